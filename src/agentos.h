@@ -1,0 +1,747 @@
+/*
+ * agentos.h: the application header.  Prototypes are grouped under
+ * / * file.c * / markers in the order of the subsystems, so this file reads
+ * as the table of contents of agentos.  Standalone helpers (buf, xmalloc,
+ * log, sse, utf8) have their own headers and never include this one.
+ *
+ * Conventions (see CONVENTIONS.md): a char * result is the caller's to free,
+ * a const char * is borrowed; recoverable failures return -1 and, when the
+ * function takes char **cause, an allocated message the caller shows to the
+ * user and frees.  Sizes are bytes, durations ms, counts tokens where named.
+ */
+#ifndef AGENTOS_H
+#define AGENTOS_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define AGENTOS_NAME	"agentos"
+
+struct event_base;
+struct agent;
+struct session;
+struct snapshot_store;
+struct repomodel;
+struct lsp_manager;
+struct tool_call;
+
+/* ------------------------------------------------------------------------ */
+/* loop.c: the one libevent loop everything runs in */
+
+/* The process-wide event base; created by loop_init(). */
+extern struct event_base *loop_base;
+/* Create the event base (once, at start-up). */
+void	 loop_init(void);
+/* Run until loop_exit(); returns 0, or -1 on a libevent failure. */
+int	 loop_run(void);
+/* Make loop_run() return after the current callbacks. */
+void	 loop_exit(void);
+/* Free the event base (at exit, after every event is freed). */
+void	 loop_free(void);
+/*
+ * Call cb(arg) once from the loop after ms milliseconds (0: on the next
+ * iteration).  The returned timer is freed by loop_timer_cancel() or
+ * automatically after it fired; never both.
+ */
+struct loop_timer;
+struct loop_timer *loop_timer_add(unsigned int ms, void (*cb)(void *),
+	    void *arg);
+void	 loop_timer_cancel(struct loop_timer *t);
+/* Monotonic clock in ms, and wall clock in ms since the epoch. */
+uint64_t loop_now_ms(void);
+uint64_t loop_wall_ms(void);
+
+/* ------------------------------------------------------------------------ */
+/* conv.c: the conversation: messages made of content blocks */
+
+/*
+ * Content blocks follow the Anthropic Messages model (the richer of the two
+ * wire formats); provider-openai.c maps them to Chat Completions messages.
+ */
+enum block_type {
+	BLOCK_TEXT,
+	BLOCK_THINKING,			/* kept and sent back unchanged */
+	BLOCK_REDACTED_THINKING,
+	BLOCK_TOOL_USE,
+	BLOCK_TOOL_RESULT,
+};
+
+struct block {
+	enum block_type	 type;
+	char		*text;		/* TEXT: text; THINKING: thinking;
+					   REDACTED_THINKING: data;
+					   TOOL_RESULT: the result content */
+	char		*signature;	/* THINKING: signature */
+	char		*id;		/* TOOL_USE: call id; TOOL_RESULT: the
+					   id of the tool use it answers */
+	char		*name;		/* TOOL_USE: tool name */
+	json_t		*input;		/* TOOL_USE: arguments (an object; one
+					   reference owned by the block) */
+	int		 is_error;	/* TOOL_RESULT */
+};
+
+enum role {
+	ROLE_USER,
+	ROLE_ASSISTANT,
+};
+
+struct message {
+	enum role	 role;
+	struct block	*blocks;
+	size_t		 nr, alloc;
+};
+
+struct conv {
+	struct message	*msgs;
+	size_t		 nr, alloc;
+};
+
+/* Why the model stopped (provider stop_reason / finish_reason, mapped). */
+enum stop_reason {
+	STOP_NONE,			/* not stopped (stream cut short) */
+	STOP_END_TURN,			/* end_turn, stop */
+	STOP_MAX_TOKENS,		/* max_tokens, length */
+	STOP_STOP_SEQUENCE,
+	STOP_TOOL_USE,			/* tool_use, tool_calls */
+	STOP_PAUSE_TURN,
+	STOP_REFUSAL,			/* refusal, content_filter */
+	STOP_CONTEXT_WINDOW,		/* model_context_window_exceeded */
+	STOP_OTHER,
+};
+
+/* Token usage of one model response (tokens). */
+struct usage {
+	int64_t	input_tokens;		/* uncached input */
+	int64_t	output_tokens;
+	int64_t	cache_read_tokens;
+	int64_t	cache_write_tokens;
+};
+
+void	 conv_init(struct conv *c);
+void	 conv_release(struct conv *c);
+/* Append an empty message of role; the pointer is valid until the next add. */
+struct message *conv_add(struct conv *c, enum role role);
+/* Remove messages from index n on. */
+void	 conv_truncate(struct conv *c, size_t n);
+void	 message_init(struct message *m, enum role role);
+void	 message_release(struct message *m);
+/* Append a block; strings are copied, input gets a new reference. */
+struct block *message_add_text(struct message *m, const char *text);
+struct block *message_add_tool_use(struct message *m, const char *id,
+	    const char *name, json_t *input);
+struct block *message_add_tool_result(struct message *m, const char *id,
+	    const char *content, int is_error);
+/* Append a deep copy of block b. */
+struct block *message_add_copy(struct message *m, const struct block *b);
+void	 block_release(struct block *b);
+/* Move all of src's blocks to the end of dst; src is left empty. */
+void	 message_move_blocks(struct message *dst, struct message *src);
+/* All TEXT blocks of m joined by newlines; the caller frees. */
+char	*message_text(const struct message *m);
+const char *stop_reason_name(enum stop_reason r);
+enum stop_reason stop_reason_from_name(const char *name);
+/* Serialise to and from the neutral JSON form used by the session log. */
+json_t	*conv_message_to_json(const struct message *m);
+int	 conv_message_from_json(json_t *j, struct message *m, char **cause);
+
+/* ------------------------------------------------------------------------ */
+/* config.c: options from defaults, config files, environment and flags */
+
+enum perm_mode {
+	PERM_ASK,			/* default: ask for every edit, command */
+	PERM_ACCEPT_EDITS,		/* edits allowed, commands asked */
+	PERM_PLAN,			/* read-only tools only */
+	PERM_BYPASS,			/* everything allowed */
+};
+#define PERM_MODE_COUNT 4
+
+enum output_format {
+	OUTPUT_TEXT,
+	OUTPUT_JSON,
+	OUTPUT_STREAM_JSON,
+};
+
+struct config {
+	char		*provider;	/* "anthropic" or "openai" */
+	char		*model;
+	char		*base_url;	/* as the SDK expects it */
+	char		*api_key;
+	int		 max_tokens;	/* per response (tokens) */
+	int		 thinking_budget; /* tokens; 0: off */
+	enum perm_mode	 perm_mode;
+	int		 max_retries;
+	char		*theme;
+	int		 map_tokens;	/* repository map budget (tokens) */
+	int		 verbose;
+	char		*log_file;
+	json_t		*raw;		/* the merged JSON config, for
+					   subsystems' own keys (lsp, ...) */
+};
+
+/*
+ * Load the configuration for the repository at root: defaults, then
+ * $XDG_CONFIG_HOME/agentos/config.json, then root/.agentos/config.json, then
+ * the environment (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY,
+ * OPENAI_BASE_URL, AGENTOS_PROVIDER, AGENTOS_MODEL).  Flags are applied by
+ * the caller afterwards with config_set().  A malformed file is an error
+ * naming the file and line.
+ */
+int	 config_load(struct config *cfg, const char *root, char **cause);
+/* Set option name (as in the config file) to value; 0 or -1 with cause. */
+int	 config_set(struct config *cfg, const char *name, const char *value,
+	    char **cause);
+/* Fill what depends on the provider (default model, URL, key variable). */
+void	 config_finish(struct config *cfg);
+void	 config_release(struct config *cfg);
+const char *perm_mode_name(enum perm_mode m);
+int	 perm_mode_from_name(const char *name, enum perm_mode *m);
+
+/* ------------------------------------------------------------------------ */
+/* http.c: HTTP requests on libcurl's multi interface inside the loop */
+
+struct http_req;
+
+/* One header of a response: the name is lower-cased. */
+struct http_header {
+	char	*name;
+	char	*value;
+};
+
+struct http_response_info {
+	long			 status;	/* 0 when no response */
+	int			 curl_code;	/* CURLcode; 0 on success */
+	const char		*error;		/* curl's message, or NULL */
+	const struct http_header *headers;
+	size_t			 nheaders;
+};
+
+struct http_cb {
+	/* Headers complete (status known); may be NULL. */
+	void	(*headers)(void *arg, const struct http_response_info *);
+	/* Body bytes as they arrive; return -1 to abort the transfer. */
+	int	(*data)(void *arg, const char *data, size_t len);
+	/* The transfer ended (never after http_cancel()). */
+	void	(*done)(void *arg, const struct http_response_info *);
+};
+
+/*
+ * POST body (len bytes, copied) to url with the given "Name: value" headers.
+ * Callbacks run from the loop.  Returns NULL with cause if the request could
+ * not be started.  The request frees itself after done.
+ */
+struct http_req *http_post(const char *url, const char *const *headers,
+	    size_t nheaders, const char *body, size_t len,
+	    const struct http_cb *cb, void *arg, char **cause);
+/* Abort a request at once; no callback runs after this. */
+void	 http_cancel(struct http_req *req);
+/* Look a header up by lower-case name; NULL if absent. */
+const char *http_header_get(const struct http_response_info *info,
+	    const char *name);
+void	 http_global_init(void);
+void	 http_global_free(void);
+
+/* ------------------------------------------------------------------------ */
+/* provider.c: provider table, model calls with retries */
+
+struct sse_event;
+
+/* Parameters of one model request. */
+struct model_request {
+	const char		*model;
+	const char		*system;	/* system prompt */
+	const struct conv	*conv;
+	json_t			*tools;		/* array of {name, description,
+						   input_schema}; borrowed */
+	int			 max_tokens;
+	int			 thinking_budget; /* 0: off */
+};
+
+/* A request as it goes on the wire. */
+struct provider_http {
+	char	*url;
+	char	**headers;		/* "Name: value" */
+	size_t	 nheaders;
+	char	*body;			/* JSON */
+	size_t	 len;
+};
+void	 provider_http_release(struct provider_http *ph);
+
+/* A model response as it is decoded. */
+struct response {
+	struct message	 msg;		/* completed blocks only */
+	enum stop_reason stop;
+	char		*stop_raw;	/* the provider's own word */
+	struct usage	 usage;
+	char		*id;
+	char		*model;
+	int		 complete;	/* the stream ended properly */
+	char		*error_type;	/* a mid-stream error */
+	char		*error_message;
+	uint64_t	 first_token_ms; /* latency to first delta */
+};
+void	 response_init(struct response *r);
+void	 response_release(struct response *r);
+
+/* What a decoder reports while a response streams. */
+struct stream_cb {
+	void	(*text_delta)(void *arg, const char *text, size_t len);
+	void	(*thinking_delta)(void *arg, const char *text, size_t len);
+	/* A tool use began streaming (its input is not known yet). */
+	void	(*tool_use_start)(void *arg, const char *id, const char *name);
+};
+
+struct provider_entry {
+	const char	*name;			/* "anthropic", "openai" */
+	const char	*default_model;
+	const char	*default_base_url;
+	const char	*key_env;		/* "ANTHROPIC_API_KEY" */
+	const char	*base_url_env;		/* "ANTHROPIC_BASE_URL" */
+	/* Build the HTTP request; 0 or -1 with cause. */
+	int	(*build)(const struct config *, const struct model_request *,
+		    struct provider_http *, char **cause);
+	/* Decoder state for one response, reporting to cb. */
+	void	*(*decoder_create)(struct response *, const struct stream_cb *,
+		    void *arg);
+	/* Feed one SSE event; -1 with cause on a protocol error. */
+	int	(*decoder_event)(void *dec, const struct sse_event *ev,
+		    char **cause);
+	/* The stream ended: finish or discard partial blocks. */
+	void	(*decoder_end)(void *dec);
+	void	(*decoder_free)(void *dec);
+	/*
+	 * Parse an HTTP error body into type and message (both allocated, the
+	 * caller frees); returns -1 if the body is not the provider's shape.
+	 */
+	int	(*parse_error)(const char *body, size_t len, char **type,
+		    char **message);
+};
+
+extern const struct provider_entry *provider_table[];
+/* Look a provider up by name; NULL if unknown. */
+const struct provider_entry *provider_find(const char *name);
+
+/*
+ * The retry decision for a failed attempt (SDK policy, see PROTOCOLS.md):
+ * returns the delay in ms before the next attempt, or -1 not to retry.
+ * status is 0 for a connection error; headers may be NULL; attempt counts
+ * from 0; error_type is the parsed error type or NULL.
+ */
+long	 provider_retry_delay(long status, const struct http_response_info *,
+	    const char *error_type, int attempt, int max_retries);
+
+struct model_call;
+struct model_call_cb {
+	struct stream_cb stream;
+	/* A retry is scheduled after delay_ms; reason is for the user. */
+	void	(*retry)(void *arg, int attempt, long delay_ms,
+		    const char *reason);
+	/*
+	 * The call ended.  On success resp is complete and error NULL; on
+	 * failure error says why (the provider's message when it gave one)
+	 * and resp holds nothing the caller may add to the conversation.
+	 * resp is borrowed for the duration of the callback.
+	 */
+	void	(*done)(void *arg, struct response *resp, const char *error);
+};
+
+/*
+ * Start a streaming model call with retries.  req and cfg are read before
+ * this returns (the body is built at once).  NULL with cause if the
+ * request cannot be built.  The call frees itself after done.
+ */
+struct model_call *model_call_start(const struct config *cfg,
+	    const struct model_request *req, const struct model_call_cb *cb,
+	    void *arg, char **cause);
+/* Cancel at once; done is not called. */
+void	 model_call_cancel(struct model_call *mc);
+/* The request body of the call (for the session log); borrowed. */
+const char *model_call_body(struct model_call *mc);
+
+/* provider-anthropic.c: Anthropic Messages API (docs.anthropic.com/en/api) */
+extern const struct provider_entry provider_anthropic;
+/* Request body for req as JSON (exposed for tests); the caller frees. */
+json_t	*provider_anthropic_body(const struct config *,
+	    const struct model_request *);
+
+/* provider-openai.c: OpenAI Chat Completions and compatible servers */
+extern const struct provider_entry provider_openai;
+json_t	*provider_openai_body(const struct config *,
+	    const struct model_request *);
+
+/* ------------------------------------------------------------------------ */
+/* path.c: paths confined to the repository */
+
+/*
+ * Resolve path (relative to root, or absolute) to a path inside root,
+ * following symlinks of existing components; a path outside root, or one a
+ * symlink leads out of, is refused.  *out is the canonical absolute path
+ * and *rel the path relative to root (both allocated).  The final component
+ * may not exist (for writes).  0 or -1 with cause.
+ */
+int	 path_resolve(const char *root, const char *path, char **out,
+	    char **rel, char **cause);
+
+/* ------------------------------------------------------------------------ */
+/* tool.c: the tool table and tool calls */
+
+#define TOOL_READONLY	0x1	/* never changes the worktree */
+#define TOOL_EDIT	0x2	/* edits files: approval shows a diff */
+#define TOOL_EXEC	0x4	/* runs a command: approval shows it */
+
+/* Caps on what a tool result gives the model (bytes). */
+#define TOOL_OUTPUT_MAX		(30 * 1024)
+#define TOOL_READ_MAX_LINES	2000
+#define TOOL_LINE_MAX		2000
+
+/* What tools may use; owned by the agent. */
+struct tool_ctx {
+	const char		*root;		/* repository root, absolute */
+	struct repomodel	*repomodel;	/* may be NULL */
+	struct lsp_manager	*lsp;		/* may be NULL */
+	const struct config	*cfg;
+};
+
+struct tool_entry {
+	const char	*name;
+	const char	*description;	/* for the model: short and exact */
+	const char	*schema;	/* JSON Schema of the input (text) */
+	int		 flags;		/* TOOL_* */
+	/*
+	 * For tools that need approval: describe what the call would do
+	 * (a unified diff for edits, the command for bash) into preview.
+	 * Returns -1 with cause when the call cannot succeed (no match,
+	 * bad path): the cause becomes the error result without asking.
+	 * May be NULL.
+	 */
+	int	(*preview)(struct tool_ctx *, json_t *input, struct buf *preview,
+		    char **cause);
+	/*
+	 * Run the call.  Returns 0 when the result is final (in tc->result,
+	 * tc->is_error), or 1 when it will finish later from the loop by
+	 * calling tool_call_finish(tc).
+	 */
+	int	(*run)(struct tool_call *tc);
+	/* Stop a pending call at once; it then finishes as cancelled. */
+	void	(*cancel)(struct tool_call *tc);
+};
+
+struct tool_call {
+	const struct tool_entry	*tool;		/* NULL: unknown tool */
+	char			*id;
+	char			*name;
+	json_t			*input;		/* one reference owned */
+	struct tool_ctx		*ctx;
+	struct buf		 result;	/* for the model */
+	int			 is_error;
+	int			 cancelled;
+	/* For the session log and the UI. */
+	int			 exit_status;	/* bash: -1 if none */
+	uint64_t		 started_ms, duration_ms;
+	char			*snapshot_id;	/* taken before it ran */
+	char			**paths;	/* files it wrote (relative) */
+	size_t			 npaths, apaths;
+	void			*priv;		/* the tool's own state */
+	/* Set by the caller: called by tool_call_finish(). */
+	void			(*done)(struct tool_call *tc, void *arg);
+	void			*done_arg;
+};
+
+extern const struct tool_entry *tool_table[];
+/* Look a tool up by name; NULL if unknown. */
+const struct tool_entry *tool_find(const char *name);
+/*
+ * The tool definitions for the model, as a JSON array of {name, description,
+ * input_schema}; mode PERM_PLAN leaves out tools that are not read-only.
+ * The caller owns the reference.
+ */
+json_t	*tool_definitions(enum perm_mode mode);
+struct tool_call *tool_call_create(const char *id, const char *name,
+	    json_t *input, struct tool_ctx *ctx);
+void	 tool_call_free(struct tool_call *tc);
+/* Start tc (sets started_ms); calls tc->done when finished. */
+void	 tool_call_start(struct tool_call *tc);
+/* Finish a pending call (from its tool): sets duration, calls done. */
+void	 tool_call_finish(struct tool_call *tc);
+/* Cancel a running call: it finishes at once with a cancelled result. */
+void	 tool_call_cancel(struct tool_call *tc);
+/* Record that tc wrote path (relative to root). */
+void	 tool_call_add_path(struct tool_call *tc, const char *rel);
+/* A one-line summary of a call for the transcript; the caller frees. */
+char	*tool_call_summary(const struct tool_call *tc);
+/*
+ * Set the result to text, capped at TOOL_OUTPUT_MAX keeping head and tail
+ * and stating the cap when hit.
+ */
+void	 tool_result_set(struct tool_call *tc, const char *text, size_t len,
+	    int is_error);
+void	 tool_result_setf(struct tool_call *tc, int is_error,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* tool-read.c, tool-write.c, tool-edit.c, tool-glob.c, tool-grep.c,
+   tool-bash.c: one tool each */
+extern const struct tool_entry tool_read_file;
+extern const struct tool_entry tool_write_file;
+extern const struct tool_entry tool_edit_file;
+extern const struct tool_entry tool_glob;
+extern const struct tool_entry tool_grep;
+extern const struct tool_entry tool_bash;
+
+/*
+ * Exact-match replacement used by edit_file (exposed for tests): replace
+ * old_s by new_s in text.  Without replace_all, old_s must occur exactly
+ * once.  Returns the new text (caller frees), or NULL with cause naming the
+ * count of matches found.
+ */
+char	*tool_edit_apply(const char *text, size_t len, const char *old_s,
+	    const char *new_s, int replace_all, size_t *newlen, char **cause);
+
+/* ------------------------------------------------------------------------ */
+/* job.c: child processes in their own process group */
+
+struct job;
+struct job_cb {
+	/* Output bytes (stdout and stderr merged) as they arrive. */
+	void	(*output)(void *arg, const char *data, size_t len);
+	/* The job ended: status as from waitpid, or -1 when it was killed
+	   for its timeout or cancelled. */
+	void	(*exited)(void *arg, int status, int timed_out);
+};
+/*
+ * Run "/bin/sh -c command" in cwd, in a new process group, with stdin from
+ * /dev/null.  timeout_ms 0 means none; on timeout the whole group gets
+ * SIGTERM then SIGKILL.  NULL with cause if it cannot start.
+ */
+struct job *job_start(const char *command, const char *cwd,
+	    unsigned int timeout_ms, const struct job_cb *cb, void *arg,
+	    char **cause);
+/* Kill the job's process group; exited is still called once. */
+void	 job_kill(struct job *j);
+
+/* ------------------------------------------------------------------------ */
+/* diff.c: unified diffs computed by libgit2 */
+
+/*
+ * Append to out the unified diff (3 lines of context, with @@ hunk headers)
+ * between old and new contents of path; old NULL means a new file, new
+ * NULL a deletion.  Binary contents give one "Binary files differ" line.
+ * Returns the number of lines added and removed in *added and *removed.
+ */
+int	 diff_buffers(const char *path, const char *old, size_t oldlen,
+	    const char *new, size_t newlen, struct buf *out, int *added,
+	    int *removed, char **cause);
+
+/* ------------------------------------------------------------------------ */
+/* perm.c: the approval policy */
+
+enum perm_decision {
+	PERM_ALLOW,
+	PERM_DENY,			/* not allowed in this mode */
+	PERM_ASK_USER,
+};
+
+enum approval {
+	APPROVE_ONCE,			/* y */
+	APPROVE_ALWAYS,			/* a: this tool, or this command
+					   prefix, for the session */
+	APPROVE_REJECT,			/* n: with a note for the model */
+};
+
+struct perm;
+struct perm *perm_create(enum perm_mode mode);
+void	 perm_free(struct perm *p);
+enum perm_mode perm_get_mode(struct perm *p);
+void	 perm_set_mode(struct perm *p, enum perm_mode mode);
+/* The next mode in Shift-Tab order. */
+enum perm_mode perm_next_mode(enum perm_mode mode);
+/* Decide whether tool may run with input without asking. */
+enum perm_decision perm_check(struct perm *p, const struct tool_entry *tool,
+	    json_t *input, char **why);
+/* Remember an APPROVE_ALWAYS answer for tool (per command prefix for bash). */
+void	 perm_allow_always(struct perm *p, const struct tool_entry *tool,
+	    json_t *input);
+/* The command prefix "a" approves for a bash command; caller frees. */
+char	*perm_command_prefix(const char *command);
+
+/* ------------------------------------------------------------------------ */
+/* snapshot.c: worktree snapshots as commits under refs/agentos/ */
+
+struct snapshot_info {
+	char		*id;		/* short id shown to the user */
+	char		*commit;	/* full commit id (hex) */
+	char		*action;	/* "write_file src/a.c", "rewind", ... */
+	char		*tool;
+	int		 turn;
+	int64_t		 time;		/* seconds since the epoch */
+	int		 files;		/* files changed vs. the previous one */
+	int		 added, removed;/* lines */
+};
+void	 snapshot_info_release(struct snapshot_info *si);
+
+/*
+ * Open the snapshot store of the repository at root for session_id
+ * (snapshots go under refs/agentos/sessions/<session_id>).  NULL with cause.
+ */
+struct snapshot_store *snapshot_open(const char *root, const char *session_id,
+	    char **cause);
+void	 snapshot_close(struct snapshot_store *st);
+/*
+ * Snapshot the worktree now.  action, tool and turn go in the commit
+ * message.  paths (npaths, may be 0) name files the agent is about to
+ * write, so ignored files it touches are captured too.  On success *id is
+ * the snapshot id (caller frees).  -1 with cause: the caller must not go on
+ * with the mutating action (fail closed).
+ */
+int	 snapshot_take(struct snapshot_store *st, const char *action,
+	    const char *tool, int turn, const char *const *paths, size_t npaths,
+	    char **id, char **cause);
+/*
+ * Restore the worktree to snapshot id (an id from the list or a commit id),
+ * after taking a snapshot of the present state (so the restore can be
+ * undone).  Only paths that differ are written or removed.  0 or -1.
+ */
+int	 snapshot_restore(struct snapshot_store *st, const char *id,
+	    char **cause);
+/* This session's snapshots, oldest first; release each and free *list. */
+int	 snapshot_list(struct snapshot_store *st, struct snapshot_info **list,
+	    size_t *n, char **cause);
+/* Unified diff between snapshot id and the worktree now, into out. */
+int	 snapshot_diff(struct snapshot_store *st, const char *id,
+	    struct buf *out, char **cause);
+
+/* ------------------------------------------------------------------------ */
+/* session.c: the write-ahead event log (SQLite under .git/agentos/) */
+
+/* ------------------------------------------------------------------------ */
+/* repomodel.c, grammar.c: the live repository model */
+
+/* ------------------------------------------------------------------------ */
+/* lsp.c: language servers over pipes */
+
+/* ------------------------------------------------------------------------ */
+/* prompt-system.c: the system prompt */
+
+/*
+ * The system prompt for the repository at root: how to work, the project
+ * instructions (AGENTS.md, or CLAUDE.md where there is none, from root down
+ * to cwd), and the repository map when rm is not NULL.  Caller frees.
+ */
+char	*prompt_system(const char *root, const char *cwd,
+	    struct repomodel *rm, const struct config *cfg);
+
+/* ------------------------------------------------------------------------ */
+/* agent.c: the turn state machine */
+
+/* What the agent tells its front end (the TUI or headless output). */
+struct agent_ui {
+	/* Streaming text and thinking of the assistant. */
+	void	(*text_delta)(void *arg, const char *text, size_t len);
+	void	(*thinking_delta)(void *arg, const char *text, size_t len);
+	/* An assistant message is complete. */
+	void	(*assistant_done)(void *arg, const struct message *m,
+		    const struct usage *u);
+	/*
+	 * A tool call waits for the user: preview is the diff or command.
+	 * The front end answers later with agent_decide().
+	 */
+	void	(*approval)(void *arg, struct tool_call *tc,
+		    const char *preview);
+	void	(*tool_started)(void *arg, struct tool_call *tc);
+	/* Output of a running command as it arrives (for display only). */
+	void	(*tool_output)(void *arg, struct tool_call *tc,
+		    const char *data, size_t len);
+	void	(*tool_finished)(void *arg, struct tool_call *tc);
+	/* A snapshot was taken before a mutating action. */
+	void	(*snapshot)(void *arg, const char *id, const char *action);
+	/* Informational line: retries, cancellations, restores. */
+	void	(*notice)(void *arg, const char *text);
+	/* The turn ended: the model stopped, or error says why not. */
+	void	(*turn_done)(void *arg, enum stop_reason stop,
+		    const char *error);
+};
+
+struct agent_stats {
+	int		turns;		/* user turns */
+	int		requests;	/* model requests */
+	struct usage	usage;		/* summed over responses */
+	uint64_t	started_ms;
+};
+
+/*
+ * Create the agent for the repository at root with cfg (borrowed; must
+ * outlive the agent).  headless: approval is never asked, anything that
+ * would ask is refused with a clear tool result.  NULL with cause when the
+ * repository cannot be opened.
+ */
+struct agent *agent_create(const char *root, const char *cwd,
+	    struct config *cfg, int headless, const struct agent_ui *ui,
+	    void *arg, char **cause);
+void	 agent_free(struct agent *a);
+/* Submit a user message; starts a turn.  -1 with cause when busy. */
+int	 agent_submit(struct agent *a, const char *text, char **cause);
+/* Answer an approval; note (may be NULL) goes to the model on reject. */
+void	 agent_decide(struct agent *a, struct tool_call *tc,
+	    enum approval ans, const char *note);
+/* Cancel the in-flight request or running tools at once. */
+void	 agent_cancel(struct agent *a);
+/* Nonzero while a turn runs. */
+int	 agent_busy(struct agent *a);
+/* Rewind the files to the snapshot before the last agent change. */
+int	 agent_rewind_last(struct agent *a, char **msg, char **cause);
+/* Restore snapshot id (from the snapshot list). */
+int	 agent_rewind_to(struct agent *a, const char *id, char **cause);
+struct perm *agent_perm(struct agent *a);
+struct snapshot_store *agent_snapshots(struct agent *a);
+const struct agent_stats *agent_stats(struct agent *a);
+const struct conv *agent_conv(struct agent *a);
+const char *agent_session_id(struct agent *a);
+/* Snapshot ids taken in this process, oldest first (borrowed). */
+const char *const *agent_snapshot_ids(struct agent *a, size_t *n);
+
+/* ------------------------------------------------------------------------ */
+/* headless.c: -p runs with text, json or stream-json output */
+
+/*
+ * Run prompt to completion with no terminal, printing in format fmt to
+ * stdout (see agentos(1), HEADLESS OUTPUT); returns the exit status: 0
+ * when the model ended its turn, 1 on failure.
+ */
+int	 headless_run(const char *root, const char *cwd, struct config *cfg,
+	    const char *prompt, enum output_format fmt);
+
+/* ------------------------------------------------------------------------ */
+/* ui.c, view-*.c, prompt.c, status.c, theme.c, render-md.c: the TUI */
+
+/* Run the interactive TUI until the user quits; returns the exit status. */
+int	 ui_run(const char *root, const char *cwd, struct config *cfg);
+
+/* ------------------------------------------------------------------------ */
+/* cmd.c: command-line subcommands (agentos snapshots, agentos map, ...) */
+
+struct cmd_entry {
+	const char	*name;
+	const char	*usage;
+	/* argv[0] is the subcommand name; returns the exit status. */
+	int		(*exec)(int argc, char **argv, const char *root,
+			    struct config *cfg);
+};
+extern const struct cmd_entry cmd_table[];
+/* Find a subcommand; NULL if name is none. */
+const struct cmd_entry *cmd_find(const char *name);
+
+/* ------------------------------------------------------------------------ */
+/* agentos.c: main */
+
+/*
+ * The repository root containing dir (the top of the worktree), allocated;
+ * NULL with cause if dir is not inside a git worktree.
+ */
+char	*agentos_repo_root(const char *dir, char **cause);
+
+#endif

@@ -1,0 +1,79 @@
+# lib.sh: helpers for end-to-end tests: the real binary under tmux against
+# tests/fake-provider.py in a throwaway git repository.  Source it first.
+# Exit codes: 0 pass, 77 skip, 99 hard error, anything else fail.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${AGENTOS:=$top_builddir/agentos}"
+: "${WIRE_DIR:=$top_srcdir/../shared/wire}"
+export AGENTOS
+
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/agentos-e2e.XXXXXX")
+T_SOCK="agentos-t$$"
+T_PIDS=""
+export HOME="$T_TMP/home" XDG_CONFIG_HOME="$T_TMP/home/.config"
+mkdir -p "$HOME"
+unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL OPENAI_API_KEY OPENAI_BASE_URL \
+    AGENTOS_PROVIDER AGENTOS_MODEL
+
+# Kill everything this test started.
+t_cleanup() {
+	tmux -L "$T_SOCK" kill-server 2>/dev/null
+	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; [ -n "${T_SESSION:-}" ] && screen >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+hard() { echo "ERROR: $*" >&2; exit 99; }
+
+# Make a throwaway git repository in $T_TMP/repo with one commit; cd there.
+make_repo() {
+	T_REPO="$T_TMP/repo"
+	mkdir -p "$T_REPO" && cd "$T_REPO" || hard "mkdir"
+	git init -q -b main . && git config user.email t@example.com &&
+	    git config user.name Test || hard "git init"
+	printf 'hello\nworld\n' > hello.txt
+	git add -A && git commit -qm initial || hard "git commit"
+}
+
+# Start the fake provider with a script (see tests/fake-provider.py -h);
+# sets T_PORT and T_PROVIDER_LOG (one JSON request body per line).
+start_provider() {
+	T_PROVIDER_LOG="$T_TMP/requests.jsonl"
+	python3 "$top_srcdir/tests/fake-provider.py" --port-file \
+	    "$T_TMP/port" --log "$T_PROVIDER_LOG" "$@" \
+	    > "$T_TMP/provider.out" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	for _ in $(seq 100); do
+		[ -s "$T_TMP/port" ] && break
+		sleep 0.05
+	done
+	T_PORT=$(cat "$T_TMP/port" 2>/dev/null) || hard "provider did not start"
+}
+
+# Start agentos in tmux (120x40) with the given arguments.
+start_agentos() {
+	T_SESSION=main
+	tmux -L "$T_SOCK" -f /dev/null new-session -d -s main -x 120 -y 40 \
+	    -c "$PWD" "$AGENTOS $*; echo AGENTOS-EXITED \$?; sleep 30" ||
+	    hard "tmux"
+}
+
+# The visible screen.
+screen() { tmux -L "$T_SOCK" capture-pane -p -t main; }
+
+# Wait (default 10 s) until the screen matches an extended regex.
+wait_for() {
+	_re=$1; _t=${2:-10}
+	_end=$(( $(date +%s) + _t ))
+	while [ "$(date +%s)" -le "$_end" ]; do
+		screen | grep -Eq -- "$_re" && return 0
+		sleep 0.1
+	done
+	fail "timed out waiting for /$_re/"
+}
+
+send_keys() { tmux -L "$T_SOCK" send-keys -t main "$@"; }
