@@ -1,0 +1,42 @@
+/* cmd.c: the table of command-line subcommands (agentos COMMAND ...). */
+#include <string.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+/*
+ * Each subsystem adds its rows in its own block; the exec functions live in
+ * cmd-<name>.c files.  Keep the blocks: they let work merge cleanly.
+ */
+/* --- snapshots: prototypes */
+/* --- end snapshots: prototypes */
+/* --- session log: prototypes */
+/* --- end session log: prototypes */
+/* --- repository model: prototypes */
+/* --- end repository model: prototypes */
+/* --- lsp: prototypes */
+/* --- end lsp: prototypes */
+
+const struct cmd_entry cmd_table[] = {
+	/* --- snapshots */
+	/* --- end snapshots */
+	/* --- session log */
+	/* --- end session log */
+	/* --- repository model */
+	/* --- end repository model */
+	/* --- lsp */
+	/* --- end lsp */
+	{ .name = NULL }
+};
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	const struct cmd_entry	*c;
+
+	for (c = cmd_table; c->name != NULL; c++) {
+		if (strcmp(c->name, name) == 0)
+			return (c);
+	}
+	return (NULL);
+}

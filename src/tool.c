@@ -1,0 +1,31 @@
+/* tool.c: the tool table and the life of a tool call. */
+#include <string.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+/*
+ * The tools offered to the model, in the order the model sees them.  Each
+ * subsystem adds its rows in its own block.
+ */
+const struct tool_entry *tool_table[] = {
+	/* --- tools: files, search, commands */
+	/* --- end tools */
+	/* --- repository model tools */
+	/* --- end repository model tools */
+	/* --- lsp tools */
+	/* --- end lsp tools */
+	NULL
+};
+
+const struct tool_entry *
+tool_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; tool_table[i] != NULL; i++) {
+		if (strcmp(tool_table[i]->name, name) == 0)
+			return (tool_table[i]);
+	}
+	return (NULL);
+}
