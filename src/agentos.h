@@ -718,8 +718,279 @@ int	 headless_run(const char *root, const char *cwd, struct config *cfg,
 /* ------------------------------------------------------------------------ */
 /* ui.c, view-*.c, prompt.c, status.c, theme.c, render-md.c: the TUI */
 
-/* Run the interactive TUI until the user quits; returns the exit status. */
+/*
+ * Run the interactive TUI until the user quits; returns the exit status.
+ * Owns the terminal while it runs (curses on stdout, input read from fd 0
+ * on the loop); on return the terminal is restored and one line on stderr
+ * names the session's snapshots and how to rewind them.
+ */
 int	 ui_run(const char *root, const char *cwd, struct config *cfg);
+/*
+ * End curses at once if it owns the terminal (safe to call any time, also
+ * from the fatal path): after it, stdout and stderr may be written.
+ */
+void	 ui_suspend_for_fatal(void);
+/* The text shown when no provider is configured (borrowed, static). */
+const char *ui_no_provider_text(void);
+
+/* ui-utf8.c: UTF-8 decoding and terminal display width */
+
+/*
+ * Decode the character at s (len bytes available, len > 0) into *wc and
+ * return the bytes it used (1-4).  Invalid or truncated sequences decode as
+ * U+FFFD using one byte, so any input makes progress.
+ */
+size_t	 ui_utf8_decode(const char *s, size_t len, uint32_t *wc);
+/* Encode wc into out (4 bytes); returns the length (1-4). */
+size_t	 ui_utf8_encode(uint32_t wc, char *out);
+/*
+ * Display width of wc in columns: 0 for combining marks, 2 for wide (East
+ * Asian) characters, 1 otherwise; control characters count 1 (the views
+ * draw them as a visible replacement).  Uses wcwidth(3): the locale must be
+ * UTF-8 (ui_run makes sure of it).
+ */
+int	 ui_utf8_width(uint32_t wc);
+/* Display width of len bytes of s (as the views draw them). */
+int	 ui_utf8_strwidth(const char *s, size_t len);
+
+/* render-md.c: styled lines, and markdown rendered into them (md4c) */
+
+/* Theme elements: a line's spans name one each (see themes/ *.theme). */
+enum elem {
+	EL_TEXT, EL_USER, EL_ASSISTANT, EL_THINKING, EL_TOOL, EL_TOOL_ERROR,
+	EL_DIFF_ADD, EL_DIFF_DEL, EL_DIFF_HUNK, EL_DIFF_META, EL_STATUS,
+	EL_STATUS_MODE, EL_NOTICE, EL_ERROR, EL_CODE, EL_HEADING, EL_PROMPT,
+	EL_SELECTION, EL_LINE_NUMBER, EL_LINK, EL_QUOTE, EL_BORDER,
+	EL_COUNT
+};
+
+/* Attributes added to an element's own (span attr bits). */
+#define SA_BOLD		0x01
+#define SA_ITALIC	0x02
+#define SA_UNDERLINE	0x04
+#define SA_DIM		0x08
+#define SA_REVERSE	0x10
+
+/* A run of bytes of a line drawn as one element with extra attributes. */
+struct span {
+	uint32_t	off, len;	/* bytes into the line's text */
+	uint8_t		elem;		/* enum elem */
+	uint8_t		attr;		/* SA_* */
+};
+
+/*
+ * One screen line: UTF-8 text with no control characters (tabs expanded),
+ * covered by spans in order, width columns wide.
+ */
+struct sline {
+	struct buf	 text;
+	struct span	*spans;
+	size_t		 nspans, aspans;
+	int		 width;		/* columns */
+};
+
+struct slines {
+	struct sline	*v;
+	size_t		 nr, alloc;
+};
+
+void	 slines_init(struct slines *sl);
+void	 slines_release(struct slines *sl);
+/* Append an empty line; the pointer is valid until the next add. */
+struct sline *slines_add(struct slines *sl);
+/*
+ * Append len bytes of s to line l drawn as elem with attr (control
+ * characters become U+2400 pictures, tabs spaces to the next multiple of 8).
+ */
+void	 sline_add(struct sline *l, const char *s, size_t len, int elem,
+	    int attr);
+/*
+ * Wrap plain text (len bytes) into lines at most width columns wide,
+ * breaking at spaces where possible (anywhere in a word longer than a
+ * line, and after wide characters), one or more lines per '\n'-separated
+ * line, each starting with prefix (may be NULL) drawn as prefix_elem.
+ */
+void	 render_plain(struct slines *out, const char *s, size_t len, int width,
+	    int elem, int attr, const char *prefix, int prefix_elem);
+/*
+ * Render markdown (CommonMark with GitHub tables and strikethrough) into
+ * lines at most width columns wide: headings, emphasis, inline code, code
+ * blocks, block quotes, nested lists, rules, links and tables.  base_elem
+ * colours plain text.  Incomplete markdown (a reply still streaming)
+ * renders as far as it goes.
+ */
+void	 render_md(struct slines *out, const char *md, size_t len, int width,
+	    int base_elem);
+/*
+ * Render a unified diff (len bytes) with old/new line numbers in a gutter,
+ * additions and deletions coloured; long lines wrap at width.
+ */
+void	 render_diff(struct slines *out, const char *diff, size_t len,
+	    int width);
+
+/* prompt.c: the input editor (a model without curses, for tests) */
+
+struct prompt;
+/* A wrapped row of the editor: bytes [off, off + len) of the text. */
+struct prompt_row {
+	size_t	off, len;
+};
+struct prompt_layout {
+	struct prompt_row	*rows;
+	size_t			 nrows, arows;
+	size_t			 cursor_row;	/* row of the caret */
+	int			 cursor_col;	/* column of the caret */
+};
+
+struct prompt *prompt_create(void);
+void	 prompt_free(struct prompt *p);
+/* The raw text being edited (placeholders unexpanded); borrowed. */
+const char *prompt_buffer(struct prompt *p, size_t *len);
+/* The caret as a byte offset into prompt_buffer(). */
+size_t	 prompt_caret(struct prompt *p);
+int	 prompt_empty(struct prompt *p);
+/* Replace the text (caret at the end) and forget pastes. */
+void	 prompt_set(struct prompt *p, const char *text);
+void	 prompt_clear(struct prompt *p);
+/* Insert len bytes of UTF-8 at the caret (invalid bytes become U+FFFD). */
+void	 prompt_insert(struct prompt *p, const char *s, size_t len);
+/*
+ * Insert a bracketed paste: short pastes go in as typed; pastes of more
+ * than PROMPT_PASTE_LINES lines or PROMPT_PASTE_BYTES bytes show as a
+ * placeholder "[pasted N lines]" that prompt_text() expands.
+ */
+#define PROMPT_PASTE_LINES	5
+#define PROMPT_PASTE_BYTES	1000
+void	 prompt_paste(struct prompt *p, const char *s, size_t len);
+/*
+ * The text to send: the buffer with paste placeholders expanded (a
+ * placeholder the user edited is sent as typed).  Caller frees.
+ */
+char	*prompt_text(struct prompt *p);
+/* Editing at the caret; each returns 0, or -1 when nothing changed. */
+int	 prompt_backspace(struct prompt *p);
+int	 prompt_delete(struct prompt *p);
+int	 prompt_left(struct prompt *p);
+int	 prompt_right(struct prompt *p);
+int	 prompt_word_left(struct prompt *p);
+int	 prompt_word_right(struct prompt *p);
+int	 prompt_home(struct prompt *p);		/* start of the line */
+int	 prompt_end(struct prompt *p);		/* end of the line */
+int	 prompt_kill_line(struct prompt *p);	/* C-k: to end of line */
+int	 prompt_kill_start(struct prompt *p);	/* C-u: to start of line */
+int	 prompt_kill_word(struct prompt *p);	/* C-w: word before caret */
+/*
+ * Move up or down one row of the layout at width columns, keeping the
+ * column; -1 on the first (last) row, where the caller goes to history.
+ */
+int	 prompt_up(struct prompt *p, int width);
+int	 prompt_down(struct prompt *p, int width);
+/*
+ * Wrap the text at width columns into l (rows of whole characters; a '\n'
+ * ends a row) and find the caret's row and column.
+ */
+void	 prompt_layout(struct prompt *p, int width, struct prompt_layout *l);
+void	 prompt_layout_release(struct prompt_layout *l);
+/* History: add a sent text (copied); browse with prev/next (-1: none). */
+void	 prompt_history_add(struct prompt *p, const char *text);
+int	 prompt_history_prev(struct prompt *p);
+int	 prompt_history_next(struct prompt *p);
+
+/* key.c: terminal input bytes to keys, key names, and the key table */
+
+/*
+ * A key is a Unicode code point (control keys as their C0 code: C-a is 1,
+ * Enter 13, C-j 10, Tab 9, Backspace 127) or a KEYC_* value, or'd with
+ * modifier bits.
+ */
+typedef uint32_t key_code;
+#define KEYC_META	0x01000000u
+#define KEYC_CTRL	0x02000000u
+#define KEYC_SHIFT	0x04000000u
+#define KEYC_MASK_MOD	0x0f000000u
+#define KEYC_MASK_KEY	0x00ffffffu
+enum {
+	KEYC_BASE = 0x00200000,
+	KEYC_UP, KEYC_DOWN, KEYC_LEFT, KEYC_RIGHT, KEYC_HOME, KEYC_END,
+	KEYC_IC, KEYC_DC, KEYC_PPAGE, KEYC_NPAGE, KEYC_BTAB,
+	KEYC_F1, KEYC_F2, KEYC_F3, KEYC_F4, KEYC_F5, KEYC_F6, KEYC_F7,
+	KEYC_F8, KEYC_F9, KEYC_F10, KEYC_F11, KEYC_F12,
+	KEYC_PASTE,		/* a bracketed paste (text in the event) */
+	KEYC_MOUSE,		/* an SGR mouse report */
+	KEYC_FOCUS_IN, KEYC_FOCUS_OUT,
+	KEYC_UNKNOWN,		/* a sequence not understood: ignored */
+};
+#define KEYC_ESCAPE	0x1b
+
+struct key_event {
+	key_code	 key;
+	/* KEYC_PASTE: the pasted bytes (borrowed until the next feed). */
+	const char	*paste;
+	size_t		 paste_len;
+	/* KEYC_MOUSE: SGR button code (64/65 wheel), 0-based cell, press. */
+	int		 mouse_b, mouse_x, mouse_y, mouse_press;
+};
+
+struct key_parser;
+struct key_parser *key_parser_create(void);
+void	 key_parser_free(struct key_parser *kp);
+/*
+ * Feed len input bytes; cb is called once per complete key, in order.
+ * A lone ESC or an incomplete sequence stays pending: the caller calls
+ * key_parser_flush() when no more bytes came within a short delay (ESC
+ * alone is then the Escape key).  Returns nonzero while bytes are pending.
+ */
+int	 key_parser_feed(struct key_parser *kp, const char *data, size_t len,
+	    void (*cb)(void *, const struct key_event *), void *arg);
+void	 key_parser_flush(struct key_parser *kp,
+	    void (*cb)(void *, const struct key_event *), void *arg);
+/*
+ * Parse a key name as in the config file: "M-z", "C-r", "S-Tab", "Enter",
+ * "Escape", "PageUp", "F1", "a".  KEYC_UNKNOWN when not a key.
+ */
+key_code key_from_string(const char *s);
+/* The name of key, as key_from_string() reads it; caller frees. */
+char	*key_to_string(key_code key);
+
+/* Bindable actions of the main view (rebindable via config "keys"). */
+enum key_action {
+	KA_NONE, KA_REWIND, KA_MODE_NEXT, KA_TOGGLE_TOOL, KA_TOOL_PREV,
+	KA_TOOL_NEXT, KA_MOUSE, KA_REDRAW, KA_SCROLL_UP, KA_SCROLL_DOWN,
+	KA_SCROLL_TOP, KA_SCROLL_BOTTOM, KA_TIMELINE,
+};
+struct key_entry {
+	const char	*name;		/* config "keys" name */
+	const char	*key;		/* default key name */
+	enum key_action	 action;
+	const char	*help;
+};
+extern const struct key_entry key_table[];
+/*
+ * The action bound to key: config "keys" (cfg_keys, a JSON object of name
+ * to key name, may be NULL) over the defaults of key_table.
+ */
+enum key_action key_lookup(json_t *cfg_keys, key_code key);
+
+/* theme.c: colours and attributes of the elements */
+
+/* Element names as in theme files ("diff-add"); NULL when out of range. */
+const char *theme_elem_name(int elem);
+/*
+ * Load theme name (a file path when it contains '/', else NAME.theme in
+ * $AGENTOS_THEME_DIR, AGENTOS_DATADIR/themes, or the themes/ directory of
+ * the source tree next to the binary), falling back to built-in colours.
+ * Must be called after curses started.  0, or -1 with cause (the built-in
+ * colours are then in use).
+ */
+int	 theme_load(const char *name, char **cause);
+/*
+ * Parse theme text into fg, bg (-1: default) and attr (A_* curses bits)
+ * per element; unknown elements are errors naming the line.  For tests.
+ */
+int	 theme_parse(const char *text, short *fg, short *bg,
+	    unsigned int *attr, char **cause);
+/* The curses attribute (pair and attributes) of elem plus SA_* bits. */
+unsigned int theme_attr(int elem, int sa);
 
 /* ------------------------------------------------------------------------ */
 /* cmd.c: command-line subcommands (agentos snapshots, agentos map, ...) */
