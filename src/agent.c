@@ -43,6 +43,7 @@ struct agent {
 	struct model_call	*mc;
 	agent_call_start_fn	 call_start;
 	agent_call_cancel_fn	 call_cancel;
+	agent_call_body_fn	 call_body;
 	uint64_t		 call_started_ms;
 
 	/* The tool calls of the last assistant message. */
@@ -143,6 +144,7 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->tools = tool_definitions(cfg->perm_mode);
 	a->call_start = model_call_start;
 	a->call_cancel = model_call_cancel;
+	a->call_body = model_call_body;
 	a->ctx.root = a->root;
 	a->ctx.cfg = cfg;
 	a->session_id = agent_new_session_id();
@@ -278,7 +280,7 @@ agent_request(struct agent *a)
 		return;
 	}
 	a->stats.requests++;
-	body = model_call_body(a->mc);
+	body = a->call_body(a->mc);
 	if (body == NULL)
 		body = "";
 	hash = hash_sha256_hex(body, strlen(body));
@@ -790,8 +792,9 @@ agent_snapshot_ids(struct agent *a, size_t *n)
 
 void
 agent_set_model_hooks(struct agent *a, agent_call_start_fn start,
-    agent_call_cancel_fn cancel)
+    agent_call_cancel_fn cancel, agent_call_body_fn body)
 {
 	a->call_start = start != NULL ? start : model_call_start;
 	a->call_cancel = cancel != NULL ? cancel : model_call_cancel;
+	a->call_body = body != NULL ? body : model_call_body;
 }

@@ -729,16 +729,18 @@ const char *const *agent_snapshot_ids(struct agent *a, size_t *n);
 /* Change the permission mode (also re-offers the tools for plan mode). */
 void	 agent_set_mode(struct agent *a, enum perm_mode mode);
 /*
- * Replace how the agent starts and cancels model calls (same contract as
- * model_call_start/model_call_cancel): deterministic replay serves recorded
- * responses this way.  NULL restores the defaults.
+ * Replace how the agent starts, cancels and logs model calls (same
+ * contract as model_call_start, model_call_cancel and model_call_body):
+ * deterministic replay and tests serve recorded responses this way.  NULL
+ * restores the defaults.
  */
 typedef struct model_call *(*agent_call_start_fn)(const struct config *,
 	    const struct model_request *, const struct model_call_cb *,
 	    void *, char **);
 typedef void (*agent_call_cancel_fn)(struct model_call *);
+typedef const char *(*agent_call_body_fn)(struct model_call *);
 void	 agent_set_model_hooks(struct agent *a, agent_call_start_fn start,
-	    agent_call_cancel_fn cancel);
+	    agent_call_cancel_fn cancel, agent_call_body_fn body);
 
 /* ------------------------------------------------------------------------ */
 /* headless.c: -p runs with text, json or stream-json output */
