@@ -768,8 +768,6 @@ int	 ui_run(const char *root, const char *cwd, struct config *cfg);
  * from the fatal path): after it, stdout and stderr may be written.
  */
 void	 ui_suspend_for_fatal(void);
-/* The text shown when no provider is configured (borrowed, static). */
-const char *ui_no_provider_text(void);
 
 /* ui-utf8.c: UTF-8 decoding and terminal display width */
 
@@ -1008,6 +1006,188 @@ extern const struct key_entry key_table[];
  * to key name, may be NULL) over the defaults of key_table.
  */
 enum key_action key_lookup(json_t *cfg_keys, key_code key);
+
+/*
+ * ui.c: the screen manager.  The screen is the transcript, the status bar
+ * and the input editor, with views stacked over them (approval, snapshot
+ * timeline, pager).  Views are vtables: a key handler returns VIEW_* flags
+ * and the manager decides when to draw; all drawing happens from the loop,
+ * coalesced into one frame (wnoutrefresh + doupdate).
+ */
+#define VIEW_HANDLED	0x1	/* the key was used */
+#define VIEW_REDRAW	0x2	/* the screen must be drawn again */
+#define VIEW_CLOSE	0x4	/* pop this view */
+
+struct ui;
+struct view;
+struct view_ops {
+	const char	*name;
+	int		 fullscreen;	/* covers the transcript and prompt */
+	void		(*free)(struct view *);
+	int		(*key)(struct view *, const struct key_event *);
+	/* Draw rows x cols at row y; a caret via ui_cursor(). */
+	void		(*draw)(struct view *, int y, int rows, int cols);
+	/* Rows wanted at the bottom of the screen (not fullscreen). */
+	int		(*height)(struct view *, int rows, int cols);
+};
+struct view {
+	const struct view_ops	*ops;
+	struct ui		*ui;
+	void			*data;
+};
+
+enum tentry_type {
+	TE_USER, TE_ASSISTANT, TE_THINKING, TE_TOOL, TE_NOTICE, TE_ERROR,
+};
+enum tentry_state {
+	TS_NONE, TS_RUNNING, TS_OK, TS_ERROR,
+};
+
+/* One entry of the transcript, and its lines at the last width. */
+struct tentry {
+	enum tentry_type	 type;
+	struct buf		 text;		/* message, markdown, summary */
+	struct buf		 output;	/* tool: output, then result */
+	enum tentry_state	 state;
+	char			*tool_id;	/* tool: the call id */
+	int			 exit_status;	/* tool: -1 if none */
+	uint64_t		 duration_ms;
+	int			 expanded;
+	int			 provisional;	/* streamed, may be reset */
+	struct slines		 lines;
+	int			 lines_width;	/* 0: render again */
+};
+
+struct ui {
+	const char		*root, *cwd;
+	struct config		*cfg;
+	struct agent		*agent;		/* NULL if it failed */
+	struct prompt		*prompt;
+	struct key_parser	*kp;
+	struct view		**views;
+	size_t			 nviews, aviews;
+
+	struct tentry		**entries;
+	size_t			 nentries, aentries;
+	struct tentry		*streaming;	/* assistant text arriving */
+	struct tentry		*thinking;
+	int			 scroll;	/* lines above the bottom */
+	int			 page;		/* transcript rows drawn */
+	long			 selected;	/* tool entry index; -1 last */
+
+	int			 rows, cols;
+	int			 mouse;		/* mouse reporting on */
+	int			 quit;
+	int			 ctrl_c;	/* C-c once on an empty prompt */
+	key_code		 last_key;
+	int			 cursor_y, cursor_x, cursor_on;
+	char			*branch;
+	unsigned int		 spin;
+	size_t			 nsnapshots;
+	int			 started;	/* curses is up */
+};
+
+/* Schedule a redraw (coalesced; at most one frame per ~16 ms). */
+void	 ui_redraw(struct ui *ui);
+/* Put the terminal cursor at (y, x) in this frame. */
+void	 ui_cursor(struct ui *ui, int y, int x);
+/* Draw line l at (y, x) clipped to width columns, or'ing in extra. */
+void	 ui_draw_sline(int y, int x, int width, const struct sline *l,
+	    unsigned int extra);
+/* Draw s (UTF-8) at (y, x) clipped to width in elem; returns columns. */
+int	 ui_draw_text(int y, int x, int width, const char *s, int elem,
+	    int sa);
+/* Push a view (the ui takes it) or pop and free the top one. */
+void	 ui_push(struct ui *ui, struct view *v);
+void	 ui_pop(struct ui *ui);
+/* Remove view v from the stack wherever it is, and free it. */
+void	 ui_remove(struct ui *ui, struct view *v);
+/* Free every view with these ops (e.g. approvals when a turn ends). */
+void	 ui_close_views(struct ui *ui, const struct view_ops *ops);
+/* Quit after this iteration. */
+void	 ui_quit(struct ui *ui);
+/* Submit text as from the prompt: a slash command or a user message. */
+void	 ui_submit(struct ui *ui, const char *text);
+/* Rewind the files to before the agent's last change (Alt-z). */
+void	 ui_rewind_last(struct ui *ui);
+/* Cycle the permission mode (Shift-Tab). */
+void	 ui_mode_next(struct ui *ui);
+
+/* view-transcript.c: the transcript entries and their drawing */
+
+/* Append an entry of type with text (may be NULL); owned by ui. */
+struct tentry *view_transcript_add(struct ui *ui, enum tentry_type type,
+	    const char *text);
+/* Add a formatted notice or error line. */
+void	 view_transcript_notice(struct ui *ui, enum tentry_type type,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Remove provisional entries (a retried attempt's streamed text). */
+void	 view_transcript_reset_stream(struct ui *ui);
+/* Remove every entry (the screen only; the conversation stays). */
+void	 view_transcript_clear(struct ui *ui);
+/* The tool entry of call id, or NULL. */
+struct tentry *view_transcript_find_tool(struct ui *ui, const char *id);
+/* Render entry e for width (cached) and return its lines. */
+const struct slines *view_transcript_lines(struct ui *ui, struct tentry *e,
+	    int width);
+/* Mark every entry for rendering again (width or theme change). */
+void	 view_transcript_invalidate(struct ui *ui);
+/* Draw the transcript in rows x cols at row y, honouring ui->scroll. */
+void	 view_transcript_draw(struct ui *ui, int y, int rows, int cols);
+/* Scroll by n lines (positive: back in time); clamps. */
+void	 view_transcript_scroll(struct ui *ui, int n);
+/* Select the previous or next tool entry (dir -1 or 1), or toggle it. */
+void	 view_transcript_select_tool(struct ui *ui, int dir);
+void	 view_transcript_toggle_tool(struct ui *ui);
+void	 tentry_free(struct tentry *e);
+
+/* view-approval.c: approve, always approve or reject a tool call */
+
+/* Ask about tc (borrowed until answered) showing preview (copied). */
+struct view *view_approval_create(struct ui *ui, struct tool_call *tc,
+	    const char *preview);
+extern const struct view_ops view_approval_ops;
+
+/* view-snapshots.c: the snapshot timeline, and the pager for diffs */
+
+struct view *view_snapshots_create(struct ui *ui);
+extern const struct view_ops view_snapshots_ops;
+/* How the pager renders its text. */
+enum pager_kind {
+	PAGER_PLAIN,
+	PAGER_DIFF,			/* unified diff, line numbers */
+	PAGER_MARKDOWN,
+};
+/* A scrolling full-screen view of text (copied) under a title. */
+struct view *view_pager_create(struct ui *ui, const char *title,
+	    const char *text, enum pager_kind kind);
+/* A pager of the unified diff between snapshot id and the worktree. */
+void	 view_pager_diff(struct ui *ui, const char *id);
+
+/* status.c: the status bar */
+
+/* Draw the status bar at row y, cols wide. */
+void	 status_draw(struct ui *ui, int y, int cols);
+/* Read the current branch name again (libgit2) into ui->branch. */
+void	 status_update_branch(struct ui *ui);
+
+/* cmd-slash.c: slash commands typed at the prompt */
+
+struct slash_entry {
+	const char	*name;		/* without the slash */
+	const char	*args;		/* usage of the arguments */
+	const char	*help;
+	/* Run with args (after the name, trimmed; "" if none). */
+	void		(*exec)(struct ui *ui, const char *args);
+};
+extern const struct slash_entry slash_table[];
+/*
+ * Run line ("/name args") if it names a slash command; 0 if it did, -1 if
+ * there is no such command (the caller says so).
+ */
+int	 cmd_slash_run(struct ui *ui, const char *line);
+/* Complete a unique command name prefix in line; caller frees, or NULL. */
+char	*cmd_slash_complete(const char *line);
 
 /* theme.c: colours and attributes of the elements */
 
