@@ -477,8 +477,13 @@ ui_busy_changed(struct ui *ui)
 static void
 ui_cancel(struct ui *ui)
 {
+	size_t	i;
+
 	if (ui->agent == NULL || !agent_busy(ui->agent))
 		return;
+	/* What was streamed stays on the screen: the user saw it. */
+	for (i = 0; i < ui->nentries; i++)
+		ui->entries[i]->provisional = 0;
 	agent_cancel(ui->agent);
 	ui_close_views(ui, &view_approval_ops);
 	ui_redraw(ui);
@@ -593,7 +598,7 @@ ui_key_global(struct ui *ui, const struct key_event *ev)
 	default:
 		break;
 	}
-	if (ev->key == 3) {		/* C-c while a view is up */
+	if (ev->key == 3 && ui->nviews > 0) {	/* C-c over a view */
 		if (ui->agent != NULL && agent_busy(ui->agent))
 			ui_cancel(ui);
 		return (VIEW_HANDLED);
@@ -610,9 +615,11 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 			    json_object_get(ui->cfg->raw, "keys") : NULL;
 	key_code	 k = ev->key;
 	char		*text, *c;
+	key_code	 prev = ui->last_key;
 	int		 width = ui->cols - 2, ctrl_c = ui->ctrl_c;
 
 	ui->ctrl_c = 0;
+	ui->last_key = k;
 	switch (key_lookup(keys, k)) {
 	case KA_REWIND:
 		ui_rewind_last(ui);
@@ -683,11 +690,13 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 			prompt_delete(p);
 		break;
 	case KEYC_ESCAPE:
-		if (ui->agent != NULL && agent_busy(ui->agent))
+		/* An Esc that stops a turn or opens a view starts no pair. */
+		if (ui->agent != NULL && agent_busy(ui->agent)) {
 			ui_cancel(ui);
-		else if (ui->last_key == KEYC_ESCAPE && prompt_empty(p)) {
+			ui->last_key = 0;
+		} else if (prev == KEYC_ESCAPE && prompt_empty(p)) {
 			ui_push(ui, view_snapshots_create(ui));
-			k = 0;		/* a third Esc is not a pair */
+			ui->last_key = 0;
 		}
 		break;
 	case 26:			/* C-z */
@@ -761,7 +770,6 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		}
 		break;
 	}
-	ui->last_key = k;
 	return (VIEW_HANDLED);
 }
 
@@ -788,8 +796,10 @@ ui_key(void *arg, const struct key_event *ev)
 			ui_remove(ui, top);
 		if (!(flags & VIEW_HANDLED))
 			ui_key_global(ui, ev);
-		ui->last_key = ev->key;
-	} else if (!ui_key_global(ui, ev))
+		ui->last_key = 0;
+	} else if (ui_key_global(ui, ev))
+		ui->last_key = 0;
+	else
 		ui_key_main(ui, ev);
 	ui_busy_changed(ui);
 	ui_redraw(ui);

@@ -99,7 +99,7 @@ approval_height(struct view *v, int rows, int cols)
 	int			 want, max = rows * 2 / 3;
 
 	approval_render(d, cols);
-	want = (int)d->lines.nr + 3;
+	want = (int)d->lines.nr + 2;
 	if (max < 6)
 		max = 6;
 	return (want < max ? want : max);
