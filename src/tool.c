@@ -35,6 +35,7 @@ static int	 tool_validate(const struct tool_entry *, json_t *, char **);
 static const char *tool_json_type(json_t *);
 static size_t	 tool_utf8_len(const unsigned char *, size_t);
 static uint64_t	 tool_count_lines(const char *, size_t);
+static size_t	 tool_utf8_cut(const char *, size_t);
 
 const struct tool_entry *
 tool_find(const char *name)
@@ -401,6 +402,25 @@ tool_utf8_sanitize(struct buf *out, const char *data, size_t len)
 	buf_add(out, data + start, len - start);
 }
 
+/*
+ * Where to cut the first len bytes of p so that no UTF-8 character is
+ * split: len, or the start of a character the cut would break.
+ */
+static size_t
+tool_utf8_cut(const char *p, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	size_t			 k = len, need;
+
+	while (k > 0 && len - k < 4 && (u[k - 1] & 0xc0) == 0x80)
+		k--;
+	if (k == 0 || u[k - 1] < 0xc0)
+		return (len);
+	k--;
+	need = u[k] >= 0xf0 ? 4 : u[k] >= 0xe0 ? 3 : 2;
+	return (k + need > len ? k : len);
+}
+
 /* Count newline characters. */
 static uint64_t
 tool_count_lines(const char *p, size_t len)
@@ -503,11 +523,8 @@ tool_cap_finish(struct tool_cap *cap, struct buf *out, uint64_t *omitted)
 	}
 	if (i > h / 2)
 		h = i;
-	else {
-		while (h > 0 && ((unsigned char)cap->head.buf[h] & 0xc0) ==
-		    0x80)
-			h--;
-	}
+	else
+		h = tool_utf8_cut(cap->head.buf, h);
 
 	/* The tail: what fits, starting after a newline when one is near. */
 	budget = cap->max - TOOL_CAP_MARKER - h;
