@@ -46,8 +46,9 @@ const struct tool_entry tool_read_file = {
 
 /*
  * A file is binary when its first bytes hold a NUL (git's test) or when
- * more than a tenth of them are not valid UTF-8 (UTF-16, images without
- * NULs in the sniffed part, compressed data).
+ * more than a tenth of them (and at least 8 bytes) are not valid UTF-8
+ * (UTF-16, compressed data); text in a legacy 8-bit encoding has fewer,
+ * and is shown with U+FFFD in their place.
  */
 static int
 tool_read_binary(const unsigned char *p, size_t len)
@@ -67,7 +68,7 @@ tool_read_binary(const unsigned char *p, size_t len)
 	/* Each bad byte became 3 bytes of U+FFFD. */
 	bad = (clean.len - len) / 2;
 	buf_release(&clean);
-	return (len > 0 && bad * 10 > len);
+	return (bad >= 8 && bad * 10 > len);
 }
 
 /* A line is complete: show it if it is in the window and fits. */
