@@ -165,12 +165,14 @@ tool_grep_done(struct tool_grep *g)
 		    "files; narrow the pattern, path or glob]",
 		    (uintmax_t)g->shown, (uintmax_t)g->matches,
 		    g->with_matches);
-	if (g->binary != 0 || g->big != 0) {
+	/* Binary files only matter when they may explain no match. */
+	if (g->matches == 0 && g->binary != 0)
+		buf_addf(&g->out, "\n[skipped %zu binary files]", g->binary);
+	if (g->big != 0) {
 		if (g->out.len > 0 && g->out.buf[g->out.len - 1] != '\n')
 			buf_addch(&g->out, '\n');
-		buf_addf(&g->out, "[skipped %zu binary files and %zu files "
-		    "over %d MiB or unreadable]", g->binary, g->big,
-		    TOOL_GREP_FILE_MAX / (1024 * 1024));
+		buf_addf(&g->out, "[skipped %zu files over %d MiB or "
+		    "unreadable]", g->big, TOOL_GREP_FILE_MAX / (1024 * 1024));
 	}
 	tool_result_set(tc, g->out.buf, g->out.len, 0);
 }
