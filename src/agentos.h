@@ -629,8 +629,12 @@ void	 job_kill(struct job *j);
 /*
  * Append to out the unified diff (3 lines of context, with @@ hunk headers)
  * between old and new contents of path; old NULL means a new file, new
- * NULL a deletion.  Binary contents give one "Binary files differ" line.
- * Returns the number of lines added and removed in *added and *removed.
+ * NULL a deletion.  The header is git's ("diff --git a/P b/P", "--- a/P",
+ * "+++ b/P", /dev/null for a missing side) without the index line.  Binary
+ * contents (a NUL byte, as git decides) give one "Binary files a/P and b/P
+ * differ" line; identical contents append nothing.  The number of lines
+ * added and removed goes in *added and *removed (either may be NULL).
+ * 0, or -1 with cause when libgit2 fails.
  */
 int	 diff_buffers(const char *path, const char *old, size_t oldlen,
 	    const char *new, size_t newlen, struct buf *out, int *added,

@@ -37,6 +37,7 @@ diff_buffers(const char *path, const char *old, size_t oldlen,
 	git_buf			 gb = { NULL, 0, 0 };
 	const git_diff_delta	*delta;
 	const git_error		*e;
+	const char		*hdr, *end, *nl;
 	size_t			 ctx, add = 0, del = 0;
 	int			 rc = -1;
 
@@ -65,7 +66,18 @@ diff_buffers(const char *path, const char *old, size_t oldlen,
 	}
 	if (git_patch_to_buf(&gb, patch) != 0)
 		goto fail;
-	buf_add(out, gb.ptr, gb.size);
+	/* The header without its "index <hash>..<hash>" line, which means
+	   nothing for buffers that are not blobs. */
+	hdr = gb.ptr;
+	end = gb.ptr + gb.size;
+	while (hdr < end && strncmp(hdr, "@@", 2) != 0) {
+		nl = memchr(hdr, '\n', end - hdr);
+		nl = nl != NULL ? nl + 1 : end;
+		if (strncmp(hdr, "index ", 6) != 0)
+			buf_add(out, hdr, nl - hdr);
+		hdr = nl;
+	}
+	buf_add(out, hdr, end - hdr);
 	if (git_patch_line_stats(&ctx, &add, &del, patch) != 0)
 		goto fail;
 	if (added != NULL)
