@@ -23,7 +23,7 @@ extern char **environ;
 
 struct job {
 	pid_t			 pid;		/* also the process group */
-	int			 fd;		/* output pipe, -1 once closed */
+	int			 fd;		/* output pipe; -1: closed */
 	struct event		*ev;
 	struct loop_timer	*timeout, *grace, *drain;
 	struct job_cb		 cb;

@@ -223,8 +223,9 @@ static int
 tool_write_prepare(struct tool_ctx *ctx, json_t *input, char **out,
     char **rel, struct buf *old, int *exists, char **cause)
 {
-	const char	*path = json_string_value(json_object_get(input, "path"));
+	const char	*path;
 
+	path = json_string_value(json_object_get(input, "path"));
 	if (path_resolve_write(ctx->root, path, out, rel, cause) != 0)
 		return (-1);
 	if (tool_read_whole(*out, TOOL_WRITE_DIFF_MAX, old, exists,
