@@ -501,7 +501,12 @@ void	 tool_call_free(struct tool_call *tc);
  * asynchronous one (bash, grep) calls it later from the loop.
  */
 void	 tool_call_start(struct tool_call *tc);
-/* Finish a pending call (from its tool): sets duration, calls done. */
+/*
+ * Finish a call: from its tool when it is pending (sets duration_ms), or
+ * from the caller for a call it decided not to run, after setting its
+ * result.  Clears pending and calls done, once per call: calling it twice
+ * calls done twice.
+ */
 void	 tool_call_finish(struct tool_call *tc);
 /*
  * Cancel a running call: it finishes at once (done is called before this
@@ -515,7 +520,8 @@ void	 tool_call_add_path(struct tool_call *tc, const char *rel);
 char	*tool_call_summary(const struct tool_call *tc);
 /*
  * Set the result to text, capped at TOOL_OUTPUT_MAX keeping head and tail
- * and stating the cap when hit.
+ * and stating the cap when hit (result.truncated is then set).  Invalid
+ * UTF-8 and NUL bytes become U+FFFD.
  */
 void	 tool_result_set(struct tool_call *tc, const char *text, size_t len,
 	    int is_error);

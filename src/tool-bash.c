@@ -143,9 +143,10 @@ tool_bash_exited(void *arg, int status, int timed_out)
 	struct tool_call	*tc = b->tc;
 	struct buf		 out = BUF_INIT;
 	const char		*name;
+	uint64_t		 omitted;
 	int			 is_error = 1;
 
-	tool_cap_finish(&b->cap, &out, NULL);
+	tool_cap_finish(&b->cap, &out, &omitted);
 	if (out.len == 0)
 		buf_adds(&out, "(no output)\n");
 	else if (out.buf[out.len - 1] != '\n')
@@ -167,6 +168,8 @@ tool_bash_exited(void *arg, int status, int timed_out)
 	} else
 		buf_addf(&out, "ended with wait status %d", status);
 	tool_result_set(tc, out.buf, out.len, is_error);
+	if (omitted != 0)
+		tc->result.truncated = 1;
 	buf_release(&out);
 	tool_cap_release(&b->cap);
 	free(b);

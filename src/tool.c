@@ -231,10 +231,9 @@ tool_call_start(struct tool_call *tc)
 void
 tool_call_finish(struct tool_call *tc)
 {
-	if (!tc->pending)
-		return;
 	tc->pending = 0;
-	tc->duration_ms = loop_now_ms() - tc->started_ms;
+	if (tc->started_ms != 0)
+		tc->duration_ms = loop_now_ms() - tc->started_ms;
 	if (tc->done != NULL)
 		tc->done(tc, tc->done_arg);
 }
@@ -325,6 +324,7 @@ tool_result_set(struct tool_call *tc, const char *text, size_t len,
 	tool_cap_init(&cap, TOOL_OUTPUT_MAX);
 	tool_cap_add(&cap, clean.buf, clean.len);
 	tool_cap_finish(&cap, &tc->result, NULL);
+	tc->result.truncated = 1;
 	tool_cap_release(&cap);
 	buf_release(&clean);
 }

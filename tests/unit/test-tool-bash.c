@@ -200,6 +200,7 @@ test_output_cap(void **state)
 	    "at"));
 	assert_non_null(strstr(tc->result.buf, "y\ny\ntimed out after 500 ms"));
 	assert_true(streamed > TOOL_OUTPUT_MAX);
+	assert_true(tc->result.truncated);
 	tool_call_free(tc);
 }
 

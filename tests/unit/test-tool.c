@@ -152,9 +152,11 @@ test_result_capped(void **state)
 	parse_marker(tc->result.buf, &bytes, &lines);
 	assert_true(bytes > 0 && lines > 0);
 	assert_non_null(strstr(tc->result.buf, "output capped at 30720 bytes"));
+	assert_true(tc->result.truncated);
 
 	tool_result_set(tc, "short", 5, 1);
 	assert_string_equal(tc->result.buf, "short");
+	assert_false(tc->result.truncated);
 	assert_int_equal(tc->is_error, 1);
 	buf_release(&big);
 	tool_call_free(tc);
@@ -313,6 +315,23 @@ test_cancel_not_started(void **state)
 	tool_call_free(tc);
 }
 
+/* A call the agent decides not to run is finished by it: done runs. */
+static void
+test_finish_not_started(void **state)
+{
+	struct tool_call	*tc = tool_call_create("id", "bash", NULL,
+				    NULL);
+
+	tc->done = count_done;
+	done_calls = 0;
+	tool_result_setf(tc, 1, "Not run: %s", "denied");
+	tool_call_finish(tc);
+	assert_int_equal(done_calls, 1);
+	assert_int_equal(tc->pending, 0);
+	assert_int_equal(tc->duration_ms, 0);
+	tool_call_free(tc);
+}
+
 int
 main(void)
 {
@@ -327,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_invalid_input),
 		cmocka_unit_test(test_summary_and_paths),
 		cmocka_unit_test(test_cancel_not_started),
+		cmocka_unit_test(test_finish_not_started),
 	};
 
 	loop_init();
