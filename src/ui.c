@@ -1021,7 +1021,6 @@ ui_run(const char *root, const char *cwd, struct config *cfg)
 	fatal_hook = ui_fatal_hook;
 
 	loop_init();
-	ui.agent = agent_create(root, cwd, cfg, 0, &ui_agent_cb, &ui, &cause);
 
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
 		fprintf(stderr, "agentos: cannot start the terminal (TERM=%s)"
@@ -1048,6 +1047,14 @@ ui_run(const char *root, const char *cwd, struct config *cfg)
 	view_transcript_notice(&ui, TE_NOTICE, "agentos %s in %s. /help for "
 	    "keys and commands; Alt-z undoes the agent's last change.",
 	    PACKAGE_VERSION, root);
+
+	/*
+	 * Show the screen before the agent reads the repository (project
+	 * instructions, snapshot store), so start-up feels immediate.
+	 */
+	loop_timer_cancel(ui_frame_timer);
+	ui_frame(&ui);
+	ui.agent = agent_create(root, cwd, cfg, 0, &ui_agent_cb, &ui, &cause);
 	if (ui.agent == NULL) {
 		view_transcript_notice(&ui, TE_ERROR, "the agent could not "
 		    "start: %s", cause != NULL ? cause : "unknown error");
