@@ -201,17 +201,24 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 		return;
 	slines_init(&out);
 	if (e->expanded || e->state == TS_RUNNING) {
-		render_plain(&out, e->output.buf, e->output.len, width,
-		    e->state == TS_ERROR ? EL_TOOL_ERROR : EL_TEXT, 0,
-		    "  \xe2\x94\x82 ", EL_BORDER);
+		/* Every line of the output behind a bar. */
+		render_plain(&out, e->output.buf, e->output.len, width - 4,
+		    e->state == TS_ERROR ? EL_TOOL_ERROR : EL_TEXT, 0, NULL,
+		    0);
 		from = 0;
 		if (!e->expanded && out.nr > TOOL_TAIL_LINES)
 			from = out.nr - TOOL_TAIL_LINES;
 		for (i = from; i < out.nr; i++) {
+			size_t	k;
+
 			l = slines_add(&e->lines);
-			*l = out.v[i];
-			memset(&out.v[i], 0, sizeof out.v[i]);
-			buf_init(&out.v[i].text, 0);
+			sline_add(l, "  \xe2\x94\x82 ", 6, EL_BORDER, 0);
+			for (k = 0; k < out.v[i].nspans; k++) {
+				const struct span *sp = &out.v[i].spans[k];
+
+				sline_add(l, out.v[i].text.buf + sp->off,
+				    sp->len, sp->elem, sp->attr);
+			}
 		}
 		slines_release(&out);
 		return;
