@@ -655,7 +655,13 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 	switch (k) {
 	case '\r':
 		text = prompt_text(p);
-		if (*text != '\0') {
+		if (*text != '\0' && *text != '/' && ui->agent != NULL &&
+		    agent_busy(ui->agent)) {
+			/* Typed ahead: it waits in the prompt. */
+			view_transcript_notice(ui, TE_NOTICE, "A turn is "
+			    "running: your message stays in the prompt; "
+			    "send it when the turn ends, or Esc to stop it");
+		} else if (*text != '\0') {
 			prompt_history_add(p, text);
 			prompt_clear(p);
 			ui_submit(ui, text);
