@@ -32,6 +32,7 @@ struct anthropic_dec {
 	void			*arg;
 	struct anthropic_block	*open;		/* started, not stopped */
 	size_t			 nopen, aopen;
+	int			 lost;		/* a delta had no block */
 };
 
 static int	anthropic_build(const struct config *,
@@ -514,9 +515,12 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 			ab->skip = 1;	/* server tools, future types */
 	} else if (strcmp(type, "content_block_delta") == 0) {
 		if ((ab = anthropic_find(d, index)) == NULL) {
-			*cause = xasprintf("delta for unknown content block "
-			    "%ld", index);
-			goto out;
+			/*
+			 * Content was lost; fail at the end, not here, so an
+			 * error event that follows can still say why.
+			 */
+			d->lost = 1;
+			goto done;
 		}
 		o = json_object_get(j, "delta");
 		s = jstr(o, "type");
@@ -561,9 +565,9 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 		}
 		anthropic_usage(r, json_object_get(j, "usage"));
 	} else if (strcmp(type, "message_stop") == 0) {
-		if (d->nopen != 0) {
-			*cause = xstrdup("message_stop with open content "
-			    "blocks");
+		if (d->nopen != 0 || d->lost) {
+			*cause = xstrdup(d->lost ? "deltas for unknown content "
+			    "blocks" : "message_stop with open content blocks");
 			goto out;
 		}
 		r->complete = 1;
@@ -578,6 +582,7 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 		goto out;
 	}
 	/* ping and unknown events are ignored. */
+done:
 	rc = 0;
 out:
 	json_decref(j);

@@ -160,7 +160,7 @@ provider_header_delay(const struct http_response_info *info)
 	if ((s = http_header_get(info, "retry-after-ms")) != NULL) {
 		d = strtod(s, &end);
 		if (end != s && d > 0 && d <= PROVIDER_RETRY_AFTER_MAX)
-			return ((long)d);
+			return (lround(d));
 	}
 	if ((s = http_header_get(info, "retry-after")) == NULL)
 		return (-1);
@@ -168,7 +168,7 @@ provider_header_delay(const struct http_response_info *info)
 	if (end != s && (*end == '\0' || *end == ' ')) {
 		d *= 1000;
 		if (d > 0 && d <= PROVIDER_RETRY_AFTER_MAX)
-			return ((long)d);
+			return (lround(d));
 		return (-1);
 	}
 	/* RFC 9110 section 5.6.7: IMF-fixdate. */
