@@ -443,7 +443,7 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 	struct response		*r = d->resp;
 	struct anthropic_block	*ab;
 	json_t			*j, *o, *e;
-	const char		*type, *s;
+	const char		*type, *s, *v;
 	long			 index;
 	int			 rc = -1;
 
@@ -543,12 +543,13 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 				d->cb.thinking_delta(d->arg,
 				    json_string_value(e),
 				    json_string_length(e));
-		} else if (strcmp(s, "signature_delta") == 0 &&
-		    (s = jstr(o, "signature")) != NULL)
-			buf_adds(&ab->sig, s);
-		else if (strcmp(s, "input_json_delta") == 0 &&
-		    (s = jstr(o, "partial_json")) != NULL)
-			buf_adds(&ab->json, s);
+		} else if (strcmp(s, "signature_delta") == 0) {
+			if ((v = jstr(o, "signature")) != NULL)
+				buf_adds(&ab->sig, v);
+		} else if (strcmp(s, "input_json_delta") == 0) {
+			if ((v = jstr(o, "partial_json")) != NULL)
+				buf_adds(&ab->json, v);
+		}
 		/* citations_delta and unknown deltas are ignored. */
 	} else if (strcmp(type, "content_block_stop") == 0) {
 		if ((ab = anthropic_find(d, index)) == NULL) {

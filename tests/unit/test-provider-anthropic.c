@@ -235,6 +235,21 @@ test_protocol_errors(void **state)
 	assert_contains(d, "complete=0");
 	assert_not_contains(d, "tool_use t1");
 	free(d);
+	/* Deltas missing their value (found by fuzz-provider-anthropic). */
+	d = synth(
+	    "event: content_block_start\ndata: {\"type\":\"content_block_start\","
+	    "\"index\":0,\"content_block\":{\"type\":\"thinking\"}}\n\n"
+	    "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+	    "\"index\":0,\"delta\":{\"type\":\"signature_delta\"}}\n\n"
+	    "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+	    "\"index\":0,\"delta\":{\"type\":\"thinking_delta\","
+	    "\"thinking\":7}}\n\n"
+	    "event: content_block_stop\ndata: {\"type\":\"content_block_stop\","
+	    "\"index\":0}\n\n"
+	    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+	assert_contains(d, "complete=1");
+	assert_contains(d, "thinking [] sig=[]");
+	free(d);
 }
 
 static void
