@@ -1,7 +1,8 @@
 /*
  * http.c: HTTP POST requests on libcurl's multi socket interface, driven by
  * the libevent loop (curl's "multi_socket" API: CURLMOPT_SOCKETFUNCTION and
- * CURLMOPT_TIMERFUNCTION, see libcurl-multi(3) and curl_multi_socket_action(3)).
+ * CURLMOPT_TIMERFUNCTION, see libcurl-multi(3) and
+ * curl_multi_socket_action(3)).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -156,7 +157,8 @@ http_post(const char *url, const char *const *headers, size_t nheaders,
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(easy, CURLOPT_USERAGENT,
 	    AGENTOS_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)HTTP_CONNECT_MS);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)HTTP_CONNECT_MS);
 	/*
 	 * No total timeout: a model may stream for many minutes.  A stream
 	 * that stalls (under 1 byte/s for http_stall_seconds) fails; model
