@@ -44,7 +44,10 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int	ch;
+	const struct cmd_entry	*cmd;
+	struct config		 cfg;
+	char			*root, *cause = NULL;
+	int			 ch;
 
 	while ((ch = getopt_long(argc, argv, "+p:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -58,6 +61,21 @@ main(int argc, char **argv)
 			usage(stderr);
 			return (2);
 		}
+	}
+	/*
+	 * agentos COMMAND ...: minimal dispatch (snapshots engineer) until
+	 * the lead's option handling lands.
+	 */
+	if (optind < argc && (cmd = cmd_find(argv[optind])) != NULL) {
+		if ((root = agentos_repo_root(".", &cause)) == NULL) {
+			fprintf(stderr, "agentos: %s\n", cause);
+			free(cause);
+			return (1);
+		}
+		memset(&cfg, 0, sizeof cfg);
+		ch = cmd->exec(argc - optind, argv + optind, root, &cfg);
+		free(root);
+		return (ch);
 	}
 	usage(stderr);
 	return (2);
