@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,9 @@ struct snapshot_store {
 	char			*sig_name;
 	char			*sig_email;
 	int			 journal;	/* an interrupted restore */
+	git_oid			 rewound_to;	/* by snapshot_rewind_last() */
+	git_oid			 rewound_tip;	/* the tip it left */
+	int			 have_rewound;
 	mode_t			 umask;
 };
 
@@ -1443,6 +1447,9 @@ snap_commit(struct snapshot_store *st, const git_oid *tree,
 		snap_gerr(cause, "commit");
 		goto out;
 	}
+	/* Tests only: die between the objects and the ref update. */
+	if (getenv("AGENTOS_TEST_CRASH_SNAPSHOT") != NULL)
+		raise(SIGKILL);
 	/* Compare-and-swap: fail if someone else moved the session ref. */
 	if (git_reference_create_matching(&ref, st->repo, st->ref, &oid,
 	    st->have_tip, st->have_tip ? &st->tip : NULL, "agentos snapshot")
@@ -1739,8 +1746,7 @@ snap_write_entry(struct snapshot_store *st, const char *rel,
 			perm = sb.st_mode & 0666;
 			if (mode == GIT_FILEMODE_BLOB_EXECUTABLE)
 				perm |= (perm & 0444) >> 2;
-		}
-		else
+		} else
 			perm &= ~st->umask;
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, perm);
@@ -1928,6 +1934,7 @@ snap_restore_commit(struct snapshot_store *st, const git_oid *target,
 	size_t			 i, j;
 	int			 rc = -1, locked = 0, journal = 0;
 	struct stat		 sb;
+	const char		*crash;
 
 	memset(p, 0, sizeof *p);
 	git_oid_tostr(hex, sizeof hex, target);
@@ -2101,9 +2108,13 @@ snap_restore_commit(struct snapshot_store *st, const git_oid *target,
 			free(tmp);
 		}
 	}
+	crash = getenv("AGENTOS_TEST_CRASH_RESTORE");
 	for (i = 0; i < p->nremove; i++)
 		snap_remove_file(st, p->remove[i]);
 	for (i = 0; i < p->nwrite; i++) {
+		/* Tests only: die like a SIGKILL after i files written. */
+		if (crash != NULL && (size_t)atoi(crash) == i)
+			raise(SIGKILL);
 		if (git_tree_entry_bypath(&te, ttree, p->write[i]) != 0) {
 			snap_gerr(cause, "%s", p->write[i]);
 			goto out;
@@ -2192,7 +2203,20 @@ snapshot_rewind_last(struct snapshot_store *st, int flags,
 		return (-1);
 	}
 	snap_unlock(st);
-	if (git_commit_lookup(&c, st->repo, &st->tip) != 0)
+	/* Pressed again: go on from before the last one. */
+	if (st->have_rewound && git_oid_equal(&st->tip, &st->rewound_tip)) {
+		if (git_commit_lookup(&next, st->repo, &st->rewound_to) != 0)
+			return (snap_gerr(cause, "snapshot"));
+		if (git_commit_parentcount(next) == 0 ||
+		    git_commit_parent(&c, next, 0) != 0) {
+			git_commit_free(next);
+			git_error_clear();
+			*cause = xstrdup("nothing to rewind: this is the "
+			    "first snapshot");
+			return (-1);
+		}
+		git_commit_free(next);
+	} else if (git_commit_lookup(&c, st->repo, &st->tip) != 0)
 		return (snap_gerr(cause, "snapshot"));
 	for (;;) {
 		tool = snap_trailer(git_commit_message(c), "tool");
@@ -2215,7 +2239,14 @@ snapshot_rewind_last(struct snapshot_store *st, int flags,
 		    "differs from the worktree");
 		return (-1);
 	}
-	return (snap_restore_commit(st, &target, flags, 0, plan, cause));
+	if (snap_restore_commit(st, &target, flags, 0, plan, cause) != 0)
+		return (-1);
+	if (!(flags & SNAPSHOT_RESTORE_DRY_RUN)) {
+		git_oid_cpy(&st->rewound_to, &target);
+		git_oid_cpy(&st->rewound_tip, &st->tip);
+		st->have_rewound = 1;
+	}
+	return (0);
 }
 
 int
