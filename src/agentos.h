@@ -1418,7 +1418,12 @@ void	 ui_close_views(struct ui *ui, const struct view_ops *ops);
 void	 ui_quit(struct ui *ui);
 /* Submit text as from the prompt: a slash command or a user message. */
 void	 ui_submit(struct ui *ui, const char *text);
-/* Rewind the files to before the agent's last change (Alt-z). */
+/*
+ * Rewind the files to snapshot id, or with id NULL to before the agent's
+ * last change (Alt-z), saying what happened in the transcript; when files
+ * changed by hand would be overwritten, ask first and force on yes.
+ */
+void	 ui_rewind(struct ui *ui, const char *id);
 void	 ui_rewind_last(struct ui *ui);
 /* Cycle the permission mode (Shift-Tab). */
 void	 ui_mode_next(struct ui *ui);
@@ -1457,6 +1462,14 @@ void	 tentry_free(struct tentry *e);
 struct view *view_approval_create(struct ui *ui, struct tool_call *tc,
 	    const char *preview);
 extern const struct view_ops view_approval_ops;
+/*
+ * Ask a yes/no question (copied) in the same panel: y calls yes(ui, arg),
+ * which then owns arg; n or Esc closes and calls release(arg) (may be NULL).
+ */
+struct view *view_confirm_create(struct ui *ui, const char *question,
+	    void (*yes)(struct ui *, void *), void (*release)(void *),
+	    void *arg);
+extern const struct view_ops view_confirm_ops;
 
 /* view-snapshots.c: the snapshot timeline, and the pager for diffs */
 

@@ -149,23 +149,7 @@ cmd_slash_model(struct ui *ui, const char *args)
 static void
 cmd_slash_rewind(struct ui *ui, const char *args)
 {
-	char	*cause = NULL;
-
-	if (*args == '\0') {
-		ui_rewind_last(ui);
-		return;
-	}
-	if (ui->agent == NULL)
-		return;
-	if (agent_rewind_to(ui->agent, args, &cause) != 0) {
-		view_transcript_notice(ui, TE_ERROR, "rewind %s: %s", args,
-		    cause);
-		free(cause);
-		return;
-	}
-	view_transcript_notice(ui, TE_NOTICE, "Restored the files to snapshot "
-	    "%s.", args);
-	status_update_branch(ui);
+	ui_rewind(ui, *args != '\0' ? args : NULL);
 }
 
 static void

@@ -63,6 +63,8 @@ static int	ui_key_global(struct ui *, const struct key_event *);
 static void	ui_cancel(struct ui *);
 static void	ui_suspend(struct ui *);
 static void	ui_exit_line(struct ui *);
+static void	ui_rewind_flags(struct ui *, const char *, int);
+static void	ui_rewind_force(struct ui *, void *);
 
 static void	ui_cb_text(void *, const char *, size_t);
 static void	ui_cb_thinking(void *, const char *, size_t);
@@ -489,25 +491,54 @@ ui_cancel(struct ui *ui)
 	ui_redraw(ui);
 }
 
-void
-ui_rewind_last(struct ui *ui)
+/* Rewind with flags; on a refusal over hand edits, ask and force. */
+static void
+ui_rewind_flags(struct ui *ui, const char *id, int flags)
 {
-	char	*msg = NULL, *cause = NULL;
+	char	*msg = NULL, *cause = NULL, *q;
 
 	if (ui->agent == NULL) {
 		view_transcript_notice(ui, TE_ERROR, "nothing to rewind");
 		return;
 	}
-	if (agent_rewind_last(ui->agent, &msg, &cause) != 0) {
-		view_transcript_notice(ui, TE_ERROR, "rewind: %s", cause);
-		free(cause);
-	} else {
+	if (agent_rewind(ui->agent, id, flags, &msg, &cause) == 0) {
 		view_transcript_notice(ui, TE_NOTICE, "%s", msg);
 		free(msg);
-	}
+	} else if (!(flags & SNAPSHOT_RESTORE_FORCE) && cause != NULL &&
+	    strstr(cause, "by hand") != NULL) {
+		q = xasprintf("%s.  Overwrite them?  (The restore is "
+		    "snapshotted first, so this can be undone too.)", cause);
+		ui_push(ui, view_confirm_create(ui, q, ui_rewind_force, free,
+		    id != NULL ? xstrdup(id) : NULL));
+		free(q);
+	} else
+		view_transcript_notice(ui, TE_ERROR, "rewind: %s", cause);
+	free(cause);
 	status_update_branch(ui);
 	ui->scroll = 0;
 	ui_redraw(ui);
+}
+
+/* The user confirmed overwriting hand edits. */
+static void
+ui_rewind_force(struct ui *ui, void *arg)
+{
+	char	*id = arg;
+
+	ui_rewind_flags(ui, id, SNAPSHOT_RESTORE_FORCE);
+	free(id);
+}
+
+void
+ui_rewind(struct ui *ui, const char *id)
+{
+	ui_rewind_flags(ui, id, 0);
+}
+
+void
+ui_rewind_last(struct ui *ui)
+{
+	ui_rewind_flags(ui, NULL, 0);
 }
 
 void

@@ -331,3 +331,124 @@ approval_draw(struct view *v, int y, int rows, int cols)
 	ui_draw_text(y + rows - 1, 0, cols, b.buf, EL_NOTICE, SA_BOLD);
 	buf_release(&b);
 }
+
+/* A yes/no question in the same panel (a rewind over hand edits). */
+struct confirm_view {
+	char		*question;
+	struct slines	 lines;
+	int		 width;
+	void		(*yes)(struct ui *, void *);
+	void		(*release)(void *);
+	void		*arg;
+};
+
+static void	confirm_free(struct view *);
+static int	confirm_key(struct view *, const struct key_event *);
+static void	confirm_draw(struct view *, int, int, int);
+static int	confirm_height(struct view *, int, int);
+
+const struct view_ops view_confirm_ops = {
+	.name = "confirm",
+	.fullscreen = 0,
+	.free = confirm_free,
+	.key = confirm_key,
+	.draw = confirm_draw,
+	.height = confirm_height,
+};
+
+struct view *
+view_confirm_create(struct ui *ui, const char *question,
+    void (*yes)(struct ui *, void *), void (*release)(void *), void *arg)
+{
+	struct view		*v = xcalloc(1, sizeof *v);
+	struct confirm_view	*d = xcalloc(1, sizeof *d);
+
+	d->question = xstrdup(question);
+	slines_init(&d->lines);
+	d->yes = yes;
+	d->release = release;
+	d->arg = arg;
+	v->ops = &view_confirm_ops;
+	v->ui = ui;
+	v->data = d;
+	return (v);
+}
+
+static void
+confirm_free(struct view *v)
+{
+	struct confirm_view	*d = v->data;
+
+	if (d->release != NULL)
+		d->release(d->arg);
+	free(d->question);
+	slines_release(&d->lines);
+	free(d);
+	free(v);
+}
+
+static void
+confirm_render(struct confirm_view *d, int width)
+{
+	if (d->width == width)
+		return;
+	slines_release(&d->lines);
+	render_plain(&d->lines, d->question, strlen(d->question), width,
+	    EL_TEXT, 0, NULL, 0);
+	d->width = width;
+}
+
+static int
+confirm_height(struct view *v, int rows, int cols)
+{
+	struct confirm_view	*d = v->data;
+
+	confirm_render(d, cols);
+	return ((int)d->lines.nr + 2);
+}
+
+static int
+confirm_key(struct view *v, const struct key_event *ev)
+{
+	struct confirm_view	*d = v->data;
+	struct ui		*ui = v->ui;
+	void			(*yes)(struct ui *, void *) = d->yes;
+	void			*arg = d->arg;
+
+	switch (ev->key) {
+	case 'y':
+	case 'Y':
+		/* The callback owns arg now; the view goes first. */
+		d->release = NULL;
+		ui_remove(ui, v);
+		yes(ui, arg);
+		return (VIEW_HANDLED | VIEW_REDRAW);
+	case 'n':
+	case 'N':
+	case KEYC_ESCAPE:
+		return (VIEW_HANDLED | VIEW_CLOSE);
+	default:
+		return (0);
+	}
+}
+
+static void
+confirm_draw(struct view *v, int y, int rows, int cols)
+{
+	struct confirm_view	*d = v->data;
+	int			 i, x;
+
+	confirm_render(d, cols);
+	x = ui_draw_text(y, 0, cols, "\xe2\x94\x80\xe2\x94\x80 ", EL_BORDER,
+	    0);
+	x += ui_draw_text(y, x, cols - x, "Are you sure? ", EL_HEADING,
+	    SA_BOLD);
+	attrset(theme_attr(EL_BORDER, 0));
+	for (; x < cols; x++)
+		mvaddstr(y, x, "\xe2\x94\x80");
+	attrset(A_NORMAL);
+	for (i = 0; i < rows - 2 && i < (int)d->lines.nr; i++)
+		ui_draw_sline(y + 1 + i, 0, cols, &d->lines.v[i], 0);
+	ui_draw_text(y + rows - 1, 0, cols, "y yes   n or Esc no", EL_NOTICE,
+	    SA_BOLD);
+}

@@ -109,26 +109,16 @@ timeline_free(struct view *v)
  * Restore the files to snapshot id.  The conversation is not touched: the
  * session log will offer "files only / conversation only / both" here.
  */
+/*
+ * Restore the files to snapshot si.  The conversation is not touched: the
+ * session log will offer "files only / conversation only / both" here.
+ */
 static void
-timeline_restore(struct ui *ui, const struct snapshot_info *si)
+timeline_restore(struct ui *ui, const char *id)
 {
-	char	*cause = NULL;
-
 	/* --- session log: conversation rewind choice goes here */
 	/* --- end session log */
-	if (ui->agent == NULL)
-		return;
-	if (agent_rewind_to(ui->agent, si->id, &cause) != 0) {
-		view_transcript_notice(ui, TE_ERROR, "restore %s: %s", si->id,
-		    cause);
-		free(cause);
-		return;
-	}
-	view_transcript_notice(ui, TE_NOTICE, "Restored the files to "
-	    "snapshot %s (before %s). The restore itself was snapshotted: "
-	    "Esc Esc and pick the newest point to undo it.", si->id,
-	    si->action != NULL ? si->action : "?");
-	status_update_branch(ui);
+	ui_rewind(ui, id);
 }
 
 static int
@@ -161,8 +151,15 @@ timeline_key(struct view *v, const struct key_event *ev)
 	case '\r':
 		if (si == NULL)
 			break;
-		timeline_restore(ui, si);
-		return (VIEW_HANDLED | VIEW_CLOSE);
+		/* Close first: the restore may ask a question. */
+		{
+			char	*id = xstrdup(si->id);
+
+			ui_remove(ui, v);
+			timeline_restore(ui, id);
+			free(id);
+		}
+		return (VIEW_HANDLED | VIEW_REDRAW);
 	case 'd':
 		if (si != NULL)
 			view_pager_diff(ui, si->id);

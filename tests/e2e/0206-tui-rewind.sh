@@ -26,9 +26,25 @@ wait_for 'Wrote both files'
 [ -f new.txt ] || fail "new.txt was not written"
 cmp -s odd.txt "$T_TMP/odd.orig" && fail "odd.txt was not written"
 send_keys M-z
-wait_for 'Rewound the files to snapshot'
+wait_for 'Restored the files to before the last agent change: 0 files written, 1 removed'
 [ -f new.txt ] && fail "new.txt is still there after the rewind"
 send_keys M-z
-wait_for 'Rewound the files to snapshot .*before'
+wait_for 'Restored the files to before the last agent change: 1 file written'
 cmp -s odd.txt "$T_TMP/odd.orig" || fail "odd.txt is not byte-identical"
+
+# A hand edit the rewind would overwrite: asked first, kept on n.
+send_keys '/rewind 3' Enter
+wait_for 'Restored 3'
+echo 'edited by hand' > odd.txt
+send_keys M-z
+wait_for 'Are you sure\?'
+wait_for 'changed by hand'
+send_keys n
+sleep 0.5
+[ "$(cat odd.txt)" = 'edited by hand' ] || fail "n overwrote the hand edit"
+send_keys M-z
+wait_for 'Are you sure\?'
+send_keys y
+wait_for 'Restored the files to before the last agent change'
+[ "$(cat odd.txt)" = 'edited by hand' ] && fail "y did not overwrite"
 exit 0
