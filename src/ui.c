@@ -36,8 +36,13 @@
 #define UI_PROMPT_MAX	10	/* rows of the input editor */
 
 /* Terminal modes agentos turns on, and off again at exit. */
-#define TERM_PASTE_ON	"\033[?2004h"
-#define TERM_PASTE_OFF	"\033[?2004l"
+/*
+ * Bracketed paste, and xterm's modifyOtherKeys level 1 so that terminals
+ * which can tell Shift-Enter from Enter say so (CSI 27;2;13~); level 1
+ * leaves every key that has a usual encoding as it was.
+ */
+#define TERM_PASTE_ON	"\033[?2004h\033[>4;1m"
+#define TERM_PASTE_OFF	"\033[>4m\033[?2004l"
 #define TERM_MOUSE_ON	"\033[?1000h\033[?1006h"
 #define TERM_MOUSE_OFF	"\033[?1006l\033[?1000l"
 

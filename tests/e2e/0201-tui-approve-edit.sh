@@ -2,7 +2,6 @@
 # TUI: a prompt brings an edit proposal shown as a diff with line numbers;
 # y approves it and the file on disk changes; the reply is rendered.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-tui.sh"
 make_repo
 cat > "$T_TMP/script.json" <<'JSON'
 [

@@ -2,7 +2,6 @@
 # TUI: n rejects an edit with a one-line note, which reaches the model in the
 # tool result of the next request; the file is unchanged.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-tui.sh"
 make_repo
 cat > "$T_TMP/script.json" <<'JSON'
 [

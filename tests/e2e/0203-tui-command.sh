@@ -2,7 +2,6 @@
 # TUI: a command proposal shows the command and the prefix "a" would allow;
 # approved, it runs and its output shows when the call is expanded (C-o).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-tui.sh"
 make_repo
 cat > "$T_TMP/script.json" <<'JSON'
 [

@@ -2,7 +2,6 @@
 # TUI: Esc cancels a response that hangs mid-stream at once; the UI stays
 # responsive and the next prompt works.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-tui.sh"
 make_repo
 cat > "$T_TMP/script.json" <<'JSON'
 [

@@ -3,7 +3,6 @@
 # after shrinking the window, the screen equals a fresh redraw (C-l), no line
 # is wider than the window, and text typed after the resize lands whole.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-tui.sh"
 make_repo
 cat > "$T_TMP/script.json" <<'JSON'
 [

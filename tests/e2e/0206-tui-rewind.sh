@@ -3,7 +3,6 @@
 # change, restoring the exact bytes (a file without a final newline, a
 # created file removed), and says so.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-tui.sh"
 make_repo
 printf 'no newline at end\t\r\n\001' > odd.txt
 git add odd.txt && git commit -qm odd

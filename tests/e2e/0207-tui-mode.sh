@@ -2,7 +2,6 @@
 # TUI: Shift-Tab cycles the permission mode shown in the status bar, and
 # /mode sets it by name; with no provider the screen says how to set one up.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-tui.sh"
 make_repo
 start_agentos
 wait_for 'No provider is configured'
