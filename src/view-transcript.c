@@ -18,6 +18,7 @@
 
 #define TOOL_TAIL_LINES		5	/* output shown while running */
 #define THINKING_LINES		3	/* thinking shown collapsed */
+#define TOOL_ERROR_LINES	6	/* a failed call's result, collapsed */
 
 static int	transcript_total;	/* lines at the last draw */
 
@@ -237,16 +238,22 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 		if (nlines > 1)
 			buf_addf(&line, "  (+%zu lines%s)", nlines - 1,
 			    selected ? ", C-o to show" : "");
+		if (e->state == TS_ERROR) {
+			/* Errors show whole (wrapped), up to a few lines. */
+			buf_reset(&line);
+			buf_add(&line, s, e->output.len);
+		}
 		render_plain(&out, line.buf, line.len, width,
 		    e->state == TS_ERROR ? EL_TOOL_ERROR : EL_NOTICE, 0,
 		    "  \xe2\x8e\xbf ", EL_BORDER);
 		buf_release(&line);
 	}
-	if (out.nr > 0) {
+	for (i = 0; i < out.nr && i < (e->state == TS_ERROR ?
+	    TOOL_ERROR_LINES : 1); i++) {
 		l = slines_add(&e->lines);
-		*l = out.v[0];
-		memset(&out.v[0], 0, sizeof out.v[0]);
-		buf_init(&out.v[0].text, 0);
+		*l = out.v[i];
+		memset(&out.v[i], 0, sizeof out.v[i]);
+		buf_init(&out.v[i].text, 0);
 	}
 	slines_release(&out);
 }
