@@ -131,8 +131,9 @@ struct agent *
 agent_create(const char *root, const char *cwd, struct config *cfg,
     int headless, const struct agent_ui *ui, void *arg, char **cause)
 {
-	struct agent	*a = xcalloc(1, sizeof *a);
-	char		*why = NULL;
+	struct agent		*a = xcalloc(1, sizeof *a);
+	struct snapshot_options	 opts;
+	char			*why = NULL, *desc = NULL;
 
 	a->root = xstrdup(root);
 	a->cwd = xstrdup(cwd);
@@ -155,9 +156,21 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	 * Without a snapshot store every mutating tool is refused (fail
 	 * closed), but reading and talking still work.
 	 */
-	if ((a->snaps = snapshot_open(root, a->session_id, &why)) == NULL) {
+	snapshot_options_init(&opts, cfg);
+	a->snaps = snapshot_open_opts(root, a->session_id, &opts, &why);
+	if (a->snaps == NULL) {
 		a->snaps_error = why;
 		log_debug("snapshots unavailable: %s", why);
+	} else if (snapshot_pending(a->snaps, &desc)) {
+		/*
+		 * A killed rewind left the worktree between two states; the
+		 * engine refuses snapshots until the user decides.
+		 */
+		a->snaps_error = xasprintf("an interrupted rewind must be "
+		    "finished or rolled back first (%s): run 'agentos rewind "
+		    "--continue' or 'agentos rewind --abort'", desc != NULL ?
+		    desc : "restore journal present");
+		free(desc);
 	}
 	a->system = prompt_system(root, cwd, a->ctx.repomodel, cfg);
 	(void)cause;
