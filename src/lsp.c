@@ -1116,7 +1116,12 @@ lsp_server_flush(struct lsp_server *s)
 				continue;
 			if (errno == EAGAIN)
 				break;
-			lsp_server_fail(s, "write: %s", strerror(errno));
+			if (errno == EPIPE)
+				lsp_server_fail(s, "%s exited (its input "
+				    "closed)", s->conf->name);
+			else
+				lsp_server_fail(s, "write: %s",
+				    strerror(errno));
 			return;
 		}
 		buf_remove_head(&s->out, n);
