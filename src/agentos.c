@@ -1,5 +1,6 @@
 /* agentos.c: main: options, subcommands, and the TUI or headless run. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,35 @@
 #include "banned.h"
 
 static void usage(FILE *);
+static char *agentos_cmd_root(void);
+
+/*
+ * Minimal subcommand dispatch (lsp engineer; the lead replaces it with the
+ * real one): the root is the nearest directory up from the current one
+ * holding .git, else the current directory; no configuration is loaded.
+ */
+static char *
+agentos_cmd_root(void)
+{
+	char	 dir[PATH_MAX], *slash, *try;
+
+	if (getcwd(dir, sizeof dir) == NULL)
+		return (xstrdup("."));
+	for (;;) {
+		try = xasprintf("%s/.git", dir);
+		if (access(try, F_OK) == 0) {
+			free(try);
+			return (xstrdup(dir));
+		}
+		free(try);
+		if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+			break;
+		*slash = '\0';
+	}
+	if (getcwd(dir, sizeof dir) == NULL)
+		return (xstrdup("."));
+	return (xstrdup(dir));
+}
 
 /* Print the usage summary. */
 static void
@@ -44,7 +74,10 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int	ch;
+	const struct cmd_entry	*cmd;
+	struct config		 cfg;
+	char			*root;
+	int			 ch, status;
 
 	while ((ch = getopt_long(argc, argv, "+p:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -58,6 +91,13 @@ main(int argc, char **argv)
 			usage(stderr);
 			return (2);
 		}
+	}
+	if (optind < argc && (cmd = cmd_find(argv[optind])) != NULL) {
+		memset(&cfg, 0, sizeof cfg);
+		root = agentos_cmd_root();
+		status = cmd->exec(argc - optind, argv + optind, root, &cfg);
+		free(root);
+		return (status);
 	}
 	usage(stderr);
 	return (2);

@@ -847,7 +847,8 @@ unsigned int lsp_col_to_server(const char *line, size_t len, size_t col,
 size_t	 lsp_col_from_server(const char *line, size_t len, unsigned int ch,
 	    int utf8);
 
-/* tool-lsp.c: lsp_definition, lsp_references, lsp_hover, lsp_rename, ... */
+/* tool-lsp.c: lsp_definition, lsp_references, lsp_hover, lsp_rename, ...
+   (tools), and lsp-edit.c: WorkspaceEdit application */
 extern const struct tool_entry tool_lsp_definition;
 extern const struct tool_entry tool_lsp_references;
 extern const struct tool_entry tool_lsp_hover;
