@@ -2,8 +2,9 @@
  * test-lsp-clangd.c: the client against a real clangd on a small C project
  * with compile_flags.txt: an edit that introduces a type error yields the
  * diagnostic; definition and references give the right locations; rename
- * changes both files.  Then pyright on a Python fixture when
- * pyright-langserver is on PATH.  Skips (77) when clangd is missing.
+ * changes both files.  Then pyright on a Python fixture: from PATH, or
+ * installed from npm into tests/.pyright when it can be (skipped when it
+ * cannot).  Skips (77) when clangd is missing.
  *
  * The tools are exercised through their tool_entry with small stand-ins for
  * tool.c, path.c and diff.c, defined weak so the real ones win once linked.
@@ -398,13 +399,35 @@ test_pyright(void **state)
 {
 	struct fix		 fx;
 	struct diag_wait	 dw = { 0, NULL };
-	char			*bin, *path, *cmd, tmp[PATH_MAX];
+	char			*bin, *path, *cmd, *dir, tmp[PATH_MAX];
 	json_error_t		 jerr;
 	static const char	 py[] = "def f(x: int) -> int:\n"
 	    "    return x\n\nf(\"no\")\n";
 
-	if ((bin = lsp_which("pyright-langserver")) == NULL)
-		skip();
+	if ((bin = lsp_which("pyright-langserver")) == NULL) {
+		/* Install it from npm once into the build tree, if we can. */
+		dir = xasprintf("%s/tests/.pyright", getenv("top_builddir") !=
+		    NULL ? getenv("top_builddir") : ".");
+		bin = xasprintf("%s/node_modules/.bin/pyright-langserver",
+		    dir);
+		if (access(bin, X_OK) != 0) {
+			cmd = xasprintf("command -v npm >/dev/null && timeout "
+			    "300 npm install --no-audit --no-fund --silent "
+			    "--prefix '%s' pyright >/dev/null 2>&1", dir);
+			if (system(cmd) != 0 || access(bin, X_OK) != 0) {
+				free(cmd);
+				free(bin);
+				free(dir);
+				skip();
+			}
+			free(cmd);
+		}
+		cmd = xasprintf("%s/node_modules/.bin:%s", dir,
+		    getenv("PATH") != NULL ? getenv("PATH") : "/usr/bin:/bin");
+		setenv("PATH", cmd, 1);
+		free(cmd);
+		free(dir);
+	}
 	free(bin);
 	memset(&fx, 0, sizeof fx);
 	xsnprintf(tmp, sizeof tmp, "/tmp/agentos-pyright-XXXXXX");
