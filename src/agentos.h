@@ -766,6 +766,16 @@ void	 lsp_set_change_cb(struct lsp_manager *m, void (*cb)(void *),
 void	 lsp_status_list(struct lsp_manager *m, struct lsp_status **list,
 	    size_t *n);
 void	 lsp_status_free(struct lsp_status *list, size_t n);
+/*
+ * What the client itself spends (for bench/bench-lsp): time encoding and
+ * writing messages, and time from read() returning to the end of handling
+ * what it read (framing, JSON, dispatch, callbacks); nanoseconds.
+ */
+struct lsp_stats {
+	uint64_t	send_ns, sends;
+	uint64_t	recv_ns, recv_max_ns, reads, messages;
+};
+void	 lsp_manager_stats(struct lsp_manager *m, struct lsp_stats *st);
 /* Errors and warnings last published for abs_path; 0, or -1 if none. */
 int	 lsp_diagnostic_counts(struct lsp_manager *m, const char *abs_path,
 	    int *errors, int *warnings);

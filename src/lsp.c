@@ -206,6 +206,8 @@ struct lsp_manager {
 	void			*shutdown_arg;
 	struct loop_timer	*shutdown_timer;
 	int			 shutting_down;
+
+	struct lsp_stats	 stats;
 };
 
 static void	lsp_changed(struct lsp_manager *);
@@ -332,6 +334,22 @@ lsp_change_fire(void *arg)
 	m->change_timer = NULL;
 	if (m->change_cb != NULL)
 		m->change_cb(m->change_arg);
+}
+
+/* Monotonic nanoseconds, for the client's own cost. */
+static uint64_t
+lsp_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+}
+
+void
+lsp_manager_stats(struct lsp_manager *m, struct lsp_stats *st)
+{
+	*st = m->stats;
 }
 
 /* Read a whole regular file of at most LSP_MAX_FILE bytes. */
@@ -1009,6 +1027,8 @@ lsp_server_read(struct lsp_server *s)
 	json_error_t	 jerr;
 	unsigned int	 gen = s->gen;
 	int		 rc;
+	uint64_t	 t0;
+	struct lsp_stats *st = &s->m->stats;
 
 	if (s->failing || s->out_fd == -1)
 		return (-1);
@@ -1023,6 +1043,8 @@ lsp_server_read(struct lsp_server *s)
 		lsp_server_fail(s, "%s exited", s->conf->name);
 		return (-1);
 	}
+	t0 = lsp_ns();
+	st->reads++;
 	lsp_framing_feed(&s->fr, tmp, n);
 	for (;;) {
 		rc = lsp_framing_next(&s->fr, &msg, &len, &cause);
@@ -1045,11 +1067,16 @@ lsp_server_read(struct lsp_server *s)
 			json_decref(j);
 			continue;
 		}
+		st->messages++;
 		lsp_handle(s, j);
 		json_decref(j);
 		if (s->gen != gen || s->failing)
 			return (-1);
 	}
+	t0 = lsp_ns() - t0;
+	st->recv_ns += t0;
+	if (t0 > st->recv_max_ns)
+		st->recv_max_ns = t0;
 	return (0);
 }
 
@@ -1141,11 +1168,13 @@ lsp_server_flush(struct lsp_server *s)
 static void
 lsp_send(struct lsp_server *s, json_t *msg)
 {
-	char	*text;
-	size_t	 len;
+	char		*text;
+	size_t		 len;
+	uint64_t	 t0;
 
 	if (s->in_fd == -1 || s->failing || s->closing)
 		return;
+	t0 = lsp_ns();
 	json_object_set_new(msg, "jsonrpc", json_string("2.0"));
 	text = json_dumps(msg, JSON_COMPACT);
 	if (text == NULL)
@@ -1160,6 +1189,8 @@ lsp_send(struct lsp_server *s, json_t *msg)
 	lsp_framing_encode(&s->out, text, len);
 	free(text);
 	lsp_server_flush(s);
+	s->m->stats.send_ns += lsp_ns() - t0;
+	s->m->stats.sends++;
 }
 
 /* Send a notification; params is stolen. */
