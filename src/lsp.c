@@ -392,6 +392,14 @@ lsp_manager_create(const char *root, const struct config *cfg)
 {
 	struct lsp_manager	*m = xcalloc(1, sizeof *m);
 	char			*cause = NULL;
+	struct sigaction	 sa;
+
+	/*
+	 * A write to a server that just died must fail with EPIPE, not kill
+	 * agentos: ignore SIGPIPE unless someone already handles it.
+	 */
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
 
 	m->root = xstrdup(root);
 	TAILQ_INIT(&m->servers);

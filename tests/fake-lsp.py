@@ -13,6 +13,8 @@ Modes:
   crash       answers initialize, exits with status 3 on the first request
   flood       like good, plus an endless stream of notifications
   garbage     answers initialize, then writes a malformed header
+  pull        offers pull diagnostics (textDocument/diagnostic) and never
+              publishes
 --child        also start a grandchild (sleep) that ignores SIGTERM
 --ignore-term  ignore SIGTERM and end-of-file on stdin
 """
@@ -26,6 +28,7 @@ import threading
 import time
 
 out = sys.stdout.buffer
+MODE = "good"
 lock = threading.Lock()
 
 
@@ -55,6 +58,14 @@ def read_message(inp):
 
 
 def publish(uri, text, version):
+    if MODE == "pull":
+        return
+    send({"method": "textDocument/publishDiagnostics",
+          "params": {"uri": uri, "version": version,
+                     "diagnostics": diagnose(text)}})
+
+
+def diagnose(text):
     diags = []
     for i, line in enumerate(text.split("\n")):
         col = line.find("ERROR")
@@ -71,8 +82,7 @@ def publish(uri, text, version):
                           "end": {"line": i, "character": col + 4}},
                 "severity": 2, "message": "fake warning",
             })
-    send({"method": "textDocument/publishDiagnostics",
-          "params": {"uri": uri, "version": version, "diagnostics": diags}})
+    return diags
 
 
 def apply_change(text, change):
@@ -109,6 +119,8 @@ def main():
     ap.add_argument("--child", action="store_true")
     ap.add_argument("--ignore-term", action="store_true")
     args = ap.parse_args()
+    global MODE
+    MODE = args.mode
     if args.ignore_term:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if args.child:
@@ -130,10 +142,15 @@ def main():
         if method == "initialize":
             if args.mode == "noinit":
                 continue
-            send({"id": mid, "result": {"capabilities": {
-                "textDocumentSync": {"openClose": True, "change": 2,
-                                     "save": {"includeText": False}},
-                "hoverProvider": True, "definitionProvider": True}}})
+            caps = {"textDocumentSync": {"openClose": True, "change": 2,
+                                         "save": {"includeText": False}},
+                    "hoverProvider": True, "definitionProvider": True}
+            if args.mode == "pull":
+                caps["textDocumentSync"]["change"] = 1
+                caps["diagnosticProvider"] = {
+                    "interFileDependencies": False,
+                    "workspaceDiagnostics": False}
+            send({"id": mid, "result": {"capabilities": caps}})
             # A server request the client must answer.
             send({"id": "cfg-1", "method": "workspace/configuration",
                   "params": {"items": [{"section": "fake"}]}})
@@ -177,6 +194,10 @@ def main():
             held = []
             send({"id": mid, "result": {"flushed": True,
                                         "docs": sorted(docs)}})
+        elif method == "textDocument/diagnostic":
+            uri = msg["params"]["textDocument"]["uri"]
+            send({"id": mid, "result": {
+                "kind": "full", "items": diagnose(docs.get(uri, ""))}})
         elif method == "test/text":
             uri = msg["params"]["textDocument"]["uri"]
             send({"id": mid, "result": docs.get(uri)})

@@ -535,6 +535,41 @@ test_fake_edit_diagnostics(void **state)
 	fix_close(&fx);
 }
 
+/* Pull diagnostics and full sync, with a server that never publishes. */
+static void
+test_fake_pull_diagnostics(void **state)
+{
+	struct fix		 fx;
+	struct diag_wait	 dw;
+	struct reply		 r;
+	char			*path, *cause = NULL;
+	const char		*v1 = "ok\n";
+	const char		*v2 = "ok\nERROR here\n";
+
+	fix_open(&fx, "pull", NULL);
+	path = fix_file(&fx, "p.fake", v1);
+	memset(&dw, 0, sizeof dw);
+	lsp_after_edit(fx.m, path, v1, strlen(v1), diag_cb, &dw);
+	run_until(&dw.done);
+	assert_null(dw.text);
+	free(fix_file(&fx, "p.fake", v2));
+	memset(&dw, 0, sizeof dw);
+	lsp_after_edit(fx.m, path, v2, strlen(v2), diag_cb, &dw);
+	run_until(&dw.done);
+	assert_non_null(dw.text);
+	assert_non_null(strstr(dw.text, "p.fake:2:1: error: fake error on "
+	    "line 2 (new)"));
+	free(dw.text);
+	memset(&r, 0, sizeof r);
+	assert_non_null(lsp_file_request(fx.m, path, "test/text", 0, 0, NULL,
+	    reply_cb, &r, &cause));
+	run_until(&r.done);
+	assert_string_equal(json_string_value(r.result), v2);
+	reply_free(&r);
+	free(path);
+	fix_close(&fx);
+}
+
 /* Run the shutdown to completion. */
 static void
 shutdown_done(void *arg)
@@ -793,6 +828,7 @@ main(void)
 		cmocka_unit_test(test_conf_override),
 		cmocka_unit_test(test_fake_id_matching),
 		cmocka_unit_test(test_fake_edit_diagnostics),
+		cmocka_unit_test(test_fake_pull_diagnostics),
 		cmocka_unit_test(test_fake_graceful_shutdown),
 		cmocka_unit_test(test_fake_noinit),
 		cmocka_unit_test(test_fake_crash_restart),
