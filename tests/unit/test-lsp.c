@@ -244,6 +244,87 @@ test_conf_override(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* WorkspaceEdit application */
+
+static void
+test_edit_compute(void **state)
+{
+	char			 tmp[PATH_MAX], root[PATH_MAX], *p, *uri, *js;
+	struct lsp_file_edit	*files;
+	size_t			 n;
+	json_t			*we;
+	json_error_t		 jerr;
+	char			*cause = NULL;
+	FILE			*f;
+
+	xsnprintf(tmp, sizeof tmp, "/tmp/agentos-edit-XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	assert_non_null(realpath(tmp, root));
+	p = xasprintf("%s/x.c", root);
+	f = fopen(p, "w");
+	/* "\xf0\x9f\x98\x80" is two UTF-16 units. */
+	fputs("int \xf0\x9f\x98\x80 = foo;\nfoo(foo);\n", f);
+	fclose(f);
+	uri = lsp_uri_from_path(p);
+	js = xasprintf("{\"changes\":{\"%s\":["
+	    "{\"range\":{\"start\":{\"line\":1,\"character\":4},"
+	    "\"end\":{\"line\":1,\"character\":7}},\"newText\":\"bar\"},"
+	    "{\"range\":{\"start\":{\"line\":0,\"character\":9},"
+	    "\"end\":{\"line\":0,\"character\":12}},\"newText\":\"bar\"},"
+	    "{\"range\":{\"start\":{\"line\":1,\"character\":0},"
+	    "\"end\":{\"line\":1,\"character\":3}},\"newText\":\"bar\"}"
+	    "]}}", uri);
+	we = json_loads(js, 0, &jerr);
+	assert_non_null(we);
+	assert_int_equal(lsp_edit_compute(root, we, 0, &files, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(files[0].new,
+	    "int \xf0\x9f\x98\x80 = bar;\nbar(bar);\n");
+	lsp_file_edits_free(files, n);
+	json_decref(we);
+	free(js);
+
+	/* Overlapping edits are refused. */
+	js = xasprintf("{\"documentChanges\":[{\"textDocument\":{\"uri\":"
+	    "\"%s\",\"version\":1},\"edits\":["
+	    "{\"range\":{\"start\":{\"line\":1,\"character\":0},"
+	    "\"end\":{\"line\":1,\"character\":5}},\"newText\":\"a\"},"
+	    "{\"range\":{\"start\":{\"line\":1,\"character\":2},"
+	    "\"end\":{\"line\":1,\"character\":3}},\"newText\":\"b\"}"
+	    "]}]}", uri);
+	we = json_loads(js, 0, &jerr);
+	assert_int_equal(lsp_edit_compute(root, we, 0, &files, &n, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "overlapping"));
+	free(cause);
+	json_decref(we);
+	free(js);
+
+	/* Files outside the repository are refused. */
+	we = json_loads("{\"changes\":{\"file:///etc/passwd\":[]}}", 0,
+	    &jerr);
+	assert_int_equal(lsp_edit_compute(root, we, 0, &files, &n, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "outside the repository"));
+	free(cause);
+	json_decref(we);
+
+	/* File operations are refused. */
+	we = json_loads("{\"documentChanges\":[{\"kind\":\"delete\","
+	    "\"uri\":\"file:///x\"}]}", 0, &jerr);
+	assert_int_equal(lsp_edit_compute(root, we, 0, &files, &n, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "delete"));
+	free(cause);
+	json_decref(we);
+
+	unlink(p);
+	rmdir(root);
+	free(p);
+	free(uri);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The client against the fake server */
 
 struct fix {
@@ -570,6 +651,32 @@ test_fake_pull_diagnostics(void **state)
 	fix_close(&fx);
 }
 
+/* The synchronous rename (for previews) drives a cold start itself. */
+static void
+test_fake_rename_sync_cold(void **state)
+{
+	struct fix	 fx;
+	char		*path, *cause = NULL;
+	json_t		*res;
+	int		 utf8 = -1;
+
+	fix_open(&fx, "good", NULL);
+	path = fix_file(&fx, "r.fake", "abc def\n");
+	res = lsp_rename_sync(fx.m, path, 1, 5, "xyz", 5000, &utf8, &cause);
+	if (res == NULL)
+		fail_msg("rename: %s", cause);
+	assert_string_equal(json_string_value(json_object_get(res, "method")),
+	    "textDocument/rename");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    json_object_get(res, "params"), "position"), "character")), 4);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    res, "params"), "newName")), "xyz");
+	assert_int_equal(utf8, 0);
+	json_decref(res);
+	free(path);
+	fix_close(&fx);
+}
+
 /* Run the shutdown to completion. */
 static void
 shutdown_done(void *arg)
@@ -826,9 +933,11 @@ main(void)
 		cmocka_unit_test(test_framing_garbage),
 		cmocka_unit_test(test_uri_and_columns),
 		cmocka_unit_test(test_conf_override),
+		cmocka_unit_test(test_edit_compute),
 		cmocka_unit_test(test_fake_id_matching),
 		cmocka_unit_test(test_fake_edit_diagnostics),
 		cmocka_unit_test(test_fake_pull_diagnostics),
+		cmocka_unit_test(test_fake_rename_sync_cold),
 		cmocka_unit_test(test_fake_graceful_shutdown),
 		cmocka_unit_test(test_fake_noinit),
 		cmocka_unit_test(test_fake_crash_restart),
