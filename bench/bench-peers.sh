@@ -148,11 +148,11 @@ envargs() {
 	for e in $1; do printf -- '--env\n%s\n' "$e"; done
 }
 
-# startup NAME ENV READY LOADED [startup.py options] -- COMMAND...
+# startup NAME TAG RUNS WARMUPS ENV READY LOADED [startup.py opts] -- CMD...
+# writes $WORK/out/NAME.TAG.json
 startup() {
-	name=$1 envs=$2 ready=$3 loaded=$4
-	shift 4
-	log "first screen: $name ($RUNS runs)"
+	name=$1 tag=$2 runs=$3 warm=$4 envs=$5 ready=$6 loaded=$7
+	shift 7
 	ea=$(envargs "$envs")
 	oldifs=$IFS
 	IFS='
@@ -160,40 +160,59 @@ startup() {
 	# shellcheck disable=SC2086
 	set -- $ea "$@"
 	IFS=$oldifs
-	python3 "$here/startup.py" --name "$name" --runs "$RUNS" \
-	    --idle "$IDLE" --outdir "$WORK/out" --cwd "$REPO" --clean-env \
-	    --ready "$ready" --loaded "$loaded" "$@" >"$WORK/out/$name.json" ||
-	    echo '{}' >"$WORK/out/$name.json"
+	python3 "$here/startup.py" --name "$name" --runs "$runs" \
+	    --warmups "$warm" --idle "$IDLE" --outdir "$WORK/out" \
+	    --cwd "$REPO" --clean-env --ready "$ready" --loaded "$loaded" \
+	    "$@" >"$WORK/out/$name.$tag.json" ||
+	    echo '{}' >"$WORK/out/$name.$tag.json"
 }
 rm -rf "$WORK/out"
 mkdir -p "$WORK/out"
 
 # Claude Code: the input box is the line "❯ " under a rule; the banner with
 # model and directory is drawn in the same frame.
-startup claude "$CC_ENV" '─{20,}\n❯\s' '─{20,}\n❯\s' -- "$BIN/claude"
+CCREADY='─{20,}\n❯\s'
 # Codex: "› " input line (not a "› 1." menu) and the "? for shortcuts"
 # footer; loaded when the header shows the directory instead of "loading".
 # Codex's TUI talks to an app-server daemon it starts (and leaves running)
-# from $HOME/.codex/packages: cold = daemon stopped before each run.
+# from $HOME/.codex/packages: cold = daemon stopped before each run, warm =
+# the daemon of the previous run left running.
 CXREADY='^›\s(?!\d+\.)'
 CXLOADED='^\s+>_ OpenAI Codex.*\n\s+/'
-startup codex-cold "$CX_ENV" "$CXREADY" "$CXLOADED" --ready 'for shortcuts' \
-    --cold --also "$CXHOME/.codex/packages/" \
-    --settle-file "$CXHOME/.codex/packages/app-server-daemon/current" \
-    -- "$BIN/codex"
-startup codex-warm "$CX_ENV" "$CXREADY" "$CXLOADED" --ready 'for shortcuts' \
-    --also "$CXHOME/.codex/packages/" -- "$BIN/codex"
-if [ -n "$CODEX_NATIVE" ]; then
-	startup codex-native-cold "$CX_ENV" "$CXREADY" "$CXLOADED" \
-	    --ready 'for shortcuts' --cold --also "$CXHOME/.codex/packages/" \
-	    -- "$CODEX_NATIVE"
-fi
-python3 "$here/startup.py" --name x --ready x --kill-only \
-    --also "$CXHOME/.codex/packages/"
-if [ -n "$AGENTOS" ]; then
-	startup agentos "$AG_ENV" "$AGENTOS_READY" "$AGENTOS_LOADED" \
-	    -- "$AGENTOS"
-fi
+CXALSO=$CXHOME/.codex/packages/
+
+# one round: every tool once (tag, runs, warm-ups); rounds interleave the
+# tools so that load from other users of the machine hits them alike.
+round() {
+	startup claude "$1" "$2" "$3" "$CC_ENV" "$CCREADY" "$CCREADY" \
+	    -- "$BIN/claude"
+	startup codex-cold "$1" "$2" "$3" "$CX_ENV" "$CXREADY" "$CXLOADED" \
+	    --ready 'for shortcuts' --cold --also "$CXALSO" \
+	    --settle-file "$CXALSO/app-server-daemon/current" -- "$BIN/codex"
+	startup codex-warm "$1" "$2" "$3" "$CX_ENV" "$CXREADY" "$CXLOADED" \
+	    --ready 'for shortcuts' --also "$CXALSO" -- "$BIN/codex"
+	if [ -n "$CODEX_NATIVE" ]; then
+		startup codex-native-cold "$1" "$2" "$3" "$CX_ENV" "$CXREADY" \
+		    "$CXLOADED" --ready 'for shortcuts' --cold \
+		    --also "$CXALSO" -- "$CODEX_NATIVE"
+	fi
+	python3 "$here/startup.py" --name x --ready x --kill-only \
+	    --also "$CXALSO"
+	if [ -n "$AGENTOS" ]; then
+		startup agentos "$1" "$2" "$3" "$AG_ENV" "$AGENTOS_READY" \
+		    "$AGENTOS_LOADED" -- "$AGENTOS"
+	fi
+}
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+log "first screen: warm-up (first-run installs, caches)"
+round w0 0 2
+r=1
+while [ $r -le "$RUNS" ]; do
+	log "first screen: round $r/$RUNS"
+	round "round-$r" 1 0
+	r=$((r + 1))
+done
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- --version lower bound (hyperfine, no shell)
 HF=$WORK/out/hyperfine.json
@@ -242,9 +261,11 @@ fi
 } >"$WORK/out/versions.tsv"
 
 python3 - "$WORK/out" "$REPO_PKG" "$REPO_FILES" "$REPO_KIB" "$RUNS" \
-    "$IDLE" "$CODEX_NATIVE" <<'EOF'
-import json, os, platform, subprocess, sys, time
-out, repo_pkg, nfiles, kib, runs, idle, native = sys.argv[1:8]
+    "$IDLE" "$LOAD0" "$LOAD1" "$BIN/claude" "$BIN/codex" "$CODEX_NATIVE" \
+    "$AGENTOS" <<'EOF'
+import glob, json, os, platform, statistics, subprocess, sys, time
+out, repo_pkg, nfiles, kib, runs, idle, load0, load1 = sys.argv[1:9]
+cc_bin, cx_bin, native, ag_bin = sys.argv[9:13]
 
 def load(name):
     try:
@@ -253,6 +274,25 @@ def load(name):
     except (OSError, ValueError):
         return {}
 
+
+def merged(name):
+    """The measured rounds NAME.round-*.json of one tool, as one result."""
+    m = {"first_screen_ms": [], "loaded_ms": [], "rss_kib": [],
+         "pss_kib": [], "failures": 0, "procs": [], "runs": 0}
+    for p in sorted(glob.glob(os.path.join(out, name + ".round-*.json"))):
+        d = load(os.path.basename(p))
+        m["runs"] += d.get("runs", 1)
+        m["failures"] += d.get("failures", 1) if d else 1
+        for k in ("first_screen_ms", "loaded_ms", "rss_kib", "pss_kib"):
+            m[k] += d.get(k, [])
+        m["procs"] = d.get("procs") or m["procs"]
+    for k, mk in (("first_screen_ms", "ms"), ("loaded_ms", "loaded_ms"),
+                  ("rss_kib", "rss_kib"), ("pss_kib", "pss_kib")):
+        v = m[k]
+        m["median_" + mk] = statistics.median(v) if v else None
+        m["min_" + mk] = min(v) if v else None
+    return m
+
 versions = {}
 with open(os.path.join(out, "versions.tsv")) as f:
     for line in f:
@@ -260,7 +300,7 @@ with open(os.path.join(out, "versions.tsv")) as f:
         versions[k] = v
 hf = {}
 for r in load("hyperfine.json").get("results", []):
-    hf[r["command"].split()[0]] = r
+    hf[r["command"]] = r
 cpu = "?"
 with open("/proc/cpuinfo") as f:
     for line in f:
@@ -275,30 +315,32 @@ node = subprocess.run(["node", "--version"], capture_output=True,
 def ms(v):
     return "—" if v is None else "%.0f" % v
 
-def hfcell(cmd):
-    for k, r in hf.items():
-        if k.endswith(cmd):
-            return "%.1f ± %.1f" % (r["mean"] * 1000, r["stddev"] * 1000)
-    return "—"
+def hfcell(path):
+    r = hf.get("%s --version" % path)
+    if not r:
+        return "—"
+    return "%.1f ± %.1f" % (r["mean"] * 1000, r["stddev"] * 1000)
 
 rows = [
-    ("Claude Code", "claude", "claude", "/claude", "claude",
+    ("Claude Code", "claude", "claude", cc_bin, "claude",
      "`claude` (native binary from npm)"),
-    ("Codex CLI, daemon cold", "codex", "codex-cold", "/.bin/codex", "codex",
+    ("Codex CLI, daemon cold", "codex", "codex-cold", cx_bin, "codex",
      "`codex` (npm launcher: node → native)"),
-    ("Codex CLI, daemon warm", "codex", "codex-warm", "/.bin/codex", None,
+    ("Codex CLI, daemon warm", "codex", "codex-warm", cx_bin, None,
      "same, app-server daemon left running"),
 ]
 if native:
     rows.append(("Codex CLI native, daemon cold", "codex",
-                 "codex-native-cold", "/bin/codex", None,
+                 "codex-native-cold", native, None,
                  "vendor binary run directly"))
-if "agentos" in versions:
-    rows.append(("agentos", "agentos", "agentos", "/agentos", "agentos",
+if ag_bin:
+    rows.append(("agentos", "agentos", "agentos", ag_bin, "agentos",
                  "`$AGENTOS`"))
 
 print("# Peer benchmark: first screen, idle memory, first request\n")
-print("- date: %s" % time.strftime("%Y-%m-%d %H:%M %Z"))
+print("- date: %s; load average (1/5/15 min) %s at the start of the "
+      "first-screen runs, %s at their end (the machine is shared)"
+      % (time.strftime("%Y-%m-%d %H:%M %Z"), load0, load1))
 print("- machine: %s, nproc %d, %s, RAM %.1f GiB, Linux %s, node %s"
       % (platform.node() or "?", os.cpu_count(), cpu, mem,
          platform.release(), node))
@@ -306,8 +348,9 @@ print("- test repository: npm package `%s` unpacked, `hello.txt` added, "
       "`git init` + one commit (%s files, %s KiB)" % (repo_pkg, nfiles, kib))
 print("- first screen: tmux 120x40, exec released from a FIFO, "
       "`capture-pane` polled every 5 ms through one tmux control-mode "
-      "client until the tool's input box regex matches; 1 warm-up + "
-      "%s runs; *loaded* = model/directory shown too" % runs)
+      "client until the tool's input box regex matches; 2 warm-up runs per "
+      "tool, then %s rounds that run each tool once in turn; *loaded* = "
+      "model and directory shown too" % runs)
 print("- idle RSS: VmRSS summed over the process tree (+ detached daemon), "
       "%s s after the loaded screen; PSS from smaps_rollup" % idle)
 print("- `--version`: hyperfine -N, 3 warm-ups, 30 runs, mean ± σ")
@@ -320,7 +363,7 @@ print("| tool | version | first screen median / min (ms) | loaded median "
       "first request (bytes) |")
 print("|---|---|---|---|---|---|---|---|")
 for label, vkey, sname, hfkey, rkey, how in rows:
-    s = load(sname + ".json")
+    s = merged(sname)
     req = load(rkey + ".req.json") if rkey else {}
     fs = "%s / %s" % (ms(s.get("median_ms")), ms(s.get("min_ms")))
     if s.get("failures"):
@@ -348,9 +391,20 @@ for key, label in (("claude", "Claude Code"), ("codex", "Codex CLI"),
               sp.get("system", 0), sp.get("messages", 0),
               sp.get("other", 0), req.get("requests", 0)))
 print()
+for label, vkey, sname, hfkey, rkey, how in rows:
+    s = merged(sname)
+    if not s["failures"]:
+        continue
+    try:
+        with open(os.path.join(out, sname + ".fail.txt")) as f:
+            why = " / ".join(l.strip() for l in f if l.strip())[:200]
+    except OSError:
+        why = "?"
+    print("First screen not reached by %s in %d of %d runs; last screen: "
+          "`%s`\n" % (label, s["failures"], s["runs"], why))
 print("Processes counted for idle RSS (last run):")
 for sname in [r[2] for r in rows]:
-    s = load(sname + ".json")
+    s = merged(sname)
     for p in s.get("procs", []):
         print("- %s: %s" % (sname, p))
 EOF

@@ -263,6 +263,10 @@ def one_run(a, command, regexes, loaded_res, measure, outdir):
                 break
             if now > deadline:
                 break
+            if status_state(pane_pid) == "Z":       # the tool exited
+                time.sleep(0.1)
+                screen = ctl.cmd("capture-pane -p -t bench")
+                break
             nxt += interval
             if nxt > now:
                 time.sleep(nxt - now)
@@ -375,6 +379,7 @@ def main():
            "min_loaded_ms": min(loads) if loads else None,
            "rss_kib": rsss,
            "median_rss_kib": int(statistics.median(rsss)) if rsss else None,
+           "pss_kib": psss,
            "median_pss_kib": int(statistics.median(psss)) if psss else None,
            "procs_per_run": nprocs, "procs": procs}
     if failures and a.outdir:
