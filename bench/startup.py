@@ -137,6 +137,13 @@ class Control:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, bufsize=0)
         self.buf = b""
+        # tmux answers the attach itself with an output block first: read
+        # blocks until the answer to a marker comes back, so that from here
+        # on every cmd() gets its own command's output.
+        marker = "sync-%d-%d" % (os.getpid(), time.monotonic_ns())
+        self.p.stdin.write(("display-message -p %s\n" % marker).encode())
+        while self.block().strip() != marker:
+            pass
         self.cmd("refresh-client -C 120x40")
 
     def readline(self, deadline):
@@ -155,6 +162,10 @@ class Control:
 
     def cmd(self, command):
         self.p.stdin.write(command.encode() + b"\n")
+        return self.block()
+
+    def block(self):
+        """Read the next %begin ... %end (or %error) output block."""
         deadline = time.monotonic() + 5
         out = []
         inblock = False
@@ -265,7 +276,11 @@ def one_run(a, command, regexes, loaded_res, measure, outdir):
                 break
             if status_state(pane_pid) == "Z":       # the tool exited
                 time.sleep(0.1)
-                screen = ctl.cmd("capture-pane -p -t bench")
+                st = ctl.cmd("display-message -p -t bench "
+                             "'#{pane_dead_status}'").strip()
+                screen = "[exited, status %s]\n" % st + "\n".join(
+                    l for l in ctl.cmd("capture-pane -p -t bench")
+                    .splitlines() if not l.startswith("Pane is dead"))
                 break
             nxt += interval
             if nxt > now:
