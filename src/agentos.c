@@ -44,7 +44,9 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int	ch;
+	const struct cmd_entry	*cmd;
+	char			 cwd[4096], *root, *cause = NULL;
+	int			 ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "+p:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -58,6 +60,22 @@ main(int argc, char **argv)
 			usage(stderr);
 			return (2);
 		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (getcwd(cwd, sizeof cwd) == NULL) {
+		perror("agentos: getcwd");
+		return (1);
+	}
+	if (argc > 0 && (cmd = cmd_find(argv[0])) != NULL) {
+		if ((root = agentos_repo_root(cwd, &cause)) == NULL) {
+			fprintf(stderr, "agentos: %s\n", cause);
+			free(cause);
+			return (1);
+		}
+		rc = cmd->exec(argc, argv, root, NULL);
+		free(root);
+		return (rc);
 	}
 	usage(stderr);
 	return (2);

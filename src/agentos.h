@@ -59,6 +59,12 @@ uint64_t loop_now_ms(void);
 uint64_t loop_wall_ms(void);
 
 /* ------------------------------------------------------------------------ */
+/* hash.c: digests */
+
+/* SHA-256 of len bytes of data as 64 lower-case hex digits; caller frees. */
+char	*hash_sha256_hex(const void *data, size_t len);
+
+/* ------------------------------------------------------------------------ */
 /* conv.c: the conversation: messages made of content blocks */
 
 /*
@@ -183,6 +189,8 @@ struct config {
 	char		*log_file;
 	json_t		*raw;		/* the merged JSON config, for
 					   subsystems' own keys (lsp, ...) */
+	int		 base_url_pinned; /* set by a flag */
+	int		 api_key_pinned;
 };
 
 /*
@@ -200,6 +208,10 @@ int	 config_set(struct config *cfg, const char *name, const char *value,
 /* Fill what depends on the provider (default model, URL, key variable). */
 void	 config_finish(struct config *cfg);
 void	 config_release(struct config *cfg);
+/* Nonzero when a key or a base URL is set (a request can be tried). */
+int	 config_provider_configured(const struct config *cfg);
+/* What to tell a user who has not configured a provider (static text). */
+const char *config_provider_help(void);
 const char *perm_mode_name(enum perm_mode m);
 int	 perm_mode_from_name(const char *name, enum perm_mode *m);
 
@@ -842,6 +854,17 @@ struct agent_ui {
 	void	(*snapshot)(void *arg, const char *id, const char *action);
 	/* Informational line: retries, cancellations, restores. */
 	void	(*notice)(void *arg, const char *text);
+	/*
+	 * The streamed text and thinking since the last assistant_done are
+	 * void (the attempt failed and is retried): the front end drops them.
+	 */
+	void	(*stream_reset)(void *arg);
+	/*
+	 * Every event as the session log records it (type and JSON payload,
+	 * borrowed; see agentos(1), EVENT SCHEMA): stream-json output prints
+	 * them.  May be NULL.
+	 */
+	void	(*event)(void *arg, const char *type, json_t *data);
 	/* The turn ended: the model stopped, or error says why not. */
 	void	(*turn_done)(void *arg, enum stop_reason stop,
 		    const char *error);
@@ -884,6 +907,21 @@ const struct conv *agent_conv(struct agent *a);
 const char *agent_session_id(struct agent *a);
 /* Snapshot ids taken in this process, oldest first (borrowed). */
 const char *const *agent_snapshot_ids(struct agent *a, size_t *n);
+/* Change the permission mode (also re-offers the tools for plan mode). */
+void	 agent_set_mode(struct agent *a, enum perm_mode mode);
+/*
+ * Replace how the agent starts, cancels and logs model calls (same
+ * contract as model_call_start, model_call_cancel and model_call_body):
+ * deterministic replay and tests serve recorded responses this way.  NULL
+ * restores the defaults.
+ */
+typedef struct model_call *(*agent_call_start_fn)(const struct config *,
+	    const struct model_request *, const struct model_call_cb *,
+	    void *, char **);
+typedef void (*agent_call_cancel_fn)(struct model_call *);
+typedef const char *(*agent_call_body_fn)(struct model_call *);
+void	 agent_set_model_hooks(struct agent *a, agent_call_start_fn start,
+	    agent_call_cancel_fn cancel, agent_call_body_fn body);
 
 /* ------------------------------------------------------------------------ */
 /* headless.c: -p runs with text, json or stream-json output */
