@@ -703,8 +703,9 @@ struct session_summary {
  * Open a session of the repository whose worktree is root, creating the
  * database on first use.  id NULL: a new session (the id, such as
  * 20261122-221459-ab12, sorts by time; nothing is written before the first
- * event); id "": the most recent session; else that id or a unique prefix
- * of one.  NULL with cause (no such session, ambiguous prefix, database
+ * event); id "": the most recent session of this worktree (linked
+ * worktrees share the database); else that id or a unique prefix of one.
+ * NULL with cause (no such session, ambiguous prefix, database
  * error).  Secrets in ANTHROPIC_API_KEY, OPENAI_API_KEY and
  * ANTHROPIC_AUTH_TOKEN are redacted from then on.
  */

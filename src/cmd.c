@@ -11,6 +11,9 @@
 /* --- snapshots: prototypes */
 /* --- end snapshots: prototypes */
 /* --- session log: prototypes */
+int	cmd_session_list(int, char **, const char *, struct config *);
+int	cmd_session_export(int, char **, const char *, struct config *);
+int	cmd_session_trace(int, char **, const char *, struct config *);
 /* --- end session log: prototypes */
 /* --- repository model: prototypes */
 /* --- end repository model: prototypes */
@@ -21,6 +24,11 @@ const struct cmd_entry cmd_table[] = {
 	/* --- snapshots */
 	/* --- end snapshots */
 	/* --- session log */
+	{ .name = "sessions", .usage = "sessions",
+	  .exec = cmd_session_list },
+	{ .name = "export", .usage = "export [ID] [--format markdown|jsonl] "
+	  "[-o FILE]", .exec = cmd_session_export },
+	{ .name = "trace", .usage = "trace [ID]", .exec = cmd_session_trace },
 	/* --- end session log */
 	/* --- repository model */
 	/* --- end repository model */

@@ -59,8 +59,9 @@ struct session {
 
 /*
  * Schema migrations: entry i takes user_version i to i + 1.  Version 1 was
- * the first layout (time in seconds-free "time" column, no fork links, request
- * bodies inline); version 2 adds forks and the bodies table.
+ * the first layout (no fork links, no worktree, request bodies inline);
+ * version 2 adds forks, the worktree a session ran in (linked worktrees
+ * share one database) and the bodies table.
  */
 static const char *session_migrations[] = {
 	/* 0 -> 1 */
@@ -72,6 +73,7 @@ static const char *session_migrations[] = {
 	"ALTER TABLE sessions RENAME COLUMN created TO created_ms;"
 	"ALTER TABLE sessions ADD COLUMN parent TEXT;"
 	"ALTER TABLE sessions ADD COLUMN parent_seq INTEGER;"
+	"ALTER TABLE sessions ADD COLUMN worktree TEXT;"
 	"ALTER TABLE events RENAME COLUMN time TO time_ms;"
 	"CREATE TABLE bodies (key TEXT PRIMARY KEY, base TEXT,"
 	" prefix INTEGER NOT NULL DEFAULT 0, depth INTEGER NOT NULL DEFAULT 0,"
@@ -277,11 +279,15 @@ session_find(struct session *s, const char *want, char **cause)
 	int		 rc = -1, n = 0;
 
 	if (*want == '\0') {
+		/* The latest of this worktree (or of unknown worktree). */
 		sqlite3_prepare_v2(s->db, "SELECT id, parent, parent_seq "
-		    "FROM sessions WHERE EXISTS (SELECT 1 FROM events "
-		    "WHERE session = sessions.id) ORDER BY (SELECT time_ms "
-		    "FROM events WHERE session = sessions.id ORDER BY seq "
-		    "DESC LIMIT 1) DESC, id DESC LIMIT 1", -1, &st, NULL);
+		    "FROM sessions WHERE (worktree IS NULL OR worktree = ?1) "
+		    "AND EXISTS (SELECT 1 FROM events WHERE session = "
+		    "sessions.id) ORDER BY (SELECT time_ms FROM events WHERE "
+		    "session = sessions.id ORDER BY seq DESC LIMIT 1) DESC, "
+		    "id DESC LIMIT 1", -1, &st, NULL);
+		if (st != NULL)
+			sqlite3_bind_text(st, 1, s->root, -1, SQLITE_STATIC);
 	} else {
 		sqlite3_prepare_v2(s->db, "SELECT id, parent, parent_seq "
 		    "FROM sessions WHERE substr(id, 1, length(?1)) = ?1 "
@@ -352,7 +358,8 @@ session_create(sqlite3 *db, const char *root)
 	size_t		 i;
 
 	s->db = db;
-	s->root = xstrdup(root);
+	if ((s->root = realpath(root, NULL)) == NULL)
+		s->root = xstrdup(root);
 	s->log_bodies = 1;
 	s->redact = session_redact_create();
 	for (i = 0; i < sizeof env / sizeof *env; i++)
@@ -439,10 +446,11 @@ session_fork(struct session *from, int64_t at_event, char **cause)
 	if (session_exec(db, "BEGIN IMMEDIATE", cause) != 0)
 		goto fail;
 	if (sqlite3_prepare_v2(db, "INSERT INTO sessions (id, created_ms, "
-	    "parent, parent_seq) VALUES (?1, ?2, ?3, "
+	    "parent, parent_seq, worktree) VALUES (?1, ?2, ?3, "
 	    "(SELECT coalesce(max(seq), 0) FROM events WHERE session = ?3 "
-	    "AND seq <= ?4))", -1, &st, NULL) != SQLITE_OK)
+	    "AND seq <= ?4), ?5)", -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
+	sqlite3_bind_text(st, 5, s->root, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)loop_wall_ms());
 	sqlite3_bind_text(st, 3, from->id, -1, SQLITE_STATIC);
@@ -674,10 +682,12 @@ session_append(struct session *s, const char *type, json_t *data)
 	}
 	if (!s->exists) {
 		if (sqlite3_prepare_v2(s->db, "INSERT INTO sessions (id, "
-		    "created_ms) VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
+		    "created_ms, worktree) VALUES (?, ?, ?)", -1, &st,
+		    NULL) != SQLITE_OK)
 			goto dberr;
 		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, now);
+		sqlite3_bind_text(st, 3, s->root, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto dberr;
 	}
@@ -983,7 +993,17 @@ session_load_cb(void *arg, const struct session_event *ev)
 		s = json_string_value(json_object_get(ev->data, "text"));
 		if (s == NULL)
 			s = "";
-		message_add_text(conv_add(ctx->conv, ROLE_USER), s);
+		/*
+		 * As the agent does: after a turn that ended on a user
+		 * message (cancelled, failed), the text joins that message
+		 * so roles keep alternating.
+		 */
+		if (ctx->conv->nr > 0 &&
+		    ctx->conv->msgs[ctx->conv->nr - 1].role == ROLE_USER)
+			dst = &ctx->conv->msgs[ctx->conv->nr - 1];
+		else
+			dst = conv_add(ctx->conv, ROLE_USER);
+		message_add_text(dst, s);
 		if (st != NULL) {
 			st->turns++;
 			if (st->first_prompt == NULL)
@@ -999,7 +1019,11 @@ session_load_cb(void *arg, const struct session_event *ev)
 			return (0);
 		}
 		load_flush(ctx);
-		m.role = ROLE_ASSISTANT;
+		if (m.nr == 0) {
+			/* The agent keeps empty answers out (APIs refuse). */
+			message_release(&m);
+			goto usage;
+		}
 		dst = conv_add(ctx->conv, ROLE_ASSISTANT);
 		message_move_blocks(dst, &m);
 		message_release(&m);
@@ -1008,6 +1032,7 @@ session_load_cb(void *arg, const struct session_event *ev)
 			    load_call_find(ctx, dst->blocks[i].id) == NULL)
 				load_call_add(ctx, dst->blocks[i].id);
 		}
+	usage:
 		if (st != NULL) {
 			st->requests++;
 			u = json_object_get(ev->data, "usage");

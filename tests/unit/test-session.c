@@ -261,10 +261,27 @@ test_half_response_discarded(void **state)
 
 	/* The turn ended (with an error): nothing to retry. */
 	ev(s, "error", json_pack("{s:s}", "message", "overloaded"));
-	ev(s, "turn_end", json_pack("{s:s}", "stop_reason", "none"));
+	ev(s, "turn_end", json_pack("{s:s}", "stop_reason", "error"));
 	conv_init(&c);
 	assert_int_equal(session_load(s, &c, &st, &cause), 0);
 	assert_false(st.interrupted);
+	session_state_release(&st);
+	conv_release(&c);
+
+	/* The next prompt joins that user message, as the agent does. */
+	ev(s, "user", json_pack("{s:s}", "text", "try again"));
+	ev(s, "request", json_pack("{s:s}", "model", "m"));
+	ev(s, "response", json_pack("{s:{s:s,s:[]},s:s}", "message", "role",
+	    "assistant", "content", "stop_reason", "end_turn"));
+	conv_init(&c);
+	assert_int_equal(session_load(s, &c, &st, &cause), 0);
+	assert_int_equal(c.nr, 7);
+	assert_int_equal(c.msgs[6].nr, 2);
+	assert_int_equal(c.msgs[6].blocks[1].type, BLOCK_TEXT);
+	assert_string_equal(c.msgs[6].blocks[1].text, "try again");
+	/* The empty answer is kept out of the conversation. */
+	assert_int_equal(c.msgs[6].role, ROLE_USER);
+	assert_int_equal(st.requests, 4);
 	session_state_release(&st);
 	conv_release(&c);
 	session_close(s);
