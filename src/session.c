@@ -755,8 +755,9 @@ out:
 }
 
 /*
- * Call cb for each event with seq > after, oldest first.  bodies: put
- * request bodies back into their events.  cb returns nonzero to stop.
+ * Call cb for each event with seq > after, oldest first.  bodies: every
+ * event, with request bodies put back; else only what session_load needs.
+ * cb returns nonzero to stop.
  */
 static int
 session_foreach(struct session *s, int64_t after, int bodies,
@@ -770,9 +771,13 @@ session_foreach(struct session *s, int64_t after, int bodies,
 	size_t			 len;
 	int			 rc = -1, step, stop = 0;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, time_ms, type, data FROM "
-	    "events WHERE session = ? AND seq > ? ORDER BY seq", -1, &st,
-	    NULL) != SQLITE_OK) {
+	/* A resume needs no requests, approvals, retries or errors. */
+	if (sqlite3_prepare_v2(s->db, bodies ? "SELECT seq, time_ms, type, "
+	    "data FROM events WHERE session = ? AND seq > ? ORDER BY seq" :
+	    "SELECT seq, time_ms, type, data FROM events WHERE session = ? "
+	    "AND seq > ? AND type IN ('user', 'response', 'tool_start', "
+	    "'snapshot', 'tool_result', 'compaction', 'turn_end') "
+	    "ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
 		*cause = xasprintf("session log: %s", sqlite3_errmsg(s->db));
 		return (-1);
 	}
@@ -1115,6 +1120,8 @@ session_load(struct session *s, struct conv *conv, struct session_state *st,
 	free(ctx.calls);
 	if (rc != 0)
 		return (-1);
+	if (st != NULL)
+		st->last_seq = session_last_seq(s);
 	if (st != NULL && conv->nr != 0 &&
 	    conv->msgs[conv->nr - 1].role == ROLE_USER && !ctx.turn_ended)
 		st->interrupted = 1;
