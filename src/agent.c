@@ -72,6 +72,8 @@ static void	agent_step(void *);
 static void	agent_tool_begin(struct agent *, struct tool_call *);
 static void	agent_tool_run(struct agent *, struct tool_call *);
 static void	agent_tool_done(struct tool_call *, void *);
+static void	agent_tool_output(struct tool_call *, const char *, size_t,
+		    void *);
 static void	agent_tools_finish(struct agent *);
 static void	agent_clear_calls(struct agent *);
 static char	*agent_new_session_id(void);
@@ -401,6 +403,8 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 		tc = tool_call_create(b->id, b->name, b->input, &a->ctx);
 		tc->done = agent_tool_done;
 		tc->done_arg = a;
+		tc->output = agent_tool_output;
+		tc->output_arg = a;
 		ALLOC_GROW(a->calls, a->ncalls + 1, a->acalls);
 		a->calls[a->ncalls++] = tc;
 		agent_event(a, "tool_call", json_pack("{s:s,s:s,s:O}", "id",
@@ -617,6 +621,17 @@ agent_tool_run(struct agent *a, struct tool_call *tc)
 	if (a->ui->tool_started != NULL)
 		a->ui->tool_started(a->arg, tc);
 	tool_call_start(tc);
+}
+
+/* Output of a running command: for display only. */
+static void
+agent_tool_output(struct tool_call *tc, const char *data, size_t len,
+    void *arg)
+{
+	struct agent	*a = arg;
+
+	if (a->ui->tool_output != NULL)
+		a->ui->tool_output(a->arg, tc, data, len);
 }
 
 /* A tool call finished (from its tool, perhaps synchronously). */
