@@ -62,6 +62,8 @@ static struct model_call *replay_start(const struct config *,
 static void	 replay_cancel(struct model_call *);
 static const char *replay_body(struct model_call *);
 static char	*replay_normalise(struct replay *, const char *);
+static char	*replay_snapshot_commit(const char *, const char *,
+		     const char *, char **);
 
 /* One replay at a time: the model hooks carry no argument of their own. */
 static struct replay *replay_current;
@@ -94,8 +96,8 @@ replay_checkout(const char *root, const char *commit, const char *dir,
 {
 	git_repository		*src = NULL, *dst = NULL;
 	git_object		*obj = NULL;
-	git_commit		*c = NULL;
-	git_tree		*tree = NULL;
+	git_commit		*c = NULL, *dc = NULL;
+	git_tree		*tree = NULL, *dtree = NULL;
 	git_index		*index = NULL;
 	git_checkout_options	 co;
 	char			*alt = NULL;
@@ -118,15 +120,18 @@ replay_checkout(const char *root, const char *commit, const char *dir,
 	fprintf(f, "%sobjects\n", git_repository_commondir(src));
 	fclose(f);
 	git_repository_free(dst);
-	if (git_repository_open(&dst, dir) != 0)
+	/* The same commit, seen through dst's odb. */
+	if (git_repository_open(&dst, dir) != 0 ||
+	    git_commit_lookup(&dc, dst, git_object_id(obj)) != 0 ||
+	    git_commit_tree(&dtree, dc) != 0)
 		goto giterr;
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 	co.checkout_strategy = GIT_CHECKOUT_FORCE;
-	if (git_checkout_tree(dst, (git_object *)tree, &co) != 0 ||
+	if (git_checkout_tree(dst, (git_object *)dtree, &co) != 0 ||
 	    git_repository_index(&index, dst) != 0 ||
-	    git_index_read_tree(index, tree) != 0 ||
+	    git_index_read_tree(index, dtree) != 0 ||
 	    git_index_write(index) != 0 ||
-	    git_repository_set_head_detached(dst, git_commit_id(c)) != 0)
+	    git_repository_set_head_detached(dst, git_commit_id(dc)) != 0)
 		goto giterr;
 	rc = 0;
 	goto out;
@@ -136,12 +141,48 @@ giterr:
 out:
 	free(alt);
 	git_index_free(index);
+	git_tree_free(dtree);
+	git_commit_free(dc);
 	git_tree_free(tree);
 	git_commit_free(c);
 	git_object_free(obj);
 	git_repository_free(dst);
 	git_repository_free(src);
 	return (rc);
+}
+
+/*
+ * The commit of snapshot id of session sid, looked up as agentos snapshots
+ * does (the "manual" store, no watcher); caller frees.  NULL with cause.
+ */
+static char *
+replay_snapshot_commit(const char *root, const char *sid, const char *id,
+    char **cause)
+{
+	struct snapshot_options	 opts;
+	struct snapshot_store	*st;
+	struct snapshot_info	*v = NULL;
+	size_t			 n = 0, i;
+	char			*commit = NULL;
+
+	snapshot_options_init(&opts, NULL);
+	opts.flags = 0;
+	if ((st = snapshot_open_opts(root, "manual", &opts, cause)) == NULL)
+		return (NULL);
+	if (snapshot_list_session(st, sid, &v, &n, cause) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (commit == NULL && strcmp(v[i].id, id) == 0)
+			commit = xstrdup(v[i].commit);
+		snapshot_info_release(&v[i]);
+	}
+	if (commit == NULL)
+		*cause = xasprintf("snapshot %s of session %s is gone (agentos "
+		    "gc?)", id, sid);
+out:
+	free(v);
+	snapshot_close(st);
+	return (commit);
 }
 
 /* The scratch path in s replaced by the recorded root; caller frees. */
@@ -405,6 +446,7 @@ cmd_session_replay(int argc, char **argv, const char *root,
 	struct config	 own;
 	const char	*commit = NULL, *snap;
 	char		*cause = NULL, tmpl[] = "/tmp/agentos-replay.XXXXXX";
+	char		*found = NULL;
 	char		*rm;
 	size_t		 i;
 	int		 ch, keep = 0, rc = 1, own_cfg = 0;
@@ -422,6 +464,7 @@ cmd_session_replay(int argc, char **argv, const char *root,
 	if (argc - optind != 1)
 		goto usage;
 	memset(&r, 0, sizeof r);
+	buf_init(&r.report, 0);
 	if ((s = session_open(root, argv[optind], &cause)) == NULL)
 		goto fail;
 	if (session_read(s, 0, &r.evs, &r.nev, &cause) != 0)
@@ -436,8 +479,13 @@ cmd_session_replay(int argc, char **argv, const char *root,
 		commit = json_string_value(json_object_get(r.evs[i].data,
 		    "commit"));
 		snap = json_string_value(json_object_get(r.evs[i].data, "id"));
-		if (commit == NULL || *commit == '\0')
-			commit = snap;
+		if ((commit == NULL || *commit == '\0') && snap != NULL) {
+			found = replay_snapshot_commit(root, session_id(s),
+			    snap, &cause);
+			if (found == NULL)
+				goto fail;
+			commit = found;
+		}
 	}
 	if (commit == NULL) {
 		printf("no snapshot in session %s: replaying from HEAD\n",
@@ -510,6 +558,7 @@ out:
 		config_release(&own);
 	buf_release(&r.report);
 	session_events_free(r.evs, r.nev);
+	free(found);
 	free(r.scratch);
 	free(r.root);
 	session_close(s);

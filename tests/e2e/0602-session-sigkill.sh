@@ -18,7 +18,7 @@ echo "seed $seed, $kills kills"
 python3 - "$T_TMP/script.json" <<'PY' || hard "script"
 import json, sys
 turns = [{"tool_calls": [{"name": "bash",
-          "input": {"command": "echo line-%02d >> appended.txt" % i}}],
+          "input": {"command": "echo line-%02d >> appended.txt; sleep 0.25" % i}}],
           "text": "Appending line %d." % i, "slow_ms": 15}
          for i in range(30)]
 turns.append({"text": "All lines are appended."})
@@ -26,9 +26,11 @@ json.dump(turns, open(sys.argv[1], "w"))
 PY
 start_provider --script "$T_TMP/script.json"
 export ANTHROPIC_API_KEY=sk-ant-test-0000000000000000
+# Run agentos in place of the calling (sub)shell, so $! is agentos itself.
 run() {
-	"$AGENTOS" "$@" --provider anthropic --base-url "http://127.0.0.1:$T_PORT" \
-	    --permission-mode bypass -p 'Append the lines, one bash call each.'
+	exec "$AGENTOS" "$@" --provider anthropic \
+	    --base-url "http://127.0.0.1:$T_PORT" --permission-mode bypass \
+	    -p 'Append the lines, one bash call each.'
 }
 
 i=0
@@ -47,7 +49,7 @@ print('%.3f' % random.uniform(0.02, 0.6))")
 	i=$((i + 1))
 done
 # The last run goes to the end of the script.
-run -c >> "$T_TMP/agentos.out" 2>&1 || fail "final resume failed: $(tail -5 "$T_TMP/agentos.out")"
+(run -c) >> "$T_TMP/agentos.out" 2>&1 || fail "final resume failed: $(tail -5 "$T_TMP/agentos.out")"
 sleep 0.2
 
 "$AGENTOS" export --format jsonl > "$T_TMP/events.jsonl" || fail "export"
