@@ -335,6 +335,14 @@ struct provider_entry {
 		    char **message);
 };
 
+/*
+ * Tool-use input that is not a JSON object (a model or stream fault) is not
+ * dropped: the call is kept with input {"__invalid_json": "<raw text>"}, so
+ * the agent can answer the model with an error result naming the problem.
+ * An empty input ("") means {}.
+ */
+#define PROVIDER_INVALID_JSON	"__invalid_json"
+
 extern const struct provider_entry *provider_table[];
 /* Look a provider up by name; NULL if unknown. */
 const struct provider_entry *provider_find(const char *name);
