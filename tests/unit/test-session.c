@@ -575,6 +575,55 @@ test_list(void **state)
 	session_close(empty);
 }
 
+/* The tap sees each committed event in the JSONL form, without bodies. */
+static void
+tap_cb(void *arg, json_t *event)
+{
+	json_t	*seen = arg;
+
+	json_array_append(seen, event);
+}
+
+static void
+test_tap_and_fork_all(void **state)
+{
+	struct session	*s, *f;
+	json_t		*seen = json_array(), *e;
+	char		*cause;
+
+	s = session_open(repo, NULL, &cause);
+	assert_non_null(s);
+	session_set_tap(s, tap_cb, seen);
+	script_turn(s, 1);
+	session_set_tap(s, NULL, NULL);
+	ev(s, "user", json_pack("{s:s}", "text", "untapped"));
+	assert_int_equal(json_array_size(seen), 10);
+	e = json_array_get(seen, 1);
+	assert_string_equal(json_string_value(json_object_get(e, "session")),
+	    session_id(s));
+	assert_int_equal(json_integer_value(json_object_get(e, "seq")), 2);
+	assert_string_equal(json_string_value(json_object_get(e, "type")),
+	    "request");
+	assert_true(json_integer_value(json_object_get(e, "time_ms")) > 0);
+	assert_null(json_object_get(json_object_get(e, "data"), "body"));
+	assert_null(json_object_get(json_object_get(e, "data"), "body_ref"));
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(e, "data"), "model")), "m");
+	json_decref(seen);
+
+	/* Fork at -1: everything, and the fork of a fork. */
+	f = session_fork(s, -1, &cause);
+	assert_non_null(f);
+	assert_int_equal(session_last_seq(f), 11);
+	session_close(s);
+	s = session_fork(f, 5, &cause);
+	assert_non_null(s);
+	assert_int_equal(session_last_seq(s), 5);
+	assert_string_equal(session_parent(s, NULL), session_id(f));
+	session_close(s);
+	session_close(f);
+}
+
 int
 main(void)
 {
@@ -593,6 +642,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_request_bodies, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tap_and_fork_all, setup,
+		    teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
