@@ -23,6 +23,8 @@
 
 #include "agentos.h"
 
+#define BENCH_RUNS 9
+
 static char	*bench_repo(const char *);
 static double	 bench_now_us(void);
 static int	 bench_cmp(const void *, const void *);
@@ -173,12 +175,11 @@ main(int argc, char **argv)
 	struct session_state	 st;
 	struct conv		 conv;
 	struct buf		 body = BUF_INIT;
-	char			*repo, *cause, *id;
-	char			*args[] = { (char *)"export", NULL,
-				    (char *)"--format", (char *)"markdown",
-				    (char *)"--output=/dev/null", NULL };
-	double			*times, t0, sum, load_ms, export_ms;
-	size_t			 n = 0, nev, i;
+	char			*repo, *cause, *id, *cmd;
+	char			*args[6] = { NULL };
+	double			*times, t0, sum;
+	double			 load[BENCH_RUNS], export[BENCH_RUNS];
+	size_t			 n = 0, nev = 0, nmsg = 0, i;
 	long long		 size_plain, size_bodies;
 	json_t			*small;
 	int			 turn;
@@ -212,12 +213,12 @@ main(int argc, char **argv)
 	session_close(s);
 	free(repo);
 
-	/* A 10,000-event session of scripted turns (17 events a turn). */
+	/* A 10,000-event session of scripted turns (16 events a turn). */
 	repo = bench_repo(dir);
 	s = session_open(repo, NULL, &cause);
 	id = xstrdup(session_id(s));
 	n = 0;
-	for (turn = 0; n + 17 <= 10000; turn++)
+	for (turn = 0; n + 16 <= 10000; turn++)
 		bench_turn(s, turn, NULL, times, &n);
 	qsort(times, n, sizeof *times, bench_cmp);
 	for (sum = 0, i = 0; i < n; i++)
@@ -227,26 +228,38 @@ main(int argc, char **argv)
 	    times[n * 99 / 100]);
 	session_close(s);
 
-	t0 = bench_now_us();
-	s = session_open(repo, id, &cause);
-	conv_init(&conv);
-	if (s == NULL || session_load(s, &conv, &st, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		return (1);
+	/* Best and median of 9 runs: the machine is shared. */
+	for (i = 0; i < BENCH_RUNS; i++) {
+		t0 = bench_now_us();
+		s = session_open(repo, id, &cause);
+		conv_init(&conv);
+		if (s == NULL || session_load(s, &conv, &st, &cause) != 0) {
+			fprintf(stderr, "%s\n", cause);
+			return (1);
+		}
+		load[i] = (bench_now_us() - t0) / 1000;
+		nev = (size_t)st.last_seq;
+		nmsg = conv.nr;
+		session_close(s);
+		session_state_release(&st);
+		conv_release(&conv);
+		/* getopt permutes argv: set it up again each time. */
+		args[0] = (char *)"export";
+		args[1] = id;
+		args[2] = (char *)"--format";
+		args[3] = (char *)"markdown";
+		args[4] = (char *)"--output=/dev/null";
+		t0 = bench_now_us();
+		if (cmd_session_export(5, args, repo, NULL) != 0)
+			return (1);
+		export[i] = (bench_now_us() - t0) / 1000;
 	}
-	load_ms = (bench_now_us() - t0) / 1000;
-	nev = (size_t)st.last_seq;
-	session_close(s);
-	t0 = bench_now_us();
-	args[1] = id;
-	if (cmd_session_export(5, args, repo, NULL) != 0)
-		return (1);
-	export_ms = (bench_now_us() - t0) / 1000;
-	printf("open + load a %zu-event session (%zu messages): %.1f ms; "
-	    "agentos export --format markdown of it: %.1f ms\n", nev,
-	    conv.nr, load_ms, export_ms);
-	session_state_release(&st);
-	conv_release(&conv);
+	qsort(load, BENCH_RUNS, sizeof *load, bench_cmp);
+	qsort(export, BENCH_RUNS, sizeof *export, bench_cmp);
+	printf("open + load a %zu-event session (%zu messages): best %.1f ms, "
+	    "median %.1f ms; agentos export --format markdown of it: best "
+	    "%.1f ms, median %.1f ms\n", nev, nmsg, load[0],
+	    load[BENCH_RUNS / 2], export[0], export[BENCH_RUNS / 2]);
 	free(id);
 	free(repo);
 
@@ -267,7 +280,7 @@ main(int argc, char **argv)
 		bench_turn(s, turn, &body, NULL, NULL);
 	session_close(s);
 	size_bodies = bench_db_size(repo);
-	printf("size of 100 turns (1700 events, 4 KB tool output a turn): "
+	printf("size of 100 turns (1600 events, 4 KB tool output a turn): "
 	    "%.1f KB without bodies, %.1f KB with bodies (the last body "
 	    "%.1f KB; %.1f MB if each were stored whole)\n",
 	    size_plain / 1024.0, size_bodies / 1024.0, body.len / 1024.0,
@@ -275,6 +288,10 @@ main(int argc, char **argv)
 	buf_release(&body);
 	free(repo);
 	free(times);
+	cmd = xasprintf("rm -rf '%s'/bench-session.??????", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove the scratch repositories\n");
+	free(cmd);
 	git_libgit2_shutdown();
 	return (0);
 }

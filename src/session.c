@@ -95,6 +95,7 @@ static char	*session_body_get(struct session *, const char *, size_t *,
 static int	 session_foreach(struct session *, int64_t, int,
 		     session_event_cb, void *, char **);
 static char	*session_strdup_col(sqlite3_stmt *, int);
+static json_t	*session_columns(sqlite3_stmt *);
 
 char *
 session_db_path(const char *root, char **cause)
@@ -754,6 +755,31 @@ out:
 	return (seq);
 }
 
+/* The members session_load needs, from columns 4 to 8 of its query. */
+static json_t *
+session_columns(sqlite3_stmt *st)
+{
+	static const char *names[] = { "id", "text", "content", "is_error",
+	    "tool_use_id" };
+	json_t		*o = json_object();
+	size_t		 i;
+	int		 col;
+
+	for (i = 0; i < sizeof names / sizeof *names; i++) {
+		col = 4 + (int)i;
+		if (sqlite3_column_type(st, col) == SQLITE_NULL)
+			continue;
+		if (strcmp(names[i], "is_error") == 0)
+			json_object_set_new(o, names[i], json_boolean(
+			    sqlite3_column_int(st, col)));
+		else
+			json_object_set_new(o, names[i], json_stringn(
+			    (const char *)sqlite3_column_text(st, col),
+			    sqlite3_column_bytes(st, col)));
+	}
+	return (o);
+}
+
 /*
  * Call cb for each event with seq > after, oldest first.  bodies: every
  * event, with request bodies put back; else only what session_load needs.
@@ -771,10 +797,23 @@ session_foreach(struct session *s, int64_t after, int bodies,
 	size_t			 len;
 	int			 rc = -1, step, stop = 0;
 
-	/* A resume needs no requests, approvals, retries or errors. */
+	/*
+	 * A resume needs no requests, approvals, retries or errors, and of
+	 * most events only a few members: SQLite extracts them (its JSON
+	 * parser is several times faster than building jansson objects), so
+	 * only responses and compactions are parsed whole.
+	 */
 	if (sqlite3_prepare_v2(s->db, bodies ? "SELECT seq, time_ms, type, "
 	    "data FROM events WHERE session = ? AND seq > ? ORDER BY seq" :
-	    "SELECT seq, time_ms, type, data FROM events WHERE session = ? "
+	    "SELECT seq, time_ms, type, CASE WHEN type IN ('response', "
+	    "'compaction') OR NOT json_valid(data) THEN data END, "
+	    "CASE WHEN json_valid(data) THEN json_extract(data, '$.id') END, "
+	    "CASE WHEN json_valid(data) THEN json_extract(data, '$.text') "
+	    "END, CASE WHEN json_valid(data) THEN json_extract(data, "
+	    "'$.content') END, CASE WHEN json_valid(data) THEN "
+	    "json_extract(data, '$.is_error') END, CASE WHEN json_valid(data) "
+	    "THEN json_extract(data, '$.tool_use_id') END "
+	    "FROM events WHERE session = ? "
 	    "AND seq > ? AND type IN ('user', 'response', 'tool_start', "
 	    "'snapshot', 'tool_result', 'compaction', 'turn_end') "
 	    "ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
@@ -787,8 +826,12 @@ session_foreach(struct session *s, int64_t after, int bodies,
 		ev.seq = sqlite3_column_int64(st, 0);
 		ev.time_ms = sqlite3_column_int64(st, 1);
 		ev.type = (char *)sqlite3_column_text(st, 2);
-		ev.data = json_loadb((const char *)sqlite3_column_blob(st, 3),
-		    sqlite3_column_bytes(st, 3), 0, &jerr);
+		if (!bodies && sqlite3_column_type(st, 3) == SQLITE_NULL)
+			ev.data = session_columns(st);
+		else
+			ev.data = json_loadb((const char *)
+			    sqlite3_column_blob(st, 3),
+			    sqlite3_column_bytes(st, 3), 0, &jerr);
 		if (ev.type == NULL)
 			ev.type = (char *)"";
 		if (ev.data == NULL) {
