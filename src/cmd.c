@@ -9,11 +9,17 @@
  * cmd-<name>.c files.  Keep the blocks: they let work merge cleanly.
  */
 /* --- snapshots: prototypes */
+int	cmd_snapshot_exec(int, char **, const char *, struct config *);
+int	cmd_snapshots_exec(int, char **, const char *, struct config *);
+int	cmd_diff_exec(int, char **, const char *, struct config *);
+int	cmd_rewind_exec(int, char **, const char *, struct config *);
+int	cmd_gc_exec(int, char **, const char *, struct config *);
 /* --- end snapshots: prototypes */
 /* --- session log: prototypes */
 int	cmd_session_list(int, char **, const char *, struct config *);
 int	cmd_session_export(int, char **, const char *, struct config *);
 int	cmd_session_trace(int, char **, const char *, struct config *);
+int	cmd_session_replay(int, char **, const char *, struct config *);
 /* --- end session log: prototypes */
 /* --- repository model: prototypes */
 /* --- end repository model: prototypes */
@@ -22,6 +28,16 @@ int	cmd_session_trace(int, char **, const char *, struct config *);
 
 const struct cmd_entry cmd_table[] = {
 	/* --- snapshots */
+	{ .name = "snapshot", .usage = "snapshot [-m MESSAGE] [--yes]",
+	  .exec = cmd_snapshot_exec },
+	{ .name = "snapshots",
+	  .usage = "snapshots [--session ID] [--all] [--stat]",
+	  .exec = cmd_snapshots_exec },
+	{ .name = "diff", .usage = "diff SNAPSHOT [SNAPSHOT] [--session ID]",
+	  .exec = cmd_diff_exec },
+	{ .name = "rewind", .usage = "rewind SNAPSHOT [--yes] [--dry-run] "
+	  "[--session ID] | --continue | --abort", .exec = cmd_rewind_exec },
+	{ .name = "gc", .usage = "gc", .exec = cmd_gc_exec },
 	/* --- end snapshots */
 	/* --- session log */
 	{ .name = "sessions", .usage = "sessions",
@@ -29,6 +45,8 @@ const struct cmd_entry cmd_table[] = {
 	{ .name = "export", .usage = "export [ID] [--format markdown|jsonl] "
 	  "[-o FILE]", .exec = cmd_session_export },
 	{ .name = "trace", .usage = "trace [ID]", .exec = cmd_session_trace },
+	{ .name = "replay", .usage = "replay [-k] ID",
+	  .exec = cmd_session_replay },
 	/* --- end session log */
 	/* --- repository model */
 	/* --- end repository model */

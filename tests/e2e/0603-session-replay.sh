@@ -6,6 +6,8 @@
 [ -f "$top_srcdir/tests/fake-provider.py" ] || skip "no tests/fake-provider.py"
 "$AGENTOS" replay 2>&1 | grep -q 'usage: agentos replay' ||
     skip "agentos has no replay command yet"
+"$AGENTOS" --help 2>&1 | grep -Eq -- '(^| )-c[ ,]' ||
+    skip "agentos has no -c (continue) yet"
 make_repo
 printf 'outside the repository\n' > "$T_TMP/data.txt"
 
