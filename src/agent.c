@@ -38,6 +38,10 @@ struct agent {
 	struct snapshot_store	*snaps;
 	char			*snaps_error;	/* why snaps is NULL */
 	char			*session_id;
+	struct session		*session;	/* NULL: unrecorded */
+	int			 resumed;
+	int			 resume_interrupted;
+	int			 log_warned;
 
 	enum agent_state	 state;
 	struct model_call	*mc;
@@ -76,6 +80,7 @@ static void	agent_tool_output(struct tool_call *, const char *, size_t,
 static void	agent_tools_finish(struct agent *);
 static void	agent_clear_calls(struct agent *);
 static char	*agent_new_session_id(void);
+static int	agent_open_session(struct agent *, char **);
 
 static void	agent_cb_text(void *, const char *, size_t);
 static void	agent_cb_thinking(void *, const char *, size_t);
@@ -149,8 +154,11 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->call_body = model_call_body;
 	a->ctx.root = a->root;
 	a->ctx.cfg = cfg;
-	a->session_id = agent_new_session_id();
 	a->stats.started_ms = loop_now_ms();
+	if (agent_open_session(a, cause) != 0) {
+		agent_free(a);
+		return (NULL);
+	}
 
 	/*
 	 * Without a snapshot store every mutating tool is refused (fail
@@ -173,8 +181,50 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 		free(desc);
 	}
 	a->system = prompt_system(root, cwd, a->ctx.repomodel, cfg);
-	(void)cause;
 	return (a);
+}
+
+/*
+ * Open the session log: a new session, or with cfg->resume the one to
+ * resume, whose conversation is rebuilt.  Only a failed resume is an
+ * error; without a log the agent runs unrecorded.
+ */
+static int
+agent_open_session(struct agent *a, char **cause)
+{
+	struct session_state	 st;
+	char			*why = NULL;
+
+	a->session = session_open(a->root, a->cfg->resume, &why);
+	if (a->session == NULL) {
+		if (a->cfg->resume != NULL) {
+			*cause = why;
+			return (-1);
+		}
+		log_debug("session log unavailable: %s", why);
+		free(why);
+		a->session_id = agent_new_session_id();
+		return (0);
+	}
+	if (session_configure(a->session, a->cfg, &why) != 0) {
+		log_debug("session log: %s", why);
+		free(why);
+	}
+	a->session_id = xstrdup(session_id(a->session));
+	if (a->cfg->resume == NULL)
+		return (0);
+	if (session_load(a->session, &a->conv, &st, cause) != 0)
+		return (-1);
+	a->resumed = 1;
+	a->resume_interrupted = st.interrupted;
+	a->stats.turns = st.turns;
+	a->stats.requests = st.requests;
+	a->stats.usage = st.usage;
+	log_debug("resumed session %s: %zu messages, %d turns, interrupted "
+	    "%d, %d tool calls reported as interrupted", a->session_id,
+	    a->conv.nr, st.turns, st.interrupted, st.interrupted_tools);
+	session_state_release(&st);
+	return (0);
 }
 
 static void
@@ -219,6 +269,7 @@ agent_free(struct agent *a)
 	for (i = 0; i < a->nsnap; i++)
 		free(a->snap_ids[i]);
 	free(a->snap_ids);
+	session_close(a->session);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -234,6 +285,17 @@ agent_free(struct agent *a)
 static void
 agent_event(struct agent *a, const char *type, json_t *data)
 {
+	char	*text;
+
+	/* Write-ahead: committed before the front end sees it. */
+	if (a->session != NULL && session_append(a->session, type, data) < 0 &&
+	    !a->log_warned) {
+		a->log_warned = 1;
+		text = xasprintf("The session log failed (%s); the session goes "
+		    "on unrecorded.", session_failed(a->session));
+		a->ui->notice(a->arg, text);
+		free(text);
+	}
 	if (a->ui->event != NULL)
 		a->ui->event(a->arg, type, data);
 	json_decref(data);
@@ -834,6 +896,36 @@ agent_snapshot_ids(struct agent *a, size_t *n)
 {
 	*n = a->nsnap;
 	return ((const char *const *)a->snap_ids);
+}
+
+struct session *
+agent_session(struct agent *a)
+{
+	return (a->session);
+}
+
+int
+agent_resumed(struct agent *a, int *interrupted)
+{
+	if (interrupted != NULL)
+		*interrupted = a->resume_interrupted;
+	return (a->resumed);
+}
+
+int
+agent_continue(struct agent *a, char **cause)
+{
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: wait for the turn to end or press Esc");
+		return (-1);
+	}
+	if (a->conv.nr == 0 || a->conv.msgs[a->conv.nr - 1].role != ROLE_USER) {
+		*cause = xstrdup("nothing to continue: the model has answered");
+		return (-1);
+	}
+	a->resume_interrupted = 0;
+	agent_request(a);
+	return (0);
 }
 
 void

@@ -191,6 +191,12 @@ struct config {
 					   subsystems' own keys (lsp, ...) */
 	int		 base_url_pinned; /* set by a flag */
 	int		 api_key_pinned;
+	/*
+	 * The session to resume (-c: "", the most recent; -r ID: that id
+	 * or a prefix); NULL: a new session.  Borrowed: the caller keeps
+	 * the string alive and config_release() does not free it.
+	 */
+	const char	*resume;
 };
 
 /*
@@ -1218,6 +1224,19 @@ const struct conv *agent_conv(struct agent *a);
 const char *agent_session_id(struct agent *a);
 /* Snapshot ids taken in this process, oldest first (borrowed). */
 const char *const *agent_snapshot_ids(struct agent *a, size_t *n);
+/*
+ * The session log the agent records into (NULL when it could not be
+ * opened; the agent then runs unrecorded and says so once).  With
+ * cfg->resume set, agent_create() reopens that session and rebuilds the
+ * conversation with session_load(); agent_resumed() then says whether the
+ * last turn was cut short (the model must be called again: agent_continue()
+ * or the next agent_submit(), whose text joins the pending user message).
+ */
+struct session *agent_session(struct agent *a);
+int	 agent_resumed(struct agent *a, int *interrupted);
+/* Call the model again for a conversation that ends on a user message
+   (a resumed, interrupted turn).  -1 with cause when busy or nothing to do. */
+int	 agent_continue(struct agent *a, char **cause);
 /* Change the permission mode (also re-offers the tools for plan mode). */
 void	 agent_set_mode(struct agent *a, enum perm_mode mode);
 /*

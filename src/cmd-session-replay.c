@@ -510,6 +510,7 @@ cmd_session_replay(int argc, char **argv, const char *root,
 		own_cfg = 1;
 	}
 	cfg->perm_mode = PERM_ASK;
+	cfg->resume = NULL;
 	/* No request leaves: any URL makes the provider "configured". */
 	if (!config_provider_configured(cfg) &&
 	    config_set(cfg, "base_url", "http://replay.invalid", &cause) != 0)
