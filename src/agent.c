@@ -56,6 +56,9 @@ struct agent {
 	size_t			 next;		/* first not finished */
 	struct tool_call	*waiting;	/* for approval */
 	struct tool_call	*running;
+	struct lsp_wait		*lsp_wait;	/* diagnostics after an edit */
+	struct tool_call	*lsp_call;
+	const char		*lsp_server;	/* its name (borrowed) */
 	struct loop_timer	*step;
 	int			 cancelling;
 
@@ -64,6 +67,7 @@ struct agent {
 	size_t			 nsnap, asnap;
 
 	struct agent_stats	 stats;
+	int			 lsp_shutdown;
 };
 
 static void	agent_event(struct agent *, const char *, json_t *);
@@ -75,6 +79,10 @@ static void	agent_step(void *);
 static void	agent_tool_begin(struct agent *, struct tool_call *);
 static void	agent_tool_run(struct agent *, struct tool_call *);
 static void	agent_tool_done(struct tool_call *, void *);
+static void	agent_tool_complete(struct agent *, struct tool_call *);
+static int	agent_tool_lsp(struct agent *, struct tool_call *);
+static void	agent_tool_diagnostics(void *, const char *);
+static void	agent_lsp_shutdown_done(void *);
 static void	agent_tool_output(struct tool_call *, const char *, size_t,
 		    void *);
 static void	agent_tools_finish(struct agent *);
@@ -180,6 +188,7 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 		    desc : "restore journal present");
 		free(desc);
 	}
+	a->ctx.lsp = lsp_manager_create(root, cfg);
 	a->system = prompt_system(root, cwd, a->ctx.repomodel, cfg);
 	return (a);
 }
@@ -266,6 +275,14 @@ agent_free(struct agent *a)
 	free(a->calls);
 	if (a->snaps != NULL)
 		snapshot_close(a->snaps);
+	if (a->ctx.lsp != NULL) {
+		/* Shut the servers down properly: no process outlives us. */
+		a->lsp_shutdown = 0;
+		lsp_manager_shutdown(a->ctx.lsp, agent_lsp_shutdown_done, a);
+		while (!a->lsp_shutdown && loop_run() == 0)
+			;
+		lsp_manager_free(a->ctx.lsp);
+	}
 	for (i = 0; i < a->nsnap; i++)
 		free(a->snap_ids[i]);
 	free(a->snap_ids);
@@ -529,7 +546,7 @@ agent_step(void *arg)
 
 	a->step = NULL;
 	if (a->state != AGENT_TOOLS || a->waiting != NULL ||
-	    a->running != NULL)
+	    a->running != NULL || a->lsp_wait != NULL)
 		return;
 	if (a->cancelling) {
 		for (; a->next < a->ncalls; a->next++) {
@@ -712,7 +729,6 @@ static void
 agent_tool_done(struct tool_call *tc, void *arg)
 {
 	struct agent	*a = arg;
-	json_t		*ev;
 	char		*cause = NULL;
 
 	if (a->running == tc)
@@ -726,6 +742,79 @@ agent_tool_done(struct tool_call *tc, void *arg)
 		log_debug("snapshot_done: %s", cause);
 		free(cause);
 	}
+	if (agent_tool_lsp(a, tc))
+		return;		/* diagnostics first */
+	agent_tool_complete(a, tc);
+}
+
+/*
+ * Keep the language server in step with what the agent read or wrote; after
+ * an edit wait (bounded) for the file's fresh diagnostics so the model sees
+ * them in this result.  Returns 1 when it waits.
+ */
+static int
+agent_tool_lsp(struct agent *a, struct tool_call *tc)
+{
+	struct buf	 content = BUF_INIT;
+	const char	*p;
+	char		*abs = NULL, *rel = NULL, *cause = NULL;
+	int		 exists, waiting = 0;
+
+	if (a->ctx.lsp == NULL || tc->tool == NULL || tc->is_error ||
+	    tc->cancelled)
+		return (0);
+	if (tc->tool != &tool_read_file && (tc->tool->flags & TOOL_EDIT) == 0)
+		return (0);
+	if ((p = json_string_value(json_object_get(tc->input, "path"))) ==
+	    NULL || path_resolve(a->root, p, &abs, &rel, &cause) != 0)
+		goto out;
+	if ((a->lsp_server = lsp_server_for(a->ctx.lsp, abs)) == NULL)
+		goto out;
+	if (tool_read_whole(abs, 16 * 1024 * 1024, &content, &exists,
+	    &cause) != 0 || !exists)
+		goto out;
+	if (tc->tool == &tool_read_file)
+		lsp_file_read(a->ctx.lsp, abs, content.buf, content.len);
+	else {
+		a->lsp_call = tc;
+		a->lsp_wait = lsp_after_edit(a->ctx.lsp, abs, content.buf,
+		    content.len, agent_tool_diagnostics, a);
+		waiting = a->lsp_wait != NULL;
+	}
+out:
+	free(cause);
+	free(abs);
+	free(rel);
+	buf_release(&content);
+	return (waiting);
+}
+
+/* Fresh diagnostics of an edited file: append them to the result. */
+static void
+agent_tool_diagnostics(void *arg, const char *text)
+{
+	struct agent	*a = arg;
+	struct tool_call *tc = a->lsp_call;
+	struct buf	 b = BUF_INIT;
+
+	a->lsp_wait = NULL;
+	a->lsp_call = NULL;
+	if (text != NULL && *text != '\0') {
+		buf_add(&b, tc->result.buf, tc->result.len);
+		buf_addf(&b, "\n\nDiagnostics from %s after this edit:\n%s",
+		    a->lsp_server, text);
+		tool_result_set(tc, b.buf, b.len, tc->is_error);
+		buf_release(&b);
+	}
+	agent_tool_complete(a, tc);
+}
+
+/* Record the result and go on with the next call. */
+static void
+agent_tool_complete(struct agent *a, struct tool_call *tc)
+{
+	json_t	*ev;
+
 	ev = json_pack("{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
 	    "content", tc->result.buf, "is_error", tc->is_error,
 	    "exit_status", tc->exit_status,
@@ -737,6 +826,15 @@ agent_tool_done(struct tool_call *tc, void *arg)
 		a->ui->tool_finished(a->arg, tc);
 	a->next++;
 	agent_schedule_step(a);
+}
+
+static void
+agent_lsp_shutdown_done(void *arg)
+{
+	struct agent	*a = arg;
+
+	a->lsp_shutdown = 1;
+	loop_exit();
 }
 
 /* Every call has its result: send them to the model, or stop if cancelled. */
@@ -788,7 +886,13 @@ agent_cancel(struct agent *a)
 			tool_call_finish(tc);
 		} else if ((tc = a->running) != NULL)
 			tool_call_cancel(tc);
-		else
+		else if (a->lsp_wait != NULL) {
+			tc = a->lsp_call;
+			lsp_wait_cancel(a->lsp_wait);
+			a->lsp_wait = NULL;
+			a->lsp_call = NULL;
+			agent_tool_complete(a, tc);
+		} else
 			agent_schedule_step(a);
 		break;
 	}

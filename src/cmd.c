@@ -24,6 +24,7 @@ int	cmd_session_replay(int, char **, const char *, struct config *);
 /* --- repository model: prototypes */
 /* --- end repository model: prototypes */
 /* --- lsp: prototypes */
+/* cmd_lsp_exec is declared in agentos.h (cmd-lsp.c). */
 /* --- end lsp: prototypes */
 
 const struct cmd_entry cmd_table[] = {
@@ -51,6 +52,9 @@ const struct cmd_entry cmd_table[] = {
 	/* --- repository model */
 	/* --- end repository model */
 	/* --- lsp */
+	{ .name = "lsp",
+	  .usage = "lsp status | lsp diagnostics FILE...",
+	  .exec = cmd_lsp_exec },
 	/* --- end lsp */
 	{ .name = NULL }
 };
