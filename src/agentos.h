@@ -979,6 +979,8 @@ struct session_state {
 	/* Tool calls reported to the model as interrupted (not re-run). */
 	int		  interrupted_tools;
 	int64_t		  last_seq;		/* 0 when empty */
+	int64_t		 *user_seqs;		/* seq of each "user" event */
+	size_t		  nuser_seqs, auser_seqs;
 };
 
 /* One event as read back. */
@@ -1498,6 +1500,16 @@ int	 agent_resumed(struct agent *a, int *interrupted);
 /* Call the model again for a conversation that ends on a user message
    (a resumed, interrupted turn).  -1 with cause when busy or nothing to do. */
 int	 agent_continue(struct agent *a, char **cause);
+/*
+ * Go on in a new session forked from this one (/fork, or rewinding the
+ * conversation): with turn 0 the whole conversation is kept, with turn
+ * k > 0 the conversation before the k-th prompt (so that prompt and all
+ * after it are left out).  The original session stays as it was; files
+ * are not touched (rewind them with the snapshots); the snapshots taken
+ * before the fork stay in the parent session.  -1 with cause when busy,
+ * unrecorded or turn is out of range.
+ */
+int	 agent_fork(struct agent *a, int turn, char **cause);
 /* Change the permission mode (also re-offers the tools for plan mode). */
 void	 agent_set_mode(struct agent *a, enum perm_mode mode);
 /*

@@ -1053,6 +1053,9 @@ session_load_cb(void *arg, const struct session_event *ev)
 			dst = conv_add(ctx->conv, ROLE_USER);
 		message_add_text(dst, s);
 		if (st != NULL) {
+			ALLOC_GROW(st->user_seqs, st->nuser_seqs + 1,
+			    st->auser_seqs);
+			st->user_seqs[st->nuser_seqs++] = ev->seq;
 			st->turns++;
 			if (st->first_prompt == NULL)
 				st->first_prompt = xstrdup(s);
@@ -1180,6 +1183,7 @@ session_state_release(struct session_state *st)
 		free(st->snapshots[i]);
 	free(st->snapshots);
 	free(st->first_prompt);
+	free(st->user_seqs);
 	memset(st, 0, sizeof *st);
 }
 
