@@ -12,6 +12,7 @@
 
 #define REDACT_MARK		"[REDACTED]"
 #define REDACT_LITERAL_MIN	8
+#define REDACT_SLACK		64
 
 struct redact_pattern {
 	pcre2_code		*code;
@@ -143,6 +144,12 @@ redact_apply(struct redact_pattern *p, struct buf *b, int *n)
 	PCRE2_SIZE	*ov, start = 0, from, to;
 	int		 rc, changed = 0;
 
+	/*
+	 * The JIT's vector loads may read a few bytes past the subject
+	 * (never past a page): give them zeroed bytes of our own to read.
+	 */
+	buf_grow(b, REDACT_SLACK);
+	memset(b->buf + b->len, 0, REDACT_SLACK);
 	while (start <= b->len) {
 		rc = pcre2_match(p->code, (PCRE2_SPTR)b->buf, b->len, start, 0,
 		    p->md, NULL);
