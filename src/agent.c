@@ -38,6 +38,12 @@ struct agent {
 	struct snapshot_store	*snaps;
 	char			*snaps_error;	/* why snaps is NULL */
 	char			*session_id;
+	struct session		*session;	/* NULL: unrecorded */
+	int			 resumed;
+	int			 resume_interrupted;
+	int			 log_warned;
+	int64_t			*user_seqs;	/* seq of each prompt */
+	size_t			 nuser_seqs, auser_seqs;
 
 	enum agent_state	 state;
 	struct model_call	*mc;
@@ -84,6 +90,8 @@ static void	agent_tool_output(struct tool_call *, const char *, size_t,
 static void	agent_tools_finish(struct agent *);
 static void	agent_clear_calls(struct agent *);
 static char	*agent_new_session_id(void);
+static int	agent_open_session(struct agent *, char **);
+static void	agent_take_user_seqs(struct agent *, struct session_state *);
 
 static void	agent_cb_text(void *, const char *, size_t);
 static void	agent_cb_thinking(void *, const char *, size_t);
@@ -157,8 +165,11 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->call_body = model_call_body;
 	a->ctx.root = a->root;
 	a->ctx.cfg = cfg;
-	a->session_id = agent_new_session_id();
 	a->stats.started_ms = loop_now_ms();
+	if (agent_open_session(a, cause) != 0) {
+		agent_free(a);
+		return (NULL);
+	}
 
 	/*
 	 * Without a snapshot store every mutating tool is refused (fail
@@ -182,8 +193,63 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	}
 	a->ctx.lsp = lsp_manager_create(root, cfg);
 	a->system = prompt_system(root, cwd, a->ctx.repomodel, cfg);
-	(void)cause;
 	return (a);
+}
+
+/* Keep the seqs of the prompts of a loaded session (st keeps none). */
+static void
+agent_take_user_seqs(struct agent *a, struct session_state *st)
+{
+	free(a->user_seqs);
+	a->user_seqs = st->user_seqs;
+	a->nuser_seqs = st->nuser_seqs;
+	a->auser_seqs = st->auser_seqs;
+	st->user_seqs = NULL;
+	st->nuser_seqs = st->auser_seqs = 0;
+}
+
+/*
+ * Open the session log: a new session, or with cfg->resume the one to
+ * resume, whose conversation is rebuilt.  Only a failed resume is an
+ * error; without a log the agent runs unrecorded.
+ */
+static int
+agent_open_session(struct agent *a, char **cause)
+{
+	struct session_state	 st;
+	char			*why = NULL;
+
+	a->session = session_open(a->root, a->cfg->resume, &why);
+	if (a->session == NULL) {
+		if (a->cfg->resume != NULL) {
+			*cause = why;
+			return (-1);
+		}
+		log_debug("session log unavailable: %s", why);
+		free(why);
+		a->session_id = agent_new_session_id();
+		return (0);
+	}
+	if (session_configure(a->session, a->cfg, &why) != 0) {
+		log_debug("session log: %s", why);
+		free(why);
+	}
+	a->session_id = xstrdup(session_id(a->session));
+	if (a->cfg->resume == NULL)
+		return (0);
+	if (session_load(a->session, &a->conv, &st, cause) != 0)
+		return (-1);
+	agent_take_user_seqs(a, &st);
+	a->resumed = 1;
+	a->resume_interrupted = st.interrupted;
+	a->stats.turns = st.turns;
+	a->stats.requests = st.requests;
+	a->stats.usage = st.usage;
+	log_debug("resumed session %s: %zu messages, %d turns, interrupted "
+	    "%d, %d tool calls reported as interrupted", a->session_id,
+	    a->conv.nr, st.turns, st.interrupted, st.interrupted_tools);
+	session_state_release(&st);
+	return (0);
 }
 
 static void
@@ -236,6 +302,8 @@ agent_free(struct agent *a)
 	for (i = 0; i < a->nsnap; i++)
 		free(a->snap_ids[i]);
 	free(a->snap_ids);
+	session_close(a->session);
+	free(a->user_seqs);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -251,6 +319,23 @@ agent_free(struct agent *a)
 static void
 agent_event(struct agent *a, const char *type, json_t *data)
 {
+	char	*text;
+	int64_t	 seq = -1;
+
+	/* Write-ahead: committed before the front end sees it. */
+	if (a->session != NULL)
+		seq = session_append(a->session, type, data);
+	if (seq > 0 && strcmp(type, "user") == 0) {
+		ALLOC_GROW(a->user_seqs, a->nuser_seqs + 1, a->auser_seqs);
+		a->user_seqs[a->nuser_seqs++] = seq;
+	}
+	if (a->session != NULL && seq < 0 && !a->log_warned) {
+		a->log_warned = 1;
+		text = xasprintf("The session log failed (%s); the session goes "
+		    "on unrecorded.", session_failed(a->session));
+		a->ui->notice(a->arg, text);
+		free(text);
+	}
 	if (a->ui->event != NULL)
 		a->ui->event(a->arg, type, data);
 	json_decref(data);
@@ -938,6 +1023,100 @@ agent_snapshot_ids(struct agent *a, size_t *n)
 {
 	*n = a->nsnap;
 	return ((const char *const *)a->snap_ids);
+}
+
+struct session *
+agent_session(struct agent *a)
+{
+	return (a->session);
+}
+
+int
+agent_resumed(struct agent *a, int *interrupted)
+{
+	if (interrupted != NULL)
+		*interrupted = a->resume_interrupted;
+	return (a->resumed);
+}
+
+int
+agent_continue(struct agent *a, char **cause)
+{
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: wait for the turn to end or press Esc");
+		return (-1);
+	}
+	if (a->conv.nr == 0 || a->conv.msgs[a->conv.nr - 1].role != ROLE_USER) {
+		*cause = xstrdup("nothing to continue: the model has answered");
+		return (-1);
+	}
+	a->resume_interrupted = 0;
+	agent_request(a);
+	return (0);
+}
+
+int
+agent_fork(struct agent *a, int turn, char **cause)
+{
+	struct session		*f;
+	struct session_state	 st;
+	struct snapshot_options	 opts;
+	struct conv		 conv;
+	char			*why = NULL;
+	size_t			 i;
+
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: press Esc to stop the turn first");
+		return (-1);
+	}
+	if (a->session == NULL) {
+		*cause = xstrdup("this session is not recorded: nothing to "
+		    "fork from");
+		return (-1);
+	}
+	if (turn < 0 || (size_t)turn > a->nuser_seqs) {
+		*cause = xasprintf("no turn %d in this session (it has %zu)",
+		    turn, a->nuser_seqs);
+		return (-1);
+	}
+	f = session_fork(a->session, turn == 0 ? -1 :
+	    a->user_seqs[turn - 1] - 1, cause);
+	if (f == NULL)
+		return (-1);
+	conv_init(&conv);
+	if (session_load(f, &conv, &st, cause) != 0) {
+		conv_release(&conv);
+		session_close(f);
+		return (-1);
+	}
+	conv_release(&a->conv);
+	a->conv = conv;
+	agent_take_user_seqs(a, &st);
+	a->stats.turns = st.turns;
+	a->stats.requests = st.requests;
+	a->stats.usage = st.usage;
+	session_state_release(&st);
+	session_close(a->session);
+	a->session = f;
+	free(a->session_id);
+	a->session_id = xstrdup(session_id(f));
+
+	/* The fork's snapshots go under its own id. */
+	if (a->snaps != NULL)
+		snapshot_close(a->snaps);
+	free(a->snaps_error);
+	a->snaps_error = NULL;
+	snapshot_options_init(&opts, a->cfg);
+	if ((a->snaps = snapshot_open_opts(a->root, a->session_id, &opts,
+	    &why)) == NULL) {
+		a->snaps_error = why;
+		log_debug("snapshots unavailable: %s", why);
+	}
+	for (i = 0; i < a->nsnap; i++)
+		free(a->snap_ids[i]);
+	a->nsnap = 0;
+	log_debug("forked session %s at turn %d", a->session_id, turn);
+	return (0);
 }
 
 void

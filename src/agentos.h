@@ -191,6 +191,12 @@ struct config {
 					   subsystems' own keys (lsp, ...) */
 	int		 base_url_pinned; /* set by a flag */
 	int		 api_key_pinned;
+	/*
+	 * The session to resume (-c: "", the most recent; -r ID: that id
+	 * or a prefix); NULL: a new session.  Borrowed: the caller keeps
+	 * the string alive and config_release() does not free it.
+	 */
+	const char	*resume;
 };
 
 /*
@@ -929,6 +935,190 @@ int	 watch_broken(struct watch *w);
 /* ------------------------------------------------------------------------ */
 /* session.c: the write-ahead event log (SQLite under .git/agentos/) */
 
+/*
+ * One SQLite database per repository, <git common dir>/agentos/sessions.db,
+ * in WAL mode with synchronous=NORMAL: a committed event survives a crash
+ * of the process (kill -9) though not necessarily a power loss.  The schema
+ * version is PRAGMA user_version; older databases are migrated on open.
+ *
+ * Event types and their data (JSON objects; see agentos(1), SESSION LOG):
+ *   "user" {text}
+ *   "request" {provider, model, max_tokens, body_sha256, body}
+ *   "response" {message, stop_reason, usage: {input_tokens, output_tokens,
+ *	cache_read_tokens, cache_write_tokens}, first_token_ms, total_ms}
+ *   "tool_call" {id, name, input}
+ *   "approval" {id, decision, by, note?}
+ *   "snapshot" {id, commit, action, tool_use_id}
+ *   "tool_start" {id}
+ *   "tool_result" {id, content, is_error, exit_status, duration_ms, bytes,
+ *	truncated}
+ *   "error" {message}, "retry" {attempt, delay_ms, reason},
+ *   "compaction" {messages?: [message...], ...}: with messages, the
+ *	conversation so far is replaced by them on load
+ *   "turn_end" {stop_reason}
+ * message is conv_message_to_json(); times are ms.
+ */
+#define SESSION_DB_DIR		"agentos"
+#define SESSION_DB_NAME		"sessions.db"
+#define SESSION_SCHEMA_VERSION	2
+
+/* What session_load() found besides the conversation. */
+struct session_state {
+	int		  turns;		/* user messages */
+	int		  requests;		/* model responses */
+	struct usage	  usage;		/* summed over responses */
+	char		**snapshots;		/* snapshot ids, oldest first */
+	size_t		  nsnapshots, asnapshots;
+	char		 *first_prompt;		/* NULL when none */
+	/*
+	 * The last turn was cut short: the conversation ends with a user
+	 * message (text or tool results) and no turn_end followed, so the
+	 * model must be called again.
+	 */
+	int		  interrupted;
+	/* Tool calls reported to the model as interrupted (not re-run). */
+	int		  interrupted_tools;
+	int64_t		  last_seq;		/* 0 when empty */
+	int64_t		 *user_seqs;		/* seq of each "user" event */
+	size_t		  nuser_seqs, auser_seqs;
+};
+
+/* One event as read back. */
+struct session_event {
+	int64_t		 seq;
+	int64_t		 time_ms;		/* wall clock, ms since epoch */
+	char		*type;
+	json_t		*data;			/* one reference owned */
+};
+
+/* A row of the session list. */
+struct session_summary {
+	char		*id;
+	int64_t		 created_ms;		/* first event (wall, ms) */
+	int64_t		 updated_ms;		/* last event */
+	char		*first_prompt;		/* NULL when none */
+	char		*parent;		/* forked from; NULL if none */
+	int64_t		 parent_seq;
+	int64_t		 events;
+	int		 turns;
+	int64_t		 input_tokens;		/* incl. cache reads, writes */
+	int64_t		 output_tokens;
+	int		 snapshots;
+};
+
+/*
+ * Open a session of the repository whose worktree is root, creating the
+ * database on first use.  id NULL: a new session (the id, such as
+ * 20261122-221459-ab12, sorts by time; nothing is written before the first
+ * event); id "": the most recent session of this worktree (linked
+ * worktrees share the database); else that id or a unique prefix of one.
+ * NULL with cause (no such session, ambiguous prefix, database
+ * error).  Secrets in ANTHROPIC_API_KEY, OPENAI_API_KEY and
+ * ANTHROPIC_AUTH_TOKEN are redacted from then on.
+ */
+struct session *session_open(const char *root, const char *id, char **cause);
+/*
+ * Apply cfg (borrowed, read now): its api_key is redacted, "redact":
+ * [regex...] adds PCRE2 patterns, "session": {"log_bodies": false} drops
+ * request bodies.  0, or -1 with cause naming a bad pattern (the others
+ * still apply).
+ */
+int	 session_configure(struct session *s, const struct config *cfg,
+	    char **cause);
+/*
+ * A new session whose parent is (from, at_event): it starts with copies of
+ * from's events with seq <= at_event (all of them when at_event < 0), under
+ * the same seq numbers; from is untouched.  To rewind to before a user
+ * message, fork at that message's seq - 1.  NULL with cause.
+ */
+struct session *session_fork(struct session *from, int64_t at_event,
+	    char **cause);
+const char *session_id(struct session *s);
+/* The seq of the last event (0 when none). */
+int64_t	 session_last_seq(struct session *s);
+/*
+ * Append and commit one event of type with data (borrowed; a redacted copy
+ * is written).  Returns the event's seq (> 0), or -1: the failure is logged
+ * and session_failed() becomes nonzero, so the caller tells the user once.
+ */
+int64_t	 session_append(struct session *s, const char *type, json_t *data);
+/* Nonzero after an append failed (with the first failure's message). */
+const char *session_failed(struct session *s);
+/*
+ * Call cb with each event after it is committed, as the JSON object of
+ * agentos(1) SESSION LOG {session, seq, time_ms, type, data} (borrowed for
+ * the call): the stream-json output of -p.  cb NULL stops.
+ */
+void	 session_set_tap(struct session *s,
+	    void (*cb)(void *arg, json_t *event), void *arg);
+/*
+ * Rebuild the conversation for a resume into conv (initialised, empty):
+ * "user" gives a user text message, "response" an assistant message,
+ * "tool_result"s the tool_result blocks of one user message after it.  A
+ * tool use without a result becomes an is_error result saying it was
+ * interrupted and not re-run (with the snapshot to restore); a request
+ * without a response adds nothing.  st (may be NULL) gets the rest;
+ * release it with session_state_release().  0 or -1 with cause.
+ */
+int	 session_load(struct session *s, struct conv *conv,
+	    struct session_state *st, char **cause);
+void	 session_state_release(struct session_state *st);
+/*
+ * Read events with seq > after, oldest first, into *evs (*n of them); free
+ * with session_events_free().  Request bodies are included.  0 or -1.
+ */
+int	 session_read(struct session *s, int64_t after,
+	    struct session_event **evs, size_t *n, char **cause);
+void	 session_events_free(struct session_event *evs, size_t n);
+/* The JSONL/stream-json form of one event; the caller owns the result. */
+json_t	*session_event_json(const char *session_id,
+	    const struct session_event *ev);
+/* The parent of s and the event it forked at; NULL when none. */
+const char *session_parent(struct session *s, int64_t *at_event);
+/*
+ * The sessions of the repository at root, most recently active first
+ * (sessions without events are left out).  Release each with
+ * session_summary_release() and free *list.  0 or -1 with cause.
+ */
+int	 session_list(const char *root, struct session_summary **list,
+	    size_t *n, char **cause);
+void	 session_summary_release(struct session_summary *ss);
+void	 session_close(struct session *s);
+/* The database path of the repository at root (caller frees); NULL+cause. */
+char	*session_db_path(const char *root, char **cause);
+
+/* session-redact.c: secrets kept out of the log (PCRE2, JIT) */
+struct session_redact;
+/*
+ * A redactor with the built-in patterns: sk-ant-..., sk-..., AKIA...,
+ * ghp_... (and gho_, ghu_, ghs_, ghr_), the token after "Bearer ", and the
+ * value after x-api-key.  NULL never.
+ */
+struct session_redact *session_redact_create(void);
+/* Take one more reference; session_redact_free() drops one. */
+struct session_redact *session_redact_ref(struct session_redact *r);
+void	 session_redact_free(struct session_redact *r);
+/*
+ * Add a PCRE2 pattern: its whole match (from \K on, if used) is replaced.
+ * 0 or -1 with cause (the compile error and offset).
+ */
+int	 session_redact_add(struct session_redact *r, const char *pattern,
+	    char **cause);
+/* Add a literal secret (ignored when shorter than 8 bytes). */
+void	 session_redact_add_literal(struct session_redact *r, const char *s);
+/*
+ * Redact s (len bytes): NULL when nothing matched, else the redacted text
+ * (each secret replaced by "[REDACTED]"; caller frees, length in *outlen).
+ */
+char	*session_redact_string(struct session_redact *r, const char *s,
+	    size_t len, size_t *outlen);
+/*
+ * Redact every string of j in place, and the whole value of members named
+ * like credentials (api_key, authorization, x-api-key, ...).  Returns the
+ * number of redactions.
+ */
+int	 session_redact_json(struct session_redact *r, json_t *j);
+
 /* ------------------------------------------------------------------------ */
 /* repomodel.c, grammar.c: the live repository model */
 
@@ -1297,6 +1487,29 @@ const struct conv *agent_conv(struct agent *a);
 const char *agent_session_id(struct agent *a);
 /* Snapshot ids taken in this process, oldest first (borrowed). */
 const char *const *agent_snapshot_ids(struct agent *a, size_t *n);
+/*
+ * The session log the agent records into (NULL when it could not be
+ * opened; the agent then runs unrecorded and says so once).  With
+ * cfg->resume set, agent_create() reopens that session and rebuilds the
+ * conversation with session_load(); agent_resumed() then says whether the
+ * last turn was cut short (the model must be called again: agent_continue()
+ * or the next agent_submit(), whose text joins the pending user message).
+ */
+struct session *agent_session(struct agent *a);
+int	 agent_resumed(struct agent *a, int *interrupted);
+/* Call the model again for a conversation that ends on a user message
+   (a resumed, interrupted turn).  -1 with cause when busy or nothing to do. */
+int	 agent_continue(struct agent *a, char **cause);
+/*
+ * Go on in a new session forked from this one (/fork, or rewinding the
+ * conversation): with turn 0 the whole conversation is kept, with turn
+ * k > 0 the conversation before the k-th prompt (so that prompt and all
+ * after it are left out).  The original session stays as it was; files
+ * are not touched (rewind them with the snapshots); the snapshots taken
+ * before the fork stay in the parent session.  -1 with cause when busy,
+ * unrecorded or turn is out of range.
+ */
+int	 agent_fork(struct agent *a, int turn, char **cause);
 /* Change the permission mode (also re-offers the tools for plan mode). */
 void	 agent_set_mode(struct agent *a, enum perm_mode mode);
 /*
