@@ -12,16 +12,16 @@ int	cmd_session_list(int, char **, const char *, struct config *);
 int	cmd_session_export(int, char **, const char *, struct config *);
 int	cmd_session_trace(int, char **, const char *, struct config *);
 
-struct span {
+struct trace_span {
 	char		*label;
 	const char	*tool_id;	/* tool spans: the call id */
 	int64_t		 start_ms;	/* wall clock */
-	struct span	*kids;
+	struct trace_span	*kids;
 	size_t		 nkids, akids;
 };
 
 struct trace_turn {
-	struct span	 root;
+	struct trace_span	 root;
 	int		 n;
 	int64_t		 start_ms, end_ms;
 	int64_t		 in, out, cached;
@@ -41,10 +41,10 @@ static int	 session_open_arg(const char *, int, char **,
 static void	 md_fence(FILE *, const char *, const char *);
 static void	 md_message(FILE *, json_t *);
 static void	 md_event(FILE *, const struct session_event *);
-static struct span *span_add(struct span *, char *, int64_t);
-static void	 span_relabel(struct span *, char *);
-static void	 span_print(struct span *, const char *);
-static struct span *span_find_tool(struct span *, const char *);
+static struct trace_span *span_add(struct trace_span *, char *, int64_t);
+static void	 span_relabel(struct trace_span *, char *);
+static void	 span_print(struct trace_span *, const char *);
+static struct trace_span *span_find_tool(struct trace_span *, const char *);
 static void	 trace_turn_print(struct trace_turn *);
 static void	 trace_event(struct trace_turn *, const struct session_event *);
 
@@ -394,10 +394,10 @@ usage:
 }
 
 /* Add a child span with a label (taken). */
-static struct span *
-span_add(struct span *parent, char *label, int64_t start_ms)
+static struct trace_span *
+span_add(struct trace_span *parent, char *label, int64_t start_ms)
 {
-	struct span	*sp;
+	struct trace_span	*sp;
 
 	ALLOC_GROW(parent->kids, parent->nkids + 1, parent->akids);
 	sp = &parent->kids[parent->nkids++];
@@ -409,7 +409,7 @@ span_add(struct span *parent, char *label, int64_t start_ms)
 
 /* Replace sp's label (taking the new one). */
 static void
-span_relabel(struct span *sp, char *label)
+span_relabel(struct trace_span *sp, char *label)
 {
 	free(sp->label);
 	sp->label = label;
@@ -417,7 +417,7 @@ span_relabel(struct span *sp, char *label)
 
 /* Print the children of sp as a tree under prefix, then free them. */
 static void
-span_print(struct span *sp, const char *prefix)
+span_print(struct trace_span *sp, const char *prefix)
 {
 	size_t	 i;
 	char	*next;
@@ -440,8 +440,8 @@ span_print(struct span *sp, const char *prefix)
 }
 
 /* The latest tool span of call id in the turn, or NULL. */
-static struct span *
-span_find_tool(struct span *turn, const char *id)
+static struct trace_span *
+span_find_tool(struct trace_span *turn, const char *id)
 {
 	size_t	i;
 
@@ -487,7 +487,7 @@ static void
 trace_event(struct trace_turn *t, const struct session_event *ev)
 {
 	json_t		*d = ev->data, *u;
-	struct span	*sp;
+	struct trace_span	*sp;
 	const char	*s, *id = jstr(d, "id", NULL);
 	char		 a[32], b[32], *label;
 	int64_t		 ms;
