@@ -67,6 +67,21 @@ struct snap_touched {
 	size_t		 nr, alloc;
 };
 
+/*
+ * A change between two trees, from snap_tree_diff(): old and new are files,
+ * symlinks or submodules, never trees; one of them may be NULL (added or
+ * removed).  Nonzero stops the walk.
+ */
+typedef int	(*snap_diff_cb)(const char *, const git_tree_entry *,
+		    const git_tree_entry *, void *);
+
+/* What snap_plan_cb() and snap_hand_cb() collect. */
+struct snap_plan_arg {
+	struct snapshot_plan	*p;
+	char			**changed;	/* snap_hand_cb(): all paths */
+	size_t			 nchanged;
+};
+
 struct snapshot_store {
 	git_repository		*repo;
 	git_odb			*odb;
@@ -134,6 +149,8 @@ static int	 snap_add_file(struct snapshot_store *, const char *,
 		    const struct stat *, struct snap_touched *, char **);
 static void	 snap_remove(struct snapshot_store *, const char *,
 		    struct snap_touched *);
+static void	 snap_remove_below(struct snapshot_store *, const char *,
+		    struct snap_touched *);
 static int	 snap_under_gitlink(struct snapshot_store *, const char *);
 static int	 snap_symlink_parent(struct snapshot_store *, const char *);
 static int	 snap_measure(const char *, uint64_t, uint64_t, uint64_t *,
@@ -160,10 +177,22 @@ static char	*snap_tmp_name(const char *);
 static int	 snap_mkdirs(struct snapshot_store *, const char *, char **);
 static int	 snap_write_entry(struct snapshot_store *, const char *,
 		    const git_oid *, uint32_t, char **);
+static int	 snap_rmdir_empty(const char *);
 static void	 snap_remove_file(struct snapshot_store *, const char *);
 static int	 snap_in_sorted(char **, size_t, const char *);
 static int	 snap_dir_clears(struct snapshot_store *, const char *,
 		    char **, size_t);
+static int	 snap_tree_each(struct snapshot_store *, const git_oid *,
+		    struct buf *, int, snap_diff_cb, void *, char **);
+static int	 snap_tree_diff(struct snapshot_store *, const git_oid *,
+		    const git_oid *, struct buf *, snap_diff_cb, void *,
+		    char **);
+static int	 snap_plan_cb(const char *, const git_tree_entry *,
+		    const git_tree_entry *, void *);
+static int	 snap_hand_cb(const char *, const git_tree_entry *,
+		    const git_tree_entry *, void *);
+static void	 snap_plan_verify(struct snapshot_store *, git_tree *,
+		    git_tree *, struct snapshot_plan *);
 static int	 snap_restore_commit(struct snapshot_store *,
 		    const git_oid *, int, int, struct snapshot_plan *,
 		    char **);
@@ -897,15 +926,24 @@ static void
 snap_remove(struct snapshot_store *st, const char *rel,
     struct snap_touched *t)
 {
-	const git_index_entry	*e;
-	char			*prefix;
-	size_t			 pos, plen;
-
 	if (git_index_get_bypath(st->index, rel, 0) != NULL) {
 		git_index_remove(st->index, rel, 0);
 		snap_touch(t, rel);
 		st->index_dirty = 1;
 	}
+	snap_remove_below(st, rel, t);
+	snap_skip_forget(st, rel);
+}
+
+/* Remove everything below rel (not rel itself) from the index. */
+static void
+snap_remove_below(struct snapshot_store *st, const char *rel,
+    struct snap_touched *t)
+{
+	const git_index_entry	*e;
+	char			*prefix;
+	size_t			 pos, plen;
+
 	prefix = xasprintf("%s/", rel);
 	plen = strlen(prefix);
 	if (git_index_find_prefix(&pos, st->index, prefix) == 0) {
@@ -919,7 +957,6 @@ snap_remove(struct snapshot_store *st, const char *rel,
 	}
 	git_error_clear();
 	free(prefix);
-	snap_skip_forget(st, rel);
 }
 
 /* Whether a parent of rel is a submodule (gitlink) in the index. */
@@ -1176,6 +1213,12 @@ snap_update_path(struct snapshot_store *st, const char *rel, int force,
 		snap_remove(st, rel, t);
 		return (0);
 	}
+	/*
+	 * A file where the index has a folder: the folder's files are gone,
+	 * even those the watcher never saw (made in a folder that was
+	 * replaced before its watch was added).
+	 */
+	snap_remove_below(st, rel, t);
 	if (e == NULL && !force) {
 		/* Inside a skipped folder, or ignored: not ours. */
 		if (snap_skipped_at(st, rel)) {
@@ -1782,8 +1825,12 @@ snap_write_entry(struct snapshot_store *st, const char *rel,
 			goto out;
 		}
 	}
-	/* An emptied folder where the file goes. */
-	if (lstat(abs, &sb) == 0 && S_ISDIR(sb.st_mode) && rmdir(abs) != 0) {
+	/*
+	 * An emptied folder where the file goes (its files were removed
+	 * first; folders git does not hold may be left in it, empty).
+	 */
+	if (lstat(abs, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	    snap_rmdir_empty(abs) != 0) {
 		*cause = xasprintf("%s: a folder is in the way: %s", rel,
 		    strerror(errno));
 		unlink(tmp);
@@ -1824,6 +1871,46 @@ out:
 	free(tmprel);
 	free(abs);
 	return (rc);
+}
+
+/*
+ * Remove folder abs and the folders in it, all of which must be empty of
+ * anything else; -1 with errno (ENOTEMPTY when a file is left) otherwise.
+ */
+static int
+snap_rmdir_empty(const char *abs)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 sb;
+	char		*child;
+	int		 rc = 0, saved;
+
+	if (rmdir(abs) == 0)
+		return (0);
+	if (errno != ENOTEMPTY && errno != EEXIST)
+		return (-1);
+	if ((d = opendir(abs)) == NULL)
+		return (-1);
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		child = xasprintf("%s/%s", abs, de->d_name);
+		if (lstat(child, &sb) == 0 && S_ISDIR(sb.st_mode))
+			rc = snap_rmdir_empty(child);
+		else {
+			errno = ENOTEMPTY;
+			rc = -1;
+		}
+		free(child);
+	}
+	saved = errno;
+	closedir(d);
+	errno = saved;
+	if (rc != 0)
+		return (-1);
+	return (rmdir(abs));
 }
 
 /* Remove file rel and the folders it leaves empty; update the index. */
@@ -1916,6 +2003,229 @@ snap_journal_read(struct snapshot_store *st, git_oid *target,
 }
 
 /*
+ * Call cb for every file, symlink and submodule below tree tree_id (path
+ * names it, with a trailing slash or empty), as removed (old) or added.
+ */
+static int
+snap_tree_each(struct snapshot_store *st, const git_oid *tree_id,
+    struct buf *path, int removed, snap_diff_cb cb, void *arg, char **cause)
+{
+	git_tree		*t;
+	const git_tree_entry	*e;
+	size_t			 i, n, len = path->len;
+	int			 rc = 0;
+
+	if (git_tree_lookup(&t, st->repo, tree_id) != 0)
+		return (snap_gerr(cause, "tree %s", path->buf));
+	n = git_tree_entrycount(t);
+	for (i = 0; rc == 0 && i < n; i++) {
+		e = git_tree_entry_byindex(t, i);
+		buf_setlen(path, len);
+		buf_adds(path, git_tree_entry_name(e));
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			buf_addch(path, '/');
+			rc = snap_tree_each(st, git_tree_entry_id(e), path,
+			    removed, cb, arg, cause);
+		} else if (cb(path->buf, removed ? e : NULL, removed ? NULL : e,
+		    arg) != 0) {
+			*cause = xasprintf("stopped at %s", path->buf);
+			rc = -1;
+		}
+	}
+	buf_setlen(path, len);
+	git_tree_free(t);
+	return (rc);
+}
+
+/*
+ * Call cb for every path that differs from tree a to tree b (below path, as
+ * in snap_tree_each()).  Subtrees with the same id are not read, so this
+ * costs O(changes x depth) where git_diff_tree_to_tree() reads both trees
+ * whole.  A file that became a folder (or back) is the file removed and the
+ * folder's files added (or the reverse), as git's diff without
+ * --find-renames reports them; a submodule is reported like a file.
+ */
+static int
+snap_tree_diff(struct snapshot_store *st, const git_oid *a, const git_oid *b,
+    struct buf *path, snap_diff_cb cb, void *arg, char **cause)
+{
+	git_tree		*ta = NULL, *tb = NULL;
+	const git_tree_entry	*ea, *eb;
+	size_t			 i, n, len = path->len;
+	int			 rc = -1, at, bt;
+
+	if (git_oid_equal(a, b))
+		return (0);
+	if (git_tree_lookup(&ta, st->repo, a) != 0 ||
+	    git_tree_lookup(&tb, st->repo, b) != 0) {
+		snap_gerr(cause, "tree %s", path->buf);
+		goto out;
+	}
+	n = git_tree_entrycount(ta);
+	for (i = 0; i < n; i++) {
+		ea = git_tree_entry_byindex(ta, i);
+		eb = git_tree_entry_byname(tb, git_tree_entry_name(ea));
+		buf_setlen(path, len);
+		buf_adds(path, git_tree_entry_name(ea));
+		at = git_tree_entry_type(ea) == GIT_OBJECT_TREE;
+		bt = eb != NULL && git_tree_entry_type(eb) == GIT_OBJECT_TREE;
+		if (eb != NULL && git_oid_equal(git_tree_entry_id(ea),
+		    git_tree_entry_id(eb)) && git_tree_entry_filemode(ea) ==
+		    git_tree_entry_filemode(eb))
+			continue;
+		if (at) {
+			buf_addch(path, '/');
+			if (bt) {
+				if (snap_tree_diff(st, git_tree_entry_id(ea),
+				    git_tree_entry_id(eb), path, cb, arg,
+				    cause) != 0)
+					goto out;
+				continue;
+			}
+			if (snap_tree_each(st, git_tree_entry_id(ea), path, 1,
+			    cb, arg, cause) != 0)
+				goto out;
+			if (eb == NULL)
+				continue;
+			buf_setlen(path, len);
+			buf_adds(path, git_tree_entry_name(ea));
+			if (cb(path->buf, NULL, eb, arg) != 0)
+				goto stopped;
+			continue;
+		}
+		if (cb(path->buf, ea, bt ? NULL : eb, arg) != 0)
+			goto stopped;
+		if (bt) {
+			buf_addch(path, '/');
+			if (snap_tree_each(st, git_tree_entry_id(eb), path, 0,
+			    cb, arg, cause) != 0)
+				goto out;
+		}
+	}
+	/* Added in b. */
+	n = git_tree_entrycount(tb);
+	for (i = 0; i < n; i++) {
+		eb = git_tree_entry_byindex(tb, i);
+		if (git_tree_entry_byname(ta, git_tree_entry_name(eb)) != NULL)
+			continue;
+		buf_setlen(path, len);
+		buf_adds(path, git_tree_entry_name(eb));
+		if (git_tree_entry_type(eb) == GIT_OBJECT_TREE) {
+			buf_addch(path, '/');
+			if (snap_tree_each(st, git_tree_entry_id(eb), path, 0,
+			    cb, arg, cause) != 0)
+				goto out;
+		} else if (cb(path->buf, NULL, eb, arg) != 0)
+			goto stopped;
+	}
+	rc = 0;
+	goto out;
+stopped:
+	*cause = xasprintf("stopped at %s", path->buf);
+out:
+	buf_setlen(path, len);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return (rc);
+}
+
+/*
+ * snap_tree_diff() callback for a restore from the present (old) to the
+ * target (new): what to write and what to remove.  Submodules are not
+ * ours: a path that is one on either side is left alone.
+ */
+static int
+snap_plan_cb(const char *path, const git_tree_entry *old,
+    const git_tree_entry *new, void *arg)
+{
+	struct snap_plan_arg	*a = arg;
+
+	if ((old != NULL &&
+	    git_tree_entry_filemode(old) == GIT_FILEMODE_COMMIT) ||
+	    (new != NULL &&
+	    git_tree_entry_filemode(new) == GIT_FILEMODE_COMMIT))
+		return (0);
+	if (new != NULL)
+		snap_plan_add(&a->p->write, &a->p->nwrite, path);
+	else
+		snap_plan_add(&a->p->remove, &a->p->nremove, path);
+	return (0);
+}
+
+/* snap_tree_diff() callback: collect every path that differs. */
+static int
+snap_hand_cb(const char *path, const git_tree_entry *old,
+    const git_tree_entry *new, void *arg)
+{
+	struct snap_plan_arg	*a = arg;
+
+	snap_plan_add(&a->changed, &a->nchanged, path);
+	return (0);
+}
+
+/*
+ * AGENTOS_SNAPSHOT_VERIFY: check the plan (write and remove, sorted, before
+ * anything is left out) against git_diff_tree_to_tree() of the same trees.
+ */
+static void
+snap_plan_verify(struct snapshot_store *st, git_tree *from, git_tree *to,
+    struct snapshot_plan *p)
+{
+	git_diff		*diff = NULL;
+	git_diff_options	 o;
+	const git_diff_delta	*d;
+	struct snapshot_plan	 want;
+	size_t			 i;
+
+	memset(&want, 0, sizeof want);
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_tree(&diff, st->repo, from, to, &o) != 0)
+		fatalx("snapshot: verify: diff failed");
+	for (i = 0; i < git_diff_num_deltas(diff); i++) {
+		d = git_diff_get_delta(diff, i);
+		switch (d->status) {
+		case GIT_DELTA_DELETED:
+			if (d->old_file.mode != GIT_FILEMODE_COMMIT)
+				snap_plan_add(&want.remove, &want.nremove,
+				    d->old_file.path);
+			break;
+		case GIT_DELTA_ADDED:
+		case GIT_DELTA_MODIFIED:
+		case GIT_DELTA_TYPECHANGE:
+			if (d->new_file.mode == GIT_FILEMODE_COMMIT ||
+			    d->old_file.mode == GIT_FILEMODE_COMMIT)
+				break;
+			snap_plan_add(&want.write, &want.nwrite,
+			    d->new_file.path);
+			break;
+		default:
+			break;
+		}
+	}
+	git_diff_free(diff);
+	if (want.nwrite > 0)
+		qsort(want.write, want.nwrite, sizeof *want.write, snap_cmp);
+	if (want.nremove > 0)
+		qsort(want.remove, want.nremove, sizeof *want.remove,
+		    snap_cmp);
+	if (want.nwrite != p->nwrite || want.nremove != p->nremove)
+		fatalx("snapshot: verify: plan has %zu/%zu, diff %zu/%zu",
+		    p->nwrite, p->nremove, want.nwrite, want.nremove);
+	for (i = 0; i < p->nwrite; i++) {
+		if (strcmp(want.write[i], p->write[i]) != 0)
+			fatalx("snapshot: verify: write %s, diff %s",
+			    p->write[i], want.write[i]);
+	}
+	for (i = 0; i < p->nremove; i++) {
+		if (strcmp(want.remove[i], p->remove[i]) != 0)
+			fatalx("snapshot: verify: remove %s, diff %s",
+			    p->remove[i], want.remove[i]);
+	}
+	snapshot_plan_release(&want);
+}
+
+/*
  * Restore the worktree to commit target.  recovering: called to finish or
  * roll back an interrupted restore (no hand-edit check; temporary files of
  * the interrupted one are removed first).
@@ -1925,14 +2235,12 @@ snap_restore_commit(struct snapshot_store *st, const git_oid *target,
     int flags, int recovering, struct snapshot_plan *plan, char **cause)
 {
 	git_commit		*tc = NULL;
-	git_tree		*ttree = NULL, *ptree = NULL, *stree = NULL;
-	git_diff		*diff = NULL, *hdiff = NULL;
-	git_diff_options	 o;
-	const git_diff_delta	*d;
+	git_tree		*ttree = NULL, *ptree = NULL;
 	git_tree_entry		*te;
 	git_oid			 pre, settled;
 	struct snapshot_plan	 local, *p = plan != NULL ? plan : &local;
-	struct buf		 msg = BUF_INIT;
+	struct snap_plan_arg	 a = { 0 };
+	struct buf		 msg = BUF_INIT, walk = BUF_INIT;
 	char			 hex[GIT_OID_HEXSZ + 1], bhex[GIT_OID_HEXSZ + 1];
 	char			*path, *tmp, *abs;
 	const char		*rel;
@@ -1966,35 +2274,16 @@ snap_restore_commit(struct snapshot_store *st, const git_oid *target,
 		snap_gerr(cause, "tree");
 		goto out;
 	}
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_diff_tree_to_tree(&diff, st->repo, ptree, ttree, &o) != 0) {
-		snap_gerr(cause, "diff");
+	a.p = p;
+	if (snap_tree_diff(st, &pre, git_tree_id(ttree), &walk, snap_plan_cb,
+	    &a, cause) != 0)
 		goto out;
-	}
-	for (i = 0; i < git_diff_num_deltas(diff); i++) {
-		d = git_diff_get_delta(diff, i);
-		switch (d->status) {
-		case GIT_DELTA_DELETED:
-			if (d->old_file.mode != GIT_FILEMODE_COMMIT)
-				snap_plan_add(&p->remove, &p->nremove,
-				    d->old_file.path);
-			break;
-		case GIT_DELTA_ADDED:
-		case GIT_DELTA_MODIFIED:
-		case GIT_DELTA_TYPECHANGE:
-			if (d->new_file.mode == GIT_FILEMODE_COMMIT)
-				break;	/* submodules are not ours */
-			if (d->old_file.mode == GIT_FILEMODE_COMMIT)
-				break;
-			snap_plan_add(&p->write, &p->nwrite, d->new_file.path);
-			break;
-		default:
-			break;
-		}
-	}
+	if (p->nwrite > 0)
+		qsort(p->write, p->nwrite, sizeof *p->write, snap_cmp);
 	if (p->nremove > 0)
 		qsort(p->remove, p->nremove, sizeof *p->remove, snap_cmp);
+	if (getenv("AGENTOS_SNAPSHOT_VERIFY") != NULL)
+		snap_plan_verify(st, ptree, ttree, p);
 
 	/* Writes that would destroy what no snapshot holds are left out. */
 	for (i = j = 0; i < p->nwrite; i++) {
@@ -2040,30 +2329,14 @@ snap_restore_commit(struct snapshot_store *st, const git_oid *target,
 			git_oid_cpy(&settled, git_commit_tree_id(c));
 			git_commit_free(c);
 		}
-		if (!git_oid_equal(&settled, &pre)) {
-			if (git_tree_lookup(&stree, st->repo, &settled) != 0 ||
-			    git_diff_tree_to_tree(&hdiff, st->repo, stree,
-			    ptree, NULL) != 0) {
-				snap_gerr(cause, "diff");
-				goto out;
-			}
-			for (i = 0; i < git_diff_num_deltas(hdiff); i++) {
-				d = git_diff_get_delta(hdiff, i);
-				rel = d->new_file.path;
-				if (snap_in_sorted(p->remove, p->nremove, rel))
-					snap_plan_add(&p->hand, &p->nhand,
-					    rel);
-				else {
-					for (j = 0; j < p->nwrite; j++) {
-						if (strcmp(p->write[j], rel)
-						    == 0) {
-							snap_plan_add(&p->hand,
-							    &p->nhand, rel);
-							break;
-						}
-					}
-				}
-			}
+		if (snap_tree_diff(st, &settled, &pre, &walk, snap_hand_cb,
+		    &a, cause) != 0)
+			goto out;
+		for (i = 0; i < a.nchanged; i++) {
+			rel = a.changed[i];
+			if (snap_in_sorted(p->remove, p->nremove, rel) ||
+			    snap_in_sorted(p->write, p->nwrite, rel))
+				snap_plan_add(&p->hand, &p->nhand, rel);
 		}
 	}
 	if (p->nhand > 0 && !(flags & SNAPSHOT_RESTORE_FORCE)) {
@@ -2158,9 +2431,10 @@ out:
 	if (p == &local)
 		snapshot_plan_release(&local);
 	buf_release(&msg);
-	git_diff_free(diff);
-	git_diff_free(hdiff);
-	git_tree_free(stree);
+	buf_release(&walk);
+	for (i = 0; i < a.nchanged; i++)
+		free(a.changed[i]);
+	free(a.changed);
 	git_tree_free(ptree);
 	git_tree_free(ttree);
 	git_commit_free(tc);
