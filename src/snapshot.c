@@ -133,6 +133,7 @@ static int	 snap_copy_file(const char *, const char *, char **);
 static int	 snap_write_file(const char *, const char *, size_t, char **);
 static char	*snap_read_small(const char *);
 static int	 snap_seed_ok(struct snapshot_store *);
+static int	 snap_has_attributes(git_index *);
 static int	 snap_open_index(struct snapshot_store *, char **);
 static int	 snap_skip_dir(const char *, void *);
 static void	 snap_touch(struct snap_touched *, const char *);
@@ -339,17 +340,15 @@ snap_read_small(const char *path)
 /*
  * Whether the user's index can seed ours: its object ids are of filtered
  * content (core.autocrlf, .gitattributes text/eol/filter/ident), and ours
- * are of the exact bytes, so with any attributes in play start empty.
+ * are of the exact bytes, so with any attributes in play start empty.  This
+ * checks the configuration; snap_has_attributes() the entries.
  */
 static int
 snap_seed_ok(struct snapshot_store *st)
 {
 	git_config	*cfg = NULL;
-	git_index	*idx = NULL;
-	const git_index_entry *e;
 	git_buf		 gb = { 0 };
 	char		*path;
-	size_t		 i, n, len;
 	int		 v = 0, ok = 1;
 	struct stat	 sb;
 
@@ -368,31 +367,32 @@ snap_seed_ok(struct snapshot_store *st)
 	if (stat(path, &sb) == 0)
 		ok = 0;
 	free(path);
-	if (!ok)
-		return (0);
-	path = xasprintf("%sindex", git_repository_path(st->repo));
-	if (git_index_open(&idx, path) != 0) {
-		git_error_clear();
-		free(path);
-		return (0);
-	}
-	free(path);
+	return (ok);
+}
+
+/* Whether index holds a .gitattributes file anywhere. */
+static int
+snap_has_attributes(git_index *idx)
+{
+	const git_index_entry	*e;
+	size_t			 i, n, len;
+
 	n = git_index_entrycount(idx);
 	for (i = 0; i < n; i++) {
 		e = git_index_get_byindex(idx, i);
 		len = strlen(e->path);
 		if (len >= 14 &&
 		    strcmp(e->path + len - 14, ".gitattributes") == 0 &&
-		    (len == 14 || e->path[len - 15] == '/')) {
-			ok = 0;
-			break;
-		}
+		    (len == 14 || e->path[len - 15] == '/'))
+			return (1);
 	}
-	git_index_free(idx);
-	return (ok);
+	return (0);
 }
 
-/* Open our index, seeding it from the user's when we have none. */
+/*
+ * Open our index, seeding it from the user's when we have none.  The copy
+ * is parsed once: a seed with .gitattributes in it is emptied instead.
+ */
 static int
 snap_open_index(struct snapshot_store *st, char **cause)
 {
@@ -417,8 +417,17 @@ snap_open_index(struct snapshot_store *st, char **cause)
 		log_debug("snapshot: %s unreadable, starting empty",
 		    st->index_path);
 		unlink(st->index_path);
+		seeded = 0;
 		if (git_index_open(&st->index, st->index_path) != 0)
 			return (snap_gerr(cause, "open %s", st->index_path));
+	}
+	if (seeded && snap_has_attributes(st->index)) {
+		log_debug("snapshot: .gitattributes in the index: start empty");
+		if (git_index_clear(st->index) != 0)
+			return (snap_gerr(cause, "clear %s", st->index_path));
+		unlink(st->index_path);
+		seeded = 0;
+		st->index_dirty = 1;
 	}
 	/* A merge in progress: conflicts cannot go in a tree. */
 	if (git_index_has_conflicts(st->index)) {

@@ -734,6 +734,48 @@ test_file_over_empty_folders(void **state)
 	t_file_over_empty_folders(0);
 }
 
+/*
+ * With .gitattributes in the user's index its object ids are of filtered
+ * content: the store must not seed from it, so snapshots hold exact bytes.
+ */
+static void
+test_attributes_exact_bytes(void **state)
+{
+	struct snapshot_options	 opts;
+	struct snapshot_store	*st;
+	struct snapshot_plan	 plan;
+	char			*id, *cause = NULL, *now;
+	int			 watch;
+
+	for (watch = 0; watch < 2; watch++) {
+		t_make_repo();
+		t_sh("mkdir -p sub && printf '*.txt text\\n' > "
+		    "sub/.gitattributes && printf 'a\\r\\nb\\r\\n' > "
+		    "sub/crlf.txt && git add -A && git commit -qm attrs && "
+		    "git status");
+		snapshot_options_init(&opts, NULL);
+		opts.flags = watch ? SNAPSHOT_WATCH : 0;
+		st = snapshot_open_opts(t_repo, "attr", &opts, &cause);
+		if (st == NULL)
+			fail_msg("open: %s", cause);
+		if (snapshot_take(st, "one", "test", 1, NULL, 0, &id,
+		    &cause) != 0)
+			fail_msg("take: %s", cause);
+		t_write("sub/crlf.txt", "changed\n");
+		if (snapshot_restore_ext(st, id, SNAPSHOT_RESTORE_FORCE, &plan,
+		    &cause) != 0)
+			fail_msg("restore: %s", cause);
+		snapshot_plan_release(&plan);
+		now = t_read("sub/crlf.txt");
+		assert_non_null(now);
+		assert_string_equal(now, "a\r\nb\r\n");
+		free(now);
+		free(id);
+		snapshot_close(st);
+		t_sh("rm -rf '%s'", t_repo);
+	}
+}
+
 /* Rewind-last walks back through the agent's changes; list has counts. */
 static void
 test_rewind_last_and_list(void **state)
@@ -802,6 +844,7 @@ main(void)
 		cmocka_unit_test(test_rewind_last_and_list),
 		cmocka_unit_test(test_folder_became_file_unseen),
 		cmocka_unit_test(test_file_over_empty_folders),
+		cmocka_unit_test(test_attributes_exact_bytes),
 		cmocka_unit_test(test_property_watch),
 		cmocka_unit_test(test_property_scan),
 	};
