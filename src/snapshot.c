@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/commit.h>
 #include <git2/sys/repository.h>
 
 #include "agentos.h"
@@ -1456,10 +1457,8 @@ snap_commit(struct snapshot_store *st, const git_oid *tree,
     const char *action, const char *tool, int turn, char **cause)
 {
 	git_signature	*sig = NULL;
-	git_tree	*t = NULL;
-	git_commit	*parent = NULL;
 	git_reference	*ref = NULL;
-	const git_commit *parents[1];
+	const git_oid	*parents[1];
 	git_oid		 oid;
 	struct buf	 msg = BUF_INIT;
 	char		 when[32];
@@ -1489,18 +1488,13 @@ snap_commit(struct snapshot_store *st, const git_oid *tree,
 		snap_gerr(cause, "signature");
 		goto out;
 	}
-	if (git_tree_lookup(&t, st->repo, tree) != 0) {
-		snap_gerr(cause, "tree");
-		goto out;
-	}
-	if (st->have_tip && git_commit_lookup(&parent, st->repo, &st->tip)
-	    != 0) {
-		snap_gerr(cause, "previous snapshot");
-		goto out;
-	}
-	parents[0] = parent;
-	if (git_commit_create(&oid, st->repo, NULL, sig, sig, NULL, msg.buf, t,
-	    parent != NULL ? 1 : 0, parents) != 0) {
+	/*
+	 * The tree was just made by snap_update() and the parent checked
+	 * when the store was opened: no need to read them back.
+	 */
+	parents[0] = &st->tip;
+	if (git_commit_create_from_ids(&oid, st->repo, NULL, sig, sig, NULL,
+	    msg.buf, tree, st->have_tip ? 1 : 0, parents) != 0) {
 		snap_gerr(cause, "commit");
 		goto out;
 	}
@@ -1520,8 +1514,6 @@ snap_commit(struct snapshot_store *st, const git_oid *tree,
 	rc = 0;
 out:
 	git_reference_free(ref);
-	git_commit_free(parent);
-	git_tree_free(t);
 	git_signature_free(sig);
 	buf_release(&msg);
 	return (rc);
@@ -2050,9 +2042,11 @@ snap_tree_each(struct snapshot_store *st, const git_oid *tree_id,
  * Call cb for every path that differs from tree a to tree b (below path, as
  * in snap_tree_each()).  Subtrees with the same id are not read, so this
  * costs O(changes x depth) where git_diff_tree_to_tree() reads both trees
- * whole.  A file that became a folder (or back) is the file removed and the
- * folder's files added (or the reverse), as git's diff without
- * --find-renames reports them; a submodule is reported like a file.
+ * whole.  Both trees are walked together in git's tree order, where a
+ * folder sorts as its name with a slash: a file that became a folder (or
+ * back) is the file removed and the folder's files added (or the reverse),
+ * as git's diff without rename detection reports them.  A submodule is
+ * reported like a file.
  */
 static int
 snap_tree_diff(struct snapshot_store *st, const git_oid *a, const git_oid *b,
@@ -2060,8 +2054,8 @@ snap_tree_diff(struct snapshot_store *st, const git_oid *a, const git_oid *b,
 {
 	git_tree		*ta = NULL, *tb = NULL;
 	const git_tree_entry	*ea, *eb;
-	size_t			 i, n, len = path->len;
-	int			 rc = -1, at, bt;
+	size_t			 i = 0, j = 0, na, nb, len = path->len;
+	int			 rc = -1, cmp;
 
 	if (git_oid_equal(a, b))
 		return (0);
@@ -2070,67 +2064,59 @@ snap_tree_diff(struct snapshot_store *st, const git_oid *a, const git_oid *b,
 		snap_gerr(cause, "tree %s", path->buf);
 		goto out;
 	}
-	n = git_tree_entrycount(ta);
-	for (i = 0; i < n; i++) {
-		ea = git_tree_entry_byindex(ta, i);
-		eb = git_tree_entry_byname(tb, git_tree_entry_name(ea));
-		buf_setlen(path, len);
-		buf_adds(path, git_tree_entry_name(ea));
-		at = git_tree_entry_type(ea) == GIT_OBJECT_TREE;
-		bt = eb != NULL && git_tree_entry_type(eb) == GIT_OBJECT_TREE;
-		if (eb != NULL && git_oid_equal(git_tree_entry_id(ea),
-		    git_tree_entry_id(eb)) && git_tree_entry_filemode(ea) ==
-		    git_tree_entry_filemode(eb))
-			continue;
-		if (at) {
-			buf_addch(path, '/');
-			if (bt) {
-				if (snap_tree_diff(st, git_tree_entry_id(ea),
-				    git_tree_entry_id(eb), path, cb, arg,
-				    cause) != 0)
-					goto out;
+	na = git_tree_entrycount(ta);
+	nb = git_tree_entrycount(tb);
+	while (i < na || j < nb) {
+		ea = i < na ? git_tree_entry_byindex(ta, i) : NULL;
+		eb = j < nb ? git_tree_entry_byindex(tb, j) : NULL;
+		if (ea == NULL)
+			cmp = 1;
+		else if (eb == NULL)
+			cmp = -1;
+		else
+			cmp = git_tree_entry_cmp(ea, eb);
+		if (cmp < 0) {
+			eb = NULL;	/* only in a */
+			i++;
+		} else if (cmp > 0) {
+			ea = NULL;	/* only in b */
+			j++;
+		} else {
+			i++;
+			j++;
+			if (git_oid_equal(git_tree_entry_id(ea),
+			    git_tree_entry_id(eb)) &&
+			    git_tree_entry_filemode(ea) ==
+			    git_tree_entry_filemode(eb))
 				continue;
-			}
+		}
+		buf_setlen(path, len);
+		buf_adds(path, git_tree_entry_name(ea != NULL ? ea : eb));
+		if (ea != NULL && eb != NULL &&
+		    git_tree_entry_type(ea) == GIT_OBJECT_TREE) {
+			/* Equal order: both are folders. */
+			buf_addch(path, '/');
+			if (snap_tree_diff(st, git_tree_entry_id(ea),
+			    git_tree_entry_id(eb), path, cb, arg, cause) != 0)
+				goto out;
+		} else if (ea != NULL &&
+		    git_tree_entry_type(ea) == GIT_OBJECT_TREE) {
+			buf_addch(path, '/');
 			if (snap_tree_each(st, git_tree_entry_id(ea), path, 1,
 			    cb, arg, cause) != 0)
 				goto out;
-			if (eb == NULL)
-				continue;
-			buf_setlen(path, len);
-			buf_adds(path, git_tree_entry_name(ea));
-			if (cb(path->buf, NULL, eb, arg) != 0)
-				goto stopped;
-			continue;
-		}
-		if (cb(path->buf, ea, bt ? NULL : eb, arg) != 0)
-			goto stopped;
-		if (bt) {
+		} else if (eb != NULL &&
+		    git_tree_entry_type(eb) == GIT_OBJECT_TREE) {
 			buf_addch(path, '/');
 			if (snap_tree_each(st, git_tree_entry_id(eb), path, 0,
 			    cb, arg, cause) != 0)
 				goto out;
+		} else if (cb(path->buf, ea, eb, arg) != 0) {
+			*cause = xasprintf("stopped at %s", path->buf);
+			goto out;
 		}
-	}
-	/* Added in b. */
-	n = git_tree_entrycount(tb);
-	for (i = 0; i < n; i++) {
-		eb = git_tree_entry_byindex(tb, i);
-		if (git_tree_entry_byname(ta, git_tree_entry_name(eb)) != NULL)
-			continue;
-		buf_setlen(path, len);
-		buf_adds(path, git_tree_entry_name(eb));
-		if (git_tree_entry_type(eb) == GIT_OBJECT_TREE) {
-			buf_addch(path, '/');
-			if (snap_tree_each(st, git_tree_entry_id(eb), path, 0,
-			    cb, arg, cause) != 0)
-				goto out;
-		} else if (cb(path->buf, NULL, eb, arg) != 0)
-			goto stopped;
 	}
 	rc = 0;
-	goto out;
-stopped:
-	*cause = xasprintf("stopped at %s", path->buf);
 out:
 	buf_setlen(path, len);
 	git_tree_free(ta);
