@@ -97,6 +97,8 @@ struct snapshot_store {
 	int			 lock_fd;	/* repository lock file */
 	struct watch		*watch;
 
+	int			 gitlinks;	/* the index may hold submodules
+						   (only ever fewer after open) */
 	int			 synced;	/* index matched the worktree
 						   at the last drain */
 	git_oid			 index_tree;	/* tree of the index */
@@ -399,6 +401,7 @@ snap_open_index(struct snapshot_store *st, char **cause)
 {
 	struct stat	 sb;
 	char		*user;
+	size_t		 i, n;
 	int		 seeded = 0;
 
 	if (stat(st->index_path, &sb) != 0) {
@@ -429,6 +432,12 @@ snap_open_index(struct snapshot_store *st, char **cause)
 		unlink(st->index_path);
 		seeded = 0;
 		st->index_dirty = 1;
+	}
+	n = git_index_entrycount(st->index);
+	for (i = 0; i < n && !st->gitlinks; i++) {
+		if (git_index_get_byindex(st->index, i)->mode ==
+		    GIT_FILEMODE_COMMIT)
+			st->gitlinks = 1;
 	}
 	/* A merge in progress: conflicts cannot go in a tree. */
 	if (git_index_has_conflicts(st->index)) {
@@ -974,9 +983,12 @@ static int
 snap_under_gitlink(struct snapshot_store *st, const char *rel)
 {
 	const git_index_entry	*e;
-	char			*p = xstrdup(rel), *s;
+	char			*p, *s;
 	int			 found = 0;
 
+	if (!st->gitlinks)
+		return (0);
+	p = xstrdup(rel);
 	while (!found && (s = strrchr(p, '/')) != NULL) {
 		*s = '\0';
 		e = git_index_get_bypath(st->index, p, 0);

@@ -776,6 +776,48 @@ test_attributes_exact_bytes(void **state)
 	}
 }
 
+/* Files inside a submodule are the submodule's, never the snapshot's. */
+static void
+test_submodule_left_alone(void **state)
+{
+	struct snapshot_options	 opts;
+	struct snapshot_store	*st;
+	char			*id, *cause = NULL, *tree;
+	int			 watch;
+
+	for (watch = 0; watch < 2; watch++) {
+		t_make_repo();
+		t_sh("mkdir sub && cd sub && git init -q && echo s > s && "
+		    "git add s && git -c user.name=a -c user.email=a@a "
+		    "commit -qm s && cd .. && git add sub && "
+		    "git commit -qm sub");
+		snapshot_options_init(&opts, NULL);
+		opts.flags = watch ? SNAPSHOT_WATCH : 0;
+		st = snapshot_open_opts(t_repo, "sm", &opts, &cause);
+		if (st == NULL)
+			fail_msg("open: %s", cause);
+		if (snapshot_take(st, "one", "test", 1, NULL, 0, &id,
+		    &cause) != 0)
+			fail_msg("take: %s", cause);
+		free(id);
+		t_write("sub/new.txt", "inside\n");
+		t_write("top.txt", "outside\n");
+		if (snapshot_take(st, "two", "test", 2, NULL, 0, &id,
+		    &cause) != 0)
+			fail_msg("take: %s", cause);
+		free(id);
+		t_sh("git ls-tree -r refs/agentos/sessions/sm > .git/t-tree");
+		tree = t_read(".git/t-tree");
+		assert_non_null(tree);
+		assert_non_null(strstr(tree, "top.txt"));
+		assert_non_null(strstr(tree, "160000 commit "));
+		assert_null(strstr(tree, "sub/"));
+		free(tree);
+		snapshot_close(st);
+		t_sh("rm -rf '%s'", t_repo);
+	}
+}
+
 /* Rewind-last walks back through the agent's changes; list has counts. */
 static void
 test_rewind_last_and_list(void **state)
@@ -845,6 +887,7 @@ main(void)
 		cmocka_unit_test(test_folder_became_file_unseen),
 		cmocka_unit_test(test_file_over_empty_folders),
 		cmocka_unit_test(test_attributes_exact_bytes),
+		cmocka_unit_test(test_submodule_left_alone),
 		cmocka_unit_test(test_property_watch),
 		cmocka_unit_test(test_property_scan),
 	};
