@@ -94,7 +94,7 @@ du(const char *dir)
 	return (n);
 }
 
-/* Append a line to 10 tracked files picked at random. */
+/* Append a line to 10 tracked files picked at random (the same each run). */
 static void
 touch10(const char *root, unsigned int *seed, unsigned long long *bytes)
 {
@@ -105,7 +105,10 @@ touch10(const char *root, unsigned int *seed, unsigned long long *bytes)
 	for (i = 0; i < 10; i++) {
 		p = xasprintf("%s/%s", root, files[rand_r(seed) % nfiles]);
 		if ((f = fopen(p, "a")) != NULL) {
-			fprintf(f, "bench %d %d\n", rand_r(seed), i);
+			/* The pid: new objects, not ones an earlier run
+			   left (or that a gc packed). */
+			fprintf(f, "bench %ld %d %d\n", (long)getpid(),
+			    rand_r(seed), i);
 			fclose(f);
 		}
 		if (bytes != NULL) {

@@ -45,8 +45,10 @@ plain_git() {
 	done
 	med() { echo "$@" | tr ' ' '\n' | grep . | sort -n |
 	    awk '{v[NR]=$1} END {printf "%.2f", v[int(NR/2)+1]/1000}'; }
-	echo "plain-git snapshot, 10 files changed: $(med $t10) ms (median of $rounds)"
-	echo "plain-git snapshot, nothing changed:  $(med $t0) ms"
+	least() { echo "$@" | tr ' ' '\n' | grep . | sort -n |
+	    awk 'NR == 1 {printf "%.2f", $1/1000}'; }
+	echo "plain-git snapshot, 10 files changed: $(med $t10) ms (median of $rounds; min $(least $t10))"
+	echo "plain-git snapshot, nothing changed:  $(med $t0) ms (min $(least $t0))"
 	git update-ref -d refs/bench/plain
 	rm -f .git/bench-index
 	)
@@ -88,6 +90,18 @@ PY
 	    git -c user.name=b -c user.email=b@b commit -qm import && git gc -q)
 }
 
+# reset REPO: the committed tree, no snapshots, no loose objects left by an
+# earlier run (they would make the growth look smaller: same seed, same
+# objects).
+reset() {
+	git -C "$1" checkout -q -- . && git -C "$1" clean -qfd
+	for r in $(git -C "$1" for-each-ref --format='%(refname)' refs/agentos/); do
+		git -C "$1" update-ref -d "$r"
+	done
+	rm -rf "$1/.git/agentos"
+	git -C "$1" prune
+}
+
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -srm), $(nproc) cpus, $(git --version)"
 for setup in setup_git_tree setup_big_tree; do
 	$setup || continue
@@ -95,13 +109,11 @@ for setup in setup_git_tree setup_big_tree; do
 	setup_git_tree) repo="$work/git-src";;
 	*) repo="$work/gen-100k";;
 	esac
-	echo "## $(basename "$repo")"
+	echo "## $(basename "$repo") (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	reset "$repo"
 	git -C "$repo" status >/dev/null	# a fresh stat cache for both
 	"$bench" "$repo" "$rounds"
 	plain_git "$repo"
-	git -C "$repo" checkout -q -- . && git -C "$repo" clean -qfd
-	for r in $(git -C "$repo" for-each-ref --format='%(refname)' refs/agentos/); do
-		git -C "$repo" update-ref -d "$r"
-	done
-	rm -rf "$repo/.git/agentos"
+	reset "$repo"
+	echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 done
