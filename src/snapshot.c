@@ -98,7 +98,7 @@ struct snapshot_store {
 	struct watch		*watch;
 
 	int			 gitlinks;	/* the index may hold submodules
-						   (only ever fewer after open) */
+						   (never more than at open) */
 	int			 synced;	/* index matched the worktree
 						   at the last drain */
 	git_oid			 index_tree;	/* tree of the index */
