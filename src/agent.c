@@ -595,8 +595,20 @@ agent_tool_begin(struct agent *a, struct tool_call *tc)
 {
 	struct buf		 preview = BUF_INIT;
 	enum perm_decision	 d;
+	const char		*raw;
 	char			*why = NULL, *by;
 
+	raw = json_string_value(json_object_get(tc->input,
+	    PROVIDER_INVALID_JSON));
+	if (raw != NULL) {
+		/* The model's arguments did not parse: say so, run nothing. */
+		tool_result_setf(tc, 1, "Not run: the arguments of this %s call "
+		    "are not a valid JSON object (%.200s%s). Send the call "
+		    "again with valid JSON arguments.", tc->name, raw,
+		    strlen(raw) > 200 ? "..." : "");
+		tool_call_finish(tc);
+		return;
+	}
 	if (tc->tool == NULL) {
 		/* tool_call_start gives the error result naming the tools. */
 		agent_tool_run(a, tc);
