@@ -1,0 +1,3 @@
+/* cmd-repomodel.c */
+#include "agentos.h"
+#include "banned.h"

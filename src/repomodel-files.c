@@ -1,0 +1,3 @@
+/* repomodel-files.c */
+#include "agentos.h"
+#include "banned.h"

@@ -1,0 +1,3 @@
+/* repomodel-history.c */
+#include "agentos.h"
+#include "banned.h"

@@ -1,0 +1,3 @@
+/* repomodel-rank.c */
+#include "agentos.h"
+#include "banned.h"

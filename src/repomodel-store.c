@@ -1,0 +1,3 @@
+/* repomodel-store.c */
+#include "agentos.h"
+#include "banned.h"

@@ -1,0 +1,3 @@
+/* repomodel.c */
+#include "agentos.h"
+#include "banned.h"

@@ -1,0 +1,3 @@
+/* tool-repomodel.c */
+#include "agentos.h"
+#include "banned.h"
