@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <git2.h>
+
 #include "agentos.h"
 #include "banned.h"
 
@@ -58,6 +60,37 @@ main(int argc, char **argv)
 			usage(stderr);
 			return (2);
 		}
+	}
+	/*
+	 * Minimal subcommand dispatch (repomodel branch, until the lead's
+	 * lands): agentos COMMAND [args] runs cmd_table's entry at the
+	 * repository root found from the current directory.
+	 */
+	if (optind < argc && cmd_find(argv[optind]) != NULL) {
+		const struct cmd_entry	*c = cmd_find(argv[optind]);
+		git_buf			 gb = { NULL, 0, 0 };
+		git_repository		*repo = NULL;
+		char			*root;
+		size_t			 len;
+		int			 rc;
+
+		git_libgit2_init();
+		if (git_repository_discover(&gb, ".", 0, NULL) != 0 ||
+		    git_repository_open(&repo, gb.ptr) != 0 ||
+		    git_repository_workdir(repo) == NULL) {
+			fprintf(stderr, "agentos: not in a git worktree\n");
+			return (1);
+		}
+		root = xstrdup(git_repository_workdir(repo));
+		len = strlen(root);
+		if (len > 1 && root[len - 1] == '/')
+			root[len - 1] = '\0';
+		git_repository_free(repo);
+		git_buf_dispose(&gb);
+		rc = c->exec(argc - optind, argv + optind, root, NULL);
+		free(root);
+		git_libgit2_shutdown();
+		return (rc);
 	}
 	usage(stderr);
 	return (2);

@@ -871,6 +871,12 @@ int	 repomodel_file_outline(struct repomodel *rm, const char *path,
  */
 size_t	 repomodel_symbols(struct repomodel *rm, const char *const *paths,
 	    size_t npaths, struct repomodel_hit **hits);
+/*
+ * The files not indexed for a reason other than having no grammar
+ * (binary, large, minified, unreadable, timeout, not a regular file), by
+ * path; kind is the enum repomodel_skip, name its name.  Returns n.
+ */
+size_t	 repomodel_skipped(struct repomodel *rm, struct repomodel_hit **hits);
 /* The root the model was opened at (borrowed). */
 const char *repomodel_root(struct repomodel *rm);
 
