@@ -74,6 +74,8 @@ main(int argc, char **argv)
 		size_t			 len;
 		int			 rc;
 
+		if (getenv("AGENTOS_LOG") != NULL)
+			log_open(getenv("AGENTOS_LOG"));
 		git_libgit2_init();
 		if (git_repository_discover(&gb, ".", 0, NULL) != 0 ||
 		    git_repository_open(&repo, gb.ptr) != 0 ||

@@ -139,9 +139,12 @@ static int	 grammar_is_local(const struct grammar *, TSNode);
 static TSPoint	 grammar_point(const char *, size_t);
 static uint32_t	 grammar_sig(struct tags *, TSNode, const char *, size_t);
 static int	 def_cmp(const void *, const void *);
+struct intern;
+static uint32_t	 grammar_intern(struct intern *, struct tags *, const char *,
+		    size_t);
 static int	 def_line_cmp(const void *, const void *);
 static int	 u32_cmp(const void *, const void *);
-static int	 ref_cmp(const void *, const void *, void *);
+static int	 ref_cmp(const void *, const void *);
 
 void
 tags_init(struct tags *t)
@@ -644,6 +647,55 @@ grammar_sig(struct tags *t, TSNode n, const char *text, size_t len)
 	return (tags_add_str(t, sig, out));
 }
 
+/* Names of one file, each stored once in tags.strs. */
+struct intern {
+	uint32_t	*offs;		/* offset + 1; 0: empty */
+	size_t		 size, nr;
+};
+
+/* The offset of name (len bytes) in t->strs, adding it if new. */
+static uint32_t
+grammar_intern(struct intern *in, struct tags *t, const char *name,
+    size_t len)
+{
+	uint32_t	 h = 2166136261u, off, *old;
+	size_t		 i, k, oldsize;
+	const char	*s;
+
+	if ((in->nr + 1) * 2 >= in->size) {
+		old = in->offs;
+		oldsize = in->size;
+		in->size = oldsize == 0 ? 256 : oldsize * 2;
+		in->offs = xcalloc(in->size, sizeof *in->offs);
+		for (k = 0; k < oldsize; k++) {
+			if (old[k] == 0)
+				continue;
+			s = t->strs.buf + old[k] - 1;
+			h = 2166136261u;
+			for (; *s != '\0'; s++)
+				h = (h ^ (unsigned char)*s) * 16777619u;
+			for (i = h & (in->size - 1); in->offs[i] != 0;
+			    i = (i + 1) & (in->size - 1))
+				/* nothing */;
+			in->offs[i] = old[k];
+		}
+		free(old);
+		h = 2166136261u;
+	}
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	for (i = h & (in->size - 1); in->offs[i] != 0;
+	    i = (i + 1) & (in->size - 1)) {
+		s = t->strs.buf + in->offs[i] - 1;
+		if (strncmp(s, name, len) == 0 && s[len] == '\0')
+			return (in->offs[i] - 1);
+	}
+	off = tags_add_str(t, name, len);
+	in->offs[i] = off + 1;
+	in->nr++;
+	return (off);
+}
+
 /* Order definitions by name position, then pattern (earlier wins). */
 struct def_tmp {
 	struct tag_def	def;
@@ -683,19 +735,16 @@ u32_cmp(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
-/* Order references by line, name, then kind (most specific first). */
+/* Order references by line, name (interned: by offset), then kind. */
 static int
-ref_cmp(const void *a, const void *b, void *arg)
+ref_cmp(const void *a, const void *b)
 {
 	const struct tag_ref	*x = a, *y = b;
-	const char		*strs = arg;
-	int			 c;
 
 	if (x->line != y->line)
 		return (x->line < y->line ? -1 : 1);
-	c = strcmp(strs + x->name, strs + y->name);
-	if (c != 0)
-		return (c);
+	if (x->name != y->name)
+		return (x->name < y->name ? -1 : 1);
 	return ((int)x->kind - (int)y->kind);
 }
 
@@ -714,6 +763,7 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 	size_t			 nnb = 0, annb = 0, arb = 0;
 	int			 rc = -1, role, proto, scoped, kind, refkind;
 	int			 haveref, havedef;
+	struct intern		 in = { NULL, 0, 0 };
 
 	if (grammar_load(g, cause) != 0)
 		return (-1);
@@ -804,7 +854,8 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 			ALLOC_GROW(tmp, ntmp + 1, atmp);
 			memset(&tmp[ntmp], 0, sizeof tmp[ntmp]);
 			tmp[ntmp].def.kind = kind;
-			tmp[ntmp].def.name = tags_add_str(out, text + s, e - s);
+			tmp[ntmp].def.name = grammar_intern(&in, out,
+			    text + s, e - s);
 			tmp[ntmp].def.sig = grammar_sig(out, defnode, text,
 			    len);
 			tmp[ntmp].def.line = ts_node_start_point(defnode).row +
@@ -818,7 +869,8 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 		}
 		ALLOC_GROW(out->refs, out->nrefs + 1, out->arefs);
 		out->refs[out->nrefs].kind = refkind;
-		out->refs[out->nrefs].name = tags_add_str(out, text + s, e - s);
+		out->refs[out->nrefs].name = grammar_intern(&in, out,
+		    text + s, e - s);
 		out->refs[out->nrefs].line = ts_node_start_point(name).row + 1;
 		ALLOC_GROW(refbytes, out->nrefs + 1, arb);
 		refbytes[out->nrefs] = s;
@@ -850,12 +902,10 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 	}
 	out->nrefs = j;
 	/* One reference per name and line, of the most specific kind. */
-	qsort_r(out->refs, out->nrefs, sizeof *out->refs, ref_cmp,
-	    out->strs.buf);
+	qsort(out->refs, out->nrefs, sizeof *out->refs, ref_cmp);
 	for (i = j = 0; i < out->nrefs; i++) {
 		if (j > 0 && out->refs[i].line == out->refs[j - 1].line &&
-		    strcmp(out->strs.buf + out->refs[i].name,
-		    out->strs.buf + out->refs[j - 1].name) == 0)
+		    out->refs[i].name == out->refs[j - 1].name)
 			continue;
 		out->refs[j++] = out->refs[i];
 	}
@@ -865,6 +915,7 @@ out:
 	free(tmp);
 	free(namebytes);
 	free(refbytes);
+	free(in.offs);
 	if (tree != NULL)
 		*tree = t;
 	else if (t != NULL)

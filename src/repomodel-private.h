@@ -12,6 +12,12 @@
 struct sqlite3;
 struct git_repository;
 
+/* Where a name is defined or referenced. */
+struct rm_loc {
+	uint32_t	file;
+	uint32_t	n;		/* def: index in tags.defs; ref: count */
+};
+
 /* One file of the model. */
 struct rm_file {
 	char			*path;		/* relative to the root */
@@ -22,6 +28,9 @@ struct rm_file {
 	uint8_t			 skip;		/* enum repomodel_skip */
 	uint8_t			 seen;		/* in the current listing */
 	struct tags		 tags;
+	struct rm_loc		*rnames;	/* names referenced: name
+						   index and count */
+	size_t			 nrnames;
 	uint32_t		*imports;	/* resolved: file indexes */
 	size_t			 nimports;
 	/* History (repomodel-history.c). */
@@ -33,11 +42,6 @@ struct rm_file {
 	double			 mention;	/* named in the conversation */
 };
 
-/* Where a name is defined or referenced. */
-struct rm_loc {
-	uint32_t	file;
-	uint32_t	n;		/* def: index in tags.defs; ref: count */
-};
 
 /* One name of the index. */
 struct rm_name {

@@ -280,10 +280,10 @@ rm_rank_graph(struct repomodel *rm)
 	struct rm_file	*f;
 	struct rm_name	*n;
 	double		*acc, w;
-	uint32_t	*touched, *dfiles, *seen, *cnt, *names, *off, *dst, ni;
+	uint32_t	*touched, *dfiles, *off, *dst, ni;
 	uint32_t	*poff, *pother, *pn, d, o;
 	float		*ew;
-	size_t		 ntouched, nnames, i, k, m, nd, nedges = 0, aedges = 0;
+	size_t		 ntouched, i, k, m, nd, nedges = 0, aedges = 0;
 
 	if (rm->imports_dirty)
 		rm_rank_imports(rm);
@@ -291,9 +291,6 @@ rm_rank_graph(struct repomodel *rm)
 		return;
 	acc = xcalloc(rm->nfiles + 1, sizeof *acc);
 	touched = xcalloc(rm->nfiles + 1, sizeof *touched);
-	seen = xcalloc(rm->nnames + 1, sizeof *seen);
-	cnt = xcalloc(rm->nnames + 1, sizeof *cnt);
-	names = NULL;
 	dfiles = xcalloc(RANK_MAX_DEFINERS + 2, sizeof *dfiles);
 	off = xcalloc(rm->nfiles + 2, sizeof *off);
 	dst = NULL;
@@ -327,23 +324,11 @@ rm_rank_graph(struct repomodel *rm)
 			continue;
 		ntouched = 0;
 		/* The names this file references, with their counts. */
-		names = xreallocarray(names, f->tags.nrefs + 1,
-		    sizeof *names);
-		nnames = 0;
-		for (k = 0; k < f->tags.nrefs; k++) {
-			ni = rm_map_get(&rm->name_map, TAGS_STR(&f->tags,
-			    f->tags.refs[k].name));
-			if (ni == UINT32_MAX || rm->names[ni]->ndefs == 0)
+		for (k = 0; k < f->nrnames; k++) {
+			ni = f->rnames[k].file;
+			n = rm->names[ni];
+			if (n->ndefs == 0)
 				continue;
-			if (seen[ni] != i + 1) {
-				seen[ni] = i + 1;
-				cnt[ni] = 0;
-				names[nnames++] = ni;
-			}
-			cnt[ni]++;
-		}
-		for (k = 0; k < nnames; k++) {
-			n = rm->names[names[k]];
 			nd = 0;
 			for (m = 0; m < n->ndefs && nd <= RANK_MAX_DEFINERS;
 			    m++) {
@@ -354,7 +339,7 @@ rm_rank_graph(struct repomodel *rm)
 			}
 			if (nd == 0 || nd > RANK_MAX_DEFINERS)
 				continue;
-			w = name_weight(n->name) * sqrt(cnt[names[k]]) / nd;
+			w = name_weight(n->name) * sqrt(f->rnames[k].n) / nd;
 			for (m = 0; m < nd; m++) {
 				if (dfiles[m] == i)
 					continue;
@@ -404,9 +389,6 @@ rm_rank_graph(struct repomodel *rm)
 	}
 	free(acc);
 	free(touched);
-	free(seen);
-	free(cnt);
-	free(names);
 	free(dfiles);
 	free(poff);
 	free(pother);

@@ -56,6 +56,7 @@ static const char *skip_names[SKIP_COUNT] = {
 };
 
 static uint32_t	 rm_hash(const char *, size_t);
+static int	 u32_cmp(const void *, const void *);
 static void	 rm_map_grow(struct rm_map *);
 static void	 rm_file_free(struct rm_file *);
 static void	 rm_file_remove(struct repomodel *, uint32_t);
@@ -256,6 +257,7 @@ static void
 rm_file_free(struct rm_file *f)
 {
 	tags_release(&f->tags);
+	free(f->rnames);
 	free(f->imports);
 	free(f->path);
 	free(f);
@@ -309,14 +311,22 @@ rm_name_intern(struct repomodel *rm, const char *name)
 	return (i);
 }
 
+static int
+u32_cmp(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
 void
 rm_index_add(struct repomodel *rm, uint32_t fi)
 {
 	struct rm_file	*f = rm->files[fi];
 	struct tags	*t = &f->tags;
 	struct rm_name	*n;
-	size_t		 i;
-	uint32_t	 ni;
+	uint32_t	*offs, ni;
+	size_t		 i, k, nr = 0;
 
 	for (i = 0; i < t->ndefs; i++) {
 		ni = rm_name_intern(rm, TAGS_STR(t, t->defs[i].name));
@@ -326,18 +336,28 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 		n->defs[n->ndefs].n = i;
 		n->ndefs++;
 	}
-	for (i = 0; i < t->nrefs; i++) {
-		ni = rm_name_intern(rm, TAGS_STR(t, t->refs[i].name));
+	/* Names are interned per file: one lookup per distinct offset. */
+	offs = xreallocarray(NULL, t->nrefs + 1, sizeof *offs);
+	for (i = 0; i < t->nrefs; i++)
+		offs[i] = t->refs[i].name;
+	qsort(offs, t->nrefs, sizeof *offs, u32_cmp);
+	free(f->rnames);
+	f->rnames = xreallocarray(NULL, t->nrefs + 1, sizeof *f->rnames);
+	for (i = 0; i < t->nrefs; i = k) {
+		for (k = i + 1; k < t->nrefs && offs[k] == offs[i]; k++)
+			/* nothing */;
+		ni = rm_name_intern(rm, TAGS_STR(t, offs[i]));
 		n = rm->names[ni];
-		if (n->nrefs > 0 && n->refs[n->nrefs - 1].file == fi) {
-			n->refs[n->nrefs - 1].n++;
-			continue;
-		}
 		ALLOC_GROW(n->refs, n->nrefs + 1, n->arefs);
 		n->refs[n->nrefs].file = fi;
-		n->refs[n->nrefs].n = 1;
+		n->refs[n->nrefs].n = k - i;
 		n->nrefs++;
+		f->rnames[nr].file = ni;
+		f->rnames[nr].n = k - i;
+		nr++;
 	}
+	f->nrnames = nr;
+	free(offs);
 	rm->graph_dirty = 1;
 	rm->imports_dirty = 1;
 }
@@ -360,16 +380,17 @@ rm_index_remove(struct repomodel *rm, uint32_t fi)
 		}
 		n->ndefs = k;
 	}
-	for (i = 0; i < t->nrefs; i++) {
-		if ((n = rm_name_get(rm, TAGS_STR(t, t->refs[i].name))) ==
-		    NULL)
-			continue;
+	for (i = 0; i < f->nrnames; i++) {
+		n = rm->names[f->rnames[i].file];
 		for (j = k = 0; j < n->nrefs; j++) {
 			if (n->refs[j].file != fi)
 				n->refs[k++] = n->refs[j];
 		}
 		n->nrefs = k;
 	}
+	free(f->rnames);
+	f->rnames = NULL;
+	f->nrnames = 0;
 	rm->graph_dirty = 1;
 }
 
@@ -379,6 +400,8 @@ repomodel_open(const char *root, const struct repomodel_config *cfg,
 {
 	struct repomodel	*rm;
 	char			*head = NULL;
+	uint64_t		 start;
+	uint32_t		 i;
 
 	git_libgit2_init();
 	rm = xcalloc(1, sizeof *rm);
@@ -399,15 +422,20 @@ repomodel_open(const char *root, const struct repomodel_config *cfg,
 	rm->graph_dirty = rm->imports_dirty = 1;
 	if (rm_store_open(rm, cause) != 0)
 		goto fail;
+	start = rm_now_ms();
 	pthread_mutex_lock(&rm->lock);
 	if (rm_store_load(rm, cause) != 0) {
 		pthread_mutex_unlock(&rm->lock);
 		goto fail;
 	}
-	for (uint32_t i = 0; i < rm->nfiles; i++) {
+	log_debug("repomodel: %zu files loaded in %llu ms", rm->nfiles,
+	    (unsigned long long)(rm_now_ms() - start));
+	for (i = 0; i < rm->nfiles; i++) {
 		if (rm->files[i] != NULL)
 			rm_index_add(rm, i);
 	}
+	log_debug("repomodel: indexed at %llu ms",
+	    (unsigned long long)(rm_now_ms() - start));
 	if (rm_store_meta_get(rm, "head", &head) == 0 && strlen(head) < 41)
 		memcpy(rm->head, head, strlen(head) + 1);
 	free(head);
@@ -729,6 +757,8 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 	memset(&w, 0, sizeof w);
 	if (rm_files_list(rm->root, &paths, &npaths, cause) != 0)
 		return (-1);
+	log_debug("repomodel: %zu paths listed in %llu ms", npaths,
+	    (unsigned long long)(rm_now_ms() - start));
 	w.rm = rm;
 	w.jobs = xcalloc(npaths + 1, sizeof *w.jobs);
 	w.done = xcalloc(npaths + 1, sizeof *w.done);
@@ -790,6 +820,8 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 	}
 	for (i = 0; i < (size_t)nth; i++)
 		pthread_join(th[i], NULL);
+	log_debug("repomodel: %zu files scanned in %llu ms", npaths,
+	    (unsigned long long)(rm_now_ms() - start));
 
 	pthread_mutex_lock(&rm->lock);
 	for (i = 0; i < rm->nfiles; i++) {
@@ -806,14 +838,20 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 	    git_repository_open(&repo, rm->root) == 0)
 		rm_history_walk(rm, repo, NULL);
 	git_repository_free(repo);
+	log_debug("repomodel: history done at %llu ms",
+	    (unsigned long long)(rm_now_ms() - start));
 	if (rm_store_commit(rm) != 0) {
 		*cause = xstrdup("repomodel.db: commit failed");
 		goto out;
 	}
 
+	log_debug("repomodel: stored at %llu ms",
+	    (unsigned long long)(rm_now_ms() - start));
 	pthread_mutex_lock(&rm->lock);
 	rm_rank_imports(rm);
 	rm_rank_graph(rm);
+	log_debug("repomodel: graph at %llu ms",
+	    (unsigned long long)(rm_now_ms() - start));
 	n = st->parsed;
 	i = st->reused;
 	rc = st->removed;
