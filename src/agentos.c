@@ -5,8 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <git2.h>
-
 #include "agentos.h"
 #include "banned.h"
 
@@ -46,7 +44,9 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int	ch;
+	const struct cmd_entry	*cmd;
+	char			 cwd[4096], *root, *cause = NULL;
+	int			 ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "+p:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -61,37 +61,20 @@ main(int argc, char **argv)
 			return (2);
 		}
 	}
-	/*
-	 * Minimal subcommand dispatch (repomodel branch, until the lead's
-	 * lands): agentos COMMAND [args] runs cmd_table's entry at the
-	 * repository root found from the current directory.
-	 */
-	if (optind < argc && cmd_find(argv[optind]) != NULL) {
-		const struct cmd_entry	*c = cmd_find(argv[optind]);
-		git_buf			 gb = { NULL, 0, 0 };
-		git_repository		*repo = NULL;
-		char			*root;
-		size_t			 len;
-		int			 rc;
-
-		if (getenv("AGENTOS_LOG") != NULL)
-			log_open(getenv("AGENTOS_LOG"));
-		git_libgit2_init();
-		if (git_repository_discover(&gb, ".", 0, NULL) != 0 ||
-		    git_repository_open(&repo, gb.ptr) != 0 ||
-		    git_repository_workdir(repo) == NULL) {
-			fprintf(stderr, "agentos: not in a git worktree\n");
+	argc -= optind;
+	argv += optind;
+	if (getcwd(cwd, sizeof cwd) == NULL) {
+		perror("agentos: getcwd");
+		return (1);
+	}
+	if (argc > 0 && (cmd = cmd_find(argv[0])) != NULL) {
+		if ((root = agentos_repo_root(cwd, &cause)) == NULL) {
+			fprintf(stderr, "agentos: %s\n", cause);
+			free(cause);
 			return (1);
 		}
-		root = xstrdup(git_repository_workdir(repo));
-		len = strlen(root);
-		if (len > 1 && root[len - 1] == '/')
-			root[len - 1] = '\0';
-		git_repository_free(repo);
-		git_buf_dispose(&gb);
-		rc = c->exec(argc - optind, argv + optind, root, NULL);
+		rc = cmd->exec(argc, argv, root, NULL);
 		free(root);
-		git_libgit2_shutdown();
 		return (rc);
 	}
 	usage(stderr);

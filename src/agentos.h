@@ -59,6 +59,12 @@ uint64_t loop_now_ms(void);
 uint64_t loop_wall_ms(void);
 
 /* ------------------------------------------------------------------------ */
+/* hash.c: digests */
+
+/* SHA-256 of len bytes of data as 64 lower-case hex digits; caller frees. */
+char	*hash_sha256_hex(const void *data, size_t len);
+
+/* ------------------------------------------------------------------------ */
 /* conv.c: the conversation: messages made of content blocks */
 
 /*
@@ -183,6 +189,8 @@ struct config {
 	char		*log_file;
 	json_t		*raw;		/* the merged JSON config, for
 					   subsystems' own keys (lsp, ...) */
+	int		 base_url_pinned; /* set by a flag */
+	int		 api_key_pinned;
 };
 
 /*
@@ -200,6 +208,10 @@ int	 config_set(struct config *cfg, const char *name, const char *value,
 /* Fill what depends on the provider (default model, URL, key variable). */
 void	 config_finish(struct config *cfg);
 void	 config_release(struct config *cfg);
+/* Nonzero when a key or a base URL is set (a request can be tried). */
+int	 config_provider_configured(const struct config *cfg);
+/* What to tell a user who has not configured a provider (static text). */
+const char *config_provider_help(void);
 const char *perm_mode_name(enum perm_mode m);
 int	 perm_mode_from_name(const char *name, enum perm_mode *m);
 
@@ -387,6 +399,14 @@ json_t	*provider_openai_body(const struct config *,
  */
 int	 path_resolve(const char *root, const char *path, char **out,
 	    char **rel, char **cause);
+/*
+ * As path_resolve(), for a file a tool is about to write: also refuses the
+ * repository root itself and anything inside a .git directory (the
+ * repository's own or a submodule's), so no tool can rewrite git internals
+ * (hooks, config, refs).  Reading them is allowed.
+ */
+int	 path_resolve_write(const char *root, const char *path, char **out,
+	    char **rel, char **cause);
 
 /* ------------------------------------------------------------------------ */
 /* tool.c: the tool table and tool calls */
@@ -451,6 +471,14 @@ struct tool_call {
 	/* Set by the caller: called by tool_call_finish(). */
 	void			(*done)(struct tool_call *tc, void *arg);
 	void			*done_arg;
+	/*
+	 * Optional, set by the caller: output of a running command as it
+	 * arrives (raw bytes, for display only; bash calls it).
+	 */
+	void			(*output)(struct tool_call *tc, const char *data,
+				    size_t len, void *arg);
+	void			*output_arg;
+	int			 pending;	/* started, not finished */
 };
 
 extern const struct tool_entry *tool_table[];
@@ -465,11 +493,26 @@ json_t	*tool_definitions(enum perm_mode mode);
 struct tool_call *tool_call_create(const char *id, const char *name,
 	    json_t *input, struct tool_ctx *ctx);
 void	 tool_call_free(struct tool_call *tc);
-/* Start tc (sets started_ms); calls tc->done when finished. */
+/*
+ * Start tc (sets started_ms); calls tc->done when finished.  An unknown
+ * tool or an input that does not fit the tool's schema (a required field
+ * missing, a field of the wrong type) finishes at once with an error result.
+ * A synchronous tool calls done before tool_call_start() returns; an
+ * asynchronous one (bash, grep) calls it later from the loop.
+ */
 void	 tool_call_start(struct tool_call *tc);
-/* Finish a pending call (from its tool): sets duration, calls done. */
+/*
+ * Finish a call: from its tool when it is pending (sets duration_ms), or
+ * from the caller for a call it decided not to run, after setting its
+ * result.  Clears pending and calls done, once per call: calling it twice
+ * calls done twice.
+ */
 void	 tool_call_finish(struct tool_call *tc);
-/* Cancel a running call: it finishes at once with a cancelled result. */
+/*
+ * Cancel a running call: it finishes at once (done is called before this
+ * returns) with a cancelled result.  A call that is not running is only
+ * marked cancelled, with a result saying it did not run; done is not called.
+ */
 void	 tool_call_cancel(struct tool_call *tc);
 /* Record that tc wrote path (relative to root). */
 void	 tool_call_add_path(struct tool_call *tc, const char *rel);
@@ -477,12 +520,42 @@ void	 tool_call_add_path(struct tool_call *tc, const char *rel);
 char	*tool_call_summary(const struct tool_call *tc);
 /*
  * Set the result to text, capped at TOOL_OUTPUT_MAX keeping head and tail
- * and stating the cap when hit.
+ * and stating the cap when hit (result.truncated is then set).  Invalid
+ * UTF-8 and NUL bytes become U+FFFD.
  */
 void	 tool_result_set(struct tool_call *tc, const char *text, size_t len,
 	    int is_error);
 void	 tool_result_setf(struct tool_call *tc, int is_error,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Replace invalid UTF-8 sequences and NUL bytes in data (len bytes) by
+ * U+FFFD, appending the result to out, so it is valid in JSON.
+ */
+void	 tool_utf8_sanitize(struct buf *out, const char *data, size_t len);
+
+/*
+ * A head+tail collector for output of unknown size: keeps the first and the
+ * last bytes in memory (together at most max bytes, marker included) and
+ * counts what falls between, so a command that prints forever never grows
+ * memory.  tool_cap_finish() writes head, a marker stating exactly what was
+ * cut ("[... 12345 bytes (321 lines) omitted; output capped at 30720 bytes
+ * ...]", lines counted as newline characters), and tail; cuts fall on line
+ * ends where one is near.
+ */
+struct tool_cap {
+	size_t		 max;		/* bytes, marker included */
+	struct buf	 head;
+	char		*ring;		/* the last ringsize bytes */
+	size_t		 ringsize, ringlen, ringpos;
+	uint64_t	 total;		/* bytes added */
+	uint64_t	 dropped, dropped_lines; /* fell out of the ring */
+};
+void	 tool_cap_init(struct tool_cap *cap, size_t max);
+void	 tool_cap_add(struct tool_cap *cap, const char *data, size_t len);
+/* Append the collected text to out; *omitted gets the bytes cut (or 0). */
+void	 tool_cap_finish(struct tool_cap *cap, struct buf *out,
+	    uint64_t *omitted);
+void	 tool_cap_release(struct tool_cap *cap);
 
 /* tool-read.c, tool-write.c, tool-edit.c, tool-glob.c, tool-grep.c,
    tool-bash.c: one tool each */
@@ -502,6 +575,38 @@ extern const struct tool_entry tool_bash;
 char	*tool_edit_apply(const char *text, size_t len, const char *old_s,
 	    const char *new_s, int replace_all, size_t *newlen, char **cause);
 
+/*
+ * Write len bytes of data to path atomically: a temporary file in the same
+ * directory, fsync, rename over path, fsync of the directory.  Missing
+ * parent directories are created; the mode of an existing file is kept (a
+ * new file gets 0666 less the umask).  0 or -1 with cause.
+ */
+int	 tool_write_atomic(const char *path, const char *data, size_t len,
+	    char **cause);
+/*
+ * Read the whole regular file path into out, refusing files over max bytes
+ * (0: no cap).  Sets *exists to 0 when the file does not exist (that is
+ * not an error).  0 or -1 with cause.
+ */
+int	 tool_read_whole(const char *path, size_t max, struct buf *out,
+	    int *exists, char **cause);
+
+/*
+ * The files glob and grep search: the regular files of the repository at
+ * root that are tracked (in the index) or untracked and not ignored by
+ * .gitignore, as paths relative to root, sorted by path.  Free each and
+ * *files.  0 or -1 with cause (not a git repository).
+ */
+int	 tool_files_list(const char *root, char ***files, size_t *n,
+	    char **cause);
+void	 tool_files_free(char **files, size_t n);
+/*
+ * Match path (relative, '/'-separated) against a glob pattern: fnmatch(3)
+ * with FNM_PATHNAME per component, a "**" component matching zero or more
+ * components, and {a,b} alternatives.  Nonzero on a match.
+ */
+int	 tool_glob_match(const char *pattern, const char *path);
+
 /* ------------------------------------------------------------------------ */
 /* job.c: child processes in their own process group */
 
@@ -514,14 +619,26 @@ struct job_cb {
 	void	(*exited)(void *arg, int status, int timed_out);
 };
 /*
- * Run "/bin/sh -c command" in cwd, in a new process group, with stdin from
- * /dev/null.  timeout_ms 0 means none; on timeout the whole group gets
- * SIGTERM then SIGKILL.  NULL with cause if it cannot start.
+ * Run "/bin/sh -c command" in cwd, in a new session and process group, with
+ * stdin from /dev/null, PAGER and GIT_PAGER set to cat, and SIGKILL as its
+ * parent-death signal.  timeout_ms 0 means none; on timeout the whole group
+ * gets SIGTERM, then SIGKILL after JOB_KILL_GRACE_MS.  The job ends when the
+ * shell has exited and its output pipe is closed, or JOB_DRAIN_MS after the
+ * shell exited if background processes keep the pipe open; processes left
+ * in the group are then killed.  Callbacks run from the loop; the loop is
+ * never blocked.  NULL with cause if it cannot start.
  */
+#define JOB_KILL_GRACE_MS	2000
+#define JOB_DRAIN_MS		200
 struct job *job_start(const char *command, const char *cwd,
 	    unsigned int timeout_ms, const struct job_cb *cb, void *arg,
 	    char **cause);
-/* Kill the job's process group; exited is still called once. */
+/*
+ * Kill the job's process group with SIGKILL.  exited is called once, with
+ * status -1 and timed_out 0, before job_kill() returns (unless it was
+ * called already); no callback runs after.  The job reaps its child and
+ * frees itself later.
+ */
 void	 job_kill(struct job *j);
 
 /* ------------------------------------------------------------------------ */
@@ -530,8 +647,12 @@ void	 job_kill(struct job *j);
 /*
  * Append to out the unified diff (3 lines of context, with @@ hunk headers)
  * between old and new contents of path; old NULL means a new file, new
- * NULL a deletion.  Binary contents give one "Binary files differ" line.
- * Returns the number of lines added and removed in *added and *removed.
+ * NULL a deletion.  The header is git's ("diff --git a/P b/P", "--- a/P",
+ * "+++ b/P", /dev/null for a missing side) without the index line.  Binary
+ * contents (a NUL byte, as git decides) give one "Binary files a/P and b/P
+ * differ" line; identical contents append nothing.  The number of lines
+ * added and removed goes in *added and *removed (either may be NULL).
+ * 0, or -1 with cause when libgit2 fails.
  */
 int	 diff_buffers(const char *path, const char *old, size_t oldlen,
 	    const char *new, size_t newlen, struct buf *out, int *added,
@@ -932,6 +1053,17 @@ struct agent_ui {
 	void	(*snapshot)(void *arg, const char *id, const char *action);
 	/* Informational line: retries, cancellations, restores. */
 	void	(*notice)(void *arg, const char *text);
+	/*
+	 * The streamed text and thinking since the last assistant_done are
+	 * void (the attempt failed and is retried): the front end drops them.
+	 */
+	void	(*stream_reset)(void *arg);
+	/*
+	 * Every event as the session log records it (type and JSON payload,
+	 * borrowed; see agentos(1), EVENT SCHEMA): stream-json output prints
+	 * them.  May be NULL.
+	 */
+	void	(*event)(void *arg, const char *type, json_t *data);
 	/* The turn ended: the model stopped, or error says why not. */
 	void	(*turn_done)(void *arg, enum stop_reason stop,
 		    const char *error);
@@ -974,6 +1106,21 @@ const struct conv *agent_conv(struct agent *a);
 const char *agent_session_id(struct agent *a);
 /* Snapshot ids taken in this process, oldest first (borrowed). */
 const char *const *agent_snapshot_ids(struct agent *a, size_t *n);
+/* Change the permission mode (also re-offers the tools for plan mode). */
+void	 agent_set_mode(struct agent *a, enum perm_mode mode);
+/*
+ * Replace how the agent starts, cancels and logs model calls (same
+ * contract as model_call_start, model_call_cancel and model_call_body):
+ * deterministic replay and tests serve recorded responses this way.  NULL
+ * restores the defaults.
+ */
+typedef struct model_call *(*agent_call_start_fn)(const struct config *,
+	    const struct model_request *, const struct model_call_cb *,
+	    void *, char **);
+typedef void (*agent_call_cancel_fn)(struct model_call *);
+typedef const char *(*agent_call_body_fn)(struct model_call *);
+void	 agent_set_model_hooks(struct agent *a, agent_call_start_fn start,
+	    agent_call_cancel_fn cancel, agent_call_body_fn body);
 
 /* ------------------------------------------------------------------------ */
 /* headless.c: -p runs with text, json or stream-json output */

@@ -252,13 +252,11 @@ tool_repo_map_run(struct tool_call *tc)
 
 const struct tool_entry tool_find_definition = {
 	.name = "find_definition",
-	.description = "Find where a function, method, class, struct, type, "
-	    "enum, macro or top-level variable is defined in the repository "
-	    "(from the tree-sitter repository model): every definition with "
-	    "path:line-range, kind and signature line.",
+	.description = "Where a function, method, class, struct, type, "
+	    "macro or top-level variable is defined: path:lines, kind, "
+	    "signature.",
 	.schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
-	    "\"string\",\"description\":\"The exact identifier, e.g. "
-	    "parse_config or HttpClient\"}},\"required\":[\"name\"],"
+	    "\"string\"}},\"required\":[\"name\"],"
 	    "\"additionalProperties\":false}",
 	.flags = TOOL_READONLY,
 	.run = tool_find_definition_run,
@@ -266,11 +264,10 @@ const struct tool_entry tool_find_definition = {
 
 const struct tool_entry tool_find_references = {
 	.name = "find_references",
-	.description = "Find the uses of an identifier in the repository "
-	    "(calls, type uses, macro uses, other mentions): path:line, the "
-	    "kind of use, the enclosing definition and the line's text.",
+	.description = "Uses of an identifier: path:line, kind of use, "
+	    "enclosing definition, the line.",
 	.schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":"
-	    "\"string\",\"description\":\"The exact identifier\"}},"
+	    "\"string\"}},"
 	    "\"required\":[\"name\"],\"additionalProperties\":false}",
 	.flags = TOOL_READONLY,
 	.run = tool_find_references_run,
@@ -278,12 +275,10 @@ const struct tool_entry tool_find_references = {
 
 const struct tool_entry tool_file_outline = {
 	.name = "file_outline",
-	.description = "List the definitions in one file, in order, with "
-	    "their line spans, kinds and signature lines: a cheap way to see "
-	    "a file's structure before reading parts of it.",
+	.description = "The definitions in a file with line spans and "
+	    "signatures: its structure without reading it.",
 	.schema = "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":"
-	    "\"string\",\"description\":\"File path relative to the "
-	    "repository root\"}},\"required\":[\"path\"],"
+	    "\"string\",\"description\":\"relative to the root\"}},\"required\":[\"path\"],"
 	    "\"additionalProperties\":false}",
 	.flags = TOOL_READONLY,
 	.run = tool_file_outline_run,
@@ -291,16 +286,13 @@ const struct tool_entry tool_file_outline = {
 
 const struct tool_entry tool_repo_map = {
 	.name = "repo_map",
-	.description = "A map of the repository's most relevant files and "
-	    "their key definitions (signature lines with line numbers), "
-	    "ranked by how the code references itself, optionally focused on "
-	    "files, directories or identifiers.",
+	.description = "The most relevant files and their key definitions' "
+	    "signatures, ranked by the reference graph, optionally focused.",
 	.schema = "{\"type\":\"object\",\"properties\":{\"focus\":{"
 	    "\"anyOf\":[{\"type\":\"string\"},{\"type\":\"array\",\"items\":"
-	    "{\"type\":\"string\"}}],\"description\":\"Paths, directories "
-	    "or identifiers to rank toward\"},\"budget_tokens\":{\"type\":"
-	    "\"integer\",\"minimum\":64,\"maximum\":32768,\"description\":"
-	    "\"Size of the map in tokens (default about 2000)\"}},"
+	    "{\"type\":\"string\"}}],\"description\":\"paths, directories "
+	    "or identifiers\"},\"budget_tokens\":{\"type\":"
+	    "\"integer\",\"minimum\":64,\"maximum\":32768}},"
 	    "\"additionalProperties\":false}",
 	.flags = TOOL_READONLY,
 	.run = tool_repo_map_run,

@@ -1,0 +1,815 @@
+/* agent.c: the turn state machine: model call, tool calls, approvals. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+/*
+ * A turn: the user's message goes to the model; while the model answers
+ * with tool uses, each call is checked against the permission policy, asked
+ * for when needed, snapshotted when it may change the worktree, and run; the
+ * results go back to the model in one user message.  Calls are handled one
+ * at a time, in the order the model gave them, so approvals read like a
+ * conversation and a cancel leaves a well-formed conversation behind: every
+ * tool use gets a result, run or not.
+ */
+enum agent_state {
+	AGENT_IDLE,
+	AGENT_MODEL,			/* a model call is in flight */
+	AGENT_TOOLS,			/* tool calls wait or run */
+};
+
+struct agent {
+	char			*root;
+	char			*cwd;
+	struct config		*cfg;
+	int			 headless;
+	const struct agent_ui	*ui;
+	void			*arg;
+
+	struct conv		 conv;
+	char			*system;
+	json_t			*tools;
+	struct perm		*perm;
+	struct tool_ctx		 ctx;
+	struct snapshot_store	*snaps;
+	char			*snaps_error;	/* why snaps is NULL */
+	char			*session_id;
+
+	enum agent_state	 state;
+	struct model_call	*mc;
+	agent_call_start_fn	 call_start;
+	agent_call_cancel_fn	 call_cancel;
+	agent_call_body_fn	 call_body;
+	uint64_t		 call_started_ms;
+
+	/* The tool calls of the last assistant message. */
+	struct tool_call	**calls;
+	size_t			 ncalls, acalls;
+	size_t			 next;		/* first not finished */
+	struct tool_call	*waiting;	/* for approval */
+	struct tool_call	*running;
+	struct loop_timer	*step;
+	int			 cancelling;
+
+	/* Snapshots taken before agent changes, oldest first. */
+	char			**snap_ids;
+	size_t			 nsnap, asnap;
+	size_t			 rewind_cursor;	/* next rewind: [cursor-1] */
+
+	struct agent_stats	 stats;
+};
+
+static void	agent_event(struct agent *, const char *, json_t *);
+static void	agent_request(struct agent *);
+static void	agent_end_turn(struct agent *, enum stop_reason,
+		    const char *);
+static void	agent_schedule_step(struct agent *);
+static void	agent_step(void *);
+static void	agent_tool_begin(struct agent *, struct tool_call *);
+static void	agent_tool_run(struct agent *, struct tool_call *);
+static void	agent_tool_done(struct tool_call *, void *);
+static void	agent_tool_output(struct tool_call *, const char *, size_t,
+		    void *);
+static void	agent_tools_finish(struct agent *);
+static void	agent_clear_calls(struct agent *);
+static char	*agent_new_session_id(void);
+
+static void	agent_cb_text(void *, const char *, size_t);
+static void	agent_cb_thinking(void *, const char *, size_t);
+static void	agent_cb_tool_use_start(void *, const char *, const char *);
+static void	agent_cb_retry(void *, int, long, const char *);
+static void	agent_cb_done(void *, struct response *, const char *);
+
+static void	agent_quiet_text(void *, const char *, size_t);
+static void	agent_quiet_message(void *, const struct message *,
+		    const struct usage *);
+static void	agent_quiet_approval(void *, struct tool_call *,
+		    const char *);
+static void	agent_quiet_notice(void *, const char *);
+static void	agent_quiet_turn_done(void *, enum stop_reason,
+		    const char *);
+
+/* What a freed agent tells: nothing (its front end may be gone). */
+static const struct agent_ui agent_quiet_ui = {
+	.text_delta = agent_quiet_text,
+	.assistant_done = agent_quiet_message,
+	.approval = agent_quiet_approval,
+	.notice = agent_quiet_notice,
+	.turn_done = agent_quiet_turn_done,
+};
+
+static const struct model_call_cb agent_call_cb = {
+	.stream = {
+		.text_delta = agent_cb_text,
+		.thinking_delta = agent_cb_thinking,
+		.tool_use_start = agent_cb_tool_use_start,
+	},
+	.retry = agent_cb_retry,
+	.done = agent_cb_done,
+};
+
+/* A sortable, unique session id: 20261122-221459-<6 hex>. */
+static char *
+agent_new_session_id(void)
+{
+	time_t		now = time(NULL);
+	struct tm	tm;
+	char		ts[32];
+	unsigned int	r;
+
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
+	r = (unsigned int)(loop_now_ms() ^ (uint64_t)getpid() << 12 ^
+	    (uint64_t)random());
+	return (xasprintf("%s-%06x", ts, r & 0xffffff));
+}
+
+struct agent *
+agent_create(const char *root, const char *cwd, struct config *cfg,
+    int headless, const struct agent_ui *ui, void *arg, char **cause)
+{
+	struct agent	*a = xcalloc(1, sizeof *a);
+	char		*why = NULL;
+
+	a->root = xstrdup(root);
+	a->cwd = xstrdup(cwd);
+	a->cfg = cfg;
+	a->headless = headless;
+	a->ui = ui;
+	a->arg = arg;
+	conv_init(&a->conv);
+	a->perm = perm_create(cfg->perm_mode);
+	a->tools = tool_definitions(cfg->perm_mode);
+	a->call_start = model_call_start;
+	a->call_cancel = model_call_cancel;
+	a->call_body = model_call_body;
+	a->ctx.root = a->root;
+	a->ctx.cfg = cfg;
+	a->session_id = agent_new_session_id();
+	a->stats.started_ms = loop_now_ms();
+
+	/*
+	 * Without a snapshot store every mutating tool is refused (fail
+	 * closed), but reading and talking still work.
+	 */
+	if ((a->snaps = snapshot_open(root, a->session_id, &why)) == NULL) {
+		a->snaps_error = why;
+		log_debug("snapshots unavailable: %s", why);
+	}
+	a->system = prompt_system(root, cwd, a->ctx.repomodel, cfg);
+	(void)cause;
+	return (a);
+}
+
+static void
+agent_quiet_text(void *arg, const char *text, size_t len)
+{
+}
+
+static void
+agent_quiet_message(void *arg, const struct message *m, const struct usage *u)
+{
+}
+
+static void
+agent_quiet_approval(void *arg, struct tool_call *tc, const char *preview)
+{
+}
+
+static void
+agent_quiet_notice(void *arg, const char *text)
+{
+}
+
+static void
+agent_quiet_turn_done(void *arg, enum stop_reason stop, const char *error)
+{
+}
+
+void
+agent_free(struct agent *a)
+{
+	size_t	i;
+
+	if (a == NULL)
+		return;
+	a->ui = &agent_quiet_ui;
+	agent_cancel(a);
+	loop_timer_cancel(a->step);
+	agent_clear_calls(a);
+	free(a->calls);
+	if (a->snaps != NULL)
+		snapshot_close(a->snaps);
+	for (i = 0; i < a->nsnap; i++)
+		free(a->snap_ids[i]);
+	free(a->snap_ids);
+	perm_free(a->perm);
+	json_decref(a->tools);
+	conv_release(&a->conv);
+	free(a->system);
+	free(a->snaps_error);
+	free(a->session_id);
+	free(a->root);
+	free(a->cwd);
+	free(a);
+}
+
+/* Record an event (stolen reference) and show it to the front end. */
+static void
+agent_event(struct agent *a, const char *type, json_t *data)
+{
+	if (a->ui->event != NULL)
+		a->ui->event(a->arg, type, data);
+	json_decref(data);
+}
+
+int
+agent_submit(struct agent *a, const char *text, char **cause)
+{
+	struct message	*m;
+
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: wait for the turn to end or press Esc");
+		return (-1);
+	}
+	/*
+	 * After a cancelled request the last message is the user's: add to
+	 * it, so roles keep alternating as the APIs require.
+	 */
+	if (a->conv.nr > 0 && a->conv.msgs[a->conv.nr - 1].role == ROLE_USER)
+		m = &a->conv.msgs[a->conv.nr - 1];
+	else
+		m = conv_add(&a->conv, ROLE_USER);
+	message_add_text(m, text);
+	a->stats.turns++;
+	agent_event(a, "user", json_pack("{s:s}", "text", text));
+	agent_request(a);
+	return (0);
+}
+
+/* Start the model call for the conversation as it stands. */
+static void
+agent_request(struct agent *a)
+{
+	struct model_request	 req;
+	const char		*body;
+	char			*cause = NULL, *hash;
+	json_t			*ev;
+
+	memset(&req, 0, sizeof req);
+	req.model = a->cfg->model;
+	req.system = a->system;
+	req.conv = &a->conv;
+	req.tools = a->tools;
+	req.max_tokens = a->cfg->max_tokens;
+	req.thinking_budget = a->cfg->thinking_budget;
+
+	if (!config_provider_configured(a->cfg)) {
+		agent_end_turn(a, STOP_NONE, config_provider_help());
+		return;
+	}
+	a->state = AGENT_MODEL;
+	a->call_started_ms = loop_now_ms();
+	a->mc = a->call_start(a->cfg, &req, &agent_call_cb, a, &cause);
+	if (a->mc == NULL) {
+		a->state = AGENT_IDLE;
+		agent_end_turn(a, STOP_NONE, cause);
+		free(cause);
+		return;
+	}
+	a->stats.requests++;
+	body = a->call_body(a->mc);
+	if (body == NULL)
+		body = "";
+	hash = hash_sha256_hex(body, strlen(body));
+	ev = json_pack("{s:s,s:s,s:i,s:s,s:s}", "provider", a->cfg->provider,
+	    "model", a->cfg->model, "max_tokens", a->cfg->max_tokens,
+	    "body_sha256", hash, "body", body);
+	free(hash);
+	agent_event(a, "request", ev);
+}
+
+/* End the turn: back to idle and tell the front end. */
+static void
+agent_end_turn(struct agent *a, enum stop_reason stop, const char *error)
+{
+	json_t	*ev;
+
+	a->state = AGENT_IDLE;
+	a->cancelling = 0;
+	ev = json_pack("{s:s}", "stop_reason", error != NULL ? "error" :
+	    stop_reason_name(stop));
+	if (error != NULL) {
+		agent_event(a, "error", json_pack("{s:s}", "message", error));
+		json_object_set_new(ev, "error", json_string(error));
+	}
+	agent_event(a, "turn_end", ev);
+	a->ui->turn_done(a->arg, stop, error);
+}
+
+static void
+agent_cb_text(void *arg, const char *text, size_t len)
+{
+	struct agent	*a = arg;
+
+	a->ui->text_delta(a->arg, text, len);
+}
+
+static void
+agent_cb_thinking(void *arg, const char *text, size_t len)
+{
+	struct agent	*a = arg;
+
+	if (a->ui->thinking_delta != NULL)
+		a->ui->thinking_delta(a->arg, text, len);
+}
+
+static void
+agent_cb_tool_use_start(void *arg, const char *id, const char *name)
+{
+	/* Shown when the complete call arrives; nothing to do yet. */
+}
+
+static void
+agent_cb_retry(void *arg, int attempt, long delay_ms, const char *reason)
+{
+	struct agent	*a = arg;
+	char		*text;
+
+	if (a->ui->stream_reset != NULL)
+		a->ui->stream_reset(a->arg);
+	text = xasprintf("%s; retrying in %.1f s (attempt %d of %d)", reason,
+	    delay_ms / 1000.0, attempt + 1, a->cfg->max_retries + 1);
+	a->ui->notice(a->arg, text);
+	free(text);
+	agent_event(a, "retry", json_pack("{s:i,s:I,s:s}", "attempt", attempt,
+	    "delay_ms", (json_int_t)delay_ms, "reason", reason));
+}
+
+/* The model call ended: keep the response, then run its tool calls. */
+static void
+agent_cb_done(void *arg, struct response *resp, const char *error)
+{
+	struct agent	*a = arg;
+	struct message	*m;
+	struct block	*b;
+	struct tool_call *tc;
+	json_t		*ev;
+	size_t		 i;
+
+	a->mc = NULL;
+	if (error != NULL) {
+		if (a->ui->stream_reset != NULL)
+			a->ui->stream_reset(a->arg);
+		agent_end_turn(a, STOP_NONE, error);
+		return;
+	}
+	a->stats.usage.input_tokens += resp->usage.input_tokens;
+	a->stats.usage.output_tokens += resp->usage.output_tokens;
+	a->stats.usage.cache_read_tokens += resp->usage.cache_read_tokens;
+	a->stats.usage.cache_write_tokens += resp->usage.cache_write_tokens;
+
+	ev = json_pack("{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I}",
+	    "message", conv_message_to_json(&resp->msg),
+	    "stop_reason", stop_reason_name(resp->stop),
+	    "usage",
+	    "input_tokens", (json_int_t)resp->usage.input_tokens,
+	    "output_tokens", (json_int_t)resp->usage.output_tokens,
+	    "cache_read_tokens", (json_int_t)resp->usage.cache_read_tokens,
+	    "cache_write_tokens", (json_int_t)resp->usage.cache_write_tokens,
+	    "first_token_ms", (json_int_t)resp->first_token_ms,
+	    "total_ms", (json_int_t)(loop_now_ms() - a->call_started_ms));
+	agent_event(a, "response", ev);
+
+	/* An empty answer is kept out: the APIs refuse empty messages. */
+	if (resp->msg.nr == 0) {
+		a->ui->assistant_done(a->arg, &resp->msg, &resp->usage);
+		agent_end_turn(a, resp->stop, NULL);
+		return;
+	}
+	m = conv_add(&a->conv, ROLE_ASSISTANT);
+	message_move_blocks(m, &resp->msg);
+	a->ui->assistant_done(a->arg, m, &resp->usage);
+
+	agent_clear_calls(a);
+	for (i = 0; i < m->nr; i++) {
+		b = &m->blocks[i];
+		if (b->type != BLOCK_TOOL_USE)
+			continue;
+		tc = tool_call_create(b->id, b->name, b->input, &a->ctx);
+		tc->done = agent_tool_done;
+		tc->done_arg = a;
+		tc->output = agent_tool_output;
+		tc->output_arg = a;
+		ALLOC_GROW(a->calls, a->ncalls + 1, a->acalls);
+		a->calls[a->ncalls++] = tc;
+		agent_event(a, "tool_call", json_pack("{s:s,s:s,s:O}", "id",
+		    b->id, "name", b->name, "input", b->input));
+	}
+	if (a->ncalls > 0) {
+		a->state = AGENT_TOOLS;
+		a->next = 0;
+		agent_schedule_step(a);
+		return;
+	}
+	if (resp->stop == STOP_PAUSE_TURN) {
+		/* The server paused a long turn: send it back to go on. */
+		agent_request(a);
+		return;
+	}
+	if (resp->stop == STOP_MAX_TOKENS)
+		a->ui->notice(a->arg, "The response stopped at max_tokens; "
+		    "say \"continue\" to get the rest.");
+	agent_end_turn(a, resp->stop, NULL);
+}
+
+/* Free the tool calls of the last assistant message. */
+static void
+agent_clear_calls(struct agent *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->ncalls; i++)
+		tool_call_free(a->calls[i]);
+	a->ncalls = a->next = 0;
+	a->waiting = a->running = NULL;
+}
+
+/* Handle the next tool call from the loop (never from inside a callback). */
+static void
+agent_schedule_step(struct agent *a)
+{
+	if (a->step == NULL)
+		a->step = loop_timer_add(0, agent_step, a);
+}
+
+static void
+agent_step(void *arg)
+{
+	struct agent	*a = arg;
+	struct tool_call *tc;
+
+	a->step = NULL;
+	if (a->state != AGENT_TOOLS || a->waiting != NULL ||
+	    a->running != NULL)
+		return;
+	if (a->cancelling) {
+		for (; a->next < a->ncalls; a->next++) {
+			tc = a->calls[a->next];
+			tool_result_setf(tc, 1, "Not run: the user cancelled "
+			    "the turn before this call started.");
+			tc->cancelled = 1;
+			agent_event(a, "tool_result", json_pack("{s:s,s:s,s:b}",
+			    "id", tc->id, "content", tc->result.buf,
+			    "is_error", 1));
+		}
+	}
+	if (a->next == a->ncalls) {
+		agent_tools_finish(a);
+		return;
+	}
+	agent_tool_begin(a, a->calls[a->next]);
+}
+
+/* Decide how to handle one call: run, refuse, or ask the user. */
+static void
+agent_tool_begin(struct agent *a, struct tool_call *tc)
+{
+	struct buf		 preview = BUF_INIT;
+	enum perm_decision	 d;
+	char			*why = NULL, *by;
+
+	if (tc->tool == NULL) {
+		/* tool_call_start gives the error result naming the tools. */
+		agent_tool_run(a, tc);
+		return;
+	}
+	d = perm_check(a->perm, tc->tool, tc->input, &why);
+	switch (d) {
+	case PERM_ALLOW:
+		by = xasprintf("mode:%s", perm_mode_name(
+		    perm_get_mode(a->perm)));
+		agent_event(a, "approval", json_pack("{s:s,s:s,s:s}", "id",
+		    tc->id, "decision", "allow", "by", by));
+		free(by);
+		agent_tool_run(a, tc);
+		break;
+	case PERM_DENY:
+		agent_event(a, "approval", json_pack("{s:s,s:s,s:s}", "id",
+		    tc->id, "decision", "deny", "by", "rule"));
+		tool_result_setf(tc, 1, "Not run: %s", why != NULL ? why :
+		    "not allowed in this permission mode");
+		tool_call_finish(tc);
+		break;
+	case PERM_ASK_USER:
+		if (a->headless) {
+			agent_event(a, "approval", json_pack("{s:s,s:s,s:s}",
+			    "id", tc->id, "decision", "deny", "by",
+			    "headless"));
+			tool_result_setf(tc, 1, "Not run: %s needs the user's "
+			    "approval in permission mode %s, and agentos runs "
+			    "headless (-p), where nobody can approve. Do the "
+			    "task without it, or stop and say what you need; "
+			    "the user can re-run with --permission-mode "
+			    "accept-edits or bypass.", tc->tool->name,
+			    perm_mode_name(perm_get_mode(a->perm)));
+			tool_call_finish(tc);
+			break;
+		}
+		if (tc->tool->preview != NULL &&
+		    tc->tool->preview(&a->ctx, tc->input, &preview, &why) != 0) {
+			/* It cannot succeed: no need to ask. */
+			tool_result_setf(tc, 1, "%s", why);
+			tool_call_finish(tc);
+			break;
+		}
+		a->waiting = tc;
+		a->ui->approval(a->arg, tc, preview.buf);
+		break;
+	}
+	buf_release(&preview);
+	free(why);
+}
+
+void
+agent_decide(struct agent *a, struct tool_call *tc, enum approval ans,
+    const char *note)
+{
+	static const char *names[] = {
+		[APPROVE_ONCE] = "approve_once",
+		[APPROVE_ALWAYS] = "approve_always",
+		[APPROVE_REJECT] = "reject",
+	};
+	json_t	*ev;
+
+	if (tc == NULL || tc != a->waiting)
+		return;
+	a->waiting = NULL;
+	ev = json_pack("{s:s,s:s,s:s}", "id", tc->id, "decision", names[ans],
+	    "by", "user");
+	if (note != NULL && *note != '\0')
+		json_object_set_new(ev, "note", json_string(note));
+	agent_event(a, "approval", ev);
+
+	switch (ans) {
+	case APPROVE_ALWAYS:
+		perm_allow_always(a->perm, tc->tool, tc->input);
+		/* FALLTHROUGH */
+	case APPROVE_ONCE:
+		agent_tool_run(a, tc);
+		break;
+	case APPROVE_REJECT:
+		if (note != NULL && *note != '\0')
+			tool_result_setf(tc, 1, "The user rejected this %s "
+			    "call. Their note: %s", tc->name, note);
+		else
+			tool_result_setf(tc, 1, "The user rejected this %s "
+			    "call. Ask what they want instead.", tc->name);
+		tool_call_finish(tc);
+		break;
+	}
+}
+
+/* Snapshot if the call may change the worktree, then start it. */
+static void
+agent_tool_run(struct agent *a, struct tool_call *tc)
+{
+	const char	*paths[1], *p;
+	char		*id = NULL, *cause = NULL, *summary;
+	size_t		 npaths = 0;
+
+	if (tc->tool != NULL && (tc->tool->flags & TOOL_READONLY) == 0) {
+		summary = tool_call_summary(tc);
+		if ((p = json_string_value(json_object_get(tc->input,
+		    "path"))) != NULL)
+			paths[npaths++] = p;
+		if (a->snaps == NULL) {
+			tool_result_setf(tc, 1, "Not run: agentos cannot take "
+			    "snapshots here (%s), and it makes no change it "
+			    "could not undo.", a->snaps_error);
+			free(summary);
+			tool_call_finish(tc);
+			return;
+		}
+		if (snapshot_take(a->snaps, summary, tc->name,
+		    a->stats.turns, paths, npaths, &id, &cause) != 0) {
+			tool_result_setf(tc, 1, "Not run: the snapshot before "
+			    "this change failed, so it could not be undone: %s",
+			    cause);
+			a->ui->notice(a->arg, tc->result.buf);
+			free(cause);
+			free(summary);
+			tool_call_finish(tc);
+			return;
+		}
+		ALLOC_GROW(a->snap_ids, a->nsnap + 1, a->asnap);
+		a->snap_ids[a->nsnap++] = xstrdup(id);
+		a->rewind_cursor = a->nsnap;
+		tc->snapshot_id = id;
+		agent_event(a, "snapshot", json_pack("{s:s,s:s,s:s}", "id", id,
+		    "action", summary, "tool_use_id", tc->id));
+		if (a->ui->snapshot != NULL)
+			a->ui->snapshot(a->arg, id, summary);
+		free(summary);
+	}
+	agent_event(a, "tool_start", json_pack("{s:s}", "id", tc->id));
+	a->running = tc;
+	if (a->ui->tool_started != NULL)
+		a->ui->tool_started(a->arg, tc);
+	tool_call_start(tc);
+}
+
+/* Output of a running command: for display only. */
+static void
+agent_tool_output(struct tool_call *tc, const char *data, size_t len,
+    void *arg)
+{
+	struct agent	*a = arg;
+
+	if (a->ui->tool_output != NULL)
+		a->ui->tool_output(a->arg, tc, data, len);
+}
+
+/* A tool call finished (from its tool, perhaps synchronously). */
+static void
+agent_tool_done(struct tool_call *tc, void *arg)
+{
+	struct agent	*a = arg;
+	json_t		*ev;
+
+	if (a->running == tc)
+		a->running = NULL;
+	ev = json_pack("{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
+	    "content", tc->result.buf, "is_error", tc->is_error,
+	    "exit_status", tc->exit_status,
+	    "duration_ms", (json_int_t)tc->duration_ms,
+	    "bytes", (json_int_t)tc->result.len,
+	    "truncated", tc->result.truncated);
+	agent_event(a, "tool_result", ev);
+	if (a->ui->tool_finished != NULL)
+		a->ui->tool_finished(a->arg, tc);
+	a->next++;
+	agent_schedule_step(a);
+}
+
+/* Every call has its result: send them to the model, or stop if cancelled. */
+static void
+agent_tools_finish(struct agent *a)
+{
+	struct message	*m;
+	struct tool_call *tc;
+	size_t		 i;
+
+	m = conv_add(&a->conv, ROLE_USER);
+	for (i = 0; i < a->ncalls; i++) {
+		tc = a->calls[i];
+		message_add_tool_result(m, tc->id, tc->result.buf,
+		    tc->is_error);
+	}
+	agent_clear_calls(a);
+	if (a->cancelling) {
+		agent_end_turn(a, STOP_NONE, "cancelled by the user");
+		return;
+	}
+	agent_request(a);
+}
+
+void
+agent_cancel(struct agent *a)
+{
+	struct tool_call	*tc;
+
+	switch (a->state) {
+	case AGENT_IDLE:
+		break;
+	case AGENT_MODEL:
+		if (a->mc != NULL)
+			a->call_cancel(a->mc);
+		a->mc = NULL;
+		if (a->ui->stream_reset != NULL)
+			a->ui->stream_reset(a->arg);
+		agent_end_turn(a, STOP_NONE, "cancelled by the user");
+		break;
+	case AGENT_TOOLS:
+		if (a->cancelling)
+			break;
+		a->cancelling = 1;
+		if ((tc = a->waiting) != NULL) {
+			a->waiting = NULL;
+			tool_result_setf(tc, 1, "Not run: the user cancelled "
+			    "the turn instead of answering the approval.");
+			tool_call_finish(tc);
+		} else if ((tc = a->running) != NULL)
+			tool_call_cancel(tc);
+		else
+			agent_schedule_step(a);
+		break;
+	}
+}
+
+int
+agent_busy(struct agent *a)
+{
+	return (a->state != AGENT_IDLE);
+}
+
+int
+agent_rewind_last(struct agent *a, char **msg, char **cause)
+{
+	const char	*id;
+
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: press Esc to stop the turn first");
+		return (-1);
+	}
+	if (a->snaps == NULL || a->rewind_cursor == 0) {
+		*cause = xstrdup("nothing to rewind: the agent has changed "
+		    "nothing in this session");
+		return (-1);
+	}
+	id = a->snap_ids[a->rewind_cursor - 1];
+	if (snapshot_restore(a->snaps, id, cause) != 0)
+		return (-1);
+	a->rewind_cursor--;
+	*msg = xasprintf("Rewound the files to snapshot %s, before the "
+	    "agent's change%s. Undo this with 'agentos snapshots' and "
+	    "'agentos rewind'.", id, a->rewind_cursor == 0 ? "" :
+	    "; press again to go further back");
+	agent_event(a, "rewind", json_pack("{s:s}", "snapshot", id));
+	return (0);
+}
+
+int
+agent_rewind_to(struct agent *a, const char *id, char **cause)
+{
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: press Esc to stop the turn first");
+		return (-1);
+	}
+	if (a->snaps == NULL) {
+		*cause = xstrdup(a->snaps_error);
+		return (-1);
+	}
+	if (snapshot_restore(a->snaps, id, cause) != 0)
+		return (-1);
+	agent_event(a, "rewind", json_pack("{s:s}", "snapshot", id));
+	return (0);
+}
+
+struct perm *
+agent_perm(struct agent *a)
+{
+	return (a->perm);
+}
+
+void
+agent_set_mode(struct agent *a, enum perm_mode mode)
+{
+	perm_set_mode(a->perm, mode);
+	json_decref(a->tools);
+	a->tools = tool_definitions(mode);
+}
+
+struct snapshot_store *
+agent_snapshots(struct agent *a)
+{
+	return (a->snaps);
+}
+
+const struct agent_stats *
+agent_stats(struct agent *a)
+{
+	return (&a->stats);
+}
+
+const struct conv *
+agent_conv(struct agent *a)
+{
+	return (&a->conv);
+}
+
+const char *
+agent_session_id(struct agent *a)
+{
+	return (a->session_id);
+}
+
+const char *const *
+agent_snapshot_ids(struct agent *a, size_t *n)
+{
+	*n = a->nsnap;
+	return ((const char *const *)a->snap_ids);
+}
+
+void
+agent_set_model_hooks(struct agent *a, agent_call_start_fn start,
+    agent_call_cancel_fn cancel, agent_call_body_fn body)
+{
+	a->call_start = start != NULL ? start : model_call_start;
+	a->call_cancel = cancel != NULL ? cancel : model_call_cancel;
+	a->call_body = body != NULL ? body : model_call_body;
+}

@@ -1,0 +1,208 @@
+/* headless.c: -p runs: no terminal, text, json or stream-json output. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+struct headless {
+	enum output_format	 fmt;
+	struct agent		*agent;
+	struct buf		 last_text;	/* last assistant text */
+	enum stop_reason	 stop;
+	char			*error;
+	int			 done;
+};
+
+static void	headless_text(void *, const char *, size_t);
+static void	headless_assistant_done(void *, const struct message *,
+		    const struct usage *);
+static void	headless_approval(void *, struct tool_call *, const char *);
+static void	headless_notice(void *, const char *);
+static void	headless_stream_reset(void *);
+static void	headless_event(void *, const char *, json_t *);
+static void	headless_turn_done(void *, enum stop_reason, const char *);
+
+static const struct agent_ui headless_ui = {
+	.text_delta = headless_text,
+	.assistant_done = headless_assistant_done,
+	.approval = headless_approval,
+	.notice = headless_notice,
+	.stream_reset = headless_stream_reset,
+	.event = headless_event,
+	.turn_done = headless_turn_done,
+};
+
+static void
+headless_text(void *arg, const char *text, size_t len)
+{
+}
+
+/* Keep the text of the newest assistant message that has any. */
+static void
+headless_assistant_done(void *arg, const struct message *m,
+    const struct usage *u)
+{
+	struct headless	*h = arg;
+	char		*text = message_text(m);
+
+	if (*text != '\0') {
+		buf_reset(&h->last_text);
+		buf_adds(&h->last_text, text);
+	}
+	free(text);
+}
+
+/* Never called headless (the agent refuses instead); refuse to be safe. */
+static void
+headless_approval(void *arg, struct tool_call *tc, const char *preview)
+{
+	struct headless	*h = arg;
+
+	agent_decide(h->agent, tc, APPROVE_REJECT, "headless run");
+}
+
+static void
+headless_notice(void *arg, const char *text)
+{
+	struct headless	*h = arg;
+
+	if (h->fmt == OUTPUT_TEXT)
+		fprintf(stderr, "agentos: %s\n", text);
+}
+
+static void
+headless_stream_reset(void *arg)
+{
+}
+
+/* stream-json: one event a line, the session log's schema. */
+static void
+headless_event(void *arg, const char *type, json_t *data)
+{
+	struct headless	*h = arg;
+	json_t		*o;
+
+	if (h->fmt != OUTPUT_STREAM_JSON)
+		return;
+	o = json_pack("{s:s}", "type", type);
+	json_object_update(o, data);
+	/* The request body repeats the conversation: the hash stands in. */
+	json_object_del(o, "body");
+	json_dumpf(o, stdout, JSON_COMPACT);
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_decref(o);
+}
+
+static void
+headless_turn_done(void *arg, enum stop_reason stop, const char *error)
+{
+	struct headless	*h = arg;
+
+	h->stop = stop;
+	if (error != NULL)
+		h->error = xstrdup(error);
+	h->done = 1;
+	loop_exit();
+}
+
+/* The final result object of json and stream-json output. */
+static json_t *
+headless_result(struct headless *h, const char *root)
+{
+	const struct agent_stats	*st = agent_stats(h->agent);
+	const char *const		*ids;
+	json_t				*snaps = json_array(), *o;
+	size_t				 n, i;
+
+	ids = agent_snapshot_ids(h->agent, &n);
+	for (i = 0; i < n; i++)
+		json_array_append_new(snaps, json_string(ids[i]));
+	o = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:i,s:i,s:I,"
+	    "s:{s:I,s:I,s:I,s:I},s:o}",
+	    "type", "result",
+	    "subtype", h->error != NULL ? "error" : "success",
+	    "is_error", h->error != NULL,
+	    "result", h->last_text.buf,
+	    "stop_reason", h->error != NULL ? "error" :
+	    stop_reason_name(h->stop),
+	    "session_id", agent_session_id(h->agent),
+	    "turns", st->turns,
+	    "num_requests", st->requests,
+	    "duration_ms", (json_int_t)(loop_now_ms() - st->started_ms),
+	    "usage",
+	    "input_tokens", (json_int_t)st->usage.input_tokens,
+	    "output_tokens", (json_int_t)st->usage.output_tokens,
+	    "cache_read_tokens", (json_int_t)st->usage.cache_read_tokens,
+	    "cache_write_tokens", (json_int_t)st->usage.cache_write_tokens,
+	    "snapshots", snaps);
+	if (h->error != NULL)
+		json_object_set_new(o, "error", json_string(h->error));
+	json_object_set_new(o, "root", json_string(root));
+	return (o);
+}
+
+int
+headless_run(const char *root, const char *cwd, struct config *cfg,
+    const char *prompt, enum output_format fmt)
+{
+	struct headless	 h;
+	const char *const *ids;
+	char		*cause = NULL;
+	json_t		*o;
+	size_t		 n;
+	int		 rc = 1;
+
+	memset(&h, 0, sizeof h);
+	h.fmt = fmt;
+	buf_init(&h.last_text, 0);
+	if (!config_provider_configured(cfg)) {
+		fprintf(stderr, "agentos: %s\n", config_provider_help());
+		return (1);
+	}
+	h.agent = agent_create(root, cwd, cfg, 1, &headless_ui, &h, &cause);
+	if (h.agent == NULL) {
+		fprintf(stderr, "agentos: %s\n", cause);
+		free(cause);
+		return (1);
+	}
+	if (agent_submit(h.agent, prompt, &cause) != 0) {
+		fprintf(stderr, "agentos: %s\n", cause);
+		free(cause);
+		goto out;
+	}
+	if (!h.done)
+		loop_run();
+
+	switch (fmt) {
+	case OUTPUT_TEXT:
+		if (h.last_text.len != 0)
+			printf("%s\n", h.last_text.buf);
+		if (h.error != NULL)
+			fprintf(stderr, "agentos: %s\n", h.error);
+		ids = agent_snapshot_ids(h.agent, &n);
+		if (n > 0)
+			fprintf(stderr, "agentos: %zu snapshot%s in session "
+			    "%s; undo the changes with: agentos rewind %s\n",
+			    n, n == 1 ? "" : "s", agent_session_id(h.agent),
+			    ids[0]);
+		break;
+	case OUTPUT_JSON:
+	case OUTPUT_STREAM_JSON:
+		o = headless_result(&h, root);
+		json_dumpf(o, stdout, fmt == OUTPUT_JSON ? JSON_INDENT(2) :
+		    JSON_COMPACT);
+		fputc('\n', stdout);
+		json_decref(o);
+		break;
+	}
+	fflush(stdout);
+	rc = h.error != NULL ? 1 : 0;
+out:
+	agent_free(h.agent);
+	buf_release(&h.last_text);
+	free(h.error);
+	return (rc);
+}

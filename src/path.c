@@ -1,0 +1,251 @@
+/* path.c: paths confined to the repository. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+/* Symlinks followed in one resolution before giving up (as the kernel). */
+#define PATH_MAX_LINKS	40
+
+struct path_parts {
+	char	**v;
+	size_t	  nr, alloc;
+};
+
+static void	path_parts_push_front(struct path_parts *, const char *);
+static void	path_parts_release(struct path_parts *);
+static void	path_pop(struct buf *);
+static int	path_inside(const char *, const char *);
+
+/*
+ * Put the components of s in front of the queue, keeping their order; the
+ * queue is kept reversed (next component last) so this is a push.
+ */
+static void
+path_parts_push_front(struct path_parts *pp, const char *s)
+{
+	const char	*end = s + strlen(s), *p, *start;
+
+	/* Walk backwards so the first component ends up last. */
+	p = end;
+	while (p > s) {
+		while (p > s && p[-1] == '/')
+			p--;
+		if (p == s)
+			break;
+		start = p;
+		while (start > s && start[-1] != '/')
+			start--;
+		ALLOC_GROW(pp->v, pp->nr + 1, pp->alloc);
+		pp->v[pp->nr++] = xstrndup(start, p - start);
+		p = start;
+	}
+}
+
+/* Free the queue. */
+static void
+path_parts_release(struct path_parts *pp)
+{
+	while (pp->nr > 0)
+		free(pp->v[--pp->nr]);
+	free(pp->v);
+	pp->v = NULL;
+	pp->alloc = 0;
+}
+
+/* Remove the last component of the absolute path in b ("/" stays). */
+static void
+path_pop(struct buf *b)
+{
+	char	*slash;
+
+	slash = strrchr(b->buf, '/');
+	if (slash == NULL || slash == b->buf)
+		buf_setlen(b, 1);
+	else
+		buf_setlen(b, slash - b->buf);
+}
+
+/* Is the canonical path p root itself or below it? */
+static int
+path_inside(const char *root, const char *p)
+{
+	size_t	len = strlen(root);
+
+	if (strcmp(root, "/") == 0)
+		return (1);
+	return (strncmp(p, root, len) == 0 &&
+	    (p[len] == '\0' || p[len] == '/'));
+}
+
+/*
+ * Resolve component by component: "." is skipped, ".." pops, an existing
+ * component is canonicalised with realpath(3) (which follows any chain of
+ * symlinks), and a symlink realpath cannot resolve (dangling, or pointing
+ * to something missing) is read with readlink(2) and its target put back
+ * in the queue, so a dangling link that points outside the root is caught
+ * like any other.  Components that do not exist are taken as they are.
+ */
+int
+path_resolve(const char *root, const char *path, char **out, char **rel,
+    char **cause)
+{
+	struct path_parts	 pp = { NULL, 0, 0 };
+	struct buf		 cur = BUF_INIT, cand = BUF_INIT;
+	char			*realroot = NULL, *r, target[PATH_MAX];
+	struct stat		 sb;
+	ssize_t			 n;
+	int			 links = 0, rc = -1;
+	size_t			 rootlen;
+
+	*out = NULL;
+	if (rel != NULL)
+		*rel = NULL;
+	if (path == NULL || *path == '\0') {
+		*cause = xstrdup("empty path");
+		goto out;
+	}
+	if (strlen(path) >= PATH_MAX) {
+		*cause = xasprintf("path is longer than %d bytes", PATH_MAX);
+		goto out;
+	}
+	if ((realroot = realpath(root, NULL)) == NULL) {
+		*cause = xasprintf("repository %s: %s", root, strerror(errno));
+		goto out;
+	}
+
+	path_parts_push_front(&pp, path);
+	if (*path == '/')
+		buf_adds(&cur, "/");
+	else
+		buf_adds(&cur, realroot);
+
+	while (pp.nr > 0) {
+		char	*c = pp.v[--pp.nr];
+
+		if (strcmp(c, ".") == 0) {
+			free(c);
+			continue;
+		}
+		if (strcmp(c, "..") == 0) {
+			free(c);
+			path_pop(&cur);
+			continue;
+		}
+		buf_reset(&cand);
+		buf_addf(&cand, "%s%s%s", cur.buf,
+		    cur.len > 0 && cur.buf[cur.len - 1] == '/' ? "" : "/", c);
+		free(c);
+		if (lstat(cand.buf, &sb) != 0) {
+			if (errno != ENOENT && errno != ENOTDIR) {
+				*cause = xasprintf("%s: %s", path,
+				    strerror(errno));
+				goto out;
+			}
+			/* Missing: taken as it is. */
+			buf_reset(&cur);
+			buf_add(&cur, cand.buf, cand.len);
+			continue;
+		}
+		if ((r = realpath(cand.buf, NULL)) != NULL) {
+			buf_reset(&cur);
+			buf_adds(&cur, r);
+			free(r);
+			if (pp.nr > 0 && stat(cur.buf, &sb) == 0 &&
+			    !S_ISDIR(sb.st_mode)) {
+				*cause = xasprintf("path %s: %s is not a "
+				    "directory", path, cur.buf);
+				goto out;
+			}
+			continue;
+		}
+		if (!S_ISLNK(sb.st_mode)) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			goto out;
+		}
+		/* A symlink realpath cannot follow: read it ourselves. */
+		if (++links > PATH_MAX_LINKS) {
+			*cause = xasprintf("path %s: too many levels of "
+			    "symbolic links", path);
+			goto out;
+		}
+		n = readlink(cand.buf, target, sizeof target - 1);
+		if (n < 0) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			goto out;
+		}
+		target[n] = '\0';
+		if (target[0] == '/') {
+			buf_reset(&cur);
+			buf_adds(&cur, "/");
+		}
+		path_parts_push_front(&pp, target);
+	}
+
+	if (!path_inside(realroot, cur.buf)) {
+		*cause = xasprintf("path %s is outside the repository %s",
+		    path, root);
+		goto out;
+	}
+	rootlen = strlen(realroot);
+	if (rel != NULL) {
+		if (cur.len == rootlen)
+			*rel = xstrdup(".");
+		else if (strcmp(realroot, "/") == 0)
+			*rel = xstrdup(cur.buf + 1);
+		else
+			*rel = xstrdup(cur.buf + rootlen + 1);
+	}
+	*out = buf_detach(&cur, NULL);
+	rc = 0;
+out:
+	path_parts_release(&pp);
+	buf_release(&cur);
+	buf_release(&cand);
+	free(realroot);
+	return (rc);
+}
+
+int
+path_resolve_write(const char *root, const char *path, char **out,
+    char **rel, char **cause)
+{
+	char		*o, *r;
+	const char	*p;
+	size_t		 len;
+
+	if (path_resolve(root, path, &o, &r, cause) != 0)
+		return (-1);
+	if (strcmp(r, ".") == 0) {
+		*cause = xasprintf("path %s is the repository root, not a "
+		    "file", path);
+		goto fail;
+	}
+	for (p = r; *p != '\0'; p += len + (p[len] == '/')) {
+		len = strcspn(p, "/");
+		if (len == 4 && strncmp(p, ".git", 4) == 0) {
+			*cause = xasprintf("path %s is inside .git; tools do "
+			    "not write git internals", path);
+			goto fail;
+		}
+	}
+	*out = o;
+	if (rel != NULL)
+		*rel = r;
+	else
+		free(r);
+	return (0);
+fail:
+	free(o);
+	free(r);
+	*out = NULL;
+	if (rel != NULL)
+		*rel = NULL;
+	return (-1);
+}

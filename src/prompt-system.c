@@ -1,0 +1,114 @@
+/* prompt-system.c: the system prompt: how to work, project notes, map. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+/* Project instruction files are capped: they go into every request. */
+#define PROMPT_INSTRUCTIONS_MAX	(32 * 1024)
+
+/*
+ * Kept short on purpose: every byte here is sent with every request.  The
+ * tool descriptions carry each tool's own limits.
+ */
+static const char prompt_base[] =
+"You are agentos, a coding agent in a terminal. You work in the git "
+"repository at %s with the user, who reads your messages and approves your "
+"edits and commands.\n"
+"\n"
+"How to work:\n"
+"- Read before you change: find code with glob, grep and read_file; read a "
+"file before editing it.\n"
+"- Change files with edit_file (old_string must match the file exactly, "
+"once) or write_file (new files, full rewrites). Keep changes minimal and in "
+"the style of the code around them.\n"
+"- Use bash for builds, tests and git; check your change the way the project "
+"checks its own (its tests, its build) when it has them.\n"
+"- Paths are relative to the repository root. Tools cannot reach outside it.\n"
+"- Every change is snapshotted and the user can undo it. A rejected call "
+"comes back with the user's note: follow it.\n"
+"- Be brief. Say what you changed and what you checked; do not paste whole "
+"files back.\n";
+
+/* Append path's contents under a heading, capped; nothing if unreadable. */
+static int
+prompt_add_file(struct buf *b, const char *root, const char *rel)
+{
+	struct buf	 file;
+	char		*path, chunk[8192];
+	FILE		*f;
+	size_t		 n;
+
+	path = xasprintf("%s/%s", root, rel);
+	f = fopen(path, "r");
+	free(path);
+	if (f == NULL)
+		return (-1);
+	buf_init(&file, PROMPT_INSTRUCTIONS_MAX);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (buf_add(&file, chunk, n) != 0)
+			break;
+	}
+	fclose(f);
+	buf_rtrim(&file);
+	buf_addf(b, "\nInstructions from %s:\n%s\n", rel, file.buf);
+	if (file.truncated)
+		buf_addf(b, "[%s cut at %d bytes]\n", rel,
+		    PROMPT_INSTRUCTIONS_MAX);
+	buf_release(&file);
+	return (0);
+}
+
+char *
+prompt_system(const char *root, const char *cwd, struct repomodel *rm,
+    const struct config *cfg)
+{
+	struct buf	 b = BUF_INIT;
+	struct utsname	 u;
+	const char	*rest, *slash;
+	char		*dir, *rel;
+	char		 date[32];
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+	size_t		 rootlen = strlen(root);
+
+	buf_addf(&b, prompt_base, root);
+	localtime_r(&now, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	if (uname(&u) == 0)
+		buf_addf(&b, "\nToday is %s. The system is %s %s.\n", date,
+		    u.sysname, u.machine);
+
+	/*
+	 * AGENTS.md, or CLAUDE.md where a directory has none, from the root
+	 * down to the working directory: nearer files come later and win.
+	 */
+	rest = "";
+	if (strncmp(cwd, root, rootlen) == 0 && cwd[rootlen] == '/')
+		rest = cwd + rootlen + 1;
+	dir = xstrdup("");
+	for (;;) {
+		rel = xasprintf("%s%sAGENTS.md", dir, *dir ? "/" : "");
+		if (prompt_add_file(&b, root, rel) != 0) {
+			free(rel);
+			rel = xasprintf("%s%sCLAUDE.md", dir, *dir ? "/" : "");
+			prompt_add_file(&b, root, rel);
+		}
+		free(rel);
+		if (*rest == '\0')
+			break;
+		slash = strchr(rest, '/');
+		free(dir);
+		dir = xstrndup(cwd + rootlen + 1, (slash != NULL ? slash :
+		    rest + strlen(rest)) - (cwd + rootlen + 1));
+		rest = slash != NULL ? slash + 1 : "";
+	}
+	free(dir);
+	(void)rm;
+	(void)cfg;
+	return (buf_detach(&b, NULL));
+}

@@ -1,0 +1,178 @@
+/* tool-bash.c: the bash tool: one shell command as a job. */
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+#define TOOL_BASH_TIMEOUT	120000	/* ms */
+#define TOOL_BASH_TIMEOUT_MAX	600000	/* ms */
+/* Room kept below TOOL_OUTPUT_MAX for the status line (bytes). */
+#define TOOL_BASH_STATUS	256
+
+struct tool_bash {
+	struct tool_call	*tc;
+	struct job		*job;
+	struct tool_cap		 cap;
+	unsigned int		 timeout_ms;
+};
+
+static unsigned int tool_bash_timeout(json_t *);
+static int	tool_bash_preview(struct tool_ctx *, json_t *, struct buf *,
+		    char **);
+static int	tool_bash_run(struct tool_call *);
+static void	tool_bash_cancel(struct tool_call *);
+static void	tool_bash_output(void *, const char *, size_t);
+static void	tool_bash_exited(void *, int, int);
+
+const struct tool_entry tool_bash = {
+	.name = "bash",
+	.description = "Run a shell command (/bin/sh -c) in the repository "
+	    "root; stdout and stderr merged, stdin empty. Timeout default "
+	    "120000 ms, max 600000; background processes are killed when "
+	    "it ends. Use for builds, tests, git; use the file tools to "
+	    "read, search and edit.",
+	.schema = "{\"type\":\"object\",\"properties\":{"
+	    "\"command\":{\"type\":\"string\"},"
+	    "\"timeout_ms\":{\"type\":\"integer\"}},"
+	    "\"required\":[\"command\"]}",
+	.flags = TOOL_EXEC,
+	.preview = tool_bash_preview,
+	.run = tool_bash_run,
+	.cancel = tool_bash_cancel,
+};
+
+/* The timeout asked for, defaulted and bounded (ms). */
+static unsigned int
+tool_bash_timeout(json_t *input)
+{
+	json_int_t	t;
+
+	t = json_integer_value(json_object_get(input, "timeout_ms"));
+	if (t <= 0)
+		return (TOOL_BASH_TIMEOUT);
+	if (t > TOOL_BASH_TIMEOUT_MAX)
+		return (TOOL_BASH_TIMEOUT_MAX);
+	return ((unsigned int)t);
+}
+
+/* The preview is the command itself. */
+static int
+tool_bash_preview(struct tool_ctx *ctx, json_t *input, struct buf *preview,
+    char **cause)
+{
+	const char	*command;
+
+	command = json_string_value(json_object_get(input, "command"));
+	if (command == NULL || *command == '\0') {
+		*cause = xstrdup("bash needs a command");
+		return (-1);
+	}
+	buf_addf(preview, "$ %s\n", command);
+	if (json_object_get(input, "timeout_ms") != NULL)
+		buf_addf(preview, "(timeout %u ms)\n",
+		    tool_bash_timeout(input));
+	return (0);
+}
+
+/* Start the job; the call finishes from tool_bash_exited(). */
+static int
+tool_bash_run(struct tool_call *tc)
+{
+	static const struct job_cb	 cb = {
+		.output = tool_bash_output,
+		.exited = tool_bash_exited,
+	};
+	struct tool_bash		*b;
+	const char			*command;
+	char				*cause = NULL;
+
+	command = json_string_value(json_object_get(tc->input, "command"));
+	if (*command == '\0') {
+		tool_result_setf(tc, 1, "bash needs a command");
+		return (0);
+	}
+	b = xcalloc(1, sizeof *b);
+	b->tc = tc;
+	b->timeout_ms = tool_bash_timeout(tc->input);
+	tool_cap_init(&b->cap, TOOL_OUTPUT_MAX - TOOL_BASH_STATUS);
+	tc->priv = b;
+	b->job = job_start(command, tc->ctx->root, b->timeout_ms, &cb, b,
+	    &cause);
+	if (b->job == NULL) {
+		tool_result_setf(tc, 1, "cannot run the command: %s", cause);
+		free(cause);
+		tool_cap_release(&b->cap);
+		free(b);
+		tc->priv = NULL;
+		return (0);
+	}
+	return (1);
+}
+
+/* Kill the command's group; the call finishes at once. */
+static void
+tool_bash_cancel(struct tool_call *tc)
+{
+	struct tool_bash	*b = tc->priv;
+
+	if (b != NULL)
+		job_kill(b->job);	/* calls tool_bash_exited() */
+}
+
+/* Output as it arrives: keep head and tail, show it live. */
+static void
+tool_bash_output(void *arg, const char *data, size_t len)
+{
+	struct tool_bash	*b = arg;
+	struct tool_call	*tc = b->tc;
+
+	tool_cap_add(&b->cap, data, len);
+	if (tc->output != NULL)
+		tc->output(tc, data, len, tc->output_arg);
+}
+
+/* The command ended: output, then how it ended. */
+static void
+tool_bash_exited(void *arg, int status, int timed_out)
+{
+	struct tool_bash	*b = arg;
+	struct tool_call	*tc = b->tc;
+	struct buf		 out = BUF_INIT;
+	const char		*name;
+	uint64_t		 omitted;
+	int			 is_error = 1;
+
+	tool_cap_finish(&b->cap, &out, &omitted);
+	if (out.len == 0)
+		buf_adds(&out, "(no output)\n");
+	else if (out.buf[out.len - 1] != '\n')
+		buf_addch(&out, '\n');
+	if (tc->cancelled)
+		buf_adds(&out, "cancelled by the user; process group killed");
+	else if (timed_out)
+		buf_addf(&out, "timed out after %u ms; process group killed",
+		    b->timeout_ms);
+	else if (WIFEXITED(status)) {
+		tc->exit_status = WEXITSTATUS(status);
+		buf_addf(&out, "exit status %d", tc->exit_status);
+		is_error = tc->exit_status != 0;
+	} else if (WIFSIGNALED(status)) {
+		tc->exit_status = 128 + WTERMSIG(status);
+		name = sigabbrev_np(WTERMSIG(status));
+		buf_addf(&out, "killed by signal %d%s%s", WTERMSIG(status),
+		    name != NULL ? " SIG" : "", name != NULL ? name : "");
+	} else
+		buf_addf(&out, "ended with wait status %d", status);
+	tool_result_set(tc, out.buf, out.len, is_error);
+	if (omitted != 0)
+		tc->result.truncated = 1;
+	buf_release(&out);
+	tool_cap_release(&b->cap);
+	free(b);
+	tc->priv = NULL;
+	tool_call_finish(tc);
+}

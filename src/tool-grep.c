@@ -1,0 +1,324 @@
+/* tool-grep.c: the grep tool: PCRE2 over the repository's files. */
+#include <sys/stat.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+/* Most matching lines shown. */
+#define TOOL_GREP_MAX_MATCHES	500
+/* Text of a matching line shown (bytes). */
+#define TOOL_GREP_LINE_MAX	400
+/* Files larger than this are skipped (bytes). */
+#define TOOL_GREP_FILE_MAX	(32 * 1024 * 1024)
+/* Work done per loop iteration before yielding (bytes read). */
+#define TOOL_GREP_SLICE		(4 * 1024 * 1024)
+/* Room kept for the closing note (bytes). */
+#define TOOL_GREP_NOTE		256
+
+struct tool_grep {
+	struct tool_call	*tc;
+	pcre2_code		*code;
+	pcre2_match_data	*md;
+	char			**files;
+	size_t			 nfiles, next;
+	struct buf		 out;
+	uint64_t		 matches, shown;
+	size_t			 searched, with_matches;
+	size_t			 binary, big;
+	int			 full;
+	struct loop_timer	*timer;
+};
+
+static void	tool_grep_file(struct tool_grep *, const char *, const char *,
+		    size_t);
+static int	tool_grep_slice(struct tool_grep *);
+static void	tool_grep_done(struct tool_grep *);
+static void	tool_grep_free(struct tool_grep *);
+static void	tool_grep_tick(void *);
+static int	tool_grep_run(struct tool_call *);
+static void	tool_grep_cancel(struct tool_call *);
+
+const struct tool_entry tool_grep = {
+	.name = "grep",
+	.description = "Search file contents with a PCRE2 regex, line by "
+	    "line; prints path:line:text (at most 500 lines). path: a file "
+	    "or directory; glob filters files (*.c matches any depth). "
+	    "Honours .gitignore, skips binary files.",
+	.schema = "{\"type\":\"object\",\"properties\":{"
+	    "\"pattern\":{\"type\":\"string\"},"
+	    "\"path\":{\"type\":\"string\"},"
+	    "\"glob\":{\"type\":\"string\"},"
+	    "\"ignore_case\":{\"type\":\"boolean\"}},"
+	    "\"required\":[\"pattern\"]}",
+	.flags = TOOL_READONLY,
+	.run = tool_grep_run,
+	.cancel = tool_grep_cancel,
+};
+
+/* Search one file's text (rel for the output). */
+static void
+tool_grep_file(struct tool_grep *g, const char *rel, const char *text,
+    size_t len)
+{
+	const char	*p = text, *end = text + len, *nl;
+	size_t		 n, show, line = 0;
+	int		 hit = 0, rc;
+
+	while (p < end) {
+		line++;
+		nl = memchr(p, '\n', end - p);
+		n = (nl != NULL ? nl : end) - p;
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		rc = pcre2_match(g->code, (PCRE2_SPTR)p, n, 0, 0, g->md,
+		    NULL);
+		if (rc >= 0) {
+			hit = 1;
+			g->matches++;
+			if (!g->full && (g->shown >= TOOL_GREP_MAX_MATCHES ||
+			    g->out.len + strlen(rel) + TOOL_GREP_LINE_MAX +
+			    64 > TOOL_OUTPUT_MAX - TOOL_GREP_NOTE))
+				g->full = 1;
+			if (!g->full) {
+				show = n;
+				if (show > TOOL_GREP_LINE_MAX) {
+					show = TOOL_GREP_LINE_MAX;
+					while (show > 0 && ((unsigned char)
+					    p[show] & 0xc0) == 0x80)
+						show--;
+				}
+				buf_addf(&g->out, "%s:%zu:", rel, line);
+				tool_utf8_sanitize(&g->out, p, show);
+				if (show < n)
+					buf_addf(&g->out, " [... %zu more "
+					    "bytes]", n - show);
+				buf_addch(&g->out, '\n');
+				g->shown++;
+			}
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	if (hit)
+		g->with_matches++;
+}
+
+/* Search files until a slice of work is done; 1 when all are done. */
+static int
+tool_grep_slice(struct tool_grep *g)
+{
+	struct buf	 text = BUF_INIT, full = BUF_INIT;
+	size_t		 done = 0, sniff;
+	char		*cause;
+	int		 exists;
+
+	while (g->next < g->nfiles && done < TOOL_GREP_SLICE) {
+		const char	*rel = g->files[g->next++];
+
+		buf_reset(&full);
+		buf_addf(&full, "%s/%s", g->tc->ctx->root, rel);
+		buf_reset(&text);
+		cause = NULL;
+		if (tool_read_whole(full.buf, TOOL_GREP_FILE_MAX, &text,
+		    &exists, &cause) != 0) {
+			/* Too big, or gone meanwhile. */
+			free(cause);
+			g->big++;
+			continue;
+		}
+		if (!exists)
+			continue;
+		done += text.len + 512;
+		g->searched++;
+		sniff = text.len < 8192 ? text.len : 8192;
+		if (memchr(text.buf, '\0', sniff) != NULL) {
+			g->binary++;
+			continue;
+		}
+		tool_grep_file(g, rel, text.buf, text.len);
+	}
+	buf_release(&text);
+	buf_release(&full);
+	return (g->next >= g->nfiles);
+}
+
+/* Set the result from what was found. */
+static void
+tool_grep_done(struct tool_grep *g)
+{
+	struct tool_call	*tc = g->tc;
+	const char		*pattern;
+
+	pattern = json_string_value(json_object_get(tc->input, "pattern"));
+	if (g->matches == 0)
+		buf_addf(&g->out, "No matches for /%s/ in %zu files",
+		    pattern, g->searched);
+	else if (g->shown < g->matches)
+		buf_addf(&g->out, "[showing %ju of %ju matching lines in %zu "
+		    "files; narrow the pattern, path or glob]",
+		    (uintmax_t)g->shown, (uintmax_t)g->matches,
+		    g->with_matches);
+	/* Binary files only matter when they may explain no match. */
+	if (g->matches == 0 && g->binary != 0)
+		buf_addf(&g->out, "\n[skipped %zu binary files]", g->binary);
+	if (g->big != 0) {
+		if (g->out.len > 0 && g->out.buf[g->out.len - 1] != '\n')
+			buf_addch(&g->out, '\n');
+		buf_addf(&g->out, "[skipped %zu files over %d MiB or "
+		    "unreadable]", g->big, TOOL_GREP_FILE_MAX / (1024 * 1024));
+	}
+	tool_result_set(tc, g->out.buf, g->out.len, 0);
+}
+
+/* Free the search state. */
+static void
+tool_grep_free(struct tool_grep *g)
+{
+	if (g == NULL)
+		return;
+	if (g->timer != NULL)
+		loop_timer_cancel(g->timer);
+	g->tc->priv = NULL;
+	pcre2_match_data_free(g->md);
+	pcre2_code_free(g->code);
+	tool_files_free(g->files, g->nfiles);
+	buf_release(&g->out);
+	free(g);
+}
+
+/* Continue the search from the loop. */
+static void
+tool_grep_tick(void *arg)
+{
+	struct tool_grep	*g = arg;
+	struct tool_call	*tc = g->tc;
+
+	g->timer = NULL;
+	if (!tool_grep_slice(g)) {
+		g->timer = loop_timer_add(0, tool_grep_tick, g);
+		return;
+	}
+	tool_grep_done(g);
+	tool_grep_free(g);
+	tool_call_finish(tc);
+}
+
+/*
+ * Compile the pattern (UTF mode that tolerates invalid UTF-8 in the
+ * subject, PCRE2_MATCH_INVALID_UTF, so any file can be searched), list the
+ * files, and search them a slice at a time so the loop keeps running.
+ */
+static int
+tool_grep_run(struct tool_call *tc)
+{
+	struct tool_grep	*g = xcalloc(1, sizeof *g);
+	PCRE2_UCHAR		 msg[256];
+	PCRE2_SIZE		 erroff;
+	struct stat		 sb;
+	const char		*pattern, *path, *glob, *p;
+	char			*full = NULL, *rel = NULL, *cause = NULL;
+	char			**all = NULL;
+	size_t			 nall = 0, i, plen;
+	uint32_t		 opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	int			 err, isdir = 1;
+
+	g->tc = tc;
+	buf_init(&g->out, 0);
+	pattern = json_string_value(json_object_get(tc->input, "pattern"));
+	path = json_string_value(json_object_get(tc->input, "path"));
+	glob = json_string_value(json_object_get(tc->input, "glob"));
+	if (json_is_true(json_object_get(tc->input, "ignore_case")))
+		opts |= PCRE2_CASELESS;
+	if (glob != NULL && *glob == '\0')
+		glob = NULL;
+
+	g->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    opts, &err, &erroff, NULL);
+	if (g->code == NULL) {
+		pcre2_get_error_message(err, msg, sizeof msg);
+		cause = xasprintf("invalid regex /%s/: %s at offset %zu",
+		    pattern, (char *)msg, (size_t)erroff);
+		goto fail;
+	}
+	pcre2_jit_compile(g->code, PCRE2_JIT_COMPLETE);	/* optional */
+	g->md = pcre2_match_data_create_from_pattern(g->code, NULL);
+
+	if (path == NULL || *path == '\0')
+		path = ".";
+	if (path_resolve(tc->ctx->root, path, &full, &rel, &cause) != 0)
+		goto fail;
+	if (stat(full, &sb) != 0) {
+		cause = xasprintf("%s does not exist", rel);
+		goto fail;
+	}
+	isdir = S_ISDIR(sb.st_mode);
+	if (!isdir) {
+		/* One file, searched even if ignored. */
+		g->files = xcalloc(1, sizeof *g->files);
+		g->files[0] = xstrdup(rel);
+		g->nfiles = 1;
+	} else {
+		if (tool_files_list(tc->ctx->root, &all, &nall, &cause) != 0)
+			goto fail;
+		plen = strcmp(rel, ".") == 0 ? 0 : strlen(rel);
+		g->files = xcalloc(nall + 1, sizeof *g->files);
+		for (i = 0; i < nall; i++) {
+			p = all[i];
+			if (plen != 0) {
+				if (strncmp(p, rel, plen) != 0 ||
+				    p[plen] != '/')
+					continue;
+				p += plen + 1;
+			}
+			if (glob != NULL) {
+				if (strchr(glob, '/') == NULL &&
+				    strrchr(p, '/') != NULL)
+					p = strrchr(p, '/') + 1;
+				if (!tool_glob_match(glob, p))
+					continue;
+			}
+			g->files[g->nfiles++] = all[i];
+			all[i] = NULL;
+		}
+	}
+	free(full);
+	free(rel);
+	tool_files_free(all, nall);
+
+	tc->priv = g;
+	if (!tool_grep_slice(g)) {
+		g->timer = loop_timer_add(0, tool_grep_tick, g);
+		return (1);
+	}
+	tool_grep_done(g);
+	tool_grep_free(g);
+	return (0);
+fail:
+	tool_result_set(tc, cause, strlen(cause), 1);
+	free(cause);
+	free(full);
+	free(rel);
+	tool_files_free(all, nall);
+	tool_grep_free(g);
+	return (0);
+}
+
+/* Stop a search in progress. */
+static void
+tool_grep_cancel(struct tool_call *tc)
+{
+	struct tool_grep	*g = tc->priv;
+
+	if (g == NULL)
+		return;
+	tool_grep_free(g);
+	tool_result_setf(tc, 1, "grep cancelled by the user.");
+	tool_call_finish(tc);
+}
