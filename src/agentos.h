@@ -764,8 +764,9 @@ enum def_kind {
 	DEF_MACRO,
 	DEF_CONSTANT,
 	DEF_VARIABLE,
+	DEF_PROTOTYPE,			/* a C/C++ function declaration */
 };
-#define DEF_KIND_COUNT 12
+#define DEF_KIND_COUNT 13
 
 enum ref_kind {				/* most specific first */
 	REF_CALL,

@@ -121,7 +121,8 @@ struct grammar_parser {
 
 static const char *def_kind_names[DEF_KIND_COUNT] = {
 	"function", "method", "class", "struct", "union", "enum",
-	"interface", "type", "module", "macro", "constant", "variable"
+	"interface", "type", "module", "macro", "constant", "variable",
+	"prototype"
 };
 static const char *ref_kind_names[REF_KIND_COUNT] = {
 	"call", "type", "macro", "identifier"
@@ -205,13 +206,16 @@ ref_kind_name(enum ref_kind k)
 static int
 word_in(const char *list, const char *w, size_t len)
 {
-	const char	*p;
+	const char	*p, *e;
 
 	if (list == NULL || len == 0)
 		return (0);
-	for (p = list; (p = strstr(p, w)) != NULL; p++) {
-		if (p > list && p[-1] == ' ' && p[len] == ' ' &&
-		    memcmp(p, w, len) == 0)
+	for (p = list; *p != '\0'; p = e) {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			/* nothing */;
+		if ((size_t)(e - p) == len && memcmp(p, w, len) == 0)
 			return (1);
 	}
 	return (0);
@@ -611,9 +615,18 @@ grammar_sig(struct tags *t, TSNode n, const char *text, size_t len)
 	char		 sig[208];
 	int		 lines, space;
 
+	/*
+	 * From the start of the line, unless the definition is an item of a
+	 * list there (an enumerator, a field): then from itself.
+	 */
 	start = ts_node_start_byte(n);
-	while (start > 0 && text[start - 1] != '\n')
-		start--;
+	for (i = start; i > 0 && text[i - 1] != '\n'; i--) {
+		if (text[i - 1] == '{' || text[i - 1] == ',' ||
+		    text[i - 1] == '(' || text[i - 1] == ';')
+			break;
+	}
+	if (i == 0 || text[i - 1] == '\n')
+		start = i;
 	while (start < len && (text[start] == ' ' || text[start] == '\t'))
 		start++;
 	lim = ts_node_end_byte(n);
@@ -845,11 +858,13 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 			if (g->declarators) {
 				if (kind == DEF_VARIABLE && proto)
 					continue;
+				if (kind == DEF_PROTOTYPE && !proto)
+					continue;
 				if (kind == DEF_FUNCTION && scoped)
 					kind = DEF_METHOD;
 			}
-			if ((kind == DEF_VARIABLE || kind == DEF_CONSTANT) &&
-			    grammar_is_local(g, defnode))
+			if ((kind == DEF_VARIABLE || kind == DEF_CONSTANT ||
+			    kind == DEF_PROTOTYPE) && grammar_is_local(g, defnode))
 				continue;
 			ALLOC_GROW(tmp, ntmp + 1, atmp);
 			memset(&tmp[ntmp], 0, sizeof tmp[ntmp]);
@@ -860,8 +875,12 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 			    len);
 			tmp[ntmp].def.line = ts_node_start_point(defnode).row +
 			    1;
+			/* A node ending with its newline ends on its line. */
 			tmp[ntmp].def.end_line =
 			    ts_node_end_point(defnode).row + 1;
+			if (ts_node_end_point(defnode).column == 0 &&
+			    tmp[ntmp].def.end_line > tmp[ntmp].def.line)
+				tmp[ntmp].def.end_line--;
 			tmp[ntmp].name_byte = s;
 			tmp[ntmp].pattern = m.pattern_index;
 			ntmp++;

@@ -149,6 +149,8 @@ rm_history_walk(struct repomodel *rm, struct git_repository *repo,
 	rm->graph_dirty = 1;
 	rm_store_put_history(rm);
 	rm_store_meta_set(rm, "head", hex);
+	xsnprintf(hex, sizeof hex, "%zu", commits);
+	rm_store_meta_set(rm, "commits", hex);
 	pthread_mutex_unlock(&rm->lock);
 	rc = 0;
 	goto out;

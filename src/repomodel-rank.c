@@ -572,19 +572,25 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		else if ((n = rm_name_get(rm, q)) != NULL) {
 			n->mention = n->mention > 2 ? n->mention : 2;
 			for (k = 0; k < n->ndefs; k++)
-				p[n->defs[k].file] += 5.0 / n->ndefs;
+				p[n->defs[k].file] += 10.0 / n->ndefs;
 		} else {
-			/* A directory: its files. */
-			size_t len = strlen(q);
+			/* A directory: its files share the weight. */
+			size_t len = strlen(q), nin = 0, pass;
 
 			while (len > 0 && q[len - 1] == '/')
 				len--;
-			for (k = 0; k < rm->nfiles; k++) {
-				f = rm->files[k];
-				if (f != NULL && len > 0 &&
-				    strncmp(f->path, q, len) == 0 &&
-				    f->path[len] == '/')
-					p[k] += 1;
+			for (pass = 0; pass < 2; pass++) {
+				for (k = 0; k < rm->nfiles; k++) {
+					f = rm->files[k];
+					if (f == NULL || len == 0 ||
+					    strncmp(f->path, q, len) != 0 ||
+					    f->path[len] != '/')
+						continue;
+					if (pass == 0)
+						nin++;
+					else
+						p[k] += 10.0 / nin;
+				}
 			}
 		}
 	}
@@ -593,7 +599,7 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		if (n->mention <= 0 || n->ndefs == 0)
 			continue;
 		for (k = 0; k < n->ndefs; k++)
-			p[n->defs[k].file] += 3 * n->mention / n->ndefs;
+			p[n->defs[k].file] += 10 * n->mention / n->ndefs;
 	}
 	for (i = 0; i < rm->nfiles; i++) {
 		if ((f = rm->files[i]) == NULL)
@@ -611,7 +617,7 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		if ((f = rm->files[i]) == NULL || f->last_commit == 0)
 			continue;
 		if (newest - f->last_commit < 14 * 86400)
-			p[i] += 0.5 + 0.1 * (f->churn > 10 ? 10 : f->churn);
+			p[i] += 0.2 + 0.05 * (f->churn > 10 ? 10 : f->churn);
 	}
 	for (i = 0; i < rm->nfiles; i++)
 		sum += p[i];
@@ -678,7 +684,7 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 			case DEF_TYPE: case DEF_UNION: case DEF_MODULE:
 				kindw = 3;
 				break;
-			case DEF_MACRO:
+			case DEF_MACRO: case DEF_PROTOTYPE:
 				kindw = 2;
 				break;
 			default:

@@ -439,6 +439,9 @@ repomodel_open(const char *root, const struct repomodel_config *cfg,
 	if (rm_store_meta_get(rm, "head", &head) == 0 && strlen(head) < 41)
 		memcpy(rm->head, head, strlen(head) + 1);
 	free(head);
+	if (rm_store_meta_get(rm, "commits", &head) == 0)
+		rm->commits = strtoul(head, NULL, 10);
+	free(head);
 	pthread_mutex_unlock(&rm->lock);
 	return (rm);
 
@@ -581,13 +584,14 @@ rm_scan(struct repomodel *rm, struct grammar_parser *gp, struct rm_job *j,
 	j->size = sb.st_size;
 	j->mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 +
 	    sb.st_mtim.tv_nsec;
-	if (!S_ISREG(sb.st_mode)) {
-		j->skip = SKIP_NOTFILE;
+	if (j->known && j->old_size == j->size && j->old_mtime == j->mtime &&
+	    keep == NULL && (S_ISREG(sb.st_mode) ||
+	    j->old_skip == SKIP_NOTFILE)) {
+		j->unchanged = 1;
 		return;
 	}
-	if (j->known && j->old_size == j->size && j->old_mtime == j->mtime &&
-	    keep == NULL) {
-		j->unchanged = 1;
+	if (!S_ISREG(sb.st_mode)) {
+		j->skip = SKIP_NOTFILE;
 		return;
 	}
 	j->g = grammar_detect(j->path, NULL, 0);

@@ -43,6 +43,11 @@
 (preproc_function_def
   name: (identifier) @name) @definition.macro
 
+; Function declarations (prototypes): the API in headers.
+(declaration
+  declarator: [(function_declarator) (pointer_declarator)]
+    @declarator) @definition.prototype
+
 ; File-scope variables (local ones are dropped by grammar.c).
 (declaration
   declarator: (init_declarator

@@ -63,6 +63,11 @@
 (preproc_function_def
   name: (identifier) @name) @definition.macro
 
+; Function declarations (prototypes): the API in headers.
+(declaration
+  declarator: [(function_declarator) (pointer_declarator)
+    (reference_declarator)] @declarator) @definition.prototype
+
 (declaration
   declarator: (init_declarator
     declarator: (_) @declarator)) @definition.variable
