@@ -787,6 +787,12 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 	ts_parser_set_language(gp->parser, g->language());
 	ts_parser_set_timeout_micros(gp->parser, gp->timeout_us);
 	t = ts_parser_parse_string(gp->parser, old, text, len);
+	if (old != NULL) {
+		/* The new tree shares what it reused; the old one goes. */
+		ts_tree_delete(old);
+		if (tree != NULL)
+			*tree = NULL;
+	}
 	if (t == NULL) {
 		ts_parser_reset(gp->parser);
 		*cause = xstrdup("parse timed out");
@@ -887,6 +893,7 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 			continue;
 		}
 		ALLOC_GROW(out->refs, out->nrefs + 1, out->arefs);
+		memset(&out->refs[out->nrefs], 0, sizeof *out->refs);
 		out->refs[out->nrefs].kind = refkind;
 		out->refs[out->nrefs].name = grammar_intern(&in, out,
 		    text + s, e - s);
@@ -908,8 +915,8 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 	ntmp = j;
 	qsort(tmp, ntmp, sizeof *tmp, def_line_cmp);
 	ALLOC_GROW(out->defs, ntmp, out->adefs);
-	for (i = 0; i < ntmp; i++)
-		out->defs[i] = tmp[i].def;
+	for (i = 0; i < ntmp; i++)	/* memcpy: the padding too */
+		memcpy(&out->defs[i], &tmp[i].def, sizeof out->defs[i]);
 	out->ndefs = ntmp;
 
 	/* Drop references that are definitions' own names. */
