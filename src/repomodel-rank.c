@@ -634,6 +634,13 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 	for (i = 0; i < rm->nfiles; i++)
 		p[i] /= sum;
 	pagerank(rm, p, rank);
+	/*
+	 * Rank flows away from a focused file along its edges (damping);
+	 * what the conversation is about should stay on top, so half of
+	 * the personalisation is added back.
+	 */
+	for (i = 0; i < rm->nfiles; i++)
+		rank[i] += 0.5 * p[i];
 	for (i = 0; i < rm->nfiles; i++) {
 		if ((f = rm->files[i]) != NULL)
 			f->rank = rank[i];
