@@ -58,7 +58,6 @@ struct agent {
 	/* Snapshots taken before agent changes, oldest first. */
 	char			**snap_ids;
 	size_t			 nsnap, asnap;
-	size_t			 rewind_cursor;	/* next rewind: [cursor-1] */
 
 	struct agent_stats	 stats;
 };
@@ -132,8 +131,9 @@ struct agent *
 agent_create(const char *root, const char *cwd, struct config *cfg,
     int headless, const struct agent_ui *ui, void *arg, char **cause)
 {
-	struct agent	*a = xcalloc(1, sizeof *a);
-	char		*why = NULL;
+	struct agent		*a = xcalloc(1, sizeof *a);
+	struct snapshot_options	 opts;
+	char			*why = NULL, *desc = NULL;
 
 	a->root = xstrdup(root);
 	a->cwd = xstrdup(cwd);
@@ -156,9 +156,21 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	 * Without a snapshot store every mutating tool is refused (fail
 	 * closed), but reading and talking still work.
 	 */
-	if ((a->snaps = snapshot_open(root, a->session_id, &why)) == NULL) {
+	snapshot_options_init(&opts, cfg);
+	a->snaps = snapshot_open_opts(root, a->session_id, &opts, &why);
+	if (a->snaps == NULL) {
 		a->snaps_error = why;
 		log_debug("snapshots unavailable: %s", why);
+	} else if (snapshot_pending(a->snaps, &desc)) {
+		/*
+		 * A killed rewind left the worktree between two states; the
+		 * engine refuses snapshots until the user decides.
+		 */
+		a->snaps_error = xasprintf("an interrupted rewind must be "
+		    "finished or rolled back first (%s): run 'agentos rewind "
+		    "--continue' or 'agentos rewind --abort'", desc != NULL ?
+		    desc : "restore journal present");
+		free(desc);
 	}
 	a->system = prompt_system(root, cwd, a->ctx.repomodel, cfg);
 	(void)cause;
@@ -608,7 +620,6 @@ agent_tool_run(struct agent *a, struct tool_call *tc)
 		}
 		ALLOC_GROW(a->snap_ids, a->nsnap + 1, a->asnap);
 		a->snap_ids[a->nsnap++] = xstrdup(id);
-		a->rewind_cursor = a->nsnap;
 		tc->snapshot_id = id;
 		agent_event(a, "snapshot", json_pack("{s:s,s:s,s:s}", "id", id,
 		    "action", summary, "tool_use_id", tc->id));
@@ -640,9 +651,19 @@ agent_tool_done(struct tool_call *tc, void *arg)
 {
 	struct agent	*a = arg;
 	json_t		*ev;
+	char		*cause = NULL;
 
 	if (a->running == tc)
 		a->running = NULL;
+	/*
+	 * What the call changed is the agent's doing: only later changes
+	 * count as the user's hand edits when a rewind would overwrite them.
+	 */
+	if (tc->snapshot_id != NULL && a->snaps != NULL &&
+	    snapshot_done(a->snaps, &cause) != 0) {
+		log_debug("snapshot_done: %s", cause);
+		free(cause);
+	}
 	ev = json_pack("{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
 	    "content", tc->result.buf, "is_error", tc->is_error,
 	    "exit_status", tc->exit_status,
@@ -718,34 +739,13 @@ agent_busy(struct agent *a)
 }
 
 int
-agent_rewind_last(struct agent *a, char **msg, char **cause)
+agent_rewind(struct agent *a, const char *id, int flags, char **msg,
+    char **cause)
 {
-	const char	*id;
+	struct snapshot_plan	 plan;
+	int			 rc;
 
-	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: press Esc to stop the turn first");
-		return (-1);
-	}
-	if (a->snaps == NULL || a->rewind_cursor == 0) {
-		*cause = xstrdup("nothing to rewind: the agent has changed "
-		    "nothing in this session");
-		return (-1);
-	}
-	id = a->snap_ids[a->rewind_cursor - 1];
-	if (snapshot_restore(a->snaps, id, cause) != 0)
-		return (-1);
-	a->rewind_cursor--;
-	*msg = xasprintf("Rewound the files to snapshot %s, before the "
-	    "agent's change%s. Undo this with 'agentos snapshots' and "
-	    "'agentos rewind'.", id, a->rewind_cursor == 0 ? "" :
-	    "; press again to go further back");
-	agent_event(a, "rewind", json_pack("{s:s}", "snapshot", id));
-	return (0);
-}
-
-int
-agent_rewind_to(struct agent *a, const char *id, char **cause)
-{
+	*msg = NULL;
 	if (a->state != AGENT_IDLE) {
 		*cause = xstrdup("busy: press Esc to stop the turn first");
 		return (-1);
@@ -754,10 +754,41 @@ agent_rewind_to(struct agent *a, const char *id, char **cause)
 		*cause = xstrdup(a->snaps_error);
 		return (-1);
 	}
-	if (snapshot_restore(a->snaps, id, cause) != 0)
-		return (-1);
-	agent_event(a, "rewind", json_pack("{s:s}", "snapshot", id));
-	return (0);
+	memset(&plan, 0, sizeof plan);
+	if (id != NULL)
+		rc = snapshot_restore_ext(a->snaps, id, flags, &plan, cause);
+	else
+		rc = snapshot_rewind_last(a->snaps, flags, &plan, cause);
+	if (rc == 0) {
+		*msg = xasprintf("Restored %s: %zu file%s written, %zu "
+		    "removed.%s%s%s", id != NULL ? id : "the files to before "
+		    "the last agent change", plan.nwrite, plan.nwrite == 1 ?
+		    "" : "s", plan.nremove, plan.before != NULL ?
+		    " Undo with: agentos rewind " : "", plan.before != NULL ?
+		    plan.before : "", plan.before != NULL ? "" : "");
+		agent_event(a, "rewind", json_pack("{s:s,s:s?}", "snapshot",
+		    plan.target != NULL ? plan.target : "", "before",
+		    plan.before));
+	}
+	snapshot_plan_release(&plan);
+	return (rc);
+}
+
+int
+agent_rewind_last(struct agent *a, char **msg, char **cause)
+{
+	return (agent_rewind(a, NULL, 0, msg, cause));
+}
+
+int
+agent_rewind_to(struct agent *a, const char *id, char **cause)
+{
+	char	*msg = NULL;
+	int	 rc;
+
+	rc = agent_rewind(a, id, 0, &msg, cause);
+	free(msg);
+	return (rc);
 }
 
 struct perm *

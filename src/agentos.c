@@ -1,55 +1,163 @@
 /* agentos.c: main: options, subcommands, and the TUI or headless run. */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <git2.h>
+
 #include "agentos.h"
 #include "banned.h"
 
-static void usage(FILE *);
+static void	usage(FILE *);
+static char	*read_stdin(void);
 
 /* Print the usage summary. */
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: agentos [options] [PROMPT]\n"
+"usage: agentos [options]\n"
 "       agentos -p PROMPT [--output-format text|json|stream-json]\n"
-"       agentos COMMAND [args]   (snapshot, snapshots, diff, rewind, gc, ...)\n"
+"       agentos COMMAND [args]\n"
 "\n"
 "options:\n"
 "  -p, --print PROMPT          run headless to completion and print the result\n"
+"                              (PROMPT - reads it from standard input)\n"
 "      --output-format FMT     text (default), json or stream-json with -p\n"
 "      --provider NAME         anthropic or openai (OpenAI-compatible servers)\n"
 "  -m, --model NAME            model name\n"
 "      --base-url URL          provider base URL (Anthropic without /v1,\n"
 "                              OpenAI-compatible with /v1)\n"
 "      --permission-mode MODE  ask (default), accept-edits, plan, bypass\n"
+"      --max-tokens N          output tokens per response\n"
+"      --theme NAME            dark (default) or light\n"
 "  -C DIR                      run as if started in DIR\n"
-"  -v, --verbose               debug log to $AGENTOS_LOG or agentos.log\n"
+"  -v, --verbose               debug log to $AGENTOS_LOG or .git/agentos/debug.log\n"
 "  -V, --version               print the version and exit\n"
 "  -h, --help                  print this help and exit\n"
 "\n"
-"See agentos(1) for key bindings, slash commands, tools and files.\n");
+"commands:\n");
+	{
+		const struct cmd_entry	*c;
+
+		for (c = cmd_table; c->name != NULL; c++)
+			fprintf(f, "  agentos %s\n", c->usage);
+	}
+	fprintf(f, "\nSee agentos(1) for key bindings, slash commands, tools "
+	    "and files.\n");
+}
+
+/* The whole of standard input (for -p -); caller frees. */
+static char *
+read_stdin(void)
+{
+	struct buf	b = BUF_INIT;
+	char		chunk[8192];
+	size_t		n;
+
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		buf_add(&b, chunk, n);
+	buf_rtrim(&b);
+	return (buf_detach(&b, NULL));
 }
 
 int
 main(int argc, char **argv)
 {
+	enum {
+		OPT_OUTPUT_FORMAT = 256,
+		OPT_PROVIDER,
+		OPT_BASE_URL,
+		OPT_PERMISSION_MODE,
+		OPT_MAX_TOKENS,
+		OPT_THEME,
+	};
 	static const struct option longopts[] = {
 		{ "print", required_argument, NULL, 'p' },
+		{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
+		{ "provider", required_argument, NULL, OPT_PROVIDER },
+		{ "model", required_argument, NULL, 'm' },
+		{ "base-url", required_argument, NULL, OPT_BASE_URL },
+		{ "permission-mode", required_argument, NULL,
+		  OPT_PERMISSION_MODE },
+		{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
+		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct {
+		const char	*name;
+		const char	*value;
+	} sets[8];
 	const struct cmd_entry	*cmd;
-	char			 cwd[4096], *root, *cause = NULL;
-	int			 ch, rc;
+	struct config		 cfg;
+	enum output_format	 fmt = OUTPUT_TEXT;
+	char			 cwd[4096], *root = NULL, *cause = NULL;
+	char			*prompt = NULL, *logpath;
+	const char		*dir = NULL, *e;
+	size_t			 nsets = 0, i;
+	int			 ch, rc = 1, verbose = 0;
 
-	while ((ch = getopt_long(argc, argv, "+p:Vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+p:m:C:vVh", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'p':
+			free(prompt);
+			prompt = strcmp(optarg, "-") == 0 ? read_stdin() :
+			    xstrdup(optarg);
+			break;
+		case OPT_OUTPUT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				fmt = OUTPUT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = OUTPUT_JSON;
+			else if (strcmp(optarg, "stream-json") == 0)
+				fmt = OUTPUT_STREAM_JSON;
+			else {
+				fprintf(stderr, "agentos: --output-format: "
+				    "'%s' is not text, json or stream-json\n",
+				    optarg);
+				return (2);
+			}
+			break;
+		case OPT_PROVIDER:
+			sets[nsets].name = "provider";
+			sets[nsets++].value = optarg;
+			break;
+		case 'm':
+			sets[nsets].name = "model";
+			sets[nsets++].value = optarg;
+			break;
+		case OPT_BASE_URL:
+			sets[nsets].name = "base_url";
+			sets[nsets++].value = optarg;
+			break;
+		case OPT_PERMISSION_MODE:
+			sets[nsets].name = "permission_mode";
+			sets[nsets++].value = optarg;
+			break;
+		case OPT_MAX_TOKENS:
+			sets[nsets].name = "max_tokens";
+			sets[nsets++].value = optarg;
+			break;
+		case OPT_THEME:
+			sets[nsets].name = "theme";
+			sets[nsets++].value = optarg;
+			break;
+		case 'C':
+			dir = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
 		case 'V':
 			printf("%s %s\n", AGENTOS_NAME, PACKAGE_VERSION);
 			return (0);
@@ -60,23 +168,91 @@ main(int argc, char **argv)
 			usage(stderr);
 			return (2);
 		}
+		if (nsets == sizeof sets / sizeof *sets) {
+			fprintf(stderr, "agentos: too many options\n");
+			return (2);
+		}
 	}
 	argc -= optind;
 	argv += optind;
+	cmd = argc > 0 ? cmd_find(argv[0]) : NULL;
+	if (argc > 0 && cmd == NULL) {
+		fprintf(stderr, "agentos: unknown command '%s' (for a "
+		    "headless prompt use -p)\n", argv[0]);
+		usage(stderr);
+		return (2);
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	if (dir != NULL && chdir(dir) != 0) {
+		fprintf(stderr, "agentos: -C %s: %s\n", dir, strerror(errno));
+		return (1);
+	}
 	if (getcwd(cwd, sizeof cwd) == NULL) {
 		perror("agentos: getcwd");
 		return (1);
 	}
-	if (argc > 0 && (cmd = cmd_find(argv[0])) != NULL) {
-		if ((root = agentos_repo_root(cwd, &cause)) == NULL) {
-			fprintf(stderr, "agentos: %s\n", cause);
-			free(cause);
-			return (1);
-		}
-		rc = cmd->exec(argc, argv, root, NULL);
-		free(root);
-		return (rc);
+	git_libgit2_init();
+	if ((root = agentos_repo_root(cwd, &cause)) == NULL)
+		goto fail;
+	if (config_load(&cfg, root, &cause) != 0)
+		goto fail;
+	for (i = 0; i < nsets; i++) {
+		if (config_set(&cfg, sets[i].name, sets[i].value, &cause) != 0)
+			goto fail_cfg;
 	}
-	usage(stderr);
-	return (2);
+	if (provider_find(cfg.provider) == NULL) {
+		cause = xasprintf("unknown provider '%s' (anthropic or "
+		    "openai; OpenAI-compatible servers use openai)",
+		    cfg.provider);
+		goto fail_cfg;
+	}
+	config_finish(&cfg);
+
+	if (verbose || (e = getenv("AGENTOS_LOG")) != NULL) {
+		if ((e = getenv("AGENTOS_LOG")) != NULL && *e != '\0')
+			logpath = xstrdup(e);
+		else {
+			logpath = xasprintf("%s/.git/agentos", root);
+			mkdir(logpath, 0755);
+			free(logpath);
+			logpath = xasprintf("%s/.git/agentos/debug.log", root);
+		}
+		if (log_open(logpath) != 0)
+			fprintf(stderr, "agentos: cannot open log %s\n",
+			    logpath);
+		free(logpath);
+		cfg.verbose = 1;
+	}
+	log_debug("agentos %s in %s (root %s), provider %s, model %s",
+	    PACKAGE_VERSION, cwd, root, cfg.provider, cfg.model);
+
+	loop_init();
+	http_global_init();
+	if (cmd != NULL)
+		rc = cmd->exec(argc, argv, root, &cfg);
+	else if (prompt != NULL)
+		rc = headless_run(root, cwd, &cfg, prompt, fmt);
+	else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "agentos: not a terminal; use -p PROMPT to "
+		    "run headless\n");
+		rc = 1;
+	} else
+		rc = ui_run(root, cwd, &cfg);
+	http_global_free();
+	loop_free();
+	config_release(&cfg);
+	free(root);
+	free(prompt);
+	log_close();
+	return (rc);
+
+fail_cfg:
+	config_release(&cfg);
+fail:
+	fprintf(stderr, "agentos: %s\n", cause);
+	free(cause);
+	free(root);
+	free(prompt);
+	return (1);
 }

@@ -9,6 +9,11 @@
  * cmd-<name>.c files.  Keep the blocks: they let work merge cleanly.
  */
 /* --- snapshots: prototypes */
+int	cmd_snapshot_exec(int, char **, const char *, struct config *);
+int	cmd_snapshots_exec(int, char **, const char *, struct config *);
+int	cmd_diff_exec(int, char **, const char *, struct config *);
+int	cmd_rewind_exec(int, char **, const char *, struct config *);
+int	cmd_gc_exec(int, char **, const char *, struct config *);
 /* --- end snapshots: prototypes */
 /* --- session log: prototypes */
 /* --- end session log: prototypes */
@@ -19,6 +24,16 @@
 
 const struct cmd_entry cmd_table[] = {
 	/* --- snapshots */
+	{ .name = "snapshot", .usage = "snapshot [-m MESSAGE] [--yes]",
+	  .exec = cmd_snapshot_exec },
+	{ .name = "snapshots",
+	  .usage = "snapshots [--session ID] [--all] [--stat]",
+	  .exec = cmd_snapshots_exec },
+	{ .name = "diff", .usage = "diff SNAPSHOT [SNAPSHOT] [--session ID]",
+	  .exec = cmd_diff_exec },
+	{ .name = "rewind", .usage = "rewind SNAPSHOT [--yes] [--dry-run] "
+	  "[--session ID] | --continue | --abort", .exec = cmd_rewind_exec },
+	{ .name = "gc", .usage = "gc", .exec = cmd_gc_exec },
 	/* --- end snapshots */
 	/* --- session log */
 	/* --- end session log */

@@ -149,6 +149,7 @@ ui_approval(void *arg, struct tool_call *tc, const char *preview)
 static void
 ui_notice(void *arg, const char *text)
 {
+	fprintf(stderr, "notice: %s\n", text);
 }
 
 static void
@@ -175,20 +176,6 @@ static const struct agent_ui test_ui = {
 	.snapshot = ui_snapshot,
 	.turn_done = ui_turn_done,
 };
-
-/* Write a file in the test repository. */
-static void
-put(const char *rel, const char *text)
-{
-	char	 path[512];
-	FILE	*f;
-
-	snprintf(path, sizeof path, "%s/%s", repo, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 /* Read a file of the test repository (static buffer). */
 static const char *
@@ -224,7 +211,8 @@ setup(void **state)
 	memset(&fake, 0, sizeof fake);
 	memset(&ui, 0, sizeof ui);
 	buf_init(&ui.text, 0);
-	setenv("HOME", repo, 1);
+	/* Not the repository: agentos refuses to snapshot a home directory. */
+	setenv("HOME", "/nonexistent", 1);
 	unsetenv("XDG_CONFIG_HOME");
 	assert_int_equal(config_load(&cfg, repo, &cause), 0);
 	assert_int_equal(config_set(&cfg, "base_url", "http://127.0.0.1:9",

@@ -1,0 +1,468 @@
+#!/usr/bin/env python3
+"""fake-provider.py: a scripted fake model server for agentos tests.
+
+Speaks both wire formats agentos uses, streamed as Server-Sent Events:
+
+  POST /v1/messages          Anthropic Messages API
+  POST /v1/chat/completions  OpenAI Chat Completions
+
+Point agentos at it with --base-url http://127.0.0.1:PORT (Anthropic) or
+--base-url http://127.0.0.1:PORT/v1 (OpenAI).
+
+The --script file is JSON: a list of turns (or {"turns": [...]}).  Each
+request consumes the next turn, whichever endpoint it hits.  When the
+script is exhausted the reply is the text "(script exhausted)", end_turn.
+
+Turn keys (all optional; combine freely):
+  "text": "..."                 assistant text
+  "thinking": "..."             a thinking block (Anthropic, with signature
+                                "fake-sig-N") / delta.reasoning_content (OpenAI)
+  "tool_calls": [{"name": "edit_file", "input": {...}, "id": "..."}]
+                                tool calls; id defaults to toolu_fake_N /
+                                call_fake_N; input JSON is sent in fragments
+  "stop_reason": "max_tokens"   override (default tool_use if tool_calls,
+                                else end_turn; OpenAI words are mapped)
+  "usage": {"input_tokens": 10, "output_tokens": 5,
+            "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
+  "status": 429, "headers": {"retry-after-ms": "10"}, "body": {...}|"..."
+                                an HTTP error instead of a stream; without
+                                "body" a provider-shaped error is generated;
+                                "error_type"/"error_message" shape it
+  "error_midstream": "overloaded_error"
+                                stream some text then an error event (Anthropic
+                                event: error / OpenAI data: {"error": ...}),
+                                then end the stream
+  "truncate_after_bytes": N     cut the connection after N body bytes
+                                (chunked encoding left unterminated)
+  "hang": true                  send the start of the stream (the first
+                                "hang_after_events" events, default 4: for
+                                Anthropic message_start, ping,
+                                content_block_start and one text delta),
+                                then stall until the client disconnects
+  "slow_ms": 50                 sleep between written chunks
+  "delay_ms": 200               sleep before the response headers
+  "replay": "anthropic-tooluse-2.sse"
+                                send a wire capture unchanged (from
+                                --wire-dir, default $WIRE_DIR or
+                                ../shared/wire next to the source tree)
+  "chunk": "events"|"whole"|"bytewise"|"random"
+                                how the body is split into writes (default
+                                "events": one write per SSE event)
+  "expect": {"contains": "..." | [...], "not_contains": "..." | [...]}
+                                the raw request body must (not) contain
+                                these strings, else HTTP 400 naming what
+                                was wrong (so e2e tests fail loudly)
+
+Every request body is appended to --log as one JSON line (the body as
+sent, re-serialised on one line; a non-JSON body is logged as
+{"_raw": "..."}).  Standard library only.
+"""
+
+import argparse
+import json
+import os
+import random
+import select
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+STATUS_TYPES = {
+    400: "invalid_request_error", 401: "authentication_error",
+    402: "billing_error", 403: "permission_error", 404: "not_found_error",
+    413: "request_too_large", 429: "rate_limit_error", 500: "api_error",
+    504: "timeout_error", 529: "overloaded_error",
+}
+ERROR_MESSAGES = {
+    "overloaded_error": "Overloaded",
+    "api_error": "Internal server error",
+    "rate_limit_error": "This request would exceed your organization's "
+                        "rate limit of 30,000 input tokens per minute.",
+}
+OPENAI_FINISH = {"end_turn": "stop", "tool_use": "tool_calls",
+                 "max_tokens": "length", "refusal": "content_filter",
+                 "stop_sequence": "stop"}
+
+
+class State:
+    """The script and the request counter, shared by handler threads."""
+
+    def __init__(self, turns, log, wire_dir, seed):
+        self.turns = turns
+        self.log = log
+        self.wire_dir = wire_dir
+        self.lock = threading.Lock()
+        self.n = 0
+        self.rng = random.Random(seed)
+
+    def next_turn(self, body):
+        with self.lock:
+            n = self.n
+            self.n += 1
+            if self.log:
+                try:
+                    line = json.dumps(json.loads(body), ensure_ascii=False)
+                except ValueError:
+                    line = json.dumps({"_raw": body})
+                with open(self.log, "a", encoding="utf-8") as f:
+                    f.write(line + "\n")
+            if n < len(self.turns):
+                return n, self.turns[n]
+            return n, {"text": "(script exhausted)"}
+
+
+def pieces(s, size):
+    """Split s into pieces of about size characters."""
+    return [s[i:i + size] for i in range(0, len(s), size)] or [""]
+
+
+def sse(event, data):
+    """One SSE event as bytes (Anthropic style when event is set)."""
+    head = "event: %s\n" % event if event else ""
+    return (head + "data: " + json.dumps(data, ensure_ascii=False) +
+            "\n\n").encode()
+
+
+def estimate_tokens(body):
+    return max(1, len(body) // 4)
+
+
+def anthropic_events(turn, n, model, body, cut_error=None):
+    """The SSE events (bytes each) of an Anthropic streamed message."""
+    text = turn.get("text")
+    calls = turn.get("tool_calls") or []
+    u = turn.get("usage") or {}
+    usage = {
+        "input_tokens": u.get("input_tokens", estimate_tokens(body)),
+        "cache_creation_input_tokens":
+            u.get("cache_creation_input_tokens", 0),
+        "cache_read_input_tokens": u.get("cache_read_input_tokens", 0),
+        "output_tokens": 1,
+    }
+    out = [sse("message_start", {"type": "message_start", "message": {
+        "id": "msg_fake_%d" % n, "type": "message", "role": "assistant",
+        "model": model, "content": [], "stop_reason": None,
+        "stop_sequence": None, "usage": usage}}),
+        sse("ping", {"type": "ping"})]
+    idx = 0
+    if turn.get("thinking") is not None:
+        out.append(sse("content_block_start", {
+            "type": "content_block_start", "index": idx,
+            "content_block": {"type": "thinking", "thinking": "",
+                              "signature": ""}}))
+        for p in pieces(turn["thinking"], 20):
+            out.append(sse("content_block_delta", {
+                "type": "content_block_delta", "index": idx,
+                "delta": {"type": "thinking_delta", "thinking": p}}))
+        out.append(sse("content_block_delta", {
+            "type": "content_block_delta", "index": idx,
+            "delta": {"type": "signature_delta",
+                      "signature": "fake-sig-%d" % n}}))
+        out.append(sse("content_block_stop", {
+            "type": "content_block_stop", "index": idx}))
+        idx += 1
+    if text is not None or cut_error:
+        out.append(sse("content_block_start", {
+            "type": "content_block_start", "index": idx,
+            "content_block": {"type": "text", "text": ""}}))
+        for p in pieces(text or "Partial answer", 16):
+            out.append(sse("content_block_delta", {
+                "type": "content_block_delta", "index": idx,
+                "delta": {"type": "text_delta", "text": p}}))
+        if cut_error:
+            msg = turn.get("error_message",
+                           ERROR_MESSAGES.get(cut_error, cut_error))
+            out.append(sse("error", {"type": "error", "error": {
+                "details": None, "type": cut_error, "message": msg}}))
+            return out
+        out.append(sse("content_block_stop", {
+            "type": "content_block_stop", "index": idx}))
+        idx += 1
+    for k, c in enumerate(calls):
+        cid = c.get("id", "toolu_fake_%d_%d" % (n, k))
+        out.append(sse("content_block_start", {
+            "type": "content_block_start", "index": idx,
+            "content_block": {"type": "tool_use", "id": cid,
+                              "name": c["name"], "input": {}}}))
+        args = json.dumps(c.get("input", {}), ensure_ascii=False)
+        for p in [""] + pieces(args, 7):
+            out.append(sse("content_block_delta", {
+                "type": "content_block_delta", "index": idx,
+                "delta": {"type": "input_json_delta", "partial_json": p}}))
+        out.append(sse("content_block_stop", {
+            "type": "content_block_stop", "index": idx}))
+        idx += 1
+    stop = turn.get("stop_reason", "tool_use" if calls else "end_turn")
+    final = dict(usage)
+    final["output_tokens"] = u.get("output_tokens",
+                                   estimate_tokens(json.dumps(turn)))
+    out.append(sse("message_delta", {
+        "type": "message_delta",
+        "delta": {"stop_reason": stop, "stop_sequence": None},
+        "usage": final}))
+    out.append(sse("message_stop", {"type": "message_stop"}))
+    return out
+
+
+def openai_events(turn, n, model, body, cut_error=None):
+    """The SSE events (bytes each) of an OpenAI streamed completion."""
+    cid = "chatcmpl-fake%d" % n
+
+    def chunk(delta, finish=None):
+        return sse(None, {
+            "id": cid, "object": "chat.completion.chunk",
+            "created": int(time.time()), "model": model,
+            "system_fingerprint": "fp_fake",
+            "choices": [{"index": 0, "delta": delta, "logprobs": None,
+                         "finish_reason": finish}], "usage": None})
+
+    text = turn.get("text")
+    calls = turn.get("tool_calls") or []
+    u = turn.get("usage") or {}
+    out = [chunk({"role": "assistant", "content": "", "refusal": None})]
+    if turn.get("thinking") is not None:
+        for p in pieces(turn["thinking"], 20):
+            out.append(chunk({"reasoning_content": p}))
+    if text is not None or cut_error:
+        for p in pieces(text or "Partial answer", 16):
+            out.append(chunk({"content": p}))
+    if cut_error:
+        msg = turn.get("error_message",
+                       ERROR_MESSAGES.get(cut_error, cut_error))
+        out.append(sse(None, {"error": {"message": msg, "type": cut_error,
+                                        "param": None, "code": None}}))
+        return out
+    for k, c in enumerate(calls):
+        out.append(chunk({"tool_calls": [{
+            "index": k, "id": c.get("id", "call_fake_%d_%d" % (n, k)),
+            "type": "function",
+            "function": {"name": c["name"], "arguments": ""}}]}))
+        args = json.dumps(c.get("input", {}), ensure_ascii=False)
+        for p in pieces(args, 7):
+            out.append(chunk({"tool_calls": [{
+                "index": k, "function": {"arguments": p}}]}))
+    stop = turn.get("stop_reason", "tool_use" if calls else "end_turn")
+    out.append(chunk({}, OPENAI_FINISH.get(stop, stop)))
+    inp = u.get("input_tokens", estimate_tokens(body))
+    cached = u.get("cache_read_input_tokens", 0)
+    outp = u.get("output_tokens", estimate_tokens(json.dumps(turn)))
+    out.append(sse(None, {
+        "id": cid, "object": "chat.completion.chunk",
+        "created": int(time.time()), "model": model, "choices": [],
+        "usage": {"prompt_tokens": inp + cached, "completion_tokens": outp,
+                  "total_tokens": inp + cached + outp,
+                  "prompt_tokens_details": {"cached_tokens": cached}}}))
+    out.append(b"data: [DONE]\n\n")
+    return out
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-provider/1"
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("fake-provider: " + (fmt % args) + "\n")
+
+    def do_POST(self):
+        st = self.server.state
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        path = self.path.split("?")[0].rstrip("/")
+        if path.endswith("/messages"):
+            kind = "anthropic"
+        elif path.endswith("/chat/completions"):
+            kind = "openai"
+        else:
+            self.send_json(404, {"error": {"message": "no route " + path,
+                                           "type": "not_found_error"}})
+            return
+        n, turn = st.next_turn(body)
+        try:
+            model = json.loads(body).get("model", "fake-model")
+        except (ValueError, AttributeError):
+            model = "fake-model"
+        if turn.get("delay_ms"):
+            time.sleep(turn["delay_ms"] / 1000.0)
+        bad = self.check_expect(turn.get("expect"), body)
+        if bad:
+            self.send_error_turn(kind, {"status": 400,
+                                        "error_type": "invalid_request_error",
+                                        "error_message": bad})
+            return
+        if "status" in turn:
+            self.send_error_turn(kind, turn)
+            return
+        if "replay" in turn:
+            path = os.path.join(st.wire_dir, turn["replay"])
+            with open(path, "rb") as f:
+                events = [f.read()]
+        else:
+            gen = anthropic_events if kind == "anthropic" else openai_events
+            events = gen(turn, n, model, body, turn.get("error_midstream"))
+        self.stream(turn, events)
+
+    @staticmethod
+    def check_expect(expect, body):
+        """A message naming what the body lacks, or None."""
+        if not expect:
+            return None
+        want = expect.get("contains", [])
+        if isinstance(want, str):
+            want = [want]
+        for s in want:
+            if s not in body:
+                return "fake-provider: request does not contain %r" % s
+        deny = expect.get("not_contains", [])
+        if isinstance(deny, str):
+            deny = [deny]
+        for s in deny:
+            if s in body:
+                return "fake-provider: request contains %r" % s
+        return None
+
+    def send_json(self, status, obj, headers=None):
+        data = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, str(v))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def send_error_turn(self, kind, turn):
+        status = turn.get("status", 500)
+        etype = turn.get("error_type", STATUS_TYPES.get(status, "api_error"))
+        msg = turn.get("error_message",
+                       ERROR_MESSAGES.get(etype, "fake error %d" % status))
+        body = turn.get("body")
+        if body is None:
+            if kind == "anthropic":
+                body = {"type": "error", "error": {
+                    "type": etype, "message": msg}, "request_id": "req_fake"}
+            else:
+                body = {"error": {"message": msg, "type": etype,
+                                  "param": None, "code": etype}}
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_json(status, body, turn.get("headers"))
+
+    def write_chunk(self, data):
+        """One HTTP chunk (chunked transfer encoding)."""
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def stream(self, turn, events):
+        st = self.server.state
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream; charset=utf-8")
+        self.send_header("transfer-encoding", "chunked")
+        self.send_header("cache-control", "no-cache")
+        self.send_header("connection", "close")
+        for k, v in (turn.get("headers") or {}).items():
+            self.send_header(k, str(v))
+        self.end_headers()
+        self.close_connection = True
+        mode = turn.get("chunk", "events")
+        data = b"".join(events)
+        if mode == "whole":
+            writes = [data]
+        elif mode == "bytewise":
+            writes = [data[i:i + 1] for i in range(len(data))]
+        elif mode == "random":
+            writes, i = [], 0
+            while i < len(data):
+                k = st.rng.randint(1, 64)
+                writes.append(data[i:i + k])
+                i += k
+        else:
+            writes = list(events)
+        if turn.get("hang"):
+            k = turn.get("hang_after_events", 4)
+            writes = writes[:k] if mode == "events" else \
+                [data[:len(b"".join(events[:k]))]]
+        limit = turn.get("truncate_after_bytes")
+        sent = 0
+        slow = turn.get("slow_ms", 0) / 1000.0
+        try:
+            for w in writes:
+                if limit is not None and sent + len(w) > limit:
+                    w = w[:max(0, limit - sent)]
+                    if w:
+                        self.write_chunk(w)
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if w:
+                    self.write_chunk(w)
+                sent += len(w)
+                if slow:
+                    time.sleep(slow)
+            if turn.get("hang"):
+                self.wait_disconnect()
+                return
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def wait_disconnect(self):
+        """Stall until the client closes the connection."""
+        sock = self.connection
+        while True:
+            r, _, _ = select.select([sock], [], [], 0.2)
+            if r:
+                try:
+                    if not sock.recv(4096, socket.MSG_PEEK):
+                        return
+                    sock.recv(4096)
+                except OSError:
+                    return
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--script", help="JSON script of turns (default: none, "
+                    "every reply is \"(script exhausted)\")")
+    ap.add_argument("--port", type=int, default=0,
+                    help="port on 127.0.0.1 (0: a free one)")
+    ap.add_argument("--port-file", help="write the port here when ready")
+    ap.add_argument("--log", help="append each request body here "
+                    "(one JSON line each)")
+    ap.add_argument("--wire-dir", help="directory of captures for "
+                    "\"replay\"")
+    ap.add_argument("--seed", type=int, default=1,
+                    help="seed for \"chunk\": \"random\"")
+    a = ap.parse_args()
+
+    turns = []
+    if a.script:
+        with open(a.script, encoding="utf-8") as f:
+            turns = json.load(f)
+        if isinstance(turns, dict):
+            turns = turns.get("turns", [])
+    here = os.path.dirname(os.path.abspath(__file__))
+    wire = a.wire_dir or os.environ.get("WIRE_DIR") or \
+        os.path.join(here, "..", "..", "shared", "wire")
+
+    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    srv.daemon_threads = True
+    srv.state = State(turns, a.log, wire, a.seed)
+    port = srv.server_address[1]
+    if a.port_file:
+        tmp = a.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.rename(tmp, a.port_file)
+    else:
+        print(port, flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
