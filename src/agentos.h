@@ -1133,6 +1133,13 @@ int	 repomodel_busy(struct repomodel *rm, size_t *done, size_t *total);
  */
 int	 repomodel_file_changed(struct repomodel *rm, const char *relpath,
 	    char **cause);
+/*
+ * For watch_subscribe(w, repomodel_watch_changed, rm): note that relpath
+ * changed in the worktree.  Never blocks: noted paths are re-parsed from
+ * the loop 100 ms after the last note, or, when more than 64 piled up (a
+ * checkout, a build), by an asynchronous refresh.  Needs loop_base.
+ */
+void	 repomodel_watch_changed(void *rm, const char *relpath);
 /* Re-list the files and re-parse what changed (repomodel_build). */
 int	 repomodel_refresh(struct repomodel *rm, struct repomodel_stats *stats,
 	    char **cause);

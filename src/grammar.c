@@ -141,6 +141,9 @@ static TSPoint	 grammar_point(const char *, size_t);
 static uint32_t	 grammar_sig(struct tags *, TSNode, const char *, size_t);
 static int	 def_cmp(const void *, const void *);
 struct intern;
+struct line_table;
+static void	 line_table_init(struct line_table *, const char *, size_t);
+static uint32_t	 line_of(const struct line_table *, uint32_t);
 static uint32_t	 grammar_intern(struct intern *, struct tags *, const char *,
 		    size_t);
 static int	 def_line_cmp(const void *, const void *);
@@ -660,6 +663,45 @@ grammar_sig(struct tags *t, TSNode n, const char *text, size_t len)
 	return (tags_add_str(t, sig, out));
 }
 
+/* Where the lines of a text start, to turn byte offsets into lines. */
+struct line_table {
+	uint32_t	*start;
+	size_t		 n;
+};
+
+static void
+line_table_init(struct line_table *lt, const char *text, size_t len)
+{
+	size_t	i, alloc = 0;
+
+	lt->start = NULL;
+	lt->n = 0;
+	ALLOC_GROW(lt->start, 1, alloc);
+	lt->start[lt->n++] = 0;
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\n') {
+			ALLOC_GROW(lt->start, lt->n + 1, alloc);
+			lt->start[lt->n++] = i + 1;
+		}
+	}
+}
+
+/* The 1-based line holding byte off. */
+static uint32_t
+line_of(const struct line_table *lt, uint32_t off)
+{
+	size_t	lo = 0, hi = lt->n, mid;
+
+	while (hi - lo > 1) {
+		mid = (lo + hi) / 2;
+		if (lt->start[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + 1);
+}
+
 /* Names of one file, each stored once in tags.strs. */
 struct intern {
 	uint32_t	*offs;		/* offset + 1; 0: empty */
@@ -777,6 +819,7 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 	int			 rc = -1, role, proto, scoped, kind, refkind;
 	int			 haveref, havedef;
 	struct intern		 in = { NULL, 0, 0 };
+	struct line_table	 lines = { NULL, 0 };
 
 	if (grammar_load(g, cause) != 0)
 		return (-1);
@@ -800,6 +843,7 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 	}
 	root = ts_tree_root_node(t);
 	out->errors = ts_node_has_error(root);
+	line_table_init(&lines, text, len);
 
 	ts_query_cursor_exec(gp->cursor, q->query, root);
 	while (ts_query_cursor_next_match(gp->cursor, &m)) {
@@ -879,12 +923,12 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 			    text + s, e - s);
 			tmp[ntmp].def.sig = grammar_sig(out, defnode, text,
 			    len);
-			tmp[ntmp].def.line = ts_node_start_point(defnode).row +
-			    1;
+			tmp[ntmp].def.line = line_of(&lines,
+			    ts_node_start_byte(defnode));
 			/* A node ending with its newline ends on its line. */
-			tmp[ntmp].def.end_line =
-			    ts_node_end_point(defnode).row + 1;
-			if (ts_node_end_point(defnode).column == 0 &&
+			e = ts_node_end_byte(defnode);
+			tmp[ntmp].def.end_line = line_of(&lines, e);
+			if (e > 0 && text[e - 1] == '\n' &&
 			    tmp[ntmp].def.end_line > tmp[ntmp].def.line)
 				tmp[ntmp].def.end_line--;
 			tmp[ntmp].name_byte = s;
@@ -897,7 +941,7 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 		out->refs[out->nrefs].kind = refkind;
 		out->refs[out->nrefs].name = grammar_intern(&in, out,
 		    text + s, e - s);
-		out->refs[out->nrefs].line = ts_node_start_point(name).row + 1;
+		out->refs[out->nrefs].line = line_of(&lines, s);
 		ALLOC_GROW(refbytes, out->nrefs + 1, arb);
 		refbytes[out->nrefs] = s;
 		out->nrefs++;
@@ -942,6 +986,7 @@ out:
 	free(namebytes);
 	free(refbytes);
 	free(in.offs);
+	free(lines.start);
 	if (tree != NULL)
 		*tree = t;
 	else if (t != NULL)

@@ -127,6 +127,9 @@ struct repomodel {
 	char			*async_error;
 	char			**queued;	/* changed during a build */
 	size_t			 nqueued, aqueued;
+	char			**noted;	/* from the watcher */
+	size_t			 nnoted, anoted;
+	struct loop_timer	*noted_timer;
 
 	/* Trees of recently changed files, for incremental parses. */
 	struct rm_tree {

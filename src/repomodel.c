@@ -16,6 +16,9 @@
 #include "repomodel-private.h"
 #include "banned.h"
 
+/* More watcher changes than this at once: refresh everything instead. */
+#define RM_NOTED_MAX	64
+
 #ifndef nitems
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 #endif
@@ -76,6 +79,7 @@ static int	 rm_changed_one(struct repomodel *, const char *, char **);
 static void	 rm_hit_def(struct repomodel_hit *, const struct rm_file *,
 		    const struct tag_def *);
 static int	 hit_cmp(const void *, const void *);
+static void	 rm_noted_run(void *);
 
 const char *
 repomodel_skip_name(enum repomodel_skip s)
@@ -491,6 +495,10 @@ repomodel_close(struct repomodel *rm)
 	for (i = 0; i < rm->nqueued; i++)
 		free(rm->queued[i]);
 	free(rm->queued);
+	loop_timer_cancel(rm->noted_timer);
+	for (i = 0; i < rm->nnoted; i++)
+		free(rm->noted[i]);
+	free(rm->noted);
 	for (i = 0; i < nitems(rm->trees); i++) {
 		free(rm->trees[i].path);
 		free(rm->trees[i].text);
@@ -1115,6 +1123,16 @@ rm_changed_one(struct repomodel *rm, const char *relpath, char **cause)
 			rm_store_delete(rm, norm);
 			rm_file_remove(rm, fi);
 		}
+		/* A directory gone: the files that were under it. */
+		len = strlen(norm);
+		for (i = 0; i < rm->nfiles; i++) {
+			f = rm->files[i];
+			if (f != NULL && strncmp(f->path, norm, len) == 0 &&
+			    f->path[len] == '/') {
+				rm_store_delete(rm, f->path);
+				rm_file_remove(rm, i);
+			}
+		}
 		pthread_mutex_unlock(&rm->lock);
 		free(norm);
 		return (0);
@@ -1401,4 +1419,65 @@ repomodel_skipped(struct repomodel *rm, struct repomodel_hit **hits)
 	if (nh > 1)
 		qsort(*hits, nh, sizeof **hits, hit_cmp);
 	return (nh);
+}
+
+/* The watcher's changes, 100 ms after the last: re-parse or refresh. */
+static void
+rm_noted_run(void *arg)
+{
+	struct repomodel	*rm = arg;
+	char			*cause = NULL;
+	size_t			 i;
+
+	rm->noted_timer = NULL;
+	if (__atomic_load_n(&rm->busy, __ATOMIC_ACQUIRE)) {
+		/* Done after the build. */
+		for (i = 0; i < rm->nnoted; i++) {
+			ALLOC_GROW(rm->queued, rm->nqueued + 1, rm->aqueued);
+			rm->queued[rm->nqueued++] = rm->noted[i];
+		}
+		rm->nnoted = 0;
+		return;
+	}
+	if (rm->nnoted > RM_NOTED_MAX) {
+		for (i = 0; i < rm->nnoted; i++)
+			free(rm->noted[i]);
+		rm->nnoted = 0;
+		if (repomodel_build_async(rm, NULL, NULL, NULL, &cause) != 0) {
+			log_debug("repomodel: %s", cause);
+			free(cause);
+		}
+		return;
+	}
+	for (i = 0; i < rm->nnoted; i++) {
+		if (rm_changed_one(rm, rm->noted[i], &cause) != 0) {
+			log_debug("repomodel: %s: %s", rm->noted[i], cause);
+			free(cause);
+			cause = NULL;
+		}
+		free(rm->noted[i]);
+	}
+	rm->nnoted = 0;
+}
+
+void
+repomodel_watch_changed(void *arg, const char *relpath)
+{
+	struct repomodel	*rm = arg;
+	size_t			 i;
+
+	if (strncmp(relpath, ".git/", 5) == 0 || strcmp(relpath, ".git") == 0)
+		return;
+	for (i = 0; i < rm->nnoted; i++) {
+		if (strcmp(rm->noted[i], relpath) == 0)
+			break;
+	}
+	if (i == rm->nnoted && rm->nnoted <= RM_NOTED_MAX) {
+		ALLOC_GROW(rm->noted, rm->nnoted + 1, rm->anoted);
+		rm->noted[rm->nnoted++] = xstrdup(relpath);
+	}
+	if (loop_base == NULL)
+		return;
+	loop_timer_cancel(rm->noted_timer);
+	rm->noted_timer = loop_timer_add(100, rm_noted_run, rm);
 }

@@ -422,6 +422,42 @@ test_async_build(void **state)
 }
 
 static void
+stop_loop(void *arg)
+{
+	loop_exit();
+}
+
+/* The watcher's notes are re-parsed from the loop; gone dirs drop files. */
+static void
+test_watch_changed(void **state)
+{
+	struct repomodel	*rm = open_model(1);
+	struct repomodel_hit	*h;
+	char			*cause = NULL;
+	size_t			 n;
+
+	loop_init();
+	if (repomodel_build(rm, NULL, &cause) != 0)
+		fail_msg("build: %s", cause);
+	put("pkg/a.py", "def watched_a():\n    pass\n");
+	put("pkg/b.py", "def watched_b():\n    pass\n");
+	repomodel_watch_changed(rm, "pkg/a.py");
+	repomodel_watch_changed(rm, "pkg/b.py");
+	repomodel_watch_changed(rm, "pkg/a.py");
+	/* Nothing happens before the loop runs. */
+	assert_int_equal(repomodel_find_definition(rm, "watched_a", &h), 0);
+	loop_timer_add(500, stop_loop, NULL);
+	loop_run();
+	n = repomodel_find_definition(rm, "watched_a", &h);
+	assert_int_equal(n, 1);
+	repomodel_hits_free(h, n);
+	sh("rm -rf pkg");
+	assert_int_equal(repomodel_file_changed(rm, "pkg", &cause), 0);
+	assert_int_equal(repomodel_find_definition(rm, "watched_b", &h), 0);
+	repomodel_close(rm);
+}
+
+static void
 test_tools(void **state)
 {
 	struct repomodel	*rm = open_model(1);
@@ -491,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_personalised_map),
 		cmocka_unit_test(test_tools),
 		cmocka_unit_test(test_async_build),
+		cmocka_unit_test(test_watch_changed),
 		cmocka_unit_test(test_incremental_equals_rebuild),
 	};
 
