@@ -981,6 +981,12 @@ struct tag_ref {
 	uint32_t	line;		/* 1-based */
 };
 
+/* A name referenced by a file and how many times (lines). */
+struct tag_use {
+	uint32_t	name;		/* offset into tags.strs */
+	uint32_t	count;
+};
+
 /* What a file defines, references and imports. */
 struct tags {
 	struct buf	 strs;		/* NUL-separated strings */
@@ -990,6 +996,8 @@ struct tags {
 	size_t		 nrefs, arefs;
 	uint32_t	*imports;	/* offsets into strs, as written */
 	size_t		 nimports, aimports;
+	struct tag_use	*uses;		/* each referenced name once */
+	size_t		 nuses;
 	int		 errors;	/* the tree had ERROR nodes */
 };
 void	 tags_init(struct tags *t);

@@ -164,6 +164,7 @@ tags_release(struct tags *t)
 	free(t->defs);
 	free(t->refs);
 	free(t->imports);
+	free(t->uses);
 	tags_init(t);
 }
 
@@ -980,6 +981,20 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 		out->refs[j++] = out->refs[i];
 	}
 	out->nrefs = j;
+	/* Each referenced name once, with its count (names are interned). */
+	refbytes = xreallocarray(refbytes, out->nrefs + 1, sizeof *refbytes);
+	for (i = 0; i < out->nrefs; i++)
+		refbytes[i] = out->refs[i].name;
+	qsort(refbytes, out->nrefs, sizeof *refbytes, u32_cmp);
+	out->uses = xreallocarray(NULL, out->nrefs + 1, sizeof *out->uses);
+	for (i = 0; i < out->nrefs; i = j) {
+		for (j = i + 1; j < out->nrefs && refbytes[j] == refbytes[i];
+		    j++)
+			/* nothing */;
+		out->uses[out->nuses].name = refbytes[i];
+		out->uses[out->nuses].count = j - i;
+		out->nuses++;
+	}
 	rc = 0;
 out:
 	free(tmp);

@@ -20,7 +20,7 @@
  * is native-endian: the store is a cache of this machine's worktree, and
  * STORE_VERSION changes drop it.
  */
-#define STORE_VERSION	"3"
+#define STORE_VERSION	"4"
 
 static const char *store_schema =
 	"PRAGMA journal_mode=WAL;"
@@ -34,7 +34,7 @@ static const char *store_schema =
 	"CREATE TABLE IF NOT EXISTS cochange (a TEXT, b TEXT, n INTEGER);";
 
 struct blob_head {
-	uint32_t	ndefs, nrefs, nimports, nstrs;
+	uint32_t	ndefs, nrefs, nimports, nuses, nstrs;
 	uint32_t	errors;
 };
 
@@ -178,12 +178,14 @@ store_blob(const struct tags *t, struct buf *b)
 	h.ndefs = t->ndefs;
 	h.nrefs = t->nrefs;
 	h.nimports = t->nimports;
+	h.nuses = t->nuses;
 	h.nstrs = t->strs.len;
 	h.errors = t->errors;
 	buf_add(b, &h, sizeof h);
 	buf_add(b, t->defs, t->ndefs * sizeof *t->defs);
 	buf_add(b, t->refs, t->nrefs * sizeof *t->refs);
 	buf_add(b, t->imports, t->nimports * sizeof *t->imports);
+	buf_add(b, t->uses, t->nuses * sizeof *t->uses);
 	buf_add(b, t->strs.buf, t->strs.len);
 }
 
@@ -200,7 +202,8 @@ store_unblob(const void *data, size_t len, struct tags *t)
 	memcpy(&h, p, sizeof h);
 	need = sizeof h + (size_t)h.ndefs * sizeof *t->defs +
 	    (size_t)h.nrefs * sizeof *t->refs +
-	    (size_t)h.nimports * sizeof *t->imports + h.nstrs;
+	    (size_t)h.nimports * sizeof *t->imports +
+	    (size_t)h.nuses * sizeof *t->uses + h.nstrs;
 	if (need != len || (h.nstrs > 0 && p[len - 1] != '\0'))
 		return (-1);
 	p += sizeof h;
@@ -216,6 +219,10 @@ store_unblob(const void *data, size_t len, struct tags *t)
 	memcpy(t->imports, p, h.nimports * sizeof *t->imports);
 	t->nimports = t->aimports = h.nimports;
 	p += h.nimports * sizeof *t->imports;
+	t->uses = xmalloc(h.nuses * sizeof *t->uses + 1);
+	memcpy(t->uses, p, h.nuses * sizeof *t->uses);
+	t->nuses = h.nuses;
+	p += h.nuses * sizeof *t->uses;
 	buf_add(&t->strs, p, h.nstrs);
 	t->errors = h.errors;
 	/* Every offset must point inside the strings. */
@@ -229,6 +236,10 @@ store_unblob(const void *data, size_t len, struct tags *t)
 	}
 	for (i = 0; i < t->nimports; i++) {
 		if (t->imports[i] >= h.nstrs)
+			return (-1);
+	}
+	for (i = 0; i < t->nuses; i++) {
+		if (t->uses[i].name >= h.nstrs)
 			return (-1);
 	}
 	return (0);

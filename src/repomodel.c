@@ -59,7 +59,6 @@ static const char *skip_names[SKIP_COUNT] = {
 };
 
 static uint32_t	 rm_hash(const char *, size_t);
-static int	 u32_cmp(const void *, const void *);
 static void	 rm_map_grow(struct rm_map *);
 static void	 rm_file_free(struct rm_file *);
 static void	 rm_file_remove(struct repomodel *, uint32_t);
@@ -315,22 +314,14 @@ rm_name_intern(struct repomodel *rm, const char *name)
 	return (i);
 }
 
-static int
-u32_cmp(const void *a, const void *b)
-{
-	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x < y ? -1 : x > y);
-}
-
 void
 rm_index_add(struct repomodel *rm, uint32_t fi)
 {
 	struct rm_file	*f = rm->files[fi];
 	struct tags	*t = &f->tags;
 	struct rm_name	*n;
-	uint32_t	*offs, ni;
-	size_t		 i, k, nr = 0;
+	uint32_t	 ni;
+	size_t		 i, nr = 0;
 
 	for (i = 0; i < t->ndefs; i++) {
 		ni = rm_name_intern(rm, TAGS_STR(t, t->defs[i].name));
@@ -340,28 +331,21 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 		n->defs[n->ndefs].n = i;
 		n->ndefs++;
 	}
-	/* Names are interned per file: one lookup per distinct offset. */
-	offs = xreallocarray(NULL, t->nrefs + 1, sizeof *offs);
-	for (i = 0; i < t->nrefs; i++)
-		offs[i] = t->refs[i].name;
-	qsort(offs, t->nrefs, sizeof *offs, u32_cmp);
+	/* Each distinct name once (counted by grammar_tags). */
 	free(f->rnames);
-	f->rnames = xreallocarray(NULL, t->nrefs + 1, sizeof *f->rnames);
-	for (i = 0; i < t->nrefs; i = k) {
-		for (k = i + 1; k < t->nrefs && offs[k] == offs[i]; k++)
-			/* nothing */;
-		ni = rm_name_intern(rm, TAGS_STR(t, offs[i]));
+	f->rnames = xreallocarray(NULL, t->nuses + 1, sizeof *f->rnames);
+	for (i = 0; i < t->nuses; i++) {
+		ni = rm_name_intern(rm, TAGS_STR(t, t->uses[i].name));
 		n = rm->names[ni];
 		ALLOC_GROW(n->refs, n->nrefs + 1, n->arefs);
 		n->refs[n->nrefs].file = fi;
-		n->refs[n->nrefs].n = k - i;
+		n->refs[n->nrefs].n = t->uses[i].count;
 		n->nrefs++;
 		f->rnames[nr].file = ni;
-		f->rnames[nr].n = k - i;
+		f->rnames[nr].n = t->uses[i].count;
 		nr++;
 	}
 	f->nrnames = nr;
-	free(offs);
 	rm->graph_dirty = 1;
 	rm->imports_dirty = 1;
 }
