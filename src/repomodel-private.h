@@ -115,6 +115,7 @@ struct repomodel {
 	/* Asynchronous build. */
 	pthread_t		 thread;
 	int			 busy;
+	int			 cancel;	/* closing: stop the build */
 	size_t			 prog_done, prog_total;
 	int			 pipe[2];
 	struct event		*ev;

@@ -446,6 +446,8 @@ repomodel_close(struct repomodel *rm)
 	if (rm == NULL)
 		return;
 	if (rm->busy || rm->thread != 0) {
+		/* The build stops at the next file; what it did is kept. */
+		__atomic_store_n(&rm->cancel, 1, __ATOMIC_RELEASE);
 		pthread_join(rm->thread, NULL);
 		rm->thread = 0;
 	}
@@ -665,7 +667,11 @@ rm_worker(void *arg)
 		i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
 		if (i >= w->njobs)
 			break;
-		rm_scan(w->rm, gp, &w->jobs[i], NULL, NULL, NULL);
+		/* Closing: count the rest as done, unchanged. */
+		if (__atomic_load_n(&w->rm->cancel, __ATOMIC_ACQUIRE))
+			w->jobs[i].unchanged = 1;
+		else
+			rm_scan(w->rm, gp, &w->jobs[i], NULL, NULL, NULL);
 		pthread_mutex_lock(&w->lock);
 		w->done[w->ndone++] = i;
 		pthread_cond_signal(&w->cond);
@@ -831,6 +837,7 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 
 	/* History, when HEAD moved (an unborn HEAD has none). */
 	if (rm->cfg.history_commits > 0 &&
+	    !__atomic_load_n(&rm->cancel, __ATOMIC_ACQUIRE) &&
 	    git_repository_open(&repo, rm->root) == 0)
 		rm_history_walk(rm, repo, NULL);
 	git_repository_free(repo);

@@ -421,6 +421,27 @@ test_async_build(void **state)
 	repomodel_close(rm);
 }
 
+/* Closing while a build runs stops it without a crash or a hang. */
+static void
+test_close_while_building(void **state)
+{
+	struct repomodel	*rm = open_model(0);
+	char			*cause = NULL;
+
+	loop_init();
+	if (repomodel_build_async(rm, NULL, on_done, NULL, &cause) != 0)
+		fail_msg("async: %s", cause);
+	assert_int_equal(repomodel_build_async(rm, NULL, on_done, NULL,
+	    &cause), -1);
+	free(cause);
+	repomodel_close(rm);
+	/* The stored model is usable afterwards. */
+	rm = open_model(0);
+	if (repomodel_build(rm, NULL, &cause) != 0)
+		fail_msg("build: %s", cause);
+	repomodel_close(rm);
+}
+
 static void
 stop_loop(void *arg)
 {
@@ -528,6 +549,7 @@ main(void)
 		cmocka_unit_test(test_tools),
 		cmocka_unit_test(test_async_build),
 		cmocka_unit_test(test_watch_changed),
+		cmocka_unit_test(test_close_while_building),
 		cmocka_unit_test(test_incremental_equals_rebuild),
 	};
 
