@@ -38,6 +38,12 @@ struct agent {
 	struct snapshot_store	*snaps;
 	char			*snaps_error;	/* why snaps is NULL */
 	char			*session_id;
+	struct session		*session;	/* NULL: unrecorded */
+	int			 resumed;
+	int			 resume_interrupted;
+	int			 log_warned;
+	int64_t			*user_seqs;	/* seq of each prompt */
+	size_t			 nuser_seqs, auser_seqs;
 
 	enum agent_state	 state;
 	struct model_call	*mc;
@@ -52,6 +58,9 @@ struct agent {
 	size_t			 next;		/* first not finished */
 	struct tool_call	*waiting;	/* for approval */
 	struct tool_call	*running;
+	struct lsp_wait		*lsp_wait;	/* diagnostics after an edit */
+	struct tool_call	*lsp_call;
+	const char		*lsp_server;	/* its name (borrowed) */
 	struct loop_timer	*step;
 	int			 cancelling;
 
@@ -60,6 +69,7 @@ struct agent {
 	size_t			 nsnap, asnap;
 
 	struct agent_stats	 stats;
+	int			 lsp_shutdown;
 };
 
 static void	agent_event(struct agent *, const char *, json_t *);
@@ -71,11 +81,17 @@ static void	agent_step(void *);
 static void	agent_tool_begin(struct agent *, struct tool_call *);
 static void	agent_tool_run(struct agent *, struct tool_call *);
 static void	agent_tool_done(struct tool_call *, void *);
+static void	agent_tool_complete(struct agent *, struct tool_call *);
+static int	agent_tool_lsp(struct agent *, struct tool_call *);
+static void	agent_tool_diagnostics(void *, const char *);
+static void	agent_lsp_shutdown_done(void *);
 static void	agent_tool_output(struct tool_call *, const char *, size_t,
 		    void *);
 static void	agent_tools_finish(struct agent *);
 static void	agent_clear_calls(struct agent *);
 static char	*agent_new_session_id(void);
+static int	agent_open_session(struct agent *, char **);
+static void	agent_take_user_seqs(struct agent *, struct session_state *);
 
 static void	agent_cb_text(void *, const char *, size_t);
 static void	agent_cb_thinking(void *, const char *, size_t);
@@ -149,8 +165,11 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->call_body = model_call_body;
 	a->ctx.root = a->root;
 	a->ctx.cfg = cfg;
-	a->session_id = agent_new_session_id();
 	a->stats.started_ms = loop_now_ms();
+	if (agent_open_session(a, cause) != 0) {
+		agent_free(a);
+		return (NULL);
+	}
 
 	/*
 	 * Without a snapshot store every mutating tool is refused (fail
@@ -172,9 +191,65 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 		    desc : "restore journal present");
 		free(desc);
 	}
+	a->ctx.lsp = lsp_manager_create(root, cfg);
 	a->system = prompt_system(root, cwd, a->ctx.repomodel, cfg);
-	(void)cause;
 	return (a);
+}
+
+/* Keep the seqs of the prompts of a loaded session (st keeps none). */
+static void
+agent_take_user_seqs(struct agent *a, struct session_state *st)
+{
+	free(a->user_seqs);
+	a->user_seqs = st->user_seqs;
+	a->nuser_seqs = st->nuser_seqs;
+	a->auser_seqs = st->auser_seqs;
+	st->user_seqs = NULL;
+	st->nuser_seqs = st->auser_seqs = 0;
+}
+
+/*
+ * Open the session log: a new session, or with cfg->resume the one to
+ * resume, whose conversation is rebuilt.  Only a failed resume is an
+ * error; without a log the agent runs unrecorded.
+ */
+static int
+agent_open_session(struct agent *a, char **cause)
+{
+	struct session_state	 st;
+	char			*why = NULL;
+
+	a->session = session_open(a->root, a->cfg->resume, &why);
+	if (a->session == NULL) {
+		if (a->cfg->resume != NULL) {
+			*cause = why;
+			return (-1);
+		}
+		log_debug("session log unavailable: %s", why);
+		free(why);
+		a->session_id = agent_new_session_id();
+		return (0);
+	}
+	if (session_configure(a->session, a->cfg, &why) != 0) {
+		log_debug("session log: %s", why);
+		free(why);
+	}
+	a->session_id = xstrdup(session_id(a->session));
+	if (a->cfg->resume == NULL)
+		return (0);
+	if (session_load(a->session, &a->conv, &st, cause) != 0)
+		return (-1);
+	agent_take_user_seqs(a, &st);
+	a->resumed = 1;
+	a->resume_interrupted = st.interrupted;
+	a->stats.turns = st.turns;
+	a->stats.requests = st.requests;
+	a->stats.usage = st.usage;
+	log_debug("resumed session %s: %zu messages, %d turns, interrupted "
+	    "%d, %d tool calls reported as interrupted", a->session_id,
+	    a->conv.nr, st.turns, st.interrupted, st.interrupted_tools);
+	session_state_release(&st);
+	return (0);
 }
 
 static void
@@ -216,9 +291,19 @@ agent_free(struct agent *a)
 	free(a->calls);
 	if (a->snaps != NULL)
 		snapshot_close(a->snaps);
+	if (a->ctx.lsp != NULL) {
+		/* Shut the servers down properly: no process outlives us. */
+		a->lsp_shutdown = 0;
+		lsp_manager_shutdown(a->ctx.lsp, agent_lsp_shutdown_done, a);
+		while (!a->lsp_shutdown && loop_run() == 0)
+			;
+		lsp_manager_free(a->ctx.lsp);
+	}
 	for (i = 0; i < a->nsnap; i++)
 		free(a->snap_ids[i]);
 	free(a->snap_ids);
+	session_close(a->session);
+	free(a->user_seqs);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -234,6 +319,23 @@ agent_free(struct agent *a)
 static void
 agent_event(struct agent *a, const char *type, json_t *data)
 {
+	char	*text;
+	int64_t	 seq = -1;
+
+	/* Write-ahead: committed before the front end sees it. */
+	if (a->session != NULL)
+		seq = session_append(a->session, type, data);
+	if (seq > 0 && strcmp(type, "user") == 0) {
+		ALLOC_GROW(a->user_seqs, a->nuser_seqs + 1, a->auser_seqs);
+		a->user_seqs[a->nuser_seqs++] = seq;
+	}
+	if (a->session != NULL && seq < 0 && !a->log_warned) {
+		a->log_warned = 1;
+		text = xasprintf("The session log failed (%s); the session goes "
+		    "on unrecorded.", session_failed(a->session));
+		a->ui->notice(a->arg, text);
+		free(text);
+	}
 	if (a->ui->event != NULL)
 		a->ui->event(a->arg, type, data);
 	json_decref(data);
@@ -467,7 +569,7 @@ agent_step(void *arg)
 
 	a->step = NULL;
 	if (a->state != AGENT_TOOLS || a->waiting != NULL ||
-	    a->running != NULL)
+	    a->running != NULL || a->lsp_wait != NULL)
 		return;
 	if (a->cancelling) {
 		for (; a->next < a->ncalls; a->next++) {
@@ -493,8 +595,20 @@ agent_tool_begin(struct agent *a, struct tool_call *tc)
 {
 	struct buf		 preview = BUF_INIT;
 	enum perm_decision	 d;
+	const char		*raw;
 	char			*why = NULL, *by;
 
+	raw = json_string_value(json_object_get(tc->input,
+	    PROVIDER_INVALID_JSON));
+	if (raw != NULL) {
+		/* The model's arguments did not parse: say so, run nothing. */
+		tool_result_setf(tc, 1, "Not run: the arguments of this %s call "
+		    "are not a valid JSON object (%.200s%s). Send the call "
+		    "again with valid JSON arguments.", tc->name, raw,
+		    strlen(raw) > 200 ? "..." : "");
+		tool_call_finish(tc);
+		return;
+	}
 	if (tc->tool == NULL) {
 		/* tool_call_start gives the error result naming the tools. */
 		agent_tool_run(a, tc);
@@ -650,7 +764,6 @@ static void
 agent_tool_done(struct tool_call *tc, void *arg)
 {
 	struct agent	*a = arg;
-	json_t		*ev;
 	char		*cause = NULL;
 
 	if (a->running == tc)
@@ -664,6 +777,79 @@ agent_tool_done(struct tool_call *tc, void *arg)
 		log_debug("snapshot_done: %s", cause);
 		free(cause);
 	}
+	if (agent_tool_lsp(a, tc))
+		return;		/* diagnostics first */
+	agent_tool_complete(a, tc);
+}
+
+/*
+ * Keep the language server in step with what the agent read or wrote; after
+ * an edit wait (bounded) for the file's fresh diagnostics so the model sees
+ * them in this result.  Returns 1 when it waits.
+ */
+static int
+agent_tool_lsp(struct agent *a, struct tool_call *tc)
+{
+	struct buf	 content = BUF_INIT;
+	const char	*p;
+	char		*abs = NULL, *rel = NULL, *cause = NULL;
+	int		 exists, waiting = 0;
+
+	if (a->ctx.lsp == NULL || tc->tool == NULL || tc->is_error ||
+	    tc->cancelled)
+		return (0);
+	if (tc->tool != &tool_read_file && (tc->tool->flags & TOOL_EDIT) == 0)
+		return (0);
+	if ((p = json_string_value(json_object_get(tc->input, "path"))) ==
+	    NULL || path_resolve(a->root, p, &abs, &rel, &cause) != 0)
+		goto out;
+	if ((a->lsp_server = lsp_server_for(a->ctx.lsp, abs)) == NULL)
+		goto out;
+	if (tool_read_whole(abs, 16 * 1024 * 1024, &content, &exists,
+	    &cause) != 0 || !exists)
+		goto out;
+	if (tc->tool == &tool_read_file)
+		lsp_file_read(a->ctx.lsp, abs, content.buf, content.len);
+	else {
+		a->lsp_call = tc;
+		a->lsp_wait = lsp_after_edit(a->ctx.lsp, abs, content.buf,
+		    content.len, agent_tool_diagnostics, a);
+		waiting = a->lsp_wait != NULL;
+	}
+out:
+	free(cause);
+	free(abs);
+	free(rel);
+	buf_release(&content);
+	return (waiting);
+}
+
+/* Fresh diagnostics of an edited file: append them to the result. */
+static void
+agent_tool_diagnostics(void *arg, const char *text)
+{
+	struct agent	*a = arg;
+	struct tool_call *tc = a->lsp_call;
+	struct buf	 b = BUF_INIT;
+
+	a->lsp_wait = NULL;
+	a->lsp_call = NULL;
+	if (text != NULL && *text != '\0') {
+		buf_add(&b, tc->result.buf, tc->result.len);
+		buf_addf(&b, "\n\nDiagnostics from %s after this edit:\n%s",
+		    a->lsp_server, text);
+		tool_result_set(tc, b.buf, b.len, tc->is_error);
+		buf_release(&b);
+	}
+	agent_tool_complete(a, tc);
+}
+
+/* Record the result and go on with the next call. */
+static void
+agent_tool_complete(struct agent *a, struct tool_call *tc)
+{
+	json_t	*ev;
+
 	ev = json_pack("{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
 	    "content", tc->result.buf, "is_error", tc->is_error,
 	    "exit_status", tc->exit_status,
@@ -675,6 +861,15 @@ agent_tool_done(struct tool_call *tc, void *arg)
 		a->ui->tool_finished(a->arg, tc);
 	a->next++;
 	agent_schedule_step(a);
+}
+
+static void
+agent_lsp_shutdown_done(void *arg)
+{
+	struct agent	*a = arg;
+
+	a->lsp_shutdown = 1;
+	loop_exit();
 }
 
 /* Every call has its result: send them to the model, or stop if cancelled. */
@@ -726,7 +921,13 @@ agent_cancel(struct agent *a)
 			tool_call_finish(tc);
 		} else if ((tc = a->running) != NULL)
 			tool_call_cancel(tc);
-		else
+		else if (a->lsp_wait != NULL) {
+			tc = a->lsp_call;
+			lsp_wait_cancel(a->lsp_wait);
+			a->lsp_wait = NULL;
+			a->lsp_call = NULL;
+			agent_tool_complete(a, tc);
+		} else
 			agent_schedule_step(a);
 		break;
 	}
@@ -834,6 +1035,100 @@ agent_snapshot_ids(struct agent *a, size_t *n)
 {
 	*n = a->nsnap;
 	return ((const char *const *)a->snap_ids);
+}
+
+struct session *
+agent_session(struct agent *a)
+{
+	return (a->session);
+}
+
+int
+agent_resumed(struct agent *a, int *interrupted)
+{
+	if (interrupted != NULL)
+		*interrupted = a->resume_interrupted;
+	return (a->resumed);
+}
+
+int
+agent_continue(struct agent *a, char **cause)
+{
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: wait for the turn to end or press Esc");
+		return (-1);
+	}
+	if (a->conv.nr == 0 || a->conv.msgs[a->conv.nr - 1].role != ROLE_USER) {
+		*cause = xstrdup("nothing to continue: the model has answered");
+		return (-1);
+	}
+	a->resume_interrupted = 0;
+	agent_request(a);
+	return (0);
+}
+
+int
+agent_fork(struct agent *a, int turn, char **cause)
+{
+	struct session		*f;
+	struct session_state	 st;
+	struct snapshot_options	 opts;
+	struct conv		 conv;
+	char			*why = NULL;
+	size_t			 i;
+
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: press Esc to stop the turn first");
+		return (-1);
+	}
+	if (a->session == NULL) {
+		*cause = xstrdup("this session is not recorded: nothing to "
+		    "fork from");
+		return (-1);
+	}
+	if (turn < 0 || (size_t)turn > a->nuser_seqs) {
+		*cause = xasprintf("no turn %d in this session (it has %zu)",
+		    turn, a->nuser_seqs);
+		return (-1);
+	}
+	f = session_fork(a->session, turn == 0 ? -1 :
+	    a->user_seqs[turn - 1] - 1, cause);
+	if (f == NULL)
+		return (-1);
+	conv_init(&conv);
+	if (session_load(f, &conv, &st, cause) != 0) {
+		conv_release(&conv);
+		session_close(f);
+		return (-1);
+	}
+	conv_release(&a->conv);
+	a->conv = conv;
+	agent_take_user_seqs(a, &st);
+	a->stats.turns = st.turns;
+	a->stats.requests = st.requests;
+	a->stats.usage = st.usage;
+	session_state_release(&st);
+	session_close(a->session);
+	a->session = f;
+	free(a->session_id);
+	a->session_id = xstrdup(session_id(f));
+
+	/* The fork's snapshots go under its own id. */
+	if (a->snaps != NULL)
+		snapshot_close(a->snaps);
+	free(a->snaps_error);
+	a->snaps_error = NULL;
+	snapshot_options_init(&opts, a->cfg);
+	if ((a->snaps = snapshot_open_opts(a->root, a->session_id, &opts,
+	    &why)) == NULL) {
+		a->snaps_error = why;
+		log_debug("snapshots unavailable: %s", why);
+	}
+	for (i = 0; i < a->nsnap; i++)
+		free(a->snap_ids[i]);
+	a->nsnap = 0;
+	log_debug("forked session %s at turn %d", a->session_id, turn);
+	return (0);
 }
 
 void

@@ -15,7 +15,17 @@
 #include "banned.h"
 
 static void	usage(FILE *);
+static int	agentos_is_session_id(const char *);
 static char	*read_stdin(void);
+
+/* Nonzero if s looks like a session id or a prefix of one (20261122-...). */
+static int
+agentos_is_session_id(const char *s)
+{
+	if (*s < '0' || *s > '9')
+		return (0);
+	return (s[strspn(s, "0123456789abcdef-")] == '\0');
+}
 
 /* Print the usage summary. */
 static void
@@ -30,6 +40,8 @@ usage(FILE *f)
 "  -p, --print PROMPT          run headless to completion and print the result\n"
 "                              (PROMPT - reads it from standard input)\n"
 "      --output-format FMT     text (default), json or stream-json with -p\n"
+"  -c, --continue              continue the most recent session of this worktree\n"
+"  -r, --resume [ID]           resume session ID (agentos sessions lists them)\n"
 "      --provider NAME         anthropic or openai (OpenAI-compatible servers)\n"
 "  -m, --model NAME            model name\n"
 "      --base-url URL          provider base URL (Anthropic without /v1,\n"
@@ -80,6 +92,8 @@ main(int argc, char **argv)
 	};
 	static const struct option longopts[] = {
 		{ "print", required_argument, NULL, 'p' },
+		{ "continue", no_argument, NULL, 'c' },
+		{ "resume", no_argument, NULL, 'r' },
 		{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
 		{ "provider", required_argument, NULL, OPT_PROVIDER },
 		{ "model", required_argument, NULL, 'm' },
@@ -104,11 +118,23 @@ main(int argc, char **argv)
 	char			*prompt = NULL, *logpath;
 	const char		*dir = NULL, *e;
 	size_t			 nsets = 0, i;
-	int			 ch, rc = 1, verbose = 0;
+	int			 ch, rc = 1, verbose = 0, resume_pick = 0;
+	const char		*resume = NULL;
 
-	while ((ch = getopt_long(argc, argv, "+p:m:C:vVh", longopts,
+	while ((ch = getopt_long(argc, argv, "+p:m:C:vVhcr", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			resume = "";
+			break;
+		case 'r':
+			/* An optional, separate ID: a session id's shape. */
+			resume = "";
+			if (optind < argc && agentos_is_session_id(argv[optind]))
+				resume = argv[optind++];
+			else
+				resume_pick = 1;
+			break;
 		case 'p':
 			free(prompt);
 			prompt = strcmp(optarg, "-") == 0 ? read_stdin() :
@@ -208,6 +234,13 @@ main(int argc, char **argv)
 		goto fail_cfg;
 	}
 	config_finish(&cfg);
+	if (resume_pick && cmd == NULL && prompt != NULL) {
+		cause = xstrdup("-r needs a session id with -p ('agentos "
+		    "sessions' lists them; -c continues the most recent)");
+		goto fail_cfg;
+	}
+	/* XXX -r without an ID in the TUI should open a picker. */
+	cfg.resume = resume;
 
 	if (verbose || (e = getenv("AGENTOS_LOG")) != NULL) {
 		if ((e = getenv("AGENTOS_LOG")) != NULL && *e != '\0')

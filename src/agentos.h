@@ -191,6 +191,12 @@ struct config {
 					   subsystems' own keys (lsp, ...) */
 	int		 base_url_pinned; /* set by a flag */
 	int		 api_key_pinned;
+	/*
+	 * The session to resume (-c: "", the most recent; -r ID: that id
+	 * or a prefix); NULL: a new session.  Borrowed: the caller keeps
+	 * the string alive and config_release() does not free it.
+	 */
+	const char	*resume;
 };
 
 /*
@@ -929,6 +935,190 @@ int	 watch_broken(struct watch *w);
 /* ------------------------------------------------------------------------ */
 /* session.c: the write-ahead event log (SQLite under .git/agentos/) */
 
+/*
+ * One SQLite database per repository, <git common dir>/agentos/sessions.db,
+ * in WAL mode with synchronous=NORMAL: a committed event survives a crash
+ * of the process (kill -9) though not necessarily a power loss.  The schema
+ * version is PRAGMA user_version; older databases are migrated on open.
+ *
+ * Event types and their data (JSON objects; see agentos(1), SESSION LOG):
+ *   "user" {text}
+ *   "request" {provider, model, max_tokens, body_sha256, body}
+ *   "response" {message, stop_reason, usage: {input_tokens, output_tokens,
+ *	cache_read_tokens, cache_write_tokens}, first_token_ms, total_ms}
+ *   "tool_call" {id, name, input}
+ *   "approval" {id, decision, by, note?}
+ *   "snapshot" {id, commit, action, tool_use_id}
+ *   "tool_start" {id}
+ *   "tool_result" {id, content, is_error, exit_status, duration_ms, bytes,
+ *	truncated}
+ *   "error" {message}, "retry" {attempt, delay_ms, reason},
+ *   "compaction" {messages?: [message...], ...}: with messages, the
+ *	conversation so far is replaced by them on load
+ *   "turn_end" {stop_reason}
+ * message is conv_message_to_json(); times are ms.
+ */
+#define SESSION_DB_DIR		"agentos"
+#define SESSION_DB_NAME		"sessions.db"
+#define SESSION_SCHEMA_VERSION	2
+
+/* What session_load() found besides the conversation. */
+struct session_state {
+	int		  turns;		/* user messages */
+	int		  requests;		/* model responses */
+	struct usage	  usage;		/* summed over responses */
+	char		**snapshots;		/* snapshot ids, oldest first */
+	size_t		  nsnapshots, asnapshots;
+	char		 *first_prompt;		/* NULL when none */
+	/*
+	 * The last turn was cut short: the conversation ends with a user
+	 * message (text or tool results) and no turn_end followed, so the
+	 * model must be called again.
+	 */
+	int		  interrupted;
+	/* Tool calls reported to the model as interrupted (not re-run). */
+	int		  interrupted_tools;
+	int64_t		  last_seq;		/* 0 when empty */
+	int64_t		 *user_seqs;		/* seq of each "user" event */
+	size_t		  nuser_seqs, auser_seqs;
+};
+
+/* One event as read back. */
+struct session_event {
+	int64_t		 seq;
+	int64_t		 time_ms;		/* wall clock, ms since epoch */
+	char		*type;
+	json_t		*data;			/* one reference owned */
+};
+
+/* A row of the session list. */
+struct session_summary {
+	char		*id;
+	int64_t		 created_ms;		/* first event (wall, ms) */
+	int64_t		 updated_ms;		/* last event */
+	char		*first_prompt;		/* NULL when none */
+	char		*parent;		/* forked from; NULL if none */
+	int64_t		 parent_seq;
+	int64_t		 events;
+	int		 turns;
+	int64_t		 input_tokens;		/* incl. cache reads, writes */
+	int64_t		 output_tokens;
+	int		 snapshots;
+};
+
+/*
+ * Open a session of the repository whose worktree is root, creating the
+ * database on first use.  id NULL: a new session (the id, such as
+ * 20261122-221459-ab12, sorts by time; nothing is written before the first
+ * event); id "": the most recent session of this worktree (linked
+ * worktrees share the database); else that id or a unique prefix of one.
+ * NULL with cause (no such session, ambiguous prefix, database
+ * error).  Secrets in ANTHROPIC_API_KEY, OPENAI_API_KEY and
+ * ANTHROPIC_AUTH_TOKEN are redacted from then on.
+ */
+struct session *session_open(const char *root, const char *id, char **cause);
+/*
+ * Apply cfg (borrowed, read now): its api_key is redacted, "redact":
+ * [regex...] adds PCRE2 patterns, "session": {"log_bodies": false} drops
+ * request bodies.  0, or -1 with cause naming a bad pattern (the others
+ * still apply).
+ */
+int	 session_configure(struct session *s, const struct config *cfg,
+	    char **cause);
+/*
+ * A new session whose parent is (from, at_event): it starts with copies of
+ * from's events with seq <= at_event (all of them when at_event < 0), under
+ * the same seq numbers; from is untouched.  To rewind to before a user
+ * message, fork at that message's seq - 1.  NULL with cause.
+ */
+struct session *session_fork(struct session *from, int64_t at_event,
+	    char **cause);
+const char *session_id(struct session *s);
+/* The seq of the last event (0 when none). */
+int64_t	 session_last_seq(struct session *s);
+/*
+ * Append and commit one event of type with data (borrowed; a redacted copy
+ * is written).  Returns the event's seq (> 0), or -1: the failure is logged
+ * and session_failed() becomes nonzero, so the caller tells the user once.
+ */
+int64_t	 session_append(struct session *s, const char *type, json_t *data);
+/* Nonzero after an append failed (with the first failure's message). */
+const char *session_failed(struct session *s);
+/*
+ * Call cb with each event after it is committed, as the JSON object of
+ * agentos(1) SESSION LOG {session, seq, time_ms, type, data} (borrowed for
+ * the call): the stream-json output of -p.  cb NULL stops.
+ */
+void	 session_set_tap(struct session *s,
+	    void (*cb)(void *arg, json_t *event), void *arg);
+/*
+ * Rebuild the conversation for a resume into conv (initialised, empty):
+ * "user" gives a user text message, "response" an assistant message,
+ * "tool_result"s the tool_result blocks of one user message after it.  A
+ * tool use without a result becomes an is_error result saying it was
+ * interrupted and not re-run (with the snapshot to restore); a request
+ * without a response adds nothing.  st (may be NULL) gets the rest;
+ * release it with session_state_release().  0 or -1 with cause.
+ */
+int	 session_load(struct session *s, struct conv *conv,
+	    struct session_state *st, char **cause);
+void	 session_state_release(struct session_state *st);
+/*
+ * Read events with seq > after, oldest first, into *evs (*n of them); free
+ * with session_events_free().  Request bodies are included.  0 or -1.
+ */
+int	 session_read(struct session *s, int64_t after,
+	    struct session_event **evs, size_t *n, char **cause);
+void	 session_events_free(struct session_event *evs, size_t n);
+/* The JSONL/stream-json form of one event; the caller owns the result. */
+json_t	*session_event_json(const char *session_id,
+	    const struct session_event *ev);
+/* The parent of s and the event it forked at; NULL when none. */
+const char *session_parent(struct session *s, int64_t *at_event);
+/*
+ * The sessions of the repository at root, most recently active first
+ * (sessions without events are left out).  Release each with
+ * session_summary_release() and free *list.  0 or -1 with cause.
+ */
+int	 session_list(const char *root, struct session_summary **list,
+	    size_t *n, char **cause);
+void	 session_summary_release(struct session_summary *ss);
+void	 session_close(struct session *s);
+/* The database path of the repository at root (caller frees); NULL+cause. */
+char	*session_db_path(const char *root, char **cause);
+
+/* session-redact.c: secrets kept out of the log (PCRE2, JIT) */
+struct session_redact;
+/*
+ * A redactor with the built-in patterns: sk-ant-..., sk-..., AKIA...,
+ * ghp_... (and gho_, ghu_, ghs_, ghr_), the token after "Bearer ", and the
+ * value after x-api-key.  NULL never.
+ */
+struct session_redact *session_redact_create(void);
+/* Take one more reference; session_redact_free() drops one. */
+struct session_redact *session_redact_ref(struct session_redact *r);
+void	 session_redact_free(struct session_redact *r);
+/*
+ * Add a PCRE2 pattern: its whole match (from \K on, if used) is replaced.
+ * 0 or -1 with cause (the compile error and offset).
+ */
+int	 session_redact_add(struct session_redact *r, const char *pattern,
+	    char **cause);
+/* Add a literal secret (ignored when shorter than 8 bytes). */
+void	 session_redact_add_literal(struct session_redact *r, const char *s);
+/*
+ * Redact s (len bytes): NULL when nothing matched, else the redacted text
+ * (each secret replaced by "[REDACTED]"; caller frees, length in *outlen).
+ */
+char	*session_redact_string(struct session_redact *r, const char *s,
+	    size_t len, size_t *outlen);
+/*
+ * Redact every string of j in place, and the whole value of members named
+ * like credentials (api_key, authorization, x-api-key, ...).  Returns the
+ * number of redactions.
+ */
+int	 session_redact_json(struct session_redact *r, json_t *j);
+
 /* ------------------------------------------------------------------------ */
 /* repomodel.c, grammar.c: the live repository model */
 
@@ -1222,6 +1412,267 @@ int	 cmd_index_exec(int, char **, const char *, struct config *);
 /* ------------------------------------------------------------------------ */
 /* lsp.c: language servers over pipes */
 
+/* lsp-framing.c: LSP base protocol framing (Content-Length headers) */
+
+/*
+ * An incremental, bounded parser for the LSP base protocol
+ * (microsoft.github.io/language-server-protocol, 3.17, "Base Protocol").
+ * Feed bytes as they arrive in any split, then call lsp_framing_next()
+ * until it returns LSP_FRAME_MORE.
+ */
+struct lsp_framing {
+	struct buf	 in;		/* unparsed bytes from pos on */
+	size_t		 pos;
+	long long	 need;		/* body length once the header is read;
+					   -1 while reading a header */
+	size_t		 skip;		/* bytes of an oversized body still to
+					   drop as they arrive */
+	size_t		 max;		/* largest body kept (bytes); 0: none */
+};
+#define LSP_FRAME_MORE		0	/* need more bytes */
+#define LSP_FRAME_MESSAGE	1	/* *msg, *len: one body */
+#define LSP_FRAME_SKIPPED	2	/* a body over max was dropped; the
+					   stream goes on; *cause says so */
+#define LSP_FRAME_ERROR		(-1)	/* garbage header: the stream cannot
+					   be resynchronised; *cause says why */
+/* Initialise f; bodies longer than max_message bytes are skipped. */
+void	 lsp_framing_init(struct lsp_framing *f, size_t max_message);
+void	 lsp_framing_release(struct lsp_framing *f);
+/* Append len bytes read from the server; always 0. */
+int	 lsp_framing_feed(struct lsp_framing *f, const char *data, size_t len);
+/*
+ * The next complete message: LSP_FRAME_MESSAGE with *msg (borrowed, valid
+ * until the next feed; not NUL-terminated) and *len, or one of the other
+ * LSP_FRAME_* values.  *cause (allocated) is set with SKIPPED and ERROR.
+ */
+int	 lsp_framing_next(struct lsp_framing *f, const char **msg,
+	    size_t *len, char **cause);
+/* Append body (len bytes) to out with its header. */
+void	 lsp_framing_encode(struct buf *out, const char *body, size_t len);
+
+/* lsp.c: the language server client and manager */
+
+/*
+ * Servers are described by a built-in table (clangd, pyright, ...) merged
+ * with the "lsp" key of the configuration (see agentos(1), LANGUAGE
+ * SERVERS).  A server is started lazily, for a file of its language, once
+ * per (root, server) pair; root is the nearest directory holding one of the
+ * server's root markers, else the repository root.  Everything runs in the
+ * loop; nothing here blocks it except lsp_rename_prepare_sync(), bounded.
+ */
+enum lsp_state {
+	LSP_STARTING,			/* spawned, initialize pending */
+	LSP_READY,
+	LSP_INDEXING,			/* ready, $/progress under way */
+	LSP_RESTARTING,			/* crashed; restart scheduled */
+	LSP_BROKEN,			/* failed too often: not restarted */
+	LSP_STOPPED,
+};
+
+/* One server as configured (built-in row, possibly overridden). */
+struct lsp_server_conf {
+	char		*name;		/* "clangd" */
+	char		**argv;		/* argv[0] looked up on PATH */
+	size_t		 argc;
+	char		**extensions;	/* without the dot: "c", "h" */
+	size_t		 nextensions;
+	char		**markers;	/* root marker file names */
+	size_t		 nmarkers;
+	json_t		*init_options;	/* initializationOptions or NULL */
+	json_t		*settings;	/* for workspace/configuration */
+	int		 disabled;
+};
+
+/* Tunables (ms unless said); defaults in parentheses. */
+struct lsp_options {
+	int		enabled;		/* (1) */
+	unsigned int	diagnostics_timeout_ms;	/* (4000) wait after edit */
+	unsigned int	diagnostics_settle_ms;	/* (300) quiet period */
+	unsigned int	request_timeout_ms;	/* (10000) */
+	unsigned int	init_timeout_ms;	/* (30000) initialize */
+	unsigned int	shutdown_grace_ms;	/* (1000) before SIGTERM */
+	int		max_diagnostics;	/* (20) per file in a result */
+	int		max_restarts;		/* (3) failures before broken */
+	size_t		max_message;		/* (16 MiB) incoming message */
+	size_t		max_queued;		/* (16 MiB) unsent output */
+};
+
+/*
+ * The servers configured for cfg (built-ins merged with cfg->raw "lsp"),
+ * and the options.  0, or -1 with cause on a malformed "lsp" value.
+ * Release with lsp_conf_release().
+ */
+int	 lsp_conf_load(const struct config *cfg, struct lsp_server_conf **list,
+	    size_t *n, struct lsp_options *opts, char **cause);
+void	 lsp_conf_release(struct lsp_server_conf *list, size_t n);
+/* The absolute path of name found on $PATH (or name itself when it
+   contains a slash and is executable); NULL if none.  Caller frees. */
+char	*lsp_which(const char *name);
+/* The LSP languageId for a file name ("c", "python", ...); never NULL. */
+const char *lsp_language_id(const char *path);
+
+/* A server's state for the UI and "agentos lsp status". */
+struct lsp_status {
+	char		*name;
+	char		*root;		/* absolute */
+	enum lsp_state	 state;
+	char		*progress;	/* "indexing 40%" or NULL */
+	char		*error;		/* why it is broken, or NULL */
+	pid_t		 pid;		/* 0 when not running */
+	int		 restarts;
+	int		 open_files;
+};
+const char *lsp_state_name(enum lsp_state s);
+
+/*
+ * Create the manager for the repository at root (copied) with cfg
+ * (borrowed; read now).  Never fails: with no server usable it simply
+ * answers that none is available.
+ */
+struct lsp_manager *lsp_manager_create(const char *root,
+	    const struct config *cfg);
+/*
+ * Ask every server to shut down (shutdown request, exit notification,
+ * close of stdin, then SIGTERM and SIGKILL to its process group after the
+ * grace period) and call done(arg) from the loop once all are reaped.
+ */
+void	 lsp_manager_shutdown(struct lsp_manager *m, void (*done)(void *),
+	    void *arg);
+/*
+ * Free the manager.  Servers still running get SIGTERM, then SIGKILL
+ * after at most 200 ms of waiting, and are reaped: this is for exit and
+ * may wait that long.
+ */
+void	 lsp_manager_free(struct lsp_manager *m);
+/* The options in effect (borrowed). */
+const struct lsp_options *lsp_manager_options(struct lsp_manager *m);
+/* Set a callback run (from the loop) when a server's state, progress or
+   a file's diagnostics change. */
+void	 lsp_set_change_cb(struct lsp_manager *m, void (*cb)(void *),
+	    void *arg);
+/* The servers known to m (running or failed); free with lsp_status_free. */
+void	 lsp_status_list(struct lsp_manager *m, struct lsp_status **list,
+	    size_t *n);
+void	 lsp_status_free(struct lsp_status *list, size_t n);
+/*
+ * What the client itself spends (for bench/bench-lsp): time encoding and
+ * writing messages, and time from read() returning to the end of handling
+ * what it read (framing, JSON, dispatch, callbacks); nanoseconds.
+ */
+struct lsp_stats {
+	uint64_t	send_ns, sends;
+	uint64_t	recv_ns, recv_max_ns, reads, messages;
+};
+void	 lsp_manager_stats(struct lsp_manager *m, struct lsp_stats *st);
+/* Errors and warnings last published for abs_path; 0, or -1 if none. */
+int	 lsp_diagnostic_counts(struct lsp_manager *m, const char *abs_path,
+	    int *errors, int *warnings);
+/*
+ * The name of the server that handles abs_path ("clangd"), or NULL when
+ * none is configured, found on PATH and not broken.  Borrowed.
+ */
+const char *lsp_server_for(struct lsp_manager *m, const char *abs_path);
+
+/*
+ * Tell the server of abs_path that the agent read it (didOpen with
+ * content, len bytes); starts the server if needed.  No-op without one.
+ */
+void	 lsp_file_read(struct lsp_manager *m, const char *abs_path,
+	    const char *content, size_t len);
+/*
+ * The agent wrote abs_path with content (len bytes, copied): send
+ * didOpen or didChange and didSave, then wait (from the loop) for fresh
+ * diagnostics of that file: diagnostics_settle_ms after the last ones,
+ * at most diagnostics_timeout_ms.  done(arg, text) is then called once,
+ * always from the loop, with text (borrowed) listing the errors and
+ * warnings ("path:line:col: error: message", at most max_diagnostics,
+ * ending with a newline), or NULL when there is nothing to report (no
+ * server, no problems).  The returned handle cancels the wait with
+ * lsp_wait_cancel() (done is then not called); it is invalid after done.
+ */
+struct lsp_wait;
+struct lsp_wait *lsp_after_edit(struct lsp_manager *m, const char *abs_path,
+	    const char *content, size_t len,
+	    void (*done)(void *arg, const char *diagnostics_text), void *arg);
+void	 lsp_wait_cancel(struct lsp_wait *w);
+
+/*
+ * A request about a file.  method is an LSP method
+ * ("textDocument/definition"); line and col are 1-based, col counting
+ * bytes (0 and 0: no position, e.g. documentSymbol); extra (may be NULL,
+ * borrowed) is merged into params.  The file is opened from disk when
+ * the server has not seen it.  cb runs once from the loop with the
+ * result (borrowed; JSON null when the server had nothing) or error
+ * set; utf8 tells how the result's "character" fields count (1: bytes,
+ * 0: UTF-16 code units).  NULL with cause when no server handles the
+ * file.
+ */
+struct lsp_req;
+typedef void (*lsp_req_cb)(void *arg, json_t *result, int utf8,
+	    const char *error);
+struct lsp_req *lsp_file_request(struct lsp_manager *m, const char *abs_path,
+	    const char *method, int line, int col, json_t *extra,
+	    lsp_req_cb cb, void *arg, char **cause);
+/*
+ * A workspace request (workspace/symbol) to the running servers: the
+ * first ready one, or one started for the repository root when none
+ * runs.  As lsp_file_request().
+ */
+struct lsp_req *lsp_workspace_request(struct lsp_manager *m,
+	    const char *method, json_t *params, lsp_req_cb cb, void *arg,
+	    char **cause);
+/* Cancel a pending request ($/cancelRequest); cb is not called. */
+void	 lsp_req_cancel(struct lsp_req *r);
+/*
+ * textDocument/rename done synchronously for an approval preview: the
+ * server's pipe (only) is polled for at most timeout_ms.  Returns the
+ * WorkspaceEdit (caller owns the reference) or NULL with cause.
+ */
+json_t	*lsp_rename_sync(struct lsp_manager *m, const char *abs_path,
+	    int line, int col, const char *new_name, unsigned int timeout_ms,
+	    int *utf8, char **cause);
+
+/* Convert "file://" URIs and absolute paths (RFC 8089, percent-encoded
+   bytes); caller frees; NULL if uri is not a file URI. */
+char	*lsp_uri_from_path(const char *path);
+char	*lsp_path_from_uri(const char *uri);
+/*
+ * Columns: the 0-based server "character" of 0-based byte column col in
+ * line (len bytes), and back.  utf8 as above.
+ */
+unsigned int lsp_col_to_server(const char *line, size_t len, size_t col,
+	    int utf8);
+size_t	 lsp_col_from_server(const char *line, size_t len, unsigned int ch,
+	    int utf8);
+
+/* tool-lsp.c: lsp_definition, lsp_references, lsp_hover, lsp_rename, ...
+   (tools), and lsp-edit.c: WorkspaceEdit application */
+extern const struct tool_entry tool_lsp_definition;
+extern const struct tool_entry tool_lsp_references;
+extern const struct tool_entry tool_lsp_hover;
+extern const struct tool_entry tool_lsp_document_symbols;
+extern const struct tool_entry tool_lsp_workspace_symbols;
+extern const struct tool_entry tool_lsp_rename;
+/*
+ * Apply a WorkspaceEdit (changes or documentChanges with TextDocumentEdit
+ * entries) to the files under root: files is filled with each file's
+ * path (absolute) and old and new contents, for a diff or for writing.
+ * utf8 as for lsp_req_cb.  0, or -1 with cause (a file outside root,
+ * overlapping edits, an unreadable file).
+ */
+struct lsp_file_edit {
+	char	*path;
+	char	*old, *new;
+	size_t	 oldlen, newlen;
+};
+int	 lsp_edit_compute(const char *root, json_t *wedit, int utf8,
+	    struct lsp_file_edit **files, size_t *n, char **cause);
+void	 lsp_file_edits_free(struct lsp_file_edit *files, size_t n);
+
+/* cmd-lsp.c: agentos lsp status */
+int	 cmd_lsp_exec(int argc, char **argv, const char *root,
+	    struct config *cfg);
+
 /* ------------------------------------------------------------------------ */
 /* prompt-system.c: the system prompt */
 
@@ -1323,6 +1774,29 @@ const struct conv *agent_conv(struct agent *a);
 const char *agent_session_id(struct agent *a);
 /* Snapshot ids taken in this process, oldest first (borrowed). */
 const char *const *agent_snapshot_ids(struct agent *a, size_t *n);
+/*
+ * The session log the agent records into (NULL when it could not be
+ * opened; the agent then runs unrecorded and says so once).  With
+ * cfg->resume set, agent_create() reopens that session and rebuilds the
+ * conversation with session_load(); agent_resumed() then says whether the
+ * last turn was cut short (the model must be called again: agent_continue()
+ * or the next agent_submit(), whose text joins the pending user message).
+ */
+struct session *agent_session(struct agent *a);
+int	 agent_resumed(struct agent *a, int *interrupted);
+/* Call the model again for a conversation that ends on a user message
+   (a resumed, interrupted turn).  -1 with cause when busy or nothing to do. */
+int	 agent_continue(struct agent *a, char **cause);
+/*
+ * Go on in a new session forked from this one (/fork, or rewinding the
+ * conversation): with turn 0 the whole conversation is kept, with turn
+ * k > 0 the conversation before the k-th prompt (so that prompt and all
+ * after it are left out).  The original session stays as it was; files
+ * are not touched (rewind them with the snapshots); the snapshots taken
+ * before the fork stay in the parent session.  -1 with cause when busy,
+ * unrecorded or turn is out of range.
+ */
+int	 agent_fork(struct agent *a, int turn, char **cause);
 /* Change the permission mode (also re-offers the tools for plan mode). */
 void	 agent_set_mode(struct agent *a, enum perm_mode mode);
 /*
@@ -1353,8 +1827,472 @@ int	 headless_run(const char *root, const char *cwd, struct config *cfg,
 /* ------------------------------------------------------------------------ */
 /* ui.c, view-*.c, prompt.c, status.c, theme.c, render-md.c: the TUI */
 
-/* Run the interactive TUI until the user quits; returns the exit status. */
+/*
+ * Run the interactive TUI until the user quits; returns the exit status.
+ * Owns the terminal while it runs (curses on stdout, input read from fd 0
+ * on the loop); on return the terminal is restored and one line on stderr
+ * names the session's snapshots and how to rewind them.
+ */
 int	 ui_run(const char *root, const char *cwd, struct config *cfg);
+/*
+ * End curses at once if it owns the terminal (safe to call any time, also
+ * from the fatal path): after it, stdout and stderr may be written.
+ */
+void	 ui_suspend_for_fatal(void);
+
+/* ui-utf8.c: UTF-8 decoding and terminal display width */
+
+/*
+ * Decode the character at s (len bytes available, len > 0) into *wc and
+ * return the bytes it used (1-4).  Invalid or truncated sequences decode as
+ * U+FFFD using one byte, so any input makes progress.
+ */
+size_t	 ui_utf8_decode(const char *s, size_t len, uint32_t *wc);
+/* Encode wc into out (4 bytes); returns the length (1-4). */
+size_t	 ui_utf8_encode(uint32_t wc, char *out);
+/*
+ * Display width of wc in columns: 0 for combining marks, 2 for wide (East
+ * Asian) characters, 1 otherwise; control characters count 1 (the views
+ * draw them as a visible replacement).  Uses wcwidth(3): the locale must be
+ * UTF-8 (ui_run makes sure of it).
+ */
+int	 ui_utf8_width(uint32_t wc);
+/* Display width of len bytes of s (as the views draw them). */
+int	 ui_utf8_strwidth(const char *s, size_t len);
+
+/* render-md.c: styled lines, and markdown rendered into them (md4c) */
+
+/* Theme elements: a line's spans name one each (see themes/ *.theme). */
+enum elem {
+	EL_TEXT, EL_USER, EL_ASSISTANT, EL_THINKING, EL_TOOL, EL_TOOL_ERROR,
+	EL_DIFF_ADD, EL_DIFF_DEL, EL_DIFF_HUNK, EL_DIFF_META, EL_STATUS,
+	EL_STATUS_MODE, EL_NOTICE, EL_ERROR, EL_CODE, EL_HEADING, EL_PROMPT,
+	EL_SELECTION, EL_LINE_NUMBER, EL_LINK, EL_QUOTE, EL_BORDER,
+	EL_COUNT
+};
+
+/* Attributes added to an element's own (span attr bits). */
+#define SA_BOLD		0x01
+#define SA_ITALIC	0x02
+#define SA_UNDERLINE	0x04
+#define SA_DIM		0x08
+#define SA_REVERSE	0x10
+
+/* A run of bytes of a line drawn as one element with extra attributes. */
+struct span {
+	uint32_t	off, len;	/* bytes into the line's text */
+	uint8_t		elem;		/* enum elem */
+	uint8_t		attr;		/* SA_* */
+};
+
+/*
+ * One screen line: UTF-8 text with no control characters (tabs expanded),
+ * covered by spans in order, width columns wide.
+ */
+struct sline {
+	struct buf	 text;
+	struct span	*spans;
+	size_t		 nspans, aspans;
+	int		 width;		/* columns */
+};
+
+struct slines {
+	struct sline	*v;
+	size_t		 nr, alloc;
+};
+
+void	 slines_init(struct slines *sl);
+void	 slines_release(struct slines *sl);
+/* Append an empty line; the pointer is valid until the next add. */
+struct sline *slines_add(struct slines *sl);
+/*
+ * Append len bytes of s to line l drawn as elem with attr (control
+ * characters become U+2400 pictures, tabs spaces to the next multiple of 8).
+ */
+void	 sline_add(struct sline *l, const char *s, size_t len, int elem,
+	    int attr);
+/*
+ * Wrap plain text (len bytes) into lines at most width columns wide,
+ * breaking at spaces where possible (anywhere in a word longer than a
+ * line, and after wide characters), one or more lines per '\n'-separated
+ * line, each starting with prefix (may be NULL) drawn as prefix_elem.
+ */
+void	 render_plain(struct slines *out, const char *s, size_t len, int width,
+	    int elem, int attr, const char *prefix, int prefix_elem);
+/*
+ * Render markdown (CommonMark with GitHub tables and strikethrough) into
+ * lines at most width columns wide: headings, emphasis, inline code, code
+ * blocks, block quotes, nested lists, rules, links and tables.  base_elem
+ * colours plain text.  Incomplete markdown (a reply still streaming)
+ * renders as far as it goes.
+ */
+void	 render_md(struct slines *out, const char *md, size_t len, int width,
+	    int base_elem);
+/*
+ * Render a unified diff (len bytes) with old/new line numbers in a gutter,
+ * additions and deletions coloured; long lines wrap at width.
+ */
+void	 render_diff(struct slines *out, const char *diff, size_t len,
+	    int width);
+
+/* prompt.c: the input editor (a model without curses, for tests) */
+
+struct prompt;
+/* A wrapped row of the editor: bytes [off, off + len) of the text. */
+struct prompt_row {
+	size_t	off, len;
+};
+struct prompt_layout {
+	struct prompt_row	*rows;
+	size_t			 nrows, arows;
+	size_t			 cursor_row;	/* row of the caret */
+	int			 cursor_col;	/* column of the caret */
+};
+
+struct prompt *prompt_create(void);
+void	 prompt_free(struct prompt *p);
+/* The raw text being edited (placeholders unexpanded); borrowed. */
+const char *prompt_buffer(struct prompt *p, size_t *len);
+/* The caret as a byte offset into prompt_buffer(). */
+size_t	 prompt_caret(struct prompt *p);
+int	 prompt_empty(struct prompt *p);
+/* Replace the text (caret at the end) and forget pastes. */
+void	 prompt_set(struct prompt *p, const char *text);
+void	 prompt_clear(struct prompt *p);
+/* Insert len bytes of UTF-8 at the caret (invalid bytes become U+FFFD). */
+void	 prompt_insert(struct prompt *p, const char *s, size_t len);
+/*
+ * Insert a bracketed paste: short pastes go in as typed; pastes of more
+ * than PROMPT_PASTE_LINES lines or PROMPT_PASTE_BYTES bytes show as a
+ * placeholder "[pasted N lines]" that prompt_text() expands.
+ */
+#define PROMPT_PASTE_LINES	5
+#define PROMPT_PASTE_BYTES	1000
+void	 prompt_paste(struct prompt *p, const char *s, size_t len);
+/*
+ * The text to send: the buffer with paste placeholders expanded (a
+ * placeholder the user edited is sent as typed).  Caller frees.
+ */
+char	*prompt_text(struct prompt *p);
+/* Editing at the caret; each returns 0, or -1 when nothing changed. */
+int	 prompt_backspace(struct prompt *p);
+int	 prompt_delete(struct prompt *p);
+int	 prompt_left(struct prompt *p);
+int	 prompt_right(struct prompt *p);
+int	 prompt_word_left(struct prompt *p);
+int	 prompt_word_right(struct prompt *p);
+int	 prompt_home(struct prompt *p);		/* start of the line */
+int	 prompt_end(struct prompt *p);		/* end of the line */
+int	 prompt_kill_line(struct prompt *p);	/* C-k: to end of line */
+int	 prompt_kill_start(struct prompt *p);	/* C-u: to start of line */
+int	 prompt_kill_word(struct prompt *p);	/* C-w: word before caret */
+/*
+ * Move up or down one row of the layout at width columns, keeping the
+ * column; -1 on the first (last) row, where the caller goes to history.
+ */
+int	 prompt_up(struct prompt *p, int width);
+int	 prompt_down(struct prompt *p, int width);
+/*
+ * Wrap the text at width columns into l (rows of whole characters; a '\n'
+ * ends a row) and find the caret's row and column.
+ */
+void	 prompt_layout(struct prompt *p, int width, struct prompt_layout *l);
+void	 prompt_layout_release(struct prompt_layout *l);
+/* History: add a sent text (copied); browse with prev/next (-1: none). */
+void	 prompt_history_add(struct prompt *p, const char *text);
+int	 prompt_history_prev(struct prompt *p);
+int	 prompt_history_next(struct prompt *p);
+
+/* key.c: terminal input bytes to keys, key names, and the key table */
+
+/*
+ * A key is a Unicode code point (control keys as their C0 code: C-a is 1,
+ * Enter 13, C-j 10, Tab 9, Backspace 127) or a KEYC_* value, or'd with
+ * modifier bits.
+ */
+typedef uint32_t key_code;
+#define KEYC_META	0x01000000u
+#define KEYC_CTRL	0x02000000u
+#define KEYC_SHIFT	0x04000000u
+#define KEYC_MASK_MOD	0x0f000000u
+#define KEYC_MASK_KEY	0x00ffffffu
+enum {
+	KEYC_BASE = 0x00200000,
+	KEYC_UP, KEYC_DOWN, KEYC_LEFT, KEYC_RIGHT, KEYC_HOME, KEYC_END,
+	KEYC_IC, KEYC_DC, KEYC_PPAGE, KEYC_NPAGE, KEYC_BTAB,
+	KEYC_F1, KEYC_F2, KEYC_F3, KEYC_F4, KEYC_F5, KEYC_F6, KEYC_F7,
+	KEYC_F8, KEYC_F9, KEYC_F10, KEYC_F11, KEYC_F12,
+	KEYC_PASTE,		/* a bracketed paste (text in the event) */
+	KEYC_MOUSE,		/* an SGR mouse report */
+	KEYC_FOCUS_IN, KEYC_FOCUS_OUT,
+	KEYC_UNKNOWN,		/* a sequence not understood: ignored */
+};
+#define KEYC_ESCAPE	0x1b
+
+struct key_event {
+	key_code	 key;
+	/* KEYC_PASTE: the pasted bytes (borrowed until the next feed). */
+	const char	*paste;
+	size_t		 paste_len;
+	/* KEYC_MOUSE: SGR button code (64/65 wheel), 0-based cell, press. */
+	int		 mouse_b, mouse_x, mouse_y, mouse_press;
+};
+
+struct key_parser;
+struct key_parser *key_parser_create(void);
+void	 key_parser_free(struct key_parser *kp);
+/*
+ * Feed len input bytes; cb is called once per complete key, in order.
+ * A lone ESC or an incomplete sequence stays pending: the caller calls
+ * key_parser_flush() when no more bytes came within a short delay (ESC
+ * alone is then the Escape key).  Returns nonzero while bytes are pending.
+ */
+int	 key_parser_feed(struct key_parser *kp, const char *data, size_t len,
+	    void (*cb)(void *, const struct key_event *), void *arg);
+void	 key_parser_flush(struct key_parser *kp,
+	    void (*cb)(void *, const struct key_event *), void *arg);
+/*
+ * Parse a key name as in the config file: "M-z", "C-r", "S-Tab", "Enter",
+ * "Escape", "PageUp", "F1", "a".  KEYC_UNKNOWN when not a key.
+ */
+key_code key_from_string(const char *s);
+/* The name of key, as key_from_string() reads it; caller frees. */
+char	*key_to_string(key_code key);
+
+/* Bindable actions of the main view (rebindable via config "keys"). */
+enum key_action {
+	KA_NONE, KA_REWIND, KA_MODE_NEXT, KA_TOGGLE_TOOL, KA_TOOL_PREV,
+	KA_TOOL_NEXT, KA_MOUSE, KA_REDRAW, KA_SCROLL_UP, KA_SCROLL_DOWN,
+	KA_SCROLL_TOP, KA_SCROLL_BOTTOM, KA_TIMELINE,
+};
+struct key_entry {
+	const char	*name;		/* config "keys" name */
+	const char	*key;		/* default key name */
+	enum key_action	 action;
+	const char	*help;
+};
+extern const struct key_entry key_table[];
+/*
+ * The action bound to key: config "keys" (cfg_keys, a JSON object of name
+ * to key name, may be NULL) over the defaults of key_table.
+ */
+enum key_action key_lookup(json_t *cfg_keys, key_code key);
+
+/*
+ * ui.c: the screen manager.  The screen is the transcript, the status bar
+ * and the input editor, with views stacked over them (approval, snapshot
+ * timeline, pager).  Views are vtables: a key handler returns VIEW_* flags
+ * and the manager decides when to draw; all drawing happens from the loop,
+ * coalesced into one frame (wnoutrefresh + doupdate).
+ */
+#define VIEW_HANDLED	0x1	/* the key was used */
+#define VIEW_REDRAW	0x2	/* the screen must be drawn again */
+#define VIEW_CLOSE	0x4	/* pop this view */
+
+struct ui;
+struct view;
+struct view_ops {
+	const char	*name;
+	int		 fullscreen;	/* covers the transcript and prompt */
+	void		(*free)(struct view *);
+	int		(*key)(struct view *, const struct key_event *);
+	/* Draw rows x cols at row y; a caret via ui_cursor(). */
+	void		(*draw)(struct view *, int y, int rows, int cols);
+	/* Rows wanted at the bottom of the screen (not fullscreen). */
+	int		(*height)(struct view *, int rows, int cols);
+};
+struct view {
+	const struct view_ops	*ops;
+	struct ui		*ui;
+	void			*data;
+};
+
+enum tentry_type {
+	TE_USER, TE_ASSISTANT, TE_THINKING, TE_TOOL, TE_NOTICE, TE_ERROR,
+};
+enum tentry_state {
+	TS_NONE, TS_RUNNING, TS_OK, TS_ERROR,
+};
+
+/* One entry of the transcript, and its lines at the last width. */
+struct tentry {
+	enum tentry_type	 type;
+	struct buf		 text;		/* message, markdown, summary */
+	struct buf		 output;	/* tool: output, then result */
+	enum tentry_state	 state;
+	char			*tool_id;	/* tool: the call id */
+	int			 exit_status;	/* tool: -1 if none */
+	uint64_t		 duration_ms;
+	int			 expanded;
+	int			 provisional;	/* streamed, may be reset */
+	struct slines		 lines;
+	int			 lines_width;	/* 0: render again */
+};
+
+struct ui {
+	const char		*root, *cwd;
+	struct config		*cfg;
+	struct agent		*agent;		/* NULL if it failed */
+	struct prompt		*prompt;
+	struct key_parser	*kp;
+	struct view		**views;
+	size_t			 nviews, aviews;
+
+	struct tentry		**entries;
+	size_t			 nentries, aentries;
+	struct tentry		*streaming;	/* assistant text arriving */
+	struct tentry		*thinking;
+	int			 scroll;	/* lines above the bottom */
+	int			 page;		/* transcript rows drawn */
+	long			 selected;	/* tool entry index; -1 last */
+
+	int			 rows, cols;
+	int			 mouse;		/* mouse reporting on */
+	int			 quit;
+	int			 ctrl_c;	/* C-c once on an empty prompt */
+	key_code		 last_key;
+	int			 cursor_y, cursor_x, cursor_on;
+	char			*branch;
+	unsigned int		 spin;
+	size_t			 nsnapshots;
+	int			 started;	/* curses is up */
+};
+
+/* Schedule a redraw (coalesced; at most one frame per ~16 ms). */
+void	 ui_redraw(struct ui *ui);
+/* Put the terminal cursor at (y, x) in this frame. */
+void	 ui_cursor(struct ui *ui, int y, int x);
+/* Draw line l at (y, x) clipped to width columns, or'ing in extra. */
+void	 ui_draw_sline(int y, int x, int width, const struct sline *l,
+	    unsigned int extra);
+/* Draw s (UTF-8) at (y, x) clipped to width in elem; returns columns. */
+int	 ui_draw_text(int y, int x, int width, const char *s, int elem,
+	    int sa);
+/* Push a view (the ui takes it) or pop and free the top one. */
+void	 ui_push(struct ui *ui, struct view *v);
+void	 ui_pop(struct ui *ui);
+/* Remove view v from the stack wherever it is, and free it. */
+void	 ui_remove(struct ui *ui, struct view *v);
+/* Free every view with these ops (e.g. approvals when a turn ends). */
+void	 ui_close_views(struct ui *ui, const struct view_ops *ops);
+/* Quit after this iteration. */
+void	 ui_quit(struct ui *ui);
+/* Submit text as from the prompt: a slash command or a user message. */
+void	 ui_submit(struct ui *ui, const char *text);
+/*
+ * Rewind the files to snapshot id, or with id NULL to before the agent's
+ * last change (Alt-z), saying what happened in the transcript; when files
+ * changed by hand would be overwritten, ask first and force on yes.
+ */
+void	 ui_rewind(struct ui *ui, const char *id);
+void	 ui_rewind_last(struct ui *ui);
+/* Cycle the permission mode (Shift-Tab). */
+void	 ui_mode_next(struct ui *ui);
+
+/* view-transcript.c: the transcript entries and their drawing */
+
+/* Append an entry of type with text (may be NULL); owned by ui. */
+struct tentry *view_transcript_add(struct ui *ui, enum tentry_type type,
+	    const char *text);
+/* Add a formatted notice or error line. */
+void	 view_transcript_notice(struct ui *ui, enum tentry_type type,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Remove provisional entries (a retried attempt's streamed text). */
+void	 view_transcript_reset_stream(struct ui *ui);
+/* Remove every entry (the screen only; the conversation stays). */
+void	 view_transcript_clear(struct ui *ui);
+/* The tool entry of call id, or NULL. */
+struct tentry *view_transcript_find_tool(struct ui *ui, const char *id);
+/* Render entry e for width (cached) and return its lines. */
+const struct slines *view_transcript_lines(struct ui *ui, struct tentry *e,
+	    int width);
+/* Mark every entry for rendering again (width or theme change). */
+void	 view_transcript_invalidate(struct ui *ui);
+/* Draw the transcript in rows x cols at row y, honouring ui->scroll. */
+void	 view_transcript_draw(struct ui *ui, int y, int rows, int cols);
+/* Scroll by n lines (positive: back in time); clamps. */
+void	 view_transcript_scroll(struct ui *ui, int n);
+/* Select the previous or next tool entry (dir -1 or 1), or toggle it. */
+void	 view_transcript_select_tool(struct ui *ui, int dir);
+void	 view_transcript_toggle_tool(struct ui *ui);
+void	 tentry_free(struct tentry *e);
+
+/* view-approval.c: approve, always approve or reject a tool call */
+
+/* Ask about tc (borrowed until answered) showing preview (copied). */
+struct view *view_approval_create(struct ui *ui, struct tool_call *tc,
+	    const char *preview);
+extern const struct view_ops view_approval_ops;
+/*
+ * Ask a yes/no question (copied) in the same panel: y calls yes(ui, arg),
+ * which then owns arg; n or Esc closes and calls release(arg) (may be NULL).
+ */
+struct view *view_confirm_create(struct ui *ui, const char *question,
+	    void (*yes)(struct ui *, void *), void (*release)(void *),
+	    void *arg);
+extern const struct view_ops view_confirm_ops;
+
+/* view-snapshots.c: the snapshot timeline, and the pager for diffs */
+
+struct view *view_snapshots_create(struct ui *ui);
+extern const struct view_ops view_snapshots_ops;
+/* How the pager renders its text. */
+enum pager_kind {
+	PAGER_PLAIN,
+	PAGER_DIFF,			/* unified diff, line numbers */
+	PAGER_MARKDOWN,
+};
+/* A scrolling full-screen view of text (copied) under a title. */
+struct view *view_pager_create(struct ui *ui, const char *title,
+	    const char *text, enum pager_kind kind);
+/* A pager of the unified diff between snapshot id and the worktree. */
+void	 view_pager_diff(struct ui *ui, const char *id);
+
+/* status.c: the status bar */
+
+/* Draw the status bar at row y, cols wide. */
+void	 status_draw(struct ui *ui, int y, int cols);
+/* Read the current branch name again (libgit2) into ui->branch. */
+void	 status_update_branch(struct ui *ui);
+
+/* cmd-slash.c: slash commands typed at the prompt */
+
+struct slash_entry {
+	const char	*name;		/* without the slash */
+	const char	*args;		/* usage of the arguments */
+	const char	*help;
+	/* Run with args (after the name, trimmed; "" if none). */
+	void		(*exec)(struct ui *ui, const char *args);
+};
+extern const struct slash_entry slash_table[];
+/*
+ * Run line ("/name args") if it names a slash command; 0 if it did, -1 if
+ * there is no such command (the caller says so).
+ */
+int	 cmd_slash_run(struct ui *ui, const char *line);
+/* Complete a unique command name prefix in line; caller frees, or NULL. */
+char	*cmd_slash_complete(const char *line);
+
+/* theme.c: colours and attributes of the elements */
+
+/* Element names as in theme files ("diff-add"); NULL when out of range. */
+const char *theme_elem_name(int elem);
+/*
+ * Load theme name (a file path when it contains '/', else NAME.theme in
+ * $AGENTOS_THEME_DIR, AGENTOS_DATADIR/themes, or the themes/ directory of
+ * the source tree next to the binary), falling back to built-in colours.
+ * Must be called after curses started.  0, or -1 with cause (the built-in
+ * colours are then in use).
+ */
+int	 theme_load(const char *name, char **cause);
+/*
+ * Parse theme text into fg, bg (-1: default) and attr (A_* curses bits)
+ * per element; unknown elements are errors naming the line.  For tests.
+ */
+int	 theme_parse(const char *text, short *fg, short *bg,
+	    unsigned int *attr, char **cause);
+/* The curses attribute (pair and attributes) of elem plus SA_* bits. */
+unsigned int theme_attr(int elem, int sa);
 
 /* ------------------------------------------------------------------------ */
 /* cmd.c: command-line subcommands (agentos snapshots, agentos map, ...) */

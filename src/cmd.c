@@ -16,10 +16,15 @@ int	cmd_rewind_exec(int, char **, const char *, struct config *);
 int	cmd_gc_exec(int, char **, const char *, struct config *);
 /* --- end snapshots: prototypes */
 /* --- session log: prototypes */
+int	cmd_session_list(int, char **, const char *, struct config *);
+int	cmd_session_export(int, char **, const char *, struct config *);
+int	cmd_session_trace(int, char **, const char *, struct config *);
+int	cmd_session_replay(int, char **, const char *, struct config *);
 /* --- end session log: prototypes */
 /* --- repository model: prototypes */
 /* --- end repository model: prototypes */
 /* --- lsp: prototypes */
+/* cmd_lsp_exec is declared in agentos.h (cmd-lsp.c). */
 /* --- end lsp: prototypes */
 
 const struct cmd_entry cmd_table[] = {
@@ -36,6 +41,13 @@ const struct cmd_entry cmd_table[] = {
 	{ .name = "gc", .usage = "gc", .exec = cmd_gc_exec },
 	/* --- end snapshots */
 	/* --- session log */
+	{ .name = "sessions", .usage = "sessions",
+	  .exec = cmd_session_list },
+	{ .name = "export", .usage = "export [ID] [--format markdown|jsonl] "
+	  "[-o FILE]", .exec = cmd_session_export },
+	{ .name = "trace", .usage = "trace [ID]", .exec = cmd_session_trace },
+	{ .name = "replay", .usage = "replay [-k] ID",
+	  .exec = cmd_session_replay },
 	/* --- end session log */
 	/* --- repository model */
 	{ .name = "index", .usage = "index [--stat]",
@@ -46,6 +58,9 @@ const struct cmd_entry cmd_table[] = {
 	  .exec = cmd_symbols_exec },
 	/* --- end repository model */
 	/* --- lsp */
+	{ .name = "lsp",
+	  .usage = "lsp status | lsp diagnostics FILE...",
+	  .exec = cmd_lsp_exec },
 	/* --- end lsp */
 	{ .name = NULL }
 };

@@ -13,6 +13,7 @@ struct headless {
 	enum stop_reason	 stop;
 	char			*error;
 	int			 done;
+	int			 tapped;	/* stream-json from the log */
 };
 
 static void	headless_text(void *, const char *, size_t);
@@ -22,6 +23,7 @@ static void	headless_approval(void *, struct tool_call *, const char *);
 static void	headless_notice(void *, const char *);
 static void	headless_stream_reset(void *);
 static void	headless_event(void *, const char *, json_t *);
+static void	headless_tap(void *, json_t *);
 static void	headless_turn_done(void *, enum stop_reason, const char *);
 
 static const struct agent_ui headless_ui = {
@@ -84,7 +86,7 @@ headless_event(void *arg, const char *type, json_t *data)
 	struct headless	*h = arg;
 	json_t		*o;
 
-	if (h->fmt != OUTPUT_STREAM_JSON)
+	if (h->fmt != OUTPUT_STREAM_JSON || h->tapped)
 		return;
 	o = json_pack("{s:s}", "type", type);
 	json_object_update(o, data);
@@ -94,6 +96,18 @@ headless_event(void *arg, const char *type, json_t *data)
 	fputc('\n', stdout);
 	fflush(stdout);
 	json_decref(o);
+}
+
+/*
+ * stream-json with a session log: each event exactly as committed to the
+ * log, {session, seq, time_ms, type, data} (agentos(1), SESSION LOG).
+ */
+static void
+headless_tap(void *arg, json_t *event)
+{
+	json_dumpf(event, stdout, JSON_COMPACT);
+	fputc('\n', stdout);
+	fflush(stdout);
 }
 
 static void
@@ -167,6 +181,10 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 		fprintf(stderr, "agentos: %s\n", cause);
 		free(cause);
 		return (1);
+	}
+	if (fmt == OUTPUT_STREAM_JSON && agent_session(h.agent) != NULL) {
+		session_set_tap(agent_session(h.agent), headless_tap, &h);
+		h.tapped = 1;
 	}
 	if (agent_submit(h.agent, prompt, &cause) != 0) {
 		fprintf(stderr, "agentos: %s\n", cause);

@@ -27,6 +27,12 @@ const struct tool_entry *tool_table[] = {
 	&tool_repo_map,
 	/* --- end repository model tools */
 	/* --- lsp tools */
+	&tool_lsp_definition,
+	&tool_lsp_references,
+	&tool_lsp_hover,
+	&tool_lsp_document_symbols,
+	&tool_lsp_workspace_symbols,
+	&tool_lsp_rename,
 	/* --- end lsp tools */
 	NULL
 };

@@ -115,10 +115,18 @@ xsnprintf(char *buf, size_t len, const char *fmt, ...)
 	return (n);
 }
 
+void	(*fatal_hook)(void);
+
 void
 fatalx(const char *fmt, ...)
 {
 	va_list	ap;
+	void	(*hook)(void) = fatal_hook;
+
+	/* Run the hook once, even if it fails fatally itself. */
+	fatal_hook = NULL;
+	if (hook != NULL)
+		hook();
 
 	fputs("agentos: fatal: ", stderr);
 	va_start(ap, fmt);

@@ -39,6 +39,12 @@ int	 xsnprintf(char *buf, size_t len, const char *fmt, ...)
 	}								\
 } while (0)
 
+/*
+ * Called first by fatalx() when set: the TUI ends curses here so the
+ * message reaches a restored terminal.
+ */
+extern void (*fatal_hook)(void);
+
 /* Abort with a message: a broken invariant, never bad input. */
 void	 fatalx(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));

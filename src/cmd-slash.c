@@ -1,0 +1,234 @@
+/*
+ * cmd-slash.c: the slash commands typed at the prompt (/help, /mode, ...),
+ * one table row and one function each.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+static void	cmd_slash_help(struct ui *, const char *);
+static void	cmd_slash_clear(struct ui *, const char *);
+static void	cmd_slash_mode(struct ui *, const char *);
+static void	cmd_slash_model(struct ui *, const char *);
+static void	cmd_slash_rewind(struct ui *, const char *);
+static void	cmd_slash_snapshots(struct ui *, const char *);
+static void	cmd_slash_diff(struct ui *, const char *);
+static void	cmd_slash_quit(struct ui *, const char *);
+/* --- session log: slash command prototypes (/resume, /fork) */
+/* --- end session log: slash command prototypes */
+
+const struct slash_entry slash_table[] = {
+	{ .name = "help", .args = "", .exec = cmd_slash_help,
+	  .help = "show the keys and commands" },
+	{ .name = "clear", .args = "", .exec = cmd_slash_clear,
+	  .help = "clear the transcript on the screen (the conversation "
+	    "goes on)" },
+	{ .name = "mode", .args = "[ask|accept-edits|plan|bypass]",
+	  .exec = cmd_slash_mode,
+	  .help = "show or set the permission mode (also Shift-Tab)" },
+	{ .name = "model", .args = "[NAME]", .exec = cmd_slash_model,
+	  .help = "show or set the model for the next requests" },
+	{ .name = "rewind", .args = "[ID]", .exec = cmd_slash_rewind,
+	  .help = "rewind the files to before the agent's last change, or "
+	    "to snapshot ID (also Alt-z)" },
+	{ .name = "snapshots", .args = "", .exec = cmd_slash_snapshots,
+	  .help = "open the snapshot timeline (also Esc Esc)" },
+	{ .name = "diff", .args = "[ID]", .exec = cmd_slash_diff,
+	  .help = "show the changes since snapshot ID (default: the "
+	    "session's first) in a pager" },
+	{ .name = "quit", .args = "", .exec = cmd_slash_quit,
+	  .help = "quit agentos (also Ctrl-D, or Ctrl-C twice)" },
+	{ .name = "exit", .args = "", .exec = cmd_slash_quit,
+	  .help = "the same as /quit" },
+	/* --- session log: slash commands (/resume, /fork) */
+	/* --- end session log: slash commands */
+	{ .name = NULL }
+};
+
+/* The main screen's fixed keys, for /help (the table keys come after). */
+static const char *const slash_help_keys[] = {
+	"Enter", "send the message (or run the /command)",
+	"Alt-Enter, Ctrl-J, Shift-Enter", "insert a new line",
+	"Up, Down", "move between lines; on the first or last, history",
+	"Esc", "stop the request or running tool at once",
+	"Esc Esc", "on an empty prompt: the snapshot timeline",
+	"Ctrl-C", "stop if busy, else clear the prompt; twice to quit",
+	"Ctrl-D", "on an empty prompt: quit",
+	"Ctrl-A, Ctrl-E", "start, end of line",
+	"Ctrl-K, Ctrl-U, Ctrl-W", "kill to end, to start, word before",
+	"Alt-B, Alt-F", "word left, right",
+	"Tab", "complete a /command",
+	"Ctrl-Z", "suspend",
+	NULL
+};
+
+static void
+cmd_slash_help(struct ui *ui, const char *args)
+{
+	const struct slash_entry	*e;
+	const struct key_entry		*k;
+	struct buf			 b = BUF_INIT;
+	size_t				 i;
+
+	buf_adds(&b, "# agentos keys\n\n| Key | Action |\n|---|---|\n");
+	for (i = 0; slash_help_keys[i] != NULL; i += 2)
+		buf_addf(&b, "| %s | %s |\n", slash_help_keys[i],
+		    slash_help_keys[i + 1]);
+	for (k = key_table; k->name != NULL; k++)
+		buf_addf(&b, "| %s | %s (\"%s\") |\n", k->key, k->help,
+		    k->name);
+	buf_adds(&b, "\nRebind in the config file: `\"keys\": {\"rewind\": "
+	    "\"C-r\"}`.\n\n## Approvals\n\n| Key | Answer |\n|---|---|\n"
+	    "| y | run it, once |\n"
+	    "| a | run it, and this tool (for bash: commands with this "
+	    "prefix) for the rest of the session |\n"
+	    "| n | reject, with a note for the model |\n"
+	    "| Esc | reject without a note |\n\n## Commands\n\n"
+	    "| Command | Does |\n|---|---|\n");
+	for (e = slash_table; e->name != NULL; e++)
+		buf_addf(&b, "| /%s %s | %s |\n", e->name, e->args, e->help);
+	buf_adds(&b, "\nStart a message with // to send a leading slash.\n");
+	ui_push(ui, view_pager_create(ui, "Help", b.buf, PAGER_MARKDOWN));
+	buf_release(&b);
+}
+
+static void
+cmd_slash_clear(struct ui *ui, const char *args)
+{
+	view_transcript_clear(ui);
+}
+
+static void
+cmd_slash_mode(struct ui *ui, const char *args)
+{
+	enum perm_mode	m;
+
+	if (*args == '\0') {
+		m = ui->agent != NULL ? perm_get_mode(agent_perm(ui->agent)) :
+		    ui->cfg->perm_mode;
+		view_transcript_notice(ui, TE_NOTICE, "Permission mode: %s "
+		    "(ask, accept-edits, plan, bypass; Shift-Tab cycles)",
+		    perm_mode_name(m));
+		return;
+	}
+	if (perm_mode_from_name(args, &m) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "unknown mode \"%s\": "
+		    "ask, accept-edits, plan or bypass", args);
+		return;
+	}
+	ui->cfg->perm_mode = m;
+	if (ui->agent != NULL)
+		agent_set_mode(ui->agent, m);
+	view_transcript_notice(ui, TE_NOTICE, "Permission mode: %s",
+	    perm_mode_name(m));
+}
+
+static void
+cmd_slash_model(struct ui *ui, const char *args)
+{
+	char	*cause = NULL;
+
+	if (*args == '\0') {
+		view_transcript_notice(ui, TE_NOTICE, "Model: %s (provider "
+		    "%s)", ui->cfg->model != NULL ? ui->cfg->model : "none",
+		    ui->cfg->provider != NULL ? ui->cfg->provider : "none");
+		return;
+	}
+	if (config_set(ui->cfg, "model", args, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "model: %s", cause);
+		free(cause);
+		return;
+	}
+	view_transcript_notice(ui, TE_NOTICE, "Model: %s (from the next "
+	    "request)", ui->cfg->model);
+}
+
+static void
+cmd_slash_rewind(struct ui *ui, const char *args)
+{
+	ui_rewind(ui, *args != '\0' ? args : NULL);
+}
+
+static void
+cmd_slash_snapshots(struct ui *ui, const char *args)
+{
+	ui_push(ui, view_snapshots_create(ui));
+}
+
+static void
+cmd_slash_diff(struct ui *ui, const char *args)
+{
+	const char *const	*ids;
+	size_t			 n = 0;
+
+	if (*args != '\0') {
+		view_pager_diff(ui, args);
+		return;
+	}
+	ids = ui->agent != NULL ? agent_snapshot_ids(ui->agent, &n) : NULL;
+	if (n == 0) {
+		view_transcript_notice(ui, TE_NOTICE, "No snapshots in this "
+		    "session yet: the agent has changed nothing.");
+		return;
+	}
+	view_pager_diff(ui, ids[0]);
+}
+
+static void
+cmd_slash_quit(struct ui *ui, const char *args)
+{
+	ui_quit(ui);
+}
+
+int
+cmd_slash_run(struct ui *ui, const char *line)
+{
+	const struct slash_entry	*e;
+	size_t				 n;
+	char				*args;
+
+	if (*line != '/')
+		return (-1);
+	line++;
+	n = strcspn(line, " \t");
+	for (e = slash_table; e->name != NULL; e++) {
+		if (strlen(e->name) == n && strncmp(e->name, line, n) == 0)
+			break;
+	}
+	if (e->name == NULL)
+		return (-1);
+	line += n;
+	while (isspace((unsigned char)*line))
+		line++;
+	args = xstrdup(line);
+	n = strlen(args);
+	while (n > 0 && isspace((unsigned char)args[n - 1]))
+		args[--n] = '\0';
+	e->exec(ui, args);
+	free(args);
+	return (0);
+}
+
+char *
+cmd_slash_complete(const char *line)
+{
+	const struct slash_entry	*e, *found = NULL;
+	size_t				 n;
+
+	if (*line != '/' || strchr(line, ' ') != NULL)
+		return (NULL);
+	n = strlen(line + 1);
+	for (e = slash_table; e->name != NULL; e++) {
+		if (strncmp(e->name, line + 1, n) == 0) {
+			if (found != NULL)
+				return (NULL);
+			found = e;
+		}
+	}
+	if (found == NULL)
+		return (NULL);
+	return (xasprintf("/%s ", found->name));
+}

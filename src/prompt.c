@@ -1,0 +1,569 @@
+/*
+ * prompt.c: the input editor: a UTF-8 text with a caret, wrapped rows for
+ * display, history, and placeholders for large pastes.  It knows nothing of
+ * curses; ui.c maps keys to these operations and draws the layout.
+ *
+ * The text is kept valid UTF-8 (insertion replaces invalid bytes), so the
+ * caret always sits on a character boundary; combining marks move with the
+ * character before them.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+#define PROMPT_HISTORY_MAX	1000
+
+struct prompt_paste {
+	char	*tag;		/* "[pasted 12 lines]" as shown */
+	char	*text;		/* what it stands for */
+};
+
+struct prompt {
+	struct buf		 b;
+	size_t			 caret;		/* byte offset */
+
+	struct prompt_paste	*pastes;
+	size_t			 npastes, apastes;
+
+	char			**hist;
+	size_t			 nhist, ahist;
+	size_t			 hpos;		/* nhist: not browsing */
+	char			*saved;		/* text before browsing */
+};
+
+static size_t	prompt_next(struct prompt *, size_t);
+static size_t	prompt_prev(struct prompt *, size_t);
+static int	prompt_isspace(struct prompt *, size_t);
+static void	prompt_remove(struct prompt *, size_t, size_t);
+static void	prompt_forget_pastes(struct prompt *);
+
+struct prompt *
+prompt_create(void)
+{
+	struct prompt	*p = xcalloc(1, sizeof *p);
+
+	buf_init(&p->b, 0);
+	return (p);
+}
+
+void
+prompt_free(struct prompt *p)
+{
+	size_t	i;
+
+	if (p == NULL)
+		return;
+	buf_release(&p->b);
+	prompt_forget_pastes(p);
+	free(p->pastes);
+	for (i = 0; i < p->nhist; i++)
+		free(p->hist[i]);
+	free(p->hist);
+	free(p->saved);
+	free(p);
+}
+
+/* Drop the paste placeholders' contents. */
+static void
+prompt_forget_pastes(struct prompt *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->npastes; i++) {
+		free(p->pastes[i].tag);
+		free(p->pastes[i].text);
+	}
+	p->npastes = 0;
+}
+
+const char *
+prompt_buffer(struct prompt *p, size_t *len)
+{
+	if (len != NULL)
+		*len = p->b.len;
+	return (p->b.buf);
+}
+
+size_t
+prompt_caret(struct prompt *p)
+{
+	return (p->caret);
+}
+
+int
+prompt_empty(struct prompt *p)
+{
+	return (p->b.len == 0);
+}
+
+void
+prompt_set(struct prompt *p, const char *text)
+{
+	buf_reset(&p->b);
+	p->caret = 0;
+	prompt_forget_pastes(p);
+	prompt_insert(p, text, strlen(text));
+}
+
+void
+prompt_clear(struct prompt *p)
+{
+	prompt_set(p, "");
+	p->hpos = p->nhist;
+	free(p->saved);
+	p->saved = NULL;
+}
+
+/* The offset after the character at off (and its combining marks). */
+static size_t
+prompt_next(struct prompt *p, size_t off)
+{
+	uint32_t	wc;
+
+	if (off >= p->b.len)
+		return (p->b.len);
+	off += ui_utf8_decode(p->b.buf + off, p->b.len - off, &wc);
+	while (off < p->b.len) {
+		size_t n = ui_utf8_decode(p->b.buf + off, p->b.len - off, &wc);
+
+		if (wc == '\n' || ui_utf8_width(wc) != 0)
+			break;
+		off += n;
+	}
+	return (off);
+}
+
+/* The offset of the character before off (skipping combining marks). */
+static size_t
+prompt_prev(struct prompt *p, size_t off)
+{
+	uint32_t	wc;
+
+	while (off > 0) {
+		off--;
+		while (off > 0 && ((unsigned char)p->b.buf[off] & 0xc0) == 0x80)
+			off--;
+		ui_utf8_decode(p->b.buf + off, p->b.len - off, &wc);
+		if (wc == '\n' || ui_utf8_width(wc) != 0)
+			break;
+	}
+	return (off);
+}
+
+/* Whether the character at off is white space. */
+static int
+prompt_isspace(struct prompt *p, size_t off)
+{
+	char	c = p->b.buf[off];
+
+	return (c == ' ' || c == '\t' || c == '\n');
+}
+
+/* Remove bytes [from, to) and put the caret at from. */
+static void
+prompt_remove(struct prompt *p, size_t from, size_t to)
+{
+	memmove(p->b.buf + from, p->b.buf + to, p->b.len - to);
+	buf_setlen(&p->b, p->b.len - (to - from));
+	p->caret = from;
+}
+
+void
+prompt_insert(struct prompt *p, const char *s, size_t len)
+{
+	struct buf	ins = BUF_INIT;
+	uint32_t	wc;
+	size_t		n;
+	char		enc[4];
+
+	while (len > 0) {
+		n = ui_utf8_decode(s, len, &wc);
+		s += n;
+		len -= n;
+		if (wc == '\r') {
+			/* CR LF and lone CR both end a line. */
+			if (len > 0 && *s == '\n')
+				continue;
+			wc = '\n';
+		}
+		if ((wc < 0x20 && wc != '\n' && wc != '\t') || wc == 0x7f)
+			continue;
+		buf_add(&ins, enc, ui_utf8_encode(wc, enc));
+	}
+	if (ins.len > 0) {
+		buf_grow(&p->b, ins.len);
+		memmove(p->b.buf + p->caret + ins.len, p->b.buf + p->caret,
+		    p->b.len - p->caret + 1);
+		memcpy(p->b.buf + p->caret, ins.buf, ins.len);
+		p->b.len += ins.len;
+		p->caret += ins.len;
+	}
+	buf_release(&ins);
+}
+
+void
+prompt_paste(struct prompt *p, const char *s, size_t len)
+{
+	struct prompt_paste	*pp;
+	struct buf		 tag = BUF_INIT;
+	size_t			 i, lines = 1, k;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\n' || (s[i] == '\r' &&
+		    (i + 1 == len || s[i + 1] != '\n')))
+			lines++;
+	}
+	if (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		lines--;
+	if (lines <= PROMPT_PASTE_LINES && len <= PROMPT_PASTE_BYTES) {
+		prompt_insert(p, s, len);
+		return;
+	}
+	/* Number the tag when the same one is already in the text. */
+	for (k = 1;; k++) {
+		buf_reset(&tag);
+		if (k == 1)
+			buf_addf(&tag, "[pasted %zu lines]", lines);
+		else
+			buf_addf(&tag, "[pasted %zu lines #%zu]", lines, k);
+		if (strstr(p->b.buf, tag.buf) == NULL)
+			break;
+	}
+	ALLOC_GROW(p->pastes, p->npastes + 1, p->apastes);
+	pp = &p->pastes[p->npastes++];
+	pp->tag = xstrdup(tag.buf);
+	pp->text = xstrndup(s, len);
+	prompt_insert(p, tag.buf, tag.len);
+	buf_release(&tag);
+}
+
+char *
+prompt_text(struct prompt *p)
+{
+	struct buf	 out = BUF_INIT, tmp = BUF_INIT;
+	size_t		 i;
+	char		*at;
+
+	buf_add(&out, p->b.buf, p->b.len);
+	for (i = 0; i < p->npastes; i++) {
+		if ((at = strstr(out.buf, p->pastes[i].tag)) == NULL)
+			continue;
+		buf_reset(&tmp);
+		buf_add(&tmp, out.buf, at - out.buf);
+		buf_adds(&tmp, p->pastes[i].text);
+		buf_adds(&tmp, at + strlen(p->pastes[i].tag));
+		buf_reset(&out);
+		buf_add(&out, tmp.buf, tmp.len);
+	}
+	buf_release(&tmp);
+	return (buf_detach(&out, NULL));
+}
+
+int
+prompt_backspace(struct prompt *p)
+{
+	if (p->caret == 0)
+		return (-1);
+	prompt_remove(p, prompt_prev(p, p->caret), p->caret);
+	return (0);
+}
+
+int
+prompt_delete(struct prompt *p)
+{
+	if (p->caret >= p->b.len)
+		return (-1);
+	prompt_remove(p, p->caret, prompt_next(p, p->caret));
+	return (0);
+}
+
+int
+prompt_left(struct prompt *p)
+{
+	if (p->caret == 0)
+		return (-1);
+	p->caret = prompt_prev(p, p->caret);
+	return (0);
+}
+
+int
+prompt_right(struct prompt *p)
+{
+	if (p->caret >= p->b.len)
+		return (-1);
+	p->caret = prompt_next(p, p->caret);
+	return (0);
+}
+
+int
+prompt_word_left(struct prompt *p)
+{
+	size_t	off = p->caret;
+
+	if (off == 0)
+		return (-1);
+	while (off > 0 && prompt_isspace(p, prompt_prev(p, off)))
+		off = prompt_prev(p, off);
+	while (off > 0 && !prompt_isspace(p, prompt_prev(p, off)))
+		off = prompt_prev(p, off);
+	p->caret = off;
+	return (0);
+}
+
+int
+prompt_word_right(struct prompt *p)
+{
+	size_t	off = p->caret;
+
+	if (off >= p->b.len)
+		return (-1);
+	while (off < p->b.len && prompt_isspace(p, off))
+		off = prompt_next(p, off);
+	while (off < p->b.len && !prompt_isspace(p, off))
+		off = prompt_next(p, off);
+	p->caret = off;
+	return (0);
+}
+
+int
+prompt_home(struct prompt *p)
+{
+	size_t	off = p->caret;
+
+	while (off > 0 && p->b.buf[off - 1] != '\n')
+		off--;
+	if (off == p->caret)
+		return (-1);
+	p->caret = off;
+	return (0);
+}
+
+int
+prompt_end(struct prompt *p)
+{
+	size_t	off = p->caret;
+
+	while (off < p->b.len && p->b.buf[off] != '\n')
+		off++;
+	if (off == p->caret)
+		return (-1);
+	p->caret = off;
+	return (0);
+}
+
+int
+prompt_kill_line(struct prompt *p)
+{
+	size_t	end = p->caret;
+
+	while (end < p->b.len && p->b.buf[end] != '\n')
+		end++;
+	if (end == p->caret) {
+		/* At the end of a line: join the next one. */
+		if (end >= p->b.len)
+			return (-1);
+		end++;
+	}
+	prompt_remove(p, p->caret, end);
+	return (0);
+}
+
+int
+prompt_kill_start(struct prompt *p)
+{
+	size_t	start = p->caret;
+
+	while (start > 0 && p->b.buf[start - 1] != '\n')
+		start--;
+	if (start == p->caret)
+		return (-1);
+	prompt_remove(p, start, p->caret);
+	return (0);
+}
+
+int
+prompt_kill_word(struct prompt *p)
+{
+	size_t	end = p->caret;
+
+	if (prompt_word_left(p) != 0)
+		return (-1);
+	prompt_remove(p, p->caret, end);
+	return (0);
+}
+
+void
+prompt_layout(struct prompt *p, int width, struct prompt_layout *l)
+{
+	struct prompt_row	*row;
+	uint32_t		 wc;
+	size_t			 off = 0, n;
+	int			 col = 0, w, found = 0;
+
+	if (width < 2)
+		width = 2;
+	l->nrows = 0;
+	ALLOC_GROW(l->rows, 1, l->arows);
+	row = &l->rows[l->nrows++];
+	row->off = 0;
+	row->len = 0;
+	l->cursor_row = 0;
+	l->cursor_col = 0;
+	while (off < p->b.len) {
+		n = ui_utf8_decode(p->b.buf + off, p->b.len - off, &wc);
+		w = wc == '\n' ? 0 : ui_utf8_width(wc);
+		if (col + w > width && w > 0) {
+			ALLOC_GROW(l->rows, l->nrows + 1, l->arows);
+			row = &l->rows[l->nrows++];
+			row->off = off;
+			row->len = 0;
+			col = 0;
+		}
+		if (off == p->caret && !found) {
+			l->cursor_row = l->nrows - 1;
+			l->cursor_col = col;
+			found = 1;
+		}
+		off += n;
+		if (wc == '\n') {
+			ALLOC_GROW(l->rows, l->nrows + 1, l->arows);
+			row = &l->rows[l->nrows++];
+			row->off = off;
+			row->len = 0;
+			col = 0;
+			continue;
+		}
+		row->len = off - row->off;
+		col += w;
+	}
+	if (!found) {
+		/* The caret is at the end: past a full row, on a new one. */
+		if (col >= width) {
+			ALLOC_GROW(l->rows, l->nrows + 1, l->arows);
+			row = &l->rows[l->nrows++];
+			row->off = p->b.len;
+			row->len = 0;
+			col = 0;
+		}
+		l->cursor_row = l->nrows - 1;
+		l->cursor_col = col;
+	}
+}
+
+void
+prompt_layout_release(struct prompt_layout *l)
+{
+	free(l->rows);
+	memset(l, 0, sizeof *l);
+}
+
+/* Put the caret in row r at the column nearest col (not past it). */
+static void
+prompt_goto(struct prompt *p, const struct prompt_row *r, int col)
+{
+	uint32_t	wc;
+	size_t		off = r->off, end = r->off + r->len, n;
+	int		c = 0, w;
+
+	while (off < end) {
+		n = ui_utf8_decode(p->b.buf + off, end - off, &wc);
+		w = ui_utf8_width(wc);
+		if (c + w > col)
+			break;
+		c += w;
+		off = prompt_next(p, off);
+		(void)n;
+	}
+	p->caret = off;
+}
+
+int
+prompt_up(struct prompt *p, int width)
+{
+	struct prompt_layout	l;
+	int			rc = -1;
+
+	memset(&l, 0, sizeof l);
+	prompt_layout(p, width, &l);
+	if (l.cursor_row > 0) {
+		prompt_goto(p, &l.rows[l.cursor_row - 1], l.cursor_col);
+		rc = 0;
+	}
+	prompt_layout_release(&l);
+	return (rc);
+}
+
+int
+prompt_down(struct prompt *p, int width)
+{
+	struct prompt_layout	l;
+	int			rc = -1;
+
+	memset(&l, 0, sizeof l);
+	prompt_layout(p, width, &l);
+	if (l.cursor_row + 1 < l.nrows) {
+		prompt_goto(p, &l.rows[l.cursor_row + 1], l.cursor_col);
+		rc = 0;
+	}
+	prompt_layout_release(&l);
+	return (rc);
+}
+
+void
+prompt_history_add(struct prompt *p, const char *text)
+{
+	if (*text == '\0')
+		return;
+	if (p->nhist > 0 && strcmp(p->hist[p->nhist - 1], text) == 0)
+		goto out;
+	if (p->nhist == PROMPT_HISTORY_MAX) {
+		free(p->hist[0]);
+		memmove(p->hist, p->hist + 1, (p->nhist - 1) * sizeof *p->hist);
+		p->nhist--;
+	}
+	ALLOC_GROW(p->hist, p->nhist + 1, p->ahist);
+	p->hist[p->nhist++] = xstrdup(text);
+out:
+	p->hpos = p->nhist;
+	free(p->saved);
+	p->saved = NULL;
+}
+
+int
+prompt_history_prev(struct prompt *p)
+{
+	if (p->hpos == 0)
+		return (-1);
+	if (p->hpos == p->nhist) {
+		free(p->saved);
+		p->saved = xstrndup(p->b.buf, p->b.len);
+	}
+	p->hpos--;
+	buf_reset(&p->b);
+	p->caret = 0;
+	prompt_insert(p, p->hist[p->hpos], strlen(p->hist[p->hpos]));
+	return (0);
+}
+
+int
+prompt_history_next(struct prompt *p)
+{
+	const char	*s;
+
+	if (p->hpos >= p->nhist)
+		return (-1);
+	p->hpos++;
+	s = p->hpos == p->nhist ? p->saved : p->hist[p->hpos];
+	buf_reset(&p->b);
+	p->caret = 0;
+	if (s != NULL)
+		prompt_insert(p, s, strlen(s));
+	if (p->hpos == p->nhist) {
+		free(p->saved);
+		p->saved = NULL;
+	}
+	return (0);
+}

@@ -1,0 +1,133 @@
+/*
+ * status.c: the status bar: model, permission mode, tokens in and out (and
+ * cached), the git branch (libgit2), snapshots, and whether a turn runs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+#include <git2.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+static void	status_tokens(struct buf *, int64_t);
+
+/* Append a token count as 950, 12.3k or 1.2M. */
+static void
+status_tokens(struct buf *b, int64_t n)
+{
+	if (n < 1000)
+		buf_addf(b, "%lld", (long long)n);
+	else if (n < 1000000)
+		buf_addf(b, "%.1fk", n / 1000.0);
+	else
+		buf_addf(b, "%.1fM", n / 1000000.0);
+}
+
+void
+status_update_branch(struct ui *ui)
+{
+	static int	 inited;
+	git_repository	*repo = NULL;
+	git_reference	*head = NULL;
+	const git_oid	*oid;
+	char		 hex[8];
+
+	if (!inited) {
+		git_libgit2_init();
+		inited = 1;
+	}
+	free(ui->branch);
+	ui->branch = NULL;
+	if (git_repository_open_ext(&repo, ui->root,
+	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0)
+		return;
+	if (git_repository_head(&head, repo) == 0) {
+		if (git_reference_is_branch(head))
+			ui->branch = xstrdup(git_reference_shorthand(head));
+		else if ((oid = git_reference_target(head)) != NULL) {
+			git_oid_tostr(hex, sizeof hex, oid);
+			ui->branch = xasprintf("(%s)", hex);
+		}
+		git_reference_free(head);
+	} else {
+		/* An unborn branch: HEAD names it but it has no commit. */
+		if (git_reference_lookup(&head, repo, "HEAD") == 0) {
+			const char *t = git_reference_symbolic_target(head);
+
+			if (t != NULL && strncmp(t, "refs/heads/", 11) == 0)
+				ui->branch = xstrdup(t + 11);
+			git_reference_free(head);
+		}
+	}
+	git_repository_free(repo);
+}
+
+void
+status_draw(struct ui *ui, int y, int cols)
+{
+	static const char	*spin[] = { "\xe2\xa0\x8b", "\xe2\xa0\x99",
+				    "\xe2\xa0\xb9", "\xe2\xa0\xb8",
+				    "\xe2\xa0\xbc", "\xe2\xa0\xb4",
+				    "\xe2\xa0\xa6", "\xe2\xa0\xa7" };
+	const struct agent_stats *st = NULL;
+	struct buf		 b = BUF_INIT;
+	enum perm_mode		 mode = ui->cfg->perm_mode;
+	int			 x = 0, busy = 0;
+	size_t			 nsnap = ui->nsnapshots;
+	const char		*hint;
+
+	if (ui->agent != NULL) {
+		st = agent_stats(ui->agent);
+		mode = perm_get_mode(agent_perm(ui->agent));
+		busy = agent_busy(ui->agent);
+		agent_snapshot_ids(ui->agent, &nsnap);
+	}
+	attrset(theme_attr(EL_STATUS, 0));
+	mvhline(y, 0, ' ', cols);
+	attrset(A_NORMAL);
+
+	buf_addf(&b, " %s ", ui->cfg->model != NULL ? ui->cfg->model :
+	    "(no model)");
+	x += ui_draw_text(y, x, cols - x, b.buf, EL_STATUS, SA_BOLD);
+
+	buf_reset(&b);
+	buf_addf(&b, " %s ", perm_mode_name(mode));
+	x += ui_draw_text(y, x, cols - x, b.buf, EL_STATUS_MODE, 0);
+
+	buf_reset(&b);
+	if (st != NULL) {
+		buf_adds(&b, " \xe2\x86\x91");
+		status_tokens(&b, st->usage.input_tokens +
+		    st->usage.cache_read_tokens +
+		    st->usage.cache_write_tokens);
+		buf_adds(&b, " \xe2\x86\x93");
+		status_tokens(&b, st->usage.output_tokens);
+		if (st->usage.cache_read_tokens > 0) {
+			buf_adds(&b, " (cached ");
+			status_tokens(&b, st->usage.cache_read_tokens);
+			buf_adds(&b, ")");
+		}
+	}
+	if (ui->branch != NULL)
+		buf_addf(&b, " \xe2\x94\x82 \xe2\x8e\x87 %s", ui->branch);
+	buf_addf(&b, " \xe2\x94\x82 %zu snapshot%s", nsnap,
+	    nsnap == 1 ? "" : "s");
+	if (ui->mouse)
+		buf_adds(&b, " \xe2\x94\x82 mouse");
+	x += ui_draw_text(y, x, cols - x, b.buf, EL_STATUS, 0);
+
+	buf_reset(&b);
+	if (busy) {
+		buf_addf(&b, " %s working \xc2\xb7 Esc to stop",
+		    spin[ui->spin % 8]);
+		x += ui_draw_text(y, x, cols - x, b.buf, EL_STATUS, SA_BOLD);
+	}
+
+	hint = busy ? "" : "S-Tab mode  M-z undo  /help ";
+	if (cols - x > (int)strlen(hint) + 1)
+		ui_draw_text(y, cols - (int)strlen(hint), (int)strlen(hint),
+		    hint, EL_STATUS, SA_DIM);
+	buf_release(&b);
+}

@@ -1,0 +1,1158 @@
+/*
+ * ui.c: the screen manager of the TUI: curses set-up and teardown, input
+ * read from the terminal on the loop, SIGWINCH, redraw scheduling, the view
+ * stack, the main key bindings and the agent's callbacks.
+ *
+ * curses only draws: agentos reads fd 0 itself (key.c), so input is one
+ * more event on the libevent loop and nothing ever blocks in getch().  All
+ * drawing happens in ui_frame(), run from a timer so that a burst of
+ * streamed deltas becomes one frame; curses then sends only the cells that
+ * changed (wnoutrefresh + doupdate), which is what keeps streaming free of
+ * flicker.
+ */
+#include <sys/ioctl.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <curses.h>
+#include <event2/event.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+#define UI_FRAME_MS	16	/* at most ~60 frames a second */
+#define UI_ESC_MS	25	/* a lone ESC is Escape after this */
+#define UI_SPIN_MS	100
+#define UI_PROMPT_MAX	10	/* rows of the input editor */
+
+/* Terminal modes agentos turns on, and off again at exit. */
+/*
+ * Bracketed paste, and xterm's modifyOtherKeys level 1 so that terminals
+ * which can tell Shift-Enter from Enter say so (CSI 27;2;13~); level 1
+ * leaves every key that has a usual encoding as it was.
+ */
+#define TERM_PASTE_ON	"\033[?2004h\033[>4;1m"
+#define TERM_PASTE_OFF	"\033[>4m\033[?2004l"
+#define TERM_MOUSE_ON	"\033[?1000h\033[?1006h"
+#define TERM_MOUSE_OFF	"\033[?1006l\033[?1000l"
+
+static struct ui	*ui_current;	/* for the fatal hook */
+
+static struct event	*ui_ev_input, *ui_ev_winch, *ui_ev_term, *ui_ev_hup,
+			*ui_ev_cont;
+static struct loop_timer *ui_frame_timer, *ui_esc_timer, *ui_spin_timer;
+static uint64_t		 ui_last_frame;
+
+static void	ui_term_start(struct ui *);
+static void	ui_term_stop(struct ui *);
+static void	ui_write(const char *);
+static void	ui_frame(void *);
+static void	ui_input(evutil_socket_t, short, void *);
+static void	ui_esc_timeout(void *);
+static void	ui_spin(void *);
+static void	ui_signal(evutil_socket_t, short, void *);
+static void	ui_resize(struct ui *);
+static void	ui_key(void *, const struct key_event *);
+static int	ui_key_main(struct ui *, const struct key_event *);
+static int	ui_key_global(struct ui *, const struct key_event *);
+static void	ui_cancel(struct ui *);
+static void	ui_suspend(struct ui *);
+static void	ui_exit_line(struct ui *);
+static void	ui_rewind_flags(struct ui *, const char *, int);
+static void	ui_rewind_force(struct ui *, void *);
+
+static void	ui_cb_text(void *, const char *, size_t);
+static void	ui_cb_thinking(void *, const char *, size_t);
+static void	ui_cb_assistant_done(void *, const struct message *,
+		    const struct usage *);
+static void	ui_cb_approval(void *, struct tool_call *, const char *);
+static void	ui_cb_tool_started(void *, struct tool_call *);
+static void	ui_cb_tool_output(void *, struct tool_call *, const char *,
+		    size_t);
+static void	ui_cb_tool_finished(void *, struct tool_call *);
+static void	ui_cb_snapshot(void *, const char *, const char *);
+static void	ui_cb_notice(void *, const char *);
+static void	ui_cb_stream_reset(void *);
+static void	ui_cb_turn_done(void *, enum stop_reason, const char *);
+
+static const struct agent_ui ui_agent_cb = {
+	.text_delta = ui_cb_text,
+	.thinking_delta = ui_cb_thinking,
+	.assistant_done = ui_cb_assistant_done,
+	.approval = ui_cb_approval,
+	.tool_started = ui_cb_tool_started,
+	.tool_output = ui_cb_tool_output,
+	.tool_finished = ui_cb_tool_finished,
+	.snapshot = ui_cb_snapshot,
+	.notice = ui_cb_notice,
+	.stream_reset = ui_cb_stream_reset,
+	.turn_done = ui_cb_turn_done,
+};
+
+/* Write terminal control bytes straight to the terminal. */
+static void
+ui_write(const char *s)
+{
+	size_t	len = strlen(s);
+	ssize_t	n;
+
+	fflush(stdout);
+	while (len > 0) {
+		n = write(STDOUT_FILENO, s, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		s += n;
+		len -= n;
+	}
+}
+
+/* Put the terminal in the modes the TUI runs in. */
+static void
+ui_term_start(struct ui *ui)
+{
+	raw();
+	noecho();
+	nonl();		/* Enter is \r, C-j is \n */
+	intrflush(stdscr, FALSE);
+	ui_write(TERM_PASTE_ON);
+	if (ui->mouse)
+		ui_write(TERM_MOUSE_ON);
+}
+
+/* Undo ui_term_start() and leave curses. */
+static void
+ui_term_stop(struct ui *ui)
+{
+	if (ui->mouse)
+		ui_write(TERM_MOUSE_OFF);
+	ui_write(TERM_PASTE_OFF);
+	endwin();
+}
+
+void
+ui_suspend_for_fatal(void)
+{
+	struct ui	*ui = ui_current;
+
+	if (ui == NULL || !ui->started)
+		return;
+	ui->started = 0;
+	ui_term_stop(ui);
+}
+
+/* fatalx() ends curses before it prints. */
+static void
+ui_fatal_hook(void)
+{
+	ui_suspend_for_fatal();
+}
+
+void
+ui_redraw(struct ui *ui)
+{
+	uint64_t	now, wait = 0;
+
+	if (ui_frame_timer != NULL || !ui->started)
+		return;
+	now = loop_now_ms();
+	if (now - ui_last_frame < UI_FRAME_MS)
+		wait = UI_FRAME_MS - (now - ui_last_frame);
+	ui_frame_timer = loop_timer_add(wait, ui_frame, ui);
+}
+
+void
+ui_cursor(struct ui *ui, int y, int x)
+{
+	ui->cursor_y = y;
+	ui->cursor_x = x;
+	ui->cursor_on = 1;
+}
+
+void
+ui_draw_sline(int y, int x, int width, const struct sline *l,
+    unsigned int extra)
+{
+	const struct span	*sp;
+	const char		*s;
+	uint32_t		 wc;
+	size_t			 i, off, n;
+	int			 col = 0, w;
+
+	for (i = 0; i < l->nspans; i++) {
+		sp = &l->spans[i];
+		attrset(theme_attr(sp->elem, sp->attr) | extra);
+		s = l->text.buf + sp->off;
+		if (l->width <= width) {
+			mvaddnstr(y, x + col, s, sp->len);
+			col += ui_utf8_strwidth(s, sp->len);
+			continue;
+		}
+		for (off = 0; off < sp->len; off += n) {
+			n = ui_utf8_decode(s + off, sp->len - off, &wc);
+			w = ui_utf8_width(wc);
+			if (col + w > width)
+				goto out;
+			mvaddnstr(y, x + col, s + off, n);
+			col += w;
+		}
+	}
+out:
+	attrset(A_NORMAL);
+}
+
+int
+ui_draw_text(int y, int x, int width, const char *s, int elem, int sa)
+{
+	struct sline	l;
+	int		w;
+
+	memset(&l, 0, sizeof l);
+	buf_init(&l.text, 0);
+	sline_add(&l, s, strlen(s), elem, sa);
+	ui_draw_sline(y, x, width, &l, 0);
+	w = l.width < width ? l.width : width;
+	buf_release(&l.text);
+	free(l.spans);
+	return (w);
+}
+
+void
+ui_push(struct ui *ui, struct view *v)
+{
+	v->ui = ui;
+	ALLOC_GROW(ui->views, ui->nviews + 1, ui->aviews);
+	ui->views[ui->nviews++] = v;
+	ui_redraw(ui);
+}
+
+void
+ui_pop(struct ui *ui)
+{
+	struct view	*v;
+
+	if (ui->nviews == 0)
+		return;
+	v = ui->views[--ui->nviews];
+	v->ops->free(v);
+	ui_redraw(ui);
+}
+
+void
+ui_remove(struct ui *ui, struct view *v)
+{
+	size_t	i;
+
+	for (i = 0; i < ui->nviews; i++) {
+		if (ui->views[i] == v) {
+			memmove(ui->views + i, ui->views + i + 1,
+			    (ui->nviews - i - 1) * sizeof *ui->views);
+			ui->nviews--;
+			v->ops->free(v);
+			break;
+		}
+	}
+	ui_redraw(ui);
+}
+
+void
+ui_close_views(struct ui *ui, const struct view_ops *ops)
+{
+	size_t	i = 0;
+
+	while (i < ui->nviews) {
+		if (ui->views[i]->ops == ops) {
+			ui->views[i]->ops->free(ui->views[i]);
+			memmove(ui->views + i, ui->views + i + 1,
+			    (ui->nviews - i - 1) * sizeof *ui->views);
+			ui->nviews--;
+		} else
+			i++;
+	}
+	ui_redraw(ui);
+}
+
+void
+ui_quit(struct ui *ui)
+{
+	ui->quit = 1;
+	loop_exit();
+}
+
+/* Draw one frame: transcript, status bar, prompt or views. */
+static void
+ui_frame(void *arg)
+{
+	struct ui		*ui = arg;
+	struct view		*top = ui->nviews > 0 ?
+				    ui->views[ui->nviews - 1] : NULL;
+	struct prompt_layout	 l;
+	size_t			 i, first;
+	int			 h, y, status_y, rows = ui->rows, cols = ui->cols;
+
+	ui_frame_timer = NULL;
+	ui_last_frame = loop_now_ms();
+	if (!ui->started)
+		return;
+	erase();
+	ui->cursor_on = 0;
+	if (rows < 3 || cols < 10) {
+		mvaddnstr(0, 0, "agentos: terminal too small", cols);
+		goto out;
+	}
+	if (top != NULL && top->ops->fullscreen) {
+		top->ops->draw(top, 0, rows - 1, cols);
+		status_draw(ui, rows - 1, cols);
+		goto out;
+	}
+	if (top != NULL) {
+		h = top->ops->height(top, rows, cols);
+		if (h > rows - 3)
+			h = rows - 3;
+		status_y = rows - h - 1;
+		view_transcript_draw(ui, 0, status_y, cols);
+		status_draw(ui, status_y, cols);
+		top->ops->draw(top, status_y + 1, h, cols);
+		goto out;
+	}
+
+	/* The input editor, as many rows as it needs up to a limit. */
+	memset(&l, 0, sizeof l);
+	prompt_layout(ui->prompt, cols - 2, &l);
+	h = l.nrows > UI_PROMPT_MAX ? UI_PROMPT_MAX : (int)l.nrows;
+	if (h > rows - 3)
+		h = rows - 3;
+	first = 0;
+	if (l.cursor_row >= (size_t)h)
+		first = l.cursor_row - h + 1;
+	status_y = rows - h - 1;
+	view_transcript_draw(ui, 0, status_y, cols);
+	status_draw(ui, status_y, cols);
+	for (i = 0; i < (size_t)h && first + i < l.nrows; i++) {
+		const char	*buf = prompt_buffer(ui->prompt, NULL);
+		struct sline	 sl;
+
+		y = status_y + 1 + i;
+		ui_draw_text(y, 0, 2, first + i == 0 ? "> " : "  ", EL_PROMPT,
+		    SA_BOLD);
+		memset(&sl, 0, sizeof sl);
+		buf_init(&sl.text, 0);
+		sline_add(&sl, buf + l.rows[first + i].off,
+		    l.rows[first + i].len, EL_PROMPT, 0);
+		ui_draw_sline(y, 2, cols - 2, &sl, 0);
+		buf_release(&sl.text);
+		free(sl.spans);
+	}
+	if (prompt_empty(ui->prompt)) {
+		const char *hint = ui->agent != NULL &&
+		    agent_busy(ui->agent) ? "Esc to stop; type ahead" :
+		    "Enter to send, Alt-Enter for a new line, /help for help";
+
+		ui_draw_text(status_y + 1, 2, cols - 2, hint, EL_NOTICE,
+		    SA_DIM);
+	}
+	ui_cursor(ui, status_y + 1 + (int)(l.cursor_row - first),
+	    2 + l.cursor_col);
+	prompt_layout_release(&l);
+out:
+	if (ui->cursor_on) {
+		move(ui->cursor_y, ui->cursor_x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+		move(rows - 1, cols - 1);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* The terminal size changed: tell curses, re-render at the new width. */
+static void
+ui_resize(struct ui *ui)
+{
+	struct winsize	ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	ui->rows = LINES;
+	ui->cols = COLS;
+	view_transcript_invalidate(ui);
+	/* Redraw everything: the terminal may have reflowed the screen. */
+	clearok(curscr, TRUE);
+	ui_redraw(ui);
+}
+
+static void
+ui_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct ui	*ui = arg;
+
+	switch (sig) {
+	case SIGWINCH:
+		ui_resize(ui);
+		break;
+	case SIGCONT:
+		if (!ui->started) {
+			ui->started = 1;
+			refresh();
+			ui_term_start(ui);
+			ui_resize(ui);
+		}
+		break;
+	default:
+		ui_quit(ui);
+		break;
+	}
+}
+
+/* C-z: give the terminal back and stop, as a shell job. */
+static void
+ui_suspend(struct ui *ui)
+{
+	ui->started = 0;
+	ui_term_stop(ui);
+	kill(getpid(), SIGTSTP);
+}
+
+/* Terminal input: feed the key parser; a lone ESC waits a moment. */
+static void
+ui_input(evutil_socket_t fd, short what, void *arg)
+{
+	struct ui	*ui = arg;
+	char		 in[4096];
+	ssize_t		 n;
+
+	n = read(fd, in, sizeof in);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		/* The terminal went away. */
+		ui_quit(ui);
+		return;
+	}
+	loop_timer_cancel(ui_esc_timer);
+	ui_esc_timer = NULL;
+	if (key_parser_feed(ui->kp, in, n, ui_key, ui))
+		ui_esc_timer = loop_timer_add(UI_ESC_MS, ui_esc_timeout, ui);
+}
+
+static void
+ui_esc_timeout(void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui_esc_timer = NULL;
+	key_parser_flush(ui->kp, ui_key, ui);
+}
+
+/* Animate the busy indicator while a turn runs. */
+static void
+ui_spin(void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui_spin_timer = NULL;
+	if (ui->agent == NULL || !agent_busy(ui->agent))
+		return;
+	ui->spin++;
+	ui_redraw(ui);
+	ui_spin_timer = loop_timer_add(UI_SPIN_MS, ui_spin, ui);
+}
+
+/* Start the spinner if a turn runs and it is not going yet. */
+static void
+ui_busy_changed(struct ui *ui)
+{
+	if (ui_spin_timer == NULL && ui->agent != NULL &&
+	    agent_busy(ui->agent))
+		ui_spin_timer = loop_timer_add(UI_SPIN_MS, ui_spin, ui);
+}
+
+/* Stop the turn: the request, the tool, or the approval. */
+static void
+ui_cancel(struct ui *ui)
+{
+	size_t	i;
+
+	if (ui->agent == NULL || !agent_busy(ui->agent))
+		return;
+	/* What was streamed stays on the screen: the user saw it. */
+	for (i = 0; i < ui->nentries; i++)
+		ui->entries[i]->provisional = 0;
+	agent_cancel(ui->agent);
+	ui_close_views(ui, &view_approval_ops);
+	ui_redraw(ui);
+}
+
+/* Rewind with flags; on a refusal over hand edits, ask and force. */
+static void
+ui_rewind_flags(struct ui *ui, const char *id, int flags)
+{
+	char	*msg = NULL, *cause = NULL, *q;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "nothing to rewind");
+		return;
+	}
+	if (agent_rewind(ui->agent, id, flags, &msg, &cause) == 0) {
+		view_transcript_notice(ui, TE_NOTICE, "%s", msg);
+		free(msg);
+	} else if (!(flags & SNAPSHOT_RESTORE_FORCE) && cause != NULL &&
+	    strstr(cause, "by hand") != NULL) {
+		q = xasprintf("%s.  Overwrite them?  (The restore is "
+		    "snapshotted first, so this can be undone too.)", cause);
+		ui_push(ui, view_confirm_create(ui, q, ui_rewind_force, free,
+		    id != NULL ? xstrdup(id) : NULL));
+		free(q);
+	} else
+		view_transcript_notice(ui, TE_ERROR, "rewind: %s", cause);
+	free(cause);
+	status_update_branch(ui);
+	ui->scroll = 0;
+	ui_redraw(ui);
+}
+
+/* The user confirmed overwriting hand edits. */
+static void
+ui_rewind_force(struct ui *ui, void *arg)
+{
+	char	*id = arg;
+
+	ui_rewind_flags(ui, id, SNAPSHOT_RESTORE_FORCE);
+	free(id);
+}
+
+void
+ui_rewind(struct ui *ui, const char *id)
+{
+	ui_rewind_flags(ui, id, 0);
+}
+
+void
+ui_rewind_last(struct ui *ui)
+{
+	ui_rewind_flags(ui, NULL, 0);
+}
+
+void
+ui_mode_next(struct ui *ui)
+{
+	enum perm_mode	m;
+
+	if (ui->agent == NULL) {
+		ui->cfg->perm_mode = perm_next_mode(ui->cfg->perm_mode);
+		ui_redraw(ui);
+		return;
+	}
+	m = perm_next_mode(perm_get_mode(agent_perm(ui->agent)));
+	agent_set_mode(ui->agent, m);
+	ui->cfg->perm_mode = m;
+	ui_redraw(ui);
+}
+
+void
+ui_submit(struct ui *ui, const char *text)
+{
+	char	*cause = NULL;
+
+	if (text[0] == '/' && text[1] != '/' && text[1] != '\0' &&
+	    strchr(text, '\n') == NULL) {
+		if (cmd_slash_run(ui, text) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "unknown command "
+			    "%.*s: /help lists them (start with // to send a "
+			    "slash)", (int)strcspn(text, " "), text);
+		}
+		ui_redraw(ui);
+		return;
+	}
+	if (text[0] == '/' && text[1] == '/')
+		text++;
+	ui->scroll = 0;
+	if (!config_provider_configured(ui->cfg)) {
+		view_transcript_add(ui, TE_USER, text);
+		view_transcript_notice(ui, TE_ERROR, "%s",
+		    config_provider_help());
+		return;
+	}
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "the agent could not "
+		    "start; see the message above");
+		return;
+	}
+	if (agent_submit(ui->agent, text, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	view_transcript_add(ui, TE_USER, text);
+	ui_busy_changed(ui);
+	ui_redraw(ui);
+}
+
+/* Keys that work whatever view is on top. */
+static int
+ui_key_global(struct ui *ui, const struct key_event *ev)
+{
+	json_t	*keys = ui->cfg->raw != NULL ?
+		    json_object_get(ui->cfg->raw, "keys") : NULL;
+
+	if (ev->key == KEYC_MOUSE) {
+		if (ev->mouse_b == 64)
+			view_transcript_scroll(ui, 3);
+		else if (ev->mouse_b == 65)
+			view_transcript_scroll(ui, -3);
+		return (VIEW_HANDLED);
+	}
+	switch (key_lookup(keys, ev->key)) {
+	case KA_MODE_NEXT:
+		ui_mode_next(ui);
+		return (VIEW_HANDLED);
+	case KA_MOUSE:
+		ui->mouse = !ui->mouse;
+		ui_write(ui->mouse ? TERM_MOUSE_ON : TERM_MOUSE_OFF);
+		view_transcript_notice(ui, TE_NOTICE, "Mouse reporting %s%s",
+		    ui->mouse ? "on: the wheel scrolls the transcript" : "off",
+		    ui->mouse ? " (hold Shift to select text)" :
+		    ": the terminal selects text again");
+		return (VIEW_HANDLED);
+	case KA_REDRAW:
+		clearok(curscr, TRUE);
+		ui_redraw(ui);
+		return (VIEW_HANDLED);
+	default:
+		break;
+	}
+	if (ev->key == 3 && ui->nviews > 0) {	/* C-c over a view */
+		if (ui->agent != NULL && agent_busy(ui->agent))
+			ui_cancel(ui);
+		return (VIEW_HANDLED);
+	}
+	return (0);
+}
+
+/* Keys of the main screen: the input editor and the transcript. */
+static int
+ui_key_main(struct ui *ui, const struct key_event *ev)
+{
+	struct prompt	*p = ui->prompt;
+	json_t		*keys = ui->cfg->raw != NULL ?
+			    json_object_get(ui->cfg->raw, "keys") : NULL;
+	key_code	 k = ev->key;
+	char		*text, *c;
+	key_code	 prev = ui->last_key;
+	int		 width = ui->cols - 2, ctrl_c = ui->ctrl_c;
+
+	ui->ctrl_c = 0;
+	ui->last_key = k;
+	switch (key_lookup(keys, k)) {
+	case KA_REWIND:
+		ui_rewind_last(ui);
+		return (VIEW_HANDLED);
+	case KA_TOGGLE_TOOL:
+		view_transcript_toggle_tool(ui);
+		return (VIEW_HANDLED);
+	case KA_TOOL_PREV:
+		view_transcript_select_tool(ui, -1);
+		return (VIEW_HANDLED);
+	case KA_TOOL_NEXT:
+		view_transcript_select_tool(ui, 1);
+		return (VIEW_HANDLED);
+	case KA_SCROLL_UP:
+		view_transcript_scroll(ui, ui->page > 2 ? ui->page - 2 : 1);
+		return (VIEW_HANDLED);
+	case KA_SCROLL_DOWN:
+		view_transcript_scroll(ui, -(ui->page > 2 ? ui->page - 2 : 1));
+		return (VIEW_HANDLED);
+	case KA_SCROLL_TOP:
+		view_transcript_scroll(ui, 1 << 30);
+		return (VIEW_HANDLED);
+	case KA_SCROLL_BOTTOM:
+		ui->scroll = 0;
+		return (VIEW_HANDLED);
+	case KA_TIMELINE:
+		ui_push(ui, view_snapshots_create(ui));
+		return (VIEW_HANDLED);
+	default:
+		break;
+	}
+
+	switch (k) {
+	case '\r':
+		text = prompt_text(p);
+		if (*text != '\0' && *text != '/' && ui->agent != NULL &&
+		    agent_busy(ui->agent)) {
+			/* Typed ahead: it waits in the prompt. */
+			view_transcript_notice(ui, TE_NOTICE, "A turn is "
+			    "running: your message stays in the prompt; "
+			    "send it when the turn ends, or Esc to stop it");
+		} else if (*text != '\0') {
+			prompt_history_add(p, text);
+			prompt_clear(p);
+			ui_submit(ui, text);
+		}
+		free(text);
+		break;
+	case '\n':			/* C-j */
+	case '\r' | KEYC_META:		/* Alt-Enter */
+	case '\r' | KEYC_SHIFT:		/* Shift-Enter (CSI u) */
+		prompt_insert(p, "\n", 1);
+		break;
+	case KEYC_PASTE:
+		prompt_paste(p, ev->paste, ev->paste_len);
+		break;
+	case 3:				/* C-c */
+		if (ui->agent != NULL && agent_busy(ui->agent))
+			ui_cancel(ui);
+		else if (!prompt_empty(p))
+			prompt_clear(p);
+		else if (ctrl_c)
+			ui_quit(ui);
+		else {
+			ui->ctrl_c = 1;
+			view_transcript_notice(ui, TE_NOTICE,
+			    "Press Ctrl-C again to quit");
+		}
+		break;
+	case 4:				/* C-d */
+		if (prompt_empty(p))
+			ui_quit(ui);
+		else
+			prompt_delete(p);
+		break;
+	case KEYC_ESCAPE:
+		/* An Esc that stops a turn or opens a view starts no pair. */
+		if (ui->agent != NULL && agent_busy(ui->agent)) {
+			ui_cancel(ui);
+			ui->last_key = 0;
+		} else if (prev == KEYC_ESCAPE && prompt_empty(p)) {
+			ui_push(ui, view_snapshots_create(ui));
+			ui->last_key = 0;
+		}
+		break;
+	case 26:			/* C-z */
+		ui_suspend(ui);
+		break;
+	case '\t':
+		if ((c = cmd_slash_complete(prompt_buffer(p, NULL))) != NULL) {
+			prompt_set(p, c);
+			free(c);
+		}
+		break;
+	case 0x7f:
+	case 8:
+		prompt_backspace(p);
+		break;
+	case KEYC_DC:
+		prompt_delete(p);
+		break;
+	case KEYC_LEFT:
+	case 2:				/* C-b */
+		prompt_left(p);
+		break;
+	case KEYC_RIGHT:
+	case 6:				/* C-f */
+		prompt_right(p);
+		break;
+	case KEYC_LEFT | KEYC_CTRL:
+	case KEYC_LEFT | KEYC_META:
+	case 'b' | KEYC_META:
+		prompt_word_left(p);
+		break;
+	case KEYC_RIGHT | KEYC_CTRL:
+	case KEYC_RIGHT | KEYC_META:
+	case 'f' | KEYC_META:
+		prompt_word_right(p);
+		break;
+	case KEYC_HOME:
+	case 1:				/* C-a */
+		prompt_home(p);
+		break;
+	case KEYC_END:
+	case 5:				/* C-e */
+		prompt_end(p);
+		break;
+	case 11:			/* C-k */
+		prompt_kill_line(p);
+		break;
+	case 21:			/* C-u */
+		prompt_kill_start(p);
+		break;
+	case 23:			/* C-w */
+	case 0x7f | KEYC_META:
+		prompt_kill_word(p);
+		break;
+	case KEYC_UP:
+	case 16:			/* C-p */
+		if (prompt_up(p, width) != 0)
+			prompt_history_prev(p);
+		break;
+	case KEYC_DOWN:
+	case 14:			/* C-n */
+		if (prompt_down(p, width) != 0)
+			prompt_history_next(p);
+		break;
+	default:
+		if ((k & KEYC_MASK_MOD) == 0 && k >= 0x20 && k < 0x110000 &&
+		    k != 0x7f) {
+			char	enc[4];
+
+			prompt_insert(p, enc, ui_utf8_encode(k, enc));
+		}
+		break;
+	}
+	return (VIEW_HANDLED);
+}
+
+/* One key from the parser: the top view, then global, then main keys. */
+static void
+ui_key(void *arg, const struct key_event *ev)
+{
+	struct ui	*ui = arg;
+	struct view	*top;
+	int		 flags = 0;
+
+	if (ev->key == KEYC_UNKNOWN || ev->key == KEYC_FOCUS_IN ||
+	    ev->key == KEYC_FOCUS_OUT)
+		return;
+	if (ui->nviews > 0) {
+		top = ui->views[ui->nviews - 1];
+		flags = top->ops->key(top, ev);
+		/*
+		 * A view that acts after closing (an approval, whose answer
+		 * may bring the next one) removes itself with ui_remove()
+		 * first and never returns VIEW_CLOSE.
+		 */
+		if (flags & VIEW_CLOSE)
+			ui_remove(ui, top);
+		if (!(flags & VIEW_HANDLED))
+			ui_key_global(ui, ev);
+		ui->last_key = 0;
+	} else if (ui_key_global(ui, ev))
+		ui->last_key = 0;
+	else
+		ui_key_main(ui, ev);
+	ui_busy_changed(ui);
+	ui_redraw(ui);
+}
+
+/* The agent's callbacks: each updates the transcript and asks a frame. */
+
+static void
+ui_cb_text(void *arg, const char *text, size_t len)
+{
+	struct ui	*ui = arg;
+
+	if (ui->streaming == NULL) {
+		ui->streaming = view_transcript_add(ui, TE_ASSISTANT, NULL);
+		ui->streaming->provisional = 1;
+		ui->thinking = NULL;
+	}
+	buf_add(&ui->streaming->text, text, len);
+	ui->streaming->lines_width = 0;
+	ui_redraw(ui);
+}
+
+static void
+ui_cb_thinking(void *arg, const char *text, size_t len)
+{
+	struct ui	*ui = arg;
+
+	if (ui->thinking == NULL) {
+		ui->thinking = view_transcript_add(ui, TE_THINKING, NULL);
+		ui->thinking->provisional = 1;
+		ui->streaming = NULL;
+	}
+	buf_add(&ui->thinking->text, text, len);
+	ui->thinking->lines_width = 0;
+	ui_redraw(ui);
+}
+
+static void
+ui_cb_assistant_done(void *arg, const struct message *m,
+    const struct usage *u)
+{
+	struct ui	*ui = arg;
+	size_t		 i;
+
+	for (i = 0; i < ui->nentries; i++)
+		ui->entries[i]->provisional = 0;
+	ui->streaming = NULL;
+	ui->thinking = NULL;
+	ui_redraw(ui);
+}
+
+static void
+ui_cb_stream_reset(void *arg)
+{
+	struct ui	*ui = arg;
+
+	view_transcript_reset_stream(ui);
+	ui->streaming = NULL;
+	ui->thinking = NULL;
+	ui_redraw(ui);
+}
+
+static void
+ui_cb_approval(void *arg, struct tool_call *tc, const char *preview)
+{
+	struct ui	*ui = arg;
+
+	ui->streaming = NULL;
+	ui->thinking = NULL;
+	ui->scroll = 0;
+	ui_push(ui, view_approval_create(ui, tc, preview));
+}
+
+static void
+ui_cb_tool_started(void *arg, struct tool_call *tc)
+{
+	struct ui	*ui = arg;
+	struct tentry	*e;
+	char		*summary;
+
+	ui->streaming = NULL;
+	ui->thinking = NULL;
+	if ((e = view_transcript_find_tool(ui, tc->id)) == NULL) {
+		summary = tool_call_summary(tc);
+		e = view_transcript_add(ui, TE_TOOL, summary);
+		free(summary);
+		e->tool_id = xstrdup(tc->id);
+	}
+	e->state = TS_RUNNING;
+	e->lines_width = 0;
+	ui_redraw(ui);
+}
+
+static void
+ui_cb_tool_output(void *arg, struct tool_call *tc, const char *data,
+    size_t len)
+{
+	struct ui	*ui = arg;
+	struct tentry	*e;
+
+	if ((e = view_transcript_find_tool(ui, tc->id)) == NULL)
+		return;
+	buf_add(&e->output, data, len);
+	/* Keep the tail of long output for display. */
+	if (e->output.len > 256 * 1024)
+		buf_remove_head(&e->output, e->output.len - 192 * 1024);
+	e->lines_width = 0;
+	ui_redraw(ui);
+}
+
+static void
+ui_cb_tool_finished(void *arg, struct tool_call *tc)
+{
+	struct ui	*ui = arg;
+	struct tentry	*e;
+	char		*summary;
+
+	if ((e = view_transcript_find_tool(ui, tc->id)) == NULL) {
+		/* Rejected or refused: it never started. */
+		summary = tool_call_summary(tc);
+		e = view_transcript_add(ui, TE_TOOL, summary);
+		free(summary);
+		e->tool_id = xstrdup(tc->id);
+	}
+	e->state = tc->is_error ? TS_ERROR : TS_OK;
+	e->exit_status = tc->exit_status;
+	e->duration_ms = tc->duration_ms;
+	buf_reset(&e->output);
+	buf_add(&e->output, tc->result.buf, tc->result.len);
+	e->lines_width = 0;
+	ui_close_views(ui, &view_approval_ops);
+	ui_redraw(ui);
+}
+
+static void
+ui_cb_snapshot(void *arg, const char *id, const char *action)
+{
+	struct ui	*ui = arg;
+
+	ui->nsnapshots++;
+	ui_redraw(ui);
+}
+
+static void
+ui_cb_notice(void *arg, const char *text)
+{
+	struct ui	*ui = arg;
+
+	view_transcript_add(ui, TE_NOTICE, text);
+	ui_redraw(ui);
+}
+
+static void
+ui_cb_turn_done(void *arg, enum stop_reason stop, const char *error)
+{
+	struct ui	*ui = arg;
+
+	ui->streaming = NULL;
+	ui->thinking = NULL;
+	ui_close_views(ui, &view_approval_ops);
+	if (error != NULL) {
+		if (strstr(error, "cancelled") != NULL)
+			view_transcript_add(ui, TE_NOTICE, "Stopped.");
+		else
+			view_transcript_add(ui, TE_ERROR, error);
+	} else if (stop == STOP_REFUSAL)
+		view_transcript_add(ui, TE_NOTICE, "The model declined.");
+	status_update_branch(ui);
+	ui_redraw(ui);
+}
+
+/* The line printed after the terminal is restored. */
+static void
+ui_exit_line(struct ui *ui)
+{
+	const char *const	*ids;
+	size_t			 n;
+
+	if (ui->agent == NULL)
+		return;
+	ids = agent_snapshot_ids(ui->agent, &n);
+	if (n == 0)
+		return;
+	fprintf(stderr, "agentos: %zu snapshot%s in session %s; undo all with:"
+	    " agentos rewind %s  (list: agentos snapshots)\n", n,
+	    n == 1 ? "" : "s", agent_session_id(ui->agent), ids[0]);
+}
+
+int
+ui_run(const char *root, const char *cwd, struct config *cfg)
+{
+	struct ui	 ui;
+	SCREEN		*scr;
+	char		*cause = NULL;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "agentos: the interactive mode needs a "
+		    "terminal; use -p PROMPT to run headless\n");
+		return (1);
+	}
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0 &&
+	    setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "en_US.UTF-8");
+
+	memset(&ui, 0, sizeof ui);
+	ui.root = root;
+	ui.cwd = cwd;
+	ui.cfg = cfg;
+	ui.selected = -1;
+	ui.prompt = prompt_create();
+	ui.kp = key_parser_create();
+	if (cfg->raw != NULL &&
+	    json_is_true(json_object_get(cfg->raw, "mouse")))
+		ui.mouse = 1;
+	ui_current = &ui;
+	fatal_hook = ui_fatal_hook;
+
+	loop_init();
+
+	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
+		fprintf(stderr, "agentos: cannot start the terminal (TERM=%s)"
+		    "\n", getenv("TERM") != NULL ? getenv("TERM") : "");
+		rc = 1;
+		goto out;
+	}
+	set_term(scr);
+	ui.started = 1;
+	ui_term_start(&ui);
+	ui.rows = LINES;
+	ui.cols = COLS;
+	{
+		char	*why = NULL;
+
+		if (theme_load(cfg->theme, &why) != 0) {
+			view_transcript_notice(&ui, TE_ERROR, "theme: %s",
+			    why);
+			free(why);
+		}
+	}
+	status_update_branch(&ui);
+
+	view_transcript_notice(&ui, TE_NOTICE, "agentos %s in %s. /help for "
+	    "keys and commands; Alt-z undoes the agent's last change.",
+	    PACKAGE_VERSION, root);
+
+	/*
+	 * Show the screen before the agent reads the repository (project
+	 * instructions, snapshot store), so start-up feels immediate.
+	 */
+	loop_timer_cancel(ui_frame_timer);
+	ui_frame(&ui);
+	ui.agent = agent_create(root, cwd, cfg, 0, &ui_agent_cb, &ui, &cause);
+	if (ui.agent == NULL) {
+		view_transcript_notice(&ui, TE_ERROR, "the agent could not "
+		    "start: %s", cause != NULL ? cause : "unknown error");
+	}
+	if (!config_provider_configured(cfg))
+		view_transcript_add(&ui, TE_ERROR, config_provider_help());
+
+	ui_ev_input = event_new(loop_base, STDIN_FILENO, EV_READ | EV_PERSIST,
+	    ui_input, &ui);
+	ui_ev_winch = evsignal_new(loop_base, SIGWINCH, ui_signal, &ui);
+	ui_ev_term = evsignal_new(loop_base, SIGTERM, ui_signal, &ui);
+	ui_ev_hup = evsignal_new(loop_base, SIGHUP, ui_signal, &ui);
+	ui_ev_cont = evsignal_new(loop_base, SIGCONT, ui_signal, &ui);
+	event_add(ui_ev_input, NULL);
+	event_add(ui_ev_winch, NULL);
+	event_add(ui_ev_term, NULL);
+	event_add(ui_ev_hup, NULL);
+	event_add(ui_ev_cont, NULL);
+
+	ui_redraw(&ui);
+	while (!ui.quit) {
+		if (loop_run() != 0) {
+			rc = 1;
+			break;
+		}
+	}
+
+	event_free(ui_ev_input);
+	event_free(ui_ev_winch);
+	event_free(ui_ev_term);
+	event_free(ui_ev_hup);
+	event_free(ui_ev_cont);
+	loop_timer_cancel(ui_frame_timer);
+	loop_timer_cancel(ui_esc_timer);
+	loop_timer_cancel(ui_spin_timer);
+	ui_frame_timer = ui_esc_timer = ui_spin_timer = NULL;
+	while (ui.nviews > 0)
+		ui_pop(&ui);
+	if (ui.started) {
+		ui.started = 0;
+		ui_term_stop(&ui);
+	}
+	delscreen(scr);
+	ui_exit_line(&ui);
+out:
+	fatal_hook = NULL;
+	ui_current = NULL;
+	if (ui.agent != NULL)
+		agent_free(ui.agent);
+	for (i = 0; i < ui.nentries; i++)
+		tentry_free(ui.entries[i]);
+	free(ui.entries);
+	free(ui.views);
+	free(ui.branch);
+	free(cause);
+	prompt_free(ui.prompt);
+	key_parser_free(ui.kp);
+	return (rc);
+}

@@ -1,0 +1,454 @@
+/*
+ * view-approval.c: the approval panel: what a tool call would do (an edit's
+ * unified diff with line numbers, a command) and the answer: y approve once,
+ * a approve for the session (this tool; this command prefix for bash), n
+ * reject with a note for the model, Esc reject without a note.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+struct approval_view {
+	struct tool_call	*tc;		/* borrowed until answered */
+	char			*tool;		/* its name */
+	int			 flags;		/* TOOL_* of the tool */
+	char			*preview;
+	char			*prefix;	/* bash: what "a" allows */
+	struct slines		 lines;
+	int			 width;		/* lines rendered for */
+	int			 scroll;
+	int			 page;
+	struct prompt		*note;		/* non-NULL: typing a note */
+};
+
+static void	approval_free(struct view *);
+static int	approval_key(struct view *, const struct key_event *);
+static void	approval_draw(struct view *, int, int, int);
+static int	approval_height(struct view *, int, int);
+
+const struct view_ops view_approval_ops = {
+	.name = "approval",
+	.fullscreen = 0,
+	.free = approval_free,
+	.key = approval_key,
+	.draw = approval_draw,
+	.height = approval_height,
+};
+
+struct view *
+view_approval_create(struct ui *ui, struct tool_call *tc, const char *preview)
+{
+	struct view		*v = xcalloc(1, sizeof *v);
+	struct approval_view	*d = xcalloc(1, sizeof *d);
+	const char		*cmd;
+
+	d->tc = tc;
+	d->tool = xstrdup(tc->name != NULL ? tc->name : "?");
+	d->flags = tc->tool != NULL ? tc->tool->flags : 0;
+	d->preview = xstrdup(preview != NULL ? preview : "");
+	if ((d->flags & TOOL_EXEC) && (cmd = json_string_value(
+	    json_object_get(tc->input, "command"))) != NULL)
+		d->prefix = perm_command_prefix(cmd);
+	slines_init(&d->lines);
+	v->ops = &view_approval_ops;
+	v->ui = ui;
+	v->data = d;
+	return (v);
+}
+
+static void
+approval_free(struct view *v)
+{
+	struct approval_view	*d = v->data;
+
+	free(d->tool);
+	free(d->preview);
+	free(d->prefix);
+	slines_release(&d->lines);
+	prompt_free(d->note);
+	free(d);
+	free(v);
+}
+
+/* Render the preview for width. */
+static void
+approval_render(struct approval_view *d, int width)
+{
+	if (d->width == width)
+		return;
+	slines_release(&d->lines);
+	if (d->flags & TOOL_EXEC)
+		render_plain(&d->lines, d->preview, strlen(d->preview), width,
+		    EL_CODE, SA_BOLD, "$ ", EL_NOTICE);
+	else if (d->flags & TOOL_EDIT)
+		render_diff(&d->lines, d->preview, strlen(d->preview), width);
+	else
+		render_plain(&d->lines, d->preview, strlen(d->preview), width,
+		    EL_TEXT, 0, NULL, 0);
+	d->width = width;
+}
+
+static int
+approval_height(struct view *v, int rows, int cols)
+{
+	struct approval_view	*d = v->data;
+	int			 want, max = rows * 2 / 3;
+
+	approval_render(d, cols);
+	want = (int)d->lines.nr + 2;
+	if (max < 6)
+		max = 6;
+	return (want < max ? want : max);
+}
+
+/* Answer: the view removes itself first, as the answer may bring more. */
+static int
+approval_answer(struct view *v, enum approval ans, const char *note)
+{
+	struct approval_view	*d = v->data;
+	struct ui		*ui = v->ui;
+	struct tool_call	*tc = d->tc;
+	char			*copy = note != NULL ? xstrdup(note) : NULL;
+
+	ui_remove(ui, v);
+	if (ui->agent != NULL)
+		agent_decide(ui->agent, tc, ans, copy);
+	free(copy);
+	ui_redraw(ui);
+	return (VIEW_HANDLED | VIEW_REDRAW);
+}
+
+/* Keys while typing the note for a rejection. */
+static int
+approval_key_note(struct view *v, const struct key_event *ev)
+{
+	struct approval_view	*d = v->data;
+	char			*note, enc[4], *s;
+	size_t			 i;
+
+	switch (ev->key) {
+	case '\r':
+		note = prompt_text(d->note);
+		approval_answer(v, APPROVE_REJECT, note);
+		free(note);
+		return (VIEW_HANDLED);
+	case KEYC_ESCAPE:
+		prompt_free(d->note);
+		d->note = NULL;
+		break;
+	case 0x7f:
+	case 8:
+		prompt_backspace(d->note);
+		break;
+	case KEYC_DC:
+		prompt_delete(d->note);
+		break;
+	case KEYC_LEFT:
+		prompt_left(d->note);
+		break;
+	case KEYC_RIGHT:
+		prompt_right(d->note);
+		break;
+	case KEYC_HOME:
+	case 1:
+		prompt_home(d->note);
+		break;
+	case KEYC_END:
+	case 5:
+		prompt_end(d->note);
+		break;
+	case 21:
+		prompt_kill_start(d->note);
+		break;
+	case 23:
+		prompt_kill_word(d->note);
+		break;
+	case KEYC_PASTE:
+		/* One line: newlines become spaces. */
+		s = xstrndup(ev->paste, ev->paste_len);
+		for (i = 0; s[i] != '\0'; i++) {
+			if (s[i] == '\n' || s[i] == '\r')
+				s[i] = ' ';
+		}
+		prompt_insert(d->note, s, strlen(s));
+		free(s);
+		break;
+	default:
+		if ((ev->key & KEYC_MASK_MOD) == 0 && ev->key >= 0x20 &&
+		    ev->key < 0x110000 && ev->key != 0x7f)
+			prompt_insert(d->note, enc,
+			    ui_utf8_encode(ev->key, enc));
+		else
+			return (0);
+		break;
+	}
+	return (VIEW_HANDLED | VIEW_REDRAW);
+}
+
+static int
+approval_key(struct view *v, const struct key_event *ev)
+{
+	struct approval_view	*d = v->data;
+	int			 page = d->page > 1 ? d->page - 1 : 1;
+
+	if (d->note != NULL)
+		return (approval_key_note(v, ev));
+	switch (ev->key) {
+	case 'y':
+	case 'Y':
+		return (approval_answer(v, APPROVE_ONCE, NULL));
+	case 'a':
+	case 'A':
+		return (approval_answer(v, APPROVE_ALWAYS, NULL));
+	case 'n':
+	case 'N':
+		d->note = prompt_create();
+		break;
+	case KEYC_ESCAPE:
+		return (approval_answer(v, APPROVE_REJECT, NULL));
+	case KEYC_UP:
+	case 'k':
+		d->scroll--;
+		break;
+	case KEYC_DOWN:
+	case 'j':
+		d->scroll++;
+		break;
+	case KEYC_PPAGE:
+		d->scroll -= page;
+		break;
+	case KEYC_NPAGE:
+	case ' ':
+		d->scroll += page;
+		break;
+	case KEYC_HOME:
+		d->scroll = 0;
+		break;
+	case KEYC_END:
+		d->scroll = (int)d->lines.nr;
+		break;
+	default:
+		return (0);
+	}
+	return (VIEW_HANDLED | VIEW_REDRAW);
+}
+
+static void
+approval_draw(struct view *v, int y, int rows, int cols)
+{
+	struct approval_view	*d = v->data;
+	struct buf		 b = BUF_INIT;
+	struct prompt_layout	 l;
+	const char		*what;
+	int			 i, body, x, max;
+
+	approval_render(d, cols);
+	what = (d->flags & TOOL_EXEC) ? "Run this command?" :
+	    (d->flags & TOOL_EDIT) ? "Make this edit?" : "Allow this call?";
+	mvhline(y, 0, ' ', cols);
+	x = ui_draw_text(y, 0, cols, "\xe2\x94\x80\xe2\x94\x80 ", EL_BORDER,
+	    0);
+	x += ui_draw_text(y, x, cols - x, what, EL_HEADING, SA_BOLD);
+	x += ui_draw_text(y, x, cols - x, " ", EL_TEXT, 0);
+	x += ui_draw_text(y, x, cols - x, d->tool, EL_TOOL, SA_BOLD);
+	x += ui_draw_text(y, x, cols - x, " ", EL_TEXT, 0);
+	attrset(theme_attr(EL_BORDER, 0));
+	for (; x < cols; x++)
+		mvaddstr(y, x, "\xe2\x94\x80");
+	attrset(A_NORMAL);
+
+	body = rows - 2;
+	d->page = body;
+	max = (int)d->lines.nr - body;
+	if (d->scroll > max)
+		d->scroll = max;
+	if (d->scroll < 0)
+		d->scroll = 0;
+	for (i = 0; i < body && d->scroll + i < (int)d->lines.nr; i++)
+		ui_draw_sline(y + 1 + i, 0, cols, &d->lines.v[d->scroll + i],
+		    0);
+	if (max > 0) {
+		char	*more = xasprintf(" %d-%d of %zu, \xe2\x86\x91\xe2\x86\x93"
+		    " PgUp PgDn ", d->scroll + 1, d->scroll + body,
+		    d->lines.nr);
+		int	 w = ui_utf8_strwidth(more, strlen(more));
+
+		ui_draw_text(y + rows - 2, cols > w ? cols - w : 0, cols, more,
+		    EL_STATUS_MODE, 0);
+		free(more);
+	}
+
+	if (d->note != NULL) {
+		x = ui_draw_text(y + rows - 1, 0, cols,
+		    "Note for the model (Enter sends, Esc back): ", EL_NOTICE,
+		    SA_BOLD);
+		memset(&l, 0, sizeof l);
+		prompt_layout(d->note, 1 << 20, &l);
+		{
+			/* One line, scrolled so the caret shows. */
+			const char	*s = prompt_buffer(d->note, NULL);
+			int		 room = cols - x - 1, skip = 0;
+
+			if (l.cursor_col > room)
+				skip = l.cursor_col - room;
+			{
+				struct sline	sl;
+				uint32_t	wc;
+				size_t		off = 0, n, len = strlen(s);
+				int		c = 0;
+
+				while (off < len && c < skip) {
+					n = ui_utf8_decode(s + off, len - off,
+					    &wc);
+					c += ui_utf8_width(wc);
+					off += n;
+				}
+				memset(&sl, 0, sizeof sl);
+				buf_init(&sl.text, 0);
+				sline_add(&sl, s + off, len - off, EL_PROMPT,
+				    0);
+				ui_draw_sline(y + rows - 1, x, room + 1, &sl,
+				    0);
+				buf_release(&sl.text);
+				free(sl.spans);
+				ui_cursor(v->ui, y + rows - 1,
+				    x + l.cursor_col - c);
+			}
+		}
+		prompt_layout_release(&l);
+		return;
+	}
+	buf_adds(&b, "y yes   a always");
+	if (d->prefix != NULL)
+		buf_addf(&b, " (commands starting \"%s\")", d->prefix);
+	else
+		buf_addf(&b, " (%s, this session)", d->tool);
+	buf_adds(&b, "   n no, with a note   Esc no");
+	ui_draw_text(y + rows - 1, 0, cols, b.buf, EL_NOTICE, SA_BOLD);
+	buf_release(&b);
+}
+
+/* A yes/no question in the same panel (a rewind over hand edits). */
+struct confirm_view {
+	char		*question;
+	struct slines	 lines;
+	int		 width;
+	void		(*yes)(struct ui *, void *);
+	void		(*release)(void *);
+	void		*arg;
+};
+
+static void	confirm_free(struct view *);
+static int	confirm_key(struct view *, const struct key_event *);
+static void	confirm_draw(struct view *, int, int, int);
+static int	confirm_height(struct view *, int, int);
+
+const struct view_ops view_confirm_ops = {
+	.name = "confirm",
+	.fullscreen = 0,
+	.free = confirm_free,
+	.key = confirm_key,
+	.draw = confirm_draw,
+	.height = confirm_height,
+};
+
+struct view *
+view_confirm_create(struct ui *ui, const char *question,
+    void (*yes)(struct ui *, void *), void (*release)(void *), void *arg)
+{
+	struct view		*v = xcalloc(1, sizeof *v);
+	struct confirm_view	*d = xcalloc(1, sizeof *d);
+
+	d->question = xstrdup(question);
+	slines_init(&d->lines);
+	d->yes = yes;
+	d->release = release;
+	d->arg = arg;
+	v->ops = &view_confirm_ops;
+	v->ui = ui;
+	v->data = d;
+	return (v);
+}
+
+static void
+confirm_free(struct view *v)
+{
+	struct confirm_view	*d = v->data;
+
+	if (d->release != NULL)
+		d->release(d->arg);
+	free(d->question);
+	slines_release(&d->lines);
+	free(d);
+	free(v);
+}
+
+static void
+confirm_render(struct confirm_view *d, int width)
+{
+	if (d->width == width)
+		return;
+	slines_release(&d->lines);
+	render_plain(&d->lines, d->question, strlen(d->question), width,
+	    EL_TEXT, 0, NULL, 0);
+	d->width = width;
+}
+
+static int
+confirm_height(struct view *v, int rows, int cols)
+{
+	struct confirm_view	*d = v->data;
+
+	confirm_render(d, cols);
+	return ((int)d->lines.nr + 2);
+}
+
+static int
+confirm_key(struct view *v, const struct key_event *ev)
+{
+	struct confirm_view	*d = v->data;
+	struct ui		*ui = v->ui;
+	void			(*yes)(struct ui *, void *) = d->yes;
+	void			*arg = d->arg;
+
+	switch (ev->key) {
+	case 'y':
+	case 'Y':
+		/* The callback owns arg now; the view goes first. */
+		d->release = NULL;
+		ui_remove(ui, v);
+		yes(ui, arg);
+		return (VIEW_HANDLED | VIEW_REDRAW);
+	case 'n':
+	case 'N':
+	case KEYC_ESCAPE:
+		return (VIEW_HANDLED | VIEW_CLOSE);
+	default:
+		return (0);
+	}
+}
+
+static void
+confirm_draw(struct view *v, int y, int rows, int cols)
+{
+	struct confirm_view	*d = v->data;
+	int			 i, x;
+
+	confirm_render(d, cols);
+	x = ui_draw_text(y, 0, cols, "\xe2\x94\x80\xe2\x94\x80 ", EL_BORDER,
+	    0);
+	x += ui_draw_text(y, x, cols - x, "Are you sure? ", EL_HEADING,
+	    SA_BOLD);
+	attrset(theme_attr(EL_BORDER, 0));
+	for (; x < cols; x++)
+		mvaddstr(y, x, "\xe2\x94\x80");
+	attrset(A_NORMAL);
+	for (i = 0; i < rows - 2 && i < (int)d->lines.nr; i++)
+		ui_draw_sline(y + 1 + i, 0, cols, &d->lines.v[i], 0);
+	ui_draw_text(y + rows - 1, 0, cols, "y yes   n or Esc no", EL_NOTICE,
+	    SA_BOLD);
+}

@@ -1,0 +1,365 @@
+/*
+ * view-snapshots.c: the timeline of this session's snapshots (Esc Esc on an
+ * empty prompt): Up and Down move, Enter restores the files to the selected
+ * point, d shows the diff between it and the worktree now in a pager.  The
+ * pager is here too: a full-screen view of text, diff or markdown.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curses.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+struct timeline_view {
+	struct snapshot_info	*list;
+	size_t			 n;
+	size_t			 sel;
+	int			 top;
+	char			*error;
+};
+
+struct pager_view {
+	char		*title;
+	char		*text;
+	enum pager_kind	 kind;
+	struct slines	 lines;
+	int		 width;
+	int		 scroll;
+	int		 page;
+};
+
+static void	timeline_free(struct view *);
+static int	timeline_key(struct view *, const struct key_event *);
+static void	timeline_draw(struct view *, int, int, int);
+static void	pager_free(struct view *);
+static int	pager_key(struct view *, const struct key_event *);
+static void	pager_draw(struct view *, int, int, int);
+
+const struct view_ops view_snapshots_ops = {
+	.name = "snapshots",
+	.fullscreen = 1,
+	.free = timeline_free,
+	.key = timeline_key,
+	.draw = timeline_draw,
+};
+
+static const struct view_ops view_pager_ops = {
+	.name = "pager",
+	.fullscreen = 1,
+	.free = pager_free,
+	.key = pager_key,
+	.draw = pager_draw,
+};
+
+/* Read the snapshot list again. */
+static void
+timeline_load(struct ui *ui, struct timeline_view *d)
+{
+	struct snapshot_store	*st;
+	size_t			 i;
+
+	for (i = 0; i < d->n; i++)
+		snapshot_info_release(&d->list[i]);
+	free(d->list);
+	d->list = NULL;
+	d->n = 0;
+	free(d->error);
+	d->error = NULL;
+	if (ui->agent == NULL || (st = agent_snapshots(ui->agent)) == NULL) {
+		d->error = xstrdup("No snapshot store: agentos cannot take "
+		    "snapshots in this repository.");
+		return;
+	}
+	if (snapshot_list(st, &d->list, &d->n, &d->error) != 0)
+		return;
+	d->sel = d->n > 0 ? d->n - 1 : 0;
+}
+
+struct view *
+view_snapshots_create(struct ui *ui)
+{
+	struct view		*v = xcalloc(1, sizeof *v);
+	struct timeline_view	*d = xcalloc(1, sizeof *d);
+
+	v->ops = &view_snapshots_ops;
+	v->ui = ui;
+	v->data = d;
+	timeline_load(ui, d);
+	return (v);
+}
+
+static void
+timeline_free(struct view *v)
+{
+	struct timeline_view	*d = v->data;
+	size_t			 i;
+
+	for (i = 0; i < d->n; i++)
+		snapshot_info_release(&d->list[i]);
+	free(d->list);
+	free(d->error);
+	free(d);
+	free(v);
+}
+
+/*
+ * Restore the files to snapshot id.  The conversation is not touched: the
+ * session log will offer "files only / conversation only / both" here.
+ */
+/*
+ * Restore the files to snapshot si.  The conversation is not touched: the
+ * session log will offer "files only / conversation only / both" here.
+ */
+static void
+timeline_restore(struct ui *ui, const char *id)
+{
+	/* --- session log: conversation rewind choice goes here */
+	/* --- end session log */
+	ui_rewind(ui, id);
+}
+
+static int
+timeline_key(struct view *v, const struct key_event *ev)
+{
+	struct timeline_view	*d = v->data;
+	struct ui		*ui = v->ui;
+	const struct snapshot_info *si = d->n > 0 ? &d->list[d->sel] : NULL;
+
+	switch (ev->key) {
+	case KEYC_ESCAPE:
+	case 'q':
+		return (VIEW_HANDLED | VIEW_CLOSE);
+	case KEYC_UP:
+	case 'k':
+		if (d->sel > 0)
+			d->sel--;
+		break;
+	case KEYC_DOWN:
+	case 'j':
+		if (d->sel + 1 < d->n)
+			d->sel++;
+		break;
+	case KEYC_HOME:
+		d->sel = 0;
+		break;
+	case KEYC_END:
+		d->sel = d->n > 0 ? d->n - 1 : 0;
+		break;
+	case '\r':
+		if (si == NULL)
+			break;
+		/* Close first: the restore may ask a question. */
+		{
+			char	*id = xstrdup(si->id);
+
+			ui_remove(ui, v);
+			timeline_restore(ui, id);
+			free(id);
+		}
+		return (VIEW_HANDLED | VIEW_REDRAW);
+	case 'd':
+		if (si != NULL)
+			view_pager_diff(ui, si->id);
+		break;
+	case 'r':
+		timeline_load(ui, d);
+		break;
+	default:
+		return (0);
+	}
+	return (VIEW_HANDLED | VIEW_REDRAW);
+}
+
+static void
+timeline_draw(struct view *v, int y, int rows, int cols)
+{
+	struct timeline_view	*d = v->data;
+	struct buf		 b = BUF_INIT;
+	struct tm		 tm;
+	time_t			 t;
+	char			 when[32];
+	size_t			 i;
+	int			 body = rows - 3, row;
+
+	ui_draw_text(y, 0, cols, "Snapshots of this session (oldest first)",
+	    EL_HEADING, SA_BOLD);
+	ui_draw_text(y + rows - 1, 0, cols, "\xe2\x86\x91\xe2\x86\x93 move   "
+	    "Enter restore the files to this point   d diff to now   "
+	    "r reload   Esc close", EL_NOTICE, SA_BOLD);
+	if (d->error != NULL || d->n == 0) {
+		ui_draw_text(y + 2, 2, cols - 2, d->error != NULL ? d->error :
+		    "No snapshots yet: agentos takes one before each change "
+		    "the agent makes.", d->error != NULL ? EL_ERROR :
+		    EL_NOTICE, 0);
+		return;
+	}
+	if (body < 1)
+		return;
+	if ((int)d->sel < d->top)
+		d->top = d->sel;
+	if ((int)d->sel >= d->top + body)
+		d->top = d->sel - body + 1;
+	for (i = d->top, row = 0; i < d->n && row < body; i++, row++) {
+		const struct snapshot_info *si = &d->list[i];
+
+		t = si->time;
+		localtime_r(&t, &tm);
+		strftime(when, sizeof when, "%H:%M:%S", &tm);
+		buf_reset(&b);
+		buf_addf(&b, " %-10s %s  %-10s %s", si->id, when,
+		    si->tool != NULL ? si->tool : "",
+		    si->action != NULL ? si->action : "");
+		if (si->files > 0)
+			buf_addf(&b, "  %d file%s +%d -%d", si->files,
+			    si->files == 1 ? "" : "s", si->added, si->removed);
+		if (i == d->sel) {
+			attrset(theme_attr(EL_SELECTION, 0));
+			mvhline(y + 2 + row, 0, ' ', cols);
+			attrset(A_NORMAL);
+		}
+		ui_draw_text(y + 2 + row, 0, cols, b.buf,
+		    i == d->sel ? EL_SELECTION : EL_TEXT, 0);
+	}
+	buf_release(&b);
+}
+
+struct view *
+view_pager_create(struct ui *ui, const char *title, const char *text,
+    enum pager_kind kind)
+{
+	struct view		*v = xcalloc(1, sizeof *v);
+	struct pager_view	*d = xcalloc(1, sizeof *d);
+
+	d->title = xstrdup(title);
+	d->text = xstrdup(text);
+	d->kind = kind;
+	slines_init(&d->lines);
+	v->ops = &view_pager_ops;
+	v->ui = ui;
+	v->data = d;
+	return (v);
+}
+
+void
+view_pager_diff(struct ui *ui, const char *id)
+{
+	struct snapshot_store	*st;
+	struct buf		 out = BUF_INIT;
+	char			*cause = NULL, *title;
+
+	if (ui->agent == NULL || (st = agent_snapshots(ui->agent)) == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "no snapshot store");
+		return;
+	}
+	if (snapshot_diff(st, id, &out, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "diff %s: %s", id, cause);
+		free(cause);
+		buf_release(&out);
+		return;
+	}
+	if (out.len == 0)
+		buf_adds(&out, "(no difference: the worktree is as it was at "
+		    "this snapshot)\n");
+	title = xasprintf("Changes from snapshot %s to the worktree now", id);
+	ui_push(ui, view_pager_create(ui, title, out.buf, PAGER_DIFF));
+	free(title);
+	buf_release(&out);
+}
+
+static void
+pager_free(struct view *v)
+{
+	struct pager_view	*d = v->data;
+
+	free(d->title);
+	free(d->text);
+	slines_release(&d->lines);
+	free(d);
+	free(v);
+}
+
+static int
+pager_key(struct view *v, const struct key_event *ev)
+{
+	struct pager_view	*d = v->data;
+	int			 page = d->page > 1 ? d->page - 1 : 1;
+
+	switch (ev->key) {
+	case KEYC_ESCAPE:
+	case 'q':
+		return (VIEW_HANDLED | VIEW_CLOSE);
+	case KEYC_UP:
+	case 'k':
+		d->scroll--;
+		break;
+	case KEYC_DOWN:
+	case 'j':
+	case '\r':
+		d->scroll++;
+		break;
+	case KEYC_PPAGE:
+	case 'b':
+		d->scroll -= page;
+		break;
+	case KEYC_NPAGE:
+	case ' ':
+		d->scroll += page;
+		break;
+	case KEYC_HOME:
+	case 'g':
+		d->scroll = 0;
+		break;
+	case KEYC_END:
+	case 'G':
+		d->scroll = (int)d->lines.nr;
+		break;
+	case KEYC_MOUSE:
+		if (ev->mouse_b == 64)
+			d->scroll -= 3;
+		else if (ev->mouse_b == 65)
+			d->scroll += 3;
+		break;
+	default:
+		return (0);
+	}
+	return (VIEW_HANDLED | VIEW_REDRAW);
+}
+
+static void
+pager_draw(struct view *v, int y, int rows, int cols)
+{
+	struct pager_view	*d = v->data;
+	int			 body = rows - 2, max, i;
+	char			*pos;
+
+	if (d->width != cols) {
+		slines_release(&d->lines);
+		if (d->kind == PAGER_DIFF)
+			render_diff(&d->lines, d->text, strlen(d->text), cols);
+		else if (d->kind == PAGER_MARKDOWN)
+			render_md(&d->lines, d->text, strlen(d->text), cols,
+			    EL_TEXT);
+		else
+			render_plain(&d->lines, d->text, strlen(d->text), cols,
+			    EL_TEXT, 0, NULL, 0);
+		d->width = cols;
+	}
+	d->page = body;
+	max = (int)d->lines.nr - body;
+	if (d->scroll > max)
+		d->scroll = max;
+	if (d->scroll < 0)
+		d->scroll = 0;
+	ui_draw_text(y, 0, cols, d->title, EL_HEADING, SA_BOLD);
+	for (i = 0; i < body && d->scroll + i < (int)d->lines.nr; i++)
+		ui_draw_sline(y + 1 + i, 0, cols, &d->lines.v[d->scroll + i],
+		    0);
+	pos = xasprintf("lines %d-%d of %zu   \xe2\x86\x91\xe2\x86\x93 PgUp "
+	    "PgDn Home End   q or Esc close", d->lines.nr == 0 ? 0 :
+	    d->scroll + 1, d->scroll + i, d->lines.nr);
+	ui_draw_text(y + rows - 1, 0, cols, pos, EL_NOTICE, SA_BOLD);
+	free(pos);
+}

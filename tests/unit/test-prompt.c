@@ -1,0 +1,207 @@
+/* test-prompt.c: the input editor: editing, UTF-8, layout, history, pastes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <locale.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "agentos.h"
+
+static const char *
+text(struct prompt *p)
+{
+	return (prompt_buffer(p, NULL));
+}
+
+static void
+test_insert_and_edit(void **state)
+{
+	struct prompt	*p = prompt_create();
+
+	assert_true(prompt_empty(p));
+	prompt_insert(p, "hello world", 11);
+	assert_int_equal(prompt_caret(p), 11);
+	assert_int_equal(prompt_word_left(p), 0);
+	assert_int_equal(prompt_caret(p), 6);
+	prompt_insert(p, "big ", 4);
+	assert_string_equal(text(p), "hello big world");
+	assert_int_equal(prompt_home(p), 0);
+	assert_int_equal(prompt_caret(p), 0);
+	assert_int_equal(prompt_left(p), -1);
+	assert_int_equal(prompt_backspace(p), -1);
+	assert_int_equal(prompt_delete(p), 0);
+	assert_string_equal(text(p), "ello big world");
+	assert_int_equal(prompt_word_right(p), 0);
+	assert_int_equal(prompt_caret(p), 4);
+	assert_int_equal(prompt_kill_line(p), 0);
+	assert_string_equal(text(p), "ello");
+	assert_int_equal(prompt_kill_word(p), 0);
+	assert_string_equal(text(p), "");
+	assert_int_equal(prompt_kill_word(p), -1);
+
+	/* C-u kills to the start of the line only. */
+	prompt_set(p, "one\ntwo three");
+	assert_int_equal(prompt_kill_start(p), 0);
+	assert_string_equal(text(p), "one\n");
+	assert_int_equal(prompt_backspace(p), 0);
+	assert_string_equal(text(p), "one");
+	prompt_free(p);
+}
+
+static void
+test_utf8_and_combining(void **state)
+{
+	struct prompt	*p = prompt_create();
+
+	/* "é" precomposed, then "e" + combining acute, then a CJK char. */
+	prompt_insert(p, "\xc3\xa9" "e\xcc\x81" "\xe6\x97\xa5", 8);
+	assert_int_equal(prompt_caret(p), 8);
+	assert_int_equal(prompt_left(p), 0);
+	assert_int_equal(prompt_caret(p), 5);
+	assert_int_equal(prompt_left(p), 0);
+	assert_int_equal(prompt_caret(p), 2);	/* before e + mark */
+	assert_int_equal(prompt_delete(p), 0);	/* removes both */
+	assert_string_equal(text(p), "\xc3\xa9\xe6\x97\xa5");
+	assert_int_equal(prompt_backspace(p), 0);
+	assert_string_equal(text(p), "\xe6\x97\xa5");
+
+	/* Invalid bytes and control characters are not let in. */
+	prompt_clear(p);
+	prompt_insert(p, "a\xff" "b\x01" "c\r\nd", 8);
+	assert_string_equal(text(p), "a\xef\xbf\xbd" "bc\nd");
+	prompt_free(p);
+}
+
+static void
+test_layout_cursor_column(void **state)
+{
+	struct prompt		*p = prompt_create();
+	struct prompt_layout	 l;
+
+	memset(&l, 0, sizeof l);
+	/* Wide characters: 2 columns each; 5 in width 6 gives 3 rows. */
+	prompt_insert(p, "\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5"
+	    "\xe6\x97\xa5", 15);
+	prompt_layout(p, 6, &l);
+	assert_int_equal(l.nrows, 2);
+	assert_int_equal(l.rows[0].len, 9);
+	assert_int_equal(l.cursor_row, 1);
+	assert_int_equal(l.cursor_col, 4);
+
+	/* A wide character never straddles the edge: width 5. */
+	prompt_layout(p, 5, &l);
+	assert_int_equal(l.nrows, 3);
+	assert_int_equal(l.rows[0].len, 6);
+	assert_int_equal(l.cursor_row, 2);
+	assert_int_equal(l.cursor_col, 2);
+
+	/* Full last row: the caret goes to a new row. */
+	prompt_set(p, "abcd");
+	prompt_layout(p, 4, &l);
+	assert_int_equal(l.nrows, 2);
+	assert_int_equal(l.cursor_row, 1);
+	assert_int_equal(l.cursor_col, 0);
+
+	/* Newlines end rows; the caret is found in the middle. */
+	prompt_set(p, "ab\n\ncd");
+	prompt_left(p);
+	prompt_layout(p, 10, &l);
+	assert_int_equal(l.nrows, 3);
+	assert_int_equal(l.cursor_row, 2);
+	assert_int_equal(l.cursor_col, 1);
+	assert_int_equal(l.rows[1].len, 0);
+
+	/* Up and down keep the column; -1 at the edges. */
+	assert_int_equal(prompt_down(p, 10), -1);
+	assert_int_equal(prompt_up(p, 10), 0);
+	assert_int_equal(prompt_caret(p), 3);
+	assert_int_equal(prompt_up(p, 10), 0);
+	assert_int_equal(prompt_caret(p), 0);
+	assert_int_equal(prompt_up(p, 10), -1);
+	prompt_end(p);
+	assert_int_equal(prompt_caret(p), 2);
+	assert_int_equal(prompt_down(p, 10), 0);
+	assert_int_equal(prompt_caret(p), 3);	/* the empty row */
+	assert_int_equal(prompt_down(p, 10), 0);
+	assert_int_equal(prompt_caret(p), 4);
+	prompt_layout_release(&l);
+	prompt_free(p);
+}
+
+static void
+test_history(void **state)
+{
+	struct prompt	*p = prompt_create();
+
+	assert_int_equal(prompt_history_prev(p), -1);
+	prompt_history_add(p, "first");
+	prompt_history_add(p, "second");
+	prompt_history_add(p, "second");
+	prompt_set(p, "draft");
+	assert_int_equal(prompt_history_prev(p), 0);
+	assert_string_equal(text(p), "second");
+	assert_int_equal(prompt_history_prev(p), 0);
+	assert_string_equal(text(p), "first");
+	assert_int_equal(prompt_history_prev(p), -1);
+	assert_int_equal(prompt_history_next(p), 0);
+	assert_string_equal(text(p), "second");
+	assert_int_equal(prompt_history_next(p), 0);
+	assert_string_equal(text(p), "draft");
+	assert_int_equal(prompt_history_next(p), -1);
+	prompt_free(p);
+}
+
+static void
+test_paste_placeholder(void **state)
+{
+	struct prompt	*p = prompt_create();
+	struct buf	 big = BUF_INIT;
+	char		*s, *want;
+	int		 i;
+
+	/* Small pastes go in as typed. */
+	prompt_paste(p, "a\nb", 3);
+	assert_string_equal(text(p), "a\nb");
+	prompt_clear(p);
+
+	for (i = 0; i < 120; i++)
+		buf_addf(&big, "line %d\n", i);
+	prompt_insert(p, "see ", 4);
+	prompt_paste(p, big.buf, big.len);
+	prompt_insert(p, " and ", 5);
+	prompt_paste(p, big.buf, big.len);
+	assert_string_equal(text(p), "see [pasted 120 lines] and "
+	    "[pasted 120 lines #2]");
+	s = prompt_text(p);
+	want = xasprintf("see %s and %s", big.buf, big.buf);
+	assert_string_equal(s, want);
+	free(s);
+	free(want);
+
+	/* Deleting a tag drops its paste. */
+	prompt_set(p, "nothing");
+	s = prompt_text(p);
+	assert_string_equal(s, "nothing");
+	free(s);
+	buf_release(&big);
+	prompt_free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_insert_and_edit),
+		cmocka_unit_test(test_utf8_and_combining),
+		cmocka_unit_test(test_layout_cursor_column),
+		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_paste_placeholder),
+	};
+
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		return (77);
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
