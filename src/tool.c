@@ -21,6 +21,10 @@ const struct tool_entry *tool_table[] = {
 	&tool_bash,
 	/* --- end tools */
 	/* --- repository model tools */
+	&tool_find_definition,
+	&tool_find_references,
+	&tool_file_outline,
+	&tool_repo_map,
 	/* --- end repository model tools */
 	/* --- lsp tools */
 	&tool_lsp_definition,
