@@ -1159,10 +1159,19 @@ enum ref_kind {				/* most specific first */
 /* One definition; name and sig are offsets into tags.strs. */
 struct tag_def {
 	uint8_t		kind;		/* enum def_kind */
+	uint8_t		flags;		/* TAG_DEF_* */
 	uint32_t	name;
 	uint32_t	sig;		/* signature: whitespace collapsed */
 	uint32_t	line, end_line;	/* 1-based, inclusive */
 };
+
+/*
+ * TAG_DEF_STATIC: a C/C++ definition with the static storage class (local
+ * to its file unless the file is a header); TAG_DEF_PRIVATE: private to
+ * its file or class (Java private, a Rust item without pub).
+ */
+#define TAG_DEF_STATIC		0x01
+#define TAG_DEF_PRIVATE		0x02
 
 /* One reference (deduplicated per name and line). */
 struct tag_ref {

@@ -38,6 +38,7 @@ enum capture_role {
 	CAP_NAME,
 	CAP_DECLARATOR,
 	CAP_IMPORT,
+	CAP_LOCAL,			/* a parameter or local variable */
 };
 
 enum pred_op {
@@ -76,35 +77,46 @@ struct grammar {
 	const char		*interps;	/* " sh bash " (#! lines) */
 	const char		*locals;	/* " compound_statement " */
 	int			 declarators;	/* C-like declarators */
+	int			 privacy;	/* enum grammar_privacy */
 	size_t			 index;
 };
 
-#define G(n, fn, q1, q2, e, i, l, d, x) {				\
+/* How a language marks a definition as private (TAG_DEF_*). */
+enum grammar_privacy {
+	PRIVACY_NONE,
+	PRIVACY_STATIC,			/* C, C++: storage class static */
+	PRIVACY_JAVA,			/* a private modifier */
+	PRIVACY_RUST,			/* no visibility modifier (pub) */
+};
+
+#define G(n, fn, q1, q2, e, i, l, d, pv, x) {			\
 	.name = n, .language = fn, .query1 = q1, .query2 = q2,		\
 	.exts = e, .interps = i, .locals = l, .declarators = d,		\
-	.index = x }
+	.privacy = pv, .index = x }
 static const struct grammar grammar_table[] = {
 	G("c", tree_sitter_c, grammar_tags_c, NULL, " .c .h ", NULL,
-	    " compound_statement parameter_list ", 1, 0),
+	    " compound_statement parameter_list ", 1, PRIVACY_STATIC, 0),
 	G("cpp", tree_sitter_cpp, grammar_tags_cpp, NULL,
 	    " .cc .cpp .cxx .c++ .hh .hpp .hxx .h++ .ipp .tcc ", NULL,
-	    " compound_statement parameter_list ", 1, 1),
+	    " compound_statement parameter_list ", 1, PRIVACY_STATIC, 1),
 	G("python", tree_sitter_python, grammar_tags_python, NULL,
-	    " .py .pyi .pyw ", " python python2 python3 ", NULL, 0, 2),
+	    " .py .pyi .pyw ", " python python2 python3 ", NULL, 0,
+	    PRIVACY_NONE, 2),
 	G("javascript", tree_sitter_javascript, grammar_tags_javascript, NULL,
-	    " .js .mjs .cjs .jsx ", " node nodejs ", NULL, 0, 3),
+	    " .js .mjs .cjs .jsx ", " node nodejs ", NULL, 0, PRIVACY_NONE, 3),
 	G("typescript", tree_sitter_typescript, grammar_tags_typescript, NULL,
-	    " .ts .mts .cts ", " ts-node deno ", NULL, 0, 4),
+	    " .ts .mts .cts ", " ts-node deno ", NULL, 0, PRIVACY_NONE, 4),
 	G("tsx", tree_sitter_tsx, grammar_tags_typescript, grammar_tags_tsx,
-	    " .tsx ", NULL, NULL, 0, 5),
+	    " .tsx ", NULL, NULL, 0, PRIVACY_NONE, 5),
 	G("go", tree_sitter_go, grammar_tags_go, NULL, " .go ", NULL,
-	    " block ", 0, 6),
+	    " block ", 0, PRIVACY_NONE, 6),
 	G("rust", tree_sitter_rust, grammar_tags_rust, NULL, " .rs ", NULL,
-	    " block ", 0, 7),
+	    " block ", 0, PRIVACY_RUST, 7),
 	G("java", tree_sitter_java, grammar_tags_java, NULL, " .java ", NULL,
-	    NULL, 0, 8),
+	    NULL, 0, PRIVACY_JAVA, 8),
 	G("bash", tree_sitter_bash, grammar_tags_bash, NULL,
-	    " .sh .bash .bats .ksh ", " sh bash dash ksh zsh ", NULL, 0, 9),
+	    " .sh .bash .bats .ksh ", " sh bash dash ksh zsh ", NULL, 0,
+	    PRIVACY_NONE, 9),
 };
 #undef G
 #define GRAMMAR_COUNT (sizeof grammar_table / sizeof grammar_table[0])
@@ -138,7 +150,10 @@ static int	 grammar_preds_ok(struct grammar_parser *,
 static TSNode	 grammar_declarator(TSNode, int *, int *);
 static int	 grammar_is_local(const struct grammar *, TSNode);
 static TSPoint	 grammar_point(const char *, size_t);
-static uint32_t	 grammar_sig(struct tags *, TSNode, const char *, size_t);
+static uint32_t	 grammar_sig(struct tags *, TSNode, uint32_t, int,
+		    const char *, size_t);
+static uint8_t	 grammar_def_flags(const struct grammar *, TSNode, int,
+		    const char *);
 static int	 def_cmp(const void *, const void *);
 struct intern;
 struct line_table;
@@ -424,6 +439,8 @@ grammar_compile(const struct grammar *g, struct grammar_query *q)
 			q->role[i] = CAP_DECLARATOR;
 		else if (strcmp(name, "import") == 0)
 			q->role[i] = CAP_IMPORT;
+		else if (strcmp(name, "local") == 0)
+			q->role[i] = CAP_LOCAL;
 		else if (name[0] == '_')
 			q->role[i] = CAP_NONE;
 		else
@@ -607,12 +624,72 @@ grammar_is_local(const struct grammar *g, TSNode n)
 }
 
 /*
- * The signature of definition n: from the start of its first line to its
- * body (when the body starts within a few lines), else to the end of its
- * first line; white space collapsed, at most 200 bytes.
+ * The TAG_DEF_* flags of definition n (of kind): is it static (C, C++) or
+ * private (Java, Rust)?
+ */
+static uint8_t
+grammar_def_flags(const struct grammar *g, TSNode n, int kind,
+    const char *text)
+{
+	TSNode		 c;
+	uint32_t	 i, cnt, s, e;
+	const char	*type;
+
+	switch (g->privacy) {
+	case PRIVACY_STATIC:
+		/* Specifiers come first: look at the first few children. */
+		cnt = ts_node_named_child_count(n);
+		for (i = 0; i < cnt && i < 6; i++) {
+			c = ts_node_named_child(n, i);
+			type = ts_node_type(c);
+			if (strcmp(type, "storage_class_specifier") != 0)
+				continue;
+			s = ts_node_start_byte(c);
+			e = ts_node_end_byte(c);
+			if (e - s == 6 && memcmp(text + s, "static", 6) == 0)
+				return (TAG_DEF_STATIC);
+		}
+		break;
+	case PRIVACY_JAVA:
+		if (ts_node_named_child_count(n) == 0)
+			break;
+		c = ts_node_named_child(n, 0);
+		if (strcmp(ts_node_type(c), "modifiers") != 0)
+			break;
+		s = ts_node_start_byte(c);
+		e = ts_node_end_byte(c);
+		for (i = s; i + 7 <= e; i++) {
+			if (memcmp(text + i, "private", 7) != 0)
+				continue;
+			if ((i == s || !isalnum((unsigned char)text[i - 1])) &&
+			    (i + 7 == e ||
+			    !isalnum((unsigned char)text[i + 7])))
+				return (TAG_DEF_PRIVATE);
+		}
+		break;
+	case PRIVACY_RUST:
+		/* Methods of trait impls have no pub and are public. */
+		if (kind == DEF_METHOD || kind == DEF_MACRO)
+			break;
+		if (ts_node_named_child_count(n) == 0)
+			break;
+		type = ts_node_type(ts_node_named_child(n, 0));
+		if (strcmp(type, "visibility_modifier") != 0)
+			return (TAG_DEF_PRIVATE);
+		break;
+	}
+	return (0);
+}
+
+/*
+ * The signature of definition n (of kind, its name at byte name): from the
+ * start of its first line to its body (when the body starts within a few
+ * lines), else to the end of the line holding its name (a prototype: to
+ * its end, within a few lines); white space collapsed, at most 200 bytes.
  */
 static uint32_t
-grammar_sig(struct tags *t, TSNode n, const char *text, size_t len)
+grammar_sig(struct tags *t, TSNode n, uint32_t name, int kind,
+    const char *text, size_t len)
 {
 	TSNode		 body;
 	size_t		 start, end, lim, i, out;
@@ -638,6 +715,21 @@ grammar_sig(struct tags *t, TSNode n, const char *text, size_t len)
 	end = start;
 	while (end < lim && text[end] != '\n')
 		end++;
+	/* A name below the first line (attributes, a return type). */
+	if (name > end && name < lim && name - start < 400) {
+		end = name;
+		while (end < lim && text[end] != '\n')
+			end++;
+	}
+	if (kind == DEF_PROTOTYPE && lim > end && lim - start < 400) {
+		lines = 0;
+		for (i = start; i < lim; i++) {
+			if (text[i] == '\n')
+				lines++;
+		}
+		if (lines <= 8)
+			end = lim;
+	}
 	if (!ts_node_is_null(body) && ts_node_start_byte(body) > start) {
 		lines = 0;
 		for (i = start; i < ts_node_start_byte(body); i++) {
@@ -816,9 +908,11 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 	struct def_tmp		*tmp = NULL;
 	size_t			 ntmp = 0, atmp = 0, i, j;
 	uint32_t		*namebytes = NULL, *refbytes = NULL, s, e, k;
-	size_t			 nnb = 0, annb = 0, arb = 0;
+	uint32_t		*locals = NULL, *defnames = NULL;
+	size_t			 nnb = 0, annb = 0, arb = 0, nlocals = 0;
+	size_t			 alocals = 0;
 	int			 rc = -1, role, proto, scoped, kind, refkind;
-	int			 haveref, havedef;
+	int			 haveref, havedef, havelocal;
 	struct intern		 in = { NULL, 0, 0 };
 	struct line_table	 lines = { NULL, 0 };
 
@@ -851,7 +945,7 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 		if (q->npreds[m.pattern_index] != 0 &&
 		    !grammar_preds_ok(gp, q, &m, text))
 			continue;
-		havedef = haveref = 0;
+		havedef = haveref = havelocal = 0;
 		kind = refkind = 0;
 		memset(&name, 0, sizeof name);
 		memset(&defnode, 0, sizeof defnode);
@@ -878,6 +972,11 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 				name = grammar_declarator(node, &proto,
 				    &scoped);
 				break;
+			case CAP_LOCAL:
+				havelocal = 1;
+				name = g->declarators ? grammar_declarator(node,
+				    &proto, &scoped) : node;
+				break;
 			case CAP_IMPORT:
 				s = ts_node_start_byte(node);
 				e = ts_node_end_byte(node);
@@ -895,7 +994,7 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 				break;
 			}
 		}
-		if (!havedef && !haveref)
+		if (!havedef && !haveref && !havelocal)
 			continue;
 		if (ts_node_is_null(name))
 			name = defnode;
@@ -905,6 +1004,12 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 		e = ts_node_end_byte(name);
 		if (e <= s || e - s > 200 || memchr(text + s, '\n', e - s))
 			continue;
+		if (havelocal) {
+			ALLOC_GROW(locals, nlocals + 1, alocals);
+			locals[nlocals++] = grammar_intern(&in, out, text + s,
+			    e - s);
+			continue;
+		}
 		if (havedef) {
 			if (g->declarators) {
 				if (kind == DEF_VARIABLE && proto)
@@ -915,15 +1020,24 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 					kind = DEF_METHOD;
 			}
 			if ((kind == DEF_VARIABLE || kind == DEF_CONSTANT ||
-			    kind == DEF_PROTOTYPE) && grammar_is_local(g, defnode))
+			    kind == DEF_PROTOTYPE) &&
+			    grammar_is_local(g, defnode)) {
+				if (kind == DEF_PROTOTYPE)
+					continue;
+				ALLOC_GROW(locals, nlocals + 1, alocals);
+				locals[nlocals++] = grammar_intern(&in, out,
+				    text + s, e - s);
 				continue;
+			}
 			ALLOC_GROW(tmp, ntmp + 1, atmp);
 			memset(&tmp[ntmp], 0, sizeof tmp[ntmp]);
 			tmp[ntmp].def.kind = kind;
 			tmp[ntmp].def.name = grammar_intern(&in, out,
 			    text + s, e - s);
-			tmp[ntmp].def.sig = grammar_sig(out, defnode, text,
-			    len);
+			tmp[ntmp].def.flags = grammar_def_flags(g, defnode,
+			    kind, text);
+			tmp[ntmp].def.sig = grammar_sig(out, defnode, s, kind,
+			    text, len);
 			tmp[ntmp].def.line = line_of(&lines,
 			    ts_node_start_byte(defnode));
 			/* A node ending with its newline ends on its line. */
@@ -964,10 +1078,34 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 		memcpy(&out->defs[i], &tmp[i].def, sizeof out->defs[i]);
 	out->ndefs = ntmp;
 
-	/* Drop references that are definitions' own names. */
+	/*
+	 * Names declared locally (parameters, local variables) and not
+	 * defined at file level: their plain uses are the locals, not
+	 * another file's definitions of the name.
+	 */
+	if (nlocals > 0) {
+		defnames = xreallocarray(NULL, ntmp + 1, sizeof *defnames);
+		for (i = 0; i < ntmp; i++)
+			defnames[i] = out->defs[i].name;
+		qsort(defnames, ntmp, sizeof *defnames, u32_cmp);
+		qsort(locals, nlocals, sizeof *locals, u32_cmp);
+		for (i = j = 0; i < nlocals; i++) {
+			if ((j > 0 && locals[j - 1] == locals[i]) ||
+			    bsearch(&locals[i], defnames, ntmp,
+			    sizeof *defnames, u32_cmp) != NULL)
+				continue;
+			locals[j++] = locals[i];
+		}
+		nlocals = j;
+	}
+	/* Drop references that are definitions' own names, or locals. */
 	for (i = j = 0; i < out->nrefs; i++) {
 		if (nnb > 0 && bsearch(&refbytes[i], namebytes, nnb,
 		    sizeof *namebytes, u32_cmp) != NULL)
+			continue;
+		if (nlocals > 0 && out->refs[i].kind == REF_IDENT &&
+		    bsearch(&out->refs[i].name, locals, nlocals,
+		    sizeof *locals, u32_cmp) != NULL)
 			continue;
 		out->refs[j++] = out->refs[i];
 	}
@@ -1000,6 +1138,8 @@ out:
 	free(tmp);
 	free(namebytes);
 	free(refbytes);
+	free(locals);
+	free(defnames);
 	free(in.offs);
 	free(lines.start);
 	if (tree != NULL)

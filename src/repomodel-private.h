@@ -27,6 +27,7 @@ struct rm_file {
 	uint8_t			 hash[20];	/* git blob id of the content */
 	uint8_t			 skip;		/* enum repomodel_skip */
 	uint8_t			 seen;		/* in the current listing */
+	uint8_t			 fclass;	/* RM_FILE_* (from the path) */
 	struct tags		 tags;
 	struct rm_loc		*rnames;	/* names referenced: name
 						   index and count */
@@ -43,14 +44,22 @@ struct rm_file {
 };
 
 
+/* What a path says about a file (rm_rank_classify). */
+#define RM_FILE_TEST	0x01		/* a test, fixture or test helper */
+#define RM_FILE_VENDOR	0x02		/* vendored, generated, compat shim */
+#define RM_FILE_HEADER	0x04		/* a C/C++ header */
+
 /* One name of the index. */
 struct rm_name {
 	char		*name;
-	struct rm_loc	*defs;
+	struct rm_loc	*defs;		/* a file's definitions together */
 	size_t		 ndefs, adefs;
 	struct rm_loc	*refs;		/* one per referencing file */
 	size_t		 nrefs, arefs;
 	double		 mention;	/* personalisation weight */
+	/* Rank (repomodel-rank.c, with the graph). */
+	float		 w;		/* weight of a reference edge */
+	uint32_t	 ndfiles;	/* distinct files defining it */
 };
 
 /* A string-keyed open-addressing hash map to indexes. */
@@ -104,6 +113,8 @@ struct repomodel {
 	float			*edge_w;
 	double			*out_w;
 	size_t			 nedges;
+	uint8_t			*fam;		/* language family by file */
+	uint32_t		*indeg;		/* distinct referencing files */
 
 	/* Personalisation. */
 	uint64_t		 mention_tick;
@@ -182,5 +193,7 @@ int		 rm_history_walk(struct repomodel *rm, struct git_repository *,
 /* repomodel-rank.c */
 void		 rm_rank_imports(struct repomodel *rm);
 void		 rm_rank_graph(struct repomodel *rm);
+/* The RM_FILE_* class of a path (relative to the root). */
+uint8_t		 rm_rank_classify(const char *path);
 
 #endif

@@ -1,75 +1,210 @@
 /* repomodel-rank.c: the file graph, personalised PageRank and the map. */
 #include <ctype.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agentos.h"
 #include "repomodel-private.h"
 #include "banned.h"
 
 /*
- * The graph: an edge r -> d for each name file r references and file d
- * defines (weight sqrt(uses) / number of files defining the name, less for
- * _private and very short names, more for long descriptive ones; names
- * defined in more than RANK_MAX_DEFINERS files say nothing and are left
- * out), an edge for each resolved import (RANK_IMPORT_W), and both ways
- * for files changed together in history (RANK_COCHANGE_W * sqrt(commits)).
+ * The graph, after Aider's repository map (aider/repomap.py): an edge r -> d
+ * for each name file r references and file d defines, weighted by the name
+ * (x10 for a long descriptive one: 8 bytes or more, snake_case or
+ * camelCase; x0.1 for _private ones, names under 3 bytes and names defined
+ * in more than RANK_MANY_DEFINERS files; names defined in more than
+ * RANK_MAX_DEFINERS files say nothing and are left out), by the definition
+ * (x0.1 when it is static or private to its file, none for shell variable
+ * assignments) and by sqrt(lines using the name in r); only between files
+ * of one language family (a C local named like a shell variable is no
+ * dependency).  Resolved imports add RANK_IMPORT_W, files changed together
+ * in history RANK_COCHANGE_W * sqrt(commits) both ways.
+ *
  * Personalised PageRank (damping 0.85) ranks the files toward those in the
- * conversation, those defining mentioned identifiers, and recently changed
- * ones; a definition's importance is the rank flowing to it along the
- * edges of its name.
+ * conversation, those defining mentioned identifiers and recently changed
+ * ones (tests and vendored code get a tenth of the background weight).  A
+ * definition's score is the rank flowing into it along the edges of its
+ * name (rank[r] * weight / out-weight of r, summed), x10 when mentioned,
+ * lower for tests, vendored code and variables, higher for files many
+ * other non-test files depend on.  Local variables and shell variables are
+ * never map entries.
  */
 #define RANK_MAX_DEFINERS	16
+#define RANK_MANY_DEFINERS	5
 #define RANK_IMPORT_W		2.0
 #define RANK_COCHANGE_W		0.3
 #define RANK_DAMPING		0.85
 #define RANK_ITERATIONS		40
 #define RANK_EPSILON		1e-7
 #define RANK_CANDIDATES		300	/* files whose definitions compete */
+#define RANK_LOW		0.1	/* tests, vendored code */
+#define RANK_DECAY		0.93	/* a file's next definition */
 #define MENTION_DECAY		0.7
 #define MENTION_MAX		64
+
+/* Language families: references cross no other boundary. */
+enum rank_family {
+	FAM_C, FAM_PYTHON, FAM_JS, FAM_GO, FAM_RUST, FAM_JAVA, FAM_SHELL,
+	FAM_NONE
+};
 
 /* A scored definition for the map. */
 struct map_item {
 	uint32_t	file;
 	uint32_t	def;
+	uint32_t	name;		/* offset in the file's strings */
+	uint8_t		kindpref;	/* lower: shown when a name repeats */
 	double		score;
 	size_t		cost;		/* bytes of its line */
 };
 
-static double	 name_weight(const char *);
+static float	 name_weight(const char *, uint32_t);
+static float	 def_weight(const struct rm_file *, const struct tag_def *);
+static uint8_t	 file_family(const struct rm_file *);
+static int	 path_has_dir(const char *, const char *const *);
 static void	 add_import(struct repomodel *, uint32_t, const char *,
 		    struct rm_map *, uint32_t *);
 static uint32_t	 find_suffix(struct repomodel *, const char *,
 		    struct rm_map *, uint32_t *);
 static void	 pagerank(struct repomodel *, const double *, double *);
 static int	 item_cmp(const void *, const void *);
+static int	 item_name_cmp(const void *, const void *);
 static int	 item_file_cmp(const void *, const void *);
 static const double *item_rank;
 
-/* How much a name says about a dependency. */
-static double
-name_weight(const char *name)
+/*
+ * How much a reference to name says about a dependency, given the number
+ * of files defining it.
+ */
+static float
+name_weight(const char *name, uint32_t ndfiles)
 {
-	size_t	len = strlen(name);
-	double	w = 1.0;
-	int	under = strchr(name, '_') != NULL, upper = 0, lower = 0;
-	size_t	i;
+	size_t	len = strlen(name), i;
+	float	w = 1.0;
+	int	under = 0, upper = 0, lower = 0;
 
 	for (i = 0; i < len; i++) {
-		if (isupper((unsigned char)name[i]))
+		if (name[i] == '_' && i > 0)
+			under = 1;
+		else if (isupper((unsigned char)name[i]))
 			upper = 1;
 		else if (islower((unsigned char)name[i]))
 			lower = 1;
 	}
 	if (name[0] == '_')
 		w *= 0.1;
+	else if (len >= 8 && (under || (upper && lower)))
+		w *= 10;
 	if (len < 3)
 		w *= 0.1;
-	else if (len >= 8 && (under || (upper && lower)))
-		w *= 2.0;
+	if (ndfiles > RANK_MANY_DEFINERS)
+		w *= 0.1;
 	return (w);
+}
+
+/*
+ * How much definition d of f can be what another file means by its name:
+ * 0 for what is never a map entry (shell variable assignments), 0.1 for
+ * static (outside headers) and private definitions.
+ */
+static float
+def_weight(const struct rm_file *f, const struct tag_def *d)
+{
+	if (d->kind == DEF_VARIABLE && file_family(f) == FAM_SHELL)
+		return (0);
+	if ((d->flags & TAG_DEF_STATIC) && !(f->fclass & RM_FILE_HEADER))
+		return (0.1f);
+	if (d->flags & TAG_DEF_PRIVATE)
+		return (0.1f);
+	return (1);
+}
+
+/* The language family of f. */
+static uint8_t
+file_family(const struct rm_file *f)
+{
+	static const struct {
+		const char	*name;
+		uint8_t		 fam;
+	} fams[] = {
+		{ "c", FAM_C }, { "cpp", FAM_C }, { "python", FAM_PYTHON },
+		{ "javascript", FAM_JS }, { "typescript", FAM_JS },
+		{ "tsx", FAM_JS }, { "go", FAM_GO }, { "rust", FAM_RUST },
+		{ "java", FAM_JAVA }, { "bash", FAM_SHELL },
+	};
+	const char	*name;
+	size_t		 i;
+
+	if (f->g == NULL)
+		return (FAM_NONE);
+	name = grammar_name(f->g);
+	for (i = 0; i < sizeof fams / sizeof fams[0]; i++) {
+		if (strcmp(fams[i].name, name) == 0)
+			return (fams[i].fam);
+	}
+	return (FAM_NONE);
+}
+
+/* Is one of the directories of path (not its base name) in dirs? */
+static int
+path_has_dir(const char *path, const char *const *dirs)
+{
+	const char	*p, *slash;
+	size_t		 i, len;
+
+	for (p = path; (slash = strchr(p, '/')) != NULL; p = slash + 1) {
+		len = slash - p;
+		for (i = 0; dirs[i] != NULL; i++) {
+			if (strlen(dirs[i]) == len &&
+			    strncasecmp(p, dirs[i], len) == 0)
+				return (1);
+		}
+	}
+	return (0);
+}
+
+uint8_t
+rm_rank_classify(const char *path)
+{
+	static const char *const test_dirs[] = { "t", "test", "tests",
+	    "testing", "testdata", "testsuite", "spec", "specs", "__tests__",
+	    "__mocks__", "fixtures", "e2e", NULL };
+	static const char *const vendor_dirs[] = { "vendor", "vendored",
+	    "third_party", "third-party", "thirdparty", "external", "extern",
+	    "deps", "node_modules", "bower_components", "compat", "contrib",
+	    "generated", NULL };
+	static const char *const test_names[] = { "test_*", "*_test.*",
+	    "*_tests.*", "*.test.*", "*.spec.*", "*Test.java",
+	    "*Tests.java", "conftest.py", NULL };
+	static const char *const gen_names[] = { "*.pb.go", "*.pb.h",
+	    "*.pb.cc", "*.pb.c", "*_pb2.py", "*_pb2_grpc.py", "*.generated.*",
+	    "*_generated.*", "*.gen.go", "zz_generated*", "*.min.js", NULL };
+	const char	*base = strrchr(path, '/'), *dot;
+	uint8_t		 c = 0;
+	size_t		 i;
+
+	base = base == NULL ? path : base + 1;
+	if (path_has_dir(path, test_dirs))
+		c |= RM_FILE_TEST;
+	for (i = 0; test_names[i] != NULL; i++) {
+		if (fnmatch(test_names[i], base, 0) == 0)
+			c |= RM_FILE_TEST;
+	}
+	if (path_has_dir(path, vendor_dirs))
+		c |= RM_FILE_VENDOR;
+	for (i = 0; gen_names[i] != NULL; i++) {
+		if (fnmatch(gen_names[i], base, 0) == 0)
+			c |= RM_FILE_VENDOR;
+	}
+	dot = strrchr(base, '.');
+	if (dot != NULL && (strcmp(dot, ".h") == 0 || strcmp(dot, ".hh") == 0 ||
+	    strcmp(dot, ".hpp") == 0 || strcmp(dot, ".hxx") == 0 ||
+	    strcmp(dot, ".h++") == 0))
+		c |= RM_FILE_HEADER;
+	return (c);
 }
 
 /*
@@ -277,13 +412,15 @@ rm_rank_imports(struct repomodel *rm)
 void
 rm_rank_graph(struct repomodel *rm)
 {
-	struct rm_file	*f;
+	struct rm_file	*f, *g;
 	struct rm_name	*n;
-	double		*acc, w;
-	uint32_t	*touched, *dfiles, *off, *dst, ni;
-	uint32_t	*poff, *pother, *pn, d, o;
+	double		*acc, w0;
+	float		 t, best;
+	uint32_t	*touched, *off, *dst, *by, ni, d;
+	uint32_t	*poff, *pother, *pn, o;
 	float		*ew;
-	size_t		 ntouched, i, k, m, nd, nedges = 0, aedges = 0;
+	uint8_t		*fam, fi;
+	size_t		 ntouched, i, k, m, e, nedges = 0, aedges = 0;
 
 	if (rm->imports_dirty)
 		rm_rank_imports(rm);
@@ -291,10 +428,29 @@ rm_rank_graph(struct repomodel *rm)
 		return;
 	acc = xcalloc(rm->nfiles + 1, sizeof *acc);
 	touched = xcalloc(rm->nfiles + 1, sizeof *touched);
-	dfiles = xcalloc(RANK_MAX_DEFINERS + 2, sizeof *dfiles);
 	off = xcalloc(rm->nfiles + 2, sizeof *off);
+	by = xcalloc(rm->nfiles + 1, sizeof *by);
+	fam = xcalloc(rm->nfiles + 1, sizeof *fam);
+	free(rm->indeg);
+	rm->indeg = xcalloc(rm->nfiles + 1, sizeof *rm->indeg);
 	dst = NULL;
 	ew = NULL;
+
+	for (i = 0; i < rm->nfiles; i++) {
+		fam[i] = rm->files[i] == NULL ? FAM_NONE :
+		    file_family(rm->files[i]);
+		by[i] = UINT32_MAX;
+	}
+	/* Names: distinct definers (a file's definitions are together). */
+	for (i = 0; i < rm->nnames; i++) {
+		n = rm->names[i];
+		n->ndfiles = 0;
+		for (k = 0; k < n->ndefs; k++) {
+			if (k == 0 || n->defs[k].file != n->defs[k - 1].file)
+				n->ndfiles++;
+		}
+		n->w = n->ndefs == 0 ? 0 : name_weight(n->name, n->ndfiles);
+	}
 
 	/* Co-change pairs by file (both ways). */
 	poff = xcalloc(rm->nfiles + 2, sizeof *poff);
@@ -322,30 +478,38 @@ rm_rank_graph(struct repomodel *rm)
 		off[i] = nedges;
 		if ((f = rm->files[i]) == NULL)
 			continue;
+		fi = fam[i];
 		ntouched = 0;
 		/* The names this file references, with their counts. */
 		for (k = 0; k < f->nrnames; k++) {
 			ni = f->rnames[k].file;
 			n = rm->names[ni];
-			if (n->ndefs == 0)
+			if (n->ndefs == 0 || n->ndfiles > RANK_MAX_DEFINERS ||
+			    n->w == 0)
 				continue;
-			nd = 0;
-			for (m = 0; m < n->ndefs && nd <= RANK_MAX_DEFINERS;
-			    m++) {
+			w0 = n->w * sqrt(f->rnames[k].n);
+			/* Each defining file once, by its best definition. */
+			for (m = 0; m < n->ndefs; m = e) {
 				d = n->defs[m].file;
-				if (nd > 0 && dfiles[nd - 1] == d)
+				g = rm->files[d];
+				best = 0;
+				for (e = m; e < n->ndefs &&
+				    n->defs[e].file == d; e++) {
+					t = def_weight(g,
+					    &g->tags.defs[n->defs[e].n]);
+					if (t > best)
+						best = t;
+				}
+				if (d == i || fam[d] != fi || best == 0)
 					continue;
-				dfiles[nd++] = d;
-			}
-			if (nd == 0 || nd > RANK_MAX_DEFINERS)
-				continue;
-			w = name_weight(n->name) * sqrt(f->rnames[k].n) / nd;
-			for (m = 0; m < nd; m++) {
-				if (dfiles[m] == i)
-					continue;
-				if (acc[dfiles[m]] == 0)
-					touched[ntouched++] = dfiles[m];
-				acc[dfiles[m]] += w;
+				if (acc[d] == 0)
+					touched[ntouched++] = d;
+				acc[d] += w0 * best;
+				if (by[d] != i && !(f->fclass &
+				    (RM_FILE_TEST | RM_FILE_VENDOR))) {
+					by[d] = i;
+					rm->indeg[d]++;
+				}
 			}
 		}
 		for (k = 0; k < f->nimports; k++) {
@@ -355,6 +519,11 @@ rm_rank_graph(struct repomodel *rm)
 			if (acc[d] == 0)
 				touched[ntouched++] = d;
 			acc[d] += RANK_IMPORT_W;
+			if (by[d] != i && !(f->fclass &
+			    (RM_FILE_TEST | RM_FILE_VENDOR))) {
+				by[d] = i;
+				rm->indeg[d]++;
+			}
 		}
 		for (k = poff[i]; k < poff[i + 1]; k++) {
 			o = pother[k];
@@ -378,10 +547,12 @@ rm_rank_graph(struct repomodel *rm)
 	free(rm->edge_dst);
 	free(rm->edge_w);
 	free(rm->out_w);
+	free(rm->fam);
 	rm->edge_off = off;
 	rm->edge_dst = dst;
 	rm->edge_w = ew;
 	rm->nedges = nedges;
+	rm->fam = fam;
 	rm->out_w = xcalloc(rm->nfiles + 1, sizeof *rm->out_w);
 	for (i = 0; i < rm->nfiles; i++) {
 		for (k = off[i]; k < off[i + 1]; k++)
@@ -389,7 +560,7 @@ rm_rank_graph(struct repomodel *rm)
 	}
 	free(acc);
 	free(touched);
-	free(dfiles);
+	free(by);
 	free(poff);
 	free(pother);
 	free(pn);
@@ -516,7 +687,20 @@ item_cmp(const void *a, const void *b)
 	return (x->def < y->def ? -1 : x->def > y->def);
 }
 
-/* Order chosen items by file rank, then line. */
+/* Order one file's items by name, then preference, then line. */
+static int
+item_name_cmp(const void *a, const void *b)
+{
+	const struct map_item	*x = a, *y = b;
+
+	if (x->name != y->name)
+		return (x->name < y->name ? -1 : 1);
+	if (x->kindpref != y->kindpref)
+		return (x->kindpref < y->kindpref ? -1 : 1);
+	return (x->def < y->def ? -1 : x->def > y->def);
+}
+
+/* Order chosen items by file score, then line. */
 static int
 item_file_cmp(const void *a, const void *b)
 {
@@ -539,17 +723,18 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 	struct buf		 out = BUF_INIT;
 	struct rm_file		*f;
 	struct rm_name		*n;
-	struct map_item		*items = NULL, *chosen = NULL;
+	struct map_item		*items = NULL, *chosen = NULL, *it;
 	size_t			 nitems = 0, aitems = 0, nchosen = 0, i, k, m;
-	size_t			 budget, used, nlive = 0, *order = NULL;
+	size_t			 budget, used, *order = NULL, first;
 	size_t			 ncand, skipped = 0;
-	double			*p, *rank, sum = 0, in, mass;
+	double			*p, *bg, *rank, *q, *fscore, *fmul, sum = 0;
+	double			 in;
+	double			 mass, kindw, t;
 	uint64_t		 now = rm_now_ms();
 	int64_t			 newest = 0;
-	uint32_t		 fi, last;
+	uint32_t		 fi, last, r;
 	const struct tag_def	*d;
-	const char		*q;
-	int			 kindw;
+	const char		*qs;
 	uint8_t			*onmap;
 
 	if (budget_tokens <= 0)
@@ -559,31 +744,33 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 	pthread_mutex_lock(&rm->lock);
 	rm_rank_graph(rm);
 	p = xcalloc(rm->nfiles + 1, sizeof *p);
+	bg = xcalloc(rm->nfiles + 1, sizeof *bg);
 	rank = xcalloc(rm->nfiles + 1, sizeof *rank);
+	q = xcalloc(rm->nfiles + 1, sizeof *q);
+	fscore = xcalloc(rm->nfiles + 1, sizeof *fscore);
+	fmul = xcalloc(rm->nfiles + 1, sizeof *fmul);
 	onmap = xcalloc(rm->nfiles + 1, 1);
 
-	/* Personalisation: focus, mentions, recent changes. */
+	/* Personalisation: focus and mentions (p), recent changes (bg). */
 	for (i = 0; i < nfocus; i++) {
-		q = focus[i];
-		while (q[0] == '.' && q[1] == '/')
-			q += 2;
-		if ((fi = rm_file_index(rm, q)) != UINT32_MAX)
+		qs = focus[i];
+		while (qs[0] == '.' && qs[1] == '/')
+			qs += 2;
+		if ((fi = rm_file_index(rm, qs)) != UINT32_MAX)
 			p[fi] += 10;
-		else if ((n = rm_name_get(rm, q)) != NULL) {
+		else if ((n = rm_name_get(rm, qs)) != NULL) {
 			n->mention = n->mention > 2 ? n->mention : 2;
-			for (k = 0; k < n->ndefs; k++)
-				p[n->defs[k].file] += 10.0 / n->ndefs;
 		} else {
 			/* A directory: its files share the weight. */
-			size_t len = strlen(q), nin = 0, pass;
+			size_t len = strlen(qs), nin = 0, pass;
 
-			while (len > 0 && q[len - 1] == '/')
+			while (len > 0 && qs[len - 1] == '/')
 				len--;
 			for (pass = 0; pass < 2; pass++) {
 				for (k = 0; k < rm->nfiles; k++) {
 					f = rm->files[k];
 					if (f == NULL || len == 0 ||
-					    strncmp(f->path, q, len) != 0 ||
+					    strncmp(f->path, qs, len) != 0 ||
 					    f->path[len] != '/')
 						continue;
 					if (pass == 0)
@@ -604,11 +791,10 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 	for (i = 0; i < rm->nfiles; i++) {
 		if ((f = rm->files[i]) == NULL)
 			continue;
-		nlive++;
 		if (f->mention > 0)	/* mentioned in the conversation */
 			p[i] += 10 * f->mention;
 		if (f->changed_ms != 0 && now - f->changed_ms < 3600 * 1000)
-			p[i] += 3;
+			bg[i] += 3;
 		if (f->last_commit > newest)
 			newest = f->last_commit;
 	}
@@ -617,47 +803,67 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		if ((f = rm->files[i]) == NULL || f->last_commit == 0)
 			continue;
 		if (newest - f->last_commit < 14 * 86400)
-			p[i] += 0.2 + 0.05 * (f->churn > 10 ? 10 : f->churn);
+			bg[i] += 0.2 + 0.05 * (f->churn > 10 ? 10 : f->churn);
 	}
 	for (i = 0; i < rm->nfiles; i++)
-		sum += p[i];
+		sum += bg[i];
 	if (sum == 0) {
 		for (i = 0; i < rm->nfiles; i++) {
 			if (rm->files[i] != NULL &&
 			    rm->files[i]->tags.ndefs > 0)
-				p[i] = 1;
-			sum += p[i];
+				bg[i] = 1;
 		}
+	}
+	/* Tests and vendored code weigh less, unless in the conversation. */
+	sum = 0;
+	for (i = 0; i < rm->nfiles; i++) {
+		if ((f = rm->files[i]) != NULL && p[i] == 0 &&
+		    (f->fclass & (RM_FILE_TEST | RM_FILE_VENDOR)))
+			bg[i] *= RANK_LOW;
+		sum += p[i] + bg[i];
 	}
 	if (sum == 0)
 		goto render;
-	for (i = 0; i < rm->nfiles; i++)
+	for (i = 0; i < rm->nfiles; i++) {
+		bg[i] = (p[i] + bg[i]) / sum;
 		p[i] /= sum;
-	pagerank(rm, p, rank);
+	}
+	pagerank(rm, bg, rank);
 	/*
 	 * Rank flows away from a focused file along its edges (damping);
 	 * what the conversation is about should stay on top, so half of
 	 * the personalisation is added back.
 	 */
 	for (i = 0; i < rm->nfiles; i++)
-		rank[i] += 0.5 * p[i];
+		rank[i] += 0.5 * bg[i];
 	for (i = 0; i < rm->nfiles; i++) {
-		if ((f = rm->files[i]) != NULL)
-			f->rank = rank[i];
+		if ((f = rm->files[i]) == NULL)
+			continue;
+		f->rank = rank[i];
+		if (rm->out_w[i] > 0)
+			q[i] = rank[i] / rm->out_w[i];
+		/*
+		 * The order of files: rank, more for files many others
+		 * depend on, less for tests and vendored code.
+		 */
+		fmul[i] = 1 + 0.1 * log2(1 + rm->indeg[i]);
+		if (p[i] == 0 && (f->fclass & (RM_FILE_TEST | RM_FILE_VENDOR)))
+			fmul[i] *= RANK_LOW;
+		fscore[i] = (rank[i] + 10 * p[i]) * fmul[i];
 	}
 
-	/* Candidate files: the best ranked with definitions. */
+	/* Candidate files: the best scored with definitions. */
 	order = xcalloc(rm->nfiles + 1, sizeof *order);
 	for (i = ncand = 0; i < rm->nfiles; i++) {
 		if ((f = rm->files[i]) != NULL && f->tags.ndefs > 0)
 			order[ncand++] = i;
 	}
-	/* Partial selection of the top RANK_CANDIDATES by rank. */
+	/* Partial selection of the top RANK_CANDIDATES. */
 	for (i = 0; i < ncand && i < RANK_CANDIDATES; i++) {
 		size_t best = i;
 
 		for (k = i + 1; k < ncand; k++) {
-			if (rank[order[k]] > rank[order[best]])
+			if (fscore[order[k]] > fscore[order[best]])
 				best = k;
 		}
 		m = order[i];
@@ -671,44 +877,66 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 	for (i = 0; i < ncand; i++) {
 		fi = order[i];
 		f = rm->files[fi];
+		first = nitems;
 		for (k = 0; k < f->tags.ndefs; k++) {
 			d = &f->tags.defs[k];
+			if ((t = def_weight(f, d)) == 0)
+				continue;	/* never on the map */
 			n = rm_name_get(rm, TAGS_STR(&f->tags, d->name));
 			in = 0;
-			if (n != NULL && n->ndefs <= RANK_MAX_DEFINERS) {
+			if (n != NULL && n->ndfiles <= RANK_MAX_DEFINERS) {
 				for (m = 0; m < n->nrefs; m++) {
-					uint32_t r = n->refs[m].file;
-
-					if (r == fi || rm->out_w[r] == 0)
+					r = n->refs[m].file;
+					if (r == fi || q[r] == 0 ||
+					    rm->fam[r] != rm->fam[fi])
 						continue;
-					in += rank[r] * sqrt(n->refs[m].n) /
-					    n->ndefs;
+					in += q[r] * sqrt(n->refs[m].n);
 				}
+				in *= n->w;
 			}
 			switch (d->kind) {
-			case DEF_FUNCTION: case DEF_METHOD: case DEF_CLASS:
-			case DEF_STRUCT: case DEF_INTERFACE: case DEF_ENUM:
-			case DEF_TYPE: case DEF_UNION: case DEF_MODULE:
-				kindw = 3;
-				break;
-			case DEF_MACRO: case DEF_PROTOTYPE:
-				kindw = 2;
+			case DEF_CONSTANT:
+			case DEF_VARIABLE:
+				kindw = 0.5;
 				break;
 			default:
 				kindw = 1;
 				break;
 			}
-			mass = (in + rank[fi] * 0.05) * kindw;
+			/*
+			 * What the conversation is about is shown even when
+			 * nothing refers to it (p: focus and mentions).
+			 */
+			mass = (in * t + rank[fi] * 0.001 + p[fi] * 10) *
+			    kindw * fmul[fi];
 			if (n != NULL && n->mention > 0)
-				mass *= 1 + 10 * n->mention;
+				mass *= 1 + 9 * (n->mention > 1 ? 1 :
+				    n->mention);
 			ALLOC_GROW(items, nitems + 1, aitems);
-			items[nitems].file = fi;
-			items[nitems].def = k;
-			items[nitems].score = mass;
-			items[nitems].cost = strlen(TAGS_STR(&f->tags,
-			    d->sig)) + 8;
-			nitems++;
+			it = &items[nitems++];
+			it->file = fi;
+			it->def = k;
+			it->name = d->name;
+			it->kindpref = d->kind == DEF_PROTOTYPE ? 1 : 0;
+			it->score = mass;
+			it->cost = strlen(TAGS_STR(&f->tags, d->sig)) + 8;
 		}
+		/* A name defined twice in a file (#ifdef, prototype): once. */
+		if (nitems - first > 1) {
+			qsort(items + first, nitems - first, sizeof *items,
+			    item_name_cmp);
+			for (k = m = first; k < nitems; k++) {
+				if (m > first && items[m - 1].name ==
+				    items[k].name)
+					continue;
+				items[m++] = items[k];
+			}
+			nitems = m;
+		}
+		/* Each further definition of a file counts a little less. */
+		qsort(items + first, nitems - first, sizeof *items, item_cmp);
+		for (k = first, mass = 1; k < nitems; k++, mass *= RANK_DECAY)
+			items[k].score *= mass;
 	}
 	if (nitems > 0)
 		qsort(items, nitems, sizeof *items, item_cmp);
@@ -729,7 +957,7 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 render:
 	if (nchosen > 0) {
 		pthread_mutex_lock(&sort_lock);
-		item_rank = rank;
+		item_rank = fscore;
 		qsort(chosen, nchosen, sizeof *chosen, item_file_cmp);
 		pthread_mutex_unlock(&sort_lock);
 	}
@@ -765,9 +993,12 @@ render:
 		}
 		buf_adds(&out, ")\n");
 	}
-	(void)nlive;
 	pthread_mutex_unlock(&rm->lock);
 	free(p);
+	free(bg);
+	free(q);
+	free(fscore);
+	free(fmul);
 	free(rank);
 	free(onmap);
 	free(order);

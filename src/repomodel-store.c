@@ -20,7 +20,7 @@
  * is native-endian: the store is a cache of this machine's worktree, and
  * STORE_VERSION changes drop it.
  */
-#define STORE_VERSION	"4"
+#define STORE_VERSION	"5"
 
 static const char *store_schema =
 	"PRAGMA journal_mode=WAL;"

@@ -242,6 +242,7 @@ rm_file_add(struct repomodel *rm, const char *path)
 		return (f);
 	f = xcalloc(1, sizeof *f);
 	f->path = xstrdup(path);
+	f->fclass = rm_rank_classify(path);
 	tags_init(&f->tags);
 	if (rm->nfree > 0)
 		i = rm->free_slots[--rm->nfree];
@@ -478,6 +479,8 @@ repomodel_close(struct repomodel *rm)
 	free(rm->edge_dst);
 	free(rm->edge_w);
 	free(rm->out_w);
+	free(rm->fam);
+	free(rm->indeg);
 	for (i = 0; i < rm->nqueued; i++)
 		free(rm->queued[i]);
 	free(rm->queued);

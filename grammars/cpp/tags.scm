@@ -105,3 +105,8 @@
 
 (preproc_include
   path: (_) @import)
+
+; Parameters: their plain uses are the parameter, not another file's name
+; (grammar.c drops them; local variables likewise).
+(parameter_declaration
+  declarator: (_) @local)

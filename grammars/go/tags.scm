@@ -43,3 +43,11 @@
 
 (import_spec
   path: (_) @import)
+
+; Parameters and short variable declarations: their plain uses are not
+; another file's names (grammar.c drops them).
+(parameter_declaration
+  name: (identifier) @local)
+
+(short_var_declaration
+  left: (expression_list (identifier) @local))

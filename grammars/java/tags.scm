@@ -44,3 +44,12 @@
 
 (import_declaration
   (_) @import)
+
+; Parameters and local variables: their plain uses are not another file's
+; names (grammar.c drops them).
+(formal_parameter
+  name: (identifier) @local)
+
+(local_variable_declaration
+  declarator: (variable_declarator
+    name: (identifier) @local))

@@ -75,3 +75,7 @@
   function: (identifier) @_require
   arguments: (arguments . (string) @import)
   (#eq? @_require "require"))
+
+; Parameters: their plain uses are not another file's names (grammar.c
+; drops them).
+(formal_parameters (identifier) @local)

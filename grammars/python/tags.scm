@@ -50,3 +50,22 @@
 
 (import_from_statement
   module_name: (_) @import)
+
+; Parameters and a function's own variables: their plain uses are not
+; another file's names (grammar.c drops them).
+(parameters (identifier) @local)
+
+(default_parameter
+  name: (identifier) @local)
+
+(typed_parameter
+  (identifier) @local)
+
+(typed_default_parameter
+  name: (identifier) @local)
+
+(function_definition
+  body: (block
+    (expression_statement
+      (assignment
+        left: (identifier) @local))))

@@ -68,3 +68,11 @@
 (mod_item
   name: (identifier) @import
   !body)
+
+; Parameters and let bindings: their plain uses are not another file's
+; names (grammar.c drops them).
+(parameter
+  pattern: (identifier) @local)
+
+(let_declaration
+  pattern: (identifier) @local)

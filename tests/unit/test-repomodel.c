@@ -1,6 +1,7 @@
 /* test-repomodel.c: the model on a throwaway repository. */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,6 +17,8 @@
 static char	 repo[256];
 
 static void	 put(const char *, const char *);
+static void	 put_in(const char *, const char *, const char *);
+static const char *map_files(const char *, char **, size_t);
 static void	 sh(const char *, ...) __attribute__((format(printf, 1, 2)));
 static char	*dump(struct repomodel *, const char *const *, size_t);
 static int	 setup(void **);
@@ -25,10 +28,17 @@ static int	 teardown(void **);
 static void
 put(const char *path, const char *text)
 {
-	char	*full = xasprintf("%s/%s", repo, path), *p;
+	put_in(repo, path, text);
+}
+
+/* Write text to dir/path, making directories. */
+static void
+put_in(const char *dir, const char *path, const char *text)
+{
+	char	*full = xasprintf("%s/%s", dir, path), *p;
 	FILE	*f;
 
-	for (p = full + strlen(repo) + 1; (p = strchr(p, '/')) != NULL; p++) {
+	for (p = full + strlen(dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
 		mkdir(full, 0755);
 		*p = '/';
@@ -79,6 +89,32 @@ dump(struct repomodel *rm, const char *const *names, size_t n)
 		repomodel_hits_free(h, nh);
 	}
 	return (buf_detach(&b, NULL));
+}
+
+/*
+ * The files a map lists (its unindented "path:" lines), in order, into
+ * files (at most max; borrowed from map, which is modified).  Returns the
+ * map's first line for messages.
+ */
+static const char *
+map_files(const char *map, char **files, size_t max)
+{
+	static char	 copy[65536];
+	char		*line, *save;
+	size_t		 n = 0;
+
+	xsnprintf(copy, sizeof copy, "%s", map);
+	for (line = strtok_r(copy, "\n", &save); line != NULL && n < max;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] != ' ' && line[0] != '(' &&
+		    line[strlen(line) - 1] == ':') {
+			line[strlen(line) - 1] = '\0';
+			files[n++] = line;
+		}
+	}
+	if (n < max)
+		files[n] = NULL;
+	return (map);
 }
 
 static int
@@ -540,12 +576,188 @@ test_tools(void **state)
 	repomodel_close(rm);
 }
 
+
+/*
+ * A central header's types and functions outrank a short name used
+ * everywhere; shell variable assignments, locals and tests stay off the
+ * top of the map (after Aider's repository map weighting).
+ */
+static void
+test_map_ranking(void **state)
+{
+	struct repomodel_config	 cfg;
+	struct repomodel	*rm;
+	char			 tmpl[] = "/tmp/test-repomodel-rank.XXXXXX";
+	char			*cause = NULL, *map, *files[8], *cmd, *path;
+	char			*body;
+	const char		*a, *b;
+	struct buf		 text = BUF_INIT;
+	int			 i, k;
+
+	if (mkdtemp(tmpl) == NULL)
+		fail_msg("mkdtemp");
+	put_in(tmpl, "core/object.h", "#ifndef OBJECT_H\n"
+	    "#define OBJECT_H\n"
+	    "struct object_id {\n\tunsigned char hash[32];\n};\n"
+	    "struct repository {\n\tconst char *gitdir;\n};\n"
+	    "int repo_read_object(struct repository *repo,\n"
+	    "    const struct object_id *oid, char **buf);\n"
+	    "const char *object_id_to_hex(const struct object_id *oid);\n"
+	    "#endif\n");
+	put_in(tmpl, "core/object.c", "#include \"object.h\"\n\n"
+	    "int\nrepo_read_object(struct repository *repo, "
+	    "const struct object_id *oid, char **buf)\n{\n"
+	    "\treturn repo->gitdir != 0 && oid->hash[0] && buf;\n}\n\n"
+	    "const char *\nobject_id_to_hex(const struct object_id *oid)\n"
+	    "{\n\treturn (const char *)oid->hash;\n}\n");
+	/* A short name everyone calls, and file-local noise. */
+	put_in(tmpl, "util/ch.c", "int\nch(int c)\n{\n\treturn c;\n}\n\n"
+	    "static int err;\n\nstatic int\nnext(int n)\n{\n"
+	    "\treturn n + err;\n}\n\nstruct entry {\n\tint n;\n};\n");
+	for (i = 0; i < 8; i++) {
+		buf_reset(&text);
+		buf_addf(&text, "#include \"../core/object.h\"\n\n"
+		    "static int\nnext(int n)\n{\n\treturn n + 1;\n}\n\n"
+		    "int\ncmd_%d(struct repository *r, int cnt)\n{\n"
+		    "\tstruct object_id oid;\n\tchar *buf;\n"
+		    "\tint n = 0, err = 0, x = 0;\n\n", i);
+		for (k = 0; k < 12; k++)
+			buf_addf(&text, "\tn += ch(%d) + next(x) + err + "
+			    "cnt;\n", k);
+		buf_addf(&text, "\terr = repo_read_object(r, &oid, &buf);\n"
+		    "\treturn n + (object_id_to_hex(&oid) != 0) + err;\n}\n");
+		path = xasprintf("builtin/cmd%d.c", i);
+		put_in(tmpl, path, text.buf);
+		free(path);
+	}
+	/* Test scripts: a helper library and variable assignments. */
+	put_in(tmpl, "t/test-lib.sh", "say () {\n\techo \"$@\"\n}\n"
+	    "x=zzzz\nn=1000000\n");
+	for (i = 0; i < 12; i++) {
+		buf_reset(&text);
+		buf_addf(&text, "#!/bin/sh\n. ./test-lib.sh\n"
+		    "cnt=64\nn=1000000\nx=zzzz\n");
+		for (k = 0; k < 10; k++)
+			buf_addf(&text, "say \"$n $cnt $x %d\"\n", k);
+		path = xasprintf("t/t%04d-case.sh", i);
+		put_in(tmpl, path, text.buf);
+		free(path);
+	}
+	cmd = xasprintf("cd '%s' && git init -q . && git add -A && "
+	    "git -c user.email=t@example.com -c user.name=T commit -qm one "
+	    ">/dev/null 2>&1", tmpl);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+
+	repomodel_config_default(&cfg);
+	cfg.no_store = 1;
+	if ((rm = repomodel_open(tmpl, &cfg, &cause)) == NULL ||
+	    repomodel_build(rm, NULL, &cause) != 0)
+		fail_msg("build: %s", cause);
+	map = repomodel_map(rm, 100000, NULL, 0);
+	body = xstrdup(map);
+	map_files(map, files, 2);
+	/* The core leads: the header and its implementation. */
+	if (strncmp(files[0], "core/", 5) != 0 ||
+	    strncmp(files[1], "core/", 5) != 0)
+		fail_msg("the core does not lead:\n%s", body);
+	a = strstr(body, "struct object_id");
+	b = strstr(body, "int ch(int c)");
+	assert_non_null(a);
+	if (b != NULL && b < a)
+		fail_msg("ch() before struct object_id:\n%s", body);
+	/* Shell variable assignments are never map entries. */
+	if (strstr(body, "n=1000000") != NULL ||
+	    strstr(body, "cnt=64") != NULL || strstr(body, "x=zzzz") != NULL)
+		fail_msg("shell assignments on the map:\n%s", body);
+	/* Static noise and tests come after every core definition. */
+	a = strstr(body, "object_id_to_hex");
+	assert_non_null(a);
+	if ((b = strstr(body, "static int err")) != NULL && b < a)
+		fail_msg("a static variable before the core:\n%s", body);
+	if ((b = strstr(body, "t/test-lib.sh:")) != NULL && b < a)
+		fail_msg("a test helper before the core:\n%s", body);
+	free(body);
+	free(map);
+	repomodel_close(rm);
+	buf_release(&text);
+	cmd = xasprintf("rm -rf '%s'", tmpl);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/*
+ * On git's own source (AGENTOS_TEST_GITREPO, default /tmp/corpus/gitrepo:
+ * a git repository of git 2.39.5's source; skipped when absent), the top
+ * of the map is git's core, and no test script.
+ */
+static void
+test_map_git_tree(void **state)
+{
+	static const char *core[] = { "cache.h", "object.h", "object-file.c",
+	    "repository.h", "refs.h", "strbuf.h", "run-command.h", "hash.h",
+	    "object-store.h", "git-compat-util.h", "commit.h", "config.h",
+	    "revision.h", "diff.h", NULL };
+	struct repomodel_config	 cfg;
+	struct repomodel	*rm;
+	const char		*dir = getenv("AGENTOS_TEST_GITREPO");
+	char			*cause = NULL, *map, *files[16], *probe, *body;
+	char			*line, *save;
+	size_t			 i, k, ncore = 0;
+	struct stat		 sb;
+
+	if (dir == NULL)
+		dir = "/tmp/corpus/gitrepo";
+	probe = xasprintf("%s/object-file.c", dir);
+	if (stat(probe, &sb) != 0) {
+		free(probe);
+		skip();
+	}
+	free(probe);
+	repomodel_config_default(&cfg);
+	cfg.no_store = 1;
+	cfg.history_commits = 0;
+	if ((rm = repomodel_open(dir, &cfg, &cause)) == NULL ||
+	    repomodel_build(rm, NULL, &cause) != 0)
+		fail_msg("build: %s", cause);
+	map = repomodel_map(rm, 2048, NULL, 0);
+	body = xstrdup(map);
+	map_files(map, files, 16);
+	for (i = 0; i < 16 && files[i] != NULL; i++) {
+		if (strncmp(files[i], "t/", 2) == 0)
+			fail_msg("a test script near the top:\n%s", body);
+		for (k = 0; core[k] != NULL; k++) {
+			if (strcmp(files[i], core[k]) == 0)
+				ncore++;
+		}
+	}
+	if (ncore < 6)
+		fail_msg("%zu core files in the top 16:\n%s", ncore, body);
+	/* No shell variable assignment anywhere on the map. */
+	for (line = strtok_r(body, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		const char	*p = strchr(line, ':');
+
+		if (line[0] != ' ' || p == NULL)
+			continue;
+		for (p += 2; *p == '_' || isalnum((unsigned char)*p); p++)
+			/* nothing */;
+		if (*p == '=')
+			fail_msg("a shell assignment on the map: %s", line);
+	}
+	free(body);
+	free(map);
+	repomodel_close(rm);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_and_lookups),
 		cmocka_unit_test(test_personalised_map),
+		cmocka_unit_test(test_map_ranking),
+		cmocka_unit_test(test_map_git_tree),
 		cmocka_unit_test(test_tools),
 		cmocka_unit_test(test_async_build),
 		cmocka_unit_test(test_watch_changed),
