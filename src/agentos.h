@@ -1220,6 +1220,11 @@ const struct grammar *grammar_find(const char *name);
 const struct grammar *grammar_detect(const char *path, const char *head,
 	    size_t len);
 const char *grammar_name(const struct grammar *g);
+/*
+ * A hash of every tags query: what was stored with other queries is
+ * re-parsed.
+ */
+uint32_t grammar_tags_hash(void);
 /* All grammars, for listings: the i-th, NULL past the end. */
 const struct grammar *grammar_at(size_t i);
 /*

@@ -252,6 +252,24 @@ grammar_find(const char *name)
 	return (NULL);
 }
 
+uint32_t
+grammar_tags_hash(void)
+{
+	const struct grammar	*g;
+	const char		*q;
+	uint32_t		 h = 2166136261u;
+	size_t			 i;
+
+	for (i = 0; i < GRAMMAR_COUNT; i++) {
+		g = &grammar_table[i];
+		for (q = g->query1; *q != '\0'; q++)
+			h = (h ^ (unsigned char)*q) * 16777619u;
+		for (q = g->query2; q != NULL && *q != '\0'; q++)
+			h = (h ^ (unsigned char)*q) * 16777619u;
+	}
+	return (h);
+}
+
 const struct grammar *
 grammar_at(size_t i)
 {

@@ -62,7 +62,7 @@ int
 rm_store_open(struct repomodel *rm, char **cause)
 {
 	git_repository	*repo = NULL;
-	char		*dir = NULL, *path = NULL, *v = NULL;
+	char		*dir = NULL, *path = NULL, *v = NULL, *version = NULL;
 	int		 rc = -1;
 
 	if (rm->cfg.no_store)
@@ -90,13 +90,15 @@ rm_store_open(struct repomodel *rm, char **cause)
 	sqlite3_busy_timeout(rm->db, 2000);
 	if (store_exec(rm, store_schema, cause) != 0)
 		goto out;
+	/* The format's version and the queries' hash. */
+	version = xasprintf("%s-%08x", STORE_VERSION, grammar_tags_hash());
 	if (rm_store_meta_get(rm, "version", &v) == 0 &&
-	    strcmp(v, STORE_VERSION) != 0) {
+	    strcmp(v, version) != 0) {
 		if (store_exec(rm, "DELETE FROM files; DELETE FROM history;"
 		    "DELETE FROM cochange; DELETE FROM meta;", cause) != 0)
 			goto out;
 	}
-	if (rm_store_meta_set(rm, "version", STORE_VERSION) != 0) {
+	if (rm_store_meta_set(rm, "version", version) != 0) {
 		*cause = xasprintf("%s: %s", path, sqlite3_errmsg(rm->db));
 		goto out;
 	}
@@ -107,6 +109,7 @@ out:
 		rm->db = NULL;
 	}
 	free(v);
+	free(version);
 	free(dir);
 	free(path);
 	git_repository_free(repo);
