@@ -1241,20 +1241,33 @@ int	 grammar_load(const struct grammar *g, char **cause);
 struct grammar_parser *grammar_parser_create(unsigned int timeout_ms);
 void	 grammar_parser_free(struct grammar_parser *gp);
 /*
+ * What the tags query found in a file, kept with its tree so that the next
+ * incremental parse re-runs the query over the changed part only.
+ */
+struct grammar_found;
+void	 grammar_found_free(struct grammar_found *found);
+/*
  * Parse text (len bytes) with g and fill out (initialised by the caller)
  * with its definitions, references and imports.  tree: when not NULL, *tree
  * may hold the previous tree of this file already edited with
  * grammar_tree_edit() (incremental parse); on return *tree is the new tree
- * (the caller frees it with grammar_tree_free()).  Parse errors are not
- * failures (out->errors is set); -1 with cause on a timeout or when the
- * query cannot be compiled.
+ * (the caller frees it with grammar_tree_free()).  found: when not NULL,
+ * *found may hold what the query found with that previous tree (then the
+ * query runs again only where the edit changed the syntax, and the tags are
+ * the same as a full run's); on return *found is what was found in text
+ * (NULL on failure; the caller frees it with grammar_found_free()).  Parse
+ * errors are not failures (out->errors is set); -1 with cause on a timeout
+ * or when the query cannot be compiled.
  */
 int	 grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 	    const char *text, size_t len, struct TSTree **tree,
-	    struct tags *out, char **cause);
-/* Tell tree that old (oldlen bytes) became new (newlen bytes). */
-void	 grammar_tree_edit(struct TSTree *tree, const char *old, size_t oldlen,
-	    const char *new, size_t newlen);
+	    struct grammar_found **found, struct tags *out, char **cause);
+/*
+ * Tell tree that old (oldlen bytes) became new (newlen bytes), and found
+ * (may be NULL) where the edit is.
+ */
+void	 grammar_tree_edit(struct TSTree *tree, struct grammar_found *found,
+	    const char *old, size_t oldlen, const char *new, size_t newlen);
 void	 grammar_tree_free(struct TSTree *tree);
 
 /*

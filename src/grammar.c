@@ -1,6 +1,7 @@
 /* grammar.c: tree-sitter grammars, tags queries, and tags from a parse. */
 #include <ctype.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,8 +150,8 @@ static int	 grammar_preds_ok(struct grammar_parser *,
 		    const char *);
 static TSNode	 grammar_declarator(TSNode, int *, int *);
 static int	 grammar_is_local(const struct grammar *, TSNode);
-static TSPoint	 grammar_point(const char *, size_t);
-static uint32_t	 grammar_sig(struct tags *, TSNode, uint32_t, int,
+static TSPoint	 grammar_point(TSPoint, const char *, size_t, size_t);
+static uint32_t	 grammar_sig(struct buf *, TSNode, uint32_t, int,
 		    const char *, size_t);
 static uint8_t	 grammar_def_flags(const struct grammar *, TSNode, int,
 		    const char *);
@@ -706,13 +707,14 @@ grammar_def_flags(const struct grammar *g, TSNode n, int kind,
  * its end, within a few lines); white space collapsed, at most 200 bytes.
  */
 static uint32_t
-grammar_sig(struct tags *t, TSNode n, uint32_t name, int kind,
+grammar_sig(struct buf *strs, TSNode n, uint32_t name, int kind,
     const char *text, size_t len)
 {
 	TSNode		 body;
 	size_t		 start, end, lim, i, out;
 	char		 sig[208];
 	int		 lines, space;
+	uint32_t	 off;
 
 	/*
 	 * From the start of the line, unless the definition is an item of a
@@ -771,7 +773,10 @@ grammar_sig(struct tags *t, TSNode n, uint32_t name, int kind,
 	}
 	while (out > 0 && (sig[out - 1] == '{' || sig[out - 1] == ' '))
 		out--;
-	return (tags_add_str(t, sig, out));
+	off = strs->len;
+	buf_add(strs, sig, out);
+	buf_addch(strs, '\0');
+	return (off);
 }
 
 /* Where the lines of a text start, to turn byte offsets into lines. */
@@ -862,17 +867,60 @@ grammar_intern(struct intern *in, struct tags *t, const char *name,
 	return (off);
 }
 
-/* Order definitions by name position, then pattern (earlier wins). */
+/*
+ * What the query found in a file, by byte: kept with the file's tree so
+ * that the next incremental parse re-runs the query over the changed part
+ * only (grammar_tags), then turned into tags (found_finish).
+ */
+struct found_def {
+	uint32_t	name_byte;	/* the key */
+	uint32_t	start, end;	/* the definition's node */
+	uint32_t	pattern;
+	uint32_t	name, sig;	/* offsets into strs */
+	uint8_t		kind, flags;
+};
+
+struct found_ref {
+	uint32_t	byte;		/* the key */
+	uint32_t	end;
+	uint32_t	name;		/* offset into strs */
+	uint8_t		kind;
+};
+
+/* A local name or an import. */
+struct found_str {
+	uint32_t	byte;		/* the key */
+	uint32_t	end;
+	uint32_t	str;		/* offset into strs */
+};
+
+struct grammar_found {
+	struct buf		 strs;
+	struct found_def	*defs;
+	size_t			 ndefs, adefs;
+	struct found_ref	*refs;
+	size_t			 nrefs, arefs;
+	struct found_str	*locals;
+	size_t			 nlocals, alocals;
+	struct found_str	*imports;
+	size_t			 nimports, aimports;
+	/* The edit since (grammar_tree_edit), new-text bytes. */
+	int			 edited;
+	uint32_t		 edit_start, edit_old_end, edit_new_end;
+};
+
+/* A definition on its way to the tags. */
 struct def_tmp {
 	struct tag_def	def;
 	uint32_t	name_byte;
 	uint32_t	pattern;
 };
 
+/* Order definitions by name position, then pattern (earlier wins). */
 static int
 def_cmp(const void *a, const void *b)
 {
-	const struct def_tmp	*x = a, *y = b;
+	const struct found_def	*x = a, *y = b;
 
 	if (x->name_byte != y->name_byte)
 		return (x->name_byte < y->name_byte ? -1 : 1);
@@ -914,50 +962,322 @@ ref_cmp(const void *a, const void *b)
 	return ((int)x->kind - (int)y->kind);
 }
 
-int
-grammar_tags(struct grammar_parser *gp, const struct grammar *g,
-    const char *text, size_t len, struct TSTree **tree, struct tags *out,
-    char **cause)
+/* Order found references by byte, then kind. */
+static int
+found_ref_cmp(const void *a, const void *b)
 {
-	struct grammar_query	*q = &grammar_queries[g->index];
-	TSTree			*old = tree != NULL ? *tree : NULL, *t = NULL;
-	TSQueryMatch		 m;
-	TSNode			 root, node, name, defnode;
-	struct def_tmp		*tmp = NULL;
-	size_t			 ntmp = 0, atmp = 0, i, j;
-	uint32_t		*namebytes = NULL, *refbytes = NULL, s, e, k;
-	uint32_t		*locals = NULL, *defnames = NULL;
-	size_t			 nnb = 0, annb = 0, arb = 0, nlocals = 0;
-	size_t			 alocals = 0;
-	int			 rc = -1, role, proto, scoped, kind, refkind;
-	int			 haveref, havedef, havelocal;
-	struct intern		 in = { NULL, 0, 0 };
-	struct line_table	 lines = { NULL, 0 };
+	const struct found_ref	*x = a, *y = b;
 
-	if (grammar_load(g, cause) != 0)
-		return (-1);
-	if (len > UINT32_MAX / 2) {
-		*cause = xstrdup("file too large to parse");
-		return (-1);
+	if (x->byte != y->byte)
+		return (x->byte < y->byte ? -1 : 1);
+	return ((int)x->kind - (int)y->kind);
+}
+
+/* Order locals and imports by byte. */
+static int
+found_str_cmp(const void *a, const void *b)
+{
+	const struct found_str	*x = a, *y = b;
+
+	if (x->byte != y->byte)
+		return (x->byte < y->byte ? -1 : 1);
+	return (x->str < y->str ? -1 : x->str > y->str);
+}
+
+void
+grammar_found_free(struct grammar_found *fd)
+{
+	if (fd == NULL)
+		return;
+	buf_release(&fd->strs);
+	free(fd->defs);
+	free(fd->refs);
+	free(fd->locals);
+	free(fd->imports);
+	free(fd);
+}
+
+/* Empty fd for a full run. */
+static void
+found_reset(struct grammar_found *fd)
+{
+	buf_reset(&fd->strs);
+	fd->ndefs = fd->nrefs = fd->nlocals = fd->nimports = 0;
+	fd->edited = 0;
+}
+
+/* Append len bytes of s to fd's strings; returns the offset. */
+static uint32_t
+found_str(struct grammar_found *fd, const char *s, size_t len)
+{
+	uint32_t	off = fd->strs.len;
+
+	buf_add(&fd->strs, s, len);
+	buf_addch(&fd->strs, '\0');
+	return (off);
+}
+
+/*
+ * Keep what lies before lo and at or after hi (old-text bytes; shifted by
+ * delta), drop the rest: it is found again.
+ */
+static void
+found_keep(struct grammar_found *fd, uint32_t lo, uint32_t hi,
+    int64_t delta)
+{
+	size_t	i, j;
+
+#define SHIFT(b)	((b) >= hi ? (uint32_t)((int64_t)(b) + delta) : (b))
+#define GONE(b)		((b) >= lo && (b) < hi)
+	for (i = j = 0; i < fd->ndefs; i++) {
+		if (GONE(fd->defs[i].name_byte))
+			continue;
+		fd->defs[j] = fd->defs[i];
+		fd->defs[j].name_byte = SHIFT(fd->defs[j].name_byte);
+		fd->defs[j].start = SHIFT(fd->defs[j].start);
+		fd->defs[j].end = SHIFT(fd->defs[j].end);
+		j++;
 	}
-	ts_parser_set_language(gp->parser, g->language());
-	ts_parser_set_timeout_micros(gp->parser, gp->timeout_us);
-	t = ts_parser_parse_string(gp->parser, old, text, len);
-	if (old != NULL) {
-		/* The new tree shares what it reused; the old one goes. */
-		ts_tree_delete(old);
-		if (tree != NULL)
-			*tree = NULL;
+	fd->ndefs = j;
+	for (i = j = 0; i < fd->nrefs; i++) {
+		if (GONE(fd->refs[i].byte))
+			continue;
+		fd->refs[j] = fd->refs[i];
+		fd->refs[j].byte = SHIFT(fd->refs[j].byte);
+		fd->refs[j].end = SHIFT(fd->refs[j].end);
+		j++;
 	}
-	if (t == NULL) {
-		ts_parser_reset(gp->parser);
-		*cause = xstrdup("parse timed out");
+	fd->nrefs = j;
+	for (i = j = 0; i < fd->nlocals; i++) {
+		if (GONE(fd->locals[i].byte))
+			continue;
+		fd->locals[j] = fd->locals[i];
+		fd->locals[j].byte = SHIFT(fd->locals[j].byte);
+		fd->locals[j].end = SHIFT(fd->locals[j].end);
+		j++;
+	}
+	fd->nlocals = j;
+	for (i = j = 0; i < fd->nimports; i++) {
+		if (GONE(fd->imports[i].byte))
+			continue;
+		fd->imports[j] = fd->imports[i];
+		fd->imports[j].byte = SHIFT(fd->imports[j].byte);
+		fd->imports[j].end = SHIFT(fd->imports[j].end);
+		j++;
+	}
+	fd->nimports = j;
+#undef SHIFT
+#undef GONE
+}
+
+/*
+ * Grow [*lo, *hi) (old-text bytes) to hold whatever found in the old text
+ * overlaps it (the old tree may have split the text otherwise); 1 if it
+ * grew.
+ */
+static int
+found_overlaps(const struct grammar_found *fd, uint32_t *lo, uint32_t *hi)
+{
+	size_t	i;
+	int	grew = 0;
+
+#define OVER(s, e) do {							\
+	if ((s) < *hi && (e) > *lo) {					\
+		if ((s) < *lo) {					\
+			*lo = (s);					\
+			grew = 1;					\
+		}							\
+		if ((e) > *hi) {					\
+			*hi = (e);					\
+			grew = 1;					\
+		}							\
+	}								\
+} while (0)
+	for (i = 0; i < fd->ndefs; i++)
+		OVER(fd->defs[i].start, fd->defs[i].end);
+	for (i = 0; i < fd->nrefs; i++)
+		OVER(fd->refs[i].byte, fd->refs[i].end);
+	for (i = 0; i < fd->nlocals; i++)
+		OVER(fd->locals[i].byte, fd->locals[i].end);
+	for (i = 0; i < fd->nimports; i++)
+		OVER(fd->imports[i].byte, fd->imports[i].end);
+#undef OVER
+	return (grew);
+}
+
+/* A child of the root, as the old and the new tree are compared. */
+struct top_node {
+	uint32_t	start, end;
+	uint16_t	symbol;
+	uint8_t		error;
+};
+
+static int
+top_cmp(const void *a, const void *b)
+{
+	const struct top_node	*x = a, *y = b;
+
+	if (x->start != y->start)
+		return (x->start < y->start ? -1 : 1);
+	if (x->end != y->end)
+		return (x->end < y->end ? -1 : 1);
+	if (x->symbol != y->symbol)
+		return (x->symbol < y->symbol ? -1 : 1);
+	return ((int)x->error - (int)y->error);
+}
+
+/* The children of root into *v (*n of them). */
+static void
+top_nodes(TSNode root, struct top_node **v, size_t *n)
+{
+	TSTreeCursor	 c;
+	TSNode		 ch;
+	size_t		 alloc = 0;
+
+	*v = NULL;
+	*n = 0;
+	c = ts_tree_cursor_new(root);
+	if (ts_tree_cursor_goto_first_child(&c)) {
+		do {
+			ch = ts_tree_cursor_current_node(&c);
+			ALLOC_GROW(*v, *n + 1, alloc);
+			(*v)[*n].start = ts_node_start_byte(ch);
+			(*v)[*n].end = ts_node_end_byte(ch);
+			(*v)[*n].symbol = ts_node_symbol(ch);
+			(*v)[*n].error = ts_node_has_error(ch);
+			(*n)++;
+		} while (ts_tree_cursor_goto_next_sibling(&c));
+	}
+	ts_tree_cursor_delete(&c);
+}
+
+/*
+ * Widen [*lo, *hi) (new-text bytes: the edit) to whole children of the
+ * new tree's root that are not the same (bytes, type, errors) in the old
+ * tree (edited: in new bytes too) and the reverse, then two neighbours
+ * each side (patterns anchor on siblings; a token next to an edit may
+ * have grown into it).  Goes down through C preprocessor conditionals that
+ * hold it all (include guards).  1 if a child in the range has a syntax
+ * error: error recovery may have changed the tree in ways the top level
+ * does not show, so the caller queries it all.
+ */
+static int
+found_widen(const struct grammar *g, TSNode oldroot, TSNode root,
+    uint32_t *lo, uint32_t *hi, int neighbours)
+{
+	struct top_node	*on = NULL, *nn = NULL, *ns = NULL;
+	size_t		 non = 0, nnn = 0, i, first, last, count, only = 0;
+	int		 depth, rc = 0;
+	TSNode		 a, b;
+
+	for (depth = 0; depth < 8; depth++) {
+		free(on);
+		free(nn);
+		free(ns);
+		top_nodes(oldroot, &on, &non);	/* in order: sorted */
+		top_nodes(root, &nn, &nnn);
+		ns = xreallocarray(NULL, nnn + 1, sizeof *ns);
+		memcpy(ns, nn, nnn * sizeof *ns);
+		qsort(on, non, sizeof *on, top_cmp);
+		qsort(ns, nnn, sizeof *ns, top_cmp);
+		/* New children not in the old tree, and the reverse. */
+		for (i = 0; i < nnn; i++) {
+			if (bsearch(&nn[i], on, non, sizeof *on,
+			    top_cmp) != NULL)
+				continue;
+			if (nn[i].start < *lo)
+				*lo = nn[i].start;
+			if (nn[i].end > *hi)
+				*hi = nn[i].end;
+		}
+		for (i = 0; i < non; i++) {
+			if (bsearch(&on[i], ns, nnn, sizeof *ns,
+			    top_cmp) != NULL)
+				continue;
+			if (on[i].start < *lo)
+				*lo = on[i].start;
+			if (on[i].end > *hi)
+				*hi = on[i].end;
+		}
+		count = 0;
+		for (i = 0; i < nnn; i++) {
+			if (nn[i].end > *lo && nn[i].start < *hi) {
+				count++;
+				only = i;
+			}
+		}
+		/* One conditional around it all, in both: look inside. */
+		if (count != 1 || !g->declarators || nn[only].start >= *lo ||
+		    nn[only].end <= *hi)
+			break;
+		a = ts_node_descendant_for_byte_range(root, nn[only].start,
+		    nn[only].end);
+		b = ts_node_descendant_for_byte_range(oldroot, nn[only].start,
+		    nn[only].end);
+		if (ts_node_is_null(a) || ts_node_is_null(b) ||
+		    ts_node_start_byte(a) != nn[only].start ||
+		    ts_node_end_byte(a) != nn[only].end ||
+		    ts_node_start_byte(b) != nn[only].start ||
+		    strcmp(ts_node_type(a), ts_node_type(b)) != 0 ||
+		    strncmp(ts_node_type(a), "preproc_if", 10) != 0)
+			break;
+		root = a;
+		oldroot = b;
+	}
+	if (nnn == 0)
 		goto out;
+	/* The first child ending after lo, the last starting before hi. */
+	for (first = 0; first < nnn && nn[first].end <= *lo; first++)
+		/* nothing */;
+	for (last = nnn; last > 0 && nn[last - 1].start >= *hi; last--)
+		/* nothing */;
+	/* And neighbours (first may be past last: a gap). */
+	if (neighbours) {
+		first = first > 2 ? first - 2 : 0;
+		last = last + 1 < nnn ? last + 1 : nnn - 1;
+	} else {
+		if (first >= nnn || last == 0 || first > last - 1)
+			goto errors;
+		last--;
 	}
-	root = ts_tree_root_node(t);
-	out->errors = ts_node_has_error(root);
-	line_table_init(&lines, text, len);
+	for (i = first; i <= last; i++) {
+		if (nn[i].error)
+			rc = 1;
+	}
+	if (nn[first].start < *lo)
+		*lo = nn[first].start;
+	if (nn[last].end > *hi)
+		*hi = nn[last].end;
+errors:
+	for (i = 0; i < non; i++) {
+		if (on[i].end > *lo && on[i].start < *hi && on[i].error)
+			rc = 1;
+	}
+out:
+	free(on);
+	free(nn);
+	free(ns);
+	return (rc);
+}
 
+/*
+ * Run q over root, within [lo, hi) (bytes of text), adding what has its
+ * name there to fd.
+ */
+static void
+found_collect(struct grammar_parser *gp, const struct grammar *g,
+    const struct grammar_query *q, TSNode root, const char *text, size_t len,
+    uint32_t lo, uint32_t hi, struct grammar_found *fd)
+{
+	TSQueryMatch		 m;
+	TSNode			 node, name, defnode;
+	struct found_def	*fdd;
+	size_t			 i;
+	uint32_t		 s, e, k;
+	int			 role, proto, scoped, kind, refkind;
+	int			 haveref, havedef, havelocal;
+
+	ts_query_cursor_set_byte_range(gp->cursor, lo, hi);
 	ts_query_cursor_exec(gp->cursor, q->query, root);
 	while (ts_query_cursor_next_match(gp->cursor, &m)) {
 		if (q->npreds[m.pattern_index] != 0 &&
@@ -998,16 +1318,22 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 			case CAP_IMPORT:
 				s = ts_node_start_byte(node);
 				e = ts_node_end_byte(node);
+				if (s < lo || s >= hi)
+					break;
+				k = s;
 				while (s < e && strchr("\"'<` \t", text[s]))
 					s++;
 				while (e > s && strchr("\"'>` \t",
 				    text[e - 1]))
 					e--;
 				if (e > s && e - s < 512) {
-					ALLOC_GROW(out->imports,
-					    out->nimports + 1, out->aimports);
-					out->imports[out->nimports++] =
-					    tags_add_str(out, text + s, e - s);
+					ALLOC_GROW(fd->imports,
+					    fd->nimports + 1, fd->aimports);
+					fd->imports[fd->nimports].byte = k;
+					fd->imports[fd->nimports].end =
+					    ts_node_end_byte(node);
+					fd->imports[fd->nimports++].str =
+					    found_str(fd, text + s, e - s);
 				}
 				break;
 			}
@@ -1020,11 +1346,15 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 			continue;
 		s = ts_node_start_byte(name);
 		e = ts_node_end_byte(name);
+		if (s < lo || s >= hi)
+			continue;	/* kept from before */
 		if (e <= s || e - s > 200 || memchr(text + s, '\n', e - s))
 			continue;
 		if (havelocal) {
-			ALLOC_GROW(locals, nlocals + 1, alocals);
-			locals[nlocals++] = grammar_intern(&in, out, text + s,
+			ALLOC_GROW(fd->locals, fd->nlocals + 1, fd->alocals);
+			fd->locals[fd->nlocals].end = e;
+			fd->locals[fd->nlocals].byte = s;
+			fd->locals[fd->nlocals++].str = found_str(fd, text + s,
 			    e - s);
 			continue;
 		}
@@ -1042,79 +1372,120 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 			    grammar_is_local(g, defnode)) {
 				if (kind == DEF_PROTOTYPE)
 					continue;
-				ALLOC_GROW(locals, nlocals + 1, alocals);
-				locals[nlocals++] = grammar_intern(&in, out,
+				ALLOC_GROW(fd->locals, fd->nlocals + 1,
+				    fd->alocals);
+				fd->locals[fd->nlocals].end = e;
+				fd->locals[fd->nlocals].byte = s;
+				fd->locals[fd->nlocals++].str = found_str(fd,
 				    text + s, e - s);
 				continue;
 			}
-			ALLOC_GROW(tmp, ntmp + 1, atmp);
-			memset(&tmp[ntmp], 0, sizeof tmp[ntmp]);
-			tmp[ntmp].def.kind = kind;
-			tmp[ntmp].def.name = grammar_intern(&in, out,
-			    text + s, e - s);
-			tmp[ntmp].def.flags = grammar_def_flags(g, defnode,
-			    kind, text);
-			tmp[ntmp].def.sig = grammar_sig(out, defnode, s, kind,
+			ALLOC_GROW(fd->defs, fd->ndefs + 1, fd->adefs);
+			fdd = &fd->defs[fd->ndefs++];
+			memset(fdd, 0, sizeof *fdd);
+			fdd->kind = kind;
+			fdd->flags = grammar_def_flags(g, defnode, kind, text);
+			fdd->name_byte = s;
+			fdd->start = ts_node_start_byte(defnode);
+			fdd->end = ts_node_end_byte(defnode);
+			fdd->pattern = m.pattern_index;
+			fdd->name = found_str(fd, text + s, e - s);
+			fdd->sig = grammar_sig(&fd->strs, defnode, s, kind,
 			    text, len);
-			tmp[ntmp].def.line = line_of(&lines,
-			    ts_node_start_byte(defnode));
-			/* A node ending with its newline ends on its line. */
-			e = ts_node_end_byte(defnode);
-			tmp[ntmp].def.end_line = line_of(&lines, e);
-			if (e > 0 && text[e - 1] == '\n' &&
-			    tmp[ntmp].def.end_line > tmp[ntmp].def.line)
-				tmp[ntmp].def.end_line--;
-			tmp[ntmp].name_byte = s;
-			tmp[ntmp].pattern = m.pattern_index;
-			ntmp++;
 			continue;
 		}
-		ALLOC_GROW(out->refs, out->nrefs + 1, out->arefs);
-		memset(&out->refs[out->nrefs], 0, sizeof *out->refs);
-		out->refs[out->nrefs].kind = refkind;
-		out->refs[out->nrefs].name = grammar_intern(&in, out,
-		    text + s, e - s);
-		out->refs[out->nrefs].line = line_of(&lines, s);
-		ALLOC_GROW(refbytes, out->nrefs + 1, arb);
-		refbytes[out->nrefs] = s;
-		out->nrefs++;
+		ALLOC_GROW(fd->refs, fd->nrefs + 1, fd->arefs);
+		fd->refs[fd->nrefs].byte = s;
+		fd->refs[fd->nrefs].end = e;
+		fd->refs[fd->nrefs].kind = refkind;
+		fd->refs[fd->nrefs++].name = found_str(fd, text + s, e - s);
 	}
+}
+
+/* Turn what was found in text into tags (out, empty). */
+static void
+found_finish(struct grammar_found *fd, const char *text, size_t len,
+    struct tags *out)
+{
+	struct def_tmp		*tmp = NULL;
+	struct found_def	*fdd;
+	struct intern		 in = { NULL, 0, 0 };
+	struct line_table	 lines = { NULL, 0 };
+	uint32_t		*namebytes = NULL, *refbytes = NULL, *locals;
+	uint32_t		*defnames = NULL, e, name;
+	size_t			 ntmp = 0, nnb = 0, nlocals = 0, i, j;
+	const char		*s;
+
+	line_table_init(&lines, text, len);
 
 	/* One definition per name node: the earliest pattern wins. */
-	qsort(tmp, ntmp, sizeof *tmp, def_cmp);
-	for (i = j = 0; i < ntmp; i++) {
-		if (j > 0 && tmp[i].name_byte == tmp[j - 1].name_byte)
+	qsort(fd->defs, fd->ndefs, sizeof *fd->defs, def_cmp);
+	tmp = xreallocarray(NULL, fd->ndefs + 1, sizeof *tmp);
+	namebytes = xreallocarray(NULL, fd->ndefs + 1, sizeof *namebytes);
+	for (i = 0; i < fd->ndefs; i++) {
+		fdd = &fd->defs[i];
+		if (ntmp > 0 && fdd->name_byte == tmp[ntmp - 1].name_byte)
 			continue;
-		tmp[j++] = tmp[i];
-		ALLOC_GROW(namebytes, nnb + 1, annb);
-		namebytes[nnb++] = tmp[i].name_byte;
+		memset(&tmp[ntmp], 0, sizeof tmp[ntmp]);
+		tmp[ntmp].def.kind = fdd->kind;
+		tmp[ntmp].def.flags = fdd->flags;
+		s = fd->strs.buf + fdd->name;
+		tmp[ntmp].def.name = grammar_intern(&in, out, s, strlen(s));
+		s = fd->strs.buf + fdd->sig;
+		tmp[ntmp].def.sig = tags_add_str(out, s, strlen(s));
+		tmp[ntmp].def.line = line_of(&lines, fdd->start);
+		/* A node ending with its newline ends on its line. */
+		e = fdd->end;
+		tmp[ntmp].def.end_line = line_of(&lines, e);
+		if (e > 0 && text[e - 1] == '\n' &&
+		    tmp[ntmp].def.end_line > tmp[ntmp].def.line)
+			tmp[ntmp].def.end_line--;
+		tmp[ntmp].name_byte = fdd->name_byte;
+		tmp[ntmp].pattern = fdd->pattern;
+		namebytes[nnb++] = fdd->name_byte;
+		ntmp++;
 	}
-	ntmp = j;
 	qsort(tmp, ntmp, sizeof *tmp, def_line_cmp);
 	ALLOC_GROW(out->defs, ntmp, out->adefs);
 	for (i = 0; i < ntmp; i++)	/* memcpy: the padding too */
 		memcpy(&out->defs[i], &tmp[i].def, sizeof out->defs[i]);
 	out->ndefs = ntmp;
 
+	/* References, in the order of the text. */
+	qsort(fd->refs, fd->nrefs, sizeof *fd->refs, found_ref_cmp);
+	out->refs = xreallocarray(out->refs, fd->nrefs + 1, sizeof *out->refs);
+	out->arefs = fd->nrefs + 1;
+	refbytes = xreallocarray(NULL, fd->nrefs + 1, sizeof *refbytes);
+	for (i = 0; i < fd->nrefs; i++) {
+		memset(&out->refs[i], 0, sizeof out->refs[i]);
+		s = fd->strs.buf + fd->refs[i].name;
+		out->refs[i].kind = fd->refs[i].kind;
+		out->refs[i].name = grammar_intern(&in, out, s, strlen(s));
+		out->refs[i].line = line_of(&lines, fd->refs[i].byte);
+		refbytes[i] = fd->refs[i].byte;
+	}
+	out->nrefs = fd->nrefs;
+
 	/*
 	 * Names declared locally (parameters, local variables) and not
 	 * defined at file level: their plain uses are the locals, not
 	 * another file's definitions of the name.
 	 */
-	if (nlocals > 0) {
+	qsort(fd->locals, fd->nlocals, sizeof *fd->locals, found_str_cmp);
+	locals = xreallocarray(NULL, fd->nlocals + 1, sizeof *locals);
+	if (fd->nlocals > 0) {
 		defnames = xreallocarray(NULL, ntmp + 1, sizeof *defnames);
 		for (i = 0; i < ntmp; i++)
 			defnames[i] = out->defs[i].name;
 		qsort(defnames, ntmp, sizeof *defnames, u32_cmp);
-		qsort(locals, nlocals, sizeof *locals, u32_cmp);
-		for (i = j = 0; i < nlocals; i++) {
-			if ((j > 0 && locals[j - 1] == locals[i]) ||
-			    bsearch(&locals[i], defnames, ntmp,
-			    sizeof *defnames, u32_cmp) != NULL)
-				continue;
-			locals[j++] = locals[i];
+		for (i = 0; i < fd->nlocals; i++) {
+			s = fd->strs.buf + fd->locals[i].str;
+			name = grammar_intern(&in, out, s, strlen(s));
+			if (bsearch(&name, defnames, ntmp, sizeof *defnames,
+			    u32_cmp) == NULL)
+				locals[nlocals++] = name;
 		}
-		nlocals = j;
+		qsort(locals, nlocals, sizeof *locals, u32_cmp);
 	}
 	/* Drop references that are definitions' own names, or locals. */
 	for (i = j = 0; i < out->nrefs; i++) {
@@ -1138,7 +1509,6 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 	}
 	out->nrefs = j;
 	/* Each referenced name once, with its count (names are interned). */
-	refbytes = xreallocarray(refbytes, out->nrefs + 1, sizeof *refbytes);
 	for (i = 0; i < out->nrefs; i++)
 		refbytes[i] = out->refs[i].name;
 	qsort(refbytes, out->nrefs, sizeof *refbytes, u32_cmp);
@@ -1151,8 +1521,16 @@ grammar_tags(struct grammar_parser *gp, const struct grammar *g,
 		out->uses[out->nuses].count = j - i;
 		out->nuses++;
 	}
-	rc = 0;
-out:
+
+	/* Imports, in the order of the text. */
+	qsort(fd->imports, fd->nimports, sizeof *fd->imports, found_str_cmp);
+	for (i = 0; i < fd->nimports; i++) {
+		s = fd->strs.buf + fd->imports[i].str;
+		ALLOC_GROW(out->imports, out->nimports + 1, out->aimports);
+		out->imports[out->nimports++] = tags_add_str(out, s,
+		    strlen(s));
+	}
+
 	free(tmp);
 	free(namebytes);
 	free(refbytes);
@@ -1160,6 +1538,127 @@ out:
 	free(defnames);
 	free(in.offs);
 	free(lines.start);
+}
+
+/* Copy what fd keeps to fresh strings, dropping the dead ones. */
+static void
+found_compact(struct grammar_found *fd)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 i;
+	const char	*s;
+
+#define MOVE(off)	do {						\
+	s = fd->strs.buf + (off);					\
+	(off) = b.len;							\
+	buf_add(&b, s, strlen(s) + 1);					\
+} while (0)
+	for (i = 0; i < fd->ndefs; i++) {
+		MOVE(fd->defs[i].name);
+		MOVE(fd->defs[i].sig);
+	}
+	for (i = 0; i < fd->nrefs; i++)
+		MOVE(fd->refs[i].name);
+	for (i = 0; i < fd->nlocals; i++)
+		MOVE(fd->locals[i].str);
+	for (i = 0; i < fd->nimports; i++)
+		MOVE(fd->imports[i].str);
+#undef MOVE
+	buf_release(&fd->strs);
+	fd->strs = b;
+}
+
+int
+grammar_tags(struct grammar_parser *gp, const struct grammar *g,
+    const char *text, size_t len, struct TSTree **tree,
+    struct grammar_found **found, struct tags *out, char **cause)
+{
+	struct grammar_query	*q = &grammar_queries[g->index];
+	TSTree			*old = tree != NULL ? *tree : NULL, *t = NULL;
+	TSNode			 root;
+	struct grammar_found	*fd;
+	uint32_t		 lo, hi, hi_old, plo, phi;
+	int			 k;
+	int64_t			 delta;
+	size_t			 before;
+	int			 rc = -1;
+
+	fd = found != NULL ? *found : NULL;
+	if (found != NULL)
+		*found = NULL;
+	if (grammar_load(g, cause) != 0)
+		goto out;
+	if (len > UINT32_MAX / 2) {
+		*cause = xstrdup("file too large to parse");
+		goto out;
+	}
+	ts_parser_set_language(gp->parser, g->language());
+	ts_parser_set_timeout_micros(gp->parser, gp->timeout_us);
+	t = ts_parser_parse_string(gp->parser, old, text, len);
+	if (t == NULL) {
+		ts_parser_reset(gp->parser);
+		*cause = xstrdup("parse timed out");
+		goto out;
+	}
+	root = ts_tree_root_node(t);
+	out->errors = ts_node_has_error(root);
+
+	/* A file that is all one error is queried whole. */
+	if (fd != NULL && fd->edited == 1 && old != NULL && len > 0 &&
+	    strcmp(ts_node_type(root), "ERROR") != 0 &&
+	    strcmp(ts_node_type(ts_tree_root_node(old)), "ERROR") != 0) {
+		/* Again over what changed only: the edit and its syntax. */
+		lo = fd->edit_start;
+		hi = fd->edit_new_end;
+		/* A byte each side: a token next to the edit may change. */
+		lo = lo > 0 ? lo - 1 : 0;
+		hi = hi + 1 < len ? hi + 1 : len;
+		delta = (int64_t)fd->edit_new_end - fd->edit_old_end;
+		/*
+		 * Whole top-level nodes that changed (the old tree, edited,
+		 * counts in new bytes), their neighbours, and whatever found
+		 * before (old bytes) overlaps them; none broken.
+		 */
+		for (k = 0; k < 3; k++) {
+			do {
+				plo = lo;
+				phi = hi;
+				if (found_widen(g, ts_tree_root_node(old), root,
+				    &lo, &hi, k == 1) && k == 2)
+					goto whole;
+				hi_old = (uint32_t)(hi - delta);
+				found_overlaps(fd, &lo, &hi_old);
+				hi = (uint32_t)(hi_old + delta);
+			} while (k != 1 && (lo != plo || hi != phi));
+		}
+		found_keep(fd, lo, hi_old, delta);
+		before = fd->strs.len;
+		found_collect(gp, g, q, root, text, len, lo, hi, fd);
+		if (fd->strs.len > 2 * (before + 65536))
+			found_compact(fd);
+	} else {
+whole:
+		if (fd == NULL) {
+			fd = xcalloc(1, sizeof *fd);
+			buf_init(&fd->strs, 0);
+		}
+		found_reset(fd);
+		found_collect(gp, g, q, root, text, len, 0, UINT32_MAX, fd);
+	}
+	fd->edited = 0;
+	found_finish(fd, text, len, out);
+	rc = 0;
+out:
+	if (old != NULL) {
+		/* The new tree shares what it reused; the old one goes. */
+		ts_tree_delete(old);
+		if (tree != NULL)
+			*tree = NULL;
+	}
+	if (rc == 0 && found != NULL)
+		*found = fd;
+	else
+		grammar_found_free(fd);
 	if (tree != NULL)
 		*tree = t;
 	else if (t != NULL)
@@ -1167,28 +1666,28 @@ out:
 	return (rc);
 }
 
-/* The row and column (bytes) of offset off in text. */
+/* Advance p (the point of text[from]) to the point of text[to]. */
 static TSPoint
-grammar_point(const char *text, size_t off)
+grammar_point(TSPoint p, const char *text, size_t from, size_t to)
 {
-	TSPoint		 p = { 0, 0 };
-	size_t		 i, bol = 0;
+	const char	*nl;
 
-	for (i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			p.row++;
-			bol = i + 1;
-		}
+	while (from < to && (nl = memchr(text + from, '\n', to - from)) !=
+	    NULL) {
+		p.row++;
+		p.column = 0;
+		from = nl - text + 1;
 	}
-	p.column = off - bol;
+	p.column += to - from;
 	return (p);
 }
 
 void
-grammar_tree_edit(struct TSTree *tree, const char *old, size_t oldlen,
-    const char *new, size_t newlen)
+grammar_tree_edit(struct TSTree *tree, struct grammar_found *found,
+    const char *old, size_t oldlen, const char *new, size_t newlen)
 {
 	TSInputEdit	e;
+	TSPoint		zero = { 0, 0 };
 	size_t		pre = 0, suf = 0, min;
 
 	min = oldlen < newlen ? oldlen : newlen;
@@ -1199,10 +1698,17 @@ grammar_tree_edit(struct TSTree *tree, const char *old, size_t oldlen,
 	e.start_byte = pre;
 	e.old_end_byte = oldlen - suf;
 	e.new_end_byte = newlen - suf;
-	e.start_point = grammar_point(old, pre);
-	e.old_end_point = grammar_point(old, oldlen - suf);
-	e.new_end_point = grammar_point(new, newlen - suf);
+	e.start_point = grammar_point(zero, old, 0, pre);
+	e.old_end_point = grammar_point(e.start_point, old, pre, oldlen - suf);
+	e.new_end_point = grammar_point(e.start_point, new, pre, newlen - suf);
 	ts_tree_edit(tree, &e);
+	if (found != NULL) {
+		/* A second edit before a parse: the next run is a full one. */
+		found->edited = found->edited ? 2 : 1;
+		found->edit_start = e.start_byte;
+		found->edit_old_end = e.old_end_byte;
+		found->edit_new_end = e.new_end_byte;
+	}
 }
 
 void
@@ -1211,3 +1717,4 @@ grammar_tree_free(struct TSTree *tree)
 	if (tree != NULL)
 		ts_tree_delete(tree);
 }
+

@@ -149,6 +149,7 @@ struct repomodel {
 		char		*text;
 		size_t		 len;
 		struct TSTree	*tree;
+		struct grammar_found *found;	/* what the query found */
 		uint64_t	 used;
 	}			 trees[8];
 	uint64_t		 tree_tick;

@@ -65,7 +65,8 @@ static void	 rm_file_remove(struct repomodel *, uint32_t);
 static int	 rm_read(const char *, const char *, size_t, char **,
 		    size_t *, int *);
 static void	 rm_scan(struct repomodel *, struct grammar_parser *,
-		    struct rm_job *, struct TSTree **, char **, size_t *);
+		    struct rm_job *, struct TSTree **, struct grammar_found **,
+		    char **, size_t *);
 static void	*rm_worker(void *);
 static void	 rm_merge(struct repomodel *, struct rm_job *, int);
 static int	 rm_build_run(struct repomodel *, struct repomodel_stats *,
@@ -492,6 +493,7 @@ repomodel_close(struct repomodel *rm)
 		free(rm->trees[i].path);
 		free(rm->trees[i].text);
 		grammar_tree_free(rm->trees[i].tree);
+		grammar_found_free(rm->trees[i].found);
 	}
 	free(rm->async_error);
 	pthread_mutex_destroy(&rm->lock);
@@ -557,12 +559,14 @@ rm_read(const char *root, const char *path, size_t max, char **text,
 /*
  * Look at one file: stat it, and unless size and mtime say it is unchanged,
  * read, hash and parse it.  tree (may be NULL) is the file's previous tree,
- * already edited, for an incremental parse; keep (may be NULL) receives the
- * text when the caller wants to keep it with the tree.
+ * already edited, for an incremental parse, and found what the query found
+ * with it (see grammar_tags); keep (may be NULL) receives the text when the
+ * caller wants to keep it with the tree.
  */
 static void
 rm_scan(struct repomodel *rm, struct grammar_parser *gp, struct rm_job *j,
-    struct TSTree **tree, char **keep, size_t *keeplen)
+    struct TSTree **tree, struct grammar_found **found, char **keep,
+    size_t *keeplen)
 {
 	struct stat	 sb;
 	char		*full, *text = NULL, *cause = NULL;
@@ -641,7 +645,8 @@ rm_scan(struct repomodel *rm, struct grammar_parser *gp, struct rm_job *j,
 		j->same_content = 1;
 		goto out;
 	}
-	if (grammar_tags(gp, j->g, text, len, tree, &j->tags, &cause) != 0) {
+	if (grammar_tags(gp, j->g, text, len, tree, found, &j->tags,
+	    &cause) != 0) {
 		log_debug("repomodel: %s: %s", j->path, cause);
 		free(cause);
 		tags_release(&j->tags);
@@ -674,7 +679,8 @@ rm_worker(void *arg)
 		if (__atomic_load_n(&w->rm->cancel, __ATOMIC_ACQUIRE))
 			w->jobs[i].unchanged = 1;
 		else
-			rm_scan(w->rm, gp, &w->jobs[i], NULL, NULL, NULL);
+			rm_scan(w->rm, gp, &w->jobs[i], NULL, NULL, NULL,
+			    NULL);
 		pthread_mutex_lock(&w->lock);
 		w->done[w->ndone++] = i;
 		pthread_cond_signal(&w->cond);
@@ -1045,6 +1051,7 @@ rm_changed_one(struct repomodel *rm, const char *relpath, char **cause)
 	struct grammar_parser	*gp;
 	struct rm_tree		*slot = NULL, *lru;
 	struct TSTree		*tree = NULL;
+	struct grammar_found	*found = NULL;
 	char			*text = NULL, *newtext, *norm;
 	size_t			 len = 0, newlen, i;
 	uint32_t		 fi;
@@ -1138,13 +1145,15 @@ rm_changed_one(struct repomodel *rm, const char *relpath, char **cause)
 		if (eof) {
 			tree = slot->tree;
 			slot->tree = NULL;
-			grammar_tree_edit(tree, slot->text, slot->len,
+			found = slot->found;
+			slot->found = NULL;
+			grammar_tree_edit(tree, found, slot->text, slot->len,
 			    newtext, newlen);
 		}
 		free(newtext);
 	}
 	gp = grammar_parser_create(rm->cfg.parse_timeout_ms);
-	rm_scan(rm, gp, &j, &tree, &text, &len);
+	rm_scan(rm, gp, &j, &tree, &found, &text, &len);
 	grammar_parser_free(gp);
 
 	pthread_mutex_lock(&rm->lock);
@@ -1162,21 +1171,26 @@ rm_changed_one(struct repomodel *rm, const char *relpath, char **cause)
 		free(slot->path);
 		free(slot->text);
 		grammar_tree_free(slot->tree);
+		grammar_found_free(slot->found);
 		slot->path = xstrdup(norm);
 		slot->text = text;
 		slot->len = len;
 		slot->tree = tree;
+		slot->found = found;
 		slot->used = ++rm->tree_tick;
 		text = NULL;
 		tree = NULL;
+		found = NULL;
 	} else if (slot != NULL) {
 		free(slot->path);
 		free(slot->text);
 		grammar_tree_free(slot->tree);
+		grammar_found_free(slot->found);
 		memset(slot, 0, sizeof *slot);
 	}
 	pthread_mutex_unlock(&rm->lock);
 	grammar_tree_free(tree);
+	grammar_found_free(found);
 	free(text);
 	tags_release(&j.tags);
 	free(norm);

@@ -19,6 +19,7 @@
  */
 static char	*read_all(const char *, size_t *);
 static void	 check_fixture(const char *, const char *);
+static char	*tags_dump(const struct tags *);
 
 static char *
 read_all(const char *path, size_t *len)
@@ -64,7 +65,7 @@ check_fixture(const char *name, const char *lang)
 	assert_string_equal(grammar_name(g), lang);
 	gp = grammar_parser_create(5000);
 	tags_init(&t);
-	if (grammar_tags(gp, g, text, len, NULL, &t, &cause) != 0)
+	if (grammar_tags(gp, g, text, len, NULL, NULL, &t, &cause) != 0)
 		fail_msg("%s: %s", name, cause);
 
 	for (i = 0; i < t.ndefs; i++) {
@@ -173,7 +174,7 @@ test_garbage(void **state)
 		for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
 			tags_init(&t);
 			if (grammar_tags(gp, g, inputs[i], strlen(inputs[i]),
-			    NULL, &t, &cause) != 0)
+			    NULL, NULL, &t, &cause) != 0)
 				fail_msg("%s: %s", grammar_name(g), cause);
 			tags_release(&t);
 		}
@@ -182,7 +183,7 @@ test_garbage(void **state)
 	g = grammar_find("c");
 	tags_init(&t);
 	assert_int_equal(grammar_tags(gp, g, inputs[5], strlen(inputs[5]),
-	    NULL, &t, &cause), 0);
+	    NULL, NULL, &t, &cause), 0);
 	assert_true(t.errors);
 	assert_int_equal(t.ndefs, 1);
 	assert_string_equal(TAGS_STR(&t, t.defs[0].name), "main");
@@ -191,44 +192,144 @@ test_garbage(void **state)
 }
 
 /* An incremental parse gives the same tags as a fresh one. */
+/* Everything tags hold, as text. */
+static char *
+tags_dump(const struct tags *t)
+{
+	struct buf	b = BUF_INIT;
+	size_t		i;
+
+	buf_addf(&b, "errors %d\n", t->errors);
+	for (i = 0; i < t->ndefs; i++)
+		buf_addf(&b, "def %s %s %u-%u %x %s\n",
+		    def_kind_name(t->defs[i].kind), TAGS_STR(t, t->defs[i].name),
+		    t->defs[i].line, t->defs[i].end_line, t->defs[i].flags,
+		    TAGS_STR(t, t->defs[i].sig));
+	for (i = 0; i < t->nrefs; i++)
+		buf_addf(&b, "ref %s %s %u\n", ref_kind_name(t->refs[i].kind),
+		    TAGS_STR(t, t->refs[i].name), t->refs[i].line);
+	for (i = 0; i < t->nimports; i++)
+		buf_addf(&b, "import %s\n", TAGS_STR(t, t->imports[i]));
+	for (i = 0; i < t->nuses; i++)
+		buf_addf(&b, "use %s %u\n", TAGS_STR(t, t->uses[i].name),
+		    t->uses[i].count);
+	return (buf_detach(&b, NULL));
+}
+
+/*
+ * Random edits of every fixture, each parsed incrementally with the query
+ * re-run over the changed part only, give the tags of the query run over
+ * the whole tree.  (An incremental parse of broken code may differ from a
+ * fresh parse: tree-sitter's error recovery depends on the old tree.  So
+ * the reference is a second chain of incremental parses, without found.)
+ */
 static void
 test_incremental(void **state)
 {
-	const struct grammar	*g = grammar_find("c");
-	struct grammar_parser	*gp = grammar_parser_create(1000);
-	struct TSTree		*tree = NULL;
+	static const char *fixtures[] = { "macros.c", "shapes.cpp",
+	    "inventory.py", "widget.js", "service.ts", "view.tsx",
+	    "server.go", "lib.rs", "Account.java", "deploy.sh" };
+	static const char *snippets[] = { "\n", "}", "{", "int x;\n",
+	    "static int helper_fn(int a) { return a; }\n",
+	    "def extra(a):\n    return a\n", "/* ", " */", "#ifdef X\n",
+	    "#endif\n", "class K {\n", "fn f() {}\n", "x = 1\n", "\"",
+	    "struct s { int a; };\n", "  ", "import os\n", "(", ")" };
+	const char		*dir = getenv("top_srcdir");
+	const struct grammar	*g;
+	struct grammar_parser	*gp = grammar_parser_create(5000);
+	struct grammar_found	*found = NULL;
+	struct TSTree		*tree = NULL, *tree2 = NULL;
 	struct tags		 a, b;
-	char			*cause = NULL;
-	const char		*v1 = "int a(void) { return 1; }\n"
-				    "int b(void) { return a(); }\n";
-	const char		*v2 = "int a(void) { return 1; }\n"
-				    "static int z;\n"
-				    "int c(void) { return a() + z; }\n";
-	size_t			 i;
+	struct buf		 cur = BUF_INIT, next = BUF_INIT;
+	char			*path, *text, *cause = NULL, *x, *y;
+	size_t			 len, at, cut, f, round;
+	unsigned int		 seed = 4242;
 
-	tags_init(&a);
-	assert_int_equal(grammar_tags(gp, g, v1, strlen(v1), &tree, &a,
-	    &cause), 0);
-	tags_release(&a);
-	grammar_tree_edit(tree, v1, strlen(v1), v2, strlen(v2));
-	tags_init(&a);
-	assert_int_equal(grammar_tags(gp, g, v2, strlen(v2), &tree, &a,
-	    &cause), 0);
-	tags_init(&b);
-	assert_int_equal(grammar_tags(gp, g, v2, strlen(v2), NULL, &b,
-	    &cause), 0);
-	assert_int_equal(a.ndefs, 3);
-	assert_int_equal(a.ndefs, b.ndefs);
-	assert_int_equal(a.nrefs, b.nrefs);
-	for (i = 0; i < a.ndefs; i++) {
-		assert_string_equal(TAGS_STR(&a, a.defs[i].name),
-		    TAGS_STR(&b, b.defs[i].name));
-		assert_int_equal(a.defs[i].line, b.defs[i].line);
+	if (dir == NULL)
+		dir = ".";
+	for (f = 0; f < sizeof fixtures / sizeof fixtures[0]; f++) {
+		path = xasprintf("%s/tests/data/repomodel/%s", dir,
+		    fixtures[f]);
+		text = read_all(path, &len);
+		free(path);
+		g = grammar_detect(fixtures[f], text, len);
+		assert_non_null(g);
+		buf_reset(&cur);
+		buf_add(&cur, text, len);
+		free(text);
+		tags_init(&a);
+		assert_int_equal(grammar_tags(gp, g, cur.buf, cur.len, &tree,
+		    &found, &a, &cause), 0);
+		tags_release(&a);
+		tags_init(&a);
+		assert_int_equal(grammar_tags(gp, g, cur.buf, cur.len, &tree2,
+		    NULL, &a, &cause), 0);
+		tags_release(&a);
+		for (round = 0; round < 80; round++) {
+			/* Insert a snippet, or cut a few bytes. */
+			at = cur.len > 0 ? rand_r(&seed) % cur.len : 0;
+			buf_reset(&next);
+			buf_add(&next, cur.buf, at);
+			if (rand_r(&seed) % 3 == 0) {
+				cut = rand_r(&seed) % 40;
+				if (cut > cur.len - at)
+					cut = cur.len - at;
+			} else {
+				cut = 0;
+				buf_adds(&next, snippets[rand_r(&seed) %
+				    (sizeof snippets / sizeof snippets[0])]);
+			}
+			buf_add(&next, cur.buf + at + cut, cur.len - at - cut);
+			/* Now and then the tree is not at hand. */
+			if (round % 11 == 10) {
+				grammar_tree_free(tree);
+				grammar_tree_free(tree2);
+				tree = tree2 = NULL;
+			} else {
+				grammar_tree_edit(tree, found, cur.buf, cur.len,
+				    next.buf, next.len);
+				grammar_tree_edit(tree2, NULL, cur.buf,
+				    cur.len, next.buf, next.len);
+			}
+			tags_init(&a);
+			tags_init(&b);
+			if (grammar_tags(gp, g, next.buf, next.len, &tree,
+			    &found, &a, &cause) != 0 ||
+			    grammar_tags(gp, g, next.buf, next.len, &tree2,
+			    NULL, &b, &cause) != 0)
+				fail_msg("%s: %s", fixtures[f], cause);
+			x = tags_dump(&a);
+			y = tags_dump(&b);
+			if (strcmp(x, y) != 0) {
+				char	*p = x, *q = y;
+
+				/* From the first line that differs. */
+				while (*p != '\0' && *p == *q) {
+					p++;
+					q++;
+				}
+				while (p > x && p[-1] != '\n') {
+					p--;
+					q--;
+				}
+				fail_msg("%s round %zu: incremental:\n%.300s\n"
+				    "full:\n%.300s", fixtures[f], round, p, q);
+			}
+			free(x);
+			free(y);
+			tags_release(&a);
+			tags_release(&b);
+			buf_reset(&cur);
+			buf_add(&cur, next.buf, next.len);
+		}
+		grammar_tree_free(tree);
+		grammar_tree_free(tree2);
+		tree = tree2 = NULL;
+		grammar_found_free(found);
+		found = NULL;
 	}
-	assert_string_equal(TAGS_STR(&a, a.defs[2].name), "c");
-	tags_release(&a);
-	tags_release(&b);
-	grammar_tree_free(tree);
+	buf_release(&cur);
+	buf_release(&next);
 	grammar_parser_free(gp);
 }
 
