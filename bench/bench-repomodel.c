@@ -113,8 +113,8 @@ static void
 update(struct repomodel *rm, const char *dir, const char *file,
     const char *what)
 {
-	char	*path, *orig, *cause = NULL, line[128];
-	double	 t[21], t0;
+	char	*path, *orig, *cause = NULL, line[128], *map;
+	double	 t[21], tm[21], t0;
 	FILE	*f;
 	long	 len;
 	int	 k;
@@ -143,9 +143,16 @@ update(struct repomodel *rm, const char *dir, const char *file,
 			exit(1);
 		}
 		t[k] = now_ms() - t0;
+		/* The next turn's map: the graph is rebuilt. */
+		t0 = now_ms();
+		map = repomodel_map(rm, 2048, NULL, 0);
+		tm[k] = now_ms() - t0;
+		free(map);
 	}
 	printf("%-28s %9.1f ms (median of 20 incremental; first %0.1f ms; "
 	    "%s, %ld bytes)\n", what, median(t + 1, 20), t[0], file, len);
+	printf("%-28s %9.1f ms (median of 20: graph rebuilt, re-rank, "
+	    "render)\n", "  then the map", median(tm + 1, 20));
 	if ((f = fopen(path, "wb")) != NULL) {
 		fwrite(orig, 1, len, f);
 		fclose(f);

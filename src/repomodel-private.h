@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 struct sqlite3;
+struct sqlite3_stmt;
 struct git_repository;
 
 /* Where a name is defined or referenced. */
@@ -28,6 +29,7 @@ struct rm_file {
 	uint8_t			 skip;		/* enum repomodel_skip */
 	uint8_t			 seen;		/* in the current listing */
 	uint8_t			 fclass;	/* RM_FILE_* (from the path) */
+	uint8_t			 imports_stale;	/* resolve its imports again */
 	struct tags		 tags;
 	struct rm_loc		*rnames;	/* names referenced: name
 						   index and count */
@@ -107,7 +109,8 @@ struct repomodel {
 
 	/* Graph (rebuilt when dirty). */
 	int			 graph_dirty;
-	int			 imports_dirty;
+	int			 imports_dirty;	/* the file set changed */
+	int			 imports_some;	/* some files' changed */
 	uint32_t		*edge_off;	/* CSR by source file */
 	uint32_t		*edge_dst;
 	float			*edge_w;
@@ -121,6 +124,9 @@ struct repomodel {
 
 	/* Store. */
 	struct sqlite3		*db;
+	struct sqlite3_stmt	*st_put;	/* prepared once */
+	struct sqlite3_stmt	*st_delete;
+	struct buf		 blob;		/* rm_store_put's */
 	pthread_mutex_t		 db_lock;
 
 	/* Asynchronous build. */

@@ -377,7 +377,7 @@ rm_rank_imports(struct repomodel *rm)
 	size_t		 i, k;
 	uint32_t	 prev;
 
-	if (!rm->imports_dirty)
+	if (!rm->imports_dirty && !rm->imports_some)
 		return;
 	rm_map_init(&base);
 	next = xcalloc(rm->nfiles + 1, sizeof *next);
@@ -391,8 +391,10 @@ rm_rank_imports(struct repomodel *rm)
 		rm_map_set(&base, (char *)b, i);
 	}
 	for (i = 0; i < rm->nfiles; i++) {
-		if ((f = rm->files[i]) == NULL)
+		if ((f = rm->files[i]) == NULL ||
+		    (!rm->imports_dirty && !f->imports_stale))
 			continue;
+		f->imports_stale = 0;
 		free(f->imports);
 		f->imports = NULL;
 		f->nimports = 0;
@@ -404,7 +406,7 @@ rm_rank_imports(struct repomodel *rm)
 	}
 	rm_map_release(&base);
 	free(next);
-	rm->imports_dirty = 0;
+	rm->imports_dirty = rm->imports_some = 0;
 	rm->graph_dirty = 1;
 }
 
@@ -422,7 +424,7 @@ rm_rank_graph(struct repomodel *rm)
 	uint8_t		*fam, fi;
 	size_t		 ntouched, i, k, m, e, nedges = 0, aedges = 0;
 
-	if (rm->imports_dirty)
+	if (rm->imports_dirty || rm->imports_some)
 		rm_rank_imports(rm);
 	if (!rm->graph_dirty)
 		return;

@@ -119,6 +119,9 @@ out:
 void
 rm_store_close(struct repomodel *rm)
 {
+	sqlite3_finalize(rm->st_put);
+	sqlite3_finalize(rm->st_delete);
+	rm->st_put = rm->st_delete = NULL;
 	if (rm->db != NULL)
 		sqlite3_close(rm->db);
 	rm->db = NULL;
@@ -252,14 +255,17 @@ int
 rm_store_put(struct repomodel *rm, const struct rm_file *f)
 {
 	sqlite3_stmt	*st;
-	struct buf	 b = BUF_INIT;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(rm->db, "INSERT OR REPLACE INTO files "
-	    "(path, size, mtime, hash, lang, skip, tags) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	/* Prepared once; the blob buffer is reused too. */
+	if (rm->st_put == NULL && sqlite3_prepare_v3(rm->db, "INSERT OR "
+	    "REPLACE INTO files (path, size, mtime, hash, lang, skip, tags) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, SQLITE_PREPARE_PERSISTENT,
+	    &rm->st_put, NULL) != SQLITE_OK)
 		return (-1);
-	store_blob(&f->tags, &b);
+	st = rm->st_put;
+	buf_reset(&rm->blob);
+	store_blob(&f->tags, &rm->blob);
 	sqlite3_bind_text(st, 1, f->path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, f->size);
 	sqlite3_bind_int64(st, 3, f->mtime);
@@ -270,10 +276,12 @@ rm_store_put(struct repomodel *rm, const struct rm_file *f)
 	else
 		sqlite3_bind_null(st, 5);
 	sqlite3_bind_int(st, 6, f->skip);
-	sqlite3_bind_blob(st, 7, b.buf, b.len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, rm->blob.buf, rm->blob.len, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	buf_release(&b);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rm->blob.alloc > 1024 * 1024)
+		buf_release(&rm->blob);
 	return (rc);
 }
 
@@ -283,12 +291,15 @@ rm_store_delete(struct repomodel *rm, const char *path)
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(rm->db, "DELETE FROM files WHERE path=?", -1,
-	    &st, NULL) != SQLITE_OK)
+	if (rm->st_delete == NULL && sqlite3_prepare_v3(rm->db, "DELETE FROM "
+	    "files WHERE path=?", -1, SQLITE_PREPARE_PERSISTENT,
+	    &rm->st_delete, NULL) != SQLITE_OK)
 		return (-1);
+	st = rm->st_delete;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return (rc);
 }
 

@@ -349,7 +349,9 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 	}
 	f->nrnames = nr;
 	rm->graph_dirty = 1;
-	rm->imports_dirty = 1;
+	/* Only this file's imports need resolving again. */
+	f->imports_stale = 1;
+	rm->imports_some = 1;
 }
 
 void
@@ -395,6 +397,7 @@ repomodel_open(const char *root, const struct repomodel_config *cfg,
 
 	git_libgit2_init();
 	rm = xcalloc(1, sizeof *rm);
+	buf_init(&rm->blob, 0);
 	rm->root = xstrdup(root);
 	if (cfg != NULL)
 		rm->cfg = *cfg;
@@ -460,6 +463,7 @@ repomodel_close(struct repomodel *rm)
 		close(rm->pipe[1]);
 	}
 	rm_store_close(rm);
+	buf_release(&rm->blob);
 	for (i = 0; i < rm->nfiles; i++) {
 		if (rm->files[i] != NULL)
 			rm_file_free(rm->files[i]);
