@@ -34,6 +34,7 @@ struct rm_file {
 	struct rm_loc		*rnames;	/* names referenced: name
 						   index and count */
 	size_t			 nrnames;
+	uint32_t		*dnames;	/* name index of each def */
 	uint32_t		*imports;	/* resolved: file indexes */
 	size_t			 nimports;
 	/* History (repomodel-history.c). */
@@ -60,6 +61,7 @@ struct rm_name {
 	size_t		 nrefs, arefs;
 	double		 mention;	/* personalisation weight */
 	/* Rank (repomodel-rank.c, with the graph). */
+	float		 bw;		/* rm_rank_name_weight() */
 	float		 w;		/* weight of a reference edge */
 	uint32_t	 ndfiles;	/* distinct files defining it */
 };
@@ -200,6 +202,11 @@ int		 rm_history_walk(struct repomodel *rm, struct git_repository *,
 /* repomodel-rank.c */
 void		 rm_rank_imports(struct repomodel *rm);
 void		 rm_rank_graph(struct repomodel *rm);
+/*
+ * How much a reference to name says about a dependency (before counting
+ * the files defining it): x10 long descriptive, x0.1 _private or short.
+ */
+float		 rm_rank_name_weight(const char *name);
 /* The RM_FILE_* class of a path (relative to the root). */
 uint8_t		 rm_rank_classify(const char *path);
 

@@ -58,11 +58,11 @@ struct map_item {
 	uint32_t	name;		/* offset in the file's strings */
 	uint8_t		kindpref;	/* lower: shown when a name repeats */
 	double		score;
-	size_t		cost;		/* bytes of its line */
 };
 
-static float	 name_weight(const char *, uint32_t);
-static float	 def_weight(const struct rm_file *, const struct tag_def *);
+
+static float	 def_weight(const struct rm_file *, uint8_t,
+		    const struct tag_def *);
 static uint8_t	 file_family(const struct rm_file *);
 static int	 path_has_dir(const char *, const char *const *);
 static void	 add_import(struct repomodel *, uint32_t, const char *,
@@ -75,12 +75,8 @@ static int	 item_name_cmp(const void *, const void *);
 static int	 item_file_cmp(const void *, const void *);
 static const double *item_rank;
 
-/*
- * How much a reference to name says about a dependency, given the number
- * of files defining it.
- */
-static float
-name_weight(const char *name, uint32_t ndfiles)
+float
+rm_rank_name_weight(const char *name)
 {
 	size_t	len = strlen(name), i;
 	float	w = 1.0;
@@ -100,20 +96,19 @@ name_weight(const char *name, uint32_t ndfiles)
 		w *= 10;
 	if (len < 3)
 		w *= 0.1;
-	if (ndfiles > RANK_MANY_DEFINERS)
-		w *= 0.1;
 	return (w);
 }
 
 /*
- * How much definition d of f can be what another file means by its name:
+ * How much definition d of f (of language family fam) can be what another
+ * file means by its name:
  * 0 for what is never a map entry (shell variable assignments), 0.1 for
  * static (outside headers) and private definitions.
  */
 static float
-def_weight(const struct rm_file *f, const struct tag_def *d)
+def_weight(const struct rm_file *f, uint8_t fam, const struct tag_def *d)
 {
-	if (d->kind == DEF_VARIABLE && file_family(f) == FAM_SHELL)
+	if (d->kind == DEF_VARIABLE && fam == FAM_SHELL)
 		return (0);
 	if ((d->flags & TAG_DEF_STATIC) && !(f->fclass & RM_FILE_HEADER))
 		return (0.1f);
@@ -451,7 +446,8 @@ rm_rank_graph(struct repomodel *rm)
 			if (k == 0 || n->defs[k].file != n->defs[k - 1].file)
 				n->ndfiles++;
 		}
-		n->w = n->ndefs == 0 ? 0 : name_weight(n->name, n->ndfiles);
+		n->w = n->ndefs == 0 ? 0 : n->bw *
+		    (n->ndfiles > RANK_MANY_DEFINERS ? 0.1f : 1);
 	}
 
 	/* Co-change pairs by file (both ways). */
@@ -497,7 +493,7 @@ rm_rank_graph(struct repomodel *rm)
 				best = 0;
 				for (e = m; e < n->ndefs &&
 				    n->defs[e].file == d; e++) {
-					t = def_weight(g,
+					t = def_weight(g, fam[d],
 					    &g->tags.defs[n->defs[e].n]);
 					if (t > best)
 						best = t;
@@ -728,7 +724,7 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 	struct map_item		*items = NULL, *chosen = NULL, *it;
 	size_t			 nitems = 0, aitems = 0, nchosen = 0, i, k, m;
 	size_t			 budget, used, *order = NULL, first;
-	size_t			 ncand, skipped = 0;
+	size_t			 ncand, maxcand, skipped = 0;
 	double			*p, *bg, *rank, *q, *fscore, *fmul, sum = 0;
 	double			 in;
 	double			 mass, kindw, t;
@@ -860,8 +856,16 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		if ((f = rm->files[i]) != NULL && f->tags.ndefs > 0)
 			order[ncand++] = i;
 	}
-	/* Partial selection of the top RANK_CANDIDATES. */
-	for (i = 0; i < ncand && i < RANK_CANDIDATES; i++) {
+	/*
+	 * Partial selection of the best files: enough for the budget (a
+	 * map line is 40 bytes or more), at most RANK_CANDIDATES.
+	 */
+	maxcand = budget / 40;
+	if (maxcand < 50)
+		maxcand = 50;
+	if (maxcand > RANK_CANDIDATES)
+		maxcand = RANK_CANDIDATES;
+	for (i = 0; i < ncand && i < maxcand; i++) {
 		size_t best = i;
 
 		for (k = i + 1; k < ncand; k++) {
@@ -872,8 +876,8 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		order[i] = order[best];
 		order[best] = m;
 	}
-	if (ncand > RANK_CANDIDATES)
-		ncand = RANK_CANDIDATES;
+	if (ncand > maxcand)
+		ncand = maxcand;
 
 	/* Score their definitions by the rank flowing to them. */
 	for (i = 0; i < ncand; i++) {
@@ -882,9 +886,9 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		first = nitems;
 		for (k = 0; k < f->tags.ndefs; k++) {
 			d = &f->tags.defs[k];
-			if ((t = def_weight(f, d)) == 0)
+			if ((t = def_weight(f, rm->fam[fi], d)) == 0)
 				continue;	/* never on the map */
-			n = rm_name_get(rm, TAGS_STR(&f->tags, d->name));
+			n = f->dnames != NULL ? rm->names[f->dnames[k]] : NULL;
 			in = 0;
 			if (n != NULL && n->ndfiles <= RANK_MAX_DEFINERS) {
 				for (m = 0; m < n->nrefs; m++) {
@@ -921,7 +925,6 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 			it->name = d->name;
 			it->kindpref = d->kind == DEF_PROTOTYPE ? 1 : 0;
 			it->score = mass;
-			it->cost = strlen(TAGS_STR(&f->tags, d->sig)) + 8;
 		}
 		/* A name defined twice in a file (#ifdef, prototype): once. */
 		if (nitems - first > 1) {
@@ -944,11 +947,14 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		qsort(items, nitems, sizeof *items, item_cmp);
 	used = 0;
 	chosen = xcalloc(nitems + 1, sizeof *chosen);
-	for (i = 0; i < nitems; i++) {
-		size_t cost = items[i].cost;
+	for (i = 0; i < nitems && used + 16 < budget; i++) {
+		size_t cost;
 
+		f = rm->files[items[i].file];
+		cost = strlen(TAGS_STR(&f->tags,
+		    f->tags.defs[items[i].def].sig)) + 8;
 		if (!onmap[items[i].file])
-			cost += strlen(rm->files[items[i].file]->path) + 2;
+			cost += strlen(f->path) + 2;
 		if (used + cost > budget)
 			continue;
 		used += cost;

@@ -263,6 +263,7 @@ rm_file_free(struct rm_file *f)
 {
 	tags_release(&f->tags);
 	free(f->rnames);
+	free(f->dnames);
 	free(f->imports);
 	free(f->path);
 	free(f);
@@ -309,6 +310,7 @@ rm_name_intern(struct repomodel *rm, const char *name)
 		return (i);
 	n = xcalloc(1, sizeof *n);
 	n->name = xstrdup(name);
+	n->bw = rm_rank_name_weight(name);
 	ALLOC_GROW(rm->names, rm->nnames + 1, rm->anames);
 	i = rm->nnames++;
 	rm->names[i] = n;
@@ -325,8 +327,11 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 	uint32_t	 ni;
 	size_t		 i, nr = 0;
 
+	free(f->dnames);
+	f->dnames = xreallocarray(NULL, t->ndefs + 1, sizeof *f->dnames);
 	for (i = 0; i < t->ndefs; i++) {
 		ni = rm_name_intern(rm, TAGS_STR(t, t->defs[i].name));
+		f->dnames[i] = ni;
 		n = rm->names[ni];
 		ALLOC_GROW(n->defs, n->ndefs + 1, n->adefs);
 		n->defs[n->ndefs].file = fi;
@@ -383,6 +388,8 @@ rm_index_remove(struct repomodel *rm, uint32_t fi)
 	free(f->rnames);
 	f->rnames = NULL;
 	f->nrnames = 0;
+	free(f->dnames);
+	f->dnames = NULL;
 	rm->graph_dirty = 1;
 }
 
