@@ -92,6 +92,7 @@ static void	agent_clear_calls(struct agent *);
 static char	*agent_new_session_id(void);
 static int	agent_open_session(struct agent *, char **);
 static void	agent_take_user_seqs(struct agent *, struct session_state *);
+static int	agent_adopt(struct agent *, struct session *, int, char **);
 
 static void	agent_cb_text(void *, const char *, size_t);
 static void	agent_cb_thinking(void *, const char *, size_t);
@@ -1055,15 +1056,65 @@ agent_continue(struct agent *a, char **cause)
 	return (0);
 }
 
-int
-agent_fork(struct agent *a, int turn, char **cause)
+/*
+ * Go on in session f (taken; NULL: unrecorded, under a fresh id): load its
+ * conversation (when load is set), then drop the old session and reopen the
+ * snapshot store under the new id.  Nothing changes on failure.
+ */
+static int
+agent_adopt(struct agent *a, struct session *f, int load, char **cause)
 {
-	struct session		*f;
 	struct session_state	 st;
 	struct snapshot_options	 opts;
 	struct conv		 conv;
 	char			*why = NULL;
 	size_t			 i;
+
+	conv_init(&conv);
+	memset(&st, 0, sizeof st);
+	if (f != NULL && load && session_load(f, &conv, &st, cause) != 0) {
+		session_state_release(&st);
+		conv_release(&conv);
+		session_close(f);
+		return (-1);
+	}
+	conv_release(&a->conv);
+	a->conv = conv;
+	agent_take_user_seqs(a, &st);
+	a->stats.turns = st.turns;
+	a->stats.requests = st.requests;
+	a->stats.usage = st.usage;
+	a->resumed = load;
+	a->resume_interrupted = st.interrupted;
+	session_state_release(&st);
+	session_close(a->session);
+	a->session = f;
+	a->log_warned = 0;
+	free(a->session_id);
+	a->session_id = f != NULL ? xstrdup(session_id(f)) :
+	    agent_new_session_id();
+
+	/* The new session's snapshots go under its own id. */
+	if (a->snaps != NULL)
+		snapshot_close(a->snaps);
+	free(a->snaps_error);
+	a->snaps_error = NULL;
+	snapshot_options_init(&opts, a->cfg);
+	if ((a->snaps = snapshot_open_opts(a->root, a->session_id, &opts,
+	    &why)) == NULL) {
+		a->snaps_error = why;
+		log_debug("snapshots unavailable: %s", why);
+	}
+	for (i = 0; i < a->nsnap; i++)
+		free(a->snap_ids[i]);
+	a->nsnap = 0;
+	return (0);
+}
+
+int
+agent_fork(struct agent *a, int turn, char **cause)
+{
+	struct session		*f;
 
 	if (a->state != AGENT_IDLE) {
 		*cause = xstrdup("busy: press Esc to stop the turn first");
@@ -1083,39 +1134,46 @@ agent_fork(struct agent *a, int turn, char **cause)
 	    a->user_seqs[turn - 1] - 1, cause);
 	if (f == NULL)
 		return (-1);
-	conv_init(&conv);
-	if (session_load(f, &conv, &st, cause) != 0) {
-		conv_release(&conv);
-		session_close(f);
+	if (agent_adopt(a, f, 1, cause) != 0)
+		return (-1);
+	/* A fork is a new session, not a resumed one. */
+	a->resumed = 0;
+	a->resume_interrupted = 0;
+	log_debug("forked session %s at turn %d", a->session_id, turn);
+	return (0);
+}
+
+int
+agent_switch(struct agent *a, const char *id, char **cause)
+{
+	struct session	*s;
+	char		*why = NULL;
+
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: press Esc to stop the turn first");
 		return (-1);
 	}
-	conv_release(&a->conv);
-	a->conv = conv;
-	agent_take_user_seqs(a, &st);
-	a->stats.turns = st.turns;
-	a->stats.requests = st.requests;
-	a->stats.usage = st.usage;
-	session_state_release(&st);
-	session_close(a->session);
-	a->session = f;
-	free(a->session_id);
-	a->session_id = xstrdup(session_id(f));
-
-	/* The fork's snapshots go under its own id. */
-	if (a->snaps != NULL)
-		snapshot_close(a->snaps);
-	free(a->snaps_error);
-	a->snaps_error = NULL;
-	snapshot_options_init(&opts, a->cfg);
-	if ((a->snaps = snapshot_open_opts(a->root, a->session_id, &opts,
-	    &why)) == NULL) {
-		a->snaps_error = why;
-		log_debug("snapshots unavailable: %s", why);
+	if ((s = session_open(a->root, id, &why)) == NULL) {
+		if (id != NULL) {
+			*cause = why;
+			return (-1);
+		}
+		log_debug("session log unavailable: %s", why);
+		free(why);
+	} else if (session_configure(s, a->cfg, &why) != 0) {
+		log_debug("session log: %s", why);
+		free(why);
 	}
-	for (i = 0; i < a->nsnap; i++)
-		free(a->snap_ids[i]);
-	a->nsnap = 0;
-	log_debug("forked session %s at turn %d", a->session_id, turn);
+	if (s != NULL && a->session != NULL &&
+	    strcmp(session_id(s), a->session_id) == 0) {
+		session_close(s);
+		*cause = xasprintf("already in session %s", a->session_id);
+		return (-1);
+	}
+	if (agent_adopt(a, s, id != NULL, cause) != 0)
+		return (-1);
+	log_debug("switched to %s session %s", id != NULL ? "resumed" : "new",
+	    a->session_id);
 	return (0);
 }
 

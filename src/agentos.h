@@ -1510,6 +1510,16 @@ int	 agent_continue(struct agent *a, char **cause);
  * unrecorded or turn is out of range.
  */
 int	 agent_fork(struct agent *a, int turn, char **cause);
+/*
+ * Go on in another session (/resume, /clear): with id NULL a new, empty
+ * one; else session id (or a unique prefix of one; "" the most recent),
+ * whose conversation is rebuilt as for cfg->resume, so agent_resumed()
+ * then says whether its last turn was cut short.  The snapshot store is
+ * reopened under the new id; files are not touched; the permission mode
+ * and the approvals given stay.  -1 with cause when busy, or when the
+ * session cannot be opened or is this one (the agent goes on as it was).
+ */
+int	 agent_switch(struct agent *a, const char *id, char **cause);
 /* Change the permission mode (also re-offers the tools for plan mode). */
 void	 agent_set_mode(struct agent *a, enum perm_mode mode);
 /*
