@@ -703,6 +703,12 @@ void	 perm_allow_always(struct perm *p, const struct tool_entry *tool,
 	    json_t *input);
 /* The command prefix "a" approves for a bash command; caller frees. */
 char	*perm_command_prefix(const char *command);
+/*
+ * Nonzero when "a" approves only this exact bash command, not a prefix: a
+ * compound command (; && | ` $( redirections, assignments), which
+ * perm_command_prefix() does not generalise.
+ */
+int	 perm_command_exact(const char *command);
 
 /* ------------------------------------------------------------------------ */
 /* snapshot.c: worktree snapshots as commits under refs/agentos/ */
@@ -1554,9 +1560,14 @@ int	 headless_run(const char *root, const char *cwd, struct config *cfg,
  * Run the interactive TUI until the user quits; returns the exit status.
  * Owns the terminal while it runs (curses on stdout, input read from fd 0
  * on the loop); on return the terminal is restored and one line on stderr
- * names the session's snapshots and how to rewind them.
+ * names the session's snapshots and how to rewind them.  With cfg->resume
+ * set the resumed conversation is shown first (an interrupted turn goes
+ * on); with UI_PICK_SESSION in flags (-r without an id) a session picker
+ * comes first, whose Esc starts a new session.
  */
-int	 ui_run(const char *root, const char *cwd, struct config *cfg);
+#define UI_PICK_SESSION	0x1
+int	 ui_run(const char *root, const char *cwd, struct config *cfg,
+	    int flags);
 /*
  * End curses at once if it owns the terminal (safe to call any time, also
  * from the fatal path): after it, stdout and stderr may be written.
@@ -1723,6 +1734,24 @@ void	 prompt_layout(struct prompt *p, int width, struct prompt_layout *l);
 void	 prompt_layout_release(struct prompt_layout *l);
 /* History: add a sent text (copied); browse with prev/next (-1: none). */
 void	 prompt_history_add(struct prompt *p, const char *text);
+/*
+ * The history file: one entry a line, a newline written as \n and a
+ * backslash as \\.  prompt_history_load() adds the entries of path (a
+ * missing file is empty) to the history, the newest PROMPT_HISTORY_MAX;
+ * prompt_history_save() appends text to path (created mode 0600, its
+ * directory too), and rewrites it with the history in memory once it holds
+ * more than twice PROMPT_HISTORY_MAX entries (so add text to the history
+ * first).  Each 0 or -1 with cause.
+ */
+#define PROMPT_HISTORY_MAX	1000
+int	 prompt_history_load(struct prompt *p, const char *path,
+	    char **cause);
+int	 prompt_history_save(struct prompt *p, const char *path,
+	    const char *text, char **cause);
+/* Escape text as one line of the history file; caller frees. */
+char	*prompt_history_escape(const char *text);
+/* The entry of one line of the history file (len bytes); caller frees. */
+char	*prompt_history_unescape(const char *line, size_t len);
 int	 prompt_history_prev(struct prompt *p);
 int	 prompt_history_next(struct prompt *p);
 
@@ -1877,8 +1906,11 @@ struct ui {
 	int			 cursor_y, cursor_x, cursor_on;
 	char			*branch;
 	unsigned int		 spin;
-	size_t			 nsnapshots;
+	size_t			 nsnapshots;	/* in this session */
 	int			 started;	/* curses is up */
+	char			*resume_id;	/* picked at start-up:
+						   cfg->resume points here */
+	char			*history;	/* prompt history file */
 };
 
 /* Schedule a redraw (coalesced; at most one frame per ~16 ms). */
@@ -1909,6 +1941,27 @@ void	 ui_submit(struct ui *ui, const char *text);
  */
 void	 ui_rewind(struct ui *ui, const char *id);
 void	 ui_rewind_last(struct ui *ui);
+/*
+ * Restore from snapshot id of the timeline: with UI_RESTORE_FILES the files
+ * (as ui_rewind()), with UI_RESTORE_CONV the conversation to before prompt
+ * turn (ui_fork()), files first; the transcript then shows the fork.
+ */
+#define UI_RESTORE_FILES	0x1
+#define UI_RESTORE_CONV		0x2
+void	 ui_restore(struct ui *ui, const char *id, int turn, int what);
+/*
+ * Go on in a session forked from this one (agent_fork()): turn 0 keeps the
+ * whole conversation (/fork) and the transcript; turn k > 0 goes back to
+ * before the k-th prompt and shows that conversation.  A notice names the
+ * new session and its parent, which stays as it was.
+ */
+void	 ui_fork(struct ui *ui, int turn);
+/* Switch to session id (/resume) and show its conversation. */
+void	 ui_resume(struct ui *ui, const char *id);
+/* Start a new, empty conversation (/clear) and clear the screen. */
+void	 ui_clear(struct ui *ui);
+/* Count this session's snapshots again (for the status bar). */
+void	 ui_snapshots_changed(struct ui *ui);
 /* Cycle the permission mode (Shift-Tab). */
 void	 ui_mode_next(struct ui *ui);
 
@@ -1924,6 +1977,12 @@ void	 view_transcript_notice(struct ui *ui, enum tentry_type type,
 void	 view_transcript_reset_stream(struct ui *ui);
 /* Remove every entry (the screen only; the conversation stays). */
 void	 view_transcript_clear(struct ui *ui);
+/*
+ * Append entries for the conversation conv (borrowed, read now): user
+ * prompts, the assistant's text as markdown, thinking collapsed, tool calls
+ * one line each with their results collapsed (a resume, a fork).
+ */
+void	 view_transcript_load(struct ui *ui, const struct conv *conv);
 /* The tool entry of call id, or NULL. */
 struct tentry *view_transcript_find_tool(struct ui *ui, const char *id);
 /* Render entry e for width (cached) and return its lines. */
@@ -1954,6 +2013,30 @@ struct view *view_confirm_create(struct ui *ui, const char *question,
 	    void (*yes)(struct ui *, void *), void (*release)(void *),
 	    void *arg);
 extern const struct view_ops view_confirm_ops;
+
+/*
+ * Ask a question with one-key answers in the same panel: a key in keys
+ * (lower case, e.g. "fcb") calls answer(ui, key, arg), which then owns
+ * arg; Esc closes and calls release(arg) (may be NULL).  title heads the
+ * panel, hint names the keys on its last line; both are copied.
+ */
+struct view *view_choice_create(struct ui *ui, const char *title,
+	    const char *question, const char *keys, const char *hint,
+	    void (*answer)(struct ui *, int, void *), void (*release)(void *),
+	    void *arg);
+
+/* view-sessions.c: the session picker (agentos -r, /resume) */
+
+/*
+ * List the repository's sessions (session_list()), most recent first: id,
+ * start time, prompts, tokens, snapshots and the first prompt.  Enter
+ * calls done(ui, id), Esc done(ui, NULL) (id borrowed for the call; the
+ * view is gone by then).  startup labels Esc "new session".  NULL with
+ * cause when there is no session to pick or the log cannot be read.
+ */
+struct view *view_sessions_create(struct ui *ui, int startup,
+	    void (*done)(struct ui *, const char *), char **cause);
+extern const struct view_ops view_sessions_ops;
 
 /* view-snapshots.c: the snapshot timeline, and the pager for diffs */
 

@@ -82,7 +82,6 @@ status_draw(struct ui *ui, int y, int cols)
 		st = agent_stats(ui->agent);
 		mode = perm_get_mode(agent_perm(ui->agent));
 		busy = agent_busy(ui->agent);
-		agent_snapshot_ids(ui->agent, &nsnap);
 	}
 	attrset(theme_attr(EL_STATUS, 0));
 	mvhline(y, 0, ' ', cols);
