@@ -14,6 +14,10 @@
 #include "agentos.h"
 #include "banned.h"
 
+/* The columns: the header and a row. */
+#define SESSIONS_HEAD_FMT	" %-22s %-16s %7s  %15s %5s  %s"
+#define SESSIONS_ROW_FMT	" %-22s %-16s %7d  %7s/%-7s %5d  "
+
 struct sessions_view {
 	struct session_summary	*list;
 	size_t			 n;
@@ -159,6 +163,7 @@ sessions_tokens(struct buf *b, int64_t n)
 static void
 sessions_row(struct buf *b, const struct session_summary *ss, int current)
 {
+	struct buf	 in = BUF_INIT, out = BUF_INIT;
 	struct tm	 tm;
 	time_t		 t = ss->created_ms / 1000;
 	char		 when[32];
@@ -167,17 +172,19 @@ sessions_row(struct buf *b, const struct session_summary *ss, int current)
 
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-	buf_addf(b, " %-22s %s %4d prompt%s  ", ss->id, when, ss->turns,
-	    ss->turns == 1 ? " " : "s");
-	sessions_tokens(b, ss->input_tokens);
-	buf_adds(b, "\xe2\x86\x91 ");
-	sessions_tokens(b, ss->output_tokens);
-	buf_addf(b, "\xe2\x86\x93  %3d snap  ", ss->snapshots);
-	if (current)
+	sessions_tokens(&in, ss->input_tokens);
+	sessions_tokens(&out, ss->output_tokens);
+	buf_addf(b, SESSIONS_ROW_FMT, ss->id, when, ss->turns, in.buf,
+	    out.buf, ss->snapshots);
+	buf_release(&in);
+	buf_release(&out);
+	if (current && ss->parent != NULL)
+		buf_adds(b, "(this session, a fork) ");
+	else if (current)
 		buf_adds(b, "(this session) ");
 	else if (ss->parent != NULL)
 		buf_addf(b, "(fork of %s) ", ss->parent);
-	/* The first line of the first prompt, blanks squeezed. */
+	/* The first line of the first prompt. */
 	for (i = 0; p[i] != '\0' && p[i] != '\n' && i < 200; i++)
 		buf_addch(b, p[i] == '\t' || p[i] == '\r' ? ' ' : p[i]);
 	if (ss->first_prompt == NULL)
@@ -202,6 +209,9 @@ sessions_draw(struct view *v, int y, int rows, int cols)
 	    EL_NOTICE, SA_BOLD);
 	if (body < 1)
 		return;
+	buf_addf(&b, SESSIONS_HEAD_FMT, "session", "started", "prompts",
+	    "tokens in/out", "snaps", "first prompt");
+	ui_draw_text(y + 1, 0, cols, b.buf, EL_NOTICE, SA_DIM);
 	if ((int)d->sel < d->top)
 		d->top = d->sel;
 	if ((int)d->sel >= d->top + body)
