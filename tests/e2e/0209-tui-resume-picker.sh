@@ -4,6 +4,11 @@
 # resumes the selected one, Esc starts a new session.
 . "$(dirname "$0")/lib.sh"
 make_repo
+# Run agentos again in the same pane (the old one, if alive, is killed).
+restart_agentos() {
+	tmux -L "$T_SOCK" respawn-pane -k -t main -c "$PWD" \
+	    "$AGENTOS $*; echo AGENTOS-EXITED \$?; sleep 30" || hard "respawn"
+}
 cat > "$T_TMP/script.json" <<'JSON'
 [
  {"text": "Answer to the older one."},
@@ -41,8 +46,7 @@ send_keys 'more for the older' Enter
 wait_for 'Going on with the older one\.'
 
 # Esc in the picker: a new session.
-tmux -L "$T_SOCK" kill-session -t main
-start_agentos --base-url "http://127.0.0.1:$T_PORT" -r
+restart_agentos --base-url "http://127.0.0.1:$T_PORT" -r
 wait_for 'Resume a session'
 send_keys Escape
 wait_for '/help for keys'
