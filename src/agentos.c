@@ -41,7 +41,7 @@ usage(FILE *f)
 "                              (PROMPT - reads it from standard input)\n"
 "      --output-format FMT     text (default), json or stream-json with -p\n"
 "  -c, --continue              continue the most recent session of this worktree\n"
-"  -r, --resume [ID]           resume session ID (agentos sessions lists them)\n"
+"  -r, --resume [ID]           resume session ID, or pick one (without ID)\n"
 "      --provider NAME         anthropic or openai (OpenAI-compatible servers)\n"
 "  -m, --model NAME            model name\n"
 "      --base-url URL          provider base URL (Anthropic without /v1,\n"
