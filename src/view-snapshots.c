@@ -171,23 +171,23 @@ timeline_choice_answer(struct ui *ui, int key, void *arg)
 }
 
 /*
- * Ask what to restore from snapshot si: the files (as they were before its
+ * Ask what to restore from snapshot id: the files (as they were before its
  * action), the conversation (as it was before the prompt the snapshot
  * belongs to, going on in a forked session), or both.
  */
 static void
-timeline_restore(struct ui *ui, const struct snapshot_info *si)
+timeline_restore(struct ui *ui, const char *id, const char *action, int turn)
 {
 	struct timeline_choice	*c = xcalloc(1, sizeof *c);
 	char			*q;
 
-	c->id = xstrdup(si->id);
-	c->turn = si->turn;
-	if (si->turn <= 0) {
+	c->id = xstrdup(id);
+	c->turn = turn;
+	if (turn <= 0) {
 		/* A restore's own snapshot belongs to no prompt. */
 		q = xasprintf("Snapshot %s (%s) was taken by a restore, not "
 		    "during a prompt: only the files can be put back as they "
-		    "were.", si->id, si->action != NULL ? si->action : "");
+		    "were.", id, action);
 		ui_push(ui, view_choice_create(ui, "Restore ", q, "f",
 		    "f files   Esc cancel", timeline_choice_answer,
 		    timeline_choice_free, c));
@@ -197,8 +197,7 @@ timeline_restore(struct ui *ui, const struct snapshot_info *si)
 		    "this action\n"
 		    "c  conversation only: go on from before prompt %d in a "
 		    "new session (this one stays as it is)\n"
-		    "b  both", si->id, si->action != NULL ? si->action : "",
-		    si->turn, si->turn);
+		    "b  both", id, action, turn, turn);
 		ui_push(ui, view_choice_create(ui, "Restore ", q, "fcb",
 		    "Restore: f files only, c conversation only, b both   "
 		    "Esc cancel", timeline_choice_answer, timeline_choice_free,
@@ -239,14 +238,15 @@ timeline_key(struct view *v, const struct key_event *ev)
 			break;
 		/* Close first: the question goes over the transcript. */
 		{
-			struct snapshot_info	copy = *si;
+			char	*id = xstrdup(si->id);
+			char	*action = xstrdup(si->action != NULL ?
+				    si->action : "");
+			int	 turn = si->turn;
 
-			d->list[d->sel].id = NULL;
-			d->list[d->sel].action = NULL;
 			ui_remove(ui, v);
-			timeline_restore(ui, &copy);
-			free(copy.id);
-			free(copy.action);
+			timeline_restore(ui, id, action, turn);
+			free(id);
+			free(action);
 		}
 		return (VIEW_HANDLED | VIEW_REDRAW);
 	case 'd':
