@@ -428,6 +428,8 @@ int	 path_resolve_write(const char *root, const char *path, char **out,
 #define TOOL_READONLY	0x1	/* never changes the worktree */
 #define TOOL_EDIT	0x2	/* edits files: approval shows a diff */
 #define TOOL_EXEC	0x4	/* runs a command: approval shows it */
+#define TOOL_LSP	0x8	/* needs a language server: offered only
+				   where one serves the repository */
 
 /* Caps on what a tool result gives the model (bytes). */
 #define TOOL_OUTPUT_MAX		(30 * 1024)
@@ -504,6 +506,8 @@ const struct tool_entry *tool_find(const char *name);
  * The caller owns the reference.
  */
 json_t	*tool_definitions(enum perm_mode mode);
+/* As tool_definitions(), leaving out tools with any of the flags omit. */
+json_t	*tool_definitions_omit(enum perm_mode mode, int omit);
 struct tool_call *tool_call_create(const char *id, const char *name,
 	    json_t *input, struct tool_ctx *ctx);
 void	 tool_call_free(struct tool_call *tc);
@@ -1710,6 +1714,12 @@ struct agent_ui {
 	void	(*snapshot)(void *arg, const char *id, const char *action);
 	/* Informational line: retries, cancellations, restores. */
 	void	(*notice)(void *arg, const char *text);
+	/*
+	 * Background work (what: "indexing") has done of total items; total
+	 * 0 means it finished.  May be NULL.
+	 */
+	void	(*progress)(void *arg, const char *what, size_t done,
+		    size_t total);
 	/*
 	 * The streamed text and thinking since the last assistant_done are
 	 * void (the attempt failed and is retried): the front end drops them.
