@@ -734,7 +734,7 @@ static void
 agent_tool_run(struct agent *a, struct tool_call *tc)
 {
 	const char	*paths[1], *p;
-	char		*id = NULL, *cause = NULL, *summary;
+	char		*id = NULL, *cause = NULL, *summary, *commit;
 	size_t		 npaths = 0;
 
 	if (tc->tool != NULL && (tc->tool->flags & TOOL_READONLY) == 0) {
@@ -764,8 +764,14 @@ agent_tool_run(struct agent *a, struct tool_call *tc)
 		ALLOC_GROW(a->snap_ids, a->nsnap + 1, a->asnap);
 		a->snap_ids[a->nsnap++] = xstrdup(id);
 		tc->snapshot_id = id;
-		agent_event(a, "snapshot", json_pack("{s:s,s:s,s:s}", "id", id,
-		    "action", summary, "tool_use_id", tc->id));
+		/* The commit id stays valid whatever happens to the numbering. */
+		commit = snapshot_resolve(a->snaps, NULL, id, &cause);
+		free(cause);
+		cause = NULL;
+		agent_event(a, "snapshot", json_pack("{s:s,s:s?,s:s,s:s}", "id",
+		    id, "commit", commit, "action", summary, "tool_use_id",
+		    tc->id));
+		free(commit);
 		if (a->ui->snapshot != NULL)
 			a->ui->snapshot(a->arg, id, summary);
 		free(summary);
