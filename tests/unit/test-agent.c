@@ -432,6 +432,29 @@ test_unknown_tool_and_provider_error(void **state)
 }
 
 static void
+test_invalid_json_arguments(void **state)
+{
+	static const struct fake_turn turns[] = {
+		{ .tool_name = { "write_file" },
+		  .tool_input = { "{\"__invalid_json\": \"{\\\"path\\\": \\\"b.t\"}" } },
+		{ .text = "Retrying." },
+	};
+	const struct message	*m;
+	char			*cause = NULL;
+
+	fake.turns = turns;
+	fake.nturns = 2;
+	assert_int_equal(agent_submit(agent, "x", &cause), 0);
+	run();
+	assert_true(ui.done);
+	assert_null(ui.approval);
+	m = &fake.seen.msgs[fake.seen.nr - 1];
+	assert_true(m->blocks[0].is_error);
+	assert_non_null(strstr(m->blocks[0].text, "not a valid JSON object"));
+	assert_int_equal(ui.snapshots, 0);
+}
+
+static void
 test_headless_refuses_what_would_ask(void **state)
 {
 	static const struct fake_turn turns[] = {
@@ -480,6 +503,8 @@ main(void)
 		    test_unknown_tool_and_provider_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_headless_refuses_what_would_ask, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_json_arguments,
+		    setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -1,0 +1,1055 @@
+/* grammar.c: tree-sitter grammars, tags queries, and tags from a parse. */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <tree_sitter/api.h>
+
+#include "agentos.h"
+#include "banned.h"
+
+/* The grammars' entry points (grammars/build/<package>/.../parser.c). */
+const TSLanguage *tree_sitter_c(void);
+const TSLanguage *tree_sitter_cpp(void);
+const TSLanguage *tree_sitter_python(void);
+const TSLanguage *tree_sitter_javascript(void);
+const TSLanguage *tree_sitter_typescript(void);
+const TSLanguage *tree_sitter_tsx(void);
+const TSLanguage *tree_sitter_go(void);
+const TSLanguage *tree_sitter_rust(void);
+const TSLanguage *tree_sitter_java(void);
+const TSLanguage *tree_sitter_bash(void);
+
+/* The queries (grammars/<lang>/tags.scm, embedded by embed-tags.sh). */
+extern const char grammar_tags_c[], grammar_tags_cpp[];
+extern const char grammar_tags_python[], grammar_tags_javascript[];
+extern const char grammar_tags_typescript[], grammar_tags_tsx[];
+extern const char grammar_tags_go[], grammar_tags_rust[];
+extern const char grammar_tags_java[], grammar_tags_bash[];
+
+/* What a capture name means. */
+enum capture_role {
+	CAP_NONE,			/* @_x: only for predicates */
+	CAP_DEF,
+	CAP_REF,
+	CAP_NAME,
+	CAP_DECLARATOR,
+	CAP_IMPORT,
+};
+
+enum pred_op {
+	PRED_EQ,
+	PRED_NOT_EQ,
+	PRED_MATCH,
+	PRED_NOT_MATCH,
+};
+
+/* A #eq?/#match? predicate of one pattern. */
+struct pred {
+	enum pred_op	 op;
+	uint32_t	 capture;
+	int		 other_is_capture;
+	uint32_t	 other;		/* capture id */
+	char		*str;
+	pcre2_code	*re;
+};
+
+/* A compiled query and what its captures and predicates mean. */
+struct grammar_query {
+	TSQuery		*query;
+	uint8_t		*role;		/* per capture id */
+	uint8_t		*kind;		/* per capture id: def or ref kind */
+	struct pred	**preds;	/* per pattern */
+	size_t		*npreds;
+	char		*error;
+	int		 loaded;
+};
+
+struct grammar {
+	const char		*name;
+	const TSLanguage	*(*language)(void);
+	const char		*query1, *query2;	/* query2 is appended */
+	const char		*exts;		/* " .c .h " */
+	const char		*interps;	/* " sh bash " (#! lines) */
+	const char		*locals;	/* " compound_statement " */
+	int			 declarators;	/* C-like declarators */
+	size_t			 index;
+};
+
+#define G(n, fn, q1, q2, e, i, l, d, x) {				\
+	.name = n, .language = fn, .query1 = q1, .query2 = q2,		\
+	.exts = e, .interps = i, .locals = l, .declarators = d,		\
+	.index = x }
+static const struct grammar grammar_table[] = {
+	G("c", tree_sitter_c, grammar_tags_c, NULL, " .c .h ", NULL,
+	    " compound_statement parameter_list ", 1, 0),
+	G("cpp", tree_sitter_cpp, grammar_tags_cpp, NULL,
+	    " .cc .cpp .cxx .c++ .hh .hpp .hxx .h++ .ipp .tcc ", NULL,
+	    " compound_statement parameter_list ", 1, 1),
+	G("python", tree_sitter_python, grammar_tags_python, NULL,
+	    " .py .pyi .pyw ", " python python2 python3 ", NULL, 0, 2),
+	G("javascript", tree_sitter_javascript, grammar_tags_javascript, NULL,
+	    " .js .mjs .cjs .jsx ", " node nodejs ", NULL, 0, 3),
+	G("typescript", tree_sitter_typescript, grammar_tags_typescript, NULL,
+	    " .ts .mts .cts ", " ts-node deno ", NULL, 0, 4),
+	G("tsx", tree_sitter_tsx, grammar_tags_typescript, grammar_tags_tsx,
+	    " .tsx ", NULL, NULL, 0, 5),
+	G("go", tree_sitter_go, grammar_tags_go, NULL, " .go ", NULL,
+	    " block ", 0, 6),
+	G("rust", tree_sitter_rust, grammar_tags_rust, NULL, " .rs ", NULL,
+	    " block ", 0, 7),
+	G("java", tree_sitter_java, grammar_tags_java, NULL, " .java ", NULL,
+	    NULL, 0, 8),
+	G("bash", tree_sitter_bash, grammar_tags_bash, NULL,
+	    " .sh .bash .bats .ksh ", " sh bash dash ksh zsh ", NULL, 0, 9),
+};
+#undef G
+#define GRAMMAR_COUNT (sizeof grammar_table / sizeof grammar_table[0])
+
+static struct grammar_query	grammar_queries[GRAMMAR_COUNT];
+static pthread_mutex_t		grammar_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct grammar_parser {
+	TSParser	*parser;
+	TSQueryCursor	*cursor;
+	pcre2_match_data *md;
+	uint64_t	 timeout_us;
+};
+
+static const char *def_kind_names[DEF_KIND_COUNT] = {
+	"function", "method", "class", "struct", "union", "enum",
+	"interface", "type", "module", "macro", "constant", "variable",
+	"prototype"
+};
+static const char *ref_kind_names[REF_KIND_COUNT] = {
+	"call", "type", "macro", "identifier"
+};
+
+static int	 word_in(const char *list, const char *w, size_t len);
+static int	 grammar_compile(const struct grammar *, struct grammar_query *);
+static int	 grammar_preds(const struct grammar *, struct grammar_query *,
+		    uint32_t);
+static int	 grammar_preds_ok(struct grammar_parser *,
+		    const struct grammar_query *, const TSQueryMatch *,
+		    const char *);
+static TSNode	 grammar_declarator(TSNode, int *, int *);
+static int	 grammar_is_local(const struct grammar *, TSNode);
+static TSPoint	 grammar_point(const char *, size_t);
+static uint32_t	 grammar_sig(struct tags *, TSNode, const char *, size_t);
+static int	 def_cmp(const void *, const void *);
+struct intern;
+struct line_table;
+static void	 line_table_init(struct line_table *, const char *, size_t);
+static uint32_t	 line_of(const struct line_table *, uint32_t);
+static uint32_t	 grammar_intern(struct intern *, struct tags *, const char *,
+		    size_t);
+static int	 def_line_cmp(const void *, const void *);
+static int	 u32_cmp(const void *, const void *);
+static int	 ref_cmp(const void *, const void *);
+
+void
+tags_init(struct tags *t)
+{
+	memset(t, 0, sizeof *t);
+	buf_init(&t->strs, 0);
+}
+
+void
+tags_release(struct tags *t)
+{
+	buf_release(&t->strs);
+	free(t->defs);
+	free(t->refs);
+	free(t->imports);
+	free(t->uses);
+	tags_init(t);
+}
+
+uint32_t
+tags_add_str(struct tags *t, const char *s, size_t len)
+{
+	uint32_t	off = t->strs.len;
+
+	buf_add(&t->strs, s, len);
+	buf_addch(&t->strs, '\0');
+	return (off);
+}
+
+const char *
+def_kind_name(enum def_kind k)
+{
+	if ((unsigned)k >= DEF_KIND_COUNT)
+		return ("?");
+	return (def_kind_names[k]);
+}
+
+int
+def_kind_from_name(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < DEF_KIND_COUNT; i++) {
+		if (strcmp(def_kind_names[i], name) == 0)
+			return (i);
+	}
+	return (-1);
+}
+
+const char *
+ref_kind_name(enum ref_kind k)
+{
+	if ((unsigned)k >= REF_KIND_COUNT)
+		return ("?");
+	return (ref_kind_names[k]);
+}
+
+/* Is w (len bytes) one of the space-separated words of list? */
+static int
+word_in(const char *list, const char *w, size_t len)
+{
+	const char	*p, *e;
+
+	if (list == NULL || len == 0)
+		return (0);
+	for (p = list; *p != '\0'; p = e) {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			/* nothing */;
+		if ((size_t)(e - p) == len && memcmp(p, w, len) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+const struct grammar *
+grammar_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < GRAMMAR_COUNT; i++) {
+		if (strcmp(grammar_table[i].name, name) == 0)
+			return (&grammar_table[i]);
+	}
+	return (NULL);
+}
+
+const struct grammar *
+grammar_at(size_t i)
+{
+	return (i < GRAMMAR_COUNT ? &grammar_table[i] : NULL);
+}
+
+const char *
+grammar_name(const struct grammar *g)
+{
+	return (g->name);
+}
+
+const struct grammar *
+grammar_detect(const char *path, const char *head, size_t len)
+{
+	const char	*base, *dot, *p, *end, *w;
+	char		 ext[16], word[32];
+	size_t		 i, n;
+
+	base = strrchr(path, '/');
+	base = base == NULL ? path : base + 1;
+	dot = strrchr(base, '.');
+	if (dot != NULL && dot != base && strlen(dot) < sizeof ext - 1) {
+		for (i = 0; dot[i] != '\0'; i++)
+			ext[i] = tolower((unsigned char)dot[i]);
+		ext[i] = '\0';
+		for (i = 0; i < GRAMMAR_COUNT; i++) {
+			if (word_in(grammar_table[i].exts, ext, strlen(ext)))
+				return (&grammar_table[i]);
+		}
+	}
+	if (head == NULL || len < 3 || head[0] != '#' || head[1] != '!')
+		return (NULL);
+	end = memchr(head, '\n', len);
+	if (end == NULL)
+		end = head + len;
+	/* The interpreter's basename, or the word after env. */
+	p = head + 2;
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		w = p;
+		while (p < end && *p != ' ' && *p != '\t' && *p != '\r')
+			p++;
+		if (w == p)
+			return (NULL);
+		for (i = p - w; i > 0 && w[i - 1] != '/'; i--)
+			/* nothing */;
+		n = (p - w) - i;
+		if (n == 0 || n >= sizeof word)
+			return (NULL);
+		memcpy(word, w + i, n);
+		word[n] = '\0';
+		if (strcmp(word, "env") != 0)
+			break;
+		/* env -S and options */
+		while (p < end && p[0] != '\0') {
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			if (p < end && *p == '-') {
+				while (p < end && *p != ' ' && *p != '\t')
+					p++;
+				continue;
+			}
+			break;
+		}
+	}
+	/* python3.11 counts as python3. */
+	n = strlen(word);
+	while (n > 0 && (isdigit((unsigned char)word[n - 1]) ||
+	    word[n - 1] == '.'))
+		n--;
+	for (i = 0; i < GRAMMAR_COUNT; i++) {
+		if (word_in(grammar_table[i].interps, word, strlen(word)) ||
+		    (n > 0 && n < strlen(word) &&
+		    word_in(grammar_table[i].interps, word, n)))
+			return (&grammar_table[i]);
+	}
+	return (NULL);
+}
+
+/* Parse the predicates of pattern p into q->preds[p]. */
+static int
+grammar_preds(const struct grammar *g, struct grammar_query *q, uint32_t p)
+{
+	const TSQueryPredicateStep	*s;
+	uint32_t			 n, i, j, len;
+	const char			*op;
+	struct pred			*pr;
+	size_t				 alloc = 0;
+	int				 errcode;
+	PCRE2_SIZE			 erroff;
+
+	s = ts_query_predicates_for_pattern(q->query, p, &n);
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j < n && s[j].type != TSQueryPredicateStepTypeDone;
+		    j++)
+			/* nothing */;
+		if (j - i != 3 || s[i].type != TSQueryPredicateStepTypeString ||
+		    s[i + 1].type != TSQueryPredicateStepTypeCapture)
+			goto bad;
+		op = ts_query_string_value_for_id(q->query, s[i].value_id, &len);
+		ALLOC_GROW(q->preds[p], q->npreds[p] + 1, alloc);
+		pr = &q->preds[p][q->npreds[p]];
+		memset(pr, 0, sizeof *pr);
+		if (strcmp(op, "eq?") == 0)
+			pr->op = PRED_EQ;
+		else if (strcmp(op, "not-eq?") == 0)
+			pr->op = PRED_NOT_EQ;
+		else if (strcmp(op, "match?") == 0)
+			pr->op = PRED_MATCH;
+		else if (strcmp(op, "not-match?") == 0)
+			pr->op = PRED_NOT_MATCH;
+		else
+			goto bad;
+		pr->capture = s[i + 1].value_id;
+		if (s[i + 2].type == TSQueryPredicateStepTypeCapture) {
+			if (pr->op == PRED_MATCH || pr->op == PRED_NOT_MATCH)
+				goto bad;
+			pr->other_is_capture = 1;
+			pr->other = s[i + 2].value_id;
+		} else {
+			pr->str = xstrdup(ts_query_string_value_for_id(q->query,
+			    s[i + 2].value_id, &len));
+			if (pr->op == PRED_MATCH || pr->op == PRED_NOT_MATCH) {
+				pr->re = pcre2_compile((PCRE2_SPTR)pr->str,
+				    PCRE2_ZERO_TERMINATED, 0, &errcode, &erroff,
+				    NULL);
+				if (pr->re == NULL)
+					goto bad;
+				pcre2_jit_compile(pr->re, PCRE2_JIT_COMPLETE);
+			}
+		}
+		q->npreds[p]++;
+	}
+	return (0);
+
+bad:
+	q->error = xasprintf("%s tags query: pattern %u: unsupported "
+	    "predicate", g->name, p);
+	return (-1);
+}
+
+/* Compile g's query into q (with grammar_lock held). */
+static int
+grammar_compile(const struct grammar *g, struct grammar_query *q)
+{
+	struct buf	 src = BUF_INIT;
+	uint32_t	 i, n, len, off;
+	TSQueryError	 err;
+	const char	*name;
+	int		 k;
+
+	buf_adds(&src, g->query1);
+	if (g->query2 != NULL)
+		buf_adds(&src, g->query2);
+	q->query = ts_query_new(g->language(), src.buf, src.len, &off, &err);
+	if (q->query == NULL) {
+		q->error = xasprintf("%s tags query: error %d at byte %u",
+		    g->name, (int)err, off);
+		goto out;
+	}
+	n = ts_query_capture_count(q->query);
+	q->role = xcalloc(n + 1, 1);
+	q->kind = xcalloc(n + 1, 1);
+	for (i = 0; i < n; i++) {
+		name = ts_query_capture_name_for_id(q->query, i, &len);
+		if (strncmp(name, "definition.", 11) == 0) {
+			if ((k = def_kind_from_name(name + 11)) == -1)
+				goto badcap;
+			q->role[i] = CAP_DEF;
+			q->kind[i] = k;
+		} else if (strncmp(name, "reference.", 10) == 0) {
+			for (k = 0; k < REF_KIND_COUNT; k++) {
+				if (strcmp(ref_kind_names[k], name + 10) == 0)
+					break;
+			}
+			if (k == REF_KIND_COUNT)
+				goto badcap;
+			q->role[i] = CAP_REF;
+			q->kind[i] = k;
+		} else if (strcmp(name, "name") == 0)
+			q->role[i] = CAP_NAME;
+		else if (strcmp(name, "declarator") == 0)
+			q->role[i] = CAP_DECLARATOR;
+		else if (strcmp(name, "import") == 0)
+			q->role[i] = CAP_IMPORT;
+		else if (name[0] == '_')
+			q->role[i] = CAP_NONE;
+		else
+			goto badcap;
+	}
+	n = ts_query_pattern_count(q->query);
+	q->preds = xcalloc(n + 1, sizeof *q->preds);
+	q->npreds = xcalloc(n + 1, sizeof *q->npreds);
+	for (i = 0; i < n; i++) {
+		if (grammar_preds(g, q, i) != 0)
+			goto out;
+	}
+	goto out;
+
+badcap:
+	q->error = xasprintf("%s tags query: unknown capture @%s", g->name,
+	    name);
+out:
+	buf_release(&src);
+	q->loaded = 1;
+	return (q->error == NULL ? 0 : -1);
+}
+
+int
+grammar_load(const struct grammar *g, char **cause)
+{
+	struct grammar_query	*q = &grammar_queries[g->index];
+	int			 rc;
+
+	pthread_mutex_lock(&grammar_lock);
+	if (!q->loaded)
+		grammar_compile(g, q);
+	rc = q->error == NULL ? 0 : -1;
+	if (rc != 0 && cause != NULL)
+		*cause = xstrdup(q->error);
+	pthread_mutex_unlock(&grammar_lock);
+	return (rc);
+}
+
+struct grammar_parser *
+grammar_parser_create(unsigned int timeout_ms)
+{
+	struct grammar_parser	*gp = xcalloc(1, sizeof *gp);
+
+	if ((gp->parser = ts_parser_new()) == NULL)
+		fatalx("ts_parser_new failed");
+	if ((gp->cursor = ts_query_cursor_new()) == NULL)
+		fatalx("ts_query_cursor_new failed");
+	if ((gp->md = pcre2_match_data_create(4, NULL)) == NULL)
+		fatalx("pcre2_match_data_create failed");
+	gp->timeout_us = (uint64_t)timeout_ms * 1000;
+	return (gp);
+}
+
+void
+grammar_parser_free(struct grammar_parser *gp)
+{
+	if (gp == NULL)
+		return;
+	ts_query_cursor_delete(gp->cursor);
+	ts_parser_delete(gp->parser);
+	pcre2_match_data_free(gp->md);
+	free(gp);
+}
+
+/* Do the predicates of match m hold? */
+static int
+grammar_preds_ok(struct grammar_parser *gp, const struct grammar_query *q,
+    const TSQueryMatch *m, const char *text)
+{
+	const struct pred	*pr;
+	TSNode			 a, b;
+	uint32_t		 i, j, alen, blen;
+	int			 found, eq, rc;
+
+	for (i = 0; i < q->npreds[m->pattern_index]; i++) {
+		pr = &q->preds[m->pattern_index][i];
+		found = 0;
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		for (j = 0; j < m->capture_count; j++) {
+			if (m->captures[j].index == pr->capture) {
+				a = m->captures[j].node;
+				found |= 1;
+			}
+			if (pr->other_is_capture &&
+			    m->captures[j].index == pr->other) {
+				b = m->captures[j].node;
+				found |= 2;
+			}
+		}
+		if (!(found & 1))
+			return (0);
+		alen = ts_node_end_byte(a) - ts_node_start_byte(a);
+		switch (pr->op) {
+		case PRED_EQ:
+		case PRED_NOT_EQ:
+			if (pr->other_is_capture) {
+				if (!(found & 2))
+					return (0);
+				blen = ts_node_end_byte(b) -
+				    ts_node_start_byte(b);
+				eq = alen == blen && memcmp(text +
+				    ts_node_start_byte(a), text +
+				    ts_node_start_byte(b), alen) == 0;
+			} else {
+				eq = alen == strlen(pr->str) && memcmp(text +
+				    ts_node_start_byte(a), pr->str, alen) == 0;
+			}
+			if (eq != (pr->op == PRED_EQ))
+				return (0);
+			break;
+		case PRED_MATCH:
+		case PRED_NOT_MATCH:
+			rc = pcre2_match(pr->re, (PCRE2_SPTR)(text +
+			    ts_node_start_byte(a)), alen, 0, 0, gp->md, NULL);
+			if ((rc >= 0) != (pr->op == PRED_MATCH))
+				return (0);
+			break;
+		}
+	}
+	return (1);
+}
+
+/*
+ * Walk a C/C++ declarator down to the name it declares.  *proto is set when
+ * the name is directly a function's (foo(...)), *scoped when it is
+ * qualified (Class::foo).  A null node if there is none.
+ */
+static TSNode
+grammar_declarator(TSNode n, int *proto, int *scoped)
+{
+	TSNode		 c, null;
+	const char	*type;
+	int		 depth;
+
+	memset(&null, 0, sizeof null);
+	for (depth = 0; depth < 32 && !ts_node_is_null(n); depth++) {
+		type = ts_node_type(n);
+		if (strcmp(type, "identifier") == 0 ||
+		    strcmp(type, "field_identifier") == 0 ||
+		    strcmp(type, "type_identifier") == 0 ||
+		    strcmp(type, "destructor_name") == 0 ||
+		    strcmp(type, "operator_name") == 0 ||
+		    strcmp(type, "primitive_type") == 0)
+			return (n);
+		if (strcmp(type, "qualified_identifier") == 0 ||
+		    strcmp(type, "template_function") == 0) {
+			if (type[0] == 'q')
+				*scoped = 1;
+			n = ts_node_child_by_field_name(n, "name", 4);
+			continue;
+		}
+		c = ts_node_child_by_field_name(n, "declarator", 10);
+		if (strcmp(type, "function_declarator") == 0 &&
+		    !ts_node_is_null(c) &&
+		    strcmp(ts_node_type(c), "identifier") == 0)
+			*proto = 1;
+		if (ts_node_is_null(c) && ts_node_named_child_count(n) > 0)
+			c = ts_node_named_child(n, 0);
+		n = c;
+	}
+	return (null);
+}
+
+/* Is n inside a local scope of g (a function body, a block)? */
+static int
+grammar_is_local(const struct grammar *g, TSNode n)
+{
+	const char	*type;
+
+	if (g->locals == NULL)
+		return (0);
+	for (n = ts_node_parent(n); !ts_node_is_null(n);
+	    n = ts_node_parent(n)) {
+		type = ts_node_type(n);
+		if (word_in(g->locals, type, strlen(type)))
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * The signature of definition n: from the start of its first line to its
+ * body (when the body starts within a few lines), else to the end of its
+ * first line; white space collapsed, at most 200 bytes.
+ */
+static uint32_t
+grammar_sig(struct tags *t, TSNode n, const char *text, size_t len)
+{
+	TSNode		 body;
+	size_t		 start, end, lim, i, out;
+	char		 sig[208];
+	int		 lines, space;
+
+	/*
+	 * From the start of the line, unless the definition is an item of a
+	 * list there (an enumerator, a field): then from itself.
+	 */
+	start = ts_node_start_byte(n);
+	for (i = start; i > 0 && text[i - 1] != '\n'; i--) {
+		if (text[i - 1] == '{' || text[i - 1] == ',' ||
+		    text[i - 1] == '(' || text[i - 1] == ';')
+			break;
+	}
+	if (i == 0 || text[i - 1] == '\n')
+		start = i;
+	while (start < len && (text[start] == ' ' || text[start] == '\t'))
+		start++;
+	lim = ts_node_end_byte(n);
+	body = ts_node_child_by_field_name(n, "body", 4);
+	end = start;
+	while (end < lim && text[end] != '\n')
+		end++;
+	if (!ts_node_is_null(body) && ts_node_start_byte(body) > start) {
+		lines = 0;
+		for (i = start; i < ts_node_start_byte(body); i++) {
+			if (text[i] == '\n')
+				lines++;
+		}
+		if (lines <= 8)
+			end = ts_node_start_byte(body);
+	}
+	out = 0;
+	space = 0;
+	for (i = start; i < end && out < 200; i++) {
+		if (isspace((unsigned char)text[i])) {
+			space = 1;
+			continue;
+		}
+		if (space && out > 0)
+			sig[out++] = ' ';
+		space = 0;
+		sig[out++] = text[i];
+	}
+	while (out > 0 && (sig[out - 1] == '{' || sig[out - 1] == ' '))
+		out--;
+	return (tags_add_str(t, sig, out));
+}
+
+/* Where the lines of a text start, to turn byte offsets into lines. */
+struct line_table {
+	uint32_t	*start;
+	size_t		 n;
+};
+
+static void
+line_table_init(struct line_table *lt, const char *text, size_t len)
+{
+	size_t	i, alloc = 0;
+
+	lt->start = NULL;
+	lt->n = 0;
+	ALLOC_GROW(lt->start, 1, alloc);
+	lt->start[lt->n++] = 0;
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\n') {
+			ALLOC_GROW(lt->start, lt->n + 1, alloc);
+			lt->start[lt->n++] = i + 1;
+		}
+	}
+}
+
+/* The 1-based line holding byte off. */
+static uint32_t
+line_of(const struct line_table *lt, uint32_t off)
+{
+	size_t	lo = 0, hi = lt->n, mid;
+
+	while (hi - lo > 1) {
+		mid = (lo + hi) / 2;
+		if (lt->start[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + 1);
+}
+
+/* Names of one file, each stored once in tags.strs. */
+struct intern {
+	uint32_t	*offs;		/* offset + 1; 0: empty */
+	size_t		 size, nr;
+};
+
+/* The offset of name (len bytes) in t->strs, adding it if new. */
+static uint32_t
+grammar_intern(struct intern *in, struct tags *t, const char *name,
+    size_t len)
+{
+	uint32_t	 h = 2166136261u, off, *old;
+	size_t		 i, k, oldsize;
+	const char	*s;
+
+	if ((in->nr + 1) * 2 >= in->size) {
+		old = in->offs;
+		oldsize = in->size;
+		in->size = oldsize == 0 ? 256 : oldsize * 2;
+		in->offs = xcalloc(in->size, sizeof *in->offs);
+		for (k = 0; k < oldsize; k++) {
+			if (old[k] == 0)
+				continue;
+			s = t->strs.buf + old[k] - 1;
+			h = 2166136261u;
+			for (; *s != '\0'; s++)
+				h = (h ^ (unsigned char)*s) * 16777619u;
+			for (i = h & (in->size - 1); in->offs[i] != 0;
+			    i = (i + 1) & (in->size - 1))
+				/* nothing */;
+			in->offs[i] = old[k];
+		}
+		free(old);
+		h = 2166136261u;
+	}
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	for (i = h & (in->size - 1); in->offs[i] != 0;
+	    i = (i + 1) & (in->size - 1)) {
+		s = t->strs.buf + in->offs[i] - 1;
+		if (strncmp(s, name, len) == 0 && s[len] == '\0')
+			return (in->offs[i] - 1);
+	}
+	off = tags_add_str(t, name, len);
+	in->offs[i] = off + 1;
+	in->nr++;
+	return (off);
+}
+
+/* Order definitions by name position, then pattern (earlier wins). */
+struct def_tmp {
+	struct tag_def	def;
+	uint32_t	name_byte;
+	uint32_t	pattern;
+};
+
+static int
+def_cmp(const void *a, const void *b)
+{
+	const struct def_tmp	*x = a, *y = b;
+
+	if (x->name_byte != y->name_byte)
+		return (x->name_byte < y->name_byte ? -1 : 1);
+	if (x->pattern != y->pattern)
+		return (x->pattern < y->pattern ? -1 : 1);
+	return (0);
+}
+
+/* Order definitions by line, then name position. */
+static int
+def_line_cmp(const void *a, const void *b)
+{
+	const struct def_tmp	*x = a, *y = b;
+
+	if (x->def.line != y->def.line)
+		return (x->def.line < y->def.line ? -1 : 1);
+	return (x->name_byte < y->name_byte ? -1 :
+	    x->name_byte > y->name_byte);
+}
+
+static int
+u32_cmp(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Order references by line, name (interned: by offset), then kind. */
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const struct tag_ref	*x = a, *y = b;
+
+	if (x->line != y->line)
+		return (x->line < y->line ? -1 : 1);
+	if (x->name != y->name)
+		return (x->name < y->name ? -1 : 1);
+	return ((int)x->kind - (int)y->kind);
+}
+
+int
+grammar_tags(struct grammar_parser *gp, const struct grammar *g,
+    const char *text, size_t len, struct TSTree **tree, struct tags *out,
+    char **cause)
+{
+	struct grammar_query	*q = &grammar_queries[g->index];
+	TSTree			*old = tree != NULL ? *tree : NULL, *t = NULL;
+	TSQueryMatch		 m;
+	TSNode			 root, node, name, defnode;
+	struct def_tmp		*tmp = NULL;
+	size_t			 ntmp = 0, atmp = 0, i, j;
+	uint32_t		*namebytes = NULL, *refbytes = NULL, s, e, k;
+	size_t			 nnb = 0, annb = 0, arb = 0;
+	int			 rc = -1, role, proto, scoped, kind, refkind;
+	int			 haveref, havedef;
+	struct intern		 in = { NULL, 0, 0 };
+	struct line_table	 lines = { NULL, 0 };
+
+	if (grammar_load(g, cause) != 0)
+		return (-1);
+	if (len > UINT32_MAX / 2) {
+		*cause = xstrdup("file too large to parse");
+		return (-1);
+	}
+	ts_parser_set_language(gp->parser, g->language());
+	ts_parser_set_timeout_micros(gp->parser, gp->timeout_us);
+	t = ts_parser_parse_string(gp->parser, old, text, len);
+	if (old != NULL) {
+		/* The new tree shares what it reused; the old one goes. */
+		ts_tree_delete(old);
+		if (tree != NULL)
+			*tree = NULL;
+	}
+	if (t == NULL) {
+		ts_parser_reset(gp->parser);
+		*cause = xstrdup("parse timed out");
+		goto out;
+	}
+	root = ts_tree_root_node(t);
+	out->errors = ts_node_has_error(root);
+	line_table_init(&lines, text, len);
+
+	ts_query_cursor_exec(gp->cursor, q->query, root);
+	while (ts_query_cursor_next_match(gp->cursor, &m)) {
+		if (q->npreds[m.pattern_index] != 0 &&
+		    !grammar_preds_ok(gp, q, &m, text))
+			continue;
+		havedef = haveref = 0;
+		kind = refkind = 0;
+		memset(&name, 0, sizeof name);
+		memset(&defnode, 0, sizeof defnode);
+		proto = scoped = 0;
+		for (i = 0; i < m.capture_count; i++) {
+			node = m.captures[i].node;
+			k = m.captures[i].index;
+			role = q->role[k];
+			switch (role) {
+			case CAP_DEF:
+				havedef = 1;
+				defnode = node;
+				kind = q->kind[k];
+				break;
+			case CAP_REF:
+				haveref = 1;
+				defnode = node;
+				refkind = q->kind[k];
+				break;
+			case CAP_NAME:
+				name = node;
+				break;
+			case CAP_DECLARATOR:
+				name = grammar_declarator(node, &proto,
+				    &scoped);
+				break;
+			case CAP_IMPORT:
+				s = ts_node_start_byte(node);
+				e = ts_node_end_byte(node);
+				while (s < e && strchr("\"'<` \t", text[s]))
+					s++;
+				while (e > s && strchr("\"'>` \t",
+				    text[e - 1]))
+					e--;
+				if (e > s && e - s < 512) {
+					ALLOC_GROW(out->imports,
+					    out->nimports + 1, out->aimports);
+					out->imports[out->nimports++] =
+					    tags_add_str(out, text + s, e - s);
+				}
+				break;
+			}
+		}
+		if (!havedef && !haveref)
+			continue;
+		if (ts_node_is_null(name))
+			name = defnode;
+		if (ts_node_is_null(name))
+			continue;
+		s = ts_node_start_byte(name);
+		e = ts_node_end_byte(name);
+		if (e <= s || e - s > 200 || memchr(text + s, '\n', e - s))
+			continue;
+		if (havedef) {
+			if (g->declarators) {
+				if (kind == DEF_VARIABLE && proto)
+					continue;
+				if (kind == DEF_PROTOTYPE && !proto)
+					continue;
+				if (kind == DEF_FUNCTION && scoped)
+					kind = DEF_METHOD;
+			}
+			if ((kind == DEF_VARIABLE || kind == DEF_CONSTANT ||
+			    kind == DEF_PROTOTYPE) && grammar_is_local(g, defnode))
+				continue;
+			ALLOC_GROW(tmp, ntmp + 1, atmp);
+			memset(&tmp[ntmp], 0, sizeof tmp[ntmp]);
+			tmp[ntmp].def.kind = kind;
+			tmp[ntmp].def.name = grammar_intern(&in, out,
+			    text + s, e - s);
+			tmp[ntmp].def.sig = grammar_sig(out, defnode, text,
+			    len);
+			tmp[ntmp].def.line = line_of(&lines,
+			    ts_node_start_byte(defnode));
+			/* A node ending with its newline ends on its line. */
+			e = ts_node_end_byte(defnode);
+			tmp[ntmp].def.end_line = line_of(&lines, e);
+			if (e > 0 && text[e - 1] == '\n' &&
+			    tmp[ntmp].def.end_line > tmp[ntmp].def.line)
+				tmp[ntmp].def.end_line--;
+			tmp[ntmp].name_byte = s;
+			tmp[ntmp].pattern = m.pattern_index;
+			ntmp++;
+			continue;
+		}
+		ALLOC_GROW(out->refs, out->nrefs + 1, out->arefs);
+		memset(&out->refs[out->nrefs], 0, sizeof *out->refs);
+		out->refs[out->nrefs].kind = refkind;
+		out->refs[out->nrefs].name = grammar_intern(&in, out,
+		    text + s, e - s);
+		out->refs[out->nrefs].line = line_of(&lines, s);
+		ALLOC_GROW(refbytes, out->nrefs + 1, arb);
+		refbytes[out->nrefs] = s;
+		out->nrefs++;
+	}
+
+	/* One definition per name node: the earliest pattern wins. */
+	qsort(tmp, ntmp, sizeof *tmp, def_cmp);
+	for (i = j = 0; i < ntmp; i++) {
+		if (j > 0 && tmp[i].name_byte == tmp[j - 1].name_byte)
+			continue;
+		tmp[j++] = tmp[i];
+		ALLOC_GROW(namebytes, nnb + 1, annb);
+		namebytes[nnb++] = tmp[i].name_byte;
+	}
+	ntmp = j;
+	qsort(tmp, ntmp, sizeof *tmp, def_line_cmp);
+	ALLOC_GROW(out->defs, ntmp, out->adefs);
+	for (i = 0; i < ntmp; i++)	/* memcpy: the padding too */
+		memcpy(&out->defs[i], &tmp[i].def, sizeof out->defs[i]);
+	out->ndefs = ntmp;
+
+	/* Drop references that are definitions' own names. */
+	for (i = j = 0; i < out->nrefs; i++) {
+		if (nnb > 0 && bsearch(&refbytes[i], namebytes, nnb,
+		    sizeof *namebytes, u32_cmp) != NULL)
+			continue;
+		out->refs[j++] = out->refs[i];
+	}
+	out->nrefs = j;
+	/* One reference per name and line, of the most specific kind. */
+	qsort(out->refs, out->nrefs, sizeof *out->refs, ref_cmp);
+	for (i = j = 0; i < out->nrefs; i++) {
+		if (j > 0 && out->refs[i].line == out->refs[j - 1].line &&
+		    out->refs[i].name == out->refs[j - 1].name)
+			continue;
+		out->refs[j++] = out->refs[i];
+	}
+	out->nrefs = j;
+	/* Each referenced name once, with its count (names are interned). */
+	refbytes = xreallocarray(refbytes, out->nrefs + 1, sizeof *refbytes);
+	for (i = 0; i < out->nrefs; i++)
+		refbytes[i] = out->refs[i].name;
+	qsort(refbytes, out->nrefs, sizeof *refbytes, u32_cmp);
+	out->uses = xreallocarray(NULL, out->nrefs + 1, sizeof *out->uses);
+	for (i = 0; i < out->nrefs; i = j) {
+		for (j = i + 1; j < out->nrefs && refbytes[j] == refbytes[i];
+		    j++)
+			/* nothing */;
+		out->uses[out->nuses].name = refbytes[i];
+		out->uses[out->nuses].count = j - i;
+		out->nuses++;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	free(namebytes);
+	free(refbytes);
+	free(in.offs);
+	free(lines.start);
+	if (tree != NULL)
+		*tree = t;
+	else if (t != NULL)
+		ts_tree_delete(t);
+	return (rc);
+}
+
+/* The row and column (bytes) of offset off in text. */
+static TSPoint
+grammar_point(const char *text, size_t off)
+{
+	TSPoint		 p = { 0, 0 };
+	size_t		 i, bol = 0;
+
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			p.row++;
+			bol = i + 1;
+		}
+	}
+	p.column = off - bol;
+	return (p);
+}
+
+void
+grammar_tree_edit(struct TSTree *tree, const char *old, size_t oldlen,
+    const char *new, size_t newlen)
+{
+	TSInputEdit	e;
+	size_t		pre = 0, suf = 0, min;
+
+	min = oldlen < newlen ? oldlen : newlen;
+	while (pre < min && old[pre] == new[pre])
+		pre++;
+	while (suf < min - pre && old[oldlen - 1 - suf] == new[newlen - 1 - suf])
+		suf++;
+	e.start_byte = pre;
+	e.old_end_byte = oldlen - suf;
+	e.new_end_byte = newlen - suf;
+	e.start_point = grammar_point(old, pre);
+	e.old_end_point = grammar_point(old, oldlen - suf);
+	e.new_end_point = grammar_point(new, newlen - suf);
+	ts_tree_edit(tree, &e);
+}
+
+void
+grammar_tree_free(struct TSTree *tree)
+{
+	if (tree != NULL)
+		ts_tree_delete(tree);
+}
