@@ -18,6 +18,8 @@
 #include "agentos.h"
 #include "banned.h"
 
+#define TIMELINE_ANCESTORS	8	/* parent sessions listed, at most */
+
 struct timeline_view {
 	struct snapshot_info	*list;
 	size_t			 n;
@@ -39,6 +41,9 @@ struct pager_view {
 static void	timeline_free(struct view *);
 static void	timeline_counts(struct snapshot_store *,
 		    struct timeline_view *);
+static void	timeline_ancestors(struct ui *, struct snapshot_store *,
+		    struct timeline_view *);
+static int	timeline_foreign(struct ui *, const struct snapshot_info *);
 static int	timeline_key(struct view *, const struct key_event *);
 static void	timeline_draw(struct view *, int, int, int);
 static void	pager_free(struct view *);
@@ -82,8 +87,78 @@ timeline_load(struct ui *ui, struct timeline_view *d)
 	}
 	if (snapshot_list(st, &d->list, &d->n, &d->error) != 0)
 		return;
+	timeline_ancestors(ui, st, d);
 	d->sel = d->n > 0 ? d->n - 1 : 0;
 	timeline_counts(st, d);
+}
+
+/*
+ * A forked session (/fork, a conversation rewind) starts with no snapshot
+ * of its own: its parents' snapshots come first, so their files can still
+ * be restored from here.
+ */
+static void
+timeline_ancestors(struct ui *ui, struct snapshot_store *st,
+    struct timeline_view *d)
+{
+	struct session		*s, *open = NULL;
+	struct snapshot_info	*v, *all = NULL;
+	const char		*parent;
+	char			*ids[TIMELINE_ANCESTORS], *cause = NULL;
+	size_t			 nids = 0, n, nall = 0, i, k;
+	int64_t			 at;
+
+	if ((s = agent_session(ui->agent)) == NULL)
+		return;
+	parent = session_parent(s, &at);
+	while (parent != NULL && nids < TIMELINE_ANCESTORS) {
+		ids[nids++] = xstrdup(parent);
+		if ((s = session_open(ui->root, ids[nids - 1], &cause)) ==
+		    NULL) {
+			log_debug("timeline: %s", cause);
+			free(cause);
+			break;
+		}
+		session_close(open);
+		open = s;
+		parent = session_parent(s, &at);
+	}
+	session_close(open);
+
+	/* The farthest first: the timeline is oldest first. */
+	for (k = nids; k > 0; k--) {
+		if (snapshot_list_session(st, ids[k - 1], &v, &n,
+		    &cause) != 0) {
+			log_debug("timeline: %s", cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		all = xreallocarray(all, nall + n, sizeof *all);
+		memcpy(all + nall, v, n * sizeof *v);
+		nall += n;
+		free(v);
+	}
+	for (k = 0; k < nids; k++)
+		free(ids[k]);
+	if (nall == 0) {
+		free(all);
+		return;
+	}
+	all = xreallocarray(all, nall + d->n, sizeof *all);
+	for (i = 0; i < d->n; i++)
+		all[nall + i] = d->list[i];
+	free(d->list);
+	d->list = all;
+	d->n += nall;
+}
+
+/* Is si a snapshot of another session (an ancestor)? */
+static int
+timeline_foreign(struct ui *ui, const struct snapshot_info *si)
+{
+	return (ui->agent != NULL && si->session != NULL &&
+	    strcmp(si->session, agent_session_id(ui->agent)) != 0);
 }
 
 /*
@@ -237,7 +312,22 @@ timeline_key(struct view *v, const struct key_event *ev)
 		if (si == NULL)
 			break;
 		/* Close first: the question goes over the transcript. */
-		{
+		if (timeline_foreign(ui, si)) {
+			char	*q = xasprintf("Snapshot %s of the parent "
+				    "session %s, before %s: only its files "
+				    "can be restored here (/resume %s to "
+				    "rewind that conversation).", si->id,
+				    si->session, si->action != NULL ?
+				    si->action : "", si->session);
+			struct timeline_choice *c = xcalloc(1, sizeof *c);
+
+			c->id = xstrdup(si->commit);
+			ui_remove(ui, v);
+			ui_push(ui, view_choice_create(ui, "Restore ", q, "f",
+			    "f files   Esc cancel", timeline_choice_answer,
+			    timeline_choice_free, c));
+			free(q);
+		} else {
 			char	*id = xstrdup(si->id);
 			char	*action = xstrdup(si->action != NULL ?
 				    si->action : "");
@@ -250,8 +340,10 @@ timeline_key(struct view *v, const struct key_event *ev)
 		}
 		return (VIEW_HANDLED | VIEW_REDRAW);
 	case 'd':
+		/* A parent's sequence numbers are not this store's. */
 		if (si != NULL)
-			view_pager_diff(ui, si->id);
+			view_pager_diff(ui, timeline_foreign(ui, si) ?
+			    si->commit : si->id);
 		break;
 	case 'r':
 		timeline_load(ui, d);
@@ -274,9 +366,9 @@ timeline_draw(struct view *v, int y, int rows, int cols)
 	size_t			 i;
 	int			 body = rows - 3, row;
 
-	ui_draw_text(y, 0, cols, "Snapshots of this session, oldest first: "
-	    "each is the worktree just before its action, with what that "
-	    "action changed", EL_HEADING, SA_BOLD);
+	ui_draw_text(y, 0, cols, "Snapshots, oldest first: the worktree "
+	    "just before each action, and what that action changed",
+	    EL_HEADING, SA_BOLD);
 	ui_draw_text(y + rows - 1, 0, cols, "\xe2\x86\x91\xe2\x86\x93 move   "
 	    "Enter restore this point (files, conversation or both)   "
 	    "d diff to now   r reload   Esc close", EL_NOTICE, SA_BOLD);
@@ -312,6 +404,8 @@ timeline_draw(struct view *v, int y, int rows, int cols)
 			    si->files == 1 ? "" : "s", si->added, si->removed);
 		else if (si->files == 0)
 			buf_adds(&b, "  no change");
+		if (timeline_foreign(v->ui, si))
+			buf_addf(&b, "  (parent session %s)", si->session);
 		if (i == d->sel) {
 			attrset(theme_attr(EL_SELECTION, 0));
 			mvhline(y + 2 + row, 0, ' ', cols);

@@ -2,7 +2,8 @@
 # TUI: Enter on a snapshot of the timeline asks what to restore.  c rewinds
 # the conversation only: it goes on from before the snapshot's prompt in a
 # new session, the files stay; b restores the files and the conversation.
-# Each timeline row shows what its own action changed.
+# Each timeline row shows what its own action changed; a fork's timeline
+# lists its parent's snapshots too, whose files can be restored.
 . "$(dirname "$0")/lib.sh"
 make_repo
 cat > "$T_TMP/script.json" <<'JSON'
@@ -34,7 +35,7 @@ wait_for 'Edited hello\.'
 
 # Each row: what its own action changed (a.txt created; hello.txt edited).
 send_keys M-s
-wait_for 'Snapshots of this session'
+wait_for 'Snapshots, oldest first'
 wait_for '^ 1 .* prompt 1 +write_file +write_file a.txt +1 file \+1 -0'
 wait_for '^ 2 .* prompt 2 +edit_file +edit_file hello.txt +1 file \+1 -1'
 send_keys Enter
@@ -49,18 +50,29 @@ screen | grep -q 'second change' && fail "prompt 2 is still in the transcript"
 [ -f a.txt ] || fail "c removed a.txt"
 wait_for '0 snapshots'
 
+# The fork lists its parent's snapshots; their files can be restored.
+send_keys M-s
+wait_for '^ 2 .* prompt 2 +edit_file +edit_file hello.txt .*\(parent session [0-9-]+[0-9a-f]+\)'
+send_keys Enter
+wait_for 'Snapshot 2 of the parent session [0-9-]+[0-9a-f]+, before edit_file hello.txt: only its'
+send_keys f
+wait_for 'Restored [0-9a-f]{40}: 1 file written'
+[ "$(cat hello.txt)" = "$(printf 'hello\nworld')" ] ||
+    fail "f on the parent's snapshot: $(cat hello.txt)"
+wait_for '│ 1 snapshot '
+
 send_keys 'another second' Enter
 wait_for 'Edited world\.'
-[ "$(cat hello.txt)" = "$(printf 'HELLO\nWORLD')" ] || fail "hello.txt 2"
-wait_for '1 snapshot '
+[ "$(cat hello.txt)" = "$(printf 'hello\nWORLD')" ] || fail "hello.txt 2"
+wait_for '│ 2 snapshots'
 send_keys M-s
-wait_for '^ 1 .* prompt 2 +edit_file +edit_file hello.txt +1 file \+1 -1'
+wait_for '^ 2 .* prompt 2 +edit_file +edit_file hello.txt +1 file \+1 -1$'
 send_keys Enter
 wait_for 'Restore: f files only'
 send_keys b
 wait_for 'Rewound the conversation to before prompt 2'
-wait_for 'Restored 1: 1 file written'
-[ "$(cat hello.txt)" = "$(printf 'HELLO\nworld')" ] ||
+wait_for 'Restored 2: 1 file written'
+[ "$(cat hello.txt)" = "$(printf 'hello\nworld')" ] ||
     fail "b did not restore the files: $(cat hello.txt)"
 screen | grep -q 'another second' && fail "prompt 2 is still there after b"
 send_keys 'third try' Enter
