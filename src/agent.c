@@ -1176,6 +1176,12 @@ agent_perm(struct agent *a)
 	return (a->perm);
 }
 
+struct lsp_manager *
+agent_lsp(struct agent *a)
+{
+	return (a->ctx.lsp);
+}
+
 void
 agent_set_mode(struct agent *a, enum perm_mode mode)
 {

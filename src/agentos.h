@@ -1784,6 +1784,8 @@ int	 agent_rewind_last(struct agent *a, char **msg, char **cause);
 /* agent_rewind(a, id, 0, ...) without the message. */
 int	 agent_rewind_to(struct agent *a, const char *id, char **cause);
 struct perm *agent_perm(struct agent *a);
+/* The language servers of the session (NULL when off); borrowed. */
+struct lsp_manager *agent_lsp(struct agent *a);
 struct snapshot_store *agent_snapshots(struct agent *a);
 const struct agent_stats *agent_stats(struct agent *a);
 const struct conv *agent_conv(struct agent *a);
@@ -2176,6 +2178,8 @@ struct tentry {
 	int			 provisional;	/* streamed, may be reset */
 	struct slines		 lines;
 	int			 lines_width;	/* 0: render again */
+	int			 diag_errors;	/* edits: what the language */
+	int			 diag_warnings;	/* server reports now */
 };
 
 struct ui {
@@ -2208,6 +2212,7 @@ struct ui {
 	char			*resume_id;	/* picked at start-up:
 						   cfg->resume points here */
 	char			*history;	/* prompt history file */
+	char			*progress;	/* background work, or NULL */
 };
 
 /* Schedule a redraw (coalesced; at most one frame per ~16 ms). */

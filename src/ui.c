@@ -93,6 +93,10 @@ static void	ui_cb_tool_finished(void *, struct tool_call *);
 static void	ui_cb_snapshot(void *, const char *, const char *);
 static void	ui_cb_notice(void *, const char *);
 static void	ui_cb_stream_reset(void *);
+static void	ui_cb_progress(void *, const char *, size_t, size_t);
+static void	ui_tool_diagnostics(struct ui *, struct tentry *,
+		    struct tool_call *);
+static void	ui_cb_lsp_changed(void *);
 static void	ui_cb_turn_done(void *, enum stop_reason, const char *);
 
 static const struct agent_ui ui_agent_cb = {
@@ -106,6 +110,7 @@ static const struct agent_ui ui_agent_cb = {
 	.snapshot = ui_cb_snapshot,
 	.notice = ui_cb_notice,
 	.stream_reset = ui_cb_stream_reset,
+	.progress = ui_cb_progress,
 	.turn_done = ui_cb_turn_done,
 };
 
@@ -778,6 +783,8 @@ ui_start_agent(struct ui *ui)
 		free(cause);
 		return;
 	}
+	if (agent_lsp(ui->agent) != NULL)
+		lsp_set_change_cb(agent_lsp(ui->agent), ui_cb_lsp_changed, ui);
 	if (agent_resumed(ui->agent, NULL)) {
 		view_transcript_load(ui, agent_conv(ui->agent));
 		ui_resumed(ui);
@@ -1260,12 +1267,57 @@ ui_cb_tool_finished(void *arg, struct tool_call *tc)
 	}
 	e->state = tc->is_error ? TS_ERROR : TS_OK;
 	e->exit_status = tc->exit_status;
+	ui_tool_diagnostics(ui, e, tc);
 	e->duration_ms = tc->duration_ms;
 	buf_reset(&e->output);
 	buf_add(&e->output, tc->result.buf, tc->result.len);
 	e->lines_width = 0;
 	ui_close_views(ui, &view_approval_ops);
 	ui_redraw(ui);
+}
+
+/* After an edit: the edited file's errors and warnings, as the server
+   reports them now. */
+static void
+ui_tool_diagnostics(struct ui *ui, struct tentry *e, struct tool_call *tc)
+{
+	struct lsp_manager	*m;
+	const char		*p;
+	char			*abs = NULL, *rel = NULL, *cause = NULL;
+	int			 errors, warnings;
+
+	if (ui->agent == NULL || (m = agent_lsp(ui->agent)) == NULL ||
+	    tc->tool == NULL || (tc->tool->flags & TOOL_EDIT) == 0 ||
+	    (p = json_string_value(json_object_get(tc->input, "path"))) ==
+	    NULL)
+		return;
+	if (path_resolve(ui->root, p, &abs, &rel, &cause) == 0 &&
+	    lsp_diagnostic_counts(m, abs, &errors, &warnings) == 0) {
+		e->diag_errors = errors;
+		e->diag_warnings = warnings;
+	}
+	free(cause);
+	free(abs);
+	free(rel);
+}
+
+/* Background work: shown in the status bar while it runs. */
+static void
+ui_cb_progress(void *arg, const char *what, size_t done, size_t total)
+{
+	struct ui	*ui = arg;
+
+	free(ui->progress);
+	ui->progress = total == 0 ? NULL : xasprintf("%s %zu%%", what,
+	    done * 100 / total);
+	ui_redraw(ui);
+}
+
+/* A language server changed state or published diagnostics. */
+static void
+ui_cb_lsp_changed(void *arg)
+{
+	ui_redraw(arg);
 }
 
 static void
@@ -1456,6 +1508,7 @@ out:
 		cfg->resume = NULL;
 	free(ui.resume_id);
 	free(ui.history);
+	free(ui.progress);
 	for (i = 0; i < ui.nentries; i++)
 		tentry_free(ui.entries[i]);
 	free(ui.entries);

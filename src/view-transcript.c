@@ -265,6 +265,14 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 		slines_release(&tmp);
 	}
 	sline_add(l, tail, strlen(tail), EL_NOTICE, 0);
+	if (e->diag_errors > 0 || e->diag_warnings > 0) {
+		/* What the language server says of the edited file now. */
+		xsnprintf(tail, sizeof tail, "  %d error%s, %d warning%s",
+		    e->diag_errors, e->diag_errors == 1 ? "" : "s",
+		    e->diag_warnings, e->diag_warnings == 1 ? "" : "s");
+		sline_add(l, tail, strlen(tail), e->diag_errors > 0 ?
+		    EL_TOOL_ERROR : EL_NOTICE, SA_BOLD);
+	}
 
 	if (e->output.len == 0)
 		return;
