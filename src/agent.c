@@ -73,6 +73,7 @@ struct agent {
 	struct agent_stats	 stats;
 	int			 lsp_shutdown;
 	int			 lsp_useful;	/* a server serves some file */
+	int			 snaps_confirm;	/* refused until confirmed */
 };
 
 static void	agent_event(struct agent *, const char *, json_t *);
@@ -94,6 +95,7 @@ static void	agent_repomodel_done(void *, const struct repomodel_stats *,
 		    const char *);
 static void	agent_repomodel_open(struct agent *);
 static int	agent_lsp_useful(struct agent *);
+static void	agent_open_snapshots(struct agent *, int);
 static void	agent_tool_output(struct tool_call *, const char *, size_t,
 		    void *);
 static void	agent_tools_finish(struct agent *);
@@ -153,13 +155,89 @@ agent_new_session_id(void)
 	return (xasprintf("%s-%06x", ts, r & 0xffffff));
 }
 
+/*
+ * (Re)open the snapshot store of the session.  Without one every mutating
+ * tool is refused (fail closed), but reading and talking still work.  A
+ * store refused only for want of confirmation (a home directory, a huge
+ * tree) is remembered, so the front end can ask and call
+ * agent_confirm_snapshots().
+ */
+static void
+agent_open_snapshots(struct agent *a, int confirmed)
+{
+	struct snapshot_options	 opts;
+	struct snapshot_store	*probe;
+	struct watch		*w;
+	char			*why = NULL, *desc = NULL, *why2 = NULL;
+
+	if (a->snaps != NULL) {
+		if (a->ctx.repomodel != NULL &&
+		    (w = snapshot_watch(a->snaps)) != NULL)
+			watch_unsubscribe(w, repomodel_watch_changed,
+			    a->ctx.repomodel);
+		snapshot_close(a->snaps);
+	}
+	free(a->snaps_error);
+	a->snaps_error = NULL;
+	a->snaps_confirm = 0;
+
+	snapshot_options_init(&opts, a->cfg);
+	if (confirmed)
+		opts.flags |= SNAPSHOT_CONFIRMED;
+	a->snaps = snapshot_open_opts(a->root, a->session_id, &opts, &why);
+	if (a->snaps == NULL) {
+		a->snaps_error = why;
+		log_debug("snapshots unavailable: %s", why);
+		if (!confirmed) {
+			/* Would a confirmation do?  Only then ask for one. */
+			opts.flags |= SNAPSHOT_CONFIRMED;
+			probe = snapshot_open_opts(a->root, a->session_id,
+			    &opts, &why2);
+			if (probe != NULL) {
+				snapshot_close(probe);
+				a->snaps_confirm = 1;
+			}
+			free(why2);
+		}
+		return;
+	}
+	if (snapshot_pending(a->snaps, &desc)) {
+		/*
+		 * A killed rewind left the worktree between two states; the
+		 * engine refuses snapshots until the user decides.
+		 */
+		a->snaps_error = xasprintf("an interrupted rewind must be "
+		    "finished or rolled back first (%s): run 'agentos rewind "
+		    "--continue' or 'agentos rewind --abort'", desc != NULL ?
+		    desc : "restore journal present");
+		free(desc);
+	}
+	if (a->ctx.repomodel != NULL && (w = snapshot_watch(a->snaps)) != NULL)
+		watch_subscribe(w, repomodel_watch_changed, a->ctx.repomodel);
+}
+
+const char *
+agent_snapshots_unconfirmed(struct agent *a)
+{
+	return (a->snaps_confirm ? a->snaps_error : NULL);
+}
+
+int
+agent_confirm_snapshots(struct agent *a, char **cause)
+{
+	agent_open_snapshots(a, 1);
+	if (a->snaps == NULL) {
+		*cause = xstrdup(a->snaps_error);
+		return (-1);
+	}
+	return (0);
+}
+
 struct agent *
 agent_create(const char *root, const char *cwd, struct config *cfg,
     int headless, const struct agent_ui *ui, void *arg, char **cause)
 {
 	struct agent		*a = xcalloc(1, sizeof *a);
-	struct snapshot_options	 opts;
-	char			*why = NULL, *desc = NULL;
 
 	a->root = xstrdup(root);
 	a->cwd = xstrdup(cwd);
@@ -184,22 +262,7 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	 * Without a snapshot store every mutating tool is refused (fail
 	 * closed), but reading and talking still work.
 	 */
-	snapshot_options_init(&opts, cfg);
-	a->snaps = snapshot_open_opts(root, a->session_id, &opts, &why);
-	if (a->snaps == NULL) {
-		a->snaps_error = why;
-		log_debug("snapshots unavailable: %s", why);
-	} else if (snapshot_pending(a->snaps, &desc)) {
-		/*
-		 * A killed rewind left the worktree between two states; the
-		 * engine refuses snapshots until the user decides.
-		 */
-		a->snaps_error = xasprintf("an interrupted rewind must be "
-		    "finished or rolled back first (%s): run 'agentos rewind "
-		    "--continue' or 'agentos rewind --abort'", desc != NULL ?
-		    desc : "restore journal present");
-		free(desc);
-	}
+	agent_open_snapshots(a, 0);
 	a->ctx.lsp = lsp_manager_create(root, cfg);
 	a->lsp_useful = agent_lsp_useful(a);
 	a->tools = tool_definitions_omit(cfg->perm_mode, a->lsp_useful ? 0 :
@@ -1260,9 +1323,7 @@ static int
 agent_adopt(struct agent *a, struct session *f, int load, char **cause)
 {
 	struct session_state	 st;
-	struct snapshot_options	 opts;
 	struct conv		 conv;
-	char			*why = NULL;
 	size_t			 i;
 
 	conv_init(&conv);
@@ -1290,16 +1351,7 @@ agent_adopt(struct agent *a, struct session *f, int load, char **cause)
 	    agent_new_session_id();
 
 	/* The new session's snapshots go under its own id. */
-	if (a->snaps != NULL)
-		snapshot_close(a->snaps);
-	free(a->snaps_error);
-	a->snaps_error = NULL;
-	snapshot_options_init(&opts, a->cfg);
-	if ((a->snaps = snapshot_open_opts(a->root, a->session_id, &opts,
-	    &why)) == NULL) {
-		a->snaps_error = why;
-		log_debug("snapshots unavailable: %s", why);
-	}
+	agent_open_snapshots(a, 0);
 	for (i = 0; i < a->nsnap; i++)
 		free(a->snap_ids[i]);
 	a->nsnap = 0;

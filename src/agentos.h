@@ -1784,6 +1784,14 @@ int	 agent_rewind_last(struct agent *a, char **msg, char **cause);
 /* agent_rewind(a, id, 0, ...) without the message. */
 int	 agent_rewind_to(struct agent *a, const char *id, char **cause);
 struct perm *agent_perm(struct agent *a);
+/*
+ * Why snapshots are off when only the user's confirmation would turn them
+ * on (a home directory, a tree over snapshots.max_tree_files), else NULL;
+ * borrowed.  agent_confirm_snapshots() opens the store anyway: 0, or -1
+ * with cause.
+ */
+const char *agent_snapshots_unconfirmed(struct agent *a);
+int	 agent_confirm_snapshots(struct agent *a, char **cause);
 /* The language servers of the session (NULL when off); borrowed. */
 struct lsp_manager *agent_lsp(struct agent *a);
 struct snapshot_store *agent_snapshots(struct agent *a);

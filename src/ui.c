@@ -97,6 +97,8 @@ static void	ui_cb_progress(void *, const char *, size_t, size_t);
 static void	ui_tool_diagnostics(struct ui *, struct tentry *,
 		    struct tool_call *);
 static void	ui_cb_lsp_changed(void *);
+static void	ui_ask_snapshots(struct ui *);
+static void	ui_snapshots_yes(struct ui *, void *);
 static void	ui_cb_turn_done(void *, enum stop_reason, const char *);
 
 static const struct agent_ui ui_agent_cb = {
@@ -760,6 +762,43 @@ ui_clear(struct ui *ui)
 	ui_snapshots_changed(ui);
 }
 
+/* The user agreed to snapshot a home directory or a huge tree. */
+static void
+ui_snapshots_yes(struct ui *ui, void *arg)
+{
+	char	*cause = NULL;
+
+	if (agent_confirm_snapshots(ui->agent, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "snapshots are still "
+		    "off: %s", cause);
+		free(cause);
+		return;
+	}
+	view_transcript_add(ui, TE_NOTICE, "Snapshots are on: every change "
+	    "the agent makes can be rewound.");
+	ui_snapshots_changed(ui);
+}
+
+/*
+ * Snapshots wait for a confirmation: ask once at start.  Saying no leaves
+ * them off, and with them every change to files (fail closed).
+ */
+static void
+ui_ask_snapshots(struct ui *ui)
+{
+	const char	*why;
+	char		*q;
+
+	if ((why = agent_snapshots_unconfirmed(ui->agent)) == NULL)
+		return;
+	q = xasprintf("Snapshots are off, %s. Snapshot it anyway? Without "
+	    "snapshots the agent changes no file (it could not be undone).",
+	    why);
+	ui_push(ui, view_confirm_create(ui, q, ui_snapshots_yes, NULL,
+	    NULL));
+	free(q);
+}
+
 /* Create the agent (cfg->resume: resuming) and show what it resumed. */
 static void
 ui_start_agent(struct ui *ui)
@@ -785,6 +824,7 @@ ui_start_agent(struct ui *ui)
 	}
 	if (agent_lsp(ui->agent) != NULL)
 		lsp_set_change_cb(agent_lsp(ui->agent), ui_cb_lsp_changed, ui);
+	ui_ask_snapshots(ui);
 	if (agent_resumed(ui->agent, NULL)) {
 		view_transcript_load(ui, agent_conv(ui->agent));
 		ui_resumed(ui);
