@@ -374,7 +374,11 @@ agent_free(struct agent *a)
 	if (a->snaps != NULL)
 		snapshot_close(a->snaps);
 	if (a->ctx.lsp != NULL) {
-		/* Shut the servers down properly: no process outlives us. */
+		/*
+		 * Shut the servers down properly: no process outlives us.  The
+		 * front end may be gone: it hears nothing more.
+		 */
+		lsp_set_change_cb(a->ctx.lsp, NULL, NULL);
 		a->lsp_shutdown = 0;
 		lsp_manager_shutdown(a->ctx.lsp, agent_lsp_shutdown_done, a);
 		while (!a->lsp_shutdown && loop_run() == 0)
