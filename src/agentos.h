@@ -1962,9 +1962,10 @@ void	 render_plain(struct slines *out, const char *s, size_t len, int width,
 	    int elem, int attr, const char *prefix, int prefix_elem);
 /*
  * Render markdown (CommonMark with GitHub tables and strikethrough) into
- * lines at most width columns wide: headings, emphasis, inline code, code
- * blocks, block quotes, nested lists, rules, links and tables.  base_elem
- * colours plain text.  Incomplete markdown (a reply still streaming)
+ * lines at most width (at least 2) columns wide, but for prefixes of deep
+ * nesting at tiny widths: headings, emphasis, inline code, code blocks,
+ * block quotes, nested lists, rules, links and tables.  base_elem colours
+ * plain text.  Incomplete markdown (a reply still streaming)
  * renders as far as it goes.
  */
 void	 render_md(struct slines *out, const char *md, size_t len, int width,
