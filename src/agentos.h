@@ -428,6 +428,8 @@ int	 path_resolve_write(const char *root, const char *path, char **out,
 #define TOOL_READONLY	0x1	/* never changes the worktree */
 #define TOOL_EDIT	0x2	/* edits files: approval shows a diff */
 #define TOOL_EXEC	0x4	/* runs a command: approval shows it */
+#define TOOL_LSP	0x8	/* needs a language server: offered only
+				   where one serves the repository */
 
 /* Caps on what a tool result gives the model (bytes). */
 #define TOOL_OUTPUT_MAX		(30 * 1024)
@@ -504,6 +506,8 @@ const struct tool_entry *tool_find(const char *name);
  * The caller owns the reference.
  */
 json_t	*tool_definitions(enum perm_mode mode);
+/* As tool_definitions(), leaving out tools with any of the flags omit. */
+json_t	*tool_definitions_omit(enum perm_mode mode, int omit);
 struct tool_call *tool_call_create(const char *id, const char *name,
 	    json_t *input, struct tool_ctx *ctx);
 void	 tool_call_free(struct tool_call *tc);
@@ -703,6 +707,12 @@ void	 perm_allow_always(struct perm *p, const struct tool_entry *tool,
 	    json_t *input);
 /* The command prefix "a" approves for a bash command; caller frees. */
 char	*perm_command_prefix(const char *command);
+/*
+ * Nonzero when "a" approves only this exact bash command, not a prefix: a
+ * compound command (; && | ` $( redirections, assignments), which
+ * perm_command_prefix() does not generalise.
+ */
+int	 perm_command_exact(const char *command);
 
 /* ------------------------------------------------------------------------ */
 /* snapshot.c: worktree snapshots as commits under refs/agentos/ */
@@ -1738,6 +1748,12 @@ struct agent_ui {
 	/* Informational line: retries, cancellations, restores. */
 	void	(*notice)(void *arg, const char *text);
 	/*
+	 * Background work (what: "indexing") has done of total items; total
+	 * 0 means it finished.  May be NULL.
+	 */
+	void	(*progress)(void *arg, const char *what, size_t done,
+		    size_t total);
+	/*
 	 * The streamed text and thinking since the last assistant_done are
 	 * void (the attempt failed and is retried): the front end drops them.
 	 */
@@ -1795,6 +1811,16 @@ int	 agent_rewind_last(struct agent *a, char **msg, char **cause);
 /* agent_rewind(a, id, 0, ...) without the message. */
 int	 agent_rewind_to(struct agent *a, const char *id, char **cause);
 struct perm *agent_perm(struct agent *a);
+/*
+ * Why snapshots are off when only the user's confirmation would turn them
+ * on (a home directory, a tree over snapshots.max_tree_files), else NULL;
+ * borrowed.  agent_confirm_snapshots() opens the store anyway: 0, or -1
+ * with cause.
+ */
+const char *agent_snapshots_unconfirmed(struct agent *a);
+int	 agent_confirm_snapshots(struct agent *a, char **cause);
+/* The language servers of the session (NULL when off); borrowed. */
+struct lsp_manager *agent_lsp(struct agent *a);
 struct snapshot_store *agent_snapshots(struct agent *a);
 const struct agent_stats *agent_stats(struct agent *a);
 const struct conv *agent_conv(struct agent *a);
@@ -1824,6 +1850,16 @@ int	 agent_continue(struct agent *a, char **cause);
  * unrecorded or turn is out of range.
  */
 int	 agent_fork(struct agent *a, int turn, char **cause);
+/*
+ * Go on in another session (/resume, /clear): with id NULL a new, empty
+ * one; else session id (or a unique prefix of one; "" the most recent),
+ * whose conversation is rebuilt as for cfg->resume, so agent_resumed()
+ * then says whether its last turn was cut short.  The snapshot store is
+ * reopened under the new id; files are not touched; the permission mode
+ * and the approvals given stay.  -1 with cause when busy, or when the
+ * session cannot be opened or is this one (the agent goes on as it was).
+ */
+int	 agent_switch(struct agent *a, const char *id, char **cause);
 /* Change the permission mode (also re-offers the tools for plan mode). */
 void	 agent_set_mode(struct agent *a, enum perm_mode mode);
 /*
@@ -1858,9 +1894,14 @@ int	 headless_run(const char *root, const char *cwd, struct config *cfg,
  * Run the interactive TUI until the user quits; returns the exit status.
  * Owns the terminal while it runs (curses on stdout, input read from fd 0
  * on the loop); on return the terminal is restored and one line on stderr
- * names the session's snapshots and how to rewind them.
+ * names the session's snapshots and how to rewind them.  With cfg->resume
+ * set the resumed conversation is shown first (an interrupted turn goes
+ * on); with UI_PICK_SESSION in flags (-r without an id) a session picker
+ * comes first, whose Esc starts a new session.
  */
-int	 ui_run(const char *root, const char *cwd, struct config *cfg);
+#define UI_PICK_SESSION	0x1
+int	 ui_run(const char *root, const char *cwd, struct config *cfg,
+	    int flags);
 /*
  * End curses at once if it owns the terminal (safe to call any time, also
  * from the fatal path): after it, stdout and stderr may be written.
@@ -1948,9 +1989,10 @@ void	 render_plain(struct slines *out, const char *s, size_t len, int width,
 	    int elem, int attr, const char *prefix, int prefix_elem);
 /*
  * Render markdown (CommonMark with GitHub tables and strikethrough) into
- * lines at most width columns wide: headings, emphasis, inline code, code
- * blocks, block quotes, nested lists, rules, links and tables.  base_elem
- * colours plain text.  Incomplete markdown (a reply still streaming)
+ * lines at most width (at least 2) columns wide, but for prefixes of deep
+ * nesting at tiny widths: headings, emphasis, inline code, code blocks,
+ * block quotes, nested lists, rules, links and tables.  base_elem colours
+ * plain text.  Incomplete markdown (a reply still streaming)
  * renders as far as it goes.
  */
 void	 render_md(struct slines *out, const char *md, size_t len, int width,
@@ -2027,6 +2069,24 @@ void	 prompt_layout(struct prompt *p, int width, struct prompt_layout *l);
 void	 prompt_layout_release(struct prompt_layout *l);
 /* History: add a sent text (copied); browse with prev/next (-1: none). */
 void	 prompt_history_add(struct prompt *p, const char *text);
+/*
+ * The history file: one entry a line, a newline written as \n and a
+ * backslash as \\.  prompt_history_load() adds the entries of path (a
+ * missing file is empty) to the history, the newest PROMPT_HISTORY_MAX;
+ * prompt_history_save() appends text to path (created mode 0600, its
+ * directory too), and rewrites it with the history in memory once it holds
+ * more than twice PROMPT_HISTORY_MAX entries (so add text to the history
+ * first).  Each 0 or -1 with cause.
+ */
+#define PROMPT_HISTORY_MAX	1000
+int	 prompt_history_load(struct prompt *p, const char *path,
+	    char **cause);
+int	 prompt_history_save(struct prompt *p, const char *path,
+	    const char *text, char **cause);
+/* Escape text as one line of the history file; caller frees. */
+char	*prompt_history_escape(const char *text);
+/* The entry of one line of the history file (len bytes); caller frees. */
+char	*prompt_history_unescape(const char *line, size_t len);
 int	 prompt_history_prev(struct prompt *p);
 int	 prompt_history_next(struct prompt *p);
 
@@ -2154,6 +2214,8 @@ struct tentry {
 	int			 provisional;	/* streamed, may be reset */
 	struct slines		 lines;
 	int			 lines_width;	/* 0: render again */
+	int			 diag_errors;	/* edits: what the language */
+	int			 diag_warnings;	/* server reports now */
 };
 
 struct ui {
@@ -2181,8 +2243,12 @@ struct ui {
 	int			 cursor_y, cursor_x, cursor_on;
 	char			*branch;
 	unsigned int		 spin;
-	size_t			 nsnapshots;
+	size_t			 nsnapshots;	/* in this session */
 	int			 started;	/* curses is up */
+	char			*resume_id;	/* picked at start-up:
+						   cfg->resume points here */
+	char			*history;	/* prompt history file */
+	char			*progress;	/* background work, or NULL */
 };
 
 /* Schedule a redraw (coalesced; at most one frame per ~16 ms). */
@@ -2213,6 +2279,27 @@ void	 ui_submit(struct ui *ui, const char *text);
  */
 void	 ui_rewind(struct ui *ui, const char *id);
 void	 ui_rewind_last(struct ui *ui);
+/*
+ * Restore from snapshot id of the timeline: with UI_RESTORE_FILES the files
+ * (as ui_rewind()), with UI_RESTORE_CONV the conversation to before prompt
+ * turn (ui_fork()), files first; the transcript then shows the fork.
+ */
+#define UI_RESTORE_FILES	0x1
+#define UI_RESTORE_CONV		0x2
+void	 ui_restore(struct ui *ui, const char *id, int turn, int what);
+/*
+ * Go on in a session forked from this one (agent_fork()): turn 0 keeps the
+ * whole conversation (/fork) and the transcript; turn k > 0 goes back to
+ * before the k-th prompt and shows that conversation.  A notice names the
+ * new session and its parent, which stays as it was.
+ */
+void	 ui_fork(struct ui *ui, int turn);
+/* Switch to session id (/resume) and show its conversation. */
+void	 ui_resume(struct ui *ui, const char *id);
+/* Start a new, empty conversation (/clear) and clear the screen. */
+void	 ui_clear(struct ui *ui);
+/* Count this session's snapshots again (for the status bar). */
+void	 ui_snapshots_changed(struct ui *ui);
 /* Cycle the permission mode (Shift-Tab). */
 void	 ui_mode_next(struct ui *ui);
 
@@ -2228,6 +2315,12 @@ void	 view_transcript_notice(struct ui *ui, enum tentry_type type,
 void	 view_transcript_reset_stream(struct ui *ui);
 /* Remove every entry (the screen only; the conversation stays). */
 void	 view_transcript_clear(struct ui *ui);
+/*
+ * Append entries for the conversation conv (borrowed, read now): user
+ * prompts, the assistant's text as markdown, thinking collapsed, tool calls
+ * one line each with their results collapsed (a resume, a fork).
+ */
+void	 view_transcript_load(struct ui *ui, const struct conv *conv);
 /* The tool entry of call id, or NULL. */
 struct tentry *view_transcript_find_tool(struct ui *ui, const char *id);
 /* Render entry e for width (cached) and return its lines. */
@@ -2258,6 +2351,30 @@ struct view *view_confirm_create(struct ui *ui, const char *question,
 	    void (*yes)(struct ui *, void *), void (*release)(void *),
 	    void *arg);
 extern const struct view_ops view_confirm_ops;
+
+/*
+ * Ask a question with one-key answers in the same panel: a key in keys
+ * (lower case, e.g. "fcb") calls answer(ui, key, arg), which then owns
+ * arg; Esc closes and calls release(arg) (may be NULL).  title heads the
+ * panel, hint names the keys on its last line; both are copied.
+ */
+struct view *view_choice_create(struct ui *ui, const char *title,
+	    const char *question, const char *keys, const char *hint,
+	    void (*answer)(struct ui *, int, void *), void (*release)(void *),
+	    void *arg);
+
+/* view-sessions.c: the session picker (agentos -r, /resume) */
+
+/*
+ * List the repository's sessions (session_list()), most recent first: id,
+ * start time, prompts, tokens, snapshots and the first prompt.  Enter
+ * calls done(ui, id), Esc done(ui, NULL) (id borrowed for the call; the
+ * view is gone by then).  startup labels Esc "new session".  NULL with
+ * cause when there is no session to pick or the log cannot be read.
+ */
+struct view *view_sessions_create(struct ui *ui, int startup,
+	    void (*done)(struct ui *, const char *), char **cause);
+extern const struct view_ops view_sessions_ops;
 
 /* view-snapshots.c: the snapshot timeline, and the pager for diffs */
 
