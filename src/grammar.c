@@ -1,7 +1,6 @@
 /* grammar.c: tree-sitter grammars, tags queries, and tags from a parse. */
 #include <ctype.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
