@@ -4,6 +4,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <git2.h>
+
 #include "agentos.h"
 #include "banned.h"
 
@@ -70,6 +72,8 @@ struct agent {
 
 	struct agent_stats	 stats;
 	int			 lsp_shutdown;
+	int			 lsp_useful;	/* a server serves some file */
+	int			 snaps_confirm;	/* refused until confirmed */
 };
 
 static void	agent_event(struct agent *, const char *, json_t *);
@@ -83,8 +87,15 @@ static void	agent_tool_run(struct agent *, struct tool_call *);
 static void	agent_tool_done(struct tool_call *, void *);
 static void	agent_tool_complete(struct agent *, struct tool_call *);
 static int	agent_tool_lsp(struct agent *, struct tool_call *);
+static void	agent_tool_repomodel(struct agent *, struct tool_call *);
 static void	agent_tool_diagnostics(void *, const char *);
 static void	agent_lsp_shutdown_done(void *);
+static void	agent_repomodel_progress(void *, size_t, size_t);
+static void	agent_repomodel_done(void *, const struct repomodel_stats *,
+		    const char *);
+static void	agent_repomodel_open(struct agent *);
+static int	agent_lsp_useful(struct agent *);
+static void	agent_open_snapshots(struct agent *, int);
 static void	agent_tool_output(struct tool_call *, const char *, size_t,
 		    void *);
 static void	agent_tools_finish(struct agent *);
@@ -92,6 +103,7 @@ static void	agent_clear_calls(struct agent *);
 static char	*agent_new_session_id(void);
 static int	agent_open_session(struct agent *, char **);
 static void	agent_take_user_seqs(struct agent *, struct session_state *);
+static int	agent_adopt(struct agent *, struct session *, int, char **);
 
 static void	agent_cb_text(void *, const char *, size_t);
 static void	agent_cb_thinking(void *, const char *, size_t);
@@ -143,13 +155,89 @@ agent_new_session_id(void)
 	return (xasprintf("%s-%06x", ts, r & 0xffffff));
 }
 
+/*
+ * (Re)open the snapshot store of the session.  Without one every mutating
+ * tool is refused (fail closed), but reading and talking still work.  A
+ * store refused only for want of confirmation (a home directory, a huge
+ * tree) is remembered, so the front end can ask and call
+ * agent_confirm_snapshots().
+ */
+static void
+agent_open_snapshots(struct agent *a, int confirmed)
+{
+	struct snapshot_options	 opts;
+	struct snapshot_store	*probe;
+	struct watch		*w;
+	char			*why = NULL, *desc = NULL, *why2 = NULL;
+
+	if (a->snaps != NULL) {
+		if (a->ctx.repomodel != NULL &&
+		    (w = snapshot_watch(a->snaps)) != NULL)
+			watch_unsubscribe(w, repomodel_watch_changed,
+			    a->ctx.repomodel);
+		snapshot_close(a->snaps);
+	}
+	free(a->snaps_error);
+	a->snaps_error = NULL;
+	a->snaps_confirm = 0;
+
+	snapshot_options_init(&opts, a->cfg);
+	if (confirmed)
+		opts.flags |= SNAPSHOT_CONFIRMED;
+	a->snaps = snapshot_open_opts(a->root, a->session_id, &opts, &why);
+	if (a->snaps == NULL) {
+		a->snaps_error = why;
+		log_debug("snapshots unavailable: %s", why);
+		if (!confirmed) {
+			/* Would a confirmation do?  Only then ask for one. */
+			opts.flags |= SNAPSHOT_CONFIRMED;
+			probe = snapshot_open_opts(a->root, a->session_id,
+			    &opts, &why2);
+			if (probe != NULL) {
+				snapshot_close(probe);
+				a->snaps_confirm = 1;
+			}
+			free(why2);
+		}
+		return;
+	}
+	if (snapshot_pending(a->snaps, &desc)) {
+		/*
+		 * A killed rewind left the worktree between two states; the
+		 * engine refuses snapshots until the user decides.
+		 */
+		a->snaps_error = xasprintf("an interrupted rewind must be "
+		    "finished or rolled back first (%s): run 'agentos rewind "
+		    "--continue' or 'agentos rewind --abort'", desc != NULL ?
+		    desc : "restore journal present");
+		free(desc);
+	}
+	if (a->ctx.repomodel != NULL && (w = snapshot_watch(a->snaps)) != NULL)
+		watch_subscribe(w, repomodel_watch_changed, a->ctx.repomodel);
+}
+
+const char *
+agent_snapshots_unconfirmed(struct agent *a)
+{
+	return (a->snaps_confirm ? a->snaps_error : NULL);
+}
+
+int
+agent_confirm_snapshots(struct agent *a, char **cause)
+{
+	agent_open_snapshots(a, 1);
+	if (a->snaps == NULL) {
+		*cause = xstrdup(a->snaps_error);
+		return (-1);
+	}
+	return (0);
+}
+
 struct agent *
 agent_create(const char *root, const char *cwd, struct config *cfg,
     int headless, const struct agent_ui *ui, void *arg, char **cause)
 {
 	struct agent		*a = xcalloc(1, sizeof *a);
-	struct snapshot_options	 opts;
-	char			*why = NULL, *desc = NULL;
 
 	a->root = xstrdup(root);
 	a->cwd = xstrdup(cwd);
@@ -159,7 +247,6 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->arg = arg;
 	conv_init(&a->conv);
 	a->perm = perm_create(cfg->perm_mode);
-	a->tools = tool_definitions(cfg->perm_mode);
 	a->call_start = model_call_start;
 	a->call_cancel = model_call_cancel;
 	a->call_body = model_call_body;
@@ -175,23 +262,12 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	 * Without a snapshot store every mutating tool is refused (fail
 	 * closed), but reading and talking still work.
 	 */
-	snapshot_options_init(&opts, cfg);
-	a->snaps = snapshot_open_opts(root, a->session_id, &opts, &why);
-	if (a->snaps == NULL) {
-		a->snaps_error = why;
-		log_debug("snapshots unavailable: %s", why);
-	} else if (snapshot_pending(a->snaps, &desc)) {
-		/*
-		 * A killed rewind left the worktree between two states; the
-		 * engine refuses snapshots until the user decides.
-		 */
-		a->snaps_error = xasprintf("an interrupted rewind must be "
-		    "finished or rolled back first (%s): run 'agentos rewind "
-		    "--continue' or 'agentos rewind --abort'", desc != NULL ?
-		    desc : "restore journal present");
-		free(desc);
-	}
+	agent_open_snapshots(a, 0);
 	a->ctx.lsp = lsp_manager_create(root, cfg);
+	a->lsp_useful = agent_lsp_useful(a);
+	a->tools = tool_definitions_omit(cfg->perm_mode, a->lsp_useful ? 0 :
+	    TOOL_LSP);
+	agent_repomodel_open(a);
 	a->system = prompt_system(root, cwd, a->ctx.repomodel, cfg);
 	return (a);
 }
@@ -289,10 +365,20 @@ agent_free(struct agent *a)
 	loop_timer_cancel(a->step);
 	agent_clear_calls(a);
 	free(a->calls);
+	if (a->ctx.repomodel != NULL) {
+		if (a->snaps != NULL && snapshot_watch(a->snaps) != NULL)
+			watch_unsubscribe(snapshot_watch(a->snaps),
+			    repomodel_watch_changed, a->ctx.repomodel);
+		repomodel_close(a->ctx.repomodel);
+	}
 	if (a->snaps != NULL)
 		snapshot_close(a->snaps);
 	if (a->ctx.lsp != NULL) {
-		/* Shut the servers down properly: no process outlives us. */
+		/*
+		 * Shut the servers down properly: no process outlives us.  The
+		 * front end may be gone: it hears nothing more.
+		 */
+		lsp_set_change_cb(a->ctx.lsp, NULL, NULL);
 		a->lsp_shutdown = 0;
 		lsp_manager_shutdown(a->ctx.lsp, agent_lsp_shutdown_done, a);
 		while (!a->lsp_shutdown && loop_run() == 0)
@@ -360,6 +446,17 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		m = conv_add(&a->conv, ROLE_USER);
 	message_add_text(m, text);
 	a->stats.turns++;
+	/*
+	 * The map is re-ranked toward what this message mentions, once per
+	 * user turn: the requests of the turn's tool loop keep one system
+	 * prompt, so the provider's prompt cache holds across them.
+	 */
+	if (a->ctx.repomodel != NULL) {
+		repomodel_note_mentions(a->ctx.repomodel, text);
+		free(a->system);
+		a->system = prompt_system(a->root, a->cwd, a->ctx.repomodel,
+		    a->cfg);
+	}
 	agent_event(a, "user", json_pack("{s:s}", "text", text));
 	agent_request(a);
 	return (0);
@@ -595,8 +692,20 @@ agent_tool_begin(struct agent *a, struct tool_call *tc)
 {
 	struct buf		 preview = BUF_INIT;
 	enum perm_decision	 d;
+	const char		*raw;
 	char			*why = NULL, *by;
 
+	raw = json_string_value(json_object_get(tc->input,
+	    PROVIDER_INVALID_JSON));
+	if (raw != NULL) {
+		/* The model's arguments did not parse: say so, run nothing. */
+		tool_result_setf(tc, 1, "Not run: the arguments of this %s call "
+		    "are not a valid JSON object (%.200s%s). Send the call "
+		    "again with valid JSON arguments.", tc->name, raw,
+		    strlen(raw) > 200 ? "..." : "");
+		tool_call_finish(tc);
+		return;
+	}
 	if (tc->tool == NULL) {
 		/* tool_call_start gives the error result naming the tools. */
 		agent_tool_run(a, tc);
@@ -693,7 +802,7 @@ static void
 agent_tool_run(struct agent *a, struct tool_call *tc)
 {
 	const char	*paths[1], *p;
-	char		*id = NULL, *cause = NULL, *summary;
+	char		*id = NULL, *cause = NULL, *summary, *commit;
 	size_t		 npaths = 0;
 
 	if (tc->tool != NULL && (tc->tool->flags & TOOL_READONLY) == 0) {
@@ -723,8 +832,14 @@ agent_tool_run(struct agent *a, struct tool_call *tc)
 		ALLOC_GROW(a->snap_ids, a->nsnap + 1, a->asnap);
 		a->snap_ids[a->nsnap++] = xstrdup(id);
 		tc->snapshot_id = id;
-		agent_event(a, "snapshot", json_pack("{s:s,s:s,s:s}", "id", id,
-		    "action", summary, "tool_use_id", tc->id));
+		/* The commit id stays valid whatever happens to the numbering. */
+		commit = snapshot_resolve(a->snaps, NULL, id, &cause);
+		free(cause);
+		cause = NULL;
+		agent_event(a, "snapshot", json_pack("{s:s,s:s?,s:s,s:s}", "id",
+		    id, "commit", commit, "action", summary, "tool_use_id",
+		    tc->id));
+		free(commit);
 		if (a->ui->snapshot != NULL)
 			a->ui->snapshot(a->arg, id, summary);
 		free(summary);
@@ -765,9 +880,151 @@ agent_tool_done(struct tool_call *tc, void *arg)
 		log_debug("snapshot_done: %s", cause);
 		free(cause);
 	}
+	agent_tool_repomodel(a, tc);
 	if (agent_tool_lsp(a, tc))
 		return;		/* diagnostics first */
 	agent_tool_complete(a, tc);
+}
+
+/*
+ * Whether a language server on PATH handles any file git tracks here: only
+ * then are the lsp_* tools offered (their definitions cost every request).
+ * Reads the index's paths, not the files: a few ms on 100,000 files.
+ */
+static int
+agent_lsp_useful(struct agent *a)
+{
+	git_repository		*repo = NULL;
+	git_index		*index = NULL;
+	const git_index_entry	*e;
+	const char		*dot, *seen[64];
+	char			*probe;
+	size_t			 i, j, n, nseen = 0;
+	int			 useful = 0;
+
+	if (a->ctx.lsp == NULL || git_repository_open(&repo, a->root) != 0)
+		return (0);
+	if (git_repository_index(&index, repo) != 0)
+		goto out;
+	n = git_index_entrycount(index);
+	for (i = 0; i < n && !useful && nseen < 64; i++) {
+		e = git_index_get_byindex(index, i);
+		if ((dot = strrchr(e->path, '.')) == NULL ||
+		    strchr(dot, '/') != NULL)
+			continue;
+		for (j = 0; j < nseen; j++) {
+			if (strcmp(seen[j], dot) == 0)
+				break;
+		}
+		if (j < nseen)
+			continue;
+		seen[nseen++] = dot;
+		probe = xasprintf("%s/%s", a->root, e->path);
+		useful = lsp_server_for(a->ctx.lsp, probe) != NULL;
+		free(probe);
+	}
+out:
+	git_index_free(index);
+	git_repository_free(repo);
+	return (useful);
+}
+
+/* Re-parse what a call wrote, so the next lookup sees it. */
+static void
+agent_tool_repomodel(struct agent *a, struct tool_call *tc)
+{
+	char	*cause = NULL, *text;
+	size_t	 i;
+
+	if (a->ctx.repomodel == NULL)
+		return;
+	for (i = 0; i < tc->npaths; i++) {
+		if (repomodel_file_changed(a->ctx.repomodel, tc->paths[i],
+		    &cause) != 0) {
+			log_debug("repomodel: %s: %s", tc->paths[i], cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	/*
+	 * What the agent reads and searches for is what the conversation is
+	 * about: personalise the next map toward it.  (Commands write without
+	 * saying what; the watcher catches those.)
+	 */
+	if ((text = json_dumps(tc->input, JSON_COMPACT)) != NULL) {
+		repomodel_note_mentions(a->ctx.repomodel, text);
+		free(text);
+	}
+}
+
+/*
+ * Open the repository model and build it off the loop.  Without it the
+ * agent still works: the lookup tools say the model is unavailable.
+ */
+static void
+agent_repomodel_open(struct agent *a)
+{
+	struct repomodel_config	 rc;
+	struct watch		*w;
+	char			*cause = NULL;
+
+	repomodel_config_default(&rc);
+	if (a->cfg->map_tokens > 0)
+		rc.map_tokens = a->cfg->map_tokens;
+	a->ctx.repomodel = repomodel_open(a->root, &rc, &cause);
+	if (a->ctx.repomodel == NULL) {
+		log_debug("repository model unavailable: %s", cause);
+		free(cause);
+		return;
+	}
+	if (a->snaps != NULL && (w = snapshot_watch(a->snaps)) != NULL)
+		watch_subscribe(w, repomodel_watch_changed, a->ctx.repomodel);
+	if (a->headless) {
+		/* One run, one prompt: build now so the map is in it. */
+		if (repomodel_build(a->ctx.repomodel, NULL, &cause) != 0) {
+			log_debug("repository model: %s", cause);
+			free(cause);
+		}
+		return;
+	}
+	if (repomodel_build_async(a->ctx.repomodel, agent_repomodel_progress,
+	    agent_repomodel_done, a, &cause) != 0) {
+		log_debug("repository model: %s", cause);
+		free(cause);
+	}
+}
+
+static void
+agent_repomodel_progress(void *arg, size_t done, size_t total)
+{
+	struct agent	*a = arg;
+
+	if (a->ui->progress != NULL)
+		a->ui->progress(a->arg, "indexing", done, total);
+}
+
+static void
+agent_repomodel_done(void *arg, const struct repomodel_stats *st,
+    const char *error)
+{
+	struct agent	*a = arg;
+	char		*text;
+
+	if (a->ui->progress != NULL)
+		a->ui->progress(a->arg, "indexing", 0, 0);
+	if (error != NULL) {
+		text = xasprintf("The repository model could not be built: %s",
+		    error);
+		a->ui->notice(a->arg, text);
+		free(text);
+		return;
+	}
+	/* Between turns the map can join the prompt now. */
+	if (a->state == AGENT_IDLE) {
+		free(a->system);
+		a->system = prompt_system(a->root, a->cwd, a->ctx.repomodel,
+		    a->cfg);
+	}
 }
 
 /*
@@ -986,12 +1243,18 @@ agent_perm(struct agent *a)
 	return (a->perm);
 }
 
+struct lsp_manager *
+agent_lsp(struct agent *a)
+{
+	return (a->ctx.lsp);
+}
+
 void
 agent_set_mode(struct agent *a, enum perm_mode mode)
 {
 	perm_set_mode(a->perm, mode);
 	json_decref(a->tools);
-	a->tools = tool_definitions(mode);
+	a->tools = tool_definitions_omit(mode, a->lsp_useful ? 0 : TOOL_LSP);
 }
 
 struct snapshot_store *
@@ -1055,15 +1318,54 @@ agent_continue(struct agent *a, char **cause)
 	return (0);
 }
 
+/*
+ * Go on in session f (taken; NULL: unrecorded, under a fresh id): load its
+ * conversation (when load is set), then drop the old session and reopen the
+ * snapshot store under the new id.  Nothing changes on failure.
+ */
+static int
+agent_adopt(struct agent *a, struct session *f, int load, char **cause)
+{
+	struct session_state	 st;
+	struct conv		 conv;
+	size_t			 i;
+
+	conv_init(&conv);
+	memset(&st, 0, sizeof st);
+	if (f != NULL && load && session_load(f, &conv, &st, cause) != 0) {
+		session_state_release(&st);
+		conv_release(&conv);
+		session_close(f);
+		return (-1);
+	}
+	conv_release(&a->conv);
+	a->conv = conv;
+	agent_take_user_seqs(a, &st);
+	a->stats.turns = st.turns;
+	a->stats.requests = st.requests;
+	a->stats.usage = st.usage;
+	a->resumed = load;
+	a->resume_interrupted = st.interrupted;
+	session_state_release(&st);
+	session_close(a->session);
+	a->session = f;
+	a->log_warned = 0;
+	free(a->session_id);
+	a->session_id = f != NULL ? xstrdup(session_id(f)) :
+	    agent_new_session_id();
+
+	/* The new session's snapshots go under its own id. */
+	agent_open_snapshots(a, 0);
+	for (i = 0; i < a->nsnap; i++)
+		free(a->snap_ids[i]);
+	a->nsnap = 0;
+	return (0);
+}
+
 int
 agent_fork(struct agent *a, int turn, char **cause)
 {
 	struct session		*f;
-	struct session_state	 st;
-	struct snapshot_options	 opts;
-	struct conv		 conv;
-	char			*why = NULL;
-	size_t			 i;
 
 	if (a->state != AGENT_IDLE) {
 		*cause = xstrdup("busy: press Esc to stop the turn first");
@@ -1083,39 +1385,46 @@ agent_fork(struct agent *a, int turn, char **cause)
 	    a->user_seqs[turn - 1] - 1, cause);
 	if (f == NULL)
 		return (-1);
-	conv_init(&conv);
-	if (session_load(f, &conv, &st, cause) != 0) {
-		conv_release(&conv);
-		session_close(f);
+	if (agent_adopt(a, f, 1, cause) != 0)
+		return (-1);
+	/* A fork is a new session, not a resumed one. */
+	a->resumed = 0;
+	a->resume_interrupted = 0;
+	log_debug("forked session %s at turn %d", a->session_id, turn);
+	return (0);
+}
+
+int
+agent_switch(struct agent *a, const char *id, char **cause)
+{
+	struct session	*s;
+	char		*why = NULL;
+
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: press Esc to stop the turn first");
 		return (-1);
 	}
-	conv_release(&a->conv);
-	a->conv = conv;
-	agent_take_user_seqs(a, &st);
-	a->stats.turns = st.turns;
-	a->stats.requests = st.requests;
-	a->stats.usage = st.usage;
-	session_state_release(&st);
-	session_close(a->session);
-	a->session = f;
-	free(a->session_id);
-	a->session_id = xstrdup(session_id(f));
-
-	/* The fork's snapshots go under its own id. */
-	if (a->snaps != NULL)
-		snapshot_close(a->snaps);
-	free(a->snaps_error);
-	a->snaps_error = NULL;
-	snapshot_options_init(&opts, a->cfg);
-	if ((a->snaps = snapshot_open_opts(a->root, a->session_id, &opts,
-	    &why)) == NULL) {
-		a->snaps_error = why;
-		log_debug("snapshots unavailable: %s", why);
+	if ((s = session_open(a->root, id, &why)) == NULL) {
+		if (id != NULL) {
+			*cause = why;
+			return (-1);
+		}
+		log_debug("session log unavailable: %s", why);
+		free(why);
+	} else if (session_configure(s, a->cfg, &why) != 0) {
+		log_debug("session log: %s", why);
+		free(why);
 	}
-	for (i = 0; i < a->nsnap; i++)
-		free(a->snap_ids[i]);
-	a->nsnap = 0;
-	log_debug("forked session %s at turn %d", a->session_id, turn);
+	if (s != NULL && a->session != NULL &&
+	    strcmp(session_id(s), a->session_id) == 0) {
+		session_close(s);
+		*cause = xasprintf("already in session %s", a->session_id);
+		return (-1);
+	}
+	if (agent_adopt(a, s, id != NULL, cause) != 0)
+		return (-1);
+	log_debug("switched to %s session %s", id != NULL ? "resumed" : "new",
+	    a->session_id);
 	return (0);
 }
 

@@ -41,7 +41,7 @@ usage(FILE *f)
 "                              (PROMPT - reads it from standard input)\n"
 "      --output-format FMT     text (default), json or stream-json with -p\n"
 "  -c, --continue              continue the most recent session of this worktree\n"
-"  -r, --resume [ID]           resume session ID (agentos sessions lists them)\n"
+"  -r, --resume [ID]           resume session ID, or pick one (without ID)\n"
 "      --provider NAME         anthropic or openai (OpenAI-compatible servers)\n"
 "  -m, --model NAME            model name\n"
 "      --base-url URL          provider base URL (Anthropic without /v1,\n"
@@ -239,8 +239,8 @@ main(int argc, char **argv)
 		    "sessions' lists them; -c continues the most recent)");
 		goto fail_cfg;
 	}
-	/* XXX -r without an ID in the TUI should open a picker. */
-	cfg.resume = resume;
+	/* -r without an id: the TUI asks which session (a picker). */
+	cfg.resume = resume_pick && cmd == NULL ? NULL : resume;
 
 	if (verbose || (e = getenv("AGENTOS_LOG")) != NULL) {
 		if ((e = getenv("AGENTOS_LOG")) != NULL && *e != '\0')
@@ -271,7 +271,8 @@ main(int argc, char **argv)
 		    "run headless\n");
 		rc = 1;
 	} else
-		rc = ui_run(root, cwd, &cfg);
+		rc = ui_run(root, cwd, &cfg, resume_pick ?
+		    UI_PICK_SESSION : 0);
 	http_global_free();
 	loop_free();
 	config_release(&cfg);

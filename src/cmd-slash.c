@@ -18,14 +18,17 @@ static void	cmd_slash_snapshots(struct ui *, const char *);
 static void	cmd_slash_diff(struct ui *, const char *);
 static void	cmd_slash_quit(struct ui *, const char *);
 /* --- session log: slash command prototypes (/resume, /fork) */
+static void	cmd_slash_resume(struct ui *, const char *);
+static void	cmd_slash_resume_done(struct ui *, const char *);
+static void	cmd_slash_fork(struct ui *, const char *);
 /* --- end session log: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
 	{ .name = "help", .args = "", .exec = cmd_slash_help,
 	  .help = "show the keys and commands" },
 	{ .name = "clear", .args = "", .exec = cmd_slash_clear,
-	  .help = "clear the transcript on the screen (the conversation "
-	    "goes on)" },
+	  .help = "start a new conversation (a new session) and clear the "
+	    "screen; /resume goes back" },
 	{ .name = "mode", .args = "[ask|accept-edits|plan|bypass]",
 	  .exec = cmd_slash_mode,
 	  .help = "show or set the permission mode (also Shift-Tab)" },
@@ -44,6 +47,12 @@ const struct slash_entry slash_table[] = {
 	{ .name = "exit", .args = "", .exec = cmd_slash_quit,
 	  .help = "the same as /quit" },
 	/* --- session log: slash commands (/resume, /fork) */
+	{ .name = "resume", .args = "[ID]", .exec = cmd_slash_resume,
+	  .help = "switch to another recorded session (a picker without "
+	    "ID); this one can be resumed later" },
+	{ .name = "fork", .args = "", .exec = cmd_slash_fork,
+	  .help = "go on in a new session with this conversation; this one "
+	    "stays as it is" },
 	/* --- end session log: slash commands */
 	{ .name = NULL }
 };
@@ -84,7 +93,8 @@ cmd_slash_help(struct ui *ui, const char *args)
 	    "\"C-r\"}`.\n\n## Approvals\n\n| Key | Answer |\n|---|---|\n"
 	    "| y | run it, once |\n"
 	    "| a | run it, and this tool (for bash: commands with this "
-	    "prefix) for the rest of the session |\n"
+	    "prefix, or this exact command when it is compound) for the "
+	    "rest of the session |\n"
 	    "| n | reject, with a note for the model |\n"
 	    "| Esc | reject without a note |\n\n## Commands\n\n"
 	    "| Command | Does |\n|---|---|\n");
@@ -98,7 +108,45 @@ cmd_slash_help(struct ui *ui, const char *args)
 static void
 cmd_slash_clear(struct ui *ui, const char *args)
 {
-	view_transcript_clear(ui);
+	ui_clear(ui);
+}
+
+static void
+cmd_slash_resume(struct ui *ui, const char *args)
+{
+	struct view	*v;
+	char		*cause = NULL;
+
+	if (ui->agent != NULL && agent_busy(ui->agent)) {
+		view_transcript_notice(ui, TE_ERROR, "resume: a turn is "
+		    "running; Esc stops it first");
+		return;
+	}
+	if (*args != '\0') {
+		ui_resume(ui, args);
+		return;
+	}
+	if ((v = view_sessions_create(ui, 0, cmd_slash_resume_done,
+	    &cause)) == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "resume: %s", cause);
+		free(cause);
+		return;
+	}
+	ui_push(ui, v);
+}
+
+/* The picker of /resume closed: Esc (NULL) changes nothing. */
+static void
+cmd_slash_resume_done(struct ui *ui, const char *id)
+{
+	if (id != NULL)
+		ui_resume(ui, id);
+}
+
+static void
+cmd_slash_fork(struct ui *ui, const char *args)
+{
+	ui_fork(ui, 0);
 }
 
 static void

@@ -50,6 +50,12 @@ const struct cmd_entry cmd_table[] = {
 	  .exec = cmd_session_replay },
 	/* --- end session log */
 	/* --- repository model */
+	{ .name = "index", .usage = "index [--stat]",
+	  .exec = cmd_index_exec },
+	{ .name = "map", .usage = "map [--budget N] [--focus PATH|SYMBOL]...",
+	  .exec = cmd_map_exec },
+	{ .name = "symbols", .usage = "symbols [--json] [PATH]...",
+	  .exec = cmd_symbols_exec },
 	/* --- end repository model */
 	/* --- lsp */
 	{ .name = "lsp",

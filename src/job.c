@@ -43,6 +43,7 @@ static void	  job_child(const char *, const char *, int, char **, pid_t);
 static void	  job_read(evutil_socket_t, short, void *);
 static void	  job_close(struct job *);
 static void	  job_check(struct job *);
+static void	  job_stop(struct job *);
 static void	  job_end(struct job *);
 static void	  job_release(struct job *);
 static void	  job_free_cb(void *);
@@ -247,11 +248,13 @@ job_check(struct job *j)
 		j->drain = loop_timer_add(JOB_DRAIN_MS, job_drain_cb, j);
 }
 
-/* Tell the owner and let go of everything. */
+/*
+ * Kill what is left of the group, close the output and stop the timers:
+ * after this the owner hears nothing more but the one exited call.
+ */
 static void
-job_end(struct job *j)
+job_stop(struct job *j)
 {
-	/* Nothing of the group outlives the command. */
 	kill(-j->pid, SIGKILL);
 	job_close(j);
 	loop_timer_cancel(j->timeout);
@@ -259,6 +262,14 @@ job_end(struct job *j)
 	loop_timer_cancel(j->drain);
 	j->timeout = j->grace = j->drain = NULL;
 	j->notified = 1;
+}
+
+/* Tell the owner and let go of everything. */
+static void
+job_end(struct job *j)
+{
+	/* Nothing of the group outlives the command. */
+	job_stop(j);
 	log_debug("job %ld ended: status %d%s", (long)j->pid, j->status,
 	    j->timed_out ? ", timed out" : "");
 	if (j->cb.exited != NULL)
@@ -344,13 +355,7 @@ job_kill(struct job *j)
 {
 	if (j == NULL || j->notified)
 		return;
-	kill(-j->pid, SIGKILL);
-	job_close(j);
-	loop_timer_cancel(j->timeout);
-	loop_timer_cancel(j->grace);
-	loop_timer_cancel(j->drain);
-	j->timeout = j->grace = j->drain = NULL;
-	j->notified = 1;
+	job_stop(j);
 	if (j->cb.exited != NULL)
 		j->cb.exited(j->arg, -1, 0);
 	/* Reaped later by job_sigchld_cb, then freed. */

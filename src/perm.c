@@ -192,6 +192,16 @@ perm_command_prefix(const char *command)
 	return (prefix);
 }
 
+int
+perm_command_exact(const char *command)
+{
+	char	*cmd = perm_trim(command);
+	int	 exact = perm_compound(cmd);
+
+	free(cmd);
+	return (exact);
+}
+
 enum perm_decision
 perm_check(struct perm *p, const struct tool_entry *tool, json_t *input,
     char **why)

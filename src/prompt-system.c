@@ -70,7 +70,7 @@ prompt_system(const char *root, const char *cwd, struct repomodel *rm,
 	struct buf	 b = BUF_INIT;
 	struct utsname	 u;
 	const char	*rest, *slash;
-	char		*dir, *rel;
+	char		*dir, *rel, *map;
 	char		 date[32];
 	time_t		 now = time(NULL);
 	struct tm	 tm;
@@ -108,7 +108,17 @@ prompt_system(const char *root, const char *cwd, struct repomodel *rm,
 		rest = slash != NULL ? slash + 1 : "";
 	}
 	free(dir);
-	(void)rm;
-	(void)cfg;
+
+	/* The map waits until the model is built: no half-ranked map. */
+	if (rm != NULL && cfg->map_tokens > 0 && !repomodel_busy(rm, NULL,
+	    NULL) && (map = repomodel_map(rm, cfg->map_tokens, NULL, 0)) !=
+	    NULL) {
+		if (*map != '\0')
+			buf_addf(&b, "\nRepository map (files ranked by "
+			    "relevance, with their main definitions; use "
+			    "find_definition, file_outline and read_file for "
+			    "more):\n%s", map);
+		free(map);
+	}
 	return (buf_detach(&b, NULL));
 }

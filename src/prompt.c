@@ -7,14 +7,18 @@
  * caret always sits on a character boundary; combining marks move with the
  * character before them.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agentos.h"
 #include "banned.h"
-
-#define PROMPT_HISTORY_MAX	1000
 
 struct prompt_paste {
 	char	*tag;		/* "[pasted 12 lines]" as shown */
@@ -32,6 +36,7 @@ struct prompt {
 	size_t			 nhist, ahist;
 	size_t			 hpos;		/* nhist: not browsing */
 	char			*saved;		/* text before browsing */
+	size_t			 hfile;		/* entries in the file */
 };
 
 static size_t	prompt_next(struct prompt *, size_t);
@@ -566,4 +571,174 @@ prompt_history_next(struct prompt *p)
 		p->saved = NULL;
 	}
 	return (0);
+}
+
+char *
+prompt_history_escape(const char *text)
+{
+	struct buf	b = BUF_INIT;
+
+	for (; *text != '\0'; text++) {
+		if (*text == '\\')
+			buf_adds(&b, "\\\\");
+		else if (*text == '\n')
+			buf_adds(&b, "\\n");
+		else if (*text == '\r')
+			buf_adds(&b, "\\r");
+		else
+			buf_addch(&b, *text);
+	}
+	return (buf_detach(&b, NULL));
+}
+
+char *
+prompt_history_unescape(const char *line, size_t len)
+{
+	struct buf	b = BUF_INIT;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		if (line[i] != '\\' || i + 1 == len) {
+			buf_addch(&b, line[i]);
+			continue;
+		}
+		switch (line[++i]) {
+		case 'n':
+			buf_addch(&b, '\n');
+			break;
+		case 'r':
+			buf_addch(&b, '\r');
+			break;
+		case '\\':
+			buf_addch(&b, '\\');
+			break;
+		default:	/* not ours: keep as it is */
+			buf_addch(&b, '\\');
+			buf_addch(&b, line[i]);
+			break;
+		}
+	}
+	return (buf_detach(&b, NULL));
+}
+
+int
+prompt_history_load(struct prompt *p, const char *path, char **cause)
+{
+	FILE	*f;
+	char	*line = NULL, *text;
+	size_t	 size = 0;
+	ssize_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return (0);
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	while ((n = getline(&line, &size, f)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			n--;
+		p->hfile++;
+		if (n == 0)
+			continue;
+		text = prompt_history_unescape(line, n);
+		prompt_history_add(p, text);
+		free(text);
+	}
+	free(line);
+	fclose(f);
+	return (0);
+}
+
+/* Make the directory of path (one level), for a first save. */
+static void
+prompt_history_mkdir(const char *path)
+{
+	char	*dir = xstrdup(path), *slash;
+
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+	free(dir);
+}
+
+/* Write every entry of the history to path, through a temporary file. */
+static int
+prompt_history_rewrite(struct prompt *p, const char *path, char **cause)
+{
+	struct buf	 b = BUF_INIT;
+	char		*tmp, *e;
+	size_t		 i;
+	int		 fd, rc = -1;
+
+	for (i = 0; i < p->nhist; i++) {
+		e = prompt_history_escape(p->hist[i]);
+		buf_addf(&b, "%s\n", e);
+		free(e);
+	}
+	tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY|O_CREAT|O_TRUNC, 0600)) == -1 ||
+	    write(fd, b.buf, b.len) != (ssize_t)b.len) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		fd = -1;
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	p->hfile = p->nhist;
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	buf_release(&b);
+	return (rc);
+}
+
+int
+prompt_history_save(struct prompt *p, const char *path, const char *text,
+    char **cause)
+{
+	char	*line, *e;
+	size_t	 len;
+	ssize_t	 n;
+	int	 fd, rc = -1;
+
+	if (*text == '\0')
+		return (0);
+	if (p->hfile >= 2 * PROMPT_HISTORY_MAX)
+		return (prompt_history_rewrite(p, path, cause));
+	prompt_history_mkdir(path);
+	e = prompt_history_escape(text);
+	line = xasprintf("%s\n", e);
+	free(e);
+	len = strlen(line);
+	/* One write with O_APPEND: sessions running at once interleave
+	   whole lines. */
+	if ((fd = open(path, O_WRONLY|O_CREAT|O_APPEND, 0600)) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	n = write(fd, line, len);
+	if (n != (ssize_t)len) {
+		*cause = xasprintf("%s: %s", path, n == -1 ? strerror(errno) :
+		    "short write");
+		close(fd);
+		goto out;
+	}
+	if (close(fd) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	p->hfile++;
+	rc = 0;
+out:
+	free(line);
+	return (rc);
 }

@@ -12,6 +12,7 @@
 #include "banned.h"
 
 static void	status_tokens(struct buf *, int64_t);
+static void	status_servers(struct ui *, struct buf *);
 
 /* Append a token count as 950, 12.3k or 1.2M. */
 static void
@@ -64,6 +65,25 @@ status_update_branch(struct ui *ui)
 	git_repository_free(repo);
 }
 
+/* Each language server: " | clangd ready", "pyright indexing 40%". */
+static void
+status_servers(struct ui *ui, struct buf *b)
+{
+	struct lsp_manager	*m;
+	struct lsp_status	*list;
+	size_t			 n, i;
+
+	if (ui->agent == NULL || (m = agent_lsp(ui->agent)) == NULL)
+		return;
+	lsp_status_list(m, &list, &n);
+	for (i = 0; i < n; i++) {
+		buf_addf(b, " \xe2\x94\x82 %s %s", list[i].name,
+		    list[i].progress != NULL ? list[i].progress :
+		    lsp_state_name(list[i].state));
+	}
+	lsp_status_free(list, n);
+}
+
 void
 status_draw(struct ui *ui, int y, int cols)
 {
@@ -82,7 +102,6 @@ status_draw(struct ui *ui, int y, int cols)
 		st = agent_stats(ui->agent);
 		mode = perm_get_mode(agent_perm(ui->agent));
 		busy = agent_busy(ui->agent);
-		agent_snapshot_ids(ui->agent, &nsnap);
 	}
 	attrset(theme_attr(EL_STATUS, 0));
 	mvhline(y, 0, ' ', cols);
@@ -116,6 +135,9 @@ status_draw(struct ui *ui, int y, int cols)
 	    nsnap == 1 ? "" : "s");
 	if (ui->mouse)
 		buf_adds(&b, " \xe2\x94\x82 mouse");
+	if (ui->progress != NULL)
+		buf_addf(&b, " \xe2\x94\x82 %s", ui->progress);
+	status_servers(ui, &b);
 	x += ui_draw_text(y, x, cols - x, b.buf, EL_STATUS, 0);
 
 	buf_reset(&b);

@@ -92,7 +92,7 @@ const struct tool_entry tool_lsp_definition = {
 	    "(or named by symbol) using the language server; returns "
 	    "path:line:column and the line.",
 	.schema = TOOL_LSP_POS_SCHEMA,
-	.flags = TOOL_READONLY,
+	.flags = TOOL_READONLY | TOOL_LSP,
 	.run = tool_lsp_run_pos,
 	.cancel = tool_lsp_cancel,
 };
@@ -103,7 +103,7 @@ const struct tool_entry tool_lsp_references = {
 	    "(or named by symbol), declaration included, using the language "
 	    "server.",
 	.schema = TOOL_LSP_POS_SCHEMA,
-	.flags = TOOL_READONLY,
+	.flags = TOOL_READONLY | TOOL_LSP,
 	.run = tool_lsp_run_pos,
 	.cancel = tool_lsp_cancel,
 };
@@ -113,7 +113,7 @@ const struct tool_entry tool_lsp_hover = {
 	.description = "Show the type and documentation of the symbol at a "
 	    "position (or named by symbol) from the language server.",
 	.schema = TOOL_LSP_POS_SCHEMA,
-	.flags = TOOL_READONLY,
+	.flags = TOOL_READONLY | TOOL_LSP,
 	.run = tool_lsp_run_pos,
 	.cancel = tool_lsp_cancel,
 };
@@ -124,7 +124,7 @@ const struct tool_entry tool_lsp_document_symbols = {
 	    "declared in a file, with their lines, from the language server.",
 	.schema = "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":"
 	    "\"string\"}},\"required\":[\"path\"]}",
-	.flags = TOOL_READONLY,
+	.flags = TOOL_READONLY | TOOL_LSP,
 	.run = tool_lsp_run_symbols,
 	.cancel = tool_lsp_cancel,
 };
@@ -135,7 +135,7 @@ const struct tool_entry tool_lsp_workspace_symbols = {
 	    "(fuzzy) using a running language server.",
 	.schema = "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":"
 	    "\"string\"}},\"required\":[\"query\"]}",
-	.flags = TOOL_READONLY,
+	.flags = TOOL_READONLY | TOOL_LSP,
 	.run = tool_lsp_run_workspace,
 	.cancel = tool_lsp_cancel,
 };
@@ -153,7 +153,7 @@ const struct tool_entry tool_lsp_rename = {
 	    "\"symbol\":{\"type\":\"string\"},"
 	    "\"new_name\":{\"type\":\"string\"}},"
 	    "\"required\":[\"path\",\"new_name\"]}",
-	.flags = TOOL_EDIT,
+	.flags = TOOL_EDIT | TOOL_LSP,
 	.preview = tool_lsp_preview_rename,
 	.run = tool_lsp_run_rename,
 	.cancel = tool_lsp_cancel,
@@ -192,10 +192,98 @@ tool_lsp_cancel(struct tool_call *tc)
 	tc->priv = NULL;
 }
 
-/* The result when no server helps: say so and what to use instead. */
+/*
+ * The identifier the call asks about: its symbol (or query), else the word
+ * at its line and column.  NULL when there is none.  Caller frees.
+ */
+static char *
+tool_lsp_symbol(struct tool_call *tc)
+{
+	const char	*s, *path;
+	char		*abs = NULL, *rel = NULL, *cause = NULL, *l, *word = NULL;
+	size_t		 len, b, e;
+	json_int_t	 line, col;
+
+	if ((s = json_string_value(json_object_get(tc->input, "symbol"))) !=
+	    NULL && *s != '\0')
+		return (xstrdup(s));
+	if ((s = json_string_value(json_object_get(tc->input, "query"))) !=
+	    NULL && *s != '\0')
+		return (xstrdup(s));
+	path = json_string_value(json_object_get(tc->input, "path"));
+	line = json_integer_value(json_object_get(tc->input, "line"));
+	col = json_integer_value(json_object_get(tc->input, "column"));
+	if (path == NULL || line < 1 || col < 1 ||
+	    path_resolve(tc->ctx->root, path, &abs, &rel, &cause) != 0)
+		goto out;
+	if ((l = tool_lsp_line(abs, line - 1, &len)) == NULL)
+		goto out;
+	b = e = (size_t)col - 1;
+	if (b < len) {
+		while (b > 0 && (l[b - 1] == '_' || isalnum_c(l[b - 1])))
+			b--;
+		while (e < len && (l[e] == '_' || isalnum_c(l[e])))
+			e++;
+		if (e > b)
+			word = xstrndup(l + b, e - b);
+	}
+	free(l);
+out:
+	free(cause);
+	free(abs);
+	free(rel);
+	return (word);
+}
+
+/*
+ * No server answered: answer from the repository model where the question
+ * has a by-name equivalent, and say so; otherwise say what to use instead.
+ */
 static void
 tool_lsp_fallback(struct tool_call *tc, const char *what, const char *why)
 {
+	struct repomodel	*rm = tc->ctx->repomodel;
+	struct repomodel_hit	*hits = NULL;
+	struct buf		 b = BUF_INIT;
+	const char		*name = tc->tool->name, *path;
+	char			*sym = NULL, *cause = NULL;
+	size_t			 n = 0, i;
+	int			 ok = 0;
+
+	if (rm == NULL || strcmp(name, "lsp_hover") == 0 ||
+	    strcmp(name, "lsp_rename") == 0)
+		goto plain;
+	if (strcmp(name, "lsp_document_symbols") == 0) {
+		path = json_string_value(json_object_get(tc->input, "path"));
+		ok = path != NULL && repomodel_file_outline(rm, path, &hits,
+		    &n, &cause) == 0;
+		free(cause);
+	} else if ((sym = tool_lsp_symbol(tc)) != NULL) {
+		if (strcmp(name, "lsp_references") == 0)
+			n = repomodel_find_references(rm, sym, &hits);
+		else
+			n = repomodel_find_definition(rm, sym, &hits);
+		ok = 1;
+	}
+	if (!ok)
+		goto plain;
+	buf_addf(&b, "No language server answer for %s (%s). Answered from "
+	    "agentos's repository model instead (tree-sitter, matched by "
+	    "name, so same-named symbols elsewhere may appear):\n", what,
+	    why);
+	if (n == 0)
+		buf_addf(&b, "no match%s%s\n", sym != NULL ? " for " : "",
+		    sym != NULL ? sym : "");
+	for (i = 0; i < n; i++)
+		buf_addf(&b, "%s:%u: %s\n", hits[i].path, hits[i].line,
+		    hits[i].sig != NULL ? hits[i].sig : hits[i].name);
+	tool_result_set(tc, b.buf, b.len, 0);
+	buf_release(&b);
+	repomodel_hits_free(hits, n);
+	free(sym);
+	return;
+plain:
+	free(sym);
 	tool_result_setf(tc, 1, "%s: %s.\nNo language server answer: use "
 	    "grep (or find_definition where the repository model offers "
 	    "it) instead.", what, why);

@@ -21,6 +21,10 @@ const struct tool_entry *tool_table[] = {
 	&tool_bash,
 	/* --- end tools */
 	/* --- repository model tools */
+	&tool_find_definition,
+	&tool_find_references,
+	&tool_file_outline,
+	&tool_repo_map,
 	/* --- end repository model tools */
 	/* --- lsp tools */
 	&tool_lsp_definition,
@@ -71,6 +75,12 @@ tool_schema(const struct tool_entry *te)
 json_t *
 tool_definitions(enum perm_mode mode)
 {
+	return (tool_definitions_omit(mode, 0));
+}
+
+json_t *
+tool_definitions_omit(enum perm_mode mode, int omit)
+{
 	json_t				*a = json_array(), *d;
 	const struct tool_entry		*te;
 	size_t				 i;
@@ -78,6 +88,8 @@ tool_definitions(enum perm_mode mode)
 	for (i = 0; tool_table[i] != NULL; i++) {
 		te = tool_table[i];
 		if (mode == PERM_PLAN && (te->flags & TOOL_READONLY) == 0)
+			continue;
+		if ((te->flags & omit) != 0)
 			continue;
 		d = json_pack("{s:s, s:s, s:o}", "name", te->name,
 		    "description", te->description, "input_schema",

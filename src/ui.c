@@ -46,6 +46,8 @@
 #define TERM_MOUSE_ON	"\033[?1000h\033[?1006h"
 #define TERM_MOUSE_OFF	"\033[?1006l\033[?1000l"
 
+struct ui_restore;
+
 static struct ui	*ui_current;	/* for the fatal hook */
 
 static struct event	*ui_ev_input, *ui_ev_winch, *ui_ev_term, *ui_ev_hup,
@@ -68,8 +70,16 @@ static int	ui_key_global(struct ui *, const struct key_event *);
 static void	ui_cancel(struct ui *);
 static void	ui_suspend(struct ui *);
 static void	ui_exit_line(struct ui *);
-static void	ui_rewind_flags(struct ui *, const char *, int);
+static void	ui_busy_changed(struct ui *);
+static void	ui_restore_run(struct ui *, struct ui_restore *, int);
+static void	ui_restore_free(void *);
 static void	ui_rewind_force(struct ui *, void *);
+static void	ui_fork_ext(struct ui *, int, const char *);
+static void	ui_resumed(struct ui *);
+static void	ui_start_agent(struct ui *);
+static void	ui_pick_done(struct ui *, const char *);
+static void	ui_history_save(struct ui *, const char *);
+static void	ui_history_load(struct ui *);
 
 static void	ui_cb_text(void *, const char *, size_t);
 static void	ui_cb_thinking(void *, const char *, size_t);
@@ -83,6 +93,12 @@ static void	ui_cb_tool_finished(void *, struct tool_call *);
 static void	ui_cb_snapshot(void *, const char *, const char *);
 static void	ui_cb_notice(void *, const char *);
 static void	ui_cb_stream_reset(void *);
+static void	ui_cb_progress(void *, const char *, size_t, size_t);
+static void	ui_tool_diagnostics(struct ui *, struct tentry *,
+		    struct tool_call *);
+static void	ui_cb_lsp_changed(void *);
+static void	ui_ask_snapshots(struct ui *);
+static void	ui_snapshots_yes(struct ui *, void *);
 static void	ui_cb_turn_done(void *, enum stop_reason, const char *);
 
 static const struct agent_ui ui_agent_cb = {
@@ -96,6 +112,7 @@ static const struct agent_ui ui_agent_cb = {
 	.snapshot = ui_cb_snapshot,
 	.notice = ui_cb_notice,
 	.stream_reset = ui_cb_stream_reset,
+	.progress = ui_cb_progress,
 	.turn_done = ui_cb_turn_done,
 };
 
@@ -496,29 +513,65 @@ ui_cancel(struct ui *ui)
 	ui_redraw(ui);
 }
 
-/* Rewind with flags; on a refusal over hand edits, ask and force. */
+/* What a restore puts back, carried through a question. */
+struct ui_restore {
+	char	*id;		/* NULL: before the last agent change */
+	int	 turn;		/* the prompt the snapshot belongs to */
+	int	 what;		/* UI_RESTORE_* */
+};
+
 static void
-ui_rewind_flags(struct ui *ui, const char *id, int flags)
+ui_restore_free(void *arg)
+{
+	struct ui_restore	*r = arg;
+
+	if (r == NULL)
+		return;
+	free(r->id);
+	free(r);
+}
+
+/*
+ * Restore the files, then (or only) the conversation; on a refusal over
+ * hand edits, ask and force.  Takes r.
+ */
+static void
+ui_restore_run(struct ui *ui, struct ui_restore *r, int flags)
 {
 	char	*msg = NULL, *cause = NULL, *q;
+	int	 ok = 1;
 
 	if (ui->agent == NULL) {
 		view_transcript_notice(ui, TE_ERROR, "nothing to rewind");
+		ui_restore_free(r);
 		return;
 	}
-	if (agent_rewind(ui->agent, id, flags, &msg, &cause) == 0) {
+	if (r->what & UI_RESTORE_FILES) {
+		if (agent_rewind(ui->agent, r->id, flags, &msg, &cause) == 0)
+			ui_snapshots_changed(ui);
+		else if (!(flags & SNAPSHOT_RESTORE_FORCE) && cause != NULL &&
+		    strstr(cause, "by hand") != NULL) {
+			q = xasprintf("%s.  Overwrite them?  (The restore is "
+			    "snapshotted first, so this can be undone too.)",
+			    cause);
+			ui_push(ui, view_confirm_create(ui, q, ui_rewind_force,
+			    ui_restore_free, r));
+			free(q);
+			free(cause);
+			return;
+		} else {
+			view_transcript_notice(ui, TE_ERROR, "rewind: %s",
+			    cause);
+			ok = 0;
+		}
+		free(cause);
+	}
+	if (ok && (r->what & UI_RESTORE_CONV))
+		ui_fork_ext(ui, r->turn, msg);
+	else if (msg != NULL)
 		view_transcript_notice(ui, TE_NOTICE, "%s", msg);
-		free(msg);
-	} else if (!(flags & SNAPSHOT_RESTORE_FORCE) && cause != NULL &&
-	    strstr(cause, "by hand") != NULL) {
-		q = xasprintf("%s.  Overwrite them?  (The restore is "
-		    "snapshotted first, so this can be undone too.)", cause);
-		ui_push(ui, view_confirm_create(ui, q, ui_rewind_force, free,
-		    id != NULL ? xstrdup(id) : NULL));
-		free(q);
-	} else
-		view_transcript_notice(ui, TE_ERROR, "rewind: %s", cause);
-	free(cause);
+	free(msg);
+	ui_restore_free(r);
 	status_update_branch(ui);
 	ui->scroll = 0;
 	ui_redraw(ui);
@@ -528,22 +581,268 @@ ui_rewind_flags(struct ui *ui, const char *id, int flags)
 static void
 ui_rewind_force(struct ui *ui, void *arg)
 {
-	char	*id = arg;
+	ui_restore_run(ui, arg, SNAPSHOT_RESTORE_FORCE);
+}
 
-	ui_rewind_flags(ui, id, SNAPSHOT_RESTORE_FORCE);
-	free(id);
+void
+ui_restore(struct ui *ui, const char *id, int turn, int what)
+{
+	struct ui_restore	*r = xcalloc(1, sizeof *r);
+
+	r->id = id != NULL ? xstrdup(id) : NULL;
+	r->turn = turn;
+	r->what = what;
+	ui_restore_run(ui, r, 0);
 }
 
 void
 ui_rewind(struct ui *ui, const char *id)
 {
-	ui_rewind_flags(ui, id, 0);
+	ui_restore(ui, id, 0, UI_RESTORE_FILES);
 }
 
 void
 ui_rewind_last(struct ui *ui)
 {
-	ui_rewind_flags(ui, NULL, 0);
+	ui_restore(ui, NULL, 0, UI_RESTORE_FILES);
+}
+
+void
+ui_snapshots_changed(struct ui *ui)
+{
+	struct snapshot_store	*st;
+	struct snapshot_info	*list;
+	char			*cause = NULL;
+	size_t			 n, i;
+
+	ui->nsnapshots = 0;
+	if (ui->agent == NULL || (st = agent_snapshots(ui->agent)) == NULL)
+		return;
+	if (snapshot_list(st, &list, &n, &cause) != 0) {
+		log_debug("snapshot list: %s", cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		snapshot_info_release(&list[i]);
+	free(list);
+	ui->nsnapshots = n;
+	ui_redraw(ui);
+}
+
+/*
+ * Fork (turn 0: keep everything; k: before the k-th prompt) and say so;
+ * before (may be NULL) is what a files restore did just before.
+ */
+static void
+ui_fork_ext(struct ui *ui, int turn, const char *before)
+{
+	char	*parent, *cause = NULL;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "fork: the agent did not "
+		    "start");
+		return;
+	}
+	parent = xstrdup(agent_session_id(ui->agent));
+	if (agent_fork(ui->agent, turn, &cause) != 0) {
+		if (before != NULL)
+			view_transcript_notice(ui, TE_NOTICE, "%s", before);
+		view_transcript_notice(ui, TE_ERROR, "%s: %s", turn == 0 ?
+		    "fork" : "conversation rewind", cause);
+		free(cause);
+		free(parent);
+		return;
+	}
+	if (turn == 0) {
+		view_transcript_notice(ui, TE_NOTICE, "Forked: the "
+		    "conversation goes on in new session %s; its parent %s "
+		    "stays as it was (/resume goes back to it).",
+		    agent_session_id(ui->agent), parent);
+	} else {
+		view_transcript_clear(ui);
+		view_transcript_load(ui, agent_conv(ui->agent));
+		if (before != NULL)
+			view_transcript_notice(ui, TE_NOTICE, "%s", before);
+		view_transcript_notice(ui, TE_NOTICE, "Rewound the "
+		    "conversation to before prompt %d: it goes on in new "
+		    "session %s, forked from %s, which stays as it was "
+		    "(/resume goes back to it).", turn,
+		    agent_session_id(ui->agent), parent);
+	}
+	free(parent);
+	ui_snapshots_changed(ui);
+	ui->scroll = 0;
+	ui_redraw(ui);
+}
+
+void
+ui_fork(struct ui *ui, int turn)
+{
+	ui_fork_ext(ui, turn, NULL);
+}
+
+/*
+ * Say that a session was resumed; an interrupted turn goes on at once (a
+ * tool call cut short was reported to the model as interrupted).
+ */
+static void
+ui_resumed(struct ui *ui)
+{
+	const struct agent_stats	*st = agent_stats(ui->agent);
+	char				*cause = NULL;
+	int				 interrupted = 0;
+
+	agent_resumed(ui->agent, &interrupted);
+	view_transcript_notice(ui, TE_NOTICE, "Resumed session %s: %d "
+	    "prompt%s.", agent_session_id(ui->agent), st->turns,
+	    st->turns == 1 ? "" : "s");
+	ui_snapshots_changed(ui);
+	if (!interrupted)
+		return;
+	view_transcript_notice(ui, TE_NOTICE, "The last turn was cut short; "
+	    "continuing it (Esc stops).");
+	if (agent_continue(ui->agent, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "continue: %s", cause);
+		free(cause);
+	}
+	ui_busy_changed(ui);
+}
+
+void
+ui_resume(struct ui *ui, const char *id)
+{
+	char	*cause = NULL;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "resume: the agent did "
+		    "not start");
+		return;
+	}
+	if (agent_switch(ui->agent, id, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "resume: %s", cause);
+		free(cause);
+		return;
+	}
+	view_transcript_clear(ui);
+	clearok(curscr, TRUE);
+	view_transcript_load(ui, agent_conv(ui->agent));
+	ui_resumed(ui);
+	ui_redraw(ui);
+}
+
+void
+ui_clear(struct ui *ui)
+{
+	char	*old, *cause = NULL;
+
+	if (ui->agent != NULL && agent_busy(ui->agent)) {
+		view_transcript_notice(ui, TE_ERROR, "clear: a turn is "
+		    "running; Esc stops it first");
+		return;
+	}
+	clearok(curscr, TRUE);
+	if (ui->agent == NULL || agent_conv(ui->agent)->nr == 0) {
+		view_transcript_clear(ui);
+		view_transcript_notice(ui, TE_NOTICE, "Cleared the screen.");
+		return;
+	}
+	old = xstrdup(agent_session_id(ui->agent));
+	if (agent_switch(ui->agent, NULL, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "clear: %s", cause);
+		free(cause);
+		free(old);
+		return;
+	}
+	view_transcript_clear(ui);
+	view_transcript_notice(ui, TE_NOTICE, "Cleared: a new conversation "
+	    "starts (session %s). The previous one, %s, can be resumed with "
+	    "/resume.", agent_session_id(ui->agent), old);
+	free(old);
+	ui_snapshots_changed(ui);
+}
+
+/* The user agreed to snapshot a home directory or a huge tree. */
+static void
+ui_snapshots_yes(struct ui *ui, void *arg)
+{
+	char	*cause = NULL;
+
+	if (agent_confirm_snapshots(ui->agent, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "snapshots are still "
+		    "off: %s", cause);
+		free(cause);
+		return;
+	}
+	view_transcript_add(ui, TE_NOTICE, "Snapshots are on: every change "
+	    "the agent makes can be rewound.");
+	ui_snapshots_changed(ui);
+}
+
+/*
+ * Snapshots wait for a confirmation: ask once at start.  Saying no leaves
+ * them off, and with them every change to files (fail closed).
+ */
+static void
+ui_ask_snapshots(struct ui *ui)
+{
+	const char	*why;
+	char		*q;
+
+	if ((why = agent_snapshots_unconfirmed(ui->agent)) == NULL)
+		return;
+	q = xasprintf("Snapshots are off, %s. Snapshot it anyway? Without "
+	    "snapshots the agent changes no file (it could not be undone).",
+	    why);
+	ui_push(ui, view_confirm_create(ui, q, ui_snapshots_yes, NULL,
+	    NULL));
+	free(q);
+}
+
+/* Create the agent (cfg->resume: resuming) and show what it resumed. */
+static void
+ui_start_agent(struct ui *ui)
+{
+	char	*cause = NULL;
+
+	ui->agent = agent_create(ui->root, ui->cwd, ui->cfg, 0, &ui_agent_cb,
+	    ui, &cause);
+	if (ui->agent == NULL && ui->cfg->resume != NULL) {
+		view_transcript_notice(ui, TE_ERROR, "cannot resume: %s; "
+		    "starting a new session", cause);
+		free(cause);
+		cause = NULL;
+		ui->cfg->resume = NULL;
+		ui->agent = agent_create(ui->root, ui->cwd, ui->cfg, 0,
+		    &ui_agent_cb, ui, &cause);
+	}
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "the agent could not "
+		    "start: %s", cause != NULL ? cause : "unknown error");
+		free(cause);
+		return;
+	}
+	if (agent_lsp(ui->agent) != NULL)
+		lsp_set_change_cb(agent_lsp(ui->agent), ui_cb_lsp_changed, ui);
+	ui_ask_snapshots(ui);
+	if (agent_resumed(ui->agent, NULL)) {
+		view_transcript_load(ui, agent_conv(ui->agent));
+		ui_resumed(ui);
+	} else
+		ui_snapshots_changed(ui);
+	ui_redraw(ui);
+}
+
+/* The start-up picker closed: resume id, or a new session (NULL). */
+static void
+ui_pick_done(struct ui *ui, const char *id)
+{
+	free(ui->resume_id);
+	ui->resume_id = id != NULL ? xstrdup(id) : NULL;
+	ui->cfg->resume = ui->resume_id;
+	ui_start_agent(ui);
+	if (!config_provider_configured(ui->cfg))
+		view_transcript_add(ui, TE_ERROR, config_provider_help());
 }
 
 void
@@ -599,6 +898,45 @@ ui_submit(struct ui *ui, const char *text)
 	view_transcript_add(ui, TE_USER, text);
 	ui_busy_changed(ui);
 	ui_redraw(ui);
+}
+
+/* Keep a sent text in the history file; a failure is said once. */
+static void
+ui_history_save(struct ui *ui, const char *text)
+{
+	static int	 warned;
+	char		*cause = NULL;
+
+	if (ui->history == NULL)
+		return;
+	if (prompt_history_save(ui->prompt, ui->history, text, &cause) != 0) {
+		if (!warned)
+			view_transcript_notice(ui, TE_ERROR, "history: %s",
+			    cause);
+		warned = 1;
+		free(cause);
+	}
+}
+
+/* The history file: .git/agentos/history beside the session log. */
+static void
+ui_history_load(struct ui *ui)
+{
+	char	*db, *slash, *cause = NULL;
+
+	if ((db = session_db_path(ui->root, &cause)) == NULL) {
+		log_debug("history: %s", cause);
+		free(cause);
+		return;
+	}
+	if ((slash = strrchr(db, '/')) != NULL)
+		*slash = '\0';
+	ui->history = xasprintf("%s/history", db);
+	free(db);
+	if (prompt_history_load(ui->prompt, ui->history, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "history: %s", cause);
+		free(cause);
+	}
 }
 
 /* Keys that work whatever view is on top. */
@@ -699,6 +1037,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 			    "send it when the turn ends, or Esc to stop it");
 		} else if (*text != '\0') {
 			prompt_history_add(p, text);
+			ui_history_save(ui, text);
 			prompt_clear(p);
 			ui_submit(ui, text);
 		}
@@ -968,12 +1307,57 @@ ui_cb_tool_finished(void *arg, struct tool_call *tc)
 	}
 	e->state = tc->is_error ? TS_ERROR : TS_OK;
 	e->exit_status = tc->exit_status;
+	ui_tool_diagnostics(ui, e, tc);
 	e->duration_ms = tc->duration_ms;
 	buf_reset(&e->output);
 	buf_add(&e->output, tc->result.buf, tc->result.len);
 	e->lines_width = 0;
 	ui_close_views(ui, &view_approval_ops);
 	ui_redraw(ui);
+}
+
+/* After an edit: the edited file's errors and warnings, as the server
+   reports them now. */
+static void
+ui_tool_diagnostics(struct ui *ui, struct tentry *e, struct tool_call *tc)
+{
+	struct lsp_manager	*m;
+	const char		*p;
+	char			*abs = NULL, *rel = NULL, *cause = NULL;
+	int			 errors, warnings;
+
+	if (ui->agent == NULL || (m = agent_lsp(ui->agent)) == NULL ||
+	    tc->tool == NULL || (tc->tool->flags & TOOL_EDIT) == 0 ||
+	    (p = json_string_value(json_object_get(tc->input, "path"))) ==
+	    NULL)
+		return;
+	if (path_resolve(ui->root, p, &abs, &rel, &cause) == 0 &&
+	    lsp_diagnostic_counts(m, abs, &errors, &warnings) == 0) {
+		e->diag_errors = errors;
+		e->diag_warnings = warnings;
+	}
+	free(cause);
+	free(abs);
+	free(rel);
+}
+
+/* Background work: shown in the status bar while it runs. */
+static void
+ui_cb_progress(void *arg, const char *what, size_t done, size_t total)
+{
+	struct ui	*ui = arg;
+
+	free(ui->progress);
+	ui->progress = total == 0 ? NULL : xasprintf("%s %zu%%", what,
+	    done * 100 / total);
+	ui_redraw(ui);
+}
+
+/* A language server changed state or published diagnostics. */
+static void
+ui_cb_lsp_changed(void *arg)
+{
+	ui_redraw(arg);
 }
 
 static void
@@ -1031,9 +1415,10 @@ ui_exit_line(struct ui *ui)
 }
 
 int
-ui_run(const char *root, const char *cwd, struct config *cfg)
+ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 {
 	struct ui	 ui;
+	struct view	*v;
 	SCREEN		*scr;
 	char		*cause = NULL;
 	size_t		 i;
@@ -1096,13 +1481,26 @@ ui_run(const char *root, const char *cwd, struct config *cfg)
 	 */
 	loop_timer_cancel(ui_frame_timer);
 	ui_frame(&ui);
-	ui.agent = agent_create(root, cwd, cfg, 0, &ui_agent_cb, &ui, &cause);
-	if (ui.agent == NULL) {
-		view_transcript_notice(&ui, TE_ERROR, "the agent could not "
-		    "start: %s", cause != NULL ? cause : "unknown error");
+	ui_history_load(&ui);
+	if (flags & UI_PICK_SESSION) {
+		/* -r without an id: the agent starts once one is picked. */
+		cfg->resume = NULL;
+		if ((v = view_sessions_create(&ui, 1, ui_pick_done,
+		    &cause)) != NULL)
+			ui_push(&ui, v);
+		else {
+			view_transcript_notice(&ui, TE_NOTICE, "Nothing to "
+			    "resume (%s): a new session starts.", cause);
+			free(cause);
+			cause = NULL;
+			ui_pick_done(&ui, NULL);
+		}
+	} else {
+		ui_start_agent(&ui);
+		if (!config_provider_configured(cfg))
+			view_transcript_add(&ui, TE_ERROR,
+			    config_provider_help());
 	}
-	if (!config_provider_configured(cfg))
-		view_transcript_add(&ui, TE_ERROR, config_provider_help());
 
 	ui_ev_input = event_new(loop_base, STDIN_FILENO, EV_READ | EV_PERSIST,
 	    ui_input, &ui);
@@ -1146,6 +1544,11 @@ out:
 	ui_current = NULL;
 	if (ui.agent != NULL)
 		agent_free(ui.agent);
+	if (cfg->resume == ui.resume_id)
+		cfg->resume = NULL;
+	free(ui.resume_id);
+	free(ui.history);
+	free(ui.progress);
 	for (i = 0; i < ui.nentries; i++)
 		tentry_free(ui.entries[i]);
 	free(ui.entries);

@@ -18,6 +18,7 @@ struct approval_view {
 	int			 flags;		/* TOOL_* of the tool */
 	char			*preview;
 	char			*prefix;	/* bash: what "a" allows */
+	int			 exact;		/* bash: only this command */
 	struct slines		 lines;
 	int			 width;		/* lines rendered for */
 	int			 scroll;
@@ -51,8 +52,10 @@ view_approval_create(struct ui *ui, struct tool_call *tc, const char *preview)
 	d->flags = tc->tool != NULL ? tc->tool->flags : 0;
 	d->preview = xstrdup(preview != NULL ? preview : "");
 	if ((d->flags & TOOL_EXEC) && (cmd = json_string_value(
-	    json_object_get(tc->input, "command"))) != NULL)
+	    json_object_get(tc->input, "command"))) != NULL) {
 		d->prefix = perm_command_prefix(cmd);
+		d->exact = perm_command_exact(cmd);
+	}
 	slines_init(&d->lines);
 	v->ops = &view_approval_ops;
 	v->ui = ui;
@@ -81,9 +84,9 @@ approval_render(struct approval_view *d, int width)
 	if (d->width == width)
 		return;
 	slines_release(&d->lines);
-	if (d->flags & TOOL_EXEC)
+	if (d->flags & TOOL_EXEC)	/* the preview says "$ command" */
 		render_plain(&d->lines, d->preview, strlen(d->preview), width,
-		    EL_CODE, SA_BOLD, "$ ", EL_NOTICE);
+		    EL_CODE, SA_BOLD, NULL, 0);
 	else if (d->flags & TOOL_EDIT)
 		render_diff(&d->lines, d->preview, strlen(d->preview), width);
 	else
@@ -323,7 +326,9 @@ approval_draw(struct view *v, int y, int rows, int cols)
 		return;
 	}
 	buf_adds(&b, "y yes   a always");
-	if (d->prefix != NULL)
+	if (d->prefix != NULL && d->exact)
+		buf_adds(&b, " (this exact command)");
+	else if (d->prefix != NULL)
 		buf_addf(&b, " (commands starting \"%s\")", d->prefix);
 	else
 		buf_addf(&b, " (%s, this session)", d->tool);
@@ -332,11 +337,18 @@ approval_draw(struct view *v, int y, int rows, int cols)
 	buf_release(&b);
 }
 
-/* A yes/no question in the same panel (a rewind over hand edits). */
+/*
+ * A question with one-key answers in the same panel: yes/no (a rewind over
+ * hand edits), or a choice (what a restore puts back).
+ */
 struct confirm_view {
+	char		*title;
 	char		*question;
+	char		*keys;		/* the answers, lower case */
+	char		*hint;
 	struct slines	 lines;
 	int		 width;
+	void		(*answer)(struct ui *, int, void *);
 	void		(*yes)(struct ui *, void *);
 	void		(*release)(void *);
 	void		*arg;
@@ -357,20 +369,39 @@ const struct view_ops view_confirm_ops = {
 };
 
 struct view *
-view_confirm_create(struct ui *ui, const char *question,
-    void (*yes)(struct ui *, void *), void (*release)(void *), void *arg)
+view_choice_create(struct ui *ui, const char *title, const char *question,
+    const char *keys, const char *hint,
+    void (*answer)(struct ui *, int, void *), void (*release)(void *),
+    void *arg)
 {
 	struct view		*v = xcalloc(1, sizeof *v);
 	struct confirm_view	*d = xcalloc(1, sizeof *d);
 
+	d->title = xstrdup(title);
 	d->question = xstrdup(question);
+	d->keys = xstrdup(keys);
+	d->hint = xstrdup(hint);
 	slines_init(&d->lines);
-	d->yes = yes;
+	d->answer = answer;
 	d->release = release;
 	d->arg = arg;
 	v->ops = &view_confirm_ops;
 	v->ui = ui;
 	v->data = d;
+	return (v);
+}
+
+struct view *
+view_confirm_create(struct ui *ui, const char *question,
+    void (*yes)(struct ui *, void *), void (*release)(void *), void *arg)
+{
+	struct view		*v;
+	struct confirm_view	*d;
+
+	v = view_choice_create(ui, "Are you sure? ", question, "y",
+	    "y yes   n or Esc no", NULL, release, arg);
+	d = v->data;
+	d->yes = yes;
 	return (v);
 }
 
@@ -381,7 +412,10 @@ confirm_free(struct view *v)
 
 	if (d->release != NULL)
 		d->release(d->arg);
+	free(d->title);
 	free(d->question);
+	free(d->keys);
+	free(d->hint);
 	slines_release(&d->lines);
 	free(d);
 	free(v);
@@ -413,23 +447,24 @@ confirm_key(struct view *v, const struct key_event *ev)
 	struct confirm_view	*d = v->data;
 	struct ui		*ui = v->ui;
 	void			(*yes)(struct ui *, void *) = d->yes;
+	void			(*answer)(struct ui *, int, void *) = d->answer;
 	void			*arg = d->arg;
+	key_code		 k = ev->key;
 
-	switch (ev->key) {
-	case 'y':
-	case 'Y':
-		/* The callback owns arg now; the view goes first. */
-		d->release = NULL;
-		ui_remove(ui, v);
-		yes(ui, arg);
-		return (VIEW_HANDLED | VIEW_REDRAW);
-	case 'n':
-	case 'N':
-	case KEYC_ESCAPE:
+	if (k >= 'A' && k <= 'Z')
+		k += 'a' - 'A';
+	if (k == KEYC_ESCAPE || (k == 'n' && strchr(d->keys, 'n') == NULL))
 		return (VIEW_HANDLED | VIEW_CLOSE);
-	default:
+	if (k == 0 || k >= 0x80 || strchr(d->keys, (int)k) == NULL)
 		return (0);
-	}
+	/* The callback owns arg now; the view goes first. */
+	d->release = NULL;
+	ui_remove(ui, v);
+	if (yes != NULL)
+		yes(ui, arg);
+	else
+		answer(ui, (int)k, arg);
+	return (VIEW_HANDLED | VIEW_REDRAW);
 }
 
 static void
@@ -441,14 +476,12 @@ confirm_draw(struct view *v, int y, int rows, int cols)
 	confirm_render(d, cols);
 	x = ui_draw_text(y, 0, cols, "\xe2\x94\x80\xe2\x94\x80 ", EL_BORDER,
 	    0);
-	x += ui_draw_text(y, x, cols - x, "Are you sure? ", EL_HEADING,
-	    SA_BOLD);
+	x += ui_draw_text(y, x, cols - x, d->title, EL_HEADING, SA_BOLD);
 	attrset(theme_attr(EL_BORDER, 0));
 	for (; x < cols; x++)
 		mvaddstr(y, x, "\xe2\x94\x80");
 	attrset(A_NORMAL);
 	for (i = 0; i < rows - 2 && i < (int)d->lines.nr; i++)
 		ui_draw_sline(y + 1 + i, 0, cols, &d->lines.v[i], 0);
-	ui_draw_text(y + rows - 1, 0, cols, "y yes   n or Esc no", EL_NOTICE,
-	    SA_BOLD);
+	ui_draw_text(y + rows - 1, 0, cols, d->hint, EL_NOTICE, SA_BOLD);
 }

@@ -1,8 +1,13 @@
 /*
  * view-snapshots.c: the timeline of this session's snapshots (Esc Esc on an
- * empty prompt): Up and Down move, Enter restores the files to the selected
- * point, d shows the diff between it and the worktree now in a pager.  The
- * pager is here too: a full-screen view of text, diff or markdown.
+ * empty prompt): Up and Down move, Enter restores the selected point (the
+ * files, the conversation, or both), d shows the diff between it and the
+ * worktree now in a pager.  The pager is here too: a full-screen view of
+ * text, diff or markdown.
+ *
+ * A snapshot is the worktree just before its action, so each row shows
+ * what that action changed: the diff from the snapshot to the next one, or
+ * to the worktree now for the last.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +17,8 @@
 
 #include "agentos.h"
 #include "banned.h"
+
+#define TIMELINE_ANCESTORS	8	/* parent sessions listed, at most */
 
 struct timeline_view {
 	struct snapshot_info	*list;
@@ -32,6 +39,11 @@ struct pager_view {
 };
 
 static void	timeline_free(struct view *);
+static void	timeline_counts(struct snapshot_store *,
+		    struct timeline_view *);
+static void	timeline_ancestors(struct ui *, struct snapshot_store *,
+		    struct timeline_view *);
+static int	timeline_foreign(struct ui *, const struct snapshot_info *);
 static int	timeline_key(struct view *, const struct key_event *);
 static void	timeline_draw(struct view *, int, int, int);
 static void	pager_free(struct view *);
@@ -75,7 +87,103 @@ timeline_load(struct ui *ui, struct timeline_view *d)
 	}
 	if (snapshot_list(st, &d->list, &d->n, &d->error) != 0)
 		return;
+	timeline_ancestors(ui, st, d);
 	d->sel = d->n > 0 ? d->n - 1 : 0;
+	timeline_counts(st, d);
+}
+
+/*
+ * A forked session (/fork, a conversation rewind) starts with no snapshot
+ * of its own: its parents' snapshots come first, so their files can still
+ * be restored from here.
+ */
+static void
+timeline_ancestors(struct ui *ui, struct snapshot_store *st,
+    struct timeline_view *d)
+{
+	struct session		*s, *open = NULL;
+	struct snapshot_info	*v, *all = NULL;
+	const char		*parent;
+	char			*ids[TIMELINE_ANCESTORS], *cause = NULL;
+	size_t			 nids = 0, n, nall = 0, i, k;
+	int64_t			 at;
+
+	if ((s = agent_session(ui->agent)) == NULL)
+		return;
+	parent = session_parent(s, &at);
+	while (parent != NULL && nids < TIMELINE_ANCESTORS) {
+		ids[nids++] = xstrdup(parent);
+		if ((s = session_open(ui->root, ids[nids - 1], &cause)) ==
+		    NULL) {
+			log_debug("timeline: %s", cause);
+			free(cause);
+			break;
+		}
+		session_close(open);
+		open = s;
+		parent = session_parent(s, &at);
+	}
+	session_close(open);
+
+	/* The farthest first: the timeline is oldest first. */
+	for (k = nids; k > 0; k--) {
+		if (snapshot_list_session(st, ids[k - 1], &v, &n,
+		    &cause) != 0) {
+			log_debug("timeline: %s", cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		all = xreallocarray(all, nall + n, sizeof *all);
+		memcpy(all + nall, v, n * sizeof *v);
+		nall += n;
+		free(v);
+	}
+	for (k = 0; k < nids; k++)
+		free(ids[k]);
+	if (nall == 0) {
+		free(all);
+		return;
+	}
+	all = xreallocarray(all, nall + d->n, sizeof *all);
+	for (i = 0; i < d->n; i++)
+		all[nall + i] = d->list[i];
+	free(d->list);
+	d->list = all;
+	d->n += nall;
+}
+
+/* Is si a snapshot of another session (an ancestor)? */
+static int
+timeline_foreign(struct ui *ui, const struct snapshot_info *si)
+{
+	return (ui->agent != NULL && si->session != NULL &&
+	    strcmp(si->session, agent_session_id(ui->agent)) != 0);
+}
+
+/*
+ * What each row's action changed: snapshot i to snapshot i + 1, the last
+ * to the worktree now.  A few tree diffs, once when the view opens.
+ */
+static void
+timeline_counts(struct snapshot_store *st, struct timeline_view *d)
+{
+	struct snapshot_info	*si;
+	char			*cause = NULL;
+	size_t			 i;
+
+	for (i = 0; i < d->n; i++) {
+		si = &d->list[i];
+		si->files = si->added = si->removed = 0;
+		if (snapshot_diff_ext(st, si->commit, i + 1 < d->n ?
+		    d->list[i + 1].commit : NULL, NULL, &si->files,
+		    &si->added, &si->removed, &cause) != 0) {
+			log_debug("timeline diff %s: %s", si->id, cause);
+			free(cause);
+			cause = NULL;
+			si->files = -1;
+		}
+	}
 }
 
 struct view *
@@ -105,20 +213,72 @@ timeline_free(struct view *v)
 	free(v);
 }
 
+/* What Enter on a snapshot restores, carried through the question. */
+struct timeline_choice {
+	char	*id;
+	int	 turn;
+};
+
+static void
+timeline_choice_free(void *arg)
+{
+	struct timeline_choice	*c = arg;
+
+	if (c == NULL)
+		return;
+	free(c->id);
+	free(c);
+}
+
+/* The answer: f files, c conversation, b both. */
+static void
+timeline_choice_answer(struct ui *ui, int key, void *arg)
+{
+	struct timeline_choice	*c = arg;
+	int			 what = UI_RESTORE_FILES;
+
+	if (key == 'c')
+		what = UI_RESTORE_CONV;
+	else if (key == 'b')
+		what = UI_RESTORE_FILES | UI_RESTORE_CONV;
+	ui_restore(ui, c->id, c->turn, what);
+	timeline_choice_free(c);
+}
+
 /*
- * Restore the files to snapshot id.  The conversation is not touched: the
- * session log will offer "files only / conversation only / both" here.
- */
-/*
- * Restore the files to snapshot si.  The conversation is not touched: the
- * session log will offer "files only / conversation only / both" here.
+ * Ask what to restore from snapshot id: the files (as they were before its
+ * action), the conversation (as it was before the prompt the snapshot
+ * belongs to, going on in a forked session), or both.
  */
 static void
-timeline_restore(struct ui *ui, const char *id)
+timeline_restore(struct ui *ui, const char *id, const char *action, int turn)
 {
-	/* --- session log: conversation rewind choice goes here */
-	/* --- end session log */
-	ui_rewind(ui, id);
+	struct timeline_choice	*c = xcalloc(1, sizeof *c);
+	char			*q;
+
+	c->id = xstrdup(id);
+	c->turn = turn;
+	if (turn <= 0) {
+		/* A restore's own snapshot belongs to no prompt. */
+		q = xasprintf("Snapshot %s (%s) was taken by a restore, not "
+		    "during a prompt: only the files can be put back as they "
+		    "were.", id, action);
+		ui_push(ui, view_choice_create(ui, "Restore ", q, "f",
+		    "f files   Esc cancel", timeline_choice_answer,
+		    timeline_choice_free, c));
+	} else {
+		q = xasprintf("Snapshot %s, before %s, during prompt %d.\n"
+		    "f  files only: put the files back as they were before "
+		    "this action\n"
+		    "c  conversation only: go on from before prompt %d in a "
+		    "new session (this one stays as it is)\n"
+		    "b  both", id, action, turn, turn);
+		ui_push(ui, view_choice_create(ui, "Restore ", q, "fcb",
+		    "Restore: f files only, c conversation only, b both   "
+		    "Esc cancel", timeline_choice_answer, timeline_choice_free,
+		    c));
+	}
+	free(q);
 }
 
 static int
@@ -151,21 +311,43 @@ timeline_key(struct view *v, const struct key_event *ev)
 	case '\r':
 		if (si == NULL)
 			break;
-		/* Close first: the restore may ask a question. */
-		{
+		/* Close first: the question goes over the transcript. */
+		if (timeline_foreign(ui, si)) {
+			char	*q = xasprintf("Snapshot %s of the parent "
+				    "session %s, before %s: only its files "
+				    "can be restored here (/resume %s to "
+				    "rewind that conversation).", si->id,
+				    si->session, si->action != NULL ?
+				    si->action : "", si->session);
+			struct timeline_choice *c = xcalloc(1, sizeof *c);
+
+			c->id = xstrdup(si->commit);
+			ui_remove(ui, v);
+			ui_push(ui, view_choice_create(ui, "Restore ", q, "f",
+			    "f files   Esc cancel", timeline_choice_answer,
+			    timeline_choice_free, c));
+			free(q);
+		} else {
 			char	*id = xstrdup(si->id);
+			char	*action = xstrdup(si->action != NULL ?
+				    si->action : "");
+			int	 turn = si->turn;
 
 			ui_remove(ui, v);
-			timeline_restore(ui, id);
+			timeline_restore(ui, id, action, turn);
 			free(id);
+			free(action);
 		}
 		return (VIEW_HANDLED | VIEW_REDRAW);
 	case 'd':
+		/* A parent's sequence numbers are not this store's. */
 		if (si != NULL)
-			view_pager_diff(ui, si->id);
+			view_pager_diff(ui, timeline_foreign(ui, si) ?
+			    si->commit : si->id);
 		break;
 	case 'r':
 		timeline_load(ui, d);
+		ui_snapshots_changed(ui);
 		break;
 	default:
 		return (0);
@@ -184,11 +366,12 @@ timeline_draw(struct view *v, int y, int rows, int cols)
 	size_t			 i;
 	int			 body = rows - 3, row;
 
-	ui_draw_text(y, 0, cols, "Snapshots of this session (oldest first)",
+	ui_draw_text(y, 0, cols, "Snapshots, oldest first: the worktree "
+	    "just before each action, and what that action changed",
 	    EL_HEADING, SA_BOLD);
 	ui_draw_text(y + rows - 1, 0, cols, "\xe2\x86\x91\xe2\x86\x93 move   "
-	    "Enter restore the files to this point   d diff to now   "
-	    "r reload   Esc close", EL_NOTICE, SA_BOLD);
+	    "Enter restore this point (files, conversation or both)   "
+	    "d diff to now   r reload   Esc close", EL_NOTICE, SA_BOLD);
 	if (d->error != NULL || d->n == 0) {
 		ui_draw_text(y + 2, 2, cols - 2, d->error != NULL ? d->error :
 		    "No snapshots yet: agentos takes one before each change "
@@ -209,12 +392,20 @@ timeline_draw(struct view *v, int y, int rows, int cols)
 		localtime_r(&t, &tm);
 		strftime(when, sizeof when, "%H:%M:%S", &tm);
 		buf_reset(&b);
-		buf_addf(&b, " %-10s %s  %-10s %s", si->id, when,
-		    si->tool != NULL ? si->tool : "",
+		buf_addf(&b, " %-6s %s  ", si->id, when);
+		if (si->turn > 0)
+			buf_addf(&b, "prompt %-3d ", si->turn);
+		else
+			buf_adds(&b, "           ");
+		buf_addf(&b, "%-10s %s", si->tool != NULL ? si->tool : "",
 		    si->action != NULL ? si->action : "");
 		if (si->files > 0)
 			buf_addf(&b, "  %d file%s +%d -%d", si->files,
 			    si->files == 1 ? "" : "s", si->added, si->removed);
+		else if (si->files == 0)
+			buf_adds(&b, "  no change");
+		if (timeline_foreign(v->ui, si))
+			buf_addf(&b, "  (parent session %s)", si->session);
 		if (i == d->sel) {
 			attrset(theme_attr(EL_SELECTION, 0));
 			mvhline(y + 2 + row, 0, ' ', cols);

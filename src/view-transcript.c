@@ -101,6 +101,74 @@ view_transcript_clear(struct ui *ui)
 	ui_redraw(ui);
 }
 
+void
+view_transcript_load(struct ui *ui, const struct conv *conv)
+{
+	const struct message	*m;
+	const struct block	*b;
+	struct tool_call	 tc;
+	struct tentry		*e;
+	struct buf		 text = BUF_INIT;
+	char			*summary;
+	size_t			 i, j;
+
+	for (i = 0; i < conv->nr; i++) {
+		m = &conv->msgs[i];
+		buf_reset(&text);
+		for (j = 0; j < m->nr; j++) {
+			b = &m->blocks[j];
+			switch (b->type) {
+			case BLOCK_TEXT:
+				if (b->text == NULL || *b->text == '\0')
+					break;
+				if (m->role == ROLE_USER) {
+					/* One entry per prompt, as typed. */
+					if (text.len != 0)
+						buf_addch(&text, '\n');
+					buf_adds(&text, b->text);
+				} else
+					view_transcript_add(ui, TE_ASSISTANT,
+					    b->text);
+				break;
+			case BLOCK_THINKING:
+				if (b->text != NULL && *b->text != '\0')
+					view_transcript_add(ui, TE_THINKING,
+					    b->text);
+				break;
+			case BLOCK_REDACTED_THINKING:
+				break;
+			case BLOCK_TOOL_USE:
+				memset(&tc, 0, sizeof tc);
+				tc.tool = tool_find(b->name);
+				tc.name = b->name;
+				tc.id = b->id;
+				tc.input = b->input;
+				summary = tool_call_summary(&tc);
+				e = view_transcript_add(ui, TE_TOOL, summary);
+				free(summary);
+				e->tool_id = xstrdup(b->id != NULL ? b->id :
+				    "");
+				break;
+			case BLOCK_TOOL_RESULT:
+				if (b->id == NULL || (e =
+				    view_transcript_find_tool(ui, b->id)) ==
+				    NULL)
+					break;
+				e->state = b->is_error ? TS_ERROR : TS_OK;
+				buf_reset(&e->output);
+				if (b->text != NULL)
+					buf_adds(&e->output, b->text);
+				break;
+			}
+		}
+		if (text.len != 0)
+			view_transcript_add(ui, TE_USER, text.buf);
+	}
+	buf_release(&text);
+	ui->scroll = 0;
+	ui_redraw(ui);
+}
+
 struct tentry *
 view_transcript_find_tool(struct ui *ui, const char *id)
 {
@@ -197,6 +265,14 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 		slines_release(&tmp);
 	}
 	sline_add(l, tail, strlen(tail), EL_NOTICE, 0);
+	if (e->diag_errors > 0 || e->diag_warnings > 0) {
+		/* What the language server says of the edited file now. */
+		xsnprintf(tail, sizeof tail, "  %d error%s, %d warning%s",
+		    e->diag_errors, e->diag_errors == 1 ? "" : "s",
+		    e->diag_warnings, e->diag_warnings == 1 ? "" : "s");
+		sline_add(l, tail, strlen(tail), e->diag_errors > 0 ?
+		    EL_TOOL_ERROR : EL_NOTICE, SA_BOLD);
+	}
 
 	if (e->output.len == 0)
 		return;

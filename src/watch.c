@@ -334,7 +334,8 @@ watch_drain_changed(struct watch *w, char ***paths, size_t *n)
 		w->rescan = w->broken;
 		return (1);
 	}
-	qsort(w->changed, w->nchanged, sizeof *w->changed, watch_cmp);
+	if (w->nchanged > 1)
+		qsort(w->changed, w->nchanged, sizeof *w->changed, watch_cmp);
 	for (i = j = 0; i < w->nchanged; i++) {
 		if (j > 0 && strcmp(w->changed[j - 1], w->changed[i]) == 0)
 			free(w->changed[i]);

@@ -249,16 +249,37 @@ run(void)
 	loop_run();
 }
 
+/* Script the fake model, send prompt, and run until the UI stops. */
+#define play(a, turns, prompt) play_n((a), (turns),			\
+	    sizeof (turns) / sizeof *(turns), (prompt))
+static void
+play_n(struct agent *a, const struct fake_turn *turns, size_t n,
+    const char *prompt)
+{
+	char	*cause = NULL;
+
+	fake.turns = turns;
+	fake.nturns = n;
+	assert_int_equal(agent_submit(a, prompt, &cause), 0);
+	run();
+}
+
+/* The first block of the last message the fake model was sent. */
+static const struct block *
+last_sent(void)
+{
+	const struct message	*m = &fake.seen.msgs[fake.seen.nr - 1];
+
+	assert_true(m->nr > 0);
+	return (&m->blocks[0]);
+}
+
 static void
 test_text_turn(void **state)
 {
 	static const struct fake_turn turns[] = { { .text = "Hello." } };
-	char	*cause = NULL;
 
-	fake.turns = turns;
-	fake.nturns = 1;
-	assert_int_equal(agent_submit(agent, "hi", &cause), 0);
-	run();
+	play(agent, turns, "hi");
 	assert_true(ui.done);
 	assert_int_equal(ui.stop, STOP_END_TURN);
 	assert_null(ui.error);
@@ -276,12 +297,8 @@ test_readonly_tool_runs_without_asking(void **state)
 		{ .text = "It has two lines." },
 	};
 	const struct message	*m;
-	char			*cause = NULL;
 
-	fake.turns = turns;
-	fake.nturns = 2;
-	assert_int_equal(agent_submit(agent, "read a.txt", &cause), 0);
-	run();
+	play(agent, turns, "read a.txt");
 	assert_true(ui.done);
 	assert_null(ui.approval);
 	assert_int_equal(fake.calls, 2);
@@ -305,10 +322,7 @@ test_edit_approved_then_rewound(void **state)
 	};
 	char	*cause = NULL, *msg = NULL;
 
-	fake.turns = turns;
-	fake.nturns = 2;
-	assert_int_equal(agent_submit(agent, "edit", &cause), 0);
-	run();
+	play(agent, turns, "edit");
 	assert_non_null(ui.approval);
 	assert_non_null(strstr(ui.preview, "-two"));
 	assert_non_null(strstr(ui.preview, "+2"));
@@ -336,21 +350,15 @@ test_reject_with_note(void **state)
 		  "\"x\\n\"}" } },
 		{ .text = "OK, I will not." },
 	};
-	const struct message	*m;
-	char			*cause = NULL;
 
-	fake.turns = turns;
-	fake.nturns = 2;
-	assert_int_equal(agent_submit(agent, "write b", &cause), 0);
-	run();
+	play(agent, turns, "write b");
 	assert_non_null(ui.approval);
 	agent_decide(agent, ui.approval, APPROVE_REJECT, "use c.txt instead");
 	run();
 	assert_true(ui.done);
 	assert_null(get("b.txt"));
-	m = &fake.seen.msgs[fake.seen.nr - 1];
-	assert_true(m->blocks[0].is_error);
-	assert_non_null(strstr(m->blocks[0].text, "use c.txt instead"));
+	assert_true(last_sent()->is_error);
+	assert_non_null(strstr(last_sent()->text, "use c.txt instead"));
 }
 
 static void
@@ -366,10 +374,7 @@ test_cancel_during_approval_answers_every_call(void **state)
 	const struct message	*m;
 	char			*cause = NULL;
 
-	fake.turns = turns;
-	fake.nturns = 2;
-	assert_int_equal(agent_submit(agent, "run", &cause), 0);
-	run();
+	play(agent, turns, "run");
 	assert_non_null(ui.approval);
 	agent_cancel(agent);
 	run();
@@ -416,19 +421,30 @@ test_unknown_tool_and_provider_error(void **state)
 		{ .tool_name = { "no_such_tool" }, .tool_input = { "{}" } },
 		{ .error = "overloaded_error: Overloaded (HTTP 529)" },
 	};
-	const struct message	*m;
-	char			*cause = NULL;
 
-	fake.turns = turns;
-	fake.nturns = 2;
-	assert_int_equal(agent_submit(agent, "x", &cause), 0);
-	run();
+	play(agent, turns, "x");
 	assert_true(ui.done);
 	assert_non_null(ui.error);
 	assert_non_null(strstr(ui.error, "Overloaded"));
-	m = &fake.seen.msgs[fake.seen.nr - 1];
-	assert_true(m->blocks[0].is_error);
-	assert_non_null(strstr(m->blocks[0].text, "read_file"));
+	assert_true(last_sent()->is_error);
+	assert_non_null(strstr(last_sent()->text, "read_file"));
+}
+
+static void
+test_invalid_json_arguments(void **state)
+{
+	static const struct fake_turn turns[] = {
+		{ .tool_name = { "write_file" },
+		  .tool_input = { "{\"__invalid_json\": \"{\\\"path\\\": \\\"b.t\"}" } },
+		{ .text = "Retrying." },
+	};
+
+	play(agent, turns, "x");
+	assert_true(ui.done);
+	assert_null(ui.approval);
+	assert_true(last_sent()->is_error);
+	assert_non_null(strstr(last_sent()->text, "not a valid JSON object"));
+	assert_int_equal(ui.snapshots, 0);
 }
 
 static void
@@ -440,22 +456,17 @@ test_headless_refuses_what_would_ask(void **state)
 		{ .text = "I could not." },
 	};
 	struct agent		*h;
-	const struct message	*m;
 	char			*cause = NULL;
 
 	h = agent_create(repo, repo, &cfg, 1, &test_ui, NULL, &cause);
 	assert_non_null(h);
 	agent_set_model_hooks(h, fake_start, fake_cancel, fake_body);
-	fake.turns = turns;
-	fake.nturns = 2;
-	assert_int_equal(agent_submit(h, "touch", &cause), 0);
-	run();
+	play(h, turns, "touch");
 	assert_true(ui.done);
 	assert_null(ui.approval);
 	assert_null(get("x"));
-	m = &fake.seen.msgs[fake.seen.nr - 1];
-	assert_true(m->blocks[0].is_error);
-	assert_non_null(strstr(m->blocks[0].text, "headless"));
+	assert_true(last_sent()->is_error);
+	assert_non_null(strstr(last_sent()->text, "headless"));
 	agent_free(h);
 }
 
@@ -480,6 +491,8 @@ main(void)
 		    test_unknown_tool_and_provider_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_headless_refuses_what_would_ask, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_json_arguments,
+		    setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -90,6 +90,9 @@ test_prefix(void **state)
 		s = perm_command_prefix(table[i].command);
 		assert_string_equal(s, table[i].prefix);
 		free(s);
+		/* A compound command is approved as it is, no prefix. */
+		assert_int_equal(perm_command_exact(table[i].command),
+		    i >= 10);
 	}
 }
 

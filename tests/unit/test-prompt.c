@@ -5,7 +5,9 @@
 #include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "agentos.h"
@@ -190,6 +192,79 @@ test_paste_placeholder(void **state)
 	prompt_free(p);
 }
 
+static void
+test_history_file(void **state)
+{
+	static const char *odd[] = { "plain", "two\nlines", "back\\slash",
+	    "\\n not a newline", "trailing\\" };
+	struct prompt	*p = prompt_create(), *q;
+	char		 dir[] = "/tmp/test-prompt.XXXXXX", *path, *e, *u, *cause;
+	size_t		 i;
+	FILE		*f;
+	int		 n;
+
+	for (i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+		e = prompt_history_escape(odd[i]);
+		assert_null(strchr(e, '\n'));
+		u = prompt_history_unescape(e, strlen(e));
+		assert_string_equal(u, odd[i]);
+		free(e);
+		free(u);
+	}
+	e = prompt_history_escape("cr\r");
+	assert_string_equal(e, "cr\\r");
+	u = prompt_history_unescape(e, strlen(e));
+	assert_string_equal(u, "cr\r");
+	free(e);
+	free(u);
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/sub/history", dir);
+	/* A missing file is an empty history. */
+	assert_int_equal(prompt_history_load(p, path, &cause), 0);
+	assert_int_equal(prompt_history_prev(p), -1);
+	for (i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+		prompt_history_add(p, odd[i]);
+		assert_int_equal(prompt_history_save(p, path, odd[i], &cause),
+		    0);
+	}
+	q = prompt_create();
+	assert_int_equal(prompt_history_load(q, path, &cause), 0);
+	for (i = sizeof odd / sizeof odd[0]; i > 0; i--) {
+		assert_int_equal(prompt_history_prev(q), 0);
+		assert_string_equal(prompt_buffer(q, NULL), odd[i - 1]);
+	}
+	assert_int_equal(prompt_history_prev(q), -1);
+	prompt_free(q);
+
+	/* Past twice the cap, the file is rewritten with the newest. */
+	for (i = 0; i < 2 * PROMPT_HISTORY_MAX; i++) {
+		e = xasprintf("entry %zu", i);
+		prompt_history_add(p, e);
+		assert_int_equal(prompt_history_save(p, path, e, &cause), 0);
+		free(e);
+	}
+	assert_non_null(f = fopen(path, "r"));
+	for (n = 0; (i = fgetc(f)) != (size_t)EOF; )
+		n += i == '\n';
+	fclose(f);
+	assert_true(n <= 2 * PROMPT_HISTORY_MAX);
+	assert_true(n >= PROMPT_HISTORY_MAX);
+	q = prompt_create();
+	assert_int_equal(prompt_history_load(q, path, &cause), 0);
+	assert_int_equal(prompt_history_prev(q), 0);
+	e = xasprintf("entry %d", 2 * PROMPT_HISTORY_MAX - 1);
+	assert_string_equal(prompt_buffer(q, NULL), e);
+	free(e);
+	prompt_free(q);
+	prompt_free(p);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/sub", dir);
+	rmdir(path);
+	free(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -198,6 +273,7 @@ main(void)
 		cmocka_unit_test(test_utf8_and_combining),
 		cmocka_unit_test(test_layout_cursor_column),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_history_file),
 		cmocka_unit_test(test_paste_placeholder),
 	};
 

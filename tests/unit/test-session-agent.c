@@ -329,6 +329,50 @@ test_fork(void **state)
 	free(orig);
 }
 
+static void
+test_switch(void **state)
+{
+	struct agent	*a = new_agent();
+	char		*first, *second, *cause = NULL;
+	int		 interrupted;
+
+	turn(a, "one");
+	first = xstrdup(agent_session_id(a));
+	assert_int_equal(agent_switch(a, first, &cause), -1);
+	assert_non_null(strstr(cause, "already"));
+	free(cause);
+
+	/* /clear: a new, empty session. */
+	assert_int_equal(agent_switch(a, NULL, &cause), 0);
+	second = xstrdup(agent_session_id(a));
+	assert_string_not_equal(second, first);
+	assert_int_equal(agent_conv(a)->nr, 0);
+	assert_int_equal(agent_stats(a)->turns, 0);
+	assert_false(agent_resumed(a, NULL));
+	turn(a, "two");
+	assert_int_equal(fake.seen.nr, 1);
+
+	/* /resume: back to the first, its conversation rebuilt. */
+	assert_int_equal(agent_switch(a, first, &cause), 0);
+	assert_string_equal(agent_session_id(a), first);
+	assert_true(agent_resumed(a, &interrupted));
+	assert_false(interrupted);
+	assert_int_equal(agent_conv(a)->nr, 2);
+	assert_int_equal(agent_stats(a)->turns, 1);
+	turn(a, "three");
+	assert_int_equal(fake.seen.nr, 3);
+	assert_string_equal(fake.seen.msgs[0].blocks[0].text, "one");
+
+	/* A session that is not there: the agent goes on as it was. */
+	assert_int_equal(agent_switch(a, "19990101", &cause), -1);
+	free(cause);
+	assert_string_equal(agent_session_id(a), first);
+	assert_int_equal(agent_conv(a)->nr, 4);
+	agent_free(a);
+	free(first);
+	free(second);
+}
+
 int
 main(void)
 {
@@ -338,6 +382,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_resume_and_continue,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_switch, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
