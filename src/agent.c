@@ -1,4 +1,5 @@
 /* agent.c: the turn state machine: model call, tool calls, approvals. */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -985,6 +986,7 @@ agent_repomodel_open(struct agent *a)
 			log_debug("repository model: %s", cause);
 			free(cause);
 		}
+		malloc_trim(0);
 		return;
 	}
 	if (repomodel_build_async(a->ctx.repomodel, agent_repomodel_progress,
@@ -1019,6 +1021,11 @@ agent_repomodel_done(void *arg, const struct repomodel_stats *st,
 		free(text);
 		return;
 	}
+	/*
+	 * The parser threads' malloc arenas hold freed parse trees: give the
+	 * pages back, so an idle agentos stays small.
+	 */
+	malloc_trim(0);
 	/* Between turns the map can join the prompt now. */
 	if (a->state == AGENT_IDLE) {
 		free(a->system);

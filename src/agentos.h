@@ -262,6 +262,11 @@ void	 http_cancel(struct http_req *req);
 /* Look a header up by lower-case name; NULL if absent. */
 const char *http_header_get(const struct http_response_info *info,
 	    const char *name);
+/*
+ * Process-wide set-up and tear-down (once each, in main).  libcurl itself
+ * is initialised lazily by the first request, so runs that never reach a
+ * provider never load TLS state.
+ */
 void	 http_global_init(void);
 void	 http_global_free(void);
 

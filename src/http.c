@@ -72,7 +72,6 @@ http_global_init(void)
 	const char	*s;
 	long		 n;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* For tests: AGENTOS_HTTP_STALL_SECONDS shortens the stall limit. */
 	if ((s = getenv("AGENTOS_HTTP_STALL_SECONDS")) != NULL &&
 	    (n = strtol(s, NULL, 10)) > 0)
@@ -91,10 +90,11 @@ http_global_free(void)
 	if (http_timer != NULL)
 		event_free(http_timer);
 	http_timer = NULL;
-	if (http_multi != NULL)
+	if (http_multi != NULL) {
 		curl_multi_cleanup(http_multi);
+		curl_global_cleanup();
+	}
 	http_multi = NULL;
-	curl_global_cleanup();
 }
 
 /* Create the multi handle on first use (loop_base must exist). */
@@ -103,6 +103,13 @@ http_setup(void)
 {
 	if (http_multi != NULL)
 		return;
+	/*
+	 * libcurl (and the TLS library under it) starts with the first
+	 * request, not with agentos: a session that never talks to a
+	 * provider never pays for it, in time or in memory.
+	 */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init failed");
 	if ((http_multi = curl_multi_init()) == NULL)
 		fatalx("curl_multi_init failed");
 	curl_multi_setopt(http_multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
