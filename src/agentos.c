@@ -274,6 +274,7 @@ main(int argc, char **argv)
 		rc = ui_run(root, cwd, &cfg, resume_pick ?
 		    UI_PICK_SESSION : 0);
 	http_global_free();
+	job_shutdown();
 	loop_free();
 	config_release(&cfg);
 	free(root);

@@ -663,6 +663,11 @@ struct job *job_start(const char *command, const char *cwd,
  * frees itself later.
  */
 void	 job_kill(struct job *j);
+/*
+ * At exit: kill every job's process group that is still running (its
+ * exited callback is not called), reap them all and free what is left.
+ */
+void	 job_shutdown(void);
 
 /* ------------------------------------------------------------------------ */
 /* diff.c: unified diffs computed by libgit2 */

@@ -1418,7 +1418,8 @@ found_finish(struct grammar_found *fd, const char *text, size_t len,
 	line_table_init(&lines, text, len);
 
 	/* One definition per name node: the earliest pattern wins. */
-	qsort(fd->defs, fd->ndefs, sizeof *fd->defs, def_cmp);
+	if (fd->ndefs > 1)
+		qsort(fd->defs, fd->ndefs, sizeof *fd->defs, def_cmp);
 	tmp = xreallocarray(NULL, fd->ndefs + 1, sizeof *tmp);
 	namebytes = xreallocarray(NULL, fd->ndefs + 1, sizeof *namebytes);
 	for (i = 0; i < fd->ndefs; i++) {
@@ -1444,14 +1445,16 @@ found_finish(struct grammar_found *fd, const char *text, size_t len,
 		namebytes[nnb++] = fdd->name_byte;
 		ntmp++;
 	}
-	qsort(tmp, ntmp, sizeof *tmp, def_line_cmp);
+	if (ntmp > 1)
+		qsort(tmp, ntmp, sizeof *tmp, def_line_cmp);
 	ALLOC_GROW(out->defs, ntmp, out->adefs);
 	for (i = 0; i < ntmp; i++)	/* memcpy: the padding too */
 		memcpy(&out->defs[i], &tmp[i].def, sizeof out->defs[i]);
 	out->ndefs = ntmp;
 
 	/* References, in the order of the text. */
-	qsort(fd->refs, fd->nrefs, sizeof *fd->refs, found_ref_cmp);
+	if (fd->nrefs > 1)
+		qsort(fd->refs, fd->nrefs, sizeof *fd->refs, found_ref_cmp);
 	out->refs = xreallocarray(out->refs, fd->nrefs + 1, sizeof *out->refs);
 	out->arefs = fd->nrefs + 1;
 	refbytes = xreallocarray(NULL, fd->nrefs + 1, sizeof *refbytes);
@@ -1470,7 +1473,9 @@ found_finish(struct grammar_found *fd, const char *text, size_t len,
 	 * defined at file level: their plain uses are the locals, not
 	 * another file's definitions of the name.
 	 */
-	qsort(fd->locals, fd->nlocals, sizeof *fd->locals, found_str_cmp);
+	if (fd->nlocals > 1)
+		qsort(fd->locals, fd->nlocals, sizeof *fd->locals,
+		    found_str_cmp);
 	locals = xreallocarray(NULL, fd->nlocals + 1, sizeof *locals);
 	if (fd->nlocals > 0) {
 		defnames = xreallocarray(NULL, ntmp + 1, sizeof *defnames);
@@ -1499,7 +1504,8 @@ found_finish(struct grammar_found *fd, const char *text, size_t len,
 	}
 	out->nrefs = j;
 	/* One reference per name and line, of the most specific kind. */
-	qsort(out->refs, out->nrefs, sizeof *out->refs, ref_cmp);
+	if (out->nrefs > 1)
+		qsort(out->refs, out->nrefs, sizeof *out->refs, ref_cmp);
 	for (i = j = 0; i < out->nrefs; i++) {
 		if (j > 0 && out->refs[i].line == out->refs[j - 1].line &&
 		    out->refs[i].name == out->refs[j - 1].name)
@@ -1510,7 +1516,8 @@ found_finish(struct grammar_found *fd, const char *text, size_t len,
 	/* Each referenced name once, with its count (names are interned). */
 	for (i = 0; i < out->nrefs; i++)
 		refbytes[i] = out->refs[i].name;
-	qsort(refbytes, out->nrefs, sizeof *refbytes, u32_cmp);
+	if (out->nrefs > 1)
+		qsort(refbytes, out->nrefs, sizeof *refbytes, u32_cmp);
 	out->uses = xreallocarray(NULL, out->nrefs + 1, sizeof *out->uses);
 	for (i = 0; i < out->nrefs; i = j) {
 		for (j = i + 1; j < out->nrefs && refbytes[j] == refbytes[i];
@@ -1522,7 +1529,9 @@ found_finish(struct grammar_found *fd, const char *text, size_t len,
 	}
 
 	/* Imports, in the order of the text. */
-	qsort(fd->imports, fd->nimports, sizeof *fd->imports, found_str_cmp);
+	if (fd->nimports > 1)
+		qsort(fd->imports, fd->nimports, sizeof *fd->imports,
+		    found_str_cmp);
 	for (i = 0; i < fd->nimports; i++) {
 		s = fd->strs.buf + fd->imports[i].str;
 		ALLOC_GROW(out->imports, out->nimports + 1, out->aimports);

@@ -288,6 +288,30 @@ job_release(struct job *j)
 	loop_timer_add(0, job_free_cb, j);
 }
 
+void
+job_shutdown(void)
+{
+	struct job	*j;
+	int		 status;
+
+	while ((j = TAILQ_FIRST(&job_list)) != NULL) {
+		if (!j->notified)
+			job_stop(j);
+		else
+			kill(-j->pid, SIGKILL);
+		/* Killed: the wait is short, and leaves no zombie. */
+		if (!j->reaped)
+			while (waitpid(j->pid, &status, 0) == -1 &&
+			    errno == EINTR)
+				;
+		TAILQ_REMOVE(&job_list, j, entry);
+		free(j);
+	}
+	if (job_sigchld != NULL)
+		event_free(job_sigchld);
+	job_sigchld = NULL;
+}
+
 /* Free a released job. */
 static void
 job_free_cb(void *arg)

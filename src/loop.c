@@ -39,8 +39,14 @@ loop_exit(void)
 void
 loop_free(void)
 {
-	if (loop_base != NULL)
+	/*
+	 * Run what is due once more: deferred frees (requests, jobs) wait on
+	 * zero-delay timers, and their owners are gone by now.
+	 */
+	if (loop_base != NULL) {
+		event_base_loop(loop_base, EVLOOP_NONBLOCK);
 		event_base_free(loop_base);
+	}
 	loop_base = NULL;
 }
 

@@ -116,7 +116,8 @@ lsp_edit_file(const char *path, json_t *edits, int utf8,
 		}
 		nv++;
 	}
-	qsort(v, nv, sizeof *v, lsp_span_cmp);
+	if (nv > 1)
+		qsort(v, nv, sizeof *v, lsp_span_cmp);
 	at = 0;
 	for (i = 0; i < nv; i++) {
 		if (v[i].start < at) {

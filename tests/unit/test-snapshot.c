@@ -191,6 +191,7 @@ t_user_state(void)
 	    "git stash list; git rev-parse HEAD) > .git/t-refs");
 	refs = t_read(".git/t-refs");
 	out = xasprintf("%s\n%s", idx, refs != NULL ? refs : "");
+	free(idx);
 	free(refs);
 	free(path);
 	free(tmp);
@@ -708,6 +709,7 @@ t_file_over_empty_folders(int watch)
 	free(now);
 	free(want);
 	/* A file in the folder that no snapshot holds still blocks. */
+	free(two);
 	t_sh("rm d && mkdir -p d/e && echo x > d/x");
 	if (snapshot_take(st, "three", "test", 3, NULL, 0, &two, &cause) != 0)
 		fail_msg("take: %s", cause);
