@@ -19,6 +19,14 @@
 /* More watcher changes than this at once: refresh everything instead. */
 #define RM_NOTED_MAX	64
 
+/*
+ * A build commits the store every RM_BATCH_FILES files or RM_BATCH_MS ms,
+ * whichever comes first, so that a build interrupted (quit, killed) keeps
+ * what it parsed and the next one parses only the rest.
+ */
+#define RM_BATCH_FILES	500
+#define RM_BATCH_MS	500
+
 #ifndef nitems
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 #endif
@@ -771,7 +779,8 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 	pthread_t	 th[16];
 	char		**paths = NULL;
 	size_t		 npaths = 0, i, consumed = 0, n;
-	uint64_t	 start = rm_now_ms(), last = 0;
+	uint64_t	 start = rm_now_ms(), last = 0, committed;
+	size_t		 batch = 0;
 	int		 nth, rc = -1, first;
 	git_repository	*repo = NULL;
 
@@ -817,6 +826,7 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 			fatalx("pthread_create failed");
 	}
 	rm_store_begin(rm);
+	committed = rm_now_ms();
 	while (consumed < npaths) {
 		pthread_mutex_lock(&w.lock);
 		while (w.ndone == consumed)
@@ -829,12 +839,24 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 
 			if (j->unchanged)
 				st->reused++;
-			else if (!j->same_content)
-				st->parsed++;
+			else {
+				if (!j->same_content)
+					st->parsed++;
+				batch++;
+			}
 			rm_merge(rm, j, !first);
 		}
 		rm->prog_done = consumed;
 		pthread_mutex_unlock(&rm->lock);
+		/* Keep what is done so far (only this thread writes). */
+		if (batch > 0 && (batch >= RM_BATCH_FILES ||
+		    rm_now_ms() - committed >= RM_BATCH_MS)) {
+			if (rm_store_commit(rm) != 0 ||
+			    rm_store_begin(rm) != 0)
+				log_debug("repomodel: batch commit failed");
+			batch = 0;
+			committed = rm_now_ms();
+		}
 		if (notify != NULL && rm_now_ms() - last >= 100) {
 			last = rm_now_ms();
 			notify(rm);
@@ -871,8 +893,11 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 	log_debug("repomodel: stored at %llu ms",
 	    (unsigned long long)(rm_now_ms() - start));
 	pthread_mutex_lock(&rm->lock);
-	rm_rank_imports(rm);
-	rm_rank_graph(rm);
+	/* Closing: the graph is not needed. */
+	if (!__atomic_load_n(&rm->cancel, __ATOMIC_ACQUIRE)) {
+		rm_rank_imports(rm);
+		rm_rank_graph(rm);
+	}
 	log_debug("repomodel: graph at %llu ms",
 	    (unsigned long long)(rm_now_ms() - start));
 	n = st->parsed;
