@@ -30,7 +30,14 @@ struct rm_file {
 	uint8_t			 seen;		/* in the current listing */
 	uint8_t			 fclass;	/* RM_FILE_* (from the path) */
 	uint8_t			 imports_stale;	/* resolve its imports again */
+	/*
+	 * Definitions and imports only (rm_file_slim): the references and
+	 * the signatures are in the store, read back when needed.  In the
+	 * definitions, name is unused (the name is names[dnames[k]]) and
+	 * sig is the signature's length in bytes (see rm_def_sig).
+	 */
 	struct tags		 tags;
+	size_t			 nrefs;		/* references in the store */
 	struct rm_loc		*rnames;	/* names referenced: name
 						   index and count */
 	size_t			 nrnames;
@@ -128,6 +135,8 @@ struct repomodel {
 	struct sqlite3		*db;
 	struct sqlite3_stmt	*st_put;	/* prepared once */
 	struct sqlite3_stmt	*st_delete;
+	struct sqlite3_stmt	*st_get;
+	struct sqlite3_stmt	*st_touch;
 	struct buf		 blob;		/* rm_store_put's */
 	pthread_mutex_t		 db_lock;
 
@@ -173,6 +182,29 @@ uint32_t	 rm_file_index(struct repomodel *rm, const char *path);
 /* Remove f's entries from the name index, or add them; lock held. */
 void		 rm_index_remove(struct repomodel *rm, uint32_t fi);
 void		 rm_index_add(struct repomodel *rm, uint32_t fi);
+/* Signatures read back from the store, one file at a time. */
+struct rm_sigs {
+	const struct rm_file	*f;	/* whose tags t holds */
+	struct tags		 t;
+	int			 ok;
+};
+void		 rm_sigs_init(struct rm_sigs *s);
+void		 rm_sigs_release(struct rm_sigs *s);
+/*
+ * The signature of definition k of f (lock held), read from the store
+ * into s (borrowed: valid until the next call or rm_sigs_release); the
+ * name when the store does not have it.
+ */
+const char	*rm_def_sig(struct repomodel *rm, struct rm_sigs *s,
+		    const struct rm_file *f, size_t k);
+/* The name of definition k of f (borrowed; lock held). */
+const char	*rm_def_name(struct repomodel *rm, const struct rm_file *f,
+		    size_t k);
+/*
+ * Drop f's references, uses and strings but its imports from memory
+ * (indexed and stored before): see struct rm_file.
+ */
+void		 rm_file_slim(struct rm_file *f);
 struct rm_name	*rm_name_get(struct repomodel *rm, const char *name);
 uint64_t	 rm_now_ms(void);
 
@@ -189,6 +221,11 @@ int		 rm_store_begin(struct repomodel *rm);
 int		 rm_store_commit(struct repomodel *rm);
 int		 rm_store_put(struct repomodel *rm, const struct rm_file *f);
 int		 rm_store_delete(struct repomodel *rm, const char *path);
+/* Update only f's size and mtime (its tags are unchanged). */
+int		 rm_store_touch(struct repomodel *rm, const struct rm_file *f);
+/* Read path's stored tags into t (empty; caller releases); 0 or -1. */
+int		 rm_store_get(struct repomodel *rm, const char *path,
+		    struct tags *t);
 int		 rm_store_put_history(struct repomodel *rm);
 int		 rm_store_meta_get(struct repomodel *rm, const char *key,
 		    char **value);

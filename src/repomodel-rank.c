@@ -55,7 +55,7 @@ enum rank_family {
 struct map_item {
 	uint32_t	file;
 	uint32_t	def;
-	uint32_t	name;		/* offset in the file's strings */
+	uint32_t	name;		/* names index (rm->names) */
 	uint8_t		kindpref;	/* lower: shown when a name repeats */
 	double		score;
 };
@@ -734,11 +734,13 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 	const struct tag_def	*d;
 	const char		*qs;
 	uint8_t			*onmap;
+	struct rm_sigs		 sigs;
 
 	if (budget_tokens <= 0)
 		budget_tokens = rm->cfg.map_tokens;
 	budget = (size_t)budget_tokens * 4;	/* ~4 bytes a token */
 
+	rm_sigs_init(&sigs);
 	pthread_mutex_lock(&rm->lock);
 	rm_rank_graph(rm);
 	p = xcalloc(rm->nfiles + 1, sizeof *p);
@@ -922,7 +924,7 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 			it = &items[nitems++];
 			it->file = fi;
 			it->def = k;
-			it->name = d->name;
+			it->name = f->dnames != NULL ? f->dnames[k] : k;
 			it->kindpref = d->kind == DEF_PROTOTYPE ? 1 : 0;
 			it->score = mass;
 		}
@@ -951,8 +953,8 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		size_t cost;
 
 		f = rm->files[items[i].file];
-		cost = strlen(TAGS_STR(&f->tags,
-		    f->tags.defs[items[i].def].sig)) + 8;
+		/* The slim definition's sig is the signature's length. */
+		cost = f->tags.defs[items[i].def].sig + 8;
 		if (!onmap[items[i].file])
 			cost += strlen(f->path) + 2;
 		if (used + cost > budget)
@@ -977,8 +979,8 @@ render:
 			last = chosen[i].file;
 		}
 		d = &f->tags.defs[chosen[i].def];
-		buf_addf(&out, "%5u: %s\n", d->line, TAGS_STR(&f->tags,
-		    d->sig));
+		buf_addf(&out, "%5u: %s\n", d->line, rm_def_sig(rm, &sigs, f,
+		    chosen[i].def));
 	}
 	for (i = 0; i < rm->nfiles; i++) {
 		if ((f = rm->files[i]) != NULL && f->skip != SKIP_NONE &&
@@ -1002,6 +1004,7 @@ render:
 		buf_adds(&out, ")\n");
 	}
 	pthread_mutex_unlock(&rm->lock);
+	rm_sigs_release(&sigs);
 	free(p);
 	free(bg);
 	free(q);

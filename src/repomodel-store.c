@@ -121,7 +121,9 @@ rm_store_close(struct repomodel *rm)
 {
 	sqlite3_finalize(rm->st_put);
 	sqlite3_finalize(rm->st_delete);
-	rm->st_put = rm->st_delete = NULL;
+	sqlite3_finalize(rm->st_get);
+	sqlite3_finalize(rm->st_touch);
+	rm->st_put = rm->st_delete = rm->st_get = rm->st_touch = NULL;
 	if (rm->db != NULL)
 		sqlite3_close(rm->db);
 	rm->db = NULL;
@@ -282,6 +284,50 @@ rm_store_put(struct repomodel *rm, const struct rm_file *f)
 	sqlite3_clear_bindings(st);
 	if (rm->blob.alloc > 1024 * 1024)
 		buf_release(&rm->blob);
+	return (rc);
+}
+
+int
+rm_store_touch(struct repomodel *rm, const struct rm_file *f)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (rm->st_touch == NULL && sqlite3_prepare_v3(rm->db, "UPDATE files "
+	    "SET size=?, mtime=? WHERE path=?", -1, SQLITE_PREPARE_PERSISTENT,
+	    &rm->st_touch, NULL) != SQLITE_OK)
+		return (-1);
+	st = rm->st_touch;
+	sqlite3_bind_int64(st, 1, f->size);
+	sqlite3_bind_int64(st, 2, f->mtime);
+	sqlite3_bind_text(st, 3, f->path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return (rc);
+}
+
+int
+rm_store_get(struct repomodel *rm, const char *path, struct tags *t)
+{
+	sqlite3_stmt	*st;
+	const void	*blob;
+	int		 rc = -1;
+
+	if (rm->st_get == NULL && sqlite3_prepare_v3(rm->db, "SELECT tags "
+	    "FROM files WHERE path=?", -1, SQLITE_PREPARE_PERSISTENT,
+	    &rm->st_get, NULL) != SQLITE_OK)
+		return (-1);
+	st = rm->st_get;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (blob = sqlite3_column_blob(st, 0)) != NULL) {
+		rc = store_unblob(blob, sqlite3_column_bytes(st, 0), t);
+		if (rc != 0)
+			tags_release(t);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return (rc);
 }
 

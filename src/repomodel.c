@@ -84,8 +84,8 @@ static void	*rm_async_main(void *);
 static void	 rm_async_event(evutil_socket_t, short, void *);
 static int	 rm_async_notify(struct repomodel *);
 static int	 rm_changed_one(struct repomodel *, const char *, char **);
-static void	 rm_hit_def(struct repomodel_hit *, const struct rm_file *,
-		    const struct tag_def *);
+static void	 rm_hit_def(struct repomodel *, struct rm_sigs *,
+		    struct repomodel_hit *, const struct rm_file *, size_t);
 static int	 hit_cmp(const void *, const void *);
 static void	 rm_noted_run(void *);
 
@@ -341,7 +341,12 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 		ni = rm_name_intern(rm, TAGS_STR(t, t->defs[i].name));
 		f->dnames[i] = ni;
 		n = rm->names[ni];
-		ALLOC_GROW(n->defs, n->ndefs + 1, n->adefs);
+		if (n->ndefs == n->adefs) {
+			/* Most names have one or two: grow from one. */
+			n->adefs = n->adefs == 0 ? 1 : n->adefs * 2;
+			n->defs = xreallocarray(n->defs, n->adefs,
+			    sizeof *n->defs);
+		}
 		n->defs[n->ndefs].file = fi;
 		n->defs[n->ndefs].n = i;
 		n->ndefs++;
@@ -352,7 +357,11 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 	for (i = 0; i < t->nuses; i++) {
 		ni = rm_name_intern(rm, TAGS_STR(t, t->uses[i].name));
 		n = rm->names[ni];
-		ALLOC_GROW(n->refs, n->nrefs + 1, n->arefs);
+		if (n->nrefs == n->arefs) {
+			n->arefs = n->arefs == 0 ? 1 : n->arefs * 2;
+			n->refs = xreallocarray(n->refs, n->arefs,
+			    sizeof *n->refs);
+		}
 		n->refs[n->nrefs].file = fi;
 		n->refs[n->nrefs].n = t->uses[i].count;
 		n->nrefs++;
@@ -368,6 +377,79 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 }
 
 void
+rm_file_slim(struct rm_file *f)
+{
+	struct tags	*t = &f->tags, n;
+	size_t		 i;
+
+	f->nrefs = t->nrefs;
+	tags_init(&n);
+	n.errors = t->errors;
+	n.defs = xreallocarray(NULL, t->ndefs + 1, sizeof *n.defs);
+	n.ndefs = n.adefs = t->ndefs;
+	for (i = 0; i < t->ndefs; i++) {
+		n.defs[i] = t->defs[i];
+		n.defs[i].name = 0;
+		n.defs[i].sig = strlen(TAGS_STR(t, t->defs[i].sig));
+	}
+	n.imports = xreallocarray(NULL, t->nimports + 1, sizeof *n.imports);
+	n.nimports = n.aimports = t->nimports;
+	for (i = 0; i < t->nimports; i++)
+		n.imports[i] = tags_add_str(&n, TAGS_STR(t, t->imports[i]),
+		    strlen(TAGS_STR(t, t->imports[i])));
+	/* Exactly the bytes needed. */
+	if (n.strs.alloc > n.strs.len + 1) {
+		n.strs.buf = xrealloc(n.strs.buf, n.strs.len + 1);
+		n.strs.alloc = n.strs.len + 1;
+	}
+	tags_release(t);
+	*t = n;
+}
+
+const char *
+rm_def_name(struct repomodel *rm, const struct rm_file *f, size_t k)
+{
+	if (f->dnames == NULL || k >= f->tags.ndefs)
+		return ("");
+	return (rm->names[f->dnames[k]]->name);
+}
+
+void
+rm_sigs_init(struct rm_sigs *s)
+{
+	s->f = NULL;
+	s->ok = 0;
+	tags_init(&s->t);
+}
+
+void
+rm_sigs_release(struct rm_sigs *s)
+{
+	tags_release(&s->t);
+	rm_sigs_init(s);
+}
+
+const char *
+rm_def_sig(struct repomodel *rm, struct rm_sigs *s, const struct rm_file *f,
+    size_t k)
+{
+	const struct tag_def	*d;
+
+	if (s->f != f) {
+		tags_release(&s->t);
+		s->f = f;
+		s->ok = rm_store_get(rm, f->path, &s->t) == 0 &&
+		    s->t.ndefs == f->tags.ndefs;
+	}
+	if (s->ok && k < s->t.ndefs) {
+		d = &s->t.defs[k];
+		if (d->line == f->tags.defs[k].line)
+			return (TAGS_STR(&s->t, d->sig));
+	}
+	return (rm_def_name(rm, f, k));
+}
+
+void
 rm_index_remove(struct repomodel *rm, uint32_t fi)
 {
 	struct rm_file	*f = rm->files[fi];
@@ -375,10 +457,8 @@ rm_index_remove(struct repomodel *rm, uint32_t fi)
 	struct rm_name	*n;
 	size_t		 i, j, k;
 
-	for (i = 0; i < t->ndefs; i++) {
-		if ((n = rm_name_get(rm, TAGS_STR(t, t->defs[i].name))) ==
-		    NULL)
-			continue;
+	for (i = 0; i < t->ndefs && f->dnames != NULL; i++) {
+		n = rm->names[f->dnames[i]];
 		for (j = k = 0; j < n->ndefs; j++) {
 			if (n->defs[j].file != fi)
 				n->defs[k++] = n->defs[j];
@@ -439,8 +519,10 @@ repomodel_open(const char *root, const struct repomodel_config *cfg,
 	log_debug("repomodel: %zu files loaded in %llu ms", rm->nfiles,
 	    (unsigned long long)(rm_now_ms() - start));
 	for (i = 0; i < rm->nfiles; i++) {
-		if (rm->files[i] != NULL)
+		if (rm->files[i] != NULL) {
 			rm_index_add(rm, i);
+			rm_file_slim(rm->files[i]);
+		}
 	}
 	log_debug("repomodel: indexed at %llu ms",
 	    (unsigned long long)(rm_now_ms() - start));
@@ -727,7 +809,8 @@ rm_merge(struct repomodel *rm, struct rm_job *j, int live)
 	f->size = j->size;
 	f->mtime = j->mtime;
 	if (j->same_content) {
-		rm_store_put(rm, f);
+		/* The stored tags are the same (and f's are slim). */
+		rm_store_touch(rm, f);
 		return;
 	}
 	rm_index_remove(rm, fi);
@@ -741,6 +824,7 @@ rm_merge(struct repomodel *rm, struct rm_job *j, int live)
 	if (live)
 		f->changed_ms = rm_now_ms();
 	rm_store_put(rm, f);
+	rm_file_slim(f);
 }
 
 /* Count what the model holds into st. */
@@ -758,7 +842,7 @@ rm_count(struct repomodel *rm, struct repomodel_stats *st)
 		st->files++;
 		st->skipped[f->skip]++;
 		st->defs += f->tags.ndefs;
-		st->refs += f->tags.nrefs;
+		st->refs += f->nrefs;
 		st->imports += f->tags.nimports;
 	}
 	st->edges = rm->nedges;
@@ -848,12 +932,17 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 		}
 		rm->prog_done = consumed;
 		pthread_mutex_unlock(&rm->lock);
-		/* Keep what is done so far (only this thread writes). */
+		/*
+		 * Keep what is done so far (only this thread writes; the
+		 * lock keeps lookups' reads of the store out).
+		 */
 		if (batch > 0 && (batch >= RM_BATCH_FILES ||
 		    rm_now_ms() - committed >= RM_BATCH_MS)) {
+			pthread_mutex_lock(&rm->lock);
 			if (rm_store_commit(rm) != 0 ||
 			    rm_store_begin(rm) != 0)
 				log_debug("repomodel: batch commit failed");
+			pthread_mutex_unlock(&rm->lock);
 			batch = 0;
 			committed = rm_now_ms();
 		}
@@ -885,7 +974,10 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 	git_repository_free(repo);
 	log_debug("repomodel: history done at %llu ms",
 	    (unsigned long long)(rm_now_ms() - start));
-	if (rm_store_commit(rm) != 0) {
+	pthread_mutex_lock(&rm->lock);
+	n = rm_store_commit(rm);
+	pthread_mutex_unlock(&rm->lock);
+	if (n != 0) {
 		*cause = xstrdup("repomodel.db: commit failed");
 		goto out;
 	}
@@ -1254,14 +1346,16 @@ repomodel_stats(struct repomodel *rm, struct repomodel_stats *stats)
 	pthread_mutex_unlock(&rm->lock);
 }
 
-/* Fill hit from definition d of f. */
+/* Fill hit from definition k of f (lock held). */
 static void
-rm_hit_def(struct repomodel_hit *h, const struct rm_file *f,
-    const struct tag_def *d)
+rm_hit_def(struct repomodel *rm, struct rm_sigs *sigs,
+    struct repomodel_hit *h, const struct rm_file *f, size_t k)
 {
+	const struct tag_def	*d = &f->tags.defs[k];
+
 	h->path = xstrdup(f->path);
-	h->name = xstrdup(TAGS_STR(&f->tags, d->name));
-	h->sig = xstrdup(TAGS_STR(&f->tags, d->sig));
+	h->name = xstrdup(rm_def_name(rm, f, k));
+	h->sig = xstrdup(rm_def_sig(rm, sigs, f, k));
 	h->kind = d->kind;
 	h->line = d->line;
 	h->end_line = d->end_line;
@@ -1298,21 +1392,24 @@ size_t
 repomodel_find_definition(struct repomodel *rm, const char *name,
     struct repomodel_hit **hits)
 {
+	struct rm_sigs	 sigs;
 	struct rm_name	*n;
 	struct rm_file	*f;
 	size_t		 i, nh = 0;
 
 	*hits = NULL;
+	rm_sigs_init(&sigs);
 	pthread_mutex_lock(&rm->lock);
 	if ((n = rm_name_get(rm, name)) != NULL && n->ndefs > 0) {
 		*hits = xcalloc(n->ndefs, sizeof **hits);
 		for (i = 0; i < n->ndefs; i++) {
 			f = rm->files[n->defs[i].file];
-			rm_hit_def(&(*hits)[nh++], f,
-			    &f->tags.defs[n->defs[i].n]);
+			rm_hit_def(rm, &sigs, &(*hits)[nh++], f,
+			    n->defs[i].n);
 		}
 	}
 	pthread_mutex_unlock(&rm->lock);
+	rm_sigs_release(&sigs);
 	if (nh > 1)
 		qsort(*hits, nh, sizeof **hits, hit_cmp);
 	return (nh);
@@ -1328,16 +1425,24 @@ repomodel_find_references(struct repomodel *rm, const char *name,
 	const struct tag_ref	*r;
 	size_t			 i, k, m, nh = 0, ah = 0;
 	struct repomodel_hit	*h;
+	struct tags		 t;
 
 	*hits = NULL;
+	tags_init(&t);
 	pthread_mutex_lock(&rm->lock);
 	if ((n = rm_name_get(rm, name)) == NULL)
 		goto out;
 	for (i = 0; i < n->nrefs; i++) {
 		f = rm->files[n->refs[i].file];
-		for (k = 0; k < f->tags.nrefs; k++) {
-			r = &f->tags.refs[k];
-			if (strcmp(TAGS_STR(&f->tags, r->name), name) != 0)
+		/* The references are in the store only. */
+		tags_release(&t);
+		if (rm_store_get(rm, f->path, &t) != 0) {
+			log_debug("repomodel: %s: no stored tags", f->path);
+			continue;
+		}
+		for (k = 0; k < t.nrefs; k++) {
+			r = &t.refs[k];
+			if (strcmp(TAGS_STR(&t, r->name), name) != 0)
 				continue;
 			ALLOC_GROW(*hits, nh + 1, ah);
 			h = &(*hits)[nh++];
@@ -1348,8 +1453,8 @@ repomodel_find_references(struct repomodel *rm, const char *name,
 			h->line = h->end_line = r->line;
 			/* The innermost definition around it. */
 			best = NULL;
-			for (m = 0; m < f->tags.ndefs; m++) {
-				d = &f->tags.defs[m];
+			for (m = 0; m < t.ndefs; m++) {
+				d = &t.defs[m];
 				if (d->line <= r->line &&
 				    d->end_line >= r->line && (best == NULL ||
 				    d->end_line - d->line <
@@ -1357,12 +1462,12 @@ repomodel_find_references(struct repomodel *rm, const char *name,
 					best = d;
 			}
 			if (best != NULL)
-				h->sig = xstrdup(TAGS_STR(&f->tags,
-				    best->name));
+				h->sig = xstrdup(TAGS_STR(&t, best->name));
 		}
 	}
 out:
 	pthread_mutex_unlock(&rm->lock);
+	tags_release(&t);
 	if (nh > 1)
 		qsort(*hits, nh, sizeof **hits, hit_cmp);
 	return (nh);
@@ -1372,6 +1477,7 @@ int
 repomodel_file_outline(struct repomodel *rm, const char *path,
     struct repomodel_hit **hits, size_t *n, char **cause)
 {
+	struct rm_sigs	 sigs;
 	struct rm_file	*f;
 	size_t		 i;
 	int		 rc = -1;
@@ -1380,6 +1486,7 @@ repomodel_file_outline(struct repomodel *rm, const char *path,
 	*n = 0;
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
+	rm_sigs_init(&sigs);
 	pthread_mutex_lock(&rm->lock);
 	if ((f = rm_file_get(rm, path)) == NULL) {
 		*cause = xasprintf("%s: not in the repository model (not a "
@@ -1393,11 +1500,12 @@ repomodel_file_outline(struct repomodel *rm, const char *path,
 	}
 	*hits = xcalloc(f->tags.ndefs + 1, sizeof **hits);
 	for (i = 0; i < f->tags.ndefs; i++)
-		rm_hit_def(&(*hits)[i], f, &f->tags.defs[i]);
+		rm_hit_def(rm, &sigs, &(*hits)[i], f, i);
 	*n = f->tags.ndefs;
 	rc = 0;
 out:
 	pthread_mutex_unlock(&rm->lock);
+	rm_sigs_release(&sigs);
 	return (rc);
 }
 
@@ -1405,12 +1513,14 @@ size_t
 repomodel_symbols(struct repomodel *rm, const char *const *paths,
     size_t npaths, struct repomodel_hit **hits)
 {
+	struct rm_sigs	 sigs;
 	struct rm_file	*f;
 	size_t		 i, k, m, nh = 0, ah = 0, len;
 	const char	*p;
 	int		 want;
 
 	*hits = NULL;
+	rm_sigs_init(&sigs);
 	pthread_mutex_lock(&rm->lock);
 	for (i = 0; i < rm->nfiles; i++) {
 		if ((f = rm->files[i]) == NULL || f->tags.ndefs == 0)
@@ -1432,9 +1542,10 @@ repomodel_symbols(struct repomodel *rm, const char *const *paths,
 			continue;
 		ALLOC_GROW(*hits, nh + f->tags.ndefs, ah);
 		for (m = 0; m < f->tags.ndefs; m++)
-			rm_hit_def(&(*hits)[nh++], f, &f->tags.defs[m]);
+			rm_hit_def(rm, &sigs, &(*hits)[nh++], f, m);
 	}
 	pthread_mutex_unlock(&rm->lock);
+	rm_sigs_release(&sigs);
 	if (nh > 1)
 		qsort(*hits, nh, sizeof **hits, hit_cmp);
 	return (nh);
