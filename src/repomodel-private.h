@@ -59,13 +59,13 @@ struct rm_file {
 #define RM_FILE_VENDOR	0x02		/* vendored, generated, compat shim */
 #define RM_FILE_HEADER	0x04		/* a C/C++ header */
 
-/* One name of the index. */
+/* One name of the index (in rm->pool, with its name: never freed). */
 struct rm_name {
 	char		*name;
 	struct rm_loc	*defs;		/* a file's definitions together */
-	size_t		 ndefs, adefs;
+	uint32_t	 ndefs, adefs;
 	struct rm_loc	*refs;		/* one per referencing file */
-	size_t		 nrefs, arefs;
+	uint32_t	 nrefs, arefs;
 	double		 mention;	/* personalisation weight */
 	/* Rank (repomodel-rank.c, with the graph). */
 	float		 bw;		/* rm_rank_name_weight() */
@@ -109,6 +109,10 @@ struct repomodel {
 	struct rm_name		**names;
 	size_t			 nnames, anames;
 	struct rm_map		 name_map;	/* name -> names index */
+	/* Names and their strings, in chunks (rm_pool_alloc). */
+	char			**pool;
+	size_t			 npool, apool;
+	size_t			 pool_used, pool_size;
 
 	/* History. */
 	char			 head[41];	/* HEAD when walked */
@@ -215,7 +219,7 @@ int		 rm_files_list(const char *root, char ***paths, size_t *n,
 /* repomodel-store.c: the SQLite store. */
 int		 rm_store_open(struct repomodel *rm, char **cause);
 void		 rm_store_close(struct repomodel *rm);
-/* Load every stored file into the model (lock held). */
+/* Load and index every stored file (lock held; see rm_file_slim). */
 int		 rm_store_load(struct repomodel *rm, char **cause);
 int		 rm_store_begin(struct repomodel *rm);
 int		 rm_store_commit(struct repomodel *rm);

@@ -383,6 +383,9 @@ rm_store_load(struct repomodel *rm, char **cause)
 			tags_release(&f->tags);
 			f->mtime = 0;
 		}
+		/* Index it and keep only what stays in memory now. */
+		rm_index_add(rm, rm_file_index(rm, f->path));
+		rm_file_slim(f);
 	}
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE)

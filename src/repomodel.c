@@ -67,6 +67,7 @@ static const char *skip_names[SKIP_COUNT] = {
 };
 
 static uint32_t	 rm_hash(const char *, size_t);
+static void	*rm_pool_alloc(struct repomodel *, size_t);
 static void	 rm_map_grow(struct rm_map *);
 static void	 rm_file_free(struct rm_file *);
 static void	 rm_file_remove(struct repomodel *, uint32_t);
@@ -307,17 +308,45 @@ rm_name_get(struct repomodel *rm, const char *name)
 	return (i == UINT32_MAX ? NULL : rm->names[i]);
 }
 
+/*
+ * size bytes (zeroed, aligned for any field) from the model's pool: freed
+ * only with the model.  Hundreds of thousands of names cost no malloc
+ * header each.
+ */
+static void *
+rm_pool_alloc(struct repomodel *rm, size_t size)
+{
+	size_t	 chunk = 256 * 1024;
+	char	*p;
+
+	size = (size + 7) & ~(size_t)7;
+	if (rm->npool == 0 || rm->pool_used + size > rm->pool_size) {
+		if (size > chunk)
+			chunk = size;
+		ALLOC_GROW(rm->pool, rm->npool + 1, rm->apool);
+		rm->pool[rm->npool++] = xcalloc(1, chunk);
+		rm->pool_used = 0;
+		rm->pool_size = chunk;
+	}
+	p = rm->pool[rm->npool - 1] + rm->pool_used;
+	rm->pool_used += size;
+	return (p);
+}
+
 /* The name's index entry, made if needed. */
 static uint32_t
 rm_name_intern(struct repomodel *rm, const char *name)
 {
 	struct rm_name	*n;
 	uint32_t	 i = rm_map_get(&rm->name_map, name);
+	size_t		 len;
 
 	if (i != UINT32_MAX)
 		return (i);
-	n = xcalloc(1, sizeof *n);
-	n->name = xstrdup(name);
+	len = strlen(name);
+	n = rm_pool_alloc(rm, sizeof *n);
+	n->name = rm_pool_alloc(rm, len + 1);
+	memcpy(n->name, name, len + 1);
 	n->bw = rm_rank_name_weight(name);
 	ALLOC_GROW(rm->names, rm->nnames + 1, rm->anames);
 	i = rm->nnames++;
@@ -488,7 +517,6 @@ repomodel_open(const char *root, const struct repomodel_config *cfg,
 	struct repomodel	*rm;
 	char			*head = NULL;
 	uint64_t		 start;
-	uint32_t		 i;
 
 	git_libgit2_init();
 	rm = xcalloc(1, sizeof *rm);
@@ -518,12 +546,6 @@ repomodel_open(const char *root, const struct repomodel_config *cfg,
 	}
 	log_debug("repomodel: %zu files loaded in %llu ms", rm->nfiles,
 	    (unsigned long long)(rm_now_ms() - start));
-	for (i = 0; i < rm->nfiles; i++) {
-		if (rm->files[i] != NULL) {
-			rm_index_add(rm, i);
-			rm_file_slim(rm->files[i]);
-		}
-	}
 	log_debug("repomodel: indexed at %llu ms",
 	    (unsigned long long)(rm_now_ms() - start));
 	if (rm_store_meta_get(rm, "head", &head) == 0 && strlen(head) < 41)
@@ -568,11 +590,12 @@ repomodel_close(struct repomodel *rm)
 	free(rm->files);
 	free(rm->free_slots);
 	for (i = 0; i < rm->nnames; i++) {
-		free(rm->names[i]->name);
 		free(rm->names[i]->defs);
 		free(rm->names[i]->refs);
-		free(rm->names[i]);
 	}
+	for (i = 0; i < rm->npool; i++)
+		free(rm->pool[i]);
+	free(rm->pool);
 	free(rm->names);
 	rm_map_release(&rm->paths);
 	rm_map_release(&rm->name_map);
