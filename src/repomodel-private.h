@@ -66,6 +66,8 @@ struct rm_name {
 	uint32_t	 ndefs, adefs;
 	struct rm_loc	*refs;		/* one per referencing file */
 	uint32_t	 nrefs, arefs;
+	/* A single definition or reference lives here, not malloc'd. */
+	struct rm_loc	 def1, ref1;
 	double		 mention;	/* personalisation weight */
 	/* Rank (repomodel-rank.c, with the graph). */
 	float		 bw;		/* rm_rank_name_weight() */

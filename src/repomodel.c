@@ -68,6 +68,7 @@ static const char *skip_names[SKIP_COUNT] = {
 
 static uint32_t	 rm_hash(const char *, size_t);
 static void	*rm_pool_alloc(struct repomodel *, size_t);
+static void	 rm_loc_grow(struct rm_loc **, uint32_t *, struct rm_loc *);
 static void	 rm_map_grow(struct rm_map *);
 static void	 rm_file_free(struct rm_file *);
 static void	 rm_file_remove(struct repomodel *, uint32_t);
@@ -333,6 +334,31 @@ rm_pool_alloc(struct repomodel *rm, size_t size)
 	return (p);
 }
 
+/*
+ * Make room for one more in a name's locations: the first in one (inside
+ * the name), then doubling on the heap (most names have one or two).
+ */
+static void
+rm_loc_grow(struct rm_loc **v, uint32_t *alloc, struct rm_loc *one)
+{
+	struct rm_loc	*n;
+
+	if (*alloc == 0) {
+		*v = one;
+		*alloc = 1;
+		return;
+	}
+	if (*v == one) {
+		n = xreallocarray(NULL, 2, sizeof *n);
+		n[0] = *one;
+		*v = n;
+		*alloc = 2;
+		return;
+	}
+	*alloc *= 2;
+	*v = xreallocarray(*v, *alloc, sizeof **v);
+}
+
 /* The name's index entry, made if needed. */
 static uint32_t
 rm_name_intern(struct repomodel *rm, const char *name)
@@ -370,12 +396,8 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 		ni = rm_name_intern(rm, TAGS_STR(t, t->defs[i].name));
 		f->dnames[i] = ni;
 		n = rm->names[ni];
-		if (n->ndefs == n->adefs) {
-			/* Most names have one or two: grow from one. */
-			n->adefs = n->adefs == 0 ? 1 : n->adefs * 2;
-			n->defs = xreallocarray(n->defs, n->adefs,
-			    sizeof *n->defs);
-		}
+		if (n->ndefs == n->adefs)
+			rm_loc_grow(&n->defs, &n->adefs, &n->def1);
 		n->defs[n->ndefs].file = fi;
 		n->defs[n->ndefs].n = i;
 		n->ndefs++;
@@ -386,11 +408,8 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 	for (i = 0; i < t->nuses; i++) {
 		ni = rm_name_intern(rm, TAGS_STR(t, t->uses[i].name));
 		n = rm->names[ni];
-		if (n->nrefs == n->arefs) {
-			n->arefs = n->arefs == 0 ? 1 : n->arefs * 2;
-			n->refs = xreallocarray(n->refs, n->arefs,
-			    sizeof *n->refs);
-		}
+		if (n->nrefs == n->arefs)
+			rm_loc_grow(&n->refs, &n->arefs, &n->ref1);
 		n->refs[n->nrefs].file = fi;
 		n->refs[n->nrefs].n = t->uses[i].count;
 		n->nrefs++;
@@ -590,8 +609,10 @@ repomodel_close(struct repomodel *rm)
 	free(rm->files);
 	free(rm->free_slots);
 	for (i = 0; i < rm->nnames; i++) {
-		free(rm->names[i]->defs);
-		free(rm->names[i]->refs);
+		if (rm->names[i]->defs != &rm->names[i]->def1)
+			free(rm->names[i]->defs);
+		if (rm->names[i]->refs != &rm->names[i]->ref1)
+			free(rm->names[i]->refs);
 	}
 	for (i = 0; i < rm->npool; i++)
 		free(rm->pool[i]);
