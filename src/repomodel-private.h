@@ -61,7 +61,6 @@ struct rm_file {
 
 /* One name of the index (in rm->pool, with its name: never freed). */
 struct rm_name {
-	char		*name;
 	struct rm_loc	*defs;		/* a file's definitions together */
 	uint32_t	 ndefs, adefs;
 	struct rm_loc	*refs;		/* one per referencing file */
@@ -73,6 +72,7 @@ struct rm_name {
 	float		 bw;		/* rm_rank_name_weight() */
 	float		 w;		/* weight of a reference edge */
 	uint32_t	 ndfiles;	/* distinct files defining it */
+	char		 name[];	/* NUL-terminated */
 };
 
 /* A string-keyed open-addressing hash map to indexes. */

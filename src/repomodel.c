@@ -370,8 +370,7 @@ rm_name_intern(struct repomodel *rm, const char *name)
 	if (i != UINT32_MAX)
 		return (i);
 	len = strlen(name);
-	n = rm_pool_alloc(rm, sizeof *n);
-	n->name = rm_pool_alloc(rm, len + 1);
+	n = rm_pool_alloc(rm, sizeof *n + len + 1);
 	memcpy(n->name, name, len + 1);
 	n->bw = rm_rank_name_weight(name);
 	ALLOC_GROW(rm->names, rm->nnames + 1, rm->anames);
