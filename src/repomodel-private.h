@@ -19,6 +19,14 @@ struct rm_loc {
 	uint32_t	n;		/* def: index in tags.defs; ref: count */
 };
 
+/* A definition as the model keeps it (its name: rm_file.dnames). */
+struct rm_def {
+	uint32_t	line, end_line;	/* 1-based, inclusive */
+	uint16_t	siglen;		/* signature bytes (in the store) */
+	uint8_t		kind;		/* enum def_kind */
+	uint8_t		flags;		/* TAG_DEF_* */
+};
+
 /* One file of the model. */
 struct rm_file {
 	char			*path;		/* relative to the root */
@@ -31,12 +39,13 @@ struct rm_file {
 	uint8_t			 fclass;	/* RM_FILE_* (from the path) */
 	uint8_t			 imports_stale;	/* resolve its imports again */
 	/*
-	 * Definitions and imports only (rm_file_slim): the references and
-	 * the signatures are in the store, read back when needed.  In the
-	 * definitions, name is unused (the name is names[dnames[k]]) and
-	 * sig is the signature's length in bytes (see rm_def_sig).
+	 * Imports only once indexed (rm_file_slim): the definitions are
+	 * in defs, the references and signatures in the store, read back
+	 * when needed (rm_def_sig, repomodel_find_references).
 	 */
 	struct tags		 tags;
+	struct rm_def		*defs;		/* in line order */
+	size_t			 ndefs;
 	size_t			 nrefs;		/* references in the store */
 	struct rm_loc		*rnames;	/* names referenced: name
 						   index and count */
@@ -207,8 +216,8 @@ const char	*rm_def_sig(struct repomodel *rm, struct rm_sigs *s,
 const char	*rm_def_name(struct repomodel *rm, const struct rm_file *f,
 		    size_t k);
 /*
- * Drop f's references, uses and strings but its imports from memory
- * (indexed and stored before): see struct rm_file.
+ * Keep only what stays in memory of f's tags (indexed and stored before):
+ * its definitions as rm_defs, its imports; see struct rm_file.
  */
 void		 rm_file_slim(struct rm_file *f);
 struct rm_name	*rm_name_get(struct repomodel *rm, const char *name);

@@ -272,6 +272,7 @@ static void
 rm_file_free(struct rm_file *f)
 {
 	tags_release(&f->tags);
+	free(f->defs);
 	free(f->rnames);
 	free(f->dnames);
 	free(f->imports);
@@ -427,18 +428,22 @@ void
 rm_file_slim(struct rm_file *f)
 {
 	struct tags	*t = &f->tags, n;
-	size_t		 i;
+	size_t		 i, len;
 
 	f->nrefs = t->nrefs;
+	free(f->defs);
+	f->defs = xreallocarray(NULL, t->ndefs + 1, sizeof *f->defs);
+	f->ndefs = t->ndefs;
+	for (i = 0; i < t->ndefs; i++) {
+		len = strlen(TAGS_STR(t, t->defs[i].sig));
+		f->defs[i].line = t->defs[i].line;
+		f->defs[i].end_line = t->defs[i].end_line;
+		f->defs[i].siglen = len > UINT16_MAX ? UINT16_MAX : len;
+		f->defs[i].kind = t->defs[i].kind;
+		f->defs[i].flags = t->defs[i].flags;
+	}
 	tags_init(&n);
 	n.errors = t->errors;
-	n.defs = xreallocarray(NULL, t->ndefs + 1, sizeof *n.defs);
-	n.ndefs = n.adefs = t->ndefs;
-	for (i = 0; i < t->ndefs; i++) {
-		n.defs[i] = t->defs[i];
-		n.defs[i].name = 0;
-		n.defs[i].sig = strlen(TAGS_STR(t, t->defs[i].sig));
-	}
 	n.imports = xreallocarray(NULL, t->nimports + 1, sizeof *n.imports);
 	n.nimports = n.aimports = t->nimports;
 	for (i = 0; i < t->nimports; i++)
@@ -456,7 +461,7 @@ rm_file_slim(struct rm_file *f)
 const char *
 rm_def_name(struct repomodel *rm, const struct rm_file *f, size_t k)
 {
-	if (f->dnames == NULL || k >= f->tags.ndefs)
+	if (f->dnames == NULL || k >= f->ndefs)
 		return ("");
 	return (rm->names[f->dnames[k]]->name);
 }
@@ -486,11 +491,11 @@ rm_def_sig(struct repomodel *rm, struct rm_sigs *s, const struct rm_file *f,
 		tags_release(&s->t);
 		s->f = f;
 		s->ok = rm_store_get(rm, f->path, &s->t) == 0 &&
-		    s->t.ndefs == f->tags.ndefs;
+		    s->t.ndefs == f->ndefs;
 	}
 	if (s->ok && k < s->t.ndefs) {
 		d = &s->t.defs[k];
-		if (d->line == f->tags.defs[k].line)
+		if (d->line == f->defs[k].line)
 			return (TAGS_STR(&s->t, d->sig));
 	}
 	return (rm_def_name(rm, f, k));
@@ -500,11 +505,10 @@ void
 rm_index_remove(struct repomodel *rm, uint32_t fi)
 {
 	struct rm_file	*f = rm->files[fi];
-	struct tags	*t = &f->tags;
 	struct rm_name	*n;
 	size_t		 i, j, k;
 
-	for (i = 0; i < t->ndefs && f->dnames != NULL; i++) {
+	for (i = 0; i < f->ndefs && f->dnames != NULL; i++) {
 		n = rm->names[f->dnames[i]];
 		for (j = k = 0; j < n->ndefs; j++) {
 			if (n->defs[j].file != fi)
@@ -884,7 +888,7 @@ rm_count(struct repomodel *rm, struct repomodel_stats *st)
 			continue;
 		st->files++;
 		st->skipped[f->skip]++;
-		st->defs += f->tags.ndefs;
+		st->defs += f->ndefs;
 		st->refs += f->nrefs;
 		st->imports += f->tags.nimports;
 	}
@@ -1394,7 +1398,7 @@ static void
 rm_hit_def(struct repomodel *rm, struct rm_sigs *sigs,
     struct repomodel_hit *h, const struct rm_file *f, size_t k)
 {
-	const struct tag_def	*d = &f->tags.defs[k];
+	const struct rm_def	*d = &f->defs[k];
 
 	h->path = xstrdup(f->path);
 	h->name = xstrdup(rm_def_name(rm, f, k));
@@ -1541,10 +1545,10 @@ repomodel_file_outline(struct repomodel *rm, const char *path,
 		    repomodel_skip_name(f->skip));
 		goto out;
 	}
-	*hits = xcalloc(f->tags.ndefs + 1, sizeof **hits);
-	for (i = 0; i < f->tags.ndefs; i++)
+	*hits = xcalloc(f->ndefs + 1, sizeof **hits);
+	for (i = 0; i < f->ndefs; i++)
 		rm_hit_def(rm, &sigs, &(*hits)[i], f, i);
-	*n = f->tags.ndefs;
+	*n = f->ndefs;
 	rc = 0;
 out:
 	pthread_mutex_unlock(&rm->lock);
@@ -1566,7 +1570,7 @@ repomodel_symbols(struct repomodel *rm, const char *const *paths,
 	rm_sigs_init(&sigs);
 	pthread_mutex_lock(&rm->lock);
 	for (i = 0; i < rm->nfiles; i++) {
-		if ((f = rm->files[i]) == NULL || f->tags.ndefs == 0)
+		if ((f = rm->files[i]) == NULL || f->ndefs == 0)
 			continue;
 		want = npaths == 0;
 		for (k = 0; k < npaths && !want; k++) {
@@ -1583,8 +1587,8 @@ repomodel_symbols(struct repomodel *rm, const char *const *paths,
 		}
 		if (!want)
 			continue;
-		ALLOC_GROW(*hits, nh + f->tags.ndefs, ah);
-		for (m = 0; m < f->tags.ndefs; m++)
+		ALLOC_GROW(*hits, nh + f->ndefs, ah);
+		for (m = 0; m < f->ndefs; m++)
 			rm_hit_def(rm, &sigs, &(*hits)[nh++], f, m);
 	}
 	pthread_mutex_unlock(&rm->lock);
