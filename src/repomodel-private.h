@@ -19,6 +19,14 @@ struct rm_loc {
 	uint32_t	n;		/* def: index in tags.defs; ref: count */
 };
 
+/* A definition as the model keeps it (its name: rm_file.dnames). */
+struct rm_def {
+	uint32_t	line, end_line;	/* 1-based, inclusive */
+	uint16_t	siglen;		/* signature bytes (in the store) */
+	uint8_t		kind;		/* enum def_kind */
+	uint8_t		flags;		/* TAG_DEF_* */
+};
+
 /* One file of the model. */
 struct rm_file {
 	char			*path;		/* relative to the root */
@@ -30,7 +38,15 @@ struct rm_file {
 	uint8_t			 seen;		/* in the current listing */
 	uint8_t			 fclass;	/* RM_FILE_* (from the path) */
 	uint8_t			 imports_stale;	/* resolve its imports again */
+	/*
+	 * Imports only once indexed (rm_file_slim): the definitions are
+	 * in defs, the references and signatures in the store, read back
+	 * when needed (rm_def_sig, repomodel_find_references).
+	 */
 	struct tags		 tags;
+	struct rm_def		*defs;		/* in line order */
+	size_t			 ndefs;
+	size_t			 nrefs;		/* references in the store */
 	struct rm_loc		*rnames;	/* names referenced: name
 						   index and count */
 	size_t			 nrnames;
@@ -52,18 +68,20 @@ struct rm_file {
 #define RM_FILE_VENDOR	0x02		/* vendored, generated, compat shim */
 #define RM_FILE_HEADER	0x04		/* a C/C++ header */
 
-/* One name of the index. */
+/* One name of the index (in rm->pool, with its name: never freed). */
 struct rm_name {
-	char		*name;
 	struct rm_loc	*defs;		/* a file's definitions together */
-	size_t		 ndefs, adefs;
+	uint32_t	 ndefs, adefs;
 	struct rm_loc	*refs;		/* one per referencing file */
-	size_t		 nrefs, arefs;
+	uint32_t	 nrefs, arefs;
+	/* A single definition or reference lives here, not malloc'd. */
+	struct rm_loc	 def1, ref1;
 	double		 mention;	/* personalisation weight */
 	/* Rank (repomodel-rank.c, with the graph). */
 	float		 bw;		/* rm_rank_name_weight() */
 	float		 w;		/* weight of a reference edge */
 	uint32_t	 ndfiles;	/* distinct files defining it */
+	char		 name[];	/* NUL-terminated */
 };
 
 /* A string-keyed open-addressing hash map to indexes. */
@@ -102,6 +120,10 @@ struct repomodel {
 	struct rm_name		**names;
 	size_t			 nnames, anames;
 	struct rm_map		 name_map;	/* name -> names index */
+	/* Names and their strings, in chunks (rm_pool_alloc). */
+	char			**pool;
+	size_t			 npool, apool;
+	size_t			 pool_used, pool_size;
 
 	/* History. */
 	char			 head[41];	/* HEAD when walked */
@@ -128,6 +150,8 @@ struct repomodel {
 	struct sqlite3		*db;
 	struct sqlite3_stmt	*st_put;	/* prepared once */
 	struct sqlite3_stmt	*st_delete;
+	struct sqlite3_stmt	*st_get;
+	struct sqlite3_stmt	*st_touch;
 	struct buf		 blob;		/* rm_store_put's */
 	pthread_mutex_t		 db_lock;
 
@@ -173,6 +197,29 @@ uint32_t	 rm_file_index(struct repomodel *rm, const char *path);
 /* Remove f's entries from the name index, or add them; lock held. */
 void		 rm_index_remove(struct repomodel *rm, uint32_t fi);
 void		 rm_index_add(struct repomodel *rm, uint32_t fi);
+/* Signatures read back from the store, one file at a time. */
+struct rm_sigs {
+	const struct rm_file	*f;	/* whose tags t holds */
+	struct tags		 t;
+	int			 ok;
+};
+void		 rm_sigs_init(struct rm_sigs *s);
+void		 rm_sigs_release(struct rm_sigs *s);
+/*
+ * The signature of definition k of f (lock held), read from the store
+ * into s (borrowed: valid until the next call or rm_sigs_release); the
+ * name when the store does not have it.
+ */
+const char	*rm_def_sig(struct repomodel *rm, struct rm_sigs *s,
+		    const struct rm_file *f, size_t k);
+/* The name of definition k of f (borrowed; lock held). */
+const char	*rm_def_name(struct repomodel *rm, const struct rm_file *f,
+		    size_t k);
+/*
+ * Keep only what stays in memory of f's tags (indexed and stored before):
+ * its definitions as rm_defs, its imports; see struct rm_file.
+ */
+void		 rm_file_slim(struct rm_file *f);
 struct rm_name	*rm_name_get(struct repomodel *rm, const char *name);
 uint64_t	 rm_now_ms(void);
 
@@ -183,12 +230,17 @@ int		 rm_files_list(const char *root, char ***paths, size_t *n,
 /* repomodel-store.c: the SQLite store. */
 int		 rm_store_open(struct repomodel *rm, char **cause);
 void		 rm_store_close(struct repomodel *rm);
-/* Load every stored file into the model (lock held). */
+/* Load and index every stored file (lock held; see rm_file_slim). */
 int		 rm_store_load(struct repomodel *rm, char **cause);
 int		 rm_store_begin(struct repomodel *rm);
 int		 rm_store_commit(struct repomodel *rm);
 int		 rm_store_put(struct repomodel *rm, const struct rm_file *f);
 int		 rm_store_delete(struct repomodel *rm, const char *path);
+/* Update only f's size and mtime (its tags are unchanged). */
+int		 rm_store_touch(struct repomodel *rm, const struct rm_file *f);
+/* Read path's stored tags into t (empty; caller releases); 0 or -1. */
+int		 rm_store_get(struct repomodel *rm, const char *path,
+		    struct tags *t);
 int		 rm_store_put_history(struct repomodel *rm);
 int		 rm_store_meta_get(struct repomodel *rm, const char *key,
 		    char **value);

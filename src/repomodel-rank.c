@@ -55,14 +55,14 @@ enum rank_family {
 struct map_item {
 	uint32_t	file;
 	uint32_t	def;
-	uint32_t	name;		/* offset in the file's strings */
+	uint32_t	name;		/* names index (rm->names) */
 	uint8_t		kindpref;	/* lower: shown when a name repeats */
 	double		score;
 };
 
 
 static float	 def_weight(const struct rm_file *, uint8_t,
-		    const struct tag_def *);
+		    const struct rm_def *);
 static uint8_t	 file_family(const struct rm_file *);
 static int	 path_has_dir(const char *, const char *const *);
 static void	 add_import(struct repomodel *, uint32_t, const char *,
@@ -106,7 +106,7 @@ rm_rank_name_weight(const char *name)
  * static (outside headers) and private definitions.
  */
 static float
-def_weight(const struct rm_file *f, uint8_t fam, const struct tag_def *d)
+def_weight(const struct rm_file *f, uint8_t fam, const struct rm_def *d)
 {
 	if (d->kind == DEF_VARIABLE && fam == FAM_SHELL)
 		return (0);
@@ -494,7 +494,7 @@ rm_rank_graph(struct repomodel *rm)
 				for (e = m; e < n->ndefs &&
 				    n->defs[e].file == d; e++) {
 					t = def_weight(g, fam[d],
-					    &g->tags.defs[n->defs[e].n]);
+					    &g->defs[n->defs[e].n]);
 					if (t > best)
 						best = t;
 				}
@@ -731,14 +731,16 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 	uint64_t		 now = rm_now_ms();
 	int64_t			 newest = 0;
 	uint32_t		 fi, last, r;
-	const struct tag_def	*d;
+	const struct rm_def	*d;
 	const char		*qs;
 	uint8_t			*onmap;
+	struct rm_sigs		 sigs;
 
 	if (budget_tokens <= 0)
 		budget_tokens = rm->cfg.map_tokens;
 	budget = (size_t)budget_tokens * 4;	/* ~4 bytes a token */
 
+	rm_sigs_init(&sigs);
 	pthread_mutex_lock(&rm->lock);
 	rm_rank_graph(rm);
 	p = xcalloc(rm->nfiles + 1, sizeof *p);
@@ -808,7 +810,7 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 	if (sum == 0) {
 		for (i = 0; i < rm->nfiles; i++) {
 			if (rm->files[i] != NULL &&
-			    rm->files[i]->tags.ndefs > 0)
+			    rm->files[i]->ndefs > 0)
 				bg[i] = 1;
 		}
 	}
@@ -853,7 +855,7 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 	/* Candidate files: the best scored with definitions. */
 	order = xcalloc(rm->nfiles + 1, sizeof *order);
 	for (i = ncand = 0; i < rm->nfiles; i++) {
-		if ((f = rm->files[i]) != NULL && f->tags.ndefs > 0)
+		if ((f = rm->files[i]) != NULL && f->ndefs > 0)
 			order[ncand++] = i;
 	}
 	/*
@@ -884,8 +886,8 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		fi = order[i];
 		f = rm->files[fi];
 		first = nitems;
-		for (k = 0; k < f->tags.ndefs; k++) {
-			d = &f->tags.defs[k];
+		for (k = 0; k < f->ndefs; k++) {
+			d = &f->defs[k];
 			if ((t = def_weight(f, rm->fam[fi], d)) == 0)
 				continue;	/* never on the map */
 			n = f->dnames != NULL ? rm->names[f->dnames[k]] : NULL;
@@ -922,7 +924,7 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 			it = &items[nitems++];
 			it->file = fi;
 			it->def = k;
-			it->name = d->name;
+			it->name = f->dnames != NULL ? f->dnames[k] : k;
 			it->kindpref = d->kind == DEF_PROTOTYPE ? 1 : 0;
 			it->score = mass;
 		}
@@ -951,8 +953,7 @@ repomodel_map(struct repomodel *rm, int budget_tokens,
 		size_t cost;
 
 		f = rm->files[items[i].file];
-		cost = strlen(TAGS_STR(&f->tags,
-		    f->tags.defs[items[i].def].sig)) + 8;
+		cost = f->defs[items[i].def].siglen + 8;
 		if (!onmap[items[i].file])
 			cost += strlen(f->path) + 2;
 		if (used + cost > budget)
@@ -976,9 +977,9 @@ render:
 			buf_addf(&out, "%s:\n", f->path);
 			last = chosen[i].file;
 		}
-		d = &f->tags.defs[chosen[i].def];
-		buf_addf(&out, "%5u: %s\n", d->line, TAGS_STR(&f->tags,
-		    d->sig));
+		d = &f->defs[chosen[i].def];
+		buf_addf(&out, "%5u: %s\n", d->line, rm_def_sig(rm, &sigs, f,
+		    chosen[i].def));
 	}
 	for (i = 0; i < rm->nfiles; i++) {
 		if ((f = rm->files[i]) != NULL && f->skip != SKIP_NONE &&
@@ -1002,6 +1003,7 @@ render:
 		buf_adds(&out, ")\n");
 	}
 	pthread_mutex_unlock(&rm->lock);
+	rm_sigs_release(&sigs);
 	free(p);
 	free(bg);
 	free(q);

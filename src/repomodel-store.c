@@ -121,7 +121,9 @@ rm_store_close(struct repomodel *rm)
 {
 	sqlite3_finalize(rm->st_put);
 	sqlite3_finalize(rm->st_delete);
-	rm->st_put = rm->st_delete = NULL;
+	sqlite3_finalize(rm->st_get);
+	sqlite3_finalize(rm->st_touch);
+	rm->st_put = rm->st_delete = rm->st_get = rm->st_touch = NULL;
 	if (rm->db != NULL)
 		sqlite3_close(rm->db);
 	rm->db = NULL;
@@ -286,6 +288,50 @@ rm_store_put(struct repomodel *rm, const struct rm_file *f)
 }
 
 int
+rm_store_touch(struct repomodel *rm, const struct rm_file *f)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (rm->st_touch == NULL && sqlite3_prepare_v3(rm->db, "UPDATE files "
+	    "SET size=?, mtime=? WHERE path=?", -1, SQLITE_PREPARE_PERSISTENT,
+	    &rm->st_touch, NULL) != SQLITE_OK)
+		return (-1);
+	st = rm->st_touch;
+	sqlite3_bind_int64(st, 1, f->size);
+	sqlite3_bind_int64(st, 2, f->mtime);
+	sqlite3_bind_text(st, 3, f->path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return (rc);
+}
+
+int
+rm_store_get(struct repomodel *rm, const char *path, struct tags *t)
+{
+	sqlite3_stmt	*st;
+	const void	*blob;
+	int		 rc = -1;
+
+	if (rm->st_get == NULL && sqlite3_prepare_v3(rm->db, "SELECT tags "
+	    "FROM files WHERE path=?", -1, SQLITE_PREPARE_PERSISTENT,
+	    &rm->st_get, NULL) != SQLITE_OK)
+		return (-1);
+	st = rm->st_get;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (blob = sqlite3_column_blob(st, 0)) != NULL) {
+		rc = store_unblob(blob, sqlite3_column_bytes(st, 0), t);
+		if (rc != 0)
+			tags_release(t);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return (rc);
+}
+
+int
 rm_store_delete(struct repomodel *rm, const char *path)
 {
 	sqlite3_stmt	*st;
@@ -337,6 +383,9 @@ rm_store_load(struct repomodel *rm, char **cause)
 			tags_release(&f->tags);
 			f->mtime = 0;
 		}
+		/* Index it and keep only what stays in memory now. */
+		rm_index_add(rm, rm_file_index(rm, f->path));
+		rm_file_slim(f);
 	}
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE)

@@ -19,6 +19,14 @@
 /* More watcher changes than this at once: refresh everything instead. */
 #define RM_NOTED_MAX	64
 
+/*
+ * A build commits the store every RM_BATCH_FILES files or RM_BATCH_MS ms,
+ * whichever comes first, so that a build interrupted (quit, killed) keeps
+ * what it parsed and the next one parses only the rest.
+ */
+#define RM_BATCH_FILES	500
+#define RM_BATCH_MS	500
+
 #ifndef nitems
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 #endif
@@ -59,6 +67,8 @@ static const char *skip_names[SKIP_COUNT] = {
 };
 
 static uint32_t	 rm_hash(const char *, size_t);
+static void	*rm_pool_alloc(struct repomodel *, size_t);
+static void	 rm_loc_grow(struct rm_loc **, uint32_t *, struct rm_loc *);
 static void	 rm_map_grow(struct rm_map *);
 static void	 rm_file_free(struct rm_file *);
 static void	 rm_file_remove(struct repomodel *, uint32_t);
@@ -76,8 +86,8 @@ static void	*rm_async_main(void *);
 static void	 rm_async_event(evutil_socket_t, short, void *);
 static int	 rm_async_notify(struct repomodel *);
 static int	 rm_changed_one(struct repomodel *, const char *, char **);
-static void	 rm_hit_def(struct repomodel_hit *, const struct rm_file *,
-		    const struct tag_def *);
+static void	 rm_hit_def(struct repomodel *, struct rm_sigs *,
+		    struct repomodel_hit *, const struct rm_file *, size_t);
 static int	 hit_cmp(const void *, const void *);
 static void	 rm_noted_run(void *);
 
@@ -262,6 +272,7 @@ static void
 rm_file_free(struct rm_file *f)
 {
 	tags_release(&f->tags);
+	free(f->defs);
 	free(f->rnames);
 	free(f->dnames);
 	free(f->imports);
@@ -299,17 +310,69 @@ rm_name_get(struct repomodel *rm, const char *name)
 	return (i == UINT32_MAX ? NULL : rm->names[i]);
 }
 
+/*
+ * size bytes (zeroed, aligned for any field) from the model's pool: freed
+ * only with the model.  Hundreds of thousands of names cost no malloc
+ * header each.
+ */
+static void *
+rm_pool_alloc(struct repomodel *rm, size_t size)
+{
+	size_t	 chunk = 256 * 1024;
+	char	*p;
+
+	size = (size + 7) & ~(size_t)7;
+	if (rm->npool == 0 || rm->pool_used + size > rm->pool_size) {
+		if (size > chunk)
+			chunk = size;
+		ALLOC_GROW(rm->pool, rm->npool + 1, rm->apool);
+		rm->pool[rm->npool++] = xcalloc(1, chunk);
+		rm->pool_used = 0;
+		rm->pool_size = chunk;
+	}
+	p = rm->pool[rm->npool - 1] + rm->pool_used;
+	rm->pool_used += size;
+	return (p);
+}
+
+/*
+ * Make room for one more in a name's locations: the first in one (inside
+ * the name), then doubling on the heap (most names have one or two).
+ */
+static void
+rm_loc_grow(struct rm_loc **v, uint32_t *alloc, struct rm_loc *one)
+{
+	struct rm_loc	*n;
+
+	if (*alloc == 0) {
+		*v = one;
+		*alloc = 1;
+		return;
+	}
+	if (*v == one) {
+		n = xreallocarray(NULL, 2, sizeof *n);
+		n[0] = *one;
+		*v = n;
+		*alloc = 2;
+		return;
+	}
+	*alloc *= 2;
+	*v = xreallocarray(*v, *alloc, sizeof **v);
+}
+
 /* The name's index entry, made if needed. */
 static uint32_t
 rm_name_intern(struct repomodel *rm, const char *name)
 {
 	struct rm_name	*n;
 	uint32_t	 i = rm_map_get(&rm->name_map, name);
+	size_t		 len;
 
 	if (i != UINT32_MAX)
 		return (i);
-	n = xcalloc(1, sizeof *n);
-	n->name = xstrdup(name);
+	len = strlen(name);
+	n = rm_pool_alloc(rm, sizeof *n + len + 1);
+	memcpy(n->name, name, len + 1);
 	n->bw = rm_rank_name_weight(name);
 	ALLOC_GROW(rm->names, rm->nnames + 1, rm->anames);
 	i = rm->nnames++;
@@ -333,7 +396,8 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 		ni = rm_name_intern(rm, TAGS_STR(t, t->defs[i].name));
 		f->dnames[i] = ni;
 		n = rm->names[ni];
-		ALLOC_GROW(n->defs, n->ndefs + 1, n->adefs);
+		if (n->ndefs == n->adefs)
+			rm_loc_grow(&n->defs, &n->adefs, &n->def1);
 		n->defs[n->ndefs].file = fi;
 		n->defs[n->ndefs].n = i;
 		n->ndefs++;
@@ -344,7 +408,8 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 	for (i = 0; i < t->nuses; i++) {
 		ni = rm_name_intern(rm, TAGS_STR(t, t->uses[i].name));
 		n = rm->names[ni];
-		ALLOC_GROW(n->refs, n->nrefs + 1, n->arefs);
+		if (n->nrefs == n->arefs)
+			rm_loc_grow(&n->refs, &n->arefs, &n->ref1);
 		n->refs[n->nrefs].file = fi;
 		n->refs[n->nrefs].n = t->uses[i].count;
 		n->nrefs++;
@@ -360,17 +425,91 @@ rm_index_add(struct repomodel *rm, uint32_t fi)
 }
 
 void
+rm_file_slim(struct rm_file *f)
+{
+	struct tags	*t = &f->tags, n;
+	size_t		 i, len;
+
+	f->nrefs = t->nrefs;
+	free(f->defs);
+	f->defs = xreallocarray(NULL, t->ndefs + 1, sizeof *f->defs);
+	f->ndefs = t->ndefs;
+	for (i = 0; i < t->ndefs; i++) {
+		len = strlen(TAGS_STR(t, t->defs[i].sig));
+		f->defs[i].line = t->defs[i].line;
+		f->defs[i].end_line = t->defs[i].end_line;
+		f->defs[i].siglen = len > UINT16_MAX ? UINT16_MAX : len;
+		f->defs[i].kind = t->defs[i].kind;
+		f->defs[i].flags = t->defs[i].flags;
+	}
+	tags_init(&n);
+	n.errors = t->errors;
+	n.imports = xreallocarray(NULL, t->nimports + 1, sizeof *n.imports);
+	n.nimports = n.aimports = t->nimports;
+	for (i = 0; i < t->nimports; i++)
+		n.imports[i] = tags_add_str(&n, TAGS_STR(t, t->imports[i]),
+		    strlen(TAGS_STR(t, t->imports[i])));
+	/* Exactly the bytes needed. */
+	if (n.strs.alloc > n.strs.len + 1) {
+		n.strs.buf = xrealloc(n.strs.buf, n.strs.len + 1);
+		n.strs.alloc = n.strs.len + 1;
+	}
+	tags_release(t);
+	*t = n;
+}
+
+const char *
+rm_def_name(struct repomodel *rm, const struct rm_file *f, size_t k)
+{
+	if (f->dnames == NULL || k >= f->ndefs)
+		return ("");
+	return (rm->names[f->dnames[k]]->name);
+}
+
+void
+rm_sigs_init(struct rm_sigs *s)
+{
+	s->f = NULL;
+	s->ok = 0;
+	tags_init(&s->t);
+}
+
+void
+rm_sigs_release(struct rm_sigs *s)
+{
+	tags_release(&s->t);
+	rm_sigs_init(s);
+}
+
+const char *
+rm_def_sig(struct repomodel *rm, struct rm_sigs *s, const struct rm_file *f,
+    size_t k)
+{
+	const struct tag_def	*d;
+
+	if (s->f != f) {
+		tags_release(&s->t);
+		s->f = f;
+		s->ok = rm_store_get(rm, f->path, &s->t) == 0 &&
+		    s->t.ndefs == f->ndefs;
+	}
+	if (s->ok && k < s->t.ndefs) {
+		d = &s->t.defs[k];
+		if (d->line == f->defs[k].line)
+			return (TAGS_STR(&s->t, d->sig));
+	}
+	return (rm_def_name(rm, f, k));
+}
+
+void
 rm_index_remove(struct repomodel *rm, uint32_t fi)
 {
 	struct rm_file	*f = rm->files[fi];
-	struct tags	*t = &f->tags;
 	struct rm_name	*n;
 	size_t		 i, j, k;
 
-	for (i = 0; i < t->ndefs; i++) {
-		if ((n = rm_name_get(rm, TAGS_STR(t, t->defs[i].name))) ==
-		    NULL)
-			continue;
+	for (i = 0; i < f->ndefs && f->dnames != NULL; i++) {
+		n = rm->names[f->dnames[i]];
 		for (j = k = 0; j < n->ndefs; j++) {
 			if (n->defs[j].file != fi)
 				n->defs[k++] = n->defs[j];
@@ -400,7 +539,6 @@ repomodel_open(const char *root, const struct repomodel_config *cfg,
 	struct repomodel	*rm;
 	char			*head = NULL;
 	uint64_t		 start;
-	uint32_t		 i;
 
 	git_libgit2_init();
 	rm = xcalloc(1, sizeof *rm);
@@ -430,10 +568,6 @@ repomodel_open(const char *root, const struct repomodel_config *cfg,
 	}
 	log_debug("repomodel: %zu files loaded in %llu ms", rm->nfiles,
 	    (unsigned long long)(rm_now_ms() - start));
-	for (i = 0; i < rm->nfiles; i++) {
-		if (rm->files[i] != NULL)
-			rm_index_add(rm, i);
-	}
 	log_debug("repomodel: indexed at %llu ms",
 	    (unsigned long long)(rm_now_ms() - start));
 	if (rm_store_meta_get(rm, "head", &head) == 0 && strlen(head) < 41)
@@ -478,11 +612,14 @@ repomodel_close(struct repomodel *rm)
 	free(rm->files);
 	free(rm->free_slots);
 	for (i = 0; i < rm->nnames; i++) {
-		free(rm->names[i]->name);
-		free(rm->names[i]->defs);
-		free(rm->names[i]->refs);
-		free(rm->names[i]);
+		if (rm->names[i]->defs != &rm->names[i]->def1)
+			free(rm->names[i]->defs);
+		if (rm->names[i]->refs != &rm->names[i]->ref1)
+			free(rm->names[i]->refs);
 	}
+	for (i = 0; i < rm->npool; i++)
+		free(rm->pool[i]);
+	free(rm->pool);
 	free(rm->names);
 	rm_map_release(&rm->paths);
 	rm_map_release(&rm->name_map);
@@ -719,7 +856,8 @@ rm_merge(struct repomodel *rm, struct rm_job *j, int live)
 	f->size = j->size;
 	f->mtime = j->mtime;
 	if (j->same_content) {
-		rm_store_put(rm, f);
+		/* The stored tags are the same (and f's are slim). */
+		rm_store_touch(rm, f);
 		return;
 	}
 	rm_index_remove(rm, fi);
@@ -733,6 +871,7 @@ rm_merge(struct repomodel *rm, struct rm_job *j, int live)
 	if (live)
 		f->changed_ms = rm_now_ms();
 	rm_store_put(rm, f);
+	rm_file_slim(f);
 }
 
 /* Count what the model holds into st. */
@@ -749,8 +888,8 @@ rm_count(struct repomodel *rm, struct repomodel_stats *st)
 			continue;
 		st->files++;
 		st->skipped[f->skip]++;
-		st->defs += f->tags.ndefs;
-		st->refs += f->tags.nrefs;
+		st->defs += f->ndefs;
+		st->refs += f->nrefs;
 		st->imports += f->tags.nimports;
 	}
 	st->edges = rm->nedges;
@@ -771,7 +910,8 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 	pthread_t	 th[16];
 	char		**paths = NULL;
 	size_t		 npaths = 0, i, consumed = 0, n;
-	uint64_t	 start = rm_now_ms(), last = 0;
+	uint64_t	 start = rm_now_ms(), last = 0, committed;
+	size_t		 batch = 0;
 	int		 nth, rc = -1, first;
 	git_repository	*repo = NULL;
 
@@ -817,6 +957,7 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 			fatalx("pthread_create failed");
 	}
 	rm_store_begin(rm);
+	committed = rm_now_ms();
 	while (consumed < npaths) {
 		pthread_mutex_lock(&w.lock);
 		while (w.ndone == consumed)
@@ -829,12 +970,29 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 
 			if (j->unchanged)
 				st->reused++;
-			else if (!j->same_content)
-				st->parsed++;
+			else {
+				if (!j->same_content)
+					st->parsed++;
+				batch++;
+			}
 			rm_merge(rm, j, !first);
 		}
 		rm->prog_done = consumed;
 		pthread_mutex_unlock(&rm->lock);
+		/*
+		 * Keep what is done so far (only this thread writes; the
+		 * lock keeps lookups' reads of the store out).
+		 */
+		if (batch > 0 && (batch >= RM_BATCH_FILES ||
+		    rm_now_ms() - committed >= RM_BATCH_MS)) {
+			pthread_mutex_lock(&rm->lock);
+			if (rm_store_commit(rm) != 0 ||
+			    rm_store_begin(rm) != 0)
+				log_debug("repomodel: batch commit failed");
+			pthread_mutex_unlock(&rm->lock);
+			batch = 0;
+			committed = rm_now_ms();
+		}
 		if (notify != NULL && rm_now_ms() - last >= 100) {
 			last = rm_now_ms();
 			notify(rm);
@@ -863,7 +1021,10 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 	git_repository_free(repo);
 	log_debug("repomodel: history done at %llu ms",
 	    (unsigned long long)(rm_now_ms() - start));
-	if (rm_store_commit(rm) != 0) {
+	pthread_mutex_lock(&rm->lock);
+	n = rm_store_commit(rm);
+	pthread_mutex_unlock(&rm->lock);
+	if (n != 0) {
 		*cause = xstrdup("repomodel.db: commit failed");
 		goto out;
 	}
@@ -871,8 +1032,11 @@ rm_build_run(struct repomodel *rm, struct repomodel_stats *st,
 	log_debug("repomodel: stored at %llu ms",
 	    (unsigned long long)(rm_now_ms() - start));
 	pthread_mutex_lock(&rm->lock);
-	rm_rank_imports(rm);
-	rm_rank_graph(rm);
+	/* Closing: the graph is not needed. */
+	if (!__atomic_load_n(&rm->cancel, __ATOMIC_ACQUIRE)) {
+		rm_rank_imports(rm);
+		rm_rank_graph(rm);
+	}
 	log_debug("repomodel: graph at %llu ms",
 	    (unsigned long long)(rm_now_ms() - start));
 	n = st->parsed;
@@ -1229,14 +1393,16 @@ repomodel_stats(struct repomodel *rm, struct repomodel_stats *stats)
 	pthread_mutex_unlock(&rm->lock);
 }
 
-/* Fill hit from definition d of f. */
+/* Fill hit from definition k of f (lock held). */
 static void
-rm_hit_def(struct repomodel_hit *h, const struct rm_file *f,
-    const struct tag_def *d)
+rm_hit_def(struct repomodel *rm, struct rm_sigs *sigs,
+    struct repomodel_hit *h, const struct rm_file *f, size_t k)
 {
+	const struct rm_def	*d = &f->defs[k];
+
 	h->path = xstrdup(f->path);
-	h->name = xstrdup(TAGS_STR(&f->tags, d->name));
-	h->sig = xstrdup(TAGS_STR(&f->tags, d->sig));
+	h->name = xstrdup(rm_def_name(rm, f, k));
+	h->sig = xstrdup(rm_def_sig(rm, sigs, f, k));
 	h->kind = d->kind;
 	h->line = d->line;
 	h->end_line = d->end_line;
@@ -1273,21 +1439,24 @@ size_t
 repomodel_find_definition(struct repomodel *rm, const char *name,
     struct repomodel_hit **hits)
 {
+	struct rm_sigs	 sigs;
 	struct rm_name	*n;
 	struct rm_file	*f;
 	size_t		 i, nh = 0;
 
 	*hits = NULL;
+	rm_sigs_init(&sigs);
 	pthread_mutex_lock(&rm->lock);
 	if ((n = rm_name_get(rm, name)) != NULL && n->ndefs > 0) {
 		*hits = xcalloc(n->ndefs, sizeof **hits);
 		for (i = 0; i < n->ndefs; i++) {
 			f = rm->files[n->defs[i].file];
-			rm_hit_def(&(*hits)[nh++], f,
-			    &f->tags.defs[n->defs[i].n]);
+			rm_hit_def(rm, &sigs, &(*hits)[nh++], f,
+			    n->defs[i].n);
 		}
 	}
 	pthread_mutex_unlock(&rm->lock);
+	rm_sigs_release(&sigs);
 	if (nh > 1)
 		qsort(*hits, nh, sizeof **hits, hit_cmp);
 	return (nh);
@@ -1303,16 +1472,24 @@ repomodel_find_references(struct repomodel *rm, const char *name,
 	const struct tag_ref	*r;
 	size_t			 i, k, m, nh = 0, ah = 0;
 	struct repomodel_hit	*h;
+	struct tags		 t;
 
 	*hits = NULL;
+	tags_init(&t);
 	pthread_mutex_lock(&rm->lock);
 	if ((n = rm_name_get(rm, name)) == NULL)
 		goto out;
 	for (i = 0; i < n->nrefs; i++) {
 		f = rm->files[n->refs[i].file];
-		for (k = 0; k < f->tags.nrefs; k++) {
-			r = &f->tags.refs[k];
-			if (strcmp(TAGS_STR(&f->tags, r->name), name) != 0)
+		/* The references are in the store only. */
+		tags_release(&t);
+		if (rm_store_get(rm, f->path, &t) != 0) {
+			log_debug("repomodel: %s: no stored tags", f->path);
+			continue;
+		}
+		for (k = 0; k < t.nrefs; k++) {
+			r = &t.refs[k];
+			if (strcmp(TAGS_STR(&t, r->name), name) != 0)
 				continue;
 			ALLOC_GROW(*hits, nh + 1, ah);
 			h = &(*hits)[nh++];
@@ -1323,8 +1500,8 @@ repomodel_find_references(struct repomodel *rm, const char *name,
 			h->line = h->end_line = r->line;
 			/* The innermost definition around it. */
 			best = NULL;
-			for (m = 0; m < f->tags.ndefs; m++) {
-				d = &f->tags.defs[m];
+			for (m = 0; m < t.ndefs; m++) {
+				d = &t.defs[m];
 				if (d->line <= r->line &&
 				    d->end_line >= r->line && (best == NULL ||
 				    d->end_line - d->line <
@@ -1332,12 +1509,12 @@ repomodel_find_references(struct repomodel *rm, const char *name,
 					best = d;
 			}
 			if (best != NULL)
-				h->sig = xstrdup(TAGS_STR(&f->tags,
-				    best->name));
+				h->sig = xstrdup(TAGS_STR(&t, best->name));
 		}
 	}
 out:
 	pthread_mutex_unlock(&rm->lock);
+	tags_release(&t);
 	if (nh > 1)
 		qsort(*hits, nh, sizeof **hits, hit_cmp);
 	return (nh);
@@ -1347,6 +1524,7 @@ int
 repomodel_file_outline(struct repomodel *rm, const char *path,
     struct repomodel_hit **hits, size_t *n, char **cause)
 {
+	struct rm_sigs	 sigs;
 	struct rm_file	*f;
 	size_t		 i;
 	int		 rc = -1;
@@ -1355,6 +1533,7 @@ repomodel_file_outline(struct repomodel *rm, const char *path,
 	*n = 0;
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
+	rm_sigs_init(&sigs);
 	pthread_mutex_lock(&rm->lock);
 	if ((f = rm_file_get(rm, path)) == NULL) {
 		*cause = xasprintf("%s: not in the repository model (not a "
@@ -1366,13 +1545,14 @@ repomodel_file_outline(struct repomodel *rm, const char *path,
 		    repomodel_skip_name(f->skip));
 		goto out;
 	}
-	*hits = xcalloc(f->tags.ndefs + 1, sizeof **hits);
-	for (i = 0; i < f->tags.ndefs; i++)
-		rm_hit_def(&(*hits)[i], f, &f->tags.defs[i]);
-	*n = f->tags.ndefs;
+	*hits = xcalloc(f->ndefs + 1, sizeof **hits);
+	for (i = 0; i < f->ndefs; i++)
+		rm_hit_def(rm, &sigs, &(*hits)[i], f, i);
+	*n = f->ndefs;
 	rc = 0;
 out:
 	pthread_mutex_unlock(&rm->lock);
+	rm_sigs_release(&sigs);
 	return (rc);
 }
 
@@ -1380,15 +1560,17 @@ size_t
 repomodel_symbols(struct repomodel *rm, const char *const *paths,
     size_t npaths, struct repomodel_hit **hits)
 {
+	struct rm_sigs	 sigs;
 	struct rm_file	*f;
 	size_t		 i, k, m, nh = 0, ah = 0, len;
 	const char	*p;
 	int		 want;
 
 	*hits = NULL;
+	rm_sigs_init(&sigs);
 	pthread_mutex_lock(&rm->lock);
 	for (i = 0; i < rm->nfiles; i++) {
-		if ((f = rm->files[i]) == NULL || f->tags.ndefs == 0)
+		if ((f = rm->files[i]) == NULL || f->ndefs == 0)
 			continue;
 		want = npaths == 0;
 		for (k = 0; k < npaths && !want; k++) {
@@ -1405,11 +1587,12 @@ repomodel_symbols(struct repomodel *rm, const char *const *paths,
 		}
 		if (!want)
 			continue;
-		ALLOC_GROW(*hits, nh + f->tags.ndefs, ah);
-		for (m = 0; m < f->tags.ndefs; m++)
-			rm_hit_def(&(*hits)[nh++], f, &f->tags.defs[m]);
+		ALLOC_GROW(*hits, nh + f->ndefs, ah);
+		for (m = 0; m < f->ndefs; m++)
+			rm_hit_def(rm, &sigs, &(*hits)[nh++], f, m);
 	}
 	pthread_mutex_unlock(&rm->lock);
+	rm_sigs_release(&sigs);
 	if (nh > 1)
 		qsort(*hits, nh, sizeof **hits, hit_cmp);
 	return (nh);

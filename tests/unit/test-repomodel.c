@@ -478,6 +478,72 @@ test_close_while_building(void **state)
 	repomodel_close(rm);
 }
 
+/*
+ * Closing during a build keeps what it parsed: the next build reuses those
+ * files, parses the rest, and the model equals a full build's.
+ */
+static void
+test_close_keeps_parsed(void **state)
+{
+	static const char *names[] = { "shared_fn", "fn_7_0", "fn_2999_2" };
+	struct repomodel	*rm, *fresh;
+	struct repomodel_stats	 st;
+	char			 saved[sizeof repo], path[64], text[512];
+	char			 tmpl[] = "/tmp/test-repomodel-big.XXXXXX";
+	char			*cause = NULL, *x, *y, *cmd;
+	size_t			 done = 0, total = 0, i;
+
+	if (mkdtemp(tmpl) == NULL)
+		fail_msg("mkdtemp");
+	memcpy(saved, repo, sizeof repo);
+	xsnprintf(repo, sizeof repo, "%s", tmpl);
+	put("common.h", "int shared_fn(int);\n");
+	for (i = 0; i < 3000; i++) {
+		xsnprintf(path, sizeof path, "d%zu/f%zu.c", i % 30, i);
+		xsnprintf(text, sizeof text, "#include \"../common.h\"\n"
+		    "int fn_%zu_0(void) { return shared_fn(%zu); }\n"
+		    "int fn_%zu_1(void) { return fn_%zu_0(); }\n"
+		    "static int fn_%zu_2(int a) { return a + fn_%zu_1(); }\n",
+		    i, i, i, i, i, i);
+		put(path, text);
+	}
+	sh("git init -q .");
+
+	rm = open_model(0);
+	loop_init();
+	if (repomodel_build_async(rm, NULL, on_done, NULL, &cause) != 0)
+		fail_msg("async: %s", cause);
+	/* Close once some files are done (the loop is not run). */
+	while (repomodel_busy(rm, &done, &total) && done < 100)
+		usleep(1000);
+	repomodel_close(rm);
+
+	rm = open_model(0);
+	if (repomodel_build(rm, &st, &cause) != 0)
+		fail_msg("build: %s", cause);
+	assert_true(st.reused > 0);
+	assert_int_equal(st.reused + st.parsed, 3001);
+	fresh = open_model(1);
+	if (repomodel_build(fresh, NULL, &cause) != 0)
+		fail_msg("build: %s", cause);
+	x = dump(rm, names, sizeof names / sizeof names[0]);
+	y = dump(fresh, names, sizeof names / sizeof names[0]);
+	assert_non_null(strstr(x, "def function fn_2999_2 "));
+	if (strcmp(x, y) != 0)
+		fail_msg("after an interrupted build:\n%.2000s\nfull:\n"
+		    "%.2000s", x, y);
+	free(x);
+	free(y);
+	repomodel_close(rm);
+	repomodel_close(fresh);
+
+	cmd = xasprintf("rm -rf '%s'", tmpl);
+	if (system(cmd) != 0)
+		fail_msg("%s", cmd);
+	free(cmd);
+	memcpy(repo, saved, sizeof repo);
+}
+
 static void
 stop_loop(void *arg)
 {
@@ -762,6 +828,7 @@ main(void)
 		cmocka_unit_test(test_async_build),
 		cmocka_unit_test(test_watch_changed),
 		cmocka_unit_test(test_close_while_building),
+		cmocka_unit_test(test_close_keeps_parsed),
 		cmocka_unit_test(test_incremental_equals_rebuild),
 	};
 
