@@ -153,6 +153,8 @@ void	 message_move_blocks(struct message *dst, struct message *src);
 char	*message_text(const struct message *m);
 const char *stop_reason_name(enum stop_reason r);
 enum stop_reason stop_reason_from_name(const char *name);
+/* The string member key of object o, or NULL (borrowed). */
+const char *conv_json_str(json_t *o, const char *key);
 /* Serialise to and from the neutral JSON form used by the session log. */
 json_t	*conv_message_to_json(const struct message *m);
 int	 conv_message_from_json(json_t *j, struct message *m, char **cause);
@@ -161,7 +163,8 @@ int	 conv_message_from_json(json_t *j, struct message *m, char **cause);
 /* config.c: options from defaults, config files, environment and flags */
 
 enum perm_mode {
-	PERM_ASK,			/* default: ask for every edit, command */
+	PERM_ASK,			/* default: ask for each edit and
+					   command */
 	PERM_ACCEPT_EDITS,		/* edits allowed, commands asked */
 	PERM_PLAN,			/* read-only tools only */
 	PERM_BYPASS,			/* everything allowed */
@@ -2408,6 +2411,8 @@ void	 view_pager_diff(struct ui *ui, const char *id);
 void	 status_draw(struct ui *ui, int y, int cols);
 /* Read the current branch name again (libgit2) into ui->branch. */
 void	 status_update_branch(struct ui *ui);
+/* Append a token count to b as 950, 12.3k or 1.2M. */
+void	 status_tokens(struct buf *b, int64_t n);
 
 /* cmd-slash.c: slash commands typed at the prompt */
 

@@ -209,6 +209,12 @@ stop_reason_from_name(const char *name)
 	return (STOP_OTHER);
 }
 
+const char *
+conv_json_str(json_t *o, const char *key)
+{
+	return (json_string_value(json_object_get(o, key)));
+}
+
 json_t *
 conv_message_to_json(const struct message *m)
 {
@@ -254,17 +260,10 @@ conv_message_to_json(const struct message *m)
 	    m->role == ROLE_USER ? "user" : "assistant", "content", blocks));
 }
 
-/* A string member of o, or NULL. */
-static const char *
-jstr(json_t *o, const char *key)
-{
-	return (json_string_value(json_object_get(o, key)));
-}
-
 int
 conv_message_from_json(json_t *j, struct message *m, char **cause)
 {
-	const char	*role = jstr(j, "role"), *type;
+	const char	*role = conv_json_str(j, "role"), *type, *s;
 	json_t		*content = json_object_get(j, "content"), *jb;
 	struct block	*b;
 	size_t		 i;
@@ -276,31 +275,35 @@ conv_message_from_json(json_t *j, struct message *m, char **cause)
 	message_init(m, strcmp(role, "user") == 0 ? ROLE_USER :
 	    ROLE_ASSISTANT);
 	json_array_foreach(content, i, jb) {
-		if ((type = jstr(jb, "type")) == NULL)
+		if ((type = conv_json_str(jb, "type")) == NULL)
 			goto bad;
 		if (strcmp(type, "text") == 0)
-			message_add_text(m, jstr(jb, "text") ?
-			    jstr(jb, "text") : "");
+			message_add_text(m, conv_json_str(jb, "text") ?
+			    conv_json_str(jb, "text") : "");
 		else if (strcmp(type, "thinking") == 0) {
 			b = message_add_block(m, BLOCK_THINKING);
-			b->text = xstrdup(jstr(jb, "thinking") ?
-			    jstr(jb, "thinking") : "");
-			b->signature = xstrdup(jstr(jb, "signature") ?
-			    jstr(jb, "signature") : "");
+			b->text = xstrdup(conv_json_str(jb, "thinking") ?
+			    conv_json_str(jb, "thinking") : "");
+			b->signature = xstrdup(conv_json_str(jb, "signature") ?
+			    conv_json_str(jb, "signature") : "");
 		} else if (strcmp(type, "redacted_thinking") == 0) {
 			b = message_add_block(m, BLOCK_REDACTED_THINKING);
-			b->text = xstrdup(jstr(jb, "data") ?
-			    jstr(jb, "data") : "");
+			b->text = xstrdup(conv_json_str(jb, "data") ?
+			    conv_json_str(jb, "data") : "");
 		} else if (strcmp(type, "tool_use") == 0) {
-			if (jstr(jb, "id") == NULL || jstr(jb, "name") == NULL)
+			if (conv_json_str(jb, "id") == NULL ||
+			    conv_json_str(jb, "name") == NULL)
 				goto bad;
-			message_add_tool_use(m, jstr(jb, "id"),
-			    jstr(jb, "name"), json_object_get(jb, "input"));
+			message_add_tool_use(m, conv_json_str(jb, "id"),
+			    conv_json_str(jb, "name"),
+			    json_object_get(jb, "input"));
 		} else if (strcmp(type, "tool_result") == 0) {
-			if (jstr(jb, "tool_use_id") == NULL)
+			if (conv_json_str(jb, "tool_use_id") == NULL)
 				goto bad;
-			message_add_tool_result(m, jstr(jb, "tool_use_id"),
-			    jstr(jb, "content") ? jstr(jb, "content") : "",
+			s = conv_json_str(jb, "content");
+			message_add_tool_result(m,
+			    conv_json_str(jb, "tool_use_id"),
+			    s != NULL ? s : "",
 			    json_is_true(json_object_get(jb, "is_error")));
 		} else
 			goto bad;

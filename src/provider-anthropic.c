@@ -64,13 +64,6 @@ const struct provider_entry provider_anthropic = {
 	.parse_error = anthropic_parse_error,
 };
 
-/* A string member of o, or NULL. */
-static const char *
-jstr(json_t *o, const char *key)
-{
-	return (json_string_value(json_object_get(o, key)));
-}
-
 /* The ephemeral cache breakpoint marker. */
 static json_t *
 anthropic_cache_control(void)
@@ -82,13 +75,13 @@ anthropic_cache_control(void)
 static int
 anthropic_cacheable(json_t *b)
 {
-	const char	*type = jstr(b, "type");
+	const char	*type = conv_json_str(b, "type");
 
 	if (type == NULL || strcmp(type, "thinking") == 0 ||
 	    strcmp(type, "redacted_thinking") == 0)
 		return (0);
-	if (strcmp(type, "text") == 0 && (jstr(b, "text") == NULL ||
-	    *jstr(b, "text") == '\0'))
+	if (strcmp(type, "text") == 0 && (conv_json_str(b, "text") == NULL ||
+	    *conv_json_str(b, "text") == '\0'))
 		return (0);
 	return (1);
 }
@@ -281,8 +274,8 @@ anthropic_parse_error(const char *body, size_t len, char **type,
 		return (-1);
 	e = json_object_get(j, "error");
 	if (json_is_object(e)) {
-		t = jstr(e, "type");
-		m = jstr(e, "message");
+		t = conv_json_str(e, "type");
+		m = conv_json_str(e, "message");
 		if (t != NULL || m != NULL) {
 			*type = xstrdup(t != NULL ? t : "error");
 			*message = xstrdup(m != NULL ? m : "");
@@ -460,14 +453,14 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 		}
 		return (0);
 	}
-	if ((type = jstr(j, "type")) == NULL)
+	if ((type = conv_json_str(j, "type")) == NULL)
 		type = ev->event;
 	index = json_integer_value(json_object_get(j, "index"));
 
 	if (strcmp(type, "message_start") == 0) {
 		o = json_object_get(j, "message");
-		anthropic_set(&r->id, jstr(o, "id"));
-		anthropic_set(&r->model, jstr(o, "model"));
+		anthropic_set(&r->id, conv_json_str(o, "id"));
+		anthropic_set(&r->model, conv_json_str(o, "model"));
 		anthropic_usage(r, json_object_get(o, "usage"));
 	} else if (strcmp(type, "content_block_start") == 0) {
 		if (anthropic_find(d, index) != NULL) {
@@ -476,7 +469,7 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 			goto out;
 		}
 		o = json_object_get(j, "content_block");
-		s = jstr(o, "type");
+		s = conv_json_str(o, "type");
 		ALLOC_GROW(d->open, d->nopen + 1, d->aopen);
 		ab = &d->open[d->nopen++];
 		memset(ab, 0, sizeof *ab);
@@ -486,29 +479,31 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 		buf_init(&ab->json, 0);
 		if (s != NULL && strcmp(s, "text") == 0) {
 			ab->type = BLOCK_TEXT;
-			if ((s = jstr(o, "text")) != NULL && *s != '\0') {
+			if ((s = conv_json_str(o, "text")) != NULL &&
+			    *s != '\0') {
 				buf_adds(&ab->text, s);
 				if (d->cb.text_delta != NULL)
 					d->cb.text_delta(d->arg, s, strlen(s));
 			}
 		} else if (s != NULL && strcmp(s, "thinking") == 0) {
 			ab->type = BLOCK_THINKING;
-			if ((s = jstr(o, "thinking")) != NULL)
+			if ((s = conv_json_str(o, "thinking")) != NULL)
 				buf_adds(&ab->text, s);
-			if ((s = jstr(o, "signature")) != NULL)
+			if ((s = conv_json_str(o, "signature")) != NULL)
 				buf_adds(&ab->sig, s);
 		} else if (s != NULL && strcmp(s, "redacted_thinking") == 0) {
 			ab->type = BLOCK_REDACTED_THINKING;
-			if ((s = jstr(o, "data")) != NULL)
+			if ((s = conv_json_str(o, "data")) != NULL)
 				buf_adds(&ab->text, s);
 		} else if (s != NULL && strcmp(s, "tool_use") == 0) {
 			ab->type = BLOCK_TOOL_USE;
-			if (jstr(o, "id") == NULL || jstr(o, "name") == NULL) {
+			if (conv_json_str(o, "id") == NULL ||
+			    conv_json_str(o, "name") == NULL) {
 				*cause = xstrdup("tool_use without id or name");
 				goto out;
 			}
-			ab->id = xstrdup(jstr(o, "id"));
-			ab->name = xstrdup(jstr(o, "name"));
+			ab->id = xstrdup(conv_json_str(o, "id"));
+			ab->name = xstrdup(conv_json_str(o, "name"));
 			if (d->cb.tool_use_start != NULL)
 				d->cb.tool_use_start(d->arg, ab->id, ab->name);
 		} else
@@ -523,7 +518,7 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 			goto done;
 		}
 		o = json_object_get(j, "delta");
-		s = jstr(o, "type");
+		s = conv_json_str(o, "type");
 		if (ab->skip || s == NULL)
 			;
 		else if (strcmp(s, "text_delta") == 0 &&
@@ -544,10 +539,10 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 				    json_string_value(e),
 				    json_string_length(e));
 		} else if (strcmp(s, "signature_delta") == 0) {
-			if ((v = jstr(o, "signature")) != NULL)
+			if ((v = conv_json_str(o, "signature")) != NULL)
 				buf_adds(&ab->sig, v);
 		} else if (strcmp(s, "input_json_delta") == 0) {
-			if ((v = jstr(o, "partial_json")) != NULL)
+			if ((v = conv_json_str(o, "partial_json")) != NULL)
 				buf_adds(&ab->json, v);
 		}
 		/* citations_delta and unknown deltas are ignored. */
@@ -560,7 +555,7 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 		anthropic_close(d, ab - d->open, 1);
 	} else if (strcmp(type, "message_delta") == 0) {
 		o = json_object_get(j, "delta");
-		if ((s = jstr(o, "stop_reason")) != NULL) {
+		if ((s = conv_json_str(o, "stop_reason")) != NULL) {
 			anthropic_set(&r->stop_raw, s);
 			r->stop = stop_reason_from_name(s);
 		}
@@ -574,10 +569,11 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 		r->complete = 1;
 	} else if (strcmp(type, "error") == 0) {
 		e = json_object_get(j, "error");
-		anthropic_set(&r->error_type, jstr(e, "type") != NULL ?
-		    jstr(e, "type") : "error");
-		anthropic_set(&r->error_message, jstr(e, "message") != NULL ?
-		    jstr(e, "message") : "error in stream");
+		anthropic_set(&r->error_type, conv_json_str(e, "type") != NULL ?
+		    conv_json_str(e, "type") : "error");
+		anthropic_set(&r->error_message,
+		    conv_json_str(e, "message") != NULL ?
+		    conv_json_str(e, "message") : "error in stream");
 		r->complete = 0;
 		*cause = xasprintf("%s: %s", r->error_type, r->error_message);
 		goto out;

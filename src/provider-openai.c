@@ -60,13 +60,6 @@ const struct provider_entry provider_openai = {
 	.parse_error = openai_parse_error,
 };
 
-/* A string member of o, or NULL. */
-static const char *
-jstr(json_t *o, const char *key)
-{
-	return (json_string_value(json_object_get(o, key)));
-}
-
 /* Append the messages for one conversation message m to msgs. */
 static void
 openai_add_message(json_t *msgs, const struct message *m)
@@ -232,11 +225,11 @@ openai_error_fields(json_t *e, char **type, char **message)
 	}
 	if (!json_is_object(e))
 		return (-1);
-	m = jstr(e, "message");
+	m = conv_json_str(e, "message");
 	/* The code is the more exact word ("insufficient_quota"). */
-	t = jstr(e, "code");
+	t = conv_json_str(e, "code");
 	if (t == NULL || *t == '\0')
-		t = jstr(e, "type");
+		t = conv_json_str(e, "type");
 	if (m == NULL && t == NULL)
 		return (-1);
 	*type = xstrdup(t != NULL ? t : "error");
@@ -378,7 +371,7 @@ openai_tool_delta(struct openai_dec *d, json_t *tc, size_t pos)
 {
 	struct openai_call	*c = NULL;
 	json_t			*fn = json_object_get(tc, "function"), *a;
-	const char		*id = jstr(tc, "id"), *name;
+	const char		*id = conv_json_str(tc, "id"), *name;
 	long			 index;
 	size_t			 i;
 	char			*s;
@@ -405,7 +398,7 @@ openai_tool_delta(struct openai_dec *d, json_t *tc, size_t pos)
 	}
 	if (id != NULL && *id != '\0' && c->id == NULL)
 		c->id = xstrdup(id);
-	if ((name = jstr(fn, "name")) != NULL && *name != '\0' &&
+	if ((name = conv_json_str(fn, "name")) != NULL && *name != '\0' &&
 	    c->name == NULL)
 		c->name = xstrdup(name);
 	a = json_object_get(fn, "arguments");
@@ -454,9 +447,9 @@ openai_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 		json_decref(j);
 		return (-1);
 	}
-	if (r->id == NULL && (s = jstr(j, "id")) != NULL)
+	if (r->id == NULL && (s = conv_json_str(j, "id")) != NULL)
 		r->id = xstrdup(s);
-	if (r->model == NULL && (s = jstr(j, "model")) != NULL)
+	if (r->model == NULL && (s = conv_json_str(j, "model")) != NULL)
 		r->model = xstrdup(s);
 
 	choice = json_array_get(json_object_get(j, "choices"), 0);
@@ -494,7 +487,8 @@ openai_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 		for (i = 0; i < n; i++)
 			openai_tool_delta(d, json_array_get(tc, i), i);
 	}
-	if ((s = jstr(choice, "finish_reason")) != NULL && *s != '\0') {
+	if ((s = conv_json_str(choice, "finish_reason")) != NULL &&
+	    *s != '\0') {
 		free(r->stop_raw);
 		r->stop_raw = xstrdup(s);
 		r->stop = stop_reason_from_name(s);

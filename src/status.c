@@ -11,11 +11,9 @@
 #include "agentos.h"
 #include "banned.h"
 
-static void	status_tokens(struct buf *, int64_t);
 static void	status_servers(struct ui *, struct buf *);
 
-/* Append a token count as 950, 12.3k or 1.2M. */
-static void
+void
 status_tokens(struct buf *b, int64_t n)
 {
 	if (n < 1000)

@@ -31,7 +31,6 @@ struct sessions_view {
 static void	sessions_free(struct view *);
 static int	sessions_key(struct view *, const struct key_event *);
 static void	sessions_draw(struct view *, int, int, int);
-static void	sessions_tokens(struct buf *, int64_t);
 static void	sessions_row(struct buf *, const struct session_summary *,
 		    int);
 
@@ -147,18 +146,6 @@ sessions_key(struct view *v, const struct key_event *ev)
 	return (VIEW_HANDLED | VIEW_REDRAW);
 }
 
-/* Append a token count as 950, 12.3k or 1.2M. */
-static void
-sessions_tokens(struct buf *b, int64_t n)
-{
-	if (n < 1000)
-		buf_addf(b, "%lld", (long long)n);
-	else if (n < 1000000)
-		buf_addf(b, "%.1fk", n / 1000.0);
-	else
-		buf_addf(b, "%.1fM", n / 1000000.0);
-}
-
 /* One row: id, start, prompts, tokens, snapshots, the first prompt. */
 static void
 sessions_row(struct buf *b, const struct session_summary *ss, int current)
@@ -172,8 +159,8 @@ sessions_row(struct buf *b, const struct session_summary *ss, int current)
 
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-	sessions_tokens(&in, ss->input_tokens);
-	sessions_tokens(&out, ss->output_tokens);
+	status_tokens(&in, ss->input_tokens);
+	status_tokens(&out, ss->output_tokens);
 	buf_addf(b, SESSIONS_ROW_FMT, ss->id, when, ss->turns, in.buf,
 	    out.buf, ss->snapshots);
 	buf_release(&in);
