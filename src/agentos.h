@@ -31,6 +31,8 @@ struct snapshot_store;
 struct repomodel;
 struct lsp_manager;
 struct tool_call;
+struct tool_entry;
+struct workspace;
 
 /* ------------------------------------------------------------------------ */
 /* loop.c: the one libevent loop everything runs in */
@@ -452,11 +454,65 @@ struct tool_ctx {
 	const struct config	*cfg;
 };
 
+/*
+ * What one tool call does to the world, as its tool declares it from the
+ * call's input.  The stages a call goes through (policy, approval,
+ * snapshot, language servers) and the UI reason on effects only, never on
+ * a tool's input fields or on which tool it is.  A tool that declares
+ * nothing (an MCP tool) has EFFECT_UNKNOWN: it is treated as mutating and
+ * networked.
+ */
+#define EFFECT_MUTATES	0x01	/* may change the worktree: snapshot first */
+#define EFFECT_EDIT	0x02	/* changes the files in writes in a way a
+				   preview diff shows */
+#define EFFECT_EXEC	0x04	/* runs command (a shell command line) */
+#define EFFECT_NETWORK	0x08	/* may reach the network */
+#define EFFECT_LSP	0x10	/* talks to a language server, which it may
+				   start */
+#define EFFECT_UNKNOWN	0x20	/* not declared: MUTATES | NETWORK are set
+				   too */
+
+struct tool_effects {
+	int		 flags;		/* EFFECT_* */
+	char		**reads;	/* files whose contents it reads, as the
+					   model named them (relative or
+					   absolute) */
+	size_t		 nreads, areads;
+	char		**scopes;	/* files or folders it searches */
+	size_t		 nscopes, ascopes;
+	char		**writes;	/* files it writes (at least these) */
+	size_t		 nwrites, awrites;
+	char		*command;	/* EFFECT_EXEC: the command line */
+};
+void	 tool_effects_init(struct tool_effects *fx);
+void	 tool_effects_release(struct tool_effects *fx);
+/* Add a copy of path to fx's reads, scopes or writes; NULL is ignored. */
+void	 tool_effects_read(struct tool_effects *fx, const char *path);
+void	 tool_effects_scope(struct tool_effects *fx, const char *path);
+void	 tool_effects_write(struct tool_effects *fx, const char *path);
+/*
+ * Fill fx (released or fresh) with what a call of te with input (borrowed)
+ * would do: te's own declaration, completed (EDIT implies MUTATES, UNKNOWN
+ * implies MUTATES and NETWORK); te NULL (no such tool) or a tool without a
+ * declaration that is not TOOL_READONLY: EFFECT_UNKNOWN.
+ */
+void	 tool_effects_declare(const struct tool_entry *te, json_t *input,
+	    struct tool_effects *fx);
+/* Nonzero when fx may change anything (the worktree or the world). */
+int	 tool_effects_mutates(const struct tool_effects *fx);
+
 struct tool_entry {
 	const char	*name;
 	const char	*description;	/* for the model: short and exact */
 	const char	*schema;	/* JSON Schema of the input (text) */
 	int		 flags;		/* TOOL_* */
+	/*
+	 * Declare what a call with input (borrowed; an object, possibly
+	 * missing fields: it is validated later) would do into fx
+	 * (initialised by the caller, flags 0).  NULL: a TOOL_READONLY tool
+	 * has no effects, any other EFFECT_UNKNOWN.
+	 */
+	void	(*effects)(json_t *input, struct tool_effects *fx);
 	/*
 	 * For tools that need approval: describe what the call would do
 	 * (a unified diff for edits, the command for bash) into preview.
@@ -482,6 +538,7 @@ struct tool_call {
 	char			*name;
 	json_t			*input;		/* one reference owned */
 	struct tool_ctx		*ctx;
+	struct tool_effects	 effects;	/* declared at creation */
 	struct buf		 result;	/* for the model */
 	int			 is_error;
 	int			 cancelled;
@@ -516,8 +573,25 @@ const struct tool_entry *tool_find(const char *name);
 json_t	*tool_definitions(enum perm_mode mode);
 /* As tool_definitions(), leaving out tools with any of the flags omit. */
 json_t	*tool_definitions_omit(enum perm_mode mode, int omit);
+/*
+ * A call of tool name with input (a new reference is taken; NULL: {}); its
+ * effects are declared at once (tool_effects() of the tool, or
+ * EFFECT_UNKNOWN for a tool that is not found).  ctx is borrowed.
+ */
 struct tool_call *tool_call_create(const char *id, const char *name,
 	    json_t *input, struct tool_ctx *ctx);
+/*
+ * Check input against te's schema, minimally: an object, the required
+ * fields present, the known fields of their declared type.  0, or -1 with
+ * cause saying what is wrong (for the model).
+ */
+int	 tool_validate(const struct tool_entry *te, json_t *input,
+	    char **cause);
+/*
+ * Whether tc can run at all: its tool exists (else the cause names the
+ * tools there are) and its input fits the schema.  0, or -1 with cause.
+ */
+int	 tool_call_check(const struct tool_call *tc, char **cause);
 void	 tool_call_free(struct tool_call *tc);
 /*
  * Start tc (sets started_ms); calls tc->done when finished.  An unknown
@@ -712,12 +786,20 @@ enum perm_mode perm_get_mode(struct perm *p);
 void	 perm_set_mode(struct perm *p, enum perm_mode mode);
 /* The next mode in Shift-Tab order. */
 enum perm_mode perm_next_mode(enum perm_mode mode);
-/* Decide whether tool may run with input without asking. */
-enum perm_decision perm_check(struct perm *p, const struct tool_entry *tool,
-	    json_t *input, char **why);
-/* Remember an APPROVE_ALWAYS answer for tool (per command prefix for bash). */
-void	 perm_allow_always(struct perm *p, const struct tool_entry *tool,
-	    json_t *input);
+/*
+ * Decide whether a call of tool name with effects fx (both borrowed) may
+ * run without asking: calls that change nothing always may; the mode
+ * decides the rest, then the answers remembered by perm_allow_always().
+ * With PERM_DENY, *why (when why is not NULL) says why, for the model.
+ */
+enum perm_decision perm_check(struct perm *p, const char *name,
+	    const struct tool_effects *fx, char **why);
+/*
+ * Remember an APPROVE_ALWAYS answer: for a command (EFFECT_EXEC) its
+ * prefix, or the exact command when it is compound; else the tool name.
+ */
+void	 perm_allow_always(struct perm *p, const char *name,
+	    const struct tool_effects *fx);
 /* The command prefix "a" approves for a bash command; caller frees. */
 char	*perm_command_prefix(const char *command);
 /*
@@ -1825,21 +1907,14 @@ int	 agent_rewind_last(struct agent *a, char **msg, char **cause);
 int	 agent_rewind_to(struct agent *a, const char *id, char **cause);
 struct perm *agent_perm(struct agent *a);
 /*
- * Why snapshots are off when only the user's confirmation would turn them
- * on (a home directory, a tree over snapshots.max_tree_files), else NULL;
- * borrowed.  agent_confirm_snapshots() opens the store anyway: 0, or -1
- * with cause.
+ * The workspace the agent works in (workspace.h): its session log,
+ * snapshot store, repository model and language servers; borrowed.
  */
-const char *agent_snapshots_unconfirmed(struct agent *a);
-int	 agent_confirm_snapshots(struct agent *a, char **cause);
-/* The language servers of the session (NULL when off); borrowed. */
-struct lsp_manager *agent_lsp(struct agent *a);
-struct snapshot_store *agent_snapshots(struct agent *a);
+struct workspace *agent_workspace(struct agent *a);
 const struct agent_stats *agent_stats(struct agent *a);
 const struct conv *agent_conv(struct agent *a);
+/* The id of the session (workspace_session_id()); borrowed. */
 const char *agent_session_id(struct agent *a);
-/* Snapshot ids taken in this process, oldest first (borrowed). */
-const char *const *agent_snapshot_ids(struct agent *a, size_t *n);
 /*
  * The session log the agent records into (NULL when it could not be
  * opened; the agent then runs unrecorded and says so once).  With

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "workspace.h"
 #include "banned.h"
 
 static void	cmd_slash_help(struct ui *, const char *);
@@ -216,7 +217,8 @@ cmd_slash_diff(struct ui *ui, const char *args)
 		view_pager_diff(ui, args);
 		return;
 	}
-	ids = ui->agent != NULL ? agent_snapshot_ids(ui->agent, &n) : NULL;
+	ids = ui->agent != NULL ?
+	    workspace_snapshot_ids(agent_workspace(ui->agent), &n) : NULL;
 	if (n == 0) {
 		view_transcript_notice(ui, TE_NOTICE, "No snapshots in this "
 		    "session yet: the agent has changed nothing.");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "workspace.h"
 #include "banned.h"
 
 struct headless {
@@ -131,7 +132,7 @@ headless_result(struct headless *h, const char *root)
 	json_t				*snaps = json_array(), *o;
 	size_t				 n, i;
 
-	ids = agent_snapshot_ids(h->agent, &n);
+	ids = workspace_snapshot_ids(agent_workspace(h->agent), &n);
 	for (i = 0; i < n; i++)
 		json_array_append_new(snaps, json_string(ids[i]));
 	o = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:i,s:i,s:I,"
@@ -200,7 +201,7 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 			printf("%s\n", h.last_text.buf);
 		if (h.error != NULL)
 			fprintf(stderr, "agentos: %s\n", h.error);
-		ids = agent_snapshot_ids(h.agent, &n);
+		ids = workspace_snapshot_ids(agent_workspace(h.agent), &n);
 		if (n > 0)
 			fprintf(stderr, "agentos: %zu snapshot%s in session "
 			    "%s; undo the changes with: agentos rewind %s\n",

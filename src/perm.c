@@ -203,18 +203,17 @@ perm_command_exact(const char *command)
 }
 
 enum perm_decision
-perm_check(struct perm *p, const struct tool_entry *tool, json_t *input,
+perm_check(struct perm *p, const char *name, const struct tool_effects *fx,
     char **why)
 {
-	const char		*command;
 	char			*cmd;
 	size_t			 i, len;
 	enum perm_decision	 d = PERM_ASK_USER;
 
 	if (why != NULL)
 		*why = NULL;
-	if (tool == NULL || (tool->flags & TOOL_READONLY))
-		return (PERM_ALLOW);	/* unknown tools fail on their own */
+	if (!tool_effects_mutates(fx))
+		return (PERM_ALLOW);
 	switch (p->mode) {
 	case PERM_BYPASS:
 		return (PERM_ALLOW);
@@ -222,25 +221,23 @@ perm_check(struct perm *p, const struct tool_entry *tool, json_t *input,
 		if (why != NULL)
 			*why = xasprintf("plan mode: only read-only tools run; "
 			    "%s was not run. Finish the plan and present it; "
-			    "the user switches modes to carry it out.",
-			    tool->name);
+			    "the user switches modes to carry it out.", name);
 		return (PERM_DENY);
 	case PERM_ACCEPT_EDITS:
-		if ((tool->flags & TOOL_EXEC) == 0 &&
-		    (tool->flags & TOOL_EDIT))
+		if ((fx->flags & (EFFECT_EXEC | EFFECT_UNKNOWN)) == 0 &&
+		    (fx->flags & EFFECT_EDIT))
 			return (PERM_ALLOW);
 		break;
 	case PERM_ASK:
 		break;
 	}
-	if ((tool->flags & TOOL_EXEC) == 0)
-		return (perm_list_has(&p->tools, tool->name) ? PERM_ALLOW :
+	if ((fx->flags & EFFECT_EXEC) == 0)
+		return (perm_list_has(&p->tools, name) ? PERM_ALLOW :
 		    PERM_ASK_USER);
 
-	command = json_string_value(json_object_get(input, "command"));
-	if (command == NULL)
+	if (fx->command == NULL)
 		return (PERM_ASK_USER);
-	cmd = perm_trim(command);
+	cmd = perm_trim(fx->command);
 	if (perm_list_has(&p->commands, cmd))
 		d = PERM_ALLOW;
 	else if (!perm_compound(cmd)) {
@@ -260,27 +257,23 @@ perm_check(struct perm *p, const struct tool_entry *tool, json_t *input,
 }
 
 void
-perm_allow_always(struct perm *p, const struct tool_entry *tool,
-    json_t *input)
+perm_allow_always(struct perm *p, const char *name,
+    const struct tool_effects *fx)
 {
-	const char	*command;
-	char		*cmd;
+	char	*cmd;
 
-	if (tool == NULL)
-		return;
-	if ((tool->flags & TOOL_EXEC) == 0) {
-		perm_list_add(&p->tools, tool->name);
+	if ((fx->flags & EFFECT_EXEC) == 0) {
+		perm_list_add(&p->tools, name);
 		return;
 	}
-	command = json_string_value(json_object_get(input, "command"));
-	if (command == NULL)
+	if (fx->command == NULL)
 		return;
-	cmd = perm_trim(command);
+	cmd = perm_trim(fx->command);
 	if (perm_compound(cmd))
 		perm_list_add(&p->commands, cmd);
 	else {
 		free(cmd);
-		cmd = perm_command_prefix(command);
+		cmd = perm_command_prefix(fx->command);
 		perm_list_add(&p->prefixes, cmd);
 	}
 	free(cmd);

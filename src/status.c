@@ -9,6 +9,7 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "workspace.h"
 #include "banned.h"
 
 static void	status_servers(struct ui *, struct buf *);
@@ -71,7 +72,8 @@ status_servers(struct ui *ui, struct buf *b)
 	struct lsp_status	*list;
 	size_t			 n, i;
 
-	if (ui->agent == NULL || (m = agent_lsp(ui->agent)) == NULL)
+	if (ui->agent == NULL ||
+	    (m = workspace_lsp(agent_workspace(ui->agent))) == NULL)
 		return;
 	lsp_status_list(m, &list, &n);
 	for (i = 0; i < n; i++) {

@@ -27,6 +27,7 @@ static int	tool_bash_run(struct tool_call *);
 static void	tool_bash_cancel(struct tool_call *);
 static void	tool_bash_output(void *, const char *, size_t);
 static void	tool_bash_exited(void *, int, int);
+static void	tool_bash_effects(json_t *, struct tool_effects *);
 
 const struct tool_entry tool_bash = {
 	.name = "bash",
@@ -40,10 +41,24 @@ const struct tool_entry tool_bash = {
 	    "\"timeout_ms\":{\"type\":\"integer\"}},"
 	    "\"required\":[\"command\"]}",
 	.flags = TOOL_EXEC,
+	.effects = tool_bash_effects,
 	.preview = tool_bash_preview,
 	.run = tool_bash_run,
 	.cancel = tool_bash_cancel,
 };
+
+/*
+ * A shell command can do anything the user can: change any file, reach the
+ * network.
+ */
+static void
+tool_bash_effects(json_t *input, struct tool_effects *fx)
+{
+	const char	*command = conv_json_str(input, "command");
+
+	fx->flags = EFFECT_MUTATES | EFFECT_EXEC | EFFECT_NETWORK;
+	fx->command = xstrdup(command != NULL ? command : "");
+}
 
 /* The timeout asked for, defaulted and bounded (ms). */
 static unsigned int

@@ -27,6 +27,7 @@ static void	 tool_edit_plan_release(struct tool_edit_plan *);
 static int	 tool_edit_preview(struct tool_ctx *, json_t *, struct buf *,
 		    char **);
 static int	 tool_edit_run(struct tool_call *);
+static void	tool_edit_effects(json_t *, struct tool_effects *);
 
 const struct tool_entry tool_edit_file = {
 	.name = "edit_file",
@@ -41,9 +42,18 @@ const struct tool_entry tool_edit_file = {
 	    "\"replace_all\":{\"type\":\"boolean\"}},"
 	    "\"required\":[\"path\",\"old_string\",\"new_string\"]}",
 	.flags = TOOL_EDIT,
+	.effects = tool_edit_effects,
 	.preview = tool_edit_preview,
 	.run = tool_edit_run,
 };
+
+/* Rewrites the file it names, as its preview diff shows. */
+static void
+tool_edit_effects(json_t *input, struct tool_effects *fx)
+{
+	fx->flags = EFFECT_MUTATES | EFFECT_EDIT;
+	tool_effects_write(fx, conv_json_str(input, "path"));
+}
 
 /* s with each "\n" turned into "\r\n"; the caller frees. */
 static char *

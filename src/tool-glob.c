@@ -23,6 +23,7 @@ static int	tool_glob_cmp_mtime(const void *, const void *);
 static int	tool_glob_segments(const char *, const char *);
 static int	tool_glob_braces(const char *, const char *);
 static int	tool_glob_run(struct tool_call *);
+static void	tool_glob_effects(json_t *, struct tool_effects *);
 
 const struct tool_entry tool_glob = {
 	.name = "glob",
@@ -35,8 +36,18 @@ const struct tool_entry tool_glob = {
 	    "\"path\":{\"type\":\"string\"}},"
 	    "\"required\":[\"pattern\"]}",
 	.flags = TOOL_READONLY,
+	.effects = tool_glob_effects,
 	.run = tool_glob_run,
 };
+
+/* Lists the files under its path (the whole repository by default). */
+static void
+tool_glob_effects(json_t *input, struct tool_effects *fx)
+{
+	const char	*path = conv_json_str(input, "path");
+
+	tool_effects_scope(fx, path != NULL ? path : ".");
+}
 
 /* qsort by path. */
 static int

@@ -43,6 +43,7 @@ static void	tool_grep_free(struct tool_grep *);
 static void	tool_grep_tick(void *);
 static int	tool_grep_run(struct tool_call *);
 static void	tool_grep_cancel(struct tool_call *);
+static void	tool_grep_effects(json_t *, struct tool_effects *);
 
 const struct tool_entry tool_grep = {
 	.name = "grep",
@@ -57,9 +58,19 @@ const struct tool_entry tool_grep = {
 	    "\"ignore_case\":{\"type\":\"boolean\"}},"
 	    "\"required\":[\"pattern\"]}",
 	.flags = TOOL_READONLY,
+	.effects = tool_grep_effects,
 	.run = tool_grep_run,
 	.cancel = tool_grep_cancel,
 };
+
+/* Reads the files under its path (the whole repository by default). */
+static void
+tool_grep_effects(json_t *input, struct tool_effects *fx)
+{
+	const char	*path = conv_json_str(input, "path");
+
+	tool_effects_scope(fx, path != NULL ? path : ".");
+}
 
 /* Search one file's text (rel for the output). */
 static void

@@ -85,6 +85,8 @@ static void	tool_lsp_rename_diag(void *, const char *);
 	"\"instead of column: the identifier to look up (its first "	\
 	"occurrence on line, or in the file when line is absent)\"}},"	\
 	"\"required\":[\"path\"]}"
+static void	tool_lsp_effects(json_t *, struct tool_effects *);
+static void	tool_lsp_rename_effects(json_t *, struct tool_effects *);
 
 const struct tool_entry tool_lsp_definition = {
 	.name = "lsp_definition",
@@ -93,6 +95,7 @@ const struct tool_entry tool_lsp_definition = {
 	    "path:line:column and the line.",
 	.schema = TOOL_LSP_POS_SCHEMA,
 	.flags = TOOL_READONLY | TOOL_LSP,
+	.effects = tool_lsp_effects,
 	.run = tool_lsp_run_pos,
 	.cancel = tool_lsp_cancel,
 };
@@ -104,6 +107,7 @@ const struct tool_entry tool_lsp_references = {
 	    "server.",
 	.schema = TOOL_LSP_POS_SCHEMA,
 	.flags = TOOL_READONLY | TOOL_LSP,
+	.effects = tool_lsp_effects,
 	.run = tool_lsp_run_pos,
 	.cancel = tool_lsp_cancel,
 };
@@ -114,6 +118,7 @@ const struct tool_entry tool_lsp_hover = {
 	    "position (or named by symbol) from the language server.",
 	.schema = TOOL_LSP_POS_SCHEMA,
 	.flags = TOOL_READONLY | TOOL_LSP,
+	.effects = tool_lsp_effects,
 	.run = tool_lsp_run_pos,
 	.cancel = tool_lsp_cancel,
 };
@@ -125,6 +130,7 @@ const struct tool_entry tool_lsp_document_symbols = {
 	.schema = "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":"
 	    "\"string\"}},\"required\":[\"path\"]}",
 	.flags = TOOL_READONLY | TOOL_LSP,
+	.effects = tool_lsp_effects,
 	.run = tool_lsp_run_symbols,
 	.cancel = tool_lsp_cancel,
 };
@@ -136,6 +142,7 @@ const struct tool_entry tool_lsp_workspace_symbols = {
 	.schema = "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":"
 	    "\"string\"}},\"required\":[\"query\"]}",
 	.flags = TOOL_READONLY | TOOL_LSP,
+	.effects = tool_lsp_effects,
 	.run = tool_lsp_run_workspace,
 	.cancel = tool_lsp_cancel,
 };
@@ -154,10 +161,30 @@ const struct tool_entry tool_lsp_rename = {
 	    "\"new_name\":{\"type\":\"string\"}},"
 	    "\"required\":[\"path\",\"new_name\"]}",
 	.flags = TOOL_EDIT | TOOL_LSP,
+	.effects = tool_lsp_rename_effects,
 	.preview = tool_lsp_preview_rename,
 	.run = tool_lsp_run_rename,
 	.cancel = tool_lsp_cancel,
 };
+
+/* Asks the language server about the file it names (if any). */
+static void
+tool_lsp_effects(json_t *input, struct tool_effects *fx)
+{
+	fx->flags = EFFECT_LSP;
+	tool_effects_read(fx, conv_json_str(input, "path"));
+}
+
+/*
+ * Rewrites the file it names and whatever other files the server's edit
+ * touches (known only from the preview).
+ */
+static void
+tool_lsp_rename_effects(json_t *input, struct tool_effects *fx)
+{
+	fx->flags = EFFECT_MUTATES | EFFECT_EDIT | EFFECT_LSP;
+	tool_effects_write(fx, conv_json_str(input, "path"));
+}
 
 /* Free a call's state. */
 static void

@@ -29,6 +29,7 @@ static int	tool_read_binary(const unsigned char *, size_t);
 static void	tool_read_line_end(struct tool_read_state *);
 static void	tool_read_scan(struct tool_read_state *, const char *, size_t);
 static int	tool_read_run(struct tool_call *);
+static void	tool_read_effects(json_t *, struct tool_effects *);
 
 const struct tool_entry tool_read_file = {
 	.name = "read_file",
@@ -41,8 +42,16 @@ const struct tool_entry tool_read_file = {
 	    "\"limit\":{\"type\":\"integer\"}},"
 	    "\"required\":[\"path\"]}",
 	.flags = TOOL_READONLY,
+	.effects = tool_read_effects,
 	.run = tool_read_run,
 };
+
+/* Reads the file it names. */
+static void
+tool_read_effects(json_t *input, struct tool_effects *fx)
+{
+	tool_effects_read(fx, conv_json_str(input, "path"));
+}
 
 /*
  * A file is binary when its first bytes hold a NUL (git's test) or when

@@ -21,6 +21,7 @@ static int	tool_write_preview(struct tool_ctx *, json_t *, struct buf *,
 static int	tool_write_run(struct tool_call *);
 static int	tool_write_prepare(struct tool_ctx *, json_t *, char **,
 		    char **, struct buf *, int *, char **);
+static void	tool_write_effects(json_t *, struct tool_effects *);
 
 const struct tool_entry tool_write_file = {
 	.name = "write_file",
@@ -32,9 +33,18 @@ const struct tool_entry tool_write_file = {
 	    "\"content\":{\"type\":\"string\"}},"
 	    "\"required\":[\"path\",\"content\"]}",
 	.flags = TOOL_EDIT,
+	.effects = tool_write_effects,
 	.preview = tool_write_preview,
 	.run = tool_write_run,
 };
+
+/* Writes the file it names, as its preview diff shows. */
+static void
+tool_write_effects(json_t *input, struct tool_effects *fx)
+{
+	fx->flags = EFFECT_MUTATES | EFFECT_EDIT;
+	tool_effects_write(fx, conv_json_str(input, "path"));
+}
 
 /* Create the missing parent directories of path (mkdir -p of dirname). */
 static int

@@ -41,7 +41,6 @@ const struct tool_entry *tool_table[] = {
 #define TOOL_CAP_MARKER	128
 
 static json_t	*tool_schema(const struct tool_entry *);
-static int	 tool_validate(const struct tool_entry *, json_t *, char **);
 static const char *tool_json_type(json_t *);
 static size_t	 tool_utf8_len(const unsigned char *, size_t);
 static uint64_t	 tool_count_lines(const char *, size_t);
@@ -126,11 +125,10 @@ tool_json_type(json_t *j)
 }
 
 /*
- * Check input against the tool's schema, minimally: an object, required
- * fields present, known fields of their declared type.  Unknown fields are
- * ignored (models add them now and then; they do no harm).
+ * Check input against the tool's schema.  Unknown fields are ignored
+ * (models add them now and then; they do no harm).
  */
-static int
+int
 tool_validate(const struct tool_entry *te, json_t *input, char **cause)
 {
 	json_t		*schema = tool_schema(te), *props, *req, *v, *p;
@@ -178,6 +176,82 @@ out:
 	return (rc);
 }
 
+void
+tool_effects_init(struct tool_effects *fx)
+{
+	memset(fx, 0, sizeof *fx);
+}
+
+/* Free a list of paths. */
+static void
+tool_effects_free_list(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+tool_effects_release(struct tool_effects *fx)
+{
+	tool_effects_free_list(fx->reads, fx->nreads);
+	tool_effects_free_list(fx->scopes, fx->nscopes);
+	tool_effects_free_list(fx->writes, fx->nwrites);
+	free(fx->command);
+	tool_effects_init(fx);
+}
+
+void
+tool_effects_read(struct tool_effects *fx, const char *path)
+{
+	if (path == NULL)
+		return;
+	ALLOC_GROW(fx->reads, fx->nreads + 1, fx->areads);
+	fx->reads[fx->nreads++] = xstrdup(path);
+}
+
+void
+tool_effects_scope(struct tool_effects *fx, const char *path)
+{
+	if (path == NULL)
+		return;
+	ALLOC_GROW(fx->scopes, fx->nscopes + 1, fx->ascopes);
+	fx->scopes[fx->nscopes++] = xstrdup(path);
+}
+
+void
+tool_effects_write(struct tool_effects *fx, const char *path)
+{
+	if (path == NULL)
+		return;
+	ALLOC_GROW(fx->writes, fx->nwrites + 1, fx->awrites);
+	fx->writes[fx->nwrites++] = xstrdup(path);
+}
+
+int
+tool_effects_mutates(const struct tool_effects *fx)
+{
+	return ((fx->flags & (EFFECT_MUTATES | EFFECT_EDIT | EFFECT_EXEC |
+	    EFFECT_UNKNOWN)) != 0);
+}
+
+void
+tool_effects_declare(const struct tool_entry *te, json_t *input,
+    struct tool_effects *fx)
+{
+	tool_effects_init(fx);
+	if (te != NULL && te->effects != NULL)
+		te->effects(input, fx);
+	else if (te == NULL || (te->flags & TOOL_READONLY) == 0)
+		fx->flags = EFFECT_UNKNOWN;
+	if (fx->flags & EFFECT_UNKNOWN)
+		fx->flags |= EFFECT_MUTATES | EFFECT_NETWORK;
+	if (fx->flags & EFFECT_EDIT)
+		fx->flags |= EFFECT_MUTATES;
+}
+
 struct tool_call *
 tool_call_create(const char *id, const char *name, json_t *input,
     struct tool_ctx *ctx)
@@ -189,6 +263,7 @@ tool_call_create(const char *id, const char *name, json_t *input,
 	tc->name = xstrdup(name);
 	tc->input = input != NULL ? json_incref(input) : json_object();
 	tc->ctx = ctx;
+	tool_effects_declare(tc->tool, tc->input, &tc->effects);
 	buf_init(&tc->result, 0);
 	tc->exit_status = -1;
 	return (tc);
@@ -209,6 +284,7 @@ tool_call_free(struct tool_call *tc)
 	free(tc->id);
 	free(tc->name);
 	json_decref(tc->input);
+	tool_effects_release(&tc->effects);
 	buf_release(&tc->result);
 	free(tc->snapshot_id);
 	for (i = 0; i < tc->npaths; i++)
@@ -217,26 +293,31 @@ tool_call_free(struct tool_call *tc)
 	free(tc);
 }
 
+int
+tool_call_check(const struct tool_call *tc, char **cause)
+{
+	struct buf	 names = BUF_INIT;
+	size_t		 i;
+
+	if (tc->tool != NULL)
+		return (tool_validate(tc->tool, tc->input, cause));
+	for (i = 0; tool_table[i] != NULL; i++)
+		buf_addf(&names, "%s%s", i == 0 ? "" : ", ",
+		    tool_table[i]->name);
+	*cause = xasprintf("unknown tool \"%s\"; available tools: %s",
+	    tc->name, names.buf);
+	buf_release(&names);
+	return (-1);
+}
+
 void
 tool_call_start(struct tool_call *tc)
 {
-	struct buf	 names = BUF_INIT;
-	char		*cause = NULL;
-	size_t		 i;
+	char	*cause = NULL;
 
 	tc->started_ms = loop_now_ms();
 	tc->pending = 1;
-	if (tc->tool == NULL) {
-		for (i = 0; tool_table[i] != NULL; i++)
-			buf_addf(&names, "%s%s", i == 0 ? "" : ", ",
-			    tool_table[i]->name);
-		tool_result_setf(tc, 1, "unknown tool \"%s\"; available "
-		    "tools: %s", tc->name, names.buf);
-		buf_release(&names);
-		tool_call_finish(tc);
-		return;
-	}
-	if (tool_validate(tc->tool, tc->input, &cause) != 0) {
+	if (tool_call_check(tc, &cause) != 0) {
 		tool_result_set(tc, cause, strlen(cause), 1);
 		free(cause);
 		tool_call_finish(tc);

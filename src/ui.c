@@ -28,6 +28,7 @@
 #include <event2/event.h>
 
 #include "agentos.h"
+#include "workspace.h"
 #include "banned.h"
 
 #define UI_FRAME_MS	16	/* at most ~60 frames a second */
@@ -616,7 +617,8 @@ ui_snapshots_changed(struct ui *ui)
 	size_t			 n, i;
 
 	ui->nsnapshots = 0;
-	if (ui->agent == NULL || (st = agent_snapshots(ui->agent)) == NULL)
+	if (ui->agent == NULL ||
+	    (st = workspace_snapshots(agent_workspace(ui->agent))) == NULL)
 		return;
 	if (snapshot_list(st, &list, &n, &cause) != 0) {
 		log_debug("snapshot list: %s", cause);
@@ -768,7 +770,7 @@ ui_snapshots_yes(struct ui *ui, void *arg)
 {
 	char	*cause = NULL;
 
-	if (agent_confirm_snapshots(ui->agent, &cause) != 0) {
+	if (workspace_confirm_snapshots(agent_workspace(ui->agent), &cause) != 0) {
 		view_transcript_notice(ui, TE_ERROR, "snapshots are still "
 		    "off: %s", cause);
 		free(cause);
@@ -789,7 +791,8 @@ ui_ask_snapshots(struct ui *ui)
 	const char	*why;
 	char		*q;
 
-	if ((why = agent_snapshots_unconfirmed(ui->agent)) == NULL)
+	if ((why = workspace_snapshots_unconfirmed(
+	    agent_workspace(ui->agent))) == NULL)
 		return;
 	q = xasprintf("Snapshots are off, %s. Snapshot it anyway? Without "
 	    "snapshots the agent changes no file (it could not be undone).",
@@ -822,8 +825,9 @@ ui_start_agent(struct ui *ui)
 		free(cause);
 		return;
 	}
-	if (agent_lsp(ui->agent) != NULL)
-		lsp_set_change_cb(agent_lsp(ui->agent), ui_cb_lsp_changed, ui);
+	if (workspace_lsp(agent_workspace(ui->agent)) != NULL)
+		lsp_set_change_cb(workspace_lsp(agent_workspace(ui->agent)),
+		    ui_cb_lsp_changed, ui);
 	ui_ask_snapshots(ui);
 	if (agent_resumed(ui->agent, NULL)) {
 		view_transcript_load(ui, agent_conv(ui->agent));
@@ -1322,16 +1326,16 @@ static void
 ui_tool_diagnostics(struct ui *ui, struct tentry *e, struct tool_call *tc)
 {
 	struct lsp_manager	*m;
-	const char		*p;
 	char			*abs = NULL, *rel = NULL, *cause = NULL;
 	int			 errors, warnings;
 
-	if (ui->agent == NULL || (m = agent_lsp(ui->agent)) == NULL ||
-	    tc->tool == NULL || (tc->tool->flags & TOOL_EDIT) == 0 ||
-	    (p = json_string_value(json_object_get(tc->input, "path"))) ==
-	    NULL)
+	if (ui->agent == NULL ||
+	    (m = workspace_lsp(agent_workspace(ui->agent))) == NULL ||
+	    (tc->effects.flags & EFFECT_EDIT) == 0 ||
+	    tc->effects.nwrites == 0)
 		return;
-	if (path_resolve(ui->root, p, &abs, &rel, &cause) == 0 &&
+	if (path_resolve(ui->root, tc->effects.writes[0], &abs, &rel,
+	    &cause) == 0 &&
 	    lsp_diagnostic_counts(m, abs, &errors, &warnings) == 0) {
 		e->diag_errors = errors;
 		e->diag_warnings = warnings;
@@ -1406,7 +1410,7 @@ ui_exit_line(struct ui *ui)
 
 	if (ui->agent == NULL)
 		return;
-	ids = agent_snapshot_ids(ui->agent, &n);
+	ids = workspace_snapshot_ids(agent_workspace(ui->agent), &n);
 	if (n == 0)
 		return;
 	fprintf(stderr, "agentos: %zu snapshot%s in session %s; undo all with:"

@@ -15,7 +15,7 @@
 struct approval_view {
 	struct tool_call	*tc;		/* borrowed until answered */
 	char			*tool;		/* its name */
-	int			 flags;		/* TOOL_* of the tool */
+	int			 flags;		/* EFFECT_* of the call */
 	char			*preview;
 	char			*prefix;	/* bash: what "a" allows */
 	int			 exact;		/* bash: only this command */
@@ -45,14 +45,13 @@ view_approval_create(struct ui *ui, struct tool_call *tc, const char *preview)
 {
 	struct view		*v = xcalloc(1, sizeof *v);
 	struct approval_view	*d = xcalloc(1, sizeof *d);
-	const char		*cmd;
+	const char		*cmd = tc->effects.command;
 
 	d->tc = tc;
 	d->tool = xstrdup(tc->name != NULL ? tc->name : "?");
-	d->flags = tc->tool != NULL ? tc->tool->flags : 0;
+	d->flags = tc->effects.flags;
 	d->preview = xstrdup(preview != NULL ? preview : "");
-	if ((d->flags & TOOL_EXEC) && (cmd = json_string_value(
-	    json_object_get(tc->input, "command"))) != NULL) {
+	if ((d->flags & EFFECT_EXEC) && cmd != NULL) {
 		d->prefix = perm_command_prefix(cmd);
 		d->exact = perm_command_exact(cmd);
 	}
@@ -84,10 +83,10 @@ approval_render(struct approval_view *d, int width)
 	if (d->width == width)
 		return;
 	slines_release(&d->lines);
-	if (d->flags & TOOL_EXEC)	/* the preview says "$ command" */
+	if (d->flags & EFFECT_EXEC)	/* the preview says "$ command" */
 		render_plain(&d->lines, d->preview, strlen(d->preview), width,
 		    EL_CODE, SA_BOLD, NULL, 0);
-	else if (d->flags & TOOL_EDIT)
+	else if (d->flags & EFFECT_EDIT)
 		render_diff(&d->lines, d->preview, strlen(d->preview), width);
 	else
 		render_plain(&d->lines, d->preview, strlen(d->preview), width,
@@ -250,8 +249,8 @@ approval_draw(struct view *v, int y, int rows, int cols)
 	int			 i, body, x, max;
 
 	approval_render(d, cols);
-	what = (d->flags & TOOL_EXEC) ? "Run this command?" :
-	    (d->flags & TOOL_EDIT) ? "Make this edit?" : "Allow this call?";
+	what = (d->flags & EFFECT_EXEC) ? "Run this command?" :
+	    (d->flags & EFFECT_EDIT) ? "Make this edit?" : "Allow this call?";
 	mvhline(y, 0, ' ', cols);
 	x = ui_draw_text(y, 0, cols, "\xe2\x94\x80\xe2\x94\x80 ", EL_BORDER,
 	    0);

@@ -16,6 +16,7 @@
 #include <curses.h>
 
 #include "agentos.h"
+#include "workspace.h"
 #include "banned.h"
 
 #define TIMELINE_ANCESTORS	8	/* parent sessions listed, at most */
@@ -80,7 +81,8 @@ timeline_load(struct ui *ui, struct timeline_view *d)
 	d->n = 0;
 	free(d->error);
 	d->error = NULL;
-	if (ui->agent == NULL || (st = agent_snapshots(ui->agent)) == NULL) {
+	if (ui->agent == NULL ||
+	    (st = workspace_snapshots(agent_workspace(ui->agent))) == NULL) {
 		d->error = xstrdup("No snapshot store: agentos cannot take "
 		    "snapshots in this repository.");
 		return;
@@ -441,7 +443,8 @@ view_pager_diff(struct ui *ui, const char *id)
 	struct buf		 out = BUF_INIT;
 	char			*cause = NULL, *title;
 
-	if (ui->agent == NULL || (st = agent_snapshots(ui->agent)) == NULL) {
+	if (ui->agent == NULL ||
+	    (st = workspace_snapshots(agent_workspace(ui->agent))) == NULL) {
 		view_transcript_notice(ui, TE_ERROR, "no snapshot store");
 		return;
 	}

@@ -17,6 +17,30 @@ static const struct tool_entry tool_other = {
 	.name = "other", .description = "", .schema = "{}", .flags = 0,
 };
 
+/* perm_check() on the effects tool te declares for input. */
+static enum perm_decision
+check(struct perm *p, const struct tool_entry *te, json_t *in, char **why)
+{
+	struct tool_effects	fx;
+	enum perm_decision	d;
+
+	tool_effects_declare(te, in, &fx);
+	d = perm_check(p, te != NULL ? te->name : "unknown", &fx, why);
+	tool_effects_release(&fx);
+	return (d);
+}
+
+/* perm_allow_always() on the effects tool te declares for input. */
+static void
+allow_always(struct perm *p, const struct tool_entry *te, json_t *in)
+{
+	struct tool_effects	fx;
+
+	tool_effects_declare(te, in, &fx);
+	perm_allow_always(p, te->name, &fx);
+	tool_effects_release(&fx);
+}
+
 static void
 test_modes(void **state)
 {
@@ -32,7 +56,8 @@ test_modes(void **state)
 		{ &tool_write_file,	  { Q, A, D, A } },
 		{ &tool_bash,		  { Q, Q, D, A } },
 		{ &tool_other,		  { Q, Q, D, A } },
-		{ NULL,			  { A, A, A, A } },
+		/* Undeclared effects count as mutating: asked. */
+		{ NULL,			  { Q, Q, D, A } },
 	};
 	struct perm	*p = perm_create(PERM_ASK);
 	json_t		*in = json_pack("{s:s, s:s}", "command", "ls",
@@ -45,7 +70,7 @@ test_modes(void **state)
 		for (m = 0; m < PERM_MODE_COUNT; m++) {
 			perm_set_mode(p, m);
 			assert_int_equal(perm_get_mode(p), m);
-			if (perm_check(p, table[i].tool, in, &why) !=
+			if (check(p, table[i].tool, in, &why) !=
 			    table[i].want[m])
 				fail_msg("%s in mode %d", table[i].tool ?
 				    table[i].tool->name : "(unknown)", m);
@@ -130,21 +155,21 @@ test_allow_always(void **state)
 		p = perm_create(PERM_ASK);
 		if (table[i].approve != NULL) {
 			in = json_pack("{s:s}", "command", table[i].approve);
-			perm_allow_always(p, &tool_bash, in);
+			allow_always(p, &tool_bash, in);
 			json_decref(in);
 		}
 		in = json_pack("{s:s}", "command", table[i].command);
-		if (perm_check(p, &tool_bash, in, NULL) != table[i].want)
+		if (check(p, &tool_bash, in, NULL) != table[i].want)
 			fail_msg("approve \"%s\", run \"%s\"",
 			    table[i].approve ? table[i].approve : "",
 			    table[i].command);
 		/* Accept-edits asks for commands the same way. */
 		perm_set_mode(p, PERM_ACCEPT_EDITS);
-		assert_int_equal(perm_check(p, &tool_bash, in, NULL),
+		assert_int_equal(check(p, &tool_bash, in, NULL),
 		    table[i].want);
 		/* Plan mode denies even approved commands. */
 		perm_set_mode(p, PERM_PLAN);
-		assert_int_equal(perm_check(p, &tool_bash, in, NULL), D);
+		assert_int_equal(check(p, &tool_bash, in, NULL), D);
 		json_decref(in);
 		perm_free(p);
 	}
@@ -156,11 +181,11 @@ test_allow_always_edits(void **state)
 	struct perm	*p = perm_create(PERM_ASK);
 	json_t		*in = json_pack("{s:s}", "path", "a.c");
 
-	assert_int_equal(perm_check(p, &tool_edit_file, in, NULL), Q);
-	perm_allow_always(p, &tool_edit_file, in);
-	assert_int_equal(perm_check(p, &tool_edit_file, in, NULL), A);
+	assert_int_equal(check(p, &tool_edit_file, in, NULL), Q);
+	allow_always(p, &tool_edit_file, in);
+	assert_int_equal(check(p, &tool_edit_file, in, NULL), A);
 	/* Per tool: write_file still asks. */
-	assert_int_equal(perm_check(p, &tool_write_file, in, NULL), Q);
+	assert_int_equal(check(p, &tool_write_file, in, NULL), Q);
 	json_decref(in);
 	perm_free(p);
 }

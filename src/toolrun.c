@@ -1,0 +1,596 @@
+/* toolrun.c: the stages of a tool call, and the pipeline that runs them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agentos.h"
+#include "toolrun.h"
+#include "workspace.h"
+#include "banned.h"
+
+struct toolrun {
+	struct workspace	*ws;
+	struct perm		*perm;
+	int			 headless;
+	const struct toolrun_cb	*cb;
+	void			*arg;
+	const struct agent_ui	*ui;
+	void			*ui_arg;
+
+	/* The call in the pipeline, and where it is. */
+	struct tool_call	*tc;
+	int			 turn;
+	size_t			 i;		/* the stage running */
+	size_t			 begun;		/* stages 0..begun-1 said GO */
+	int			 ending;	/* running the ends */
+	int			 waiting;	/* stage i said WAIT */
+	int			 depth;		/* inside a stage's function */
+	int			 resumed;	/* resumed from inside it */
+	enum toolrun_rc		 resume_rc;
+
+	/* Stage state of the call. */
+	int			 ask;		/* policy: the user decides */
+	int			 approving;	/* approve: asked, waiting */
+	struct lsp_wait		*lsp_wait;	/* lsp: diagnostics */
+	const char		*lsp_server;	/* its name (borrowed) */
+};
+
+static void	toolrun_run(struct toolrun *);
+static void	toolrun_advance(struct toolrun *, enum toolrun_rc);
+static void	toolrun_over(struct toolrun *);
+static void	toolrun_event(struct toolrun *, const char *, json_t *);
+static void	toolrun_exec_done(struct tool_call *, void *);
+static void	toolrun_exec_output(struct tool_call *, const char *, size_t,
+		    void *);
+static void	toolrun_lsp_diagnostics(void *, const char *);
+
+static enum toolrun_rc toolrun_record_end(struct toolrun *,
+		    struct tool_call *);
+static enum toolrun_rc toolrun_model_end(struct toolrun *, struct tool_call *);
+static enum toolrun_rc toolrun_validate_begin(struct toolrun *,
+		    struct tool_call *);
+static enum toolrun_rc toolrun_policy_begin(struct toolrun *,
+		    struct tool_call *);
+static enum toolrun_rc toolrun_approve_begin(struct toolrun *,
+		    struct tool_call *);
+static void	toolrun_approve_cancel(struct toolrun *, struct tool_call *);
+static enum toolrun_rc toolrun_lsp_end(struct toolrun *, struct tool_call *);
+static void	toolrun_lsp_cancel(struct toolrun *, struct tool_call *);
+static enum toolrun_rc toolrun_snapshot_begin(struct toolrun *,
+		    struct tool_call *);
+static enum toolrun_rc toolrun_snapshot_end(struct toolrun *,
+		    struct tool_call *);
+static enum toolrun_rc toolrun_exec_begin(struct toolrun *,
+		    struct tool_call *);
+static void	toolrun_exec_cancel(struct toolrun *, struct tool_call *);
+
+/*
+ * The stages, outermost first: begins run top to bottom, ends bottom to
+ * top.  record is first so that it ends last, once every other stage has
+ * had its say about the result; model ends for every call, run or not, so
+ * the map hears what each call was about.
+ */
+const struct toolrun_stage toolrun_stages[] = {
+	{ .name = "record", .end = toolrun_record_end },
+	{ .name = "model", .end = toolrun_model_end },
+	{ .name = "validate", .begin = toolrun_validate_begin },
+	{ .name = "policy", .begin = toolrun_policy_begin },
+	{ .name = "approve", .begin = toolrun_approve_begin,
+	  .cancel = toolrun_approve_cancel },
+	{ .name = "lsp", .end = toolrun_lsp_end, .cancel = toolrun_lsp_cancel },
+	{ .name = "snapshot", .begin = toolrun_snapshot_begin,
+	  .end = toolrun_snapshot_end },
+	{ .name = "exec", .begin = toolrun_exec_begin,
+	  .cancel = toolrun_exec_cancel },
+	{ .name = NULL }
+};
+
+/* Nothing to hear: for a pipeline without a front end. */
+static const struct agent_ui toolrun_quiet_ui;
+
+struct toolrun *
+toolrun_create(struct workspace *ws, struct perm *perm, int headless,
+    const struct toolrun_cb *cb, void *arg)
+{
+	struct toolrun	*tr = xcalloc(1, sizeof *tr);
+
+	tr->ws = ws;
+	tr->perm = perm;
+	tr->headless = headless;
+	tr->cb = cb;
+	tr->arg = arg;
+	tr->ui = &toolrun_quiet_ui;
+	return (tr);
+}
+
+void
+toolrun_free(struct toolrun *tr)
+{
+	if (tr == NULL)
+		return;
+	if (tr->lsp_wait != NULL)
+		lsp_wait_cancel(tr->lsp_wait);
+	if (tr->tc != NULL && tr->tc->done == toolrun_exec_done)
+		tr->tc->done = NULL;
+	free(tr);
+}
+
+void
+toolrun_set_ui(struct toolrun *tr, const struct agent_ui *ui, void *arg)
+{
+	tr->ui = ui != NULL ? ui : &toolrun_quiet_ui;
+	tr->ui_arg = arg;
+}
+
+int
+toolrun_busy(struct toolrun *tr)
+{
+	return (tr->tc != NULL);
+}
+
+void
+toolrun_start(struct toolrun *tr, struct tool_call *tc, int turn)
+{
+	if (tr->tc != NULL)
+		fatalx("toolrun_start: %s while %s is in the pipeline",
+		    tc->id, tr->tc->id);
+	tr->tc = tc;
+	tr->turn = turn;
+	tr->i = tr->begun = 0;
+	tr->ending = tr->waiting = tr->resumed = 0;
+	tr->ask = tr->approving = 0;
+	toolrun_run(tr);
+}
+
+/* Run stages until one waits or the call is over. */
+static void
+toolrun_run(struct toolrun *tr)
+{
+	const struct toolrun_stage	*st;
+	enum toolrun_rc			(*fn)(struct toolrun *,
+					    struct tool_call *);
+	enum toolrun_rc			 rc;
+
+	for (;;) {
+		if (!tr->ending && toolrun_stages[tr->i].name == NULL) {
+			tr->ending = 1;
+			tr->i = tr->begun;
+		}
+		if (tr->ending && tr->i == 0) {
+			toolrun_over(tr);
+			return;
+		}
+		st = &toolrun_stages[tr->ending ? tr->i - 1 : tr->i];
+		fn = tr->ending ? st->end : st->begin;
+		rc = TOOLRUN_GO;
+		if (fn != NULL) {
+			tr->resumed = 0;
+			tr->depth++;
+			rc = fn(tr, tr->tc);
+			tr->depth--;
+			if (rc == TOOLRUN_WAIT && tr->resumed)
+				rc = tr->resume_rc;
+		}
+		if (rc == TOOLRUN_WAIT) {
+			tr->waiting = 1;
+			return;
+		}
+		toolrun_advance(tr, rc);
+	}
+}
+
+/* Move past the current stage after it said rc. */
+static void
+toolrun_advance(struct toolrun *tr, enum toolrun_rc rc)
+{
+	if (tr->ending) {
+		tr->i--;
+		return;
+	}
+	if (rc == TOOLRUN_GO) {
+		tr->begun = ++tr->i;
+		return;
+	}
+	/* Denied: unwind the stages that began. */
+	tr->ending = 1;
+	tr->i = tr->begun;
+}
+
+void
+toolrun_resume(struct toolrun *tr, enum toolrun_rc rc)
+{
+	if (tr->tc == NULL)
+		return;
+	if (tr->depth > 0 && !tr->waiting) {
+		/* From inside the stage: its WAIT is taken as rc. */
+		tr->resumed = 1;
+		tr->resume_rc = rc;
+		return;
+	}
+	if (!tr->waiting)
+		return;
+	tr->waiting = 0;
+	toolrun_advance(tr, rc);
+	toolrun_run(tr);
+}
+
+/* Every stage is done with the call: hand it back. */
+static void
+toolrun_over(struct toolrun *tr)
+{
+	struct tool_call	*tc = tr->tc;
+
+	tr->tc = NULL;
+	tr->cb->finished(tr->arg, tc);
+}
+
+void
+toolrun_cancel(struct toolrun *tr)
+{
+	const struct toolrun_stage	*st;
+
+	if (tr->tc == NULL || !tr->waiting)
+		return;
+	st = &toolrun_stages[tr->ending ? tr->i - 1 : tr->i];
+	if (st->cancel != NULL)
+		st->cancel(tr, tr->tc);
+}
+
+/* Record an event (stolen reference). */
+static void
+toolrun_event(struct toolrun *tr, const char *type, json_t *data)
+{
+	tr->cb->event(tr->arg, type, data);
+}
+
+/* record: the result, in the log and on the screen. */
+static enum toolrun_rc
+toolrun_record_end(struct toolrun *tr, struct tool_call *tc)
+{
+	toolrun_event(tr, "tool_result",
+	    json_pack("{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
+	    "content", tc->result.buf, "is_error", tc->is_error,
+	    "exit_status", tc->exit_status,
+	    "duration_ms", (json_int_t)tc->duration_ms,
+	    "bytes", (json_int_t)tc->result.len,
+	    "truncated", tc->result.truncated));
+	if (tr->ui->tool_finished != NULL)
+		tr->ui->tool_finished(tr->ui_arg, tc);
+	return (TOOLRUN_GO);
+}
+
+/* model: re-parse what the call wrote, so the next lookup sees it. */
+static enum toolrun_rc
+toolrun_model_end(struct toolrun *tr, struct tool_call *tc)
+{
+	struct repomodel	*rm = workspace_repomodel(tr->ws);
+	char			*cause = NULL, *text;
+	size_t			 i;
+
+	if (rm == NULL)
+		return (TOOLRUN_GO);
+	for (i = 0; i < tc->npaths; i++) {
+		if (repomodel_file_changed(rm, tc->paths[i], &cause) != 0) {
+			log_debug("repomodel: %s: %s", tc->paths[i], cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	/*
+	 * What the agent reads and searches for is what the conversation is
+	 * about: personalise the next map toward it.  (Commands write without
+	 * saying what; the watcher catches those.)
+	 */
+	if ((text = json_dumps(tc->input, JSON_COMPACT)) != NULL) {
+		repomodel_note_mentions(rm, text);
+		free(text);
+	}
+	return (TOOLRUN_GO);
+}
+
+/* validate: a call that cannot run is not asked about nor snapshotted. */
+static enum toolrun_rc
+toolrun_validate_begin(struct toolrun *tr, struct tool_call *tc)
+{
+	const char	*raw;
+	char		*cause = NULL;
+
+	raw = conv_json_str(tc->input, PROVIDER_INVALID_JSON);
+	if (raw != NULL) {
+		/* The model's arguments did not parse: say so, run nothing. */
+		tool_result_setf(tc, 1, "Not run: the arguments of this %s call "
+		    "are not a valid JSON object (%.200s%s). Send the call "
+		    "again with valid JSON arguments.", tc->name, raw,
+		    strlen(raw) > 200 ? "..." : "");
+		return (TOOLRUN_DENY);
+	}
+	if (tool_call_check(tc, &cause) != 0) {
+		tool_result_set(tc, cause, strlen(cause), 1);
+		free(cause);
+		return (TOOLRUN_DENY);
+	}
+	return (TOOLRUN_GO);
+}
+
+/* policy: allowed, denied, or up to the user, by mode and rules. */
+static enum toolrun_rc
+toolrun_policy_begin(struct toolrun *tr, struct tool_call *tc)
+{
+	enum perm_decision	 d;
+	char			*why = NULL, *by;
+	enum toolrun_rc		 rc = TOOLRUN_GO;
+
+	d = perm_check(tr->perm, tc->name, &tc->effects, &why);
+	switch (d) {
+	case PERM_ALLOW:
+		by = xasprintf("mode:%s", perm_mode_name(
+		    perm_get_mode(tr->perm)));
+		toolrun_event(tr, "approval", json_pack("{s:s,s:s,s:s}", "id",
+		    tc->id, "decision", "allow", "by", by));
+		free(by);
+		break;
+	case PERM_DENY:
+		toolrun_event(tr, "approval", json_pack("{s:s,s:s,s:s}", "id",
+		    tc->id, "decision", "deny", "by", "rule"));
+		tool_result_setf(tc, 1, "Not run: %s", why != NULL ? why :
+		    "not allowed in this permission mode");
+		rc = TOOLRUN_DENY;
+		break;
+	case PERM_ASK_USER:
+		tr->ask = 1;
+		break;
+	}
+	free(why);
+	return (rc);
+}
+
+/* approve: ask the user, when the policy left it to them. */
+static enum toolrun_rc
+toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
+{
+	struct buf	 preview = BUF_INIT;
+	char		*why = NULL;
+	enum toolrun_rc	 rc = TOOLRUN_DENY;
+
+	if (!tr->ask)
+		return (TOOLRUN_GO);
+	if (tr->headless || tr->ui->approval == NULL) {
+		toolrun_event(tr, "approval", json_pack("{s:s,s:s,s:s}", "id",
+		    tc->id, "decision", "deny", "by", "headless"));
+		tool_result_setf(tc, 1, "Not run: %s needs the user's approval "
+		    "in permission mode %s, and agentos runs headless (-p), "
+		    "where nobody can approve. Do the task without it, or stop "
+		    "and say what you need; the user can re-run with "
+		    "--permission-mode accept-edits or bypass.", tc->name,
+		    perm_mode_name(perm_get_mode(tr->perm)));
+		goto out;
+	}
+	if (tc->tool->preview != NULL &&
+	    tc->tool->preview(tc->ctx, tc->input, &preview, &why) != 0) {
+		/* It cannot succeed: no need to ask. */
+		tool_result_setf(tc, 1, "%s", why);
+		goto out;
+	}
+	tr->approving = 1;
+	tr->ui->approval(tr->ui_arg, tc, preview.buf);
+	rc = TOOLRUN_WAIT;
+out:
+	buf_release(&preview);
+	free(why);
+	return (rc);
+}
+
+static void
+toolrun_approve_cancel(struct toolrun *tr, struct tool_call *tc)
+{
+	tr->approving = 0;
+	tool_result_setf(tc, 1, "Not run: the user cancelled the turn instead "
+	    "of answering the approval.");
+	toolrun_resume(tr, TOOLRUN_DENY);
+}
+
+void
+toolrun_decide(struct toolrun *tr, struct tool_call *tc, enum approval ans,
+    const char *note)
+{
+	static const char *names[] = {
+		[APPROVE_ONCE] = "approve_once",
+		[APPROVE_ALWAYS] = "approve_always",
+		[APPROVE_REJECT] = "reject",
+	};
+	json_t	*ev;
+
+	if (tc == NULL || tc != tr->tc || !tr->approving)
+		return;
+	tr->approving = 0;
+	ev = json_pack("{s:s,s:s,s:s}", "id", tc->id, "decision", names[ans],
+	    "by", "user");
+	if (note != NULL && *note != '\0')
+		json_object_set_new(ev, "note", json_string(note));
+	toolrun_event(tr, "approval", ev);
+
+	switch (ans) {
+	case APPROVE_ALWAYS:
+		perm_allow_always(tr->perm, tc->name, &tc->effects);
+		/* FALLTHROUGH */
+	case APPROVE_ONCE:
+		toolrun_resume(tr, TOOLRUN_GO);
+		break;
+	case APPROVE_REJECT:
+		if (note != NULL && *note != '\0')
+			tool_result_setf(tc, 1, "The user rejected this %s "
+			    "call. Their note: %s", tc->name, note);
+		else
+			tool_result_setf(tc, 1, "The user rejected this %s "
+			    "call. Ask what they want instead.", tc->name);
+		toolrun_resume(tr, TOOLRUN_DENY);
+		break;
+	}
+}
+
+/*
+ * lsp: keep the language server in step with what the call read or wrote;
+ * after an edit wait (bounded) for the file's fresh diagnostics, so the
+ * model sees them in this result.
+ */
+static enum toolrun_rc
+toolrun_lsp_end(struct toolrun *tr, struct tool_call *tc)
+{
+	struct lsp_manager	*m = workspace_lsp(tr->ws);
+	struct tool_effects	*fx = &tc->effects;
+	struct buf		 content = BUF_INIT;
+	const char		*p;
+	char			*abs = NULL, *rel = NULL, *cause = NULL;
+	int			 exists, edit;
+	enum toolrun_rc		 rc = TOOLRUN_GO;
+
+	if (m == NULL || tc->is_error || tc->cancelled)
+		return (TOOLRUN_GO);
+	/* An edit: its file's diagnostics.  A plain read: open it. */
+	edit = (fx->flags & EFFECT_EDIT) != 0;
+	if (edit && fx->nwrites > 0)
+		p = fx->writes[0];
+	else if (!edit && (fx->flags & (EFFECT_LSP | EFFECT_MUTATES)) == 0 &&
+	    fx->nreads > 0)
+		p = fx->reads[0];
+	else
+		return (TOOLRUN_GO);
+	if (path_resolve(workspace_root(tr->ws), p, &abs, &rel, &cause) != 0)
+		goto out;
+	if ((tr->lsp_server = lsp_server_for(m, abs)) == NULL)
+		goto out;
+	if (tool_read_whole(abs, 16 * 1024 * 1024, &content, &exists,
+	    &cause) != 0 || !exists)
+		goto out;
+	if (!edit)
+		lsp_file_read(m, abs, content.buf, content.len);
+	else {
+		tr->lsp_wait = lsp_after_edit(m, abs, content.buf, content.len,
+		    toolrun_lsp_diagnostics, tr);
+		if (tr->lsp_wait != NULL)
+			rc = TOOLRUN_WAIT;
+	}
+out:
+	free(cause);
+	free(abs);
+	free(rel);
+	buf_release(&content);
+	return (rc);
+}
+
+/* Fresh diagnostics of an edited file: append them to the result. */
+static void
+toolrun_lsp_diagnostics(void *arg, const char *text)
+{
+	struct toolrun		*tr = arg;
+	struct tool_call	*tc = tr->tc;
+	struct buf		 b = BUF_INIT;
+
+	tr->lsp_wait = NULL;
+	if (text != NULL && *text != '\0') {
+		buf_add(&b, tc->result.buf, tc->result.len);
+		buf_addf(&b, "\n\nDiagnostics from %s after this edit:\n%s",
+		    tr->lsp_server, text);
+		tool_result_set(tc, b.buf, b.len, tc->is_error);
+		buf_release(&b);
+	}
+	toolrun_resume(tr, TOOLRUN_GO);
+}
+
+static void
+toolrun_lsp_cancel(struct toolrun *tr, struct tool_call *tc)
+{
+	if (tr->lsp_wait != NULL) {
+		lsp_wait_cancel(tr->lsp_wait);
+		tr->lsp_wait = NULL;
+	}
+	toolrun_resume(tr, TOOLRUN_GO);
+}
+
+/* snapshot: nothing changes that could not be undone (fail closed). */
+static enum toolrun_rc
+toolrun_snapshot_begin(struct toolrun *tr, struct tool_call *tc)
+{
+	struct tool_effects	*fx = &tc->effects;
+	char			*id = NULL, *commit = NULL, *cause = NULL;
+	char			*summary;
+
+	if (!tool_effects_mutates(fx))
+		return (TOOLRUN_GO);
+	if (workspace_snapshots(tr->ws) == NULL) {
+		tool_result_setf(tc, 1, "Not run: agentos cannot take "
+		    "snapshots here (%s), and it makes no change it could not "
+		    "undo.", workspace_snapshots_error(tr->ws));
+		return (TOOLRUN_DENY);
+	}
+	summary = tool_call_summary(tc);
+	if (workspace_snapshot(tr->ws, summary, tc->name, tr->turn,
+	    (const char *const *)fx->writes, fx->nwrites, &id, &commit,
+	    &cause) != 0) {
+		tool_result_setf(tc, 1, "Not run: the snapshot before this "
+		    "change failed, so it could not be undone: %s", cause);
+		if (tr->ui->notice != NULL)
+			tr->ui->notice(tr->ui_arg, tc->result.buf);
+		free(cause);
+		free(summary);
+		return (TOOLRUN_DENY);
+	}
+	tc->snapshot_id = id;
+	toolrun_event(tr, "snapshot", json_pack("{s:s,s:s?,s:s,s:s}", "id", id,
+	    "commit", commit, "action", summary, "tool_use_id", tc->id));
+	free(commit);
+	if (tr->ui->snapshot != NULL)
+		tr->ui->snapshot(tr->ui_arg, id, summary);
+	free(summary);
+	return (TOOLRUN_GO);
+}
+
+/*
+ * What the call changed is the agent's doing: only later changes count as
+ * the user's hand edits when a rewind would overwrite them.
+ */
+static enum toolrun_rc
+toolrun_snapshot_end(struct toolrun *tr, struct tool_call *tc)
+{
+	if (tc->snapshot_id != NULL)
+		workspace_snapshot_done(tr->ws);
+	return (TOOLRUN_GO);
+}
+
+/* exec: run the call; the pipeline waits for it to finish. */
+static enum toolrun_rc
+toolrun_exec_begin(struct toolrun *tr, struct tool_call *tc)
+{
+	toolrun_event(tr, "tool_start", json_pack("{s:s}", "id", tc->id));
+	if (tr->ui->tool_started != NULL)
+		tr->ui->tool_started(tr->ui_arg, tc);
+	tc->done = toolrun_exec_done;
+	tc->done_arg = tr;
+	tc->output = toolrun_exec_output;
+	tc->output_arg = tr;
+	tool_call_start(tc);
+	return (TOOLRUN_WAIT);
+}
+
+/* The call finished (from its tool, perhaps inside tool_call_start). */
+static void
+toolrun_exec_done(struct tool_call *tc, void *arg)
+{
+	toolrun_resume(arg, TOOLRUN_GO);
+}
+
+/* Output of a running command: for display only. */
+static void
+toolrun_exec_output(struct tool_call *tc, const char *data, size_t len,
+    void *arg)
+{
+	struct toolrun	*tr = arg;
+
+	if (tr->ui->tool_output != NULL)
+		tr->ui->tool_output(tr->ui_arg, tc, data, len);
+}
+
+static void
+toolrun_exec_cancel(struct toolrun *tr, struct tool_call *tc)
+{
+	tool_call_cancel(tc);
+}
