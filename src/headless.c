@@ -23,7 +23,7 @@ static void	headless_approval(void *, struct tool_call *, const char *);
 static void	headless_notice(void *, const char *);
 static void	headless_stream_reset(void *);
 static void	headless_event(void *, const char *, json_t *);
-static void	headless_tap(void *, json_t *);
+static void	headless_tap(void *, const char *, const struct event *);
 static void	headless_turn_done(void *, enum stop_reason, const char *);
 
 static const struct agent_ui headless_ui = {
@@ -79,7 +79,10 @@ headless_stream_reset(void *arg)
 {
 }
 
-/* stream-json: one event a line, the session log's schema. */
+/*
+ * stream-json without a session log (it could not be opened): one event a
+ * line, {type, ...data}.
+ */
 static void
 headless_event(void *arg, const char *type, json_t *data)
 {
@@ -103,11 +106,14 @@ headless_event(void *arg, const char *type, json_t *data)
  * log, {session, seq, time_ms, type, data} (agentos(1), SESSION LOG).
  */
 static void
-headless_tap(void *arg, json_t *event)
+headless_tap(void *arg, const char *session, const struct event *ev)
 {
-	json_dumpf(event, stdout, JSON_COMPACT);
+	json_t	*o = event_json(session, ev);
+
+	json_dumpf(o, stdout, JSON_COMPACT);
 	fputc('\n', stdout);
 	fflush(stdout);
+	json_decref(o);
 }
 
 static void
