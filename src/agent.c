@@ -77,7 +77,7 @@ struct agent {
 	int			 snaps_confirm;	/* refused until confirmed */
 };
 
-static void	agent_event(struct agent *, const char *, json_t *);
+static void	agent_event(struct agent *, enum event_type, json_t *);
 static void	agent_request(struct agent *);
 static void	agent_end_turn(struct agent *, enum stop_reason,
 		    const char *);
@@ -404,7 +404,7 @@ agent_free(struct agent *a)
 
 /* Record an event (stolen reference) and show it to the front end. */
 static void
-agent_event(struct agent *a, const char *type, json_t *data)
+agent_event(struct agent *a, enum event_type type, json_t *data)
 {
 	char	*text;
 	int64_t	 seq = -1;
@@ -412,7 +412,7 @@ agent_event(struct agent *a, const char *type, json_t *data)
 	/* Write-ahead: committed before the front end sees it. */
 	if (a->session != NULL)
 		seq = session_append(a->session, type, data);
-	if (seq > 0 && strcmp(type, "user") == 0) {
+	if (seq > 0 && type == EV_USER) {
 		ALLOC_GROW(a->user_seqs, a->nuser_seqs + 1, a->auser_seqs);
 		a->user_seqs[a->nuser_seqs++] = seq;
 	}
@@ -458,7 +458,7 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		a->system = prompt_system(a->root, a->cwd, a->ctx.repomodel,
 		    a->cfg);
 	}
-	agent_event(a, "user", json_pack("{s:s}", "text", text));
+	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s}", "text", text));
 	agent_request(a);
 	return (0);
 }
@@ -498,11 +498,11 @@ agent_request(struct agent *a)
 	if (body == NULL)
 		body = "";
 	hash = hash_sha256_hex(body, strlen(body));
-	ev = json_pack("{s:s,s:s,s:i,s:s,s:s}", "provider", a->cfg->provider,
-	    "model", a->cfg->model, "max_tokens", a->cfg->max_tokens,
-	    "body_sha256", hash, "body", body);
+	ev = event_pack(EV_REQUEST, "{s:s,s:s,s:i,s:s,s:s}", "provider",
+	    a->cfg->provider, "model", a->cfg->model, "max_tokens",
+	    a->cfg->max_tokens, "body_sha256", hash, "body", body);
 	free(hash);
-	agent_event(a, "request", ev);
+	agent_event(a, EV_REQUEST, ev);
 }
 
 /* End the turn: back to idle and tell the front end. */
@@ -513,13 +513,14 @@ agent_end_turn(struct agent *a, enum stop_reason stop, const char *error)
 
 	a->state = AGENT_IDLE;
 	a->cancelling = 0;
-	ev = json_pack("{s:s}", "stop_reason", error != NULL ? "error" :
-	    stop_reason_name(stop));
+	ev = event_pack(EV_TURN_END, "{s:s}", "stop_reason", error != NULL ?
+	    "error" : stop_reason_name(stop));
 	if (error != NULL) {
-		agent_event(a, "error", json_pack("{s:s}", "message", error));
+		agent_event(a, EV_ERROR, event_pack(EV_ERROR, "{s:s}",
+		    "message", error));
 		json_object_set_new(ev, "error", json_string(error));
 	}
-	agent_event(a, "turn_end", ev);
+	agent_event(a, EV_TURN_END, ev);
 	a->ui->turn_done(a->arg, stop, error);
 }
 
@@ -558,8 +559,9 @@ agent_cb_retry(void *arg, int attempt, long delay_ms, const char *reason)
 	    delay_ms / 1000.0, attempt + 1, a->cfg->max_retries + 1);
 	a->ui->notice(a->arg, text);
 	free(text);
-	agent_event(a, "retry", json_pack("{s:i,s:I,s:s}", "attempt", attempt,
-	    "delay_ms", (json_int_t)delay_ms, "reason", reason));
+	agent_event(a, EV_RETRY, event_pack(EV_RETRY, "{s:i,s:I,s:s}",
+	    "attempt", attempt, "delay_ms", (json_int_t)delay_ms, "reason",
+	    reason));
 }
 
 /* The model call ended: keep the response, then run its tool calls. */
@@ -585,7 +587,7 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	a->stats.usage.cache_read_tokens += resp->usage.cache_read_tokens;
 	a->stats.usage.cache_write_tokens += resp->usage.cache_write_tokens;
 
-	ev = json_pack("{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I}",
+	ev = event_pack(EV_RESPONSE, "{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I}",
 	    "message", conv_message_to_json(&resp->msg),
 	    "stop_reason", stop_reason_name(resp->stop),
 	    "usage",
@@ -595,7 +597,7 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	    "cache_write_tokens", (json_int_t)resp->usage.cache_write_tokens,
 	    "first_token_ms", (json_int_t)resp->first_token_ms,
 	    "total_ms", (json_int_t)(loop_now_ms() - a->call_started_ms));
-	agent_event(a, "response", ev);
+	agent_event(a, EV_RESPONSE, ev);
 
 	/* An empty answer is kept out: the APIs refuse empty messages. */
 	if (resp->msg.nr == 0) {
@@ -619,8 +621,9 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 		tc->output_arg = a;
 		ALLOC_GROW(a->calls, a->ncalls + 1, a->acalls);
 		a->calls[a->ncalls++] = tc;
-		agent_event(a, "tool_call", json_pack("{s:s,s:s,s:O}", "id",
-		    b->id, "name", b->name, "input", b->input));
+		agent_event(a, EV_TOOL_CALL, event_pack(EV_TOOL_CALL,
+		    "{s:s,s:s,s:O}", "id", b->id, "name", b->name, "input",
+		    b->input));
 	}
 	if (a->ncalls > 0) {
 		a->state = AGENT_TOOLS;
@@ -675,9 +678,9 @@ agent_step(void *arg)
 			tool_result_setf(tc, 1, "Not run: the user cancelled "
 			    "the turn before this call started.");
 			tc->cancelled = 1;
-			agent_event(a, "tool_result", json_pack("{s:s,s:s,s:b}",
-			    "id", tc->id, "content", tc->result.buf,
-			    "is_error", 1));
+			agent_event(a, EV_TOOL_RESULT, event_pack(
+			    EV_TOOL_RESULT, "{s:s,s:s,s:b}", "id", tc->id,
+			    "content", tc->result.buf, "is_error", 1));
 		}
 	}
 	if (a->next == a->ncalls) {
@@ -717,23 +720,25 @@ agent_tool_begin(struct agent *a, struct tool_call *tc)
 	case PERM_ALLOW:
 		by = xasprintf("mode:%s", perm_mode_name(
 		    perm_get_mode(a->perm)));
-		agent_event(a, "approval", json_pack("{s:s,s:s,s:s}", "id",
-		    tc->id, "decision", "allow", "by", by));
+		agent_event(a, EV_APPROVAL, event_pack(EV_APPROVAL,
+		    "{s:s,s:s,s:s}", "id", tc->id, "decision", "allow", "by",
+		    by));
 		free(by);
 		agent_tool_run(a, tc);
 		break;
 	case PERM_DENY:
-		agent_event(a, "approval", json_pack("{s:s,s:s,s:s}", "id",
-		    tc->id, "decision", "deny", "by", "rule"));
+		agent_event(a, EV_APPROVAL, event_pack(EV_APPROVAL,
+		    "{s:s,s:s,s:s}", "id", tc->id, "decision", "deny", "by",
+		    "rule"));
 		tool_result_setf(tc, 1, "Not run: %s", why != NULL ? why :
 		    "not allowed in this permission mode");
 		tool_call_finish(tc);
 		break;
 	case PERM_ASK_USER:
 		if (a->headless) {
-			agent_event(a, "approval", json_pack("{s:s,s:s,s:s}",
-			    "id", tc->id, "decision", "deny", "by",
-			    "headless"));
+			agent_event(a, EV_APPROVAL, event_pack(EV_APPROVAL,
+			    "{s:s,s:s,s:s}", "id", tc->id, "decision", "deny",
+			    "by", "headless"));
 			tool_result_setf(tc, 1, "Not run: %s needs the user's "
 			    "approval in permission mode %s, and agentos runs "
 			    "headless (-p), where nobody can approve. Do the "
@@ -773,11 +778,11 @@ agent_decide(struct agent *a, struct tool_call *tc, enum approval ans,
 	if (tc == NULL || tc != a->waiting)
 		return;
 	a->waiting = NULL;
-	ev = json_pack("{s:s,s:s,s:s}", "id", tc->id, "decision", names[ans],
-	    "by", "user");
+	ev = event_pack(EV_APPROVAL, "{s:s,s:s,s:s}", "id", tc->id,
+	    "decision", names[ans], "by", "user");
 	if (note != NULL && *note != '\0')
 		json_object_set_new(ev, "note", json_string(note));
-	agent_event(a, "approval", ev);
+	agent_event(a, EV_APPROVAL, ev);
 
 	switch (ans) {
 	case APPROVE_ALWAYS:
@@ -837,15 +842,16 @@ agent_tool_run(struct agent *a, struct tool_call *tc)
 		commit = snapshot_resolve(a->snaps, NULL, id, &cause);
 		free(cause);
 		cause = NULL;
-		agent_event(a, "snapshot", json_pack("{s:s,s:s?,s:s,s:s}", "id",
-		    id, "commit", commit, "action", summary, "tool_use_id",
-		    tc->id));
+		agent_event(a, EV_SNAPSHOT, event_pack(EV_SNAPSHOT,
+		    "{s:s,s:s?,s:s,s:s}", "id", id, "commit", commit, "action",
+		    summary, "tool_use_id", tc->id));
 		free(commit);
 		if (a->ui->snapshot != NULL)
 			a->ui->snapshot(a->arg, id, summary);
 		free(summary);
 	}
-	agent_event(a, "tool_start", json_pack("{s:s}", "id", tc->id));
+	agent_event(a, EV_TOOL_START, event_pack(EV_TOOL_START, "{s:s}", "id",
+	    tc->id));
 	a->running = tc;
 	if (a->ui->tool_started != NULL)
 		a->ui->tool_started(a->arg, tc);
@@ -1102,13 +1108,13 @@ agent_tool_complete(struct agent *a, struct tool_call *tc)
 {
 	json_t	*ev;
 
-	ev = json_pack("{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
-	    "content", tc->result.buf, "is_error", tc->is_error,
+	ev = event_pack(EV_TOOL_RESULT, "{s:s,s:s,s:b,s:i,s:I,s:I,s:b}",
+	    "id", tc->id, "content", tc->result.buf, "is_error", tc->is_error,
 	    "exit_status", tc->exit_status,
 	    "duration_ms", (json_int_t)tc->duration_ms,
 	    "bytes", (json_int_t)tc->result.len,
 	    "truncated", tc->result.truncated);
-	agent_event(a, "tool_result", ev);
+	agent_event(a, EV_TOOL_RESULT, ev);
 	if (a->ui->tool_finished != NULL)
 		a->ui->tool_finished(a->arg, tc);
 	a->next++;
@@ -1219,9 +1225,9 @@ agent_rewind(struct agent *a, const char *id, int flags, char **msg,
 		    "" : "s", plan.nremove, plan.before != NULL ?
 		    " Undo with: agentos rewind " : "", plan.before != NULL ?
 		    plan.before : "", plan.before != NULL ? "" : "");
-		agent_event(a, "rewind", json_pack("{s:s,s:s?}", "snapshot",
-		    plan.target != NULL ? plan.target : "", "before",
-		    plan.before));
+		agent_event(a, EV_REWIND, event_pack(EV_REWIND, "{s:s,s:s?}",
+		    "snapshot", plan.target != NULL ? plan.target : "",
+		    "before", plan.before));
 	}
 	snapshot_plan_release(&plan);
 	return (rc);

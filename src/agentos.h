@@ -1039,12 +1039,13 @@ const char *session_id(struct session *s);
 /* The seq of the last event (0 when none). */
 int64_t	 session_last_seq(struct session *s);
 /*
- * Append and commit one event of type (a name of event_table[]) with data
- * (borrowed; a redacted copy is written).  Returns the event's seq (> 0),
- * or -1: the failure is logged and session_failed() becomes nonzero, so
- * the caller tells the user once.
+ * Append and commit one event of type (not EV_UNKNOWN: that aborts) with
+ * data (borrowed, normally from event_pack(); a redacted copy is written).
+ * Returns the event's seq (> 0), or -1: the failure is logged and
+ * session_failed() becomes nonzero, so the caller tells the user once.
  */
-int64_t	 session_append(struct session *s, const char *type, json_t *data);
+int64_t	 session_append(struct session *s, enum event_type type,
+	    json_t *data);
 /* Nonzero after an append failed (with the first failure's message). */
 const char *session_failed(struct session *s);
 /*
@@ -1775,7 +1776,7 @@ struct agent_ui {
 	 * borrowed; see event.h and agentos(1), EVENT SCHEMA): stream-json
 	 * output prints them.  May be NULL.
 	 */
-	void	(*event)(void *arg, const char *type, json_t *data);
+	void	(*event)(void *arg, enum event_type type, json_t *data);
 	/* The turn ended: the model stopped, or error says why not. */
 	void	(*turn_done)(void *arg, enum stop_reason stop,
 		    const char *error);

@@ -380,7 +380,7 @@ ui_turn_done(void *arg, enum stop_reason stop, const char *error)
 
 /* Every event of the replayed agent: compare tool results. */
 static void
-ui_event(void *arg, const char *type, json_t *data)
+ui_event(void *arg, enum event_type type, json_t *data)
 {
 	struct replay	*r = arg;
 	const char	*id, *rec, *got;
@@ -388,7 +388,7 @@ ui_event(void *arg, const char *type, json_t *data)
 	size_t		 i, j;
 	int		 ran, rec_err, got_err;
 
-	if (r->diverged || strcmp(type, "tool_result") != 0)
+	if (r->diverged || type != EV_TOOL_RESULT)
 		return;
 	id = json_string_value(json_object_get(data, "id"));
 	if (id == NULL)

@@ -22,7 +22,7 @@ static void	headless_assistant_done(void *, const struct message *,
 static void	headless_approval(void *, struct tool_call *, const char *);
 static void	headless_notice(void *, const char *);
 static void	headless_stream_reset(void *);
-static void	headless_event(void *, const char *, json_t *);
+static void	headless_event(void *, enum event_type, json_t *);
 static void	headless_tap(void *, const char *, const struct event *);
 static void	headless_turn_done(void *, enum stop_reason, const char *);
 
@@ -84,14 +84,14 @@ headless_stream_reset(void *arg)
  * line, {type, ...data}.
  */
 static void
-headless_event(void *arg, const char *type, json_t *data)
+headless_event(void *arg, enum event_type type, json_t *data)
 {
 	struct headless	*h = arg;
 	json_t		*o;
 
 	if (h->fmt != OUTPUT_STREAM_JSON || h->tapped)
 		return;
-	o = json_pack("{s:s}", "type", type);
+	o = json_pack("{s:s}", "type", event_name(type));
 	json_object_update(o, data);
 	/* The request body repeats the conversation: the hash stands in. */
 	json_object_del(o, "body");

@@ -645,11 +645,10 @@ session_body_get(struct session *s, const char *key, size_t *len,
 }
 
 int64_t
-session_append(struct session *s, const char *name, json_t *data)
+session_append(struct session *s, enum event_type type, json_t *data)
 {
-	enum event_type	 type = event_type_from_name(name);
 	json_t		*copy, *body;
-	const char	*sha;
+	const char	*sha, *name = event_name(type);
 	char		*text = NULL, *key = NULL, *why = NULL;
 	int64_t		 seq = -1, now = (int64_t)loop_wall_ms();
 	int		 tx = 0, rc;
@@ -657,7 +656,7 @@ session_append(struct session *s, const char *name, json_t *data)
 	struct event	 e;
 
 	if (*name == '\0')
-		fatalx("session_append: an event without a name");
+		fatalx("session_append: event type %d has no name", (int)type);
 	copy = data != NULL ? json_deep_copy(data) : json_object();
 	if (!json_is_object(copy)) {
 		json_decref(copy);

@@ -256,7 +256,7 @@ test_resume_and_continue(void **state)
 	/* Killed after the prompt was logged: resume calls the model. */
 	s = session_open(repo, id, &cause);
 	j = json_pack("{s:s}", "text", "second");
-	assert_true(session_append(s, "user", j) > 0);
+	assert_true(session_append(s, EV_USER, j) > 0);
 	json_decref(j);
 	session_close(s);
 	cfg.resume = id;

@@ -56,7 +56,7 @@ ev(struct session *s, enum event_type type, json_t *data)
 	int64_t	seq;
 
 	assert_non_null(data);
-	seq = session_append(s, event_name(type), data);
+	seq = session_append(s, type, data);
 	json_decref(data);
 	assert_true(seq > 0);
 	return (seq);
