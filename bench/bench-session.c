@@ -98,14 +98,14 @@ bench_turn(struct session *s, int turn, struct buf *body, double *times,
 	struct message	 m;
 	json_t		*ev[16], *in;
 	char		 id[2][32], out[2048];
-	const char	*type[16];
+	enum event_type	 type[16];
 	size_t		 k = 0, i;
 	int		 call;
 	double		 t0;
 
 	memset(out, 'x', sizeof out - 1);
 	out[sizeof out - 1] = '\0';
-	type[k] = "user";
+	type[k] = EV_USER;
 	ev[k++] = json_pack("{s:s}", "text", "Please fix the failing test in "
 	    "src/parse.c and run make check afterwards.");
 	for (call = 0; call < 2; call++) {
@@ -113,7 +113,7 @@ bench_turn(struct session *s, int turn, struct buf *body, double *times,
 		if (body != NULL)
 			buf_addf(body, "{\"role\":\"user\",\"content\":\"%.*s"
 			    "\"},", 1500, out);
-		type[k] = "request";
+		type[k] = EV_REQUEST;
 		ev[k++] = json_pack("{s:s,s:s,s:i,s:s,s:s}", "provider",
 		    "anthropic", "model", "claude-sonnet-4-5", "max_tokens",
 		    8192, "body_sha256", "", "body", body != NULL ? body->buf :
@@ -125,32 +125,32 @@ bench_turn(struct session *s, int turn, struct buf *body, double *times,
 		in = json_pack("{s:s}", "command", "make check 2>&1 | tail");
 		message_add_tool_use(&m, id[call], "bash", in);
 		json_decref(in);
-		type[k] = "response";
+		type[k] = EV_RESPONSE;
 		ev[k++] = json_pack("{s:o,s:s,s:{s:i,s:i,s:i,s:i},s:i,s:i}",
 		    "message", conv_message_to_json(&m), "stop_reason",
 		    "tool_use", "usage", "input_tokens", 1200, "output_tokens",
 		    80, "cache_read_tokens", 9000, "cache_write_tokens", 300,
 		    "first_token_ms", 700, "total_ms", 2100);
 		message_release(&m);
-		type[k] = "tool_call";
+		type[k] = EV_TOOL_CALL;
 		ev[k++] = json_pack("{s:s,s:s,s:{s:s}}", "id", id[call],
 		    "name", "bash", "input", "command",
 		    "make check 2>&1 | tail");
-		type[k] = "approval";
+		type[k] = EV_APPROVAL;
 		ev[k++] = json_pack("{s:s,s:s,s:s}", "id", id[call],
 		    "decision", "allow", "by", "mode:bypass");
-		type[k] = "snapshot";
+		type[k] = EV_SNAPSHOT;
 		ev[k++] = json_pack("{s:s,s:s,s:s,s:s}", "id", "a1b2c3d",
 		    "commit", "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
 		    "action", "bash make check", "tool_use_id", id[call]);
-		type[k] = "tool_start";
+		type[k] = EV_TOOL_START;
 		ev[k++] = json_pack("{s:s}", "id", id[call]);
-		type[k] = "tool_result";
+		type[k] = EV_TOOL_RESULT;
 		ev[k++] = json_pack("{s:s,s:s,s:b,s:i,s:i,s:i,s:b}", "id",
 		    id[call], "content", out, "is_error", 0, "exit_status", 0,
 		    "duration_ms", 1500, "bytes", 2047, "truncated", 0);
 	}
-	type[k] = "turn_end";
+	type[k] = EV_TURN_END;
 	ev[k++] = json_pack("{s:s}", "stop_reason", "end_turn");
 	for (i = 0; i < k; i++) {
 		t0 = bench_now_us();
@@ -199,7 +199,7 @@ main(int argc, char **argv)
 	    "read_file", "input", "path", "src/session.c");
 	for (i = 0; i < 10000; i++) {
 		t0 = bench_now_us();
-		if (session_append(s, "tool_call", small) < 0)
+		if (session_append(s, EV_TOOL_CALL, small) < 0)
 			return (1);
 		times[n++] = bench_now_us() - t0;
 	}

@@ -62,7 +62,7 @@ struct agent {
 	struct agent_stats	 stats;
 };
 
-static void	agent_event(struct agent *, const char *, json_t *);
+static void	agent_event(struct agent *, enum event_type, json_t *);
 static void	agent_request(struct agent *);
 static void	agent_end_turn(struct agent *, enum stop_reason,
 		    const char *);
@@ -85,7 +85,7 @@ static void	agent_cb_done(void *, struct response *, const char *);
 static void	agent_ws_progress(void *, const char *, size_t, size_t);
 static void	agent_ws_notice(void *, const char *);
 static void	agent_ws_model_ready(void *);
-static void	agent_tr_event(void *, const char *, json_t *);
+static void	agent_tr_event(void *, enum event_type, json_t *);
 static void	agent_tr_finished(void *, struct tool_call *);
 
 static void	agent_quiet_text(void *, const char *, size_t);
@@ -258,7 +258,7 @@ agent_free(struct agent *a)
 
 /* Record an event (stolen reference) and show it to the front end. */
 static void
-agent_event(struct agent *a, const char *type, json_t *data)
+agent_event(struct agent *a, enum event_type type, json_t *data)
 {
 	struct session	*s = workspace_session(a->ws);
 	char		*text;
@@ -267,7 +267,7 @@ agent_event(struct agent *a, const char *type, json_t *data)
 	/* Write-ahead: committed before the front end sees it. */
 	if (s != NULL)
 		seq = session_append(s, type, data);
-	if (seq > 0 && strcmp(type, "user") == 0) {
+	if (seq > 0 && type == EV_USER) {
 		ALLOC_GROW(a->user_seqs, a->nuser_seqs + 1, a->auser_seqs);
 		a->user_seqs[a->nuser_seqs++] = seq;
 	}
@@ -313,7 +313,7 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		a->system = prompt_system(a->root, a->cwd,
 		    workspace_repomodel(a->ws), a->cfg);
 	}
-	agent_event(a, "user", json_pack("{s:s}", "text", text));
+	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s}", "text", text));
 	agent_request(a);
 	return (0);
 }
@@ -353,11 +353,11 @@ agent_request(struct agent *a)
 	if (body == NULL)
 		body = "";
 	hash = hash_sha256_hex(body, strlen(body));
-	ev = json_pack("{s:s,s:s,s:i,s:s,s:s}", "provider", a->cfg->provider,
-	    "model", a->cfg->model, "max_tokens", a->cfg->max_tokens,
-	    "body_sha256", hash, "body", body);
+	ev = event_pack(EV_REQUEST, "{s:s,s:s,s:i,s:s,s:s}", "provider",
+	    a->cfg->provider, "model", a->cfg->model, "max_tokens",
+	    a->cfg->max_tokens, "body_sha256", hash, "body", body);
 	free(hash);
-	agent_event(a, "request", ev);
+	agent_event(a, EV_REQUEST, ev);
 }
 
 /* End the turn: back to idle and tell the front end. */
@@ -368,13 +368,14 @@ agent_end_turn(struct agent *a, enum stop_reason stop, const char *error)
 
 	a->state = AGENT_IDLE;
 	a->cancelling = 0;
-	ev = json_pack("{s:s}", "stop_reason", error != NULL ? "error" :
-	    stop_reason_name(stop));
+	ev = event_pack(EV_TURN_END, "{s:s}", "stop_reason", error != NULL ?
+	    "error" : stop_reason_name(stop));
 	if (error != NULL) {
-		agent_event(a, "error", json_pack("{s:s}", "message", error));
+		agent_event(a, EV_ERROR, event_pack(EV_ERROR, "{s:s}",
+		    "message", error));
 		json_object_set_new(ev, "error", json_string(error));
 	}
-	agent_event(a, "turn_end", ev);
+	agent_event(a, EV_TURN_END, ev);
 	a->ui->turn_done(a->arg, stop, error);
 }
 
@@ -413,8 +414,9 @@ agent_cb_retry(void *arg, int attempt, long delay_ms, const char *reason)
 	    delay_ms / 1000.0, attempt + 1, a->cfg->max_retries + 1);
 	a->ui->notice(a->arg, text);
 	free(text);
-	agent_event(a, "retry", json_pack("{s:i,s:I,s:s}", "attempt", attempt,
-	    "delay_ms", (json_int_t)delay_ms, "reason", reason));
+	agent_event(a, EV_RETRY, event_pack(EV_RETRY, "{s:i,s:I,s:s}",
+	    "attempt", attempt, "delay_ms", (json_int_t)delay_ms, "reason",
+	    reason));
 }
 
 /* The model call ended: keep the response, then run its tool calls. */
@@ -440,7 +442,7 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	a->stats.usage.cache_read_tokens += resp->usage.cache_read_tokens;
 	a->stats.usage.cache_write_tokens += resp->usage.cache_write_tokens;
 
-	ev = json_pack("{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I}",
+	ev = event_pack(EV_RESPONSE, "{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I}",
 	    "message", conv_message_to_json(&resp->msg),
 	    "stop_reason", stop_reason_name(resp->stop),
 	    "usage",
@@ -450,7 +452,7 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	    "cache_write_tokens", (json_int_t)resp->usage.cache_write_tokens,
 	    "first_token_ms", (json_int_t)resp->first_token_ms,
 	    "total_ms", (json_int_t)(loop_now_ms() - a->call_started_ms));
-	agent_event(a, "response", ev);
+	agent_event(a, EV_RESPONSE, ev);
 
 	/* An empty answer is kept out: the APIs refuse empty messages. */
 	if (resp->msg.nr == 0) {
@@ -471,8 +473,9 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 		    workspace_tool_ctx(a->ws));
 		ALLOC_GROW(a->calls, a->ncalls + 1, a->acalls);
 		a->calls[a->ncalls++] = tc;
-		agent_event(a, "tool_call", json_pack("{s:s,s:s,s:O}", "id",
-		    b->id, "name", b->name, "input", b->input));
+		agent_event(a, EV_TOOL_CALL, event_pack(EV_TOOL_CALL,
+		    "{s:s,s:s,s:O}", "id", b->id, "name", b->name, "input",
+		    b->input));
 	}
 	if (a->ncalls > 0) {
 		a->state = AGENT_TOOLS;
@@ -525,9 +528,9 @@ agent_step(void *arg)
 			tool_result_setf(tc, 1, "Not run: the user cancelled "
 			    "the turn before this call started.");
 			tc->cancelled = 1;
-			agent_event(a, "tool_result", json_pack("{s:s,s:s,s:b}",
-			    "id", tc->id, "content", tc->result.buf,
-			    "is_error", 1));
+			agent_event(a, EV_TOOL_RESULT, event_pack(
+			    EV_TOOL_RESULT, "{s:s,s:s,s:b}", "id", tc->id,
+			    "content", tc->result.buf, "is_error", 1));
 		}
 	}
 	if (a->next == a->ncalls) {
@@ -546,7 +549,7 @@ agent_decide(struct agent *a, struct tool_call *tc, enum approval ans,
 
 /* An event of the pipeline: recorded as the agent's own. */
 static void
-agent_tr_event(void *arg, const char *type, json_t *data)
+agent_tr_event(void *arg, enum event_type type, json_t *data)
 {
 	agent_event(arg, type, data);
 }
@@ -674,9 +677,9 @@ agent_rewind(struct agent *a, const char *id, int flags, char **msg,
 		    "" : "s", plan.nremove, plan.before != NULL ?
 		    " Undo with: agentos rewind " : "", plan.before != NULL ?
 		    plan.before : "", plan.before != NULL ? "" : "");
-		agent_event(a, "rewind", json_pack("{s:s,s:s?}", "snapshot",
-		    plan.target != NULL ? plan.target : "", "before",
-		    plan.before));
+		agent_event(a, EV_REWIND, event_pack(EV_REWIND, "{s:s,s:s?}",
+		    "snapshot", plan.target != NULL ? plan.target : "",
+		    "before", plan.before));
 	}
 	snapshot_plan_release(&plan);
 	return (rc);
@@ -848,7 +851,8 @@ agent_switch(struct agent *a, const char *id, char **cause)
 	if (s != NULL && workspace_session(a->ws) != NULL &&
 	    strcmp(session_id(s), agent_session_id(a)) == 0) {
 		session_close(s);
-		*cause = xasprintf("already in session %s", agent_session_id(a));
+		*cause = xasprintf("already in session %s",
+		    agent_session_id(a));
 		return (-1);
 	}
 	if (agent_adopt(a, s, id != NULL, cause) != 0)

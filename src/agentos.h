@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "event.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -1046,22 +1047,8 @@ int	 watch_broken(struct watch *w);
  * of the process (kill -9) though not necessarily a power loss.  The schema
  * version is PRAGMA user_version; older databases are migrated on open.
  *
- * Event types and their data (JSON objects; see agentos(1), SESSION LOG):
- *   "user" {text}
- *   "request" {provider, model, max_tokens, body_sha256, body}
- *   "response" {message, stop_reason, usage: {input_tokens, output_tokens,
- *	cache_read_tokens, cache_write_tokens}, first_token_ms, total_ms}
- *   "tool_call" {id, name, input}
- *   "approval" {id, decision, by, note?}
- *   "snapshot" {id, commit, action, tool_use_id}
- *   "tool_start" {id}
- *   "tool_result" {id, content, is_error, exit_status, duration_ms, bytes,
- *	truncated}
- *   "error" {message}, "retry" {attempt, delay_ms, reason},
- *   "compaction" {messages?: [message...], ...}: with messages, the
- *	conversation so far is replaced by them on load
- *   "turn_end" {stop_reason}
- * message is conv_message_to_json(); times are ms.
+ * The kinds of events and their data are the rows of event_table[]
+ * (event.h, event.c; agentos(1), SESSION LOG).
  */
 #define SESSION_DB_DIR		"agentos"
 #define SESSION_DB_NAME		"sessions.db"
@@ -1086,14 +1073,6 @@ struct session_state {
 	int64_t		  last_seq;		/* 0 when empty */
 	int64_t		 *user_seqs;		/* seq of each "user" event */
 	size_t		  nuser_seqs, auser_seqs;
-};
-
-/* One event as read back. */
-struct session_event {
-	int64_t		 seq;
-	int64_t		 time_ms;		/* wall clock, ms since epoch */
-	char		*type;
-	json_t		*data;			/* one reference owned */
 };
 
 /* A row of the session list. */
@@ -1142,20 +1121,22 @@ const char *session_id(struct session *s);
 /* The seq of the last event (0 when none). */
 int64_t	 session_last_seq(struct session *s);
 /*
- * Append and commit one event of type with data (borrowed; a redacted copy
- * is written).  Returns the event's seq (> 0), or -1: the failure is logged
- * and session_failed() becomes nonzero, so the caller tells the user once.
+ * Append and commit one event of type (not EV_UNKNOWN: that aborts) with
+ * data (borrowed, normally from event_pack(); a redacted copy is written).
+ * Returns the event's seq (> 0), or -1: the failure is logged and
+ * session_failed() becomes nonzero, so the caller tells the user once.
  */
-int64_t	 session_append(struct session *s, const char *type, json_t *data);
+int64_t	 session_append(struct session *s, enum event_type type,
+	    json_t *data);
 /* Nonzero after an append failed (with the first failure's message). */
 const char *session_failed(struct session *s);
 /*
- * Call cb with each event after it is committed, as the JSON object of
- * agentos(1) SESSION LOG {session, seq, time_ms, type, data} (borrowed for
- * the call): the stream-json output of -p.  cb NULL stops.
+ * Call cb with each event after it is committed, as a reader would get it
+ * back (no request body; ev and the session id borrowed for the call):
+ * event_json(session, ev) is the stream-json output of -p.  cb NULL stops.
  */
-void	 session_set_tap(struct session *s,
-	    void (*cb)(void *arg, json_t *event), void *arg);
+void	 session_set_tap(struct session *s, void (*cb)(void *arg,
+	    const char *session, const struct event *ev), void *arg);
 /*
  * Rebuild the conversation for a resume into conv (initialised, empty):
  * "user" gives a user text message, "response" an assistant message,
@@ -1169,15 +1150,34 @@ int	 session_load(struct session *s, struct conv *conv,
 	    struct session_state *st, char **cause);
 void	 session_state_release(struct session_state *st);
 /*
- * Read events with seq > after, oldest first, into *evs (*n of them); free
- * with session_events_free().  Request bodies are included.  0 or -1.
+ * The one way to read a session's events: session_iter_open() walks those
+ * with seq > after, oldest first; each session_iter_next() gives the next
+ * one in *ev (borrowed until the next call or the close) and returns 1, or
+ * 0 at the end, or -1 with cause on a database error.  Events whose data
+ * does not fit their row have ev->invalid set; unknown kinds come as
+ * EV_UNKNOWN with their stored name.  flags:
+ *   SESSION_ITER_BODIES: request events get their body back (else none);
+ *   SESSION_ITER_LOAD: only the kinds marked EVK_LOAD, and of those not
+ *	EVK_LOAD_WHOLE only the members id, text, content, is_error and
+ *	tool_use_id (unchecked): what session_load() needs, fast.
+ * session_iter_open() returns NULL with cause on a database error; the
+ * session must outlive the iterator.
  */
-int	 session_read(struct session *s, int64_t after,
-	    struct session_event **evs, size_t *n, char **cause);
-void	 session_events_free(struct session_event *evs, size_t n);
-/* The JSONL/stream-json form of one event; the caller owns the result. */
-json_t	*session_event_json(const char *session_id,
-	    const struct session_event *ev);
+#define SESSION_ITER_BODIES	0x1
+#define SESSION_ITER_LOAD	0x2
+struct session_iter;
+struct session_iter *session_iter_open(struct session *s, int64_t after,
+	    int flags, char **cause);
+int	 session_iter_next(struct session_iter *it, const struct event **ev,
+	    char **cause);
+void	 session_iter_close(struct session_iter *it);
+/*
+ * All events with seq > after, bodies included, into *evs (*n of them),
+ * through the iterator; free with session_events_free().  0 or -1.
+ */
+int	 session_read(struct session *s, int64_t after, struct event **evs,
+	    size_t *n, char **cause);
+void	 session_events_free(struct event *evs, size_t n);
 /* The parent of s and the event it forked at; NULL when none. */
 const char *session_parent(struct session *s, int64_t *at_event);
 /*
@@ -1855,10 +1855,10 @@ struct agent_ui {
 	void	(*stream_reset)(void *arg);
 	/*
 	 * Every event as the session log records it (type and JSON payload,
-	 * borrowed; see agentos(1), EVENT SCHEMA): stream-json output prints
-	 * them.  May be NULL.
+	 * borrowed; see event.h and agentos(1), EVENT SCHEMA): stream-json
+	 * output prints them.  May be NULL.
 	 */
-	void	(*event)(void *arg, const char *type, json_t *data);
+	void	(*event)(void *arg, enum event_type type, json_t *data);
 	/* The turn ended: the model stopped, or error says why not. */
 	void	(*turn_done)(void *arg, enum stop_reason stop,
 		    const char *error);

@@ -21,7 +21,7 @@
  * error ends in an error again instead of borrowing the next turn's answer.
  */
 struct replay {
-	struct session_event	*evs;
+	struct event		*evs;
 	size_t			 nev;
 	size_t			 pos;		/* next event to serve from */
 	size_t			 turn_end;	/* index of the next user event */
@@ -49,7 +49,7 @@ struct replay {
 
 int	cmd_session_replay(int, char **, const char *, struct config *);
 
-static size_t	 replay_find(struct replay *, const char *, const char *,
+static size_t	 replay_find(struct replay *, enum event_type, const char *,
 		     size_t);
 static int	 replay_checkout(const char *, const char *, const char *,
 		     char **);
@@ -70,14 +70,14 @@ static struct replay *replay_current;
 
 /* Index of the event of type whose data id is id, from start; or nev. */
 static size_t
-replay_find(struct replay *r, const char *type, const char *id,
+replay_find(struct replay *r, enum event_type type, const char *id,
     size_t start)
 {
 	const char	*s;
 	size_t		 i;
 
 	for (i = start; i < r->nev; i++) {
-		if (strcmp(r->evs[i].type, type) != 0)
+		if (r->evs[i].type != type)
 			continue;
 		s = json_string_value(json_object_get(r->evs[i].data, "id"));
 		if (id == NULL || (s != NULL && strcmp(s, id) == 0))
@@ -239,7 +239,7 @@ replay_start(const struct config *cfg, const struct model_request *req,
 	r->cb_arg = arg;
 	memset(&r->resp, 0, sizeof r->resp);
 	message_init(&r->resp.msg, ROLE_ASSISTANT);
-	i = replay_find(r, "response", NULL, r->pos);
+	i = replay_find(r, EV_RESPONSE, NULL, r->pos);
 	if (i >= r->turn_end) {
 		r->error = xstrdup("replay: the recording has no model "
 		    "response here (the recorded turn ended without one)");
@@ -300,13 +300,13 @@ replay_submit(void *arg)
 	size_t		 i;
 
 	r->step = NULL;
-	i = replay_find(r, "user", NULL, r->next_user);
+	i = replay_find(r, EV_USER, NULL, r->next_user);
 	if (i == r->nev) {
 		replay_finish(r, 0);
 		return;
 	}
 	r->pos = i + 1;
-	r->turn_end = replay_find(r, "user", NULL, i + 1);
+	r->turn_end = replay_find(r, EV_USER, NULL, i + 1);
 	r->next_user = r->turn_end;
 	text = json_string_value(json_object_get(r->evs[i].data, "text"));
 	printf("turn at event %lld: %.60s\n", (long long)r->evs[i].seq,
@@ -330,7 +330,7 @@ replay_decide(void *arg)
 
 	r->step = NULL;
 	r->asking = NULL;
-	i = replay_find(r, "approval", tc->id, 0);
+	i = replay_find(r, EV_APPROVAL, tc->id, 0);
 	if (i < r->nev) {
 		d = json_string_value(json_object_get(r->evs[i].data,
 		    "decision"));
@@ -380,7 +380,7 @@ ui_turn_done(void *arg, enum stop_reason stop, const char *error)
 
 /* Every event of the replayed agent: compare tool results. */
 static void
-ui_event(void *arg, const char *type, json_t *data)
+ui_event(void *arg, enum event_type type, json_t *data)
 {
 	struct replay	*r = arg;
 	const char	*id, *rec, *got;
@@ -388,13 +388,13 @@ ui_event(void *arg, const char *type, json_t *data)
 	size_t		 i, j;
 	int		 ran, rec_err, got_err;
 
-	if (r->diverged || strcmp(type, "tool_result") != 0)
+	if (r->diverged || type != EV_TOOL_RESULT)
 		return;
 	id = json_string_value(json_object_get(data, "id"));
 	if (id == NULL)
 		return;
-	i = replay_find(r, "tool_result", id, 0);
-	j = replay_find(r, "tool_start", id, 0);
+	i = replay_find(r, EV_TOOL_RESULT, id, 0);
+	j = replay_find(r, EV_TOOL_START, id, 0);
 	ran = j < r->nev;
 	if (i == r->nev) {
 		if (!ran)
@@ -474,7 +474,7 @@ cmd_session_replay(int argc, char **argv, const char *root,
 		r.root = xstrdup(root);
 
 	/* The worktree as it was before the session's first change. */
-	i = replay_find(&r, "snapshot", NULL, 0);
+	i = replay_find(&r, EV_SNAPSHOT, NULL, 0);
 	if (i < r.nev) {
 		commit = json_string_value(json_object_get(r.evs[i].data,
 		    "commit"));

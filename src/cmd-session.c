@@ -40,13 +40,15 @@ static int	 session_open_arg(const char *, int, char **,
 		     struct session **);
 static void	 md_fence(FILE *, const char *, const char *);
 static void	 md_message(FILE *, json_t *);
-static void	 md_event(FILE *, const struct session_event *);
+static void	 md_event(FILE *, const struct event *);
 static struct trace_span *span_add(struct trace_span *, char *, int64_t);
 static void	 span_relabel(struct trace_span *, char *);
 static void	 span_print(struct trace_span *, const char *);
 static struct trace_span *span_find_tool(struct trace_span *, const char *);
 static void	 trace_turn_print(struct trace_turn *);
-static void	 trace_event(struct trace_turn *, const struct session_event *);
+static void	 trace_event(struct trace_turn *, const struct event *);
+static int	 export_jsonl(FILE *, struct session *, char **);
+static int	 export_markdown(FILE *, struct session *, char **);
 
 /* Wall time ms as local "YYYY-mm-dd HH:MM[:SS]". */
 static void
@@ -224,15 +226,20 @@ md_message(FILE *f, json_t *msg)
 
 /* One event as Markdown (tool calls are shown from the response). */
 static void
-md_event(FILE *f, const struct session_event *ev)
+md_event(FILE *f, const struct event *ev)
 {
 	json_t		*d = ev->data, *u;
 	const char	*note;
 	char		 dur[32];
 
-	if (strcmp(ev->type, "user") == 0)
+	if (ev->invalid != NULL)
+		fprintf(f, "> Event %lld is malformed (%s).\n\n",
+		    (long long)ev->seq, ev->invalid);
+	switch (ev->type) {
+	case EV_USER:
 		fprintf(f, "## User\n\n%s\n\n", jstr(d, "text", ""));
-	else if (strcmp(ev->type, "response") == 0) {
+		break;
+	case EV_RESPONSE:
 		u = json_object_get(d, "usage");
 		session_duration(jint(d, "total_ms"), dur, sizeof dur);
 		fprintf(f, "## Assistant\n\n");
@@ -242,16 +249,19 @@ md_event(FILE *f, const struct session_event *ev)
 		    dur, jint(u, "input_tokens"), jint(u, "output_tokens"),
 		    jint(u, "cache_read_tokens"),
 		    jint(u, "cache_write_tokens"));
-	} else if (strcmp(ev->type, "approval") == 0) {
+		break;
+	case EV_APPROVAL:
 		note = jstr(d, "note", NULL);
 		fprintf(f, "Approval of %s: **%s** by %s%s%s\n\n",
 		    jstr(d, "id", "?"), jstr(d, "decision", "?"),
 		    jstr(d, "by", "?"), note != NULL ? ": " : "",
 		    note != NULL ? note : "");
-	} else if (strcmp(ev->type, "snapshot") == 0)
+		break;
+	case EV_SNAPSHOT:
 		fprintf(f, "Snapshot **%s** before %s\n\n", jstr(d, "id", "?"),
 		    jstr(d, "action", "a change"));
-	else if (strcmp(ev->type, "tool_result") == 0) {
+		break;
+	case EV_TOOL_RESULT:
 		session_duration(jint(d, "duration_ms"), dur, sizeof dur);
 		fprintf(f, "**Result** of %s (%s", jstr(d, "id", "?"), dur);
 		if (json_object_get(d, "exit_status") != NULL &&
@@ -266,19 +276,120 @@ md_event(FILE *f, const struct session_event *ev)
 			fputs("*(no output)*\n\n", f);
 		else
 			md_fence(f, "", jstr(d, "content", ""));
-	} else if (strcmp(ev->type, "error") == 0)
+		break;
+	case EV_ERROR:
 		fprintf(f, "> **Error:** %s\n\n", jstr(d, "message", "?"));
-	else if (strcmp(ev->type, "retry") == 0) {
+		break;
+	case EV_RETRY:
 		session_duration(jint(d, "delay_ms"), dur, sizeof dur);
 		fprintf(f, "> Retry %lld after %s: %s\n\n",
 		    jint(d, "attempt") + 1, dur, jstr(d, "reason", "?"));
-	} else if (strcmp(ev->type, "compaction") == 0)
+		break;
+	case EV_COMPACTION:
 		fputs("> The conversation was compacted here.\n\n", f);
-	else if (strcmp(ev->type, "rewind") == 0)
+		break;
+	case EV_REWIND:
 		fprintf(f, "> Files rewound to snapshot %s.\n\n",
 		    jstr(d, "snapshot", "?"));
-	else if (strcmp(ev->type, "turn_end") == 0)
+		break;
+	case EV_TURN_END:
 		fputs("---\n\n", f);
+		break;
+	default:
+		/* Requests, tool calls (shown in the response), unknown. */
+		break;
+	}
+}
+
+/* Every event as one JSON line (agentos(1), Event schema), bodies in. */
+static int
+export_jsonl(FILE *f, struct session *s, char **cause)
+{
+	struct session_iter	*it;
+	const struct event	*ev;
+	json_t			*j;
+	char			*line;
+	int			 rc;
+
+	it = session_iter_open(s, 0, SESSION_ITER_BODIES, cause);
+	if (it == NULL)
+		return (-1);
+	while ((rc = session_iter_next(it, &ev, cause)) == 1) {
+		j = event_json(session_id(s), ev);
+		line = json_dumps(j, JSON_COMPACT);
+		fprintf(f, "%s\n", line);
+		free(line);
+		json_decref(j);
+	}
+	session_iter_close(it);
+	return (rc);
+}
+
+/* A summary, then every event as Markdown: two walks over the log. */
+static int
+export_markdown(FILE *f, struct session *s, char **cause)
+{
+	struct session_iter	*it;
+	const struct event	*ev;
+	struct session_state	 st;
+	const char		*parent;
+	char			 when[32];
+	int64_t			 at, first_ms = -1;
+	json_t			*u;
+	int			 rc;
+
+	memset(&st, 0, sizeof st);
+	if ((it = session_iter_open(s, 0, 0, cause)) == NULL)
+		return (-1);
+	while ((rc = session_iter_next(it, &ev, cause)) == 1) {
+		if (first_ms < 0)
+			first_ms = ev->time_ms;
+		u = json_object_get(ev->data, "usage");
+		switch (ev->type) {
+		case EV_USER:
+			st.turns++;
+			break;
+		case EV_SNAPSHOT:
+			st.nsnapshots++;
+			break;
+		case EV_RESPONSE:
+			st.requests++;
+			st.usage.input_tokens += jint(u, "input_tokens");
+			st.usage.output_tokens += jint(u, "output_tokens");
+			st.usage.cache_read_tokens += jint(u,
+			    "cache_read_tokens");
+			st.usage.cache_write_tokens += jint(u,
+			    "cache_write_tokens");
+			break;
+		default:
+			break;
+		}
+	}
+	session_iter_close(it);
+	if (rc != 0)
+		return (-1);
+	fprintf(f, "# Session %s\n\n", session_id(s));
+	if (first_ms >= 0) {
+		session_time(first_ms, when, sizeof when, 1);
+		fprintf(f, "- Started: %s\n", when);
+	}
+	if ((parent = session_parent(s, &at)) != NULL)
+		fprintf(f, "- Forked from: %s at event %lld\n", parent,
+		    (long long)at);
+	fprintf(f, "- Turns: %d, model responses: %d\n", st.turns,
+	    st.requests);
+	fprintf(f, "- Tokens: in %lld, out %lld, cache read %lld, "
+	    "cache write %lld\n", (long long)st.usage.input_tokens,
+	    (long long)st.usage.output_tokens,
+	    (long long)st.usage.cache_read_tokens,
+	    (long long)st.usage.cache_write_tokens);
+	fprintf(f, "- Snapshots: %zu\n\n", st.nsnapshots);
+	if ((it = session_iter_open(s, 0, 0, cause)) == NULL)
+		return (-1);
+	while ((rc = session_iter_next(it, &ev, cause)) == 1)
+		md_event(f, ev);
+	session_iter_close(it);
+	return (rc);
 }
 
 int
@@ -291,15 +402,10 @@ cmd_session_export(int argc, char **argv, const char *root,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct session		*s = NULL;
-	struct session_event	*evs = NULL;
-	struct session_state	 st;
-	const char		*format = "markdown", *out = NULL, *parent;
-	char			*cause, *line, when[32];
-	size_t			 n = 0, i;
-	int64_t			 at;
+	const char		*format = "markdown", *out = NULL;
+	char			*cause = NULL;
 	FILE			*f = stdout;
-	json_t			*j, *u;
-	int			 ch, rc = 1;
+	int			 ch, rc = 1, error;
 
 	optind = 0;	/* glibc: a full re-initialisation */
 	while ((ch = getopt_long(argc, argv, "f:o:", longopts, NULL)) != -1) {
@@ -319,62 +425,19 @@ cmd_session_export(int argc, char **argv, const char *root,
 		goto usage;
 	if (session_open_arg(root, argc - optind, argv + optind, &s) != 0)
 		return (1);
-	if (session_read(s, 0, &evs, &n, &cause) != 0) {
-		fprintf(stderr, "agentos: %s\n", cause);
-		free(cause);
-		goto out;
-	}
 	if (out != NULL && (f = fopen(out, "w")) == NULL) {
 		fprintf(stderr, "agentos: %s: %m\n", out);
 		f = stdout;
 		goto out;
 	}
-	if (strcmp(format, "jsonl") == 0) {
-		for (i = 0; i < n; i++) {
-			j = session_event_json(session_id(s), &evs[i]);
-			line = json_dumps(j, JSON_COMPACT);
-			fprintf(f, "%s\n", line);
-			free(line);
-			json_decref(j);
-		}
-	} else {
-		memset(&st, 0, sizeof st);
-		for (i = 0; i < n; i++) {
-			u = json_object_get(evs[i].data, "usage");
-			if (strcmp(evs[i].type, "user") == 0)
-				st.turns++;
-			else if (strcmp(evs[i].type, "snapshot") == 0)
-				st.nsnapshots++;
-			else if (strcmp(evs[i].type, "response") == 0) {
-				st.requests++;
-				st.usage.input_tokens += jint(u,
-				    "input_tokens");
-				st.usage.output_tokens += jint(u,
-				    "output_tokens");
-				st.usage.cache_read_tokens += jint(u,
-				    "cache_read_tokens");
-				st.usage.cache_write_tokens += jint(u,
-				    "cache_write_tokens");
-			}
-		}
-		fprintf(f, "# Session %s\n\n", session_id(s));
-		if (n > 0) {
-			session_time(evs[0].time_ms, when, sizeof when, 1);
-			fprintf(f, "- Started: %s\n", when);
-		}
-		if ((parent = session_parent(s, &at)) != NULL)
-			fprintf(f, "- Forked from: %s at event %lld\n", parent,
-			    (long long)at);
-		fprintf(f, "- Turns: %d, model responses: %d\n", st.turns,
-		    st.requests);
-		fprintf(f, "- Tokens: in %lld, out %lld, cache read %lld, "
-		    "cache write %lld\n", (long long)st.usage.input_tokens,
-		    (long long)st.usage.output_tokens,
-		    (long long)st.usage.cache_read_tokens,
-		    (long long)st.usage.cache_write_tokens);
-		fprintf(f, "- Snapshots: %zu\n\n", st.nsnapshots);
-		for (i = 0; i < n; i++)
-			md_event(f, &evs[i]);
+	if (strcmp(format, "jsonl") == 0)
+		error = export_jsonl(f, s, &cause);
+	else
+		error = export_markdown(f, s, &cause);
+	if (error != 0) {
+		fprintf(stderr, "agentos: %s\n", cause);
+		free(cause);
+		goto out;
 	}
 	if (fflush(f) != 0 || ferror(f)) {
 		fprintf(stderr, "agentos: write error\n");
@@ -384,7 +447,6 @@ cmd_session_export(int argc, char **argv, const char *root,
 out:
 	if (f != stdout)
 		fclose(f);
-	session_events_free(evs, n);
 	session_close(s);
 	return (rc);
 usage:
@@ -484,7 +546,7 @@ trace_turn_print(struct trace_turn *t)
 
 /* Add one event to the turn's tree. */
 static void
-trace_event(struct trace_turn *t, const struct session_event *ev)
+trace_event(struct trace_turn *t, const struct event *ev)
 {
 	json_t		*d = ev->data, *u;
 	struct trace_span	*sp;
@@ -494,10 +556,12 @@ trace_event(struct trace_turn *t, const struct session_event *ev)
 
 	if (ev->time_ms > t->end_ms)
 		t->end_ms = ev->time_ms;
-	if (strcmp(ev->type, "request") == 0) {
+	switch (ev->type) {
+	case EV_REQUEST:
 		t->request_ms = ev->time_ms;
 		t->model = jstr(d, "model", NULL);
-	} else if (strcmp(ev->type, "response") == 0) {
+		break;
+	case EV_RESPONSE:
 		u = json_object_get(d, "usage");
 		ms = jint(d, "total_ms");
 		t->in += jint(u, "input_tokens") +
@@ -515,12 +579,14 @@ trace_event(struct trace_turn *t, const struct session_event *ev)
 		    jstr(d, "stop_reason", "?")), t->request_ms != 0 ?
 		    t->request_ms : ev->time_ms);
 		t->request_ms = 0;
-	} else if (strcmp(ev->type, "tool_call") == 0) {
+		break;
+	case EV_TOOL_CALL:
 		sp = span_add(&t->root, xasprintf("tool %s %s  (no result: "
 		    "interrupted)", jstr(d, "name", "?"), id != NULL ? id : ""),
 		    ev->time_ms);
 		sp->tool_id = id;
-	} else if (strcmp(ev->type, "approval") == 0) {
+		break;
+	case EV_APPROVAL:
 		if ((sp = span_find_tool(&t->root, id)) == NULL)
 			sp = &t->root;
 		session_duration(ev->time_ms - sp->start_ms, a, sizeof a);
@@ -528,17 +594,20 @@ trace_event(struct trace_turn *t, const struct session_event *ev)
 		span_add(sp, xasprintf("approval %s by %s  after %s%s%s",
 		    jstr(d, "decision", "?"), jstr(d, "by", "?"), a,
 		    s != NULL ? ": " : "", s != NULL ? s : ""), ev->time_ms);
-	} else if (strcmp(ev->type, "snapshot") == 0) {
+		break;
+	case EV_SNAPSHOT:
 		s = jstr(d, "tool_use_id", NULL);
 		if ((sp = span_find_tool(&t->root, s)) == NULL)
 			sp = &t->root;
 		span_add(sp, xasprintf("snapshot %s", id != NULL ? id : "?"),
 		    ev->time_ms);
-	} else if (strcmp(ev->type, "tool_start") == 0) {
+		break;
+	case EV_TOOL_START:
 		if ((sp = span_find_tool(&t->root, id)) != NULL)
 			span_add(sp, xstrdup("run: started, no result "
 			    "(interrupted)"), ev->time_ms);
-	} else if (strcmp(ev->type, "tool_result") == 0) {
+		break;
+	case EV_TOOL_RESULT:
 		if ((sp = span_find_tool(&t->root, id)) == NULL) {
 			sp = span_add(&t->root, xasprintf("tool %s",
 			    id != NULL ? id : "?"), ev->time_ms);
@@ -564,22 +633,32 @@ trace_event(struct trace_turn *t, const struct session_event *ev)
 			span_relabel(&sp->kids[sp->nkids - 1], label);
 		else
 			span_add(sp, label, ev->time_ms);
-	} else if (strcmp(ev->type, "retry") == 0) {
+		break;
+	case EV_RETRY:
 		session_duration(jint(d, "delay_ms"), a, sizeof a);
 		span_add(&t->root, xasprintf("retry %lld after %s: %s",
 		    jint(d, "attempt") + 1, a, jstr(d, "reason", "?")),
 		    ev->time_ms);
-	} else if (strcmp(ev->type, "error") == 0)
+		break;
+	case EV_ERROR:
 		span_add(&t->root, xasprintf("error: %s",
 		    jstr(d, "message", "?")), ev->time_ms);
-	else if (strcmp(ev->type, "compaction") == 0)
+		break;
+	case EV_COMPACTION:
 		span_add(&t->root, xstrdup("compaction"), ev->time_ms);
-	else if (strcmp(ev->type, "rewind") == 0)
+		break;
+	case EV_REWIND:
 		span_add(&t->root, xasprintf("rewind to snapshot %s",
 		    jstr(d, "snapshot", "?")), ev->time_ms);
-	else if (strcmp(ev->type, "turn_end") == 0)
+		break;
+	case EV_TURN_END:
 		span_add(&t->root, xasprintf("end: %s",
 		    jstr(d, "stop_reason", "?")), ev->time_ms);
+		break;
+	default:
+		/* Users start turns (cmd_session_trace); unknown: nothing. */
+		break;
+	}
 }
 
 int
@@ -587,7 +666,7 @@ cmd_session_trace(int argc, char **argv, const char *root,
     struct config *cfg)
 {
 	struct session		*s;
-	struct session_event	*evs = NULL;
+	struct event		*evs = NULL;
 	struct trace_turn	 t;
 	size_t			 n = 0, i;
 	char			*cause;
@@ -599,6 +678,7 @@ cmd_session_trace(int argc, char **argv, const char *root,
 	}
 	if (session_open_arg(root, argc - 1, argv + 1, &s) != 0)
 		return (1);
+	/* Spans borrow strings of the events: all of them stay in memory. */
 	if (session_read(s, 0, &evs, &n, &cause) != 0) {
 		fprintf(stderr, "agentos: %s\n", cause);
 		free(cause);
@@ -607,7 +687,7 @@ cmd_session_trace(int argc, char **argv, const char *root,
 	printf("session %s: %zu events\n", session_id(s), n);
 	memset(&t, 0, sizeof t);
 	for (i = 0; i < n; i++) {
-		if (strcmp(evs[i].type, "user") == 0) {
+		if (evs[i].type == EV_USER) {
 			trace_turn_print(&t);
 			t.prompt = session_oneline(jstr(evs[i].data, "text",
 			    ""), 50);

@@ -23,8 +23,8 @@ static void	headless_assistant_done(void *, const struct message *,
 static void	headless_approval(void *, struct tool_call *, const char *);
 static void	headless_notice(void *, const char *);
 static void	headless_stream_reset(void *);
-static void	headless_event(void *, const char *, json_t *);
-static void	headless_tap(void *, json_t *);
+static void	headless_event(void *, enum event_type, json_t *);
+static void	headless_tap(void *, const char *, const struct event *);
 static void	headless_turn_done(void *, enum stop_reason, const char *);
 
 static const struct agent_ui headless_ui = {
@@ -80,16 +80,19 @@ headless_stream_reset(void *arg)
 {
 }
 
-/* stream-json: one event a line, the session log's schema. */
+/*
+ * stream-json without a session log (it could not be opened): one event a
+ * line, {type, ...data}.
+ */
 static void
-headless_event(void *arg, const char *type, json_t *data)
+headless_event(void *arg, enum event_type type, json_t *data)
 {
 	struct headless	*h = arg;
 	json_t		*o;
 
 	if (h->fmt != OUTPUT_STREAM_JSON || h->tapped)
 		return;
-	o = json_pack("{s:s}", "type", type);
+	o = json_pack("{s:s}", "type", event_name(type));
 	json_object_update(o, data);
 	/* The request body repeats the conversation: the hash stands in. */
 	json_object_del(o, "body");
@@ -104,11 +107,14 @@ headless_event(void *arg, const char *type, json_t *data)
  * log, {session, seq, time_ms, type, data} (agentos(1), SESSION LOG).
  */
 static void
-headless_tap(void *arg, json_t *event)
+headless_tap(void *arg, const char *session, const struct event *ev)
 {
-	json_dumpf(event, stdout, JSON_COMPACT);
+	json_t	*o = event_json(session, ev);
+
+	json_dumpf(o, stdout, JSON_COMPACT);
 	fputc('\n', stdout);
 	fflush(stdout);
+	json_decref(o);
 }
 
 static void

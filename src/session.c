@@ -43,7 +43,8 @@ struct session {
 	sqlite3_stmt		*st_insert;
 	sqlite3_stmt		*st_body_put;
 	sqlite3_stmt		*st_body_get;
-	void			(*tap)(void *, json_t *);
+	void			(*tap)(void *, const char *,
+				    const struct event *);
 	void			*tap_arg;
 	int64_t			 body_counter;
 	/* The last request body stored, for prefix-delta storage. */
@@ -80,7 +81,14 @@ static const char *session_migrations[] = {
 	" data BLOB NOT NULL) WITHOUT ROWID;",
 };
 
-typedef int (*session_event_cb)(void *, const struct session_event *);
+/* A walk over a session's events (session_iter_open()). */
+struct session_iter {
+	struct session	*s;
+	sqlite3_stmt	*st;
+	int		 flags;
+	int		 done;
+	struct event	 ev;		/* the current one, owned */
+};
 
 static int	 session_db_open(const char *, sqlite3 **, char **);
 static int	 session_migrate(sqlite3 *, const char *, char **);
@@ -92,8 +100,7 @@ static int	 session_body_put(struct session *, const char *, const char *,
 		     size_t);
 static char	*session_body_get(struct session *, const char *, size_t *,
 		     int);
-static int	 session_foreach(struct session *, int64_t, int,
-		     session_event_cb, void *, char **);
+static char	*session_kinds_sql(int);
 static char	*session_strdup_col(sqlite3_stmt *, int);
 static json_t	*session_columns(sqlite3_stmt *);
 
@@ -530,7 +537,8 @@ session_failed(struct session *s)
 }
 
 void
-session_set_tap(struct session *s, void (*cb)(void *, json_t *), void *arg)
+session_set_tap(struct session *s,
+    void (*cb)(void *, const char *, const struct event *), void *arg)
 {
 	s->tap = cb;
 	s->tap_arg = arg;
@@ -637,16 +645,18 @@ session_body_get(struct session *s, const char *key, size_t *len,
 }
 
 int64_t
-session_append(struct session *s, const char *type, json_t *data)
+session_append(struct session *s, enum event_type type, json_t *data)
 {
-	json_t		*copy, *body, *ev;
-	const char	*sha;
+	json_t		*copy, *body;
+	const char	*sha, *name = event_name(type);
 	char		*text = NULL, *key = NULL, *why = NULL;
 	int64_t		 seq = -1, now = (int64_t)loop_wall_ms();
 	int		 tx = 0, rc;
 	sqlite3_stmt	*st = NULL;
-	struct session_event e;
+	struct event	 e;
 
+	if (*name == '\0')
+		fatalx("session_append: event type %d has no name", (int)type);
 	copy = data != NULL ? json_deep_copy(data) : json_object();
 	if (!json_is_object(copy)) {
 		json_decref(copy);
@@ -654,7 +664,7 @@ session_append(struct session *s, const char *type, json_t *data)
 	}
 	session_redact_json(s->redact, copy);
 	body = json_object_get(copy, "body");
-	if (strcmp(type, "request") == 0 && json_is_string(body)) {
+	if (type == EV_REQUEST && json_is_string(body)) {
 		if (!s->log_bodies) {
 			json_object_del(copy, "body");
 			body = NULL;
@@ -697,7 +707,7 @@ session_append(struct session *s, const char *type, json_t *data)
 		goto dberr;
 	sqlite3_bind_text(s->st_insert, 1, s->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->st_insert, 2, now);
-	sqlite3_bind_text(s->st_insert, 3, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->st_insert, 3, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s->st_insert, 4, text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s->st_insert);
 	if (rc == SQLITE_ROW) {
@@ -719,14 +729,15 @@ session_append(struct session *s, const char *type, json_t *data)
 	}
 	s->exists = 1;
 	if (s->tap != NULL) {
+		/* As a reader sees it: no body, no body_ref. */
+		memset(&e, 0, sizeof e);
+		e.type = type;
+		e.name = (char *)name;
 		e.seq = seq;
 		e.time_ms = now;
-		e.type = (char *)type;
 		json_object_del(copy, "body_ref");
 		e.data = copy;
-		ev = session_event_json(s->id, &e);
-		s->tap(s->tap_arg, ev);
-		json_decref(ev);
+		s->tap(s->tap_arg, s->id, &e);
 	}
 	goto out;
 dberr:
@@ -740,7 +751,7 @@ out:
 			free(why2);
 	}
 	if (seq < 0) {
-		log_debug("session: append %s failed: %s", type,
+		log_debug("session: append %s failed: %s", name,
 		    why != NULL ? why : "?");
 		if (s->failed == NULL)
 			s->failed = why != NULL ? why : xstrdup("unknown");
@@ -780,145 +791,182 @@ session_columns(sqlite3_stmt *st)
 	return (o);
 }
 
-/*
- * Call cb for each event with seq > after, oldest first.  bodies: every
- * event, with request bodies put back; else only what session_load needs.
- * cb returns nonzero to stop.
- */
-static int
-session_foreach(struct session *s, int64_t after, int bodies,
-    session_event_cb cb, void *arg, char **cause)
+/* The names of the event kinds with all of flags, as an SQL list. */
+static char *
+session_kinds_sql(int flags)
 {
+	struct buf	b = BUF_INIT;
+	int		i;
+
+	for (i = 1; i < EV__COUNT; i++) {
+		if ((event_table[i].flags & flags) == flags)
+			buf_addf(&b, "%s'%s'", b.len ? ", " : "",
+			    event_table[i].name);
+	}
+	if (b.len == 0)
+		buf_adds(&b, "NULL");
+	return (buf_detach(&b, NULL));
+}
+
+struct session_iter *
+session_iter_open(struct session *s, int64_t after, int flags,
+    char **cause)
+{
+	struct session_iter	*it;
 	sqlite3_stmt		*st = NULL;
-	struct session_event	 ev;
-	json_error_t		 jerr;
-	const char		*ref;
-	char			*body;
-	size_t			 len;
-	int			 rc = -1, step, stop = 0;
+	char			*load, *whole, *sql;
+	int			 rc;
 
 	/*
 	 * A resume needs no requests, approvals, retries or errors, and of
 	 * most events only a few members: SQLite extracts them (its JSON
 	 * parser is several times faster than building jansson objects), so
-	 * only responses and compactions are parsed whole.
+	 * only the kinds marked EVK_LOAD_WHOLE (responses, compactions) are
+	 * parsed whole.
 	 */
-	if (sqlite3_prepare_v2(s->db, bodies ? "SELECT seq, time_ms, type, "
-	    "data FROM events WHERE session = ? AND seq > ? ORDER BY seq" :
-	    "SELECT seq, time_ms, type, CASE WHEN type IN ('response', "
-	    "'compaction') OR NOT json_valid(data) THEN data END, "
-	    "CASE WHEN json_valid(data) THEN json_extract(data, '$.id') END, "
-	    "CASE WHEN json_valid(data) THEN json_extract(data, '$.text') "
-	    "END, CASE WHEN json_valid(data) THEN json_extract(data, "
-	    "'$.content') END, CASE WHEN json_valid(data) THEN "
-	    "json_extract(data, '$.is_error') END, CASE WHEN json_valid(data) "
-	    "THEN json_extract(data, '$.tool_use_id') END "
-	    "FROM events WHERE session = ? "
-	    "AND seq > ? AND type IN ('user', 'response', 'tool_start', "
-	    "'snapshot', 'tool_result', 'compaction', 'turn_end') "
-	    "ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
+	if (flags & SESSION_ITER_LOAD) {
+		load = session_kinds_sql(EVK_LOAD);
+		whole = session_kinds_sql(EVK_LOAD | EVK_LOAD_WHOLE);
+		sql = xasprintf("SELECT seq, time_ms, type, CASE WHEN type "
+		    "IN (%s) OR NOT json_valid(data) THEN data END, "
+		    "CASE WHEN json_valid(data) THEN json_extract(data, "
+		    "'$.id') END, CASE WHEN json_valid(data) THEN "
+		    "json_extract(data, '$.text') END, CASE WHEN "
+		    "json_valid(data) THEN json_extract(data, '$.content') "
+		    "END, CASE WHEN json_valid(data) THEN json_extract(data, "
+		    "'$.is_error') END, CASE WHEN json_valid(data) THEN "
+		    "json_extract(data, '$.tool_use_id') END FROM events "
+		    "WHERE session = ? AND seq > ? AND type IN (%s) "
+		    "ORDER BY seq", whole, load);
+		free(load);
+		free(whole);
+	} else
+		sql = xstrdup("SELECT seq, time_ms, type, data FROM events "
+		    "WHERE session = ? AND seq > ? ORDER BY seq");
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
 		*cause = xasprintf("session log: %s", sqlite3_errmsg(s->db));
-		return (-1);
+		return (NULL);
 	}
 	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, after);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		ev.seq = sqlite3_column_int64(st, 0);
-		ev.time_ms = sqlite3_column_int64(st, 1);
-		ev.type = (char *)sqlite3_column_text(st, 2);
-		if (!bodies && sqlite3_column_type(st, 3) == SQLITE_NULL)
-			ev.data = session_columns(st);
-		else
-			ev.data = json_loadb((const char *)
-			    sqlite3_column_blob(st, 3),
-			    sqlite3_column_bytes(st, 3), 0, &jerr);
-		if (ev.type == NULL)
-			ev.type = (char *)"";
-		if (ev.data == NULL) {
-			/* Never lose the rest for one bad row. */
-			log_debug("session: %s event %lld: %s", s->id,
-			    (long long)ev.seq, jerr.text);
-			ev.data = json_pack("{s:s}", "unreadable", jerr.text);
-		}
-		ref = json_string_value(json_object_get(ev.data, "body_ref"));
-		if (ref != NULL) {
-			if (bodies && (body = session_body_get(s, ref, &len,
-			    0)) != NULL) {
-				json_object_set_new(ev.data, "body",
-				    json_stringn(body, len));
-				free(body);
-			}
-			json_object_del(ev.data, "body_ref");
-		}
-		stop = cb(arg, &ev);
-		json_decref(ev.data);
-		if (stop)
-			break;
-	}
-	if (!stop && step != SQLITE_DONE) {
-		*cause = xasprintf("session log: %s", sqlite3_errmsg(s->db));
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	return (rc);
-}
-
-struct session_read_ctx {
-	struct session_event	*evs;
-	size_t			 n, alloc;
-};
-
-/* session_read's callback: keep a copy of the event. */
-static int
-session_read_cb(void *arg, const struct session_event *ev)
-{
-	struct session_read_ctx	*ctx = arg;
-	struct session_event	*e;
-
-	ALLOC_GROW(ctx->evs, ctx->n + 1, ctx->alloc);
-	e = &ctx->evs[ctx->n++];
-	e->seq = ev->seq;
-	e->time_ms = ev->time_ms;
-	e->type = xstrdup(ev->type);
-	e->data = json_incref(ev->data);
-	return (0);
+	it = xcalloc(1, sizeof *it);
+	it->s = s;
+	it->st = st;
+	it->flags = flags;
+	return (it);
 }
 
 int
-session_read(struct session *s, int64_t after, struct session_event **evs,
-    size_t *n, char **cause)
+session_iter_next(struct session_iter *it, const struct event **evp,
+    char **cause)
 {
-	struct session_read_ctx	ctx = { NULL, 0, 0 };
+	struct session	*s = it->s;
+	sqlite3_stmt	*st = it->st;
+	json_error_t	 jerr;
+	json_t		*data;
+	const char	*ref, *why = NULL;
+	char		*body;
+	size_t		 len;
+	int		 step, partial;
 
-	if (session_foreach(s, after, 1, session_read_cb, &ctx, cause) != 0) {
-		session_events_free(ctx.evs, ctx.n);
+	*evp = NULL;
+	event_release(&it->ev);
+	if (it->done)
+		return (0);
+	if ((step = sqlite3_step(st)) != SQLITE_ROW) {
+		it->done = 1;
+		if (step == SQLITE_DONE)
+			return (0);
+		*cause = xasprintf("session log: %s", sqlite3_errmsg(s->db));
 		return (-1);
 	}
-	*evs = ctx.evs;
-	*n = ctx.n;
+	partial = (it->flags & SESSION_ITER_LOAD) &&
+	    sqlite3_column_type(st, 3) == SQLITE_NULL;
+	if (partial)
+		data = session_columns(st);
+	else {
+		data = json_loadb((const char *)sqlite3_column_blob(st, 3),
+		    sqlite3_column_bytes(st, 3), 0, &jerr);
+		if (data == NULL) {
+			/* Never lose the rest for one bad row. */
+			log_debug("session: %s event %lld: %s", s->id,
+			    (long long)sqlite3_column_int64(st, 0),
+			    jerr.text);
+			why = jerr.text;
+		}
+	}
+	if (data != NULL &&
+	    (ref = json_string_value(json_object_get(data, "body_ref"))) !=
+	    NULL) {
+		if ((it->flags & SESSION_ITER_BODIES) &&
+		    (body = session_body_get(s, ref, &len, 0)) != NULL) {
+			json_object_set_new(data, "body",
+			    json_stringn(body, len));
+			free(body);
+		}
+		json_object_del(data, "body_ref");
+	}
+	event_init(&it->ev, (const char *)sqlite3_column_text(st, 2),
+	    sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), data,
+	    why);
+	if (partial) {
+		/* A few members only, by design: nothing to check. */
+		free(it->ev.invalid);
+		it->ev.invalid = NULL;
+	}
+	*evp = &it->ev;
+	return (1);
+}
+
+void
+session_iter_close(struct session_iter *it)
+{
+	if (it == NULL)
+		return;
+	event_release(&it->ev);
+	sqlite3_finalize(it->st);
+	free(it);
+}
+
+int
+session_read(struct session *s, int64_t after, struct event **evs,
+    size_t *n, char **cause)
+{
+	struct session_iter	*it;
+	const struct event	*ev;
+	struct event		*v = NULL;
+	size_t			 nr = 0, alloc = 0;
+	int			 rc;
+
+	*evs = NULL;
+	*n = 0;
+	it = session_iter_open(s, after, SESSION_ITER_BODIES, cause);
+	if (it == NULL)
+		return (-1);
+	while ((rc = session_iter_next(it, &ev, cause)) == 1) {
+		ALLOC_GROW(v, nr + 1, alloc);
+		event_copy(&v[nr++], ev);
+	}
+	session_iter_close(it);
+	if (rc != 0) {
+		session_events_free(v, nr);
+		return (-1);
+	}
+	*evs = v;
+	*n = nr;
 	return (0);
 }
 
 void
-session_events_free(struct session_event *evs, size_t n)
+session_events_free(struct event *evs, size_t n)
 {
 	size_t	i;
 
-	for (i = 0; i < n; i++) {
-		free(evs[i].type);
-		json_decref(evs[i].data);
-	}
+	for (i = 0; i < n; i++)
+		event_release(&evs[i]);
 	free(evs);
-}
-
-json_t *
-session_event_json(const char *session_id, const struct session_event *ev)
-{
-	return (json_pack("{s:s,s:I,s:I,s:s,s:O}", "session", session_id,
-	    "seq", (json_int_t)ev->seq, "time_ms", (json_int_t)ev->time_ms,
-	    "type", ev->type, "data", ev->data));
 }
 
 /* A tool use of the last assistant message, waiting for its result. */
@@ -1022,11 +1070,10 @@ load_int(json_t *o, const char *key)
 	return (json_integer_value(json_object_get(o, key)));
 }
 
-/* session_load's callback: one event into the conversation. */
-static int
-session_load_cb(void *arg, const struct session_event *ev)
+/* One event into the conversation being rebuilt. */
+static void
+session_load_event(struct load_ctx *ctx, const struct event *ev)
 {
-	struct load_ctx		*ctx = arg;
 	struct session_state	*st = ctx->st;
 	struct load_call	*c;
 	struct message		 m, *dst;
@@ -1035,8 +1082,12 @@ session_load_cb(void *arg, const struct session_event *ev)
 	char			*why;
 	size_t			 i;
 
+	if (ev->invalid != NULL)
+		log_debug("session: event %lld: %s", (long long)ev->seq,
+		    ev->invalid);
 	id = json_string_value(json_object_get(ev->data, "id"));
-	if (strcmp(ev->type, "user") == 0) {
+	switch (ev->type) {
+	case EV_USER:
 		load_flush(ctx);
 		s = json_string_value(json_object_get(ev->data, "text"));
 		if (s == NULL)
@@ -1061,13 +1112,14 @@ session_load_cb(void *arg, const struct session_event *ev)
 				st->first_prompt = xstrdup(s);
 		}
 		ctx->turn_ended = 0;
-	} else if (strcmp(ev->type, "response") == 0) {
+		break;
+	case EV_RESPONSE:
 		j = json_object_get(ev->data, "message");
 		if (conv_message_from_json(j, &m, &why) != 0) {
 			log_debug("session: event %lld: %s",
 			    (long long)ev->seq, why);
 			free(why);
-			return (0);
+			return;
 		}
 		load_flush(ctx);
 		if (m.nr == 0) {
@@ -1096,12 +1148,12 @@ session_load_cb(void *arg, const struct session_event *ev)
 			    "cache_write_tokens");
 		}
 		ctx->turn_ended = 0;
-	} else if (strcmp(ev->type, "tool_call") == 0 ||
-	    strcmp(ev->type, "tool_start") == 0) {
-		if ((c = load_call_find(ctx, id)) != NULL &&
-		    strcmp(ev->type, "tool_start") == 0)
+		break;
+	case EV_TOOL_START:
+		if ((c = load_call_find(ctx, id)) != NULL)
 			c->started = 1;
-	} else if (strcmp(ev->type, "snapshot") == 0) {
+		break;
+	case EV_SNAPSHOT:
 		s = json_string_value(json_object_get(ev->data,
 		    "tool_use_id"));
 		if ((c = load_call_find(ctx, s)) != NULL && id != NULL) {
@@ -1113,7 +1165,8 @@ session_load_cb(void *arg, const struct session_event *ev)
 			    st->asnapshots);
 			st->snapshots[st->nsnapshots++] = xstrdup(id);
 		}
-	} else if (strcmp(ev->type, "tool_result") == 0) {
+		break;
+	case EV_TOOL_RESULT:
 		if ((c = load_call_find(ctx, id)) == NULL && id != NULL)
 			c = load_call_add(ctx, id);
 		if (c != NULL && !c->done) {
@@ -1125,7 +1178,8 @@ session_load_cb(void *arg, const struct session_event *ev)
 			c->done = 1;
 		}
 		ctx->turn_ended = 0;
-	} else if (strcmp(ev->type, "compaction") == 0) {
+		break;
+	case EV_COMPACTION:
 		msgs = json_object_get(ev->data, "messages");
 		if (json_is_array(msgs)) {
 			load_flush(ctx);
@@ -1142,26 +1196,37 @@ session_load_cb(void *arg, const struct session_event *ev)
 				message_release(&m);
 			}
 		}
-	} else if (strcmp(ev->type, "turn_end") == 0)
+		break;
+	case EV_TURN_END:
 		ctx->turn_ended = 1;
+		break;
+	default:
+		/* Not needed to resume (or unknown): nothing to rebuild. */
+		break;
+	}
 	if (st != NULL)
 		st->last_seq = ev->seq;
-	return (0);
 }
 
 int
 session_load(struct session *s, struct conv *conv, struct session_state *st,
     char **cause)
 {
-	struct load_ctx	ctx;
-	int		rc;
+	struct load_ctx		 ctx;
+	struct session_iter	*it;
+	const struct event	*ev;
+	int			 rc;
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.conv = conv;
 	ctx.st = st;
 	if (st != NULL)
 		memset(st, 0, sizeof *st);
-	rc = session_foreach(s, 0, 0, session_load_cb, &ctx, cause);
+	if ((it = session_iter_open(s, 0, SESSION_ITER_LOAD, cause)) == NULL)
+		return (-1);
+	while ((rc = session_iter_next(it, &ev, cause)) == 1)
+		session_load_event(&ctx, ev);
+	session_iter_close(it);
 	load_flush(&ctx);
 	free(ctx.calls);
 	if (rc != 0)

@@ -37,7 +37,9 @@ struct toolrun {
 static void	toolrun_run(struct toolrun *);
 static void	toolrun_advance(struct toolrun *, enum toolrun_rc);
 static void	toolrun_over(struct toolrun *);
-static void	toolrun_event(struct toolrun *, const char *, json_t *);
+static void	toolrun_event(struct toolrun *, enum event_type, json_t *);
+static void	toolrun_approval(struct toolrun *, struct tool_call *,
+		    const char *, const char *);
 static void	toolrun_exec_done(struct tool_call *, void *);
 static void	toolrun_exec_output(struct tool_call *, const char *, size_t,
 		    void *);
@@ -237,17 +239,26 @@ toolrun_cancel(struct toolrun *tr)
 
 /* Record an event (stolen reference). */
 static void
-toolrun_event(struct toolrun *tr, const char *type, json_t *data)
+toolrun_event(struct toolrun *tr, enum event_type type, json_t *data)
 {
 	tr->cb->event(tr->arg, type, data);
+}
+
+/* Record who decided (by) what (decision) about tc. */
+static void
+toolrun_approval(struct toolrun *tr, struct tool_call *tc,
+    const char *decision, const char *by)
+{
+	toolrun_event(tr, EV_APPROVAL, event_pack(EV_APPROVAL,
+	    "{s:s,s:s,s:s}", "id", tc->id, "decision", decision, "by", by));
 }
 
 /* record: the result, in the log and on the screen. */
 static enum toolrun_rc
 toolrun_record_end(struct toolrun *tr, struct tool_call *tc)
 {
-	toolrun_event(tr, "tool_result",
-	    json_pack("{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
+	toolrun_event(tr, EV_TOOL_RESULT, event_pack(EV_TOOL_RESULT,
+	    "{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
 	    "content", tc->result.buf, "is_error", tc->is_error,
 	    "exit_status", tc->exit_status,
 	    "duration_ms", (json_int_t)tc->duration_ms,
@@ -324,13 +335,11 @@ toolrun_policy_begin(struct toolrun *tr, struct tool_call *tc)
 	case PERM_ALLOW:
 		by = xasprintf("mode:%s", perm_mode_name(
 		    perm_get_mode(tr->perm)));
-		toolrun_event(tr, "approval", json_pack("{s:s,s:s,s:s}", "id",
-		    tc->id, "decision", "allow", "by", by));
+		toolrun_approval(tr, tc, "allow", by);
 		free(by);
 		break;
 	case PERM_DENY:
-		toolrun_event(tr, "approval", json_pack("{s:s,s:s,s:s}", "id",
-		    tc->id, "decision", "deny", "by", "rule"));
+		toolrun_approval(tr, tc, "deny", "rule");
 		tool_result_setf(tc, 1, "Not run: %s", why != NULL ? why :
 		    "not allowed in this permission mode");
 		rc = TOOLRUN_DENY;
@@ -354,8 +363,7 @@ toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
 	if (!tr->ask)
 		return (TOOLRUN_GO);
 	if (tr->headless || tr->ui->approval == NULL) {
-		toolrun_event(tr, "approval", json_pack("{s:s,s:s,s:s}", "id",
-		    tc->id, "decision", "deny", "by", "headless"));
+		toolrun_approval(tr, tc, "deny", "headless");
 		tool_result_setf(tc, 1, "Not run: %s needs the user's approval "
 		    "in permission mode %s, and agentos runs headless (-p), "
 		    "where nobody can approve. Do the task without it, or stop "
@@ -402,11 +410,11 @@ toolrun_decide(struct toolrun *tr, struct tool_call *tc, enum approval ans,
 	if (tc == NULL || tc != tr->tc || !tr->approving)
 		return;
 	tr->approving = 0;
-	ev = json_pack("{s:s,s:s,s:s}", "id", tc->id, "decision", names[ans],
-	    "by", "user");
+	ev = event_pack(EV_APPROVAL, "{s:s,s:s,s:s}", "id", tc->id,
+	    "decision", names[ans], "by", "user");
 	if (note != NULL && *note != '\0')
 		json_object_set_new(ev, "note", json_string(note));
-	toolrun_event(tr, "approval", ev);
+	toolrun_event(tr, EV_APPROVAL, ev);
 
 	switch (ans) {
 	case APPROVE_ALWAYS:
@@ -535,8 +543,9 @@ toolrun_snapshot_begin(struct toolrun *tr, struct tool_call *tc)
 		return (TOOLRUN_DENY);
 	}
 	tc->snapshot_id = id;
-	toolrun_event(tr, "snapshot", json_pack("{s:s,s:s?,s:s,s:s}", "id", id,
-	    "commit", commit, "action", summary, "tool_use_id", tc->id));
+	toolrun_event(tr, EV_SNAPSHOT, event_pack(EV_SNAPSHOT,
+	    "{s:s,s:s?,s:s,s:s}", "id", id, "commit", commit, "action",
+	    summary, "tool_use_id", tc->id));
 	free(commit);
 	if (tr->ui->snapshot != NULL)
 		tr->ui->snapshot(tr->ui_arg, id, summary);
@@ -560,7 +569,8 @@ toolrun_snapshot_end(struct toolrun *tr, struct tool_call *tc)
 static enum toolrun_rc
 toolrun_exec_begin(struct toolrun *tr, struct tool_call *tc)
 {
-	toolrun_event(tr, "tool_start", json_pack("{s:s}", "id", tc->id));
+	toolrun_event(tr, EV_TOOL_START, event_pack(EV_TOOL_START, "{s:s}",
+	    "id", tc->id));
 	if (tr->ui->tool_started != NULL)
 		tr->ui->tool_started(tr->ui_arg, tc);
 	tc->done = toolrun_exec_done;

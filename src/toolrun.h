@@ -23,6 +23,8 @@
 
 #include <jansson.h>
 
+#include "event.h"
+
 struct agent_ui;
 struct perm;
 struct tool_call;
@@ -57,8 +59,11 @@ extern const struct toolrun_stage toolrun_stages[];
 
 /* What the pipeline tells its owner (the agent). */
 struct toolrun_cb {
-	/* Record event type with data (a reference is stolen). */
-	void	(*event)(void *arg, const char *type, json_t *data);
+	/*
+	 * Record an event of type with data (made by event_pack(); the
+	 * reference is stolen).
+	 */
+	void	(*event)(void *arg, enum event_type type, json_t *data);
 	/* The call is over, its result recorded; the pipeline is free. */
 	void	(*finished)(void *arg, struct tool_call *tc);
 };

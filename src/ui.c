@@ -770,7 +770,8 @@ ui_snapshots_yes(struct ui *ui, void *arg)
 {
 	char	*cause = NULL;
 
-	if (workspace_confirm_snapshots(agent_workspace(ui->agent), &cause) != 0) {
+	if (workspace_confirm_snapshots(agent_workspace(ui->agent),
+	    &cause) != 0) {
 		view_transcript_notice(ui, TE_ERROR, "snapshots are still "
 		    "off: %s", cause);
 		free(cause);

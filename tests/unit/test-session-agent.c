@@ -193,7 +193,7 @@ static char *
 types(const char *id)
 {
 	struct session		*s;
-	struct session_event	*evs;
+	struct event		*evs;
 	struct buf		 b = BUF_INIT;
 	size_t			 n, i;
 	char			*cause;
@@ -202,7 +202,7 @@ types(const char *id)
 	assert_non_null(s);
 	assert_int_equal(session_read(s, 0, &evs, &n, &cause), 0);
 	for (i = 0; i < n; i++)
-		buf_addf(&b, "%s%s", i ? " " : "", evs[i].type);
+		buf_addf(&b, "%s%s", i ? " " : "", evs[i].name);
 	session_events_free(evs, n);
 	session_close(s);
 	return (buf_detach(&b, NULL));
@@ -256,7 +256,7 @@ test_resume_and_continue(void **state)
 	/* Killed after the prompt was logged: resume calls the model. */
 	s = session_open(repo, id, &cause);
 	j = json_pack("{s:s}", "text", "second");
-	assert_true(session_append(s, "user", j) > 0);
+	assert_true(session_append(s, EV_USER, j) > 0);
 	json_decref(j);
 	session_close(s);
 	cfg.resume = id;

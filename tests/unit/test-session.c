@@ -51,7 +51,7 @@ teardown(void **state)
 
 /* Append an event made by json_pack-like fmt; returns its seq. */
 static int64_t
-ev(struct session *s, const char *type, json_t *data)
+ev(struct session *s, enum event_type type, json_t *data)
 {
 	int64_t	seq;
 
@@ -78,7 +78,7 @@ ev_response(struct session *s, const char *text, const char *tool_id,
 		message_add_tool_use(&m, tool_id, tool, input);
 		json_decref(input);
 	}
-	ev(s, "response", json_pack("{s:o,s:s,s:{s:i,s:i,s:i,s:i},s:i,s:i}",
+	ev(s, EV_RESPONSE, json_pack("{s:o,s:s,s:{s:i,s:i,s:i,s:i},s:i,s:i}",
 	    "message", conv_message_to_json(&m), "stop_reason", stop,
 	    "usage", "input_tokens", 100, "output_tokens", 20,
 	    "cache_read_tokens", 5, "cache_write_tokens", 7,
@@ -95,23 +95,23 @@ script_turn(struct session *s, int n)
 
 	text = xasprintf("prompt %d", n);
 	xsnprintf(id, sizeof id, "toolu_%d", n);
-	ev(s, "user", json_pack("{s:s}", "text", text));
-	ev(s, "request", json_pack("{s:s,s:s,s:i,s:s,s:s}", "provider",
+	ev(s, EV_USER, json_pack("{s:s}", "text", text));
+	ev(s, EV_REQUEST, json_pack("{s:s,s:s,s:i,s:s,s:s}", "provider",
 	    "anthropic", "model", "m", "max_tokens", 1000, "body_sha256",
 	    "", "body", "{\"messages\":[]}"));
 	ev_response(s, "working", id, "bash", "tool_use");
-	ev(s, "tool_call", json_pack("{s:s,s:s,s:{s:s}}", "id", id, "name",
+	ev(s, EV_TOOL_CALL, json_pack("{s:s,s:s,s:{s:s}}", "id", id, "name",
 	    "bash", "input", "command", "echo hi >> log"));
-	ev(s, "approval", json_pack("{s:s,s:s,s:s}", "id", id, "decision",
+	ev(s, EV_APPROVAL, json_pack("{s:s,s:s,s:s}", "id", id, "decision",
 	    "allow", "by", "mode:bypass"));
-	ev(s, "tool_start", json_pack("{s:s}", "id", id));
-	ev(s, "tool_result", json_pack("{s:s,s:s,s:b,s:i,s:i,s:i,s:b}",
+	ev(s, EV_TOOL_START, json_pack("{s:s}", "id", id));
+	ev(s, EV_TOOL_RESULT, json_pack("{s:s,s:s,s:b,s:i,s:i,s:i,s:b}",
 	    "id", id, "content", "ok", "is_error", 0, "exit_status", 0,
 	    "duration_ms", 3, "bytes", 2, "truncated", 0));
-	ev(s, "request", json_pack("{s:s,s:s,s:i,s:s}", "provider",
+	ev(s, EV_REQUEST, json_pack("{s:s,s:s,s:i,s:s}", "provider",
 	    "anthropic", "model", "m", "max_tokens", 1000, "body_sha256", ""));
 	ev_response(s, "done", NULL, NULL, "end_turn");
-	ev(s, "turn_end", json_pack("{s:s}", "stop_reason", "end_turn"));
+	ev(s, EV_TURN_END, json_pack("{s:s}", "stop_reason", "end_turn"));
 	free(text);
 }
 
@@ -121,7 +121,7 @@ test_round_trip(void **state)
 	struct session		*s, *r;
 	struct conv		 c;
 	struct session_state	 st;
-	struct session_event	*evs;
+	struct event		*evs;
 	size_t			 n;
 	char			*cause = NULL, *id;
 
@@ -168,7 +168,9 @@ test_round_trip(void **state)
 	/* Raw events, with the request body put back. */
 	assert_int_equal(session_read(r, 0, &evs, &n, &cause), 0);
 	assert_int_equal(n, 10);
-	assert_string_equal(evs[1].type, "request");
+	assert_int_equal(evs[1].type, EV_REQUEST);
+	assert_string_equal(evs[1].name, "request");
+	assert_null(evs[1].invalid);
 	assert_string_equal(json_string_value(json_object_get(evs[1].data,
 	    "body")), "{\"messages\":[]}");
 	assert_null(json_object_get(evs[1].data, "body_ref"));
@@ -194,14 +196,14 @@ test_interrupted_tool(void **state)
 
 	s = session_open(repo, NULL, &cause);
 	assert_non_null(s);
-	ev(s, "user", json_pack("{s:s}", "text", "append a line"));
-	ev(s, "request", json_pack("{s:s}", "model", "m"));
+	ev(s, EV_USER, json_pack("{s:s}", "text", "append a line"));
+	ev(s, EV_REQUEST, json_pack("{s:s}", "model", "m"));
 	ev_response(s, NULL, "toolu_a", "bash", "tool_use");
-	ev(s, "tool_call", json_pack("{s:s,s:s,s:{}}", "id", "toolu_a",
+	ev(s, EV_TOOL_CALL, json_pack("{s:s,s:s,s:{}}", "id", "toolu_a",
 	    "name", "bash", "input"));
-	ev(s, "snapshot", json_pack("{s:s,s:s,s:s,s:s}", "id", "snap7",
+	ev(s, EV_SNAPSHOT, json_pack("{s:s,s:s,s:s,s:s}", "id", "snap7",
 	    "commit", "0123abcd", "action", "bash", "tool_use_id", "toolu_a"));
-	ev(s, "tool_start", json_pack("{s:s}", "id", "toolu_a"));
+	ev(s, EV_TOOL_START, json_pack("{s:s}", "id", "toolu_a"));
 	/* killed here: no tool_result */
 	conv_init(&c);
 	assert_int_equal(session_load(s, &c, &st, &cause), 0);
@@ -235,8 +237,8 @@ test_half_response_discarded(void **state)
 	s = session_open(repo, NULL, &cause);
 	assert_non_null(s);
 	script_turn(s, 1);
-	ev(s, "user", json_pack("{s:s}", "text", "second"));
-	ev(s, "request", json_pack("{s:s}", "model", "m"));
+	ev(s, EV_USER, json_pack("{s:s}", "text", "second"));
+	ev(s, EV_REQUEST, json_pack("{s:s}", "model", "m"));
 	/* killed while streaming: no response */
 	conv_init(&c);
 	assert_int_equal(session_load(s, &c, &st, &cause), 0);
@@ -260,8 +262,8 @@ test_half_response_discarded(void **state)
 	conv_release(&c);
 
 	/* The turn ended (with an error): nothing to retry. */
-	ev(s, "error", json_pack("{s:s}", "message", "overloaded"));
-	ev(s, "turn_end", json_pack("{s:s}", "stop_reason", "error"));
+	ev(s, EV_ERROR, json_pack("{s:s}", "message", "overloaded"));
+	ev(s, EV_TURN_END, json_pack("{s:s}", "stop_reason", "error"));
 	conv_init(&c);
 	assert_int_equal(session_load(s, &c, &st, &cause), 0);
 	assert_false(st.interrupted);
@@ -269,9 +271,9 @@ test_half_response_discarded(void **state)
 	conv_release(&c);
 
 	/* The next prompt joins that user message, as the agent does. */
-	ev(s, "user", json_pack("{s:s}", "text", "try again"));
-	ev(s, "request", json_pack("{s:s}", "model", "m"));
-	ev(s, "response", json_pack("{s:{s:s,s:[]},s:s}", "message", "role",
+	ev(s, EV_USER, json_pack("{s:s}", "text", "try again"));
+	ev(s, EV_REQUEST, json_pack("{s:s}", "model", "m"));
+	ev(s, EV_RESPONSE, json_pack("{s:{s:s,s:[]},s:s}", "message", "role",
 	    "assistant", "content", "stop_reason", "end_turn"));
 	conv_init(&c);
 	assert_int_equal(session_load(s, &c, &st, &cause), 0);
@@ -292,7 +294,7 @@ test_fork(void **state)
 {
 	struct session		*s, *f, *again;
 	struct conv		 c;
-	struct session_event	*evs;
+	struct event		*evs;
 	size_t			 n;
 	int64_t			 at;
 	char			*cause, *orig;
@@ -311,7 +313,7 @@ test_fork(void **state)
 	assert_string_equal(session_parent(f, &at), orig);
 	assert_int_equal(at, 10);
 	assert_int_equal(session_last_seq(f), 10);
-	assert_int_equal(ev(f, "user", json_pack("{s:s}", "text",
+	assert_int_equal(ev(f, EV_USER, json_pack("{s:s}", "text",
 	    "other way")), 11);
 	conv_init(&c);
 	assert_int_equal(session_load(f, &c, NULL, &cause), 0);
@@ -376,7 +378,7 @@ test_migration(void **state)
 	session_state_release(&st);
 	conv_release(&c);
 	/* New events go on after the migrated ones. */
-	assert_int_equal(ev(s, "user", json_pack("{s:s}", "text", "new")), 3);
+	assert_int_equal(ev(s, EV_USER, json_pack("{s:s}", "text", "new")), 3);
 	session_close(s);
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -435,7 +437,7 @@ test_redaction(void **state)
 	};
 	struct session		*s;
 	struct config		 cfg;
-	struct session_event	*evs;
+	struct event		*evs;
 	size_t			 n, i;
 	char			*cause, *path, *wal, *text;
 	json_error_t		 jerr;
@@ -454,11 +456,11 @@ test_redaction(void **state)
 	text = xasprintf("keys: %s %s %s %s Authorization: Bearer %s %s %s "
 	    "%s", secrets[0], secrets[1], secrets[2], secrets[3], secrets[4],
 	    secrets[5], secrets[6], secrets[7]);
-	ev(s, "user", json_pack("{s:s}", "text", text));
-	ev(s, "request", json_pack("{s:s,s:s,s:{s:s}}", "model", "m", "body",
+	ev(s, EV_USER, json_pack("{s:s}", "text", text));
+	ev(s, EV_REQUEST, json_pack("{s:s,s:s,s:{s:s}}", "model", "m", "body",
 	    text, "headers", "x-api-key", secrets[8]));
 	free(text);
-	ev(s, "tool_result", json_pack("{s:s,s:s}", "id", "t", "content",
+	ev(s, EV_TOOL_RESULT, json_pack("{s:s,s:s}", "id", "t", "content",
 	    "export ANTHROPIC_API_KEY=sk-ant-api03-SECRETSECRETSECRET"));
 	assert_int_equal(session_read(s, 0, &evs, &n, &cause), 0);
 	assert_int_equal(n, 3);
@@ -489,7 +491,7 @@ test_redaction(void **state)
 	assert_non_null(strstr(cause, "offset"));
 	free(cause);
 	json_decref(cfg.raw);
-	ev(s, "request", json_pack("{s:s,s:s}", "model", "m", "body",
+	ev(s, EV_REQUEST, json_pack("{s:s,s:s}", "model", "m", "body",
 	    "xxx body text"));
 	assert_int_equal(session_read(s, 0, &evs, &n, &cause), 0);
 	assert_null(json_object_get(evs[0].data, "body"));
@@ -501,7 +503,7 @@ static void
 test_request_bodies(void **state)
 {
 	struct session		*s;
-	struct session_event	*evs;
+	struct event		*evs;
 	struct buf		 b = BUF_INIT;
 	size_t			 n, i;
 	char			*cause, *sha;
@@ -514,7 +516,7 @@ test_request_bodies(void **state)
 		buf_addf(&b, "{\"role\":\"user\",\"content\":\"turn %zu %0600d"
 		    "\"},", i, 0);
 		sha = xasprintf("sha%zu", i % 70);	/* some repeat */
-		ev(s, "request", json_pack("{s:s,s:s%}", "body_sha256", sha,
+		ev(s, EV_REQUEST, json_pack("{s:s,s:s%}", "body_sha256", sha,
 		    "body", b.buf, b.len));
 		free(sha);
 	}
@@ -548,7 +550,7 @@ test_list(void **state)
 
 	a = session_open(repo, NULL, &cause);
 	script_turn(a, 1);
-	ev(a, "snapshot", json_pack("{s:s}", "id", "s1"));
+	ev(a, EV_SNAPSHOT, json_pack("{s:s}", "id", "s1"));
 	b = session_open(repo, NULL, &cause);
 	script_turn(b, 1);
 	script_turn(b, 2);
@@ -577,11 +579,11 @@ test_list(void **state)
 
 /* The tap sees each committed event in the JSONL form, without bodies. */
 static void
-tap_cb(void *arg, json_t *event)
+tap_cb(void *arg, const char *session, const struct event *ev)
 {
 	json_t	*seen = arg;
 
-	json_array_append(seen, event);
+	json_array_append_new(seen, event_json(session, ev));
 }
 
 static void
@@ -596,7 +598,7 @@ test_tap_and_fork_all(void **state)
 	session_set_tap(s, tap_cb, seen);
 	script_turn(s, 1);
 	session_set_tap(s, NULL, NULL);
-	ev(s, "user", json_pack("{s:s}", "text", "untapped"));
+	ev(s, EV_USER, json_pack("{s:s}", "text", "untapped"));
 	assert_int_equal(json_array_size(seen), 10);
 	e = json_array_get(seen, 1);
 	assert_string_equal(json_string_value(json_object_get(e, "session")),
@@ -624,6 +626,81 @@ test_tap_and_fork_all(void **state)
 	session_close(f);
 }
 
+/*
+ * Rows a newer agentos (an unknown kind) or a broken writer (members
+ * missing, unreadable JSON) left: the iterator passes them through,
+ * flagged, and a resume skips what it cannot use instead of crashing.
+ */
+static void
+test_unknown_and_malformed(void **state)
+{
+	struct session		*s;
+	struct session_iter	*it;
+	const struct event	*e;
+	struct conv		 c;
+	struct session_state	 st;
+	sqlite3			*db;
+	char			*path, *cause = NULL, *id, *sql;
+	int			 n = 0;
+
+	s = session_open(repo, NULL, &cause);
+	assert_non_null(s);
+	script_turn(s, 1);
+	id = xstrdup(session_id(s));
+	session_close(s);
+	path = session_db_path(repo, &cause);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sql = xasprintf("INSERT INTO events VALUES ('%s', 11, 5000, "
+	    "'budget_decision', '{\"spent\":3}');"
+	    "INSERT INTO events VALUES ('%s', 12, 5001, 'user', "
+	    "'{\"txt\":1}');"
+	    "INSERT INTO events VALUES ('%s', 13, 5002, 'tool_result', "
+	    "'{\"id\":');", id, id, id);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	free(sql);
+	sqlite3_close(db);
+	free(path);
+
+	s = session_open(repo, id, &cause);
+	assert_non_null(s);
+	it = session_iter_open(s, 10, 0, &cause);
+	assert_non_null(it);
+	while (session_iter_next(it, &e, &cause) == 1) {
+		switch (n++) {
+		case 0:
+			assert_int_equal(e->seq, 11);
+			assert_int_equal(e->type, EV_UNKNOWN);
+			assert_string_equal(e->name, "budget_decision");
+			assert_null(e->invalid);
+			assert_int_equal(json_integer_value(json_object_get(
+			    e->data, "spent")), 3);
+			break;
+		case 1:
+			assert_int_equal(e->type, EV_USER);
+			assert_non_null(e->invalid);
+			assert_non_null(strstr(e->invalid, "text"));
+			break;
+		case 2:
+			assert_int_equal(e->type, EV_TOOL_RESULT);
+			assert_non_null(e->invalid);
+			assert_non_null(json_object_get(e->data,
+			    "unreadable"));
+			break;
+		}
+	}
+	session_iter_close(it);
+	assert_int_equal(n, 3);
+
+	conv_init(&c);
+	assert_int_equal(session_load(s, &c, &st, &cause), 0);
+	assert_int_equal(st.turns, 2);
+	assert_int_equal(st.last_seq, 13);
+	session_state_release(&st);
+	conv_release(&c);
+	session_close(s);
+	free(id);
+}
+
 int
 main(void)
 {
@@ -642,6 +719,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_request_bodies, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_and_malformed,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tap_and_fork_all, setup,
 		    teardown),
 	};

@@ -27,9 +27,15 @@ static struct {
 } seen;
 
 static void
-cb_event(void *arg, const char *type, json_t *data)
+cb_event(void *arg, enum event_type type, json_t *data)
 {
-	buf_addf(&seen.events, "%s%s", seen.events.len > 0 ? " " : "", type);
+	char	*cause = NULL;
+
+	/* What the pipeline writes fits the event's row. */
+	if (event_check(type, data, 1, &cause) != 0)
+		fail_msg("%s", cause);
+	buf_addf(&seen.events, "%s%s", seen.events.len > 0 ? " " : "",
+	    event_name(type));
 	json_decref(data);
 }
 
