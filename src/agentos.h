@@ -211,6 +211,12 @@ struct config {
  * naming the file and line.
  */
 int	 config_load(struct config *cfg, const char *root, char **cause);
+/*
+ * The defaults, then the JSON object text as if it were the project's
+ * file named "config" (for tests).  Release with config_release().
+ */
+int	 config_load_string(struct config *cfg, const char *json,
+	    char **cause);
 /* Set option name (as in the config file) to value; 0 or -1 with cause. */
 int	 config_set(struct config *cfg, const char *name, const char *value,
 	    char **cause);

@@ -273,6 +273,28 @@ out:
 	return (rc);
 }
 
+int
+config_load_string(struct config *cfg, const char *json, char **cause)
+{
+	json_error_t	 err;
+	size_t		 i;
+
+	memset(cfg, 0, sizeof *cfg);
+	for (i = 0; i < sizeof options_table / sizeof *options_table; i++) {
+		if (options_table[i].def != NULL &&
+		    config_apply(cfg, &options_table[i], options_table[i].def,
+		    cause) != 0)
+			fatalx("bad default for %s", options_table[i].name);
+	}
+	if ((cfg->raw = json_loads(json, 0, &err)) == NULL ||
+	    !json_is_object(cfg->raw)) {
+		*cause = xasprintf("config:%d: %s", err.line,
+		    cfg->raw == NULL ? err.text : "not a JSON object");
+		return (-1);
+	}
+	return (config_apply_json(cfg, cfg->raw, "config", cause));
+}
+
 void
 config_finish(struct config *cfg)
 {
