@@ -12,6 +12,7 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "options.h"
 #include "banned.h"
 
 static void	usage(FILE *);
@@ -241,6 +242,10 @@ main(int argc, char **argv)
 	}
 	/* -r without an id: the TUI asks which session (a picker). */
 	cfg.resume = resume_pick && cmd == NULL ? NULL : resume;
+	/* Unknown keys and bad values, once; the TUI shows them itself. */
+	if (cmd != NULL || prompt != NULL || !isatty(STDIN_FILENO) ||
+	    !isatty(STDOUT_FILENO))
+		options_report(&cfg, stderr);
 
 	if (verbose || (e = getenv("AGENTOS_LOG")) != NULL) {
 		if ((e = getenv("AGENTOS_LOG")) != NULL && *e != '\0')

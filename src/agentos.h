@@ -192,11 +192,12 @@ struct config {
 	char		*theme;
 	int		 map_tokens;	/* repository map budget (tokens) */
 	int		 verbose;
-	char		*log_file;
-	json_t		*raw;		/* the merged JSON config, for
-					   subsystems' own keys (lsp, ...) */
-	int		 base_url_pinned; /* set by a flag */
-	int		 api_key_pinned;
+	/*
+	 * The engines' typed options, where every value came from, and the
+	 * problems found (options.h); NULL until config_load(), and then
+	 * the engines use the defaults.
+	 */
+	struct options	*opts;
 	/*
 	 * The session to resume (-c: "", the most recent; -r ID: that id
 	 * or a prefix); NULL: a new session.  Borrowed: the caller keeps
@@ -206,18 +207,33 @@ struct config {
 };
 
 /*
- * Load the configuration for the repository at root: defaults, then
+ * Load the configuration for the repository at root (may be NULL): the
+ * defaults of options_table (options.c), then
  * $XDG_CONFIG_HOME/agentos/config.json, then root/.agentos/config.json, then
- * the environment (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY,
- * OPENAI_BASE_URL, AGENTOS_PROVIDER, AGENTOS_MODEL).  Flags are applied by
- * the caller afterwards with config_set().  A malformed file is an error
- * naming the file and line.
+ * the environment (AGENTOS_PROVIDER, AGENTOS_MODEL; the provider's key and
+ * URL variables in config_finish()).  Flags are applied by the caller
+ * afterwards with config_set().  A malformed file is an error naming the
+ * file and line; unknown keys and bad values are kept as problems for
+ * options_report() (options.h).
  */
 int	 config_load(struct config *cfg, const char *root, char **cause);
-/* Set option name (as in the config file) to value; 0 or -1 with cause. */
+/*
+ * The defaults, then the JSON object text as if it were the project's
+ * file named "config" (for tests).  Release with config_release().
+ */
+int	 config_load_string(struct config *cfg, const char *json,
+	    char **cause);
+/*
+ * Set option name (a dotted key of options_table) to value, from the
+ * command line; 0 or -1 with cause.
+ */
 int	 config_set(struct config *cfg, const char *name, const char *value,
 	    char **cause);
-/* Fill what depends on the provider (default model, URL, key variable). */
+/*
+ * Fill what depends on the provider: its key and URL variables
+ * (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OPENAI_API_KEY, OPENAI_BASE_URL)
+ * over the files but not over flags, and the default model.
+ */
 void	 config_finish(struct config *cfg);
 void	 config_release(struct config *cfg);
 /* Nonzero when a key or a base URL is set (a request can be tried). */
@@ -854,9 +870,9 @@ struct snapshot_options {
 	int		 keep_days;	/* and any younger than N days (14) */
 };
 /*
- * Fill opts with the defaults, then the "snapshots" object of cfg->raw when
- * cfg is not NULL: max_file_size, max_dir_files, max_dir_size,
- * max_tree_files, keep_sessions, keep_days (numbers), watch (boolean).
+ * Fill opts from the "snapshots.*" options of cfg (max_file_size,
+ * max_dir_files, max_dir_size, max_tree_files, keep_sessions, keep_days,
+ * watch), or their defaults when cfg is NULL.
  */
 void	 snapshot_options_init(struct snapshot_options *opts,
 	    const struct config *cfg);
@@ -1102,8 +1118,8 @@ struct session_summary {
  */
 struct session *session_open(const char *root, const char *id, char **cause);
 /*
- * Apply cfg (borrowed, read now): its api_key is redacted, "redact":
- * [regex...] adds PCRE2 patterns, "session": {"log_bodies": false} drops
+ * Apply cfg (borrowed, read now): its api_key is redacted, the "redact"
+ * option's PCRE2 patterns are added, "session.log_bodies" false drops
  * request bodies.  0, or -1 with cause naming a bad pattern (the others
  * still apply).
  */
@@ -1630,13 +1646,16 @@ struct lsp_options {
 };
 
 /*
- * The servers configured for cfg (built-ins merged with cfg->raw "lsp"),
- * and the options.  0, or -1 with cause on a malformed "lsp" value.
- * Release with lsp_conf_release().
+ * The servers configured for cfg (built-ins with the "lsp.servers" option
+ * laid over them), and the "lsp.*" options; cfg NULL: the defaults.  0, or
+ * -1 with cause when a new server lacks command or extensions, or a
+ * command is empty.  Release with lsp_conf_release().
  */
 int	 lsp_conf_load(const struct config *cfg, struct lsp_server_conf **list,
 	    size_t *n, struct lsp_options *opts, char **cause);
 void	 lsp_conf_release(struct lsp_server_conf *list, size_t n);
+/* Nonzero if name is a server of the built-in table ("clangd"). */
+int	 lsp_conf_is_builtin(const char *name);
 /* The absolute path of name found on $PATH (or name itself when it
    contains a slash and is executable); NULL if none.  Caller frees. */
 char	*lsp_which(const char *name);
@@ -2248,10 +2267,11 @@ struct key_entry {
 };
 extern const struct key_entry key_table[];
 /*
- * The action bound to key: config "keys" (cfg_keys, a JSON object of name
- * to key name, may be NULL) over the defaults of key_table.
+ * The action bound to key by ui's bindings (the "keys.*" options, indexed
+ * as key_table; options.h), or by key_table's defaults when ui is NULL.
  */
-enum key_action key_lookup(json_t *cfg_keys, key_code key);
+struct ui_options;
+enum key_action key_lookup(const struct ui_options *ui, key_code key);
 
 /*
  * ui.c: the screen manager.  The screen is the transcript, the status bar

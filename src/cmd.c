@@ -23,6 +23,9 @@ int	cmd_session_replay(int, char **, const char *, struct config *);
 /* --- end session log: prototypes */
 /* --- repository model: prototypes */
 /* --- end repository model: prototypes */
+/* --- options: prototypes */
+int	cli_config_exec(int, char **, const char *, struct config *);
+/* --- end options: prototypes */
 /* --- lsp: prototypes */
 /* cmd_lsp_exec is declared in agentos.h (cmd-lsp.c). */
 /* --- end lsp: prototypes */
@@ -57,6 +60,10 @@ const struct cmd_entry cmd_table[] = {
 	{ .name = "symbols", .usage = "symbols [--json] [PATH]...",
 	  .exec = cmd_symbols_exec },
 	/* --- end repository model */
+	/* --- options */
+	{ .name = "config", .usage = "config [--keys | KEY]",
+	  .exec = cli_config_exec },
+	/* --- end options */
 	/* --- lsp */
 	{ .name = "lsp",
 	  .usage = "lsp status | lsp diagnostics FILE...",

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "agentos.h"
+#include "options.h"
 #include "banned.h"
 
 #define KEY_SEQ_MAX	64	/* longer "sequences" are garbage */
@@ -467,21 +468,17 @@ key_to_string(key_code key)
 }
 
 enum key_action
-key_lookup(json_t *cfg_keys, key_code key)
+key_lookup(const struct ui_options *ui, key_code key)
 {
-	const struct key_entry	*e;
-	const char		*name;
-	json_t			*v;
+	size_t	i;
 
-	for (e = key_table; e->name != NULL; e++) {
-		name = e->key;
-		if (cfg_keys != NULL &&
-		    (v = json_object_get(cfg_keys, e->name)) != NULL) {
-			if ((name = json_string_value(v)) == NULL)
-				continue;
-		}
-		if (key_from_string(name) == key)
-			return (e->action);
+	if (ui == NULL)
+		ui = &options_default()->ui;
+	if (key == KEYC_UNKNOWN)
+		return (KA_NONE);
+	for (i = 0; key_table[i].name != NULL; i++) {
+		if (ui->keys[i] == key)
+			return (key_table[i].action);
 	}
 	return (KA_NONE);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "options.h"
 #include "banned.h"
 
 #ifndef nitems
@@ -86,13 +87,11 @@ static const struct {
 };
 
 static void	lsp_conf_words(const char *, char ***, size_t *);
-static int	lsp_conf_strings(json_t *, const char *, const char *,
-		    char ***, size_t *, char **);
 static void	lsp_conf_strv_free(char **, size_t);
-static int	lsp_conf_server(json_t *, const char *,
+static void	lsp_conf_strv_copy(const struct option_strv *, char ***,
+		    size_t *);
+static int	lsp_conf_server(const struct lsp_server_option *,
 		    struct lsp_server_conf *, char **);
-static int	lsp_conf_uint(json_t *, const char *, unsigned int *,
-		    char **);
 
 /* Split space-separated words into an allocated vector. */
 static void
@@ -127,89 +126,43 @@ lsp_conf_strv_free(char **v, size_t n)
 	free(v);
 }
 
-/* Read key of o, an array of strings, into *v (replacing it). */
-static int
-lsp_conf_strings(json_t *o, const char *server, const char *key, char ***v,
-    size_t *n, char **cause)
+/* Replace *v with a copy of the option's list when it was given. */
+static void
+lsp_conf_strv_copy(const struct option_strv *sv, char ***v, size_t *n)
 {
-	json_t	*a = json_object_get(o, key), *e;
-	size_t	 i, alloc = 0, nn = 0;
-	char	**nv = NULL;
+	size_t	i;
 
-	if (a == NULL)
-		return (0);
-	if (!json_is_array(a)) {
-		*cause = xasprintf("lsp.servers.%s.%s: not an array of "
-		    "strings", server, key);
-		return (-1);
-	}
-	json_array_foreach(a, i, e) {
-		if (!json_is_string(e)) {
-			lsp_conf_strv_free(nv, nn);
-			*cause = xasprintf("lsp.servers.%s.%s: not an array "
-			    "of strings", server, key);
-			return (-1);
-		}
-		ALLOC_GROW(nv, nn + 1, alloc);
-		nv[nn++] = xstrdup(json_string_value(e));
-	}
+	if (sv->v == NULL)
+		return;
 	lsp_conf_strv_free(*v, *n);
-	*v = nv;
-	*n = nn;
-	return (0);
+	*v = xcalloc(sv->n + 1, sizeof **v);
+	for (i = 0; i < sv->n; i++)
+		(*v)[i] = xstrdup(sv->v[i]);
+	*n = sv->n;
 }
 
-/* Apply the JSON object o to server conf c. */
+/* Lay the fields given in "lsp.servers" entry so over server conf c. */
 static int
-lsp_conf_server(json_t *o, const char *name, struct lsp_server_conf *c,
-    char **cause)
+lsp_conf_server(const struct lsp_server_option *so,
+    struct lsp_server_conf *c, char **cause)
 {
-	json_t	*v;
-
-	if (!json_is_object(o)) {
-		*cause = xasprintf("lsp.servers.%s: not an object", name);
-		return (-1);
-	}
-	if (lsp_conf_strings(o, name, "command", &c->argv, &c->argc,
-	    cause) != 0 ||
-	    lsp_conf_strings(o, name, "extensions", &c->extensions,
-	    &c->nextensions, cause) != 0 ||
-	    lsp_conf_strings(o, name, "root_markers", &c->markers,
-	    &c->nmarkers, cause) != 0)
-		return (-1);
-	if ((v = json_object_get(o, "initialization_options")) != NULL) {
+	lsp_conf_strv_copy(&so->command, &c->argv, &c->argc);
+	lsp_conf_strv_copy(&so->extensions, &c->extensions, &c->nextensions);
+	lsp_conf_strv_copy(&so->root_markers, &c->markers, &c->nmarkers);
+	if (so->initialization_options != NULL) {
 		json_decref(c->init_options);
-		c->init_options = json_incref(v);
+		c->init_options = json_incref(so->initialization_options);
 	}
-	if ((v = json_object_get(o, "settings")) != NULL) {
+	if (so->settings != NULL) {
 		json_decref(c->settings);
-		c->settings = json_incref(v);
+		c->settings = json_incref(so->settings);
 	}
-	if ((v = json_object_get(o, "disabled")) != NULL) {
-		if (!json_is_boolean(v)) {
-			*cause = xasprintf("lsp.servers.%s.disabled: not a "
-			    "boolean", name);
-			return (-1);
-		}
-		c->disabled = json_is_true(v);
-	}
-	return (0);
-}
-
-/* Read an unsigned option of the "lsp" object. */
-static int
-lsp_conf_uint(json_t *o, const char *key, unsigned int *out, char **cause)
-{
-	json_t	*v = json_object_get(o, key);
-
-	if (v == NULL)
-		return (0);
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > INT_MAX) {
-		*cause = xasprintf("lsp.%s: not a non-negative integer", key);
+	if (so->disabled != -1)
+		c->disabled = so->disabled;
+	if (c->argc == 0) {
+		*cause = xasprintf("lsp.servers.%s.command: empty", so->name);
 		return (-1);
 	}
-	*out = (unsigned int)json_integer_value(v);
 	return (0);
 }
 
@@ -218,24 +171,14 @@ lsp_conf_load(const struct config *cfg, struct lsp_server_conf **list,
     size_t *n, struct lsp_options *opts, char **cause)
 {
 	const struct lsp_builtin	*b;
+	const struct options		*o = options_get(cfg);
+	const struct lsp_server_option	*so;
 	struct lsp_server_conf		*v = NULL, *c;
-	size_t				 i, j, nv = 0, alloc = 0;
-	json_t				*lsp = NULL, *servers, *o, *e;
-	const char			*key;
-	unsigned int			 u;
+	size_t				 i, j, k, nv = 0, alloc = 0;
 	json_error_t			 jerr;
 
-	memset(opts, 0, sizeof *opts);
-	opts->enabled = 1;
-	opts->diagnostics_timeout_ms = 4000;
-	opts->diagnostics_settle_ms = 300;
-	opts->request_timeout_ms = 10000;
-	opts->init_timeout_ms = 30000;
-	opts->shutdown_grace_ms = 1000;
-	opts->max_diagnostics = 20;
-	opts->max_restarts = 3;
-	opts->max_message = 16 * 1024 * 1024;
-	opts->max_queued = 16 * 1024 * 1024;
+	/* The "lsp.*" rows of options_table (options.c). */
+	*opts = o->lsp;
 
 	for (i = 0; i < nitems(lsp_builtin_table); i++) {
 		b = &lsp_builtin_table[i];
@@ -256,88 +199,29 @@ lsp_conf_load(const struct config *cfg, struct lsp_server_conf **list,
 			c->init_options = json_loads(b->init_options, 0, &jerr);
 	}
 
-	if (cfg != NULL && cfg->raw != NULL)
-		lsp = json_object_get(cfg->raw, "lsp");
-	if (lsp == NULL)
-		goto done;
-	if (json_is_boolean(lsp)) {
-		opts->enabled = json_is_true(lsp);
-		goto done;
-	}
-	if (!json_is_object(lsp)) {
-		*cause = xasprintf("lsp: not an object");
-		goto fail;
-	}
-	if ((e = json_object_get(lsp, "enabled")) != NULL) {
-		if (!json_is_boolean(e)) {
-			*cause = xasprintf("lsp.enabled: not a boolean");
-			goto fail;
-		}
-		opts->enabled = json_is_true(e);
-	}
-	if (lsp_conf_uint(lsp, "diagnostics_timeout_ms",
-	    &opts->diagnostics_timeout_ms, cause) != 0 ||
-	    lsp_conf_uint(lsp, "diagnostics_settle_ms",
-	    &opts->diagnostics_settle_ms, cause) != 0 ||
-	    lsp_conf_uint(lsp, "request_timeout_ms",
-	    &opts->request_timeout_ms, cause) != 0 ||
-	    lsp_conf_uint(lsp, "init_timeout_ms", &opts->init_timeout_ms,
-	    cause) != 0 ||
-	    lsp_conf_uint(lsp, "shutdown_grace_ms", &opts->shutdown_grace_ms,
-	    cause) != 0)
-		goto fail;
-	u = (unsigned int)opts->max_diagnostics;
-	if (lsp_conf_uint(lsp, "max_diagnostics", &u, cause) != 0)
-		goto fail;
-	opts->max_diagnostics = (int)u;
-	u = (unsigned int)opts->max_restarts;
-	if (lsp_conf_uint(lsp, "max_restarts", &u, cause) != 0)
-		goto fail;
-	opts->max_restarts = (int)u;
-	u = (unsigned int)(opts->max_message >> 10);
-	if (lsp_conf_uint(lsp, "max_message_kib", &u, cause) != 0)
-		goto fail;
-	opts->max_message = (size_t)u << 10;
-
-	servers = json_object_get(lsp, "servers");
-	if (servers == NULL)
-		goto done;
-	if (!json_is_object(servers)) {
-		*cause = xasprintf("lsp.servers: not an object");
-		goto fail;
-	}
-	json_object_foreach(servers, key, o) {
+	for (k = 0; k < o->nlsp_servers; k++) {
+		so = &o->lsp_servers[k];
 		c = NULL;
 		for (i = 0; i < nv; i++) {
-			if (strcmp(v[i].name, key) == 0)
+			if (strcmp(v[i].name, so->name) == 0)
 				c = &v[i];
 		}
 		if (c == NULL) {
-			if (json_object_get(o, "command") == NULL ||
-			    json_object_get(o, "extensions") == NULL) {
+			if (so->command.v == NULL ||
+			    so->extensions.v == NULL) {
 				*cause = xasprintf("lsp.servers.%s: a new "
 				    "server needs command and extensions",
-				    key);
+				    so->name);
 				goto fail;
 			}
 			ALLOC_GROW(v, nv + 1, alloc);
 			c = &v[nv++];
 			memset(c, 0, sizeof *c);
-			c->name = xstrdup(key);
+			c->name = xstrdup(so->name);
 		}
-		if (lsp_conf_server(o, key, c, cause) != 0)
+		if (lsp_conf_server(so, c, cause) != 0)
 			goto fail;
-		if (c->argc == 0) {
-			*cause = xasprintf("lsp.servers.%s.command: empty",
-			    key);
-			goto fail;
-		}
-		/* Keep argv NULL-terminated for execvp(). */
-		c->argv = xreallocarray(c->argv, c->argc + 1,
-		    sizeof *c->argv);
-		c->argv[c->argc] = NULL;
 	}
-done:
 	*list = v;
 	*n = nv;
 	return (0);
@@ -362,6 +246,18 @@ lsp_conf_release(struct lsp_server_conf *list, size_t n)
 		json_decref(list[i].settings);
 	}
 	free(list);
+}
+
+int
+lsp_conf_is_builtin(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(lsp_builtin_table); i++) {
+		if (strcmp(lsp_builtin_table[i].name, name) == 0)
+			return (1);
+	}
+	return (0);
 }
 
 char *

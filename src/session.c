@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "agentos.h"
+#include "options.h"
 #include "banned.h"
 
 /*
@@ -401,25 +402,19 @@ int
 session_configure(struct session *s, const struct config *cfg,
     char **cause)
 {
-	json_t		*pats, *p, *sess;
-	size_t		 i;
-	char		*why;
-	struct buf	 errs = BUF_INIT;
+	const struct session_options	*o;
+	size_t				 i;
+	char				*why;
+	struct buf			 errs = BUF_INIT;
 
 	if (cfg == NULL)
 		return (0);
+	o = &options_get(cfg)->session;
 	session_redact_add_literal(s->redact, cfg->api_key);
-	sess = json_object_get(cfg->raw, "session");
-	if (json_is_false(json_object_get(sess, "log_bodies")))
+	if (!o->log_bodies)
 		s->log_bodies = 0;
-	pats = json_object_get(cfg->raw, "redact");
-	json_array_foreach(pats, i, p) {
-		if (!json_is_string(p)) {
-			buf_addf(&errs, "%sredact[%zu] is not a string",
-			    errs.len ? "; " : "", i);
-			continue;
-		}
-		if (session_redact_add(s->redact, json_string_value(p),
+	for (i = 0; i < o->redact.n; i++) {
+		if (session_redact_add(s->redact, o->redact.v[i],
 		    &why) != 0) {
 			buf_addf(&errs, "%s%s", errs.len ? "; " : "", why);
 			free(why);

@@ -20,6 +20,7 @@
 #include <git2/sys/repository.h>
 
 #include "agentos.h"
+#include "options.h"
 #include "banned.h"
 
 /*
@@ -473,36 +474,8 @@ snap_skip_dir(const char *rel, void *arg)
 void
 snapshot_options_init(struct snapshot_options *opts, const struct config *cfg)
 {
-	json_t	*o, *v;
-
-	memset(opts, 0, sizeof *opts);
-	opts->flags = SNAPSHOT_WATCH;
-	opts->max_file_size = 50ULL * 1024 * 1024;
-	opts->max_dir_files = 20000;
-	opts->max_dir_size = 200ULL * 1024 * 1024;
-	opts->max_tree_files = 1000000;
-	opts->keep_sessions = 20;
-	opts->keep_days = 14;
-	if (cfg == NULL || cfg->raw == NULL)
-		return;
-	if ((o = json_object_get(cfg->raw, "snapshots")) == NULL ||
-	    !json_is_object(o))
-		return;
-#define SNAP_OPT(name) do {						\
-	v = json_object_get(o, #name);					\
-	if (json_is_integer(v) && json_integer_value(v) >= 0)		\
-		opts->name = json_integer_value(v);			\
-} while (0)
-	SNAP_OPT(max_file_size);
-	SNAP_OPT(max_dir_files);
-	SNAP_OPT(max_dir_size);
-	SNAP_OPT(max_tree_files);
-	SNAP_OPT(keep_sessions);
-	SNAP_OPT(keep_days);
-#undef SNAP_OPT
-	v = json_object_get(o, "watch");
-	if (json_is_false(v))
-		opts->flags &= ~SNAPSHOT_WATCH;
+	/* The "snapshots.*" rows of options_table (options.c). */
+	*opts = options_get(cfg)->snapshots;
 }
 
 struct snapshot_store *

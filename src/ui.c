@@ -28,6 +28,7 @@
 #include <event2/event.h>
 
 #include "agentos.h"
+#include "options.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -948,8 +949,7 @@ ui_history_load(struct ui *ui)
 static int
 ui_key_global(struct ui *ui, const struct key_event *ev)
 {
-	json_t	*keys = ui->cfg->raw != NULL ?
-		    json_object_get(ui->cfg->raw, "keys") : NULL;
+	const struct ui_options	*keys = &options_get(ui->cfg)->ui;
 
 	if (ev->key == KEYC_MOUSE) {
 		if (ev->mouse_b == 64)
@@ -990,8 +990,7 @@ static int
 ui_key_main(struct ui *ui, const struct key_event *ev)
 {
 	struct prompt	*p = ui->prompt;
-	json_t		*keys = ui->cfg->raw != NULL ?
-			    json_object_get(ui->cfg->raw, "keys") : NULL;
+	const struct ui_options	*keys = &options_get(ui->cfg)->ui;
 	key_code	 k = ev->key;
 	char		*text, *c;
 	key_code	 prev = ui->last_key;
@@ -1446,9 +1445,7 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	ui.selected = -1;
 	ui.prompt = prompt_create();
 	ui.kp = key_parser_create();
-	if (cfg->raw != NULL &&
-	    json_is_true(json_object_get(cfg->raw, "mouse")))
-		ui.mouse = 1;
+	ui.mouse = options_get(cfg)->ui.mouse;
 	ui_current = &ui;
 	fatal_hook = ui_fatal_hook;
 
@@ -1466,13 +1463,20 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	ui.rows = LINES;
 	ui.cols = COLS;
 	{
-		char	*why = NULL;
+		char			*why = NULL;
+		const char * const	*pv;
+		size_t			 np, pi;
 
 		if (theme_load(cfg->theme, &why) != 0) {
 			view_transcript_notice(&ui, TE_ERROR, "theme: %s",
 			    why);
 			free(why);
 		}
+		/* Unknown keys and bad values, once (options.c). */
+		np = options_problems(cfg, &pv);
+		for (pi = 0; pi < np; pi++)
+			view_transcript_notice(&ui, TE_ERROR, "config: %s",
+			    pv[pi]);
 	}
 	status_update_branch(&ui);
 

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "options.h"
 
 struct got {
 	key_code	keys[64];
@@ -172,15 +173,19 @@ test_names(void **state)
 static void
 test_key_table(void **state)
 {
-	json_t	*keys;
+	const struct ui_options	*keys;
+	struct config		 cfg;
+	char			*cause = NULL;
 
 	assert_int_equal(key_lookup(NULL, 'z' | KEYC_META), KA_REWIND);
 	assert_int_equal(key_lookup(NULL, KEYC_BTAB), KA_MODE_NEXT);
 	assert_int_equal(key_lookup(NULL, 'q'), KA_NONE);
-	keys = json_pack("{s:s}", "rewind", "C-r");
+	assert_int_equal(config_load_string(&cfg, "{\"keys\": {\"rewind\": "
+	    "\"C-r\"}}", &cause), 0);
+	keys = &options_get(&cfg)->ui;
 	assert_int_equal(key_lookup(keys, 0x12), KA_REWIND);
 	assert_int_equal(key_lookup(keys, 'z' | KEYC_META), KA_NONE);
-	json_decref(keys);
+	config_release(&cfg);
 }
 
 int

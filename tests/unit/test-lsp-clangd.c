@@ -160,8 +160,7 @@ static int
 setup(void **state)
 {
 	struct fix	*fx = xcalloc(1, sizeof *fx);
-	json_error_t	 jerr;
-	char		 tmp[PATH_MAX];
+	char		 tmp[PATH_MAX], *cause = NULL;
 
 	loop_init();
 	xsnprintf(tmp, sizeof tmp, "/tmp/agentos-clangd-XXXXXX");
@@ -172,8 +171,9 @@ setup(void **state)
 	free(put(fx->root, "b.h", b_h));
 	free(put(fx->root, "b.c", b_c));
 	free(put(fx->root, "a.c", a_c));
-	fx->cfg.raw = json_loads("{\"lsp\":{\"diagnostics_timeout_ms\":"
-	    "30000,\"diagnostics_settle_ms\":200}}", 0, &jerr);
+	assert_int_equal(config_load_string(&fx->cfg,
+	    "{\"lsp\":{\"diagnostics_timeout_ms\":"
+	    "30000,\"diagnostics_settle_ms\":200}}", &cause), 0);
 	fx->m = lsp_manager_create(fx->root, &fx->cfg);
 	fx->ctx.root = fx->root;
 	fx->ctx.lsp = fx->m;
@@ -189,7 +189,7 @@ teardown(void **state)
 	char		*cmd;
 
 	lsp_manager_free(fx->m);
-	json_decref(fx->cfg.raw);
+	config_release(&fx->cfg);
 	cmd = xasprintf("rm -rf '%s'", fx->root);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
@@ -400,7 +400,7 @@ test_pyright(void **state)
 	struct fix		 fx;
 	struct diag_wait	 dw = { 0, NULL };
 	char			*bin, *path, *cmd, *dir, tmp[PATH_MAX];
-	json_error_t		 jerr;
+	char			*cause = NULL;
 	static const char	 py[] = "def f(x: int) -> int:\n"
 	    "    return x\n\nf(\"no\")\n";
 
@@ -435,8 +435,8 @@ test_pyright(void **state)
 	assert_non_null(realpath(tmp, fx.root));
 	free(put(fx.root, "pyproject.toml", "[project]\nname = \"t\"\n"));
 	path = put(fx.root, "t.py", py);
-	fx.cfg.raw = json_loads("{\"lsp\":{\"diagnostics_timeout_ms\":"
-	    "60000}}", 0, &jerr);
+	assert_int_equal(config_load_string(&fx.cfg,
+	    "{\"lsp\":{\"diagnostics_timeout_ms\":60000}}", &cause), 0);
 	fx.m = lsp_manager_create(fx.root, &fx.cfg);
 	lsp_after_edit(fx.m, path, py, strlen(py), diag_cb, &dw);
 	run_until(&dw.done);
@@ -447,7 +447,7 @@ test_pyright(void **state)
 	free(dw.text);
 	free(path);
 	lsp_manager_free(fx.m);
-	json_decref(fx.cfg.raw);
+	config_release(&fx.cfg);
 	cmd = xasprintf("rm -rf '%s'", fx.root);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);

@@ -210,14 +210,13 @@ test_conf_override(void **state)
 	struct lsp_options	 o;
 	size_t			 n, i;
 	char			*cause = NULL;
-	json_error_t		 jerr;
 	int			 seen = 0;
 
-	memset(&cfg, 0, sizeof cfg);
-	cfg.raw = json_loads("{\"lsp\":{\"diagnostics_settle_ms\":50,"
+	assert_int_equal(config_load_string(&cfg,
+	    "{\"lsp\":{\"diagnostics_settle_ms\":50,"
 	    "\"servers\":{\"clangd\":{\"command\":[\"clangd-15\"]},"
 	    "\"zls\":{\"command\":[\"zls\"],\"extensions\":[\"zig\"]}}}}",
-	    0, &jerr);
+	    &cause), 0);
 	assert_int_equal(lsp_conf_load(&cfg, &list, &n, &o, &cause), 0);
 	assert_int_equal(o.diagnostics_settle_ms, 50);
 	assert_int_equal(o.diagnostics_timeout_ms, 4000);
@@ -233,14 +232,14 @@ test_conf_override(void **state)
 	}
 	assert_int_equal(seen, 2);
 	lsp_conf_release(list, n);
-	json_decref(cfg.raw);
+	config_release(&cfg);
 
-	cfg.raw = json_loads("{\"lsp\":{\"servers\":{\"x\":{\"command\":"
-	    "[\"x\"]}}}}", 0, &jerr);
+	assert_int_equal(config_load_string(&cfg, "{\"lsp\":{\"servers\":"
+	    "{\"x\":{\"command\":[\"x\"]}}}}", &cause), 0);
 	assert_int_equal(lsp_conf_load(&cfg, &list, &n, &o, &cause), -1);
 	assert_non_null(strstr(cause, "extensions"));
 	free(cause);
-	json_decref(cfg.raw);
+	config_release(&cfg);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -376,8 +375,7 @@ static void
 fix_open(struct fix *fx, const char *mode, const char *extra)
 {
 	const char	*srcdir = getenv("top_srcdir");
-	char		*json;
-	json_error_t	 jerr;
+	char		*json, *cause = NULL;
 
 	if (srcdir == NULL)
 		srcdir = ".";
@@ -392,8 +390,7 @@ fix_open(struct fix *fx, const char *mode, const char *extra)
 	    "[\"python3\",\"%s/tests/fake-lsp.py\",\"--mode\",\"%s\"%s],"
 	    "\"extensions\":[\"fake\"],\"settings\":{\"fake\":{\"a\":1}}}}}}",
 	    srcdir, mode, extra != NULL ? extra : "");
-	fx->cfg.raw = json_loads(json, 0, &jerr);
-	assert_non_null(fx->cfg.raw);
+	assert_int_equal(config_load_string(&fx->cfg, json, &cause), 0);
 	free(json);
 	fx->m = lsp_manager_create(fx->root, &fx->cfg);
 }
@@ -404,7 +401,7 @@ fix_close(struct fix *fx)
 	char	*cmd;
 
 	lsp_manager_free(fx->m);
-	json_decref(fx->cfg.raw);
+	config_release(&fx->cfg);
 	cmd = xasprintf("rm -rf '%s'", fx->root);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);

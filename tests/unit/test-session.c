@@ -440,18 +440,16 @@ test_redaction(void **state)
 	struct event		*evs;
 	size_t			 n, i;
 	char			*cause, *path, *wal, *text;
-	json_error_t		 jerr;
 
 	setenv("OPENAI_API_KEY", "env-key-SECRET-99", 1);
 	s = session_open(repo, NULL, &cause);
 	unsetenv("OPENAI_API_KEY");
 	assert_non_null(s);
-	memset(&cfg, 0, sizeof cfg);
-	cfg.api_key = (char *)"config-key-SECRET-42";
-	cfg.raw = json_loads("{\"redact\": [\"custom-[A-Z]+-[0-9]+\"]}", 0,
-	    &jerr);
+	assert_int_equal(config_load_string(&cfg, "{\"api_key\": "
+	    "\"config-key-SECRET-42\", \"redact\": "
+	    "[\"custom-[A-Z]+-[0-9]+\"]}", &cause), 0);
 	assert_int_equal(session_configure(s, &cfg, &cause), 0);
-	json_decref(cfg.raw);
+	config_release(&cfg);
 
 	text = xasprintf("keys: %s %s %s %s Authorization: Bearer %s %s %s "
 	    "%s", secrets[0], secrets[1], secrets[2], secrets[3], secrets[4],
@@ -484,13 +482,12 @@ test_redaction(void **state)
 
 	/* A bad pattern is reported; the others still apply. */
 	s = session_open(repo, NULL, &cause);
-	cfg.api_key = NULL;
-	cfg.raw = json_loads("{\"redact\": [\"(\", \"x{3}\"], "
-	    "\"session\": {\"log_bodies\": false}}", 0, &jerr);
+	assert_int_equal(config_load_string(&cfg, "{\"redact\": [\"(\", "
+	    "\"x{3}\"], \"session\": {\"log_bodies\": false}}", &cause), 0);
 	assert_int_equal(session_configure(s, &cfg, &cause), -1);
 	assert_non_null(strstr(cause, "offset"));
 	free(cause);
-	json_decref(cfg.raw);
+	config_release(&cfg);
 	ev(s, EV_REQUEST, json_pack("{s:s,s:s}", "model", "m", "body",
 	    "xxx body text"));
 	assert_int_equal(session_read(s, 0, &evs, &n, &cause), 0);

@@ -1,0 +1,1283 @@
+/*
+ * options.c: the options table, and the one place that reads the
+ * configuration's JSON (files, environment and flags) into the typed
+ * structs of the engines, remembering where each value came from.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agentos.h"
+#include "options.h"
+#include "banned.h"
+
+#define CFG(f)	.base = OPTION_IN_CONFIG,				\
+		.offset = offsetof(struct config, f),			\
+		.size = sizeof(((struct config *)0)->f)
+#define OPT(f)	.base = OPTION_IN_OPTIONS,				\
+		.offset = offsetof(struct options, f),			\
+		.size = sizeof(((struct options *)0)->f)
+#define SRV(f)	.base = OPTION_IN_SERVER,				\
+		.offset = offsetof(struct lsp_server_option, f),	\
+		.size = sizeof(((struct lsp_server_option *)0)->f)
+
+static const char * const perm_mode_names[] = {
+	[PERM_ASK] = "ask",
+	[PERM_ACCEPT_EDITS] = "accept-edits",
+	[PERM_PLAN] = "plan",
+	[PERM_BYPASS] = "bypass",
+	NULL
+};
+/* Claude Code's spellings. */
+static const char * const perm_mode_aliases[] = {
+	"default", "ask",
+	"acceptEdits", "accept-edits",
+	"bypassPermissions", "bypass",
+	NULL
+};
+
+static int	options_check_regex(const char *, char **);
+
+/*
+ * Each subsystem has its block; a new setting is one row.  Blocks for
+ * budget.*, policy.*, mcp.servers and telemetry.* go here when those
+ * subsystems exist.
+ */
+const struct option_entry options_table[] = {
+	/* --- core: provider, model, turn */
+	{ .key = "provider", .type = OPTION_STRING, CFG(provider),
+	  .def = "\"anthropic\"", .env = "AGENTOS_PROVIDER",
+	  .help = "anthropic or openai (OpenAI-compatible servers)" },
+	{ .key = "model", .type = OPTION_STRING, CFG(model),
+	  .env = "AGENTOS_MODEL",
+	  .help = "model name (default: the provider's)" },
+	{ .key = "base_url", .type = OPTION_STRING, CFG(base_url),
+	  .help = "provider base URL (also ANTHROPIC_BASE_URL, "
+	  "OPENAI_BASE_URL)" },
+	{ .key = "api_key", .type = OPTION_STRING, CFG(api_key),
+	  .flags = OPTION_SECRET,
+	  .help = "API key (prefer ANTHROPIC_API_KEY, OPENAI_API_KEY)" },
+	{ .key = "max_tokens", .type = OPTION_INT, CFG(max_tokens),
+	  .def = "8192", .min = 1, .max = 1000000,
+	  .help = "output tokens per response" },
+	{ .key = "thinking_budget", .type = OPTION_INT, CFG(thinking_budget),
+	  .def = "0", .min = 0, .max = 1000000,
+	  .help = "extended thinking tokens (0: off)" },
+	{ .key = "permission_mode", .type = OPTION_ENUM, CFG(perm_mode),
+	  .def = "\"ask\"", .names = perm_mode_names,
+	  .aliases = perm_mode_aliases,
+	  .help = "ask, accept-edits, plan or bypass" },
+	{ .key = "max_retries", .type = OPTION_INT, CFG(max_retries),
+	  .def = "2", .min = 0, .max = 10, .help = "retries per request" },
+	{ .key = "map_tokens", .type = OPTION_INT, CFG(map_tokens),
+	  .def = "2048", .min = 0, .max = 100000,
+	  .help = "repository map budget (tokens)" },
+	/* --- end core */
+	/* --- snapshots */
+	{ .key = "snapshots.max_file_size", .type = OPTION_SIZE,
+	  OPT(snapshots.max_file_size), .def = "52428800", .min = 0,
+	  .max = INT64_MAX,
+	  .help = "larger untracked files are left out (bytes)" },
+	{ .key = "snapshots.max_dir_files", .type = OPTION_INT,
+	  OPT(snapshots.max_dir_files), .def = "20000", .min = 0,
+	  .max = INT64_MAX,
+	  .help = "untracked folders with more files are left out" },
+	{ .key = "snapshots.max_dir_size", .type = OPTION_SIZE,
+	  OPT(snapshots.max_dir_size), .def = "209715200", .min = 0,
+	  .max = INT64_MAX,
+	  .help = "untracked folders with more bytes are left out" },
+	{ .key = "snapshots.max_tree_files", .type = OPTION_INT,
+	  OPT(snapshots.max_tree_files), .def = "1000000", .min = 0,
+	  .max = INT64_MAX,
+	  .help = "larger trees need a confirmation" },
+	{ .key = "snapshots.keep_sessions", .type = OPTION_INT,
+	  OPT(snapshots.keep_sessions), .def = "20", .min = 0,
+	  .max = INT_MAX, .help = "gc keeps the newest N sessions" },
+	{ .key = "snapshots.keep_days", .type = OPTION_INT,
+	  OPT(snapshots.keep_days), .def = "14", .min = 0, .max = INT_MAX,
+	  .help = "and any session younger than N days" },
+	{ .key = "snapshots.watch", .type = OPTION_BOOL,
+	  OPT(snapshots.flags), .mask = SNAPSHOT_WATCH, .def = "true",
+	  .help = "follow changes with inotify (hash only what changed)" },
+	/* --- end snapshots */
+	/* --- session log */
+	{ .key = "session.log_bodies", .type = OPTION_BOOL,
+	  OPT(session.log_bodies), .def = "true",
+	  .help = "keep the body of each model request in the log" },
+	{ .key = "redact", .type = OPTION_STRINGS, OPT(session.redact),
+	  .def = "[]", .check = options_check_regex,
+	  .help = "PCRE2 patterns replaced by [REDACTED] in the log" },
+	/* --- end session log */
+	/* --- lsp */
+	{ .key = "lsp.enabled", .type = OPTION_BOOL, OPT(lsp.enabled),
+	  .def = "true",
+	  .help = "use language servers (\"lsp\": false turns them off)" },
+	{ .key = "lsp.diagnostics_timeout_ms", .type = OPTION_MS,
+	  OPT(lsp.diagnostics_timeout_ms), .def = "4000", .min = 0,
+	  .max = INT_MAX, .help = "longest wait for diagnostics after an "
+	  "edit" },
+	{ .key = "lsp.diagnostics_settle_ms", .type = OPTION_MS,
+	  OPT(lsp.diagnostics_settle_ms), .def = "300", .min = 0,
+	  .max = INT_MAX, .help = "quiet time before diagnostics are "
+	  "reported" },
+	{ .key = "lsp.request_timeout_ms", .type = OPTION_MS,
+	  OPT(lsp.request_timeout_ms), .def = "10000", .min = 0,
+	  .max = INT_MAX, .help = "definition, references, hover, symbols, "
+	  "rename" },
+	{ .key = "lsp.init_timeout_ms", .type = OPTION_MS,
+	  OPT(lsp.init_timeout_ms), .def = "30000", .min = 0, .max = INT_MAX,
+	  .help = "the initialize request" },
+	{ .key = "lsp.shutdown_grace_ms", .type = OPTION_MS,
+	  OPT(lsp.shutdown_grace_ms), .def = "1000", .min = 0,
+	  .max = INT_MAX, .help = "wait before SIGTERM at exit" },
+	{ .key = "lsp.max_diagnostics", .type = OPTION_INT,
+	  OPT(lsp.max_diagnostics), .def = "20", .min = 0, .max = INT_MAX,
+	  .help = "diagnostics per file in a tool result" },
+	{ .key = "lsp.max_restarts", .type = OPTION_INT,
+	  OPT(lsp.max_restarts), .def = "3", .min = 0, .max = INT_MAX,
+	  .help = "failures in a row before a server is broken" },
+	{ .key = "lsp.max_message_kib", .type = OPTION_INT,
+	  OPT(lsp.max_message), .def = "16384", .min = 0, .max = INT_MAX,
+	  .scale = 1024, .help = "larger messages are skipped (KiB)" },
+	{ .key = "lsp.servers", .type = OPTION_SERVERS,
+	  .help = "server name to its fields (lsp.servers.*.FIELD)" },
+	/* --- end lsp */
+	/* --- ui */
+	{ .key = "theme", .type = OPTION_STRING, CFG(theme),
+	  .def = "\"dark\"", .help = "dark, light, or a theme file" },
+	{ .key = "mouse", .type = OPTION_BOOL, OPT(ui.mouse),
+	  .def = "false", .help = "mouse reporting on at start" },
+	{ .key = "keys", .type = OPTION_KEYS,
+	  .help = "key bindings by name (keys.NAME)" },
+	/* --- end ui */
+	{ .key = NULL }
+};
+
+const struct option_entry options_server_fields[] = {
+	{ .key = "command", .type = OPTION_STRINGS, SRV(command),
+	  .help = "the binary and its arguments" },
+	{ .key = "extensions", .type = OPTION_STRINGS, SRV(extensions),
+	  .help = "file extensions, without dots" },
+	{ .key = "root_markers", .type = OPTION_STRINGS, SRV(root_markers),
+	  .help = "files that mark a project root" },
+	{ .key = "initialization_options", .type = OPTION_JSON,
+	  SRV(initialization_options), .help = "sent in initialize" },
+	{ .key = "settings", .type = OPTION_JSON, SRV(settings),
+	  .help = "answered to workspace/configuration" },
+	{ .key = "disabled", .type = OPTION_BOOL, SRV(disabled),
+	  .help = "never start this server" },
+	{ .key = NULL }
+};
+#undef CFG
+#undef OPT
+#undef SRV
+
+/* Where a value is applied and where problems go. */
+struct options_ctx {
+	struct config		*cfg;
+	struct options		*o;
+	enum option_origin	 origin;
+	const char		*where;		/* file or variable */
+	int			 collect;	/* a file: each problem of a
+						   part goes to the problems */
+};
+
+static const char *options_type_names[] = {
+	[OPTION_STRING] = "string",
+	[OPTION_INT] = "integer",
+	[OPTION_SIZE] = "size",
+	[OPTION_MS] = "duration",
+	[OPTION_BOOL] = "boolean",
+	[OPTION_ENUM] = "enum",
+	[OPTION_STRINGS] = "strings",
+	[OPTION_JSON] = "JSON",
+	[OPTION_KEYS] = "key",
+	[OPTION_SERVERS] = "object",
+};
+
+static void	options_problem(struct options *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	options_part(const struct options_ctx *, struct buf *,
+		    char *);
+static void	options_src_set(struct option_source *,
+		    const struct options_ctx *);
+static void	options_src_release(struct option_source *);
+static void	options_strv_free(struct option_strv *);
+static void	options_server_release(struct lsp_server_option *);
+static void	*options_field(const struct options_ctx *,
+		    const struct option_entry *, void *);
+static int	options_number(const struct option_entry *, const char *,
+		    json_t *, long long *, char **);
+static void	options_store_int(void *, size_t, long long);
+static long long options_load_int(const void *, size_t, int);
+static int	options_value(const struct options_ctx *,
+		    const struct option_entry *, const char *, void *,
+		    json_t *, char **);
+static int	options_key_index(const char *);
+static int	options_bind(const struct options_ctx *, const char *,
+		    json_t *, char **);
+static struct lsp_server_option *options_server(const struct options_ctx *,
+		    const char *, size_t *);
+static int	options_server_apply(const struct options_ctx *,
+		    const char *, const char *, json_t *, char **);
+static int	options_apply(const struct options_ctx *, const char *,
+		    json_t *, char **);
+static void	options_walk(const struct options_ctx *, const char *,
+		    json_t *);
+static int	options_is_group(const char *);
+static char	*options_text(const struct option_entry *, const void *);
+
+const char *
+perm_mode_name(enum perm_mode m)
+{
+	if ((size_t)m >= PERM_MODE_COUNT)
+		return ("ask");
+	return (perm_mode_names[m]);
+}
+
+int
+perm_mode_from_name(const char *name, enum perm_mode *m)
+{
+	size_t	i, j;
+
+	for (i = 0; perm_mode_names[i] != NULL; i++) {
+		if (strcmp(name, perm_mode_names[i]) == 0) {
+			*m = i;
+			return (0);
+		}
+	}
+	for (i = 0; perm_mode_aliases[i] != NULL; i += 2) {
+		if (strcmp(name, perm_mode_aliases[i]) != 0)
+			continue;
+		for (j = 0; perm_mode_names[j] != NULL; j++) {
+			if (strcmp(perm_mode_aliases[i + 1],
+			    perm_mode_names[j]) == 0) {
+				*m = j;
+				return (0);
+			}
+		}
+	}
+	return (-1);
+}
+
+/* A redaction pattern must compile (the session log drops bad ones). */
+static int
+options_check_regex(const char *s, char **why)
+{
+	struct session_redact	*r = session_redact_create();
+	int			 rc;
+
+	rc = session_redact_add(r, s, why);
+	session_redact_free(r);
+	return (rc);
+}
+
+/* Add a problem to o. */
+static void
+options_problem(struct options *o, const char *fmt, ...)
+{
+	va_list	ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	ALLOC_GROW(o->problems, o->nproblems + 1, o->problems_alloc);
+	o->problems[o->nproblems++] = s;
+}
+
+/*
+ * A part of a value (a list element, a binding, a server field) is bad:
+ * reading a file, it is one problem; else it joins the others in bad.
+ */
+static void
+options_part(const struct options_ctx *ctx, struct buf *bad, char *why)
+{
+	if (ctx->collect)
+		options_problem(ctx->o, "%s: %s", ctx->where, why);
+	else
+		buf_addf(bad, "%s%s", bad->len ? "; " : "", why);
+	free(why);
+}
+
+/* Record that a value now comes from ctx. */
+static void
+options_src_set(struct option_source *src, const struct options_ctx *ctx)
+{
+	options_src_release(src);
+	src->origin = ctx->origin;
+	src->where = ctx->where != NULL ? xstrdup(ctx->where) : NULL;
+}
+
+static void
+options_src_release(struct option_source *src)
+{
+	free(src->where);
+	src->where = NULL;
+	src->origin = OPTION_DEFAULT;
+}
+
+static void
+options_strv_free(struct option_strv *sv)
+{
+	size_t	i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+static void
+options_server_release(struct lsp_server_option *s)
+{
+	free(s->name);
+	options_strv_free(&s->command);
+	options_strv_free(&s->extensions);
+	options_strv_free(&s->root_markers);
+	json_decref(s->initialization_options);
+	json_decref(s->settings);
+	memset(s, 0, sizeof *s);
+}
+
+/* The address of e's field; server is the entry for OPTION_IN_SERVER. */
+static void *
+options_field(const struct options_ctx *ctx, const struct option_entry *e,
+    void *server)
+{
+	switch (e->base) {
+	case OPTION_IN_CONFIG:
+		return ((char *)ctx->cfg + e->offset);
+	case OPTION_IN_OPTIONS:
+		return ((char *)ctx->o + e->offset);
+	case OPTION_IN_SERVER:
+		return ((char *)server + e->offset);
+	}
+	fatalx("bad option base");
+}
+
+/*
+ * The number in v (an integer, or a string of one, with a unit suffix for
+ * sizes and durations), checked against e's bounds.
+ */
+static int
+options_number(const struct option_entry *e, const char *key, json_t *v,
+    long long *out, char **why)
+{
+	const char	*s, *unit;
+	char		*end, *text;
+	long long	 n, mul = 1;
+
+	if (json_is_integer(v))
+		n = json_integer_value(v);
+	else if (json_is_string(v)) {
+		s = json_string_value(v);
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno != 0 || end == s)
+			goto bad;
+		unit = end;
+		if (e->type == OPTION_SIZE) {
+			if (strcmp(unit, "k") == 0 || strcmp(unit, "K") == 0)
+				mul = 1024;
+			else if (strcmp(unit, "M") == 0)
+				mul = 1024 * 1024;
+			else if (strcmp(unit, "G") == 0)
+				mul = 1024 * 1024 * 1024;
+			else if (*unit != '\0')
+				goto bad;
+		} else if (e->type == OPTION_MS) {
+			if (strcmp(unit, "s") == 0)
+				mul = 1000;
+			else if (*unit != '\0' && strcmp(unit, "ms") != 0)
+				goto bad;
+		} else if (*unit != '\0')
+			goto bad;
+		if (n != 0 && (n > LLONG_MAX / mul || n < LLONG_MIN / mul))
+			goto bad;
+		n *= mul;
+	} else
+		goto bad;
+	if (n < e->min || n > e->max)
+		goto bad;
+	*out = n;
+	return (0);
+bad:
+	text = json_is_string(v) ? xstrdup(json_string_value(v)) :
+	    json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	*why = xasprintf("%s: '%s' is not %s from %lld to %lld%s", key,
+	    text != NULL ? text : "?", e->type == OPTION_SIZE ? "a size" :
+	    e->type == OPTION_MS ? "a duration" : "a number", e->min, e->max,
+	    e->type == OPTION_SIZE ? " bytes" : e->type == OPTION_MS ? " ms" :
+	    "");
+	free(text);
+	return (-1);
+}
+
+/* Store n in an integer field of size bytes. */
+static void
+options_store_int(void *p, size_t size, long long n)
+{
+	int32_t	i32;
+	int64_t	i64;
+
+	if (size == sizeof i32) {
+		i32 = (int32_t)n;
+		memcpy(p, &i32, sizeof i32);
+	} else if (size == sizeof i64) {
+		i64 = (int64_t)n;
+		memcpy(p, &i64, sizeof i64);
+	} else
+		fatalx("bad option field size %zu", size);
+}
+
+/* Read an integer field of size bytes (unsigned when is_unsigned). */
+static long long
+options_load_int(const void *p, size_t size, int is_unsigned)
+{
+	int32_t		i32;
+	int64_t		i64;
+
+	if (size == sizeof i32) {
+		memcpy(&i32, p, sizeof i32);
+		return (is_unsigned ? (long long)(uint32_t)i32 : i32);
+	}
+	memcpy(&i64, p, sizeof i64);
+	return (i64);
+}
+
+/* Set the field at p (e's type) from v; -1 with why, p unchanged. */
+static int
+options_value(const struct options_ctx *ctx, const struct option_entry *e,
+    const char *key, void *p, json_t *v, char **why)
+{
+	struct option_strv	 sv;
+	struct buf		 bad = BUF_INIT;
+	const char		*s;
+	char			*w;
+	long long		 n;
+	size_t			 i, j;
+	json_t			*x;
+	int			 on;
+
+	switch (e->type) {
+	case OPTION_STRING:
+		if (json_is_string(v))
+			s = json_string_value(v);
+		else if (json_is_null(v))
+			s = NULL;
+		else if (json_is_integer(v)) {
+			free(*(char **)p);
+			*(char **)p = xasprintf("%lld",
+			    (long long)json_integer_value(v));
+			break;
+		} else {
+			*why = xasprintf("%s: not a string", key);
+			return (-1);
+		}
+		if (s != NULL && e->check != NULL && e->check(s, &w) != 0) {
+			*why = xasprintf("%s: %s", key, w);
+			free(w);
+			return (-1);
+		}
+		free(*(char **)p);
+		*(char **)p = s != NULL && *s != '\0' ? xstrdup(s) : NULL;
+		break;
+	case OPTION_INT:
+	case OPTION_SIZE:
+	case OPTION_MS:
+		if (options_number(e, key, v, &n, why) != 0)
+			return (-1);
+		options_store_int(p, e->size, n * (e->scale != 0 ?
+		    e->scale : 1));
+		break;
+	case OPTION_BOOL:
+		if (!json_is_boolean(v)) {
+			*why = xasprintf("%s: not true or false", key);
+			return (-1);
+		}
+		on = json_is_true(v);
+		if (e->mask != 0) {
+			if (on)
+				*(int *)p |= e->mask;
+			else
+				*(int *)p &= ~e->mask;
+		} else
+			*(int *)p = on;
+		break;
+	case OPTION_ENUM:
+		s = json_string_value(v);
+		for (i = 0; s != NULL && e->names[i] != NULL; i++) {
+			if (strcmp(s, e->names[i]) == 0)
+				break;
+		}
+		if (s != NULL && e->names[i] == NULL && e->aliases != NULL) {
+			for (j = 0; e->aliases[j] != NULL; j += 2) {
+				if (strcmp(s, e->aliases[j]) != 0)
+					continue;
+				for (i = 0; e->names[i] != NULL; i++) {
+					if (strcmp(e->aliases[j + 1],
+					    e->names[i]) == 0)
+						break;
+				}
+				break;
+			}
+		}
+		if (s == NULL || e->names[i] == NULL) {
+			for (i = 0; e->names[i] != NULL; i++)
+				buf_addf(&bad, "%s%s", i == 0 ? "" :
+				    e->names[i + 1] == NULL ? " or " : ", ",
+				    e->names[i]);
+			*why = xasprintf("%s: %s%s%s is not %s", key,
+			    s != NULL ? "'" : "", s != NULL ? s : "the value",
+			    s != NULL ? "'" : "", bad.buf);
+			buf_release(&bad);
+			return (-1);
+		}
+		*(int *)p = (int)i;
+		break;
+	case OPTION_STRINGS:
+		if (!json_is_array(v)) {
+			*why = xasprintf("%s: not an array of strings", key);
+			return (-1);
+		}
+		sv.v = xcalloc(json_array_size(v) + 1, sizeof *sv.v);
+		sv.n = 0;
+		json_array_foreach(v, i, x) {
+			if (!json_is_string(x)) {
+				options_part(ctx, &bad, xasprintf("%s[%zu]: "
+				    "not a string", key, i));
+				continue;
+			}
+			s = json_string_value(x);
+			/* A pattern that fails is reported but kept. */
+			if (e->check != NULL && e->check(s, &w) != 0) {
+				options_part(ctx, &bad, xasprintf("%s[%zu]: "
+				    "%s", key, i, w));
+				free(w);
+			}
+			sv.v[sv.n++] = xstrdup(s);
+		}
+		options_strv_free(p);
+		*(struct option_strv *)p = sv;
+		if (bad.len != 0) {
+			/* The good elements apply; the bad are reported. */
+			*why = buf_detach(&bad, NULL);
+			return (1);
+		}
+		buf_release(&bad);
+		break;
+	case OPTION_JSON:
+		json_decref(*(json_t **)p);
+		*(json_t **)p = json_incref(v);
+		break;
+	case OPTION_KEYS:
+	case OPTION_SERVERS:
+		fatalx("%s: not a plain value", key);
+	}
+	return (0);
+}
+
+/* The index in key_table of a binding's name, or -1. */
+static int
+options_key_index(const char *name)
+{
+	int	i;
+
+	for (i = 0; key_table[i].name != NULL; i++) {
+		if (strcmp(key_table[i].name, name) == 0)
+			return (i);
+	}
+	return (-1);
+}
+
+/*
+ * Bind keys.NAME to the key named by v.  "none" unbinds; a name that is
+ * not a key unbinds too, and is reported.
+ */
+static int
+options_bind(const struct options_ctx *ctx, const char *name, json_t *v,
+    char **why)
+{
+	const char	*s;
+	key_code	 k;
+	int		 i;
+
+	if ((i = options_key_index(name)) < 0) {
+		*why = xasprintf("keys.%s: unknown key binding", name);
+		return (-1);
+	}
+	s = json_string_value(v);
+	k = s != NULL ? key_from_string(s) : KEYC_UNKNOWN;
+	ctx->o->ui.keys[i] = k;
+	options_src_set(&ctx->o->key_src[i], ctx);
+	if (k == KEYC_UNKNOWN && (s == NULL || strcmp(s, "none") != 0)) {
+		*why = xasprintf("keys.%s: %s%s%s is not a key (unbound)",
+		    name, s != NULL ? "'" : "", s != NULL ? s : "the value",
+		    s != NULL ? "'" : "");
+		return (1);
+	}
+	return (0);
+}
+
+/* The "lsp.servers" entry called name, added if new; its index in *idx. */
+static struct lsp_server_option *
+options_server(const struct options_ctx *ctx, const char *name, size_t *idx)
+{
+	struct options			*o = ctx->o;
+	struct lsp_server_option	*s;
+	size_t				 i, old;
+
+	for (i = 0; i < o->nlsp_servers; i++) {
+		if (strcmp(o->lsp_servers[i].name, name) == 0) {
+			*idx = i;
+			return (&o->lsp_servers[i]);
+		}
+	}
+	old = o->lsp_servers_alloc;
+	ALLOC_GROW(o->lsp_servers, o->nlsp_servers + 1, o->lsp_servers_alloc);
+	if (o->lsp_servers_alloc != old) {
+		o->server_src = xreallocarray(o->server_src,
+		    o->lsp_servers_alloc, sizeof *o->server_src);
+	}
+	*idx = o->nlsp_servers++;
+	s = &o->lsp_servers[*idx];
+	memset(s, 0, sizeof *s);
+	memset(&o->server_src[*idx], 0, sizeof o->server_src[*idx]);
+	s->name = xstrdup(name);
+	s->disabled = -1;
+	return (s);
+}
+
+/*
+ * Apply to server name: field (NULL: v is the whole object of fields).
+ * Returns 0, 1 (applied with problems in why) or -1 (nothing applied).
+ */
+static int
+options_server_apply(const struct options_ctx *ctx, const char *name,
+    const char *field, json_t *v, char **why)
+{
+	const struct option_entry	*e;
+	struct lsp_server_option	*s;
+	struct buf			 bad = BUF_INIT;
+	const char			*f;
+	char				*key, *w;
+	size_t				 idx;
+	json_t				*x;
+	int				 rc = 0, r;
+
+	if (field == NULL && !json_is_object(v)) {
+		*why = xasprintf("lsp.servers.%s: not an object", name);
+		return (-1);
+	}
+	s = options_server(ctx, name, &idx);
+	options_src_set(&ctx->o->server_src[idx], ctx);
+	json_object_foreach(v, f, x) {
+		if (field != NULL)
+			break;
+		if ((r = options_server_apply(ctx, name, f, x, &w)) != 0)
+			options_part(ctx, &bad, w);
+	}
+	if (field == NULL) {
+		if (bad.len == 0) {
+			buf_release(&bad);
+			return (0);
+		}
+		*why = buf_detach(&bad, NULL);
+		return (1);
+	}
+	key = xasprintf("lsp.servers.%s.%s", name, field);
+	for (e = options_server_fields; e->key != NULL; e++) {
+		if (strcmp(e->key, field) == 0)
+			break;
+	}
+	if (e->key == NULL) {
+		*why = xasprintf("%s: unknown key", key);
+		rc = -1;
+	} else
+		rc = options_value(ctx, e, key, options_field(ctx, e, s), v,
+		    why);
+	free(key);
+	return (rc);
+}
+
+/*
+ * Apply v to the dotted key (a row, "keys.NAME" or "lsp.servers...").
+ * 0 applied, 1 applied in part (why says what not), -1 not applied.
+ */
+static int
+options_apply(const struct options_ctx *ctx, const char *key, json_t *v,
+    char **why)
+{
+	const struct option_entry	*e;
+	const char			*f, *rest;
+	char				*name, *w;
+	struct buf			 bad = BUF_INIT;
+	json_t				*x;
+	int				 rc;
+
+	if ((e = options_find(key)) != NULL && e->type == OPTION_KEYS) {
+		if (!json_is_object(v)) {
+			*why = xasprintf("%s: not an object", key);
+			return (-1);
+		}
+		json_object_foreach(v, f, x) {
+			if (options_bind(ctx, f, x, &w) != 0)
+				options_part(ctx, &bad, w);
+		}
+		goto out;
+	}
+	if (e != NULL && e->type == OPTION_SERVERS) {
+		if (!json_is_object(v)) {
+			*why = xasprintf("%s: not an object", key);
+			return (-1);
+		}
+		json_object_foreach(v, f, x) {
+			if (options_server_apply(ctx, f, NULL, x, &w) != 0)
+				options_part(ctx, &bad, w);
+		}
+		goto out;
+	}
+	if (e != NULL) {
+		rc = options_value(ctx, e, key, options_field(ctx, e, NULL), v,
+		    why);
+		if (rc >= 0)
+			options_src_set(&ctx->o->src[e - options_table], ctx);
+		return (rc);
+	}
+	if (strncmp(key, "keys.", 5) == 0)
+		return (options_bind(ctx, key + 5, v, why));
+	if (strncmp(key, "lsp.servers.", 12) == 0 && key[12] != '\0') {
+		rest = key + 12;
+		if ((f = strchr(rest, '.')) == NULL)
+			return (options_server_apply(ctx, rest, NULL, v, why));
+		name = xstrndup(rest, f - rest);
+		rc = options_server_apply(ctx, name, f + 1, v, why);
+		free(name);
+		return (rc);
+	}
+	*why = xasprintf("%s: unknown key", key);
+	return (-1);
+out:
+	if (bad.len == 0) {
+		buf_release(&bad);
+		return (0);
+	}
+	*why = buf_detach(&bad, NULL);
+	return (1);
+}
+
+/* Nonzero if some row's key starts with prefix and a dot. */
+static int
+options_is_group(const char *prefix)
+{
+	const struct option_entry	*e;
+	size_t				 len = strlen(prefix);
+
+	for (e = options_table; e->key != NULL; e++) {
+		if (strncmp(e->key, prefix, len) == 0 && e->key[len] == '.')
+			return (1);
+	}
+	return (0);
+}
+
+/* Apply the members of obj under prefix (NULL: the top level). */
+static void
+options_walk(const struct options_ctx *ctx, const char *prefix, json_t *obj)
+{
+	const char	*k;
+	char		*key, *en, *why;
+	json_t		*v, *b;
+
+	json_object_foreach(obj, k, v) {
+		key = prefix != NULL ? xasprintf("%s.%s", prefix, k) :
+		    xstrdup(k);
+		if (options_find(key) == NULL && options_is_group(key)) {
+			en = xasprintf("%s.enabled", key);
+			if (json_is_object(v))
+				options_walk(ctx, key, v);
+			else if (json_is_boolean(v) &&
+			    options_find(en) != NULL) {
+				/* "lsp": false is "lsp.enabled": false. */
+				b = json_pack("{sO}", "enabled", v);
+				options_walk(ctx, key, b);
+				json_decref(b);
+			} else
+				options_problem(ctx->o, "%s: %s: not an object",
+				    ctx->where, key);
+			free(en);
+		} else if (options_apply(ctx, key, v, &why) != 0) {
+			options_problem(ctx->o, "%s: %s", ctx->where, why);
+			free(why);
+		}
+		free(key);
+	}
+}
+
+const struct option_entry *
+options_find(const char *key)
+{
+	const struct option_entry	*e;
+
+	for (e = options_table; e->key != NULL; e++) {
+		if (strcmp(e->key, key) == 0)
+			return (e);
+	}
+	return (NULL);
+}
+
+struct options *
+options_create(void)
+{
+	struct options		*o = xcalloc(1, sizeof *o);
+	struct config		 scratch;
+	struct options_ctx	 ctx;
+	const struct option_entry *e;
+	json_t			*v;
+	json_error_t		 jerr;
+	char			*why;
+	int			 i;
+
+	/* Fields that are not options. */
+	o->lsp.max_queued = 16 * 1024 * 1024;
+	o->src = xcalloc(sizeof options_table / sizeof *options_table,
+	    sizeof *o->src);
+	for (i = 0; key_table[i].name != NULL; i++) {
+		if (i == OPTION_KEYS_MAX)
+			fatalx("key_table: more than %d bindings",
+			    OPTION_KEYS_MAX);
+		o->ui.keys[i] = key_from_string(key_table[i].key);
+	}
+
+	memset(&scratch, 0, sizeof scratch);
+	ctx.cfg = &scratch;
+	ctx.o = o;
+	ctx.origin = OPTION_DEFAULT;
+	ctx.where = NULL;
+	ctx.collect = 0;
+	for (e = options_table; e->key != NULL; e++) {
+		if (e->def == NULL || e->base != OPTION_IN_OPTIONS)
+			continue;
+		if ((v = json_loads(e->def, JSON_DECODE_ANY, &jerr)) == NULL)
+			fatalx("bad default for %s", e->key);
+		if (options_apply(&ctx, e->key, v, &why) != 0)
+			fatalx("bad default: %s", why);
+		json_decref(v);
+	}
+	return (o);
+}
+
+void
+options_free(struct options *o)
+{
+	size_t	i;
+
+	if (o == NULL)
+		return;
+	options_strv_free(&o->session.redact);
+	for (i = 0; i < o->nlsp_servers; i++) {
+		options_server_release(&o->lsp_servers[i]);
+		options_src_release(&o->server_src[i]);
+	}
+	free(o->lsp_servers);
+	free(o->server_src);
+	for (i = 0; options_table[i].key != NULL; i++)
+		options_src_release(&o->src[i]);
+	free(o->src);
+	for (i = 0; i < OPTION_KEYS_MAX; i++)
+		options_src_release(&o->key_src[i]);
+	for (i = 0; i < o->nproblems; i++)
+		free(o->problems[i]);
+	free(o->problems);
+	free(o);
+}
+
+const struct options *
+options_default(void)
+{
+	static struct options	*def;
+
+	if (def == NULL)
+		def = options_create();
+	return (def);
+}
+
+const struct options *
+options_get(const struct config *cfg)
+{
+	if (cfg == NULL || cfg->opts == NULL)
+		return (options_default());
+	return (cfg->opts);
+}
+
+/* Apply the defaults of the rows that live in struct config. */
+void
+options_config_defaults(struct config *cfg)
+{
+	const struct option_entry	*e;
+	struct options_ctx		 ctx;
+	json_t				*v;
+	json_error_t			 jerr;
+	char				*why;
+
+	ctx.cfg = cfg;
+	ctx.o = cfg->opts;
+	ctx.origin = OPTION_DEFAULT;
+	ctx.where = NULL;
+	ctx.collect = 0;
+	for (e = options_table; e->key != NULL; e++) {
+		if (e->def == NULL || e->base != OPTION_IN_CONFIG)
+			continue;
+		if ((v = json_loads(e->def, JSON_DECODE_ANY, &jerr)) == NULL)
+			fatalx("bad default for %s", e->key);
+		if (options_apply(&ctx, e->key, v, &why) != 0)
+			fatalx("bad default: %s", why);
+		json_decref(v);
+	}
+}
+
+int
+options_load_file(struct config *cfg, const char *path,
+    enum option_origin origin, char **cause)
+{
+	struct options_ctx	 ctx;
+	json_error_t		 err;
+	json_t			*j;
+
+	if ((j = json_load_file(path, 0, &err)) == NULL) {
+		if (err.line == -1 && access(path, F_OK) != 0)
+			return (0);
+		*cause = xasprintf("%s:%d: %s", path, err.line, err.text);
+		return (-1);
+	}
+	if (!json_is_object(j)) {
+		*cause = xasprintf("%s: not a JSON object", path);
+		json_decref(j);
+		return (-1);
+	}
+	ctx.cfg = cfg;
+	ctx.o = cfg->opts;
+	ctx.origin = origin;
+	ctx.where = path;
+	ctx.collect = 1;
+	options_walk(&ctx, NULL, j);
+	json_decref(j);
+	return (0);
+}
+
+int
+options_load_string(struct config *cfg, const char *text, const char *where,
+    char **cause)
+{
+	struct options_ctx	 ctx;
+	json_error_t		 err;
+	json_t			*j;
+
+	if ((j = json_loads(text, 0, &err)) == NULL || !json_is_object(j)) {
+		*cause = xasprintf("%s:%d: %s", where, err.line, j == NULL ?
+		    err.text : "not a JSON object");
+		json_decref(j);
+		return (-1);
+	}
+	ctx.cfg = cfg;
+	ctx.o = cfg->opts;
+	ctx.origin = OPTION_PROJECT;
+	ctx.where = where;
+	ctx.collect = 1;
+	options_walk(&ctx, NULL, j);
+	json_decref(j);
+	return (0);
+}
+
+void
+options_load_env(struct config *cfg)
+{
+	const struct option_entry	*e;
+	const char			*v;
+	char				*why;
+
+	for (e = options_table; e->key != NULL; e++) {
+		if (e->env == NULL || (v = getenv(e->env)) == NULL ||
+		    *v == '\0')
+			continue;
+		if (options_set(cfg, e->key, v, OPTION_ENV, e->env,
+		    &why) != 0) {
+			options_problem(cfg->opts, "%s: %s", e->env, why);
+			free(why);
+		}
+	}
+}
+
+int
+options_set(struct config *cfg, const char *key, const char *value,
+    enum option_origin origin, const char *where, char **cause)
+{
+	const struct option_entry	*e = options_find(key);
+	struct options_ctx		 ctx;
+	json_error_t			 jerr;
+	json_t				*v = NULL;
+	int				 rc;
+
+	if (e == NULL && options_is_group(key)) {
+		*cause = xasprintf("%s: not a single option", key);
+		return (-1);
+	}
+	if (e == NULL && strncmp(key, "keys.", 5) != 0 &&
+	    strncmp(key, "lsp.servers.", 12) != 0) {
+		*cause = xasprintf("unknown option: %s", key);
+		return (-1);
+	}
+	/* Text is JSON where it parses, except where a name is wanted. */
+	if (e == NULL ? strncmp(key, "keys.", 5) != 0 :
+	    e->type != OPTION_STRING && e->type != OPTION_ENUM)
+		v = json_loads(value, JSON_DECODE_ANY, &jerr);
+	if (v == NULL)
+		v = json_string(value);
+	ctx.cfg = cfg;
+	ctx.o = cfg->opts;
+	ctx.origin = origin;
+	ctx.where = where;
+	ctx.collect = 0;
+	rc = options_apply(&ctx, key, v, cause);
+	json_decref(v);
+	return (rc != 0 ? -1 : 0);
+}
+
+void
+options_check(struct config *cfg)
+{
+	struct options			*o = cfg->opts;
+	const struct lsp_server_option	*s;
+	size_t				 i;
+
+	for (i = 0; i < o->nlsp_servers; i++) {
+		s = &o->lsp_servers[i];
+		if (lsp_conf_is_builtin(s->name) ||
+		    (s->command.v != NULL && s->extensions.v != NULL))
+			continue;
+		options_problem(o, "%s: lsp.servers.%s: a new server needs "
+		    "command and extensions", o->server_src[i].where != NULL ?
+		    o->server_src[i].where : "config", s->name);
+	}
+}
+
+const struct option_source *
+options_source(const struct config *cfg, const char *key)
+{
+	const struct options		*o = options_get(cfg);
+	const struct option_entry	*e;
+	size_t				 i;
+	int				 k;
+
+	if ((e = options_find(key)) != NULL)
+		return (&o->src[e - options_table]);
+	if (strncmp(key, "keys.", 5) == 0 &&
+	    (k = options_key_index(key + 5)) >= 0)
+		return (&o->key_src[k]);
+	if (strncmp(key, "lsp.servers.", 12) == 0) {
+		for (i = 0; i < o->nlsp_servers; i++) {
+			if (strcmp(o->lsp_servers[i].name, key + 12) == 0)
+				return (&o->server_src[i]);
+		}
+	}
+	return (NULL);
+}
+
+size_t
+options_problems(const struct config *cfg, const char * const **v)
+{
+	const struct options	*o = options_get(cfg);
+
+	*v = (const char * const *)o->problems;
+	return (o->nproblems);
+}
+
+void
+options_report(const struct config *cfg, FILE *f)
+{
+	const char * const	*v;
+	size_t			 n, i;
+
+	n = options_problems(cfg, &v);
+	for (i = 0; i < n; i++)
+		fprintf(f, "agentos: %s\n", v[i]);
+}
+
+/* The value of e at p as JSON text (a secret redacted); caller frees. */
+static char *
+options_text(const struct option_entry *e, const void *p)
+{
+	const struct option_strv	*sv;
+	json_t				*j;
+	char				*s;
+	long long			 n;
+	size_t				 i;
+	int				 v;
+
+	switch (e->type) {
+	case OPTION_STRING:
+		s = *(char * const *)p;
+		if (s == NULL)
+			return (xstrdup("null"));
+		if (e->flags & OPTION_SECRET)
+			return (xstrdup("\"[REDACTED]\""));
+		j = json_string(s);
+		break;
+	case OPTION_INT:
+	case OPTION_SIZE:
+	case OPTION_MS:
+		n = options_load_int(p, e->size, e->min >= 0);
+		if (e->scale != 0)
+			n /= e->scale;
+		return (xasprintf("%lld", n));
+	case OPTION_BOOL:
+		v = *(const int *)p;
+		if (e->mask != 0)
+			v = (v & e->mask) != 0;
+		if (v < 0)
+			return (xstrdup("null"));
+		return (xstrdup(v ? "true" : "false"));
+	case OPTION_ENUM:
+		j = json_string(e->names[*(const int *)p]);
+		break;
+	case OPTION_STRINGS:
+		sv = p;
+		if (sv->v == NULL)
+			return (xstrdup("null"));
+		j = json_array();
+		for (i = 0; i < sv->n; i++)
+			json_array_append_new(j, json_string(sv->v[i]));
+		break;
+	case OPTION_JSON:
+		if (*(json_t * const *)p == NULL)
+			return (xstrdup("null"));
+		j = json_incref(*(json_t * const *)p);
+		break;
+	default:
+		return (xstrdup("null"));
+	}
+	s = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_decref(j);
+	return (s);
+}
+
+void
+options_foreach(const struct config *cfg,
+    void (*cb)(void *, const char *, const char *,
+    const struct option_source *), void *arg)
+{
+	const struct options		*o = options_get(cfg);
+	const struct option_entry	*e, *f;
+	const struct lsp_server_option	*s;
+	struct options_ctx		 ctx;
+	struct buf			 b = BUF_INIT;
+	char				*key, *text, *kn;
+	json_t				*j;
+	size_t				 i;
+
+	ctx.cfg = (struct config *)cfg;
+	ctx.o = (struct options *)o;
+	ctx.where = NULL;
+	ctx.collect = 0;
+	for (e = options_table; e->key != NULL; e++) {
+		if (e->type == OPTION_KEYS) {
+			for (i = 0; key_table[i].name != NULL; i++) {
+				key = xasprintf("keys.%s", key_table[i].name);
+				kn = o->ui.keys[i] == KEYC_UNKNOWN ?
+				    xstrdup("none") :
+				    key_to_string(o->ui.keys[i]);
+				j = json_string(kn);
+				text = json_dumps(j, JSON_ENCODE_ANY);
+				json_decref(j);
+				free(kn);
+				cb(arg, key, text, &o->key_src[i]);
+				free(text);
+				free(key);
+			}
+			continue;
+		}
+		if (e->type == OPTION_SERVERS) {
+			for (i = 0; i < o->nlsp_servers; i++) {
+				s = &o->lsp_servers[i];
+				buf_reset(&b);
+				buf_adds(&b, "{");
+				for (f = options_server_fields; f->key != NULL;
+				    f++) {
+					text = options_text(f,
+					    (const char *)s + f->offset);
+					if (strcmp(text, "null") != 0)
+						buf_addf(&b, "%s\"%s\":%s",
+						    b.len > 1 ? "," : "",
+						    f->key, text);
+					free(text);
+				}
+				buf_adds(&b, "}");
+				key = xasprintf("lsp.servers.%s", s->name);
+				cb(arg, key, b.buf, &o->server_src[i]);
+				free(key);
+			}
+			continue;
+		}
+		if (cfg == NULL && e->base == OPTION_IN_CONFIG)
+			continue;
+		text = options_text(e, options_field(&ctx, e, NULL));
+		cb(arg, e->key, text, &o->src[e - options_table]);
+		free(text);
+	}
+	buf_release(&b);
+}
+
+void
+options_foreach_key(void (*cb)(void *, const char *, const char *,
+    const char *, const char *), void *arg)
+{
+	const struct option_entry	*e, *f;
+	char				*key;
+	size_t				 i;
+
+	for (e = options_table; e->key != NULL; e++) {
+		if (e->type == OPTION_KEYS) {
+			for (i = 0; key_table[i].name != NULL; i++) {
+				key = xasprintf("keys.%s", key_table[i].name);
+				cb(arg, key, options_type_names[e->type],
+				    key_table[i].key, key_table[i].help);
+				free(key);
+			}
+			continue;
+		}
+		cb(arg, e->key, options_type_names[e->type], e->def, e->help);
+		if (e->type != OPTION_SERVERS)
+			continue;
+		for (f = options_server_fields; f->key != NULL; f++) {
+			key = xasprintf("%s.*.%s", e->key, f->key);
+			cb(arg, key, options_type_names[f->type], NULL,
+			    f->help);
+			free(key);
+		}
+	}
+}
+
+char *
+options_source_text(const struct option_source *src)
+{
+	switch (src->origin) {
+	case OPTION_DEFAULT:
+		return (xstrdup("default"));
+	case OPTION_USER:
+	case OPTION_PROJECT:
+		return (xstrdup(src->where != NULL ? src->where : "file"));
+	case OPTION_ENV:
+		return (xasprintf("$%s", src->where != NULL ? src->where :
+		    "?"));
+	case OPTION_FLAG:
+		return (xstrdup("command line"));
+	}
+	return (xstrdup("?"));
+}
