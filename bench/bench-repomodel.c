@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 
 static double	 now_ms(void);
 static double	 cpu_ms(const struct rusage *);

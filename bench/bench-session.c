@@ -22,6 +22,7 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "session.h"
 
 #define BENCH_RUNS 9
 

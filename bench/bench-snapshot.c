@@ -31,6 +31,7 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "snapshot.h"
 
 static char	**files;
 static size_t	  nfiles;

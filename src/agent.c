@@ -3,6 +3,9 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "repomodel.h"
+#include "session.h"
+#include "snapshot.h"
 #include "toolrun.h"
 #include "workspace.h"
 #include "banned.h"

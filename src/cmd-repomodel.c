@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 #include "banned.h"
 
 static struct repomodel *cmd_repomodel_open(const char *, struct config *,

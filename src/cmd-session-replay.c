@@ -10,6 +10,8 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "session.h"
+#include "snapshot.h"
 #include "banned.h"
 
 /*

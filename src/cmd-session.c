@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agentos.h"
+#include "session.h"
 #include "banned.h"
 
 int	cmd_session_list(int, char **, const char *, struct config *);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agentos.h"
+#include "snapshot.h"
 #include "banned.h"
 
 /*

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 #include "banned.h"
 
 /*

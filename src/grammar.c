@@ -9,6 +9,7 @@
 #include <tree_sitter/api.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 #include "banned.h"
 
 /* The grammars' entry points (grammars/build/<package>/.../parser.c). */

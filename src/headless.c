@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "session.h"
 #include "workspace.h"
 #include "banned.h"
 

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "session.h"
+#include "snapshot.h"
 #include "options.h"
 #include "banned.h"
 

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "snapshot.h"
+
 /* A list of strings: v is NULL when the option was never given. */
 struct option_strv {
 	char		**v;		/* NULL-terminated */

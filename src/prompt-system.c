@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 #include "banned.h"
 
 /* Project instruction files are capped: they go into every request. */

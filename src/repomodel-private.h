@@ -9,6 +9,8 @@
 
 #include <pthread.h>
 
+#include "repomodel.h"
+
 struct sqlite3;
 struct sqlite3_stmt;
 struct git_repository;

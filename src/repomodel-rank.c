@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 #include "repomodel-private.h"
 #include "banned.h"
 

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 #include "repomodel-private.h"
 #include "banned.h"
 

@@ -13,6 +13,7 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 #include "repomodel-private.h"
 #include "banned.h"
 

@@ -8,6 +8,7 @@
 #include <pcre2.h>
 
 #include "agentos.h"
+#include "session.h"
 #include "banned.h"
 
 #define REDACT_MARK		"[REDACTED]"

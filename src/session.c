@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "agentos.h"
+#include "session.h"
 #include "options.h"
 #include "banned.h"
 

@@ -20,6 +20,8 @@
 #include <git2/sys/repository.h>
 
 #include "agentos.h"
+#include "session.h"
+#include "snapshot.h"
 #include "options.h"
 #include "banned.h"
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 #include "banned.h"
 
 #define TOOL_LSP_MAX_ITEMS	200

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 #include "banned.h"
 
 /* At most this many hits are listed (the rest are counted). */

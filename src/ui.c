@@ -28,6 +28,8 @@
 #include <event2/event.h>
 
 #include "agentos.h"
+#include "session.h"
+#include "snapshot.h"
 #include "options.h"
 #include "workspace.h"
 #include "banned.h"

@@ -12,6 +12,7 @@
 #include <curses.h>
 
 #include "agentos.h"
+#include "session.h"
 #include "banned.h"
 
 /* The columns: the header and a row. */

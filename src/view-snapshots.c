@@ -16,6 +16,8 @@
 #include <curses.h>
 
 #include "agentos.h"
+#include "session.h"
+#include "snapshot.h"
 #include "workspace.h"
 #include "banned.h"
 

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "agentos.h"
+#include "snapshot.h"
 #include "banned.h"
 
 /*

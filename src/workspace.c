@@ -8,6 +8,9 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "repomodel.h"
+#include "session.h"
+#include "snapshot.h"
 #include "workspace.h"
 #include "banned.h"
 

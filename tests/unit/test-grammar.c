@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 
 /*
  * Each fixture tests/data/repomodel/NAME has NAME.tags: "def KIND NAME

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "snapshot.h"
 #include "options.h"
 
 static char	tmp[] = "/tmp/agentos-options-XXXXXX";

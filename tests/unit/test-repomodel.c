@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "repomodel.h"
 
 static char	 repo[256];
 

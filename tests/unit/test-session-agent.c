@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "session.h"
 
 /* A model that answers every call with "answer N", or a tool use. */
 static struct {

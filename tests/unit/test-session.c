@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "agentos.h"
+#include "session.h"
 
 static char *repo;
 

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "snapshot.h"
 
 static char	 t_repo[PATH_MAX];
 

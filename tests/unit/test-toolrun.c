@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "snapshot.h"
 #include "toolrun.h"
 #include "workspace.h"
 
