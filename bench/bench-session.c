@@ -32,7 +32,7 @@ static int	 bench_cmp(const void *, const void *);
 static void	 bench_turn(struct session *, int, struct buf *, double *,
 		    size_t *);
 static long long bench_db_size(const char *);
-int	cmd_session_export(int, char **, const char *, struct config *);
+int	cli_session_export(int, char **, const char *, struct config *);
 
 /* Microseconds on the monotonic clock. */
 static double
@@ -251,7 +251,7 @@ main(int argc, char **argv)
 		args[3] = (char *)"markdown";
 		args[4] = (char *)"--output=/dev/null";
 		t0 = bench_now_us();
-		if (cmd_session_export(5, args, repo, NULL) != 0)
+		if (cli_session_export(5, args, repo, NULL) != 0)
 			return (1);
 		export[i] = (bench_now_us() - t0) / 1000;
 	}

@@ -171,7 +171,7 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->toolrun = toolrun_create(a->ws, a->perm, headless, &agent_tr_cb, a);
 	toolrun_set_ui(a->toolrun, ui, arg);
 	agent_offer_tools(a, cfg->perm_mode);
-	a->system = prompt_system(root, cwd, workspace_repomodel(a->ws), cfg);
+	a->system = context_system(root, cwd, workspace_repomodel(a->ws), cfg);
 	return (a);
 }
 
@@ -313,7 +313,7 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	if (workspace_repomodel(a->ws) != NULL) {
 		repomodel_note_mentions(workspace_repomodel(a->ws), text);
 		free(a->system);
-		a->system = prompt_system(a->root, a->cwd,
+		a->system = context_system(a->root, a->cwd,
 		    workspace_repomodel(a->ws), a->cfg);
 	}
 	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s}", "text", text));
@@ -592,7 +592,7 @@ agent_ws_model_ready(void *arg)
 
 	if (a->state == AGENT_IDLE) {
 		free(a->system);
-		a->system = prompt_system(a->root, a->cwd,
+		a->system = context_system(a->root, a->cwd,
 		    workspace_repomodel(a->ws), a->cfg);
 	}
 }

@@ -57,9 +57,9 @@ usage(FILE *f)
 "\n"
 "commands:\n");
 	{
-		const struct cmd_entry	*c;
+		const struct cli_entry	*c;
 
-		for (c = cmd_table; c->name != NULL; c++)
+		for (c = cli_table; c->name != NULL; c++)
 			fprintf(f, "  agentos %s\n", c->usage);
 	}
 	fprintf(f, "\nSee agentos(1) for key bindings, slash commands, tools "
@@ -112,7 +112,7 @@ main(int argc, char **argv)
 		const char	*name;
 		const char	*value;
 	} sets[8];
-	const struct cmd_entry	*cmd;
+	const struct cli_entry	*cmd;
 	struct config		 cfg;
 	enum output_format	 fmt = OUTPUT_TEXT;
 	char			 cwd[4096], *root = NULL, *cause = NULL;
@@ -202,7 +202,7 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	cmd = argc > 0 ? cmd_find(argv[0]) : NULL;
+	cmd = argc > 0 ? cli_find(argv[0]) : NULL;
 	if (argc > 0 && cmd == NULL) {
 		fprintf(stderr, "agentos: unknown command '%s' (for a "
 		    "headless prompt use -p)\n", argv[0]);

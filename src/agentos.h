@@ -1097,14 +1097,14 @@ int	 cmd_lsp_exec(int argc, char **argv, const char *root,
 	    struct config *cfg);
 
 /* ------------------------------------------------------------------------ */
-/* prompt-system.c: the system prompt */
+/* context-system.c: the system prompt (the context manager's first part) */
 
 /*
  * The system prompt for the repository at root: how to work, the project
  * instructions (AGENTS.md, or CLAUDE.md where there is none, from root down
  * to cwd), and the repository map when rm is not NULL.  Caller frees.
  */
-char	*prompt_system(const char *root, const char *cwd,
+char	*context_system(const char *root, const char *cwd,
 	    struct repomodel *rm, const struct config *cfg);
 
 /* ------------------------------------------------------------------------ */
@@ -1821,18 +1821,18 @@ int	 theme_parse(const char *text, short *fg, short *bg,
 unsigned int theme_attr(int elem, int sa);
 
 /* ------------------------------------------------------------------------ */
-/* cmd.c: command-line subcommands (agentos snapshots, agentos map, ...) */
+/* cli.c: command-line subcommands (agentos snapshots, agentos map, ...) */
 
-struct cmd_entry {
+struct cli_entry {
 	const char	*name;
 	const char	*usage;
 	/* argv[0] is the subcommand name; returns the exit status. */
 	int		(*exec)(int argc, char **argv, const char *root,
 			    struct config *cfg);
 };
-extern const struct cmd_entry cmd_table[];
+extern const struct cli_entry cli_table[];
 /* Find a subcommand; NULL if name is none. */
-const struct cmd_entry *cmd_find(const char *name);
+const struct cli_entry *cli_find(const char *name);
 
 /* ------------------------------------------------------------------------ */
 /* agentos.c: main */

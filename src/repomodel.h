@@ -318,9 +318,9 @@ extern const struct tool_entry tool_find_references;
 extern const struct tool_entry tool_file_outline;
 extern const struct tool_entry tool_repo_map;
 
-/* cmd-repomodel.c: agentos map, agentos symbols, agentos index */
-int	 cmd_map_exec(int, char **, const char *, struct config *);
-int	 cmd_symbols_exec(int, char **, const char *, struct config *);
-int	 cmd_index_exec(int, char **, const char *, struct config *);
+/* cli-repomodel.c: agentos map, agentos symbols, agentos index */
+int	 cli_map_exec(int, char **, const char *, struct config *);
+int	 cli_symbols_exec(int, char **, const char *, struct config *);
+int	 cli_index_exec(int, char **, const char *, struct config *);
 
 #endif

@@ -1,4 +1,4 @@
-/* cmd-repomodel.c: agentos map, agentos symbols, agentos index. */
+/* cli-repomodel.c: agentos map, agentos symbols, agentos index. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,13 +8,13 @@
 #include "repomodel.h"
 #include "banned.h"
 
-static struct repomodel *cmd_repomodel_open(const char *, struct config *,
+static struct repomodel *cli_repomodel_open(const char *, struct config *,
 		    struct repomodel_stats *);
-static void	 cmd_repomodel_stats(const struct repomodel_stats *);
+static void	 cli_repomodel_stats(const struct repomodel_stats *);
 
 /* Open and refresh the model of root; NULL after printing why. */
 static struct repomodel *
-cmd_repomodel_open(const char *root, struct config *cfg,
+cli_repomodel_open(const char *root, struct config *cfg,
     struct repomodel_stats *st)
 {
 	struct repomodel_config	 rc;
@@ -40,7 +40,7 @@ cmd_repomodel_open(const char *root, struct config *cfg,
 
 /* Print what a build did, in one line. */
 static void
-cmd_repomodel_stats(const struct repomodel_stats *st)
+cli_repomodel_stats(const struct repomodel_stats *st)
 {
 	size_t	i, skipped = 0;
 
@@ -55,7 +55,7 @@ cmd_repomodel_stats(const struct repomodel_stats *st)
 }
 
 int
-cmd_map_exec(int argc, char **argv, const char *root, struct config *cfg)
+cli_map_exec(int argc, char **argv, const char *root, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "budget", required_argument, NULL, 'b' },
@@ -98,7 +98,7 @@ cmd_map_exec(int argc, char **argv, const char *root, struct config *cfg)
 		ALLOC_GROW(focus, nfocus + 1, afocus);
 		focus[nfocus++] = argv[optind];
 	}
-	if ((rm = cmd_repomodel_open(root, cfg, &st)) == NULL) {
+	if ((rm = cli_repomodel_open(root, cfg, &st)) == NULL) {
 		free(focus);
 		return (1);
 	}
@@ -111,7 +111,7 @@ cmd_map_exec(int argc, char **argv, const char *root, struct config *cfg)
 }
 
 int
-cmd_symbols_exec(int argc, char **argv, const char *root, struct config *cfg)
+cli_symbols_exec(int argc, char **argv, const char *root, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -137,7 +137,7 @@ cmd_symbols_exec(int argc, char **argv, const char *root, struct config *cfg)
 			return (2);
 		}
 	}
-	if ((rm = cmd_repomodel_open(root, cfg, &st)) == NULL)
+	if ((rm = cli_repomodel_open(root, cfg, &st)) == NULL)
 		return (1);
 	n = repomodel_symbols(rm, (const char *const *)argv + optind,
 	    argc - optind, &hits);
@@ -167,7 +167,7 @@ cmd_symbols_exec(int argc, char **argv, const char *root, struct config *cfg)
 }
 
 int
-cmd_index_exec(int argc, char **argv, const char *root, struct config *cfg)
+cli_index_exec(int argc, char **argv, const char *root, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "stat", no_argument, NULL, 's' },
@@ -190,9 +190,9 @@ cmd_index_exec(int argc, char **argv, const char *root, struct config *cfg)
 			return (2);
 		}
 	}
-	if ((rm = cmd_repomodel_open(root, cfg, &st)) == NULL)
+	if ((rm = cli_repomodel_open(root, cfg, &st)) == NULL)
 		return (1);
-	cmd_repomodel_stats(&st);
+	cli_repomodel_stats(&st);
 	if (stat) {
 		for (i = 0; i < SKIP_COUNT; i++) {
 			printf("%-10s %zu files\n", i == SKIP_NONE ?

@@ -1,4 +1,4 @@
-/* cmd-session-replay.c: agentos replay: re-drive a recorded session offline. */
+/* cli-replay.c: agentos replay: re-drive a recorded session offline. */
 #include <sys/stat.h>
 
 #include <getopt.h>
@@ -49,7 +49,7 @@ struct replay {
 	struct buf		 report;
 };
 
-int	cmd_session_replay(int, char **, const char *, struct config *);
+int	cli_session_replay(int, char **, const char *, struct config *);
 
 static size_t	 replay_find(struct replay *, enum event_type, const char *,
 		     size_t);
@@ -440,7 +440,7 @@ static const struct agent_ui replay_ui = {
 };
 
 int
-cmd_session_replay(int argc, char **argv, const char *root,
+cli_session_replay(int argc, char **argv, const char *root,
     struct config *cfg)
 {
 	struct replay	 r;

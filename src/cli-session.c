@@ -1,4 +1,4 @@
-/* cmd-session.c: agentos sessions, export and trace: reading the log. */
+/* cli-session.c: agentos sessions, export and trace: reading the log. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +9,9 @@
 #include "session.h"
 #include "banned.h"
 
-int	cmd_session_list(int, char **, const char *, struct config *);
-int	cmd_session_export(int, char **, const char *, struct config *);
-int	cmd_session_trace(int, char **, const char *, struct config *);
+int	cli_session_list(int, char **, const char *, struct config *);
+int	cli_session_export(int, char **, const char *, struct config *);
+int	cli_session_trace(int, char **, const char *, struct config *);
 
 struct trace_span {
 	char		*label;
@@ -131,7 +131,7 @@ session_open_arg(const char *root, int argc, char **argv,
 }
 
 int
-cmd_session_list(int argc, char **argv, const char *root,
+cli_session_list(int argc, char **argv, const char *root,
     struct config *cfg)
 {
 	struct session_summary	*list;
@@ -394,7 +394,7 @@ export_markdown(FILE *f, struct session *s, char **cause)
 }
 
 int
-cmd_session_export(int argc, char **argv, const char *root,
+cli_session_export(int argc, char **argv, const char *root,
     struct config *cfg)
 {
 	static const struct option longopts[] = {
@@ -657,13 +657,13 @@ trace_event(struct trace_turn *t, const struct event *ev)
 		    jstr(d, "stop_reason", "?")), ev->time_ms);
 		break;
 	default:
-		/* Users start turns (cmd_session_trace); unknown: nothing. */
+		/* Users start turns (cli_session_trace); unknown: nothing. */
 		break;
 	}
 }
 
 int
-cmd_session_trace(int argc, char **argv, const char *root,
+cli_session_trace(int argc, char **argv, const char *root,
     struct config *cfg)
 {
 	struct session		*s;

@@ -1,4 +1,4 @@
-/* prompt-system.c: the system prompt: how to work, project notes, map. */
+/* context-system.c: the system prompt: how to work, project notes, map. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +65,7 @@ prompt_add_file(struct buf *b, const char *root, const char *rel)
 }
 
 char *
-prompt_system(const char *root, const char *cwd, struct repomodel *rm,
+context_system(const char *root, const char *cwd, struct repomodel *rm,
     const struct config *cfg)
 {
 	struct buf	 b = BUF_INIT;

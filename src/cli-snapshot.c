@@ -1,4 +1,4 @@
-/* cmd-snapshot.c: agentos snapshot, snapshots, diff, rewind and gc. */
+/* cli-snapshot.c: agentos snapshot, snapshots, diff, rewind and gc. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,22 +16,22 @@
  * most recent session unless --session names another.
  */
 
-int	cmd_snapshot_exec(int, char **, const char *, struct config *);
-int	cmd_snapshots_exec(int, char **, const char *, struct config *);
-int	cmd_diff_exec(int, char **, const char *, struct config *);
-int	cmd_rewind_exec(int, char **, const char *, struct config *);
-int	cmd_gc_exec(int, char **, const char *, struct config *);
+int	cli_snapshot_exec(int, char **, const char *, struct config *);
+int	cli_snapshots_exec(int, char **, const char *, struct config *);
+int	cli_diff_exec(int, char **, const char *, struct config *);
+int	cli_rewind_exec(int, char **, const char *, struct config *);
+int	cli_gc_exec(int, char **, const char *, struct config *);
 
-static struct snapshot_store *cmd_snapshot_open(const char *,
+static struct snapshot_store *cli_snapshot_open(const char *,
 		    struct config *, int);
-static char	*cmd_snapshot_latest(struct snapshot_store *);
-static void	 cmd_snapshot_print(const struct snapshot_info *, size_t);
-static void	 cmd_snapshot_pending(struct snapshot_store *);
-static void	 cmd_snapshot_paths(const char *, char **, size_t, size_t);
+static char	*cli_snapshot_latest(struct snapshot_store *);
+static void	 cli_snapshot_print(const struct snapshot_info *, size_t);
+static void	 cli_snapshot_pending(struct snapshot_store *);
+static void	 cli_snapshot_paths(const char *, char **, size_t, size_t);
 
 /* Open the manual session's store (no watcher: one-shot commands). */
 static struct snapshot_store *
-cmd_snapshot_open(const char *root, struct config *cfg, int confirmed)
+cli_snapshot_open(const char *root, struct config *cfg, int confirmed)
 {
 	struct snapshot_options	 opts;
 	struct snapshot_store	*st;
@@ -50,7 +50,7 @@ cmd_snapshot_open(const char *root, struct config *cfg, int confirmed)
 
 /* The most recent session's name (caller frees), or NULL if none. */
 static char *
-cmd_snapshot_latest(struct snapshot_store *st)
+cli_snapshot_latest(struct snapshot_store *st)
 {
 	struct snapshot_session	*v;
 	size_t			 n;
@@ -69,7 +69,7 @@ cmd_snapshot_latest(struct snapshot_store *st)
 
 /* Print a session's snapshots as a table. */
 static void
-cmd_snapshot_print(const struct snapshot_info *v, size_t n)
+cli_snapshot_print(const struct snapshot_info *v, size_t n)
 {
 	char		 when[32], plusminus[32];
 	struct tm	 tm;
@@ -95,7 +95,7 @@ cmd_snapshot_print(const struct snapshot_info *v, size_t n)
 
 /* Tell about an interrupted rewind. */
 static void
-cmd_snapshot_pending(struct snapshot_store *st)
+cli_snapshot_pending(struct snapshot_store *st)
 {
 	char	*desc = NULL;
 
@@ -109,7 +109,7 @@ cmd_snapshot_pending(struct snapshot_store *st)
 
 /* Print up to max paths of a list under a heading. */
 static void
-cmd_snapshot_paths(const char *what, char **v, size_t n, size_t max)
+cli_snapshot_paths(const char *what, char **v, size_t n, size_t max)
 {
 	size_t	i;
 
@@ -124,7 +124,7 @@ cmd_snapshot_paths(const char *what, char **v, size_t n, size_t max)
 
 /* agentos snapshot [-m MESSAGE] [--yes] */
 int
-cmd_snapshot_exec(int argc, char **argv, const char *root, struct config *cfg)
+cli_snapshot_exec(int argc, char **argv, const char *root, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "message", required_argument, NULL, 'm' },
@@ -153,11 +153,11 @@ cmd_snapshot_exec(int argc, char **argv, const char *root, struct config *cfg)
 			return (2);
 		}
 	}
-	if ((st = cmd_snapshot_open(root, cfg, yes)) == NULL)
+	if ((st = cli_snapshot_open(root, cfg, yes)) == NULL)
 		return (1);
 	if (snapshot_take(st, message, "manual", 0, NULL, 0, &id,
 	    &cause) != 0) {
-		cmd_snapshot_pending(st);
+		cli_snapshot_pending(st);
 		fprintf(stderr, "agentos: %s\n", cause);
 		goto out;
 	}
@@ -177,7 +177,7 @@ out:
 
 /* agentos snapshots [--session ID] [--all] [--stat] */
 int
-cmd_snapshots_exec(int argc, char **argv, const char *root,
+cli_snapshots_exec(int argc, char **argv, const char *root,
     struct config *cfg)
 {
 	static const struct option longopts[] = {
@@ -216,11 +216,11 @@ cmd_snapshots_exec(int argc, char **argv, const char *root,
 			return (2);
 		}
 	}
-	if ((st = cmd_snapshot_open(root, cfg, 1)) == NULL) {
+	if ((st = cli_snapshot_open(root, cfg, 1)) == NULL) {
 		free(session);
 		return (1);
 	}
-	cmd_snapshot_pending(st);
+	cli_snapshot_pending(st);
 	if (stat) {
 		if (snapshot_stat(st, &out, &cause) != 0)
 			goto fail;
@@ -254,7 +254,7 @@ cmd_snapshots_exec(int argc, char **argv, const char *root,
 	if (snapshot_list_session(st, session, &v, &n, &cause) != 0)
 		goto fail;
 	printf("session %s: %zu snapshot%s\n", session, n, n == 1 ? "" : "s");
-	cmd_snapshot_print(v, n);
+	cli_snapshot_print(v, n);
 	for (i = 0; i < ns; i++) {
 		if (strcmp(sv[i].name, session) == 0)
 			continue;
@@ -281,7 +281,7 @@ out:
 
 /* agentos diff SNAPSHOT [SNAPSHOT] [--session ID] */
 int
-cmd_diff_exec(int argc, char **argv, const char *root, struct config *cfg)
+cli_diff_exec(int argc, char **argv, const char *root, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "session", required_argument, NULL, 's' },
@@ -306,12 +306,12 @@ cmd_diff_exec(int argc, char **argv, const char *root, struct config *cfg)
 	}
 	if (argc - optind < 1 || argc - optind > 2)
 		goto usage;
-	if ((st = cmd_snapshot_open(root, cfg, 1)) == NULL) {
+	if ((st = cli_snapshot_open(root, cfg, 1)) == NULL) {
 		free(session);
 		return (1);
 	}
 	if (session == NULL)
-		session = cmd_snapshot_latest(st);
+		session = cli_snapshot_latest(st);
 	if ((a = snapshot_resolve(st, session, argv[optind], &cause)) == NULL)
 		goto fail;
 	if (argc - optind == 2 && (b = snapshot_resolve(st, session,
@@ -345,7 +345,7 @@ usage:
 /* agentos rewind SNAPSHOT [--yes] [--dry-run] [--session ID] | --continue
    | --abort */
 int
-cmd_rewind_exec(int argc, char **argv, const char *root, struct config *cfg)
+cli_rewind_exec(int argc, char **argv, const char *root, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "session", required_argument, NULL, 's' },
@@ -387,7 +387,7 @@ cmd_rewind_exec(int argc, char **argv, const char *root, struct config *cfg)
 	if ((recover == -1 && argc - optind != 1) ||
 	    (recover != -1 && argc - optind != 0))
 		goto usage;
-	if ((st = cmd_snapshot_open(root, cfg, 1)) == NULL) {
+	if ((st = cli_snapshot_open(root, cfg, 1)) == NULL) {
 		free(session);
 		return (1);
 	}
@@ -399,15 +399,15 @@ cmd_rewind_exec(int argc, char **argv, const char *root, struct config *cfg)
 		rc = 0;
 		goto out;
 	}
-	cmd_snapshot_pending(st);
+	cli_snapshot_pending(st);
 	if (session == NULL)
-		session = cmd_snapshot_latest(st);
+		session = cli_snapshot_latest(st);
 	if ((hex = snapshot_resolve(st, session, argv[optind], &cause)) ==
 	    NULL)
 		goto fail;
 	if (snapshot_restore_ext(st, hex, flags, &plan, &cause) != 0) {
 		if (plan.need_confirm) {
-			cmd_snapshot_paths("changed by hand since the last "
+			cli_snapshot_paths("changed by hand since the last "
 			    "snapshot (would be overwritten)", plan.hand,
 			    plan.nhand, 50);
 			fprintf(stderr, "agentos: not rewound: run again with "
@@ -424,9 +424,9 @@ cmd_rewind_exec(int argc, char **argv, const char *root, struct config *cfg)
 		printf("rewound to %.8s; the state before is snapshot "
 		    "manual:%s (undo: agentos rewind %s --session manual)\n",
 		    hex, plan.before, plan.before);
-	cmd_snapshot_paths("written", plan.write, plan.nwrite, 50);
-	cmd_snapshot_paths("removed", plan.remove, plan.nremove, 50);
-	cmd_snapshot_paths("left alone (large untracked, never captured)",
+	cli_snapshot_paths("written", plan.write, plan.nwrite, 50);
+	cli_snapshot_paths("removed", plan.remove, plan.nremove, 50);
+	cli_snapshot_paths("left alone (large untracked, never captured)",
 	    plan.blocked, plan.nblocked, 50);
 	rc = 0;
 	goto out;
@@ -448,7 +448,7 @@ usage:
 
 /* agentos gc */
 int
-cmd_gc_exec(int argc, char **argv, const char *root, struct config *cfg)
+cli_gc_exec(int argc, char **argv, const char *root, struct config *cfg)
 {
 	struct snapshot_store	*st;
 	struct buf		 out = BUF_INIT;
@@ -459,7 +459,7 @@ cmd_gc_exec(int argc, char **argv, const char *root, struct config *cfg)
 		fprintf(stderr, "usage: agentos gc\n");
 		return (2);
 	}
-	if ((st = cmd_snapshot_open(root, cfg, 1)) == NULL)
+	if ((st = cli_snapshot_open(root, cfg, 1)) == NULL)
 		return (1);
 	if (snapshot_gc(st, &out, &cause) != 0) {
 		fprintf(stderr, "agentos: %s\n", cause);

@@ -1,4 +1,4 @@
-/* cmd.c: the table of command-line subcommands (agentos COMMAND ...). */
+/* cli.c: the table of command-line subcommands (agentos COMMAND ...). */
 #include <string.h>
 
 #include "agentos.h"
@@ -7,20 +7,20 @@
 
 /*
  * Each subsystem adds its rows in its own block; the exec functions live in
- * cmd-<name>.c files.  Keep the blocks: they let work merge cleanly.
+ * cli-<name>.c files.  Keep the blocks: they let work merge cleanly.
  */
 /* --- snapshots: prototypes */
-int	cmd_snapshot_exec(int, char **, const char *, struct config *);
-int	cmd_snapshots_exec(int, char **, const char *, struct config *);
-int	cmd_diff_exec(int, char **, const char *, struct config *);
-int	cmd_rewind_exec(int, char **, const char *, struct config *);
-int	cmd_gc_exec(int, char **, const char *, struct config *);
+int	cli_snapshot_exec(int, char **, const char *, struct config *);
+int	cli_snapshots_exec(int, char **, const char *, struct config *);
+int	cli_diff_exec(int, char **, const char *, struct config *);
+int	cli_rewind_exec(int, char **, const char *, struct config *);
+int	cli_gc_exec(int, char **, const char *, struct config *);
 /* --- end snapshots: prototypes */
 /* --- session log: prototypes */
-int	cmd_session_list(int, char **, const char *, struct config *);
-int	cmd_session_export(int, char **, const char *, struct config *);
-int	cmd_session_trace(int, char **, const char *, struct config *);
-int	cmd_session_replay(int, char **, const char *, struct config *);
+int	cli_session_list(int, char **, const char *, struct config *);
+int	cli_session_export(int, char **, const char *, struct config *);
+int	cli_session_trace(int, char **, const char *, struct config *);
+int	cli_session_replay(int, char **, const char *, struct config *);
 /* --- end session log: prototypes */
 /* --- repository model: prototypes */
 /* --- end repository model: prototypes */
@@ -31,35 +31,35 @@ int	cli_config_exec(int, char **, const char *, struct config *);
 /* cmd_lsp_exec is declared in agentos.h (cmd-lsp.c). */
 /* --- end lsp: prototypes */
 
-const struct cmd_entry cmd_table[] = {
+const struct cli_entry cli_table[] = {
 	/* --- snapshots */
 	{ .name = "snapshot", .usage = "snapshot [-m MESSAGE] [--yes]",
-	  .exec = cmd_snapshot_exec },
+	  .exec = cli_snapshot_exec },
 	{ .name = "snapshots",
 	  .usage = "snapshots [--session ID] [--all] [--stat]",
-	  .exec = cmd_snapshots_exec },
+	  .exec = cli_snapshots_exec },
 	{ .name = "diff", .usage = "diff SNAPSHOT [SNAPSHOT] [--session ID]",
-	  .exec = cmd_diff_exec },
+	  .exec = cli_diff_exec },
 	{ .name = "rewind", .usage = "rewind SNAPSHOT [--yes] [--dry-run] "
-	  "[--session ID] | --continue | --abort", .exec = cmd_rewind_exec },
-	{ .name = "gc", .usage = "gc", .exec = cmd_gc_exec },
+	  "[--session ID] | --continue | --abort", .exec = cli_rewind_exec },
+	{ .name = "gc", .usage = "gc", .exec = cli_gc_exec },
 	/* --- end snapshots */
 	/* --- session log */
 	{ .name = "sessions", .usage = "sessions",
-	  .exec = cmd_session_list },
+	  .exec = cli_session_list },
 	{ .name = "export", .usage = "export [ID] [--format markdown|jsonl] "
-	  "[-o FILE]", .exec = cmd_session_export },
-	{ .name = "trace", .usage = "trace [ID]", .exec = cmd_session_trace },
+	  "[-o FILE]", .exec = cli_session_export },
+	{ .name = "trace", .usage = "trace [ID]", .exec = cli_session_trace },
 	{ .name = "replay", .usage = "replay [-k] ID",
-	  .exec = cmd_session_replay },
+	  .exec = cli_session_replay },
 	/* --- end session log */
 	/* --- repository model */
 	{ .name = "index", .usage = "index [--stat]",
-	  .exec = cmd_index_exec },
+	  .exec = cli_index_exec },
 	{ .name = "map", .usage = "map [--budget N] [--focus PATH|SYMBOL]...",
-	  .exec = cmd_map_exec },
+	  .exec = cli_map_exec },
 	{ .name = "symbols", .usage = "symbols [--json] [PATH]...",
-	  .exec = cmd_symbols_exec },
+	  .exec = cli_symbols_exec },
 	/* --- end repository model */
 	/* --- options */
 	{ .name = "config", .usage = "config [--keys | KEY]",
@@ -73,12 +73,12 @@ const struct cmd_entry cmd_table[] = {
 	{ .name = NULL }
 };
 
-const struct cmd_entry *
-cmd_find(const char *name)
+const struct cli_entry *
+cli_find(const char *name)
 {
-	const struct cmd_entry	*c;
+	const struct cli_entry	*c;
 
-	for (c = cmd_table; c->name != NULL; c++) {
+	for (c = cli_table; c->name != NULL; c++) {
 		if (strcmp(c->name, name) == 0)
 			return (c);
 	}
