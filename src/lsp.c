@@ -6,25 +6,17 @@
  * specifications/lsp/3.17/specification/), JSON-RPC 2.0 messages framed by
  * lsp-framing.c.
  *
- * Processes.  Each server runs under a small guard: agentos forks the guard,
- * which calls setsid() (so the guard's pid is the process group id of the
- * server and everything it spawns), keeps only its own descriptors, and
- * forks the server, which sets PR_SET_PDEATHSIG(SIGKILL) and execs.  The
- * guard holds the read end of a pipe whose write end only agentos holds:
- * when agentos exits or is killed, even with SIGKILL, the guard sees
- * end-of-file, sends SIGTERM to the group, waits up to a second for the
- * server, then SIGKILLs the group (itself included).  When the server
- * exits on its own the guard sends SIGTERM to what is left of the group and
- * exits; agentos reaps the guard and SIGKILLs the group for stragglers.
- * Children are reaped by pid (waitpid(pid, WNOHANG) polled while something
- * is dying), never by waitpid(-1), so other subsystems' children are safe.
+ * Processes.  Each server runs under proc.c's guard (PROC_GUARD in proc.h):
+ * the guard is the session leader, so its pid is the process group of the
+ * server and everything it spawns; when agentos exits or is killed, even
+ * with SIGKILL, the guard TERMs the group, waits a second for the server
+ * and KILLs the group.  When the server exits on its own the guard TERMs
+ * what is left and exits; proc.c reaps it (by pid, on SIGCHLD) and we
+ * SIGKILL the group for stragglers.
  */
 #include <sys/types.h>
-#include <sys/prctl.h>
 #include <sys/queue.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +32,7 @@
 #include <event2/event.h>
 
 #include "agentos.h"
+#include "proc.h"
 #include "banned.h"
 
 #define LSP_READ_SIZE		65536
@@ -49,16 +42,9 @@
 #define LSP_MAX_DIAG_STORED	200
 #define LSP_MAX_PROGRESS	32
 #define LSP_MAX_FILE		(8 * 1024 * 1024)
-#define LSP_REAP_POLL_MS	50
 #define LSP_HEALTHY_MS		60000
 #define LSP_GUARD_GRACE_MS	1000
 
-#ifndef TAILQ_FOREACH_SAFE
-#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
-	for ((var) = TAILQ_FIRST(head);					\
-	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
-	    (var) = (tvar))
-#endif
 
 struct lsp_server;
 
@@ -124,8 +110,9 @@ struct lsp_server {
 	int			 told_broken;
 	uint64_t		 ready_ms;
 
-	pid_t			 pid;		/* the guard; 0: none */
-	int			 in_fd, out_fd, err_fd, guard_fd;
+	struct proc		*proc;		/* the guard; NULL: none */
+	pid_t			 pid;		/* its pid; 0: none */
+	int			 in_fd, out_fd, err_fd;
 	struct event		*ev_read, *ev_write, *ev_err;
 	struct buf		 out;
 	struct lsp_framing	 fr;
@@ -175,15 +162,6 @@ struct lsp_wait {
 };
 TAILQ_HEAD(lsp_waits, lsp_wait);
 
-/* A guard process being reaped. */
-struct lsp_reap {
-	pid_t			 pid;
-	uint64_t		 deadline;
-	int			 killed;
-	TAILQ_ENTRY(lsp_reap)	 entry;
-};
-TAILQ_HEAD(lsp_reaps, lsp_reap);
-
 struct lsp_manager {
 	char			*root;
 	struct lsp_server_conf	*confs;
@@ -195,8 +173,8 @@ struct lsp_manager {
 
 	struct lsp_servers	 servers;
 	struct lsp_waits	 waits;
-	struct lsp_reaps	 reaps;
-	struct loop_timer	*reap_timer;
+	struct proc		**dying;	/* torn down, not reaped */
+	size_t			 ndying, dying_alloc;
 
 	void			(*change_cb)(void *);
 	void			*change_arg;
@@ -215,8 +193,6 @@ static void	lsp_change_fire(void *);
 static struct lsp_server *lsp_server_get(struct lsp_manager *, const char *,
 		    int, char **);
 static int	lsp_server_spawn(struct lsp_server *, char **);
-static void	lsp_guard_main(int, const char *, char *const *,
-		    const char *) __attribute__((noreturn));
 static void	lsp_server_fail(struct lsp_server *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	lsp_server_fail_fire(void *);
@@ -268,8 +244,7 @@ static void	lsp_wait_settle(void *);
 static void	lsp_wait_finish(struct lsp_wait *);
 static void	lsp_wait_free(struct lsp_wait *);
 static void	lsp_wait_fire_now(void *);
-static void	lsp_reap_add(struct lsp_manager *, pid_t, unsigned int);
-static void	lsp_reap_poll(void *);
+static void	lsp_proc_exited(struct proc *, int, void *);
 static void	lsp_shutdown_check(struct lsp_manager *);
 static void	lsp_shutdown_force(void *);
 static void	lsp_shutdown_reply(struct lsp_req *, json_t *,
@@ -404,7 +379,6 @@ lsp_manager_create(const char *root, const struct config *cfg)
 	m->root = xstrdup(root);
 	TAILQ_INIT(&m->servers);
 	TAILQ_INIT(&m->waits);
-	TAILQ_INIT(&m->reaps);
 	if (lsp_conf_load(cfg, &m->confs, &m->nconfs, &m->opts,
 	    &cause) != 0) {
 		/* A bad "lsp" key disables the client and says why. */
@@ -579,7 +553,7 @@ lsp_server_get(struct lsp_manager *m, const char *path, int start,
 	s->conf = c;
 	s->root = root;
 	s->root_uri = lsp_uri_from_path(root);
-	s->in_fd = s->out_fd = s->err_fd = s->guard_fd = -1;
+	s->in_fd = s->out_fd = s->err_fd = -1;
 	s->state = LSP_STOPPED;
 	s->tokens = json_object();
 	buf_init(&s->out, 0);
@@ -600,175 +574,36 @@ lsp_server_get(struct lsp_manager *m, const char *path, int start,
 /* ------------------------------------------------------------------------ */
 /* Processes */
 
-/* Make fd non-blocking. */
-static void
-lsp_nonblock(int fd)
-{
-	int	fl = fcntl(fd, F_GETFL);
-
-	if (fl != -1)
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-/*
- * The guard (see the comment at the top): runs in the forked child with
- * stdin, stdout, stderr for the server on 0, 1, 2 and the guard pipe on
- * guardfd; never returns.
- */
-static void
-lsp_guard_main(int guardfd, const char *dir, char *const *argv,
-    const char *env)
-{
-	struct pollfd			 pfd[2];
-	struct signalfd_siginfo		 si;
-	sigset_t			 set, none;
-	pid_t				 server, me = getpid();
-	int				 sfd, status, devnull, i;
-	char				 c;
-	uint64_t			 end;
-	struct timespec			 ts;
-
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
-		_exit(126);
-
-	server = fork();
-	if (server == -1)
-		_exit(126);
-	if (server == 0) {
-		/* The server: die with the guard; restore signals. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != me)
-			_exit(127);
-		close(guardfd);
-		close(sfd);
-		for (i = 1; i < NSIG; i++) {
-			if (i != SIGKILL && i != SIGSTOP)
-				signal(i, SIG_DFL);
-		}
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (chdir(dir) != 0) {
-			dprintf(2, "chdir %s: %s\n", dir, strerror(errno));
-			_exit(127);
-		}
-		setenv("AGENTOS_LSP", env, 1);
-		execvp(argv[0], argv);
-		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-
-	/* The guard holds none of the server's pipes. */
-	if ((devnull = open("/dev/null", O_RDWR)) != -1) {
-		dup2(devnull, 0);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		if (devnull > 2)
-			close(devnull);
-	}
-	pfd[0].fd = guardfd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = sfd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		if (poll(pfd, 2, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[1].revents & POLLIN) {
-			if (read(sfd, &si, sizeof si) <= 0)
-				continue;
-			if (waitpid(server, &status, WNOHANG) == server) {
-				/* The server ended: stragglers get TERM. */
-				kill(-me, SIGTERM);
-				if (WIFEXITED(status))
-					_exit(WEXITSTATUS(status));
-				_exit(128 + WTERMSIG(status));
-			}
-		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (read(guardfd, &c, 1) > 0)
-				continue;
-			break;		/* agentos closed or died */
-		}
-	}
-
-	/* TERM the group, wait a second for the server, then KILL all. */
-	kill(-me, SIGTERM);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	end = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
-	    LSP_GUARD_GRACE_MS;
-	for (;;) {
-		uint64_t now;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-		if (now >= end)
-			break;
-		pfd[1].revents = 0;
-		if (poll(&pfd[1], 1, (int)(end - now)) > 0 &&
-		    read(sfd, &si, sizeof si) > 0 &&
-		    waitpid(server, &status, WNOHANG) == server)
-			break;
-	}
-	kill(-me, SIGKILL);
-	_exit(125);
-}
-
 /* Start the server process for s and send initialize. */
 static int
 lsp_server_spawn(struct lsp_server *s, char **cause)
 {
 	struct lsp_manager	*m = s->m;
-	int			 in[2] = { -1, -1 }, out[2] = { -1, -1 };
-	int			 err[2] = { -1, -1 }, guard[2] = { -1, -1 };
-	pid_t			 pid;
-	char			*env;
+	struct proc_spec	 spec;
+	const char		*env[2];
+	char			*tag;
 
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
-	    pipe2(err, O_CLOEXEC) != 0 || pipe2(guard, O_CLOEXEC) != 0) {
-		*cause = xasprintf("pipe: %s", strerror(errno));
-		goto fail;
-	}
-	env = xasprintf("%ld:%s:%s", (long)getpid(), s->conf->name, s->root);
-	pid = fork();
-	if (pid == -1) {
-		*cause = xasprintf("fork: %s", strerror(errno));
-		free(env);
-		goto fail;
-	}
-	if (pid == 0) {
-		setsid();
-		/* 0, 1, 2 for the server, 3 the guard pipe, nothing else. */
-		if (dup2(in[0], 0) == -1 || dup2(out[1], 1) == -1 ||
-		    dup2(err[1], 2) == -1)
-			_exit(126);
-		if (guard[0] != 3 && dup2(guard[0], 3) == -1)
-			_exit(126);
-		fcntl(3, F_SETFD, FD_CLOEXEC);
-		close_range(4, ~0U, 0);
-		lsp_guard_main(3, s->root, s->conf->argv, env);
-	}
-	free(env);
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	close(guard[0]);
-	s->pid = pid;
-	s->in_fd = in[1];
-	s->out_fd = out[0];
-	s->err_fd = err[0];
-	s->guard_fd = guard[1];
-	lsp_nonblock(s->in_fd);
-	lsp_nonblock(s->out_fd);
-	lsp_nonblock(s->err_fd);
+	/* AGENTOS_LSP marks the processes as ours (tests count them). */
+	tag = xasprintf("AGENTOS_LSP=%ld:%s:%s", (long)getpid(),
+	    s->conf->name, s->root);
+	env[0] = tag;
+	env[1] = NULL;
+	memset(&spec, 0, sizeof spec);
+	spec.argv = (const char *const *)s->conf->argv;
+	spec.cwd = s->root;
+	spec.env = env;
+	spec.in = spec.out = spec.err = PROC_PIPE;
+	spec.flags = PROC_GUARD;
+	spec.grace_ms = LSP_GUARD_GRACE_MS;
+	s->proc = proc_spawn(&spec, lsp_proc_exited, m, cause);
+	free(tag);
+	if (s->proc == NULL)
+		return (-1);
+	s->pid = proc_pid(s->proc);
+	/* Ours to close: stdin is closed early on shutdown. */
+	s->in_fd = proc_take_fd(s->proc, 0);
+	s->out_fd = proc_take_fd(s->proc, 1);
+	s->err_fd = proc_take_fd(s->proc, 2);
 	s->ev_read = event_new(loop_base, s->out_fd, EV_READ | EV_PERSIST,
 	    lsp_server_read_cb, s);
 	s->ev_write = event_new(loop_base, s->in_fd, EV_WRITE | EV_PERSIST,
@@ -790,29 +625,10 @@ lsp_server_spawn(struct lsp_server *s, char **cause)
 	s->progress = NULL;
 	json_object_clear(s->tokens);
 	log_debug("lsp: started %s (guard %ld) in %s", s->conf->name,
-	    (long)pid, s->root);
+	    (long)s->pid, s->root);
 	lsp_initialize(s);
 	lsp_changed(m);
 	return (0);
-
-fail:
-	if (in[0] != -1) {
-		close(in[0]);
-		close(in[1]);
-	}
-	if (out[0] != -1) {
-		close(out[0]);
-		close(out[1]);
-	}
-	if (err[0] != -1) {
-		close(err[0]);
-		close(err[1]);
-	}
-	if (guard[0] != -1) {
-		close(guard[0]);
-		close(guard[1]);
-	}
-	return (-1);
 }
 
 /*
@@ -838,11 +654,21 @@ lsp_server_teardown(struct lsp_server *s)
 		close(s->out_fd);
 	if (s->err_fd != -1)
 		close(s->err_fd);
-	if (s->guard_fd != -1)
-		close(s->guard_fd);
-	s->in_fd = s->out_fd = s->err_fd = s->guard_fd = -1;
-	if (s->pid > 0)
-		lsp_reap_add(s->m, s->pid, LSP_GUARD_GRACE_MS + 1000);
+	s->in_fd = s->out_fd = s->err_fd = -1;
+	if (s->proc != NULL) {
+		if (proc_exited(s->proc, NULL)) {
+			/* Stragglers that ignored the guard's SIGTERM. */
+			proc_signal(s->proc, SIGKILL);
+			proc_free(s->proc);
+		} else {
+			/* TERM now (the guard too), KILL if it overstays. */
+			proc_kill(s->proc, LSP_GUARD_GRACE_MS + 1000);
+			ALLOC_GROW(s->m->dying, s->m->ndying + 1,
+			    s->m->dying_alloc);
+			s->m->dying[s->m->ndying++] = s->proc;
+		}
+	}
+	s->proc = NULL;
 	s->pid = 0;
 	lsp_framing_release(&s->fr);
 	buf_reset(&s->out);
@@ -967,48 +793,27 @@ lsp_server_restart(void *arg)
 	}
 }
 
-/* Add a guard pid to reap; SIGKILL its group after ms. */
+/*
+ * A guard was reaped (proc.c, from the loop).  A torn-down one: kill the
+ * stragglers of its group and let go.  A live one: its pipes tell us.
+ */
 static void
-lsp_reap_add(struct lsp_manager *m, pid_t pid, unsigned int ms)
-{
-	struct lsp_reap	*r = xcalloc(1, sizeof *r);
-
-	r->pid = pid;
-	r->deadline = loop_now_ms() + ms;
-	TAILQ_INSERT_TAIL(&m->reaps, r, entry);
-	if (m->reap_timer == NULL)
-		m->reap_timer = loop_timer_add(LSP_REAP_POLL_MS,
-		    lsp_reap_poll, m);
-}
-
-/* Reap what has exited; kill what overstays. */
-static void
-lsp_reap_poll(void *arg)
+lsp_proc_exited(struct proc *p, int status, void *arg)
 {
 	struct lsp_manager	*m = arg;
-	struct lsp_reap		*r, *r1;
-	uint64_t		 now = loop_now_ms();
-	int			 status;
-	pid_t			 got;
+	size_t			 i;
 
-	m->reap_timer = NULL;
-	TAILQ_FOREACH_SAFE(r, &m->reaps, entry, r1) {
-		got = waitpid(r->pid, &status, WNOHANG);
-		if (got == r->pid || (got == -1 && errno == ECHILD)) {
-			/* Stragglers that ignored the guard's SIGTERM. */
-			kill(-r->pid, SIGKILL);
-			TAILQ_REMOVE(&m->reaps, r, entry);
-			free(r);
-			continue;
-		}
-		if (now >= r->deadline && !r->killed) {
-			kill(-r->pid, SIGKILL);
-			r->killed = 1;
-		}
+	for (i = 0; i < m->ndying; i++) {
+		if (m->dying[i] == p)
+			break;
 	}
-	if (!TAILQ_EMPTY(&m->reaps))
-		m->reap_timer = loop_timer_add(LSP_REAP_POLL_MS,
-		    lsp_reap_poll, m);
+	if (i == m->ndying)
+		return;
+	memmove(m->dying + i, m->dying + i + 1,
+	    (m->ndying - i - 1) * sizeof *m->dying);
+	m->ndying--;
+	proc_signal(p, SIGKILL);
+	proc_free(p);
 	lsp_shutdown_check(m);
 }
 
@@ -2565,7 +2370,7 @@ lsp_shutdown_check(struct lsp_manager *m)
 		if (s->pid != 0)
 			return;
 	}
-	if (!TAILQ_EMPTY(&m->reaps))
+	if (m->ndying != 0)
 		return;
 	if (m->shutdown_timer != NULL) {
 		loop_timer_cancel(m->shutdown_timer);
@@ -2584,9 +2389,6 @@ lsp_manager_free(struct lsp_manager *m)
 	struct lsp_wait		*w;
 	struct lsp_doc		*d;
 	struct lsp_filediag	*fd;
-	struct lsp_reap		*rp;
-	struct timespec		 ts = { 0, 10 * 1000 * 1000 };
-	int			 i, status, left;
 	size_t			 k;
 
 	if (m == NULL)
@@ -2601,8 +2403,6 @@ lsp_manager_free(struct lsp_manager *m)
 			TAILQ_REMOVE(&s->reqs, r, entry);
 			lsp_req_free(r);
 		}
-		if (s->pid > 0)
-			kill(-s->pid, SIGTERM);
 		lsp_server_teardown(s);
 		if (s->restart_timer != NULL)
 			loop_timer_cancel(s->restart_timer);
@@ -2628,33 +2428,8 @@ lsp_manager_free(struct lsp_manager *m)
 	}
 
 	/* Up to 200 ms for the groups to go, then SIGKILL; always reap. */
-	for (i = 0; i < 20; i++) {
-		left = 0;
-		TAILQ_FOREACH(rp, &m->reaps, entry) {
-			if (rp->pid != 0 && waitpid(rp->pid, &status,
-			    WNOHANG) != 0) {
-				kill(-rp->pid, SIGKILL);
-				rp->pid = 0;
-			}
-			if (rp->pid != 0)
-				left++;
-		}
-		if (left == 0)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	while ((rp = TAILQ_FIRST(&m->reaps)) != NULL) {
-		TAILQ_REMOVE(&m->reaps, rp, entry);
-		if (rp->pid != 0) {
-			kill(-rp->pid, SIGKILL);
-			while (waitpid(rp->pid, &status, 0) == -1 &&
-			    errno == EINTR)
-				;
-		}
-		free(rp);
-	}
-	if (m->reap_timer != NULL)
-		loop_timer_cancel(m->reap_timer);
+	proc_stop_sync(m->dying, m->ndying, 200);
+	free(m->dying);
 	if (m->change_timer != NULL)
 		loop_timer_cancel(m->change_timer);
 	if (m->shutdown_timer != NULL)
