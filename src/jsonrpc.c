@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -38,7 +39,18 @@ struct jsonrpc {
 	size_t				 ncalls;
 	int				 closed;
 	int				 freed;
+	int				 closing;	/* output */
 };
+
+/* Monotonic nanoseconds, for the stats. */
+static uint64_t
+jsonrpc_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+}
 
 static void	jsonrpc_read_cb(evutil_socket_t, short, void *);
 static void	jsonrpc_write_cb(evutil_socket_t, short, void *);
@@ -247,6 +259,40 @@ jsonrpc_close_fds(struct jsonrpc *rpc)
 }
 
 void
+jsonrpc_close_output(struct jsonrpc *rpc)
+{
+	if (rpc->closed || rpc->out_fd == rpc->in_fd)
+		return;
+	rpc->closing = 1;
+	jsonrpc_flush(rpc);
+}
+
+int
+jsonrpc_fd(struct jsonrpc *rpc, int output)
+{
+	return (output ? rpc->out_fd : rpc->in_fd);
+}
+
+size_t
+jsonrpc_queued(struct jsonrpc *rpc)
+{
+	return (rpc->out.len);
+}
+
+void
+jsonrpc_read(struct jsonrpc *rpc)
+{
+	if (!rpc->closed && rpc->in_fd != -1)
+		jsonrpc_read_cb(rpc->in_fd, EV_READ, rpc);
+}
+
+void
+jsonrpc_write(struct jsonrpc *rpc)
+{
+	jsonrpc_flush(rpc);
+}
+
+void
 jsonrpc_free(struct jsonrpc *rpc)
 {
 	struct jsonrpc_call	*c;
@@ -322,6 +368,8 @@ jsonrpc_read_cb(evutil_socket_t fd, short what, void *arg)
 	json_t		*j;
 	json_error_t	 jerr;
 	int		 rc;
+	uint64_t	 t0;
+	struct jsonrpc_stats *st = rpc->opts->stats;
 
 	n = read(rpc->in_fd, tmp, sizeof tmp);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -333,6 +381,9 @@ jsonrpc_read_cb(evutil_socket_t fd, short what, void *arg)
 		free(why);
 		return;
 	}
+	t0 = jsonrpc_ns();
+	if (st != NULL)
+		st->reads++;
 	rpc->framing->feed(rpc->fstate, tmp, n);
 	while (!rpc->closed) {
 		rc = rpc->framing->next(rpc->fstate, &msg, &len, &cause);
@@ -357,8 +408,16 @@ jsonrpc_read_cb(evutil_socket_t fd, short what, void *arg)
 			json_decref(j);
 			continue;
 		}
+		if (st != NULL)
+			st->messages++;
 		jsonrpc_handle(rpc, j);
 		json_decref(j);
+	}
+	if (st != NULL && !rpc->freed) {
+		t0 = jsonrpc_ns() - t0;
+		st->recv_ns += t0;
+		if (t0 > st->recv_max_ns)
+			st->recv_max_ns = t0;
 	}
 }
 
@@ -376,7 +435,7 @@ jsonrpc_flush(struct jsonrpc *rpc)
 	ssize_t	 n;
 	char	*why;
 
-	while (!rpc->closed && rpc->out.len > 0) {
+	while (!rpc->closed && rpc->out_fd != -1 && rpc->out.len > 0) {
 		n = write(rpc->out_fd, rpc->out.buf, rpc->out.len);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -390,22 +449,30 @@ jsonrpc_flush(struct jsonrpc *rpc)
 		}
 		buf_remove_head(&rpc->out, n);
 	}
-	if (rpc->closed)
+	if (rpc->closed || rpc->out_fd == -1)
 		return;
-	if (rpc->out.len > 0)
+	if (rpc->out.len > 0) {
 		event_add(rpc->ev_write, NULL);
-	else
-		event_del(rpc->ev_write);
+		return;
+	}
+	event_del(rpc->ev_write);
+	if (rpc->closing) {
+		event_free(rpc->ev_write);
+		rpc->ev_write = NULL;
+		close(rpc->out_fd);
+		rpc->out_fd = -1;
+	}
 }
 
 /* Queue one message (borrowed) and start writing; -1 when closed. */
 static int
 jsonrpc_send(struct jsonrpc *rpc, json_t *msg)
 {
-	char	*text, *why;
-	size_t	 len;
+	char		*text, *why;
+	size_t		 len;
+	uint64_t	 t0 = jsonrpc_ns();
 
-	if (rpc->closed)
+	if (rpc->closed || rpc->closing)
 		return (-1);
 	json_object_set_new(msg, "jsonrpc", json_string("2.0"));
 	/* Compact output escapes newlines: safe for ndjson. */
@@ -424,6 +491,10 @@ jsonrpc_send(struct jsonrpc *rpc, json_t *msg)
 	rpc->framing->encode(&rpc->out, text, len);
 	free(text);
 	jsonrpc_flush(rpc);
+	if (rpc->opts->stats != NULL) {
+		rpc->opts->stats->send_ns += jsonrpc_ns() - t0;
+		rpc->opts->stats->sends++;
+	}
 	return (0);
 }
 

@@ -19,6 +19,7 @@
 #define JSONRPC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -84,9 +85,16 @@ struct jsonrpc_handlers {
 	void	(*closed)(struct jsonrpc *rpc, const char *why, void *arg);
 };
 
+/* What the endpoint itself spends (ns of CPU-side work, counts). */
+struct jsonrpc_stats {
+	uint64_t	send_ns, sends;
+	uint64_t	recv_ns, recv_max_ns, reads, messages;
+};
+
 struct jsonrpc_options {
 	size_t		max_message;	/* bytes of one incoming body */
 	size_t		max_queued;	/* bytes of output not yet written */
+	struct jsonrpc_stats *stats;	/* added to; may be NULL */
 };
 
 /*
@@ -132,6 +140,21 @@ int		 jsonrpc_notify(struct jsonrpc *rpc, const char *method,
  */
 int		 jsonrpc_reply(struct jsonrpc *rpc, json_t *id, json_t *result,
 		     int error_code, const char *message);
+/*
+ * Close the output once what is queued is written (LSP's exit, then
+ * end-of-file on the server's stdin); nothing more can be sent.  Only
+ * when in_fd and out_fd differ.
+ */
+void		 jsonrpc_close_output(struct jsonrpc *rpc);
+/*
+ * For a caller that must wait synchronously without re-entering the loop:
+ * the input and output descriptors (-1 once closed), the bytes queued for
+ * output, and one read (as when input is readable) or one flush.
+ */
+int		 jsonrpc_fd(struct jsonrpc *rpc, int output);
+size_t		 jsonrpc_queued(struct jsonrpc *rpc);
+void		 jsonrpc_read(struct jsonrpc *rpc);
+void		 jsonrpc_write(struct jsonrpc *rpc);
 /* Requests sent and not yet answered. */
 size_t		 jsonrpc_pending(struct jsonrpc *rpc);
 /* Nonzero once the peer died (or jsonrpc_free() ran). */

@@ -32,7 +32,7 @@ struct peer {
 	int				 notes;
 };
 
-static const struct jsonrpc_options opts = { 4096, 1 << 20 };
+static const struct jsonrpc_options opts = { 4096, 1 << 20, NULL };
 
 static void	on_request(struct jsonrpc *, const char *, json_t *, json_t *,
 		    void *);
@@ -343,7 +343,7 @@ test_peer_death(void **state)
 static void
 test_oversized(void **state)
 {
-	static const struct jsonrpc_options small = { 64, 1 << 20 };
+	static const struct jsonrpc_options small = { 64, 1 << 20, NULL };
 	struct peer	 p;
 	struct answer	 a;
 	struct buf	 big = BUF_INIT;
@@ -402,6 +402,56 @@ test_server_request(void **state)
 	}
 }
 
+/* Output over the bound kills the endpoint, once. */
+static void
+test_max_queued(void **state)
+{
+	static const struct jsonrpc_options tiny = { 4096, 100, NULL };
+	struct peer	 p;
+	struct answer	 a;
+	char		 big[201];
+
+	memset(&a, 0, sizeof a);
+	memset(big, 'y', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	peer_open(&p, &jsonrpc_framing_ndjson, &tiny);
+	jsonrpc_call(p.rpc, "m", NULL, 0, on_answer, &a);
+	assert_int_equal(jsonrpc_notify(p.rpc, "n", json_string(big)), -1);
+	assert_int_equal(a.code, JSONRPC_E_CLOSED);
+	assert_int_equal(p.closed, 1);
+	peer_close(&p);
+}
+
+/* close_output: the peer sees end of file after the queued messages. */
+static void
+test_close_output(void **state)
+{
+	struct peer	 p;
+	int		 in[2], out[2];
+	char		 buf[256];
+	ssize_t		 n;
+	size_t		 len = 0;
+
+	memset(&p, 0, sizeof p);
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	p.fr = &jsonrpc_framing_ndjson;
+	p.fstate = p.fr->create(4096);
+	p.fd = -1;
+	p.rpc = jsonrpc_create(in[0], out[1], p.fr, &opts, &handlers, &p);
+	assert_int_equal(jsonrpc_notify(p.rpc, "exit", NULL), 0);
+	jsonrpc_close_output(p.rpc);
+	assert_int_equal(jsonrpc_fd(p.rpc, 1), -1);
+	assert_int_equal(jsonrpc_notify(p.rpc, "late", NULL), -1);
+	while ((n = read(out[0], buf + len, sizeof buf - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	assert_string_equal(buf, "{\"method\":\"exit\",\"jsonrpc\":\"2.0\"}\n");
+	close(out[0]);
+	close(in[1]);
+	peer_close(&p);
+}
+
 /* ndjson: one line per message, CRLF and blank lines tolerated. */
 static void
 test_ndjson_lines(void **state)
@@ -440,6 +490,8 @@ main(void)
 		cmocka_unit_test(test_peer_death),
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_server_request),
+		cmocka_unit_test(test_max_queued),
+		cmocka_unit_test(test_close_output),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
