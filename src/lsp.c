@@ -3,8 +3,8 @@
  * them lazily per (root, server), restarts them, and stops them.
  *
  * Protocol: LSP 3.17 (microsoft.github.io/language-server-protocol/
- * specifications/lsp/3.17/specification/), JSON-RPC 2.0 messages framed by
- * lsp-framing.c.
+ * specifications/lsp/3.17/specification/), JSON-RPC 2.0 through jsonrpc.c
+ * with the Content-Length framing of lsp-framing.c.
  *
  * Processes.  Each server runs under proc.c's guard (PROC_GUARD in proc.h):
  * the guard is the session leader, so its pid is the process group of the
@@ -32,6 +32,7 @@
 #include <event2/event.h>
 
 #include "agentos.h"
+#include "jsonrpc.h"
 #include "proc.h"
 #include "banned.h"
 
@@ -53,6 +54,7 @@ struct lsp_req {
 	struct lsp_manager	*m;
 	struct lsp_server	*s;
 	long long		 id;		/* 0 until sent */
+	struct jsonrpc_call	*call;		/* while the answer is due */
 	char			*method;
 	json_t			*params;
 	struct loop_timer	*timer;
@@ -112,20 +114,18 @@ struct lsp_server {
 
 	struct proc		*proc;		/* the guard; NULL: none */
 	pid_t			 pid;		/* its pid; 0: none */
-	int			 in_fd, out_fd, err_fd;
-	struct event		*ev_read, *ev_write, *ev_err;
-	struct buf		 out;
-	struct lsp_framing	 fr;
+	struct jsonrpc		*rpc;		/* stdout in, stdin out */
+	int			 err_fd;
+	struct event		*ev_err;
 	char			 errtail[LSP_STDERR_TAIL];
 	size_t			 errlen;
-	int			 closing;	/* close stdin once flushed */
+	int			 cancel_quiet;	/* no $/cancelRequest */
 	int			 failing;
 	char			*fail_reason;
 	struct loop_timer	*fail_timer;
 	struct loop_timer	*restart_timer;
 	unsigned int		 gen;
 
-	long long		 next_id;
 	struct lsp_reqs		 reqs;
 	struct lsp_docs		 docs;
 	size_t			 ndocs;
@@ -185,7 +185,8 @@ struct lsp_manager {
 	struct loop_timer	*shutdown_timer;
 	int			 shutting_down;
 
-	struct lsp_stats	 stats;
+	struct jsonrpc_options	 rpc_opts;
+	struct jsonrpc_stats	 rpc_stats;
 };
 
 static void	lsp_changed(struct lsp_manager *);
@@ -198,16 +199,19 @@ static void	lsp_server_fail(struct lsp_server *, const char *, ...)
 static void	lsp_server_fail_fire(void *);
 static void	lsp_server_teardown(struct lsp_server *);
 static void	lsp_server_restart(void *);
-static void	lsp_server_read_cb(evutil_socket_t, short, void *);
-static void	lsp_server_write_cb(evutil_socket_t, short, void *);
 static void	lsp_server_err_cb(evutil_socket_t, short, void *);
-static int	lsp_server_read(struct lsp_server *);
 static void	lsp_server_drain_err(struct lsp_server *);
-static void	lsp_server_flush(struct lsp_server *);
-static void	lsp_send(struct lsp_server *, json_t *);
+static void	lsp_rpc_request(struct jsonrpc *, const char *, json_t *,
+		    json_t *, void *);
+static void	lsp_rpc_notification(struct jsonrpc *, const char *,
+		    json_t *, void *);
+static void	lsp_rpc_cancelled(struct jsonrpc *, json_int_t, void *);
+static void	lsp_rpc_closed(struct jsonrpc *, const char *, void *);
+static void	lsp_req_answer(void *, json_t *, json_t *);
+static void	lsp_req_drop(struct lsp_req *, int);
+static const struct jsonrpc_handlers lsp_rpc_handlers;
 static void	lsp_notify(struct lsp_server *, const char *, json_t *);
 static void	lsp_reply(struct lsp_server *, json_t *, json_t *, json_t *);
-static void	lsp_handle(struct lsp_server *, json_t *);
 static void	lsp_handle_request(struct lsp_server *, const char *,
 		    json_t *, json_t *);
 static void	lsp_handle_notification(struct lsp_server *, const char *,
@@ -311,20 +315,15 @@ lsp_change_fire(void *arg)
 		m->change_cb(m->change_arg);
 }
 
-/* Monotonic nanoseconds, for the client's own cost. */
-static uint64_t
-lsp_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
-}
-
 void
 lsp_manager_stats(struct lsp_manager *m, struct lsp_stats *st)
 {
-	*st = m->stats;
+	st->send_ns = m->rpc_stats.send_ns;
+	st->sends = m->rpc_stats.sends;
+	st->recv_ns = m->rpc_stats.recv_ns;
+	st->recv_max_ns = m->rpc_stats.recv_max_ns;
+	st->reads = m->rpc_stats.reads;
+	st->messages = m->rpc_stats.messages;
 }
 
 /* Read a whole regular file of at most LSP_MAX_FILE bytes. */
@@ -386,6 +385,9 @@ lsp_manager_create(const char *root, const struct config *cfg)
 		m->opts.enabled = 0;
 		log_debug("lsp: %s", cause);
 	}
+	m->rpc_opts.max_message = m->opts.max_message;
+	m->rpc_opts.max_queued = m->opts.max_queued;
+	m->rpc_opts.stats = &m->rpc_stats;
 	m->found = xcalloc(m->nconfs + 1, sizeof *m->found);
 	m->looked = xcalloc(m->nconfs + 1, sizeof *m->looked);
 	return (m);
@@ -553,10 +555,9 @@ lsp_server_get(struct lsp_manager *m, const char *path, int start,
 	s->conf = c;
 	s->root = root;
 	s->root_uri = lsp_uri_from_path(root);
-	s->in_fd = s->out_fd = s->err_fd = -1;
+	s->err_fd = -1;
 	s->state = LSP_STOPPED;
 	s->tokens = json_object();
-	buf_init(&s->out, 0);
 	TAILQ_INIT(&s->reqs);
 	TAILQ_INIT(&s->docs);
 	TAILQ_INIT(&s->diags);
@@ -601,25 +602,17 @@ lsp_server_spawn(struct lsp_server *s, char **cause)
 		return (-1);
 	s->pid = proc_pid(s->proc);
 	/* Ours to close: stdin is closed early on shutdown. */
-	s->in_fd = proc_take_fd(s->proc, 0);
-	s->out_fd = proc_take_fd(s->proc, 1);
+	s->rpc = jsonrpc_create(proc_take_fd(s->proc, 1),
+	    proc_take_fd(s->proc, 0), &jsonrpc_framing_lsp, &m->rpc_opts,
+	    &lsp_rpc_handlers, s);
 	s->err_fd = proc_take_fd(s->proc, 2);
-	s->ev_read = event_new(loop_base, s->out_fd, EV_READ | EV_PERSIST,
-	    lsp_server_read_cb, s);
-	s->ev_write = event_new(loop_base, s->in_fd, EV_WRITE | EV_PERSIST,
-	    lsp_server_write_cb, s);
 	s->ev_err = event_new(loop_base, s->err_fd, EV_READ | EV_PERSIST,
 	    lsp_server_err_cb, s);
-	if (s->ev_read == NULL || s->ev_write == NULL || s->ev_err == NULL)
+	if (s->ev_err == NULL)
 		fatalx("event_new failed");
-	event_add(s->ev_read, NULL);
 	event_add(s->ev_err, NULL);
-	lsp_framing_init(&s->fr, m->opts.max_message);
-	buf_reset(&s->out);
 	s->errlen = 0;
-	s->closing = 0;
 	s->failing = 0;
-	s->next_id = 1;
 	s->state = LSP_STARTING;
 	free(s->progress);
 	s->progress = NULL;
@@ -639,22 +632,20 @@ static void
 lsp_server_teardown(struct lsp_server *s)
 {
 	struct lsp_doc	*d;
+	struct lsp_req	*r;
 
 	s->gen++;
-	if (s->ev_read != NULL)
-		event_free(s->ev_read);
-	if (s->ev_write != NULL)
-		event_free(s->ev_write);
+	/* Calls die with the endpoint; the requests stay ours. */
+	TAILQ_FOREACH(r, &s->reqs, entry)
+		r->call = NULL;
+	jsonrpc_free(s->rpc);
+	s->rpc = NULL;
 	if (s->ev_err != NULL)
 		event_free(s->ev_err);
-	s->ev_read = s->ev_write = s->ev_err = NULL;
-	if (s->in_fd != -1)
-		close(s->in_fd);
-	if (s->out_fd != -1)
-		close(s->out_fd);
+	s->ev_err = NULL;
 	if (s->err_fd != -1)
 		close(s->err_fd);
-	s->in_fd = s->out_fd = s->err_fd = -1;
+	s->err_fd = -1;
 	if (s->proc != NULL) {
 		if (proc_exited(s->proc, NULL)) {
 			/* Stragglers that ignored the guard's SIGTERM. */
@@ -670,8 +661,6 @@ lsp_server_teardown(struct lsp_server *s)
 	}
 	s->proc = NULL;
 	s->pid = 0;
-	lsp_framing_release(&s->fr);
-	buf_reset(&s->out);
 	if (s->fail_timer != NULL)
 		loop_timer_cancel(s->fail_timer);
 	s->fail_timer = NULL;
@@ -698,10 +687,7 @@ lsp_server_fail(struct lsp_server *s, const char *fmt, ...)
 	free(s->fail_reason);
 	s->fail_reason = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (s->ev_read != NULL)
-		event_del(s->ev_read);
-	if (s->ev_write != NULL)
-		event_del(s->ev_write);
+	/* From now on messages from the server are ignored. */
 	s->fail_timer = loop_timer_add(0, lsp_server_fail_fire, s);
 }
 
@@ -820,77 +806,59 @@ lsp_proc_exited(struct proc *p, int status, void *arg)
 /* ------------------------------------------------------------------------ */
 /* Pipes */
 
-/* Server stdout readable. */
+static const struct jsonrpc_handlers lsp_rpc_handlers = {
+	.request = lsp_rpc_request,
+	.notification = lsp_rpc_notification,
+	.cancelled = lsp_rpc_cancelled,
+	.closed = lsp_rpc_closed,
+};
+
+/* The server died or broke the protocol (jsonrpc.c tells us once). */
 static void
-lsp_server_read_cb(evutil_socket_t fd, short what, void *arg)
+lsp_rpc_closed(struct jsonrpc *rpc, const char *why, void *arg)
 {
-	lsp_server_read(arg);
+	struct lsp_server	*s = arg;
+
+	if (strcmp(why, "end of file") == 0)
+		lsp_server_fail(s, "%s exited", s->conf->name);
+	else if (strstr(why, strerror(EPIPE)) != NULL)
+		lsp_server_fail(s, "%s exited (its input closed)",
+		    s->conf->name);
+	else
+		lsp_server_fail(s, "%s", why);
 }
 
-/* Read what is there and handle complete messages; -1 when s failed. */
-static int
-lsp_server_read(struct lsp_server *s)
+/* A request we sent was abandoned: tell the server (spec: $/cancel). */
+static void
+lsp_rpc_cancelled(struct jsonrpc *rpc, json_int_t id, void *arg)
 {
-	char		 tmp[LSP_READ_SIZE];
-	const char	*msg;
-	char		*cause;
-	size_t		 len;
-	ssize_t		 n;
-	json_t		*j;
-	json_error_t	 jerr;
-	unsigned int	 gen = s->gen;
-	int		 rc;
-	uint64_t	 t0;
-	struct lsp_stats *st = &s->m->stats;
+	struct lsp_server	*s = arg;
 
-	if (s->failing || s->out_fd == -1)
-		return (-1);
-	n = read(s->out_fd, tmp, sizeof tmp);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return (0);
-		lsp_server_fail(s, "read: %s", strerror(errno));
-		return (-1);
-	}
-	if (n == 0) {
-		lsp_server_fail(s, "%s exited", s->conf->name);
-		return (-1);
-	}
-	t0 = lsp_ns();
-	st->reads++;
-	lsp_framing_feed(&s->fr, tmp, n);
-	for (;;) {
-		rc = lsp_framing_next(&s->fr, &msg, &len, &cause);
-		if (rc == LSP_FRAME_MORE)
-			break;
-		if (rc == LSP_FRAME_ERROR) {
-			lsp_server_fail(s, "bad framing: %s", cause);
-			free(cause);
-			return (-1);
-		}
-		if (rc == LSP_FRAME_SKIPPED) {
-			log_debug("lsp: %s: %s", s->conf->name, cause);
-			free(cause);
-			continue;
-		}
-		j = json_loadb(msg, len, 0, &jerr);
-		if (j == NULL || !json_is_object(j)) {
-			log_debug("lsp: %s: bad JSON: %s", s->conf->name,
-			    jerr.text);
-			json_decref(j);
-			continue;
-		}
-		st->messages++;
-		lsp_handle(s, j);
-		json_decref(j);
-		if (s->gen != gen || s->failing)
-			return (-1);
-	}
-	t0 = lsp_ns() - t0;
-	st->recv_ns += t0;
-	if (t0 > st->recv_max_ns)
-		st->recv_max_ns = t0;
-	return (0);
+	if (!s->cancel_quiet && s->state != LSP_STARTING)
+		lsp_notify(s, "$/cancelRequest", json_pack("{s:I}", "id",
+		    id));
+}
+
+/* A request from the server. */
+static void
+lsp_rpc_request(struct jsonrpc *rpc, const char *method, json_t *id,
+    json_t *params, void *arg)
+{
+	struct lsp_server	*s = arg;
+
+	if (!s->failing)
+		lsp_handle_request(s, method, id, params);
+}
+
+/* A notification from the server. */
+static void
+lsp_rpc_notification(struct jsonrpc *rpc, const char *method,
+    json_t *params, void *arg)
+{
+	struct lsp_server	*s = arg;
+
+	if (!s->failing)
+		lsp_handle_notification(s, method, params);
 }
 
 /* Keep the tail of the server's stderr (for the failure message). */
@@ -934,105 +902,35 @@ lsp_server_err_cb(evutil_socket_t fd, short what, void *arg)
 	lsp_server_drain_err(arg);
 }
 
-/* Server stdin writable. */
-static void
-lsp_server_write_cb(evutil_socket_t fd, short what, void *arg)
-{
-	lsp_server_flush(arg);
-}
-
-/* Write queued output; close stdin when closing and done. */
-static void
-lsp_server_flush(struct lsp_server *s)
-{
-	ssize_t	n;
-
-	if (s->in_fd == -1 || s->failing)
-		return;
-	while (s->out.len > 0) {
-		n = write(s->in_fd, s->out.buf, s->out.len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			if (errno == EPIPE)
-				lsp_server_fail(s, "%s exited (its input "
-				    "closed)", s->conf->name);
-			else
-				lsp_server_fail(s, "write: %s",
-				    strerror(errno));
-			return;
-		}
-		buf_remove_head(&s->out, n);
-	}
-	if (s->out.len > 0) {
-		event_add(s->ev_write, NULL);
-		return;
-	}
-	event_del(s->ev_write);
-	if (s->closing) {
-		close(s->in_fd);
-		s->in_fd = -1;
-	}
-}
-
-/* Queue one JSON-RPC message. */
-static void
-lsp_send(struct lsp_server *s, json_t *msg)
-{
-	char		*text;
-	size_t		 len;
-	uint64_t	 t0;
-
-	if (s->in_fd == -1 || s->failing || s->closing)
-		return;
-	t0 = lsp_ns();
-	json_object_set_new(msg, "jsonrpc", json_string("2.0"));
-	text = json_dumps(msg, JSON_COMPACT);
-	if (text == NULL)
-		return;
-	len = strlen(text);
-	if (s->out.len + len > s->m->opts.max_queued) {
-		free(text);
-		lsp_server_fail(s, "not reading its input (%zu bytes queued)",
-		    s->out.len);
-		return;
-	}
-	lsp_framing_encode(&s->out, text, len);
-	free(text);
-	lsp_server_flush(s);
-	s->m->stats.send_ns += lsp_ns() - t0;
-	s->m->stats.sends++;
-}
-
 /* Send a notification; params is stolen. */
 static void
 lsp_notify(struct lsp_server *s, const char *method, json_t *params)
 {
-	json_t	*msg = json_object();
-
-	json_object_set_new(msg, "method", json_string(method));
-	if (params != NULL)
-		json_object_set_new(msg, "params", params);
-	lsp_send(s, msg);
-	json_decref(msg);
+	if (s->rpc == NULL || s->failing) {
+		json_decref(params);
+		return;
+	}
+	jsonrpc_notify(s->rpc, method, params);
 }
 
 /* Answer a server request; result and error are stolen. */
 static void
 lsp_reply(struct lsp_server *s, json_t *id, json_t *result, json_t *error)
 {
-	json_t	*msg = json_object();
+	const char	*msg;
 
-	json_object_set(msg, "id", id);
-	if (error != NULL)
-		json_object_set_new(msg, "error", error);
-	else
-		json_object_set_new(msg, "result",
-		    result != NULL ? result : json_null());
-	lsp_send(s, msg);
-	json_decref(msg);
+	if (s->rpc == NULL || s->failing) {
+		json_decref(result);
+		json_decref(error);
+		return;
+	}
+	if (error != NULL) {
+		msg = json_string_value(json_object_get(error, "message"));
+		jsonrpc_reply(s->rpc, id, NULL, (int)json_integer_value(
+		    json_object_get(error, "code")), msg);
+		json_decref(error);
+	} else
+		jsonrpc_reply(s->rpc, id, result, 0, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1060,14 +958,54 @@ static void
 lsp_req_send(struct lsp_req *r)
 {
 	struct lsp_server	*s = r->s;
-	json_t			*msg = json_object();
 
-	r->id = s->next_id++;
-	json_object_set_new(msg, "id", json_integer(r->id));
-	json_object_set_new(msg, "method", json_string(r->method));
-	json_object_set(msg, "params", r->params);
-	lsp_send(s, msg);
-	json_decref(msg);
+	/* Sent and lost when the server is failing: -1, never answered. */
+	r->id = -1;
+	if (s->rpc == NULL || s->failing)
+		return;
+	r->call = jsonrpc_call(s->rpc, r->method, json_incref(r->params), 0,
+	    lsp_req_answer, r);
+	if (r->call != NULL)
+		r->id = jsonrpc_call_id(r->call);
+}
+
+/* The answer to r (jsonrpc.c); error is an error object. */
+static void
+lsp_req_answer(void *arg, json_t *result, json_t *error)
+{
+	struct lsp_req		*r = arg;
+	struct lsp_server	*s = r->s;
+	const char		*msg;
+	char			*why;
+
+	r->call = NULL;
+	/* A dead server: lsp_server_fail_fire() finishes r. */
+	if (s->failing || (error != NULL && json_integer_value(
+	    json_object_get(error, "code")) == JSONRPC_E_CLOSED))
+		return;
+	if (error != NULL) {
+		msg = json_string_value(json_object_get(error, "message"));
+		why = xasprintf("%s: %s", s->conf->name,
+		    msg != NULL ? msg : "error");
+		lsp_req_finish(r, NULL, why);
+		free(why);
+		return;
+	}
+	lsp_req_finish(r, result, NULL);
+}
+
+/* Forget r's call; notify says whether to send $/cancelRequest. */
+static void
+lsp_req_drop(struct lsp_req *r, int notify)
+{
+	struct lsp_server	*s = r->s;
+
+	if (r->call == NULL)
+		return;
+	s->cancel_quiet = !notify;
+	jsonrpc_call_cancel(r->call);
+	s->cancel_quiet = 0;
+	r->call = NULL;
 }
 
 /* Free a request (already unlinked). */
@@ -1076,6 +1014,7 @@ lsp_req_free(struct lsp_req *r)
 {
 	if (r->timer != NULL)
 		loop_timer_cancel(r->timer);
+	lsp_req_drop(r, 0);
 	free(r->method);
 	json_decref(r->params);
 	free(r);
@@ -1090,6 +1029,7 @@ lsp_req_finish(struct lsp_req *r, json_t *result, const char *error)
 		loop_timer_cancel(r->timer);
 		r->timer = NULL;
 	}
+	lsp_req_drop(r, 0);
 	if (r->fn != NULL)
 		r->fn(r, result, error);
 	lsp_req_free(r);
@@ -1104,10 +1044,7 @@ lsp_req_timeout(void *arg)
 	char			*why;
 
 	r->timer = NULL;
-	if (r->id != 0 && s->state != LSP_STARTING) {
-		lsp_notify(s, "$/cancelRequest",
-		    json_pack("{s:I}", "id", (json_int_t)r->id));
-	}
+	lsp_req_drop(r, 1);	/* $/cancelRequest unless starting */
 	why = xasprintf("%s: %s timed out", s->conf->name, r->method);
 	lsp_req_finish(r, NULL, why);
 	free(why);
@@ -1131,55 +1068,12 @@ lsp_req_cancel(struct lsp_req *r)
 		return;
 	s = r->s;
 	TAILQ_REMOVE(&s->reqs, r, entry);
-	if (r->id != 0)
-		lsp_notify(s, "$/cancelRequest",
-		    json_pack("{s:I}", "id", (json_int_t)r->id));
+	lsp_req_drop(r, 1);
 	lsp_req_free(r);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Messages from the server */
-
-/* Dispatch one message: a response, a request or a notification. */
-static void
-lsp_handle(struct lsp_server *s, json_t *j)
-{
-	json_t		*id = json_object_get(j, "id");
-	json_t		*method = json_object_get(j, "method");
-	json_t		*err;
-	struct lsp_req	*r;
-	const char	*msg;
-	char		*why;
-
-	if (json_is_string(method)) {
-		if (id != NULL && !json_is_null(id))
-			lsp_handle_request(s, json_string_value(method), id,
-			    json_object_get(j, "params"));
-		else
-			lsp_handle_notification(s, json_string_value(method),
-			    json_object_get(j, "params"));
-		return;
-	}
-	if (!json_is_integer(id))
-		return;		/* we only send integer ids */
-	TAILQ_FOREACH(r, &s->reqs, entry) {
-		if (r->id == json_integer_value(id))
-			break;
-	}
-	if (r == NULL)
-		return;		/* cancelled or timed out */
-	if ((err = json_object_get(j, "error")) != NULL &&
-	    !json_is_null(err)) {
-		msg = json_string_value(json_object_get(err, "message"));
-		why = xasprintf("%s: %s", s->conf->name,
-		    msg != NULL ? msg : "error");
-		lsp_req_finish(r, NULL, why);
-		free(why);
-		return;
-	}
-	lsp_req_finish(r, json_object_get(j, "result") != NULL ?
-	    json_object_get(j, "result") : json_null(), NULL);
-}
 
 /* Answer a request from the server (spec: "Server initiated"). */
 static void
@@ -2193,25 +2087,28 @@ lsp_rename_sync(struct lsp_manager *m, const char *abs_path, int line,
 	 * Drive only this server's pipes (initialize included) until the
 	 * answer comes; the loop is not re-entered.
 	 */
-	while (!sy.done && !s->failing && s->out_fd != -1 &&
-	    (now = loop_now_ms()) < end) {
-		pfd[0].fd = s->out_fd;
+	while (!sy.done && !s->failing && s->rpc != NULL &&
+	    jsonrpc_fd(s->rpc, 0) != -1 && (now = loop_now_ms()) < end) {
+		pfd[0].fd = jsonrpc_fd(s->rpc, 0);
 		pfd[0].events = POLLIN;
 		pfd[1].fd = s->err_fd;
 		pfd[1].events = POLLIN;
-		pfd[2].fd = s->in_fd;
-		pfd[2].events = s->out.len > 0 ? POLLOUT : 0;
-		n = poll(pfd, s->in_fd != -1 ? 3 : 2, (int)(end - now));
+		pfd[2].fd = jsonrpc_fd(s->rpc, 1);
+		pfd[2].events = jsonrpc_queued(s->rpc) > 0 ? POLLOUT : 0;
+		n = poll(pfd, pfd[2].fd != -1 ? 3 : 2, (int)(end - now));
 		if (n == -1 && errno != EINTR)
 			break;
 		if (n <= 0)
 			continue;
 		if (pfd[1].revents != 0)
 			lsp_server_drain_err(s);
-		if (s->in_fd != -1 && (pfd[2].revents & (POLLOUT | POLLERR)))
-			lsp_server_flush(s);
-		if (pfd[0].revents != 0 && lsp_server_read(s) != 0)
-			break;
+		if (pfd[2].fd != -1 && (pfd[2].revents & (POLLOUT | POLLERR)))
+			jsonrpc_write(s->rpc);
+		if (pfd[0].revents != 0) {
+			jsonrpc_read(s->rpc);
+			if (s->failing)
+				break;
+		}
 		if (!sy.done && r->id == 0 && (s->state == LSP_READY ||
 		    s->state == LSP_INDEXING))
 			lsp_req_send(r);
@@ -2292,8 +2189,8 @@ lsp_shutdown_reply(struct lsp_req *r, json_t *result, const char *error)
 	struct lsp_server	*s = r->s;
 
 	lsp_notify(s, "exit", NULL);
-	s->closing = 1;
-	lsp_server_flush(s);
+	if (s->rpc != NULL)
+		jsonrpc_close_output(s->rpc);
 }
 
 void
@@ -2418,7 +2315,6 @@ lsp_manager_free(struct lsp_manager *m)
 			free(fd);
 		}
 		json_decref(s->tokens);
-		buf_release(&s->out);
 		free(s->progress);
 		free(s->error);
 		free(s->fail_reason);
