@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "banned.h"
 
 static int	bench_done;
@@ -92,7 +93,7 @@ bench_clangd(int n)
 	struct config		 cfg;
 	struct lsp_manager	*m;
 	struct lsp_stats	 s0, s1;
-	json_error_t		 jerr;
+	char			*cause = NULL;
 	uint64_t		*ms, t0;
 	struct buf		 good = BUF_INIT, bad = BUF_INIT;
 	int			 i, k, found = 0;
@@ -123,8 +124,9 @@ bench_clangd(int n)
 	bench_put(path, good.buf);
 
 	memset(&cfg, 0, sizeof cfg);
-	cfg.raw = json_loads("{\"lsp\":{\"diagnostics_settle_ms\":0,"
-	    "\"diagnostics_timeout_ms\":30000}}", 0, &jerr);
+	if (config_load_string(&cfg, "{\"lsp\":{\"diagnostics_settle_ms\":0,"
+	    "\"diagnostics_timeout_ms\":30000}}", &cause) != 0)
+		fatalx("config: %s", cause);
 	m = lsp_manager_create(root, &cfg);
 	/* Warm up: start clangd and build the preamble. */
 	t0 = loop_now_ms();
@@ -169,7 +171,7 @@ bench_clangd(int n)
 	    (unsigned long long)(s1.messages - s0.messages),
 	    (double)s1.recv_max_ns / 1e6);
 	lsp_manager_free(m);
-	json_decref(cfg.raw);
+	config_release(&cfg);
 	free(ms);
 	free(path);
 	buf_release(&good);
@@ -188,7 +190,7 @@ bench_memory(const char *script)
 	struct config		 cfg;
 	struct lsp_manager	*m;
 	struct lsp_status	*st;
-	json_error_t		 jerr;
+	char			*cause = NULL;
 	struct buf		 text = BUF_INIT;
 	long			 rss0, rss1, rss2;
 	size_t			 nst;
@@ -203,7 +205,8 @@ bench_memory(const char *script)
 	    "\"f3\":{\"command\":[\"python3\",\"%s\",\"--mode\",\"flood\"],"
 	    "\"extensions\":[\"f3\"]}}}}", script, script, script);
 	memset(&cfg, 0, sizeof cfg);
-	cfg.raw = json_loads(json, 0, &jerr);
+	if (config_load_string(&cfg, json, &cause) != 0)
+		fatalx("config: %s", cause);
 	free(json);
 	for (i = 0; i < 400; i++)
 		buf_addf(&text, "line %d of a file with some text in it\n", i);
@@ -238,7 +241,7 @@ bench_memory(const char *script)
 	    "attached (+%ld KiB), %ld KiB after 5 s of flooding by one\n",
 	    rss0, rss1, rss1 - rss0, rss2);
 	lsp_manager_free(m);
-	json_decref(cfg.raw);
+	config_release(&cfg);
 	buf_release(&text);
 	p = xasprintf("rm -rf '%s'", root);
 	if (system(p) != 0)

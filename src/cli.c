@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "repomodel.h"
 #include "banned.h"
 
@@ -28,7 +29,7 @@ int	cli_session_replay(int, char **, const char *, struct config *);
 int	cli_config_exec(int, char **, const char *, struct config *);
 /* --- end options: prototypes */
 /* --- lsp: prototypes */
-/* cmd_lsp_exec is declared in agentos.h (cmd-lsp.c). */
+/* cli_lsp_exec is declared in agentos.h (cli-lsp.c). */
 /* --- end lsp: prototypes */
 
 const struct cli_entry cli_table[] = {
@@ -68,7 +69,7 @@ const struct cli_entry cli_table[] = {
 	/* --- lsp */
 	{ .name = "lsp",
 	  .usage = "lsp status | lsp diagnostics FILE...",
-	  .exec = cmd_lsp_exec },
+	  .exec = cli_lsp_exec },
 	/* --- end lsp */
 	{ .name = NULL }
 };

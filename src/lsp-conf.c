@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "options.h"
 #include "banned.h"
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "banned.h"
 
 struct lsp_span {

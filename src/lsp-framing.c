@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "banned.h"
 
 #define LSP_HEADER_MAX	8192

@@ -3,28 +3,20 @@
  * them lazily per (root, server), restarts them, and stops them.
  *
  * Protocol: LSP 3.17 (microsoft.github.io/language-server-protocol/
- * specifications/lsp/3.17/specification/), JSON-RPC 2.0 messages framed by
- * lsp-framing.c.
+ * specifications/lsp/3.17/specification/), JSON-RPC 2.0 through jsonrpc.c
+ * with the Content-Length framing of lsp-framing.c.
  *
- * Processes.  Each server runs under a small guard: agentos forks the guard,
- * which calls setsid() (so the guard's pid is the process group id of the
- * server and everything it spawns), keeps only its own descriptors, and
- * forks the server, which sets PR_SET_PDEATHSIG(SIGKILL) and execs.  The
- * guard holds the read end of a pipe whose write end only agentos holds:
- * when agentos exits or is killed, even with SIGKILL, the guard sees
- * end-of-file, sends SIGTERM to the group, waits up to a second for the
- * server, then SIGKILLs the group (itself included).  When the server
- * exits on its own the guard sends SIGTERM to what is left of the group and
- * exits; agentos reaps the guard and SIGKILLs the group for stragglers.
- * Children are reaped by pid (waitpid(pid, WNOHANG) polled while something
- * is dying), never by waitpid(-1), so other subsystems' children are safe.
+ * Processes.  Each server runs under proc.c's guard (PROC_GUARD in proc.h):
+ * the guard is the session leader, so its pid is the process group of the
+ * server and everything it spawns; when agentos exits or is killed, even
+ * with SIGKILL, the guard TERMs the group, waits a second for the server
+ * and KILLs the group.  When the server exits on its own the guard TERMs
+ * what is left and exits; proc.c reaps it (by pid, on SIGCHLD) and we
+ * SIGKILL the group for stragglers.
  */
 #include <sys/types.h>
-#include <sys/prctl.h>
 #include <sys/queue.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +32,9 @@
 #include <event2/event.h>
 
 #include "agentos.h"
+#include "lsp.h"
+#include "jsonrpc.h"
+#include "proc.h"
 #include "banned.h"
 
 #define LSP_READ_SIZE		65536
@@ -49,16 +44,9 @@
 #define LSP_MAX_DIAG_STORED	200
 #define LSP_MAX_PROGRESS	32
 #define LSP_MAX_FILE		(8 * 1024 * 1024)
-#define LSP_REAP_POLL_MS	50
 #define LSP_HEALTHY_MS		60000
 #define LSP_GUARD_GRACE_MS	1000
 
-#ifndef TAILQ_FOREACH_SAFE
-#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
-	for ((var) = TAILQ_FIRST(head);					\
-	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
-	    (var) = (tvar))
-#endif
 
 struct lsp_server;
 
@@ -67,6 +55,7 @@ struct lsp_req {
 	struct lsp_manager	*m;
 	struct lsp_server	*s;
 	long long		 id;		/* 0 until sent */
+	struct jsonrpc_call	*call;		/* while the answer is due */
 	char			*method;
 	json_t			*params;
 	struct loop_timer	*timer;
@@ -124,21 +113,20 @@ struct lsp_server {
 	int			 told_broken;
 	uint64_t		 ready_ms;
 
-	pid_t			 pid;		/* the guard; 0: none */
-	int			 in_fd, out_fd, err_fd, guard_fd;
-	struct event		*ev_read, *ev_write, *ev_err;
-	struct buf		 out;
-	struct lsp_framing	 fr;
+	struct proc		*proc;		/* the guard; NULL: none */
+	pid_t			 pid;		/* its pid; 0: none */
+	struct jsonrpc		*rpc;		/* stdout in, stdin out */
+	int			 err_fd;
+	struct event		*ev_err;
 	char			 errtail[LSP_STDERR_TAIL];
 	size_t			 errlen;
-	int			 closing;	/* close stdin once flushed */
+	int			 cancel_quiet;	/* no $/cancelRequest */
 	int			 failing;
 	char			*fail_reason;
 	struct loop_timer	*fail_timer;
 	struct loop_timer	*restart_timer;
 	unsigned int		 gen;
 
-	long long		 next_id;
 	struct lsp_reqs		 reqs;
 	struct lsp_docs		 docs;
 	size_t			 ndocs;
@@ -175,15 +163,6 @@ struct lsp_wait {
 };
 TAILQ_HEAD(lsp_waits, lsp_wait);
 
-/* A guard process being reaped. */
-struct lsp_reap {
-	pid_t			 pid;
-	uint64_t		 deadline;
-	int			 killed;
-	TAILQ_ENTRY(lsp_reap)	 entry;
-};
-TAILQ_HEAD(lsp_reaps, lsp_reap);
-
 struct lsp_manager {
 	char			*root;
 	struct lsp_server_conf	*confs;
@@ -195,8 +174,8 @@ struct lsp_manager {
 
 	struct lsp_servers	 servers;
 	struct lsp_waits	 waits;
-	struct lsp_reaps	 reaps;
-	struct loop_timer	*reap_timer;
+	struct proc		**dying;	/* torn down, not reaped */
+	size_t			 ndying, dying_alloc;
 
 	void			(*change_cb)(void *);
 	void			*change_arg;
@@ -207,7 +186,8 @@ struct lsp_manager {
 	struct loop_timer	*shutdown_timer;
 	int			 shutting_down;
 
-	struct lsp_stats	 stats;
+	struct jsonrpc_options	 rpc_opts;
+	struct jsonrpc_stats	 rpc_stats;
 };
 
 static void	lsp_changed(struct lsp_manager *);
@@ -215,23 +195,24 @@ static void	lsp_change_fire(void *);
 static struct lsp_server *lsp_server_get(struct lsp_manager *, const char *,
 		    int, char **);
 static int	lsp_server_spawn(struct lsp_server *, char **);
-static void	lsp_guard_main(int, const char *, char *const *,
-		    const char *) __attribute__((noreturn));
 static void	lsp_server_fail(struct lsp_server *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	lsp_server_fail_fire(void *);
 static void	lsp_server_teardown(struct lsp_server *);
 static void	lsp_server_restart(void *);
-static void	lsp_server_read_cb(evutil_socket_t, short, void *);
-static void	lsp_server_write_cb(evutil_socket_t, short, void *);
 static void	lsp_server_err_cb(evutil_socket_t, short, void *);
-static int	lsp_server_read(struct lsp_server *);
 static void	lsp_server_drain_err(struct lsp_server *);
-static void	lsp_server_flush(struct lsp_server *);
-static void	lsp_send(struct lsp_server *, json_t *);
+static void	lsp_rpc_request(struct jsonrpc *, const char *, json_t *,
+		    json_t *, void *);
+static void	lsp_rpc_notification(struct jsonrpc *, const char *,
+		    json_t *, void *);
+static void	lsp_rpc_cancelled(struct jsonrpc *, json_int_t, void *);
+static void	lsp_rpc_closed(struct jsonrpc *, const char *, void *);
+static void	lsp_req_answer(void *, json_t *, json_t *);
+static void	lsp_req_drop(struct lsp_req *, int);
+static const struct jsonrpc_handlers lsp_rpc_handlers;
 static void	lsp_notify(struct lsp_server *, const char *, json_t *);
 static void	lsp_reply(struct lsp_server *, json_t *, json_t *, json_t *);
-static void	lsp_handle(struct lsp_server *, json_t *);
 static void	lsp_handle_request(struct lsp_server *, const char *,
 		    json_t *, json_t *);
 static void	lsp_handle_notification(struct lsp_server *, const char *,
@@ -268,8 +249,7 @@ static void	lsp_wait_settle(void *);
 static void	lsp_wait_finish(struct lsp_wait *);
 static void	lsp_wait_free(struct lsp_wait *);
 static void	lsp_wait_fire_now(void *);
-static void	lsp_reap_add(struct lsp_manager *, pid_t, unsigned int);
-static void	lsp_reap_poll(void *);
+static void	lsp_proc_exited(struct proc *, int, void *);
 static void	lsp_shutdown_check(struct lsp_manager *);
 static void	lsp_shutdown_force(void *);
 static void	lsp_shutdown_reply(struct lsp_req *, json_t *,
@@ -336,20 +316,15 @@ lsp_change_fire(void *arg)
 		m->change_cb(m->change_arg);
 }
 
-/* Monotonic nanoseconds, for the client's own cost. */
-static uint64_t
-lsp_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
-}
-
 void
 lsp_manager_stats(struct lsp_manager *m, struct lsp_stats *st)
 {
-	*st = m->stats;
+	st->send_ns = m->rpc_stats.send_ns;
+	st->sends = m->rpc_stats.sends;
+	st->recv_ns = m->rpc_stats.recv_ns;
+	st->recv_max_ns = m->rpc_stats.recv_max_ns;
+	st->reads = m->rpc_stats.reads;
+	st->messages = m->rpc_stats.messages;
 }
 
 /* Read a whole regular file of at most LSP_MAX_FILE bytes. */
@@ -404,7 +379,6 @@ lsp_manager_create(const char *root, const struct config *cfg)
 	m->root = xstrdup(root);
 	TAILQ_INIT(&m->servers);
 	TAILQ_INIT(&m->waits);
-	TAILQ_INIT(&m->reaps);
 	if (lsp_conf_load(cfg, &m->confs, &m->nconfs, &m->opts,
 	    &cause) != 0) {
 		/* A bad "lsp" key disables the client and says why. */
@@ -412,6 +386,9 @@ lsp_manager_create(const char *root, const struct config *cfg)
 		m->opts.enabled = 0;
 		log_debug("lsp: %s", cause);
 	}
+	m->rpc_opts.max_message = m->opts.max_message;
+	m->rpc_opts.max_queued = m->opts.max_queued;
+	m->rpc_opts.stats = &m->rpc_stats;
 	m->found = xcalloc(m->nconfs + 1, sizeof *m->found);
 	m->looked = xcalloc(m->nconfs + 1, sizeof *m->looked);
 	return (m);
@@ -579,10 +556,9 @@ lsp_server_get(struct lsp_manager *m, const char *path, int start,
 	s->conf = c;
 	s->root = root;
 	s->root_uri = lsp_uri_from_path(root);
-	s->in_fd = s->out_fd = s->err_fd = s->guard_fd = -1;
+	s->err_fd = -1;
 	s->state = LSP_STOPPED;
 	s->tokens = json_object();
-	buf_init(&s->out, 0);
 	TAILQ_INIT(&s->reqs);
 	TAILQ_INIT(&s->docs);
 	TAILQ_INIT(&s->diags);
@@ -600,219 +576,53 @@ lsp_server_get(struct lsp_manager *m, const char *path, int start,
 /* ------------------------------------------------------------------------ */
 /* Processes */
 
-/* Make fd non-blocking. */
-static void
-lsp_nonblock(int fd)
-{
-	int	fl = fcntl(fd, F_GETFL);
-
-	if (fl != -1)
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-/*
- * The guard (see the comment at the top): runs in the forked child with
- * stdin, stdout, stderr for the server on 0, 1, 2 and the guard pipe on
- * guardfd; never returns.
- */
-static void
-lsp_guard_main(int guardfd, const char *dir, char *const *argv,
-    const char *env)
-{
-	struct pollfd			 pfd[2];
-	struct signalfd_siginfo		 si;
-	sigset_t			 set, none;
-	pid_t				 server, me = getpid();
-	int				 sfd, status, devnull, i;
-	char				 c;
-	uint64_t			 end;
-	struct timespec			 ts;
-
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
-		_exit(126);
-
-	server = fork();
-	if (server == -1)
-		_exit(126);
-	if (server == 0) {
-		/* The server: die with the guard; restore signals. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != me)
-			_exit(127);
-		close(guardfd);
-		close(sfd);
-		for (i = 1; i < NSIG; i++) {
-			if (i != SIGKILL && i != SIGSTOP)
-				signal(i, SIG_DFL);
-		}
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (chdir(dir) != 0) {
-			dprintf(2, "chdir %s: %s\n", dir, strerror(errno));
-			_exit(127);
-		}
-		setenv("AGENTOS_LSP", env, 1);
-		execvp(argv[0], argv);
-		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-
-	/* The guard holds none of the server's pipes. */
-	if ((devnull = open("/dev/null", O_RDWR)) != -1) {
-		dup2(devnull, 0);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		if (devnull > 2)
-			close(devnull);
-	}
-	pfd[0].fd = guardfd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = sfd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		if (poll(pfd, 2, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[1].revents & POLLIN) {
-			if (read(sfd, &si, sizeof si) <= 0)
-				continue;
-			if (waitpid(server, &status, WNOHANG) == server) {
-				/* The server ended: stragglers get TERM. */
-				kill(-me, SIGTERM);
-				if (WIFEXITED(status))
-					_exit(WEXITSTATUS(status));
-				_exit(128 + WTERMSIG(status));
-			}
-		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (read(guardfd, &c, 1) > 0)
-				continue;
-			break;		/* agentos closed or died */
-		}
-	}
-
-	/* TERM the group, wait a second for the server, then KILL all. */
-	kill(-me, SIGTERM);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	end = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
-	    LSP_GUARD_GRACE_MS;
-	for (;;) {
-		uint64_t now;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-		if (now >= end)
-			break;
-		pfd[1].revents = 0;
-		if (poll(&pfd[1], 1, (int)(end - now)) > 0 &&
-		    read(sfd, &si, sizeof si) > 0 &&
-		    waitpid(server, &status, WNOHANG) == server)
-			break;
-	}
-	kill(-me, SIGKILL);
-	_exit(125);
-}
-
 /* Start the server process for s and send initialize. */
 static int
 lsp_server_spawn(struct lsp_server *s, char **cause)
 {
 	struct lsp_manager	*m = s->m;
-	int			 in[2] = { -1, -1 }, out[2] = { -1, -1 };
-	int			 err[2] = { -1, -1 }, guard[2] = { -1, -1 };
-	pid_t			 pid;
-	char			*env;
+	struct proc_spec	 spec;
+	const char		*env[2];
+	char			*tag;
 
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
-	    pipe2(err, O_CLOEXEC) != 0 || pipe2(guard, O_CLOEXEC) != 0) {
-		*cause = xasprintf("pipe: %s", strerror(errno));
-		goto fail;
-	}
-	env = xasprintf("%ld:%s:%s", (long)getpid(), s->conf->name, s->root);
-	pid = fork();
-	if (pid == -1) {
-		*cause = xasprintf("fork: %s", strerror(errno));
-		free(env);
-		goto fail;
-	}
-	if (pid == 0) {
-		setsid();
-		/* 0, 1, 2 for the server, 3 the guard pipe, nothing else. */
-		if (dup2(in[0], 0) == -1 || dup2(out[1], 1) == -1 ||
-		    dup2(err[1], 2) == -1)
-			_exit(126);
-		if (guard[0] != 3 && dup2(guard[0], 3) == -1)
-			_exit(126);
-		fcntl(3, F_SETFD, FD_CLOEXEC);
-		close_range(4, ~0U, 0);
-		lsp_guard_main(3, s->root, s->conf->argv, env);
-	}
-	free(env);
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	close(guard[0]);
-	s->pid = pid;
-	s->in_fd = in[1];
-	s->out_fd = out[0];
-	s->err_fd = err[0];
-	s->guard_fd = guard[1];
-	lsp_nonblock(s->in_fd);
-	lsp_nonblock(s->out_fd);
-	lsp_nonblock(s->err_fd);
-	s->ev_read = event_new(loop_base, s->out_fd, EV_READ | EV_PERSIST,
-	    lsp_server_read_cb, s);
-	s->ev_write = event_new(loop_base, s->in_fd, EV_WRITE | EV_PERSIST,
-	    lsp_server_write_cb, s);
+	/* AGENTOS_LSP marks the processes as ours (tests count them). */
+	tag = xasprintf("AGENTOS_LSP=%ld:%s:%s", (long)getpid(),
+	    s->conf->name, s->root);
+	env[0] = tag;
+	env[1] = NULL;
+	memset(&spec, 0, sizeof spec);
+	spec.argv = (const char *const *)s->conf->argv;
+	spec.cwd = s->root;
+	spec.env = env;
+	spec.in = spec.out = spec.err = PROC_PIPE;
+	spec.flags = PROC_GUARD;
+	spec.grace_ms = LSP_GUARD_GRACE_MS;
+	s->proc = proc_spawn(&spec, lsp_proc_exited, m, cause);
+	free(tag);
+	if (s->proc == NULL)
+		return (-1);
+	s->pid = proc_pid(s->proc);
+	/* Ours to close: stdin is closed early on shutdown. */
+	s->rpc = jsonrpc_create(proc_take_fd(s->proc, 1),
+	    proc_take_fd(s->proc, 0), &jsonrpc_framing_lsp, &m->rpc_opts,
+	    &lsp_rpc_handlers, s);
+	s->err_fd = proc_take_fd(s->proc, 2);
 	s->ev_err = event_new(loop_base, s->err_fd, EV_READ | EV_PERSIST,
 	    lsp_server_err_cb, s);
-	if (s->ev_read == NULL || s->ev_write == NULL || s->ev_err == NULL)
+	if (s->ev_err == NULL)
 		fatalx("event_new failed");
-	event_add(s->ev_read, NULL);
 	event_add(s->ev_err, NULL);
-	lsp_framing_init(&s->fr, m->opts.max_message);
-	buf_reset(&s->out);
 	s->errlen = 0;
-	s->closing = 0;
 	s->failing = 0;
-	s->next_id = 1;
 	s->state = LSP_STARTING;
 	free(s->progress);
 	s->progress = NULL;
 	json_object_clear(s->tokens);
 	log_debug("lsp: started %s (guard %ld) in %s", s->conf->name,
-	    (long)pid, s->root);
+	    (long)s->pid, s->root);
 	lsp_initialize(s);
 	lsp_changed(m);
 	return (0);
-
-fail:
-	if (in[0] != -1) {
-		close(in[0]);
-		close(in[1]);
-	}
-	if (out[0] != -1) {
-		close(out[0]);
-		close(out[1]);
-	}
-	if (err[0] != -1) {
-		close(err[0]);
-		close(err[1]);
-	}
-	if (guard[0] != -1) {
-		close(guard[0]);
-		close(guard[1]);
-	}
-	return (-1);
 }
 
 /*
@@ -823,29 +633,35 @@ static void
 lsp_server_teardown(struct lsp_server *s)
 {
 	struct lsp_doc	*d;
+	struct lsp_req	*r;
 
 	s->gen++;
-	if (s->ev_read != NULL)
-		event_free(s->ev_read);
-	if (s->ev_write != NULL)
-		event_free(s->ev_write);
+	/* Calls die with the endpoint; the requests stay ours. */
+	TAILQ_FOREACH(r, &s->reqs, entry)
+		r->call = NULL;
+	jsonrpc_free(s->rpc);
+	s->rpc = NULL;
 	if (s->ev_err != NULL)
 		event_free(s->ev_err);
-	s->ev_read = s->ev_write = s->ev_err = NULL;
-	if (s->in_fd != -1)
-		close(s->in_fd);
-	if (s->out_fd != -1)
-		close(s->out_fd);
+	s->ev_err = NULL;
 	if (s->err_fd != -1)
 		close(s->err_fd);
-	if (s->guard_fd != -1)
-		close(s->guard_fd);
-	s->in_fd = s->out_fd = s->err_fd = s->guard_fd = -1;
-	if (s->pid > 0)
-		lsp_reap_add(s->m, s->pid, LSP_GUARD_GRACE_MS + 1000);
+	s->err_fd = -1;
+	if (s->proc != NULL) {
+		if (proc_exited(s->proc, NULL)) {
+			/* Stragglers that ignored the guard's SIGTERM. */
+			proc_signal(s->proc, SIGKILL);
+			proc_free(s->proc);
+		} else {
+			/* TERM now (the guard too), KILL if it overstays. */
+			proc_kill(s->proc, LSP_GUARD_GRACE_MS + 1000);
+			ALLOC_GROW(s->m->dying, s->m->ndying + 1,
+			    s->m->dying_alloc);
+			s->m->dying[s->m->ndying++] = s->proc;
+		}
+	}
+	s->proc = NULL;
 	s->pid = 0;
-	lsp_framing_release(&s->fr);
-	buf_reset(&s->out);
 	if (s->fail_timer != NULL)
 		loop_timer_cancel(s->fail_timer);
 	s->fail_timer = NULL;
@@ -872,10 +688,7 @@ lsp_server_fail(struct lsp_server *s, const char *fmt, ...)
 	free(s->fail_reason);
 	s->fail_reason = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (s->ev_read != NULL)
-		event_del(s->ev_read);
-	if (s->ev_write != NULL)
-		event_del(s->ev_write);
+	/* From now on messages from the server are ignored. */
 	s->fail_timer = loop_timer_add(0, lsp_server_fail_fire, s);
 }
 
@@ -967,125 +780,86 @@ lsp_server_restart(void *arg)
 	}
 }
 
-/* Add a guard pid to reap; SIGKILL its group after ms. */
+/*
+ * A guard was reaped (proc.c, from the loop).  A torn-down one: kill the
+ * stragglers of its group and let go.  A live one: its pipes tell us.
+ */
 static void
-lsp_reap_add(struct lsp_manager *m, pid_t pid, unsigned int ms)
-{
-	struct lsp_reap	*r = xcalloc(1, sizeof *r);
-
-	r->pid = pid;
-	r->deadline = loop_now_ms() + ms;
-	TAILQ_INSERT_TAIL(&m->reaps, r, entry);
-	if (m->reap_timer == NULL)
-		m->reap_timer = loop_timer_add(LSP_REAP_POLL_MS,
-		    lsp_reap_poll, m);
-}
-
-/* Reap what has exited; kill what overstays. */
-static void
-lsp_reap_poll(void *arg)
+lsp_proc_exited(struct proc *p, int status, void *arg)
 {
 	struct lsp_manager	*m = arg;
-	struct lsp_reap		*r, *r1;
-	uint64_t		 now = loop_now_ms();
-	int			 status;
-	pid_t			 got;
+	size_t			 i;
 
-	m->reap_timer = NULL;
-	TAILQ_FOREACH_SAFE(r, &m->reaps, entry, r1) {
-		got = waitpid(r->pid, &status, WNOHANG);
-		if (got == r->pid || (got == -1 && errno == ECHILD)) {
-			/* Stragglers that ignored the guard's SIGTERM. */
-			kill(-r->pid, SIGKILL);
-			TAILQ_REMOVE(&m->reaps, r, entry);
-			free(r);
-			continue;
-		}
-		if (now >= r->deadline && !r->killed) {
-			kill(-r->pid, SIGKILL);
-			r->killed = 1;
-		}
+	for (i = 0; i < m->ndying; i++) {
+		if (m->dying[i] == p)
+			break;
 	}
-	if (!TAILQ_EMPTY(&m->reaps))
-		m->reap_timer = loop_timer_add(LSP_REAP_POLL_MS,
-		    lsp_reap_poll, m);
+	if (i == m->ndying)
+		return;
+	memmove(m->dying + i, m->dying + i + 1,
+	    (m->ndying - i - 1) * sizeof *m->dying);
+	m->ndying--;
+	proc_signal(p, SIGKILL);
+	proc_free(p);
 	lsp_shutdown_check(m);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Pipes */
 
-/* Server stdout readable. */
+static const struct jsonrpc_handlers lsp_rpc_handlers = {
+	.request = lsp_rpc_request,
+	.notification = lsp_rpc_notification,
+	.cancelled = lsp_rpc_cancelled,
+	.closed = lsp_rpc_closed,
+};
+
+/* The server died or broke the protocol (jsonrpc.c tells us once). */
 static void
-lsp_server_read_cb(evutil_socket_t fd, short what, void *arg)
+lsp_rpc_closed(struct jsonrpc *rpc, const char *why, void *arg)
 {
-	lsp_server_read(arg);
+	struct lsp_server	*s = arg;
+
+	if (strcmp(why, "end of file") == 0)
+		lsp_server_fail(s, "%s exited", s->conf->name);
+	else if (strstr(why, strerror(EPIPE)) != NULL)
+		lsp_server_fail(s, "%s exited (its input closed)",
+		    s->conf->name);
+	else
+		lsp_server_fail(s, "%s", why);
 }
 
-/* Read what is there and handle complete messages; -1 when s failed. */
-static int
-lsp_server_read(struct lsp_server *s)
+/* A request we sent was abandoned: tell the server (spec: $/cancel). */
+static void
+lsp_rpc_cancelled(struct jsonrpc *rpc, json_int_t id, void *arg)
 {
-	char		 tmp[LSP_READ_SIZE];
-	const char	*msg;
-	char		*cause;
-	size_t		 len;
-	ssize_t		 n;
-	json_t		*j;
-	json_error_t	 jerr;
-	unsigned int	 gen = s->gen;
-	int		 rc;
-	uint64_t	 t0;
-	struct lsp_stats *st = &s->m->stats;
+	struct lsp_server	*s = arg;
 
-	if (s->failing || s->out_fd == -1)
-		return (-1);
-	n = read(s->out_fd, tmp, sizeof tmp);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return (0);
-		lsp_server_fail(s, "read: %s", strerror(errno));
-		return (-1);
-	}
-	if (n == 0) {
-		lsp_server_fail(s, "%s exited", s->conf->name);
-		return (-1);
-	}
-	t0 = lsp_ns();
-	st->reads++;
-	lsp_framing_feed(&s->fr, tmp, n);
-	for (;;) {
-		rc = lsp_framing_next(&s->fr, &msg, &len, &cause);
-		if (rc == LSP_FRAME_MORE)
-			break;
-		if (rc == LSP_FRAME_ERROR) {
-			lsp_server_fail(s, "bad framing: %s", cause);
-			free(cause);
-			return (-1);
-		}
-		if (rc == LSP_FRAME_SKIPPED) {
-			log_debug("lsp: %s: %s", s->conf->name, cause);
-			free(cause);
-			continue;
-		}
-		j = json_loadb(msg, len, 0, &jerr);
-		if (j == NULL || !json_is_object(j)) {
-			log_debug("lsp: %s: bad JSON: %s", s->conf->name,
-			    jerr.text);
-			json_decref(j);
-			continue;
-		}
-		st->messages++;
-		lsp_handle(s, j);
-		json_decref(j);
-		if (s->gen != gen || s->failing)
-			return (-1);
-	}
-	t0 = lsp_ns() - t0;
-	st->recv_ns += t0;
-	if (t0 > st->recv_max_ns)
-		st->recv_max_ns = t0;
-	return (0);
+	if (!s->cancel_quiet && s->state != LSP_STARTING)
+		lsp_notify(s, "$/cancelRequest", json_pack("{s:I}", "id",
+		    id));
+}
+
+/* A request from the server. */
+static void
+lsp_rpc_request(struct jsonrpc *rpc, const char *method, json_t *id,
+    json_t *params, void *arg)
+{
+	struct lsp_server	*s = arg;
+
+	if (!s->failing)
+		lsp_handle_request(s, method, id, params);
+}
+
+/* A notification from the server. */
+static void
+lsp_rpc_notification(struct jsonrpc *rpc, const char *method,
+    json_t *params, void *arg)
+{
+	struct lsp_server	*s = arg;
+
+	if (!s->failing)
+		lsp_handle_notification(s, method, params);
 }
 
 /* Keep the tail of the server's stderr (for the failure message). */
@@ -1129,105 +903,35 @@ lsp_server_err_cb(evutil_socket_t fd, short what, void *arg)
 	lsp_server_drain_err(arg);
 }
 
-/* Server stdin writable. */
-static void
-lsp_server_write_cb(evutil_socket_t fd, short what, void *arg)
-{
-	lsp_server_flush(arg);
-}
-
-/* Write queued output; close stdin when closing and done. */
-static void
-lsp_server_flush(struct lsp_server *s)
-{
-	ssize_t	n;
-
-	if (s->in_fd == -1 || s->failing)
-		return;
-	while (s->out.len > 0) {
-		n = write(s->in_fd, s->out.buf, s->out.len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			if (errno == EPIPE)
-				lsp_server_fail(s, "%s exited (its input "
-				    "closed)", s->conf->name);
-			else
-				lsp_server_fail(s, "write: %s",
-				    strerror(errno));
-			return;
-		}
-		buf_remove_head(&s->out, n);
-	}
-	if (s->out.len > 0) {
-		event_add(s->ev_write, NULL);
-		return;
-	}
-	event_del(s->ev_write);
-	if (s->closing) {
-		close(s->in_fd);
-		s->in_fd = -1;
-	}
-}
-
-/* Queue one JSON-RPC message. */
-static void
-lsp_send(struct lsp_server *s, json_t *msg)
-{
-	char		*text;
-	size_t		 len;
-	uint64_t	 t0;
-
-	if (s->in_fd == -1 || s->failing || s->closing)
-		return;
-	t0 = lsp_ns();
-	json_object_set_new(msg, "jsonrpc", json_string("2.0"));
-	text = json_dumps(msg, JSON_COMPACT);
-	if (text == NULL)
-		return;
-	len = strlen(text);
-	if (s->out.len + len > s->m->opts.max_queued) {
-		free(text);
-		lsp_server_fail(s, "not reading its input (%zu bytes queued)",
-		    s->out.len);
-		return;
-	}
-	lsp_framing_encode(&s->out, text, len);
-	free(text);
-	lsp_server_flush(s);
-	s->m->stats.send_ns += lsp_ns() - t0;
-	s->m->stats.sends++;
-}
-
 /* Send a notification; params is stolen. */
 static void
 lsp_notify(struct lsp_server *s, const char *method, json_t *params)
 {
-	json_t	*msg = json_object();
-
-	json_object_set_new(msg, "method", json_string(method));
-	if (params != NULL)
-		json_object_set_new(msg, "params", params);
-	lsp_send(s, msg);
-	json_decref(msg);
+	if (s->rpc == NULL || s->failing) {
+		json_decref(params);
+		return;
+	}
+	jsonrpc_notify(s->rpc, method, params);
 }
 
 /* Answer a server request; result and error are stolen. */
 static void
 lsp_reply(struct lsp_server *s, json_t *id, json_t *result, json_t *error)
 {
-	json_t	*msg = json_object();
+	const char	*msg;
 
-	json_object_set(msg, "id", id);
-	if (error != NULL)
-		json_object_set_new(msg, "error", error);
-	else
-		json_object_set_new(msg, "result",
-		    result != NULL ? result : json_null());
-	lsp_send(s, msg);
-	json_decref(msg);
+	if (s->rpc == NULL || s->failing) {
+		json_decref(result);
+		json_decref(error);
+		return;
+	}
+	if (error != NULL) {
+		msg = json_string_value(json_object_get(error, "message"));
+		jsonrpc_reply(s->rpc, id, NULL, (int)json_integer_value(
+		    json_object_get(error, "code")), msg);
+		json_decref(error);
+	} else
+		jsonrpc_reply(s->rpc, id, result, 0, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1255,14 +959,54 @@ static void
 lsp_req_send(struct lsp_req *r)
 {
 	struct lsp_server	*s = r->s;
-	json_t			*msg = json_object();
 
-	r->id = s->next_id++;
-	json_object_set_new(msg, "id", json_integer(r->id));
-	json_object_set_new(msg, "method", json_string(r->method));
-	json_object_set(msg, "params", r->params);
-	lsp_send(s, msg);
-	json_decref(msg);
+	/* Sent and lost when the server is failing: -1, never answered. */
+	r->id = -1;
+	if (s->rpc == NULL || s->failing)
+		return;
+	r->call = jsonrpc_call(s->rpc, r->method, json_incref(r->params), 0,
+	    lsp_req_answer, r);
+	if (r->call != NULL)
+		r->id = jsonrpc_call_id(r->call);
+}
+
+/* The answer to r (jsonrpc.c); error is an error object. */
+static void
+lsp_req_answer(void *arg, json_t *result, json_t *error)
+{
+	struct lsp_req		*r = arg;
+	struct lsp_server	*s = r->s;
+	const char		*msg;
+	char			*why;
+
+	r->call = NULL;
+	/* A dead server: lsp_server_fail_fire() finishes r. */
+	if (s->failing || (error != NULL && json_integer_value(
+	    json_object_get(error, "code")) == JSONRPC_E_CLOSED))
+		return;
+	if (error != NULL) {
+		msg = json_string_value(json_object_get(error, "message"));
+		why = xasprintf("%s: %s", s->conf->name,
+		    msg != NULL ? msg : "error");
+		lsp_req_finish(r, NULL, why);
+		free(why);
+		return;
+	}
+	lsp_req_finish(r, result, NULL);
+}
+
+/* Forget r's call; notify says whether to send $/cancelRequest. */
+static void
+lsp_req_drop(struct lsp_req *r, int notify)
+{
+	struct lsp_server	*s = r->s;
+
+	if (r->call == NULL)
+		return;
+	s->cancel_quiet = !notify;
+	jsonrpc_call_cancel(r->call);
+	s->cancel_quiet = 0;
+	r->call = NULL;
 }
 
 /* Free a request (already unlinked). */
@@ -1271,6 +1015,7 @@ lsp_req_free(struct lsp_req *r)
 {
 	if (r->timer != NULL)
 		loop_timer_cancel(r->timer);
+	lsp_req_drop(r, 0);
 	free(r->method);
 	json_decref(r->params);
 	free(r);
@@ -1285,6 +1030,7 @@ lsp_req_finish(struct lsp_req *r, json_t *result, const char *error)
 		loop_timer_cancel(r->timer);
 		r->timer = NULL;
 	}
+	lsp_req_drop(r, 0);
 	if (r->fn != NULL)
 		r->fn(r, result, error);
 	lsp_req_free(r);
@@ -1299,10 +1045,7 @@ lsp_req_timeout(void *arg)
 	char			*why;
 
 	r->timer = NULL;
-	if (r->id != 0 && s->state != LSP_STARTING) {
-		lsp_notify(s, "$/cancelRequest",
-		    json_pack("{s:I}", "id", (json_int_t)r->id));
-	}
+	lsp_req_drop(r, 1);	/* $/cancelRequest unless starting */
 	why = xasprintf("%s: %s timed out", s->conf->name, r->method);
 	lsp_req_finish(r, NULL, why);
 	free(why);
@@ -1326,55 +1069,12 @@ lsp_req_cancel(struct lsp_req *r)
 		return;
 	s = r->s;
 	TAILQ_REMOVE(&s->reqs, r, entry);
-	if (r->id != 0)
-		lsp_notify(s, "$/cancelRequest",
-		    json_pack("{s:I}", "id", (json_int_t)r->id));
+	lsp_req_drop(r, 1);
 	lsp_req_free(r);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Messages from the server */
-
-/* Dispatch one message: a response, a request or a notification. */
-static void
-lsp_handle(struct lsp_server *s, json_t *j)
-{
-	json_t		*id = json_object_get(j, "id");
-	json_t		*method = json_object_get(j, "method");
-	json_t		*err;
-	struct lsp_req	*r;
-	const char	*msg;
-	char		*why;
-
-	if (json_is_string(method)) {
-		if (id != NULL && !json_is_null(id))
-			lsp_handle_request(s, json_string_value(method), id,
-			    json_object_get(j, "params"));
-		else
-			lsp_handle_notification(s, json_string_value(method),
-			    json_object_get(j, "params"));
-		return;
-	}
-	if (!json_is_integer(id))
-		return;		/* we only send integer ids */
-	TAILQ_FOREACH(r, &s->reqs, entry) {
-		if (r->id == json_integer_value(id))
-			break;
-	}
-	if (r == NULL)
-		return;		/* cancelled or timed out */
-	if ((err = json_object_get(j, "error")) != NULL &&
-	    !json_is_null(err)) {
-		msg = json_string_value(json_object_get(err, "message"));
-		why = xasprintf("%s: %s", s->conf->name,
-		    msg != NULL ? msg : "error");
-		lsp_req_finish(r, NULL, why);
-		free(why);
-		return;
-	}
-	lsp_req_finish(r, json_object_get(j, "result") != NULL ?
-	    json_object_get(j, "result") : json_null(), NULL);
-}
 
 /* Answer a request from the server (spec: "Server initiated"). */
 static void
@@ -2388,25 +2088,28 @@ lsp_rename_sync(struct lsp_manager *m, const char *abs_path, int line,
 	 * Drive only this server's pipes (initialize included) until the
 	 * answer comes; the loop is not re-entered.
 	 */
-	while (!sy.done && !s->failing && s->out_fd != -1 &&
-	    (now = loop_now_ms()) < end) {
-		pfd[0].fd = s->out_fd;
+	while (!sy.done && !s->failing && s->rpc != NULL &&
+	    jsonrpc_fd(s->rpc, 0) != -1 && (now = loop_now_ms()) < end) {
+		pfd[0].fd = jsonrpc_fd(s->rpc, 0);
 		pfd[0].events = POLLIN;
 		pfd[1].fd = s->err_fd;
 		pfd[1].events = POLLIN;
-		pfd[2].fd = s->in_fd;
-		pfd[2].events = s->out.len > 0 ? POLLOUT : 0;
-		n = poll(pfd, s->in_fd != -1 ? 3 : 2, (int)(end - now));
+		pfd[2].fd = jsonrpc_fd(s->rpc, 1);
+		pfd[2].events = jsonrpc_queued(s->rpc) > 0 ? POLLOUT : 0;
+		n = poll(pfd, pfd[2].fd != -1 ? 3 : 2, (int)(end - now));
 		if (n == -1 && errno != EINTR)
 			break;
 		if (n <= 0)
 			continue;
 		if (pfd[1].revents != 0)
 			lsp_server_drain_err(s);
-		if (s->in_fd != -1 && (pfd[2].revents & (POLLOUT | POLLERR)))
-			lsp_server_flush(s);
-		if (pfd[0].revents != 0 && lsp_server_read(s) != 0)
-			break;
+		if (pfd[2].fd != -1 && (pfd[2].revents & (POLLOUT | POLLERR)))
+			jsonrpc_write(s->rpc);
+		if (pfd[0].revents != 0) {
+			jsonrpc_read(s->rpc);
+			if (s->failing)
+				break;
+		}
 		if (!sy.done && r->id == 0 && (s->state == LSP_READY ||
 		    s->state == LSP_INDEXING))
 			lsp_req_send(r);
@@ -2487,8 +2190,8 @@ lsp_shutdown_reply(struct lsp_req *r, json_t *result, const char *error)
 	struct lsp_server	*s = r->s;
 
 	lsp_notify(s, "exit", NULL);
-	s->closing = 1;
-	lsp_server_flush(s);
+	if (s->rpc != NULL)
+		jsonrpc_close_output(s->rpc);
 }
 
 void
@@ -2565,7 +2268,7 @@ lsp_shutdown_check(struct lsp_manager *m)
 		if (s->pid != 0)
 			return;
 	}
-	if (!TAILQ_EMPTY(&m->reaps))
+	if (m->ndying != 0)
 		return;
 	if (m->shutdown_timer != NULL) {
 		loop_timer_cancel(m->shutdown_timer);
@@ -2584,9 +2287,6 @@ lsp_manager_free(struct lsp_manager *m)
 	struct lsp_wait		*w;
 	struct lsp_doc		*d;
 	struct lsp_filediag	*fd;
-	struct lsp_reap		*rp;
-	struct timespec		 ts = { 0, 10 * 1000 * 1000 };
-	int			 i, status, left;
 	size_t			 k;
 
 	if (m == NULL)
@@ -2601,8 +2301,6 @@ lsp_manager_free(struct lsp_manager *m)
 			TAILQ_REMOVE(&s->reqs, r, entry);
 			lsp_req_free(r);
 		}
-		if (s->pid > 0)
-			kill(-s->pid, SIGTERM);
 		lsp_server_teardown(s);
 		if (s->restart_timer != NULL)
 			loop_timer_cancel(s->restart_timer);
@@ -2618,7 +2316,6 @@ lsp_manager_free(struct lsp_manager *m)
 			free(fd);
 		}
 		json_decref(s->tokens);
-		buf_release(&s->out);
 		free(s->progress);
 		free(s->error);
 		free(s->fail_reason);
@@ -2628,33 +2325,8 @@ lsp_manager_free(struct lsp_manager *m)
 	}
 
 	/* Up to 200 ms for the groups to go, then SIGKILL; always reap. */
-	for (i = 0; i < 20; i++) {
-		left = 0;
-		TAILQ_FOREACH(rp, &m->reaps, entry) {
-			if (rp->pid != 0 && waitpid(rp->pid, &status,
-			    WNOHANG) != 0) {
-				kill(-rp->pid, SIGKILL);
-				rp->pid = 0;
-			}
-			if (rp->pid != 0)
-				left++;
-		}
-		if (left == 0)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	while ((rp = TAILQ_FIRST(&m->reaps)) != NULL) {
-		TAILQ_REMOVE(&m->reaps, rp, entry);
-		if (rp->pid != 0) {
-			kill(-rp->pid, SIGKILL);
-			while (waitpid(rp->pid, &status, 0) == -1 &&
-			    errno == EINTR)
-				;
-		}
-		free(rp);
-	}
-	if (m->reap_timer != NULL)
-		loop_timer_cancel(m->reap_timer);
+	proc_stop_sync(m->dying, m->ndying, 200);
+	free(m->dying);
 	if (m->change_timer != NULL)
 		loop_timer_cancel(m->change_timer);
 	if (m->shutdown_timer != NULL)

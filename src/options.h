@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "lsp.h"
 #include "snapshot.h"
 
 /* A list of strings: v is NULL when the option was never given. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "repomodel.h"
 #include "banned.h"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "repomodel.h"
 #include "banned.h"
 

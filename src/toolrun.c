@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "repomodel.h"
 #include "toolrun.h"
 #include "workspace.h"

@@ -28,6 +28,7 @@
 #include <event2/event.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "session.h"
 #include "snapshot.h"
 #include "options.h"

@@ -8,6 +8,7 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "repomodel.h"
 #include "session.h"
 #include "snapshot.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "lsp.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

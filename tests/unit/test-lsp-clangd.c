@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "lsp.h"
 
 /* ------------------------------------------------------------------------ */
 /* Stand-ins (weak) for what other subsystems provide */

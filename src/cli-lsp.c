@@ -1,5 +1,5 @@
 /*
- * cmd-lsp.c: "agentos lsp status" (configured servers, whether their
+ * cli-lsp.c: "agentos lsp status" (configured servers, whether their
  * binaries are found, and the servers agentos processes run now) and
  * "agentos lsp diagnostics FILE..." (start the server, print what it says).
  */
@@ -15,21 +15,22 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "lsp.h"
 #include "banned.h"
 
-struct cmd_lsp_proc {
+struct cli_lsp_proc {
 	pid_t	 pid, ppid;
 	char	*tag;		/* AGENTOS_LSP: "owner:server:root" */
 };
 
-static int	cmd_lsp_status(const char *, struct config *);
-static int	cmd_lsp_diagnostics(int, char **, const char *,
+static int	cli_lsp_status(const char *, struct config *);
+static int	cli_lsp_diagnostics(int, char **, const char *,
 		    struct config *);
-static void	cmd_lsp_procs(struct cmd_lsp_proc **, size_t *);
+static void	cli_lsp_procs(struct cli_lsp_proc **, size_t *);
 
 /* Processes of this user carrying the AGENTOS_LSP variable. */
 static void
-cmd_lsp_procs(struct cmd_lsp_proc **list, size_t *n)
+cli_lsp_procs(struct cli_lsp_proc **list, size_t *n)
 {
 	DIR			*d;
 	struct dirent		*de;
@@ -37,7 +38,7 @@ cmd_lsp_procs(struct cmd_lsp_proc **list, size_t *n)
 	ssize_t			 len, i;
 	int			 fd;
 	size_t			 alloc = 0;
-	struct cmd_lsp_proc	*v = NULL;
+	struct cli_lsp_proc	*v = NULL;
 	long			 ppid;
 
 	*list = NULL;
@@ -85,11 +86,11 @@ cmd_lsp_procs(struct cmd_lsp_proc **list, size_t *n)
 
 /* agentos lsp status */
 static int
-cmd_lsp_status(const char *root, struct config *cfg)
+cli_lsp_status(const char *root, struct config *cfg)
 {
 	struct lsp_server_conf	*list;
 	struct lsp_options	 o;
-	struct cmd_lsp_proc	*procs;
+	struct cli_lsp_proc	*procs;
 	size_t			 n, np, i, j, k;
 	char			*cause = NULL, *path, *owner, *srv, *r;
 	int			 shown = 0, child;
@@ -115,7 +116,7 @@ cmd_lsp_status(const char *root, struct config *cfg)
 	lsp_conf_release(list, n);
 
 	printf("Running (started by agentos):\n");
-	cmd_lsp_procs(&procs, &np);
+	cli_lsp_procs(&procs, &np);
 	for (i = 0; i < np; i++) {
 		/* Servers only: their children carry the variable too. */
 		child = 0;
@@ -144,16 +145,16 @@ cmd_lsp_status(const char *root, struct config *cfg)
 	return (0);
 }
 
-struct cmd_lsp_wait {
+struct cli_lsp_wait {
 	int	 left;
 	int	 problems;
 };
 
 /* One file's diagnostics arrived. */
 static void
-cmd_lsp_diag_done(void *arg, const char *text)
+cli_lsp_diag_done(void *arg, const char *text)
 {
-	struct cmd_lsp_wait	*cw = arg;
+	struct cli_lsp_wait	*cw = arg;
 
 	if (text != NULL) {
 		fputs(text, stdout);
@@ -165,18 +166,18 @@ cmd_lsp_diag_done(void *arg, const char *text)
 
 /* Everything stopped. */
 static void
-cmd_lsp_stopped(void *arg)
+cli_lsp_stopped(void *arg)
 {
 	loop_exit();
 }
 
 /* agentos lsp diagnostics FILE... */
 static int
-cmd_lsp_diagnostics(int argc, char **argv, const char *root,
+cli_lsp_diagnostics(int argc, char **argv, const char *root,
     struct config *cfg)
 {
 	struct lsp_manager	*m;
-	struct cmd_lsp_wait	 cw = { 0, 0 };
+	struct cli_lsp_wait	 cw = { 0, 0 };
 	char			 abs[PATH_MAX];
 	FILE			*f;
 	struct buf		 b = BUF_INIT;
@@ -204,12 +205,12 @@ cmd_lsp_diagnostics(int argc, char **argv, const char *root,
 			continue;
 		}
 		cw.left++;
-		lsp_after_edit(m, abs, b.buf, b.len, cmd_lsp_diag_done, &cw);
+		lsp_after_edit(m, abs, b.buf, b.len, cli_lsp_diag_done, &cw);
 	}
 	buf_release(&b);
 	if (cw.left > 0)
 		loop_run();
-	lsp_manager_shutdown(m, cmd_lsp_stopped, NULL);
+	lsp_manager_shutdown(m, cli_lsp_stopped, NULL);
 	loop_run();
 	lsp_manager_free(m);
 	if (status == 0 && cw.problems)
@@ -218,12 +219,12 @@ cmd_lsp_diagnostics(int argc, char **argv, const char *root,
 }
 
 int
-cmd_lsp_exec(int argc, char **argv, const char *root, struct config *cfg)
+cli_lsp_exec(int argc, char **argv, const char *root, struct config *cfg)
 {
 	if (argc >= 2 && strcmp(argv[1], "status") == 0)
-		return (cmd_lsp_status(root, cfg));
+		return (cli_lsp_status(root, cfg));
 	if (argc >= 3 && strcmp(argv[1], "diagnostics") == 0)
-		return (cmd_lsp_diagnostics(argc - 2, argv + 2, root, cfg));
+		return (cli_lsp_diagnostics(argc - 2, argv + 2, root, cfg));
 	fprintf(stderr, "usage: agentos lsp status\n"
 	    "       agentos lsp diagnostics FILE...\n");
 	return (2);
