@@ -445,11 +445,14 @@ int	 path_resolve_write(const char *root, const char *path, char **out,
 #define TOOL_LINE_MAX		2000
 
 /* What tools may use; owned by the agent. */
+struct repo;
 struct tool_ctx {
 	const char		*root;		/* repository root, absolute */
 	struct repomodel	*repomodel;	/* may be NULL */
 	struct lsp_manager	*lsp;		/* may be NULL */
 	const struct config	*cfg;
+	struct repo		*repo;		/* the workspace's (repo.h);
+						   NULL: tools open one */
 };
 
 struct tool_entry {
@@ -618,12 +621,16 @@ int	 tool_read_whole(const char *path, size_t max, struct buf *out,
 	    int *exists, char **cause);
 
 /*
- * The files glob and grep search: the regular files of the repository at
- * root that are tracked (in the index) or untracked and not ignored by
- * .gitignore, as paths relative to root, sorted by path.  Free each and
- * *files.  0 or -1 with cause (not a git repository).
+ * The files glob and grep search: repo_list's regular files (see repo.h for
+ * the policy: tracked, untracked not ignored by .gitignore, less
+ * .agentosignore; symlinks and special files left out), paths relative to
+ * the root, sorted.  tool_files_list opens the repository at root for the
+ * call; tool_files uses ctx->repo, or opens one when it is NULL.  Free with
+ * tool_files_free.  0 or -1 with cause (not a git repository).
  */
 int	 tool_files_list(const char *root, char ***files, size_t *n,
+	    char **cause);
+int	 tool_files(struct tool_ctx *ctx, char ***files, size_t *n,
 	    char **cause);
 void	 tool_files_free(char **files, size_t n);
 /*

@@ -223,8 +223,14 @@ void		 rm_file_slim(struct rm_file *f);
 struct rm_name	*rm_name_get(struct repomodel *rm, const char *name);
 uint64_t	 rm_now_ms(void);
 
-/* repomodel-files.c: the paths git would track. */
+/*
+ * repomodel-files.c: the paths git would track (repo_list with symlinks,
+ * see repo.h), and whether one path is among them (repo_listed).  0 or -1
+ * with cause.
+ */
 int		 rm_files_list(const char *root, char ***paths, size_t *n,
+		    char **cause);
+int		 rm_file_listed(const char *root, const char *rel, int *listed,
 		    char **cause);
 
 /* repomodel-store.c: the SQLite store. */

@@ -1230,9 +1230,7 @@ rm_changed_one(struct repomodel *rm, const char *relpath, char **cause)
 	char			*text = NULL, *newtext, *norm;
 	size_t			 len = 0, newlen, i;
 	uint32_t		 fi;
-	int			 eof, ignored;
-	char			**paths = NULL;
-	size_t			 npaths = 0;
+	int			 eof, ignored, listed;
 
 	/* Normalise: no leading ./ or /, no trailing /. */
 	while (relpath[0] == '.' && relpath[1] == '/')
@@ -1276,20 +1274,14 @@ rm_changed_one(struct repomodel *rm, const char *relpath, char **cause)
 		if (lstat(full, &sb) != 0)
 			ignored = 1;	/* gone */
 		else if (!j.known) {
-			/* New: only if the listing has it. */
-			if (rm_files_list(rm->root, &paths, &npaths,
+			/* New: only if the listing would have it. */
+			if (rm_file_listed(rm->root, norm, &listed,
 			    cause) != 0) {
 				free(full);
 				free(norm);
 				return (-1);
 			}
-			ignored = 1;
-			for (i = 0; i < npaths; i++) {
-				if (strcmp(paths[i], norm) == 0)
-					ignored = 0;
-				free(paths[i]);
-			}
-			free(paths);
+			ignored = !listed;
 		}
 		free(full);
 	}
