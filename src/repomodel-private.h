@@ -9,6 +9,8 @@
 
 #include <pthread.h>
 
+#include "hashmap.h"
+
 struct sqlite3;
 struct sqlite3_stmt;
 struct git_repository;
@@ -84,21 +86,6 @@ struct rm_name {
 	char		 name[];	/* NUL-terminated */
 };
 
-/* A string-keyed open-addressing hash map to indexes. */
-struct rm_map {
-	char		**keys;		/* borrowed */
-	uint32_t	*vals;
-	size_t		 nr, size;	/* size: a power of two */
-};
-void		 rm_map_init(struct rm_map *m);
-void		 rm_map_release(struct rm_map *m);
-/* Index of key, or UINT32_MAX. */
-uint32_t	 rm_map_get(const struct rm_map *m, const char *key);
-uint32_t	 rm_map_getn(const struct rm_map *m, const char *key,
-		    size_t len);
-/* Set key (borrowed: must outlive the map or be removed) to val. */
-void		 rm_map_set(struct rm_map *m, char *key, uint32_t val);
-void		 rm_map_del(struct rm_map *m, const char *key);
 
 /* A co-change pair from history. */
 struct rm_pair {
@@ -113,13 +100,13 @@ struct repomodel {
 
 	struct rm_file		**files;	/* NULL slots: removed */
 	size_t			 nfiles, afiles;
-	struct rm_map		 paths;		/* path -> file index */
+	struct hashmap		 paths;		/* path -> file index */
 	uint32_t		*free_slots;
 	size_t			 nfree, afree;
 
 	struct rm_name		**names;
 	size_t			 nnames, anames;
-	struct rm_map		 name_map;	/* name -> names index */
+	struct hashmap		 name_map;	/* name -> names index */
 	/* Names and their strings, in chunks (rm_pool_alloc). */
 	char			**pool;
 	size_t			 npool, apool;
