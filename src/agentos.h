@@ -1928,25 +1928,13 @@ int	 ui_run(const char *root, const char *cwd, struct config *cfg,
  */
 void	 ui_suspend_for_fatal(void);
 
-/* ui-utf8.c: UTF-8 decoding and terminal display width */
-
-/*
- * Decode the character at s (len bytes available, len > 0) into *wc and
- * return the bytes it used (1-4).  Invalid or truncated sequences decode as
- * U+FFFD using one byte, so any input makes progress.
- */
-size_t	 ui_utf8_decode(const char *s, size_t len, uint32_t *wc);
-/* Encode wc into out (4 bytes); returns the length (1-4). */
-size_t	 ui_utf8_encode(uint32_t wc, char *out);
-/*
- * Display width of wc in columns: 0 for combining marks, 2 for wide (East
- * Asian) characters, 1 otherwise; control characters count 1 (the views
- * draw them as a visible replacement).  Uses wcwidth(3): the locale must be
- * UTF-8 (ui_run makes sure of it).
- */
-int	 ui_utf8_width(uint32_t wc);
-/* Display width of len bytes of s (as the views draw them). */
-int	 ui_utf8_strwidth(const char *s, size_t len);
+/* utf8.c (utf8.h): UTF-8 for the views */
+#include "utf8.h"
+/* The old names, until ui.c, key.c and view-approval.c use utf8_*. */
+#define ui_utf8_decode		utf8_decode
+#define ui_utf8_encode		utf8_encode
+#define ui_utf8_width		utf8_width
+#define ui_utf8_strwidth	utf8_strwidth
 
 /* render-md.c: styled lines, and markdown rendered into them (md4c) */
 
