@@ -464,11 +464,14 @@ int	 path_resolve_write(const char *root, const char *path, char **out,
 #define TOOL_LINE_MAX		2000
 
 /* What tools may use; owned by the agent. */
+struct repo;
 struct tool_ctx {
 	const char		*root;		/* repository root, absolute */
 	struct repomodel	*repomodel;	/* may be NULL */
 	struct lsp_manager	*lsp;		/* may be NULL */
 	const struct config	*cfg;
+	struct repo		*repo;		/* the workspace's (repo.h);
+						   NULL: tools open one */
 };
 
 /*
@@ -709,12 +712,16 @@ int	 tool_read_whole(const char *path, size_t max, struct buf *out,
 	    int *exists, char **cause);
 
 /*
- * The files glob and grep search: the regular files of the repository at
- * root that are tracked (in the index) or untracked and not ignored by
- * .gitignore, as paths relative to root, sorted by path.  Free each and
- * *files.  0 or -1 with cause (not a git repository).
+ * The files glob and grep search: repo_list's regular files (see repo.h for
+ * the policy: tracked, untracked not ignored by .gitignore, less
+ * .agentosignore; symlinks and special files left out), paths relative to
+ * the root, sorted.  tool_files_list opens the repository at root for the
+ * call; tool_files uses ctx->repo, or opens one when it is NULL.  Free with
+ * tool_files_free.  0 or -1 with cause (not a git repository).
  */
 int	 tool_files_list(const char *root, char ***files, size_t *n,
+	    char **cause);
+int	 tool_files(struct tool_ctx *ctx, char ***files, size_t *n,
 	    char **cause);
 void	 tool_files_free(char **files, size_t n);
 /*
@@ -1022,25 +1029,13 @@ int	 ui_run(const char *root, const char *cwd, struct config *cfg,
  */
 void	 ui_suspend_for_fatal(void);
 
-/* ui-utf8.c: UTF-8 decoding and terminal display width */
-
-/*
- * Decode the character at s (len bytes available, len > 0) into *wc and
- * return the bytes it used (1-4).  Invalid or truncated sequences decode as
- * U+FFFD using one byte, so any input makes progress.
- */
-size_t	 ui_utf8_decode(const char *s, size_t len, uint32_t *wc);
-/* Encode wc into out (4 bytes); returns the length (1-4). */
-size_t	 ui_utf8_encode(uint32_t wc, char *out);
-/*
- * Display width of wc in columns: 0 for combining marks, 2 for wide (East
- * Asian) characters, 1 otherwise; control characters count 1 (the views
- * draw them as a visible replacement).  Uses wcwidth(3): the locale must be
- * UTF-8 (ui_run makes sure of it).
- */
-int	 ui_utf8_width(uint32_t wc);
-/* Display width of len bytes of s (as the views draw them). */
-int	 ui_utf8_strwidth(const char *s, size_t len);
+/* utf8.c (utf8.h): UTF-8 for the views */
+#include "utf8.h"
+/* The old names, until ui.c, key.c and view-approval.c use utf8_*. */
+#define ui_utf8_decode		utf8_decode
+#define ui_utf8_encode		utf8_encode
+#define ui_utf8_width		utf8_width
+#define ui_utf8_strwidth	utf8_strwidth
 
 /* render-md.c: styled lines, and markdown rendered into them (md4c) */
 

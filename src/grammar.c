@@ -9,6 +9,7 @@
 #include <tree_sitter/api.h>
 
 #include "agentos.h"
+#include "hashmap.h"
 #include "repomodel.h"
 #include "banned.h"
 
@@ -258,15 +259,15 @@ grammar_tags_hash(void)
 {
 	const struct grammar	*g;
 	const char		*q;
-	uint32_t		 h = 2166136261u;
+	uint32_t		 h = HASHMAP_FNV_BASIS;
 	size_t			 i;
 
 	for (i = 0; i < GRAMMAR_COUNT; i++) {
 		g = &grammar_table[i];
-		for (q = g->query1; *q != '\0'; q++)
-			h = (h ^ (unsigned char)*q) * 16777619u;
-		for (q = g->query2; q != NULL && *q != '\0'; q++)
-			h = (h ^ (unsigned char)*q) * 16777619u;
+		q = g->query1;
+		h = hashmap_fnv1a(h, q, strlen(q));
+		if ((q = g->query2) != NULL)
+			h = hashmap_fnv1a(h, q, strlen(q));
 	}
 	return (h);
 }
@@ -829,7 +830,7 @@ static uint32_t
 grammar_intern(struct intern *in, struct tags *t, const char *name,
     size_t len)
 {
-	uint32_t	 h = 2166136261u, off, *old;
+	uint32_t	 h, off, *old;
 	size_t		 i, k, oldsize;
 	const char	*s;
 
@@ -841,20 +842,15 @@ grammar_intern(struct intern *in, struct tags *t, const char *name,
 		for (k = 0; k < oldsize; k++) {
 			if (old[k] == 0)
 				continue;
-			s = t->strs.buf + old[k] - 1;
-			h = 2166136261u;
-			for (; *s != '\0'; s++)
-				h = (h ^ (unsigned char)*s) * 16777619u;
+			h = hashmap_hash_str(t->strs.buf + old[k] - 1);
 			for (i = h & (in->size - 1); in->offs[i] != 0;
 			    i = (i + 1) & (in->size - 1))
 				/* nothing */;
 			in->offs[i] = old[k];
 		}
 		free(old);
-		h = 2166136261u;
 	}
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	h = hashmap_fnv1a(HASHMAP_FNV_BASIS, name, len);
 	for (i = h & (in->size - 1); in->offs[i] != 0;
 	    i = (i + 1) & (in->size - 1)) {
 		s = t->strs.buf + in->offs[i] - 1;

@@ -130,11 +130,11 @@ prompt_next(struct prompt *p, size_t off)
 
 	if (off >= p->b.len)
 		return (p->b.len);
-	off += ui_utf8_decode(p->b.buf + off, p->b.len - off, &wc);
+	off += utf8_decode(p->b.buf + off, p->b.len - off, &wc);
 	while (off < p->b.len) {
-		size_t n = ui_utf8_decode(p->b.buf + off, p->b.len - off, &wc);
+		size_t n = utf8_decode(p->b.buf + off, p->b.len - off, &wc);
 
-		if (wc == '\n' || ui_utf8_width(wc) != 0)
+		if (wc == '\n' || utf8_width(wc) != 0)
 			break;
 		off += n;
 	}
@@ -151,8 +151,8 @@ prompt_prev(struct prompt *p, size_t off)
 		off--;
 		while (off > 0 && ((unsigned char)p->b.buf[off] & 0xc0) == 0x80)
 			off--;
-		ui_utf8_decode(p->b.buf + off, p->b.len - off, &wc);
-		if (wc == '\n' || ui_utf8_width(wc) != 0)
+		utf8_decode(p->b.buf + off, p->b.len - off, &wc);
+		if (wc == '\n' || utf8_width(wc) != 0)
 			break;
 	}
 	return (off);
@@ -185,7 +185,7 @@ prompt_insert(struct prompt *p, const char *s, size_t len)
 	char		enc[4];
 
 	while (len > 0) {
-		n = ui_utf8_decode(s, len, &wc);
+		n = utf8_decode(s, len, &wc);
 		s += n;
 		len -= n;
 		if (wc == '\r') {
@@ -196,7 +196,7 @@ prompt_insert(struct prompt *p, const char *s, size_t len)
 		}
 		if ((wc < 0x20 && wc != '\n' && wc != '\t') || wc == 0x7f)
 			continue;
-		buf_add(&ins, enc, ui_utf8_encode(wc, enc));
+		buf_add(&ins, enc, utf8_encode(wc, enc));
 	}
 	if (ins.len > 0) {
 		buf_grow(&p->b, ins.len);
@@ -418,8 +418,8 @@ prompt_layout(struct prompt *p, int width, struct prompt_layout *l)
 	l->cursor_row = 0;
 	l->cursor_col = 0;
 	while (off < p->b.len) {
-		n = ui_utf8_decode(p->b.buf + off, p->b.len - off, &wc);
-		w = wc == '\n' ? 0 : ui_utf8_width(wc);
+		n = utf8_decode(p->b.buf + off, p->b.len - off, &wc);
+		w = wc == '\n' ? 0 : utf8_width(wc);
 		if (col + w > width && w > 0) {
 			ALLOC_GROW(l->rows, l->nrows + 1, l->arows);
 			row = &l->rows[l->nrows++];
@@ -474,8 +474,8 @@ prompt_goto(struct prompt *p, const struct prompt_row *r, int col)
 	int		c = 0, w;
 
 	while (off < end) {
-		n = ui_utf8_decode(p->b.buf + off, end - off, &wc);
-		w = ui_utf8_width(wc);
+		n = utf8_decode(p->b.buf + off, end - off, &wc);
+		w = utf8_width(wc);
 		if (c + w > col)
 			break;
 		c += w;

@@ -183,7 +183,7 @@ sline_add(struct sline *l, const char *s, size_t len, int elem, int attr)
 	size_t		n;
 
 	while (len > 0) {
-		n = ui_utf8_decode(s, len, &wc);
+		n = utf8_decode(s, len, &wc);
 		s += n;
 		len -= n;
 		if (wc == '\t') {
@@ -207,8 +207,8 @@ cell_set(struct cell *c, uint32_t wc, int elem, int attr)
 		wc = 0x2421;
 	else if (wc >= 0x80 && wc < 0xa0)
 		wc = 0xfffd;
-	c->n = ui_utf8_encode(wc, c->b);
-	c->w = ui_utf8_width(wc);
+	c->n = utf8_encode(wc, c->b);
+	c->w = utf8_width(wc);
 	c->elem = elem;
 	c->attr = attr;
 	c->space = wc == ' ';
@@ -358,7 +358,7 @@ wrap_text(struct wrap *w, const char *s, size_t len, int elem, int attr)
 	int		i;
 
 	while (len > 0) {
-		n = ui_utf8_decode(s, len, &wc);
+		n = utf8_decode(s, len, &wc);
 		s += n;
 		len -= n;
 		if (wc == '\n') {
@@ -411,7 +411,7 @@ cells_text(struct cell **v, size_t *n, size_t *alloc, const char *s,
 	size_t		k;
 
 	while (len > 0) {
-		k = ui_utf8_decode(s, len, &wc);
+		k = utf8_decode(s, len, &wc);
 		s += k;
 		len -= k;
 		if (wc == '\n' || wc == '\t')
@@ -521,7 +521,7 @@ mdr_prefix(struct mdr *r, struct cell **v, size_t *n, int first)
 			    strlen(c->bullet), EL_LINK, 0);
 			continue;
 		}
-		bw = ui_utf8_strwidth(c->bullet, strlen(c->bullet));
+		bw = utf8_strwidth(c->bullet, strlen(c->bullet));
 		for (j = 0; j < bw; j++)
 			cells_text(v, n, &alloc, " ", 1, r->base, 0);
 	}
@@ -552,7 +552,7 @@ mdr_blank(struct mdr *r)
 			if (sp->off + sp->len > l->text.len)
 				sp->len = l->text.len - sp->off;
 		}
-		l->width = ui_utf8_strwidth(l->text.buf, l->text.len);
+		l->width = utf8_strwidth(l->text.buf, l->text.len);
 	}
 	r->blank = 0;
 }
@@ -1009,12 +1009,12 @@ mdr_entity(const char *s, size_t len, char *out)
 		else
 			wc = strtoul(tmp + 2, &end, 10);
 		if (*end == ';' && wc > 0 && wc <= 0x10ffff)
-			return (ui_utf8_encode(wc, out));
+			return (utf8_encode(wc, out));
 	}
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (strlen(names[i].name) == len &&
 		    memcmp(names[i].name, s, len) == 0)
-			return (ui_utf8_encode(names[i].wc, out));
+			return (utf8_encode(names[i].wc, out));
 	}
 	return (0);
 }

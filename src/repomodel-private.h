@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 
+#include "hashmap.h"
 #include "repomodel.h"
 
 struct sqlite3;
@@ -86,21 +87,6 @@ struct rm_name {
 	char		 name[];	/* NUL-terminated */
 };
 
-/* A string-keyed open-addressing hash map to indexes. */
-struct rm_map {
-	char		**keys;		/* borrowed */
-	uint32_t	*vals;
-	size_t		 nr, size;	/* size: a power of two */
-};
-void		 rm_map_init(struct rm_map *m);
-void		 rm_map_release(struct rm_map *m);
-/* Index of key, or UINT32_MAX. */
-uint32_t	 rm_map_get(const struct rm_map *m, const char *key);
-uint32_t	 rm_map_getn(const struct rm_map *m, const char *key,
-		    size_t len);
-/* Set key (borrowed: must outlive the map or be removed) to val. */
-void		 rm_map_set(struct rm_map *m, char *key, uint32_t val);
-void		 rm_map_del(struct rm_map *m, const char *key);
 
 /* A co-change pair from history. */
 struct rm_pair {
@@ -115,13 +101,13 @@ struct repomodel {
 
 	struct rm_file		**files;	/* NULL slots: removed */
 	size_t			 nfiles, afiles;
-	struct rm_map		 paths;		/* path -> file index */
+	struct hashmap		 paths;		/* path -> file index */
 	uint32_t		*free_slots;
 	size_t			 nfree, afree;
 
 	struct rm_name		**names;
 	size_t			 nnames, anames;
-	struct rm_map		 name_map;	/* name -> names index */
+	struct hashmap		 name_map;	/* name -> names index */
 	/* Names and their strings, in chunks (rm_pool_alloc). */
 	char			**pool;
 	size_t			 npool, apool;
@@ -225,8 +211,14 @@ void		 rm_file_slim(struct rm_file *f);
 struct rm_name	*rm_name_get(struct repomodel *rm, const char *name);
 uint64_t	 rm_now_ms(void);
 
-/* repomodel-files.c: the paths git would track. */
+/*
+ * repomodel-files.c: the paths git would track (repo_list with symlinks,
+ * see repo.h), and whether one path is among them (repo_listed).  0 or -1
+ * with cause.
+ */
 int		 rm_files_list(const char *root, char ***paths, size_t *n,
+		    char **cause);
+int		 rm_file_listed(const char *root, const char *rel, int *listed,
 		    char **cause);
 
 /* repomodel-store.c: the SQLite store. */

@@ -67,9 +67,9 @@ static float	 def_weight(const struct rm_file *, uint8_t,
 static uint8_t	 file_family(const struct rm_file *);
 static int	 path_has_dir(const char *, const char *const *);
 static void	 add_import(struct repomodel *, uint32_t, const char *,
-		    struct rm_map *, uint32_t *);
+		    struct hashmap *, uint32_t *);
 static uint32_t	 find_suffix(struct repomodel *, const char *,
-		    struct rm_map *, uint32_t *);
+		    struct hashmap *, uint32_t *);
 static void	 pagerank(struct repomodel *, const double *, double *);
 static int	 item_cmp(const void *, const void *);
 static int	 item_name_cmp(const void *, const void *);
@@ -209,7 +209,7 @@ rm_rank_classify(const char *path)
  * unique by suffix).
  */
 static uint32_t
-find_suffix(struct repomodel *rm, const char *cand, struct rm_map *base,
+find_suffix(struct repomodel *rm, const char *cand, struct hashmap *base,
     uint32_t *next)
 {
 	const char	*b = strrchr(cand, '/');
@@ -220,7 +220,7 @@ find_suffix(struct repomodel *rm, const char *cand, struct rm_map *base,
 	if ((i = rm_file_index(rm, cand)) != UINT32_MAX)
 		return (i);
 	b = b == NULL ? cand : b + 1;
-	for (i = rm_map_get(base, b); i != UINT32_MAX; i = next[i]) {
+	for (i = hashmap_get(base, b); i != UINT32_MAX; i = next[i]) {
 		f = rm->files[i];
 		plen = strlen(f->path);
 		if (plen > len && f->path[plen - len - 1] == '/' &&
@@ -233,7 +233,7 @@ find_suffix(struct repomodel *rm, const char *cand, struct rm_map *base,
 /* Resolve import imp of file fi to a file, if it names one here. */
 static void
 add_import(struct repomodel *rm, uint32_t fi, const char *imp,
-    struct rm_map *base, uint32_t *next)
+    struct hashmap *base, uint32_t *next)
 {
 	struct rm_file	*f = rm->files[fi];
 	const char	*lang = grammar_name(f->g), *p;
@@ -366,7 +366,7 @@ out:
 void
 rm_rank_imports(struct repomodel *rm)
 {
-	struct rm_map	 base;
+	struct hashmap	 base;
 	uint32_t	*next;
 	struct rm_file	*f;
 	const char	*b;
@@ -375,16 +375,16 @@ rm_rank_imports(struct repomodel *rm)
 
 	if (!rm->imports_dirty && !rm->imports_some)
 		return;
-	rm_map_init(&base);
+	hashmap_init(&base);
 	next = xcalloc(rm->nfiles + 1, sizeof *next);
 	for (i = 0; i < rm->nfiles; i++) {
 		if ((f = rm->files[i]) == NULL)
 			continue;
 		b = strrchr(f->path, '/');
 		b = b == NULL ? f->path : b + 1;
-		prev = rm_map_get(&base, b);
+		prev = hashmap_get(&base, b);
 		next[i] = prev;
-		rm_map_set(&base, (char *)b, i);
+		hashmap_set(&base, (char *)b, i);
 	}
 	for (i = 0; i < rm->nfiles; i++) {
 		if ((f = rm->files[i]) == NULL ||
@@ -400,7 +400,7 @@ rm_rank_imports(struct repomodel *rm)
 			add_import(rm, i, TAGS_STR(&f->tags,
 			    f->tags.imports[k]), &base, next);
 	}
-	rm_map_release(&base);
+	hashmap_release(&base);
 	free(next);
 	rm->imports_dirty = rm->imports_some = 0;
 	rm->graph_dirty = 1;
@@ -650,7 +650,7 @@ repomodel_note_mentions(struct repomodel *rm, const char *text)
 
 			while (q[0] == '.' && q[1] == '/')
 				q += 2;
-			if ((ni = rm_map_get(&rm->paths, q)) != UINT32_MAX)
+			if ((ni = hashmap_get(&rm->paths, q)) != UINT32_MAX)
 				rm->files[ni]->mention = 1.0;
 			free(w);
 		}
@@ -662,7 +662,7 @@ repomodel_note_mentions(struct repomodel *rm, const char *text)
 			    s[j] == '_'))
 				j++;
 			if (j - i >= 3 && !isdigit((unsigned char)s[i]) &&
-			    (ni = rm_map_getn(&rm->name_map, s + i, j - i)) !=
+			    (ni = hashmap_getn(&rm->name_map, s + i, j - i)) !=
 			    UINT32_MAX) {
 				n = rm->names[ni];
 				if (n->ndefs > 0)

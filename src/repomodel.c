@@ -67,10 +67,8 @@ static const char *skip_names[SKIP_COUNT] = {
 	"timeout", "notfile"
 };
 
-static uint32_t	 rm_hash(const char *, size_t);
 static void	*rm_pool_alloc(struct repomodel *, size_t);
 static void	 rm_loc_grow(struct rm_loc **, uint32_t *, struct rm_loc *);
-static void	 rm_map_grow(struct rm_map *);
 static void	 rm_file_free(struct rm_file *);
 static void	 rm_file_remove(struct repomodel *, uint32_t);
 static int	 rm_read(const char *, const char *, size_t, char **,
@@ -121,117 +119,10 @@ rm_now_ms(void)
 	return ((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-/* FNV-1a. */
-static uint32_t
-rm_hash(const char *s, size_t len)
-{
-	uint32_t	h = 2166136261u;
-	size_t		i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return (h);
-}
-
-void
-rm_map_init(struct rm_map *m)
-{
-	memset(m, 0, sizeof *m);
-}
-
-void
-rm_map_release(struct rm_map *m)
-{
-	free(m->keys);
-	free(m->vals);
-	rm_map_init(m);
-}
-
-uint32_t
-rm_map_getn(const struct rm_map *m, const char *key, size_t len)
-{
-	size_t	i;
-
-	if (m->size == 0)
-		return (UINT32_MAX);
-	for (i = rm_hash(key, len) & (m->size - 1); m->keys[i] != NULL;
-	    i = (i + 1) & (m->size - 1)) {
-		if (m->keys[i] != (char *)1 &&
-		    strncmp(m->keys[i], key, len) == 0 &&
-		    m->keys[i][len] == '\0')
-			return (m->vals[i]);
-	}
-	return (UINT32_MAX);
-}
-
-uint32_t
-rm_map_get(const struct rm_map *m, const char *key)
-{
-	return (rm_map_getn(m, key, strlen(key)));
-}
-
-/* Double the table (or make the first one), dropping tombstones. */
-static void
-rm_map_grow(struct rm_map *m)
-{
-	struct rm_map	n;
-	size_t		i;
-
-	n.size = m->size == 0 ? 64 : m->size * 2;
-	n.nr = 0;
-	n.keys = xcalloc(n.size, sizeof *n.keys);
-	n.vals = xcalloc(n.size, sizeof *n.vals);
-	for (i = 0; i < m->size; i++) {
-		if (m->keys[i] != NULL && m->keys[i] != (char *)1)
-			rm_map_set(&n, m->keys[i], m->vals[i]);
-	}
-	free(m->keys);
-	free(m->vals);
-	*m = n;
-}
-
-void
-rm_map_set(struct rm_map *m, char *key, uint32_t val)
-{
-	size_t	i, len = strlen(key);
-
-	if ((m->nr + 1) * 4 >= m->size * 3)
-		rm_map_grow(m);
-	for (i = rm_hash(key, len) & (m->size - 1); m->keys[i] != NULL &&
-	    m->keys[i] != (char *)1; i = (i + 1) & (m->size - 1)) {
-		if (strcmp(m->keys[i], key) == 0) {
-			m->vals[i] = val;
-			return;
-		}
-	}
-	m->keys[i] = key;
-	m->vals[i] = val;
-	m->nr++;
-}
-
-void
-rm_map_del(struct rm_map *m, const char *key)
-{
-	size_t	i, len = strlen(key);
-
-	if (m->size == 0)
-		return;
-	for (i = rm_hash(key, len) & (m->size - 1); m->keys[i] != NULL;
-	    i = (i + 1) & (m->size - 1)) {
-		if (m->keys[i] != (char *)1 && strcmp(m->keys[i], key) == 0) {
-			/* A tombstone keeps later probes working. */
-			m->keys[i] = (char *)1;
-			return;
-		}
-	}
-}
-
 struct rm_file *
 rm_file_get(struct repomodel *rm, const char *path)
 {
-	uint32_t	i = rm_map_get(&rm->paths, path);
+	uint32_t	i = hashmap_get(&rm->paths, path);
 
 	return (i == UINT32_MAX ? NULL : rm->files[i]);
 }
@@ -241,7 +132,7 @@ rm_file_index(struct repomodel *rm, const char *path)
 {
 	if (path == NULL)
 		return (UINT32_MAX);
-	return (rm_map_get(&rm->paths, path));
+	return (hashmap_get(&rm->paths, path));
 }
 
 struct rm_file *
@@ -263,7 +154,7 @@ rm_file_add(struct repomodel *rm, const char *path)
 		i = rm->nfiles++;
 	}
 	rm->files[i] = f;
-	rm_map_set(&rm->paths, f->path, i);
+	hashmap_set(&rm->paths, f->path, i);
 	rm->imports_dirty = 1;
 	rm->graph_dirty = 1;
 	return (f);
@@ -289,7 +180,7 @@ rm_file_remove(struct repomodel *rm, uint32_t fi)
 	size_t		 i, j;
 
 	rm_index_remove(rm, fi);
-	rm_map_del(&rm->paths, f->path);
+	hashmap_del(&rm->paths, f->path);
 	rm->files[fi] = NULL;
 	ALLOC_GROW(rm->free_slots, rm->nfree + 1, rm->afree);
 	rm->free_slots[rm->nfree++] = fi;
@@ -306,7 +197,7 @@ rm_file_remove(struct repomodel *rm, uint32_t fi)
 struct rm_name *
 rm_name_get(struct repomodel *rm, const char *name)
 {
-	uint32_t	i = rm_map_get(&rm->name_map, name);
+	uint32_t	i = hashmap_get(&rm->name_map, name);
 
 	return (i == UINT32_MAX ? NULL : rm->names[i]);
 }
@@ -366,7 +257,7 @@ static uint32_t
 rm_name_intern(struct repomodel *rm, const char *name)
 {
 	struct rm_name	*n;
-	uint32_t	 i = rm_map_get(&rm->name_map, name);
+	uint32_t	 i = hashmap_get(&rm->name_map, name);
 	size_t		 len;
 
 	if (i != UINT32_MAX)
@@ -378,7 +269,7 @@ rm_name_intern(struct repomodel *rm, const char *name)
 	ALLOC_GROW(rm->names, rm->nnames + 1, rm->anames);
 	i = rm->nnames++;
 	rm->names[i] = n;
-	rm_map_set(&rm->name_map, n->name, i);
+	hashmap_set(&rm->name_map, n->name, i);
 	return (i);
 }
 
@@ -622,8 +513,8 @@ repomodel_close(struct repomodel *rm)
 		free(rm->pool[i]);
 	free(rm->pool);
 	free(rm->names);
-	rm_map_release(&rm->paths);
-	rm_map_release(&rm->name_map);
+	hashmap_release(&rm->paths);
+	hashmap_release(&rm->name_map);
 	free(rm->pairs);
 	free(rm->edge_off);
 	free(rm->edge_dst);
@@ -1231,9 +1122,7 @@ rm_changed_one(struct repomodel *rm, const char *relpath, char **cause)
 	char			*text = NULL, *newtext, *norm;
 	size_t			 len = 0, newlen, i;
 	uint32_t		 fi;
-	int			 eof, ignored;
-	char			**paths = NULL;
-	size_t			 npaths = 0;
+	int			 eof, ignored, listed;
 
 	/* Normalise: no leading ./ or /, no trailing /. */
 	while (relpath[0] == '.' && relpath[1] == '/')
@@ -1277,20 +1166,14 @@ rm_changed_one(struct repomodel *rm, const char *relpath, char **cause)
 		if (lstat(full, &sb) != 0)
 			ignored = 1;	/* gone */
 		else if (!j.known) {
-			/* New: only if the listing has it. */
-			if (rm_files_list(rm->root, &paths, &npaths,
+			/* New: only if the listing would have it. */
+			if (rm_file_listed(rm->root, norm, &listed,
 			    cause) != 0) {
 				free(full);
 				free(norm);
 				return (-1);
 			}
-			ignored = 1;
-			for (i = 0; i < npaths; i++) {
-				if (strcmp(paths[i], norm) == 0)
-					ignored = 0;
-				free(paths[i]);
-			}
-			free(paths);
+			ignored = !listed;
 		}
 		free(full);
 	}

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <git2.h>
 
 #include "agentos.h"
+#include "repo.h"
 #include "banned.h"
 
 /* Most paths glob lists. */
@@ -18,7 +18,6 @@ struct tool_glob_hit {
 	struct timespec	 mtime;
 };
 
-static int	tool_glob_cmp_path(const void *, const void *);
 static int	tool_glob_cmp_mtime(const void *, const void *);
 static int	tool_glob_segments(const char *, const char *);
 static int	tool_glob_braces(const char *, const char *);
@@ -49,13 +48,6 @@ tool_glob_effects(json_t *input, struct tool_effects *fx)
 	tool_effects_scope(fx, path != NULL ? path : ".");
 }
 
-/* qsort by path. */
-static int
-tool_glob_cmp_path(const void *a, const void *b)
-{
-	return (strcmp(*(char *const *)a, *(char *const *)b));
-}
-
 /* qsort by mtime, newest first, then by path. */
 static int
 tool_glob_cmp_mtime(const void *a, const void *b)
@@ -69,97 +61,28 @@ tool_glob_cmp_mtime(const void *a, const void *b)
 	return (strcmp(x->path, y->path));
 }
 
-/*
- * The tracked files come from the index (stage 0 entries and conflicted
- * paths once, no submodules), the untracked ones from git_status with
- * untracked directories recursed: libgit2 applies .gitignore, .git/info/
- * exclude and core.excludesFile there, exactly as git status does.
- */
+/* The listing of a repository opened for this call only. */
 int
 tool_files_list(const char *root, char ***files, size_t *n, char **cause)
 {
-	git_status_options	 opts;
-	git_repository		*repo = NULL;
-	git_index		*idx = NULL;
-	git_status_list		*sl = NULL;
-	const git_index_entry	*ie;
-	const git_status_entry	*se;
-	const git_error		*e;
-	struct buf		 full = BUF_INIT;
-	struct stat		 sb;
-	char			**v = NULL;
-	size_t			 nr = 0, alloc = 0, i, j, count;
-	int			 rc = -1;
-	static int		 init;
+	struct repo	*rp;
+	int		 rc;
 
-	if (!init) {
-		git_libgit2_init();	/* kept until exit */
-		init = 1;
-	}
-	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
 	*files = NULL;
 	*n = 0;
-	if (git_repository_open(&repo, root) != 0 ||
-	    git_repository_index(&idx, repo) != 0 ||
-	    git_index_read(idx, 0) != 0)
-		goto fail;
-	count = git_index_entrycount(idx);
-	for (i = 0; i < count; i++) {
-		ie = git_index_get_byindex(idx, i);
-		if (ie->mode == GIT_FILEMODE_COMMIT)
-			continue;
-		ALLOC_GROW(v, nr + 1, alloc);
-		v[nr++] = xstrdup(ie->path);
-	}
-	opts.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
-	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
-	    GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-	    GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	if (git_status_list_new(&sl, repo, &opts) != 0)
-		goto fail;
-	count = git_status_list_entrycount(sl);
-	for (i = 0; i < count; i++) {
-		se = git_status_byindex(sl, i);
-		if ((se->status & GIT_STATUS_WT_NEW) == 0 ||
-		    se->index_to_workdir == NULL)
-			continue;
-		ALLOC_GROW(v, nr + 1, alloc);
-		v[nr++] = xstrdup(se->index_to_workdir->new_file.path);
-	}
-
-	/* Sort, drop duplicates and what is not a regular file now. */
-	if (nr > 0)
-		qsort(v, nr, sizeof *v, tool_glob_cmp_path);
-	for (i = j = 0; i < nr; i++) {
-		if (j > 0 && strcmp(v[j - 1], v[i]) == 0) {
-			free(v[i]);
-			continue;
-		}
-		buf_reset(&full);
-		buf_addf(&full, "%s/%s", root, v[i]);
-		if (lstat(full.buf, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-			free(v[i]);
-			continue;
-		}
-		v[j++] = v[i];
-	}
-	*files = v;
-	*n = j;
-	v = NULL;
-	rc = 0;
-	goto out;
-fail:
-	e = git_error_last();
-	*cause = xasprintf("cannot list the files of %s: %s", root,
-	    e != NULL && e->message != NULL ? e->message : "not a git "
-	    "repository");
-out:
-	tool_files_free(v, nr);
-	buf_release(&full);
-	git_status_list_free(sl);
-	git_index_free(idx);
-	git_repository_free(repo);
+	if (repo_open(&rp, root, cause) != 0)
+		return (-1);
+	rc = repo_list(rp, REPO_LIST_REGULAR, files, n, cause);
+	repo_free(rp);
 	return (rc);
+}
+
+int
+tool_files(struct tool_ctx *ctx, char ***files, size_t *n, char **cause)
+{
+	if (ctx->repo == NULL)
+		return (tool_files_list(ctx->root, files, n, cause));
+	return (repo_list(ctx->repo, REPO_LIST_REGULAR, files, n, cause));
 }
 
 void
@@ -299,7 +222,7 @@ tool_glob_run(struct tool_call *tc)
 		pattern += plen + 1;
 	while (strncmp(pattern, "./", 2) == 0)
 		pattern += 2;
-	if (tool_files_list(tc->ctx->root, &files, &nfiles, &cause) != 0)
+	if (tool_files(tc->ctx, &files, &nfiles, &cause) != 0)
 		goto fail;
 
 	plen = strcmp(drel, ".") == 0 ? 0 : strlen(drel);

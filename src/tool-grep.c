@@ -276,7 +276,7 @@ tool_grep_run(struct tool_call *tc)
 		g->files[0] = xstrdup(rel);
 		g->nfiles = 1;
 	} else {
-		if (tool_files_list(tc->ctx->root, &all, &nall, &cause) != 0)
+		if (tool_files(tc->ctx, &all, &nall, &cause) != 0)
 			goto fail;
 		plen = strcmp(rel, ".") == 0 ? 0 : strlen(rel);
 		g->files = xcalloc(nall + 1, sizeof *g->files);

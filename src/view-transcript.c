@@ -257,7 +257,7 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 
 		slines_init(&tmp);
 		render_plain(&tmp, e->text.buf, strcspn(e->text.buf, "\n"),
-		    width - 2 - ui_utf8_strwidth(tail, strlen(tail)), elem,
+		    width - 2 - utf8_strwidth(tail, strlen(tail)), elem,
 		    SA_BOLD, NULL, 0);
 		if (tmp.nr > 0)
 			sline_add(l, tmp.v[0].text.buf, tmp.v[0].text.len,
@@ -462,7 +462,7 @@ view_transcript_draw(struct ui *ui, int y, int rows, int cols)
 	if (ui->scroll > 0) {
 		char	*s = xasprintf(" \xe2\x86\x93 %d more lines: PgDn, "
 		    "M-> to follow ", ui->scroll);
-		int	 w = ui_utf8_strwidth(s, strlen(s));
+		int	 w = utf8_strwidth(s, strlen(s));
 
 		ui_draw_text(y + rows - 1, cols - w > 0 ? cols - w : 0, cols, s,
 		    EL_STATUS_MODE, 0);

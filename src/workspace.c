@@ -5,13 +5,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <git2.h>
-
 #include "agentos.h"
 #include "lsp.h"
 #include "repomodel.h"
 #include "session.h"
 #include "snapshot.h"
+#include "repo.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -32,7 +31,8 @@ struct workspace {
 	char			**snap_ids;	/* taken in this process */
 	size_t			 nsnap, asnap;
 
-	struct tool_ctx		 ctx;		/* repomodel, lsp */
+	struct repo		*repo;		/* NULL: not a repository */
+	struct tool_ctx		 ctx;		/* repo, repomodel, lsp */
 	int			 lsp_useful;
 	int			 lsp_shutdown;
 };
@@ -49,6 +49,7 @@ static void	 workspace_model_progress(void *, size_t, size_t);
 static void	 workspace_model_done(void *, const struct repomodel_stats *,
 		    const char *);
 static int	 workspace_find_lsp_use(struct workspace *);
+static int	 workspace_lsp_probe(const char *, void *);
 static void	 workspace_lsp_shutdown_done(void *);
 
 /* A sortable, unique session id: 20261122-221459-<6 hex>. */
@@ -81,6 +82,12 @@ workspace_open(const char *root, struct config *cfg, int flags,
 	ws->arg = arg;
 	ws->ctx.root = ws->root;
 	ws->ctx.cfg = cfg;
+	if (repo_open(&ws->repo, root, &why) != 0) {
+		log_debug("repository: %s", why);
+		free(why);
+		why = NULL;
+	}
+	ws->ctx.repo = ws->repo;
 
 	workspace_open_session(ws, &why);
 	if (ws->session == NULL && cfg->resume != NULL) {
@@ -164,6 +171,7 @@ workspace_close(struct workspace *ws)
 	workspace_forget_snapshots(ws);
 	free(ws->snap_ids);
 	session_close(ws->session);
+	repo_free(ws->repo);
 	free(ws->snaps_error);
 	free(ws->session_id);
 	free(ws->root);
@@ -465,6 +473,36 @@ workspace_model_done(void *arg, const struct repomodel_stats *st,
 		ws->cb->model_ready(ws->arg);
 }
 
+/* What workspace_find_lsp_use() has seen of the index so far. */
+struct workspace_lsp_probe {
+	struct workspace	*ws;
+	char			*seen[64];	/* extensions tried */
+	size_t			 nseen;
+	int			 useful;
+};
+
+/* One index path: try a server for its extension, once per extension. */
+static int
+workspace_lsp_probe(const char *path, void *arg)
+{
+	struct workspace_lsp_probe	*pr = arg;
+	const char			*dot;
+	char				*probe;
+	size_t				 i;
+
+	if ((dot = strrchr(path, '.')) == NULL || strchr(dot, '/') != NULL)
+		return (0);
+	for (i = 0; i < pr->nseen; i++) {
+		if (strcmp(pr->seen[i], dot) == 0)
+			return (0);
+	}
+	pr->seen[pr->nseen++] = xstrdup(dot);
+	probe = xasprintf("%s/%s", pr->ws->root, path);
+	pr->useful = lsp_server_for(pr->ws->ctx.lsp, probe) != NULL;
+	free(probe);
+	return (pr->useful || pr->nseen == 64);
+}
+
 /*
  * Whether a language server on PATH handles any file git tracks here.
  * Reads the index's paths, not the files: a few ms on 100,000 files.
@@ -472,37 +510,20 @@ workspace_model_done(void *arg, const struct repomodel_stats *st,
 static int
 workspace_find_lsp_use(struct workspace *ws)
 {
-	git_repository		*repo = NULL;
-	git_index		*index = NULL;
-	const git_index_entry	*e;
-	const char		*dot, *seen[64];
-	char			*probe;
-	size_t			 i, j, n, nseen = 0;
-	int			 useful = 0;
+	struct workspace_lsp_probe	 pr;
+	char				*cause = NULL;
+	size_t				 i;
 
-	if (ws->ctx.lsp == NULL || git_repository_open(&repo, ws->root) != 0)
+	if (ws->ctx.lsp == NULL || ws->repo == NULL)
 		return (0);
-	if (git_repository_index(&index, repo) != 0)
-		goto out;
-	n = git_index_entrycount(index);
-	for (i = 0; i < n && !useful && nseen < 64; i++) {
-		e = git_index_get_byindex(index, i);
-		if ((dot = strrchr(e->path, '.')) == NULL ||
-		    strchr(dot, '/') != NULL)
-			continue;
-		for (j = 0; j < nseen; j++) {
-			if (strcmp(seen[j], dot) == 0)
-				break;
-		}
-		if (j < nseen)
-			continue;
-		seen[nseen++] = dot;
-		probe = xasprintf("%s/%s", ws->root, e->path);
-		useful = lsp_server_for(ws->ctx.lsp, probe) != NULL;
-		free(probe);
+	memset(&pr, 0, sizeof pr);
+	pr.ws = ws;
+	if (repo_index_foreach(ws->repo, workspace_lsp_probe, &pr,
+	    &cause) != 0) {
+		log_debug("lsp: %s", cause);
+		free(cause);
 	}
-out:
-	git_index_free(index);
-	git_repository_free(repo);
-	return (useful);
+	for (i = 0; i < pr.nseen; i++)
+		free(pr.seen[i]);
+	return (pr.useful);
 }

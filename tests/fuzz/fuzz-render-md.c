@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		s = out.v[i].text.buf;
 		left = out.v[i].text.len;
 		while (left > 0) {
-			n = ui_utf8_decode(s, left, &wc);
+			n = utf8_decode(s, left, &wc);
 			if (wc < 0x20 || wc == 0x7f || n == 0)
 				abort();
 			/* U+FFFD from a bad byte, not a real one: invalid. */

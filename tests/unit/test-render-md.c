@@ -56,7 +56,7 @@ check_lines(const struct slines *sl, int width)
 
 		assert_true(l->width <= width);
 		assert_int_equal(l->width,
-		    ui_utf8_strwidth(l->text.buf, l->text.len));
+		    utf8_strwidth(l->text.buf, l->text.len));
 		off = 0;
 		for (j = 0; j < l->nspans; j++) {
 			assert_int_equal(l->spans[j].off, off);

@@ -254,7 +254,7 @@ test_unknown_tool(void **state)
 static void
 bad_input(const char *input, const char *what)
 {
-	struct tool_ctx		 ctx = { "/nonexistent", NULL, NULL, NULL };
+	struct tool_ctx		 ctx = { .root = "/nonexistent" };
 	json_t			*j = json_loads(input, 0, NULL);
 	struct tool_call	*tc;
 

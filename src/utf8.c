@@ -1,12 +1,12 @@
-/* ui-utf8.c: UTF-8 decoding and terminal display width for the views. */
+/* utf8.c: UTF-8 decoding, stepping and terminal display width (utf8.h). */
 #include <stdint.h>
 #include <wchar.h>
 
-#include "agentos.h"
+#include "utf8.h"
 #include "banned.h"
 
 size_t
-ui_utf8_decode(const char *s, size_t len, uint32_t *wc)
+utf8_decode(const char *s, size_t len, uint32_t *wc)
 {
 	const unsigned char	*u = (const unsigned char *)s;
 	uint32_t		 c, min;
@@ -47,17 +47,74 @@ ui_utf8_decode(const char *s, size_t len, uint32_t *wc)
 	*wc = c;
 	return (n);
 bad:
-	*wc = 0xfffd;
+	*wc = UTF8_REPLACEMENT;
 	return (1);
 }
 
 size_t
-ui_utf8_encode(uint32_t wc, char *out)
+utf8_valid_len(const char *s, size_t len)
+{
+	uint32_t	wc;
+	size_t		n;
+
+	if (len == 0)
+		return (0);
+	n = utf8_decode(s, len, &wc);
+	if (wc == UTF8_REPLACEMENT && n == 1 &&
+	    (unsigned char)s[0] >= 0x80)
+		return (0);
+	return (n);
+}
+
+int
+utf8_valid(const char *s, size_t len)
+{
+	size_t	n;
+
+	while (len > 0) {
+		if ((n = utf8_valid_len(s, len)) == 0)
+			return (0);
+		s += n;
+		len -= n;
+	}
+	return (1);
+}
+
+size_t
+utf8_next(const char *s, size_t len, size_t off)
+{
+	uint32_t	wc;
+
+	if (off >= len)
+		return (len);
+	return (off + utf8_decode(s + off, len - off, &wc));
+}
+
+/* Back to a lead byte whose valid sequence ends exactly at off. */
+size_t
+utf8_prev(const char *s, size_t off)
+{
+	size_t	i;
+
+	if (off == 0)
+		return (0);
+	for (i = 1; i <= 4 && i <= off; i++) {
+		if (((unsigned char)s[off - i] & 0xc0) != 0x80) {
+			if (utf8_valid_len(s + off - i, i) == i)
+				return (off - i);
+			break;
+		}
+	}
+	return (off - 1);
+}
+
+size_t
+utf8_encode(uint32_t wc, char *out)
 {
 	unsigned char	*u = (unsigned char *)out;
 
 	if (wc > 0x10ffff || (wc >= 0xd800 && wc <= 0xdfff))
-		wc = 0xfffd;
+		wc = UTF8_REPLACEMENT;
 	if (wc < 0x80) {
 		u[0] = wc;
 		return (1);
@@ -81,7 +138,7 @@ ui_utf8_encode(uint32_t wc, char *out)
 }
 
 int
-ui_utf8_width(uint32_t wc)
+utf8_width(uint32_t wc)
 {
 	int	w;
 
@@ -94,15 +151,15 @@ ui_utf8_width(uint32_t wc)
 }
 
 int
-ui_utf8_strwidth(const char *s, size_t len)
+utf8_strwidth(const char *s, size_t len)
 {
 	uint32_t	wc;
 	size_t		n;
 	int		w = 0;
 
 	while (len > 0) {
-		n = ui_utf8_decode(s, len, &wc);
-		w += ui_utf8_width(wc);
+		n = utf8_decode(s, len, &wc);
+		w += utf8_width(wc);
 		s += n;
 		len -= n;
 	}
