@@ -946,11 +946,32 @@ options_config_defaults(struct config *cfg)
 	}
 }
 
+/* Lay the options of object j (stolen), from where, over cfg's. */
+static int
+options_load_json(struct config *cfg, json_t *j, enum option_origin origin,
+    const char *where, char **cause)
+{
+	struct options_ctx	 ctx;
+
+	if (!json_is_object(j)) {
+		*cause = xasprintf("%s: not a JSON object", where);
+		json_decref(j);
+		return (-1);
+	}
+	ctx.cfg = cfg;
+	ctx.o = cfg->opts;
+	ctx.origin = origin;
+	ctx.where = where;
+	ctx.collect = 1;
+	options_walk(&ctx, NULL, j);
+	json_decref(j);
+	return (0);
+}
+
 int
 options_load_file(struct config *cfg, const char *path,
     enum option_origin origin, char **cause)
 {
-	struct options_ctx	 ctx;
 	json_error_t		 err;
 	json_t			*j;
 
@@ -960,43 +981,21 @@ options_load_file(struct config *cfg, const char *path,
 		*cause = xasprintf("%s:%d: %s", path, err.line, err.text);
 		return (-1);
 	}
-	if (!json_is_object(j)) {
-		*cause = xasprintf("%s: not a JSON object", path);
-		json_decref(j);
-		return (-1);
-	}
-	ctx.cfg = cfg;
-	ctx.o = cfg->opts;
-	ctx.origin = origin;
-	ctx.where = path;
-	ctx.collect = 1;
-	options_walk(&ctx, NULL, j);
-	json_decref(j);
-	return (0);
+	return (options_load_json(cfg, j, origin, path, cause));
 }
 
 int
 options_load_string(struct config *cfg, const char *text, const char *where,
     char **cause)
 {
-	struct options_ctx	 ctx;
 	json_error_t		 err;
 	json_t			*j;
 
-	if ((j = json_loads(text, 0, &err)) == NULL || !json_is_object(j)) {
-		*cause = xasprintf("%s:%d: %s", where, err.line, j == NULL ?
-		    err.text : "not a JSON object");
-		json_decref(j);
+	if ((j = json_loads(text, 0, &err)) == NULL) {
+		*cause = xasprintf("%s:%d: %s", where, err.line, err.text);
 		return (-1);
 	}
-	ctx.cfg = cfg;
-	ctx.o = cfg->opts;
-	ctx.origin = OPTION_PROJECT;
-	ctx.where = where;
-	ctx.collect = 1;
-	options_walk(&ctx, NULL, j);
-	json_decref(j);
-	return (0);
+	return (options_load_json(cfg, j, OPTION_PROJECT, where, cause));
 }
 
 void

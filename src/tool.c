@@ -205,31 +205,32 @@ tool_effects_release(struct tool_effects *fx)
 	tool_effects_init(fx);
 }
 
-void
-tool_effects_read(struct tool_effects *fx, const char *path)
+/* Append a copy of path (NULL: nothing) to the list v of n (a allocated). */
+static void
+tool_effects_add(char ***v, size_t *n, size_t *a, const char *path)
 {
 	if (path == NULL)
 		return;
-	ALLOC_GROW(fx->reads, fx->nreads + 1, fx->areads);
-	fx->reads[fx->nreads++] = xstrdup(path);
+	ALLOC_GROW(*v, *n + 1, *a);
+	(*v)[(*n)++] = xstrdup(path);
+}
+
+void
+tool_effects_read(struct tool_effects *fx, const char *path)
+{
+	tool_effects_add(&fx->reads, &fx->nreads, &fx->areads, path);
 }
 
 void
 tool_effects_scope(struct tool_effects *fx, const char *path)
 {
-	if (path == NULL)
-		return;
-	ALLOC_GROW(fx->scopes, fx->nscopes + 1, fx->ascopes);
-	fx->scopes[fx->nscopes++] = xstrdup(path);
+	tool_effects_add(&fx->scopes, &fx->nscopes, &fx->ascopes, path);
 }
 
 void
 tool_effects_write(struct tool_effects *fx, const char *path)
 {
-	if (path == NULL)
-		return;
-	ALLOC_GROW(fx->writes, fx->nwrites + 1, fx->awrites);
-	fx->writes[fx->nwrites++] = xstrdup(path);
+	tool_effects_add(&fx->writes, &fx->nwrites, &fx->awrites, path);
 }
 
 int
