@@ -1255,25 +1255,82 @@ key_code key_from_string(const char *s);
 /* The name of key, as key_from_string() reads it; caller frees. */
 char	*key_to_string(key_code key);
 
-/* Bindable actions of the main view (rebindable via config "keys"). */
-enum key_action {
-	KA_NONE, KA_REWIND, KA_MODE_NEXT, KA_TOGGLE_TOOL, KA_TOOL_PREV,
-	KA_TOOL_NEXT, KA_MOUSE, KA_REDRAW, KA_SCROLL_UP, KA_SCROLL_DOWN,
-	KA_SCROLL_TOP, KA_SCROLL_BOTTOM, KA_TIMELINE,
-};
-struct key_entry {
-	const char	*name;		/* config "keys" name */
-	const char	*key;		/* default key name */
-	enum key_action	 action;
-	const char	*help;
-};
-extern const struct key_entry key_table[];
 /*
- * The action bound to key by ui's bindings (the "keys.*" options, indexed
- * as key_table; options.h), or by key_table's defaults when ui is NULL.
+ * Where a binding applies, like tmux's key tables: the main screen looks in
+ * KEYM_GLOBAL, KEYM_MAIN, then KEYM_EDITOR; a view in its own mode, then
+ * KEYM_GLOBAL.
+ */
+enum key_mode {
+	KEYM_GLOBAL,		/* whatever view is on top */
+	KEYM_MAIN,		/* the transcript of the main screen */
+	KEYM_EDITOR,		/* the input editor of the main screen */
+	KEYM_APPROVAL,		/* the approval panel */
+	KEYM_NOTE,		/* the approval panel's rejection note */
+	KEYM_TIMELINE,		/* the snapshot timeline */
+	KEYM_PAGER,		/* a pager (diff, /help) */
+	KEYM_PICKER,		/* the session picker */
+	KEYM_COUNT
+};
+/* What a binding does; one action may be bound in several modes. */
+enum key_action {
+	KA_NONE,
+	/* global */
+	KA_MODE_NEXT, KA_MOUSE, KA_REDRAW, KA_CANCEL,
+	/* main */
+	KA_REWIND, KA_TOGGLE_TOOL, KA_TOOL_PREV, KA_TOOL_NEXT, KA_TIMELINE,
+	KA_SCROLL_UP, KA_SCROLL_DOWN, KA_SCROLL_TOP, KA_SCROLL_BOTTOM,
+	/* editors (the input editor, the approval note) */
+	KA_ED_SEND, KA_ED_NEWLINE, KA_ED_INTERRUPT, KA_ED_QUIT, KA_ED_STOP,
+	KA_ED_SUSPEND, KA_ED_COMPLETE, KA_ED_BACKSPACE, KA_ED_DELETE,
+	KA_ED_LEFT, KA_ED_RIGHT, KA_ED_WORD_LEFT, KA_ED_WORD_RIGHT,
+	KA_ED_HOME, KA_ED_END, KA_ED_KILL_LINE, KA_ED_KILL_START,
+	KA_ED_KILL_WORD, KA_ED_UP, KA_ED_DOWN,
+	/* approval */
+	KA_AP_YES, KA_AP_ALWAYS, KA_AP_NOTE, KA_AP_REJECT, KA_NOTE_BACK,
+	/* lists and pagers */
+	KA_LINE_UP, KA_LINE_DOWN, KA_PAGE_UP, KA_PAGE_DOWN, KA_TOP, KA_BOTTOM,
+	KA_CLOSE, KA_SELECT, KA_DIFF, KA_RELOAD,
+};
+/* The most keys one binding holds (its defaults or "keys.NAME"). */
+#define KEY_BIND_MAX	4
+struct key_entry {
+	enum key_mode	 mode;
+	const char	*name;		/* config "keys.NAME", unique */
+	const char	*key;		/* default keys, space separated */
+	enum key_action	 action;
+	const char	*help;		/* one line: /help, the man page */
+};
+/* Every binding, grouped by mode, ending with a NULL name. */
+extern const struct key_entry key_table[];
+/* The name of mode ("editor", "pager", ...); borrowed. */
+const char *key_mode_name(enum key_mode mode);
+/*
+ * Parse s, key names separated by spaces ("Left C-b"), into keys (room for
+ * KEY_BIND_MAX).  Returns how many, 0 for "none" or an empty string, or -1
+ * when a name is not a key or there are more than KEY_BIND_MAX.
+ */
+int	 key_parse_list(const char *s, key_code *keys);
+/*
+ * The names of the n keys (KEYC_UNKNOWN ones skipped), space separated as
+ * key_parse_list() reads them, or "none"; caller frees.
+ */
+char	*key_list_string(const key_code *keys, size_t n);
+/*
+ * The action bound to key in mode by ui's bindings (the "keys.*" options,
+ * indexed as key_table; options.h), or by key_table's defaults when ui is
+ * NULL.  KA_NONE when key is bound to nothing there.
  */
 struct ui_options;
-enum key_action key_lookup(const struct ui_options *ui, key_code key);
+enum key_action key_lookup(const struct ui_options *ui, enum key_mode mode,
+	    key_code key);
+/*
+ * The key bound first to action in mode, named for a hint ("Esc", "PgUp",
+ * arrows for Up and Down), or "none" when unbound; caller frees.
+ */
+char	*key_hint(const struct ui_options *ui, enum key_mode mode,
+	    enum key_action action);
+/* The name of key for a hint, as key_hint() spells it; caller frees. */
+char	*key_hint_name(key_code key);
 
 /*
  * ui.c: the screen manager.  The screen is the transcript, the status bar
@@ -1412,6 +1469,29 @@ void	 ui_clear(struct ui *ui);
 void	 ui_snapshots_changed(struct ui *ui);
 /* Cycle the permission mode (Shift-Tab). */
 void	 ui_mode_next(struct ui *ui);
+/*
+ * The key bound to action in mode by the configuration, named for a hint
+ * (key_hint()); caller frees.
+ */
+char	*ui_key_hint(struct ui *ui, enum key_mode mode, enum key_action action);
+/*
+ * One item of a hint line: the keys of action (and of action2 unless
+ * KA_NONE, joined: "\xe2\x86\x91\xe2\x86\x93", "k/j") and what they do.
+ */
+struct ui_hint {
+	enum key_action	 action, action2;
+	const char	*label;
+};
+/*
+ * Append the hints (ending with a KA_NONE action) to b as "KEYS label",
+ * three spaces apart, with the keys the configuration binds in mode; an
+ * item whose keys are all unbound is left out.
+ */
+void	 ui_key_hints(struct ui *ui, enum key_mode mode,
+	    const struct ui_hint *hints, struct buf *b);
+/* The action bound to key in mode by the configuration (key_lookup()). */
+enum key_action ui_key_action(struct ui *ui, enum key_mode mode,
+	    key_code key);
 
 /* view-transcript.c: the transcript entries and their drawing */
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "options.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -32,19 +33,20 @@ const struct slash_entry slash_table[] = {
 	    "screen; /resume goes back" },
 	{ .name = "mode", .args = "[ask|accept-edits|plan|bypass]",
 	  .exec = cmd_slash_mode,
-	  .help = "show or set the permission mode (also Shift-Tab)" },
+	  .help = "show or set the permission mode (also the mode key)" },
 	{ .name = "model", .args = "[NAME]", .exec = cmd_slash_model,
 	  .help = "show or set the model for the next requests" },
 	{ .name = "rewind", .args = "[ID]", .exec = cmd_slash_rewind,
 	  .help = "rewind the files to before the agent's last change, or "
-	    "to snapshot ID (also Alt-z)" },
+	    "to snapshot ID (also the rewind key)" },
 	{ .name = "snapshots", .args = "", .exec = cmd_slash_snapshots,
-	  .help = "open the snapshot timeline (also Esc Esc)" },
+	  .help = "open the snapshot timeline (also the snapshots key)" },
 	{ .name = "diff", .args = "[ID]", .exec = cmd_slash_diff,
 	  .help = "show the changes since snapshot ID (default: the "
 	    "session's first) in a pager" },
 	{ .name = "quit", .args = "", .exec = cmd_slash_quit,
-	  .help = "quit agentos (also Ctrl-D, or Ctrl-C twice)" },
+	  .help = "quit agentos (also editor-quit, or editor-interrupt "
+	    "twice)" },
 	{ .name = "exit", .args = "", .exec = cmd_slash_quit,
 	  .help = "the same as /quit" },
 	/* --- session log: slash commands (/resume, /fork) */
@@ -58,46 +60,45 @@ const struct slash_entry slash_table[] = {
 	{ .name = NULL }
 };
 
-/* The main screen's fixed keys, for /help (the table keys come after). */
-static const char *const slash_help_keys[] = {
-	"Enter", "send the message (or run the /command)",
-	"Alt-Enter, Ctrl-J, Shift-Enter", "insert a new line",
-	"Up, Down", "move between lines; on the first or last, history",
-	"Esc", "stop the request or running tool at once",
-	"Esc Esc", "on an empty prompt: the snapshot timeline",
-	"Ctrl-C", "stop if busy, else clear the prompt; twice to quit",
-	"Ctrl-D", "on an empty prompt: quit",
-	"Ctrl-A, Ctrl-E", "start, end of line",
-	"Ctrl-K, Ctrl-U, Ctrl-W", "kill to end, to start, word before",
-	"Alt-B, Alt-F", "word left, right",
-	"Tab", "complete a /command",
-	"Ctrl-Z", "suspend",
-	NULL
+/* The /help headings of the key table's modes. */
+static const char *const slash_help_modes[KEYM_COUNT] = {
+	[KEYM_GLOBAL] = "Everywhere",
+	[KEYM_MAIN] = "Transcript",
+	[KEYM_EDITOR] = "Input editor",
+	[KEYM_APPROVAL] = "Approvals",
+	[KEYM_NOTE] = "Rejection note",
+	[KEYM_TIMELINE] = "Snapshot timeline",
+	[KEYM_PAGER] = "Pager",
+	[KEYM_PICKER] = "Session picker",
 };
 
+/* The key table as bound now, one section per mode, then the commands. */
 static void
 cmd_slash_help(struct ui *ui, const char *args)
 {
 	const struct slash_entry	*e;
-	const struct key_entry		*k;
+	const struct ui_options		*keys = &options_get(ui->cfg)->ui;
 	struct buf			 b = BUF_INIT;
+	char				*names;
 	size_t				 i;
+	int				 m;
 
-	buf_adds(&b, "# agentos keys\n\n| Key | Action |\n|---|---|\n");
-	for (i = 0; slash_help_keys[i] != NULL; i += 2)
-		buf_addf(&b, "| %s | %s |\n", slash_help_keys[i],
-		    slash_help_keys[i + 1]);
-	for (k = key_table; k->name != NULL; k++)
-		buf_addf(&b, "| %s | %s (\"%s\") |\n", k->key, k->help,
-		    k->name);
-	buf_adds(&b, "\nRebind in the config file: `\"keys\": {\"rewind\": "
-	    "\"C-r\"}`.\n\n## Approvals\n\n| Key | Answer |\n|---|---|\n"
-	    "| y | run it, once |\n"
-	    "| a | run it, and this tool (for bash: commands with this "
-	    "prefix, or this exact command when it is compound) for the "
-	    "rest of the session |\n"
-	    "| n | reject, with a note for the model |\n"
-	    "| Esc | reject without a note |\n\n## Commands\n\n"
+	buf_adds(&b, "# agentos keys\n");
+	for (m = 0; m < KEYM_COUNT; m++) {
+		buf_addf(&b, "\n## %s\n\n| Key | Action | Name |\n"
+		    "|---|---|---|\n", slash_help_modes[m]);
+		for (i = 0; key_table[i].name != NULL; i++) {
+			if (key_table[i].mode != (enum key_mode)m)
+				continue;
+			names = key_list_string(keys->keys[i], KEY_BIND_MAX);
+			buf_addf(&b, "| %s | %s | %s |\n", names,
+			    key_table[i].help, key_table[i].name);
+			free(names);
+		}
+	}
+	buf_adds(&b, "\nRebind by name in the config file: `\"keys\": "
+	    "{\"rewind\": \"C-r\", \"editor-left\": \"Left C-b\"}` (several "
+	    "keys separated by spaces, \"none\" unbinds).\n\n## Commands\n\n"
 	    "| Command | Does |\n|---|---|\n");
 	for (e = slash_table; e->name != NULL; e++)
 		buf_addf(&b, "| /%s %s | %s |\n", e->name, e->args, e->help);
@@ -119,8 +120,10 @@ cmd_slash_resume(struct ui *ui, const char *args)
 	char		*cause = NULL;
 
 	if (ui->agent != NULL && agent_busy(ui->agent)) {
+		cause = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
 		view_transcript_notice(ui, TE_ERROR, "resume: a turn is "
-		    "running; Esc stops it first");
+		    "running; %s stops it first", cause);
+		free(cause);
 		return;
 	}
 	if (*args != '\0') {
@@ -154,13 +157,16 @@ static void
 cmd_slash_mode(struct ui *ui, const char *args)
 {
 	enum perm_mode	m;
+	char		*key;
 
 	if (*args == '\0') {
 		m = ui->agent != NULL ? perm_get_mode(agent_perm(ui->agent)) :
 		    ui->cfg->perm_mode;
+		key = ui_key_hint(ui, KEYM_GLOBAL, KA_MODE_NEXT);
 		view_transcript_notice(ui, TE_NOTICE, "Permission mode: %s "
-		    "(ask, accept-edits, plan, bypass; Shift-Tab cycles)",
-		    perm_mode_name(m));
+		    "(ask, accept-edits, plan, bypass; %s cycles)",
+		    perm_mode_name(m), key);
+		free(key);
 		return;
 	}
 	if (perm_mode_from_name(args, &m) != 0) {

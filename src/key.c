@@ -48,31 +48,211 @@ static const struct {
 	{ "Space", ' ' }, { "BSpace", 0x7f }, { "Backspace", 0x7f },
 };
 
+/*
+ * The key table: every binding a user can press, one row each, grouped by
+ * the mode (tmux's key tables) where it applies.  A row names its default
+ * keys (several, space separated); "keys.NAME" in the config replaces them.
+ * The main screen looks in the global, main and editor modes in that order;
+ * a view in its own mode, then the global one.  Typed text and pastes are
+ * not bindings.
+ */
 const struct key_entry key_table[] = {
-	{ .name = "rewind", .key = "M-z", .action = KA_REWIND,
-	  .help = "rewind the files to before the agent's last change" },
-	{ .name = "mode", .key = "S-Tab", .action = KA_MODE_NEXT,
-	  .help = "cycle the permission mode" },
-	{ .name = "expand", .key = "C-o", .action = KA_TOGGLE_TOOL,
-	  .help = "show or hide the full result of the selected tool call" },
-	{ .name = "tool-prev", .key = "M-Up", .action = KA_TOOL_PREV,
-	  .help = "select the previous tool call" },
-	{ .name = "tool-next", .key = "M-Down", .action = KA_TOOL_NEXT,
-	  .help = "select the next tool call" },
-	{ .name = "snapshots", .key = "M-s", .action = KA_TIMELINE,
-	  .help = "open the snapshot timeline (also Esc Esc)" },
-	{ .name = "mouse", .key = "M-m", .action = KA_MOUSE,
+	/* global */
+	{ .mode = KEYM_GLOBAL, .name = "mode", .key = "S-Tab",
+	  .action = KA_MODE_NEXT, .help = "cycle the permission mode" },
+	{ .mode = KEYM_GLOBAL, .name = "mouse", .key = "M-m",
+	  .action = KA_MOUSE,
 	  .help = "toggle mouse reporting (wheel scrolling)" },
-	{ .name = "redraw", .key = "C-l", .action = KA_REDRAW,
-	  .help = "redraw the screen" },
-	{ .name = "scroll-up", .key = "PageUp", .action = KA_SCROLL_UP,
-	  .help = "scroll the transcript up a page" },
-	{ .name = "scroll-down", .key = "PageDown", .action = KA_SCROLL_DOWN,
+	{ .mode = KEYM_GLOBAL, .name = "redraw", .key = "C-l",
+	  .action = KA_REDRAW, .help = "redraw the screen" },
+	{ .mode = KEYM_GLOBAL, .name = "cancel", .key = "C-c",
+	  .action = KA_CANCEL,
+	  .help = "over a panel or view: stop the running turn" },
+	/* main */
+	{ .mode = KEYM_MAIN, .name = "rewind", .key = "M-z",
+	  .action = KA_REWIND,
+	  .help = "rewind the files to before the agent's last change" },
+	{ .mode = KEYM_MAIN, .name = "expand", .key = "C-o",
+	  .action = KA_TOGGLE_TOOL,
+	  .help = "show or hide the full result of the selected tool call" },
+	{ .mode = KEYM_MAIN, .name = "tool-prev", .key = "M-Up",
+	  .action = KA_TOOL_PREV, .help = "select the previous tool call" },
+	{ .mode = KEYM_MAIN, .name = "tool-next", .key = "M-Down",
+	  .action = KA_TOOL_NEXT, .help = "select the next tool call" },
+	{ .mode = KEYM_MAIN, .name = "snapshots", .key = "M-s",
+	  .action = KA_TIMELINE,
+	  .help = "open the snapshot timeline (also Esc Esc)" },
+	{ .mode = KEYM_MAIN, .name = "scroll-up", .key = "PageUp",
+	  .action = KA_SCROLL_UP, .help = "scroll the transcript up a page" },
+	{ .mode = KEYM_MAIN, .name = "scroll-down", .key = "PageDown",
+	  .action = KA_SCROLL_DOWN,
 	  .help = "scroll the transcript down a page" },
-	{ .name = "scroll-top", .key = "M-<", .action = KA_SCROLL_TOP,
+	{ .mode = KEYM_MAIN, .name = "scroll-top", .key = "M-<",
+	  .action = KA_SCROLL_TOP,
 	  .help = "scroll to the start of the transcript" },
-	{ .name = "scroll-bottom", .key = "M->", .action = KA_SCROLL_BOTTOM,
+	{ .mode = KEYM_MAIN, .name = "scroll-bottom", .key = "M->",
+	  .action = KA_SCROLL_BOTTOM,
 	  .help = "scroll to the end and follow new output" },
+	/* editor */
+	{ .mode = KEYM_EDITOR, .name = "editor-send", .key = "Enter",
+	  .action = KA_ED_SEND,
+	  .help = "send the message (or run the /command)" },
+	{ .mode = KEYM_EDITOR, .name = "editor-newline",
+	  .key = "M-Enter C-j S-Enter",
+	  .action = KA_ED_NEWLINE, .help = "insert a new line" },
+	{ .mode = KEYM_EDITOR, .name = "editor-interrupt", .key = "C-c",
+	  .action = KA_ED_INTERRUPT,
+	  .help = "stop if busy, else clear the prompt; twice to quit" },
+	{ .mode = KEYM_EDITOR, .name = "editor-quit", .key = "C-d",
+	  .action = KA_ED_QUIT,
+	  .help = "on an empty prompt: quit; else delete the character under "
+	    "the caret" },
+	{ .mode = KEYM_EDITOR, .name = "editor-stop", .key = "Escape",
+	  .action = KA_ED_STOP,
+	  .help = "stop the request or running tool at once; twice on an "
+	    "empty prompt: the snapshot timeline" },
+	{ .mode = KEYM_EDITOR, .name = "editor-suspend", .key = "C-z",
+	  .action = KA_ED_SUSPEND, .help = "suspend (fg resumes)" },
+	{ .mode = KEYM_EDITOR, .name = "editor-complete", .key = "Tab",
+	  .action = KA_ED_COMPLETE, .help = "complete a /command" },
+	{ .mode = KEYM_EDITOR, .name = "editor-backspace", .key = "BSpace C-h",
+	  .action = KA_ED_BACKSPACE,
+	  .help = "delete the character before the caret" },
+	{ .mode = KEYM_EDITOR, .name = "editor-delete", .key = "Delete",
+	  .action = KA_ED_DELETE,
+	  .help = "delete the character under the caret" },
+	{ .mode = KEYM_EDITOR, .name = "editor-left", .key = "Left C-b",
+	  .action = KA_ED_LEFT, .help = "move the caret left" },
+	{ .mode = KEYM_EDITOR, .name = "editor-right", .key = "Right C-f",
+	  .action = KA_ED_RIGHT, .help = "move the caret right" },
+	{ .mode = KEYM_EDITOR, .name = "editor-word-left",
+	  .key = "C-Left M-Left M-b",
+	  .action = KA_ED_WORD_LEFT, .help = "move a word left" },
+	{ .mode = KEYM_EDITOR, .name = "editor-word-right",
+	  .key = "C-Right M-Right M-f",
+	  .action = KA_ED_WORD_RIGHT, .help = "move a word right" },
+	{ .mode = KEYM_EDITOR, .name = "editor-home", .key = "Home C-a",
+	  .action = KA_ED_HOME, .help = "go to the start of the line" },
+	{ .mode = KEYM_EDITOR, .name = "editor-end", .key = "End C-e",
+	  .action = KA_ED_END, .help = "go to the end of the line" },
+	{ .mode = KEYM_EDITOR, .name = "editor-kill-line", .key = "C-k",
+	  .action = KA_ED_KILL_LINE, .help = "delete to the end of the line" },
+	{ .mode = KEYM_EDITOR, .name = "editor-kill-start", .key = "C-u",
+	  .action = KA_ED_KILL_START,
+	  .help = "delete to the start of the line" },
+	{ .mode = KEYM_EDITOR, .name = "editor-kill-word",
+	  .key = "C-w M-BSpace",
+	  .action = KA_ED_KILL_WORD,
+	  .help = "delete the word before the caret" },
+	{ .mode = KEYM_EDITOR, .name = "editor-up", .key = "Up C-p",
+	  .action = KA_ED_UP,
+	  .help = "move up a line; on the first, back in the history" },
+	{ .mode = KEYM_EDITOR, .name = "editor-down", .key = "Down C-n",
+	  .action = KA_ED_DOWN,
+	  .help = "move down a line; on the last, forward in the history" },
+	/* approval */
+	{ .mode = KEYM_APPROVAL, .name = "approval-yes", .key = "y Y",
+	  .action = KA_AP_YES, .help = "run it, once" },
+	{ .mode = KEYM_APPROVAL, .name = "approval-always", .key = "a A",
+	  .action = KA_AP_ALWAYS,
+	  .help = "run it, and allow this tool (for bash: commands with this "
+	    "prefix, or this exact command) for the session" },
+	{ .mode = KEYM_APPROVAL, .name = "approval-note", .key = "n N",
+	  .action = KA_AP_NOTE, .help = "reject, with a note for the model" },
+	{ .mode = KEYM_APPROVAL, .name = "approval-reject", .key = "Escape",
+	  .action = KA_AP_REJECT, .help = "reject without a note" },
+	{ .mode = KEYM_APPROVAL, .name = "approval-up", .key = "Up k",
+	  .action = KA_LINE_UP, .help = "scroll the preview up a line" },
+	{ .mode = KEYM_APPROVAL, .name = "approval-down", .key = "Down j",
+	  .action = KA_LINE_DOWN, .help = "scroll the preview down a line" },
+	{ .mode = KEYM_APPROVAL, .name = "approval-page-up", .key = "PageUp",
+	  .action = KA_PAGE_UP, .help = "scroll the preview up a page" },
+	{ .mode = KEYM_APPROVAL, .name = "approval-page-down",
+	  .key = "PageDown Space",
+	  .action = KA_PAGE_DOWN, .help = "scroll the preview down a page" },
+	{ .mode = KEYM_APPROVAL, .name = "approval-top", .key = "Home",
+	  .action = KA_TOP, .help = "go to the start of the preview" },
+	{ .mode = KEYM_APPROVAL, .name = "approval-bottom", .key = "End",
+	  .action = KA_BOTTOM, .help = "go to the end of the preview" },
+	/* note */
+	{ .mode = KEYM_NOTE, .name = "note-send", .key = "Enter",
+	  .action = KA_ED_SEND, .help = "reject with the note typed" },
+	{ .mode = KEYM_NOTE, .name = "note-back", .key = "Escape",
+	  .action = KA_NOTE_BACK,
+	  .help = "drop the note, back to the choices" },
+	{ .mode = KEYM_NOTE, .name = "note-backspace", .key = "BSpace C-h",
+	  .action = KA_ED_BACKSPACE,
+	  .help = "delete the character before the caret" },
+	{ .mode = KEYM_NOTE, .name = "note-delete", .key = "Delete",
+	  .action = KA_ED_DELETE,
+	  .help = "delete the character under the caret" },
+	{ .mode = KEYM_NOTE, .name = "note-left", .key = "Left",
+	  .action = KA_ED_LEFT, .help = "move the caret left" },
+	{ .mode = KEYM_NOTE, .name = "note-right", .key = "Right",
+	  .action = KA_ED_RIGHT, .help = "move the caret right" },
+	{ .mode = KEYM_NOTE, .name = "note-home", .key = "Home C-a",
+	  .action = KA_ED_HOME, .help = "go to the start of the note" },
+	{ .mode = KEYM_NOTE, .name = "note-end", .key = "End C-e",
+	  .action = KA_ED_END, .help = "go to the end of the note" },
+	{ .mode = KEYM_NOTE, .name = "note-kill-start", .key = "C-u",
+	  .action = KA_ED_KILL_START,
+	  .help = "delete to the start of the note" },
+	{ .mode = KEYM_NOTE, .name = "note-kill-word", .key = "C-w",
+	  .action = KA_ED_KILL_WORD,
+	  .help = "delete the word before the caret" },
+	/* timeline */
+	{ .mode = KEYM_TIMELINE, .name = "timeline-close", .key = "Escape q",
+	  .action = KA_CLOSE, .help = "close the timeline" },
+	{ .mode = KEYM_TIMELINE, .name = "timeline-up", .key = "Up k",
+	  .action = KA_LINE_UP, .help = "select the previous snapshot" },
+	{ .mode = KEYM_TIMELINE, .name = "timeline-down", .key = "Down j",
+	  .action = KA_LINE_DOWN, .help = "select the next snapshot" },
+	{ .mode = KEYM_TIMELINE, .name = "timeline-top", .key = "Home",
+	  .action = KA_TOP, .help = "select the first snapshot" },
+	{ .mode = KEYM_TIMELINE, .name = "timeline-bottom", .key = "End",
+	  .action = KA_BOTTOM, .help = "select the last snapshot" },
+	{ .mode = KEYM_TIMELINE, .name = "timeline-restore", .key = "Enter",
+	  .action = KA_SELECT,
+	  .help = "restore this point (files, conversation or both)" },
+	{ .mode = KEYM_TIMELINE, .name = "timeline-diff", .key = "d",
+	  .action = KA_DIFF,
+	  .help = "show the diff from this snapshot to now" },
+	{ .mode = KEYM_TIMELINE, .name = "timeline-reload", .key = "r",
+	  .action = KA_RELOAD, .help = "reload the list" },
+	/* pager */
+	{ .mode = KEYM_PAGER, .name = "pager-close", .key = "Escape q",
+	  .action = KA_CLOSE, .help = "close the pager" },
+	{ .mode = KEYM_PAGER, .name = "pager-up", .key = "Up k",
+	  .action = KA_LINE_UP, .help = "scroll up a line" },
+	{ .mode = KEYM_PAGER, .name = "pager-down", .key = "Down j Enter",
+	  .action = KA_LINE_DOWN, .help = "scroll down a line" },
+	{ .mode = KEYM_PAGER, .name = "pager-page-up", .key = "PageUp b",
+	  .action = KA_PAGE_UP, .help = "scroll up a page" },
+	{ .mode = KEYM_PAGER, .name = "pager-page-down",
+	  .key = "PageDown Space",
+	  .action = KA_PAGE_DOWN, .help = "scroll down a page" },
+	{ .mode = KEYM_PAGER, .name = "pager-top", .key = "Home g",
+	  .action = KA_TOP, .help = "go to the start" },
+	{ .mode = KEYM_PAGER, .name = "pager-bottom", .key = "End G",
+	  .action = KA_BOTTOM, .help = "go to the end" },
+	/* picker */
+	{ .mode = KEYM_PICKER, .name = "picker-close", .key = "Escape q",
+	  .action = KA_CLOSE,
+	  .help = "close the picker (at start: a new session)" },
+	{ .mode = KEYM_PICKER, .name = "picker-select", .key = "Enter",
+	  .action = KA_SELECT, .help = "resume the selected session" },
+	{ .mode = KEYM_PICKER, .name = "picker-up", .key = "Up k C-p",
+	  .action = KA_LINE_UP, .help = "select the previous session" },
+	{ .mode = KEYM_PICKER, .name = "picker-down", .key = "Down j C-n",
+	  .action = KA_LINE_DOWN, .help = "select the next session" },
+	{ .mode = KEYM_PICKER, .name = "picker-top", .key = "Home",
+	  .action = KA_TOP, .help = "select the first session" },
+	{ .mode = KEYM_PICKER, .name = "picker-bottom", .key = "End",
+	  .action = KA_BOTTOM, .help = "select the last session" },
+	{ .mode = KEYM_PICKER, .name = "picker-page-up", .key = "PageUp",
+	  .action = KA_PAGE_UP, .help = "select ten sessions up" },
+	{ .mode = KEYM_PICKER, .name = "picker-page-down", .key = "PageDown",
+	  .action = KA_PAGE_DOWN, .help = "select ten sessions down" },
 	{ .name = NULL }
 };
 
@@ -467,18 +647,120 @@ key_to_string(key_code key)
 	return (buf_detach(&b, NULL));
 }
 
-enum key_action
-key_lookup(const struct ui_options *ui, key_code key)
+static const char *const key_mode_names[KEYM_COUNT] = {
+	[KEYM_GLOBAL] = "global", [KEYM_MAIN] = "main",
+	[KEYM_EDITOR] = "editor", [KEYM_APPROVAL] = "approval",
+	[KEYM_NOTE] = "note", [KEYM_TIMELINE] = "timeline",
+	[KEYM_PAGER] = "pager", [KEYM_PICKER] = "picker",
+};
+
+const char *
+key_mode_name(enum key_mode mode)
 {
-	size_t	i;
+	if ((unsigned)mode >= KEYM_COUNT)
+		return ("?");
+	return (key_mode_names[mode]);
+}
+
+int
+key_parse_list(const char *s, key_code *keys)
+{
+	char		*copy, *p, *w;
+	key_code	 k;
+	int		 n = 0;
+
+	if (strcmp(s, "none") == 0)
+		return (0);
+	copy = p = xstrdup(s);
+	while ((w = strsep(&p, " ")) != NULL) {
+		if (*w == '\0')
+			continue;
+		if (n == KEY_BIND_MAX ||
+		    (k = key_from_string(w)) == KEYC_UNKNOWN) {
+			n = -1;
+			break;
+		}
+		keys[n++] = k;
+	}
+	free(copy);
+	return (n);
+}
+
+char *
+key_list_string(const key_code *keys, size_t n)
+{
+	struct buf	 b = BUF_INIT;
+	char		*name;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (keys[i] == KEYC_UNKNOWN)
+			continue;
+		name = key_to_string(keys[i]);
+		buf_addf(&b, "%s%s", b.len > 0 ? " " : "", name);
+		free(name);
+	}
+	if (b.len == 0)
+		buf_adds(&b, "none");
+	return (buf_detach(&b, NULL));
+}
+
+enum key_action
+key_lookup(const struct ui_options *ui, enum key_mode mode, key_code key)
+{
+	size_t	i, j;
 
 	if (ui == NULL)
 		ui = &options_default()->ui;
 	if (key == KEYC_UNKNOWN)
 		return (KA_NONE);
 	for (i = 0; key_table[i].name != NULL; i++) {
-		if (ui->keys[i] == key)
-			return (key_table[i].action);
+		if (key_table[i].mode != mode)
+			continue;
+		for (j = 0; j < KEY_BIND_MAX; j++) {
+			if (ui->keys[i][j] == key)
+				return (key_table[i].action);
+		}
 	}
 	return (KA_NONE);
+}
+
+char *
+key_hint_name(key_code key)
+{
+	char	*s;
+
+	switch (key) {
+	case KEYC_ESCAPE:
+		return (xstrdup("Esc"));
+	case KEYC_PPAGE:
+		return (xstrdup("PgUp"));
+	case KEYC_NPAGE:
+		return (xstrdup("PgDn"));
+	case KEYC_UP:
+		return (xstrdup("\xe2\x86\x91"));
+	case KEYC_DOWN:
+		return (xstrdup("\xe2\x86\x93"));
+	}
+	s = key_to_string(key);
+	return (s);
+}
+
+char *
+key_hint(const struct ui_options *ui, enum key_mode mode,
+    enum key_action action)
+{
+	size_t	i, j;
+
+	if (ui == NULL)
+		ui = &options_default()->ui;
+	for (i = 0; key_table[i].name != NULL; i++) {
+		if (key_table[i].mode != mode || key_table[i].action != action)
+			continue;
+		for (j = 0; j < KEY_BIND_MAX; j++) {
+			if (ui->keys[i][j] != KEYC_UNKNOWN)
+				return (key_hint_name(ui->keys[i][j]));
+		}
+	}
+	return (xstrdup("none"));
 }

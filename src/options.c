@@ -602,26 +602,28 @@ options_key_index(const char *name)
 }
 
 /*
- * Bind keys.NAME to the key named by v.  "none" unbinds; a name that is
- * not a key unbinds too, and is reported.
+ * Bind keys.NAME to the keys named by v ("C-r", or several separated by
+ * spaces).  "none" unbinds; a name that is not a key unbinds too, and is
+ * reported.
  */
 static int
 options_bind(const struct options_ctx *ctx, const char *name, json_t *v,
     char **why)
 {
 	const char	*s;
-	key_code	 k;
-	int		 i;
+	key_code	 k[KEY_BIND_MAX];
+	int		 i, j, n;
 
 	if ((i = options_key_index(name)) < 0) {
 		*why = xasprintf("keys.%s: unknown key binding", name);
 		return (-1);
 	}
 	s = json_string_value(v);
-	k = s != NULL ? key_from_string(s) : KEYC_UNKNOWN;
-	ctx->o->ui.keys[i] = k;
+	n = s != NULL ? key_parse_list(s, k) : -1;
+	for (j = 0; j < KEY_BIND_MAX; j++)
+		ctx->o->ui.keys[i][j] = j < n ? k[j] : KEYC_UNKNOWN;
 	options_src_set(&ctx->o->key_src[i], ctx);
-	if (k == KEYC_UNKNOWN && (s == NULL || strcmp(s, "none") != 0)) {
+	if (n < 0) {
 		*why = xasprintf("keys.%s: %s%s%s is not a key (unbound)",
 		    name, s != NULL ? "'" : "", s != NULL ? s : "the value",
 		    s != NULL ? "'" : "");
@@ -846,7 +848,7 @@ options_create(void)
 	json_t			*v;
 	json_error_t		 jerr;
 	char			*why;
-	int			 i;
+	int			 i, j;
 
 	/* Fields that are not options. */
 	o->lsp.max_queued = 16 * 1024 * 1024;
@@ -856,7 +858,10 @@ options_create(void)
 		if (i == OPTION_KEYS_MAX)
 			fatalx("key_table: more than %d bindings",
 			    OPTION_KEYS_MAX);
-		o->ui.keys[i] = key_from_string(key_table[i].key);
+		for (j = 0; j < KEY_BIND_MAX; j++)
+			o->ui.keys[i][j] = KEYC_UNKNOWN;
+		if (key_parse_list(key_table[i].key, o->ui.keys[i]) < 0)
+			fatalx("key_table: %s: bad keys", key_table[i].name);
 	}
 
 	memset(&scratch, 0, sizeof scratch);
@@ -1192,9 +1197,8 @@ options_foreach(const struct config *cfg,
 		if (e->type == OPTION_KEYS) {
 			for (i = 0; key_table[i].name != NULL; i++) {
 				key = xasprintf("keys.%s", key_table[i].name);
-				kn = o->ui.keys[i] == KEYC_UNKNOWN ?
-				    xstrdup("none") :
-				    key_to_string(o->ui.keys[i]);
+				kn = key_list_string(o->ui.keys[i],
+				    KEY_BIND_MAX);
 				j = json_string(kn);
 				text = json_dumps(j, JSON_ENCODE_ANY);
 				json_decref(j);

@@ -36,10 +36,11 @@ struct session_options {
 };
 
 /* "keys.*" and "mouse": the screen's key bindings, indexed as key_table. */
-#define OPTION_KEYS_MAX	32
+#define OPTION_KEYS_MAX	128
 struct ui_options {
 	int		mouse;			/* mouse reporting at start */
-	key_code	keys[OPTION_KEYS_MAX];	/* KEYC_UNKNOWN: unbound */
+	/* A row's keys; KEYC_UNKNOWN fills the unused (all: unbound). */
+	key_code	keys[OPTION_KEYS_MAX][KEY_BIND_MAX];
 };
 
 /*

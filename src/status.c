@@ -97,7 +97,8 @@ status_draw(struct ui *ui, int y, int cols)
 	enum perm_mode		 mode = ui->cfg->perm_mode;
 	int			 x = 0, busy = 0;
 	size_t			 nsnap = ui->nsnapshots;
-	const char		*hint;
+	char			*k1, *k2;
+	int			 w;
 
 	if (ui->agent != NULL) {
 		st = agent_stats(ui->agent);
@@ -143,14 +144,24 @@ status_draw(struct ui *ui, int y, int cols)
 
 	buf_reset(&b);
 	if (busy) {
-		buf_addf(&b, " %s working \xc2\xb7 Esc to stop",
-		    spin[ui->spin % 8]);
+		k1 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
+		buf_addf(&b, " %s working \xc2\xb7 %s to stop",
+		    spin[ui->spin % 8], k1);
+		free(k1);
 		x += ui_draw_text(y, x, cols - x, b.buf, EL_STATUS, SA_BOLD);
 	}
 
-	hint = busy ? "" : "S-Tab mode  M-z undo  /help ";
-	if (cols - x > (int)strlen(hint) + 1)
-		ui_draw_text(y, cols - (int)strlen(hint), (int)strlen(hint),
-		    hint, EL_STATUS, SA_DIM);
+	/* The keys as bound now (the key table and "keys.*"). */
+	buf_reset(&b);
+	if (!busy) {
+		k1 = ui_key_hint(ui, KEYM_GLOBAL, KA_MODE_NEXT);
+		k2 = ui_key_hint(ui, KEYM_MAIN, KA_REWIND);
+		buf_addf(&b, "%s mode  %s undo  /help ", k1, k2);
+		free(k1);
+		free(k2);
+	}
+	w = ui_utf8_strwidth(b.buf, b.len);
+	if (cols - x > w + 1)
+		ui_draw_text(y, cols - w, w, b.buf, EL_STATUS, SA_DIM);
 	buf_release(&b);
 }

@@ -377,12 +377,23 @@ ui_frame(void *arg)
 		free(sl.spans);
 	}
 	if (prompt_empty(ui->prompt)) {
-		const char *hint = ui->agent != NULL &&
-		    agent_busy(ui->agent) ? "Esc to stop; type ahead" :
-		    "Enter to send, Alt-Enter for a new line, /help for help";
+		char	*hint, *k1, *k2;
 
+		if (ui->agent != NULL && agent_busy(ui->agent)) {
+			k1 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
+			hint = xasprintf("%s to stop; type ahead", k1);
+			free(k1);
+		} else {
+			k1 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_SEND);
+			k2 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_NEWLINE);
+			hint = xasprintf("%s to send, %s for a new line, "
+			    "/help for help", k1, k2);
+			free(k1);
+			free(k2);
+		}
 		ui_draw_text(status_y + 1, 2, cols - 2, hint, EL_NOTICE,
 		    SA_DIM);
+		free(hint);
 	}
 	ui_cursor(ui, status_y + 1 + (int)(l.cursor_row - first),
 	    2 + l.cursor_col);
@@ -696,7 +707,7 @@ static void
 ui_resumed(struct ui *ui)
 {
 	const struct agent_stats	*st = agent_stats(ui->agent);
-	char				*cause = NULL;
+	char				*cause = NULL, *stop;
 	int				 interrupted = 0;
 
 	agent_resumed(ui->agent, &interrupted);
@@ -706,8 +717,10 @@ ui_resumed(struct ui *ui)
 	ui_snapshots_changed(ui);
 	if (!interrupted)
 		return;
+	stop = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
 	view_transcript_notice(ui, TE_NOTICE, "The last turn was cut short; "
-	    "continuing it (Esc stops).");
+	    "continuing it (%s stops).", stop);
+	free(stop);
 	if (agent_continue(ui->agent, &cause) != 0) {
 		view_transcript_notice(ui, TE_ERROR, "continue: %s", cause);
 		free(cause);
@@ -743,8 +756,10 @@ ui_clear(struct ui *ui)
 	char	*old, *cause = NULL;
 
 	if (ui->agent != NULL && agent_busy(ui->agent)) {
+		old = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
 		view_transcript_notice(ui, TE_ERROR, "clear: a turn is "
-		    "running; Esc stops it first");
+		    "running; %s stops it first", old);
+		free(old);
 		return;
 	}
 	clearok(curscr, TRUE);
@@ -948,7 +963,52 @@ ui_history_load(struct ui *ui)
 	}
 }
 
-/* Keys that work whatever view is on top. */
+char *
+ui_key_hint(struct ui *ui, enum key_mode mode, enum key_action action)
+{
+	return (key_hint(&options_get(ui->cfg)->ui, mode, action));
+}
+
+void
+ui_key_hints(struct ui *ui, enum key_mode mode, const struct ui_hint *hints,
+    struct buf *b)
+{
+	const struct ui_hint	*h;
+	char			*k1, *k2;
+	int			 u1, u2;
+
+	for (h = hints; h->action != KA_NONE; h++) {
+		k1 = ui_key_hint(ui, mode, h->action);
+		k2 = h->action2 != KA_NONE ?
+		    ui_key_hint(ui, mode, h->action2) : xstrdup("none");
+		u1 = strcmp(k1, "none") != 0;
+		u2 = strcmp(k2, "none") != 0;
+		if (u1 || u2) {
+			if (b->len > 0)
+				buf_adds(b, "   ");
+			if (u1)
+				buf_adds(b, k1);
+			/* Arrows read as a pair; names need a slash. */
+			if (u1 && u2 && ui_utf8_strwidth(k1, strlen(k1)) +
+			    ui_utf8_strwidth(k2, strlen(k2)) > 2)
+				buf_adds(b, "/");
+			if (u2)
+				buf_adds(b, k2);
+			if (*h->label != '\0')
+				buf_addf(b, " %s", h->label);
+		}
+		free(k1);
+		free(k2);
+	}
+}
+
+enum key_action
+ui_key_action(struct ui *ui, enum key_mode mode, key_code key)
+{
+	return (key_lookup(&options_get(ui->cfg)->ui, mode, key));
+}
+
+/* Keys that work whatever view is on top (the global mode). */
 static int
 ui_key_global(struct ui *ui, const struct key_event *ev)
 {
@@ -961,7 +1021,7 @@ ui_key_global(struct ui *ui, const struct key_event *ev)
 			view_transcript_scroll(ui, -3);
 		return (VIEW_HANDLED);
 	}
-	switch (key_lookup(keys, ev->key)) {
+	switch (key_lookup(keys, KEYM_GLOBAL, ev->key)) {
 	case KA_MODE_NEXT:
 		ui_mode_next(ui);
 		return (VIEW_HANDLED);
@@ -977,88 +1037,114 @@ ui_key_global(struct ui *ui, const struct key_event *ev)
 		clearok(curscr, TRUE);
 		ui_redraw(ui);
 		return (VIEW_HANDLED);
-	default:
-		break;
-	}
-	if (ev->key == 3 && ui->nviews > 0) {	/* C-c over a view */
+	case KA_CANCEL:
+		/* On the main screen the editor's binding decides. */
+		if (ui->nviews == 0)
+			break;
 		if (ui->agent != NULL && agent_busy(ui->agent))
 			ui_cancel(ui);
 		return (VIEW_HANDLED);
+	default:
+		break;
 	}
 	return (0);
 }
 
-/* Keys of the main screen: the input editor and the transcript. */
+/* Keys of the transcript on the main screen (the main mode). */
+static int
+ui_key_transcript(struct ui *ui, enum key_action action)
+{
+	switch (action) {
+	case KA_REWIND:
+		ui_rewind_last(ui);
+		break;
+	case KA_TOGGLE_TOOL:
+		view_transcript_toggle_tool(ui);
+		break;
+	case KA_TOOL_PREV:
+		view_transcript_select_tool(ui, -1);
+		break;
+	case KA_TOOL_NEXT:
+		view_transcript_select_tool(ui, 1);
+		break;
+	case KA_SCROLL_UP:
+		view_transcript_scroll(ui, ui->page > 2 ? ui->page - 2 : 1);
+		break;
+	case KA_SCROLL_DOWN:
+		view_transcript_scroll(ui, -(ui->page > 2 ? ui->page - 2 : 1));
+		break;
+	case KA_SCROLL_TOP:
+		view_transcript_scroll(ui, 1 << 30);
+		break;
+	case KA_SCROLL_BOTTOM:
+		ui->scroll = 0;
+		break;
+	case KA_TIMELINE:
+		ui_push(ui, view_snapshots_create(ui));
+		break;
+	default:
+		return (0);
+	}
+	return (VIEW_HANDLED);
+}
+
+/* Send the editor's text, unless a turn runs: then it waits there. */
+static void
+ui_key_send(struct ui *ui)
+{
+	struct prompt	*p = ui->prompt;
+	char		*text, *stop;
+
+	text = prompt_text(p);
+	if (*text != '\0' && *text != '/' && ui->agent != NULL &&
+	    agent_busy(ui->agent)) {
+		/* Typed ahead: it waits in the prompt. */
+		stop = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
+		view_transcript_notice(ui, TE_NOTICE, "A turn is "
+		    "running: your message stays in the prompt; "
+		    "send it when the turn ends, or %s to stop it", stop);
+		free(stop);
+	} else if (*text != '\0') {
+		prompt_history_add(p, text);
+		ui_history_save(ui, text);
+		prompt_clear(p);
+		ui_submit(ui, text);
+	}
+	free(text);
+}
+
+/*
+ * Keys of the main screen: the transcript's bindings, then the input
+ * editor's; typed text and pastes go into the editor.
+ */
 static int
 ui_key_main(struct ui *ui, const struct key_event *ev)
 {
-	struct prompt	*p = ui->prompt;
+	struct prompt		*p = ui->prompt;
 	const struct ui_options	*keys = &options_get(ui->cfg)->ui;
-	key_code	 k = ev->key;
-	char		*text, *c;
-	key_code	 prev = ui->last_key;
-	int		 width = ui->cols - 2, ctrl_c = ui->ctrl_c;
+	key_code		 k = ev->key;
+	char			*c, *quit;
+	key_code		 prev = ui->last_key;
+	int			 width = ui->cols - 2, ctrl_c = ui->ctrl_c;
+	char			 enc[4];
 
 	ui->ctrl_c = 0;
 	ui->last_key = k;
-	switch (key_lookup(keys, k)) {
-	case KA_REWIND:
-		ui_rewind_last(ui);
+	if (ui_key_transcript(ui, key_lookup(keys, KEYM_MAIN, k)))
 		return (VIEW_HANDLED);
-	case KA_TOGGLE_TOOL:
-		view_transcript_toggle_tool(ui);
+	if (k == KEYC_PASTE) {
+		prompt_paste(p, ev->paste, ev->paste_len);
 		return (VIEW_HANDLED);
-	case KA_TOOL_PREV:
-		view_transcript_select_tool(ui, -1);
-		return (VIEW_HANDLED);
-	case KA_TOOL_NEXT:
-		view_transcript_select_tool(ui, 1);
-		return (VIEW_HANDLED);
-	case KA_SCROLL_UP:
-		view_transcript_scroll(ui, ui->page > 2 ? ui->page - 2 : 1);
-		return (VIEW_HANDLED);
-	case KA_SCROLL_DOWN:
-		view_transcript_scroll(ui, -(ui->page > 2 ? ui->page - 2 : 1));
-		return (VIEW_HANDLED);
-	case KA_SCROLL_TOP:
-		view_transcript_scroll(ui, 1 << 30);
-		return (VIEW_HANDLED);
-	case KA_SCROLL_BOTTOM:
-		ui->scroll = 0;
-		return (VIEW_HANDLED);
-	case KA_TIMELINE:
-		ui_push(ui, view_snapshots_create(ui));
-		return (VIEW_HANDLED);
-	default:
-		break;
 	}
 
-	switch (k) {
-	case '\r':
-		text = prompt_text(p);
-		if (*text != '\0' && *text != '/' && ui->agent != NULL &&
-		    agent_busy(ui->agent)) {
-			/* Typed ahead: it waits in the prompt. */
-			view_transcript_notice(ui, TE_NOTICE, "A turn is "
-			    "running: your message stays in the prompt; "
-			    "send it when the turn ends, or Esc to stop it");
-		} else if (*text != '\0') {
-			prompt_history_add(p, text);
-			ui_history_save(ui, text);
-			prompt_clear(p);
-			ui_submit(ui, text);
-		}
-		free(text);
+	switch (key_lookup(keys, KEYM_EDITOR, k)) {
+	case KA_ED_SEND:
+		ui_key_send(ui);
 		break;
-	case '\n':			/* C-j */
-	case '\r' | KEYC_META:		/* Alt-Enter */
-	case '\r' | KEYC_SHIFT:		/* Shift-Enter (CSI u) */
+	case KA_ED_NEWLINE:
 		prompt_insert(p, "\n", 1);
 		break;
-	case KEYC_PASTE:
-		prompt_paste(p, ev->paste, ev->paste_len);
-		break;
-	case 3:				/* C-c */
+	case KA_ED_INTERRUPT:
 		if (ui->agent != NULL && agent_busy(ui->agent))
 			ui_cancel(ui);
 		else if (!prompt_empty(p))
@@ -1067,95 +1153,86 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 			ui_quit(ui);
 		else {
 			ui->ctrl_c = 1;
+			quit = ui_key_hint(ui, KEYM_EDITOR, KA_ED_INTERRUPT);
 			view_transcript_notice(ui, TE_NOTICE,
-			    "Press Ctrl-C again to quit");
+			    "Press %s again to quit", quit);
+			free(quit);
 		}
 		break;
-	case 4:				/* C-d */
+	case KA_ED_QUIT:
 		if (prompt_empty(p))
 			ui_quit(ui);
 		else
 			prompt_delete(p);
 		break;
-	case KEYC_ESCAPE:
-		/* An Esc that stops a turn or opens a view starts no pair. */
+	case KA_ED_STOP:
+		/*
+		 * A press that stops a turn or opens a view starts no pair;
+		 * the same key twice on an empty prompt opens the timeline.
+		 */
 		if (ui->agent != NULL && agent_busy(ui->agent)) {
 			ui_cancel(ui);
 			ui->last_key = 0;
-		} else if (prev == KEYC_ESCAPE && prompt_empty(p)) {
+		} else if (prev == k && prompt_empty(p)) {
 			ui_push(ui, view_snapshots_create(ui));
 			ui->last_key = 0;
 		}
 		break;
-	case 26:			/* C-z */
+	case KA_ED_SUSPEND:
 		ui_suspend(ui);
 		break;
-	case '\t':
+	case KA_ED_COMPLETE:
 		if ((c = cmd_slash_complete(prompt_buffer(p, NULL))) != NULL) {
 			prompt_set(p, c);
 			free(c);
 		}
 		break;
-	case 0x7f:
-	case 8:
+	case KA_ED_BACKSPACE:
 		prompt_backspace(p);
 		break;
-	case KEYC_DC:
+	case KA_ED_DELETE:
 		prompt_delete(p);
 		break;
-	case KEYC_LEFT:
-	case 2:				/* C-b */
+	case KA_ED_LEFT:
 		prompt_left(p);
 		break;
-	case KEYC_RIGHT:
-	case 6:				/* C-f */
+	case KA_ED_RIGHT:
 		prompt_right(p);
 		break;
-	case KEYC_LEFT | KEYC_CTRL:
-	case KEYC_LEFT | KEYC_META:
-	case 'b' | KEYC_META:
+	case KA_ED_WORD_LEFT:
 		prompt_word_left(p);
 		break;
-	case KEYC_RIGHT | KEYC_CTRL:
-	case KEYC_RIGHT | KEYC_META:
-	case 'f' | KEYC_META:
+	case KA_ED_WORD_RIGHT:
 		prompt_word_right(p);
 		break;
-	case KEYC_HOME:
-	case 1:				/* C-a */
+	case KA_ED_HOME:
 		prompt_home(p);
 		break;
-	case KEYC_END:
-	case 5:				/* C-e */
+	case KA_ED_END:
 		prompt_end(p);
 		break;
-	case 11:			/* C-k */
+	case KA_ED_KILL_LINE:
 		prompt_kill_line(p);
 		break;
-	case 21:			/* C-u */
+	case KA_ED_KILL_START:
 		prompt_kill_start(p);
 		break;
-	case 23:			/* C-w */
-	case 0x7f | KEYC_META:
+	case KA_ED_KILL_WORD:
 		prompt_kill_word(p);
 		break;
-	case KEYC_UP:
-	case 16:			/* C-p */
+	case KA_ED_UP:
 		if (prompt_up(p, width) != 0)
 			prompt_history_prev(p);
 		break;
-	case KEYC_DOWN:
-	case 14:			/* C-n */
+	case KA_ED_DOWN:
 		if (prompt_down(p, width) != 0)
 			prompt_history_next(p);
 		break;
 	default:
+		/* Typed text. */
 		if ((k & KEYC_MASK_MOD) == 0 && k >= 0x20 && k < 0x110000 &&
-		    k != 0x7f) {
-			char	enc[4];
-
+		    k != 0x7f)
 			prompt_insert(p, enc, ui_utf8_encode(k, enc));
-		}
 		break;
 	}
 	return (VIEW_HANDLED);
@@ -1427,7 +1504,7 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	struct ui	 ui;
 	struct view	*v;
 	SCREEN		*scr;
-	char		*cause = NULL;
+	char		*cause = NULL, *undo;
 	size_t		 i;
 	int		 rc = 0;
 
@@ -1483,9 +1560,11 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	}
 	status_update_branch(&ui);
 
+	undo = ui_key_hint(&ui, KEYM_MAIN, KA_REWIND);
 	view_transcript_notice(&ui, TE_NOTICE, "agentos %s in %s. /help for "
-	    "keys and commands; Alt-z undoes the agent's last change.",
-	    PACKAGE_VERSION, root);
+	    "keys and commands; %s undoes the agent's last change.",
+	    PACKAGE_VERSION, root, undo);
+	free(undo);
 
 	/*
 	 * Show the screen before the agent reads the repository (project

@@ -124,7 +124,7 @@ approval_answer(struct view *v, enum approval ans, const char *note)
 	return (VIEW_HANDLED | VIEW_REDRAW);
 }
 
-/* Keys while typing the note for a rejection. */
+/* Keys while typing the note for a rejection (the note mode). */
 static int
 approval_key_note(struct view *v, const struct key_event *ev)
 {
@@ -132,44 +132,7 @@ approval_key_note(struct view *v, const struct key_event *ev)
 	char			*note, enc[4], *s;
 	size_t			 i;
 
-	switch (ev->key) {
-	case '\r':
-		note = prompt_text(d->note);
-		approval_answer(v, APPROVE_REJECT, note);
-		free(note);
-		return (VIEW_HANDLED);
-	case KEYC_ESCAPE:
-		prompt_free(d->note);
-		d->note = NULL;
-		break;
-	case 0x7f:
-	case 8:
-		prompt_backspace(d->note);
-		break;
-	case KEYC_DC:
-		prompt_delete(d->note);
-		break;
-	case KEYC_LEFT:
-		prompt_left(d->note);
-		break;
-	case KEYC_RIGHT:
-		prompt_right(d->note);
-		break;
-	case KEYC_HOME:
-	case 1:
-		prompt_home(d->note);
-		break;
-	case KEYC_END:
-	case 5:
-		prompt_end(d->note);
-		break;
-	case 21:
-		prompt_kill_start(d->note);
-		break;
-	case 23:
-		prompt_kill_word(d->note);
-		break;
-	case KEYC_PASTE:
+	if (ev->key == KEYC_PASTE) {
 		/* One line: newlines become spaces. */
 		s = xstrndup(ev->paste, ev->paste_len);
 		for (i = 0; s[i] != '\0'; i++) {
@@ -178,8 +141,44 @@ approval_key_note(struct view *v, const struct key_event *ev)
 		}
 		prompt_insert(d->note, s, strlen(s));
 		free(s);
+		return (VIEW_HANDLED | VIEW_REDRAW);
+	}
+	switch (ui_key_action(v->ui, KEYM_NOTE, ev->key)) {
+	case KA_ED_SEND:
+		note = prompt_text(d->note);
+		approval_answer(v, APPROVE_REJECT, note);
+		free(note);
+		return (VIEW_HANDLED);
+	case KA_NOTE_BACK:
+		prompt_free(d->note);
+		d->note = NULL;
+		break;
+	case KA_ED_BACKSPACE:
+		prompt_backspace(d->note);
+		break;
+	case KA_ED_DELETE:
+		prompt_delete(d->note);
+		break;
+	case KA_ED_LEFT:
+		prompt_left(d->note);
+		break;
+	case KA_ED_RIGHT:
+		prompt_right(d->note);
+		break;
+	case KA_ED_HOME:
+		prompt_home(d->note);
+		break;
+	case KA_ED_END:
+		prompt_end(d->note);
+		break;
+	case KA_ED_KILL_START:
+		prompt_kill_start(d->note);
+		break;
+	case KA_ED_KILL_WORD:
+		prompt_kill_word(d->note);
 		break;
 	default:
+		/* Typed text. */
 		if ((ev->key & KEYC_MASK_MOD) == 0 && ev->key >= 0x20 &&
 		    ev->key < 0x110000 && ev->key != 0x7f)
 			prompt_insert(d->note, enc,
@@ -199,44 +198,53 @@ approval_key(struct view *v, const struct key_event *ev)
 
 	if (d->note != NULL)
 		return (approval_key_note(v, ev));
-	switch (ev->key) {
-	case 'y':
-	case 'Y':
+	switch (ui_key_action(v->ui, KEYM_APPROVAL, ev->key)) {
+	case KA_AP_YES:
 		return (approval_answer(v, APPROVE_ONCE, NULL));
-	case 'a':
-	case 'A':
+	case KA_AP_ALWAYS:
 		return (approval_answer(v, APPROVE_ALWAYS, NULL));
-	case 'n':
-	case 'N':
+	case KA_AP_NOTE:
 		d->note = prompt_create();
 		break;
-	case KEYC_ESCAPE:
+	case KA_AP_REJECT:
 		return (approval_answer(v, APPROVE_REJECT, NULL));
-	case KEYC_UP:
-	case 'k':
+	case KA_LINE_UP:
 		d->scroll--;
 		break;
-	case KEYC_DOWN:
-	case 'j':
+	case KA_LINE_DOWN:
 		d->scroll++;
 		break;
-	case KEYC_PPAGE:
+	case KA_PAGE_UP:
 		d->scroll -= page;
 		break;
-	case KEYC_NPAGE:
-	case ' ':
+	case KA_PAGE_DOWN:
 		d->scroll += page;
 		break;
-	case KEYC_HOME:
+	case KA_TOP:
 		d->scroll = 0;
 		break;
-	case KEYC_END:
+	case KA_BOTTOM:
 		d->scroll = (int)d->lines.nr;
 		break;
 	default:
 		return (0);
 	}
 	return (VIEW_HANDLED | VIEW_REDRAW);
+}
+
+/*
+ * Add sep, the key bound to action in the approval mode (from the key
+ * table and the configuration) and what to b; nothing when it is unbound.
+ */
+static void
+approval_hint(struct view *v, struct buf *b, enum key_action action,
+    const char *sep, const char *what)
+{
+	char	*key = ui_key_hint(v->ui, KEYM_APPROVAL, action);
+
+	if (strcmp(key, "none") != 0)
+		buf_addf(b, "%s%s%s", sep, key, what);
+	free(key);
 }
 
 static void
@@ -246,6 +254,7 @@ approval_draw(struct view *v, int y, int rows, int cols)
 	struct buf		 b = BUF_INIT;
 	struct prompt_layout	 l;
 	const char		*what;
+	char			*send, *back;
 	int			 i, body, x, max;
 
 	approval_render(d, cols);
@@ -274,20 +283,35 @@ approval_draw(struct view *v, int y, int rows, int cols)
 		ui_draw_sline(y + 1 + i, 0, cols, &d->lines.v[d->scroll + i],
 		    0);
 	if (max > 0) {
-		char	*more = xasprintf(" %d-%d of %zu, \xe2\x86\x91\xe2\x86\x93"
-		    " PgUp PgDn ", d->scroll + 1, d->scroll + body,
-		    d->lines.nr);
+		char	*up = ui_key_hint(v->ui, KEYM_APPROVAL, KA_LINE_UP);
+		char	*down = ui_key_hint(v->ui, KEYM_APPROVAL,
+			    KA_LINE_DOWN);
+		char	*pu = ui_key_hint(v->ui, KEYM_APPROVAL, KA_PAGE_UP);
+		char	*pd = ui_key_hint(v->ui, KEYM_APPROVAL, KA_PAGE_DOWN);
+		char	*more = xasprintf(" %d-%d of %zu, %s%s %s %s ",
+			    d->scroll + 1, d->scroll + body, d->lines.nr, up,
+			    down, pu, pd);
 		int	 w = ui_utf8_strwidth(more, strlen(more));
 
 		ui_draw_text(y + rows - 2, cols > w ? cols - w : 0, cols, more,
 		    EL_STATUS_MODE, 0);
 		free(more);
+		free(up);
+		free(down);
+		free(pu);
+		free(pd);
 	}
 
 	if (d->note != NULL) {
-		x = ui_draw_text(y + rows - 1, 0, cols,
-		    "Note for the model (Enter sends, Esc back): ", EL_NOTICE,
+		send = ui_key_hint(v->ui, KEYM_NOTE, KA_ED_SEND);
+		back = ui_key_hint(v->ui, KEYM_NOTE, KA_NOTE_BACK);
+		buf_addf(&b, "Note for the model (%s sends, %s back): ", send,
+		    back);
+		free(send);
+		free(back);
+		x = ui_draw_text(y + rows - 1, 0, cols, b.buf, EL_NOTICE,
 		    SA_BOLD);
+		buf_release(&b);
 		memset(&l, 0, sizeof l);
 		prompt_layout(d->note, 1 << 20, &l);
 		{
@@ -324,14 +348,16 @@ approval_draw(struct view *v, int y, int rows, int cols)
 		prompt_layout_release(&l);
 		return;
 	}
-	buf_adds(&b, "y yes   a always");
+	approval_hint(v, &b, KA_AP_YES, "", " yes");
+	approval_hint(v, &b, KA_AP_ALWAYS, b.len > 0 ? "   " : "", " always");
 	if (d->prefix != NULL && d->exact)
 		buf_adds(&b, " (this exact command)");
 	else if (d->prefix != NULL)
 		buf_addf(&b, " (commands starting \"%s\")", d->prefix);
 	else
 		buf_addf(&b, " (%s, this session)", d->tool);
-	buf_adds(&b, "   n no, with a note   Esc no");
+	approval_hint(v, &b, KA_AP_NOTE, "   ", " no, with a note");
+	approval_hint(v, &b, KA_AP_REJECT, "   ", " no");
 	ui_draw_text(y + rows - 1, 0, cols, b.buf, EL_NOTICE, SA_BOLD);
 	buf_release(&b);
 }

@@ -104,41 +104,36 @@ sessions_key(struct view *v, const struct key_event *ev)
 	void			(*done)(struct ui *, const char *) = d->done;
 	char			*id;
 
-	switch (ev->key) {
-	case KEYC_ESCAPE:
-	case 'q':
+	switch (ui_key_action(ui, KEYM_PICKER, ev->key)) {
+	case KA_CLOSE:
 		ui_remove(ui, v);
 		done(ui, NULL);
 		return (VIEW_HANDLED | VIEW_REDRAW);
-	case '\r':
+	case KA_SELECT:
 		/* The view goes first: done may push another. */
 		id = xstrdup(d->list[d->sel].id);
 		ui_remove(ui, v);
 		done(ui, id);
 		free(id);
 		return (VIEW_HANDLED | VIEW_REDRAW);
-	case KEYC_UP:
-	case 'k':
-	case 16:			/* C-p */
+	case KA_LINE_UP:
 		if (d->sel > 0)
 			d->sel--;
 		break;
-	case KEYC_DOWN:
-	case 'j':
-	case 14:			/* C-n */
+	case KA_LINE_DOWN:
 		if (d->sel + 1 < d->n)
 			d->sel++;
 		break;
-	case KEYC_HOME:
+	case KA_TOP:
 		d->sel = 0;
 		break;
-	case KEYC_END:
+	case KA_BOTTOM:
 		d->sel = d->n - 1;
 		break;
-	case KEYC_PPAGE:
+	case KA_PAGE_UP:
 		d->sel = d->sel > 10 ? d->sel - 10 : 0;
 		break;
-	case KEYC_NPAGE:
+	case KA_PAGE_DOWN:
 		d->sel = d->sel + 10 < d->n ? d->sel + 10 : d->n - 1;
 		break;
 	default:
@@ -179,6 +174,20 @@ sessions_row(struct buf *b, const struct session_summary *ss, int current)
 		buf_adds(b, "(no prompt)");
 }
 
+/* The hint line's keys, from the key table. */
+static const struct ui_hint sessions_hints[] = {
+	{ KA_LINE_UP, KA_LINE_DOWN, "move" },
+	{ KA_SELECT, KA_NONE, "resume" },
+	{ KA_CLOSE, KA_NONE, "back" },
+	{ KA_NONE, KA_NONE, NULL }
+};
+static const struct ui_hint sessions_hints_startup[] = {
+	{ KA_LINE_UP, KA_LINE_DOWN, "move" },
+	{ KA_SELECT, KA_NONE, "resume" },
+	{ KA_CLOSE, KA_NONE, "new session" },
+	{ KA_NONE, KA_NONE, NULL }
+};
+
 static void
 sessions_draw(struct view *v, int y, int rows, int cols)
 {
@@ -191,10 +200,10 @@ sessions_draw(struct view *v, int y, int rows, int cols)
 	    "recently active first)" : "Switch to a session (most recently "
 	    "active first); this one can be resumed again later",
 	    EL_HEADING, SA_BOLD);
-	ui_draw_text(y + rows - 1, 0, cols, d->startup ?
-	    "\xe2\x86\x91\xe2\x86\x93 move   Enter resume   Esc new session" :
-	    "\xe2\x86\x91\xe2\x86\x93 move   Enter resume   Esc back",
-	    EL_NOTICE, SA_BOLD);
+	ui_key_hints(v->ui, KEYM_PICKER, d->startup ? sessions_hints_startup :
+	    sessions_hints, &b);
+	ui_draw_text(y + rows - 1, 0, cols, b.buf, EL_NOTICE, SA_BOLD);
+	buf_reset(&b);
 	if (body < 1)
 		return;
 	buf_addf(&b, SESSIONS_HEAD_FMT, "session", "started", "prompts",

@@ -292,27 +292,24 @@ timeline_key(struct view *v, const struct key_event *ev)
 	struct ui		*ui = v->ui;
 	const struct snapshot_info *si = d->n > 0 ? &d->list[d->sel] : NULL;
 
-	switch (ev->key) {
-	case KEYC_ESCAPE:
-	case 'q':
+	switch (ui_key_action(ui, KEYM_TIMELINE, ev->key)) {
+	case KA_CLOSE:
 		return (VIEW_HANDLED | VIEW_CLOSE);
-	case KEYC_UP:
-	case 'k':
+	case KA_LINE_UP:
 		if (d->sel > 0)
 			d->sel--;
 		break;
-	case KEYC_DOWN:
-	case 'j':
+	case KA_LINE_DOWN:
 		if (d->sel + 1 < d->n)
 			d->sel++;
 		break;
-	case KEYC_HOME:
+	case KA_TOP:
 		d->sel = 0;
 		break;
-	case KEYC_END:
+	case KA_BOTTOM:
 		d->sel = d->n > 0 ? d->n - 1 : 0;
 		break;
-	case '\r':
+	case KA_SELECT:
 		if (si == NULL)
 			break;
 		/* Close first: the question goes over the transcript. */
@@ -343,13 +340,13 @@ timeline_key(struct view *v, const struct key_event *ev)
 			free(action);
 		}
 		return (VIEW_HANDLED | VIEW_REDRAW);
-	case 'd':
+	case KA_DIFF:
 		/* A parent's sequence numbers are not this store's. */
 		if (si != NULL)
 			view_pager_diff(ui, timeline_foreign(ui, si) ?
 			    si->commit : si->id);
 		break;
-	case 'r':
+	case KA_RELOAD:
 		timeline_load(ui, d);
 		ui_snapshots_changed(ui);
 		break;
@@ -358,6 +355,24 @@ timeline_key(struct view *v, const struct key_event *ev)
 	}
 	return (VIEW_HANDLED | VIEW_REDRAW);
 }
+
+/* The hint lines' keys, from the key table. */
+static const struct ui_hint timeline_hints[] = {
+	{ KA_LINE_UP, KA_LINE_DOWN, "move" },
+	{ KA_SELECT, KA_NONE,
+	  "restore this point (files, conversation or both)" },
+	{ KA_DIFF, KA_NONE, "diff to now" },
+	{ KA_RELOAD, KA_NONE, "reload" },
+	{ KA_CLOSE, KA_NONE, "close" },
+	{ KA_NONE, KA_NONE, NULL }
+};
+static const struct ui_hint pager_hints[] = {
+	{ KA_LINE_UP, KA_LINE_DOWN, "" },
+	{ KA_PAGE_UP, KA_PAGE_DOWN, "" },
+	{ KA_TOP, KA_BOTTOM, "" },
+	{ KA_CLOSE, KA_NONE, "close" },
+	{ KA_NONE, KA_NONE, NULL }
+};
 
 static void
 timeline_draw(struct view *v, int y, int rows, int cols)
@@ -373,9 +388,9 @@ timeline_draw(struct view *v, int y, int rows, int cols)
 	ui_draw_text(y, 0, cols, "Snapshots, oldest first: the worktree "
 	    "just before each action, and what that action changed",
 	    EL_HEADING, SA_BOLD);
-	ui_draw_text(y + rows - 1, 0, cols, "\xe2\x86\x91\xe2\x86\x93 move   "
-	    "Enter restore this point (files, conversation or both)   "
-	    "d diff to now   r reload   Esc close", EL_NOTICE, SA_BOLD);
+	ui_key_hints(v->ui, KEYM_TIMELINE, timeline_hints, &b);
+	ui_draw_text(y + rows - 1, 0, cols, b.buf, EL_NOTICE, SA_BOLD);
+	buf_reset(&b);
 	if (d->error != NULL || d->n == 0) {
 		ui_draw_text(y + 2, 2, cols - 2, d->error != NULL ? d->error :
 		    "No snapshots yet: agentos takes one before each change "
@@ -483,40 +498,33 @@ pager_key(struct view *v, const struct key_event *ev)
 	struct pager_view	*d = v->data;
 	int			 page = d->page > 1 ? d->page - 1 : 1;
 
-	switch (ev->key) {
-	case KEYC_ESCAPE:
-	case 'q':
-		return (VIEW_HANDLED | VIEW_CLOSE);
-	case KEYC_UP:
-	case 'k':
-		d->scroll--;
-		break;
-	case KEYC_DOWN:
-	case 'j':
-	case '\r':
-		d->scroll++;
-		break;
-	case KEYC_PPAGE:
-	case 'b':
-		d->scroll -= page;
-		break;
-	case KEYC_NPAGE:
-	case ' ':
-		d->scroll += page;
-		break;
-	case KEYC_HOME:
-	case 'g':
-		d->scroll = 0;
-		break;
-	case KEYC_END:
-	case 'G':
-		d->scroll = (int)d->lines.nr;
-		break;
-	case KEYC_MOUSE:
+	if (ev->key == KEYC_MOUSE) {
 		if (ev->mouse_b == 64)
 			d->scroll -= 3;
 		else if (ev->mouse_b == 65)
 			d->scroll += 3;
+		return (VIEW_HANDLED | VIEW_REDRAW);
+	}
+	switch (ui_key_action(v->ui, KEYM_PAGER, ev->key)) {
+	case KA_CLOSE:
+		return (VIEW_HANDLED | VIEW_CLOSE);
+	case KA_LINE_UP:
+		d->scroll--;
+		break;
+	case KA_LINE_DOWN:
+		d->scroll++;
+		break;
+	case KA_PAGE_UP:
+		d->scroll -= page;
+		break;
+	case KA_PAGE_DOWN:
+		d->scroll += page;
+		break;
+	case KA_TOP:
+		d->scroll = 0;
+		break;
+	case KA_BOTTOM:
+		d->scroll = (int)d->lines.nr;
 		break;
 	default:
 		return (0);
@@ -528,8 +536,8 @@ static void
 pager_draw(struct view *v, int y, int rows, int cols)
 {
 	struct pager_view	*d = v->data;
+	struct buf		 b = BUF_INIT;
 	int			 body = rows - 2, max, i;
-	char			*pos;
 
 	if (d->width != cols) {
 		slines_release(&d->lines);
@@ -553,9 +561,9 @@ pager_draw(struct view *v, int y, int rows, int cols)
 	for (i = 0; i < body && d->scroll + i < (int)d->lines.nr; i++)
 		ui_draw_sline(y + 1 + i, 0, cols, &d->lines.v[d->scroll + i],
 		    0);
-	pos = xasprintf("lines %d-%d of %zu   \xe2\x86\x91\xe2\x86\x93 PgUp "
-	    "PgDn Home End   q or Esc close", d->lines.nr == 0 ? 0 :
+	buf_addf(&b, "lines %d-%d of %zu", d->lines.nr == 0 ? 0 :
 	    d->scroll + 1, d->scroll + i, d->lines.nr);
-	ui_draw_text(y + rows - 1, 0, cols, pos, EL_NOTICE, SA_BOLD);
-	free(pos);
+	ui_key_hints(v->ui, KEYM_PAGER, pager_hints, &b);
+	ui_draw_text(y + rows - 1, 0, cols, b.buf, EL_NOTICE, SA_BOLD);
+	buf_release(&b);
 }

@@ -170,21 +170,155 @@ test_names(void **state)
 	free(s);
 }
 
+/* Every row parses, names are unique, and a mode's keys do not clash. */
+static void
+test_key_table_rows(void **state)
+{
+	const struct key_entry	*k, *o;
+	key_code		 a[KEY_BIND_MAX], b[KEY_BIND_MAX];
+	int			 na, nb, i, j;
+
+	for (k = key_table; k->name != NULL; k++) {
+		na = key_parse_list(k->key, a);
+		if (na < 1)
+			fail_msg("%s: default keys '%s'", k->name, k->key);
+		assert_true((unsigned)k->mode < KEYM_COUNT);
+		assert_true(k->action != KA_NONE);
+		assert_non_null(k->help);
+		assert_true(strlen(k->help) > 0);
+		for (o = key_table; o < k; o++) {
+			if (strcmp(o->name, k->name) == 0)
+				fail_msg("%s: two rows", k->name);
+			/*
+			 * The main screen tries global, main and editor in
+			 * turn: one key must not be in two of them either.
+			 */
+			if (o->mode != k->mode && !(o->mode <= KEYM_EDITOR &&
+			    k->mode <= KEYM_EDITOR))
+				continue;
+			nb = key_parse_list(o->key, b);
+			for (i = 0; i < na; i++) {
+				for (j = 0; j < nb; j++) {
+					/* Global C-c acts over views only. */
+					if (a[i] == 3 && k->action ==
+					    KA_ED_INTERRUPT &&
+					    o->action == KA_CANCEL)
+						continue;
+					if (a[i] == b[j])
+						fail_msg("%s and %s share %s",
+						    o->name, k->name, k->key);
+				}
+			}
+		}
+	}
+}
+
+/* Lists of keys: parsing, printing, and what is not a list. */
+static void
+test_key_lists(void **state)
+{
+	key_code	 k[KEY_BIND_MAX];
+	char		*s;
+
+	assert_int_equal(key_parse_list("Left C-b", k), 2);
+	assert_int_equal(k[0], KEYC_LEFT);
+	assert_int_equal(k[1], 2);
+	assert_int_equal(key_parse_list("none", k), 0);
+	assert_int_equal(key_parse_list("", k), 0);
+	assert_int_equal(key_parse_list("Left C-nokey", k), -1);
+	assert_int_equal(key_parse_list("a b c d e", k), -1);
+	k[0] = KEYC_HOME;
+	k[1] = KEYC_UNKNOWN;
+	k[2] = 1;
+	s = key_list_string(k, 3);
+	assert_string_equal(s, "Home C-a");
+	free(s);
+	k[0] = KEYC_UNKNOWN;
+	s = key_list_string(k, 1);
+	assert_string_equal(s, "none");
+	free(s);
+	s = key_hint_name(KEYC_ESCAPE);
+	assert_string_equal(s, "Esc");
+	free(s);
+	s = key_hint(NULL, KEYM_PAGER, KA_PAGE_DOWN);
+	assert_string_equal(s, "PgDn");
+	free(s);
+}
+
+/* The defaults, every mode, and rebinding through the config. */
 static void
 test_key_table(void **state)
 {
 	const struct ui_options	*keys;
 	struct config		 cfg;
-	char			*cause = NULL;
+	char			*cause = NULL, *s;
 
-	assert_int_equal(key_lookup(NULL, 'z' | KEYC_META), KA_REWIND);
-	assert_int_equal(key_lookup(NULL, KEYC_BTAB), KA_MODE_NEXT);
-	assert_int_equal(key_lookup(NULL, 'q'), KA_NONE);
+	assert_int_equal(key_lookup(NULL, KEYM_MAIN, 'z' | KEYC_META),
+	    KA_REWIND);
+	assert_int_equal(key_lookup(NULL, KEYM_GLOBAL, KEYC_BTAB),
+	    KA_MODE_NEXT);
+	assert_int_equal(key_lookup(NULL, KEYM_MAIN, 'q'), KA_NONE);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, 'q'), KA_NONE);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, '\r'), KA_ED_SEND);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, '\n'), KA_ED_NEWLINE);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, '\r' | KEYC_META),
+	    KA_ED_NEWLINE);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, '\r' | KEYC_SHIFT),
+	    KA_ED_NEWLINE);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, KEYC_LEFT), KA_ED_LEFT);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, 2), KA_ED_LEFT);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, 'b' | KEYC_META),
+	    KA_ED_WORD_LEFT);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, 0x7f | KEYC_META),
+	    KA_ED_KILL_WORD);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, 8), KA_ED_BACKSPACE);
+	assert_int_equal(key_lookup(NULL, KEYM_EDITOR, KEYC_ESCAPE),
+	    KA_ED_STOP);
+	assert_int_equal(key_lookup(NULL, KEYM_APPROVAL, 'Y'), KA_AP_YES);
+	assert_int_equal(key_lookup(NULL, KEYM_APPROVAL, ' '), KA_PAGE_DOWN);
+	/* The note has Left but not C-b, as before the table. */
+	assert_int_equal(key_lookup(NULL, KEYM_NOTE, 2), KA_NONE);
+	assert_int_equal(key_lookup(NULL, KEYM_NOTE, '\r'), KA_ED_SEND);
+	assert_int_equal(key_lookup(NULL, KEYM_TIMELINE, 'd'), KA_DIFF);
+	assert_int_equal(key_lookup(NULL, KEYM_PAGER, '\r'), KA_LINE_DOWN);
+	assert_int_equal(key_lookup(NULL, KEYM_PAGER, 'G'), KA_BOTTOM);
+	assert_int_equal(key_lookup(NULL, KEYM_PICKER, 16), KA_LINE_UP);
+	assert_int_equal(key_lookup(NULL, KEYM_PICKER, 'd'), KA_NONE);
+
 	assert_int_equal(config_load_string(&cfg, "{\"keys\": {\"rewind\": "
-	    "\"C-r\"}}", &cause), 0);
+	    "\"C-r\", \"editor-home\": \"C-x M-a\", \"pager-close\": \"x\", "
+	    "\"approval-yes\": \"none\"}}", &cause), 0);
 	keys = &options_get(&cfg)->ui;
-	assert_int_equal(key_lookup(keys, 0x12), KA_REWIND);
-	assert_int_equal(key_lookup(keys, 'z' | KEYC_META), KA_NONE);
+	assert_int_equal(key_lookup(keys, KEYM_MAIN, 0x12), KA_REWIND);
+	assert_int_equal(key_lookup(keys, KEYM_MAIN, 'z' | KEYC_META),
+	    KA_NONE);
+	assert_int_equal(key_lookup(keys, KEYM_EDITOR, 0x18), KA_ED_HOME);
+	assert_int_equal(key_lookup(keys, KEYM_EDITOR, 'a' | KEYC_META),
+	    KA_ED_HOME);
+	assert_int_equal(key_lookup(keys, KEYM_EDITOR, KEYC_HOME), KA_NONE);
+	assert_int_equal(key_lookup(keys, KEYM_EDITOR, 1), KA_NONE);
+	assert_int_equal(key_lookup(keys, KEYM_PAGER, 'x'), KA_CLOSE);
+	assert_int_equal(key_lookup(keys, KEYM_PAGER, 'q'), KA_NONE);
+	/* The same key elsewhere keeps its own binding. */
+	assert_int_equal(key_lookup(keys, KEYM_TIMELINE, 'q'), KA_CLOSE);
+	assert_int_equal(key_lookup(keys, KEYM_APPROVAL, 'y'), KA_NONE);
+	/* Hints follow the bindings. */
+	s = key_hint(keys, KEYM_MAIN, KA_REWIND);
+	assert_string_equal(s, "C-r");
+	free(s);
+	s = key_hint(keys, KEYM_PAGER, KA_CLOSE);
+	assert_string_equal(s, "x");
+	free(s);
+	s = key_hint(keys, KEYM_APPROVAL, KA_AP_YES);
+	assert_string_equal(s, "none");
+	free(s);
+	config_release(&cfg);
+
+	/* A list with a bad name unbinds the row and is reported. */
+	assert_int_equal(config_load_string(&cfg, "{\"keys\": "
+	    "{\"editor-left\": \"Left C-nokey\"}}", &cause), 0);
+	keys = &options_get(&cfg)->ui;
+	assert_int_equal(key_lookup(keys, KEYM_EDITOR, KEYC_LEFT), KA_NONE);
 	config_release(&cfg);
 }
 
@@ -197,6 +331,8 @@ main(void)
 		cmocka_unit_test(test_paste_and_mouse),
 		cmocka_unit_test(test_garbage_makes_progress),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_key_table_rows),
+		cmocka_unit_test(test_key_lists),
 		cmocka_unit_test(test_key_table),
 	};
 

@@ -177,9 +177,11 @@ test_types(void **state)
 	assert_int_equal(o->session.log_bodies, 0);
 	assert_int_equal(o->session.redact.n, 1);
 	assert_int_equal(o->ui.mouse, 1);
-	assert_int_equal(key_lookup(&o->ui, 0x12), KA_REWIND);
-	assert_int_equal(key_lookup(&o->ui, KEYC_BTAB), KA_NONE);
-	assert_int_equal(key_lookup(&o->ui, 'o' & 0x1f), KA_TOGGLE_TOOL);
+	assert_int_equal(key_lookup(&o->ui, KEYM_MAIN, 0x12), KA_REWIND);
+	assert_int_equal(key_lookup(&o->ui, KEYM_GLOBAL, KEYC_BTAB),
+	    KA_NONE);
+	assert_int_equal(key_lookup(&o->ui, KEYM_MAIN, 'o' & 0x1f),
+	    KA_TOGGLE_TOOL);
 	config_release(&cfg);
 
 	/* "lsp": false is lsp.enabled false. */
@@ -242,8 +244,8 @@ test_problems(void **state)
 	/* The good strings of a list apply; a bad pattern is kept. */
 	assert_int_equal(options_get(&cfg)->session.redact.n, 2);
 	/* A binding to something that is not a key unbinds it. */
-	assert_int_equal(key_lookup(&options_get(&cfg)->ui, 'z' | KEYC_META),
-	    KA_NONE);
+	assert_int_equal(key_lookup(&options_get(&cfg)->ui, KEYM_MAIN,
+	    'z' | KEYC_META), KA_NONE);
 	config_release(&cfg);
 
 	/* A malformed file stays an error naming the file and line. */
