@@ -1031,11 +1031,6 @@ void	 ui_suspend_for_fatal(void);
 
 /* utf8.c (utf8.h): UTF-8 for the views */
 #include "utf8.h"
-/* The old names, until ui.c, key.c and view-approval.c use utf8_*. */
-#define ui_utf8_decode		utf8_decode
-#define ui_utf8_encode		utf8_encode
-#define ui_utf8_width		utf8_width
-#define ui_utf8_strwidth	utf8_strwidth
 
 /* render-md.c: styled lines, and markdown rendered into them (md4c) */
 

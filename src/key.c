@@ -512,7 +512,7 @@ key_parser_feed(struct key_parser *kp, const char *data, size_t len,
 			}
 			/* ESC then a character: Alt (Meta) and that key. */
 			if ((unsigned char)s[1] >= 0x80) {
-				used = ui_utf8_decode(s + 1, n - 1, &wc);
+				used = utf8_decode(s + 1, n - 1, &wc);
 				if (wc == 0xfffd && n - 1 < 4 &&
 				    ((unsigned char)s[1] & 0xc0) == 0xc0)
 					break;
@@ -524,7 +524,7 @@ key_parser_feed(struct key_parser *kp, const char *data, size_t len,
 			buf_remove_head(&kp->in, 1 + used);
 			continue;
 		}
-		used = ui_utf8_decode(s, n, &wc);
+		used = utf8_decode(s, n, &wc);
 		if (wc == 0xfffd && used == 1 && n < 4 &&
 		    ((unsigned char)s[0] & 0xc0) == 0xc0) {
 			/* Maybe a character split across reads. */
@@ -595,7 +595,7 @@ key_from_string(const char *s)
 		}
 	}
 	if (key == KEYC_UNKNOWN) {
-		n = ui_utf8_decode(s, strlen(s), &wc);
+		n = utf8_decode(s, strlen(s), &wc);
 		if (s[n] != '\0' || wc == 0xfffd)
 			return (KEYC_UNKNOWN);
 		key = wc;
@@ -641,7 +641,7 @@ key_to_string(key_code key)
 	if (k < 0x20)
 		buf_addf(&b, "C-%c", (char)(k + 'a' - 1));
 	else if (k < 0x110000)
-		buf_add(&b, enc, ui_utf8_encode(k, enc));
+		buf_add(&b, enc, utf8_encode(k, enc));
 	else
 		buf_adds(&b, "Unknown");
 	return (buf_detach(&b, NULL));

@@ -160,7 +160,7 @@ status_draw(struct ui *ui, int y, int cols)
 		free(k1);
 		free(k2);
 	}
-	w = ui_utf8_strwidth(b.buf, b.len);
+	w = utf8_strwidth(b.buf, b.len);
 	if (cols - x > w + 1)
 		ui_draw_text(y, cols - w, w, b.buf, EL_STATUS, SA_DIM);
 	buf_release(&b);

@@ -218,12 +218,12 @@ ui_draw_sline(int y, int x, int width, const struct sline *l,
 		s = l->text.buf + sp->off;
 		if (l->width <= width) {
 			mvaddnstr(y, x + col, s, sp->len);
-			col += ui_utf8_strwidth(s, sp->len);
+			col += utf8_strwidth(s, sp->len);
 			continue;
 		}
 		for (off = 0; off < sp->len; off += n) {
-			n = ui_utf8_decode(s + off, sp->len - off, &wc);
-			w = ui_utf8_width(wc);
+			n = utf8_decode(s + off, sp->len - off, &wc);
+			w = utf8_width(wc);
 			if (col + w > width)
 				goto out;
 			mvaddnstr(y, x + col, s + off, n);
@@ -989,8 +989,8 @@ ui_key_hints(struct ui *ui, enum key_mode mode, const struct ui_hint *hints,
 			if (u1)
 				buf_adds(b, k1);
 			/* Arrows read as a pair; names need a slash. */
-			if (u1 && u2 && ui_utf8_strwidth(k1, strlen(k1)) +
-			    ui_utf8_strwidth(k2, strlen(k2)) > 2)
+			if (u1 && u2 && utf8_strwidth(k1, strlen(k1)) +
+			    utf8_strwidth(k2, strlen(k2)) > 2)
 				buf_adds(b, "/");
 			if (u2)
 				buf_adds(b, k2);
@@ -1232,7 +1232,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		/* Typed text. */
 		if ((k & KEYC_MASK_MOD) == 0 && k >= 0x20 && k < 0x110000 &&
 		    k != 0x7f)
-			prompt_insert(p, enc, ui_utf8_encode(k, enc));
+			prompt_insert(p, enc, utf8_encode(k, enc));
 		break;
 	}
 	return (VIEW_HANDLED);

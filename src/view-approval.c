@@ -182,7 +182,7 @@ approval_key_note(struct view *v, const struct key_event *ev)
 		if ((ev->key & KEYC_MASK_MOD) == 0 && ev->key >= 0x20 &&
 		    ev->key < 0x110000 && ev->key != 0x7f)
 			prompt_insert(d->note, enc,
-			    ui_utf8_encode(ev->key, enc));
+			    utf8_encode(ev->key, enc));
 		else
 			return (0);
 		break;
@@ -291,7 +291,7 @@ approval_draw(struct view *v, int y, int rows, int cols)
 		char	*more = xasprintf(" %d-%d of %zu, %s%s %s %s ",
 			    d->scroll + 1, d->scroll + body, d->lines.nr, up,
 			    down, pu, pd);
-		int	 w = ui_utf8_strwidth(more, strlen(more));
+		int	 w = utf8_strwidth(more, strlen(more));
 
 		ui_draw_text(y + rows - 2, cols > w ? cols - w : 0, cols, more,
 		    EL_STATUS_MODE, 0);
@@ -328,9 +328,9 @@ approval_draw(struct view *v, int y, int rows, int cols)
 				int		c = 0;
 
 				while (off < len && c < skip) {
-					n = ui_utf8_decode(s + off, len - off,
+					n = utf8_decode(s + off, len - off,
 					    &wc);
-					c += ui_utf8_width(wc);
+					c += utf8_width(wc);
 					off += n;
 				}
 				memset(&sl, 0, sizeof sl);
