@@ -6,7 +6,7 @@ set -u
 : "${top_builddir:=$top_srcdir}"
 : "${AGENTOS:=$top_builddir/agentos}"
 : "${WIRE_DIR:=$top_srcdir/../shared/wire}"
-export AGENTOS
+export AGENTOS WIRE_DIR
 
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/agentos-e2e.XXXXXX")
 T_SOCK="agentos-t$$"

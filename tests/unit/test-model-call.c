@@ -403,6 +403,7 @@ test_replay_error_fragment(void **state)
 	struct run	r;
 
 	/* A real mid-stream error capture, then the stream ends. */
+	wire_require("anthropic-error-fragment-1.sse");
 	memset(&r, 0, sizeof r);
 	server_start("[{\"replay\": \"anthropic-error-fragment-1.sse\"}, "
 	    "{\"text\": \"ok\"}]");
@@ -417,6 +418,7 @@ test_replay_bytewise(void **state)
 {
 	struct run	r;
 
+	wire_require("anthropic-tooluse-2.sse");
 	memset(&r, 0, sizeof r);
 	server_start("[{\"replay\": \"anthropic-tooluse-2.sse\", \"chunk\": "
 	    "\"bytewise\"}]");
@@ -572,5 +574,5 @@ main(void)
 	if (system(cmd) != 0)
 		rc = 99;
 	free(cmd);
-	return (rc);
+	return (wire_status(rc));
 }
