@@ -9,7 +9,9 @@ set -u
 export AGENTOS WIRE_DIR
 
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/agentos-e2e.XXXXXX")
-T_SOCK="agentos-t$$"
+# The tmux socket: the one tests/run-test names, so that it can kill the
+# server if this script could not.
+T_SOCK=${AGENTOS_TEST_TMUX:-agentos-t$$}
 T_PIDS=""
 export HOME="$T_TMP/home" XDG_CONFIG_HOME="$T_TMP/home/.config"
 mkdir -p "$HOME"
@@ -20,10 +22,21 @@ unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL OPENAI_API_KEY OPENAI_BASE_URL \
 t_cleanup() {
 	tmux -L "$T_SOCK" kill-server 2>/dev/null
 	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	# Only what was killed: another child may be one that ignores SIGTERM.
+	for p in $T_PIDS; do wait "$p" 2>/dev/null; done
 	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
 }
 trap t_cleanup EXIT
+# Killed (tests/run-test's time limit sends SIGTERM): show where it stood,
+# then clean up through the EXIT trap.
+t_killed() {
+	echo "FAIL: killed by SIG$1 (the time limit?)" >&2
+	[ -n "${T_SESSION:-}" ] && screen >&2
+	exit 1
+}
+trap 't_killed TERM' TERM
+trap 't_killed INT' INT
+trap 't_killed HUP' HUP
 
 fail() { echo "FAIL: $*" >&2; [ -n "${T_SESSION:-}" ] && screen >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
