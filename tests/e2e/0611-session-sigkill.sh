@@ -6,6 +6,7 @@
 # result matches the file, the conversation the model last saw is
 # well-formed, and the first snapshot restores the worktree.
 # AGENTOS_KILLS sets the number of kills (default 12); the seed is printed.
+# test-timeout: 600 (s, for tests/run-test: 112 s on a loaded machine)
 . "$(dirname "$0")/lib.sh"
 [ -f "$top_srcdir/tests/fake-provider.py" ] || skip "no tests/fake-provider.py"
 "$AGENTOS" --help 2>&1 | grep -Eq -- '(^| )-c[ ,]' ||

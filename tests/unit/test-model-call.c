@@ -3,6 +3,8 @@
  * the libevent loop) against tests/fake-provider.py: success, retries,
  * giving up, mid-stream errors, cut streams, stalls and cancellation.
  * Skips (77) when python3 is missing.
+ *
+ * test-timeout: 600 (s, for tests/run-test: 135 s on a loaded machine)
  */
 #include <stdarg.h>
 #include <stddef.h>
