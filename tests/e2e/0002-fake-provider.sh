@@ -4,7 +4,17 @@
 # cuts, hangs, replays, expectations and the request log (no agentos).
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
-cat > "$T_TMP/script.json" <<'EOF'
+# Case 6 replays a recorded stream from $WIRE_DIR (../shared/wire, beside
+# the source tree).  Without that folder it replays nothing and is skipped;
+# the other cases still run, and the test ends with 77 if they pass.
+replay='{"replay": "anthropic-tooluse-2.sse", "chunk": "random"}'
+if [ -d "$WIRE_DIR" ]; then
+	export WIRE_REPLAY=1
+else
+	replay='{"text": "no capture to replay"}'
+	export WIRE_REPLAY=
+fi
+cat > "$T_TMP/script.json" <<EOF
 [
  {"thinking": "hmm", "text": "Hello, world! This is long enough to split.",
   "tool_calls": [{"name": "edit_file", "input": {"path": "a.c", "n": [1, 2]}}]},
@@ -13,7 +23,7 @@ cat > "$T_TMP/script.json" <<'EOF'
  {"status": 429, "headers": {"retry-after-ms": "10"}},
  {"error_midstream": "overloaded_error", "text": "abc"},
  {"text": "cut me short please", "truncate_after_bytes": 100},
- {"replay": "anthropic-tooluse-2.sse", "chunk": "random"},
+ $replay,
  {"expect": {"contains": "needle"}, "text": "found"},
  {"expect": {"contains": "needle"}, "text": "found"},
  {"hang": true, "text": "stall"}
@@ -21,7 +31,7 @@ cat > "$T_TMP/script.json" <<'EOF'
 EOF
 start_provider --script "$T_TMP/script.json"
 python3 - "$T_PORT" "$T_PROVIDER_LOG" <<'EOF' || fail "self-test"
-import http.client, json, socket, sys
+import http.client, json, os, socket, sys
 port, log = int(sys.argv[1]), sys.argv[2]
 
 def post(path, body, timeout=10):
@@ -111,10 +121,11 @@ check(not any(d == "[DONE]" for _, d in ev), "4 no done")
 st, h, body, cut = post("/v1/messages", {})
 check(cut and len(body.encode()) <= 100, "5 cut")
 
-# 6. Replay a capture unchanged.
+# 6. Replay a capture unchanged (when the captures are there).
 st, h, body, _ = post("/v1/messages", {})
-with open(__import__("os").environ["WIRE_DIR"] + "/anthropic-tooluse-2.sse") as f:
-    check(body == f.read(), "6 replay")
+if os.environ["WIRE_REPLAY"]:
+    with open(os.environ["WIRE_DIR"] + "/anthropic-tooluse-2.sse") as f:
+        check(body == f.read(), "6 replay")
 
 # 7, 8. Expectations: met, then not met (400 naming it).
 st, h, body, _ = post("/v1/messages", {"x": "needle"})
@@ -142,4 +153,6 @@ check(json.loads(lines[0]) == {"model": "m1", "needle": 0}, "log body")
 EOF
 python3 "$top_srcdir/tests/fake-provider.py" -h | grep -q -- '--script' ||
     fail "-h"
+[ -n "$WIRE_REPLAY" ] || skip "case 6 (replay a recorded stream) needs" \
+    "$WIRE_DIR, which is absent; the other cases passed"
 exit 0

@@ -17,7 +17,7 @@ wait_for 'Esc to stop'
 send_keys Escape
 wait_for 'Stopped\.'
 # The status bar no longer says it is working.
-screen | grep -q 'working' && fail "still busy after Esc"
+wait_gone 'working' "still busy after Esc"
 send_keys 'second' Enter
 wait_for 'Second answer arrives\.'
 exit 0

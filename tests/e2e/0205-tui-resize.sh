@@ -15,11 +15,15 @@ wait_for '/help'
 send_keys 'hello' Enter
 wait_for 'two items'
 tmux -L "$T_SOCK" resize-window -t main -x 40 -y 20
-sleep 0.5
-before=$(screen)
-send_keys C-l
-sleep 0.5
-after=$(screen)
+wait_for '^A paragraph long enough to be wrapped$'
+before=$(wait_stable)
+# Keys are read in order: once the x typed after C-l shows, and is erased
+# again, the redraw has been done.
+send_keys C-l x
+wait_for '^> x'
+send_keys BSpace
+wait_gone '^> x' "BSpace did not erase the x"
+after=$(wait_stable)
 [ "$before" = "$after" ] || fail "the resized screen differs from a redraw"
 echo "$after" | grep -q '^A paragraph long enough to be wrapped$' ||
     fail "the reply was not wrapped again at 40 columns"

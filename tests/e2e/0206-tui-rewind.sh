@@ -32,13 +32,7 @@ wait_for 'Restored the files to before the last agent change: 1 file written'
 cmp -s odd.txt "$T_TMP/odd.orig" || fail "odd.txt is not byte-identical"
 
 # A hand edit the rewind would overwrite: asked first, kept on n.
-gone() {
-	for _ in $(seq 100); do
-		screen | grep -q 'Are you sure' || return 0
-		sleep 0.1
-	done
-	fail "the question stayed up"
-}
+gone() { wait_gone 'Are you sure' "the question stayed up"; }
 send_keys '/rewind 3' Enter
 wait_for 'Restored 3'
 echo 'edited by hand' > odd.txt
@@ -52,7 +46,7 @@ send_keys M-z
 wait_for 'Are you sure\?'
 send_keys y
 # The earlier notices say "Restored" too: wait for the file itself.
-for _ in $(seq 100); do
+for _ in $(seq $((T_WAIT * 10))); do
 	[ "$(cat odd.txt)" = 'edited by hand' ] || break
 	sleep 0.1
 done

@@ -4,11 +4,6 @@
 # resumes the selected one, Esc starts a new session.
 . "$(dirname "$0")/lib.sh"
 make_repo
-# Run agentos again in the same pane (the old one, if alive, is killed).
-restart_agentos() {
-	tmux -L "$T_SOCK" respawn-pane -k -t main -c "$PWD" \
-	    "$AGENTOS $*; echo AGENTOS-EXITED \$?; sleep 30" || hard "respawn"
-}
 cat > "$T_TMP/script.json" <<'JSON'
 [
  {"text": "Answer to the older one."},
@@ -32,16 +27,17 @@ run 'newer session prompt'
 start_agentos --base-url "http://127.0.0.1:$T_PORT" -r
 wait_for 'Resume a session'
 wait_for 'Esc new session'
+wait_for ' 1 +[0-9.k]+/[0-9]+ +0  older session prompt'
+wait_for 'newer session prompt'
 # Most recent first: the newer one on top.
 screen | grep -n 'session prompt' > "$T_TMP/rows"
 head -1 "$T_TMP/rows" | grep -q 'newer session prompt' ||
     fail "the newer session is not first: $(cat "$T_TMP/rows")"
-wait_for ' 1 +[0-9.k]+/[0-9]+ +0  older session prompt'
 send_keys Down Enter
 wait_for 'Resumed session .*: 1 prompt\.'
 wait_for '^> older session prompt'
 wait_for 'Answer to the older one\.'
-screen | grep -q 'newer session prompt' && fail "the other session shows"
+wait_gone 'newer session prompt' "the other session shows"
 send_keys 'more for the older' Enter
 wait_for 'Going on with the older one\.'
 

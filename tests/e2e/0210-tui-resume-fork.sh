@@ -43,7 +43,7 @@ send_keys End Enter
 wait_for 'Resumed session [0-9-]+[0-9a-f]+: 1 prompt\.'
 wait_for '^> alpha prompt'
 wait_for 'Alpha answer\.'
-screen | grep -q 'beta prompt' && fail "the old transcript is still there"
+wait_gone 'beta prompt' "the old transcript is still there"
 send_keys 'more alpha' Enter
 wait_for 'Back in alpha\.'
 exit 0

@@ -44,7 +44,7 @@ wait_for 'during prompt 2'
 send_keys c
 wait_for 'Rewound the conversation to before prompt 2: it goes on in new session'
 wait_for '^> first change'
-screen | grep -q 'second change' && fail "prompt 2 is still in the transcript"
+wait_gone 'second change' "prompt 2 is still in the transcript"
 [ "$(cat hello.txt)" = "$(printf 'HELLO\nworld')" ] ||
     fail "c changed the files: $(cat hello.txt)"
 [ -f a.txt ] || fail "c removed a.txt"
@@ -74,7 +74,7 @@ wait_for 'Rewound the conversation to before prompt 2'
 wait_for 'Restored 2: 1 file written'
 [ "$(cat hello.txt)" = "$(printf 'hello\nworld')" ] ||
     fail "b did not restore the files: $(cat hello.txt)"
-screen | grep -q 'another second' && fail "prompt 2 is still there after b"
+wait_gone 'another second' "prompt 2 is still there after b"
 send_keys 'third try' Enter
 wait_for 'Third answer\.'
 # The originals stay: three sessions now.

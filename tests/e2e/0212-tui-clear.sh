@@ -28,7 +28,7 @@ wait_for '│ 2 snapshots'
 send_keys '/clear' Enter
 wait_for 'Cleared: a new conversation starts \(session [0-9-]+[0-9a-f]+\)\. The previous one, [0-9-]+[0-9a-f]+, can'
 wait_for 'resumed with /resume\.'
-screen | grep -q 'edit the greeting' && fail "the screen was not cleared"
+wait_gone 'edit the greeting' "the screen was not cleared"
 wait_for '│ 0 snapshots'
 send_keys 'fresh question' Enter
 wait_for 'A fresh answer\.'

@@ -4,11 +4,6 @@
 # brings them back in the next run.
 . "$(dirname "$0")/lib.sh"
 make_repo
-# Run agentos again in the same pane (the old one, if alive, is killed).
-restart_agentos() {
-	tmux -L "$T_SOCK" respawn-pane -k -t main -c "$PWD" \
-	    "$AGENTOS $*; echo AGENTOS-EXITED \$?; sleep 30" || hard "respawn"
-}
 echo '[]' > "$T_TMP/script.json"
 start_provider --script "$T_TMP/script.json"
 start_agentos --base-url "http://127.0.0.1:$T_PORT"

@@ -13,7 +13,7 @@ start_provider --script "$T_TMP/script.json"
 "$AGENTOS" --base-url "http://127.0.0.1:$T_PORT" -p 'killed question' \
     > "$T_TMP/p.out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
+for _ in $(seq $((T_WAIT * 10))); do
 	[ -s "$T_PROVIDER_LOG" ] && break
 	sleep 0.1
 done

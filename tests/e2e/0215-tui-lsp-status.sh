@@ -21,7 +21,7 @@ start_provider --script "$T_TMP/script.json"
 start_agentos --base-url "http://127.0.0.1:$T_PORT" --permission-mode accept-edits
 wait_for '/help'
 send_keys 'break a.c' Enter
-wait_for 'Broken on purpose' 20
+wait_for 'Broken on purpose' 90
 wait_for 'edit_file a.c.*1 error, 0 warnings'
 wait_for 'clangd (ready|indexing)'
 exit 0

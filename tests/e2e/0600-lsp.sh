@@ -21,7 +21,7 @@ grep -q '^a\.c:2:.*error: Too few arguments' "$T_TMP/diag" ||
 
 # The process table: nothing carries this agentos's AGENTOS_LSP tag.
 left=
-for _ in $(seq 50); do
+for _ in $(seq $((T_WAIT * 10))); do
 	left=$(grep -l "AGENTOS_LSP=$pid:" /proc/[0-9]*/environ 2>/dev/null)
 	[ -z "$left" ] && break
 	sleep 0.1

@@ -29,9 +29,16 @@ assert res["type"] == "tool_result", res
 assert "Edited a.c" in res["content"] and "rror" in res["content"], res["content"]
 print(res["content"])
 P
-sleep 0.5
-for pid in $(pgrep clangd); do
-	[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$T_REPO" ] &&
-	    fail "clangd $pid outlived agentos"
+# agentos has exited; its clangd may take a moment to follow.
+ours() {
+	for pid in $(pgrep clangd); do
+		[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$T_REPO" ] &&
+		    echo "$pid"
+	done
+}
+for _ in $(seq $((T_WAIT * 10))); do
+	[ -z "$(ours)" ] && break
+	sleep 0.1
 done
+[ -z "$(ours)" ] || fail "clangd $(ours) outlived agentos"
 exit 0

@@ -6,6 +6,7 @@
 # result matches the file, the conversation the model last saw is
 # well-formed, and the first snapshot restores the worktree.
 # AGENTOS_KILLS sets the number of kills (default 12); the seed is printed.
+# test-timeout: 600 (s, for tests/run-test: 112 s on a loaded machine)
 . "$(dirname "$0")/lib.sh"
 [ -f "$top_srcdir/tests/fake-provider.py" ] || skip "no tests/fake-provider.py"
 "$AGENTOS" --help 2>&1 | grep -Eq -- '(^| )-c[ ,]' ||
@@ -33,16 +34,43 @@ run() {
 	    -p 'Append the lines, one bash call each.'
 }
 
+# Whether the session log holds an event: only then has -c something to
+# continue.  Killing the first run before that (at 59 ms on a loaded
+# machine) left nothing, and every -c after it said "no session to continue".
+logged() {
+	python3 - .git/agentos/sessions.db <<'PY'
+import sqlite3, sys
+try:
+    db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True,
+                         timeout=5)
+    n = db.execute("SELECT count(*) FROM events").fetchone()[0]
+except sqlite3.Error:
+    n = 0
+sys.exit(0 if n > 0 else 1)
+PY
+}
+
 i=0
 while [ $i -lt "$kills" ]; do
 	delay=$(python3 -c "import random; random.seed($seed * 1000 + $i);
 print('%.3f' % random.uniform(0.02, 0.6))")
 	if [ $i -eq 0 ]; then
 		run >> "$T_TMP/agentos.out" 2>&1 &
+		pid=$!
+		# The random delay counts from the first logged event.
+		n=0
+		until logged; do
+			kill -0 "$pid" 2>/dev/null ||
+			    fail "the first run ended before logging:" \
+			    "$(tail -5 "$T_TMP/agentos.out")"
+			n=$((n + 1))
+			[ $n -le 600 ] || fail "no session logged in 60 s"
+			sleep 0.1
+		done
 	else
 		run -c >> "$T_TMP/agentos.out" 2>&1 &
+		pid=$!
 	fi
-	pid=$!
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null

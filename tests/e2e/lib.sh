@@ -6,10 +6,12 @@ set -u
 : "${top_builddir:=$top_srcdir}"
 : "${AGENTOS:=$top_builddir/agentos}"
 : "${WIRE_DIR:=$top_srcdir/../shared/wire}"
-export AGENTOS
+export AGENTOS WIRE_DIR
 
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/agentos-e2e.XXXXXX")
-T_SOCK="agentos-t$$"
+# The tmux socket: the one tests/run-test names, so that it can kill the
+# server if this script could not.
+T_SOCK=${AGENTOS_TEST_TMUX:-agentos-t$$}
 T_PIDS=""
 export HOME="$T_TMP/home" XDG_CONFIG_HOME="$T_TMP/home/.config"
 mkdir -p "$HOME"
@@ -20,10 +22,21 @@ unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL OPENAI_API_KEY OPENAI_BASE_URL \
 t_cleanup() {
 	tmux -L "$T_SOCK" kill-server 2>/dev/null
 	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	# Only what was killed: another child may be one that ignores SIGTERM.
+	for p in $T_PIDS; do wait "$p" 2>/dev/null; done
 	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
 }
 trap t_cleanup EXIT
+# Killed (tests/run-test's time limit sends SIGTERM): show where it stood,
+# then clean up through the EXIT trap.
+t_killed() {
+	echo "FAIL: killed by SIG$1 (the time limit?)" >&2
+	[ -n "${T_SESSION:-}" ] && screen >&2
+	exit 1
+}
+trap 't_killed TERM' TERM
+trap 't_killed INT' INT
+trap 't_killed HUP' HUP
 
 fail() { echo "FAIL: $*" >&2; [ -n "${T_SESSION:-}" ] && screen >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
@@ -39,6 +52,11 @@ make_repo() {
 	git add -A && git commit -qm initial || hard "git commit"
 }
 
+# How long (s) wait_for and the other waits give the screen or a file by
+# default: generous, since the machine may be busy with other builds; a
+# test that passes waits only as long as it must.  AGENTOS_TEST_WAIT sets it.
+T_WAIT=${AGENTOS_TEST_WAIT:-30}
+
 # Start the fake provider with a script (see tests/fake-provider.py -h);
 # sets T_PORT and T_PROVIDER_LOG (one JSON request body per line).
 start_provider() {
@@ -47,33 +65,76 @@ start_provider() {
 	    "$T_TMP/port" --log "$T_PROVIDER_LOG" "$@" \
 	    > "$T_TMP/provider.out" 2>&1 &
 	T_PIDS="$T_PIDS $!"
-	for _ in $(seq 100); do
-		[ -s "$T_TMP/port" ] && break
+	_end=$(( $(date +%s) + T_WAIT ))
+	while [ ! -s "$T_TMP/port" ] && [ "$(date +%s)" -le "$_end" ]; do
 		sleep 0.05
 	done
-	T_PORT=$(cat "$T_TMP/port" 2>/dev/null) || hard "provider did not start"
+	T_PORT=$(cat "$T_TMP/port" 2>/dev/null) ||
+	    hard "provider did not start: $(cat "$T_TMP/provider.out")"
 }
+
+# The command a tmux pane runs: agentos with the arguments, then its exit
+# status, and the pane stays (until cleanup kills the server) so that the
+# status can be read.
+t_pane_cmd() { echo "$AGENTOS $*; echo AGENTOS-EXITED \$?; sleep 3600"; }
 
 # Start agentos in tmux (120x40) with the given arguments.
 start_agentos() {
 	T_SESSION=main
 	tmux -L "$T_SOCK" -f /dev/null new-session -d -s main -x 120 -y 40 \
-	    -c "$PWD" "$AGENTOS $*; echo AGENTOS-EXITED \$?; sleep 30" ||
-	    hard "tmux"
+	    -c "$PWD" "$(t_pane_cmd "$@")" || hard "tmux"
+}
+
+# Run agentos again in the same pane (the old one, if alive, is killed).
+restart_agentos() {
+	tmux -L "$T_SOCK" respawn-pane -k -t main -c "$PWD" \
+	    "$(t_pane_cmd "$@")" || hard "respawn"
 }
 
 # The visible screen.
 screen() { tmux -L "$T_SOCK" capture-pane -p -t main; }
 
-# Wait (default 10 s) until the screen matches an extended regex.
+# Wait (default $T_WAIT s) until the screen matches an extended regex.
 wait_for() {
-	_re=$1; _t=${2:-10}
+	_re=$1; _t=${2:-$T_WAIT}
 	_end=$(( $(date +%s) + _t ))
 	while [ "$(date +%s)" -le "$_end" ]; do
 		screen | grep -Eq -- "$_re" && return 0
 		sleep 0.1
 	done
 	fail "timed out waiting for /$_re/"
+}
+
+# Wait (default $T_WAIT s) until the screen no longer matches an extended
+# regex; fail with the message if it still does.  For what an action must
+# take off the screen: a redraw can reach tmux in pieces, so the first
+# capture after another line appeared may still hold old rows.
+wait_gone() {
+	_re=$1; _msg=$2; _t=${3:-$T_WAIT}
+	_end=$(( $(date +%s) + _t ))
+	while [ "$(date +%s)" -le "$_end" ]; do
+		screen | grep -Eq -- "$_re" || return 0
+		sleep 0.1
+	done
+	fail "$_msg (still on the screen after $_t s: /$_re/)"
+}
+
+# Wait (default $T_WAIT s) until the screen stops changing: two captures
+# 0.5 s apart that are equal.  Prints that screen.
+wait_stable() {
+	_t=${1:-$T_WAIT}
+	_end=$(( $(date +%s) + _t ))
+	_prev=$(screen)
+	while [ "$(date +%s)" -le "$_end" ]; do
+		sleep 0.5
+		_cur=$(screen)
+		if [ "$_cur" = "$_prev" ]; then
+			printf '%s\n' "$_cur"
+			return 0
+		fi
+		_prev=$_cur
+	done
+	fail "the screen kept changing for $_t s"
 }
 
 send_keys() { tmux -L "$T_SOCK" send-keys -t main "$@"; }

@@ -3,6 +3,8 @@
  * the libevent loop) against tests/fake-provider.py: success, retries,
  * giving up, mid-stream errors, cut streams, stalls and cancellation.
  * Skips (77) when python3 is missing.
+ *
+ * test-timeout: 600 (s, for tests/run-test: 135 s on a loaded machine)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,6 +123,8 @@ struct run {
 	char			*retry_reason;
 };
 
+static void	run_exit(void *);
+
 static void
 run_text(void *arg, const char *s, size_t len)
 {
@@ -130,6 +134,8 @@ run_text(void *arg, const char *s, size_t len)
 	if (r->cancel_on_text && !r->cancelled) {
 		r->cancelled = 1;
 		model_call_cancel(r->mc);	/* inside a curl callback */
+		/* Then give a late callback the time to show up. */
+		loop_timer_add(300, run_exit, NULL);
 	}
 }
 
@@ -403,6 +409,7 @@ test_replay_error_fragment(void **state)
 	struct run	r;
 
 	/* A real mid-stream error capture, then the stream ends. */
+	wire_require("anthropic-error-fragment-1.sse");
 	memset(&r, 0, sizeof r);
 	server_start("[{\"replay\": \"anthropic-error-fragment-1.sse\"}, "
 	    "{\"text\": \"ok\"}]");
@@ -417,6 +424,7 @@ test_replay_bytewise(void **state)
 {
 	struct run	r;
 
+	wire_require("anthropic-tooluse-2.sse");
 	memset(&r, 0, sizeof r);
 	server_start("[{\"replay\": \"anthropic-tooluse-2.sse\", \"chunk\": "
 	    "\"bytewise\"}]");
@@ -436,7 +444,6 @@ test_cancel_inside_callback(void **state)
 	memset(&r, 0, sizeof r);
 	server_start("[{\"text\": \"hello world\", \"hang\": true}]");
 	r.cancel_on_text = 1;
-	loop_timer_add(1500, run_exit, NULL);
 	run_call(&r, "anthropic", 2, server_port);
 	assert_int_equal(r.cancelled, 1);
 	assert_int_equal(r.done, 0);
@@ -572,5 +579,5 @@ main(void)
 	if (system(cmd) != 0)
 		rc = 99;
 	free(cmd);
-	return (rc);
+	return (wire_status(rc));
 }

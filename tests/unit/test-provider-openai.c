@@ -455,5 +455,5 @@ main(void)
 		cmocka_unit_test(test_build_http),
 	};
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return (wire_status(cmocka_run_group_tests(tests, NULL, NULL)));
 }

@@ -7,6 +7,9 @@
  * snapshots and checks the worktree equals the snapshot byte for byte and
  * the user's index, HEAD, refs and stash are unchanged.  Set
  * SNAPSHOT_TEST_SEED to replay one seed.
+ *
+ * test-timeout: 1200 (s, for tests/run-test: the property test took over
+ * 300 s with two suites and builds sharing two cores)
  */
 #include <sys/stat.h>
 #include <sys/wait.h>

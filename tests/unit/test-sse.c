@@ -318,5 +318,5 @@ main(void)
 		cmocka_unit_test(test_wire_counts),
 	};
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return (wire_status(cmocka_run_group_tests(tests, NULL, NULL)));
 }

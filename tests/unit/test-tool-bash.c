@@ -91,7 +91,7 @@ assert_gone(pid_t pid)
 	int	status, i;
 	pid_t	r;
 
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < 3000; i++) {
 		r = waitpid(pid, &status, WNOHANG);
 		if (r == pid) {
 			assert_true(WIFSIGNALED(status));
@@ -150,9 +150,10 @@ test_timeout_kills_group(void **state)
 	struct tool_call	*tc;
 	long			 gpid = 0;
 
-	tc = bash("sleep 1000 & echo $!; wait", 300);
+	/* Limits long enough for bash to start on a busy machine. */
+	tc = bash("sleep 1000 & echo $!; wait", 2000);
 	assert_true(tc->is_error);
-	assert_non_null(strstr(tc->result.buf, "timed out after 300 ms; "
+	assert_non_null(strstr(tc->result.buf, "timed out after 2000 ms; "
 	    "process group killed"));
 	assert_int_equal(sscanf(tc->result.buf, "%ld", &gpid), 1);
 	assert_true(gpid > 1);
@@ -167,8 +168,8 @@ test_trap_term_then_kill(void **state)
 
 	/* A shell that ignores SIGTERM dies of the SIGKILL after grace. */
 	tc = bash("trap '' TERM; echo ready; while :; do sleep 0.05; done",
-	    100);
-	assert_non_null(strstr(tc->result.buf, "ready\ntimed out after 100 "
+	    1000);
+	assert_non_null(strstr(tc->result.buf, "ready\ntimed out after 1000 "
 	    "ms"));
 	tool_call_free(tc);
 }
@@ -193,12 +194,12 @@ test_output_cap(void **state)
 {
 	struct tool_call	*tc;
 
-	tc = bash("yes", 500);
+	tc = bash("yes", 2000);
 	assert_true(tc->result.len <= TOOL_OUTPUT_MAX);
 	assert_true(strncmp(tc->result.buf, "y\ny\ny\n", 6) == 0);
 	assert_non_null(strstr(tc->result.buf, "lines) omitted; output capped "
 	    "at"));
-	assert_non_null(strstr(tc->result.buf, "y\ny\ntimed out after 500 ms"));
+	assert_non_null(strstr(tc->result.buf, "y\ny\ntimed out after 2000 ms"));
 	assert_true(streamed > TOOL_OUTPUT_MAX);
 	assert_true(tc->result.truncated);
 	tool_call_free(tc);
