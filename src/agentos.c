@@ -12,6 +12,7 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "options.h"
 #include "banned.h"
 

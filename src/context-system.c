@@ -10,7 +10,7 @@
 #include "banned.h"
 
 /* Project instruction files are capped: they go into every request. */
-#define PROMPT_INSTRUCTIONS_MAX	(32 * 1024)
+#define CONTEXT_INSTRUCTIONS_MAX	(32 * 1024)
 
 /*
  * Kept short on purpose: every byte here is sent with every request.  The
@@ -37,7 +37,7 @@ static const char prompt_base[] =
 
 /* Append path's contents under a heading, capped; nothing if unreadable. */
 static int
-prompt_add_file(struct buf *b, const char *root, const char *rel)
+context_add_file(struct buf *b, const char *root, const char *rel)
 {
 	struct buf	 file;
 	char		*path, chunk[8192];
@@ -49,7 +49,7 @@ prompt_add_file(struct buf *b, const char *root, const char *rel)
 	free(path);
 	if (f == NULL)
 		return (-1);
-	buf_init(&file, PROMPT_INSTRUCTIONS_MAX);
+	buf_init(&file, CONTEXT_INSTRUCTIONS_MAX);
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (buf_add(&file, chunk, n) != 0)
 			break;
@@ -59,7 +59,7 @@ prompt_add_file(struct buf *b, const char *root, const char *rel)
 	buf_addf(b, "\nInstructions from %s:\n%s\n", rel, file.buf);
 	if (file.truncated)
 		buf_addf(b, "[%s cut at %d bytes]\n", rel,
-		    PROMPT_INSTRUCTIONS_MAX);
+		    CONTEXT_INSTRUCTIONS_MAX);
 	buf_release(&file);
 	return (0);
 }
@@ -94,10 +94,10 @@ context_system(const char *root, const char *cwd, struct repomodel *rm,
 	dir = xstrdup("");
 	for (;;) {
 		rel = xasprintf("%s%sAGENTS.md", dir, *dir ? "/" : "");
-		if (prompt_add_file(&b, root, rel) != 0) {
+		if (context_add_file(&b, root, rel) != 0) {
 			free(rel);
 			rel = xasprintf("%s%sCLAUDE.md", dir, *dir ? "/" : "");
-			prompt_add_file(&b, root, rel);
+			context_add_file(&b, root, rel);
 		}
 		free(rel);
 		if (*rest == '\0')

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "options.h"
 #include "banned.h"
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "lsp.h"
 #include "session.h"
 #include "snapshot.h"

@@ -22,6 +22,7 @@
 
 #include "lsp.h"
 #include "snapshot.h"
+#include "ui.h"
 
 /* A list of strings: v is NULL when the option was never given. */
 struct option_strv {

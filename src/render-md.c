@@ -14,6 +14,7 @@
 #include <md4c.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "banned.h"
 
 /* One character on its way to a line. */

@@ -9,6 +9,7 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "lsp.h"
 #include "workspace.h"
 #include "banned.h"

@@ -15,6 +15,7 @@
 #include <curses.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "banned.h"
 
 static const char *elem_names[EL_COUNT] = {

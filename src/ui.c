@@ -28,6 +28,7 @@
 #include <event2/event.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "lsp.h"
 #include "session.h"
 #include "snapshot.h"
@@ -319,7 +320,7 @@ ui_frame(void *arg)
 	struct ui		*ui = arg;
 	struct view		*top = ui->nviews > 0 ?
 				    ui->views[ui->nviews - 1] : NULL;
-	struct prompt_layout	 l;
+	struct editor_layout	 l;
 	size_t			 i, first;
 	int			 h, y, status_y, rows = ui->rows, cols = ui->cols;
 
@@ -351,7 +352,7 @@ ui_frame(void *arg)
 
 	/* The input editor, as many rows as it needs up to a limit. */
 	memset(&l, 0, sizeof l);
-	prompt_layout(ui->prompt, cols - 2, &l);
+	editor_layout(ui->editor, cols - 2, &l);
 	h = l.nrows > UI_PROMPT_MAX ? UI_PROMPT_MAX : (int)l.nrows;
 	if (h > rows - 3)
 		h = rows - 3;
@@ -362,7 +363,7 @@ ui_frame(void *arg)
 	view_transcript_draw(ui, 0, status_y, cols);
 	status_draw(ui, status_y, cols);
 	for (i = 0; i < (size_t)h && first + i < l.nrows; i++) {
-		const char	*buf = prompt_buffer(ui->prompt, NULL);
+		const char	*buf = editor_buffer(ui->editor, NULL);
 		struct sline	 sl;
 
 		y = status_y + 1 + i;
@@ -376,7 +377,7 @@ ui_frame(void *arg)
 		buf_release(&sl.text);
 		free(sl.spans);
 	}
-	if (prompt_empty(ui->prompt)) {
+	if (editor_empty(ui->editor)) {
 		char	*hint, *k1, *k2;
 
 		if (ui->agent != NULL && agent_busy(ui->agent)) {
@@ -397,7 +398,7 @@ ui_frame(void *arg)
 	}
 	ui_cursor(ui, status_y + 1 + (int)(l.cursor_row - first),
 	    2 + l.cursor_col);
-	prompt_layout_release(&l);
+	editor_layout_release(&l);
 out:
 	if (ui->cursor_on) {
 		move(ui->cursor_y, ui->cursor_x);
@@ -892,7 +893,7 @@ ui_submit(struct ui *ui, const char *text)
 
 	if (text[0] == '/' && text[1] != '/' && text[1] != '\0' &&
 	    strchr(text, '\n') == NULL) {
-		if (cmd_slash_run(ui, text) != 0) {
+		if (slash_run(ui, text) != 0) {
 			view_transcript_notice(ui, TE_ERROR, "unknown command "
 			    "%.*s: /help lists them (start with // to send a "
 			    "slash)", (int)strcspn(text, " "), text);
@@ -933,7 +934,7 @@ ui_history_save(struct ui *ui, const char *text)
 
 	if (ui->history == NULL)
 		return;
-	if (prompt_history_save(ui->prompt, ui->history, text, &cause) != 0) {
+	if (editor_history_save(ui->editor, ui->history, text, &cause) != 0) {
 		if (!warned)
 			view_transcript_notice(ui, TE_ERROR, "history: %s",
 			    cause);
@@ -957,7 +958,7 @@ ui_history_load(struct ui *ui)
 		*slash = '\0';
 	ui->history = xasprintf("%s/history", db);
 	free(db);
-	if (prompt_history_load(ui->prompt, ui->history, &cause) != 0) {
+	if (editor_history_load(ui->editor, ui->history, &cause) != 0) {
 		view_transcript_notice(ui, TE_ERROR, "history: %s", cause);
 		free(cause);
 	}
@@ -1092,10 +1093,10 @@ ui_key_transcript(struct ui *ui, enum key_action action)
 static void
 ui_key_send(struct ui *ui)
 {
-	struct prompt	*p = ui->prompt;
+	struct editor	*p = ui->editor;
 	char		*text, *stop;
 
-	text = prompt_text(p);
+	text = editor_text(p);
 	if (*text != '\0' && *text != '/' && ui->agent != NULL &&
 	    agent_busy(ui->agent)) {
 		/* Typed ahead: it waits in the prompt. */
@@ -1105,9 +1106,9 @@ ui_key_send(struct ui *ui)
 		    "send it when the turn ends, or %s to stop it", stop);
 		free(stop);
 	} else if (*text != '\0') {
-		prompt_history_add(p, text);
+		editor_history_add(p, text);
 		ui_history_save(ui, text);
-		prompt_clear(p);
+		editor_clear(p);
 		ui_submit(ui, text);
 	}
 	free(text);
@@ -1120,7 +1121,7 @@ ui_key_send(struct ui *ui)
 static int
 ui_key_main(struct ui *ui, const struct key_event *ev)
 {
-	struct prompt		*p = ui->prompt;
+	struct editor		*p = ui->editor;
 	const struct ui_options	*keys = &options_get(ui->cfg)->ui;
 	key_code		 k = ev->key;
 	char			*c, *quit;
@@ -1133,7 +1134,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 	if (ui_key_transcript(ui, key_lookup(keys, KEYM_MAIN, k)))
 		return (VIEW_HANDLED);
 	if (k == KEYC_PASTE) {
-		prompt_paste(p, ev->paste, ev->paste_len);
+		editor_paste(p, ev->paste, ev->paste_len);
 		return (VIEW_HANDLED);
 	}
 
@@ -1142,13 +1143,13 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		ui_key_send(ui);
 		break;
 	case KA_ED_NEWLINE:
-		prompt_insert(p, "\n", 1);
+		editor_insert(p, "\n", 1);
 		break;
 	case KA_ED_INTERRUPT:
 		if (ui->agent != NULL && agent_busy(ui->agent))
 			ui_cancel(ui);
-		else if (!prompt_empty(p))
-			prompt_clear(p);
+		else if (!editor_empty(p))
+			editor_clear(p);
 		else if (ctrl_c)
 			ui_quit(ui);
 		else {
@@ -1160,10 +1161,10 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		}
 		break;
 	case KA_ED_QUIT:
-		if (prompt_empty(p))
+		if (editor_empty(p))
 			ui_quit(ui);
 		else
-			prompt_delete(p);
+			editor_delete(p);
 		break;
 	case KA_ED_STOP:
 		/*
@@ -1173,7 +1174,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		if (ui->agent != NULL && agent_busy(ui->agent)) {
 			ui_cancel(ui);
 			ui->last_key = 0;
-		} else if (prev == k && prompt_empty(p)) {
+		} else if (prev == k && editor_empty(p)) {
 			ui_push(ui, view_snapshots_create(ui));
 			ui->last_key = 0;
 		}
@@ -1182,57 +1183,57 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		ui_suspend(ui);
 		break;
 	case KA_ED_COMPLETE:
-		if ((c = cmd_slash_complete(prompt_buffer(p, NULL))) != NULL) {
-			prompt_set(p, c);
+		if ((c = slash_complete(editor_buffer(p, NULL))) != NULL) {
+			editor_set(p, c);
 			free(c);
 		}
 		break;
 	case KA_ED_BACKSPACE:
-		prompt_backspace(p);
+		editor_backspace(p);
 		break;
 	case KA_ED_DELETE:
-		prompt_delete(p);
+		editor_delete(p);
 		break;
 	case KA_ED_LEFT:
-		prompt_left(p);
+		editor_left(p);
 		break;
 	case KA_ED_RIGHT:
-		prompt_right(p);
+		editor_right(p);
 		break;
 	case KA_ED_WORD_LEFT:
-		prompt_word_left(p);
+		editor_word_left(p);
 		break;
 	case KA_ED_WORD_RIGHT:
-		prompt_word_right(p);
+		editor_word_right(p);
 		break;
 	case KA_ED_HOME:
-		prompt_home(p);
+		editor_home(p);
 		break;
 	case KA_ED_END:
-		prompt_end(p);
+		editor_end(p);
 		break;
 	case KA_ED_KILL_LINE:
-		prompt_kill_line(p);
+		editor_kill_line(p);
 		break;
 	case KA_ED_KILL_START:
-		prompt_kill_start(p);
+		editor_kill_start(p);
 		break;
 	case KA_ED_KILL_WORD:
-		prompt_kill_word(p);
+		editor_kill_word(p);
 		break;
 	case KA_ED_UP:
-		if (prompt_up(p, width) != 0)
-			prompt_history_prev(p);
+		if (editor_up(p, width) != 0)
+			editor_history_prev(p);
 		break;
 	case KA_ED_DOWN:
-		if (prompt_down(p, width) != 0)
-			prompt_history_next(p);
+		if (editor_down(p, width) != 0)
+			editor_history_next(p);
 		break;
 	default:
 		/* Typed text. */
 		if ((k & KEYC_MASK_MOD) == 0 && k >= 0x20 && k < 0x110000 &&
 		    k != 0x7f)
-			prompt_insert(p, enc, utf8_encode(k, enc));
+			editor_insert(p, enc, utf8_encode(k, enc));
 		break;
 	}
 	return (VIEW_HANDLED);
@@ -1523,7 +1524,7 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	ui.cwd = cwd;
 	ui.cfg = cfg;
 	ui.selected = -1;
-	ui.prompt = prompt_create();
+	ui.editor = editor_create();
 	ui.kp = key_parser_create();
 	ui.mouse = options_get(cfg)->ui.mouse;
 	ui_current = &ui;
@@ -1646,7 +1647,7 @@ out:
 	free(ui.views);
 	free(ui.branch);
 	free(cause);
-	prompt_free(ui.prompt);
+	editor_free(ui.editor);
 	key_parser_free(ui.kp);
 	return (rc);
 }

@@ -10,6 +10,7 @@
 #include <curses.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "banned.h"
 
 struct approval_view {
@@ -23,7 +24,7 @@ struct approval_view {
 	int			 width;		/* lines rendered for */
 	int			 scroll;
 	int			 page;
-	struct prompt		*note;		/* non-NULL: typing a note */
+	struct editor		*note;		/* non-NULL: typing a note */
 };
 
 static void	approval_free(struct view *);
@@ -71,7 +72,7 @@ approval_free(struct view *v)
 	free(d->preview);
 	free(d->prefix);
 	slines_release(&d->lines);
-	prompt_free(d->note);
+	editor_free(d->note);
 	free(d);
 	free(v);
 }
@@ -139,49 +140,49 @@ approval_key_note(struct view *v, const struct key_event *ev)
 			if (s[i] == '\n' || s[i] == '\r')
 				s[i] = ' ';
 		}
-		prompt_insert(d->note, s, strlen(s));
+		editor_insert(d->note, s, strlen(s));
 		free(s);
 		return (VIEW_HANDLED | VIEW_REDRAW);
 	}
 	switch (ui_key_action(v->ui, KEYM_NOTE, ev->key)) {
 	case KA_ED_SEND:
-		note = prompt_text(d->note);
+		note = editor_text(d->note);
 		approval_answer(v, APPROVE_REJECT, note);
 		free(note);
 		return (VIEW_HANDLED);
 	case KA_NOTE_BACK:
-		prompt_free(d->note);
+		editor_free(d->note);
 		d->note = NULL;
 		break;
 	case KA_ED_BACKSPACE:
-		prompt_backspace(d->note);
+		editor_backspace(d->note);
 		break;
 	case KA_ED_DELETE:
-		prompt_delete(d->note);
+		editor_delete(d->note);
 		break;
 	case KA_ED_LEFT:
-		prompt_left(d->note);
+		editor_left(d->note);
 		break;
 	case KA_ED_RIGHT:
-		prompt_right(d->note);
+		editor_right(d->note);
 		break;
 	case KA_ED_HOME:
-		prompt_home(d->note);
+		editor_home(d->note);
 		break;
 	case KA_ED_END:
-		prompt_end(d->note);
+		editor_end(d->note);
 		break;
 	case KA_ED_KILL_START:
-		prompt_kill_start(d->note);
+		editor_kill_start(d->note);
 		break;
 	case KA_ED_KILL_WORD:
-		prompt_kill_word(d->note);
+		editor_kill_word(d->note);
 		break;
 	default:
 		/* Typed text. */
 		if ((ev->key & KEYC_MASK_MOD) == 0 && ev->key >= 0x20 &&
 		    ev->key < 0x110000 && ev->key != 0x7f)
-			prompt_insert(d->note, enc,
+			editor_insert(d->note, enc,
 			    utf8_encode(ev->key, enc));
 		else
 			return (0);
@@ -204,7 +205,7 @@ approval_key(struct view *v, const struct key_event *ev)
 	case KA_AP_ALWAYS:
 		return (approval_answer(v, APPROVE_ALWAYS, NULL));
 	case KA_AP_NOTE:
-		d->note = prompt_create();
+		d->note = editor_create();
 		break;
 	case KA_AP_REJECT:
 		return (approval_answer(v, APPROVE_REJECT, NULL));
@@ -252,7 +253,7 @@ approval_draw(struct view *v, int y, int rows, int cols)
 {
 	struct approval_view	*d = v->data;
 	struct buf		 b = BUF_INIT;
-	struct prompt_layout	 l;
+	struct editor_layout	 l;
 	const char		*what;
 	char			*send, *back;
 	int			 i, body, x, max;
@@ -313,10 +314,10 @@ approval_draw(struct view *v, int y, int rows, int cols)
 		    SA_BOLD);
 		buf_release(&b);
 		memset(&l, 0, sizeof l);
-		prompt_layout(d->note, 1 << 20, &l);
+		editor_layout(d->note, 1 << 20, &l);
 		{
 			/* One line, scrolled so the caret shows. */
-			const char	*s = prompt_buffer(d->note, NULL);
+			const char	*s = editor_buffer(d->note, NULL);
 			int		 room = cols - x - 1, skip = 0;
 
 			if (l.cursor_col > room)
@@ -345,7 +346,7 @@ approval_draw(struct view *v, int y, int rows, int cols)
 				    x + l.cursor_col - c);
 			}
 		}
-		prompt_layout_release(&l);
+		editor_layout_release(&l);
 		return;
 	}
 	approval_hint(v, &b, KA_AP_YES, "", " yes");

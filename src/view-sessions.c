@@ -12,6 +12,7 @@
 #include <curses.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "session.h"
 #include "banned.h"
 

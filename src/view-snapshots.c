@@ -16,6 +16,7 @@
 #include <curses.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "session.h"
 #include "snapshot.h"
 #include "workspace.h"

@@ -14,6 +14,7 @@
 #include <curses.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "banned.h"
 
 #define TOOL_TAIL_LINES		5	/* output shown while running */

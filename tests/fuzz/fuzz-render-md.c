@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "ui.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

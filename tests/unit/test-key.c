@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "options.h"
 
 struct got {

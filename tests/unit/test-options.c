@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "snapshot.h"
 #include "options.h"
 

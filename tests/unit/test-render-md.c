@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "agentos.h"
+#include "ui.h"
 
 /* Render md at width and return the lines joined by '\n'. */
 static char *

@@ -11,6 +11,7 @@
 #include <curses.h>
 
 #include "agentos.h"
+#include "ui.h"
 
 static void
 parse(const char *text, int want, const char *cause_has)

@@ -1,5 +1,5 @@
 /*
- * cmd-slash.c: the slash commands typed at the prompt (/help, /mode, ...),
+ * slash.c: the slash commands typed at the prompt (/help, /mode, ...),
  * one table row and one function each.
  */
 #include <ctype.h>
@@ -7,53 +7,54 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "options.h"
 #include "workspace.h"
 #include "banned.h"
 
-static void	cmd_slash_help(struct ui *, const char *);
-static void	cmd_slash_clear(struct ui *, const char *);
-static void	cmd_slash_mode(struct ui *, const char *);
-static void	cmd_slash_model(struct ui *, const char *);
-static void	cmd_slash_rewind(struct ui *, const char *);
-static void	cmd_slash_snapshots(struct ui *, const char *);
-static void	cmd_slash_diff(struct ui *, const char *);
-static void	cmd_slash_quit(struct ui *, const char *);
+static void	slash_help(struct ui *, const char *);
+static void	slash_clear(struct ui *, const char *);
+static void	slash_mode(struct ui *, const char *);
+static void	slash_model(struct ui *, const char *);
+static void	slash_rewind(struct ui *, const char *);
+static void	slash_snapshots(struct ui *, const char *);
+static void	slash_diff(struct ui *, const char *);
+static void	slash_quit(struct ui *, const char *);
 /* --- session log: slash command prototypes (/resume, /fork) */
-static void	cmd_slash_resume(struct ui *, const char *);
-static void	cmd_slash_resume_done(struct ui *, const char *);
-static void	cmd_slash_fork(struct ui *, const char *);
+static void	slash_resume(struct ui *, const char *);
+static void	slash_resume_done(struct ui *, const char *);
+static void	slash_fork(struct ui *, const char *);
 /* --- end session log: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
-	{ .name = "help", .args = "", .exec = cmd_slash_help,
+	{ .name = "help", .args = "", .exec = slash_help,
 	  .help = "show the keys and commands" },
-	{ .name = "clear", .args = "", .exec = cmd_slash_clear,
+	{ .name = "clear", .args = "", .exec = slash_clear,
 	  .help = "start a new conversation (a new session) and clear the "
 	    "screen; /resume goes back" },
 	{ .name = "mode", .args = "[ask|accept-edits|plan|bypass]",
-	  .exec = cmd_slash_mode,
+	  .exec = slash_mode,
 	  .help = "show or set the permission mode (also the mode key)" },
-	{ .name = "model", .args = "[NAME]", .exec = cmd_slash_model,
+	{ .name = "model", .args = "[NAME]", .exec = slash_model,
 	  .help = "show or set the model for the next requests" },
-	{ .name = "rewind", .args = "[ID]", .exec = cmd_slash_rewind,
+	{ .name = "rewind", .args = "[ID]", .exec = slash_rewind,
 	  .help = "rewind the files to before the agent's last change, or "
 	    "to snapshot ID (also the rewind key)" },
-	{ .name = "snapshots", .args = "", .exec = cmd_slash_snapshots,
+	{ .name = "snapshots", .args = "", .exec = slash_snapshots,
 	  .help = "open the snapshot timeline (also the snapshots key)" },
-	{ .name = "diff", .args = "[ID]", .exec = cmd_slash_diff,
+	{ .name = "diff", .args = "[ID]", .exec = slash_diff,
 	  .help = "show the changes since snapshot ID (default: the "
 	    "session's first) in a pager" },
-	{ .name = "quit", .args = "", .exec = cmd_slash_quit,
+	{ .name = "quit", .args = "", .exec = slash_quit,
 	  .help = "quit agentos (also editor-quit, or editor-interrupt "
 	    "twice)" },
-	{ .name = "exit", .args = "", .exec = cmd_slash_quit,
+	{ .name = "exit", .args = "", .exec = slash_quit,
 	  .help = "the same as /quit" },
 	/* --- session log: slash commands (/resume, /fork) */
-	{ .name = "resume", .args = "[ID]", .exec = cmd_slash_resume,
+	{ .name = "resume", .args = "[ID]", .exec = slash_resume,
 	  .help = "switch to another recorded session (a picker without "
 	    "ID); this one can be resumed later" },
-	{ .name = "fork", .args = "", .exec = cmd_slash_fork,
+	{ .name = "fork", .args = "", .exec = slash_fork,
 	  .help = "go on in a new session with this conversation; this one "
 	    "stays as it is" },
 	/* --- end session log: slash commands */
@@ -74,7 +75,7 @@ static const char *const slash_help_modes[KEYM_COUNT] = {
 
 /* The key table as bound now, one section per mode, then the commands. */
 static void
-cmd_slash_help(struct ui *ui, const char *args)
+slash_help(struct ui *ui, const char *args)
 {
 	const struct slash_entry	*e;
 	const struct ui_options		*keys = &options_get(ui->cfg)->ui;
@@ -108,13 +109,13 @@ cmd_slash_help(struct ui *ui, const char *args)
 }
 
 static void
-cmd_slash_clear(struct ui *ui, const char *args)
+slash_clear(struct ui *ui, const char *args)
 {
 	ui_clear(ui);
 }
 
 static void
-cmd_slash_resume(struct ui *ui, const char *args)
+slash_resume(struct ui *ui, const char *args)
 {
 	struct view	*v;
 	char		*cause = NULL;
@@ -130,7 +131,7 @@ cmd_slash_resume(struct ui *ui, const char *args)
 		ui_resume(ui, args);
 		return;
 	}
-	if ((v = view_sessions_create(ui, 0, cmd_slash_resume_done,
+	if ((v = view_sessions_create(ui, 0, slash_resume_done,
 	    &cause)) == NULL) {
 		view_transcript_notice(ui, TE_ERROR, "resume: %s", cause);
 		free(cause);
@@ -141,20 +142,20 @@ cmd_slash_resume(struct ui *ui, const char *args)
 
 /* The picker of /resume closed: Esc (NULL) changes nothing. */
 static void
-cmd_slash_resume_done(struct ui *ui, const char *id)
+slash_resume_done(struct ui *ui, const char *id)
 {
 	if (id != NULL)
 		ui_resume(ui, id);
 }
 
 static void
-cmd_slash_fork(struct ui *ui, const char *args)
+slash_fork(struct ui *ui, const char *args)
 {
 	ui_fork(ui, 0);
 }
 
 static void
-cmd_slash_mode(struct ui *ui, const char *args)
+slash_mode(struct ui *ui, const char *args)
 {
 	enum perm_mode	m;
 	char		*key;
@@ -182,7 +183,7 @@ cmd_slash_mode(struct ui *ui, const char *args)
 }
 
 static void
-cmd_slash_model(struct ui *ui, const char *args)
+slash_model(struct ui *ui, const char *args)
 {
 	char	*cause = NULL;
 
@@ -202,19 +203,19 @@ cmd_slash_model(struct ui *ui, const char *args)
 }
 
 static void
-cmd_slash_rewind(struct ui *ui, const char *args)
+slash_rewind(struct ui *ui, const char *args)
 {
 	ui_rewind(ui, *args != '\0' ? args : NULL);
 }
 
 static void
-cmd_slash_snapshots(struct ui *ui, const char *args)
+slash_snapshots(struct ui *ui, const char *args)
 {
 	ui_push(ui, view_snapshots_create(ui));
 }
 
 static void
-cmd_slash_diff(struct ui *ui, const char *args)
+slash_diff(struct ui *ui, const char *args)
 {
 	const char *const	*ids;
 	size_t			 n = 0;
@@ -234,13 +235,13 @@ cmd_slash_diff(struct ui *ui, const char *args)
 }
 
 static void
-cmd_slash_quit(struct ui *ui, const char *args)
+slash_quit(struct ui *ui, const char *args)
 {
 	ui_quit(ui);
 }
 
 int
-cmd_slash_run(struct ui *ui, const char *line)
+slash_run(struct ui *ui, const char *line)
 {
 	const struct slash_entry	*e;
 	size_t				 n;
@@ -269,7 +270,7 @@ cmd_slash_run(struct ui *ui, const char *line)
 }
 
 char *
-cmd_slash_complete(const char *line)
+slash_complete(const char *line)
 {
 	const struct slash_entry	*e, *found = NULL;
 	size_t				 n;

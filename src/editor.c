@@ -1,5 +1,5 @@
 /*
- * prompt.c: the input editor: a UTF-8 text with a caret, wrapped rows for
+ * editor.c: the input editor: a UTF-8 text with a caret, wrapped rows for
  * display, history, and placeholders for large pastes.  It knows nothing of
  * curses; ui.c maps keys to these operations and draws the layout.
  *
@@ -18,18 +18,19 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "ui.h"
 #include "banned.h"
 
-struct prompt_paste {
+struct editor_paste {
 	char	*tag;		/* "[pasted 12 lines]" as shown */
 	char	*text;		/* what it stands for */
 };
 
-struct prompt {
+struct editor {
 	struct buf		 b;
 	size_t			 caret;		/* byte offset */
 
-	struct prompt_paste	*pastes;
+	struct editor_paste	*pastes;
 	size_t			 npastes, apastes;
 
 	char			**hist;
@@ -39,30 +40,30 @@ struct prompt {
 	size_t			 hfile;		/* entries in the file */
 };
 
-static size_t	prompt_next(struct prompt *, size_t);
-static size_t	prompt_prev(struct prompt *, size_t);
-static int	prompt_isspace(struct prompt *, size_t);
-static void	prompt_remove(struct prompt *, size_t, size_t);
-static void	prompt_forget_pastes(struct prompt *);
+static size_t	editor_next(struct editor *, size_t);
+static size_t	editor_prev(struct editor *, size_t);
+static int	editor_isspace(struct editor *, size_t);
+static void	editor_remove(struct editor *, size_t, size_t);
+static void	editor_forget_pastes(struct editor *);
 
-struct prompt *
-prompt_create(void)
+struct editor *
+editor_create(void)
 {
-	struct prompt	*p = xcalloc(1, sizeof *p);
+	struct editor	*p = xcalloc(1, sizeof *p);
 
 	buf_init(&p->b, 0);
 	return (p);
 }
 
 void
-prompt_free(struct prompt *p)
+editor_free(struct editor *p)
 {
 	size_t	i;
 
 	if (p == NULL)
 		return;
 	buf_release(&p->b);
-	prompt_forget_pastes(p);
+	editor_forget_pastes(p);
 	free(p->pastes);
 	for (i = 0; i < p->nhist; i++)
 		free(p->hist[i]);
@@ -73,7 +74,7 @@ prompt_free(struct prompt *p)
 
 /* Drop the paste placeholders' contents. */
 static void
-prompt_forget_pastes(struct prompt *p)
+editor_forget_pastes(struct editor *p)
 {
 	size_t	i;
 
@@ -85,7 +86,7 @@ prompt_forget_pastes(struct prompt *p)
 }
 
 const char *
-prompt_buffer(struct prompt *p, size_t *len)
+editor_buffer(struct editor *p, size_t *len)
 {
 	if (len != NULL)
 		*len = p->b.len;
@@ -93,30 +94,30 @@ prompt_buffer(struct prompt *p, size_t *len)
 }
 
 size_t
-prompt_caret(struct prompt *p)
+editor_caret(struct editor *p)
 {
 	return (p->caret);
 }
 
 int
-prompt_empty(struct prompt *p)
+editor_empty(struct editor *p)
 {
 	return (p->b.len == 0);
 }
 
 void
-prompt_set(struct prompt *p, const char *text)
+editor_set(struct editor *p, const char *text)
 {
 	buf_reset(&p->b);
 	p->caret = 0;
-	prompt_forget_pastes(p);
-	prompt_insert(p, text, strlen(text));
+	editor_forget_pastes(p);
+	editor_insert(p, text, strlen(text));
 }
 
 void
-prompt_clear(struct prompt *p)
+editor_clear(struct editor *p)
 {
-	prompt_set(p, "");
+	editor_set(p, "");
 	p->hpos = p->nhist;
 	free(p->saved);
 	p->saved = NULL;
@@ -124,7 +125,7 @@ prompt_clear(struct prompt *p)
 
 /* The offset after the character at off (and its combining marks). */
 static size_t
-prompt_next(struct prompt *p, size_t off)
+editor_next(struct editor *p, size_t off)
 {
 	uint32_t	wc;
 
@@ -143,7 +144,7 @@ prompt_next(struct prompt *p, size_t off)
 
 /* The offset of the character before off (skipping combining marks). */
 static size_t
-prompt_prev(struct prompt *p, size_t off)
+editor_prev(struct editor *p, size_t off)
 {
 	uint32_t	wc;
 
@@ -160,7 +161,7 @@ prompt_prev(struct prompt *p, size_t off)
 
 /* Whether the character at off is white space. */
 static int
-prompt_isspace(struct prompt *p, size_t off)
+editor_isspace(struct editor *p, size_t off)
 {
 	char	c = p->b.buf[off];
 
@@ -169,7 +170,7 @@ prompt_isspace(struct prompt *p, size_t off)
 
 /* Remove bytes [from, to) and put the caret at from. */
 static void
-prompt_remove(struct prompt *p, size_t from, size_t to)
+editor_remove(struct editor *p, size_t from, size_t to)
 {
 	memmove(p->b.buf + from, p->b.buf + to, p->b.len - to);
 	buf_setlen(&p->b, p->b.len - (to - from));
@@ -177,7 +178,7 @@ prompt_remove(struct prompt *p, size_t from, size_t to)
 }
 
 void
-prompt_insert(struct prompt *p, const char *s, size_t len)
+editor_insert(struct editor *p, const char *s, size_t len)
 {
 	struct buf	ins = BUF_INIT;
 	uint32_t	wc;
@@ -210,9 +211,9 @@ prompt_insert(struct prompt *p, const char *s, size_t len)
 }
 
 void
-prompt_paste(struct prompt *p, const char *s, size_t len)
+editor_paste(struct editor *p, const char *s, size_t len)
 {
-	struct prompt_paste	*pp;
+	struct editor_paste	*pp;
 	struct buf		 tag = BUF_INIT;
 	size_t			 i, lines = 1, k;
 
@@ -223,8 +224,8 @@ prompt_paste(struct prompt *p, const char *s, size_t len)
 	}
 	if (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
 		lines--;
-	if (lines <= PROMPT_PASTE_LINES && len <= PROMPT_PASTE_BYTES) {
-		prompt_insert(p, s, len);
+	if (lines <= EDITOR_PASTE_LINES && len <= EDITOR_PASTE_BYTES) {
+		editor_insert(p, s, len);
 		return;
 	}
 	/* Number the tag when the same one is already in the text. */
@@ -241,12 +242,12 @@ prompt_paste(struct prompt *p, const char *s, size_t len)
 	pp = &p->pastes[p->npastes++];
 	pp->tag = xstrdup(tag.buf);
 	pp->text = xstrndup(s, len);
-	prompt_insert(p, tag.buf, tag.len);
+	editor_insert(p, tag.buf, tag.len);
 	buf_release(&tag);
 }
 
 char *
-prompt_text(struct prompt *p)
+editor_text(struct editor *p)
 {
 	struct buf	 out = BUF_INIT, tmp = BUF_INIT;
 	size_t		 i;
@@ -268,73 +269,73 @@ prompt_text(struct prompt *p)
 }
 
 int
-prompt_backspace(struct prompt *p)
+editor_backspace(struct editor *p)
 {
 	if (p->caret == 0)
 		return (-1);
-	prompt_remove(p, prompt_prev(p, p->caret), p->caret);
+	editor_remove(p, editor_prev(p, p->caret), p->caret);
 	return (0);
 }
 
 int
-prompt_delete(struct prompt *p)
+editor_delete(struct editor *p)
 {
 	if (p->caret >= p->b.len)
 		return (-1);
-	prompt_remove(p, p->caret, prompt_next(p, p->caret));
+	editor_remove(p, p->caret, editor_next(p, p->caret));
 	return (0);
 }
 
 int
-prompt_left(struct prompt *p)
+editor_left(struct editor *p)
 {
 	if (p->caret == 0)
 		return (-1);
-	p->caret = prompt_prev(p, p->caret);
+	p->caret = editor_prev(p, p->caret);
 	return (0);
 }
 
 int
-prompt_right(struct prompt *p)
+editor_right(struct editor *p)
 {
 	if (p->caret >= p->b.len)
 		return (-1);
-	p->caret = prompt_next(p, p->caret);
+	p->caret = editor_next(p, p->caret);
 	return (0);
 }
 
 int
-prompt_word_left(struct prompt *p)
+editor_word_left(struct editor *p)
 {
 	size_t	off = p->caret;
 
 	if (off == 0)
 		return (-1);
-	while (off > 0 && prompt_isspace(p, prompt_prev(p, off)))
-		off = prompt_prev(p, off);
-	while (off > 0 && !prompt_isspace(p, prompt_prev(p, off)))
-		off = prompt_prev(p, off);
+	while (off > 0 && editor_isspace(p, editor_prev(p, off)))
+		off = editor_prev(p, off);
+	while (off > 0 && !editor_isspace(p, editor_prev(p, off)))
+		off = editor_prev(p, off);
 	p->caret = off;
 	return (0);
 }
 
 int
-prompt_word_right(struct prompt *p)
+editor_word_right(struct editor *p)
 {
 	size_t	off = p->caret;
 
 	if (off >= p->b.len)
 		return (-1);
-	while (off < p->b.len && prompt_isspace(p, off))
-		off = prompt_next(p, off);
-	while (off < p->b.len && !prompt_isspace(p, off))
-		off = prompt_next(p, off);
+	while (off < p->b.len && editor_isspace(p, off))
+		off = editor_next(p, off);
+	while (off < p->b.len && !editor_isspace(p, off))
+		off = editor_next(p, off);
 	p->caret = off;
 	return (0);
 }
 
 int
-prompt_home(struct prompt *p)
+editor_home(struct editor *p)
 {
 	size_t	off = p->caret;
 
@@ -347,7 +348,7 @@ prompt_home(struct prompt *p)
 }
 
 int
-prompt_end(struct prompt *p)
+editor_end(struct editor *p)
 {
 	size_t	off = p->caret;
 
@@ -360,7 +361,7 @@ prompt_end(struct prompt *p)
 }
 
 int
-prompt_kill_line(struct prompt *p)
+editor_kill_line(struct editor *p)
 {
 	size_t	end = p->caret;
 
@@ -372,12 +373,12 @@ prompt_kill_line(struct prompt *p)
 			return (-1);
 		end++;
 	}
-	prompt_remove(p, p->caret, end);
+	editor_remove(p, p->caret, end);
 	return (0);
 }
 
 int
-prompt_kill_start(struct prompt *p)
+editor_kill_start(struct editor *p)
 {
 	size_t	start = p->caret;
 
@@ -385,25 +386,25 @@ prompt_kill_start(struct prompt *p)
 		start--;
 	if (start == p->caret)
 		return (-1);
-	prompt_remove(p, start, p->caret);
+	editor_remove(p, start, p->caret);
 	return (0);
 }
 
 int
-prompt_kill_word(struct prompt *p)
+editor_kill_word(struct editor *p)
 {
 	size_t	end = p->caret;
 
-	if (prompt_word_left(p) != 0)
+	if (editor_word_left(p) != 0)
 		return (-1);
-	prompt_remove(p, p->caret, end);
+	editor_remove(p, p->caret, end);
 	return (0);
 }
 
 void
-prompt_layout(struct prompt *p, int width, struct prompt_layout *l)
+editor_layout(struct editor *p, int width, struct editor_layout *l)
 {
-	struct prompt_row	*row;
+	struct editor_row	*row;
 	uint32_t		 wc;
 	size_t			 off = 0, n;
 	int			 col = 0, w, found = 0;
@@ -459,7 +460,7 @@ prompt_layout(struct prompt *p, int width, struct prompt_layout *l)
 }
 
 void
-prompt_layout_release(struct prompt_layout *l)
+editor_layout_release(struct editor_layout *l)
 {
 	free(l->rows);
 	memset(l, 0, sizeof *l);
@@ -467,7 +468,7 @@ prompt_layout_release(struct prompt_layout *l)
 
 /* Put the caret in row r at the column nearest col (not past it). */
 static void
-prompt_goto(struct prompt *p, const struct prompt_row *r, int col)
+editor_goto(struct editor *p, const struct editor_row *r, int col)
 {
 	uint32_t	wc;
 	size_t		off = r->off, end = r->off + r->len, n;
@@ -479,52 +480,52 @@ prompt_goto(struct prompt *p, const struct prompt_row *r, int col)
 		if (c + w > col)
 			break;
 		c += w;
-		off = prompt_next(p, off);
+		off = editor_next(p, off);
 		(void)n;
 	}
 	p->caret = off;
 }
 
 int
-prompt_up(struct prompt *p, int width)
+editor_up(struct editor *p, int width)
 {
-	struct prompt_layout	l;
+	struct editor_layout	l;
 	int			rc = -1;
 
 	memset(&l, 0, sizeof l);
-	prompt_layout(p, width, &l);
+	editor_layout(p, width, &l);
 	if (l.cursor_row > 0) {
-		prompt_goto(p, &l.rows[l.cursor_row - 1], l.cursor_col);
+		editor_goto(p, &l.rows[l.cursor_row - 1], l.cursor_col);
 		rc = 0;
 	}
-	prompt_layout_release(&l);
+	editor_layout_release(&l);
 	return (rc);
 }
 
 int
-prompt_down(struct prompt *p, int width)
+editor_down(struct editor *p, int width)
 {
-	struct prompt_layout	l;
+	struct editor_layout	l;
 	int			rc = -1;
 
 	memset(&l, 0, sizeof l);
-	prompt_layout(p, width, &l);
+	editor_layout(p, width, &l);
 	if (l.cursor_row + 1 < l.nrows) {
-		prompt_goto(p, &l.rows[l.cursor_row + 1], l.cursor_col);
+		editor_goto(p, &l.rows[l.cursor_row + 1], l.cursor_col);
 		rc = 0;
 	}
-	prompt_layout_release(&l);
+	editor_layout_release(&l);
 	return (rc);
 }
 
 void
-prompt_history_add(struct prompt *p, const char *text)
+editor_history_add(struct editor *p, const char *text)
 {
 	if (*text == '\0')
 		return;
 	if (p->nhist > 0 && strcmp(p->hist[p->nhist - 1], text) == 0)
 		goto out;
-	if (p->nhist == PROMPT_HISTORY_MAX) {
+	if (p->nhist == EDITOR_HISTORY_MAX) {
 		free(p->hist[0]);
 		memmove(p->hist, p->hist + 1, (p->nhist - 1) * sizeof *p->hist);
 		p->nhist--;
@@ -538,7 +539,7 @@ out:
 }
 
 int
-prompt_history_prev(struct prompt *p)
+editor_history_prev(struct editor *p)
 {
 	if (p->hpos == 0)
 		return (-1);
@@ -549,12 +550,12 @@ prompt_history_prev(struct prompt *p)
 	p->hpos--;
 	buf_reset(&p->b);
 	p->caret = 0;
-	prompt_insert(p, p->hist[p->hpos], strlen(p->hist[p->hpos]));
+	editor_insert(p, p->hist[p->hpos], strlen(p->hist[p->hpos]));
 	return (0);
 }
 
 int
-prompt_history_next(struct prompt *p)
+editor_history_next(struct editor *p)
 {
 	const char	*s;
 
@@ -565,7 +566,7 @@ prompt_history_next(struct prompt *p)
 	buf_reset(&p->b);
 	p->caret = 0;
 	if (s != NULL)
-		prompt_insert(p, s, strlen(s));
+		editor_insert(p, s, strlen(s));
 	if (p->hpos == p->nhist) {
 		free(p->saved);
 		p->saved = NULL;
@@ -574,7 +575,7 @@ prompt_history_next(struct prompt *p)
 }
 
 char *
-prompt_history_escape(const char *text)
+editor_history_escape(const char *text)
 {
 	struct buf	b = BUF_INIT;
 
@@ -592,7 +593,7 @@ prompt_history_escape(const char *text)
 }
 
 char *
-prompt_history_unescape(const char *line, size_t len)
+editor_history_unescape(const char *line, size_t len)
 {
 	struct buf	b = BUF_INIT;
 	size_t		i;
@@ -622,7 +623,7 @@ prompt_history_unescape(const char *line, size_t len)
 }
 
 int
-prompt_history_load(struct prompt *p, const char *path, char **cause)
+editor_history_load(struct editor *p, const char *path, char **cause)
 {
 	FILE	*f;
 	char	*line = NULL, *text;
@@ -641,8 +642,8 @@ prompt_history_load(struct prompt *p, const char *path, char **cause)
 		p->hfile++;
 		if (n == 0)
 			continue;
-		text = prompt_history_unescape(line, n);
-		prompt_history_add(p, text);
+		text = editor_history_unescape(line, n);
+		editor_history_add(p, text);
 		free(text);
 	}
 	free(line);
@@ -652,7 +653,7 @@ prompt_history_load(struct prompt *p, const char *path, char **cause)
 
 /* Make the directory of path (one level), for a first save. */
 static void
-prompt_history_mkdir(const char *path)
+editor_history_mkdir(const char *path)
 {
 	char	*dir = xstrdup(path), *slash;
 
@@ -665,7 +666,7 @@ prompt_history_mkdir(const char *path)
 
 /* Write every entry of the history to path, through a temporary file. */
 static int
-prompt_history_rewrite(struct prompt *p, const char *path, char **cause)
+editor_history_rewrite(struct editor *p, const char *path, char **cause)
 {
 	struct buf	 b = BUF_INIT;
 	char		*tmp, *e;
@@ -673,7 +674,7 @@ prompt_history_rewrite(struct prompt *p, const char *path, char **cause)
 	int		 fd, rc = -1;
 
 	for (i = 0; i < p->nhist; i++) {
-		e = prompt_history_escape(p->hist[i]);
+		e = editor_history_escape(p->hist[i]);
 		buf_addf(&b, "%s\n", e);
 		free(e);
 	}
@@ -702,7 +703,7 @@ out:
 }
 
 int
-prompt_history_save(struct prompt *p, const char *path, const char *text,
+editor_history_save(struct editor *p, const char *path, const char *text,
     char **cause)
 {
 	char	*line, *e;
@@ -712,10 +713,10 @@ prompt_history_save(struct prompt *p, const char *path, const char *text,
 
 	if (*text == '\0')
 		return (0);
-	if (p->hfile >= 2 * PROMPT_HISTORY_MAX)
-		return (prompt_history_rewrite(p, path, cause));
-	prompt_history_mkdir(path);
-	e = prompt_history_escape(text);
+	if (p->hfile >= 2 * EDITOR_HISTORY_MAX)
+		return (editor_history_rewrite(p, path, cause));
+	editor_history_mkdir(path);
+	e = editor_history_escape(text);
 	line = xasprintf("%s\n", e);
 	free(e);
 	len = strlen(line);
