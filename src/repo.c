@@ -46,6 +46,9 @@ struct repo_ignore {
 
 static void	 repo_init_once(void);
 static int	 repo_gerr(char **, const char *, const char *);
+static int	 repo_index_read(struct repo *, git_index **, char **);
+static const git_index_entry *repo_index_entry(git_index *, size_t,
+		    const char **);
 static int	 repo_entry_cmp(const void *, const void *);
 static int	 repo_kind(const char *, const char *);
 static int	 repo_ignore_one(const struct repo_rule *, const char *, int);
@@ -161,6 +164,35 @@ repo_unlock(struct repo *rp)
 }
 
 /* qsort entries by path, then gone ones first (so a drop sees its twin). */
+/* The index of rp as it is on disk now (rp locked); 0 or -1 with cause. */
+static int
+repo_index_read(struct repo *rp, git_index **idx, char **cause)
+{
+	if (git_repository_index(idx, rp->git) != 0 ||
+	    git_index_read(*idx, 0) != 0)
+		return (repo_gerr(cause, "cannot read the index of", rp->root));
+	return (0);
+}
+
+/*
+ * The i-th entry of idx if it names a listed path: not a submodule, and a
+ * conflicted path only once (*last is the path returned before; borrowed
+ * from idx).  NULL for an entry to pass over.
+ */
+static const git_index_entry *
+repo_index_entry(git_index *idx, size_t i, const char **last)
+{
+	const git_index_entry	*ie = git_index_get_byindex(idx, i);
+
+	if (ie == NULL || ie->mode == GIT_FILEMODE_COMMIT)
+		return (NULL);
+	if (*last != NULL && GIT_INDEX_ENTRY_STAGE(ie) > 0 &&
+	    strcmp(*last, ie->path) == 0)
+		return (NULL);
+	*last = ie->path;
+	return (ie);
+}
+
 static int
 repo_entry_cmp(const void *a, const void *b)
 {
@@ -211,7 +243,7 @@ repo_list(struct repo *rp, int flags, char ***paths, size_t *n,
 	const git_diff_file	*df;
 	struct repo_entry	*v = NULL, *e;
 	struct repo_ignore	*ri = NULL;
-	const char		*base;
+	const char		*base, *last = NULL;
 	char			**out = NULL, **dirs = NULL;
 	size_t			 nr = 0, alloc = 0, nout = 0, i, j, count;
 	size_t			 ndirs = 0, adirs = 0;
@@ -220,21 +252,14 @@ repo_list(struct repo *rp, int flags, char ***paths, size_t *n,
 	*paths = NULL;
 	*n = 0;
 	repo_lock(rp);
-	if (git_repository_index(&idx, rp->git) != 0 ||
-	    git_index_read(idx, 0) != 0) {
-		repo_gerr(cause, "cannot read the index of", rp->root);
+	if (repo_index_read(rp, &idx, cause) != 0)
 		goto out;
-	}
 	count = git_index_entrycount(idx);
 	v = xreallocarray(NULL, count + 16, sizeof *v);
 	alloc = count + 16;
 	for (i = 0; i < count; i++) {
-		ie = git_index_get_byindex(idx, i);
-		if (ie == NULL || ie->mode == GIT_FILEMODE_COMMIT)
+		if ((ie = repo_index_entry(idx, i, &last)) == NULL)
 			continue;
-		if (GIT_INDEX_ENTRY_STAGE(ie) > 0 && nr > 0 &&
-		    strcmp(v[nr - 1].path, ie->path) == 0)
-			continue;	/* a conflict: its path once */
 		v[nr].path = xstrdup(ie->path);
 		v[nr].kind = ie->mode == GIT_FILEMODE_LINK ?
 		    REPO_LIST_SYMLINK : REPO_LIST_REGULAR;
@@ -388,11 +413,8 @@ repo_listed(struct repo *rp, const char *rel, int *listed, char **cause)
 	if (repo_kind(rp->root, rel) == 0)
 		return (0);
 	repo_lock(rp);
-	if (git_repository_index(&idx, rp->git) != 0 ||
-	    git_index_read(idx, 0) != 0) {
-		repo_gerr(cause, "cannot read the index of", rp->root);
+	if (repo_index_read(rp, &idx, cause) != 0)
 		goto out;
-	}
 	for (stage = 0; stage <= 3 && !tracked; stage++) {
 		if (git_index_get_bypath(idx, rel, stage) != NULL)
 			tracked = 1;
@@ -457,20 +479,12 @@ repo_index_foreach(struct repo *rp, int (*cb)(const char *, void *),
 	int			 rc = -1;
 
 	repo_lock(rp);
-	if (git_repository_index(&idx, rp->git) != 0 ||
-	    git_index_read(idx, 0) != 0) {
-		repo_gerr(cause, "cannot read the index of", rp->root);
+	if (repo_index_read(rp, &idx, cause) != 0)
 		goto out;
-	}
 	count = git_index_entrycount(idx);
 	for (i = 0; i < count; i++) {
-		ie = git_index_get_byindex(idx, i);
-		if (ie == NULL || ie->mode == GIT_FILEMODE_COMMIT)
+		if ((ie = repo_index_entry(idx, i, &last)) == NULL)
 			continue;
-		if (last != NULL && GIT_INDEX_ENTRY_STAGE(ie) > 0 &&
-		    strcmp(last, ie->path) == 0)
-			continue;
-		last = ie->path;
 		if (cb(ie->path, arg) != 0)
 			break;
 	}
