@@ -100,6 +100,34 @@ P
 grep -q "stuck" "$T_TMP/vary.err" || { cat "$T_TMP/vary.err"; fail "vary: no reason"; }
 grep -q "tool error: bash" "$T_TMP/vary.err" || fail "vary: no errors"
 
+# Four failing calls in one answer: the fourth is not run (the budget
+# stage of the tool pipeline), and the run stops before the next call.
+cat > "$T_TMP/four.json" <<'J'
+[{"tool_calls": [{"name": "bash", "input": {"command": "ls nope"}},
+                 {"name": "bash", "input": {"command": "ls nope"}},
+                 {"name": "bash", "input": {"command": "ls nope"}},
+                 {"name": "bash", "input": {"command": "ls nope"}}]},
+ {"text": "never"}]
+J
+rm -f "$T_TMP/port"
+start_provider --script "$T_TMP/four.json"
+rc=0
+"$AGENTOS" -p "four" --provider anthropic -m claude-sonnet-4-5 \
+    --base-url "http://127.0.0.1:$T_PORT" --permission-mode bypass \
+    --output-format stream-json > "$T_TMP/four.jsonl" 2> "$T_TMP/err.txt" ||
+    rc=$?
+[ "$rc" = 3 ] || fail "four: exit status $rc"
+python3 - "$T_TMP/four.jsonl" <<'P' || fail "four: the fourth call ran"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert sum(1 for e in ev if e.get("type") == "request") == 1, ev
+res = [e["data"] for e in ev if e.get("type") == "tool_result"]
+assert len(res) == 4, res
+assert "exit_status" not in res[3] or res[3]["exit_status"] == -1, res[3]
+assert res[3]["content"].startswith("Not run: the run is stuck"), res[3]
+assert ev[-1]["type"] == "result" and ev[-1]["subtype"] == "error_stuck", ev[-1]
+P
+
 # Each stop is a budget event with its figures.
 sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session_id"])' "$T_TMP/usd.json")
 "$AGENTOS" export "$sid" --format jsonl > "$T_TMP/events.jsonl" ||

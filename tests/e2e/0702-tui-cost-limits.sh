@@ -14,6 +14,8 @@ t.append({"text": "First done."})
 t += [{"tool_calls": [{"name": "bash", "input": {"command": "echo more-%d" % i}}]}
       for i in range(4)]
 t += [{"tool_calls": [{"name": "bash", "input": {"command": "ls no-such-file"}}]}] * 6
+t.append({"tool_calls": [{"name": "bash", "input": {"command": "ls no-such-file"}}] * 4})
+t.append({"text": "Recovered."})
 t.append({"text": "never-either"})
 print(json.dumps(t))
 P
@@ -71,5 +73,28 @@ want = [("warn", "max_turns", "limit"), ("ask", "max_turns", "limit"),
         ("ask", "stuck", "limit"), ("stop", "stuck", "user")]
 assert got == want, got
 assert len(ev[6]["errors"]) == 3, ev[6]
+P
+# A new run: four failing calls in one answer; the fourth is asked about
+# in the tool pipeline's budget stage, before it runs; y runs it.
+restart_agentos $ARGS
+wait_for '/help'
+send_keys 'four' Enter
+wait_for 'Limit reached'
+wait_for 'is stuck: the same failing call 3 times'
+[ "$(wc -l < "$T_PROVIDER_LOG")" = 17 ] || fail "tool stage: calls"
+send_keys y
+wait_for 'Recovered\.'
+"$AGENTOS" export --format jsonl > "$T_TMP/events2.jsonl" || fail "export 2"
+python3 - "$T_TMP/events2.jsonl" <<'P' || fail "the fourth call ran"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+res = [e["data"] for e in ev if e["type"] == "tool_result"]
+assert len(res) == 4 and all(r.get("exit_status") == 2 for r in res), res
+kinds = [e["type"] for e in ev]
+# The ask comes between the third result and the fourth call's start.
+i = kinds.index("budget")
+assert kinds[i + 1] == "budget" and ev[i + 1]["data"]["decision"] == "continue"
+assert kinds[:i].count("tool_result") == 3, kinds
+assert kinds[i + 2:].count("tool_start") == 1, kinds
 P
 exit 0
