@@ -77,6 +77,7 @@ struct agent {
 	enum budget_limit	 asking;
 	char			*ask_why;
 	struct tool_call	*ask_tc;
+	int			 unpriced_told;	/* said once: no price */
 };
 
 static void	agent_event(struct agent *, enum event_type, json_t *);
@@ -468,6 +469,7 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	struct block	*b;
 	struct tool_call *tc;
 	const char	*model;
+	char		*text;
 	json_t		*ev;
 	size_t		 i;
 	uint64_t	 ms;
@@ -491,6 +493,15 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	    a->cfg->model;
 	known = budget_add_response(a->budget, a->stats.turns, model,
 	    &resp->usage, ms, &cost);
+	if (!known && options_get(a->cfg)->budget.max_usd > 0 &&
+	    !a->unpriced_told) {
+		a->unpriced_told = 1;
+		text = xasprintf("Budget: %s has no price (see the prices "
+		    "option): its cost is unknown and not held to the cost "
+		    "limit.", model != NULL ? model : "the model");
+		a->ui->notice(a->arg, text);
+		free(text);
+	}
 	ev = event_pack(EV_RESPONSE, "{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I,"
 	    "s:s,s:o}",
 	    "message", conv_message_to_json(&resp->msg),

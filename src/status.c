@@ -86,8 +86,13 @@ status_cost(struct ui *ui, struct buf *b)
 	s.requests += unknown;
 	if (s.requests == 0)
 		return;
-	buf_adds(b, " ");
-	budget_cost_text(b, &s);
+	/* Narrow: "cost unknown" is spelled out by /cost. */
+	if (s.unknown == s.requests)
+		buf_adds(b, " $?");
+	else {
+		buf_adds(b, " ");
+		budget_cost_text(b, &s);
+	}
 	budget_figures(bu, BUDGET_USD, loop_now_ms(), &used, &max);
 	if (max > 0)
 		buf_addf(b, "/$%.2f", max);

@@ -1471,10 +1471,16 @@ static void
 ui_cb_turn_done(void *arg, enum stop_reason stop, const char *error)
 {
 	struct ui	*ui = arg;
+	struct view	*v;
 
 	ui->streaming = NULL;
 	ui->thinking = NULL;
 	ui_close_views(ui, &view_approval_ops);
+	/* A question at a limit is moot once the turn is over (C-c). */
+	if ((v = ui->budget_view) != NULL) {
+		ui->budget_view = NULL;
+		ui_remove(ui, v);
+	}
 	if (error != NULL) {
 		if (strstr(error, "cancelled") != NULL)
 			view_transcript_add(ui, TE_NOTICE, "Stopped.");
@@ -1493,15 +1499,17 @@ ui_cb_budget_ask(void *arg, const char *question)
 	struct ui	*ui = arg;
 
 	view_transcript_add(ui, TE_NOTICE, question);
-	ui_push(ui, view_choice_create(ui, "Limit reached ", question, "yn",
-	    "y go on (raise the limit)   n or Esc stop the turn",
-	    ui_budget_answer, ui_budget_release, ui));
+	ui->budget_view = view_choice_create(ui, "Limit reached ", question,
+	    "yn", "y go on (raise the limit)   n or Esc stop the turn",
+	    ui_budget_answer, ui_budget_release, ui);
+	ui_push(ui, ui->budget_view);
 	ui_redraw(ui);
 }
 
 static void
 ui_budget_answer(struct ui *ui, int key, void *arg)
 {
+	ui->budget_view = NULL;
 	if (ui->agent != NULL)
 		agent_budget_answer(ui->agent, key == 'y');
 	ui_redraw(ui);
@@ -1513,6 +1521,7 @@ ui_budget_release(void *arg)
 {
 	struct ui	*ui = arg;
 
+	ui->budget_view = NULL;
 	if (ui->agent != NULL && !ui->quit)
 		agent_budget_answer(ui->agent, 0);
 }
