@@ -982,6 +982,7 @@ agent_continue(struct agent *a, char **cause)
 		return (-1);
 	}
 	a->resume_interrupted = 0;
+	a->stopped = BUDGET_OK;
 	agent_request(a);
 	return (0);
 }
