@@ -8,6 +8,9 @@
 #include "workspace.h"
 #include "banned.h"
 
+/* Dollars to 12 significant digits: 0.054, not 0.053999999999999999. */
+#define HEADLESS_REAL	JSON_REAL_PRECISION(12)
+
 struct headless {
 	enum output_format	 fmt;
 	struct agent		*agent;
@@ -97,7 +100,7 @@ headless_event(void *arg, enum event_type type, json_t *data)
 	json_object_update(o, data);
 	/* The request body repeats the conversation: the hash stands in. */
 	json_object_del(o, "body");
-	json_dumpf(o, stdout, JSON_COMPACT);
+	json_dumpf(o, stdout, JSON_COMPACT | HEADLESS_REAL);
 	fputc('\n', stdout);
 	fflush(stdout);
 	json_decref(o);
@@ -112,7 +115,7 @@ headless_tap(void *arg, const char *session, const struct event *ev)
 {
 	json_t	*o = event_json(session, ev);
 
-	json_dumpf(o, stdout, JSON_COMPACT);
+	json_dumpf(o, stdout, JSON_COMPACT | HEADLESS_REAL);
 	fputc('\n', stdout);
 	fflush(stdout);
 	json_decref(o);
@@ -288,8 +291,8 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 	case OUTPUT_JSON:
 	case OUTPUT_STREAM_JSON:
 		o = headless_result(&h, root);
-		json_dumpf(o, stdout, fmt == OUTPUT_JSON ? JSON_INDENT(2) :
-		    JSON_COMPACT);
+		json_dumpf(o, stdout, (fmt == OUTPUT_JSON ? JSON_INDENT(2) :
+		    JSON_COMPACT) | HEADLESS_REAL);
 		fputc('\n', stdout);
 		json_decref(o);
 		break;
