@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "budget.h"
+#include "options.h"
 #include "repomodel.h"
 #include "session.h"
 #include "snapshot.h"
@@ -63,6 +65,19 @@ struct agent {
 	int			 cancelling;
 
 	struct agent_stats	 stats;
+
+	/*
+	 * The limits of the run (budget.c): the limit that stopped this
+	 * turn (sticky until the next prompt) and why, and the one the user
+	 * is asked about, before a model call (ask_tc NULL) or a tool call.
+	 */
+	struct budget		*budget;
+	enum budget_limit	 stopped;
+	char			*stop_why;
+	enum budget_limit	 asking;
+	char			*ask_why;
+	struct tool_call	*ask_tc;
+	int			 unpriced_told;	/* said once: no price */
 };
 
 static void	agent_event(struct agent *, enum event_type, json_t *);
@@ -78,6 +93,11 @@ static void	agent_load_session(struct agent *, struct session_state *,
 static void	agent_take_user_seqs(struct agent *, struct session_state *);
 static int	agent_adopt(struct agent *, struct session *, int, char **);
 static void	agent_offer_tools(struct agent *, enum perm_mode);
+static int	agent_budget_gate(struct agent *, struct tool_call *);
+static void	agent_budget_event(struct agent *, const char *,
+		    enum budget_limit, const char *, const char *);
+static enum toolrun_rc agent_tr_budget(void *, struct tool_call *);
+static void	agent_tr_budget_cancel(void *, struct tool_call *);
 
 static void	agent_cb_text(void *, const char *, size_t);
 static void	agent_cb_thinking(void *, const char *, size_t);
@@ -128,6 +148,8 @@ static const struct workspace_cb agent_ws_cb = {
 static const struct toolrun_cb agent_tr_cb = {
 	.event = agent_tr_event,
 	.finished = agent_tr_finished,
+	.budget = agent_tr_budget,
+	.budget_cancel = agent_tr_budget_cancel,
 };
 
 struct agent *
@@ -136,6 +158,8 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 {
 	struct agent		*a = xcalloc(1, sizeof *a);
 	struct session_state	 st;
+	json_t			*prices;
+	char			*why = NULL;
 
 	a->root = xstrdup(root);
 	a->cwd = xstrdup(cwd);
@@ -149,6 +173,13 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->call_cancel = model_call_cancel;
 	a->call_body = model_call_body;
 	a->stats.started_ms = loop_now_ms();
+	if ((prices = budget_prices_load(NULL, &why)) == NULL) {
+		log_debug("prices: %s", why);
+		free(why);
+	}
+	a->budget = budget_create(&options_get(cfg)->budget, prices,
+	    a->stats.started_ms);
+	json_decref(prices);
 	a->ws = workspace_open(root, cfg, headless ? WORKSPACE_HEADLESS : 0,
 	    &agent_ws_cb, a, cause);
 	if (a->ws == NULL) {
@@ -194,6 +225,7 @@ agent_load_session(struct agent *a, struct session_state *st, int resumed)
 	a->stats.usage = st->usage;
 	a->resumed = resumed;
 	a->resume_interrupted = st->interrupted;
+	budget_resume(a->budget, st->cost_usd, st->cost_unknown);
 }
 
 /* Keep the seqs of the prompts of a loaded session (st keeps none). */
@@ -250,6 +282,9 @@ agent_free(struct agent *a)
 	toolrun_free(a->toolrun);
 	workspace_close(a->ws);
 	free(a->user_seqs);
+	budget_free(a->budget);
+	free(a->stop_why);
+	free(a->ask_why);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -305,6 +340,7 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		m = conv_add(&a->conv, ROLE_USER);
 	message_add_text(m, text);
 	a->stats.turns++;
+	a->stopped = BUDGET_OK;
 	/*
 	 * The map is re-ranked toward what this message mentions, once per
 	 * user turn: the requests of the turn's tool loop keep one system
@@ -342,6 +378,8 @@ agent_request(struct agent *a)
 		agent_end_turn(a, STOP_NONE, config_provider_help());
 		return;
 	}
+	if (agent_budget_gate(a, NULL) != 0)
+		return;
 	a->state = AGENT_MODEL;
 	a->call_started_ms = loop_now_ms();
 	a->mc = a->call_start(a->cfg, &req, &agent_call_cb, a, &cause);
@@ -430,8 +468,13 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	struct message	*m;
 	struct block	*b;
 	struct tool_call *tc;
+	const char	*model;
+	char		*text;
 	json_t		*ev;
 	size_t		 i;
+	uint64_t	 ms;
+	double		 cost = 0;
+	int		 known;
 
 	a->mc = NULL;
 	if (error != NULL) {
@@ -445,7 +488,22 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	a->stats.usage.cache_read_tokens += resp->usage.cache_read_tokens;
 	a->stats.usage.cache_write_tokens += resp->usage.cache_write_tokens;
 
-	ev = event_pack(EV_RESPONSE, "{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I}",
+	ms = loop_now_ms() - a->call_started_ms;
+	model = resp->model != NULL && *resp->model != '\0' ? resp->model :
+	    a->cfg->model;
+	known = budget_add_response(a->budget, a->stats.turns, model,
+	    &resp->usage, ms, &cost);
+	if (!known && options_get(a->cfg)->budget.max_usd > 0 &&
+	    !a->unpriced_told) {
+		a->unpriced_told = 1;
+		text = xasprintf("Budget: %s has no price (see the prices "
+		    "option): its cost is unknown and not held to the cost "
+		    "limit.", model != NULL ? model : "the model");
+		a->ui->notice(a->arg, text);
+		free(text);
+	}
+	ev = event_pack(EV_RESPONSE, "{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I,"
+	    "s:s,s:o}",
 	    "message", conv_message_to_json(&resp->msg),
 	    "stop_reason", stop_reason_name(resp->stop),
 	    "usage",
@@ -454,7 +512,9 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	    "cache_read_tokens", (json_int_t)resp->usage.cache_read_tokens,
 	    "cache_write_tokens", (json_int_t)resp->usage.cache_write_tokens,
 	    "first_token_ms", (json_int_t)resp->first_token_ms,
-	    "total_ms", (json_int_t)(loop_now_ms() - a->call_started_ms));
+	    "total_ms", (json_int_t)ms,
+	    "model", model != NULL ? model : "",
+	    "cost_usd", known ? json_real(cost) : json_null());
 	agent_event(a, EV_RESPONSE, ev);
 
 	/* An empty answer is kept out: the APIs refuse empty messages. */
@@ -563,8 +623,161 @@ agent_tr_finished(void *arg, struct tool_call *tc)
 {
 	struct agent	*a = arg;
 
+	if (!tc->cancelled)
+		budget_add_tool(a->budget, tc->name, tc->input, tc->is_error,
+		    tc->result.buf);
 	a->next++;
 	agent_schedule_step(a);
+}
+
+/* Record a budget decision. */
+static void
+agent_budget_event(struct agent *a, const char *decision, enum budget_limit l,
+    const char *why, const char *by)
+{
+	const char *const	*errs;
+	json_t			*ev, *arr;
+	double			 used, max;
+	size_t			 n, i;
+
+	ev = event_pack(EV_BUDGET, "{s:s,s:s,s:s,s:s}", "decision", decision,
+	    "limit", budget_limit_name(l), "reason", why, "by", by);
+	if (l == BUDGET_STUCK) {
+		errs = budget_errors(a->budget, &n);
+		arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_string(errs[i]));
+		json_object_set_new(ev, "errors", arr);
+	} else {
+		budget_figures(a->budget, l, loop_now_ms(), &used, &max);
+		json_object_set_new(ev, "used", json_real(used));
+		json_object_set_new(ev, "max", json_real(max));
+	}
+	agent_event(a, EV_BUDGET, ev);
+}
+
+/*
+ * The limits, before a model call (tc NULL) or before tc runs: warn once
+ * at 80%; at 100% stop (headless) or ask the user (the TUI).  0: go on;
+ * 1: stopped (the turn ended, or tc's result says why); 2: the user is
+ * asked (agent_budget_answer() goes on).
+ */
+static int
+agent_budget_gate(struct agent *a, struct tool_call *tc)
+{
+	enum budget_limit	 l;
+	uint64_t		 now = loop_now_ms();
+	char			*why = NULL, *text;
+
+	while ((l = budget_warning(a->budget, now, &why)) != BUDGET_OK) {
+		agent_budget_event(a, "warn", l, why, "limit");
+		text = xasprintf("Budget: %s.", why);
+		a->ui->notice(a->arg, text);
+		free(text);
+		free(why);
+		why = NULL;
+	}
+	if (a->stopped == BUDGET_OK) {
+		l = budget_check(a->budget, now, tc == NULL, &why);
+		if (l == BUDGET_OK)
+			return (0);
+		if (!a->headless && a->ui->budget_ask != NULL) {
+			agent_budget_event(a, "ask", l, why, "limit");
+			a->asking = l;
+			free(a->ask_why);
+			a->ask_why = why;
+			a->ask_tc = tc;
+			if (tc == NULL)
+				a->state = AGENT_MODEL;
+			text = xasprintf("The run %s. Go on? (y raises the "
+			    "limit for this session)", why);
+			a->ui->budget_ask(a->arg, text);
+			free(text);
+			return (2);
+		}
+		agent_budget_event(a, "stop", l, why, "limit");
+		a->stopped = l;
+		free(a->stop_why);
+		a->stop_why = why;
+	}
+	if (tc != NULL) {
+		tool_result_setf(tc, 1, "Not run: the run %s; the turn stops.",
+		    a->stop_why);
+		return (1);
+	}
+	text = xasprintf("stopped: the run %s", a->stop_why);
+	agent_end_turn(a, STOP_NONE, text);
+	free(text);
+	return (1);
+}
+
+/* The budget stage of the tool pipeline: the limits before a tool runs. */
+static enum toolrun_rc
+agent_tr_budget(void *arg, struct tool_call *tc)
+{
+	switch (agent_budget_gate(arg, tc)) {
+	case 0:
+		return (TOOLRUN_GO);
+	case 1:
+		return (TOOLRUN_DENY);
+	}
+	return (TOOLRUN_WAIT);
+}
+
+/* The turn is cancelled while the user is asked about tc. */
+static void
+agent_tr_budget_cancel(void *arg, struct tool_call *tc)
+{
+	struct agent	*a = arg;
+
+	if (a->asking == BUDGET_OK || a->ask_tc != tc)
+		return;
+	a->asking = BUDGET_OK;
+	a->ask_tc = NULL;
+	tool_result_setf(tc, 1, "Not run: the user cancelled the turn.");
+	toolrun_resume(a->toolrun, TOOLRUN_DENY);
+}
+
+void
+agent_budget_answer(struct agent *a, int go_on)
+{
+	enum budget_limit	 l = a->asking;
+	struct tool_call	*tc = a->ask_tc;
+
+	if (l == BUDGET_OK)
+		return;
+	a->asking = BUDGET_OK;
+	a->ask_tc = NULL;
+	agent_budget_event(a, go_on ? "continue" : "stop", l, a->ask_why,
+	    "user");
+	if (go_on)
+		budget_raise(a->budget, l, loop_now_ms());
+	else {
+		a->stopped = l;
+		free(a->stop_why);
+		a->stop_why = a->ask_why;
+		a->ask_why = NULL;
+	}
+	if (tc != NULL) {
+		if (!go_on)
+			tool_result_setf(tc, 1, "Not run: the user stopped the "
+			    "turn at its limit (%s).", budget_limit_name(l));
+		toolrun_resume(a->toolrun, go_on ? TOOLRUN_GO : TOOLRUN_DENY);
+		return;
+	}
+	agent_request(a);
+}
+
+struct budget *
+agent_budget(struct agent *a)
+{
+	return (a->budget);
+}
+
+enum budget_limit
+agent_budget_stopped(struct agent *a)
+{
+	return (a->stopped);
 }
 
 static void
@@ -629,6 +842,7 @@ agent_cancel(struct agent *a)
 		if (a->mc != NULL)
 			a->call_cancel(a->mc);
 		a->mc = NULL;
+		a->asking = BUDGET_OK;
 		if (a->ui->stream_reset != NULL)
 			a->ui->stream_reset(a->arg);
 		agent_end_turn(a, STOP_NONE, "cancelled by the user");
@@ -768,6 +982,7 @@ agent_continue(struct agent *a, char **cause)
 		return (-1);
 	}
 	a->resume_interrupted = 0;
+	a->stopped = BUDGET_OK;
 	agent_request(a);
 	return (0);
 }

@@ -51,6 +51,9 @@ usage(FILE *f)
 "      --permission-mode MODE  ask (default), accept-edits, plan, bypass\n"
 "      --max-tokens N          output tokens per response\n"
 "      --theme NAME            dark (default) or light\n"
+"      --max-turns N           stop after N model calls\n"
+"      --max-budget-usd X      stop when the run has cost X US dollars\n"
+"      --max-duration TIME     stop after TIME (90s, 30m, 2h)\n"
 "  -C DIR                      run as if started in DIR\n"
 "  -v, --verbose               debug log to $AGENTOS_LOG or .git/agentos/debug.log\n"
 "  -V, --version               print the version and exit\n"
@@ -91,6 +94,9 @@ main(int argc, char **argv)
 		OPT_PERMISSION_MODE,
 		OPT_MAX_TOKENS,
 		OPT_THEME,
+		OPT_MAX_TURNS,
+		OPT_MAX_BUDGET_USD,
+		OPT_MAX_DURATION,
 	};
 	static const struct option longopts[] = {
 		{ "print", required_argument, NULL, 'p' },
@@ -104,6 +110,10 @@ main(int argc, char **argv)
 		  OPT_PERMISSION_MODE },
 		{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
 		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "max-turns", required_argument, NULL, OPT_MAX_TURNS },
+		{ "max-budget-usd", required_argument, NULL,
+		  OPT_MAX_BUDGET_USD },
+		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -112,7 +122,7 @@ main(int argc, char **argv)
 	struct {
 		const char	*name;
 		const char	*value;
-	} sets[8];
+	} sets[16];
 	const struct cli_entry	*cmd;
 	struct config		 cfg;
 	enum output_format	 fmt = OUTPUT_TEXT;
@@ -178,6 +188,18 @@ main(int argc, char **argv)
 			break;
 		case OPT_THEME:
 			sets[nsets].name = "theme";
+			sets[nsets++].value = optarg;
+			break;
+		case OPT_MAX_TURNS:
+			sets[nsets].name = "budget.max_turns";
+			sets[nsets++].value = optarg;
+			break;
+		case OPT_MAX_BUDGET_USD:
+			sets[nsets].name = "budget.max_usd";
+			sets[nsets++].value = optarg;
+			break;
+		case OPT_MAX_DURATION:
+			sets[nsets].name = "budget.max_duration";
 			sets[nsets++].value = optarg;
 			break;
 		case 'C':

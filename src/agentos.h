@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "event.h"
 #include "log.h"
@@ -131,6 +132,9 @@ struct usage {
 	int64_t	output_tokens;
 	int64_t	cache_read_tokens;
 	int64_t	cache_write_tokens;
+	/* Of cache_write_tokens, those written with the 1 hour TTL
+	   (Anthropic usage.cache_creation.ephemeral_1h_input_tokens). */
+	int64_t	cache_write_1h_tokens;
 };
 
 void	 conv_init(struct conv *c);
@@ -895,6 +899,12 @@ struct agent_ui {
 	/* The turn ended: the model stopped, or error says why not. */
 	void	(*turn_done)(void *arg, enum stop_reason stop,
 		    const char *error);
+	/*
+	 * A limit of the run is reached (budget.h): ask the user question
+	 * (borrowed for the call, with the figures) and answer later with
+	 * agent_budget_answer().  NULL (headless): the turn stops.
+	 */
+	void	(*budget_ask)(void *arg, const char *question);
 };
 
 struct agent_stats {
@@ -981,6 +991,18 @@ int	 agent_fork(struct agent *a, int turn, char **cause);
  * session cannot be opened or is this one (the agent goes on as it was).
  */
 int	 agent_switch(struct agent *a, const char *id, char **cause);
+/*
+ * The run's costs and limits (budget.h); borrowed.  agent_budget_stopped()
+ * is the limit that stopped the current or last turn (BUDGET_OK: none).
+ */
+struct budget *agent_budget(struct agent *a);
+enum budget_limit agent_budget_stopped(struct agent *a);
+/*
+ * Answer the question of ui->budget_ask: go on (the limit is raised for
+ * the session, budget_raise()) or stop the turn.  Ignored when nothing is
+ * asked (a cancelled turn).
+ */
+void	 agent_budget_answer(struct agent *a, int go_on);
 /* Change the permission mode (also re-offers the tools for plan mode). */
 void	 agent_set_mode(struct agent *a, enum perm_mode mode);
 /*
@@ -1003,8 +1025,10 @@ void	 agent_set_model_hooks(struct agent *a, agent_call_start_fn start,
 /*
  * Run prompt to completion with no terminal, printing in format fmt to
  * stdout (see agentos(1), HEADLESS OUTPUT); returns the exit status: 0
- * when the model ended its turn, 1 on failure.
+ * when the model ended its turn, 1 on failure, HEADLESS_EXIT_LIMIT when a
+ * limit of the run stopped it (budget.h: turns, cost, time, stuck).
  */
+#define HEADLESS_EXIT_LIMIT	3
 int	 headless_run(const char *root, const char *cwd, struct config *cfg,
 	    const char *prompt, enum output_format fmt);
 

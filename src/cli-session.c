@@ -296,6 +296,11 @@ md_event(FILE *f, const struct event *ev)
 	case EV_TURN_END:
 		fputs("---\n\n", f);
 		break;
+	case EV_BUDGET:
+		fprintf(f, "> Budget %s (%s, by %s): %s\n\n",
+		    jstr(d, "decision", "?"), jstr(d, "limit", "?"),
+		    jstr(d, "by", "?"), jstr(d, "reason", "?"));
+		break;
 	default:
 		/* Requests, tool calls (shown in the response), unknown. */
 		break;
@@ -655,6 +660,11 @@ trace_event(struct trace_turn *t, const struct event *ev)
 	case EV_TURN_END:
 		span_add(&t->root, xasprintf("end: %s",
 		    jstr(d, "stop_reason", "?")), ev->time_ms);
+		break;
+	case EV_BUDGET:
+		span_add(&t->root, xasprintf("budget %s by %s: %s",
+		    jstr(d, "decision", "?"), jstr(d, "by", "?"),
+		    jstr(d, "reason", "?")), ev->time_ms);
 		break;
 	default:
 		/* Users start turns (cli_session_trace); unknown: nothing. */

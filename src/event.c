@@ -30,6 +30,11 @@ static const struct event_field ev_response[] = {
 					    cache_write}_tokens */
 	F("first_token_ms", EVF_INTEGER),
 	F("total_ms", EVF_INTEGER),
+	/* The model that answered, and what it cost (budget.c); null:
+	   no price for the model. */
+	FOPT("model", EVF_STRING),
+	{ .name = "cost_usd", .type = EVF_NUMBER,
+	  .flags = EVF_OPTIONAL|EVF_NULLABLE },
 	FEND
 };
 static const struct event_field ev_tool_call[] = {
@@ -91,6 +96,20 @@ static const struct event_field ev_turn_end[] = {
 	FOPT("error", EVF_STRING),
 	FEND
 };
+static const struct event_field ev_budget[] = {
+	/* warn, ask, stop, continue */
+	F("decision", EVF_STRING),
+	/* max_turns, max_budget_usd, max_duration, stuck */
+	F("limit", EVF_STRING),
+	F("reason", EVF_STRING),
+	/* The figures: calls, USD, ms (none for stuck). */
+	FOPT("used", EVF_NUMBER),
+	FOPT("max", EVF_NUMBER),
+	/* Who decided: "limit" or "user". */
+	F("by", EVF_STRING),
+	FOPT("errors", EVF_ARRAY),	/* stuck: the last tool errors */
+	FEND
+};
 static const struct event_field ev_none[] = {
 	FEND
 };
@@ -116,6 +135,7 @@ const struct event_kind event_table[EV__COUNT] = {
 	[EV_REWIND] = { .name = "rewind", .fields = ev_rewind },
 	[EV_TURN_END] = { .name = "turn_end", .fields = ev_turn_end,
 	    .flags = EVK_LOAD },
+	[EV_BUDGET] = { .name = "budget", .fields = ev_budget },
 };
 
 static int	event_field_ok(const struct event_field *, const json_t *);
@@ -161,6 +181,8 @@ event_field_ok(const struct event_field *f, const json_t *v)
 		return (json_is_array(v));
 	case EVF_ANY:
 		return (1);
+	case EVF_NUMBER:
+		return (json_is_number(v));
 	}
 	return (0);
 }

@@ -43,6 +43,7 @@ enum event_type {
 	EV_COMPACTION,		/* the conversation was compacted */
 	EV_REWIND,		/* files were rewound to a snapshot */
 	EV_TURN_END,		/* a turn ended */
+	EV_BUDGET,		/* a limit warned, stopped, asked, went on */
 	EV__COUNT
 };
 
@@ -53,7 +54,8 @@ enum event_ftype {
 	EVF_BOOLEAN,
 	EVF_OBJECT,
 	EVF_ARRAY,
-	EVF_ANY			/* any JSON value */
+	EVF_ANY,		/* any JSON value */
+	EVF_NUMBER		/* an integer or a real */
 };
 
 /* event_field.flags */

@@ -8,6 +8,9 @@
 #include "workspace.h"
 #include "banned.h"
 
+/* Dollars to 12 significant digits: 0.054, not 0.053999999999999999. */
+#define HEADLESS_REAL	JSON_REAL_PRECISION(12)
+
 struct headless {
 	enum output_format	 fmt;
 	struct agent		*agent;
@@ -97,7 +100,7 @@ headless_event(void *arg, enum event_type type, json_t *data)
 	json_object_update(o, data);
 	/* The request body repeats the conversation: the hash stands in. */
 	json_object_del(o, "body");
-	json_dumpf(o, stdout, JSON_COMPACT);
+	json_dumpf(o, stdout, JSON_COMPACT | HEADLESS_REAL);
 	fputc('\n', stdout);
 	fflush(stdout);
 	json_decref(o);
@@ -112,7 +115,7 @@ headless_tap(void *arg, const char *session, const struct event *ev)
 {
 	json_t	*o = event_json(session, ev);
 
-	json_dumpf(o, stdout, JSON_COMPACT);
+	json_dumpf(o, stdout, JSON_COMPACT | HEADLESS_REAL);
 	fputc('\n', stdout);
 	fflush(stdout);
 	json_decref(o);
@@ -128,6 +131,69 @@ headless_turn_done(void *arg, enum stop_reason stop, const char *error)
 		h->error = xstrdup(error);
 	h->done = 1;
 	loop_exit();
+}
+
+/* A cost as JSON: null when some of it is unknown. */
+static json_t *
+headless_cost(const struct budget_sum *s)
+{
+	if (s->unknown > 0)
+		return (json_null());
+	return (json_real(s->cost_usd));
+}
+
+/*
+ * Claude Code's -p --output-format json members, so scripts can switch:
+ * total_cost_usd, num_turns (model calls), duration_ms, duration_api_ms,
+ * usage {input_tokens, output_tokens, cache_read_input_tokens,
+ * cache_creation_input_tokens} and modelUsage {MODEL: {inputTokens,
+ * outputTokens, cacheReadInputTokens, cacheCreationInputTokens, costUSD}}.
+ */
+static void
+headless_cost_members(struct headless *h, json_t *o)
+{
+	struct budget			*b = agent_budget(h->agent);
+	const struct budget_sum		*t = budget_total(b);
+	const struct budget_row		*r;
+	const char *const		*errs;
+	json_t				*mu = json_object(), *u, *arr;
+	size_t				 n, i;
+	enum budget_limit		 l;
+
+	json_object_set_new(o, "total_cost_usd", headless_cost(t));
+	json_object_set_new(o, "num_turns", json_integer(t->requests));
+	json_object_set_new(o, "duration_api_ms", json_integer(
+	    (json_int_t)t->api_ms));
+	u = json_object_get(o, "usage");
+	json_object_set_new(u, "cache_read_input_tokens",
+	    json_integer(t->cache_read_tokens));
+	json_object_set_new(u, "cache_creation_input_tokens",
+	    json_integer(t->cache_write_tokens));
+	r = budget_models(b, &n);
+	for (i = 0; i < n; i++) {
+		json_object_set_new(mu, r[i].model, json_pack(
+		    "{s:I,s:I,s:I,s:I,s:o}",
+		    "inputTokens", (json_int_t)r[i].sum.input_tokens,
+		    "outputTokens", (json_int_t)r[i].sum.output_tokens,
+		    "cacheReadInputTokens",
+		    (json_int_t)r[i].sum.cache_read_tokens,
+		    "cacheCreationInputTokens",
+		    (json_int_t)r[i].sum.cache_write_tokens,
+		    "costUSD", headless_cost(&r[i].sum)));
+	}
+	json_object_set_new(o, "modelUsage", mu);
+	if ((l = agent_budget_stopped(h->agent)) != BUDGET_OK) {
+		json_object_set_new(o, "subtype",
+		    json_string(budget_subtype(l)));
+		if (l == BUDGET_STUCK) {
+			errs = budget_errors(b, &n);
+			arr = json_array();
+			for (i = 0; i < n; i++)
+				json_array_append_new(arr,
+				    json_string(errs[i]));
+			json_object_set_new(o, "errors", arr);
+		}
+	}
 }
 
 /* The final result object of json and stream-json output. */
@@ -163,6 +229,7 @@ headless_result(struct headless *h, const char *root)
 	if (h->error != NULL)
 		json_object_set_new(o, "error", json_string(h->error));
 	json_object_set_new(o, "root", json_string(root));
+	headless_cost_members(h, o);
 	return (o);
 }
 
@@ -171,10 +238,10 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
     const char *prompt, enum output_format fmt)
 {
 	struct headless	 h;
-	const char *const *ids;
+	const char *const *ids, *const *errs;
 	char		*cause = NULL;
 	json_t		*o;
-	size_t		 n;
+	size_t		 n, i;
 	int		 rc = 1;
 
 	memset(&h, 0, sizeof h);
@@ -208,6 +275,12 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 			printf("%s\n", h.last_text.buf);
 		if (h.error != NULL)
 			fprintf(stderr, "agentos: %s\n", h.error);
+		if (agent_budget_stopped(h.agent) == BUDGET_STUCK) {
+			errs = budget_errors(agent_budget(h.agent), &n);
+			for (i = 0; i < n; i++)
+				fprintf(stderr, "agentos: tool error: %s\n",
+				    errs[i]);
+		}
 		ids = workspace_snapshot_ids(agent_workspace(h.agent), &n);
 		if (n > 0)
 			fprintf(stderr, "agentos: %zu snapshot%s in session "
@@ -218,14 +291,16 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 	case OUTPUT_JSON:
 	case OUTPUT_STREAM_JSON:
 		o = headless_result(&h, root);
-		json_dumpf(o, stdout, fmt == OUTPUT_JSON ? JSON_INDENT(2) :
-		    JSON_COMPACT);
+		json_dumpf(o, stdout, (fmt == OUTPUT_JSON ? JSON_INDENT(2) :
+		    JSON_COMPACT) | HEADLESS_REAL);
 		fputc('\n', stdout);
 		json_decref(o);
 		break;
 	}
 	fflush(stdout);
 	rc = h.error != NULL ? 1 : 0;
+	if (agent_budget_stopped(h.agent) != BUDGET_OK)
+		rc = HEADLESS_EXIT_LIMIT;
 out:
 	agent_free(h.agent);
 	buf_release(&h.last_text);

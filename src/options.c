@@ -160,6 +160,27 @@ const struct option_entry options_table[] = {
 	{ .key = "keys", .type = OPTION_KEYS,
 	  .help = "key bindings by name (keys.NAME)" },
 	/* --- end ui */
+	/* --- budget: limits of a run and the prices of models */
+	{ .key = "budget.max_turns", .type = OPTION_INT,
+	  OPT(budget.max_turns), .def = "0", .min = 0, .max = INT_MAX,
+	  .help = "model calls per run (0: no limit)" },
+	{ .key = "budget.max_usd", .type = OPTION_NUMBER,
+	  OPT(budget.max_usd), .def = "0", .min = 0, .max = 1000000,
+	  .help = "cost per run in US dollars (0: no limit)" },
+	{ .key = "budget.max_duration", .type = OPTION_MS,
+	  OPT(budget.max_duration_ms), .def = "0", .min = 0,
+	  .max = INT64_MAX, .help = "time per run, \"30m\" (0: no limit)" },
+	{ .key = "budget.max_consecutive_errors", .type = OPTION_INT,
+	  OPT(budget.max_consecutive_errors), .def = "8", .min = 0,
+	  .max = INT_MAX, .help = "tool errors in a row that stop the turn "
+	  "(0: never)" },
+	{ .key = "budget.max_repeated_failures", .type = OPTION_INT,
+	  OPT(budget.max_repeated_failures), .def = "3", .min = 0,
+	  .max = INT_MAX, .help = "the same failing call in a row that "
+	  "stops the turn (0: never)" },
+	{ .key = "prices", .type = OPTION_JSON, OPT(budget.prices),
+	  .help = "model to prices per million tokens, over data/prices.json" },
+	/* --- end budget */
 	{ .key = NULL }
 };
 
@@ -203,6 +224,7 @@ static const char *options_type_names[] = {
 	[OPTION_JSON] = "JSON",
 	[OPTION_KEYS] = "key",
 	[OPTION_SERVERS] = "object",
+	[OPTION_NUMBER] = "number",
 };
 
 static void	options_problem(struct options *, const char *, ...)
@@ -400,6 +422,10 @@ options_number(const struct option_entry *e, const char *key, json_t *v,
 		} else if (e->type == OPTION_MS) {
 			if (strcmp(unit, "s") == 0)
 				mul = 1000;
+			else if (strcmp(unit, "m") == 0)
+				mul = 60 * 1000;
+			else if (strcmp(unit, "h") == 0)
+				mul = 60 * 60 * 1000;
 			else if (*unit != '\0' && strcmp(unit, "ms") != 0)
 				goto bad;
 		} else if (*unit != '\0')
@@ -421,6 +447,38 @@ bad:
 	    e->type == OPTION_MS ? "a duration" : "a number", e->min, e->max,
 	    e->type == OPTION_SIZE ? " bytes" : e->type == OPTION_MS ? " ms" :
 	    "");
+	free(text);
+	return (-1);
+}
+
+/* A number (or its text) within e's bounds into *out; -1 with why. */
+static int
+options_real(const struct option_entry *e, const char *key, json_t *v,
+    double *out, char **why)
+{
+	const char	*s;
+	char		*end, *text;
+	double		 d;
+
+	if (json_is_number(v))
+		d = json_number_value(v);
+	else if (json_is_string(v)) {
+		s = json_string_value(v);
+		errno = 0;
+		d = strtod(s, &end);
+		if (errno != 0 || end == s || *end != '\0')
+			goto bad;
+	} else
+		goto bad;
+	if (!(d >= (double)e->min && d <= (double)e->max))
+		goto bad;
+	*out = d;
+	return (0);
+bad:
+	text = json_is_string(v) ? xstrdup(json_string_value(v)) :
+	    json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	*why = xasprintf("%s: '%s' is not a number from %lld to %lld", key,
+	    text != NULL ? text : "?", e->min, e->max);
 	free(text);
 	return (-1);
 }
@@ -581,6 +639,10 @@ options_value(const struct options_ctx *ctx, const struct option_entry *e,
 	case OPTION_JSON:
 		json_decref(*(json_t **)p);
 		*(json_t **)p = json_incref(v);
+		break;
+	case OPTION_NUMBER:
+		if (options_real(e, key, v, (double *)p, why) != 0)
+			return (-1);
 		break;
 	case OPTION_KEYS:
 	case OPTION_SERVERS:
@@ -891,6 +953,7 @@ options_free(struct options *o)
 	if (o == NULL)
 		return;
 	options_strv_free(&o->session.redact);
+	json_decref(o->budget.prices);
 	for (i = 0; i < o->nlsp_servers; i++) {
 		options_server_release(&o->lsp_servers[i]);
 		options_src_release(&o->server_src[i]);
@@ -1168,6 +1231,8 @@ options_text(const struct option_entry *e, const void *p)
 			return (xstrdup("null"));
 		j = json_incref(*(json_t * const *)p);
 		break;
+	case OPTION_NUMBER:
+		return (xasprintf("%g", *(const double *)p));
 	default:
 		return (xstrdup("null"));
 	}

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "budget.h"
 #include "lsp.h"
 #include "snapshot.h"
 #include "ui.h"
@@ -84,6 +85,7 @@ struct options {
 	struct lsp_server_option *lsp_servers;	/* "lsp.servers" */
 	size_t			 nlsp_servers, lsp_servers_alloc;
 	struct ui_options	 ui;		/* "keys.*", "mouse" */
+	struct budget_options	 budget;	/* "budget.*", "prices" */
 
 	struct option_source	*src;		/* one per options_table row */
 	struct option_source	 key_src[OPTION_KEYS_MAX];
@@ -97,13 +99,15 @@ enum option_type {
 	OPTION_INT,		/* an integer field of any width, min..max,
 				   stored times scale */
 	OPTION_SIZE,		/* bytes; 1048576 or "1M" (k, M, G: 1024s) */
-	OPTION_MS,		/* milliseconds; 300 or "300ms", "4s" */
+	OPTION_MS,		/* milliseconds; 300 or "300ms", "4s", "30m",
+				   "2h" */
 	OPTION_BOOL,		/* int 0 or 1, or the bit mask of an int */
 	OPTION_ENUM,		/* int: the index of the name in names */
 	OPTION_STRINGS,		/* struct option_strv: an array of strings */
 	OPTION_JSON,		/* json_t *, any JSON value, kept as given */
 	OPTION_KEYS,		/* "keys.NAME": a key per key_table name */
 	OPTION_SERVERS,		/* "lsp.servers.NAME": an object of fields */
+	OPTION_NUMBER,		/* double, min..max; 0.5 or "0.5" */
 };
 
 enum option_base {

@@ -417,6 +417,10 @@ anthropic_usage(struct response *r, json_t *u)
 	if (json_is_integer(v = json_object_get(u,
 	    "cache_creation_input_tokens")))
 		r->usage.cache_write_tokens = json_integer_value(v);
+	/* The TTL split of the writes, priced apart (1 h costs more). */
+	if (json_is_integer(v = json_object_get(json_object_get(u,
+	    "cache_creation"), "ephemeral_1h_input_tokens")))
+		r->usage.cache_write_1h_tokens = json_integer_value(v);
 }
 
 /* Replace *dst by a copy of s (if s is not NULL). */

@@ -1142,6 +1142,11 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 			    "cache_read_tokens");
 			st->usage.cache_write_tokens += load_int(u,
 			    "cache_write_tokens");
+			j = json_object_get(ev->data, "cost_usd");
+			if (json_is_number(j))
+				st->cost_usd += json_number_value(j);
+			else
+				st->cost_unknown++;
 		}
 		ctx->turn_ended = 0;
 		break;

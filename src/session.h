@@ -27,6 +27,9 @@ struct session_state {
 	int		  turns;		/* user messages */
 	int		  requests;		/* model responses */
 	struct usage	  usage;		/* summed over responses */
+	double		  cost_usd;		/* summed over responses of
+						   known cost (cost_usd) */
+	int		  cost_unknown;		/* responses of unknown cost */
 	char		**snapshots;		/* snapshot ids, oldest first */
 	size_t		  nsnapshots, asnapshots;
 	char		 *first_prompt;		/* NULL when none */

@@ -25,6 +25,10 @@ static void	slash_resume(struct ui *, const char *);
 static void	slash_resume_done(struct ui *, const char *);
 static void	slash_fork(struct ui *, const char *);
 /* --- end session log: slash command prototypes */
+/* --- budget: slash command prototypes (/cost) */
+static void	slash_cost(struct ui *, const char *);
+static void	slash_cost_sum(struct buf *, const struct budget_sum *);
+/* --- end budget: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
 	{ .name = "help", .args = "", .exec = slash_help,
@@ -58,6 +62,11 @@ const struct slash_entry slash_table[] = {
 	  .help = "go on in a new session with this conversation; this one "
 	    "stays as it is" },
 	/* --- end session log: slash commands */
+	/* --- budget: slash commands (/cost) */
+	{ .name = "cost", .args = "", .exec = slash_cost,
+	  .help = "show tokens, cache hits, cost and time per model and per "
+	    "turn, and the limits of the run" },
+	/* --- end budget: slash commands */
 	{ .name = NULL }
 };
 
@@ -289,3 +298,85 @@ slash_complete(const char *line)
 		return (NULL);
 	return (xasprintf("/%s ", found->name));
 }
+
+/* --- budget: /cost */
+
+/* One line of figures: tokens in, out, cached, hit ratio, cost, time. */
+static void
+slash_cost_sum(struct buf *b, const struct budget_sum *s)
+{
+	int64_t	prompt = s->input_tokens + s->cache_read_tokens +
+		    s->cache_write_tokens;
+
+	buf_adds(b, "in ");
+	status_tokens(b, prompt);
+	buf_adds(b, "  out ");
+	status_tokens(b, s->output_tokens);
+	buf_adds(b, "  cached ");
+	status_tokens(b, s->cache_read_tokens);
+	buf_addf(b, "  hit %d%%  ", prompt > 0 ?
+	    (int)(100 * s->cache_read_tokens / prompt) : 0);
+	budget_cost_text(b, s);
+	buf_addf(b, "  %.1fs  (%d call%s)", s->api_ms / 1000.0, s->requests,
+	    s->requests == 1 ? "" : "s");
+}
+
+/* The cost of the session per model and per turn, and the limits. */
+static void
+slash_cost(struct ui *ui, const char *args)
+{
+	struct budget		*bu;
+	const struct budget_row	*r;
+	struct buf		 b = BUF_INIT;
+	enum budget_limit	 l;
+	double			 earlier, used, max;
+	size_t			 n, i;
+	int			 unknown;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "cost: no agent");
+		return;
+	}
+	bu = agent_budget(ui->agent);
+	buf_adds(&b, "Cost of this run: ");
+	slash_cost_sum(&b, budget_total(bu));
+	earlier = budget_earlier(bu, &unknown);
+	if (earlier > 0 || unknown > 0)
+		buf_addf(&b, "\nEarlier in this session: $%.4f%s", earlier,
+		    unknown > 0 ? " (and some of unknown cost)" : "");
+	r = budget_models(bu, &n);
+	if (n > 0)
+		buf_adds(&b, "\nBy model:");
+	for (i = 0; i < n; i++) {
+		buf_addf(&b, "\n  %s  ", r[i].model);
+		slash_cost_sum(&b, &r[i].sum);
+	}
+	r = budget_turns(bu, &n);
+	if (n > 0)
+		buf_adds(&b, "\nBy turn:");
+	for (i = 0; i < n; i++) {
+		buf_addf(&b, "\n  turn %d  ", r[i].turn);
+		slash_cost_sum(&b, &r[i].sum);
+	}
+	buf_adds(&b, "\nLimits:");
+	for (l = BUDGET_TURNS; l <= BUDGET_DURATION; l++) {
+		budget_figures(bu, l, loop_now_ms(), &used, &max);
+		if (max <= 0)
+			continue;
+		if (l == BUDGET_USD)
+			buf_addf(&b, " %s $%.4f of $%.2f;",
+			    budget_limit_name(l), used, max);
+		else if (l == BUDGET_DURATION)
+			buf_addf(&b, " %s %.0fs of %.0fs;",
+			    budget_limit_name(l), used / 1000, max / 1000);
+		else
+			buf_addf(&b, " %s %.0f of %.0f;", budget_limit_name(l),
+			    used, max);
+	}
+	if (b.buf[b.len - 1] == ':')
+		buf_adds(&b, " none");
+	view_transcript_add(ui, TE_NOTICE, b.buf);
+	buf_release(&b);
+	ui_redraw(ui);
+}
+/* --- end budget: /cost */

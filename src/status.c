@@ -15,6 +15,7 @@
 #include "banned.h"
 
 static void	status_servers(struct ui *, struct buf *);
+static void	status_cost(struct ui *, struct buf *);
 
 void
 status_tokens(struct buf *b, int64_t n)
@@ -64,6 +65,44 @@ status_update_branch(struct ui *ui)
 		}
 	}
 	git_repository_free(repo);
+}
+
+/*
+ * The session's cost next to the tokens: " $0.0123", with the run's cost
+ * limit when there is one (" $0.80/$1.00"), and "!" once a limit is past
+ * 80% (budget.h).
+ */
+static void
+status_cost(struct ui *ui, struct buf *b)
+{
+	struct budget		*bu = agent_budget(ui->agent);
+	struct budget_sum	 s = *budget_total(bu);
+	enum budget_limit	 l;
+	double			 used, max;
+	int			 unknown, near = 0;
+
+	s.cost_usd += budget_earlier(bu, &unknown);
+	s.unknown += unknown;
+	s.requests += unknown;
+	if (s.requests == 0)
+		return;
+	/* Narrow: "cost unknown" is spelled out by /cost. */
+	if (s.unknown == s.requests)
+		buf_adds(b, " $?");
+	else {
+		buf_adds(b, " ");
+		budget_cost_text(b, &s);
+	}
+	budget_figures(bu, BUDGET_USD, loop_now_ms(), &used, &max);
+	if (max > 0)
+		buf_addf(b, "/$%.2f", max);
+	for (l = BUDGET_TURNS; l <= BUDGET_DURATION; l++) {
+		budget_figures(bu, l, loop_now_ms(), &used, &max);
+		if (max > 0 && used >= 0.8 * max)
+			near = 1;
+	}
+	if (near)
+		buf_adds(b, " !");
 }
 
 /* Each language server: " | clangd ready", "pyright indexing 40%". */
@@ -131,6 +170,7 @@ status_draw(struct ui *ui, int y, int cols)
 			status_tokens(&b, st->usage.cache_read_tokens);
 			buf_adds(&b, ")");
 		}
+		status_cost(ui, &b);
 	}
 	if (ui->branch != NULL)
 		buf_addf(&b, " \xe2\x94\x82 \xe2\x8e\x87 %s", ui->branch);

@@ -57,6 +57,9 @@ static enum toolrun_rc toolrun_policy_begin(struct toolrun *,
 static enum toolrun_rc toolrun_approve_begin(struct toolrun *,
 		    struct tool_call *);
 static void	toolrun_approve_cancel(struct toolrun *, struct tool_call *);
+static enum toolrun_rc toolrun_budget_begin(struct toolrun *,
+		    struct tool_call *);
+static void	toolrun_budget_cancel(struct toolrun *, struct tool_call *);
 static enum toolrun_rc toolrun_lsp_end(struct toolrun *, struct tool_call *);
 static void	toolrun_lsp_cancel(struct toolrun *, struct tool_call *);
 static enum toolrun_rc toolrun_snapshot_begin(struct toolrun *,
@@ -80,6 +83,8 @@ const struct toolrun_stage toolrun_stages[] = {
 	{ .name = "policy", .begin = toolrun_policy_begin },
 	{ .name = "approve", .begin = toolrun_approve_begin,
 	  .cancel = toolrun_approve_cancel },
+	{ .name = "budget", .begin = toolrun_budget_begin,
+	  .cancel = toolrun_budget_cancel },
 	{ .name = "lsp", .end = toolrun_lsp_end, .cancel = toolrun_lsp_cancel },
 	{ .name = "snapshot", .begin = toolrun_snapshot_begin,
 	  .end = toolrun_snapshot_end },
@@ -565,6 +570,22 @@ toolrun_snapshot_end(struct toolrun *tr, struct tool_call *tc)
 	if (tc->snapshot_id != NULL)
 		workspace_snapshot_done(tr->ws);
 	return (TOOLRUN_GO);
+}
+
+/* budget: the run's limits (the owner decides: budget.c, agent.c). */
+static enum toolrun_rc
+toolrun_budget_begin(struct toolrun *tr, struct tool_call *tc)
+{
+	if (tr->cb->budget == NULL)
+		return (TOOLRUN_GO);
+	return (tr->cb->budget(tr->arg, tc));
+}
+
+static void
+toolrun_budget_cancel(struct toolrun *tr, struct tool_call *tc)
+{
+	if (tr->cb->budget_cancel != NULL)
+		tr->cb->budget_cancel(tr->arg, tc);
 }
 
 /* exec: run the call; the pipeline waits for it to finish. */

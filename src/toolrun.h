@@ -2,8 +2,8 @@
  * toolrun.h: the life of one tool call as a table of stages.
  *
  * Every tool call the model makes goes through the rows of toolrun_stages[]
- * (toolrun.c), in order: record, model, validate, policy, approve, lsp,
- * snapshot, exec.  Each stage's begin runs before the call and says GO (on
+ * (toolrun.c), in order: record, model, validate, policy, approve, budget,
+ * lsp, snapshot, exec.  Each stage's begin runs before the call and says GO (on
  * to the next stage), DENY (the call does not run: its result says why) or
  * WAIT (the stage goes on later from the loop with toolrun_resume(): the
  * user's approval, a running command).  Once the call ran, or was denied,
@@ -66,6 +66,14 @@ struct toolrun_cb {
 	void	(*event)(void *arg, enum event_type type, json_t *data);
 	/* The call is over, its result recorded; the pipeline is free. */
 	void	(*finished)(void *arg, struct tool_call *tc);
+	/*
+	 * The budget stage: may tc run within the run's limits?  GO, DENY
+	 * (tc->result says why) or WAIT (the user is asked; toolrun_resume()
+	 * follows).  NULL: GO.
+	 */
+	enum toolrun_rc (*budget)(void *arg, struct tool_call *tc);
+	/* The turn is cancelled while budget WAITs for tc: resume now. */
+	void	(*budget_cancel)(void *arg, struct tool_call *tc);
 };
 
 /*

@@ -106,6 +106,9 @@ static void	ui_cb_lsp_changed(void *);
 static void	ui_ask_snapshots(struct ui *);
 static void	ui_snapshots_yes(struct ui *, void *);
 static void	ui_cb_turn_done(void *, enum stop_reason, const char *);
+static void	ui_cb_budget_ask(void *, const char *);
+static void	ui_budget_answer(struct ui *, int, void *);
+static void	ui_budget_release(void *);
 
 static const struct agent_ui ui_agent_cb = {
 	.text_delta = ui_cb_text,
@@ -120,6 +123,7 @@ static const struct agent_ui ui_agent_cb = {
 	.stream_reset = ui_cb_stream_reset,
 	.progress = ui_cb_progress,
 	.turn_done = ui_cb_turn_done,
+	.budget_ask = ui_cb_budget_ask,
 };
 
 /* Write terminal control bytes straight to the terminal. */
@@ -1467,10 +1471,16 @@ static void
 ui_cb_turn_done(void *arg, enum stop_reason stop, const char *error)
 {
 	struct ui	*ui = arg;
+	struct view	*v;
 
 	ui->streaming = NULL;
 	ui->thinking = NULL;
 	ui_close_views(ui, &view_approval_ops);
+	/* A question at a limit is moot once the turn is over (C-c). */
+	if ((v = ui->budget_view) != NULL) {
+		ui->budget_view = NULL;
+		ui_remove(ui, v);
+	}
 	if (error != NULL) {
 		if (strstr(error, "cancelled") != NULL)
 			view_transcript_add(ui, TE_NOTICE, "Stopped.");
@@ -1480,6 +1490,40 @@ ui_cb_turn_done(void *arg, enum stop_reason stop, const char *error)
 		view_transcript_add(ui, TE_NOTICE, "The model declined.");
 	status_update_branch(ui);
 	ui_redraw(ui);
+}
+
+/* A limit of the run is reached: ask whether to go on (budget.h). */
+static void
+ui_cb_budget_ask(void *arg, const char *question)
+{
+	struct ui	*ui = arg;
+
+	view_transcript_add(ui, TE_NOTICE, question);
+	ui->budget_view = view_choice_create(ui, "Limit reached ", question,
+	    "yn", "y go on (raise the limit)   n or Esc stop the turn",
+	    ui_budget_answer, ui_budget_release, ui);
+	ui_push(ui, ui->budget_view);
+	ui_redraw(ui);
+}
+
+static void
+ui_budget_answer(struct ui *ui, int key, void *arg)
+{
+	ui->budget_view = NULL;
+	if (ui->agent != NULL)
+		agent_budget_answer(ui->agent, key == 'y');
+	ui_redraw(ui);
+}
+
+/* Esc, or the panel closed: stop (not at exit: the agent is going). */
+static void
+ui_budget_release(void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->budget_view = NULL;
+	if (ui->agent != NULL && !ui->quit)
+		agent_budget_answer(ui->agent, 0);
 }
 
 /* The line printed after the terminal is restored. */

@@ -410,6 +410,7 @@ struct ui {
 						   cfg->resume points here */
 	char			*history;	/* prompt history file */
 	char			*progress;	/* background work, or NULL */
+	struct view		*budget_view;	/* the ask at a limit, or NULL */
 };
 
 /* Schedule a redraw (coalesced; at most one frame per ~16 ms). */

@@ -23,7 +23,11 @@ Turn keys (all optional; combine freely):
   "stop_reason": "max_tokens"   override (default tool_use if tool_calls,
                                 else end_turn; OpenAI words are mapped)
   "usage": {"input_tokens": 10, "output_tokens": 5,
-            "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
+            "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0,
+                               "ephemeral_1h_input_tokens": 0}}
+                                (cache_creation, the TTL split, is sent only
+                                when given)
   "status": 429, "headers": {"retry-after-ms": "10"}, "body": {...}|"..."
                                 an HTTP error instead of a stream; without
                                 "body" a provider-shaped error is generated;
@@ -141,6 +145,9 @@ def anthropic_events(turn, n, model, body, cut_error=None):
         "cache_read_input_tokens": u.get("cache_read_input_tokens", 0),
         "output_tokens": 1,
     }
+    if "cache_creation" in u:
+        # The TTL split of the writes, as the API sends it.
+        usage["cache_creation"] = u["cache_creation"]
     out = [sse("message_start", {"type": "message_start", "message": {
         "id": "msg_fake_%d" % n, "type": "message", "role": "assistant",
         "model": model, "content": [], "stop_reason": None,

@@ -36,6 +36,9 @@ VOLATILE = {
     "first_token_ms", "total_ms", "delay_ms", "body_sha256", "commit",
     "input_tokens", "output_tokens", "cache_read_tokens",
     "cache_write_tokens", "max_tokens", "bytes", "action",
+    "duration_api_ms", "cache_read_input_tokens",
+    "cache_creation_input_tokens", "inputTokens", "outputTokens",
+    "cacheReadInputTokens", "cacheCreationInputTokens",
 }
 def placeholder(v):
     if isinstance(v, bool): return "<bool>"

@@ -28,6 +28,8 @@ sample(enum event_ftype t)
 		return (json_array());
 	case EVF_ANY:
 		return (json_null());
+	case EVF_NUMBER:
+		return (json_real(0.5));
 	}
 	return (NULL);
 }
@@ -63,7 +65,8 @@ test_names(void **state)
 	assert_string_equal(event_name((enum event_type)-1), "");
 	assert_int_equal(event_type_from_name(NULL), EV_UNKNOWN);
 	assert_int_equal(event_type_from_name(""), EV_UNKNOWN);
-	assert_int_equal(event_type_from_name("budget"), EV_UNKNOWN);
+	assert_int_equal(event_type_from_name("span_from_the_future"),
+	    EV_UNKNOWN);
 	for (i = 1; i < EV__COUNT; i++) {
 		assert_non_null(event_table[i].name);
 		assert_non_null(event_table[i].fields);
