@@ -21,7 +21,8 @@ struct budget {
 	json_t			*table;
 	uint64_t		 started_ms;
 
-	struct budget_sum	 total;
+	struct budget_sum	 total;		/* this run, all sessions */
+	struct budget_sum	 session;	/* this run, this session */
 	double			 earlier_usd;
 	int			 earlier_unknown;
 	struct budget_row	*models;
@@ -230,8 +231,21 @@ budget_free(struct budget *b)
 void
 budget_resume(struct budget *b, double cost_usd, int unknown)
 {
+	size_t	i;
+
+	/*
+	 * A session opened in this run (/clear, /resume, /fork) carries its
+	 * own cost in cost_usd, which includes whatever this run spent on it
+	 * before: start its sums and rows again, so nothing counts twice.
+	 * The run's total, which the limits charge, goes on.
+	 */
 	b->earlier_usd = cost_usd;
 	b->earlier_unknown = unknown;
+	memset(&b->session, 0, sizeof b->session);
+	for (i = 0; i < b->nmodels; i++)
+		free(b->models[i].model);
+	b->nmodels = 0;
+	b->nturns = 0;
 }
 
 /* Add one response to s. */
@@ -298,6 +312,7 @@ budget_add_response(struct budget *b, int turn, const char *model,
 	if (known)
 		c = budget_cost(&p, u);
 	budget_sum_add(&b->total, u, known, c, api_ms);
+	budget_sum_add(&b->session, u, known, c, api_ms);
 	budget_sum_add(&budget_row_model(b, model)->sum, u, known, c, api_ms);
 	budget_sum_add(&budget_row_turn(b, turn)->sum, u, known, c, api_ms);
 	if (known && cost != NULL)
@@ -520,6 +535,12 @@ const struct budget_sum *
 budget_total(struct budget *b)
 {
 	return (&b->total);
+}
+
+const struct budget_sum *
+budget_session(struct budget *b)
+{
+	return (&b->session);
 }
 
 double

@@ -115,8 +115,11 @@ struct budget *budget_create(const struct budget_options *o, json_t *table,
 	    uint64_t now_ms);
 void	 budget_free(struct budget *b);
 /*
- * What a resumed session cost before this run: cost_usd of its known
- * responses and unknown of unknown cost (shown, not charged).
+ * A session was opened (at start with -c/-r, or by /clear, /resume,
+ * /fork): it cost cost_usd in its known responses before now, and has
+ * unknown responses of unknown cost (shown, not charged).  The session's
+ * sums and the per-model and per-turn rows start again; the run's total
+ * (budget_total(), what the limits charge) goes on.
  */
 void	 budget_resume(struct budget *b, double cost_usd, int unknown);
 /*
@@ -158,10 +161,19 @@ const char *budget_limit_name(enum budget_limit l);
 /* The headless result subtype: "error_max_turns", ... "error_stuck". */
 const char *budget_subtype(enum budget_limit l);
 
-/* This run's sums, and the earlier runs' cost (budget_resume()). */
+/*
+ * This run's sums (every session it had), the sums of the session open
+ * now since it was opened in this run, and that session's cost before
+ * (budget_resume()).  The session's cost is budget_session() plus
+ * budget_earlier().
+ */
 const struct budget_sum *budget_total(struct budget *b);
+const struct budget_sum *budget_session(struct budget *b);
 double	 budget_earlier(struct budget *b, int *unknown);
-/* The rows per model and per turn, in first-seen order (borrowed). */
+/*
+ * The rows per model and per turn of the session open now, in first-seen
+ * order (borrowed).
+ */
 const struct budget_row *budget_models(struct budget *b, size_t *n);
 const struct budget_row *budget_turns(struct budget *b, size_t *n);
 /* The last tool errors, oldest first (at most 5; borrowed). */

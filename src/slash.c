@@ -340,6 +340,11 @@ slash_cost(struct ui *ui, const char *args)
 	bu = agent_budget(ui->agent);
 	buf_adds(&b, "Cost of this run: ");
 	slash_cost_sum(&b, budget_total(bu));
+	if (budget_session(bu)->requests != budget_total(bu)->requests) {
+		/* /clear, /resume or /fork opened another session. */
+		buf_adds(&b, "\nThis session in this run: ");
+		slash_cost_sum(&b, budget_session(bu));
+	}
 	earlier = budget_earlier(bu, &unknown);
 	if (earlier > 0 || unknown > 0)
 		buf_addf(&b, "\nEarlier in this session: $%.4f%s", earlier,

@@ -76,14 +76,16 @@ static void
 status_cost(struct ui *ui, struct buf *b)
 {
 	struct budget		*bu = agent_budget(ui->agent);
-	struct budget_sum	 s = *budget_total(bu);
+	struct budget_sum	 s = *budget_session(bu);
 	enum budget_limit	 l;
-	double			 used, max;
+	double			 earlier, used, max;
 	int			 unknown, near = 0;
 
-	s.cost_usd += budget_earlier(bu, &unknown);
+	earlier = budget_earlier(bu, &unknown);
+	s.cost_usd += earlier;
 	s.unknown += unknown;
-	s.requests += unknown;
+	/* The session's earlier responses count too (-c, /resume, /fork). */
+	s.requests += unknown + (earlier > 0);
 	if (s.requests == 0)
 		return;
 	/* Narrow: "cost unknown" is spelled out by /cost. */

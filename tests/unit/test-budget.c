@@ -291,6 +291,47 @@ test_sums_unknown(void **state)
 	budget_free(b);
 }
 
+/*
+ * A session opened in the run (/clear, /resume, /fork) starts its own
+ * sums and rows; its earlier cost comes from its log (which holds what
+ * this run spent on it), so nothing is counted twice; the run's total,
+ * which the limits charge, goes on.
+ */
+static void
+test_session_switch(void **state)
+{
+	struct budget_options	 o = { .max_usd = 1.0 };
+	struct budget		*b;
+	struct usage		 u = { .output_tokens = 25000 };	/* $0.2 */
+	size_t			 n;
+	int			 unknown;
+
+	b = budget_create(&o, table, 0);
+	budget_add_response(b, 1, "gpt-4.1", &u, 1, NULL);
+	budget_add_response(b, 1, "gpt-4.1", &u, 1, NULL);
+	assert_true(budget_session(b)->cost_usd == budget_total(b)->cost_usd);
+	/* /resume of the same session: its log says $0.40 so far. */
+	budget_resume(b, 0.4, 0);
+	assert_int_equal(budget_session(b)->requests, 0);
+	assert_true(budget_session(b)->cost_usd + budget_earlier(b, &unknown)
+	    == 0.4);
+	budget_models(b, &n);
+	assert_int_equal(n, 0);
+	budget_turns(b, &n);
+	assert_int_equal(n, 0);
+	budget_add_response(b, 3, "gpt-4.1", &u, 1, NULL);
+	assert_int_equal(budget_session(b)->requests, 1);
+	assert_int_equal(budget_total(b)->requests, 3);
+	budget_turns(b, &n);
+	assert_int_equal(n, 1);
+	/* The limit charges the run: $0.60 of $1 so far, $1 after two more. */
+	budget_add_response(b, 3, "gpt-4.1", &u, 1, NULL);
+	assert_int_equal(budget_check(b, 0, 0, NULL), BUDGET_OK);
+	budget_add_response(b, 3, "gpt-4.1", &u, 1, NULL);
+	assert_int_equal(budget_check(b, 0, 0, NULL), BUDGET_USD);
+	budget_free(b);
+}
+
 /* Each limit: 80% warns once, 100% stops, raising goes on. */
 static void
 test_limits(void **state)
@@ -389,6 +430,7 @@ main(void)
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_sums_unknown),
+		cmocka_unit_test(test_session_switch),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_stuck),
 	};
