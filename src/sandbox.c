@@ -234,6 +234,9 @@ sandbox_build(struct sandbox *sb, const struct sandbox_config *cfg,
 			if (**s == '/' && sandbox_kind(*s) != 0)
 				sandbox_add3(sb, "--ro-bind", *s, *s);
 		}
+	} else {
+		/* Read-only: still visible when it lies under /tmp. */
+		sandbox_add3(sb, "--ro-bind", sb->root, sb->root);
 	}
 	for (i = 0; i < sizeof sandbox_deny_dirs / sizeof *sandbox_deny_dirs;
 	    i++) {
