@@ -27,6 +27,7 @@ int	cli_session_replay(int, char **, const char *, struct config *);
 /* --- end repository model: prototypes */
 /* --- options: prototypes */
 int	cli_config_exec(int, char **, const char *, struct config *);
+int	cli_sandbox_exec(int, char **, const char *, struct config *);
 /* --- end options: prototypes */
 /* --- lsp: prototypes */
 /* cli_lsp_exec is declared in agentos.h (cli-lsp.c). */
@@ -71,6 +72,11 @@ const struct cli_entry cli_table[] = {
 	  .usage = "lsp status | lsp diagnostics FILE...",
 	  .exec = cli_lsp_exec },
 	/* --- end lsp */
+	/* --- sandbox */
+	{ .name = "sandbox",
+	  .usage = "sandbox status [-p PROFILE] | sandbox run [-p PROFILE] "
+	  "[-n] -- COMMAND...", .exec = cli_sandbox_exec },
+	/* --- end sandbox */
 	{ .name = NULL }
 };
 

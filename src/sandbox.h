@@ -1,0 +1,126 @@
+/*
+ * sandbox.h: confine the commands the model runs (issue 12).
+ *
+ * A struct sandbox holds one profile (off, read-only, workspace-write) for
+ * one worktree and the mechanism that enforces it.  This first part
+ * implements the bubblewrap mechanism: sandbox_argv() wraps a command argv
+ * in a bwrap(1) invocation that
+ *   - binds / read-only, gives a fresh /dev and /proc;
+ *   - binds ROOT writable (workspace-write only), then re-binds ROOT/.git,
+ *     each git directory given, ROOT/.agentos and ROOT/.mcp.json
+ *     read-only over it;
+ *   - binds a private per-session directory (mode 0700) at /tmp;
+ *   - mounts an empty tmpfs over the deny-read directories (~/.ssh, ~/.aws,
+ *     ~/.gnupg, ~/.config/agentos, ...) and /dev/null over deny-read files
+ *     (~/.netrc, ...) and over ROOT's top-level .env* files;
+ *   - unshares the network namespace (only a loopback device, which is
+ *     down: no route anywhere), the pid namespace (every process the
+ *     command starts dies with it, setsid daemons included) and starts a
+ *     new session (no TIOCSTI into our terminal); --die-with-parent.
+ * Landlock and seccomp (the fallback where bwrap is missing) are NOT
+ * implemented yet: on such a machine sandbox_enforced() is 0 and callers
+ * must ask before every command (never run unconfined while claiming a
+ * sandbox).  See bwrap(1) for the options used.
+ *
+ * Standalone: depends on buf and xmalloc only, so unit tests link it alone.
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stddef.h>
+
+enum sandbox_profile {
+	SANDBOX_OFF,
+	SANDBOX_READ_ONLY,
+	SANDBOX_WORKSPACE_WRITE,
+};
+
+enum sandbox_mechanism {
+	SANDBOX_MECH_NONE,
+	SANDBOX_MECH_BWRAP,
+};
+
+struct sandbox_config {
+	enum sandbox_profile	 profile;
+	int			 network;	/* nonzero: keep the network */
+	const char		*mechanism;	/* "auto", "bwrap", "landlock" */
+	const char *const	*writable_roots;/* NULL-terminated or NULL */
+	const char *const	*deny_read;	/* appended to the defaults */
+	const char *const	*keep_env;	/* names kept by the scrub */
+	const char		*home;		/* NULL: $HOME */
+	const char		*tmpdir;	/* private /tmp; NULL: made */
+	const char		*session;	/* session id for the tmp dir */
+};
+
+struct sandbox;
+
+/*
+ * Parse a profile name ("off", "read-only", "workspace-write") into *p.
+ * Returns 0, or -1 for an unknown name.
+ */
+int		 sandbox_profile_parse(const char *name,
+		     enum sandbox_profile *p);
+/* The name of profile p (static string). */
+const char	*sandbox_profile_name(enum sandbox_profile p);
+
+/*
+ * Nonzero when bwrap is on PATH and `bwrap --ro-bind / / true` exits 0.
+ * Probed once per process and cached (a fork and exec the first time).
+ */
+int		 sandbox_bwrap_works(void);
+
+/*
+ * Create a sandbox for worktree root (absolute) with extra git directories
+ * gitdirs (NULL-terminated or NULL: a worktree's real gitdir and common
+ * dir) under cfg.  Strings are copied.  Creates the private tmp directory
+ * (cfg->tmpdir, else $XDG_RUNTIME_DIR/agentos-tmp-SESSION or
+ * /tmp/agentos-UID/SESSION, mode 0700).  Returns NULL with *cause set when
+ * the profile names a mechanism that cannot run here or the tmp directory
+ * cannot be made.  With no mechanism available under "auto" the sandbox is
+ * created unenforced (sandbox_enforced() 0).
+ */
+struct sandbox	*sandbox_create(const struct sandbox_config *cfg,
+		     const char *root, const char *const *gitdirs,
+		     char **cause);
+void		 sandbox_free(struct sandbox *sb);
+
+/* Nonzero when commands run confined (a profile other than off and a
+ * working mechanism). */
+int		 sandbox_enforced(const struct sandbox *sb);
+enum sandbox_profile sandbox_profile(const struct sandbox *sb);
+/* The private tmp directory (borrowed), or NULL for profile off. */
+const char	*sandbox_tmpdir(const struct sandbox *sb);
+
+/*
+ * Wrap argv (NULL-terminated, borrowed) for running under sb.  Returns a
+ * new NULL-terminated vector the caller frees with sandbox_argv_free();
+ * when the sandbox is not enforced it is a plain copy of argv.
+ */
+char		**sandbox_argv(const struct sandbox *sb,
+		     const char *const *argv);
+void		 sandbox_argv_free(char **v);
+
+/*
+ * The environment for a command: envp (NULL-terminated, borrowed) less
+ * every variable whose name contains KEY, SECRET, TOKEN, PASSWORD,
+ * PASSWD or CREDENTIAL (case-insensitive), less the names in extra_drop
+ * (provider key variables), unless keep lists the name.  keep and
+ * extra_drop are NULL-terminated or NULL.  Returns a new vector of new
+ * strings; free with sandbox_argv_free().
+ */
+char		**sandbox_environ(const char *const *envp,
+		     const char *const *keep, const char *const *extra_drop);
+
+/*
+ * When a command that ran under sb exited with status (nonzero) and
+ * stderr text err, a sentence saying the failure may be the sandbox and
+ * how to lift it; NULL when nothing suggests so.  Caller frees.
+ */
+char		*sandbox_explain(const struct sandbox *sb, int status,
+		     const char *err);
+
+/* Text for `agentos sandbox status` and /sandbox: profile, mechanism,
+ * what is enforced, the bwrap argv prefix.  Caller frees. */
+char		*sandbox_status(const struct sandbox *sb);
+
+#endif
