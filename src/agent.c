@@ -4,6 +4,7 @@
 
 #include "agentos.h"
 #include "budget.h"
+#include "trace.h"
 #include "options.h"
 #include "repomodel.h"
 #include "session.h"
@@ -31,6 +32,7 @@ enum agent_state {
 };
 
 struct agent {
+	struct tracer		*trace;		/* spans of the session, or NULL */
 	char			*root;
 	char			*cwd;
 	struct config		*cfg;
@@ -203,6 +205,9 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	toolrun_set_ui(a->toolrun, ui, arg);
 	agent_offer_tools(a, cfg->perm_mode);
 	a->system = context_system(root, cwd, workspace_repomodel(a->ws), cfg);
+	if (trace_global_config() != NULL)
+		a->trace = tracer_create(trace_global_config(),
+		    agent_session_id(a), (int64_t)loop_wall_ms(), NULL, NULL);
 	return (a);
 }
 
@@ -277,6 +282,7 @@ agent_free(struct agent *a)
 		workspace_silence(a->ws);
 	agent_cancel(a);
 	loop_timer_cancel(a->step);
+	tracer_free(a->trace, (int64_t)loop_wall_ms());
 	agent_clear_calls(a);
 	free(a->calls);
 	toolrun_free(a->toolrun);
@@ -316,6 +322,7 @@ agent_event(struct agent *a, enum event_type type, json_t *data)
 		a->ui->notice(a->arg, text);
 		free(text);
 	}
+	tracer_event(a->trace, type, data, (int64_t)loop_wall_ms());
 	if (a->ui->event != NULL)
 		a->ui->event(a->arg, type, data);
 	json_decref(data);

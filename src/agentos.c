@@ -14,6 +14,7 @@
 #include "agentos.h"
 #include "ui.h"
 #include "options.h"
+#include "trace.h"
 #include "banned.h"
 
 static void	usage(FILE *);
@@ -125,6 +126,8 @@ main(int argc, char **argv)
 	} sets[16];
 	const struct cli_entry	*cmd;
 	struct config		 cfg;
+	struct trace_config	 tcfg;
+	size_t			 tsent, tdropped;
 	enum output_format	 fmt = OUTPUT_TEXT;
 	char			 cwd[4096], *root = NULL, *cause = NULL;
 	char			*prompt = NULL, *logpath;
@@ -290,6 +293,10 @@ main(int argc, char **argv)
 
 	loop_init();
 	http_global_init();
+	/* OpenTelemetry export of the session's spans (trace.h). */
+	trace_config_env(&tcfg, NULL, NULL);
+	if (cmd == NULL && tcfg.enabled)
+		trace_export_start(&tcfg);
 	if (cmd != NULL)
 		rc = cmd->exec(argc, argv, root, &cfg);
 	else if (prompt != NULL)
@@ -301,6 +308,14 @@ main(int argc, char **argv)
 	} else
 		rc = ui_run(root, cwd, &cfg, resume_pick ?
 		    UI_PICK_SESSION : 0);
+	if (trace_export_active()) {
+		trace_export_stop(2000, &tsent, &tdropped);
+		if (tdropped > 0)
+			fprintf(stderr, "agentos: trace: %zu span%s sent, %zu "
+			    "dropped (collector %s)\n", tsent,
+			    tsent == 1 ? "" : "s", tdropped, tcfg.traces_url);
+	}
+	trace_config_release(&tcfg);
 	http_global_free();
 	job_shutdown();
 	loop_free();

@@ -1050,6 +1050,19 @@ extern const struct cli_entry cli_table[];
 const struct cli_entry *cli_find(const char *name);
 
 /* ------------------------------------------------------------------------ */
+/* cli-trace.c: agentos trace --otlp (spans in trace.h) */
+
+/*
+ * Send the spans of the n stored events of session (all borrowed) to the
+ * OTLP/HTTP traces endpoint url (used as is; NULL: the OTEL_* variables),
+ * with their stored times, and wait for delivery (30 s at most).  Prints
+ * what was sent; returns 0, 1 when spans were not delivered, 2 when no
+ * endpoint is configured.
+ */
+int	 cli_trace_otlp(const char *url, const char *session,
+	    const struct event *evs, size_t n);
+
+/* ------------------------------------------------------------------------ */
 /* agentos.c: main */
 
 /*

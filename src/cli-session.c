@@ -681,10 +681,23 @@ cli_session_trace(int argc, char **argv, const char *root,
 	struct trace_turn	 t;
 	size_t			 n = 0, i;
 	char			*cause;
-	int			 rc = 1;
+	const char		*otlp_url = NULL;
+	int			 rc = 1, otlp = 0;
 
+	/* --otlp [URL]: send the spans to a collector (cli-trace.c). */
+	if (argc > 1 && strcmp(argv[1], "--otlp") == 0) {
+		otlp = 1;
+		argc--;
+		argv++;
+		if (argc > 1 && (strncmp(argv[1], "http://", 7) == 0 ||
+		    strncmp(argv[1], "https://", 8) == 0)) {
+			otlp_url = argv[1];
+			argc--;
+			argv++;
+		}
+	}
 	if (argc > 2) {
-		fprintf(stderr, "usage: agentos trace [ID]\n");
+		fprintf(stderr, "usage: agentos trace [--otlp [URL]] [ID]\n");
 		return (2);
 	}
 	if (session_open_arg(root, argc - 1, argv + 1, &s) != 0)
@@ -693,6 +706,10 @@ cli_session_trace(int argc, char **argv, const char *root,
 	if (session_read(s, 0, &evs, &n, &cause) != 0) {
 		fprintf(stderr, "agentos: %s\n", cause);
 		free(cause);
+		goto out;
+	}
+	if (otlp) {
+		rc = cli_trace_otlp(otlp_url, session_id(s), evs, n);
 		goto out;
 	}
 	printf("session %s: %zu events\n", session_id(s), n);

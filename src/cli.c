@@ -51,7 +51,7 @@ const struct cli_entry cli_table[] = {
 	  .exec = cli_session_list },
 	{ .name = "export", .usage = "export [ID] [--format markdown|jsonl] "
 	  "[-o FILE]", .exec = cli_session_export },
-	{ .name = "trace", .usage = "trace [ID]", .exec = cli_session_trace },
+	{ .name = "trace", .usage = "trace [--otlp [URL]] [ID]", .exec = cli_session_trace },
 	{ .name = "replay", .usage = "replay [-k] ID",
 	  .exec = cli_session_replay },
 	/* --- end session log */
