@@ -142,11 +142,16 @@ void	 editor_insert(struct editor *p, const char *s, size_t len);
 #define EDITOR_PASTE_BYTES	1000
 void	 editor_paste(struct editor *p, const char *s, size_t len);
 /*
- * The text to send: the buffer with paste placeholders expanded (a
- * placeholder the user edited is sent as typed).  Caller frees.
+ * The text to send: the buffer with paste placeholders expanded.  The caret
+ * moves over a placeholder as one unit, so it is whole or gone.  Caller
+ * frees.
  */
 char	*editor_text(struct editor *p);
-/* Editing at the caret; each returns 0, or -1 when nothing changed. */
+/*
+ * Editing at the caret; each returns 0, or -1 when nothing changed;
+ * editor_backspace() and editor_delete() return 1 when they removed a
+ * whole paste placeholder.
+ */
 int	 editor_backspace(struct editor *p);
 int	 editor_delete(struct editor *p);
 int	 editor_left(struct editor *p);
@@ -434,6 +439,11 @@ void	 ui_close_views(struct ui *ui, const struct view_ops *ops);
 void	 ui_quit(struct ui *ui);
 /* Submit text as from the prompt: a slash command or a user message. */
 void	 ui_submit(struct ui *ui, const char *text);
+/*
+ * As ui_submit(), but the transcript shows shown (the prompt with paste
+ * placeholders unexpanded) while text (borrowed) goes to the model.
+ */
+void	 ui_submit_shown(struct ui *ui, const char *text, const char *shown);
 /*
  * Rewind the files to snapshot id, or with id NULL to before the agent's
  * last change (Alt-z), saying what happened in the transcript; when files
