@@ -1555,8 +1555,10 @@ ui_exit_line(struct ui *ui)
 	if (n == 0)
 		return;
 	fprintf(stderr, "agentos: %zu snapshot%s in session %s; undo all with:"
-	    " agentos rewind %s  (list: agentos snapshots)\n", n,
-	    n == 1 ? "" : "s", agent_session_id(ui->agent), ids[0]);
+	    " agentos rewind %s --session %s  (list: agentos snapshots "
+	    "--session %s)\n", n, n == 1 ? "" : "s",
+	    agent_session_id(ui->agent), ids[0], agent_session_id(ui->agent),
+	    agent_session_id(ui->agent));
 }
 
 int
