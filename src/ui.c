@@ -1141,6 +1141,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 	const struct ui_options	*keys = &options_get(ui->cfg)->ui;
 	key_code		 k = ev->key;
 	char			*c, *quit;
+	struct buf		 cands;
 	key_code		 prev = ui->last_key;
 	int			 width = ui->cols - 2, ctrl_c = ui->ctrl_c;
 	char			 enc[4];
@@ -1199,10 +1200,15 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		ui_suspend(ui);
 		break;
 	case KA_ED_COMPLETE:
-		if ((c = slash_complete(editor_buffer(p, NULL))) != NULL) {
+		buf_init(&cands, 0);
+		if ((c = slash_complete(editor_buffer(p, NULL), &cands)) !=
+		    NULL) {
 			editor_set(p, c);
 			free(c);
 		}
+		if (cands.len > 0)
+			view_transcript_notice(ui, TE_NOTICE, "%s", cands.buf);
+		buf_release(&cands);
 		break;
 	case KA_ED_BACKSPACE:
 		if (editor_backspace(p) == 1)

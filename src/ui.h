@@ -611,8 +611,13 @@ extern const struct slash_entry slash_table[];
  * there is no such command (the caller says so).
  */
 int	 slash_run(struct ui *ui, const char *line);
-/* Complete a unique command name prefix in line; caller frees, or NULL. */
-char	*slash_complete(const char *line);
+/*
+ * Complete a command name prefix in line: a unique one to "/name ", an
+ * ambiguous one to the prefix all candidates share (NULL when that adds
+ * nothing).  When candidates is not NULL and more than one command matches,
+ * "/a  /b ..." is appended to it (empty otherwise).  Caller frees.
+ */
+char	*slash_complete(const char *line, struct buf *candidates);
 
 /* theme.c: colours and attributes of the elements */
 
