@@ -129,6 +129,7 @@ main(int argc, char **argv)
 	struct trace_config	 tcfg;
 	size_t			 tsent, tdropped;
 	enum output_format	 fmt = OUTPUT_TEXT;
+	enum perm_mode		 pm;
 	char			 cwd[4096], *root = NULL, *cause = NULL;
 	char			*prompt = NULL, *logpath;
 	const char		*dir = NULL, *e;
@@ -182,6 +183,14 @@ main(int argc, char **argv)
 			sets[nsets++].value = optarg;
 			break;
 		case OPT_PERMISSION_MODE:
+			if (perm_mode_from_name(optarg, &pm) != 0) {
+				/* A usage error, as --output-format's. */
+				fprintf(stderr, "agentos: --permission-mode: "
+				    "'%s' is not ask, accept-edits, plan or "
+				    "bypass\n", optarg);
+				free(prompt);
+				return (2);
+			}
 			sets[nsets].name = "permission_mode";
 			sets[nsets++].value = optarg;
 			break;
@@ -229,6 +238,17 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	cmd = argc > 0 ? cli_find(argv[0]) : NULL;
+	if (argc > 0 && cmd == NULL && resume_pick) {
+		fprintf(stderr, "agentos: -r %s: not a session id ('agentos "
+		    "sessions' lists them; -r alone picks one)\n", argv[0]);
+		free(prompt);
+		return (2);
+	}
+	if (prompt != NULL && prompt[strspn(prompt, " \t\r\n")] == '\0') {
+		fprintf(stderr, "agentos: -p: the prompt is empty\n");
+		free(prompt);
+		return (2);
+	}
 	if (argc > 0 && cmd == NULL) {
 		fprintf(stderr, "agentos: unknown command '%s' (for a "
 		    "headless prompt use -p)\n", argv[0]);

@@ -662,12 +662,16 @@ void	 tool_utf8_sanitize(struct buf *out, const char *data, size_t len);
  * last bytes in memory (together at most max bytes, marker included) and
  * counts what falls between, so a command that prints forever never grows
  * memory.  tool_cap_finish() writes head, a marker stating exactly what was
- * cut ("[... 12345 bytes (321 lines) omitted; output capped at 30720 bytes
- * ...]", lines counted as newline characters), and tail; cuts fall on line
- * ends where one is near.
+ * cut and how much there was ("[... 12345 bytes (321 lines) omitted; output
+ * capped at 30720 bytes; 43065 bytes (1000 lines) in all ...]", lines
+ * counted as newline characters), and tail; cuts fall on line ends where
+ * one is near.
  */
 struct tool_cap {
 	size_t		 max;		/* bytes, marker included */
+	size_t		 limit;		/* the cap the marker names (bytes;
+					   max unless the caller adds a
+					   status line of its own) */
 	struct buf	 head;
 	char		*ring;		/* the last ringsize bytes */
 	size_t		 ringsize, ringlen, ringpos;
@@ -680,6 +684,13 @@ void	 tool_cap_add(struct tool_cap *cap, const char *data, size_t len);
 void	 tool_cap_finish(struct tool_cap *cap, struct buf *out,
 	    uint64_t *omitted);
 void	 tool_cap_release(struct tool_cap *cap);
+/*
+ * Append len bytes of terminal output s to out as the text a terminal
+ * would show: escape sequences (SGR colours, cursor moves, OSC titles)
+ * dropped, CR LF made LF, a lone CR going back to the start of the line so
+ * that what follows overwrites it, backspace moving back one character.
+ */
+void	 tool_term_plain(struct buf *out, const char *s, size_t len);
 
 /* tool-read.c, tool-write.c, tool-edit.c, tool-glob.c, tool-grep.c,
    tool-bash.c: one tool each */

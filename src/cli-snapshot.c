@@ -67,6 +67,47 @@ cli_snapshot_latest(struct snapshot_store *st)
 	return (name);
 }
 
+/*
+ * The session --session names: a name, or a unique prefix of one (as -r
+ * takes); a name no session has stays as given.  Frees id; the result is
+ * the caller's, or NULL with cause when the prefix is ambiguous.
+ */
+static char *
+cli_snapshot_expand(struct snapshot_store *st, char *id, char **cause)
+{
+	struct snapshot_session	*v;
+	size_t			 n, i, len, hit = 0, nhit = 0;
+	char			*name;
+
+	if (id == NULL)
+		return (cli_snapshot_latest(st));
+	if (snapshot_sessions(st, &v, &n, cause) != 0) {
+		free(id);
+		return (NULL);
+	}
+	len = strlen(id);
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].name, id) == 0) {
+			nhit = 1;
+			hit = i;
+			break;
+		}
+		if (len > 0 && strncmp(v[i].name, id, len) == 0) {
+			nhit++;
+			hit = i;
+		}
+	}
+	if (nhit > 1) {
+		*cause = xasprintf("session %s is ambiguous: %zu sessions "
+		    "start with it", id, nhit);
+		name = NULL;
+	} else
+		name = xstrdup(nhit == 1 ? v[hit].name : id);
+	snapshot_sessions_free(v, n);
+	free(id);
+	return (name);
+}
+
 /* Print a session's snapshots as a table. */
 static void
 cli_snapshot_print(const struct snapshot_info *v, size_t n)
@@ -228,6 +269,9 @@ cli_snapshots_exec(int argc, char **argv, const char *root,
 		rc = 0;
 		goto out;
 	}
+	if (session != NULL && (session = cli_snapshot_expand(st, session,
+	    &cause)) == NULL)
+		goto fail;
 	if (snapshot_sessions(st, &sv, &ns, &cause) != 0)
 		goto fail;
 	if (all) {
@@ -310,8 +354,9 @@ cli_diff_exec(int argc, char **argv, const char *root, struct config *cfg)
 		free(session);
 		return (1);
 	}
-	if (session == NULL)
-		session = cli_snapshot_latest(st);
+	if ((session = cli_snapshot_expand(st, session, &cause)) == NULL &&
+	    cause != NULL)
+		goto fail;
 	if ((a = snapshot_resolve(st, session, argv[optind], &cause)) == NULL)
 		goto fail;
 	if (argc - optind == 2 && (b = snapshot_resolve(st, session,
@@ -400,8 +445,9 @@ cli_rewind_exec(int argc, char **argv, const char *root, struct config *cfg)
 		goto out;
 	}
 	cli_snapshot_pending(st);
-	if (session == NULL)
-		session = cli_snapshot_latest(st);
+	if ((session = cli_snapshot_expand(st, session, &cause)) == NULL &&
+	    cause != NULL)
+		goto fail;
 	if ((hex = snapshot_resolve(st, session, argv[optind], &cause)) ==
 	    NULL)
 		goto fail;

@@ -45,6 +45,8 @@ static size_t	editor_prev(struct editor *, size_t);
 static int	editor_isspace(struct editor *, size_t);
 static void	editor_remove(struct editor *, size_t, size_t);
 static void	editor_forget_pastes(struct editor *);
+static int	editor_tag_span(struct editor *, size_t, int, size_t *,
+		    size_t *);
 
 struct editor *
 editor_create(void)
@@ -123,14 +125,46 @@ editor_clear(struct editor *p)
 	p->saved = NULL;
 }
 
+/*
+ * Whether a paste placeholder covers off: with after set, one that starts at
+ * or before off and ends after it (the caret moving right); otherwise one
+ * that starts before off and ends at or after it (moving left).  Its span is
+ * in *start and *end.  A placeholder is one unit for the caret.
+ */
+static int
+editor_tag_span(struct editor *p, size_t off, int after, size_t *start,
+    size_t *end)
+{
+	const char	*at;
+	size_t		 i, s, e, n;
+
+	for (i = 0; i < p->npastes; i++) {
+		n = strlen(p->pastes[i].tag);
+		if ((at = strstr(p->b.buf, p->pastes[i].tag)) == NULL)
+			continue;
+		s = at - p->b.buf;
+		e = s + n;
+		if ((after && s <= off && off < e) ||
+		    (!after && s < off && off <= e)) {
+			*start = s;
+			*end = e;
+			return (1);
+		}
+	}
+	return (0);
+}
+
 /* The offset after the character at off (and its combining marks). */
 static size_t
 editor_next(struct editor *p, size_t off)
 {
 	uint32_t	wc;
+	size_t		s, e;
 
 	if (off >= p->b.len)
 		return (p->b.len);
+	if (editor_tag_span(p, off, 1, &s, &e))
+		return (e);
 	off += utf8_decode(p->b.buf + off, p->b.len - off, &wc);
 	while (off < p->b.len) {
 		size_t n = utf8_decode(p->b.buf + off, p->b.len - off, &wc);
@@ -147,7 +181,10 @@ static size_t
 editor_prev(struct editor *p, size_t off)
 {
 	uint32_t	wc;
+	size_t		s, e;
 
+	if (editor_tag_span(p, off, 0, &s, &e))
+		return (s);
 	while (off > 0) {
 		off--;
 		while (off > 0 && ((unsigned char)p->b.buf[off] & 0xc0) == 0x80)
@@ -210,6 +247,24 @@ editor_insert(struct editor *p, const char *s, size_t len)
 	buf_release(&ins);
 }
 
+/* A copy of s with CR LF and lone CR made LF (what terminals paste). */
+static char *
+editor_normalise_eol(const char *s, size_t len)
+{
+	struct buf	out = BUF_INIT;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\r') {
+			buf_addch(&out, '\n');
+			if (i + 1 < len && s[i + 1] == '\n')
+				i++;
+		} else
+			buf_addch(&out, s[i]);
+	}
+	return (buf_detach(&out, NULL));
+}
+
 void
 editor_paste(struct editor *p, const char *s, size_t len)
 {
@@ -241,7 +296,7 @@ editor_paste(struct editor *p, const char *s, size_t len)
 	ALLOC_GROW(p->pastes, p->npastes + 1, p->apastes);
 	pp = &p->pastes[p->npastes++];
 	pp->tag = xstrdup(tag.buf);
-	pp->text = xstrndup(s, len);
+	pp->text = editor_normalise_eol(s, len);
 	editor_insert(p, tag.buf, tag.len);
 	buf_release(&tag);
 }
@@ -271,19 +326,27 @@ editor_text(struct editor *p)
 int
 editor_backspace(struct editor *p)
 {
+	size_t	s, e;
+	int	tag;
+
 	if (p->caret == 0)
 		return (-1);
+	tag = editor_tag_span(p, p->caret, 0, &s, &e);
 	editor_remove(p, editor_prev(p, p->caret), p->caret);
-	return (0);
+	return (tag ? 1 : 0);
 }
 
 int
 editor_delete(struct editor *p)
 {
+	size_t	s, e;
+	int	tag;
+
 	if (p->caret >= p->b.len)
 		return (-1);
+	tag = editor_tag_span(p, p->caret, 1, &s, &e);
 	editor_remove(p, p->caret, editor_next(p, p->caret));
-	return (0);
+	return (tag ? 1 : 0);
 }
 
 int

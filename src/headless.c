@@ -284,9 +284,10 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 		ids = workspace_snapshot_ids(agent_workspace(h.agent), &n);
 		if (n > 0)
 			fprintf(stderr, "agentos: %zu snapshot%s in session "
-			    "%s; undo the changes with: agentos rewind %s\n",
-			    n, n == 1 ? "" : "s", agent_session_id(h.agent),
-			    ids[0]);
+			    "%s; undo the changes with: agentos rewind %s "
+			    "--session %s\n", n, n == 1 ? "" : "s",
+			    agent_session_id(h.agent), ids[0],
+			    agent_session_id(h.agent));
 		break;
 	case OUTPUT_JSON:
 	case OUTPUT_STREAM_JSON:

@@ -457,8 +457,17 @@ model_call_http_done(void *arg, const struct http_response_info *info)
 	if (info->status == 200 && mc->stream_error == NULL) {
 		/* A clean end delivers a last event without blank line. */
 		if (info->curl_code == 0 &&
-		    sse_parser_finish(mc->sse, &cause) != 0)
-			mc->stream_error = cause;
+		    sse_parser_finish(mc->sse, &cause) != 0) {
+			/*
+			 * A last event cut short by a dropped connection is
+			 * a stream that ended early, not a bad one.
+			 */
+			if (!mc->resp.complete)
+				free(cause);
+			else
+				mc->stream_error = cause;
+			cause = NULL;
+		}
 		if (!mc->dead)
 			mc->p->decoder_end(mc->dec);
 	}

@@ -279,24 +279,43 @@ slash_run(struct ui *ui, const char *line)
 }
 
 char *
-slash_complete(const char *line)
+slash_complete(const char *line, struct buf *candidates)
 {
 	const struct slash_entry	*e, *found = NULL;
-	size_t				 n;
+	size_t				 n, common = 0, k, nfound = 0;
 
 	if (*line != '/' || strchr(line, ' ') != NULL)
 		return (NULL);
 	n = strlen(line + 1);
 	for (e = slash_table; e->name != NULL; e++) {
-		if (strncmp(e->name, line + 1, n) == 0) {
-			if (found != NULL)
-				return (NULL);
+		if (strncmp(e->name, line + 1, n) != 0)
+			continue;
+		if (found == NULL) {
 			found = e;
+			common = strlen(e->name);
+		} else {
+			/* The prefix every candidate shares. */
+			for (k = 0; k < common && e->name[k] ==
+			    found->name[k]; k++)
+				;
+			common = k;
 		}
+		if (candidates != NULL) {
+			buf_adds(candidates, nfound > 0 ? "  /" : "/");
+			buf_adds(candidates, e->name);
+		}
+		nfound++;
 	}
 	if (found == NULL)
 		return (NULL);
-	return (xasprintf("/%s ", found->name));
+	if (nfound == 1) {
+		if (candidates != NULL)
+			buf_reset(candidates);
+		return (xasprintf("/%s ", found->name));
+	}
+	if (common > n)
+		return (xasprintf("/%.*s", (int)common, found->name));
+	return (NULL);
 }
 
 /* --- budget: /cost */

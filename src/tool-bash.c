@@ -114,6 +114,7 @@ tool_bash_run(struct tool_call *tc)
 	b->tc = tc;
 	b->timeout_ms = tool_bash_timeout(tc->input);
 	tool_cap_init(&b->cap, TOOL_OUTPUT_MAX - TOOL_BASH_STATUS);
+	b->cap.limit = TOOL_OUTPUT_MAX;	/* with the status line */
 	tc->priv = b;
 	b->job = job_start(command, tc->ctx->root, b->timeout_ms, &cb, b,
 	    &cause);
@@ -156,12 +157,15 @@ tool_bash_exited(void *arg, int status, int timed_out)
 {
 	struct tool_bash	*b = arg;
 	struct tool_call	*tc = b->tc;
-	struct buf		 out = BUF_INIT;
+	struct buf		 out = BUF_INIT, raw = BUF_INIT;
 	const char		*name;
 	uint64_t		 omitted;
 	int			 is_error = 1;
 
-	tool_cap_finish(&b->cap, &out, &omitted);
+	tool_cap_finish(&b->cap, &raw, &omitted);
+	/* The model gets what a terminal would show, not escapes. */
+	tool_term_plain(&out, raw.buf, raw.len);
+	buf_release(&raw);
 	if (out.len == 0)
 		buf_adds(&out, "(no output)\n");
 	else if (out.buf[out.len - 1] != '\n')

@@ -40,7 +40,7 @@ const struct tool_entry *tool_table[] = {
 };
 
 /* Room tool_cap keeps for its marker line (bytes). */
-#define TOOL_CAP_MARKER	128
+#define TOOL_CAP_MARKER	192
 
 static json_t	*tool_schema(const struct tool_entry *);
 static const char *tool_json_type(json_t *);
@@ -544,6 +544,7 @@ tool_cap_init(struct tool_cap *cap, size_t max)
 	if (max < 4 * TOOL_CAP_MARKER)
 		max = 4 * TOOL_CAP_MARKER;
 	cap->max = max;
+	cap->limit = max;
 	buf_init(&cap->head, (max - TOOL_CAP_MARKER) / 2);
 	cap->ringsize = max - cap->head.max;
 	cap->ring = xmalloc(cap->ringsize);
@@ -600,7 +601,7 @@ tool_cap_finish(struct tool_cap *cap, struct buf *out, uint64_t *omitted)
 {
 	char		*tail = xmalloc(cap->ringsize + 1);
 	size_t		 start, h, t, budget, i;
-	uint64_t	 bytes, lines;
+	uint64_t	 bytes, lines, all;
 
 	/* The ring in order: it starts at ringpos once it has wrapped. */
 	start = cap->ringlen == cap->ringsize ? cap->ringpos : 0;
@@ -650,8 +651,12 @@ tool_cap_finish(struct tool_cap *cap, struct buf *out, uint64_t *omitted)
 	buf_add(out, cap->head.buf, h);
 	if (h > 0 && cap->head.buf[h - 1] != '\n')
 		buf_addch(out, '\n');
+	all = tool_count_lines(cap->head.buf, cap->head.len) +
+	    cap->dropped_lines + tool_count_lines(tail, cap->ringlen);
 	buf_addf(out, "[... %" PRIu64 " bytes (%" PRIu64 " lines) omitted; "
-	    "output capped at %zu bytes ...]\n", bytes, lines, cap->max);
+	    "output capped at %zu bytes; %" PRIu64 " bytes (%" PRIu64
+	    " lines) in all ...]\n", bytes, lines, cap->limit, cap->total,
+	    all);
 	buf_add(out, tail + t, cap->ringlen - t);
 	if (omitted != NULL)
 		*omitted = bytes;
@@ -665,4 +670,90 @@ tool_cap_release(struct tool_cap *cap)
 	free(cap->ring);
 	cap->ring = NULL;
 	cap->ringlen = cap->ringpos = 0;
+}
+
+/* Write the character c (n bytes) at *pos in the line, overwriting one. */
+static void
+tool_term_put(struct buf *out, size_t *pos, const char *c, size_t n)
+{
+	size_t	old = 0;
+
+	if (*pos < out->len) {
+		/* Overwrite the character there, as a terminal does. */
+		old = 1;
+		while (*pos + old < out->len &&
+		    ((unsigned char)out->buf[*pos + old] & 0xc0) == 0x80)
+			old++;
+	}
+	if (n > old)
+		buf_grow(out, n - old);
+	/* The NUL after the text moves too. */
+	memmove(out->buf + *pos + n, out->buf + *pos + old,
+	    out->len - *pos - old + 1);
+	memcpy(out->buf + *pos, c, n);
+	out->len = out->len + n - old;
+	*pos += n;
+}
+
+void
+tool_term_plain(struct buf *out, const char *s, size_t len)
+{
+	size_t	i = 0, pos = out->len, line = out->len, n;
+
+	while (i < len) {
+		unsigned char	c = s[i];
+
+		if (c == 0x1b) {
+			i++;
+			if (i < len && s[i] == '[') {
+				/* CSI: parameters, then a final byte. */
+				for (i++; i < len && ((unsigned char)s[i] <
+				    0x40 || (unsigned char)s[i] > 0x7e); i++)
+					;
+				i++;
+			} else if (i < len && s[i] == ']') {
+				/* OSC: to BEL or ESC backslash. */
+				for (i++; i < len && s[i] != '\a' &&
+				    s[i] != 0x1b; i++)
+					;
+				i += i < len && s[i] == 0x1b ? 2 : 1;
+			} else
+				i++;
+			continue;
+		}
+		if (c == '\r') {
+			if (i + 1 < len && s[i + 1] == '\n') {
+				i++;
+				continue;
+			}
+			pos = line;
+			i++;
+			continue;
+		}
+		if (c == '\n') {
+			/* What a CR did not overwrite stays on the line. */
+			pos = out->len;
+			buf_addch(out, '\n');
+			pos = line = out->len;
+			i++;
+			continue;
+		}
+		if (c == '\b') {
+			if (pos > line) {
+				pos--;
+				while (pos > line && ((unsigned char)
+				    out->buf[pos] & 0xc0) == 0x80)
+					pos--;
+			}
+			i++;
+			continue;
+		}
+		n = 1;
+		if (c >= 0xc0)
+			while (i + n < len && ((unsigned char)s[i + n] &
+			    0xc0) == 0x80 && n < 4)
+				n++;
+		tool_term_put(out, &pos, s + i, n);
+		i += n;
+	}
 }

@@ -893,6 +893,12 @@ ui_mode_next(struct ui *ui)
 void
 ui_submit(struct ui *ui, const char *text)
 {
+	ui_submit_shown(ui, text, text);
+}
+
+void
+ui_submit_shown(struct ui *ui, const char *text, const char *shown)
+{
 	char	*cause = NULL;
 
 	if (text[0] == '/' && text[1] != '/' && text[1] != '\0' &&
@@ -909,7 +915,7 @@ ui_submit(struct ui *ui, const char *text)
 		text++;
 	ui->scroll = 0;
 	if (!config_provider_configured(ui->cfg)) {
-		view_transcript_add(ui, TE_USER, text);
+		view_transcript_add(ui, TE_USER, shown);
 		view_transcript_notice(ui, TE_ERROR, "%s",
 		    config_provider_help());
 		return;
@@ -924,7 +930,7 @@ ui_submit(struct ui *ui, const char *text)
 		free(cause);
 		return;
 	}
-	view_transcript_add(ui, TE_USER, text);
+	view_transcript_add(ui, TE_USER, shown);
 	ui_busy_changed(ui);
 	ui_redraw(ui);
 }
@@ -1098,7 +1104,8 @@ static void
 ui_key_send(struct ui *ui)
 {
 	struct editor	*p = ui->editor;
-	char		*text, *stop;
+	char		*text, *stop, *shown;
+	size_t		 len;
 
 	text = editor_text(p);
 	if (*text != '\0' && *text != '/' && ui->agent != NULL &&
@@ -1112,8 +1119,13 @@ ui_key_send(struct ui *ui)
 	} else if (*text != '\0') {
 		editor_history_add(p, text);
 		ui_history_save(ui, text);
+		/* The transcript shows placeholders, not whole pastes. */
+		editor_buffer(p, &len);
+		shown = xstrndup(editor_buffer(p, NULL), len);
 		editor_clear(p);
-		ui_submit(ui, text);
+		ui_submit_shown(ui, text, shown[0] == '/' && shown[1] == '/' ?
+		    shown + 1 : shown);
+		free(shown);
 	}
 	free(text);
 }
@@ -1129,6 +1141,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 	const struct ui_options	*keys = &options_get(ui->cfg)->ui;
 	key_code		 k = ev->key;
 	char			*c, *quit;
+	struct buf		 cands;
 	key_code		 prev = ui->last_key;
 	int			 width = ui->cols - 2, ctrl_c = ui->ctrl_c;
 	char			 enc[4];
@@ -1187,16 +1200,25 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		ui_suspend(ui);
 		break;
 	case KA_ED_COMPLETE:
-		if ((c = slash_complete(editor_buffer(p, NULL))) != NULL) {
+		buf_init(&cands, 0);
+		if ((c = slash_complete(editor_buffer(p, NULL), &cands)) !=
+		    NULL) {
 			editor_set(p, c);
 			free(c);
 		}
+		if (cands.len > 0)
+			view_transcript_notice(ui, TE_NOTICE, "%s", cands.buf);
+		buf_release(&cands);
 		break;
 	case KA_ED_BACKSPACE:
-		editor_backspace(p);
+		if (editor_backspace(p) == 1)
+			view_transcript_notice(ui, TE_NOTICE, "Removed a "
+			    "pasted text from the prompt");
 		break;
 	case KA_ED_DELETE:
-		editor_delete(p);
+		if (editor_delete(p) == 1)
+			view_transcript_notice(ui, TE_NOTICE, "Removed a "
+			    "pasted text from the prompt");
 		break;
 	case KA_ED_LEFT:
 		editor_left(p);
@@ -1539,8 +1561,10 @@ ui_exit_line(struct ui *ui)
 	if (n == 0)
 		return;
 	fprintf(stderr, "agentos: %zu snapshot%s in session %s; undo all with:"
-	    " agentos rewind %s  (list: agentos snapshots)\n", n,
-	    n == 1 ? "" : "s", agent_session_id(ui->agent), ids[0]);
+	    " agentos rewind %s --session %s  (list: agentos snapshots "
+	    "--session %s)\n", n, n == 1 ? "" : "s",
+	    agent_session_id(ui->agent), ids[0], agent_session_id(ui->agent),
+	    agent_session_id(ui->agent));
 }
 
 int

@@ -142,11 +142,16 @@ void	 editor_insert(struct editor *p, const char *s, size_t len);
 #define EDITOR_PASTE_BYTES	1000
 void	 editor_paste(struct editor *p, const char *s, size_t len);
 /*
- * The text to send: the buffer with paste placeholders expanded (a
- * placeholder the user edited is sent as typed).  Caller frees.
+ * The text to send: the buffer with paste placeholders expanded.  The caret
+ * moves over a placeholder as one unit, so it is whole or gone.  Caller
+ * frees.
  */
 char	*editor_text(struct editor *p);
-/* Editing at the caret; each returns 0, or -1 when nothing changed. */
+/*
+ * Editing at the caret; each returns 0, or -1 when nothing changed;
+ * editor_backspace() and editor_delete() return 1 when they removed a
+ * whole paste placeholder.
+ */
 int	 editor_backspace(struct editor *p);
 int	 editor_delete(struct editor *p);
 int	 editor_left(struct editor *p);
@@ -435,6 +440,11 @@ void	 ui_quit(struct ui *ui);
 /* Submit text as from the prompt: a slash command or a user message. */
 void	 ui_submit(struct ui *ui, const char *text);
 /*
+ * As ui_submit(), but the transcript shows shown (the prompt with paste
+ * placeholders unexpanded) while text (borrowed) goes to the model.
+ */
+void	 ui_submit_shown(struct ui *ui, const char *text, const char *shown);
+/*
  * Rewind the files to snapshot id, or with id NULL to before the agent's
  * last change (Alt-z), saying what happened in the transcript; when files
  * changed by hand would be overwritten, ask first and force on yes.
@@ -601,8 +611,13 @@ extern const struct slash_entry slash_table[];
  * there is no such command (the caller says so).
  */
 int	 slash_run(struct ui *ui, const char *line);
-/* Complete a unique command name prefix in line; caller frees, or NULL. */
-char	*slash_complete(const char *line);
+/*
+ * Complete a command name prefix in line: a unique one to "/name ", an
+ * ambiguous one to the prefix all candidates share (NULL when that adds
+ * nothing).  When candidates is not NULL and more than one command matches,
+ * "/a  /b ..." is appended to it (empty otherwise).  Caller frees.
+ */
+char	*slash_complete(const char *line, struct buf *candidates);
 
 /* theme.c: colours and attributes of the elements */
 

@@ -210,6 +210,23 @@ transcript_selected(struct ui *ui)
 	return (-1);
 }
 
+/*
+ * Whether a tool result holds tool_cap's marker of cut output; the bytes
+ * and lines there were in all in *bytes and *lines.
+ */
+static int
+view_transcript_cut(const char *s, unsigned long long *bytes,
+    unsigned long long *lines)
+{
+	const char	*m;
+
+	if ((m = strstr(s, " omitted; output capped at ")) == NULL ||
+	    (m = strstr(m, " bytes; ")) == NULL)
+		return (0);
+	return (sscanf(m + 8, "%llu bytes (%llu lines) in all", bytes,
+	    lines) == 2);
+}
+
 /* Render the lines of a tool call entry. */
 static void
 tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
@@ -220,6 +237,7 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 				    "\xe2\xa0\xa6", "\xe2\xa0\xa7" };
 	struct sline		*l;
 	struct slines		 out;
+	unsigned long long	 allb, alll;
 	const char		*mark, *s, *nl;
 	char			 tail[64];
 	size_t			 i, from, nlines;
@@ -312,7 +330,11 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 		struct buf	line = BUF_INIT;
 
 		buf_add(&line, s, strcspn(s, "\n"));
-		if (nlines > 1)
+		if (view_transcript_cut(s, &allb, &alll))
+			buf_addf(&line, "  (%llu lines, %llu bytes in all; cut "
+			    "to its head and tail%s)", alll, allb,
+			    selected ? ", C-o to show" : "");
+		else if (nlines > 1)
 			buf_addf(&line, "  (+%zu lines%s)", nlines - 1,
 			    selected ? ", C-o to show" : "");
 		if (e->state == TS_ERROR) {

@@ -96,6 +96,14 @@ cap_lines(size_t n, size_t step, size_t max)
 		out_lines += tail[i] == '\n';
 	assert_int_equal(out_lines + lines, in_lines);
 	assert_non_null(strstr(out.buf, "omitted; output capped at"));
+	/* The marker also says how much there was in all. */
+	{
+		char	want[64];
+
+		snprintf(want, sizeof want, "; %zu bytes (%zu lines) in all",
+		    in.len, (size_t)in_lines);
+		assert_non_null(strstr(out.buf, want));
+	}
 	tool_cap_release(&cap);
 	buf_release(&in);
 	buf_release(&out);
@@ -335,11 +343,42 @@ test_finish_not_started(void **state)
 	tool_call_free(tc);
 }
 
+/* Terminal output as a terminal shows it: no escapes, CR overwrites. */
+static void
+test_term_plain(void **state)
+{
+	static const struct {
+		const char	*in, *out;
+	} t[] = {
+		{ "\033[31mred\033[0m plain\n", "red plain\n" },
+		{ "10%\r50%\r100%\n", "100%\n" },
+		{ "abcdef\rXY\n", "XYcdef\n" },
+		{ "a\r\nb\r\n", "a\nb\n" },
+		{ "\033]0;title\007text", "text" },
+		{ "\033[1;32m\xc3\xa9t\xc3\xa9\033[K\r\xc3\xa0\n",
+		  "\xc3\xa0t\xc3\xa9\n" },
+		{ "ab\bc", "ac" },
+		{ "cut \033[", "cut " },
+	};
+	struct buf	b;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof *t; i++) {
+		buf_init(&b, 0);
+		tool_term_plain(&b, t[i].in, strlen(t[i].in));
+		buf_addch(&b, '\0');
+		assert_string_equal(b.buf, t[i].out);
+		buf_release(&b);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cap_small_unchanged),
+		cmocka_unit_test(test_term_plain),
 		cmocka_unit_test(test_cap_head_tail_exact),
 		cmocka_unit_test(test_cap_no_newlines),
 		cmocka_unit_test(test_result_capped),
