@@ -38,6 +38,27 @@ struct tracer {
 	size_t			 ntools, atools;
 };
 
+/*
+ * The GenAI metrics of the process (cumulative).  Boundaries of
+ * gen_ai.client.operation.duration: gen-ai-metrics.md, "Metric:
+ * gen_ai.client.operation.duration".
+ */
+static const double trace_bounds[] = { 0.01, 0.02, 0.04, 0.08, 0.16, 0.32,
+    0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92 };
+#define TRACE_NBOUNDS	(sizeof trace_bounds / sizeof trace_bounds[0])
+static struct {
+	int		 any;
+	uint64_t	 start_ns, last_ns;
+	int64_t		 tokens[4];	/* input, output, cache read, write */
+	double		 cost;
+	uint64_t	 count;
+	double		 sum;
+	uint64_t	 buckets[TRACE_NBOUNDS + 1];
+	char		 provider[32], model[128];
+} tm;
+static const char *const trace_token_types[4] = { "input", "output",
+    "cache_read", "cache_write" };
+
 static void	 tracer_end(struct tracer *, struct trace_span *, int64_t);
 static void	 tracer_start(struct tracer *, struct trace_span *,
 		    const struct trace_span *, const char *, int64_t);
@@ -192,6 +213,15 @@ trace_config_env(struct trace_config *cfg, const char *url,
 		cfg->traces_url = xasprintf("%.*s/v1/traces",
 		    (int)(base[n - 1] == '/' ? n - 1 : n), base);
 	}
+	if (url == NULL && (e = getenv_fn(
+	    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")) != NULL && *e != '\0')
+		cfg->metrics_url = xstrdup(e);
+	else if (url == NULL && (base = getenv_fn(
+	    "OTEL_EXPORTER_OTLP_ENDPOINT")) != NULL && *base != '\0') {
+		n = strlen(base);
+		cfg->metrics_url = xasprintf("%.*s/v1/metrics",
+		    (int)(base[n - 1] == '/' ? n - 1 : n), base);
+	}
 	e = getenv_fn("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL");
 	if (e == NULL || *e == '\0')
 		e = getenv_fn("OTEL_EXPORTER_OTLP_PROTOCOL");
@@ -227,6 +257,7 @@ trace_config_release(struct trace_config *cfg)
 		free(cfg->headers[i]);
 	free(cfg->headers);
 	free(cfg->traces_url);
+	free(cfg->metrics_url);
 	free(cfg->service_name);
 	json_decref(cfg->resource);
 	memset(cfg, 0, sizeof *cfg);
@@ -427,14 +458,53 @@ js(const json_t *o, const char *k)
 	return (json_string_value(json_object_get(o, k)));
 }
 
+/* Count a model call's tokens, cost and duration. */
 static void
-tracer_response(struct tracer *tr, const json_t *d)
+trace_metrics_add(struct tracer *tr, const json_t *d, int64_t ms)
+{
+	const json_t	*u = json_object_get(d, "usage"), *c;
+	static const char *const keys[4] = { "input_tokens", "output_tokens",
+	    "cache_read_tokens", "cache_write_tokens" };
+	const struct trace_attr *a;
+	double		 secs;
+	size_t		 i;
+
+	if (!tm.any) {
+		tm.any = 1;
+		tm.start_ns = tr->chat.start_ns;
+	}
+	tm.last_ns = (uint64_t)ms * 1000000;
+	for (i = 0; i < 4; i++)
+		tm.tokens[i] += json_integer_value(json_object_get(u, keys[i]));
+	c = json_object_get(d, "cost_usd");
+	if (json_is_number(c))
+		tm.cost += json_number_value(c);
+	secs = tm.last_ns > tr->chat.start_ns ?
+	    (double)(tm.last_ns - tr->chat.start_ns) / 1e9 : 0;
+	tm.count++;
+	tm.sum += secs;
+	for (i = 0; i < TRACE_NBOUNDS && secs > trace_bounds[i]; i++)
+		/* nothing */;
+	tm.buckets[i]++;
+	for (i = 0; i < tr->chat.nattrs; i++) {
+		a = &tr->chat.attrs[i];
+		if (strcmp(a->key, "gen_ai.provider.name") == 0)
+			snprintf(tm.provider, sizeof tm.provider, "%s", a->s);
+		else if (strcmp(a->key, "gen_ai.request.model") == 0)
+			snprintf(tm.model, sizeof tm.model, "%s", a->s);
+	}
+}
+
+static void
+tracer_response(struct tracer *tr, const json_t *d, int64_t ms)
 {
 	const json_t	*u = json_object_get(d, "usage"), *c;
 	const char	*model = js(d, "model");
 
 	if (!tr->in_chat)
 		return;
+	if (tr->sink == NULL && tr->cfg->metrics_url != NULL)
+		trace_metrics_add(tr, d, ms);
 	if (model != NULL && *model != '\0')
 		trace_span_str(&tr->chat, "gen_ai.response.model", model);
 	trace_span_int(&tr->chat, "gen_ai.usage.input_tokens",
@@ -511,7 +581,7 @@ tracer_event(struct tracer *tr, enum event_type type, const json_t *d,
 		}
 		break;
 	case EV_RESPONSE:
-		tracer_response(tr, d);
+		tracer_response(tr, d, ms);
 		if (tr->in_chat) {
 			tracer_end(tr, &tr->chat, ms);
 			tr->in_chat = 0;
@@ -925,6 +995,247 @@ trace_encode_json(struct buf *out, const struct trace_config *cfg,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Metrics encoding (opentelemetry/proto/metrics/v1/metrics.proto) */
+
+/* The attributes of a data point: provider, model, and a token type. */
+static size_t
+trace_metric_attrs(struct trace_attr *a, const char *type)
+{
+	size_t	n = 0;
+
+	memset(a, 0, 3 * sizeof *a);
+	a[n].key = (char *)"gen_ai.provider.name";
+	a[n++].s = tm.provider;
+	a[n].key = (char *)"gen_ai.request.model";
+	a[n++].s = tm.model;
+	if (type != NULL) {
+		a[n].key = (char *)"gen_ai.token.type";
+		a[n++].s = (char *)type;
+	}
+	return (n);
+}
+
+static void
+pb_double(struct buf *b, unsigned int field, double d)
+{
+	union { double d; uint64_t u; } v;
+
+	v.d = d;
+	pb_fixed64(b, field, v.u);	/* a double is I64 on the wire */
+}
+
+/* Metric { name 1, unit 3, sum 7 (Sum) } with the given data points. */
+static void
+pb_metric_sum(struct buf *ms, const char *name, const char *unit,
+    struct buf *points)
+{
+	struct buf	m, sum;
+
+	buf_init(&m, 0);
+	buf_init(&sum, 0);
+	pb_string(&m, 1, name);
+	pb_string(&m, 3, unit);
+	/* Sum { data_points 1; aggregation_temporality 2; is_monotonic 3 } */
+	buf_add(&sum, points->buf, points->len);
+	pb_tag(&sum, 2, PB_VARINT);
+	pb_varint(&sum, 2);		/* CUMULATIVE */
+	pb_tag(&sum, 3, PB_VARINT);
+	pb_varint(&sum, 1);
+	pb_sub(&m, 7, &sum);
+	pb_sub(ms, 2, &m);
+	buf_release(&m);
+	buf_release(&sum);
+}
+
+/* NumberDataPoint { start 2, time 3, as_double 4, as_int 6, attrs 7 }. */
+static void
+pb_point(struct buf *points, const char *type, int64_t i, double d, int dbl)
+{
+	struct trace_attr	a[3];
+	struct buf		p;
+	size_t			n, k;
+
+	buf_init(&p, 0);
+	pb_fixed64(&p, 2, tm.start_ns);
+	pb_fixed64(&p, 3, tm.last_ns);
+	if (dbl)
+		pb_double(&p, 4, d);
+	else
+		pb_fixed64(&p, 6, (uint64_t)i);	/* sfixed64 */
+	n = trace_metric_attrs(a, type);
+	for (k = 0; k < n; k++) {
+		a[k].type = TA_STRING;
+		pb_kv(&p, 7, &a[k]);
+	}
+	pb_sub(points, 1, &p);
+	buf_release(&p);
+}
+
+static void
+trace_metrics_pb(struct buf *out, const struct trace_config *cfg)
+{
+	struct buf		 rm, res, sm, scope, pts, m, h, hp, packed;
+	struct trace_attr	 a[3];
+	size_t			 i, n;
+
+	buf_init(&rm, 0);
+	buf_init(&res, 0);
+	buf_init(&sm, 0);
+	buf_init(&scope, 0);
+	buf_init(&pts, 0);
+	buf_init(&m, 0);
+	buf_init(&h, 0);
+	buf_init(&hp, 0);
+	buf_init(&packed, 0);
+	trace_resource_attrs(cfg, pb_resource_attr, &res);
+	pb_sub(&rm, 1, &res);
+	pb_string(&scope, 1, "agentos");
+	pb_string(&scope, 2, PACKAGE_VERSION);
+	pb_sub(&sm, 1, &scope);
+
+	for (i = 0; i < 4; i++)
+		pb_point(&pts, trace_token_types[i], tm.tokens[i], 0, 0);
+	pb_metric_sum(&sm, "gen_ai.client.token.usage", "{token}", &pts);
+	buf_reset(&pts);
+	pb_point(&pts, NULL, 0, tm.cost, 1);
+	pb_metric_sum(&sm, "agentos.cost.usd", "USD", &pts);
+
+	/*
+	 * HistogramDataPoint { start 2, time 3, count 4 (fixed64), sum 5
+	 * (double), bucket_counts 6 (packed fixed64), explicit_bounds 7
+	 * (packed double), attributes 9 }.
+	 */
+	pb_fixed64(&hp, 2, tm.start_ns);
+	pb_fixed64(&hp, 3, tm.last_ns);
+	pb_fixed64(&hp, 4, tm.count);
+	pb_double(&hp, 5, tm.sum);
+	for (i = 0; i <= TRACE_NBOUNDS; i++) {
+		uint8_t	c[8];
+		int	k;
+
+		for (k = 0; k < 8; k++)
+			c[k] = (uint8_t)(tm.buckets[i] >> (8 * k));
+		buf_add(&packed, c, 8);
+	}
+	pb_sub(&hp, 6, &packed);
+	for (i = 0; i < TRACE_NBOUNDS; i++) {
+		union { double d; uint64_t u; } v;
+		uint8_t	c[8];
+		int	k;
+
+		v.d = trace_bounds[i];
+		for (k = 0; k < 8; k++)
+			c[k] = (uint8_t)(v.u >> (8 * k));
+		buf_add(&packed, c, 8);
+	}
+	pb_sub(&hp, 7, &packed);
+	n = trace_metric_attrs(a, NULL);
+	for (i = 0; i < n; i++) {
+		a[i].type = TA_STRING;
+		pb_kv(&hp, 9, &a[i]);
+	}
+	/* Histogram { data_points 1; aggregation_temporality 2 }. */
+	pb_sub(&h, 1, &hp);
+	pb_tag(&h, 2, PB_VARINT);
+	pb_varint(&h, 2);
+	pb_string(&m, 1, "gen_ai.client.operation.duration");
+	pb_string(&m, 3, "s");
+	pb_sub(&m, 9, &h);
+	pb_sub(&sm, 2, &m);
+
+	pb_sub(&rm, 2, &sm);
+	pb_sub(out, 1, &rm);
+	buf_release(&rm);
+	buf_release(&res);
+	buf_release(&sm);
+	buf_release(&scope);
+	buf_release(&pts);
+	buf_release(&m);
+	buf_release(&h);
+	buf_release(&hp);
+	buf_release(&packed);
+}
+
+static json_t *
+json_point_attrs(const char *type)
+{
+	struct trace_attr	a[3];
+	json_t			*arr = json_array();
+	size_t			n, i;
+
+	n = trace_metric_attrs(a, type);
+	for (i = 0; i < n; i++) {
+		a[i].type = TA_STRING;
+		json_array_append_new(arr, json_kv(&a[i]));
+	}
+	return (arr);
+}
+
+static void
+trace_metrics_json(struct buf *out, const struct trace_config *cfg)
+{
+	json_t	*rattrs, *metrics, *pts, *b, *bounds, *top;
+	char	 st[32], t[32], num[32], *text;
+	size_t	 i;
+
+	snprintf(st, sizeof st, "%llu", (unsigned long long)tm.start_ns);
+	snprintf(t, sizeof t, "%llu", (unsigned long long)tm.last_ns);
+	rattrs = json_array();
+	trace_resource_attrs(cfg, json_resource_attr, rattrs);
+	metrics = json_array();
+	pts = json_array();
+	for (i = 0; i < 4; i++) {
+		snprintf(num, sizeof num, "%lld", (long long)tm.tokens[i]);
+		json_array_append_new(pts, json_pack("{s:o,s:s,s:s,s:s}",
+		    "attributes", json_point_attrs(trace_token_types[i]),
+		    "startTimeUnixNano", st, "timeUnixNano", t, "asInt", num));
+	}
+	json_array_append_new(metrics, json_pack("{s:s,s:s,s:{s:o,s:i,s:b}}",
+	    "name", "gen_ai.client.token.usage", "unit", "{token}", "sum",
+	    "dataPoints", pts, "aggregationTemporality", 2, "isMonotonic", 1));
+	json_array_append_new(metrics, json_pack("{s:s,s:s,s:{s:[{s:o,s:s,"
+	    "s:s,s:f}],s:i,s:b}}", "name", "agentos.cost.usd", "unit", "USD",
+	    "sum", "dataPoints", "attributes", json_point_attrs(NULL),
+	    "startTimeUnixNano", st, "timeUnixNano", t, "asDouble", tm.cost,
+	    "aggregationTemporality", 2, "isMonotonic", 1));
+	b = json_array();
+	for (i = 0; i <= TRACE_NBOUNDS; i++) {
+		snprintf(num, sizeof num, "%llu",
+		    (unsigned long long)tm.buckets[i]);
+		json_array_append_new(b, json_string(num));
+	}
+	bounds = json_array();
+	for (i = 0; i < TRACE_NBOUNDS; i++)
+		json_array_append_new(bounds, json_real(trace_bounds[i]));
+	snprintf(num, sizeof num, "%llu", (unsigned long long)tm.count);
+	json_array_append_new(metrics, json_pack("{s:s,s:s,s:{s:[{s:o,s:s,"
+	    "s:s,s:s,s:f,s:o,s:o}],s:i}}", "name",
+	    "gen_ai.client.operation.duration", "unit", "s", "histogram",
+	    "dataPoints", "attributes", json_point_attrs(NULL),
+	    "startTimeUnixNano", st, "timeUnixNano", t, "count", num, "sum",
+	    tm.sum, "bucketCounts", b, "explicitBounds", bounds,
+	    "aggregationTemporality", 2));
+	top = json_pack("{s:[{s:{s:o},s:[{s:{s:s,s:s},s:o}]}]}",
+	    "resourceMetrics", "resource", "attributes", rattrs,
+	    "scopeMetrics", "scope", "name", "agentos", "version",
+	    PACKAGE_VERSION, "metrics", metrics);
+	text = json_dumps(top, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	buf_adds(out, text);
+	free(text);
+	json_decref(top);
+}
+
+void
+trace_metrics_encode(struct buf *out, const struct trace_config *cfg,
+    int json)
+{
+	if (json)
+		trace_metrics_json(out, cfg);
+	else
+		trace_metrics_pb(out, cfg);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Exporter */
 
 struct export_batch {
@@ -947,6 +1258,7 @@ static struct {
 	struct loop_timer	*stop_timer;	/* trace_export_stop() */
 	int			 stopping;
 	size_t			 sent, dropped;
+	struct http_req		*mreq;		/* the metrics at stop */
 } ex;
 
 const struct trace_config *
@@ -1005,7 +1317,8 @@ export_batch_free(struct export_batch *b)
 static void
 export_check_stop(void)
 {
-	if (ex.stopping && ex.inflight == NULL && ex.nqueue == 0)
+	if (ex.stopping && ex.inflight == NULL && ex.nqueue == 0 &&
+	    ex.mreq == NULL)
 		loop_exit();
 }
 
@@ -1160,6 +1473,45 @@ export_timer(void *arg)
 }
 
 static void
+export_metrics_done(void *arg, const struct http_response_info *info)
+{
+	(void)arg;
+	ex.mreq = NULL;
+	log_debug("trace: metrics sent (status %ld)", info->status);
+	export_check_stop();
+}
+
+/* Post the metrics once, at stop. */
+static void
+export_metrics(void)
+{
+	static const struct http_cb	 cb = { NULL, export_data_cb,
+					    export_metrics_done };
+	const char			**hdr;
+	char				*cause = NULL;
+	struct buf			 body;
+	size_t				 i, n = 0;
+
+	if (ex.cfg->metrics_url == NULL || !tm.any)
+		return;
+	buf_init(&body, 0);
+	trace_metrics_encode(&body, ex.cfg, ex.cfg->json);
+	hdr = xcalloc(ex.cfg->nheaders + 1, sizeof *hdr);
+	hdr[n++] = ex.cfg->json ? "Content-Type: application/json" :
+	    "Content-Type: application/x-protobuf";
+	for (i = 0; i < ex.cfg->nheaders; i++)
+		hdr[n++] = ex.cfg->headers[i];
+	ex.mreq = http_post(ex.cfg->metrics_url, hdr, n, body.buf, body.len,
+	    &cb, NULL, &cause);
+	if (ex.mreq == NULL) {
+		log_debug("trace: cannot post metrics: %s", cause);
+		free(cause);
+	}
+	free(hdr);
+	buf_release(&body);
+}
+
+static void
 export_stop_timer(void *arg)
 {
 	(void)arg;
@@ -1180,6 +1532,7 @@ trace_export_stop(unsigned int wait_ms, size_t *sent, size_t *dropped)
 		return;
 	}
 	ex.stopping = 1;
+	export_metrics();
 	if (ex.inflight == NULL)
 		export_send();
 	else if (ex.req == NULL) {
@@ -1188,7 +1541,7 @@ trace_export_stop(unsigned int wait_ms, size_t *sent, size_t *dropped)
 		ex.timer = NULL;
 		export_post();
 	}
-	if (ex.inflight != NULL || ex.nqueue > 0) {
+	if (ex.inflight != NULL || ex.nqueue > 0 || ex.mreq != NULL) {
 		ex.stop_timer = loop_timer_add(wait_ms, export_stop_timer,
 		    NULL);
 		loop_run();
@@ -1197,6 +1550,8 @@ trace_export_stop(unsigned int wait_ms, size_t *sent, size_t *dropped)
 	}
 	if (ex.req != NULL)
 		http_cancel(ex.req);
+	if (ex.mreq != NULL)
+		http_cancel(ex.mreq);
 	loop_timer_cancel(ex.deadline);
 	loop_timer_cancel(ex.timer);
 	if (ex.inflight != NULL) {

@@ -41,6 +41,7 @@
 struct trace_config {
 	int		 enabled;	/* an endpoint is set, SDK not disabled */
 	char		*traces_url;	/* full URL of the traces endpoint */
+	char		*metrics_url;	/* of the metrics endpoint, or NULL */
 	int		 json;		/* http/json (1) or http/protobuf (0) */
 	char		**headers;	/* "Name: value", nheaders of them */
 	size_t		 nheaders;
@@ -57,7 +58,9 @@ struct trace_config {
  * endpoint from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (as is) or
  * OTEL_EXPORTER_OTLP_ENDPOINT (+ "/v1/traces"); url, when not NULL,
  * overrides both (used as is).  OTEL_EXPORTER_OTLP_HEADERS is k=v,k=v with
- * URL-encoded values; OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES (k=v,...)
+ * URL-encoded values; the metrics endpoint likewise from
+ * OTEL_EXPORTER_OTLP_METRICS_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT +
+ * "/v1/metrics" (none with url); OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES (k=v,...)
  * and OTEL_SDK_DISABLED=true; AGENTOS_TRACE_CONTENTS=1 opts in to
  * contents.  Bad parts are skipped.  Release with trace_config_release().
  */
@@ -144,6 +147,17 @@ void	 trace_export_start(const struct trace_config *cfg);
 int	 trace_export_active(void);
 void	 trace_export_stop(unsigned int wait_ms, size_t *sent,
 	    size_t *dropped);
+
+/*
+ * Metrics (metrics.proto, cumulative, sent once by trace_export_stop() when
+ * a metrics endpoint is set): gen_ai.client.token.usage as a counter by
+ * gen_ai.token.type, agentos.cost.usd, and the histogram
+ * gen_ai.client.operation.duration in seconds (the GenAI metrics semantic
+ * conventions, gen-ai-metrics.md, with their bucket boundaries).
+ * trace_metrics_encode() appends an ExportMetricsServiceRequest.
+ */
+void	 trace_metrics_encode(struct buf *out, const struct trace_config *cfg,
+	    int json);
 
 /* The process's trace config (the environment at start), or NULL. */
 const struct trace_config *trace_global_config(void);

@@ -101,6 +101,53 @@ def decode_pb(body):
     return spans
 
 
+def decode_metrics_pb(body):
+    """{name: {"points": [{"attributes", "value"|"count","sum","buckets"}]}}"""
+    out = {}
+    for f, _, rm in fields(body):
+        for g, _, sm in fields(rm):
+            if g != 2: continue
+            for h, _, m in fields(sm):
+                if h != 2: continue
+                name, pts = None, []
+                for k, wt, v in fields(m):
+                    if k == 1: name = v.decode()
+                    elif k in (7, 9):
+                        for q, _, dp in fields(v):
+                            if q != 1: continue
+                            p, attrs = {}, []
+                            for r, wt2, x in fields(dp):
+                                if k == 7 and r == 7 or k == 9 and r == 9: attrs.append(x)
+                                elif k == 7 and r == 4: p["value"] = struct.unpack("<d", struct.pack("<Q", x))[0]
+                                elif k == 7 and r == 6: p["value"] = x - (1 << 64) if x >= 1 << 63 else x
+                                elif k == 9 and r == 4: p["count"] = x
+                                elif k == 9 and r == 5: p["sum"] = struct.unpack("<d", struct.pack("<Q", x))[0]
+                                elif k == 9 and r == 6: p["buckets"] = list(struct.unpack("<%dQ" % (len(x) // 8), x))
+                            p["attributes"] = keyvalues(attrs)
+                            pts.append(p)
+                out[name] = {"points": pts}
+    return out
+
+
+def decode_metrics_json(body):
+    out = {}
+    for rm in json.loads(body)["resourceMetrics"]:
+        for sm in rm["scopeMetrics"]:
+            for m in sm["metrics"]:
+                pts = []
+                d = m.get("sum") or m.get("histogram")
+                for dp in d["dataPoints"]:
+                    p = {"attributes": {a["key"]: jvalue(a["value"]) for a in dp.get("attributes", [])}}
+                    if "asInt" in dp: p["value"] = int(dp["asInt"])
+                    if "asDouble" in dp: p["value"] = dp["asDouble"]
+                    if "count" in dp:
+                        p["count"] = int(dp["count"]); p["sum"] = dp["sum"]
+                        p["buckets"] = [int(x) for x in dp["bucketCounts"]]
+                    pts.append(p)
+                out[m["name"]] = {"points": pts}
+    return out
+
+
 def jvalue(v):
     if "stringValue" in v: return v["stringValue"]
     if "intValue" in v: return int(v["intValue"])
@@ -157,9 +204,15 @@ class Handler(BaseHTTPRequestHandler):
             return
         ctype = self.headers.get("Content-Type", "")
         try:
-            if self.path != "/v1/traces":
+            if self.path == "/v1/metrics":
+                m = decode_metrics_json(body) if ctype == "application/json" else decode_metrics_pb(body)
+                with LOCK, open(self.server.out + ".metrics", "a") as f:
+                    f.write(json.dumps({"encoding": ctype, "metrics": m}) + "\n")
+                spans = []
+            elif self.path != "/v1/traces":
                 raise ValueError("path " + self.path)
-            spans = decode_json(body) if ctype == "application/json" else decode_pb(body)
+            else:
+                spans = decode_json(body) if ctype == "application/json" else decode_pb(body)
         except Exception as e:
             sys.stderr.write("otlp-collector: bad request: %s\n" % e)
             self.send_response(400)

@@ -5,7 +5,9 @@
 # execute_tool spans under the turn, the GenAI attributes, timing inside
 # the session's span; headers from OTEL_EXPORTER_OTLP_HEADERS reach the
 # collector; TRACEPARENT makes the session a child of the caller's span;
-# OTEL_SDK_DISABLED=true sends nothing.
+# the metrics (token usage by type, cost, model-call duration histogram)
+# reach /v1/metrics in the same encoding; OTEL_SDK_DISABLED=true sends
+# nothing.
 . "$(dirname "$0")/lib.sh"
 make_repo
 cat > "$T_TMP/script.json" <<'J'
@@ -91,6 +93,17 @@ for s in mine:
     assert s["start"] <= s["end"], s
     assert root["start"] <= s["start"] and s["end"] <= root["end"], (s, root)
 assert c[0]["end"] <= tools[0]["start"] <= tools[0]["end"] <= c[1]["start"], (c, tools)
+# The metrics of the run: the last post to /v1/metrics.
+m = [json.loads(l) for l in open(sys.argv[1] + ".metrics")][-1]
+assert ("json" in m["encoding"]) == (enc == "json"), m["encoding"]
+m = m["metrics"]
+tok = {p["attributes"]["gen_ai.token.type"]: p["value"] for p in m["gen_ai.client.token.usage"]["points"]}
+assert tok == {"input": 1100, "output": 250, "cache_read": 50, "cache_write": 0}, tok
+p = m["gen_ai.client.token.usage"]["points"][0]["attributes"]
+assert p["gen_ai.provider.name"] == "anthropic" and p["gen_ai.request.model"] == "claude-sonnet-4-5", p
+assert abs(m["agentos.cost.usd"]["points"][0]["value"] - a["agentos.cost_usd"] - c[1]["attributes"]["agentos.cost_usd"]) < 1e-9, m
+h = m["gen_ai.client.operation.duration"]["points"][0]
+assert h["count"] == 2 and sum(h["buckets"]) == 2 and len(h["buckets"]) == 15 and h["sum"] >= 0, h
 P
 }
 run http/protobuf protobuf
