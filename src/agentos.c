@@ -314,7 +314,8 @@ main(int argc, char **argv)
 	loop_init();
 	http_global_init();
 	/* OpenTelemetry export of the session's spans (trace.h). */
-	trace_config_env(&tcfg, NULL, NULL);
+	config_trace_use(&cfg);
+	trace_config_env(&tcfg, NULL, config_trace_getenv);
 	if (cmd == NULL && tcfg.enabled)
 		trace_export_start(&tcfg);
 	if (cmd != NULL)

@@ -195,6 +195,15 @@ struct config {
 	int		 max_retries;
 	char		*theme;
 	int		 map_tokens;	/* repository map budget (tokens) */
+	/*
+	 * "trace.*": OpenTelemetry export settings under the OTEL_*
+	 * variables, which win (trace.h); from the user's config only.
+	 */
+	char		*trace_endpoint;
+	char		*trace_protocol;
+	char		*trace_headers;
+	char		*trace_service_name;
+	int		 trace_contents;
 	int		 verbose;
 	/*
 	 * The engines' typed options, where every value came from, and the
@@ -240,6 +249,15 @@ int	 config_set(struct config *cfg, const char *name, const char *value,
  */
 void	 config_finish(struct config *cfg);
 void	 config_release(struct config *cfg);
+/*
+ * The value of OpenTelemetry variable name for trace_config_env(): the
+ * environment first, then the trace.* row of the configuration given to
+ * config_trace_use() (borrowed, kept), but never a value from the
+ * project's config: a repository must not send the user's sessions
+ * elsewhere.  Borrowed; NULL when unset.
+ */
+void	 config_trace_use(const struct config *cfg);
+const char *config_trace_getenv(const char *name);
 /* Nonzero when a key or a base URL is set (a request can be tried). */
 int	 config_provider_configured(const struct config *cfg);
 /* What to tell a user who has not configured a provider (static text). */

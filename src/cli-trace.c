@@ -17,7 +17,7 @@ cli_trace_otlp(const char *url, const char *session, const struct event *evs,
 	size_t			 i, sent, dropped;
 	int64_t			 start, end;
 
-	trace_config_env(&cfg, url, NULL);
+	trace_config_env(&cfg, url, config_trace_getenv);
 	if (cfg.traces_url == NULL) {
 		fprintf(stderr, "agentos: trace --otlp: no URL and no "
 		    "OTEL_EXPORTER_OTLP_ENDPOINT or "

@@ -126,3 +126,49 @@ config_release(struct config *cfg)
 	options_free(cfg->opts);
 	memset(cfg, 0, sizeof *cfg);
 }
+
+static const struct config	*config_trace;
+
+void
+config_trace_use(const struct config *cfg)
+{
+	config_trace = cfg;
+}
+
+/* The trace.* rows behind the OpenTelemetry variables. */
+static const struct {
+	const char	*var;
+	const char	*key;
+} config_trace_vars[] = {
+	{ "OTEL_EXPORTER_OTLP_ENDPOINT", "trace.endpoint" },
+	{ "OTEL_EXPORTER_OTLP_PROTOCOL", "trace.protocol" },
+	{ "OTEL_EXPORTER_OTLP_HEADERS", "trace.headers" },
+	{ "OTEL_SERVICE_NAME", "trace.service_name" },
+	{ "AGENTOS_TRACE_CONTENTS", "trace.contents" },
+};
+
+const char *
+config_trace_getenv(const char *name)
+{
+	const struct option_entry	*e;
+	const char			*v, *base;
+	size_t				 i;
+
+	if ((v = getenv(name)) != NULL || config_trace == NULL)
+		return (v);
+	base = (const char *)config_trace;
+	for (i = 0; i < sizeof config_trace_vars /
+	    sizeof config_trace_vars[0]; i++) {
+		if (strcmp(config_trace_vars[i].var, name) != 0)
+			continue;
+		e = options_find(config_trace_vars[i].key);
+		if (e == NULL || config_trace->opts == NULL ||
+		    config_trace->opts->src[e - options_table].origin !=
+		    OPTION_USER)
+			return (NULL);
+		if (e->type == OPTION_BOOL)
+			return (*(const int *)(base + e->offset) ? "1" : NULL);
+		return (*(char *const *)(base + e->offset));
+	}
+	return (NULL);
+}

@@ -153,6 +153,26 @@ const struct option_entry options_table[] = {
 	  .help = "server name to its fields (lsp.servers.*.FIELD)" },
 	/* --- end lsp */
 	/* --- ui */
+	{ .key = "trace.endpoint", .type = OPTION_STRING,
+	  CFG(trace_endpoint),
+	  .help = "OTLP/HTTP base URL, /v1/traces appended (also "
+	  "OTEL_EXPORTER_OTLP_ENDPOINT, which wins; user config only)" },
+	{ .key = "trace.protocol", .type = OPTION_STRING,
+	  CFG(trace_protocol),
+	  .help = "http/protobuf or http/json (also "
+	  "OTEL_EXPORTER_OTLP_PROTOCOL; user config only)" },
+	{ .key = "trace.headers", .type = OPTION_STRING, CFG(trace_headers),
+	  .flags = OPTION_SECRET,
+	  .help = "request headers as k=v,k=v (also "
+	  "OTEL_EXPORTER_OTLP_HEADERS; user config only)" },
+	{ .key = "trace.service_name", .type = OPTION_STRING,
+	  CFG(trace_service_name),
+	  .help = "service.name of the spans (also OTEL_SERVICE_NAME; "
+	  "user config only)" },
+	{ .key = "trace.contents", .type = OPTION_BOOL, CFG(trace_contents),
+	  .def = "false",
+	  .help = "record prompts and tool contents in spans (also "
+	  "AGENTOS_TRACE_CONTENTS=1; user config only)" },
 	{ .key = "theme", .type = OPTION_STRING, CFG(theme),
 	  .def = "\"dark\"", .help = "dark, light, or a theme file" },
 	{ .key = "mouse", .type = OPTION_BOOL, OPT(ui.mouse),
