@@ -183,16 +183,35 @@ status_draw(struct ui *ui, int y, int cols)
 	if (ui->progress != NULL)
 		buf_addf(&b, " \xe2\x94\x82 %s", ui->progress);
 	status_servers(ui, &b);
-	x += ui_draw_text(y, x, cols - x, b.buf, EL_STATUS, 0);
+	{
+		struct buf	stop = BUF_INIT;
+		int		sw = 0;
+
+		if (busy) {
+			/* How to stop keeps its room on narrow screens. */
+			k1 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
+			buf_addf(&stop, " %s working \xc2\xb7 %s to stop",
+			    spin[ui->spin % 8], k1);
+			sw = utf8_strwidth(stop.buf, stop.len);
+			if (sw > cols - x) {
+				/* Narrow: the spinner and the key only. */
+				buf_reset(&stop);
+				buf_addf(&stop, " %s %s to stop",
+				    spin[ui->spin % 8], k1);
+				sw = utf8_strwidth(stop.buf, stop.len);
+			}
+			free(k1);
+			if (sw > cols - x)
+				sw = cols - x;
+		}
+		x += ui_draw_text(y, x, cols - x - sw, b.buf, EL_STATUS, 0);
+		if (busy)
+			x += ui_draw_text(y, x, cols - x, stop.buf,
+			    EL_STATUS, SA_BOLD);
+		buf_release(&stop);
+	}
 
 	buf_reset(&b);
-	if (busy) {
-		k1 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
-		buf_addf(&b, " %s working \xc2\xb7 %s to stop",
-		    spin[ui->spin % 8], k1);
-		free(k1);
-		x += ui_draw_text(y, x, cols - x, b.buf, EL_STATUS, SA_BOLD);
-	}
 
 	/* The keys as bound now (the key table and "keys.*"). */
 	buf_reset(&b);

@@ -1148,6 +1148,11 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 
 	ui->ctrl_c = 0;
 	ui->last_key = k;
+	if (ui->ctrl_c_notice != NULL) {
+		/* "Press C-c again to quit" holds for one key only. */
+		view_transcript_remove(ui, ui->ctrl_c_notice);
+		ui->ctrl_c_notice = NULL;
+	}
 	if (ui_key_transcript(ui, key_lookup(keys, KEYM_MAIN, k)))
 		return (VIEW_HANDLED);
 	if (k == KEYC_PASTE) {
@@ -1174,6 +1179,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 			quit = ui_key_hint(ui, KEYM_EDITOR, KA_ED_INTERRUPT);
 			view_transcript_notice(ui, TE_NOTICE,
 			    "Press %s again to quit", quit);
+			ui->ctrl_c_notice = ui->entries[ui->nentries - 1];
 			free(quit);
 		}
 		break;

@@ -405,6 +405,7 @@ struct ui {
 	int			 mouse;		/* mouse reporting on */
 	int			 quit;
 	int			 ctrl_c;	/* C-c once on an empty prompt */
+	struct tentry		*ctrl_c_notice;	/* its "again to quit" */
 	key_code		 last_key;
 	int			 cursor_y, cursor_x, cursor_on;
 	char			*branch;
@@ -506,6 +507,8 @@ struct tentry *view_transcript_add(struct ui *ui, enum tentry_type type,
 /* Add a formatted notice or error line. */
 void	 view_transcript_notice(struct ui *ui, enum tentry_type type,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Remove entry e (if it is still there) and free it. */
+void	 view_transcript_remove(struct ui *ui, struct tentry *e);
 /* Remove provisional entries (a retried attempt's streamed text). */
 void	 view_transcript_reset_stream(struct ui *ui);
 /* Remove every entry (the screen only; the conversation stays). */

@@ -89,6 +89,23 @@ view_transcript_reset_stream(struct ui *ui)
 }
 
 void
+view_transcript_remove(struct ui *ui, struct tentry *e)
+{
+	size_t	i;
+
+	for (i = 0; i < ui->nentries; i++) {
+		if (ui->entries[i] != e)
+			continue;
+		tentry_free(e);
+		memmove(ui->entries + i, ui->entries + i + 1,
+		    (ui->nentries - i - 1) * sizeof *ui->entries);
+		ui->nentries--;
+		ui_redraw(ui);
+		return;
+	}
+}
+
+void
 view_transcript_clear(struct ui *ui)
 {
 	size_t	i;
