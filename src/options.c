@@ -62,10 +62,11 @@ const struct option_entry options_table[] = {
 	  .env = "AGENTOS_MODEL",
 	  .help = "model name (default: the provider's)" },
 	{ .key = "base_url", .type = OPTION_STRING, CFG(base_url),
+	  .flags = OPTION_GRANTS,
 	  .help = "provider base URL (also ANTHROPIC_BASE_URL, "
 	  "OPENAI_BASE_URL)" },
 	{ .key = "api_key", .type = OPTION_STRING, CFG(api_key),
-	  .flags = OPTION_SECRET,
+	  .flags = OPTION_SECRET|OPTION_GRANTS,
 	  .help = "API key (prefer ANTHROPIC_API_KEY, OPENAI_API_KEY)" },
 	{ .key = "max_tokens", .type = OPTION_INT, CFG(max_tokens),
 	  .def = "8192", .min = 1, .max = 1000000,
@@ -75,7 +76,7 @@ const struct option_entry options_table[] = {
 	  .help = "extended thinking tokens (0: off)" },
 	{ .key = "permission_mode", .type = OPTION_ENUM, CFG(perm_mode),
 	  .def = "\"ask\"", .names = perm_mode_names,
-	  .aliases = perm_mode_aliases,
+	  .aliases = perm_mode_aliases, .flags = OPTION_GRANTS,
 	  .help = "ask, accept-edits, plan or bypass" },
 	{ .key = "max_retries", .type = OPTION_INT, CFG(max_retries),
 	  .def = "2", .min = 0, .max = 10, .help = "retries per request" },
@@ -150,7 +151,7 @@ const struct option_entry options_table[] = {
 	  OPT(lsp.max_message), .def = "16384", .min = 0, .max = INT_MAX,
 	  .scale = 1024, .help = "larger messages are skipped (KiB)" },
 	{ .key = "lsp.servers", .type = OPTION_SERVERS,
-	  .help = "server name to its fields (lsp.servers.*.FIELD)" },
+	  .flags = OPTION_GRANTS, .help = "server name to its fields (lsp.servers.*.FIELD)" },
 	/* --- end lsp */
 	/* --- ui */
 	{ .key = "trace.endpoint", .type = OPTION_STRING,
@@ -206,7 +207,7 @@ const struct option_entry options_table[] = {
 
 const struct option_entry options_server_fields[] = {
 	{ .key = "command", .type = OPTION_STRINGS, SRV(command),
-	  .help = "the binary and its arguments" },
+	  .flags = OPTION_GRANTS, .help = "the binary and its arguments" },
 	{ .key = "extensions", .type = OPTION_STRINGS, SRV(extensions),
 	  .help = "file extensions, without dots" },
 	{ .key = "root_markers", .type = OPTION_STRINGS, SRV(root_markers),
@@ -919,6 +920,31 @@ options_find(const char *key)
 			return (e);
 	}
 	return (NULL);
+}
+
+int
+options_grants(const char *key)
+{
+	const struct option_entry	*e;
+	const char			*name, *field;
+
+	if ((e = options_find(key)) != NULL)
+		return ((e->flags & OPTION_GRANTS) != 0);
+	if (strncmp(key, "keys.", 5) == 0 && key[5] != '\0') {
+		e = options_find("keys");
+		return (e == NULL || (e->flags & OPTION_GRANTS) != 0);
+	}
+	if (strncmp(key, "lsp.servers.", 12) != 0)
+		return (1);
+	name = key + 12;
+	if ((field = strchr(name, '.')) == NULL || field == name)
+		return (1);
+	field++;
+	for (e = options_server_fields; e->key != NULL; e++) {
+		if (strcmp(e->key, field) == 0)
+			return ((e->flags & OPTION_GRANTS) != 0);
+	}
+	return (1);
 }
 
 struct options *

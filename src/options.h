@@ -136,6 +136,10 @@ struct option_entry {
 	const char		*env;	/* environment variable */
 	int			 flags;
 #define OPTION_SECRET	0x1		/* shown redacted */
+#define OPTION_GRANTS	0x2		/* grants a capability: where requests
+					   and keys go, what runs, what is
+					   approved; an untrusted project's
+					   config must not set it (issue 12) */
 	const char		*help;	/* one line */
 };
 
@@ -146,6 +150,13 @@ extern const struct option_entry options_server_fields[];
 
 /* The row of a dotted key, or NULL. */
 const struct option_entry *options_find(const char *key);
+/*
+ * Whether setting the dotted key grants a capability (its row, or for
+ * "lsp.servers.NAME.FIELD" the server field's row, has OPTION_GRANTS):
+ * folder trust keeps such keys of an untrusted project's config from
+ * applying.  An unknown key is treated as granting (1).
+ */
+int	 options_grants(const char *key);
 
 /* A new struct options holding the defaults of every row. */
 struct options *options_create(void);

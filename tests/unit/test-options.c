@@ -391,6 +391,26 @@ test_foreach(void **state)
 	config_release(&cfg);
 }
 
+/* Rows that folder trust keeps an untrusted project from setting. */
+static void
+test_grants(void **state)
+{
+	(void)state;
+	assert_true(options_grants("permission_mode"));
+	assert_true(options_grants("base_url"));
+	assert_true(options_grants("api_key"));
+	assert_true(options_grants("lsp.servers"));
+	assert_true(options_grants("lsp.servers.evil.command"));
+	assert_true(options_grants("lsp.servers.evil"));
+	assert_true(options_grants("no.such.key"));
+	assert_false(options_grants("lsp.servers.clangd.extensions"));
+	assert_false(options_grants("lsp.servers.clangd.disabled"));
+	assert_false(options_grants("max_tokens"));
+	assert_false(options_grants("theme"));
+	assert_false(options_grants("keys.quit"));
+	assert_false(options_grants("snapshots.keep_days"));
+}
+
 int
 main(void)
 {
@@ -400,6 +420,7 @@ main(void)
 		cmocka_unit_test(test_problems),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_foreach),
+		cmocka_unit_test(test_grants),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
