@@ -17,17 +17,6 @@ cat > "$T_TMP/script.json" <<'J'
  {"text": "Done.", "usage": {"input_tokens": 100, "output_tokens": 50}}
 ]
 J
-start_collector() {	# mode out
-	rm -f "$T_TMP/cport"
-	python3 "$top_srcdir/tests/otlp-collector.py" --mode "$1" \
-	    --port-file "$T_TMP/cport" --out "$2" > "$T_TMP/collector.out" 2>&1 &
-	T_PIDS="$T_PIDS $!"
-	_end=$(( $(date +%s) + T_WAIT ))
-	while [ ! -s "$T_TMP/cport" ] && [ "$(date +%s)" -le "$_end" ]; do
-		sleep 0.05
-	done
-	C_PORT=$(cat "$T_TMP/cport" 2>/dev/null) || hard "collector did not start"
-}
 start_collector ok "$T_TMP/spans.jsonl"
 
 run() {	# protocol label

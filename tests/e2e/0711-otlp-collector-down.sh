@@ -15,16 +15,7 @@ for mode in 503 hang absent; do
 		# A port nobody listens on.
 		C_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	else
-		rm -f "$T_TMP/cport"
-		python3 "$top_srcdir/tests/otlp-collector.py" --mode "$mode" \
-		    --port-file "$T_TMP/cport" --out "$T_TMP/spans-$mode.jsonl" \
-		    > "$T_TMP/collector.out" 2>&1 &
-		T_PIDS="$T_PIDS $!"
-		_end=$(( $(date +%s) + T_WAIT ))
-		while [ ! -s "$T_TMP/cport" ] && [ "$(date +%s)" -le "$_end" ]; do
-			sleep 0.05
-		done
-		C_PORT=$(cat "$T_TMP/cport") || hard "collector did not start"
+		start_collector "$mode" "$T_TMP/spans-$mode.jsonl"
 	fi
 	rm -f "$T_TMP/port"
 	start_provider --script "$T_TMP/script.json"

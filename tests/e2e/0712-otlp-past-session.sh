@@ -20,12 +20,7 @@ env -u OTEL_EXPORTER_OTLP_ENDPOINT "$AGENTOS" -p "read hello.txt" \
 sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session_id"])' "$T_TMP/out.json")
 "$AGENTOS" export "$sid" --format jsonl > "$T_TMP/events.jsonl" || fail "export"
 
-python3 "$top_srcdir/tests/otlp-collector.py" --port-file "$T_TMP/cport" \
-    --out "$T_TMP/spans.jsonl" > "$T_TMP/collector.out" 2>&1 &
-T_PIDS="$T_PIDS $!"
-_end=$(( $(date +%s) + T_WAIT ))
-while [ ! -s "$T_TMP/cport" ] && [ "$(date +%s)" -le "$_end" ]; do sleep 0.05; done
-C_PORT=$(cat "$T_TMP/cport") || hard "collector did not start"
+start_collector ok "$T_TMP/spans.jsonl"
 
 OTEL_EXPORTER_OTLP_PROTOCOL=http/json "$AGENTOS" trace --otlp \
     "http://127.0.0.1:$C_PORT/v1/traces" "$sid" > "$T_TMP/trace.out" 2>&1 ||

@@ -15,12 +15,7 @@ turns.append({"text": "Read them all."})
 print(json.dumps(turns))
 P
 start_provider --script "$T_TMP/script.json"
-python3 "$top_srcdir/tests/otlp-collector.py" --port-file "$T_TMP/cport" \
-    --out "$T_TMP/spans.jsonl" > "$T_TMP/collector.out" 2>&1 &
-T_PIDS="$T_PIDS $!"
-_end=$(( $(date +%s) + T_WAIT ))
-while [ ! -s "$T_TMP/cport" ] && [ "$(date +%s)" -le "$_end" ]; do sleep 0.05; done
-C_PORT=$(cat "$T_TMP/cport") || hard "collector did not start"
+start_collector ok "$T_TMP/spans.jsonl"
 
 OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$C_PORT/" \
 "$AGENTOS" -v -p "read hello.txt 1000 times" --provider anthropic -m test-model \

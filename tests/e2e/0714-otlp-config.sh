@@ -9,15 +9,7 @@ make_repo
 cat > "$T_TMP/script.json" <<'J'
 [{"text": "Done."}, {"text": "Done."}, {"text": "Done."}]
 J
-rm -f "$T_TMP/cport"
-python3 "$top_srcdir/tests/otlp-collector.py" --port-file "$T_TMP/cport" \
-    --out "$T_TMP/spans.jsonl" > "$T_TMP/collector.out" 2>&1 &
-T_PIDS="$T_PIDS $!"
-_end=$(( $(date +%s) + T_WAIT ))
-while [ ! -s "$T_TMP/cport" ] && [ "$(date +%s)" -le "$_end" ]; do
-	sleep 0.05
-done
-C_PORT=$(cat "$T_TMP/cport") || hard "collector did not start"
+start_collector ok "$T_TMP/spans.jsonl"
 start_provider --script "$T_TMP/script.json"
 unset OTEL_EXPORTER_OTLP_ENDPOINT OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
 export XDG_CONFIG_HOME="$T_TMP/xdg"

@@ -137,4 +137,18 @@ wait_stable() {
 	fail "the screen kept changing for $_t s"
 }
 
+# Start the OTLP test receiver (tests/otlp-collector.py) writing the spans
+# it gets to file $2, answering as mode $1 (ok, 503, hang); sets C_PORT.
+start_collector() {
+	rm -f "$T_TMP/cport"
+	python3 "$top_srcdir/tests/otlp-collector.py" --mode "$1" \
+	    --port-file "$T_TMP/cport" --out "$2" > "$T_TMP/collector.out" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	_end=$(( $(date +%s) + T_WAIT ))
+	while [ ! -s "$T_TMP/cport" ] && [ "$(date +%s)" -le "$_end" ]; do
+		sleep 0.05
+	done
+	C_PORT=$(cat "$T_TMP/cport" 2>/dev/null) || hard "collector did not start"
+}
+
 send_keys() { tmux -L "$T_SOCK" send-keys -t main "$@"; }
