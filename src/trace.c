@@ -832,28 +832,44 @@ pb_resource_attr(void *arg, const struct trace_attr *a)
 	pb_kv(arg, 1, a);
 }
 
+/*
+ * The head both exports share: the Resource (field 1 of ResourceSpans and
+ * ResourceMetrics) into outer, the InstrumentationScope (field 1 of
+ * ScopeSpans and ScopeMetrics) into inner (opentelemetry-proto
+ * resource.proto, common.proto).
+ */
+static void
+pb_resource_scope(const struct trace_config *cfg, struct buf *outer,
+    struct buf *inner)
+{
+	struct buf	res, scope;
+
+	buf_init(&res, 0);
+	buf_init(&scope, 0);
+	trace_resource_attrs(cfg, pb_resource_attr, &res);
+	pb_sub(outer, 1, &res);
+	pb_string(&scope, 1, "agentos");
+	pb_string(&scope, 2, PACKAGE_VERSION);
+	pb_sub(inner, 1, &scope);
+	buf_release(&res);
+	buf_release(&scope);
+}
+
 void
 trace_encode_pb(struct buf *out, const struct trace_config *cfg,
     const struct trace_span *spans, size_t n)
 {
-	struct buf		 rs, res, ss, scope, sp, st;
+	struct buf		 rs, ss, sp, st;
 	const struct trace_span	*s;
 	size_t			 i, j;
 
 	buf_init(&rs, 0);
-	buf_init(&res, 0);
 	buf_init(&ss, 0);
-	buf_init(&scope, 0);
 	buf_init(&sp, 0);
 	buf_init(&st, 0);
 
-	/* ResourceSpans { Resource resource = 1; ScopeSpans = 2 }. */
-	trace_resource_attrs(cfg, pb_resource_attr, &res);
-	pb_sub(&rs, 1, &res);
-	/* ScopeSpans { InstrumentationScope scope = 1; Span spans = 2 }. */
-	pb_string(&scope, 1, "agentos");
-	pb_string(&scope, 2, PACKAGE_VERSION);
-	pb_sub(&ss, 1, &scope);
+	/* ResourceSpans { resource = 1; ScopeSpans = 2 { scope = 1; ... } } */
+	pb_resource_scope(cfg, &rs, &ss);
 	for (i = 0; i < n; i++) {
 		s = &spans[i];
 		/*
@@ -885,9 +901,7 @@ trace_encode_pb(struct buf *out, const struct trace_config *cfg,
 	/* ExportTraceServiceRequest { ResourceSpans resource_spans = 1 }. */
 	pb_sub(out, 1, &rs);
 	buf_release(&rs);
-	buf_release(&res);
 	buf_release(&ss);
-	buf_release(&scope);
 	buf_release(&sp);
 	buf_release(&st);
 }
@@ -1074,24 +1088,19 @@ pb_point(struct buf *points, const char *type, int64_t i, double d, int dbl)
 static void
 trace_metrics_pb(struct buf *out, const struct trace_config *cfg)
 {
-	struct buf		 rm, res, sm, scope, pts, m, h, hp, packed;
+	struct buf		 rm, sm, pts, m, h, hp, packed;
 	struct trace_attr	 a[3];
 	size_t			 i, n;
 
 	buf_init(&rm, 0);
-	buf_init(&res, 0);
 	buf_init(&sm, 0);
-	buf_init(&scope, 0);
 	buf_init(&pts, 0);
 	buf_init(&m, 0);
 	buf_init(&h, 0);
 	buf_init(&hp, 0);
 	buf_init(&packed, 0);
-	trace_resource_attrs(cfg, pb_resource_attr, &res);
-	pb_sub(&rm, 1, &res);
-	pb_string(&scope, 1, "agentos");
-	pb_string(&scope, 2, PACKAGE_VERSION);
-	pb_sub(&sm, 1, &scope);
+	/* ResourceMetrics { resource = 1; ScopeMetrics = 2 { scope = 1 } } */
+	pb_resource_scope(cfg, &rm, &sm);
 
 	for (i = 0; i < 4; i++)
 		pb_point(&pts, trace_token_types[i], tm.tokens[i], 0, 0);
@@ -1146,9 +1155,7 @@ trace_metrics_pb(struct buf *out, const struct trace_config *cfg)
 	pb_sub(&rm, 2, &sm);
 	pb_sub(out, 1, &rm);
 	buf_release(&rm);
-	buf_release(&res);
 	buf_release(&sm);
-	buf_release(&scope);
 	buf_release(&pts);
 	buf_release(&m);
 	buf_release(&h);
