@@ -458,8 +458,13 @@ agent_cb_retry(void *arg, int attempt, long delay_ms, const char *reason)
 
 	if (a->ui->stream_reset != NULL)
 		a->ui->stream_reset(a->arg);
-	text = xasprintf("%s; retrying in %.1f s (attempt %d of %d)", reason,
-	    delay_ms / 1000.0, attempt + 1, a->cfg->max_retries + 1);
+	/* "overloaded (529), retrying in 4 s, attempt 3; Esc to stop" */
+	if (delay_ms < 10000)
+		text = xasprintf("%s, retrying in %.1f s, attempt %d; Esc to "
+		    "stop", reason, delay_ms / 1000.0, attempt + 1);
+	else
+		text = xasprintf("%s, retrying in %ld s, attempt %d; Esc to "
+		    "stop", reason, (delay_ms + 500) / 1000, attempt + 1);
 	a->ui->notice(a->arg, text);
 	free(text);
 	agent_event(a, EV_RETRY, event_pack(EV_RETRY, "{s:i,s:I,s:s}",

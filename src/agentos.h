@@ -193,6 +193,7 @@ struct config {
 	int		 thinking_budget; /* tokens; 0: off */
 	enum perm_mode	 perm_mode;
 	int		 max_retries;
+	int		 retry_seconds;	/* total wait budget (s); 0: none */
 	char		*theme;
 	int		 map_tokens;	/* repository map budget (tokens) */
 	/*
@@ -403,13 +404,21 @@ extern const struct provider_entry *provider_table[];
 const struct provider_entry *provider_find(const char *name);
 
 /*
- * The retry decision for a failed attempt (SDK policy, see PROTOCOLS.md):
- * returns the delay in ms before the next attempt, or -1 not to retry.
- * status is 0 for a connection error; headers may be NULL; attempt counts
- * from 0; error_type is the parsed error type or NULL.
+ * Whether a failed attempt is worth repeating (SDK policy, see PROTOCOLS.md):
+ * 1 for 408, 409, 429, 5xx (529 included) and connection errors (status 0),
+ * unless x-should-retry says otherwise; never for a rejected key (401, or
+ * 403 with an authentication type) or insufficient_quota.  info may be
+ * NULL; error_type is the parsed error type or NULL.
  */
-long	 provider_retry_delay(long status, const struct http_response_info *,
-	    const char *error_type, int attempt, int max_retries);
+int	 provider_retryable(long status, const struct http_response_info *info,
+	    const char *error_type);
+/*
+ * The wait the server asks for, in ms, from retry-after-ms or retry-after
+ * (seconds or an HTTP-date, RFC 9110 section 10.2.3); -1 if absent, junk
+ * or over a day.  info may be NULL.  The schedule itself is retry_wait()
+ * in retry.h, with the budget of the retry_seconds option.
+ */
+long	 provider_server_delay(const struct http_response_info *info);
 
 struct model_call;
 struct model_call_cb {

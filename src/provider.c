@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "options.h"
+#include "retry.h"
 #include "sse.h"
 #include "banned.h"
 
 #define PROVIDER_ERROR_BODY_MAX	(64 * 1024)	/* bytes kept of an error */
-#define PROVIDER_RETRY_INITIAL	500		/* ms */
-#define PROVIDER_RETRY_MAX	8000		/* ms */
-#define PROVIDER_RETRY_AFTER_MAX 60000		/* ms */
+#define PROVIDER_RETRY_AFTER_MAX 86400000L	/* ms; longer is junk */
 
 const struct provider_entry *provider_table[] = {
 	&provider_anthropic,
@@ -37,6 +37,11 @@ struct model_call {
 	void				*arg;
 	int				 max_retries;
 	int				 attempt;	/* from 0 */
+	long				 budget_ms;	/* retry_seconds */
+	long				 waited_ms;	/* in retry waits */
+	struct retry_jitter		 jitter;
+	char				*key_hint;	/* where the key is
+							   from */
 
 	struct http_req			*req;
 	struct loop_timer		*timer;
@@ -70,7 +75,10 @@ static void	model_call_text(void *, const char *, size_t);
 static void	model_call_thinking(void *, const char *, size_t);
 static void	model_call_tool_start(void *, const char *, const char *);
 static int	provider_error_retryable(const char *);
-static long	provider_header_delay(const struct http_response_info *);
+static int	provider_auth_error(long, const char *);
+static const char *provider_status_word(long);
+static char	*provider_key_hint(const struct config *,
+		    const struct provider_entry *);
 
 const struct provider_entry *
 provider_find(const char *name)
@@ -144,12 +152,8 @@ provider_error_retryable(const char *type)
 	return (1);
 }
 
-/*
- * The server's own wait from retry-after-ms or retry-after (seconds or an
- * HTTP-date), in ms, or -1 if absent or outside 0 < t <= 60 s.
- */
-static long
-provider_header_delay(const struct http_response_info *info)
+long
+provider_server_delay(const struct http_response_info *info)
 {
 	const char	*s;
 	char		*end;
@@ -157,9 +161,11 @@ provider_header_delay(const struct http_response_info *info)
 	struct tm	 tm;
 	time_t		 t;
 
+	if (info == NULL)
+		return (-1);
 	if ((s = http_header_get(info, "retry-after-ms")) != NULL) {
 		d = strtod(s, &end);
-		if (end != s && d > 0 && d <= PROVIDER_RETRY_AFTER_MAX)
+		if (end != s && d >= 0 && d <= PROVIDER_RETRY_AFTER_MAX)
 			return (lround(d));
 	}
 	if ((s = http_header_get(info, "retry-after")) == NULL)
@@ -167,7 +173,7 @@ provider_header_delay(const struct http_response_info *info)
 	d = strtod(s, &end);
 	if (end != s && (*end == '\0' || *end == ' ')) {
 		d *= 1000;
-		if (d > 0 && d <= PROVIDER_RETRY_AFTER_MAX)
+		if (d >= 0 && d <= PROVIDER_RETRY_AFTER_MAX)
 			return (lround(d));
 		return (-1);
 	}
@@ -183,36 +189,85 @@ provider_header_delay(const struct http_response_info *info)
 	return (-1);
 }
 
-long
-provider_retry_delay(long status, const struct http_response_info *info,
-    const char *error_type, int attempt, int max_retries)
+/* A rejected key: 401, or 403 with an authentication error type. */
+static int
+provider_auth_error(long status, const char *type)
+{
+	if (status == 401)
+		return (1);
+	if (status != 403 || type == NULL)
+		return (0);
+	return (strcmp(type, "authentication_error") == 0 ||
+	    strcmp(type, "permission_error") == 0 ||
+	    strcmp(type, "invalid_api_key") == 0);
+}
+
+int
+provider_retryable(long status, const struct http_response_info *info,
+    const char *error_type)
 {
 	const char	*s;
-	long		 ms;
-	double		 d;
-	int		 retry;
 
-	if (attempt >= max_retries)
-		return (-1);
 	if (error_type != NULL && strcmp(error_type, "insufficient_quota") == 0)
-		return (-1);
-	s = http_header_get(info, "x-should-retry");
+		return (0);
+	if (provider_auth_error(status, error_type))
+		return (0);
+	s = info != NULL ? http_header_get(info, "x-should-retry") : NULL;
 	if (s != NULL && strcasecmp(s, "true") == 0)
-		retry = 1;
-	else if (s != NULL && strcasecmp(s, "false") == 0)
-		retry = 0;
-	else
-		retry = status == 0 || status == 408 || status == 409 ||
-		    status == 429 || status >= 500;
-	if (!retry)
-		return (-1);
-	if ((ms = provider_header_delay(info)) >= 0)
-		return (ms);
-	d = PROVIDER_RETRY_INITIAL * pow(2.0, attempt);
-	if (d > PROVIDER_RETRY_MAX)
-		d = PROVIDER_RETRY_MAX;
-	d *= 1.0 - 0.25 * ((double)random() / RAND_MAX);
-	return ((long)d);
+		return (1);
+	if (s != NULL && strcasecmp(s, "false") == 0)
+		return (0);
+	return (status == 0 || status == 408 || status == 409 ||
+	    status == 429 || status >= 500);
+}
+
+/* A word for a retried HTTP status, for the user; NULL if none. */
+static const char *
+provider_status_word(long status)
+{
+	static const struct {
+		long		 status;
+		const char	*word;
+	} words[] = {
+		{ 408, "timed out" }, { 409, "conflict" },
+		{ 429, "rate limited" }, { 500, "server error" },
+		{ 502, "bad gateway" }, { 503, "unavailable" },
+		{ 504, "gateway timeout" }, { 529, "overloaded" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof words / sizeof *words; i++) {
+		if (words[i].status == status)
+			return (words[i].word);
+	}
+	return (status >= 500 ? "server error" : NULL);
+}
+
+/* Where cfg's key came from, for a rejected key: "$ANTHROPIC_API_KEY". */
+static char *
+provider_key_hint(const struct config *cfg, const struct provider_entry *p)
+{
+	const struct option_source	*src;
+
+	src = options_source(cfg, "api_key");
+	if (cfg->api_key == NULL || *cfg->api_key == '\0')
+		return (xasprintf("no API key is set: set $%s or api_key in "
+		    "the config file", p->key_env));
+	if (src == NULL || src->origin == OPTION_DEFAULT)
+		return (xstrdup("check the API key"));
+	switch (src->origin) {
+	case OPTION_ENV:
+		return (xasprintf("check the API key in $%s", src->where !=
+		    NULL ? src->where : p->key_env));
+	case OPTION_USER:
+	case OPTION_PROJECT:
+		return (xasprintf("check api_key in %s", src->where != NULL ?
+		    src->where : "the config file"));
+	case OPTION_FLAG:
+		return (xstrdup("check the API key given on the command line"));
+	default:
+		return (xstrdup("check the API key"));
+	}
 }
 
 struct model_call *
@@ -221,12 +276,8 @@ model_call_start(const struct config *cfg, const struct model_request *req,
 {
 	const struct provider_entry	*p;
 	struct model_call		*mc;
-	static int			 seeded;
+	static uint64_t			 calls;
 
-	if (!seeded) {
-		srandom((unsigned int)(loop_wall_ms() ^ getpid()));
-		seeded = 1;
-	}
 	if ((p = provider_find(cfg->provider)) == NULL) {
 		*cause = xasprintf("unknown provider: %s", cfg->provider ?
 		    cfg->provider : "(none)");
@@ -237,6 +288,11 @@ model_call_start(const struct config *cfg, const struct model_request *req,
 	mc->cb = *cb;
 	mc->arg = arg;
 	mc->max_retries = cfg->max_retries < 0 ? 0 : cfg->max_retries;
+	mc->budget_ms = cfg->retry_seconds < 0 ? 0 :
+	    (long)cfg->retry_seconds * 1000;
+	retry_jitter_seed(&mc->jitter, loop_wall_ms() ^
+	    ((uint64_t)getpid() << 32) ^ (++calls * 0x2545f4914f6cdd1dULL));
+	mc->key_hint = provider_key_hint(cfg, p);
 	response_init(&mc->resp);
 	buf_init(&mc->errbody, PROVIDER_ERROR_BODY_MAX);
 	if (p->build(cfg, req, &mc->ph, cause) != 0) {
@@ -279,6 +335,7 @@ model_call_free(struct model_call *mc)
 	response_release(&mc->resp);
 	provider_http_release(&mc->ph);
 	buf_release(&mc->errbody);
+	free(mc->key_hint);
 	free(mc);
 }
 
@@ -491,10 +548,11 @@ out:
 static void
 model_call_fail(struct model_call *mc, const struct http_response_info *info)
 {
-	struct buf	 why = BUF_INIT;
+	struct buf	 why = BUF_INIT, what = BUF_INIT;
+	const char	*word;
 	char		*type = NULL, *message = NULL, *error;
-	long		 delay, status = info->status;
-	int		 retryable = 1, http;
+	long		 delay = -1, server = -1, status = info->status;
+	int		 retry, http, auth = 0;
 
 	if (status != 200 && status != 0 && info->curl_code == 0) {
 		/* An HTTP error: the body says why. */
@@ -508,8 +566,9 @@ model_call_fail(struct model_call *mc, const struct http_response_info *info)
 			if (why.len == 0)
 				buf_adds(&why, "no error message");
 		}
-		delay = provider_retry_delay(status, info, type,
-		    mc->attempt, mc->max_retries);
+		retry = provider_retryable(status, info, type);
+		server = provider_server_delay(info);
+		auth = provider_auth_error(status, type);
 	} else {
 		if (mc->resp.error_type != NULL) {
 			/* An error event inside the stream. */
@@ -517,42 +576,70 @@ model_call_fail(struct model_call *mc, const struct http_response_info *info)
 			buf_addf(&why, "%s: %s", type,
 			    mc->resp.error_message != NULL ?
 			    mc->resp.error_message : "error in stream");
-			retryable = provider_error_retryable(type);
-		} else if (info->curl_code != 0 && mc->stream_error == NULL)
+			retry = provider_error_retryable(type);
+		} else if (info->curl_code != 0 && mc->stream_error == NULL) {
 			buf_addf(&why, "connection failed: %s", info->error ?
 			    info->error : "unknown error");
-		else if (mc->stream_error != NULL)
+			retry = 1;
+		} else if (mc->stream_error != NULL) {
 			buf_addf(&why, "bad stream: %s", mc->stream_error);
-		else
+			retry = 1;
+		} else {
 			buf_adds(&why, "stream ended before the response was "
 			    "complete");
+			retry = 1;
+		}
 		/* Stream failures count as connection errors. */
-		delay = retryable ? provider_retry_delay(0, NULL, type,
-		    mc->attempt, mc->max_retries) : -1;
+		if (retry)
+			retry = provider_retryable(0, NULL, type);
 	}
-	/* " (HTTP 429, gave up after 3 attempts)" */
+	if (retry && mc->attempt < mc->max_retries)
+		delay = retry_wait(mc->attempt, mc->waited_ms, mc->budget_ms,
+		    server, &mc->jitter);
 	http = status != 0 && status != 200;
-	if (http)
-		buf_addf(&why, " (HTTP %ld", status);
-	if (delay < 0 && mc->attempt > 0) {
-		buf_adds(&why, http ? ", " : " (");
-		buf_addf(&why, "gave up after %d attempts", mc->attempt + 1);
-	}
-	if (http || (delay < 0 && mc->attempt > 0))
-		buf_addch(&why, ')');
 
 	if (delay >= 0) {
+		/* "overloaded (529)" or the reason; the details if any. */
+		if (http && (word = provider_status_word(status)) != NULL) {
+			buf_addf(&what, "%s (%ld)", word, status);
+			if (message != NULL && strcasecmp(message, word) != 0)
+				buf_addf(&what, ": %s", message);
+		} else
+			buf_add(&what, why.buf, why.len);
+		if (http)
+			buf_addf(&why, " (HTTP %ld)", status);
 		log_debug("model call: %s; retry in %ld ms", why.buf, delay);
 		mc->attempt++;
+		mc->waited_ms += delay;
 		/* Drop the partial response before telling the UI. */
 		model_call_reset_attempt(mc);
 		if (mc->cb.retry != NULL)
-			mc->cb.retry(mc->arg, mc->attempt, delay, why.buf);
+			mc->cb.retry(mc->arg, mc->attempt, delay, what.buf);
 		if (!mc->dead)
 			mc->timer = loop_timer_add(delay, model_call_retry_fire,
 			    mc);
 		goto out;
 	}
+
+	/* " (HTTP 429, gave up after 3 attempts in 41 s)" */
+	if (retry && mc->budget_ms <= 0 && mc->attempt == 0)
+		buf_adds(&what, "not retried: retry_seconds is 0");
+	else if (retry && mc->attempt < mc->max_retries &&
+	    server > mc->budget_ms - mc->waited_ms)
+		buf_addf(&what, "the server asks to wait %.0f s, more than "
+		    "retry_seconds (%ld) leaves", server / 1000.0,
+		    mc->budget_ms / 1000);
+	else if (mc->attempt > 0)
+		buf_addf(&what, "gave up after %d attempts in %.0f s",
+		    mc->attempt + 1, mc->waited_ms / 1000.0);
+	if (http)
+		buf_addf(&why, " (HTTP %ld%s%s)", status, what.len > 0 ?
+		    ", " : "", what.len > 0 ? what.buf : "");
+	else if (what.len > 0)
+		buf_addf(&why, " (%s)", what.buf);
+	if (auth)
+		buf_addf(&why, "; %s", mc->key_hint);
+
 	error = buf_detach(&why, NULL);
 	log_debug("model call: failed: %s", error);
 	mc->dead = 1;
@@ -563,6 +650,7 @@ model_call_fail(struct model_call *mc, const struct http_response_info *info)
 	free(error);
 out:
 	buf_release(&why);
+	buf_release(&what);
 	free(type);
 	free(message);
 }

@@ -209,6 +209,7 @@ run_call(struct run *r, const char *provider, int max_retries, int port)
 	cfg.base_url = url;
 	cfg.api_key = (char *)"test-key";
 	cfg.max_retries = max_retries;
+	cfg.retry_seconds = 60;
 	conv_init(&c);
 	message_add_text(conv_add(&c, ROLE_USER), "hi");
 	req.model = "fake";
@@ -300,9 +301,8 @@ test_retry_then_ok(void **state)
 	run_call(&r, "anthropic", 2, server_port);
 	assert_null(r.error);
 	assert_int_equal(r.retries, 1);
-	assert_contains(r.retry_reason, "rate_limit_error: This request would "
-	    "exceed");
-	assert_contains(r.retry_reason, "(HTTP 429)");
+	assert_contains(r.retry_reason, "rate limited (429): This request "
+	    "would exceed");
 	assert_contains(r.dump, "text [fine]");
 	assert_int_equal(server_requests(NULL), 2);
 	server_stop();
@@ -320,7 +320,7 @@ test_gave_up(void **state)
 	    "\"5\"}}, {\"status\": 529}, {\"text\": \"never\"}]");
 	run_call(&r, "anthropic", 2, server_port);
 	assert_string_equal(r.error, "overloaded_error: Overloaded "
-	    "(HTTP 529, gave up after 3 attempts)");
+	    "(HTTP 529, gave up after 3 attempts in 0 s)");
 	assert_int_equal(r.retries, 2);
 	assert_contains(r.dump, "complete=0");
 	assert_not_contains(r.dump, "text [");
@@ -375,8 +375,8 @@ test_midstream_error_gives_up(void **state)
 	    "\"a\"}, {\"error_midstream\": \"server_error\", \"text\": "
 	    "\"b\"}]");
 	run_call(&r, "openai", 1, server_port);
-	assert_string_equal(r.error, "server_error: server_error "
-	    "(gave up after 2 attempts)");
+	assert_contains(r.error, "server_error: server_error "
+	    "(gave up after 2 attempts in ");
 	assert_contains(r.dump, "complete=0");
 	assert_not_contains(r.dump, "text [");
 	server_stop();
@@ -501,7 +501,7 @@ test_connection_refused(void **state)
 	memset(&r, 0, sizeof r);
 	run_call(&r, "anthropic", 1, ntohs(sin.sin_port));
 	assert_contains(r.error, "connection failed: ");
-	assert_contains(r.error, "(gave up after 2 attempts)");
+	assert_contains(r.error, "(gave up after 2 attempts in ");
 	assert_int_equal(r.retries, 1);
 	run_release(&r);
 }
