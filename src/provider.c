@@ -4,9 +4,10 @@
  * One model call is: build the request once, POST it, and on HTTP 200 feed
  * the SSE body to the provider's decoder; on a failed attempt (an HTTP
  * error, a cut connection, an error event inside the stream, or a stream
- * that ends without its proper end) decide with provider_retry_delay()
- * whether to try again with the same body after a delay, discarding all
- * partial output.
+ * that ends without its proper end) decide with provider_retryable() and
+ * the schedule of retry_wait() (retry.h) within the retry_seconds budget
+ * whether to try again with the same body after a delay (a loop timer, so
+ * model_call_cancel() ends the wait), discarding all partial output.
  */
 #include <math.h>
 #include <stdlib.h>

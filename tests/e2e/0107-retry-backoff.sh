@@ -4,7 +4,7 @@
 # and the run succeeds, saying on stderr what it is doing; retry_seconds 0
 # fails at once and says so; a server wait longer than retry_seconds gives
 # up and says why; a 401 is not retried and names where the key came from
-# (the environment variable, then the config file).
+# (the environment variable, then the config file; OpenAI's variable too).
 . "$(dirname "$0")/lib.sh"
 make_repo
 cat > "$T_TMP/script.json" <<'J'
@@ -20,6 +20,8 @@ cat > "$T_TMP/script.json" <<'J'
   "error_message": "invalid x-api-key"},
  {"status": 401, "error_type": "authentication_error",
   "error_message": "invalid x-api-key"},
+ {"status": 401, "error_type": "invalid_request_error",
+  "error_message": "Incorrect API key provided"},
  {"text": "a 401 was retried"}
 ]
 J
@@ -90,4 +92,15 @@ cat "$T_TMP/err5" >&2
 grep -q "check api_key in $cfgdir/config.json" "$T_TMP/err5" ||
     fail "401 does not name the config file"
 [ "$(requests)" -eq 9 ] || fail "401 (file key) made extra requests"
+
+# 6. The OpenAI side names its own variable.
+rm -f "$cfgdir/config.json"
+OPENAI_API_KEY=sk-test "$AGENTOS" -p "hi" --provider openai -m gpt-4.1 \
+    --base-url "$url/v1" > "$T_TMP/out6" 2> "$T_TMP/err6"
+rc=$?
+cat "$T_TMP/err6" >&2
+[ $rc -eq 1 ] || fail "OpenAI 401: exit $rc, not 1"
+grep -q 'check the API key in \$OPENAI_API_KEY' "$T_TMP/err6" ||
+    fail "OpenAI 401 does not name OPENAI_API_KEY"
+[ "$(requests)" -eq 10 ] || fail "OpenAI 401 was retried"
 exit 0
