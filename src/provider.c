@@ -630,9 +630,14 @@ model_call_fail(struct model_call *mc, const struct http_response_info *info)
 		buf_addf(&what, "the server asks to wait %.0f s, more than "
 		    "retry_seconds (%ld) leaves", server / 1000.0,
 		    mc->budget_ms / 1000);
-	else if (mc->attempt > 0)
+	else if (mc->attempt > 0) {
 		buf_addf(&what, "gave up after %d attempts in %.0f s",
 		    mc->attempt + 1, mc->waited_ms / 1000.0);
+		/* The time budget, not the count, ended it. */
+		if (retry && mc->attempt < mc->max_retries)
+			buf_addf(&what, " of retry_seconds %ld",
+			    mc->budget_ms / 1000);
+	}
 	if (http)
 		buf_addf(&why, " (HTTP %ld%s%s)", status, what.len > 0 ?
 		    ", " : "", what.len > 0 ? what.buf : "");

@@ -22,7 +22,11 @@ cat > "$T_TMP/script.json" <<'J'
   "error_message": "invalid x-api-key"},
  {"status": 401, "error_type": "invalid_request_error",
   "error_message": "Incorrect API key provided"},
- {"text": "a 401 was retried"}
+ {"text": "a 401 was retried"},
+ {"status": 503}, {"status": 503}, {"status": 503}, {"status": 503},
+ {"status": 503}, {"status": 503}, {"status": 503}, {"status": 503},
+ {"status": 503}, {"status": 503}, {"status": 503},
+ {"text": "outlasted retry_seconds 1"}
 ]
 J
 start_provider --script "$T_TMP/script.json"
@@ -103,4 +107,18 @@ cat "$T_TMP/err6" >&2
 grep -q 'check the API key in \$OPENAI_API_KEY' "$T_TMP/err6" ||
     fail "OpenAI 401 does not name OPENAI_API_KEY"
 [ "$(requests)" -eq 10 ] || fail "OpenAI 401 was retried"
+# (step past the answer the 401s must not have reached)
+ANTHROPIC_API_KEY=sk-test "$AGENTOS" -p "skip" --base-url "$url" \
+    > /dev/null 2>&1 || fail "could not step the script"
+
+# 7. Drawn waits stop when their total reaches retry_seconds, and say so.
+printf '{"retry_seconds": 1, "max_retries": 100}\n' > "$cfgdir/config.json"
+ANTHROPIC_API_KEY=sk-test "$AGENTOS" -p "hi" --base-url "$url" \
+    > "$T_TMP/out7" 2> "$T_TMP/err7"
+rc=$?
+cat "$T_TMP/err7" >&2
+[ $rc -eq 1 ] || fail "retry_seconds 1: exit $rc, not 1"
+grep -Eq "\(HTTP 503, gave up after [0-9]+ attempts in [01] s of retry_seconds 1\)" \
+    "$T_TMP/err7" || fail "no give-up message naming retry_seconds"
+grep -q "outlasted" "$T_TMP/out7" && fail "waited longer than retry_seconds"
 exit 0
