@@ -79,7 +79,7 @@ const struct option_entry options_table[] = {
 	  .aliases = perm_mode_aliases, .flags = OPTION_GRANTS,
 	  .help = "ask, accept-edits, plan or bypass" },
 	{ .key = "max_retries", .type = OPTION_INT, CFG(max_retries),
-	  .def = "10", .min = 0, .max = 100, .help = "retries per request" },
+	  .def = "20", .min = 0, .max = 100, .help = "retries per request" },
 	{ .key = "retry_seconds", .type = OPTION_INT, CFG(retry_seconds),
 	  .def = "60", .min = 0, .max = 3600,
 	  .help = "total wait for retries of a request (0: no retry)" },

@@ -42,7 +42,7 @@ grep -Eq "^max_tokens +1000 +$user\$" "$T_TMP/config.txt" ||
     fail "max_tokens source"
 grep -Eq "^model +\"user-model\" +$user\$" "$T_TMP/config.txt" ||
     fail "model source"
-grep -Eq "^max_retries +10 +default\$" "$T_TMP/config.txt" ||
+grep -Eq "^max_retries +20 +default\$" "$T_TMP/config.txt" ||
     fail "default source"
 grep -Eq "^snapshots.keep_days +3 +$proj\$" "$T_TMP/config.txt" ||
     fail "snapshots.keep_days"

@@ -238,7 +238,7 @@ test_problems(void **state)
 	    NULL));
 	/* Bad values change nothing. */
 	assert_int_equal(cfg.max_tokens, 8192);
-	assert_int_equal(cfg.max_retries, 10);
+	assert_int_equal(cfg.max_retries, 20);
 	assert_int_equal(cfg.perm_mode, PERM_ASK);
 	assert_int_equal(options_get(&cfg)->snapshots.keep_days, 14);
 	assert_int_equal(options_get(&cfg)->lsp.request_timeout_ms, 10000);
