@@ -1,0 +1,149 @@
+#!/bin/sh
+# Context overflow (issue 11), headless, against the fake provider with a
+# small context window (--context-window: past it the provider's real
+# "prompt is too long" / context_length_exceeded error).
+# 1. A model script reads many real source files of this repository (several
+#    windows' worth) then answers: the run finishes, no request overflows,
+#    the task is in every request verbatim, old results become stubs, the
+#    log keeps every result whole with a compaction event naming the cleared
+#    ones, and a resume sends the same stubs (session_load replays it).
+# 2. An agent that thinks the window is larger gets "prompt is too long":
+#    one clearing pass, one retry, the turn succeeds; both wire formats.
+# 3. A request that cannot fit even after clearing: one retry at most, a
+#    clear message, no loop.
+. "$(dirname "$0")/lib.sh"
+make_repo
+mkdir -p src
+files="agent.c session.c repomodel.c options.c trace.c ui.c render-md.c
+    tool-lsp.c key.c snapshot.c lsp.c editor.c toolrun.c tool.c"
+for f in $files; do
+	cp "$top_srcdir/src/$f" "src/$f" || hard "copy $f"
+done
+git add -A && git commit -qm sources || hard "git commit"
+TASK="TASK-7f3e: read the sources one by one, then say what they do."
+
+# A script: one read_file per file, then an answer.
+script() {
+	python3 - "$@" <<'P'
+import json, sys
+files = sys.argv[1].split()
+turns = [{"text": "Reading %s." % f, "tool_calls": [
+    {"name": "read_file", "input": {"path": "src/" + f}}]} for f in files]
+turns.append({"text": "DONE-ANSWER: they are agentos."})
+print(json.dumps(turns))
+P
+}
+script "$files" > "$T_TMP/script.json"
+
+# --- 1: clearing before requests keeps every request in the window.
+mkdir -p .agentos
+echo '{"context": {"window": 30000, "keep_results": 2}}' > .agentos/config.json
+start_provider --script "$T_TMP/script.json" --context-window 30000
+"$AGENTOS" -p "$TASK" --provider anthropic -m test-model \
+    --base-url "http://127.0.0.1:$T_PORT" --output-format json \
+    > "$T_TMP/out.json" 2> "$T_TMP/err.txt" ||
+    { cat "$T_TMP/err.txt" "$T_TMP/out.json"; fail "run 1 exit status"; }
+sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session_id"])' "$T_TMP/out.json") ||
+    fail "no session id"
+grep -q "DONE-ANSWER" "$T_TMP/out.json" || fail "no final answer"
+"$AGENTOS" export "$sid" --format jsonl > "$T_TMP/events.jsonl" \
+    2> "$T_TMP/err.txt" || { cat "$T_TMP/err.txt"; fail "export"; }
+python3 - "$T_PROVIDER_LOG" "$T_TMP/events.jsonl" "$TASK" "$files" <<'P' ||
+import json, sys
+reqs = [l for l in open(sys.argv[1], encoding="utf-8")]
+ev = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+task, files = sys.argv[3], sys.argv[4].split()
+# Overflowed requests are logged too: one request per turn means none.
+assert len(reqs) == len(files) + 1, (len(reqs), len(files))
+for r in reqs:
+    assert json.dumps(task)[1:-1] in r or task in r, "task missing"
+comp = [e["data"] for e in ev if e["type"] == "compaction"]
+assert comp, "no compaction"
+for c in comp:
+    assert c["trigger"] == "auto", c
+    assert c["tokens_after"] < c["tokens_before"], c
+    assert c["cleared"], c
+assert not [e for e in ev if e["type"] in ("retry", "error")], "overflowed"
+results = {e["data"]["id"]: e["data"]["content"] for e in ev
+           if e["type"] == "tool_result"}
+cleared = {x["id"]: x["stub"] for c in comp for x in c["cleared"]}
+assert len(cleared) >= len(files) // 2, len(cleared)
+last = reqs[-1]
+for i, s in cleared.items():
+    assert s.startswith("[cleared: read_file src/") and i in s, s
+    assert s in last, "stub not sent"
+    # The log keeps the whole text (what recall brings back).
+    assert len(results[i]) > 10000, i
+src = open("src/agent.c", encoding="utf-8").read()
+assert results[[i for i in cleared][0]].startswith("1\t") or \
+    len(results[[i for i in cleared][0]]) > 10000
+print(len(comp), "compactions,", len(cleared), "results cleared")
+P
+    fail "run 1 requests and events"
+
+# The resume sends what the model saw: the same stubs, not the texts.
+"$AGENTOS" -r "$sid" -p "and now?" --provider anthropic -m test-model \
+    --base-url "http://127.0.0.1:$T_PORT" --output-format json \
+    > "$T_TMP/out2.json" 2> "$T_TMP/err.txt" ||
+    { cat "$T_TMP/err.txt" "$T_TMP/out2.json"; fail "resume exit status"; }
+python3 - "$T_PROVIDER_LOG" "$T_TMP/events.jsonl" <<'P' || fail "resume request"
+import json, sys
+reqs = [l for l in open(sys.argv[1], encoding="utf-8")]
+ev = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+cleared = [x["stub"] for e in ev if e["type"] == "compaction"
+           for x in e["data"]["cleared"]]
+for s in cleared:
+    assert s in reqs[-1], ("stub not replayed", s)
+assert len(reqs[-1]) < len(reqs[-2]) + 20000, "cleared texts came back"
+P
+
+# --- 2: the agent thinks the window is large; the provider says no.
+overflow_once() {
+	kind=$1 url=$2
+	rm -f "$T_PROVIDER_LOG" "$T_TMP/port"
+	kill $T_PIDS 2>/dev/null
+	T_PIDS=
+	script "agent.c session.c repomodel.c options.c" > "$T_TMP/script2.json"
+	echo '{"context": {"keep_results": 1}}' > .agentos/config.json
+	start_provider --script "$T_TMP/script2.json" --context-window 25000
+	"$AGENTOS" -p "$TASK" --provider "$kind" -m test-model \
+	    --base-url "http://127.0.0.1:$T_PORT$url" --output-format json \
+	    > "$T_TMP/out3.json" 2> "$T_TMP/err.txt" ||
+	    { cat "$T_TMP/err.txt" "$T_TMP/out3.json"; fail "$kind: exit status"; }
+	grep -q "DONE-ANSWER" "$T_TMP/out3.json" || fail "$kind: no answer"
+	sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session_id"])' "$T_TMP/out3.json")
+	"$AGENTOS" export "$sid" --format jsonl > "$T_TMP/ev3.jsonl" ||
+	    fail "$kind: export"
+	python3 - "$T_TMP/ev3.jsonl" "$kind" <<'P' || fail "$kind: one retry"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+comp = [e["data"] for e in ev if e["type"] == "compaction"]
+retry = [e["data"] for e in ev if e["type"] == "retry"]
+# One overflow: one clearing, one retry; then the provider's window is
+# known and later clearing is automatic, before requests.
+over = [c for c in comp if c["trigger"] == "overflow"]
+assert len(over) == 1 and len(retry) == 1, (retry, comp)
+assert all(c["trigger"] in ("overflow", "auto") for c in comp), comp
+want = "prompt is too long" if sys.argv[2] == "anthropic" else \
+    "context_length_exceeded"
+assert all(want in r["reason"] for r in retry), retry
+assert not [e for e in ev if e["type"] == "error"], "turn failed"
+P
+}
+overflow_once anthropic ""
+overflow_once openai /v1
+
+# --- 3: nothing fits: one retry at most, a clear message, no loop.
+rm -f "$T_PROVIDER_LOG" "$T_TMP/port"
+kill $T_PIDS 2>/dev/null
+T_PIDS=
+start_provider --script "$T_TMP/script.json" --context-window 50
+"$AGENTOS" -p "$TASK" --provider anthropic -m test-model \
+    --base-url "http://127.0.0.1:$T_PORT" --output-format json \
+    > "$T_TMP/out4.json" 2> "$T_TMP/err.txt" && fail "run 3 succeeded"
+n=$(wc -l < "$T_PROVIDER_LOG")
+[ "$n" -le 2 ] || fail "run 3: $n requests (a loop)"
+grep -q "does not fit the model's context window" "$T_TMP/out4.json" \
+    "$T_TMP/err.txt" || { cat "$T_TMP/out4.json" "$T_TMP/err.txt";
+    fail "run 3: no clear message"; }
+exit 0
