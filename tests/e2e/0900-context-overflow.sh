@@ -81,20 +81,56 @@ print(len(comp), "compactions,", len(cleared), "results cleared")
 P
     fail "run 1 requests and events"
 
-# The resume sends what the model saw: the same stubs, not the texts.
+# The resume sends what the model saw (the same stubs, not the texts),
+# and recall brings a cleared result back exactly.
+rid=$(python3 - "$T_TMP/events.jsonl" <<'P'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+print([x["id"] for e in ev if e["type"] == "compaction"
+       for x in e["data"]["cleared"]][0])
+P
+) || fail "no cleared id"
+cat > "$T_TMP/script-r.json" <<J
+[{"text": "Recall.", "tool_calls": [{"name": "recall", "input": {"id": "$rid"}}]},
+ {"text": "Search.", "tool_calls": [{"name": "recall", "input": {"query": "agent_context_clear"}}]},
+ {"text": "RECALLED."}]
+J
+kill $T_PIDS 2>/dev/null
+T_PIDS=
+rm -f "$T_PROVIDER_LOG" "$T_TMP/port"
+start_provider --script "$T_TMP/script-r.json" --context-window 30000
 "$AGENTOS" -r "$sid" -p "and now?" --provider anthropic -m test-model \
     --base-url "http://127.0.0.1:$T_PORT" --output-format json \
     > "$T_TMP/out2.json" 2> "$T_TMP/err.txt" ||
     { cat "$T_TMP/err.txt" "$T_TMP/out2.json"; fail "resume exit status"; }
-python3 - "$T_PROVIDER_LOG" "$T_TMP/events.jsonl" <<'P' || fail "resume request"
+grep -q RECALLED "$T_TMP/out2.json" || fail "resume: no answer"
+"$AGENTOS" export "$sid" --format jsonl > "$T_TMP/events2.jsonl" \
+    2> "$T_TMP/err.txt" || { cat "$T_TMP/err.txt"; fail "export 2"; }
+python3 - "$T_PROVIDER_LOG" "$T_TMP/events.jsonl" "$T_TMP/events2.jsonl" \
+    "$rid" <<'P' || fail "resume and recall"
 import json, sys
 reqs = [l for l in open(sys.argv[1], encoding="utf-8")]
 ev = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+ev2 = [json.loads(l) for l in open(sys.argv[3], encoding="utf-8")]
+rid = sys.argv[4]
 cleared = [x["stub"] for e in ev if e["type"] == "compaction"
            for x in e["data"]["cleared"]]
+first = json.loads(reqs[0])
+text = json.dumps(first)
 for s in cleared:
-    assert s in reqs[-1], ("stub not replayed", s)
-assert len(reqs[-1]) < len(reqs[-2]) + 20000, "cleared texts came back"
+    assert json.dumps(s)[1:-1] in text, ("stub not replayed", s)
+orig = [e["data"]["content"] for e in ev if e["type"] == "tool_result"
+        and e["data"]["id"] == rid][0]
+assert len(orig) > 10000
+assert json.dumps(orig)[1:-1] not in text, "a cleared text came back"
+calls = [e["data"]["id"] for e in ev2 if e["type"] == "tool_call"
+         and e["data"]["name"] == "recall"]
+assert len(calls) == 2, calls
+res = {e["data"]["id"]: e["data"] for e in ev2 if e["type"] == "tool_result"}
+assert res[calls[0]]["content"] == orig, "recall is not exact"
+assert not res[calls[0]].get("is_error"), res[calls[0]]
+hits = res[calls[1]]["content"]
+assert "agent_context_clear" in hits and "toolu_fake_" in hits, hits
 P
 
 # --- 2: the agent thinks the window is large; the provider says no.
