@@ -169,6 +169,49 @@ P
 overflow_once anthropic ""
 overflow_once openai /v1
 
+# --- 2b: the stop reason model_context_window_exceeded: the cut answer is
+# dropped, old results cleared, the request retried once; a resume does
+# not bring the cut answer back.
+rm -f "$T_PROVIDER_LOG" "$T_TMP/port"
+kill $T_PIDS 2>/dev/null
+T_PIDS=
+cat > "$T_TMP/script3.json" <<'J'
+[{"text": "A.", "tool_calls": [{"name": "read_file", "input": {"path": "src/agent.c"}}]},
+ {"text": "B.", "tool_calls": [{"name": "read_file", "input": {"path": "src/session.c"}}]},
+ {"text": "CUT-ANSWER", "stop_reason": "model_context_window_exceeded"},
+ {"text": "DONE-ANSWER"},
+ {"text": "AGAIN-ANSWER"}]
+J
+start_provider --script "$T_TMP/script3.json"
+"$AGENTOS" -p "$TASK" --provider anthropic -m test-model \
+    --base-url "http://127.0.0.1:$T_PORT" --output-format json \
+    > "$T_TMP/out5.json" 2> "$T_TMP/err.txt" ||
+    { cat "$T_TMP/err.txt" "$T_TMP/out5.json"; fail "stop reason: exit"; }
+grep -q "DONE-ANSWER" "$T_TMP/out5.json" || fail "stop reason: no answer"
+sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session_id"])' "$T_TMP/out5.json")
+"$AGENTOS" -r "$sid" -p "again" --provider anthropic -m test-model \
+    --base-url "http://127.0.0.1:$T_PORT" --output-format json \
+    > "$T_TMP/out6.json" 2> "$T_TMP/err.txt" ||
+    { cat "$T_TMP/err.txt" "$T_TMP/out6.json"; fail "stop reason: resume"; }
+"$AGENTOS" export "$sid" --format jsonl > "$T_TMP/ev5.jsonl" ||
+    fail "stop reason: export"
+python3 - "$T_PROVIDER_LOG" "$T_TMP/ev5.jsonl" <<'P' || fail "stop reason"
+import json, sys
+reqs = [l for l in open(sys.argv[1], encoding="utf-8")]
+ev = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+assert len(reqs) == 5, len(reqs)
+comp = [e["data"] for e in ev if e["type"] == "compaction"]
+assert len(comp) == 1 and comp[0]["trigger"] == "overflow", comp
+assert "messages" in comp[0], comp[0].keys()
+retry = [e["data"] for e in ev if e["type"] == "retry"]
+assert len(retry) == 1 and "model_context_window_exceeded" in \
+    retry[0]["reason"], retry
+for r in reqs[3:]:
+    assert "CUT-ANSWER" not in r, "the cut answer was sent"
+    assert "[cleared: read_file src/agent.c" in r, "no stub"
+assert "DONE-ANSWER" in reqs[4], "resume lost the answer"
+P
+
 # --- 3: nothing fits: one retry at most, a clear message, no loop.
 rm -f "$T_PROVIDER_LOG" "$T_TMP/port"
 kill $T_PIDS 2>/dev/null
