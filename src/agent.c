@@ -489,6 +489,27 @@ agent_context_clear(struct agent *a, const char *trigger, int force,
 	return ((int)n);
 }
 
+char *
+agent_context_report(struct agent *a)
+{
+	const struct context_options *o = &options_get(a->cfg)->context;
+	const struct usage	*u = &a->stats.usage;
+	struct context_fill	 f;
+	int64_t			 window, est;
+
+	window = context_window(o, a->cfg->model);
+	if (a->ctx_limit > 0 && a->ctx_limit < window)
+		window = a->ctx_limit;
+	context_fill(a->system, a->tools, &a->conv, &f);
+	if (a->ctx_tokens > 0)
+		est = context_estimate(a->ctx_tokens, a->ctx_bytes, 0,
+		    context_conv_bytes(&a->conv));
+	else
+		est = f.system + f.tools + f.messages + f.results;
+	return (context_fill_text(&f, est, window, u->input_tokens,
+	    u->cache_read_tokens, u->cache_write_tokens));
+}
+
 /*
  * The request did not fit the window (the provider said so with error,
  * naming tokens of limit when known): clear once and retry once, never in

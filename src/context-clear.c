@@ -324,3 +324,67 @@ context_overflow_limit(const char *error)
 		return (n);
 	return (context_number_after(error, "maximum context length is "));
 }
+
+void
+context_fill(const char *system, json_t *tools, const struct conv *c,
+    struct context_fill *f)
+{
+	const struct block	*b;
+	size_t			 i, j, msg = 0, res = 0;
+	char			*s;
+
+	memset(f, 0, sizeof *f);
+	if (system != NULL)
+		f->system = strlen(system) / CONTEXT_BYTES_PER_TOKEN;
+	if (tools != NULL && (s = json_dumps(tools, JSON_COMPACT)) != NULL) {
+		f->tools = strlen(s) / CONTEXT_BYTES_PER_TOKEN;
+		free(s);
+	}
+	for (i = 0; i < c->nr; i++) {
+		for (j = 0; j < c->msgs[i].nr; j++) {
+			b = &c->msgs[i].blocks[j];
+			if (b->type != BLOCK_TOOL_RESULT)
+				continue;
+			f->nresults++;
+			if (b->text != NULL) {
+				res += strlen(b->text);
+				if (strncmp(b->text, CONTEXT_STUB_PREFIX,
+				    strlen(CONTEXT_STUB_PREFIX)) == 0)
+					f->ncleared++;
+			}
+		}
+	}
+	msg = context_conv_bytes(c) - res;
+	f->messages = msg / CONTEXT_BYTES_PER_TOKEN;
+	f->results = res / CONTEXT_BYTES_PER_TOKEN;
+}
+
+char *
+context_fill_text(const struct context_fill *f, int64_t est, int64_t window,
+    int64_t input, int64_t cache_read, int64_t cache_write)
+{
+	struct buf	b = BUF_INIT;
+	int64_t		sum = f->system + f->tools + f->messages + f->results;
+	int64_t		all = input + cache_read + cache_write;
+
+	buf_addf(&b, "Context window: about %lld of %lld tokens (%lld%%)",
+	    (long long)est, (long long)window,
+	    (long long)(window > 0 ? est * 100 / window : 0));
+	buf_addf(&b, "\n  %-13s %lld", "system", (long long)f->system);
+	buf_addf(&b, "\n  %-13s %lld", "tools", (long long)f->tools);
+	buf_addf(&b, "\n  %-13s %lld", "messages", (long long)f->messages);
+	buf_addf(&b, "\n  %-13s %lld (%zu, %zu cleared)", "tool results",
+	    (long long)f->results, f->nresults, f->ncleared);
+	buf_addf(&b, "\n  %-13s %lld", "free",
+	    (long long)(window > est ? window - est : 0));
+	if (sum != est)
+		buf_addf(&b, "\n(categories at %d bytes a token: %lld; the "
+		    "total follows the provider's last count)",
+		    CONTEXT_BYTES_PER_TOKEN, (long long)sum);
+	if (all > 0)
+		buf_addf(&b, "\nCache hits: %.1f%% of %lld input tokens",
+		    100.0 * (double)cache_read / (double)all, (long long)all);
+	else
+		buf_adds(&b, "\nCache hits: none yet");
+	return (buf_detach(&b, NULL));
+}

@@ -134,4 +134,38 @@ int64_t	 context_overflow_tokens(const char *error);
  */
 int64_t	 context_overflow_limit(const char *error);
 
+/* What fills the window, by category, in estimated tokens. */
+struct context_fill {
+	int64_t	system;		/* the system prompt (with map, AGENTS.md) */
+	int64_t	tools;		/* the tool definitions */
+	int64_t	messages;	/* texts, thinking and tool uses */
+	int64_t	results;	/* tool results, stubs included */
+	size_t	nresults;
+	size_t	ncleared;	/* results that are stubs now */
+};
+
+/*
+ * Measure system (may be NULL), tools (a JSON array, may be NULL) and the
+ * conversation c into f, at CONTEXT_BYTES_PER_TOKEN.
+ */
+void	 context_fill(const char *system, json_t *tools, const struct conv *c,
+	    struct context_fill *f);
+
+/*
+ * The /context text: f by category with est (the estimate of the next
+ * request, which the reported usage corrects) against window, the free
+ * room, and the cache hit ratio (cache reads over all input tokens, from
+ * the summed usage; "none yet" before a response).  The caller frees.
+ */
+char	*context_fill_text(const struct context_fill *f, int64_t est,
+	    int64_t window, int64_t input, int64_t cache_read,
+	    int64_t cache_write);
+
+struct agent;
+/*
+ * The /context text for the agent's next request (agent.c); the caller
+ * frees.
+ */
+char	*agent_context_report(struct agent *a);
+
 #endif

@@ -203,6 +203,36 @@ test_overflow_errors(void **state)
 	assert_int_equal(context_overflow_limit(NULL), 0);
 }
 
+static void
+test_fill(void **state)
+{
+	struct conv		 c;
+	struct context_fill	 f;
+	json_t			*tools = json_pack("[{s:s}]", "name", "x");
+	char			*text;
+
+	make_conv(&c, 3, 3000);
+	context_clear(&c, 2, 1, NULL);
+	context_fill("0123456789ab", tools, &c, &f);
+	assert_int_equal(f.system, 4);
+	assert_int_equal(f.tools, 4);		/* [{"name":"x"}] */
+	assert_int_equal(f.nresults, 3);
+	assert_int_equal(f.ncleared, 1);
+	assert_int_equal(f.results, (6000 + strlen(result_text(&c, 0))) / 3);
+	assert_true(f.messages > 0 && f.messages < 100);
+	text = context_fill_text(&f, 5000, 10000, 100, 900, 0);
+	assert_non_null(strstr(text, "about 5000 of 10000 tokens (50%)"));
+	assert_non_null(strstr(text, "free          5000"));
+	assert_non_null(strstr(text, "(3, 1 cleared)"));
+	assert_non_null(strstr(text, "Cache hits: 90.0% of 1000"));
+	free(text);
+	text = context_fill_text(&f, 0, 0, 0, 0, 0);
+	assert_non_null(strstr(text, "Cache hits: none yet"));
+	free(text);
+	json_decref(tools);
+	conv_release(&c);
+}
+
 int
 main(void)
 {
@@ -215,6 +245,7 @@ main(void)
 		cmocka_unit_test(test_stub),
 		cmocka_unit_test(test_replay),
 		cmocka_unit_test(test_overflow_errors),
+		cmocka_unit_test(test_fill),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
