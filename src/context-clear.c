@@ -169,14 +169,62 @@ context_stub(const char *name, json_t *input, const char *text,
 	return (buf_detach(&b, NULL));
 }
 
-/* Whether result block b may be cleared. */
+/* The result of tool use id in c after message from, or NULL. */
+static const struct block *
+context_find_result(const struct conv *c, size_t from, const char *id)
+{
+	const struct block	*b;
+	size_t			 i, j;
+
+	for (i = from; i < c->nr; i++) {
+		for (j = 0; j < c->msgs[i].nr; j++) {
+			b = &c->msgs[i].blocks[j];
+			if (b->type == BLOCK_TOOL_RESULT && b->id != NULL &&
+			    strcmp(b->id, id) == 0)
+				return (b);
+		}
+	}
+	return (NULL);
+}
+
+/*
+ * Whether the failing call of result b (in message at) was later made
+ * again, the same tool with the same input, and succeeded: its error is
+ * then no longer pinned.
+ */
 static int
-context_clearable(const struct block *b)
+context_resolved(const struct conv *c, size_t at, const struct block *b)
+{
+	const struct block	*use = context_find_use(c, b->id), *u, *r;
+	size_t			 i, j;
+
+	if (use == NULL || use->name == NULL)
+		return (0);
+	for (i = at + 1; i < c->nr; i++) {
+		for (j = 0; j < c->msgs[i].nr; j++) {
+			u = &c->msgs[i].blocks[j];
+			if (u->type != BLOCK_TOOL_USE || u->id == NULL ||
+			    u->name == NULL || strcmp(u->name, use->name) != 0)
+				continue;
+			if (!json_equal(u->input, use->input))
+				continue;
+			r = context_find_result(c, i + 1, u->id);
+			if (r != NULL && !r->is_error)
+				return (1);
+		}
+	}
+	return (0);
+}
+
+/* Whether result block b (in message at) may be cleared. */
+static int
+context_clearable(const struct conv *c, size_t at, const struct block *b)
 {
 	if (b->type != BLOCK_TOOL_RESULT || b->text == NULL || b->id == NULL)
 		return (0);
-	if (b->is_error)
-		return (0);		/* pinned: a failing call's output */
+	/* Pinned: a failing call's output, until the same call succeeds. */
+	if (b->is_error && !context_resolved(c, at, b))
+		return (0);
 	if (strncmp(b->text, CONTEXT_STUB_PREFIX,
 	    strlen(CONTEXT_STUB_PREFIX)) == 0)
 		return (0);
@@ -211,7 +259,7 @@ context_clear(struct conv *c, int keep, int64_t need_tokens, json_t *cleared)
 			if ((int64_t)(freed / CONTEXT_BYTES_PER_TOKEN) >=
 			    need_tokens)
 				return (freed);
-			if (!context_clearable(b))
+			if (!context_clearable(c, i, b))
 				continue;
 			use = context_find_use(c, b->id);
 			stub = context_stub(use != NULL ? use->name : NULL,

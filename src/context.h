@@ -6,8 +6,8 @@
  * the bytes added (or removed) since are estimated, at
  * CONTEXT_BYTES_PER_TOKEN.  When the estimate passes context.clear_at
  * percent of the window, the oldest tool results (never the newest
- * context.keep_results, never a failing call's output, which stays pinned)
- * are replaced by a one-line stub
+ * context.keep_results, never a failing call's output, which stays pinned
+ * until the same call succeeds) are replaced by a one-line stub
  *
  *	[cleared: read_file src/foo.c, 412 lines, recall toolu_01]
  *
@@ -92,7 +92,8 @@ int64_t	 context_target(const struct context_options *o, int64_t window);
 /*
  * Clear the oldest tool results of c until at least need_tokens (at
  * CONTEXT_BYTES_PER_TOKEN) are freed or nothing more may go: the newest
- * keep results, results with is_error set (pinned) and stubs stay.  Each
+ * keep results, stubs, and results with is_error set stay (pinned) until
+ * the same tool with the same input succeeds later in c.  Each
  * cleared result's text becomes its stub (see the top of this file; the
  * tool name and its main argument come from the tool use of the same id).
  * For each, {"id": ID, "stub": STUB} is appended to cleared (may be NULL).

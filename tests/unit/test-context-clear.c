@@ -140,6 +140,27 @@ test_pinned(void **state)
 	    strlen(CONTEXT_STUB_PREFIX)) == 0);
 	assert_int_equal(strlen(result_text(&c, 3)), 3000);
 	conv_release(&c);
+
+	/* The same call succeeds later: the old error is no longer pinned. */
+	make_conv(&c, 4, 3000);
+	c.msgs[2].blocks[0].is_error = 1;
+	json_object_set_new(c.msgs[5].blocks[0].input, "path",
+	    json_string("src/f0.c"));
+	context_clear(&c, 1, 1000000, NULL);
+	assert_true(strncmp(result_text(&c, 0), CONTEXT_STUB_PREFIX,
+	    strlen(CONTEXT_STUB_PREFIX)) == 0);
+	conv_release(&c);
+
+	/* ... but not when it failed again. */
+	make_conv(&c, 4, 3000);
+	c.msgs[2].blocks[0].is_error = 1;
+	c.msgs[6].blocks[0].is_error = 1;
+	json_object_set_new(c.msgs[5].blocks[0].input, "path",
+	    json_string("src/f0.c"));
+	context_clear(&c, 1, 1000000, NULL);
+	assert_int_equal(strlen(result_text(&c, 0)), 3000);
+	assert_int_equal(strlen(result_text(&c, 2)), 3000);
+	conv_release(&c);
 }
 
 static void
