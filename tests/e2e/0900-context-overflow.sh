@@ -29,6 +29,10 @@ import json, sys
 files = sys.argv[1].split()
 turns = [{"text": "Reading %s." % f, "tool_calls": [
     {"name": "read_file", "input": {"path": "src/" + f}}]} for f in files]
+if len(files) > 8:
+    # A failing call early on: its output stays pinned.
+    turns.insert(1, {"text": "Missing.", "tool_calls": [
+        {"name": "read_file", "input": {"path": "src/no-such-file.c"}}]})
 turns.append({"text": "DONE-ANSWER: they are agentos."})
 print(json.dumps(turns))
 P
@@ -54,7 +58,7 @@ reqs = [l for l in open(sys.argv[1], encoding="utf-8")]
 ev = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
 task, files = sys.argv[3], sys.argv[4].split()
 # Overflowed requests are logged too: one request per turn means none.
-assert len(reqs) == len(files) + 1, (len(reqs), len(files))
+assert len(reqs) == len(files) + 2, (len(reqs), len(files))
 for r in reqs:
     assert json.dumps(task)[1:-1] in r or task in r, "task missing"
 comp = [e["data"] for e in ev if e["type"] == "compaction"]
@@ -74,9 +78,13 @@ for i, s in cleared.items():
     assert s in last, "stub not sent"
     # The log keeps the whole text (what recall brings back).
     assert len(results[i]) > 10000, i
-src = open("src/agent.c", encoding="utf-8").read()
-assert results[[i for i in cleared][0]].startswith("1\t") or \
-    len(results[[i for i in cleared][0]]) > 10000
+# The failing call's output is never cleared, and is in every request
+# after it.
+err = [e["data"] for e in ev if e["type"] == "tool_result"
+       and e["data"].get("is_error")]
+assert len(err) == 1 and err[0]["id"] not in cleared, err
+for r in reqs[2:]:
+    assert json.dumps(err[0]["content"])[1:-1] in r, "pinned error lost"
 print(len(comp), "compactions,", len(cleared), "results cleared")
 P
     fail "run 1 requests and events"
