@@ -141,6 +141,25 @@ hits = res[calls[1]]["content"]
 assert "agent_context_clear" in hits and "toolu_fake_" in hits, hits
 P
 
+# --- 1b: the same through the OpenAI wire format.
+rm -f "$T_PROVIDER_LOG" "$T_TMP/port"
+kill $T_PIDS 2>/dev/null
+T_PIDS=
+echo '{"context": {"window": 30000, "keep_results": 2}}' > .agentos/config.json
+start_provider --script "$T_TMP/script.json" --context-window 30000
+"$AGENTOS" -p "$TASK" --provider openai -m test-model \
+    --base-url "http://127.0.0.1:$T_PORT/v1" --output-format json \
+    > "$T_TMP/out1b.json" 2> "$T_TMP/err.txt" ||
+    { cat "$T_TMP/err.txt" "$T_TMP/out1b.json"; fail "openai: exit status"; }
+grep -q "DONE-ANSWER" "$T_TMP/out1b.json" || fail "openai: no final answer"
+python3 - "$T_PROVIDER_LOG" "$TASK" "$files" <<'P' || fail "openai: requests"
+import json, sys
+reqs = [l for l in open(sys.argv[1], encoding="utf-8")]
+assert len(reqs) == len(sys.argv[3].split()) + 2, len(reqs)
+assert all(sys.argv[2] in r for r in reqs), "task missing"
+assert "[cleared: read_file src/" in reqs[-1], "no stub"
+P
+
 # --- 2: the agent thinks the window is large; the provider says no.
 overflow_once() {
 	kind=$1 url=$2
