@@ -6,9 +6,14 @@
 #    windows' worth) then answers: the run finishes, no request overflows,
 #    the task is in every request verbatim, old results become stubs, the
 #    log keeps every result whole with a compaction event naming the cleared
-#    ones, and a resume sends the same stubs (session_load replays it).
+#    ones, a failing call's output stays pinned, and a resume sends the
+#    same stubs (session_load replays it) and recall brings a cleared
+#    result back exactly, or finds results by a text.  1b: the same run
+#    through the OpenAI wire format.
 # 2. An agent that thinks the window is larger gets "prompt is too long":
 #    one clearing pass, one retry, the turn succeeds; both wire formats.
+#    2b: the stop reason model_context_window_exceeded: the cut answer is
+#    dropped, one clearing, one retry.
 # 3. A request that cannot fit even after clearing: one retry at most, a
 #    clear message, no loop.
 . "$(dirname "$0")/lib.sh"
