@@ -93,6 +93,10 @@ for r in reqs[2:]:
 print(len(comp), "compactions,", len(cleared), "results cleared")
 P
     fail "run 1 requests and events"
+"$AGENTOS" export "$sid" > "$T_TMP/export.md" 2> "$T_TMP/err.txt" ||
+    { cat "$T_TMP/err.txt"; fail "export markdown"; }
+grep -Eq '^> Context \(auto\): [0-9]+ old tool results cleared, about [0-9]+ to [0-9]+ tokens\.' \
+    "$T_TMP/export.md" || fail "export: no clearing line"
 
 # The resume sends what the model saw (the same stubs, not the texts),
 # and recall brings a cleared result back exactly.
