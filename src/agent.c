@@ -1192,6 +1192,10 @@ agent_adopt(struct agent *a, struct session *f, int load, char **cause)
 	}
 	conv_release(&a->conv);
 	a->conv = conv;
+	/* Another conversation: estimate from its bytes until a response. */
+	a->ctx_tokens = 0;
+	a->ctx_bytes = 0;
+	a->overflow_retried = 0;
 	agent_load_session(a, &st, load);
 	session_state_release(&st);
 	a->log_warned = 0;
