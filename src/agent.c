@@ -92,6 +92,8 @@ struct agent {
 	int			 overflow_retried;
 	int64_t			 ctx_limit;	/* the provider's, when it
 						   named a smaller one */
+	int64_t			 ctx_est;	/* of the last request */
+	int64_t			 ctx_window;
 };
 
 static void	agent_event(struct agent *, enum event_type, json_t *);
@@ -403,8 +405,7 @@ agent_request(struct agent *a)
 	}
 	if (agent_budget_gate(a, NULL) != 0)
 		return;
-	if (options_get(a->cfg)->context.autoclear)
-		agent_context_clear(a, "auto", 0, 0);
+	agent_context_clear(a, "auto", 0, 0);
 	a->state = AGENT_MODEL;
 	a->call_started_ms = loop_now_ms();
 	a->mc = a->call_start(a->cfg, &req, &agent_call_cb, a, &cause);
@@ -454,7 +455,9 @@ agent_context_clear(struct agent *a, const char *trigger, int force,
 	}
 	before = context_estimate(a->ctx_tokens, a->ctx_bytes, fixed,
 	    context_conv_bytes(&a->conv));
-	if (!force && !context_over(o, window, before))
+	a->ctx_est = before;
+	a->ctx_window = window;
+	if (!force && (!o->autoclear || !context_over(o, window, before)))
 		return (0);
 	target = context_target(o, window);
 	if (force && before - target <= 0)
@@ -469,6 +472,7 @@ agent_context_clear(struct agent *a, const char *trigger, int force,
 	}
 	after = context_estimate(a->ctx_tokens, a->ctx_bytes, fixed,
 	    context_conv_bytes(&a->conv));
+	a->ctx_est = after;
 	ev = event_pack(EV_COMPACTION, "{s:s,s:I,s:I,s:o}", "trigger",
 	    trigger, "tokens_before", (json_int_t)before, "tokens_after",
 	    (json_int_t)after, "cleared", cleared);
@@ -487,6 +491,20 @@ agent_context_clear(struct agent *a, const char *trigger, int force,
 	a->ui->notice(a->arg, text);
 	free(text);
 	return ((int)n);
+}
+
+int
+agent_context_percent(struct agent *a, int *warn)
+{
+	const struct context_options *o = &options_get(a->cfg)->context;
+	int	pct;
+
+	*warn = 0;
+	if (a->ctx_window <= 0 || a->ctx_est <= 0)
+		return (-1);
+	pct = (int)(a->ctx_est * 100 / a->ctx_window);
+	*warn = pct >= o->clear_at - 10;
+	return (pct);
 }
 
 char *
@@ -1195,6 +1213,7 @@ agent_adopt(struct agent *a, struct session *f, int load, char **cause)
 	/* Another conversation: estimate from its bytes until a response. */
 	a->ctx_tokens = 0;
 	a->ctx_bytes = 0;
+	a->ctx_est = 0;
 	a->overflow_retried = 0;
 	agent_load_session(a, &st, load);
 	session_state_release(&st);

@@ -168,5 +168,11 @@ struct agent;
  * frees.
  */
 char	*agent_context_report(struct agent *a);
+/*
+ * How full the window was at the agent's last request, in percent (-1
+ * before the first); *warn is set within 10 points of context.clear_at,
+ * before a clearing.
+ */
+int	 agent_context_percent(struct agent *a, int *warn);
 
 #endif

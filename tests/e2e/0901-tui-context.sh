@@ -28,6 +28,8 @@ wait_for 'Cache hits: none yet'
 send_keys 'read the sources' Enter
 wait_for 'Context: cleared [0-9]+ old tool result'
 wait_for 'Read them all\.'
+# The status bar: the window's fill at the last request.
+wait_for ' ctx [0-9]+%'
 send_keys '/context' Enter
 wait_for 'tool results +[0-9]+ \(3, [12] cleared\)'
 wait_for 'free +[0-9]+'
