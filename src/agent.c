@@ -4,6 +4,7 @@
 
 #include "agentos.h"
 #include "budget.h"
+#include "context.h"
 #include "trace.h"
 #include "options.h"
 #include "repomodel.h"
@@ -80,10 +81,26 @@ struct agent {
 	char			*ask_why;
 	struct tool_call	*ask_tc;
 	int			 unpriced_told;	/* said once: no price */
+
+	/*
+	 * The context manager (context-clear.c): the last reported usage
+	 * (input, cache and output tokens) and the conversation's bytes then,
+	 * and whether this request already had its one overflow retry.
+	 */
+	int64_t			 ctx_tokens;
+	size_t			 ctx_bytes;
+	int			 overflow_retried;
+	int64_t			 ctx_limit;	/* the provider's, when it
+						   named a smaller one */
+	int64_t			 ctx_est;	/* of the last request */
+	int64_t			 ctx_window;
 };
 
 static void	agent_event(struct agent *, enum event_type, json_t *);
 static void	agent_request(struct agent *);
+static int	agent_context_clear(struct agent *, const char *, int, int);
+static int	agent_overflow(struct agent *, const char *, int64_t,
+		    int64_t);
 static void	agent_end_turn(struct agent *, enum stop_reason,
 		    const char *);
 static void	agent_schedule_step(struct agent *);
@@ -348,6 +365,7 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	message_add_text(m, text);
 	a->stats.turns++;
 	a->stopped = BUDGET_OK;
+	a->overflow_retried = 0;
 	/*
 	 * The map is re-ranked toward what this message mentions, once per
 	 * user turn: the requests of the turn's tool loop keep one system
@@ -387,6 +405,7 @@ agent_request(struct agent *a)
 	}
 	if (agent_budget_gate(a, NULL) != 0)
 		return;
+	agent_context_clear(a, "auto", 0, 0);
 	a->state = AGENT_MODEL;
 	a->call_started_ms = loop_now_ms();
 	a->mc = a->call_start(a->cfg, &req, &agent_call_cb, a, &cause);
@@ -406,6 +425,147 @@ agent_request(struct agent *a)
 	    a->cfg->max_tokens, "body_sha256", hash, "body", body);
 	free(hash);
 	agent_event(a, EV_REQUEST, ev);
+}
+
+/*
+ * Clear old tool results when the next request's estimate passes the
+ * threshold (with force: whatever the estimate, down to the target), and
+ * log a compaction event saying what was cleared (with messages: the whole
+ * conversation too, for when the log holds a response the conversation
+ * dropped).  Returns how many results were cleared.
+ */
+static int
+agent_context_clear(struct agent *a, const char *trigger, int force,
+    int messages)
+{
+	const struct context_options *o = &options_get(a->cfg)->context;
+	int64_t		 window, before, after, target;
+	size_t		 fixed, n, i;
+	char		*s, *text;
+	json_t		*cleared, *ev, *msgs;
+
+	window = context_window(o, a->cfg->model);
+	if (a->ctx_limit > 0 && a->ctx_limit < window)
+		window = a->ctx_limit;
+	fixed = a->system != NULL ? strlen(a->system) : 0;
+	if (a->ctx_tokens <= 0 && a->tools != NULL &&
+	    (s = json_dumps(a->tools, JSON_COMPACT)) != NULL) {
+		fixed += strlen(s);
+		free(s);
+	}
+	before = context_estimate(a->ctx_tokens, a->ctx_bytes, fixed,
+	    context_conv_bytes(&a->conv));
+	a->ctx_est = before;
+	a->ctx_window = window;
+	if (!force && (!o->autoclear || !context_over(o, window, before)))
+		return (0);
+	target = context_target(o, window);
+	if (force && before - target <= 0)
+		target = before / 2;
+	cleared = json_array();
+	context_clear(&a->conv, o->keep_results, before - target, cleared);
+	if ((n = json_array_size(cleared)) == 0) {
+		json_decref(cleared);
+		log_debug("context: %lld tokens of %lld, nothing to clear",
+		    (long long)before, (long long)window);
+		return (0);
+	}
+	after = context_estimate(a->ctx_tokens, a->ctx_bytes, fixed,
+	    context_conv_bytes(&a->conv));
+	a->ctx_est = after;
+	ev = event_pack(EV_COMPACTION, "{s:s,s:I,s:I,s:o}", "trigger",
+	    trigger, "tokens_before", (json_int_t)before, "tokens_after",
+	    (json_int_t)after, "cleared", cleared);
+	if (messages) {
+		msgs = json_array();
+		for (i = 0; i < a->conv.nr; i++)
+			json_array_append_new(msgs,
+			    conv_message_to_json(&a->conv.msgs[i]));
+		json_object_set_new(ev, "messages", msgs);
+	}
+	agent_event(a, EV_COMPACTION, ev);
+	text = xasprintf("Context: cleared %zu old tool result%s (about %lld "
+	    "to %lld tokens of %lld); the recall id in each stub names it in "
+	    "the session log.", n, n == 1 ? "" : "s", (long long)before,
+	    (long long)after, (long long)window);
+	a->ui->notice(a->arg, text);
+	free(text);
+	return ((int)n);
+}
+
+int
+agent_context_percent(struct agent *a, int *warn)
+{
+	const struct context_options *o = &options_get(a->cfg)->context;
+	int	pct;
+
+	*warn = 0;
+	if (a->ctx_window <= 0 || a->ctx_est <= 0)
+		return (-1);
+	pct = (int)(a->ctx_est * 100 / a->ctx_window);
+	*warn = pct >= o->clear_at - 10;
+	return (pct);
+}
+
+char *
+agent_context_report(struct agent *a)
+{
+	const struct context_options *o = &options_get(a->cfg)->context;
+	const struct usage	*u = &a->stats.usage;
+	struct context_fill	 f;
+	int64_t			 window, est;
+
+	window = context_window(o, a->cfg->model);
+	if (a->ctx_limit > 0 && a->ctx_limit < window)
+		window = a->ctx_limit;
+	context_fill(a->system, a->tools, &a->conv, &f);
+	if (a->ctx_tokens > 0)
+		est = context_estimate(a->ctx_tokens, a->ctx_bytes, 0,
+		    context_conv_bytes(&a->conv));
+	else
+		est = f.system + f.tools + f.messages + f.results;
+	return (context_fill_text(&f, est, window, u->input_tokens,
+	    u->cache_read_tokens, u->cache_write_tokens));
+}
+
+/*
+ * The request did not fit the window (the provider said so with error,
+ * naming tokens of limit when known): clear once and retry once, never in
+ * a loop.  1 if the request was sent again; 0 if the turn must end.
+ */
+static int
+agent_overflow(struct agent *a, const char *error, int64_t tokens,
+    int64_t limit)
+{
+	const struct context_options *o = &options_get(a->cfg)->context;
+	int64_t	 window;
+
+	if (a->overflow_retried)
+		return (0);
+	a->overflow_retried = 1;
+	window = context_window(o, a->cfg->model);
+	if (a->ctx_limit > 0 && a->ctx_limit < window)
+		window = a->ctx_limit;
+	if (tokens > 0) {
+		a->ctx_tokens = tokens;
+		a->ctx_bytes = context_conv_bytes(&a->conv);
+	} else if (a->ctx_tokens <= 0 || a->ctx_tokens < window) {
+		/* Past the window, whatever the estimate said. */
+		a->ctx_tokens = window + 1;
+		a->ctx_bytes = context_conv_bytes(&a->conv);
+	}
+	/* The provider's window wins over the configured one from now on. */
+	if (limit > 0 && limit < window)
+		a->ctx_limit = limit;
+	if (agent_context_clear(a, "overflow", 1, error == NULL) == 0)
+		return (0);
+	agent_event(a, EV_RETRY, event_pack(EV_RETRY, "{s:i,s:I,s:s}",
+	    "attempt", 1, "delay_ms", (json_int_t)0, "reason",
+	    error != NULL ? error : "model_context_window_exceeded"));
+	if (a->ui->stream_reset != NULL)
+		a->ui->stream_reset(a->arg);
+	agent_request(a);
+	return (1);
 }
 
 /* End the turn: back to idle and tell the front end. */
@@ -490,6 +650,22 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 
 	a->mc = NULL;
 	if (error != NULL) {
+		if (context_is_overflow(error)) {
+			if (agent_overflow(a, error,
+			    context_overflow_tokens(error),
+			    context_overflow_limit(error)))
+				return;
+			if (a->ui->stream_reset != NULL)
+				a->ui->stream_reset(a->arg);
+			text = xasprintf("the conversation does not fit the "
+			    "model's context window, even with old tool "
+			    "results cleared (%s); the session goes on: ask "
+			    "for less, or start a new session with /clear",
+			    error);
+			agent_end_turn(a, STOP_NONE, text);
+			free(text);
+			return;
+		}
 		if (a->ui->stream_reset != NULL)
 			a->ui->stream_reset(a->arg);
 		agent_end_turn(a, STOP_NONE, error);
@@ -529,6 +705,17 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	    "cost_usd", known ? json_real(cost) : json_null());
 	agent_event(a, EV_RESPONSE, ev);
 
+	/*
+	 * The model ran out of window while it answered: drop the cut
+	 * answer, clear, and ask again (once; the compaction event then
+	 * carries the conversation, as the log holds the dropped answer).
+	 */
+	if (resp->stop == STOP_CONTEXT_WINDOW &&
+	    agent_overflow(a, NULL, resp->usage.input_tokens +
+	    resp->usage.cache_read_tokens + resp->usage.cache_write_tokens, 0))
+		return;
+	a->overflow_retried = 0;
+
 	/* An empty answer is kept out: the APIs refuse empty messages. */
 	if (resp->msg.nr == 0) {
 		a->ui->assistant_done(a->arg, &resp->msg, &resp->usage);
@@ -537,6 +724,14 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	}
 	m = conv_add(&a->conv, ROLE_ASSISTANT);
 	message_move_blocks(m, &resp->msg);
+	/* The reported usage is the ground truth of the next estimate. */
+	if (resp->usage.input_tokens + resp->usage.cache_read_tokens > 0) {
+		a->ctx_tokens = resp->usage.input_tokens +
+		    resp->usage.cache_read_tokens +
+		    resp->usage.cache_write_tokens +
+		    resp->usage.output_tokens;
+		a->ctx_bytes = context_conv_bytes(&a->conv);
+	}
 	a->ui->assistant_done(a->arg, m, &resp->usage);
 
 	agent_clear_calls(a);
@@ -1020,6 +1215,11 @@ agent_adopt(struct agent *a, struct session *f, int load, char **cause)
 	}
 	conv_release(&a->conv);
 	a->conv = conv;
+	/* Another conversation: estimate from its bytes until a response. */
+	a->ctx_tokens = 0;
+	a->ctx_bytes = 0;
+	a->ctx_est = 0;
+	a->overflow_retried = 0;
 	agent_load_session(a, &st, load);
 	session_state_release(&st);
 	a->log_warned = 0;

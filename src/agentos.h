@@ -503,6 +503,8 @@ struct tool_ctx {
 	const struct config	*cfg;
 	struct repo		*repo;		/* the workspace's (repo.h);
 						   NULL: tools open one */
+	struct session		*session;	/* the session log (recall);
+						   NULL: unrecorded */
 };
 
 /*
@@ -725,6 +727,8 @@ extern const struct tool_entry tool_read_file;
 extern const struct tool_entry tool_write_file;
 extern const struct tool_entry tool_edit_file;
 extern const struct tool_entry tool_glob;
+/* tool-recall.c: a cleared tool result back from the session log. */
+extern const struct tool_entry tool_recall;
 extern const struct tool_entry tool_grep;
 extern const struct tool_entry tool_bash;
 

@@ -287,7 +287,14 @@ md_event(FILE *f, const struct event *ev)
 		    jint(d, "attempt") + 1, dur, jstr(d, "reason", "?"));
 		break;
 	case EV_COMPACTION:
-		fputs("> The conversation was compacted here.\n\n", f);
+		if (json_is_array(json_object_get(d, "cleared")))
+			fprintf(f, "> Context (%s): %zu old tool results "
+			    "cleared, about %lld to %lld tokens.\n\n",
+			    jstr(d, "trigger", "?"), json_array_size(
+			    json_object_get(d, "cleared")),
+			    jint(d, "tokens_before"), jint(d, "tokens_after"));
+		else
+			fputs("> The conversation was compacted here.\n\n", f);
 		break;
 	case EV_REWIND:
 		fprintf(f, "> Files rewound to snapshot %s.\n\n",

@@ -83,6 +83,12 @@ static const struct event_field ev_retry[] = {
 static const struct event_field ev_compaction[] = {
 	/* With messages, they replace the conversation on resume. */
 	FOPT("messages", EVF_ARRAY),
+	/* Clearing (context-clear.c): auto or overflow. */
+	FOPT("trigger", EVF_STRING),
+	FOPT("tokens_before", EVF_INTEGER),
+	FOPT("tokens_after", EVF_INTEGER),
+	/* [{"id": TOOL_USE_ID, "stub": TEXT}]: results replaced on resume. */
+	FOPT("cleared", EVF_ARRAY),
 	FEND
 };
 static const struct event_field ev_rewind[] = {

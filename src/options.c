@@ -205,6 +205,19 @@ const struct option_entry options_table[] = {
 	{ .key = "prices", .type = OPTION_JSON, OPT(budget.prices),
 	  .help = "model to prices per million tokens, over data/prices.json" },
 	/* --- end budget */
+	/* --- context: clearing old tool results (issue 11) */
+	{ .key = "context.window", .type = OPTION_INT, OPT(context.window),
+	  .def = "0", .min = 0, .max = 100000000,
+	  .help = "context window in tokens (0: from the model)" },
+	{ .key = "context.clear_at", .type = OPTION_INT,
+	  OPT(context.clear_at), .def = "80", .min = 1, .max = 100,
+	  .help = "percent of the window that clears old tool results" },
+	{ .key = "context.keep_results", .type = OPTION_INT,
+	  OPT(context.keep_results), .def = "3", .min = 0, .max = INT_MAX,
+	  .help = "the newest tool results never cleared" },
+	{ .key = "context.auto", .type = OPTION_BOOL, OPT(context.autoclear),
+	  .def = "true", .help = "clear old tool results before requests" },
+	/* --- end context */
 	{ .key = NULL }
 };
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "budget.h"
+#include "context.h"
 #include "lsp.h"
 #include "snapshot.h"
 #include "ui.h"
@@ -86,6 +87,7 @@ struct options {
 	size_t			 nlsp_servers, lsp_servers_alloc;
 	struct ui_options	 ui;		/* "keys.*", "mouse" */
 	struct budget_options	 budget;	/* "budget.*", "prices" */
+	struct context_options	 context;	/* "context.*" */
 
 	struct option_source	*src;		/* one per options_table row */
 	struct option_source	 key_src[OPTION_KEYS_MAX];

@@ -1197,6 +1197,11 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 				message_release(&m);
 			}
 		}
+		msgs = json_object_get(ev->data, "cleared");
+		if (json_is_array(msgs)) {
+			load_flush(ctx);
+			context_replay(ctx->conv, msgs);
+		}
 		break;
 	case EV_TURN_END:
 		ctx->turn_ended = 1;

@@ -29,6 +29,9 @@ static void	slash_fork(struct ui *, const char *);
 static void	slash_cost(struct ui *, const char *);
 static void	slash_cost_sum(struct buf *, const struct budget_sum *);
 /* --- end budget: slash command prototypes */
+/* --- context: slash command prototypes (/context) */
+static void	slash_context(struct ui *, const char *);
+/* --- end context: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
 	{ .name = "help", .args = "", .exec = slash_help,
@@ -67,6 +70,11 @@ const struct slash_entry slash_table[] = {
 	  .help = "show tokens, cache hits, cost and time per model and per "
 	    "turn, and the limits of the run" },
 	/* --- end budget: slash commands */
+	/* --- context: slash commands (/context) */
+	{ .name = "context", .args = "", .exec = slash_context,
+	  .help = "show what fills the context window, by category, and the "
+	    "cache hit ratio" },
+	/* --- end context: slash commands */
 	{ .name = NULL }
 };
 
@@ -404,3 +412,20 @@ slash_cost(struct ui *ui, const char *args)
 	ui_redraw(ui);
 }
 /* --- end budget: /cost */
+
+/* --- context: /context */
+static void
+slash_context(struct ui *ui, const char *args)
+{
+	char	*text;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "context: no agent");
+		return;
+	}
+	text = agent_context_report(ui->agent);
+	view_transcript_add(ui, TE_NOTICE, text);
+	free(text);
+	ui_redraw(ui);
+}
+/* --- end context: /context */

@@ -11,6 +11,7 @@
 #include "agentos.h"
 #include "ui.h"
 #include "lsp.h"
+#include "context.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -174,6 +175,14 @@ status_draw(struct ui *ui, int y, int cols)
 		}
 		status_cost(ui, &b);
 	}
+	/* --- context: the window's fill at the last request */
+	if (st != NULL && ui->agent != NULL) {
+		int	warn, pct = agent_context_percent(ui->agent, &warn);
+
+		if (pct >= 0)
+			buf_addf(&b, " ctx %d%%%s", pct, warn ? "!" : "");
+	}
+	/* --- end context */
 	if (ui->branch != NULL)
 		buf_addf(&b, " \xe2\x94\x82 \xe2\x8e\x87 %s", ui->branch);
 	buf_addf(&b, " \xe2\x94\x82 %zu snapshot%s", nsnap,

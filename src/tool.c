@@ -22,6 +22,9 @@ const struct tool_entry *tool_table[] = {
 	&tool_grep,
 	&tool_bash,
 	/* --- end tools */
+	/* --- context tools (issue 11) */
+	&tool_recall,
+	/* --- end context tools */
 	/* --- repository model tools */
 	&tool_find_definition,
 	&tool_find_references,

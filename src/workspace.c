@@ -119,6 +119,7 @@ static void
 workspace_open_session(struct workspace *ws, char **why)
 {
 	ws->session = workspace_session_open(ws, ws->cfg->resume, why);
+	ws->ctx.session = ws->session;
 	if (ws->session == NULL) {
 		log_debug("session log unavailable: %s", *why);
 		ws->session_id = workspace_new_session_id();
@@ -222,6 +223,7 @@ workspace_set_session(struct workspace *ws, struct session *s)
 {
 	session_close(ws->session);
 	ws->session = s;
+	ws->ctx.session = s;
 	free(ws->session_id);
 	ws->session_id = s != NULL ? xstrdup(session_id(s)) :
 	    workspace_new_session_id();

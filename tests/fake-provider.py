@@ -57,6 +57,11 @@ Turn keys (all optional; combine freely):
                                 these strings, else HTTP 400 naming what
                                 was wrong (so e2e tests fail loudly)
 
+With --context-window N a request whose estimated tokens (body bytes / 4)
+exceed N is answered with the provider's real overflow error instead, and
+consumes no turn: Anthropic HTTP 400 invalid_request_error "prompt is too
+long: T tokens > N maximum", OpenAI HTTP 400 code context_length_exceeded.
+
 Every request body is appended to --log as one JSON line (the body as
 sent, re-serialised on one line; a non-JSON body is logged as
 {"_raw": "..."}).  Standard library only.
@@ -93,7 +98,8 @@ OPENAI_FINISH = {"end_turn": "stop", "tool_use": "tool_calls",
 class State:
     """The script and the request counter, shared by handler threads."""
 
-    def __init__(self, turns, log, wire_dir, seed):
+    def __init__(self, turns, log, wire_dir, seed, window=0):
+        self.window = window
         self.turns = turns
         self.log = log
         self.wire_dir = wire_dir
@@ -101,17 +107,28 @@ class State:
         self.n = 0
         self.rng = random.Random(seed)
 
+    def log_body(self, body):
+        if self.log:
+            try:
+                line = json.dumps(json.loads(body), ensure_ascii=False)
+            except ValueError:
+                line = json.dumps({"_raw": body})
+            with open(self.log, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+
+    def overflow(self, body):
+        """The estimated tokens of body when past the window, else 0."""
+        if self.window <= 0 or estimate_tokens(body) <= self.window:
+            return 0
+        with self.lock:
+            self.log_body(body)
+        return estimate_tokens(body)
+
     def next_turn(self, body):
         with self.lock:
             n = self.n
             self.n += 1
-            if self.log:
-                try:
-                    line = json.dumps(json.loads(body), ensure_ascii=False)
-                except ValueError:
-                    line = json.dumps({"_raw": body})
-                with open(self.log, "a", encoding="utf-8") as f:
-                    f.write(line + "\n")
+            self.log_body(body)
             if n < len(self.turns):
                 return n, self.turns[n]
             return n, {"text": "(script exhausted)"}
@@ -285,6 +302,23 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(404, {"error": {"message": "no route " + path,
                                            "type": "not_found_error"}})
             return
+        over = st.overflow(body)
+        if over:
+            if kind == "anthropic":
+                msg = "prompt is too long: %d tokens > %d maximum" % (
+                    over, st.window)
+                self.send_error_turn(kind, {
+                    "status": 400, "error_type": "invalid_request_error",
+                    "error_message": msg})
+            else:
+                msg = ("This model's maximum context length is %d tokens. "
+                       "However, your messages resulted in %d tokens. "
+                       "Please reduce the length of the messages." % (
+                           st.window, over))
+                self.send_json(400, {"error": {
+                    "message": msg, "type": "invalid_request_error",
+                    "param": "messages", "code": "context_length_exceeded"}})
+            return
         n, turn = st.next_turn(body)
         try:
             model = json.loads(body).get("model", "fake-model")
@@ -442,6 +476,9 @@ def main():
                     "\"replay\"")
     ap.add_argument("--seed", type=int, default=1,
                     help="seed for \"chunk\": \"random\"")
+    ap.add_argument("--context-window", type=int, default=0,
+                    help="answer requests of more estimated tokens "
+                    "(bytes / 4) with the provider's overflow error")
     a = ap.parse_args()
 
     turns = []
@@ -456,7 +493,7 @@ def main():
 
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.daemon_threads = True
-    srv.state = State(turns, a.log, wire, a.seed)
+    srv.state = State(turns, a.log, wire, a.seed, a.context_window)
     port = srv.server_address[1]
     if a.port_file:
         tmp = a.port_file + ".tmp"
