@@ -80,6 +80,13 @@ struct agent {
 	char			*ask_why;
 	struct tool_call	*ask_tc;
 	int			 unpriced_told;	/* said once: no price */
+
+	/*
+	 * Files put back by rewinds since the last prompt, told to the
+	 * model at the start of the next user message (not in the system
+	 * prompt, which stays cache-stable); NULL when none.
+	 */
+	char			*rewind_note;
 };
 
 static void	agent_event(struct agent *, enum event_type, json_t *);
@@ -231,6 +238,9 @@ agent_load_session(struct agent *a, struct session_state *st, int resumed)
 	a->resumed = resumed;
 	a->resume_interrupted = st->interrupted;
 	budget_resume(a->budget, st->cost_usd, st->cost_unknown);
+	free(a->rewind_note);
+	a->rewind_note = st->rewind_note;
+	st->rewind_note = NULL;
 }
 
 /* Keep the seqs of the prompts of a loaded session (st keeps none). */
@@ -291,6 +301,7 @@ agent_free(struct agent *a)
 	budget_free(a->budget);
 	free(a->stop_why);
 	free(a->ask_why);
+	free(a->rewind_note);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -345,6 +356,8 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		m = &a->conv.msgs[a->conv.nr - 1];
 	else
 		m = conv_add(&a->conv, ROLE_USER);
+	if (a->rewind_note != NULL)
+		message_add_text(m, a->rewind_note);
 	message_add_text(m, text);
 	a->stats.turns++;
 	a->stopped = BUDGET_OK;
@@ -359,7 +372,10 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		a->system = context_system(a->root, a->cwd,
 		    workspace_repomodel(a->ws), a->cfg);
 	}
-	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s}", "text", text));
+	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s,s:s*}", "text", text,
+	    "note", a->rewind_note));
+	free(a->rewind_note);
+	a->rewind_note = NULL;
 	agent_request(a);
 	return (0);
 }
@@ -872,12 +888,66 @@ agent_busy(struct agent *a)
 	return (a->state != AGENT_IDLE);
 }
 
+/*
+ * Add to the pending note what a restore put back, and return the part
+ * this restore added (for its event).  The model saw the files as they
+ * were before; the note tells it they changed under it.
+ */
+static char *
+agent_rewind_note(struct agent *a, const char *id,
+    const struct snapshot_plan *plan)
+{
+	struct buf	 b;
+	char		*all, *note;
+	size_t		 i;
+
+	buf_init(&b, 8192);
+	if (id != NULL)
+		buf_addf(&b, "[Note: the user restored the files to snapshot "
+		    "%s", id);
+	else
+		buf_addf(&b, "[Note: the user undid the last change to the "
+		    "files (restored snapshot %.12s", plan->target != NULL ?
+		    plan->target : "?");
+	if (id == NULL)
+		buf_adds(&b, ")");
+	buf_adds(&b, ".");
+	if (plan->nwrite == 0 && plan->nremove == 0)
+		buf_adds(&b, " No file changed.");
+	if (plan->nwrite > 0) {
+		buf_adds(&b, " Written back to their content then:");
+		for (i = 0; i < plan->nwrite; i++)
+			buf_addf(&b, "%s %s", i == 0 ? "" : ",",
+			    plan->write[i]);
+		buf_adds(&b, ".");
+	}
+	if (plan->nremove > 0) {
+		buf_adds(&b, " Removed (they did not exist then):");
+		for (i = 0; i < plan->nremove; i++)
+			buf_addf(&b, "%s %s", i == 0 ? "" : ",",
+			    plan->remove[i]);
+		buf_adds(&b, ".");
+	}
+	buf_adds(&b, " Edits and writes you made after that snapshot are gone"
+	    " from these files: read them again before changing them.]");
+	note = buf_detach(&b, NULL);
+	if (a->rewind_note == NULL)
+		a->rewind_note = xstrdup(note);
+	else {
+		all = xasprintf("%s\n%s", a->rewind_note, note);
+		free(a->rewind_note);
+		a->rewind_note = all;
+	}
+	return (note);
+}
+
 int
 agent_rewind(struct agent *a, const char *id, int flags, char **msg,
     char **cause)
 {
 	struct snapshot_store	*st;
 	struct snapshot_plan	 plan;
+	char			*note;
 	int			 rc;
 
 	*msg = NULL;
@@ -901,9 +971,11 @@ agent_rewind(struct agent *a, const char *id, int flags, char **msg,
 		    "" : "s", plan.nremove, plan.before != NULL ?
 		    " Undo with: agentos rewind " : "", plan.before != NULL ?
 		    plan.before : "", plan.before != NULL ? "" : "");
-		agent_event(a, EV_REWIND, event_pack(EV_REWIND, "{s:s,s:s?}",
-		    "snapshot", plan.target != NULL ? plan.target : "",
-		    "before", plan.before));
+		note = agent_rewind_note(a, id, &plan);
+		agent_event(a, EV_REWIND, event_pack(EV_REWIND,
+		    "{s:s,s:s?,s:s}", "snapshot", plan.target != NULL ?
+		    plan.target : "", "before", plan.before, "note", note));
+		free(note);
 	}
 	snapshot_plan_release(&plan);
 	return (rc);
