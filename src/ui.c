@@ -93,6 +93,7 @@ static void	ui_cb_assistant_done(void *, const struct message *,
 		    const struct usage *);
 static void	ui_cb_approval(void *, struct tool_call *, const char *);
 static void	ui_cb_tool_started(void *, struct tool_call *);
+static void	ui_tool_diff(struct tentry *, struct tool_call *);
 static void	ui_cb_tool_output(void *, struct tool_call *, const char *,
 		    size_t);
 static void	ui_cb_tool_finished(void *, struct tool_call *);
@@ -1388,7 +1389,30 @@ ui_cb_tool_started(void *arg, struct tool_call *tc)
 	}
 	e->state = TS_RUNNING;
 	e->lines_width = 0;
+	ui_tool_diff(e, tc);
 	ui_redraw(ui);
+}
+
+/*
+ * An edit about to run: keep the diff it applies, for the expanded entry
+ * (in accept-edits and bypass no approval showed it).  The tool's preview
+ * reads the files as they are now, just before it runs.
+ */
+static void
+ui_tool_diff(struct tentry *e, struct tool_call *tc)
+{
+	char	*why = NULL;
+
+	buf_reset(&e->diff);
+	e->diff.truncated = 0;
+	/* Not a rename: its preview asks a language server again. */
+	if ((tc->effects.flags & EFFECT_EDIT) == 0 ||
+	    (tc->effects.flags & EFFECT_LSP) != 0 || tc->tool == NULL ||
+	    tc->tool->preview == NULL)
+		return;
+	if (tc->tool->preview(tc->ctx, tc->input, &e->diff, &why) != 0)
+		buf_reset(&e->diff);
+	free(why);
 }
 
 static void
@@ -1423,6 +1447,8 @@ ui_cb_tool_finished(void *arg, struct tool_call *tc)
 		e->tool_id = xstrdup(tc->id);
 	}
 	e->state = tc->is_error ? TS_ERROR : TS_OK;
+	if (tc->is_error)
+		buf_reset(&e->diff);	/* it applied nothing */
 	e->exit_status = tc->exit_status;
 	ui_tool_diagnostics(ui, e, tc);
 	e->duration_ms = tc->duration_ms;
