@@ -260,8 +260,17 @@ void	 config_trace_use(const struct config *cfg);
 const char *config_trace_getenv(const char *name);
 /* Nonzero when a key or a base URL is set (a request can be tried). */
 int	 config_provider_configured(const struct config *cfg);
-/* What to tell a user who has not configured a provider (static text). */
+/*
+ * What to tell a user who has not configured a provider, naming the user
+ * config file config_user_path() gives (built once, owned by config.c).
+ */
 const char *config_provider_help(void);
+/*
+ * The user's config file: $XDG_CONFIG_HOME/agentos/config.json, else
+ * ~/.config/agentos/config.json (XDG Base Directory specification); NULL
+ * without HOME.  The caller frees it.
+ */
+char	*config_user_path(void);
 const char *perm_mode_name(enum perm_mode m);
 int	 perm_mode_from_name(const char *name, enum perm_mode *m);
 
