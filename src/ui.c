@@ -94,6 +94,8 @@ static void	ui_cb_assistant_done(void *, const struct message *,
 static void	ui_cb_approval(void *, struct tool_call *, const char *);
 static void	ui_cb_tool_started(void *, struct tool_call *);
 static void	ui_tool_diff(struct tentry *, struct tool_call *);
+static void	ui_rewind_failed(struct ui *, struct ui_restore *,
+		    const char *);
 static void	ui_cb_tool_output(void *, struct tool_call *, const char *,
 		    size_t);
 static void	ui_cb_tool_finished(void *, struct tool_call *);
@@ -582,8 +584,7 @@ ui_restore_run(struct ui *ui, struct ui_restore *r, int flags)
 			free(cause);
 			return;
 		} else {
-			view_transcript_notice(ui, TE_ERROR, "rewind: %s",
-			    cause);
+			ui_rewind_failed(ui, r, cause);
 			ok = 0;
 		}
 		free(cause);
@@ -597,6 +598,29 @@ ui_restore_run(struct ui *ui, struct ui_restore *r, int flags)
 	status_update_branch(ui);
 	ui->scroll = 0;
 	ui_redraw(ui);
+}
+
+/*
+ * A rewind failed.  Right after /clear the new session has no snapshot of
+ * its own: say that the previous session's changes are one /resume away.
+ */
+static void
+ui_rewind_failed(struct ui *ui, struct ui_restore *r, const char *cause)
+{
+	const char	*sid = agent_session_id(ui->agent);
+	char		*key;
+
+	if (r->id != NULL || ui->nsnapshots != 0 || ui->cleared_from == NULL ||
+	    (sid != NULL && strcmp(sid, ui->cleared_from) == 0)) {
+		view_transcript_notice(ui, TE_ERROR, "rewind: %s", cause);
+		return;
+	}
+	key = ui_key_hint(ui, KEYM_MAIN, KA_REWIND);
+	view_transcript_notice(ui, TE_ERROR, "rewind: %s: this conversation "
+	    "(after /clear) has made no change yet. The changes of the "
+	    "previous session are reached with /resume %s, then %s.", cause,
+	    ui->cleared_from, key);
+	free(key);
 }
 
 /* The user confirmed overwriting hand edits. */
@@ -785,7 +809,8 @@ ui_clear(struct ui *ui)
 	view_transcript_notice(ui, TE_NOTICE, "Cleared: a new conversation "
 	    "starts (session %s). The previous one, %s, can be resumed with "
 	    "/resume.", agent_session_id(ui->agent), old);
-	free(old);
+	free(ui->cleared_from);
+	ui->cleared_from = old;
 	ui_snapshots_changed(ui);
 }
 
@@ -1739,6 +1764,7 @@ out:
 	if (cfg->resume == ui.resume_id)
 		cfg->resume = NULL;
 	free(ui.resume_id);
+	free(ui.cleared_from);
 	free(ui.history);
 	free(ui.progress);
 	for (i = 0; i < ui.nentries; i++)

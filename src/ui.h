@@ -417,6 +417,7 @@ struct ui {
 	int			 started;	/* curses is up */
 	char			*resume_id;	/* picked at start-up:
 						   cfg->resume points here */
+	char			*cleared_from;	/* session before /clear */
 	char			*history;	/* prompt history file */
 	char			*progress;	/* background work, or NULL */
 	struct view		*budget_view;	/* the ask at a limit, or NULL */
