@@ -888,30 +888,20 @@ agent_busy(struct agent *a)
 	return (a->state != AGENT_IDLE);
 }
 
-/*
- * Add to the pending note what a restore put back, and return the part
- * this restore added (for its event).  The model saw the files as they
- * were before; the note tells it they changed under it.
- */
-static char *
-agent_rewind_note(struct agent *a, const char *id,
-    const struct snapshot_plan *plan)
+char *
+agent_rewind_note_text(const char *id, const struct snapshot_plan *plan)
 {
 	struct buf	 b;
-	char		*all, *note;
 	size_t		 i;
 
 	buf_init(&b, 8192);
 	if (id != NULL)
 		buf_addf(&b, "[Note: the user restored the files to snapshot "
-		    "%s", id);
+		    "%s.", id);
 	else
 		buf_addf(&b, "[Note: the user undid the last change to the "
-		    "files (restored snapshot %.12s", plan->target != NULL ?
+		    "files (restored snapshot %.12s).", plan->target != NULL ?
 		    plan->target : "?");
-	if (id == NULL)
-		buf_adds(&b, ")");
-	buf_adds(&b, ".");
 	if (plan->nwrite == 0 && plan->nremove == 0)
 		buf_adds(&b, " No file changed.");
 	if (plan->nwrite > 0) {
@@ -930,7 +920,21 @@ agent_rewind_note(struct agent *a, const char *id,
 	}
 	buf_adds(&b, " Edits and writes you made after that snapshot are gone"
 	    " from these files: read them again before changing them.]");
-	note = buf_detach(&b, NULL);
+	return (buf_detach(&b, NULL));
+}
+
+/*
+ * Add to the pending note what a restore put back, and return the part
+ * this restore added (for its event).  The model saw the files as they
+ * were before; the note tells it they changed under it.
+ */
+static char *
+agent_rewind_note(struct agent *a, const char *id,
+    const struct snapshot_plan *plan)
+{
+	char	*all, *note;
+
+	note = agent_rewind_note_text(id, plan);
 	if (a->rewind_note == NULL)
 		a->rewind_note = xstrdup(note);
 	else {

@@ -972,6 +972,14 @@ void	 agent_cancel(struct agent *a);
 /* Nonzero while a turn runs. */
 int	 agent_busy(struct agent *a);
 /*
+ * The note a restore to snapshot id (NULL: the last agent change undone)
+ * that did plan adds to the next prompt, telling the model which files
+ * went back (issue 10).  The caller frees it.
+ */
+struct snapshot_plan;
+char	*agent_rewind_note_text(const char *id,
+	    const struct snapshot_plan *plan);
+/*
  * Restore the files to snapshot id (an id from the list or a commit id), or
  * with id NULL to the snapshot before the last agent change (again: one
  * further back).  A snapshot of the present state is taken first, so the

@@ -2,7 +2,8 @@
 # TUI: after Alt-z (or /rewind) the next request tells the model which files
 # went back to which snapshot, in the next user message (the system prompt
 # stays as it was, for the prompt cache); the note is sent once, and a
-# rewind just before quitting is still told after -c resumes the session.
+# rewind just before quitting, or one by "agentos rewind" between two runs,
+# is still told after -c resumes the session.
 . "$(dirname "$0")/lib.sh"
 make_repo
 cat > "$T_TMP/script.json" <<'JSON'
@@ -15,7 +16,8 @@ cat > "$T_TMP/script.json" <<'JSON'
  {"tool_calls": [{"name": "write_file", "input": {"path": "new.txt",
    "content": "brand new\n"}}]},
  {"text": "Wrote new.txt."},
- {"text": "Resumed and told."}
+ {"text": "Resumed and told."},
+ {"text": "Told of the command-line rewind."}
 ]
 JSON
 start_provider --script "$T_TMP/script.json"
@@ -76,5 +78,31 @@ t = c if isinstance(c, str) else "\n".join(b.get("text", "") for b in c
     if b.get("type") == "text")
 assert "after resume" in t, json.dumps(reqs[-1]["messages"])[-1500:]
 assert "snapshot 2" in t and "new.txt" in t and "Removed" in t, t
+PY
+
+# agentos rewind from the shell, between two runs: told on the next -c.
+sid=$(screen | sed -n 's/.*Resumed session \([0-9a-f-]*\):.*/\1/p' | head -1)
+[ -n "$sid" ] || fail "no session id on the screen"
+send_keys C-d
+wait_for 'AGENTOS-EXITED'
+grep -q there hello.txt || fail "/rewind 2 did not put back hello.txt"
+"$AGENTOS" rewind 1 --yes --session "$sid" > "$T_TMP/rw.out" 2>&1 ||
+    fail "agentos rewind: $(cat "$T_TMP/rw.out")"
+grep -q world hello.txt || fail "agentos rewind 1 did not write hello.txt"
+restart_agentos --base-url "http://127.0.0.1:$T_PORT" -c \
+    --permission-mode accept-edits
+wait_for 'Resumed session'
+send_keys 'after the shell rewind' Enter
+wait_for 'Told of the command-line rewind'
+python3 - "$T_PROVIDER_LOG" <<'PY' || fail "the command-line rewind was not told"
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+m = [m for m in reqs[-1]["messages"] if m["role"] == "user"][-1]
+c = m["content"]
+t = c if isinstance(c, str) else "\n".join(b.get("text", "") for b in c
+    if b.get("type") == "text")
+assert "after the shell rewind" in t, t
+assert "snapshot 1" in t and "hello.txt" in t and "Written back" in t, t
+assert "Removed" not in t, "an old note was sent again: " + t
 PY
 exit 0
