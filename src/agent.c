@@ -87,6 +87,7 @@ struct agent {
 	 * prompt, which stays cache-stable); NULL when none.
 	 */
 	char			*rewind_note;
+	char			*rewind_snap;	/* the last one's target */
 };
 
 static void	agent_event(struct agent *, enum event_type, json_t *);
@@ -100,6 +101,7 @@ static void	agent_clear_calls(struct agent *);
 static void	agent_load_session(struct agent *, struct session_state *,
 		    int);
 static void	agent_take_user_seqs(struct agent *, struct session_state *);
+static void	agent_rewind_note_add(struct agent *, const char *);
 static int	agent_adopt(struct agent *, struct session *, int, char **);
 static void	agent_offer_tools(struct agent *, enum perm_mode);
 static int	agent_budget_gate(struct agent *, struct tool_call *);
@@ -302,6 +304,7 @@ agent_free(struct agent *a)
 	free(a->stop_why);
 	free(a->ask_why);
 	free(a->rewind_note);
+	free(a->rewind_snap);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -932,9 +935,19 @@ static char *
 agent_rewind_note(struct agent *a, const char *id,
     const struct snapshot_plan *plan)
 {
-	char	*all, *note;
+	char	*note;
 
 	note = agent_rewind_note_text(id, plan);
+	agent_rewind_note_add(a, note);
+	return (note);
+}
+
+/* Append note (borrowed) to the note the next prompt carries. */
+static void
+agent_rewind_note_add(struct agent *a, const char *note)
+{
+	char	*all;
+
 	if (a->rewind_note == NULL)
 		a->rewind_note = xstrdup(note);
 	else {
@@ -942,7 +955,6 @@ agent_rewind_note(struct agent *a, const char *id,
 		free(a->rewind_note);
 		a->rewind_note = all;
 	}
-	return (note);
 }
 
 int
@@ -976,6 +988,9 @@ agent_rewind(struct agent *a, const char *id, int flags, char **msg,
 		    " Undo with: agentos rewind " : "", plan.before != NULL ?
 		    plan.before : "", plan.before != NULL ? "" : "");
 		note = agent_rewind_note(a, id, &plan);
+		free(a->rewind_snap);
+		a->rewind_snap = xstrdup(plan.target != NULL ? plan.target :
+		    "");
 		agent_event(a, EV_REWIND, event_pack(EV_REWIND,
 		    "{s:s,s:s?,s:s}", "snapshot", plan.target != NULL ?
 		    plan.target : "", "before", plan.before, "note", note));
@@ -1103,6 +1118,7 @@ int
 agent_fork(struct agent *a, int turn, char **cause)
 {
 	struct session		*f;
+	char			*pending;
 
 	if (a->state != AGENT_IDLE) {
 		*cause = xstrdup("busy: press Esc to stop the turn first");
@@ -1122,8 +1138,29 @@ agent_fork(struct agent *a, int turn, char **cause)
 	    a->user_seqs[turn - 1] - 1, cause);
 	if (f == NULL)
 		return (-1);
-	if (agent_adopt(a, f, 1, cause) != 0)
+	/*
+	 * A rewind not yet told goes with the fork: the files are as it
+	 * left them.  (The fork's copied events may hold an earlier one.)
+	 */
+	pending = a->rewind_note;
+	a->rewind_note = NULL;
+	if (agent_adopt(a, f, 1, cause) != 0) {
+		a->rewind_note = pending;
 		return (-1);
+	}
+	if (pending != NULL && a->rewind_note != NULL &&
+	    strcmp(a->rewind_note, pending) == 0) {
+		/* The fork copied the rewind events: it has the note. */
+		free(pending);
+		pending = NULL;
+	}
+	if (pending != NULL) {
+		agent_rewind_note_add(a, pending);
+		agent_event(a, EV_REWIND, event_pack(EV_REWIND, "{s:s,s:s}",
+		    "snapshot", a->rewind_snap != NULL ? a->rewind_snap : "",
+		    "note", pending));
+		free(pending);
+	}
 	/* A fork is a new session, not a resumed one. */
 	a->resumed = 0;
 	a->resume_interrupted = 0;
