@@ -94,6 +94,14 @@ struct agent {
 						   named a smaller one */
 	int64_t			 ctx_est;	/* of the last request */
 	int64_t			 ctx_window;
+
+	/*
+	 * Files put back by rewinds since the last prompt, told to the
+	 * model at the start of the next user message (not in the system
+	 * prompt, which stays cache-stable); NULL when none.
+	 */
+	char			*rewind_note;
+	char			*rewind_snap;	/* the last one's target */
 };
 
 static void	agent_event(struct agent *, enum event_type, json_t *);
@@ -110,6 +118,7 @@ static void	agent_clear_calls(struct agent *);
 static void	agent_load_session(struct agent *, struct session_state *,
 		    int);
 static void	agent_take_user_seqs(struct agent *, struct session_state *);
+static void	agent_rewind_note_add(struct agent *, const char *);
 static int	agent_adopt(struct agent *, struct session *, int, char **);
 static void	agent_offer_tools(struct agent *, enum perm_mode);
 static int	agent_budget_gate(struct agent *, struct tool_call *);
@@ -248,6 +257,9 @@ agent_load_session(struct agent *a, struct session_state *st, int resumed)
 	a->resumed = resumed;
 	a->resume_interrupted = st->interrupted;
 	budget_resume(a->budget, st->cost_usd, st->cost_unknown);
+	free(a->rewind_note);
+	a->rewind_note = st->rewind_note;
+	st->rewind_note = NULL;
 }
 
 /* Keep the seqs of the prompts of a loaded session (st keeps none). */
@@ -308,6 +320,8 @@ agent_free(struct agent *a)
 	budget_free(a->budget);
 	free(a->stop_why);
 	free(a->ask_why);
+	free(a->rewind_note);
+	free(a->rewind_snap);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -362,6 +376,8 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		m = &a->conv.msgs[a->conv.nr - 1];
 	else
 		m = conv_add(&a->conv, ROLE_USER);
+	if (a->rewind_note != NULL)
+		message_add_text(m, a->rewind_note);
 	message_add_text(m, text);
 	a->stats.turns++;
 	a->stopped = BUDGET_OK;
@@ -377,7 +393,10 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		a->system = context_system(a->root, a->cwd,
 		    workspace_repomodel(a->ws), a->cfg);
 	}
-	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s}", "text", text));
+	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s,s:s*}", "text", text,
+	    "note", a->rewind_note));
+	free(a->rewind_note);
+	a->rewind_note = NULL;
 	agent_request(a);
 	return (0);
 }
@@ -1072,12 +1091,79 @@ agent_busy(struct agent *a)
 	return (a->state != AGENT_IDLE);
 }
 
+char *
+agent_rewind_note_text(const char *id, const struct snapshot_plan *plan)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b, 8192);
+	if (id != NULL)
+		buf_addf(&b, "[Note: the user restored the files to snapshot "
+		    "%s.", id);
+	else
+		buf_addf(&b, "[Note: the user undid the last change to the "
+		    "files (restored snapshot %.12s).", plan->target != NULL ?
+		    plan->target : "?");
+	if (plan->nwrite == 0 && plan->nremove == 0)
+		buf_adds(&b, " No file changed.");
+	if (plan->nwrite > 0) {
+		buf_adds(&b, " Written back to their content then:");
+		for (i = 0; i < plan->nwrite; i++)
+			buf_addf(&b, "%s %s", i == 0 ? "" : ",",
+			    plan->write[i]);
+		buf_adds(&b, ".");
+	}
+	if (plan->nremove > 0) {
+		buf_adds(&b, " Removed (they did not exist then):");
+		for (i = 0; i < plan->nremove; i++)
+			buf_addf(&b, "%s %s", i == 0 ? "" : ",",
+			    plan->remove[i]);
+		buf_adds(&b, ".");
+	}
+	buf_adds(&b, " Edits and writes you made after that snapshot are gone"
+	    " from these files: read them again before changing them.]");
+	return (buf_detach(&b, NULL));
+}
+
+/*
+ * Add to the pending note what a restore put back, and return the part
+ * this restore added (for its event).  The model saw the files as they
+ * were before; the note tells it they changed under it.
+ */
+static char *
+agent_rewind_note(struct agent *a, const char *id,
+    const struct snapshot_plan *plan)
+{
+	char	*note;
+
+	note = agent_rewind_note_text(id, plan);
+	agent_rewind_note_add(a, note);
+	return (note);
+}
+
+/* Append note (borrowed) to the note the next prompt carries. */
+static void
+agent_rewind_note_add(struct agent *a, const char *note)
+{
+	char	*all;
+
+	if (a->rewind_note == NULL)
+		a->rewind_note = xstrdup(note);
+	else {
+		all = xasprintf("%s\n%s", a->rewind_note, note);
+		free(a->rewind_note);
+		a->rewind_note = all;
+	}
+}
+
 int
 agent_rewind(struct agent *a, const char *id, int flags, char **msg,
     char **cause)
 {
 	struct snapshot_store	*st;
 	struct snapshot_plan	 plan;
+	char			*note;
 	int			 rc;
 
 	*msg = NULL;
@@ -1101,9 +1187,14 @@ agent_rewind(struct agent *a, const char *id, int flags, char **msg,
 		    "" : "s", plan.nremove, plan.before != NULL ?
 		    " Undo with: agentos rewind " : "", plan.before != NULL ?
 		    plan.before : "", plan.before != NULL ? "" : "");
-		agent_event(a, EV_REWIND, event_pack(EV_REWIND, "{s:s,s:s?}",
-		    "snapshot", plan.target != NULL ? plan.target : "",
-		    "before", plan.before));
+		note = agent_rewind_note(a, id, &plan);
+		free(a->rewind_snap);
+		a->rewind_snap = xstrdup(plan.target != NULL ? plan.target :
+		    "");
+		agent_event(a, EV_REWIND, event_pack(EV_REWIND,
+		    "{s:s,s:s?,s:s}", "snapshot", plan.target != NULL ?
+		    plan.target : "", "before", plan.before, "note", note));
+		free(note);
 	}
 	snapshot_plan_release(&plan);
 	return (rc);
@@ -1232,6 +1323,7 @@ int
 agent_fork(struct agent *a, int turn, char **cause)
 {
 	struct session		*f;
+	char			*pending;
 
 	if (a->state != AGENT_IDLE) {
 		*cause = xstrdup("busy: press Esc to stop the turn first");
@@ -1251,8 +1343,29 @@ agent_fork(struct agent *a, int turn, char **cause)
 	    a->user_seqs[turn - 1] - 1, cause);
 	if (f == NULL)
 		return (-1);
-	if (agent_adopt(a, f, 1, cause) != 0)
+	/*
+	 * A rewind not yet told goes with the fork: the files are as it
+	 * left them.  (The fork's copied events may hold an earlier one.)
+	 */
+	pending = a->rewind_note;
+	a->rewind_note = NULL;
+	if (agent_adopt(a, f, 1, cause) != 0) {
+		a->rewind_note = pending;
 		return (-1);
+	}
+	if (pending != NULL && a->rewind_note != NULL &&
+	    strcmp(a->rewind_note, pending) == 0) {
+		/* The fork copied the rewind events: it has the note. */
+		free(pending);
+		pending = NULL;
+	}
+	if (pending != NULL) {
+		agent_rewind_note_add(a, pending);
+		agent_event(a, EV_REWIND, event_pack(EV_REWIND, "{s:s,s:s}",
+		    "snapshot", a->rewind_snap != NULL ? a->rewind_snap : "",
+		    "note", pending));
+		free(pending);
+	}
 	/* A fork is a new session, not a resumed one. */
 	a->resumed = 0;
 	a->resume_interrupted = 0;

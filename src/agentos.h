@@ -261,8 +261,17 @@ void	 config_trace_use(const struct config *cfg);
 const char *config_trace_getenv(const char *name);
 /* Nonzero when a key or a base URL is set (a request can be tried). */
 int	 config_provider_configured(const struct config *cfg);
-/* What to tell a user who has not configured a provider (static text). */
+/*
+ * What to tell a user who has not configured a provider, naming the user
+ * config file config_user_path() gives (built once, owned by config.c).
+ */
 const char *config_provider_help(void);
+/*
+ * The user's config file: $XDG_CONFIG_HOME/agentos/config.json, else
+ * ~/.config/agentos/config.json (XDG Base Directory specification); NULL
+ * without HOME.  The caller frees it.
+ */
+char	*config_user_path(void);
 const char *perm_mode_name(enum perm_mode m);
 int	 perm_mode_from_name(const char *name, enum perm_mode *m);
 
@@ -975,6 +984,14 @@ void	 agent_decide(struct agent *a, struct tool_call *tc,
 void	 agent_cancel(struct agent *a);
 /* Nonzero while a turn runs. */
 int	 agent_busy(struct agent *a);
+/*
+ * The note a restore to snapshot id (NULL: the last agent change undone)
+ * that did plan adds to the next prompt, telling the model which files
+ * went back (issue 10).  The caller frees it.
+ */
+struct snapshot_plan;
+char	*agent_rewind_note_text(const char *id,
+	    const struct snapshot_plan *plan);
 /*
  * Restore the files to snapshot id (an id from the list or a commit id), or
  * with id NULL to the snapshot before the last agent change (again: one

@@ -635,8 +635,16 @@ trace_event(struct trace_turn *t, const struct event *ev)
 		span_relabel(sp, xasprintf("%.*s  %s", s != NULL ?
 		    (int)(s - sp->label) : (int)strlen(sp->label), sp->label,
 		    b));
-		label = xasprintf("run %s  exit %lld  %lld bytes%s%s", a,
-		    jint(d, "exit_status"), jint(d, "bytes"),
+		/* Only commands have an exit status (-1: none, as for
+		   the file tools). */
+		if (json_is_integer(json_object_get(d, "exit_status")) &&
+		    jint(d, "exit_status") != -1)
+			xsnprintf(b, sizeof b, "  exit %lld",
+			    jint(d, "exit_status"));
+		else
+			b[0] = '\0';
+		label = xasprintf("run %s%s  %lld bytes%s%s", a, b,
+		    jint(d, "bytes"),
 		    json_is_true(json_object_get(d, "truncated")) ?
 		    "  truncated" : "",
 		    json_is_true(json_object_get(d, "is_error")) ?

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agentos.h"
+#include "session.h"
 #include "snapshot.h"
 #include "banned.h"
 
@@ -387,6 +388,34 @@ usage:
 	return (2);
 }
 
+/*
+ * Record the rewind in the agent session it belongs to (--session, else
+ * the most recent one, which -c continues), so that the next prompt there
+ * tells the model which files went back.  Without such a session, nothing.
+ */
+static void
+cli_rewind_note(const char *root, const char *session, const char *id,
+    const char *hex, const struct snapshot_plan *plan)
+{
+	struct session	*s;
+	char		*cause = NULL, *note;
+
+	if (session == NULL || strcmp(session, "manual") == 0)
+		session = "";
+	if ((s = session_open(root, session, &cause)) == NULL) {
+		free(cause);
+		return;
+	}
+	if (session_last_seq(s) > 0) {
+		note = agent_rewind_note_text(id, plan);
+		session_append(s, EV_REWIND, event_pack(EV_REWIND,
+		    "{s:s,s:s?,s:s}", "snapshot", hex, "before", plan->before,
+		    "note", note));
+		free(note);
+	}
+	session_close(s);
+}
+
 /* agentos rewind SNAPSHOT [--yes] [--dry-run] [--session ID] | --continue
    | --abort */
 int
@@ -466,10 +495,12 @@ cli_rewind_exec(int argc, char **argv, const char *root, struct config *cfg)
 	}
 	if (flags & SNAPSHOT_RESTORE_DRY_RUN)
 		printf("would rewind to %.8s:\n", hex);
-	else
+	else {
 		printf("rewound to %.8s; the state before is snapshot "
 		    "manual:%s (undo: agentos rewind %s --session manual)\n",
 		    hex, plan.before, plan.before);
+		cli_rewind_note(root, session, argv[optind], hex, &plan);
+	}
 	cli_snapshot_paths("written", plan.write, plan.nwrite, 50);
 	cli_snapshot_paths("removed", plan.remove, plan.nremove, 50);
 	cli_snapshot_paths("left alone (large untracked, never captured)",

@@ -30,18 +30,26 @@ config_set(struct config *cfg, const char *name, const char *value,
 	return (options_set(cfg, name, value, OPTION_FLAG, NULL, cause));
 }
 
+char *
+config_user_path(void)
+{
+	const char	*xdg, *home;
+
+	if ((xdg = getenv("XDG_CONFIG_HOME")) != NULL && *xdg != '\0')
+		return (xasprintf("%s/agentos/config.json", xdg));
+	if ((home = getenv("HOME")) != NULL)
+		return (xasprintf("%s/.config/agentos/config.json", home));
+	return (NULL);
+}
+
 int
 config_load(struct config *cfg, const char *root, char **cause)
 {
-	const char	*xdg, *home;
 	char		*user = NULL, *project = NULL;
 	int		 rc = -1;
 
 	config_init(cfg);
-	if ((xdg = getenv("XDG_CONFIG_HOME")) != NULL && *xdg != '\0')
-		user = xasprintf("%s/agentos/config.json", xdg);
-	else if ((home = getenv("HOME")) != NULL)
-		user = xasprintf("%s/.config/agentos/config.json", home);
+	user = config_user_path();
 	if (user != NULL &&
 	    options_load_file(cfg, user, OPTION_USER, cause) != 0)
 		goto out;
@@ -105,13 +113,28 @@ config_provider_configured(const struct config *cfg)
 const char *
 config_provider_help(void)
 {
-	return ("No provider is configured.  Set ANTHROPIC_API_KEY for "
-	    "Anthropic, or OPENAI_API_KEY with --provider openai; for a local "
-	    "OpenAI-compatible server give its URL, e.g. --provider openai "
-	    "--base-url http://localhost:11434/v1 (Ollama).  Settings can "
-	    "also go in ~/.config/agentos/config.json: {\"provider\": "
-	    "\"openai\", \"base_url\": \"...\", \"model\": \"...\"}.  "
-	    "See agentos(1), ENVIRONMENT.");
+	static char	*help;
+	const char	*s;
+	char		*user;
+
+	/* Built once: the environment does not change under a run. */
+	if (help != NULL)
+		return (help);
+	user = config_user_path();
+	if (user == NULL || (s = getenv("XDG_CONFIG_HOME")) == NULL ||
+	    *s == '\0') {
+		free(user);
+		user = xstrdup("~/.config/agentos/config.json");
+	}
+	help = xasprintf("No provider is configured.  Set ANTHROPIC_API_KEY "
+	    "for Anthropic, or OPENAI_API_KEY with --provider openai; for a "
+	    "local OpenAI-compatible server give its URL, e.g. --provider "
+	    "openai --base-url http://localhost:11434/v1 (Ollama).  Settings "
+	    "can also go in %s: {\"provider\": \"openai\", \"base_url\": "
+	    "\"...\", \"model\": \"...\"}.  See agentos(1), ENVIRONMENT.",
+	    user);
+	free(user);
+	return (help);
 }
 
 void

@@ -12,7 +12,9 @@
 #define FEND		{ .name = NULL }
 
 static const struct event_field ev_user[] = {
-	F("text", EVF_STRING), FEND
+	F("text", EVF_STRING),
+	FOPT("note", EVF_STRING),	/* sent before text: files rewound */
+	FEND
 };
 static const struct event_field ev_request[] = {
 	F("provider", EVF_STRING),
@@ -95,6 +97,7 @@ static const struct event_field ev_rewind[] = {
 	F("snapshot", EVF_STRING),
 	{ .name = "before", .type = EVF_STRING,
 	  .flags = EVF_OPTIONAL|EVF_NULLABLE },
+	FOPT("note", EVF_STRING),	/* told to the model next prompt */
 	FEND
 };
 static const struct event_field ev_turn_end[] = {
@@ -122,7 +125,9 @@ static const struct event_field ev_none[] = {
 
 const struct event_kind event_table[EV__COUNT] = {
 	[EV_UNKNOWN] = { .name = "", .fields = ev_none },
-	[EV_USER] = { .name = "user", .fields = ev_user, .flags = EVK_LOAD },
+	/* Whole: the rewind note of a user event is not among the members. */
+	[EV_USER] = { .name = "user", .fields = ev_user,
+	    .flags = EVK_LOAD|EVK_LOAD_WHOLE },
 	[EV_REQUEST] = { .name = "request", .fields = ev_request },
 	[EV_RESPONSE] = { .name = "response", .fields = ev_response,
 	    .flags = EVK_LOAD|EVK_LOAD_WHOLE },
@@ -138,7 +143,8 @@ const struct event_kind event_table[EV__COUNT] = {
 	[EV_RETRY] = { .name = "retry", .fields = ev_retry },
 	[EV_COMPACTION] = { .name = "compaction", .fields = ev_compaction,
 	    .flags = EVK_LOAD|EVK_LOAD_WHOLE },
-	[EV_REWIND] = { .name = "rewind", .fields = ev_rewind },
+	[EV_REWIND] = { .name = "rewind", .fields = ev_rewind,
+	    .flags = EVK_LOAD|EVK_LOAD_WHOLE },
 	[EV_TURN_END] = { .name = "turn_end", .fields = ev_turn_end,
 	    .flags = EVK_LOAD },
 	[EV_BUDGET] = { .name = "budget", .fields = ev_budget },

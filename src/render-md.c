@@ -620,6 +620,11 @@ mdr_enter_block(MD_BLOCKTYPE type, void *detail, void *arg)
 		mdr_para_end(r);
 	switch (type) {
 	case MD_BLOCK_QUOTE:
+		/*
+		 * The blank line before the quote is outside it: with the
+		 * container pushed first it would be a bar on an empty line.
+		 */
+		mdr_blank(r);
 		if (r->ncont < MDR_MAXDEPTH) {
 			c = &r->cont[r->ncont++];
 			memset(c, 0, sizeof *c);

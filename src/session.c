@@ -1074,8 +1074,8 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 	struct load_call	*c;
 	struct message		 m, *dst;
 	json_t			*j, *u, *msgs;
-	const char		*s, *id = NULL;
-	char			*why;
+	const char		*s, *id = NULL, *note;
+	char			*why, *all;
 	size_t			 i;
 
 	if (ev->invalid != NULL)
@@ -1098,8 +1098,13 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 			dst = &ctx->conv->msgs[ctx->conv->nr - 1];
 		else
 			dst = conv_add(ctx->conv, ROLE_USER);
+		note = json_string_value(json_object_get(ev->data, "note"));
+		if (note != NULL)
+			message_add_text(dst, note);
 		message_add_text(dst, s);
 		if (st != NULL) {
+			free(st->rewind_note);
+			st->rewind_note = NULL;
 			ALLOC_GROW(st->user_seqs, st->nuser_seqs + 1,
 			    st->auser_seqs);
 			st->user_seqs[st->nuser_seqs++] = ev->seq;
@@ -1153,6 +1158,18 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 	case EV_TOOL_START:
 		if ((c = load_call_find(ctx, id)) != NULL)
 			c->started = 1;
+		break;
+	case EV_REWIND:
+		s = json_string_value(json_object_get(ev->data, "note"));
+		if (st != NULL && s != NULL) {
+			if (st->rewind_note == NULL)
+				st->rewind_note = xstrdup(s);
+			else {
+				all = xasprintf("%s\n%s", st->rewind_note, s);
+				free(st->rewind_note);
+				st->rewind_note = all;
+			}
+		}
 		break;
 	case EV_SNAPSHOT:
 		s = json_string_value(json_object_get(ev->data,
@@ -1255,6 +1272,7 @@ session_state_release(struct session_state *st)
 	free(st->snapshots);
 	free(st->first_prompt);
 	free(st->user_seqs);
+	free(st->rewind_note);
 	memset(st, 0, sizeof *st);
 }
 

@@ -44,6 +44,8 @@ struct session_state {
 	int64_t		  last_seq;		/* 0 when empty */
 	int64_t		 *user_seqs;		/* seq of each "user" event */
 	size_t		  nuser_seqs, auser_seqs;
+	/* Notes of rewinds after the last prompt, not yet sent; or NULL. */
+	char		 *rewind_note;
 };
 
 /* A row of the session list. */

@@ -90,7 +90,11 @@ static const char *const slash_help_modes[KEYM_COUNT] = {
 	[KEYM_PICKER] = "Session picker",
 };
 
-/* The key table as bound now, one section per mode, then the commands. */
+/*
+ * The key table as bound now, one section per mode, then the commands: a
+ * list, not a table, so that rows wrap at any width and a command's
+ * arguments (with their |) stay whole.
+ */
 static void
 slash_help(struct ui *ui, const char *args)
 {
@@ -103,23 +107,22 @@ slash_help(struct ui *ui, const char *args)
 
 	buf_adds(&b, "# agentos keys\n");
 	for (m = 0; m < KEYM_COUNT; m++) {
-		buf_addf(&b, "\n## %s\n\n| Key | Action | Name |\n"
-		    "|---|---|---|\n", slash_help_modes[m]);
+		buf_addf(&b, "\n## %s\n\n", slash_help_modes[m]);
 		for (i = 0; key_table[i].name != NULL; i++) {
 			if (key_table[i].mode != (enum key_mode)m)
 				continue;
 			names = key_list_string(keys->keys[i], KEY_BIND_MAX);
-			buf_addf(&b, "| %s | %s | %s |\n", names,
+			buf_addf(&b, "- `%s`: %s (%s)\n", names,
 			    key_table[i].help, key_table[i].name);
 			free(names);
 		}
 	}
 	buf_adds(&b, "\nRebind by name in the config file: `\"keys\": "
 	    "{\"rewind\": \"C-r\", \"editor-left\": \"Left C-b\"}` (several "
-	    "keys separated by spaces, \"none\" unbinds).\n\n## Commands\n\n"
-	    "| Command | Does |\n|---|---|\n");
+	    "keys separated by spaces, \"none\" unbinds).\n\n## Commands\n\n");
 	for (e = slash_table; e->name != NULL; e++)
-		buf_addf(&b, "| /%s %s | %s |\n", e->name, e->args, e->help);
+		buf_addf(&b, "- `/%s%s%s`: %s\n", e->name, *e->args != '\0' ?
+		    " " : "", e->args, e->help);
 	buf_adds(&b, "\nStart a message with // to send a leading slash.\n");
 	ui_push(ui, view_pager_create(ui, "Help", b.buf, PAGER_MARKDOWN));
 	buf_release(&b);

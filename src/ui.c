@@ -93,6 +93,9 @@ static void	ui_cb_assistant_done(void *, const struct message *,
 		    const struct usage *);
 static void	ui_cb_approval(void *, struct tool_call *, const char *);
 static void	ui_cb_tool_started(void *, struct tool_call *);
+static void	ui_tool_diff(struct tentry *, struct tool_call *);
+static void	ui_rewind_failed(struct ui *, struct ui_restore *,
+		    const char *);
 static void	ui_cb_tool_output(void *, struct tool_call *, const char *,
 		    size_t);
 static void	ui_cb_tool_finished(void *, struct tool_call *);
@@ -581,8 +584,7 @@ ui_restore_run(struct ui *ui, struct ui_restore *r, int flags)
 			free(cause);
 			return;
 		} else {
-			view_transcript_notice(ui, TE_ERROR, "rewind: %s",
-			    cause);
+			ui_rewind_failed(ui, r, cause);
 			ok = 0;
 		}
 		free(cause);
@@ -596,6 +598,29 @@ ui_restore_run(struct ui *ui, struct ui_restore *r, int flags)
 	status_update_branch(ui);
 	ui->scroll = 0;
 	ui_redraw(ui);
+}
+
+/*
+ * A rewind failed.  Right after /clear the new session has no snapshot of
+ * its own: say that the previous session's changes are one /resume away.
+ */
+static void
+ui_rewind_failed(struct ui *ui, struct ui_restore *r, const char *cause)
+{
+	const char	*sid = agent_session_id(ui->agent);
+	char		*key;
+
+	if (r->id != NULL || ui->nsnapshots != 0 || ui->cleared_from == NULL ||
+	    (sid != NULL && strcmp(sid, ui->cleared_from) == 0)) {
+		view_transcript_notice(ui, TE_ERROR, "rewind: %s", cause);
+		return;
+	}
+	key = ui_key_hint(ui, KEYM_MAIN, KA_REWIND);
+	view_transcript_notice(ui, TE_ERROR, "rewind: %s: this conversation "
+	    "(after /clear) has made no change yet. The changes of the "
+	    "previous session are reached with /resume %s, then %s.", cause,
+	    ui->cleared_from, key);
+	free(key);
 }
 
 /* The user confirmed overwriting hand edits. */
@@ -784,7 +809,8 @@ ui_clear(struct ui *ui)
 	view_transcript_notice(ui, TE_NOTICE, "Cleared: a new conversation "
 	    "starts (session %s). The previous one, %s, can be resumed with "
 	    "/resume.", agent_session_id(ui->agent), old);
-	free(old);
+	free(ui->cleared_from);
+	ui->cleared_from = old;
 	ui_snapshots_changed(ui);
 }
 
@@ -1388,7 +1414,30 @@ ui_cb_tool_started(void *arg, struct tool_call *tc)
 	}
 	e->state = TS_RUNNING;
 	e->lines_width = 0;
+	ui_tool_diff(e, tc);
 	ui_redraw(ui);
+}
+
+/*
+ * An edit about to run: keep the diff it applies, for the expanded entry
+ * (in accept-edits and bypass no approval showed it).  The tool's preview
+ * reads the files as they are now, just before it runs.
+ */
+static void
+ui_tool_diff(struct tentry *e, struct tool_call *tc)
+{
+	char	*why = NULL;
+
+	buf_reset(&e->diff);
+	e->diff.truncated = 0;
+	/* Not a rename: its preview asks a language server again. */
+	if ((tc->effects.flags & EFFECT_EDIT) == 0 ||
+	    (tc->effects.flags & EFFECT_LSP) != 0 || tc->tool == NULL ||
+	    tc->tool->preview == NULL)
+		return;
+	if (tc->tool->preview(tc->ctx, tc->input, &e->diff, &why) != 0)
+		buf_reset(&e->diff);
+	free(why);
 }
 
 static void
@@ -1423,6 +1472,8 @@ ui_cb_tool_finished(void *arg, struct tool_call *tc)
 		e->tool_id = xstrdup(tc->id);
 	}
 	e->state = tc->is_error ? TS_ERROR : TS_OK;
+	if (tc->is_error)
+		buf_reset(&e->diff);	/* it applied nothing */
 	e->exit_status = tc->exit_status;
 	ui_tool_diagnostics(ui, e, tc);
 	e->duration_ms = tc->duration_ms;
@@ -1713,6 +1764,7 @@ out:
 	if (cfg->resume == ui.resume_id)
 		cfg->resume = NULL;
 	free(ui.resume_id);
+	free(ui.cleared_from);
 	free(ui.history);
 	free(ui.progress);
 	for (i = 0; i < ui.nentries; i++)

@@ -368,10 +368,13 @@ enum tentry_state {
 };
 
 /* One entry of the transcript, and its lines at the last width. */
+#define TENTRY_DIFF_MAX	(256 * 1024)	/* bytes of an edit's diff kept */
 struct tentry {
 	enum tentry_type	 type;
 	struct buf		 text;		/* message, markdown, summary */
 	struct buf		 output;	/* tool: output, then result */
+	struct buf		 diff;		/* edit: the diff it applies
+						   (shown expanded); or empty */
 	enum tentry_state	 state;
 	char			*tool_id;	/* tool: the call id */
 	int			 exit_status;	/* tool: -1 if none */
@@ -414,6 +417,7 @@ struct ui {
 	int			 started;	/* curses is up */
 	char			*resume_id;	/* picked at start-up:
 						   cfg->resume points here */
+	char			*cleared_from;	/* session before /clear */
 	char			*history;	/* prompt history file */
 	char			*progress;	/* background work, or NULL */
 	struct view		*budget_view;	/* the ask at a limit, or NULL */

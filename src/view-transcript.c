@@ -34,6 +34,7 @@ view_transcript_add(struct ui *ui, enum tentry_type type, const char *text)
 	e->type = type;
 	buf_init(&e->text, 0);
 	buf_init(&e->output, 0);
+	buf_init(&e->diff, TENTRY_DIFF_MAX);
 	e->exit_status = -1;
 	slines_init(&e->lines);
 	if (text != NULL)
@@ -63,6 +64,7 @@ tentry_free(struct tentry *e)
 {
 	buf_release(&e->text);
 	buf_release(&e->output);
+	buf_release(&e->diff);
 	slines_release(&e->lines);
 	free(e->tool_id);
 	free(e);
@@ -244,6 +246,34 @@ view_transcript_cut(const char *s, unsigned long long *bytes,
 	    lines) == 2);
 }
 
+/* The diff an edit applied, behind the bar (expanded entries). */
+static void
+tentry_render_diff(struct tentry *e, int width)
+{
+	struct slines	 d;
+	struct sline	*l;
+	size_t		 i, k;
+
+	slines_init(&d);
+	render_diff(&d, e->diff.buf, e->diff.len, width - 4);
+	for (i = 0; i < d.nr; i++) {
+		l = slines_add(&e->lines);
+		sline_add(l, "  \xe2\x94\x82 ", 6, EL_BORDER, 0);
+		for (k = 0; k < d.v[i].nspans; k++) {
+			const struct span *sp = &d.v[i].spans[k];
+
+			sline_add(l, d.v[i].text.buf + sp->off, sp->len,
+			    sp->elem, sp->attr);
+		}
+	}
+	if (e->diff.truncated) {
+		l = slines_add(&e->lines);
+		sline_add(l, "  \xe2\x94\x82 ", 6, EL_BORDER, 0);
+		sline_add(l, "[diff cut]", 10, EL_NOTICE, 0);
+	}
+	slines_release(&d);
+}
+
 /* Render the lines of a tool call entry. */
 static void
 tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
@@ -310,7 +340,7 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 		    EL_TOOL_ERROR : EL_NOTICE, SA_BOLD);
 	}
 
-	if (e->output.len == 0)
+	if (e->output.len == 0 && (!e->expanded || e->diff.len == 0))
 		return;
 	slines_init(&out);
 	if (e->expanded || e->state == TS_RUNNING) {
@@ -334,6 +364,8 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 			}
 		}
 		slines_release(&out);
+		if (e->expanded && e->state == TS_OK && e->diff.len > 0)
+			tentry_render_diff(e, width);
 		return;
 	}
 	/* Collapsed: the first line of the result and how much more. */
@@ -354,6 +386,8 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 		else if (nlines > 1)
 			buf_addf(&line, "  (+%zu lines%s)", nlines - 1,
 			    selected ? ", C-o to show" : "");
+		else if (e->diff.len > 0 && e->state == TS_OK && selected)
+			buf_adds(&line, "  (C-o to show the diff)");
 		if (e->state == TS_ERROR) {
 			/* Errors show whole (wrapped), up to a few lines. */
 			buf_reset(&line);

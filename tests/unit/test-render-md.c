@@ -211,6 +211,26 @@ test_table(void **state)
 	slines_release(&sl);
 }
 
+/* A block quote after a paragraph: one blank line, then the bar and the
+   text; not a bar on an empty line first (issue 10). */
+static void
+test_quote_after_para(void **state)
+{
+	struct slines	 sl;
+	char		*s;
+
+	s = md("before\n\n> quoted\n> more\n\nafter\n", 40, &sl);
+	assert_string_equal(s, "before\n\n\xe2\x94\x82 quoted more\n\n"
+	    "after");
+	check_lines(&sl, 40);
+	free(s);
+	slines_release(&sl);
+	s = md("- item\n\n  > in a list\n", 40, &sl);
+	assert_null(strstr(s, "\xe2\x94\x82\n"));
+	free(s);
+	slines_release(&sl);
+}
+
 static void
 test_quote_link_rule(void **state)
 {
@@ -300,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_wide_chars),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_quote_link_rule),
+		cmocka_unit_test(test_quote_after_para),
 		cmocka_unit_test(test_incomplete_and_garbage),
 		cmocka_unit_test(test_plain_and_diff),
 	};
