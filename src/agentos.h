@@ -162,6 +162,13 @@ const char *stop_reason_name(enum stop_reason r);
 enum stop_reason stop_reason_from_name(const char *name);
 /* The string member key of object o, or NULL (borrowed). */
 const char *conv_json_str(json_t *o, const char *key);
+/*
+ * json_loadb(s, len, 0) that survives what models and gateways send and
+ * jansson refuses: on failure, \u0000, unpaired surrogate escapes and
+ * invalid UTF-8 are replaced by U+FFFD (utf8_json_repair) and the text is
+ * parsed again.  Returns a new reference, or NULL when still invalid.
+ */
+json_t	*conv_json_loadb(const char *s, size_t len);
 /* Serialise to and from the neutral JSON form used by the session log. */
 json_t	*conv_message_to_json(const struct message *m);
 int	 conv_message_from_json(json_t *j, struct message *m, char **cause);
