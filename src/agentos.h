@@ -477,6 +477,23 @@ int	 path_resolve(const char *root, const char *path, char **out,
  */
 int	 path_resolve_write(const char *root, const char *path, char **out,
 	    char **rel, char **cause);
+/*
+ * Make dir (one level) a private directory: created 0700 if missing, and
+ * chmod 0700 if it exists (whatever the umask or an older agentos did),
+ * and then the regular files in it lose their group and other bits.
+ * A symlink or a non-directory there is refused.  For .git/agentos, which
+ * holds what the model read.  0 or -1 with cause.
+ */
+int	 path_private_dir(const char *dir, char **cause);
+/*
+ * Make the file at path private: created empty 0600 if missing (never
+ * through a symlink), fchmod 0600 if it exists; a non-regular file is
+ * refused.  SQLite gives a database's -wal and -shm files the mode of the
+ * database, so calling this on the database before sqlite3_open_v2 makes
+ * them 0600 too; existing -wal and -shm files are chmod 0600 as well when
+ * wal is set.  0 or -1 with cause.
+ */
+int	 path_private_file(const char *path, int wal, char **cause);
 
 /* ------------------------------------------------------------------------ */
 /* tool.c: the tool table and tool calls */
