@@ -202,6 +202,8 @@ struct config {
 	int		 max_retries;
 	char		*theme;
 	int		 map_tokens;	/* repository map budget (tokens) */
+	uint64_t	 tool_args_max_bytes; /* JSON of one tool call's
+					   arguments; 0: no cap */
 	/*
 	 * "trace.*": OpenTelemetry export settings under the OTEL_*
 	 * variables, which win (trace.h); from the user's config only.
@@ -404,6 +406,14 @@ struct provider_entry {
  * An empty input ("") means {}.
  */
 #define PROVIDER_INVALID_JSON	"__invalid_json"
+/*
+ * What the arguments of a tool call larger than tool_args_max_bytes are
+ * replaced by, in the conversation and the session log, so they are not
+ * sent again with every request: {"__oversized_arguments": BYTES,
+ * "__cap": CAP}.  The validate stage refuses such a call.
+ */
+#define TOOL_ARGS_OVERSIZED	"__oversized_arguments"
+#define TOOL_ARGS_CAP		"__cap"
 
 extern const struct provider_entry *provider_table[];
 /* Look a provider up by name; NULL if unknown. */
