@@ -296,8 +296,9 @@ static int
 path_private_one(const char *path, int create, char **cause)
 {
 	struct stat	sb;
-	int		fd, flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	int		fd, flags;
 
+	flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 	if (create)
 		flags |= O_CREAT;
 	if ((fd = open(path, flags, 0600)) == -1) {

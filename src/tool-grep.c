@@ -46,7 +46,7 @@ struct tool_grep {
 	struct loop_timer	*timer;
 	uint64_t		 deadline_ms;	/* loop_now_ms() */
 	int			 timed_out;
-	size_t			 limit_files;	/* where PCRE2 gave up */
+	size_t			 limit_files;	/* PCRE2 gave up */
 	char			*limit_first;	/* "file:line: why" */
 };
 
@@ -224,9 +224,9 @@ tool_grep_done(struct tool_grep *g)
 		return;
 	}
 	if (g->timed_out && g->matches == 0) {
-		buf_addf(&g->out, "grep /%s/ stopped after %d s with %zu of %zu "
-		    "files searched and no match so far: narrow the path or "
-		    "glob, or simplify the pattern", pattern,
+		buf_addf(&g->out, "grep /%s/ stopped after %d s with %zu of "
+		    "%zu files searched and no match so far: narrow the path "
+		    "or glob, or simplify the pattern", pattern,
 		    TOOL_GREP_TIME_MS / 1000, g->next, g->nfiles);
 		tool_result_set(tc, g->out.buf, g->out.len, 1);
 		return;

@@ -24,7 +24,8 @@ done
 # A first snapshot in another repository, and an old 0755 directory.
 T_TMP="$T_TMP/two" make_repo
 "$AGENTOS" snapshot -m first > /dev/null 2>&1 || fail "snapshot"
-[ "$(m .git/agentos)" = 700 ] || fail "snapshot: .git/agentos is $(m .git/agentos)"
+[ "$(m .git/agentos)" = 700 ] ||
+    fail "snapshot: .git/agentos is $(m .git/agentos)"
 for f in .git/agentos/*; do
 	[ "$(m "$f")" = 600 ] || fail "snapshot: $f is $(m "$f")"
 done

@@ -271,11 +271,12 @@ test_grep_cap(void **state)
 static void
 test_grep_match_limit(void **state)
 {
+	static const char	 evil[] =
+	    "ok\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n";
 	struct tool_call	*tc;
 	char			*p;
 
-	tt_write(root, "evil.txt", "ok\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n",
-	    strlen("ok\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n"));
+	tt_write(root, "evil.txt", evil, strlen(evil));
 	tc = run("grep", json_pack("{s:s, s:s}", "pattern", "^(a+)+$",
 	    "path", "evil.txt"));
 	assert_true(tc->is_error);
