@@ -132,6 +132,7 @@ static void	agent_cb_thinking(void *, const char *, size_t);
 static void	agent_cb_tool_use_start(void *, const char *, const char *);
 static void	agent_cb_retry(void *, int, long, const char *);
 static void	agent_cb_done(void *, struct response *, const char *);
+static void	agent_cap_tool_args(struct agent *, struct message *);
 
 static void	agent_ws_progress(void *, const char *, size_t, size_t);
 static void	agent_ws_notice(void *, const char *);
@@ -651,6 +652,37 @@ agent_cb_retry(void *arg, int attempt, long delay_ms, const char *reason)
 	    reason));
 }
 
+/*
+ * Replace the arguments of each tool call in m larger than the cap by a
+ * stub, before they are logged or kept: otherwise a 50 MB write would be
+ * stored and sent again with every later request.  The validate stage of
+ * toolrun refuses the stubbed call with the sizes.
+ */
+static void
+agent_cap_tool_args(struct agent *a, struct message *m)
+{
+	struct block	*b;
+	uint64_t	 cap = a->cfg->tool_args_max_bytes;
+	size_t		 i, n;
+
+	if (cap == 0)
+		return;
+	for (i = 0; i < m->nr; i++) {
+		b = &m->blocks[i];
+		if (b->type != BLOCK_TOOL_USE || b->input == NULL)
+			continue;
+		n = json_dumpb(b->input, NULL, 0, JSON_COMPACT);
+		if (n <= cap)
+			continue;
+		log_debug("tool call %s %s: %zu bytes of arguments, cap %llu",
+		    b->id != NULL ? b->id : "?", b->name != NULL ? b->name :
+		    "?", n, (unsigned long long)cap);
+		json_decref(b->input);
+		b->input = json_pack("{s:I,s:I}", TOOL_ARGS_OVERSIZED,
+		    (json_int_t)n, TOOL_ARGS_CAP, (json_int_t)cap);
+	}
+}
+
 /* The model call ended: keep the response, then run its tool calls. */
 static void
 agent_cb_done(void *arg, struct response *resp, const char *error)
@@ -695,6 +727,7 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	a->stats.usage.cache_read_tokens += resp->usage.cache_read_tokens;
 	a->stats.usage.cache_write_tokens += resp->usage.cache_write_tokens;
 
+	agent_cap_tool_args(a, &resp->msg);
 	ms = loop_now_ms() - a->call_started_ms;
 	model = resp->model != NULL && *resp->model != '\0' ? resp->model :
 	    a->cfg->model;

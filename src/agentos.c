@@ -298,7 +298,8 @@ main(int argc, char **argv)
 			logpath = xstrdup(e);
 		else {
 			logpath = xasprintf("%s/.git/agentos", root);
-			mkdir(logpath, 0755);
+			if (path_private_dir(logpath, &cause) != 0)
+				free(cause);	/* log_open says it */
 			free(logpath);
 			logpath = xasprintf("%s/.git/agentos/debug.log", root);
 		}

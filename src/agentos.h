@@ -162,6 +162,13 @@ const char *stop_reason_name(enum stop_reason r);
 enum stop_reason stop_reason_from_name(const char *name);
 /* The string member key of object o, or NULL (borrowed). */
 const char *conv_json_str(json_t *o, const char *key);
+/*
+ * json_loadb(s, len, 0) that survives what models and gateways send and
+ * jansson refuses: on failure, \u0000, unpaired surrogate escapes and
+ * invalid UTF-8 are replaced by U+FFFD (utf8_json_repair) and the text is
+ * parsed again.  Returns a new reference, or NULL when still invalid.
+ */
+json_t	*conv_json_loadb(const char *s, size_t len);
 /* Serialise to and from the neutral JSON form used by the session log. */
 json_t	*conv_message_to_json(const struct message *m);
 int	 conv_message_from_json(json_t *j, struct message *m, char **cause);
@@ -196,6 +203,8 @@ struct config {
 	int		 retry_seconds;	/* total wait budget (s); 0: none */
 	char		*theme;
 	int		 map_tokens;	/* repository map budget (tokens) */
+	uint64_t	 tool_args_max_bytes; /* JSON of one tool call's
+					   arguments; 0: no cap */
 	/*
 	 * "trace.*": OpenTelemetry export settings under the OTEL_*
 	 * variables, which win (trace.h); from the user's config only.
@@ -407,6 +416,14 @@ struct provider_entry {
  * An empty input ("") means {}.
  */
 #define PROVIDER_INVALID_JSON	"__invalid_json"
+/*
+ * What the arguments of a tool call larger than tool_args_max_bytes are
+ * replaced by, in the conversation and the session log, so they are not
+ * sent again with every request: {"__oversized_arguments": BYTES,
+ * "__cap": CAP}.  The validate stage refuses such a call.
+ */
+#define TOOL_ARGS_OVERSIZED	"__oversized_arguments"
+#define TOOL_ARGS_CAP		"__cap"
 
 extern const struct provider_entry *provider_table[];
 /* Look a provider up by name; NULL if unknown. */
@@ -488,6 +505,23 @@ int	 path_resolve(const char *root, const char *path, char **out,
  */
 int	 path_resolve_write(const char *root, const char *path, char **out,
 	    char **rel, char **cause);
+/*
+ * Make dir (one level) a private directory: created 0700 if missing, and
+ * chmod 0700 if it exists (whatever the umask or an older agentos did),
+ * and then the regular files in it lose their group and other bits.
+ * A symlink or a non-directory there is refused.  For .git/agentos, which
+ * holds what the model read.  0 or -1 with cause.
+ */
+int	 path_private_dir(const char *dir, char **cause);
+/*
+ * Make the file at path private: created empty 0600 if missing (never
+ * through a symlink), fchmod 0600 if it exists; a non-regular file is
+ * refused.  SQLite gives a database's -wal and -shm files the mode of the
+ * database, so calling this on the database before sqlite3_open_v2 makes
+ * them 0600 too; existing -wal and -shm files are chmod 0600 as well when
+ * wal is set.  0 or -1 with cause.
+ */
+int	 path_private_file(const char *path, int wal, char **cause);
 
 /* ------------------------------------------------------------------------ */
 /* tool.c: the tool table and tool calls */

@@ -1,9 +1,14 @@
 /* context-system.c: the system prompt: how to work, project notes, map. */
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agentos.h"
 #include "repomodel.h"
@@ -35,26 +40,47 @@ static const char prompt_base[] =
 "- Be brief. Say what you changed and what you checked; do not paste whole "
 "files back.\n";
 
-/* Append path's contents under a heading, capped; nothing if unreadable. */
+/*
+ * Append rel's contents under a heading, capped; nothing (-1) if it is
+ * missing or unreadable.  The repository chose these files, so they are
+ * read as read_file reads: confined to the repository (no symlink out of
+ * it), regular files only, opened O_NONBLOCK so a fifo cannot hang the
+ * start.  A file refused for those reasons is said in the debug log and
+ * counts as present (no CLAUDE.md fallback).
+ */
 static int
 context_add_file(struct buf *b, const char *root, const char *rel)
 {
 	struct buf	 file;
-	char		*path, chunk[8192];
-	FILE		*f;
-	size_t		 n;
+	struct stat	 sb;
+	char		*path = NULL, *crel = NULL, *cause = NULL;
+	char		 chunk[8192];
+	ssize_t		 n;
+	int		 fd;
 
-	path = xasprintf("%s/%s", root, rel);
-	f = fopen(path, "r");
+	if (path_resolve(root, rel, &path, &crel, &cause) != 0) {
+		log_debug("instructions: %s", cause);
+		free(cause);
+		return (0);
+	}
+	fd = open(path, O_RDONLY|O_NONBLOCK|O_CLOEXEC);
 	free(path);
-	if (f == NULL)
-		return (-1);
+	free(crel);
+	if (fd == -1)
+		return (errno == ENOENT ? -1 : 0);
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		log_debug("instructions: %s is not a regular file", rel);
+		close(fd);
+		return (0);
+	}
 	buf_init(&file, CONTEXT_INSTRUCTIONS_MAX);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (buf_add(&file, chunk, n) != 0)
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || buf_add(&file, chunk, n) != 0)
 			break;
 	}
-	fclose(f);
+	close(fd);
 	buf_rtrim(&file);
 	buf_addf(b, "\nInstructions from %s:\n%s\n", rel, file.buf);
 	if (file.truncated)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "utf8.h"
 #include "banned.h"
 
 static const char *stop_reason_names[] = {
@@ -213,6 +214,25 @@ const char *
 conv_json_str(json_t *o, const char *key)
 {
 	return (json_string_value(json_object_get(o, key)));
+}
+
+json_t *
+conv_json_loadb(const char *s, size_t len)
+{
+	json_t	*j;
+	char	*fix;
+	size_t	 n, fixed;
+
+	if ((j = json_loadb(s, len, 0, NULL)) != NULL)
+		return (j);
+	if (len > (SIZE_MAX - 1) / 3)
+		return (NULL);
+	fix = xmalloc(3 * len + 1);
+	n = utf8_json_repair(s, len, fix, &fixed);
+	if (fixed != 0)
+		j = json_loadb(fix, n, 0, NULL);
+	free(fix);
+	return (j);
 }
 
 json_t *

@@ -5,6 +5,7 @@
 
 #include "agentos.h"
 #include "session.h"
+#include "utf8.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -30,6 +31,7 @@ static void	headless_stream_reset(void *);
 static void	headless_event(void *, enum event_type, json_t *);
 static void	headless_tap(void *, const char *, const struct event *);
 static void	headless_turn_done(void *, enum stop_reason, const char *);
+static void	headless_print(FILE *, const char *, const char *);
 
 static const struct agent_ui headless_ui = {
 	.text_delta = headless_text,
@@ -44,6 +46,25 @@ static const struct agent_ui headless_ui = {
 static void
 headless_text(void *arg, const char *text, size_t len)
 {
+}
+
+/*
+ * Print prefix, s without terminal control sequences, and a newline: text
+ * from the model or a tool could otherwise retitle, clear or reprogram the
+ * user's terminal.
+ */
+static void
+headless_print(FILE *f, const char *prefix, const char *s)
+{
+	size_t	len = strlen(s), n;
+	char	*out;
+
+	out = xmalloc(3 * len + 1);
+	n = utf8_strip_controls(s, len, out);
+	fputs(prefix, f);
+	fwrite(out, 1, n, f);
+	fputc('\n', f);
+	free(out);
 }
 
 /* Keep the text of the newest assistant message that has any. */
@@ -76,7 +97,7 @@ headless_notice(void *arg, const char *text)
 	struct headless	*h = arg;
 
 	if (h->fmt == OUTPUT_TEXT)
-		fprintf(stderr, "agentos: %s\n", text);
+		headless_print(stderr, "agentos: ", text);
 }
 
 static void
@@ -272,13 +293,13 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 	switch (fmt) {
 	case OUTPUT_TEXT:
 		if (h.last_text.len != 0)
-			printf("%s\n", h.last_text.buf);
+			headless_print(stdout, "", h.last_text.buf);
 		if (h.error != NULL)
-			fprintf(stderr, "agentos: %s\n", h.error);
+			headless_print(stderr, "agentos: ", h.error);
 		if (agent_budget_stopped(h.agent) == BUDGET_STUCK) {
 			errs = budget_errors(agent_budget(h.agent), &n);
 			for (i = 0; i < n; i++)
-				fprintf(stderr, "agentos: tool error: %s\n",
+				headless_print(stderr, "agentos: tool error: ",
 				    errs[i]);
 		}
 		ids = workspace_snapshot_ids(agent_workspace(h.agent), &n);

@@ -1,8 +1,12 @@
 /* log.c: timestamped debug lines to a file. */
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "banned.h"
@@ -12,11 +16,22 @@ static FILE *log_file;
 int
 log_open(const char *path)
 {
+	struct stat	sb;
+	int		fd;
+
 	log_close();
 	if (path == NULL)
 		return (0);
-	if ((log_file = fopen(path, "a")) == NULL)
+	/* The log holds prompts and tool output: 0600, whatever the umask. */
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600)) == -1)
 		return (-1);
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		(void)fchmod(fd, 0600);
+	if ((log_file = fdopen(fd, "a")) == NULL) {
+		close(fd);
+		return (-1);
+	}
 	setvbuf(log_file, NULL, _IOLBF, 0);
 	return (0);
 }

@@ -5,7 +5,10 @@
 #ifndef LOG_H
 #define LOG_H
 
-/* Open the log at path (appending); NULL turns logging off.  0 or -1. */
+/*
+ * Open the log at path (appending; a new or regular file is made 0600,
+ * whatever the umask); NULL turns logging off.  0 or -1.
+ */
 int	 log_open(const char *path);
 void	 log_close(void);
 /* Nonzero when a log file is open. */

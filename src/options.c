@@ -86,6 +86,10 @@ const struct option_entry options_table[] = {
 	{ .key = "map_tokens", .type = OPTION_INT, CFG(map_tokens),
 	  .def = "2048", .min = 0, .max = 100000,
 	  .help = "repository map budget (tokens)" },
+	{ .key = "tool_args_max_bytes", .type = OPTION_SIZE,
+	  CFG(tool_args_max_bytes), .def = "1048576", .min = 0,
+	  .max = INT64_MAX,
+	  .help = "JSON arguments of one tool call (0: no cap)" },
 	/* --- end core */
 	/* --- snapshots */
 	{ .key = "snapshots.max_file_size", .type = OPTION_SIZE,

@@ -1,7 +1,9 @@
 /* path.c: paths confined to the repository. */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,4 +250,93 @@ fail:
 	if (rel != NULL)
 		*rel = NULL;
 	return (-1);
+}
+
+int
+path_private_dir(const char *dir, char **cause)
+{
+	struct stat	 sb;
+	struct dirent	*de;
+	DIR		*d;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		*cause = xasprintf("mkdir %s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	if (lstat(dir, &sb) != 0) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		*cause = xasprintf("%s: not a directory", dir);
+		return (-1);
+	}
+	if ((sb.st_mode & 07777) == 0700)
+		return (0);
+	if (chmod(dir, 0700) != 0) {
+		*cause = xasprintf("chmod %s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	/* What an older agentos left in it readable: private too. */
+	if ((d = opendir(dir)) == NULL)
+		return (0);
+	while ((de = readdir(d)) != NULL) {
+		if (fstatat(dirfd(d), de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode) &&
+		    (sb.st_mode & 077) != 0)
+			(void)fchmodat(dirfd(d), de->d_name,
+			    sb.st_mode & 0700, 0);
+	}
+	closedir(d);
+	return (0);
+}
+
+/* Open (creating) path 0600, refusing symlinks and non-regular files. */
+static int
+path_private_one(const char *path, int create, char **cause)
+{
+	struct stat	sb;
+	int		fd, flags;
+
+	flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	if (create)
+		flags |= O_CREAT;
+	if ((fd = open(path, flags, 0600)) == -1) {
+		if (!create && errno == ENOENT)
+			return (0);
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		*cause = xasprintf("%s: not a regular file", path);
+		close(fd);
+		return (-1);
+	}
+	if ((sb.st_mode & 07777) != 0600 && fchmod(fd, 0600) != 0) {
+		*cause = xasprintf("chmod %s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	close(fd);
+	return (0);
+}
+
+int
+path_private_file(const char *path, int wal, char **cause)
+{
+	static const char *const	 ext[] = { "-wal", "-shm" };
+	char				*p;
+	size_t				 i;
+	int				 rc;
+
+	if (path_private_one(path, 1, cause) != 0)
+		return (-1);
+	for (i = 0; wal && i < sizeof ext / sizeof ext[0]; i++) {
+		p = xasprintf("%s%s", path, ext[i]);
+		rc = path_private_one(p, 0, cause);
+		free(p);
+		if (rc != 0)
+			return (-1);
+	}
+	return (0);
 }

@@ -369,8 +369,8 @@ anthropic_close(struct anthropic_dec *d, size_t i, int keep)
 			if (k == ab->json.len)
 				input = json_object();
 			else {
-				input = json_loadb(ab->json.buf, ab->json.len,
-				    0, NULL);
+				input = conv_json_loadb(ab->json.buf,
+				    ab->json.len);
 				if (!json_is_object(input)) {
 					json_decref(input);
 					input = json_pack("{s:s%}",
@@ -444,7 +444,7 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 	long			 index;
 	int			 rc = -1;
 
-	if ((j = json_loadb(ev->data, ev->datalen, 0, NULL)) == NULL ||
+	if ((j = conv_json_loadb(ev->data, ev->datalen)) == NULL ||
 	    !json_is_object(j)) {
 		json_decref(j);
 		/* Keep-alives and unknown events may carry anything. */

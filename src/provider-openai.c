@@ -326,7 +326,7 @@ openai_decoder_end(void *arg)
 		if (k == c->args.len)
 			input = json_object();
 		else {
-			input = json_loadb(c->args.buf, c->args.len, 0, NULL);
+			input = conv_json_loadb(c->args.buf, c->args.len);
 			if (!json_is_object(input)) {
 				json_decref(input);
 				input = json_pack("{s:s%}",
@@ -428,7 +428,7 @@ openai_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 		return (0);
 	}
 	/* Keep-alives and other non-JSON payloads are skipped. */
-	if ((j = json_loadb(ev->data, ev->datalen, 0, NULL)) == NULL)
+	if ((j = conv_json_loadb(ev->data, ev->datalen)) == NULL)
 		return (0);
 	if (!json_is_object(j)) {
 		json_decref(j);

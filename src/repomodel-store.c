@@ -76,11 +76,10 @@ rm_store_open(struct repomodel *rm, char **cause)
 		}
 		/* The common dir: worktrees share one model store. */
 		dir = xasprintf("%sagentos", git_repository_commondir(repo));
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			*cause = xasprintf("%s: %s", dir, strerror(errno));
-			goto out;
-		}
 		path = xasprintf("%s/repomodel.db", dir);
+		if (path_private_dir(dir, cause) != 0 ||
+		    path_private_file(path, 1, cause) != 0)
+			goto out;
 	}
 	if (sqlite3_open_v2(path, &rm->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {

@@ -215,10 +215,10 @@ session_db_open(const char *root, sqlite3 **dbp, char **cause)
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		*cause = xasprintf("%s: %s", dir, strerror(errno));
+	/* It holds what the model read: private, -wal and -shm too. */
+	if (path_private_dir(dir, cause) != 0 ||
+	    path_private_file(path, 1, cause) != 0)
 		goto out;
-	}
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		*cause = xasprintf("%s: %s", path, db != NULL ?

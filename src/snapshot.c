@@ -127,9 +127,14 @@ snap_write_file(const char *path, const char *data, size_t len, char **cause)
 	ssize_t	 n;
 	int	 fd;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Only under .git/agentos, which is private (path_private_dir). */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd == -1)
 		goto fail;
+	if (fchmod(fd, 0600) != 0) {
+		close(fd);
+		goto fail;
+	}
 	while (off < len) {
 		n = write(fd, data + off, len - off);
 		if (n == -1 && errno == EINTR)
@@ -376,16 +381,19 @@ snapshot_open_opts(const char *root, const char *session_id,
 		goto fail;
 	}
 	st->dir = xasprintf("%sagentos", git_repository_path(st->repo));
-	if (mkdir(st->dir, 0777) != 0 && errno != EEXIST) {
-		*cause = xasprintf("mkdir %s: %s", st->dir, strerror(errno));
+	if (path_private_dir(st->dir, cause) != 0)
 		goto fail;
-	}
 	path = xasprintf("%s/lock", st->dir);
-	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(path);
 	path = xasprintf("%s/session-%s.lock", st->dir, session_id);
-	st->session_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	st->session_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(path);
+	/* Lock files an older agentos made 0644: private now. */
+	if (st->lock_fd != -1)
+		(void)fchmod(st->lock_fd, 0600);
+	if (st->session_fd != -1)
+		(void)fchmod(st->session_fd, 0600);
 	if (st->lock_fd == -1 || st->session_fd == -1) {
 		*cause = xasprintf("%s: %s", st->dir, strerror(errno));
 		goto fail;
@@ -487,6 +495,8 @@ snapshot_close(struct snapshot_store *st)
 			log_debug("snapshot: write %s failed", st->index_path);
 			git_error_clear();
 		}
+		/* libgit2 makes it 0666 less the umask on every write. */
+		(void)chmod(st->index_path, 0600);
 		git_index_free(st->index);
 	}
 	git_odb_free(st->odb);

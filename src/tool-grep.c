@@ -20,11 +20,22 @@
 #define TOOL_GREP_SLICE		(4 * 1024 * 1024)
 /* Room kept for the closing note (bytes). */
 #define TOOL_GREP_NOTE		256
+/*
+ * PCRE2's limits for one line: backtracking steps and depth (the
+ * defaults, 10 million each, let one catastrophic pattern run for
+ * minutes), and the time of one call across all files (ms).
+ */
+#define TOOL_GREP_MATCH_LIMIT	1000000
+#define TOOL_GREP_DEPTH_LIMIT	100000
+#define TOOL_GREP_TIME_MS	10000
+/* Lines between looks at the clock (a line costs at most the limits). */
+#define TOOL_GREP_CLOCK_LINES	16
 
 struct tool_grep {
 	struct tool_call	*tc;
 	pcre2_code		*code;
 	pcre2_match_data	*md;
+	pcre2_match_context	*mctx;
 	char			**files;
 	size_t			 nfiles, next;
 	struct buf		 out;
@@ -33,6 +44,10 @@ struct tool_grep {
 	size_t			 binary, big;
 	int			 full;
 	struct loop_timer	*timer;
+	uint64_t		 deadline_ms;	/* loop_now_ms() */
+	int			 timed_out;
+	size_t			 limit_files;	/* PCRE2 gave up */
+	char			*limit_first;	/* "file:line: why" */
 };
 
 static void	tool_grep_file(struct tool_grep *, const char *, const char *,
@@ -83,12 +98,31 @@ tool_grep_file(struct tool_grep *g, const char *rel, const char *text,
 
 	while (p < end) {
 		line++;
+		if (line % TOOL_GREP_CLOCK_LINES == 0 &&
+		    loop_now_ms() >= g->deadline_ms) {
+			g->timed_out = 1;
+			break;
+		}
 		nl = memchr(p, '\n', end - p);
 		n = (nl != NULL ? nl : end) - p;
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
 		rc = pcre2_match(g->code, (PCRE2_SPTR)p, n, 0, 0, g->md,
-		    NULL);
+		    g->mctx);
+		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+			/*
+			 * The match or depth limit (or another error): this
+			 * file cannot be said not to match.  Name it.
+			 */
+			if (g->limit_files++ == 0) {
+				PCRE2_UCHAR	msg[128];
+
+				pcre2_get_error_message(rc, msg, sizeof msg);
+				g->limit_first = xasprintf("%s:%zu: %s", rel,
+				    line, (char *)msg);
+			}
+			break;
+		}
 		if (rc >= 0) {
 			hit = 1;
 			g->matches++;
@@ -130,8 +164,15 @@ tool_grep_slice(struct tool_grep *g)
 	char		*cause;
 	int		 exists;
 
-	while (g->next < g->nfiles && done < TOOL_GREP_SLICE) {
+	while (g->next < g->nfiles && done < TOOL_GREP_SLICE &&
+	    !g->timed_out) {
 		const char	*rel = g->files[g->next++];
+
+		if (loop_now_ms() >= g->deadline_ms) {
+			g->next--;
+			g->timed_out = 1;
+			break;
+		}
 
 		buf_reset(&full);
 		buf_addf(&full, "%s/%s", g->tc->ctx->root, rel);
@@ -157,7 +198,7 @@ tool_grep_slice(struct tool_grep *g)
 	}
 	buf_release(&text);
 	buf_release(&full);
-	return (g->next >= g->nfiles);
+	return (g->next >= g->nfiles || g->timed_out);
 }
 
 /* Set the result from what was found. */
@@ -168,6 +209,28 @@ tool_grep_done(struct tool_grep *g)
 	const char		*pattern;
 
 	pattern = json_string_value(json_object_get(tc->input, "pattern"));
+	if (g->limit_files != 0 && g->matches == 0) {
+		/* Not "No matches": PCRE2 gave up, the answer is unknown. */
+		buf_addf(&g->out, "grep /%s/ failed: PCRE2 gave up on %zu "
+		    "file%s (first %s): the pattern backtracks too much. "
+		    "Make it simpler (no nested quantifiers such as (a+)+, "
+		    "anchor it, use literal text).", pattern, g->limit_files,
+		    g->limit_files == 1 ? "" : "s", g->limit_first);
+		if (g->timed_out)
+			buf_addf(&g->out, "\n[stopped after %d s with %zu of "
+			    "%zu files searched]", TOOL_GREP_TIME_MS / 1000,
+			    g->next, g->nfiles);
+		tool_result_set(tc, g->out.buf, g->out.len, 1);
+		return;
+	}
+	if (g->timed_out && g->matches == 0) {
+		buf_addf(&g->out, "grep /%s/ stopped after %d s with %zu of "
+		    "%zu files searched and no match so far: narrow the path "
+		    "or glob, or simplify the pattern", pattern,
+		    TOOL_GREP_TIME_MS / 1000, g->next, g->nfiles);
+		tool_result_set(tc, g->out.buf, g->out.len, 1);
+		return;
+	}
 	if (g->matches == 0)
 		buf_addf(&g->out, "No matches for /%s/ in %zu files",
 		    pattern, g->searched);
@@ -185,6 +248,21 @@ tool_grep_done(struct tool_grep *g)
 		buf_addf(&g->out, "[skipped %zu files over %d MiB or "
 		    "unreadable]", g->big, TOOL_GREP_FILE_MAX / (1024 * 1024));
 	}
+	/* Matches found, but the search is incomplete: say where. */
+	if (g->limit_files != 0) {
+		if (g->out.len > 0 && g->out.buf[g->out.len - 1] != '\n')
+			buf_addch(&g->out, '\n');
+		buf_addf(&g->out, "[PCRE2 gave up on %zu file%s (first %s); "
+		    "they may hold more matches]", g->limit_files,
+		    g->limit_files == 1 ? "" : "s", g->limit_first);
+	}
+	if (g->timed_out) {
+		if (g->out.len > 0 && g->out.buf[g->out.len - 1] != '\n')
+			buf_addch(&g->out, '\n');
+		buf_addf(&g->out, "[stopped after %d s with %zu of %zu files "
+		    "searched]", TOOL_GREP_TIME_MS / 1000, g->next,
+		    g->nfiles);
+	}
 	tool_result_set(tc, g->out.buf, g->out.len, 0);
 }
 
@@ -198,7 +276,9 @@ tool_grep_free(struct tool_grep *g)
 		loop_timer_cancel(g->timer);
 	g->tc->priv = NULL;
 	pcre2_match_data_free(g->md);
+	pcre2_match_context_free(g->mctx);
 	pcre2_code_free(g->code);
+	free(g->limit_first);
 	tool_files_free(g->files, g->nfiles);
 	buf_release(&g->out);
 	free(g);
@@ -260,6 +340,10 @@ tool_grep_run(struct tool_call *tc)
 	}
 	pcre2_jit_compile(g->code, PCRE2_JIT_COMPLETE);	/* optional */
 	g->md = pcre2_match_data_create_from_pattern(g->code, NULL);
+	g->mctx = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(g->mctx, TOOL_GREP_MATCH_LIMIT);
+	pcre2_set_depth_limit(g->mctx, TOOL_GREP_DEPTH_LIMIT);
+	g->deadline_ms = loop_now_ms() + TOOL_GREP_TIME_MS;
 
 	if (path == NULL || *path == '\0')
 		path = ".";

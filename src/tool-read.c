@@ -166,7 +166,8 @@ tool_read_run(struct tool_call *tc)
 		limit = TOOL_READ_MAX_LINES;
 	if (path_resolve(tc->ctx->root, path, &full, &rel, &cause) != 0)
 		goto fail;
-	if ((fd = open(full, O_RDONLY|O_CLOEXEC)) == -1 ||
+	/* O_NONBLOCK: a fifo must not hang the open; fstat refuses it. */
+	if ((fd = open(full, O_RDONLY|O_NONBLOCK|O_CLOEXEC)) == -1 ||
 	    fstat(fd, &sb) != 0) {
 		cause = xasprintf("%s: %s", rel, strerror(errno));
 		goto fail;

@@ -321,6 +321,19 @@ toolrun_validate_begin(struct toolrun *tr, struct tool_call *tc)
 		    strlen(raw) > 200 ? "..." : "");
 		return (TOOLRUN_DENY);
 	}
+	if (json_object_get(tc->input, TOOL_ARGS_OVERSIZED) != NULL) {
+		/* agent_cap_tool_args dropped them; see tool_args_max_bytes. */
+		tool_result_setf(tc, 1, "Not run: the arguments of this %s "
+		    "call were %" JSON_INTEGER_FORMAT " bytes of JSON, over "
+		    "the cap of %" JSON_INTEGER_FORMAT " bytes (the "
+		    "tool_args_max_bytes option), and were dropped. Send big "
+		    "content in smaller pieces: write a first part, then add "
+		    "the rest with further edit_file calls.", tc->name,
+		    json_integer_value(json_object_get(tc->input,
+		    TOOL_ARGS_OVERSIZED)), json_integer_value(
+		    json_object_get(tc->input, TOOL_ARGS_CAP)));
+		return (TOOLRUN_DENY);
+	}
 	if (tool_call_check(tc, &cause) != 0) {
 		tool_result_set(tc, cause, strlen(cause), 1);
 		free(cause);

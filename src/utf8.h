@@ -56,4 +56,27 @@ int	 utf8_width(uint32_t wc);
 /* Display width of len bytes of s in columns (as the views draw them). */
 int	 utf8_strwidth(const char *s, size_t len);
 
+/*
+ * Repair JSON text that jansson would refuse only because of its strings:
+ * copy len bytes of s to out (room for 3 * len bytes) with each \u0000
+ * escape, each unpaired surrogate escape (\ud800 with no low half, or a
+ * lone \udc00) replaced by \ufffd, and each invalid UTF-8 byte by the
+ * three bytes of U+FFFD (RFC 8259 section 8.2 allows both forms; jansson
+ * rejects them).  An escaped backslash is copied whole, so "\\u0000" is
+ * left alone.  Returns the bytes written to out; *fixed (may be NULL) is
+ * set to the number of replacements.  Never fails.
+ */
+size_t	 utf8_json_repair(const char *s, size_t len, char *out,
+	    size_t *fixed);
+/*
+ * Copy len bytes of s to out (room for 3 * len bytes) without terminal
+ * control sequences, so text from a model can be printed to a terminal
+ * (ECMA-48): ESC and the sequence it starts (CSI up to its final byte;
+ * OSC, DCS, SOS, PM and APC up to BEL or ST; other escapes up to their
+ * final byte), the C1 controls U+0080-U+009F (CSI and OSC introducers
+ * with their sequences), DEL and every C0 control but newline and tab.
+ * Invalid UTF-8 becomes U+FFFD.  Returns the bytes written.
+ */
+size_t	 utf8_strip_controls(const char *s, size_t len, char *out);
+
 #endif

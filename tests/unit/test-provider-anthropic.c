@@ -179,6 +179,33 @@ test_cache_usage_and_unknown_events(void **state)
 }
 
 static void
+test_nul_and_lone_surrogate(void **state)
+{
+	char	*d;
+
+	(void)state;
+	/* jansson refuses both; they decode as U+FFFD, the turn goes on. */
+	d = synth(
+	    "event: content_block_start\ndata: {\"type\":\"content_block_start\","
+	    "\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+	    "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+	    "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
+	    "\"a\\u0000b\"}}\n\n"
+	    "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+	    "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
+	    "\"c\\ud800d\"}}\n\n"
+	    "event: content_block_stop\ndata: {\"type\":\"content_block_stop\","
+	    "\"index\":0}\n\n"
+	    "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":"
+	    "{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":5}}\n\n"
+	    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+	assert_contains(d, "complete=1 stop=end_turn");
+	assert_contains(d, "text [a\xef\xbf\xbd" "bc\xef\xbf\xbd" "d]\n");
+	assert_not_contains(d, "failed");
+	free(d);
+}
+
+static void
 test_invalid_tool_json(void **state)
 {
 	char	*d;
@@ -467,6 +494,7 @@ main(void)
 		cmocka_unit_test(test_wire_error_fragment),
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_cache_usage_and_unknown_events),
+		cmocka_unit_test(test_nul_and_lone_surrogate),
 		cmocka_unit_test(test_invalid_tool_json),
 		cmocka_unit_test(test_protocol_errors),
 		cmocka_unit_test(test_parse_error),

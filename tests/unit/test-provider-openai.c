@@ -103,6 +103,27 @@ test_cached_usage_and_keepalives(void **state)
 }
 
 static void
+test_nul_and_lone_surrogate(void **state)
+{
+	/* jansson refuses both; they decode as U+FFFD, the turn goes on. */
+	const char *const s[] = {
+		"{\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+		    "\"delta\":{\"role\":\"assistant\",\"content\":"
+		    "\"a\\u0000b\"}}]}",
+		"{\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+		    "\"c\\ud800d\"},\"finish_reason\":\"stop\"}]}",
+		"[DONE]",
+		NULL
+	};
+	char	*d = synth(s);
+
+	(void)state;
+	assert_contains(d, "complete=1 stop=end_turn");
+	assert_contains(d, "text [a\xef\xbf\xbd" "bc\xef\xbf\xbd" "d]\n");
+	free(d);
+}
+
+static void
 test_ollama_whole_calls(void **state)
 {
 	/* Whole call per delta, no finish_reason, arguments null. */
@@ -443,6 +464,7 @@ main(void)
 		cmocka_unit_test(test_wire_toolcalls),
 		cmocka_unit_test(test_wire_toolcall_2),
 		cmocka_unit_test(test_cached_usage_and_keepalives),
+		cmocka_unit_test(test_nul_and_lone_surrogate),
 		cmocka_unit_test(test_ollama_whole_calls),
 		cmocka_unit_test(test_sglang_same_index),
 		cmocka_unit_test(test_missing_ids_and_bad_args),

@@ -2,6 +2,7 @@
    migration and redaction. */
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -699,6 +700,50 @@ test_unknown_and_malformed(void **state)
 	free(id);
 }
 
+/* The mode bits of .git/agentos/name, or -1 when it is missing. */
+static int
+mode_of(const char *name)
+{
+	struct stat	 sb;
+	char		*p = xasprintf("%s/.git/agentos/%s", repo, name);
+	int		 m = -1;
+
+	if (stat(p, &sb) == 0)
+		m = sb.st_mode & 07777;
+	free(p);
+	return (m);
+}
+
+static void
+test_private_files(void **state)
+{
+	struct session	*s;
+	char		*cause = NULL, *dir, *db;
+	mode_t		 old;
+	int		 fd;
+
+	(void)state;
+	/* An older agentos left them world-readable; no umask helps. */
+	old = umask(0);
+	dir = xasprintf("%s/.git/agentos", repo);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	db = xasprintf("%s/sessions.db", dir);
+	fd = open(db, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd != -1);
+	close(fd);
+	s = session_open(repo, NULL, &cause);
+	assert_non_null(s);
+	ev(s, EV_USER, json_pack("{s:s}", "text", "secret"));
+	assert_int_equal(mode_of(""), 0700);
+	assert_int_equal(mode_of("sessions.db"), 0600);
+	assert_int_equal(mode_of("sessions.db-wal"), 0600);
+	assert_int_equal(mode_of("sessions.db-shm"), 0600);
+	session_close(s);
+	umask(old);
+	free(db);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -719,6 +764,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_malformed,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_private_files, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_tap_and_fork_all, setup,
 		    teardown),
 	};

@@ -263,6 +263,38 @@ test_grep_cap(void **state)
 	free(p);
 }
 
+/*
+ * A pattern that backtracks without end hits PCRE2's match limit: an
+ * error naming the file and line, not "No matches"; with a match
+ * elsewhere, the matches and a note.
+ */
+static void
+test_grep_match_limit(void **state)
+{
+	static const char	 evil[] =
+	    "ok\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\n";
+	struct tool_call	*tc;
+	char			*p;
+
+	tt_write(root, "evil.txt", evil, strlen(evil));
+	tc = run("grep", json_pack("{s:s, s:s}", "pattern", "^(a+)+$",
+	    "path", "evil.txt"));
+	assert_true(tc->is_error);
+	assert_result_has(tc, "grep /^(a+)+$/ failed: PCRE2 gave up on 1 file "
+	    "(first evil.txt:2: match limit exceeded)");
+	assert_null(strstr(tc->result.buf, "No matches"));
+	tool_call_free(tc);
+	tc = run("grep", json_pack("{s:s, s:s}", "pattern", "^ok$|^(a+)+$",
+	    "path", "evil.txt"));
+	assert_false(tc->is_error);
+	assert_result_has(tc, "evil.txt:1:ok\n[PCRE2 gave up on 1 file (first "
+	    "evil.txt:2: match limit exceeded); they may hold more matches]");
+	tool_call_free(tc);
+	p = xasprintf("%s/evil.txt", root);
+	unlink(p);
+	free(p);
+}
+
 /* Enough data that grep yields to the loop between slices; cancel it. */
 static void
 test_grep_async_cancel(void **state)
@@ -323,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_glob_cap),
 		cmocka_unit_test(test_grep),
 		cmocka_unit_test(test_grep_cap),
+		cmocka_unit_test(test_grep_match_limit),
 		cmocka_unit_test(test_grep_async_cancel),
 	};
 

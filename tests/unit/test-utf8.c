@@ -132,6 +132,66 @@ test_width(void **state)
 	assert_int_equal(utf8_strwidth("", 0), 0);
 }
 
+/* Repair r of s into a new string, checking the count of fixes. */
+static void
+check_repair(const char *s, const char *want, size_t nfixed)
+{
+	char	out[256];
+	size_t	n, fixed;
+
+	n = utf8_json_repair(s, strlen(s), out, &fixed);
+	out[n] = '\0';
+	assert_string_equal(out, want);
+	assert_int_equal(fixed, nfixed);
+}
+
+static void
+test_json_repair(void **state)
+{
+	(void)state;
+	check_repair("{\"a\":\"x\"}", "{\"a\":\"x\"}", 0);
+	check_repair("\"a\\u0000b\"", "\"a\\ufffdb\"", 1);
+	check_repair("\"\\ud800\"", "\"\\ufffd\"", 1);
+	check_repair("\"\\uDBFFx\\uDC00\"", "\"\\ufffdx\\ufffd\"", 2);
+	/* A valid pair, and an escaped backslash before "u0000". */
+	check_repair("\"\\ud83d\\ude00\"", "\"\\ud83d\\ude00\"", 0);
+	check_repair("\"\\\\u0000\"", "\"\\\\u0000\"", 0);
+	check_repair("\"\\ud800\\u0041\"", "\"\\ufffd\\u0041\"", 1);
+	check_repair("\"\xff\xc3\xa9\"", "\"\xef\xbf\xbd\xc3\xa9\"", 1);
+	/* Cut short: copied as they are. */
+	check_repair("\"\\u00", "\"\\u00", 0);
+	check_repair("\\", "\\", 0);
+}
+
+/* Strip s, compare with want. */
+static void
+check_strip(const char *s, const char *want)
+{
+	char	out[256];
+	size_t	n;
+
+	n = utf8_strip_controls(s, strlen(s), out);
+	out[n] = '\0';
+	assert_string_equal(out, want);
+}
+
+static void
+test_strip_controls(void **state)
+{
+	(void)state;
+	check_strip("plain\ttext\n", "plain\ttext\n");
+	check_strip("\x1b]0;pwned\x07\x1b[2J hi", " hi");
+	check_strip("a\x1b[1;31mred\x1b[0m", "ared");
+	check_strip("a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b", "alinkb");
+	check_strip("a\x1bPq#0\x1b\\b\x1b_apc\x07" "c", "abc");
+	check_strip("a\x1b(" "Bb\x1b" "7c\x1b", "abc");
+	check_strip("a\r\b\x07\x7f\x01" "b", "ab");
+	/* C1 as characters: CSI, OSC; NEL dropped. */
+	check_strip("a\xc2\x9b" "2Jb\xc2\x9d" "0;t\xc2\x9c" "c\xc2\x85", "abc");
+	check_strip("\xff\xc3\xa9", "\xef\xbf\xbd\xc3\xa9");
+	check_strip("\x1b]0;never ends", "");
+}
+
 int
 main(void)
 {
@@ -141,6 +201,8 @@ main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_step),
 		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_json_repair),
+		cmocka_unit_test(test_strip_controls),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
