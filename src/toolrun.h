@@ -2,8 +2,9 @@
  * toolrun.h: the life of one tool call as a table of stages.
  *
  * Every tool call the model makes goes through the rows of toolrun_stages[]
- * (toolrun.c), in order: record, model, validate, policy, approve, budget,
- * lsp, snapshot, exec.  Each stage's begin runs before the call and says GO (on
+ * (toolrun.c), in order: record, model, validate, policy, sandbox (a
+ * command is asked about when no sandbox can be enforced), approve,
+ * budget, lsp, snapshot, exec.  Each stage's begin runs before the call and says GO (on
  * to the next stage), DENY (the call does not run: its result says why) or
  * WAIT (the stage goes on later from the loop with toolrun_resume(): the
  * user's approval, a running command).  Once the call ran, or was denied,
