@@ -10,6 +10,7 @@
 #include "ui.h"
 #include "options.h"
 #include "workspace.h"
+#include "sandbox.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
@@ -29,6 +30,9 @@ static void	slash_fork(struct ui *, const char *);
 static void	slash_cost(struct ui *, const char *);
 static void	slash_cost_sum(struct buf *, const struct budget_sum *);
 /* --- end budget: slash command prototypes */
+/* --- sandbox: slash command prototypes (/sandbox) */
+static void	slash_sandbox(struct ui *, const char *);
+/* --- end sandbox: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
 	{ .name = "help", .args = "", .exec = slash_help,
@@ -67,6 +71,12 @@ const struct slash_entry slash_table[] = {
 	  .help = "show tokens, cache hits, cost and time per model and per "
 	    "turn, and the limits of the run" },
 	/* --- end budget: slash commands */
+	/* --- sandbox: slash commands (/sandbox) */
+	{ .name = "sandbox", .args = "[off|read-only|workspace-write]",
+	  .exec = slash_sandbox,
+	  .help = "show how commands are confined, or change the profile "
+	    "for this session" },
+	/* --- end sandbox: slash commands */
 	{ .name = NULL }
 };
 
@@ -404,3 +414,46 @@ slash_cost(struct ui *ui, const char *args)
 	ui_redraw(ui);
 }
 /* --- end budget: /cost */
+
+/* --- sandbox: /sandbox */
+/* Show the sandbox's status, or set the profile of the session's. */
+static void
+slash_sandbox(struct ui *ui, const char *args)
+{
+	struct workspace	*ws;
+	enum sandbox_profile	 p;
+	char			*text;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "no session yet");
+		return;
+	}
+	ws = agent_workspace(ui->agent);
+	if (*args != '\0') {
+		if (sandbox_profile_parse(args, &p) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "unknown sandbox "
+			    "profile \"%s\": off, read-only or "
+			    "workspace-write", args);
+			return;
+		}
+		/* The new profile also holds for a new session (/clear). */
+		if (ui->cfg->opts != NULL)
+			ui->cfg->opts->sandbox.profile = p;
+		if (workspace_set_sandbox(ws, p) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "Sandbox %s: "
+			    "not enforced here; every command needs "
+			    "approval", sandbox_profile_name(p));
+			return;
+		}
+	}
+	if (workspace_sandbox(ws) == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "Sandbox: none (it "
+		    "could not be made); every command needs approval");
+		return;
+	}
+	text = sandbox_status(workspace_sandbox(ws));
+	view_transcript_notice(ui, TE_NOTICE, "Sandbox%s:\n%s",
+	    *args != '\0' ? " changed" : "", text);
+	free(text);
+}
+/* --- end sandbox: /sandbox */
