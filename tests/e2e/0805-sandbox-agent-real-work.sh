@@ -15,8 +15,14 @@ if command -v cc >/dev/null 2>&1; then
 	grep -q built "$T_TMP/result" || fail "cc: $(cat "$T_TMP/result")"
 	[ -x t ] || fail "cc output not in the worktree"
 fi
-agent_bash "echo tmpok > /tmp/e2e-0805 && cat /tmp/e2e-0805 && echo w > out.txt"
+agent_bash "echo tmpok > /tmp/e2e-0805-$$ && cat /tmp/e2e-0805-$$ && echo w > out.txt"
 grep -q tmpok "$T_TMP/result" || fail "/tmp: $(cat "$T_TMP/result")"
-[ -e /tmp/e2e-0805 ] && { rm -f /tmp/e2e-0805; fail "/tmp was not private"; }
+[ -e /tmp/e2e-0805-$$ ] && { rm -f /tmp/e2e-0805-$$; fail "/tmp was not private"; }
 [ "$(cat out.txt)" = w ] || fail "write in the worktree"
+# The private /tmp went with the session.
+for d in "/tmp/agentos-$(id -u)" "${XDG_RUNTIME_DIR:-/nonexistent}"; do
+	[ -d "$d" ] || continue
+	find "$d" -name "e2e-0805-$$" 2>/dev/null | grep -q . &&
+	    fail "the private /tmp was left behind in $d"
+done
 exit 0
