@@ -44,7 +44,7 @@ struct session_options {
 struct sandbox_options {
 	int			profile;	/* enum sandbox_profile */
 	int			network;	/* keep the network (1) */
-	struct option_strv	writable_roots;	/* writable besides ROOT */
+	struct option_strv	writable_roots;	/* writable, besides root */
 	struct option_strv	keep_env;	/* kept by the env scrub */
 };
 

@@ -123,12 +123,13 @@ proc_which(const char *name)
 static char **
 proc_env(const char *const *base, const char *const *add)
 {
-	char *const	 *from = base != NULL ? (char *const *)base : environ;
+	char *const	 *from;
 	char		**env;
 	size_t		  n = 0, nadd = 0, i, k, j = 0, len;
 	const char	 *eq;
 	int		  skip;
 
+	from = base != NULL ? (char *const *)base : environ;
 	while (from[n] != NULL)
 		n++;
 	while (add != NULL && add[nadd] != NULL)

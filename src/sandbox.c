@@ -24,7 +24,7 @@ struct sandbox {
 	int			 network;
 	char			*root;
 	char			*tmpdir;
-	int			 own_tmpdir;	/* made here: removed at free */
+	int			 own_tmpdir;	/* made here: freed with sb */
 	char			*home;
 	char			**prefix;	/* bwrap ... -- */
 	size_t			 nprefix, aprefix;

@@ -9,7 +9,11 @@ tag="sleep 300.0804$$"
 # A double fork; the wait lets setsid run before the command ends (unsandboxed
 # the daemon then survives: the test can fail).
 agent_bash "(setsid $tag >/dev/null 2>&1 &); sleep 1; echo started"
-grep -q started "$T_TMP/result" || fail "the command did not run: $(cat "$T_TMP/result")"
+grep -q started "$T_TMP/result" ||
+    fail "the command did not run: $(cat "$T_TMP/result")"
 sleep 1
-pgrep -f "$tag" >/dev/null && { pkill -f "$tag"; fail "the setsid daemon outlived the command"; }
+if pgrep -f "$tag" >/dev/null; then
+	pkill -f "$tag"
+	fail "the setsid daemon outlived the command"
+fi
 exit 0
