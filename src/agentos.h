@@ -588,6 +588,9 @@ struct tool_call {
 	int			 cancelled;
 	/* For the session log and the UI. */
 	int			 exit_status;	/* bash: -1 if none */
+	char			*sandbox_why;	/* bash: why a failure may be
+						   the sandbox (sandbox_explain),
+						   or NULL; freed with tc */
 	uint64_t		 started_ms, duration_ms;
 	char			*snapshot_id;	/* taken before it ran */
 	char			**paths;	/* files it wrote (relative) */

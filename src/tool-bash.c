@@ -229,7 +229,8 @@ tool_bash_exited(void *arg, int status, int timed_out)
 	    (why = sandbox_explain(tc->ctx->sandbox, status,
 	    out.buf)) != NULL) {
 		buf_addf(&out, "\n%s", why);
-		free(why);
+		free(tc->sandbox_why);
+		tc->sandbox_why = why;	/* headless tells the user too */
 	}
 	tool_result_set(tc, out.buf, out.len, is_error);
 	if (omitted != 0)

@@ -15,6 +15,8 @@ grep -q "exit status [1-9]" "$T_TMP/result" ||
     fail "no failing exit status: $(cat "$T_TMP/result")"
 grep -q "sandbox" "$T_TMP/result" ||
     fail "the result does not mention the sandbox: $(cat "$T_TMP/result")"
+grep -q "agentos: echo x.*sandbox" "$T_TMP/err" ||
+    fail "the user was not told on stderr: $(cat "$T_TMP/err")"
 # Unsandboxed on purpose, the same write works (the test can fail).
 agent_bash "echo x > '$out/abs'" --sandbox off
 [ -e "$out/abs" ] || fail "--sandbox off: the write did not happen"
