@@ -51,6 +51,7 @@ usage(FILE *f)
 "                              OpenAI-compatible with /v1)\n"
 "      --permission-mode MODE  ask (default), accept-edits, plan, bypass\n"
 "      --max-tokens N          output tokens per response\n"
+"      --sandbox PROFILE       off, read-only, workspace-write (default)\n"
 "      --theme NAME            dark (default) or light\n"
 "      --max-turns N           stop after N model calls\n"
 "      --max-budget-usd X      stop when the run has cost X US dollars\n"
@@ -98,6 +99,7 @@ main(int argc, char **argv)
 		OPT_MAX_TURNS,
 		OPT_MAX_BUDGET_USD,
 		OPT_MAX_DURATION,
+		OPT_SANDBOX,
 	};
 	static const struct option longopts[] = {
 		{ "print", required_argument, NULL, 'p' },
@@ -115,6 +117,7 @@ main(int argc, char **argv)
 		{ "max-budget-usd", required_argument, NULL,
 		  OPT_MAX_BUDGET_USD },
 		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
+		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -212,6 +215,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_MAX_DURATION:
 			sets[nsets].name = "budget.max_duration";
+			sets[nsets++].value = optarg;
+			break;
+		case OPT_SANDBOX:
+			sets[nsets].name = "sandbox.profile";
 			sets[nsets++].value = optarg;
 			break;
 		case 'C':

@@ -548,6 +548,8 @@ struct tool_ctx {
 						   NULL: tools open one */
 	struct session		*session;	/* the session log (recall);
 						   NULL: unrecorded */
+	struct sandbox		*sandbox;	/* confines bash (sandbox.h);
+						   NULL: none, env scrubbed */
 };
 
 /*
@@ -640,6 +642,9 @@ struct tool_call {
 	int			 cancelled;
 	/* For the session log and the UI. */
 	int			 exit_status;	/* bash: -1 if none */
+	char			*sandbox_why;	/* bash: why a failure may be
+						   the sandbox (sandbox_explain),
+						   or NULL; freed with tc */
 	uint64_t		 started_ms, duration_ms;
 	char			*snapshot_id;	/* taken before it ran */
 	char			**paths;	/* files it wrote (relative) */
@@ -846,6 +851,16 @@ struct job_cb {
 struct job *job_start(const char *command, const char *cwd,
 	    unsigned int timeout_ms, const struct job_cb *cb, void *arg,
 	    char **cause);
+/*
+ * As job_start(), but run argv (NULL-terminated, borrowed; argv[0] looked
+ * up in PATH: a sandbox wrapper such as bwrap) with base_env (NULL-
+ * terminated "NAME=value", borrowed: the whole environment, e.g. from
+ * sandbox_environ(); NULL: ours) instead of "/bin/sh -c".  PAGER and
+ * GIT_PAGER are still set to cat.
+ */
+struct job *job_startv(const char *const *argv, const char *const *base_env,
+	    const char *cwd, unsigned int timeout_ms, const struct job_cb *cb,
+	    void *arg, char **cause);
 /*
  * Kill the job's process group with SIGKILL.  exited is called once, with
  * status -1 and timed_out 0, before job_kill() returns (unless it was

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agentos.h"
+#include "options.h"
 #include "sandbox.h"
 #include "banned.h"
 
@@ -37,16 +38,28 @@ cli_sandbox_exec(int argc, char **argv, const char *root, struct config *cfg)
 	struct sandbox_config	 sc = { 0 };
 	struct sandbox		*sb;
 	char			*cause = NULL, *s, **v, **env, cwd[PATH_MAX];
+	char			 session[64];
+	const char *const	*keep = NULL;
 	const char		*verb;
 	int			 i, status, rc = 1;
 	pid_t			 pid;
 
-	(void)cfg;
 	if (argc < 2)
 		return (cli_sandbox_usage());
 	verb = argv[1];
+	/* As the agent would: the sandbox.* options, then the flags. */
 	sc.profile = SANDBOX_WORKSPACE_WRITE;
 	sc.mechanism = "auto";
+	if (cfg != NULL && cfg->opts != NULL) {
+		sc.profile = (enum sandbox_profile)cfg->opts->sandbox.profile;
+		sc.network = cfg->opts->sandbox.network;
+		sc.writable_roots = (const char *const *)
+		    cfg->opts->sandbox.writable_roots.v;
+		keep = (const char *const *)cfg->opts->sandbox.keep_env.v;
+	}
+	/* A private /tmp of its own (removed at the end). */
+	xsnprintf(session, sizeof session, "run-%ld", (long)getpid());
+	sc.session = session;
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
@@ -96,7 +109,7 @@ cli_sandbox_exec(int argc, char **argv, const char *root, struct config *cfg)
 		goto out;
 	}
 	v = sandbox_argv(sb, (const char *const *)argv + i);
-	env = sandbox_environ((const char *const *)environ, NULL,
+	env = sandbox_environ((const char *const *)environ, keep,
 	    cli_sandbox_drop);
 	fflush(stdout);
 	pid = fork();

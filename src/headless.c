@@ -32,6 +32,7 @@ static void	headless_event(void *, enum event_type, json_t *);
 static void	headless_tap(void *, const char *, const struct event *);
 static void	headless_turn_done(void *, enum stop_reason, const char *);
 static void	headless_print(FILE *, const char *, const char *);
+static void	headless_tool_finished(void *, struct tool_call *);
 
 static const struct agent_ui headless_ui = {
 	.text_delta = headless_text,
@@ -41,7 +42,20 @@ static const struct agent_ui headless_ui = {
 	.stream_reset = headless_stream_reset,
 	.event = headless_event,
 	.turn_done = headless_turn_done,
+	.tool_finished = headless_tool_finished,
 };
+
+/* A command the sandbox may have refused: the user hears it too. */
+static void
+headless_tool_finished(void *arg, struct tool_call *tc)
+{
+	struct headless	*h = arg;
+
+	if (h->fmt == OUTPUT_TEXT && tc->sandbox_why != NULL)
+		fprintf(stderr, "agentos: %s: %s\n",
+		    tc->effects.command != NULL ? tc->effects.command :
+		    tc->name, tc->sandbox_why);
+}
 
 static void
 headless_text(void *arg, const char *text, size_t len)

@@ -35,6 +35,9 @@ struct job {
 
 static TAILQ_HEAD(, job)	 job_list = TAILQ_HEAD_INITIALIZER(job_list);
 
+static struct job *job_spawn(const char *const *, int, const char *const *,
+		    const char *, unsigned int, const struct job_cb *, void *,
+		    char **);
 static void	  job_read(evutil_socket_t, short, void *);
 static void	  job_close(struct job *);
 static void	  job_check(struct job *);
@@ -55,9 +58,29 @@ struct job *
 job_start(const char *command, const char *cwd, unsigned int timeout_ms,
     const struct job_cb *cb, void *arg, char **cause)
 {
+	const char		*argv[2] = { command, NULL };
+
+	return (job_spawn(argv, PROC_SHELL, NULL, cwd, timeout_ms, cb, arg,
+	    cause));
+}
+
+struct job *
+job_startv(const char *const *argv, const char *const *base_env,
+    const char *cwd, unsigned int timeout_ms, const struct job_cb *cb,
+    void *arg, char **cause)
+{
+	return (job_spawn(argv, 0, base_env, cwd, timeout_ms, cb, arg,
+	    cause));
+}
+
+/* Start argv (with flags PROC_*) as a job. */
+static struct job *
+job_spawn(const char *const *argv, int flags, const char *const *base_env,
+    const char *cwd, unsigned int timeout_ms, const struct job_cb *cb,
+    void *arg, char **cause)
+{
 	static const char *const env[] = { "PAGER=cat", "GIT_PAGER=cat",
 				     NULL };
-	const char		*argv[2] = { command, NULL };
 	struct proc_spec	 spec;
 	struct job		*j;
 
@@ -65,10 +88,11 @@ job_start(const char *command, const char *cwd, unsigned int timeout_ms,
 	spec.argv = argv;
 	spec.cwd = cwd;
 	spec.env = env;
+	spec.base_env = base_env;
 	spec.in = PROC_NULL;
 	spec.out = PROC_PIPE;
 	spec.err = PROC_MERGE;
-	spec.flags = PROC_SHELL;
+	spec.flags = flags;
 
 	j = xcalloc(1, sizeof *j);
 	if ((j->proc = proc_spawn(&spec, job_exit_cb, j, cause)) == NULL) {
@@ -86,7 +110,8 @@ job_start(const char *command, const char *cwd, unsigned int timeout_ms,
 	if (timeout_ms != 0)
 		j->timeout = loop_timer_add(timeout_ms, job_timeout_cb, j);
 	TAILQ_INSERT_TAIL(&job_list, j, entry);
-	log_debug("job %ld started: %s", (long)j->pid, command);
+	log_debug("job %ld started: %s", (long)j->pid,
+	    argv[0]);
 	return (j);
 }
 

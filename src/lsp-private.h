@@ -146,6 +146,9 @@ struct lsp_manager {
 	int			*looked;
 	struct lsp_options	 opts;
 	char			*conf_error;
+	/* sandbox.keep_env (borrowed from the config, NULL-terminated or
+	   NULL): what the servers' environment scrub keeps. */
+	const char *const	*keep_env;
 
 	struct lsp_servers	 servers;
 	struct lsp_waits	 waits;

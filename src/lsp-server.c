@@ -25,7 +25,15 @@
 #include <unistd.h>
 
 #include "lsp-private.h"
+#include "sandbox.h"
 #include "banned.h"
+
+extern char **environ;
+
+/* The provider key variables, whatever they are named. */
+static const char *const lsp_drop_env[] = {
+	"ANTHROPIC_API_KEY", "OPENAI_API_KEY", NULL
+};
 
 #define LSP_MAX_PROGRESS	32
 #define LSP_HEALTHY_MS		60000
@@ -65,22 +73,27 @@ lsp_server_spawn(struct lsp_server *s, char **cause)
 	struct lsp_manager	*m = s->m;
 	struct proc_spec	 spec;
 	const char		*env[2];
-	char			*tag;
+	char			*tag, **base;
 
 	/* AGENTOS_LSP marks the processes as ours (tests count them). */
 	tag = xasprintf("AGENTOS_LSP=%ld:%s:%s", (long)getpid(),
 	    s->conf->name, s->root);
 	env[0] = tag;
 	env[1] = NULL;
+	/* The scrubbed environment of commands: no keys, no secrets. */
+	base = sandbox_environ((const char *const *)environ, m->keep_env,
+	    lsp_drop_env);
 	memset(&spec, 0, sizeof spec);
 	spec.argv = (const char *const *)s->conf->argv;
 	spec.cwd = s->root;
 	spec.env = env;
+	spec.base_env = (const char *const *)base;
 	spec.in = spec.out = spec.err = PROC_PIPE;
 	spec.flags = PROC_GUARD;
 	spec.grace_ms = LSP_GUARD_GRACE_MS;
 	s->proc = proc_spawn(&spec, lsp_proc_exited, m, cause);
 	free(tag);
+	sandbox_argv_free(base);
 	if (s->proc == NULL)
 		return (-1);
 	s->pid = proc_pid(s->proc);

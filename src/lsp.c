@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "lsp-private.h"
+#include "options.h"
 #include "banned.h"
 
 #define LSP_MAX_FILE		(8 * 1024 * 1024)
@@ -139,6 +140,9 @@ lsp_manager_create(const char *root, const struct config *cfg)
 		signal(SIGPIPE, SIG_IGN);
 
 	m->root = xstrdup(root);
+	if (cfg != NULL && cfg->opts != NULL)
+		m->keep_env = (const char *const *)
+		    cfg->opts->sandbox.keep_env.v;
 	TAILQ_INIT(&m->servers);
 	TAILQ_INIT(&m->waits);
 	if (lsp_conf_load(cfg, &m->confs, &m->nconfs, &m->opts,

@@ -46,6 +46,14 @@ static const char * const perm_mode_aliases[] = {
 	NULL
 };
 
+/* As enum sandbox_profile (sandbox.h). */
+static const char * const sandbox_profile_names[] = {
+	"off",
+	"read-only",
+	"workspace-write",
+	NULL
+};
+
 static int	options_check_regex(const char *, char **);
 
 /*
@@ -160,6 +168,22 @@ const struct option_entry options_table[] = {
 	{ .key = "lsp.servers", .type = OPTION_SERVERS,
 	  .flags = OPTION_GRANTS, .help = "server name to its fields (lsp.servers.*.FIELD)" },
 	/* --- end lsp */
+	/* --- sandbox */
+	{ .key = "sandbox.profile", .type = OPTION_ENUM,
+	  OPT(sandbox.profile), .def = "\"workspace-write\"",
+	  .names = sandbox_profile_names, .flags = OPTION_GRANTS,
+	  .help = "off, read-only or workspace-write (commands the model "
+	  "runs)" },
+	{ .key = "sandbox.network", .type = OPTION_BOOL,
+	  OPT(sandbox.network), .def = "false", .flags = OPTION_GRANTS,
+	  .help = "let sandboxed commands reach the network" },
+	{ .key = "sandbox.writable_roots", .type = OPTION_STRINGS,
+	  OPT(sandbox.writable_roots), .def = "[]", .flags = OPTION_GRANTS,
+	  .help = "directories writable besides the worktree" },
+	{ .key = "sandbox.keep_env", .type = OPTION_STRINGS,
+	  OPT(sandbox.keep_env), .def = "[]", .flags = OPTION_GRANTS,
+	  .help = "variables the environment scrub keeps" },
+	/* --- end sandbox */
 	/* --- ui */
 	{ .key = "trace.endpoint", .type = OPTION_STRING,
 	  CFG(trace_endpoint),
@@ -1019,6 +1043,8 @@ options_free(struct options *o)
 	if (o == NULL)
 		return;
 	options_strv_free(&o->session.redact);
+	options_strv_free(&o->sandbox.writable_roots);
+	options_strv_free(&o->sandbox.keep_env);
 	json_decref(o->budget.prices);
 	for (i = 0; i < o->nlsp_servers; i++) {
 		options_server_release(&o->lsp_servers[i]);

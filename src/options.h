@@ -38,6 +38,17 @@ struct session_options {
 	struct option_strv	redact;		/* PCRE2 patterns to redact */
 };
 
+/*
+ * "sandbox.*": how the commands the model runs are confined (sandbox.h;
+ * the profile is the index of enum sandbox_profile).
+ */
+struct sandbox_options {
+	int			profile;	/* enum sandbox_profile */
+	int			network;	/* keep the network (1) */
+	struct option_strv	writable_roots;	/* writable, besides root */
+	struct option_strv	keep_env;	/* kept by the env scrub */
+};
+
 /* "keys.*" and "mouse": the screen's key bindings, indexed as key_table. */
 #define OPTION_KEYS_MAX	128
 struct ui_options {
@@ -88,6 +99,7 @@ struct options {
 	struct ui_options	 ui;		/* "keys.*", "mouse" */
 	struct budget_options	 budget;	/* "budget.*", "prices" */
 	struct context_options	 context;	/* "context.*" */
+	struct sandbox_options	 sandbox;	/* "sandbox.*" */
 
 	struct option_source	*src;		/* one per options_table row */
 	struct option_source	 key_src[OPTION_KEYS_MAX];

@@ -53,7 +53,7 @@ static struct event		*proc_sigchld;
 static struct event_base	*proc_sigchld_base;
 
 static char	*proc_which(const char *);
-static char	**proc_env(const char *const *);
+static char	**proc_env(const char *const *, const char *const *);
 static void	 proc_child_fds(const int *);
 static void	 proc_child_reset(void);
 static void	 proc_child_exec(const char *, char *const *, char **,
@@ -116,18 +116,21 @@ proc_which(const char *name)
 }
 
 /*
- * Our environment with add's "NAME=value" strings replacing or extending
- * it; the strings are borrowed, the array is the caller's to free.
+ * base (NULL: our environment) with add's "NAME=value" strings replacing
+ * or extending it; the strings are borrowed, the array is the caller's to
+ * free.
  */
 static char **
-proc_env(const char *const *add)
+proc_env(const char *const *base, const char *const *add)
 {
+	char *const	 *from;
 	char		**env;
 	size_t		  n = 0, nadd = 0, i, k, j = 0, len;
 	const char	 *eq;
 	int		  skip;
 
-	while (environ[n] != NULL)
+	from = base != NULL ? (char *const *)base : environ;
+	while (from[n] != NULL)
 		n++;
 	while (add != NULL && add[nadd] != NULL)
 		nadd++;
@@ -141,11 +144,11 @@ proc_env(const char *const *add)
 			if ((eq = strchr(add[k], '=')) == NULL)
 				continue;
 			len = eq - add[k] + 1;
-			if (strncmp(environ[i], add[k], len) == 0)
+			if (strncmp(from[i], add[k], len) == 0)
 				skip = 1;
 		}
 		if (!skip)
-			env[j++] = environ[i];
+			env[j++] = from[i];
 	}
 	env[j] = NULL;
 	return (env);
@@ -386,7 +389,7 @@ proc_spawn(const struct proc_spec *spec, proc_exit_cb cb, void *arg,
 		argv = (char *const *)spec->argv;
 		path = proc_which(spec->argv[0]);
 	}
-	env = proc_env(spec->env);
+	env = proc_env(spec->base_env, spec->env);
 
 	/* Listen before the child can exit. */
 	proc_listen();

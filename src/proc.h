@@ -55,6 +55,12 @@ struct proc_spec {
 	 * variable of the same name; NULL-terminated, or NULL.  Borrowed.
 	 */
 	const char *const	*env;
+	/*
+	 * The environment env is laid over: "NAME=value" strings,
+	 * NULL-terminated, borrowed (a scrubbed one from sandbox_environ());
+	 * NULL: ours (environ).
+	 */
+	const char *const	*base_env;
 	enum proc_stdio		 in, out, err;
 	int			 flags;		/* PROC_* */
 	unsigned int		 grace_ms;	/* PROC_GUARD: 0 = default */

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct sandbox {
 	int			 network;
 	char			*root;
 	char			*tmpdir;
+	int			 own_tmpdir;	/* made here: freed with sb */
 	char			*home;
 	char			**prefix;	/* bwrap ... -- */
 	size_t			 nprefix, aprefix;
@@ -281,6 +283,21 @@ sandbox_build(struct sandbox *sb, const struct sandbox_config *cfg,
 	sandbox_add(sb, "--");
 }
 
+/*
+ * nftw(3) callback: remove one entry (depth first, never following a
+ * symlink, not crossing a mount); what cannot be removed stays (0700).
+ */
+static int
+sandbox_rm_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	if (flag == FTW_DP || flag == FTW_D)
+		(void)rmdir(path);
+	else
+		(void)unlink(path);
+	return (0);
+}
+
 struct sandbox *
 sandbox_create(const struct sandbox_config *cfg, const char *root,
     const char *const *gitdirs, char **cause)
@@ -320,6 +337,7 @@ sandbox_create(const struct sandbox_config *cfg, const char *root,
 		goto fail;
 	}
 
+	sb->own_tmpdir = cfg->tmpdir == NULL;
 	if (cfg->tmpdir != NULL)
 		sb->tmpdir = xstrdup(cfg->tmpdir);
 	else if ((xdg = getenv("XDG_RUNTIME_DIR")) != NULL && *xdg == '/')
@@ -353,6 +371,10 @@ sandbox_free(struct sandbox *sb)
 	for (i = 0; i < sb->nprefix; i++)
 		free(sb->prefix[i]);
 	free(sb->prefix);
+	/* The private /tmp goes with the session (not a given one). */
+	if (sb->own_tmpdir && sb->tmpdir != NULL)
+		(void)nftw(sb->tmpdir, sandbox_rm_one, 16,
+		    FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 	free(sb->root);
 	free(sb->tmpdir);
 	free(sb->home);

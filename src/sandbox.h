@@ -82,6 +82,8 @@ int		 sandbox_bwrap_works(void);
 struct sandbox	*sandbox_create(const struct sandbox_config *cfg,
 		     const char *root, const char *const *gitdirs,
 		     char **cause);
+/* Free sb; the private tmp directory it made (not cfg->tmpdir) is removed
+ * with what is in it, symlinks not followed. */
 void		 sandbox_free(struct sandbox *sb);
 
 /* Nonzero when commands run confined (a profile other than off and a

@@ -10,6 +10,7 @@
 #include "ui.h"
 #include "options.h"
 #include "workspace.h"
+#include "sandbox.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
@@ -32,6 +33,9 @@ static void	slash_cost_sum(struct buf *, const struct budget_sum *);
 /* --- context: slash command prototypes (/context) */
 static void	slash_context(struct ui *, const char *);
 /* --- end context: slash command prototypes */
+/* --- sandbox: slash command prototypes (/sandbox) */
+static void	slash_sandbox(struct ui *, const char *);
+/* --- end sandbox: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
 	{ .name = "help", .args = "", .exec = slash_help,
@@ -75,6 +79,12 @@ const struct slash_entry slash_table[] = {
 	  .help = "show what fills the context window, by category, and the "
 	    "cache hit ratio" },
 	/* --- end context: slash commands */
+	/* --- sandbox: slash commands (/sandbox) */
+	{ .name = "sandbox", .args = "[off|read-only|workspace-write]",
+	  .exec = slash_sandbox,
+	  .help = "show how commands are confined, or change the profile "
+	    "for this session" },
+	/* --- end sandbox: slash commands */
 	{ .name = NULL }
 };
 
@@ -432,3 +442,46 @@ slash_context(struct ui *ui, const char *args)
 	ui_redraw(ui);
 }
 /* --- end context: /context */
+
+/* --- sandbox: /sandbox */
+/* Show the sandbox's status, or set the profile of the session's. */
+static void
+slash_sandbox(struct ui *ui, const char *args)
+{
+	struct workspace	*ws;
+	enum sandbox_profile	 p;
+	char			*text;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "no session yet");
+		return;
+	}
+	ws = agent_workspace(ui->agent);
+	if (*args != '\0') {
+		if (sandbox_profile_parse(args, &p) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "unknown sandbox "
+			    "profile \"%s\": off, read-only or "
+			    "workspace-write", args);
+			return;
+		}
+		/* The new profile also holds for a new session (/clear). */
+		if (ui->cfg->opts != NULL)
+			ui->cfg->opts->sandbox.profile = p;
+		if (workspace_set_sandbox(ws, p) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "Sandbox %s: "
+			    "not enforced here; every command needs "
+			    "approval", sandbox_profile_name(p));
+			return;
+		}
+	}
+	if (workspace_sandbox(ws) == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "Sandbox: none (it "
+		    "could not be made); every command needs approval");
+		return;
+	}
+	text = sandbox_status(workspace_sandbox(ws));
+	view_transcript_notice(ui, TE_NOTICE, "Sandbox%s:\n%s",
+	    *args != '\0' ? " changed" : "", text);
+	free(text);
+}
+/* --- end sandbox: /sandbox */

@@ -13,6 +13,7 @@
 #include "lsp.h"
 #include "context.h"
 #include "workspace.h"
+#include "sandbox.h"
 #include "banned.h"
 
 static void	status_servers(struct ui *, struct buf *);
@@ -142,6 +143,8 @@ status_draw(struct ui *ui, int y, int cols)
 	size_t			 nsnap = ui->nsnapshots;
 	char			*k1, *k2;
 	int			 w;
+	struct workspace	*ws;
+	struct sandbox		*sb;
 
 	if (ui->agent != NULL) {
 		st = agent_stats(ui->agent);
@@ -159,6 +162,24 @@ status_draw(struct ui *ui, int y, int cols)
 	buf_reset(&b);
 	buf_addf(&b, " %s ", perm_mode_name(mode));
 	x += ui_draw_text(y, x, cols - x, b.buf, EL_STATUS_MODE, 0);
+
+	/* --- sandbox: the profile, and loudly when nothing is enforced */
+	if (ui->agent != NULL) {
+		ws = agent_workspace(ui->agent);
+		sb = workspace_sandbox(ws);
+		buf_reset(&b);
+		if (!workspace_sandboxed(ws)) {
+			buf_adds(&b, " UNSANDBOXED ");
+			x += ui_draw_text(y, x, cols - x, b.buf, EL_ERROR,
+			    SA_BOLD);
+		} else {
+			buf_addf(&b, " %s%s ", sandbox_profile(sb) ==
+			    SANDBOX_OFF ? "sandbox " : "",
+			    sandbox_profile_name(sandbox_profile(sb)));
+			x += ui_draw_text(y, x, cols - x, b.buf, EL_STATUS, 0);
+		}
+	}
+	/* --- end sandbox */
 
 	buf_reset(&b);
 	if (st != NULL) {

@@ -6,7 +6,11 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "options.h"
+#include "sandbox.h"
 #include "banned.h"
+
+extern char **environ;
 
 #define TOOL_BASH_TIMEOUT	120000	/* ms */
 #define TOOL_BASH_TIMEOUT_MAX	600000	/* ms */
@@ -23,6 +27,8 @@ struct tool_bash {
 static unsigned int tool_bash_timeout(json_t *);
 static int	tool_bash_preview(struct tool_ctx *, json_t *, struct buf *,
 		    char **);
+static struct job *tool_bash_start(struct tool_call *, const char *,
+		    const struct job_cb *, void *, char **);
 static int	tool_bash_run(struct tool_call *);
 static void	tool_bash_cancel(struct tool_call *);
 static void	tool_bash_output(void *, const char *, size_t);
@@ -93,6 +99,39 @@ tool_bash_preview(struct tool_ctx *ctx, json_t *input, struct buf *preview,
 	return (0);
 }
 
+/* The provider key variables, whatever they are named. */
+static const char *const tool_bash_drop_env[] = {
+	"ANTHROPIC_API_KEY", "OPENAI_API_KEY", NULL
+};
+
+/*
+ * Start "/bin/sh -c command" in the root, wrapped by the workspace's
+ * sandbox (sandbox_argv), with the scrubbed environment (sandbox_environ:
+ * in every profile, off included, and without a sandbox).
+ */
+static struct job *
+tool_bash_start(struct tool_call *tc, const char *command,
+    const struct job_cb *cb, void *arg, char **cause)
+{
+	const struct sandbox	*sb = tc->ctx->sandbox;
+	const char		*sh[] = { "/bin/sh", "-c", command, NULL };
+	const char *const	*keep = NULL;
+	char			**argv, **envp;
+	struct job		*j;
+
+	if (tc->ctx->cfg != NULL && tc->ctx->cfg->opts != NULL)
+		keep = (const char *const *)
+		    tc->ctx->cfg->opts->sandbox.keep_env.v;
+	envp = sandbox_environ((const char *const *)environ, keep,
+	    tool_bash_drop_env);
+	argv = sandbox_argv(sb, sh);	/* a copy when not enforced */
+	j = job_startv((const char *const *)argv, (const char *const *)envp,
+	    tc->ctx->root, tool_bash_timeout(tc->input), cb, arg, cause);
+	sandbox_argv_free(argv);
+	sandbox_argv_free(envp);
+	return (j);
+}
+
 /* Start the job; the call finishes from tool_bash_exited(). */
 static int
 tool_bash_run(struct tool_call *tc)
@@ -116,8 +155,7 @@ tool_bash_run(struct tool_call *tc)
 	tool_cap_init(&b->cap, TOOL_OUTPUT_MAX - TOOL_BASH_STATUS);
 	b->cap.limit = TOOL_OUTPUT_MAX;	/* with the status line */
 	tc->priv = b;
-	b->job = job_start(command, tc->ctx->root, b->timeout_ms, &cb, b,
-	    &cause);
+	b->job = tool_bash_start(tc, command, &cb, b, &cause);
 	if (b->job == NULL) {
 		tool_result_setf(tc, 1, "cannot run the command: %s", cause);
 		free(cause);
@@ -159,6 +197,7 @@ tool_bash_exited(void *arg, int status, int timed_out)
 	struct tool_call	*tc = b->tc;
 	struct buf		 out = BUF_INIT, raw = BUF_INIT;
 	const char		*name;
+	char			*why;
 	uint64_t		 omitted;
 	int			 is_error = 1;
 
@@ -186,6 +225,13 @@ tool_bash_exited(void *arg, int status, int timed_out)
 		    name != NULL ? " SIG" : "", name != NULL ? name : "");
 	} else
 		buf_addf(&out, "ended with wait status %d", status);
+	if (is_error && !tc->cancelled && !timed_out &&
+	    (why = sandbox_explain(tc->ctx->sandbox, status,
+	    out.buf)) != NULL) {
+		buf_addf(&out, "\n%s", why);
+		free(tc->sandbox_why);
+		tc->sandbox_why = why;	/* headless tells the user too */
+	}
 	tool_result_set(tc, out.buf, out.len, is_error);
 	if (omitted != 0)
 		tc->result.truncated = 1;

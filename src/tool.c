@@ -293,6 +293,7 @@ tool_call_free(struct tool_call *tc)
 	tool_effects_release(&tc->effects);
 	buf_release(&tc->result);
 	free(tc->snapshot_id);
+	free(tc->sandbox_why);
 	for (i = 0; i < tc->npaths; i++)
 		free(tc->paths[i]);
 	free(tc->paths);

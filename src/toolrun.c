@@ -31,6 +31,8 @@ struct toolrun {
 
 	/* Stage state of the call. */
 	int			 ask;		/* policy: the user decides */
+	int			 unconfined;	/* sandbox: asked because
+						   nothing is enforced */
 	int			 approving;	/* approve: asked, waiting */
 	struct lsp_wait		*lsp_wait;	/* lsp: diagnostics */
 	const char		*lsp_server;	/* its name (borrowed) */
@@ -53,6 +55,8 @@ static enum toolrun_rc toolrun_model_end(struct toolrun *, struct tool_call *);
 static enum toolrun_rc toolrun_validate_begin(struct toolrun *,
 		    struct tool_call *);
 static enum toolrun_rc toolrun_policy_begin(struct toolrun *,
+		    struct tool_call *);
+static enum toolrun_rc toolrun_sandbox_begin(struct toolrun *,
 		    struct tool_call *);
 static enum toolrun_rc toolrun_approve_begin(struct toolrun *,
 		    struct tool_call *);
@@ -81,6 +85,7 @@ const struct toolrun_stage toolrun_stages[] = {
 	{ .name = "model", .end = toolrun_model_end },
 	{ .name = "validate", .begin = toolrun_validate_begin },
 	{ .name = "policy", .begin = toolrun_policy_begin },
+	{ .name = "sandbox", .begin = toolrun_sandbox_begin },
 	{ .name = "approve", .begin = toolrun_approve_begin,
 	  .cancel = toolrun_approve_cancel },
 	{ .name = "budget", .begin = toolrun_budget_begin,
@@ -146,7 +151,7 @@ toolrun_start(struct toolrun *tr, struct tool_call *tc, int turn)
 	tr->turn = turn;
 	tr->i = tr->begun = 0;
 	tr->ending = tr->waiting = tr->resumed = 0;
-	tr->ask = tr->approving = 0;
+	tr->ask = tr->approving = tr->unconfined = 0;
 	toolrun_run(tr);
 }
 
@@ -372,6 +377,25 @@ toolrun_policy_begin(struct toolrun *tr, struct tool_call *tc)
 	return (rc);
 }
 
+/* Why a command is asked about when its sandbox cannot be enforced. */
+#define TOOLRUN_UNCONFINED	"no sandbox can be enforced here"
+
+/*
+ * sandbox: a command (EFFECT_EXEC) whose profile nothing can enforce is
+ * asked about in every mode but bypass, even when the policy allowed it:
+ * never run unconfined while claiming a sandbox (issue 12).
+ */
+static enum toolrun_rc
+toolrun_sandbox_begin(struct toolrun *tr, struct tool_call *tc)
+{
+	if ((tc->effects.flags & EFFECT_EXEC) == 0 ||
+	    perm_get_mode(tr->perm) == PERM_BYPASS ||
+	    workspace_sandboxed(tr->ws))
+		return (TOOLRUN_GO);
+	tr->ask = tr->unconfined = 1;
+	return (TOOLRUN_GO);
+}
+
 /* approve: ask the user, when the policy left it to them. */
 static enum toolrun_rc
 toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
@@ -382,6 +406,16 @@ toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
 
 	if (!tr->ask)
 		return (TOOLRUN_GO);
+	if ((tr->headless || tr->ui->approval == NULL) && tr->unconfined) {
+		toolrun_approval(tr, tc, "deny", "sandbox");
+		tool_result_setf(tc, 1, "Not run: %s, so %s needs the user's "
+		    "approval, and agentos runs headless (-p), where nobody "
+		    "can approve. Do the task without it, or stop and say "
+		    "what you need; the user can install bubblewrap, or re-run "
+		    "with --sandbox off or --permission-mode bypass.",
+		    TOOLRUN_UNCONFINED, tc->name);
+		goto out;
+	}
 	if (tr->headless || tr->ui->approval == NULL) {
 		toolrun_approval(tr, tc, "deny", "headless");
 		tool_result_setf(tc, 1, "Not run: %s needs the user's approval "
@@ -392,6 +426,10 @@ toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
 		    perm_mode_name(perm_get_mode(tr->perm)));
 		goto out;
 	}
+	/* The reason first: the approval panel shows the preview. */
+	if (tr->unconfined)
+		buf_adds(&preview, TOOLRUN_UNCONFINED ": it would run "
+		    "unsandboxed\n");
 	if (tc->tool->preview != NULL &&
 	    tc->tool->preview(tc->ctx, tc->input, &preview, &why) != 0) {
 		/* It cannot succeed: no need to ask. */

@@ -2,11 +2,12 @@
  * toolrun.h: the life of one tool call as a table of stages.
  *
  * Every tool call the model makes goes through the rows of toolrun_stages[]
- * (toolrun.c), in order: record, model, validate, policy, approve, budget,
- * lsp, snapshot, exec.  Each stage's begin runs before the call and says GO (on
- * to the next stage), DENY (the call does not run: its result says why) or
- * WAIT (the stage goes on later from the loop with toolrun_resume(): the
- * user's approval, a running command).  Once the call ran, or was denied,
+ * (toolrun.c), in order: record, model, validate, policy, sandbox (a
+ * command is asked about when no sandbox can be enforced), approve,
+ * budget, lsp, snapshot, exec.  Each stage's begin runs before the call
+ * and says GO (on to the next stage), DENY (the call does not run: its
+ * result says why) or WAIT (the stage goes on later from the loop with
+ * toolrun_resume(): the user's approval, a running command).  Once the call ran, or was denied,
  * the end of every stage whose begin said GO runs, in reverse order, like
  * the layers of an onion: the snapshot stage tells the store the action is
  * over, the lsp stage waits for the edited file's diagnostics, the model

@@ -11,6 +11,8 @@
 #include "session.h"
 #include "snapshot.h"
 #include "repo.h"
+#include "options.h"
+#include "sandbox.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -44,6 +46,7 @@ static void	 workspace_open_session(struct workspace *, char **);
 static void	 workspace_open_snapshots(struct workspace *, int);
 static void	 workspace_close_snapshots(struct workspace *);
 static void	 workspace_forget_snapshots(struct workspace *);
+static void	 workspace_open_sandbox(struct workspace *, int);
 static void	 workspace_open_model(struct workspace *);
 static void	 workspace_model_progress(void *, size_t, size_t);
 static void	 workspace_model_done(void *, const struct repomodel_stats *,
@@ -102,6 +105,8 @@ workspace_open(const char *root, struct config *cfg, int flags,
 	 * closed), but reading and talking still work.
 	 */
 	workspace_open_snapshots(ws, 0);
+	workspace_open_sandbox(ws, cfg->opts != NULL ?
+	    cfg->opts->sandbox.profile : SANDBOX_WORKSPACE_WRITE);
 	if ((flags & WORKSPACE_NO_LSP) == 0) {
 		ws->ctx.lsp = lsp_manager_create(root, cfg);
 		ws->lsp_useful = workspace_find_lsp_use(ws);
@@ -172,6 +177,7 @@ workspace_close(struct workspace *ws)
 	workspace_forget_snapshots(ws);
 	free(ws->snap_ids);
 	session_close(ws->session);
+	sandbox_free(ws->ctx.sandbox);
 	repo_free(ws->repo);
 	free(ws->snaps_error);
 	free(ws->session_id);
@@ -186,6 +192,82 @@ workspace_lsp_shutdown_done(void *arg)
 
 	ws->lsp_shutdown = 1;
 	loop_exit();
+}
+
+/*
+ * The session's sandbox for the bash tool, under profile (enum
+ * sandbox_profile) and the sandbox.* options.  When it cannot be made (the
+ * private tmp directory) or nothing can enforce it, the user is told; the
+ * toolrun sandbox stage then asks before every command.
+ */
+static void
+workspace_open_sandbox(struct workspace *ws, int profile)
+{
+	struct sandbox_config	 sc;
+	const struct options	*o = ws->cfg->opts;
+	const char		*gitdirs[3] = { NULL, NULL, NULL };
+	char			*cause = NULL, *text;
+	size_t			 n = 0;
+
+	memset(&sc, 0, sizeof sc);
+	sc.profile = (enum sandbox_profile)profile;
+	sc.mechanism = "auto";
+	sc.session = ws->session_id;
+	if (o != NULL) {
+		sc.network = o->sandbox.network;
+		sc.writable_roots =
+		    (const char *const *)o->sandbox.writable_roots.v;
+		sc.keep_env = (const char *const *)o->sandbox.keep_env.v;
+	}
+	if (ws->repo != NULL) {
+		if (repo_git_dir(ws->repo) != NULL)
+			gitdirs[n++] = repo_git_dir(ws->repo);
+		if (repo_common_dir(ws->repo) != NULL)
+			gitdirs[n++] = repo_common_dir(ws->repo);
+	}
+	ws->ctx.sandbox = sandbox_create(&sc, ws->root, gitdirs, &cause);
+	if (ws->ctx.sandbox == NULL) {
+		log_debug("sandbox: %s", cause);
+		text = xasprintf("no sandbox can be enforced here (%s): every "
+		    "command needs approval", cause);
+		free(cause);
+	} else if (profile != SANDBOX_OFF &&
+	    !sandbox_enforced(ws->ctx.sandbox))
+		text = xstrdup("no sandbox can be enforced here (bubblewrap "
+		    "is missing or refused): commands run unsandboxed, and "
+		    "every command needs approval");
+	else
+		return;
+	if (ws->cb->notice != NULL)
+		ws->cb->notice(ws->arg, text);
+	free(text);
+}
+
+int
+workspace_set_sandbox(struct workspace *ws, int profile)
+{
+	sandbox_free(ws->ctx.sandbox);
+	ws->ctx.sandbox = NULL;
+	workspace_open_sandbox(ws, profile);
+	return (ws->ctx.sandbox != NULL &&
+	    (profile == SANDBOX_OFF || sandbox_enforced(ws->ctx.sandbox)) ?
+	    0 : -1);
+}
+
+struct sandbox *
+workspace_sandbox(struct workspace *ws)
+{
+	return (ws->ctx.sandbox);
+}
+
+int
+workspace_sandboxed(struct workspace *ws)
+{
+	if (ws->ctx.sandbox == NULL)
+		return (0);
+	if (sandbox_profile(ws->ctx.sandbox) == SANDBOX_OFF)
+		return (1);
+	return (sandbox_enforced(ws->ctx.sandbox));
 }
 
 const char *

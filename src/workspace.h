@@ -18,6 +18,7 @@ struct config;
 struct lsp_manager;
 struct repomodel;
 struct session;
+struct sandbox;
 struct snapshot_store;
 struct tool_ctx;
 struct workspace;
@@ -70,6 +71,23 @@ const char *workspace_root(struct workspace *ws);
 struct config *workspace_config(struct workspace *ws);
 /* What tools may use (root, model, language servers); borrowed. */
 struct tool_ctx *workspace_tool_ctx(struct workspace *ws);
+/*
+ * The session's sandbox for the commands the model runs (sandbox.h),
+ * borrowed; NULL when it could not be made (the private tmp directory).
+ */
+struct sandbox *workspace_sandbox(struct workspace *ws);
+/*
+ * Nonzero when commands run as the profile says: profile off, or a
+ * profile some mechanism enforces.  Zero means the toolrun sandbox stage
+ * asks before every command ("no sandbox can be enforced here").
+ */
+int	 workspace_sandboxed(struct workspace *ws);
+/*
+ * Replace the sandbox with one of profile (enum sandbox_profile), for
+ * /sandbox.  0, or -1 when the new profile cannot be enforced (a notice
+ * said why; commands then need approval).
+ */
+int	 workspace_set_sandbox(struct workspace *ws, int profile);
 
 /* The session log (NULL: the session is unrecorded); borrowed. */
 struct session *workspace_session(struct workspace *ws);

@@ -10,6 +10,11 @@
     skip "agentos has no -c (continue) yet"
 make_repo
 printf 'outside the repository\n' > "$T_TMP/data.txt"
+# That file is read by a bash call: outside the sandbox, whose /tmp is the
+# session's private one (this test is about replay, not the sandbox).
+mkdir -p "$XDG_CONFIG_HOME/agentos" &&
+    echo '{"sandbox": {"profile": "off"}}' \
+    > "$XDG_CONFIG_HOME/agentos/config.json" || hard "config"
 
 python3 - "$T_TMP/script.json" "$T_TMP/data.txt" <<'PY' || hard "script"
 import json, sys

@@ -152,3 +152,33 @@ start_collector() {
 }
 
 send_keys() { tmux -L "$T_SOCK" send-keys -t main "$@"; }
+
+# The sandbox tests (0801-0805): skip unless bubblewrap runs here.
+need_bwrap() {
+	command -v bwrap >/dev/null 2>&1 || skip "bwrap is not installed"
+	bwrap --ro-bind / / true >/dev/null 2>&1 || skip "bwrap cannot run here"
+}
+
+# Have the agent run shell command $1 as one bash tool call, headless in
+# permission mode bypass (more agentos options may follow); the result the
+# model got is left in $T_TMP/result, agentos's stderr in $T_TMP/err.
+agent_bash() {
+	_cmd=$1
+	shift
+	python3 -c 'import json, sys
+print(json.dumps([{"tool_calls": [{"name": "bash",
+    "input": {"command": sys.argv[1]}}]}, {"text": "done"}]))' "$_cmd" \
+	    > "$T_TMP/bash-script.json" || hard "script"
+	rm -f "$T_TMP/port" "$T_TMP/requests.jsonl"
+	start_provider --script "$T_TMP/bash-script.json"
+	"$AGENTOS" -p "run it" --provider openai -m test-model \
+	    --base-url "http://127.0.0.1:$T_PORT/v1" \
+	    --permission-mode bypass "$@" > "$T_TMP/out" 2> "$T_TMP/err" ||
+	    { cat "$T_TMP/err" "$T_TMP/out" >&2; fail "agentos exit status"; }
+	python3 -c 'import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+m = reqs[-1]["messages"][-1]
+assert m["role"] == "tool", m
+sys.stdout.write(m["content"])' "$T_PROVIDER_LOG" > "$T_TMP/result" ||
+	    fail "no tool result in the last request"
+}

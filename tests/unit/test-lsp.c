@@ -457,15 +457,18 @@ reply_free(struct reply *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Count processes whose AGENTOS_LSP names owner (not zombies). */
+/*
+ * Count processes whose AGENTOS_LSP names owner (not zombies) and, unless
+ * also is NULL, whose environment has a string starting with also.
+ */
 static int
-count_servers(pid_t owner)
+count_servers_env(pid_t owner, const char *also)
 {
 	DIR		*d = opendir("/proc");
 	struct dirent	*de;
-	char		 path[64], env[8192], stat[512], want[64];
+	char		 path[64], env[65536], stat[512], want[64];
 	ssize_t		 n, i;
-	int		 fd, count = 0;
+	int		 fd, count = 0, mine, has;
 	char		*p;
 
 	xsnprintf(want, sizeof want, "AGENTOS_LSP=%ld:", (long)owner);
@@ -491,13 +494,27 @@ count_servers(pid_t owner)
 		if (n <= 0)
 			continue;
 		env[n] = '\0';
+		mine = 0;
+		has = also == NULL;
 		for (i = 0; i < n; i += strlen(env + i) + 1) {
 			if (strncmp(env + i, want, strlen(want)) == 0)
-				count++;
+				mine = 1;
+			if (also != NULL &&
+			    strncmp(env + i, also, strlen(also)) == 0)
+				has = 1;
 		}
+		if (mine && has)
+			count++;
 	}
 	closedir(d);
 	return (count);
+}
+
+/* Count processes whose AGENTOS_LSP names owner (not zombies). */
+static int
+count_servers(pid_t owner)
+{
+	return (count_servers_env(owner, NULL));
 }
 
 /* Wait (30 s at most) until at least n server processes of owner run. */
@@ -565,6 +582,39 @@ test_fake_id_matching(void **state)
 	reply_free(&fl);
 	free(path);
 	fix_close(&fx);
+}
+
+/*
+ * A server gets the scrubbed environment of commands (sandbox_environ):
+ * no provider key, no secret-looking name; the rest stays.
+ */
+static void
+test_fake_env_scrubbed(void **state)
+{
+	struct fix	 fx;
+	struct reply	 r;
+	char		*path, *cause = NULL;
+
+	memset(&r, 0, sizeof r);
+	setenv("ANTHROPIC_API_KEY", "sk-ant-unit", 1);
+	setenv("FOO_TOKEN", "tok-unit", 1);
+	setenv("PLAIN_LSP_UNIT", "visible", 1);
+	fix_open(&fx, "good", NULL);
+	path = fix_file(&fx, "a.fake", "one\n");
+	assert_non_null(lsp_file_request(fx.m, path, "textDocument/hover",
+	    0, 0, NULL, reply_cb, &r, &cause));
+	run_until(&r.done);
+	assert_null(r.error);
+	assert_int_equal(count_servers_env(getpid(), "PLAIN_LSP_UNIT="), 1);
+	assert_int_equal(count_servers_env(getpid(), "FOO_TOKEN="), 0);
+	assert_int_equal(count_servers_env(getpid(), "ANTHROPIC_API_KEY="),
+	    0);
+	reply_free(&r);
+	free(path);
+	fix_close(&fx);
+	unsetenv("ANTHROPIC_API_KEY");
+	unsetenv("FOO_TOKEN");
+	unsetenv("PLAIN_LSP_UNIT");
 }
 
 struct diag_wait {
@@ -957,6 +1007,7 @@ main(void)
 		cmocka_unit_test(test_conf_override),
 		cmocka_unit_test(test_edit_compute),
 		cmocka_unit_test(test_fake_id_matching),
+		cmocka_unit_test(test_fake_env_scrubbed),
 		cmocka_unit_test(test_fake_edit_diagnostics),
 		cmocka_unit_test(test_fake_pull_diagnostics),
 		cmocka_unit_test(test_fake_rename_sync_cold),
