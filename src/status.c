@@ -172,7 +172,8 @@ status_draw(struct ui *ui, int y, int cols)
 			buf_adds(&b, " UNSANDBOXED ");
 			x += ui_draw_text(y, x, cols - x, b.buf, EL_ERROR,
 			    SA_BOLD);
-		} else {
+		} else if (sandbox_profile(sb) != SANDBOX_WORKSPACE_WRITE) {
+			/* The default costs no room on a narrow bar. */
 			buf_addf(&b, " %s%s ", sandbox_profile(sb) ==
 			    SANDBOX_OFF ? "sandbox " : "",
 			    sandbox_profile_name(sandbox_profile(sb)));

@@ -6,7 +6,9 @@
 need_bwrap
 make_repo
 # Not under /tmp: inside the sandbox /tmp is the session's private one.
-out="$top_builddir/tests/e2e/0801-outside.$$"
+# Not under /tmp: the sandbox gives commands a private /tmp, which would
+# hide the directory whether or not the sandbox refused the write.
+out="/var/tmp/agentos-0801-outside.$$"
 mkdir -p "$out" || hard "mkdir $out"
 trap 'rm -rf "$out"' EXIT
 agent_bash "echo x > '$out/abs'"

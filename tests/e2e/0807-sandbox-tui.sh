@@ -14,7 +14,9 @@ JSON
 start_provider --script "$T_TMP/script.json"
 start_agentos --base-url "http://127.0.0.1:$T_PORT" --permission-mode bypass
 wait_for '/help'
-wait_for ' workspace-write '
+sleep 1
+screen | grep -q ' workspace-write ' &&
+    fail "the bar shows the default profile, which needs no room"
 send_keys '/sandbox' Enter
 wait_for 'enforced: yes \(bubblewrap\)'
 send_keys '/sandbox read-only' Enter
