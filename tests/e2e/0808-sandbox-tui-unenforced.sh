@@ -4,11 +4,7 @@
 # reason "no sandbox can be enforced here" instead of running.
 . "$(dirname "$0")/lib.sh"
 make_repo
-mkdir -p "$T_TMP/bin"
-printf '#!/bin/sh\necho "bwrap: refused" >&2\nexit 1\n' > "$T_TMP/bin/bwrap"
-chmod +x "$T_TMP/bin/bwrap"
-PATH="$T_TMP/bin:$PATH"
-export PATH
+refuse_bwrap
 cat > "$T_TMP/script.json" <<'JSON'
 [
  {"tool_calls": [{"name": "bash", "input": {"command": "echo ran > ran.txt"}}]},

@@ -182,3 +182,14 @@ assert m["role"] == "tool", m
 sys.stdout.write(m["content"])' "$T_PROVIDER_LOG" > "$T_TMP/result" ||
 	    fail "no tool result in the last request"
 }
+
+# refuse_bwrap: put a bwrap first on PATH that refuses to run, as on a
+# machine whose kernel forbids user namespaces, so nothing is enforced.
+refuse_bwrap() {
+	mkdir -p "$T_TMP/bin"
+	printf '#!/bin/sh\necho "bwrap: refused" >&2\nexit 1\n' \
+	    > "$T_TMP/bin/bwrap"
+	chmod +x "$T_TMP/bin/bwrap"
+	PATH="$T_TMP/bin:$PATH"
+	export PATH
+}
