@@ -52,6 +52,7 @@ usage(FILE *f)
 "      --permission-mode MODE  ask (default), accept-edits, plan, bypass\n"
 "      --max-tokens N          output tokens per response\n"
 "      --sandbox PROFILE       off, read-only, workspace-write (default)\n"
+"      --trust-project         let this repository's own files grant capabilities\n"
 "      --theme NAME            dark (default) or light\n"
 "      --max-turns N           stop after N model calls\n"
 "      --max-budget-usd X      stop when the run has cost X US dollars\n"
@@ -100,6 +101,7 @@ main(int argc, char **argv)
 		OPT_MAX_BUDGET_USD,
 		OPT_MAX_DURATION,
 		OPT_SANDBOX,
+		OPT_TRUST_PROJECT,
 	};
 	static const struct option longopts[] = {
 		{ "print", required_argument, NULL, 'p' },
@@ -118,6 +120,7 @@ main(int argc, char **argv)
 		  OPT_MAX_BUDGET_USD },
 		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+		{ "trust-project", no_argument, NULL, OPT_TRUST_PROJECT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -138,6 +141,7 @@ main(int argc, char **argv)
 	const char		*dir = NULL, *e;
 	size_t			 nsets = 0, i;
 	int			 ch, rc = 1, verbose = 0, resume_pick = 0;
+	int			 trust_project = 0;
 	const char		*resume = NULL;
 
 	while ((ch = getopt_long(argc, argv, "+p:m:C:vVhcr", longopts,
@@ -221,6 +225,9 @@ main(int argc, char **argv)
 			sets[nsets].name = "sandbox.profile";
 			sets[nsets++].value = optarg;
 			break;
+		case OPT_TRUST_PROJECT:
+			trust_project = 1;
+			break;
 		case 'C':
 			dir = optarg;
 			break;
@@ -277,6 +284,8 @@ main(int argc, char **argv)
 		goto fail;
 	if (config_load(&cfg, root, &cause) != 0)
 		goto fail;
+	if (trust_project)
+		cfg.project_trusted = 1;
 	for (i = 0; i < nsets; i++) {
 		if (config_set(&cfg, sets[i].name, sets[i].value, &cause) != 0)
 			goto fail_cfg;

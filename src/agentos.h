@@ -216,6 +216,14 @@ struct config {
 	int		 trace_contents;
 	int		 verbose;
 	/*
+	 * Folder trust (issue 12): 1 when the repository's own files
+	 * (.agentos/, .mcp.json, instruction files) may grant capabilities:
+	 * start project servers, set provider URLs, modes and sandboxes.
+	 * Set by --trust-project (and by the trust record, trust.c); 0
+	 * until then.
+	 */
+	int		 project_trusted;
+	/*
 	 * The engines' typed options, where every value came from, and the
 	 * problems found (options.h); NULL until config_load(), and then
 	 * the engines use the defaults.
