@@ -29,6 +29,9 @@ int	cli_session_replay(int, char **, const char *, struct config *);
 int	cli_config_exec(int, char **, const char *, struct config *);
 int	cli_sandbox_exec(int, char **, const char *, struct config *);
 /* --- end options: prototypes */
+/* --- trust: prototypes */
+int	cli_trust_exec(int, char **, const char *, struct config *);
+/* --- end trust: prototypes */
 /* --- lsp: prototypes */
 /* cli_lsp_exec is declared in agentos.h (cli-lsp.c). */
 /* --- end lsp: prototypes */
@@ -77,6 +80,10 @@ const struct cli_entry cli_table[] = {
 	  .usage = "sandbox status [-p PROFILE] | sandbox run [-p PROFILE] "
 	  "[-n] -- COMMAND...", .exec = cli_sandbox_exec },
 	/* --- end sandbox */
+	/* --- trust */
+	{ .name = "trust", .usage = "trust [status|yes|no]",
+	  .exec = cli_trust_exec },
+	/* --- end trust */
 	{ .name = NULL }
 };
 

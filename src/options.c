@@ -319,6 +319,9 @@ static int	options_server_apply(const struct options_ctx *,
 		    const char *, const char *, json_t *, char **);
 static int	options_apply(const struct options_ctx *, const char *,
 		    json_t *, char **);
+static int	options_hold(const struct options_ctx *, const char *,
+		    json_t *);
+static void	options_check_servers(struct options *, enum option_origin);
 static void	options_walk(const struct options_ctx *, const char *,
 		    json_t *);
 static int	options_is_group(const char *);
@@ -922,6 +925,30 @@ options_is_group(const char *prefix)
 }
 
 /* Apply the members of obj under prefix (NULL: the top level). */
+/*
+ * Folder trust: hold key (a known one that grants a capability) of an
+ * untrusted project's config instead of applying it.  Unknown keys go on
+ * to be reported as such; a group ("lsp", "sandbox") is walked into.
+ */
+static int
+options_hold(const struct options_ctx *ctx, const char *key, json_t *v)
+{
+	struct options	*o = ctx->o;
+
+	if (ctx->origin != OPTION_PROJECT || !o->hold_grants)
+		return (0);
+	if (options_find(key) == NULL && strncmp(key, "lsp.servers.", 12) != 0)
+		return (0);
+	if (!options_grants(key))
+		return (0);
+	if (o->held == NULL)
+		o->held = json_object();
+	json_object_set(o->held, key, v);
+	if (o->held_where == NULL && ctx->where != NULL)
+		o->held_where = xstrdup(ctx->where);
+	return (1);
+}
+
 static void
 options_walk(const struct options_ctx *ctx, const char *prefix, json_t *obj)
 {
@@ -932,6 +959,10 @@ options_walk(const struct options_ctx *ctx, const char *prefix, json_t *obj)
 	json_object_foreach(obj, k, v) {
 		key = prefix != NULL ? xasprintf("%s.%s", prefix, k) :
 		    xstrdup(k);
+		if (options_hold(ctx, key, v)) {
+			free(key);
+			continue;
+		}
 		if (options_find(key) == NULL && options_is_group(key)) {
 			en = xasprintf("%s.enabled", key);
 			if (json_is_object(v))
@@ -1046,6 +1077,8 @@ options_free(struct options *o)
 	options_strv_free(&o->sandbox.writable_roots);
 	options_strv_free(&o->sandbox.keep_env);
 	json_decref(o->budget.prices);
+	json_decref(o->held);
+	free(o->held_where);
 	for (i = 0; i < o->nlsp_servers; i++) {
 		options_server_release(&o->lsp_servers[i]);
 		options_src_release(&o->server_src[i]);
@@ -1213,15 +1246,71 @@ options_set(struct config *cfg, const char *key, const char *value,
 	return (rc != 0 ? -1 : 0);
 }
 
+const json_t *
+options_held(const struct config *cfg, const char **where)
+{
+	const struct options	*o = options_get(cfg);
+
+	if (where != NULL)
+		*where = o->held_where;
+	if (o->held == NULL || json_object_size(o->held) == 0)
+		return (NULL);
+	return (o->held);
+}
+
+void
+options_apply_held(struct config *cfg)
+{
+	struct options			*o = cfg->opts;
+	struct options_ctx		 ctx;
+	const struct option_entry	*e;
+	const char			*k;
+	json_t				*v;
+	char				*why;
+
+	if (o == NULL || o->held == NULL)
+		return;
+	ctx.cfg = cfg;
+	ctx.o = o;
+	ctx.origin = OPTION_PROJECT;
+	ctx.where = o->held_where;
+	ctx.collect = 1;
+	o->hold_grants = 0;
+	json_object_foreach(o->held, k, v) {
+		e = options_find(k);
+		if (e != NULL && e->type != OPTION_SERVERS &&
+		    e->type != OPTION_KEYS &&
+		    o->src[e - options_table].origin > OPTION_PROJECT)
+			continue;
+		if (options_apply(&ctx, k, v, &why) != 0) {
+			options_problem(o, "%s: %s", ctx.where != NULL ?
+			    ctx.where : "config", why);
+			free(why);
+		}
+	}
+	json_decref(o->held);
+	o->held = NULL;
+	options_check_servers(o, OPTION_PROJECT);
+}
+
 void
 options_check(struct config *cfg)
 {
-	struct options			*o = cfg->opts;
+	options_check_servers(cfg->opts, OPTION_DEFAULT);
+}
+
+/* A new "lsp.servers" entry (from origin, or any) needs its two fields. */
+static void
+options_check_servers(struct options *o, enum option_origin origin)
+{
 	const struct lsp_server_option	*s;
 	size_t				 i;
 
 	for (i = 0; i < o->nlsp_servers; i++) {
 		s = &o->lsp_servers[i];
+		if (origin != OPTION_DEFAULT &&
+		    o->server_src[i].origin != origin)
+			continue;
 		if (lsp_conf_is_builtin(s->name) ||
 		    (s->command.v != NULL && s->extensions.v != NULL))
 			continue;

@@ -34,6 +34,7 @@
 #include "snapshot.h"
 #include "options.h"
 #include "workspace.h"
+#include "trust.h"
 #include "banned.h"
 
 #define UI_FRAME_MS	16	/* at most ~60 frames a second */
@@ -84,6 +85,10 @@ static void	ui_fork_ext(struct ui *, int, const char *);
 static void	ui_resumed(struct ui *);
 static void	ui_start_agent(struct ui *);
 static void	ui_pick_done(struct ui *, const char *);
+static void	ui_begin(struct ui *, int);
+static void	ui_ask_trust(struct ui *, int);
+static void	ui_trust_answer(struct ui *, int, void *);
+static void	ui_trust_release(void *);
 static void	ui_history_save(struct ui *, const char *);
 static void	ui_history_load(struct ui *);
 
@@ -1624,11 +1629,129 @@ ui_exit_line(struct ui *ui)
 	    agent_session_id(ui->agent));
 }
 
+/* Start: the session picker (-r without an id), or the agent. */
+static void
+ui_begin(struct ui *ui, int flags)
+{
+	struct view	*v;
+	char		*cause = NULL;
+
+	if (flags & UI_PICK_SESSION) {
+		/* -r without an id: the agent starts once one is picked. */
+		ui->cfg->resume = NULL;
+		if ((v = view_sessions_create(ui, 1, ui_pick_done,
+		    &cause)) != NULL)
+			ui_push(ui, v);
+		else {
+			view_transcript_notice(ui, TE_NOTICE, "Nothing to "
+			    "resume (%s): a new session starts.", cause);
+			free(cause);
+			ui_pick_done(ui, NULL);
+		}
+	} else {
+		ui_start_agent(ui);
+		if (!config_provider_configured(ui->cfg))
+			view_transcript_add(ui, TE_ERROR,
+			    config_provider_help());
+	}
+}
+
+/* The trust question's state: the start flags, the files it covers. */
+struct ui_trust {
+	struct ui		*ui;
+	int			 flags;
+	struct trust_files	 tf;
+};
+
+/* "t": trust the repository, record it, and start with its settings. */
+static void
+ui_trust_answer(struct ui *ui, int key, void *arg)
+{
+	struct ui_trust	*t = arg;
+	char		*cause = NULL;
+	int		 flags = t->flags;
+
+	if (key == 't') {
+		trust_apply(ui->cfg);
+		if (trust_record(ui->root, &t->tf, &cause) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "trusted for "
+			    "this session only: %s", cause);
+			free(cause);
+		} else
+			view_transcript_notice(ui, TE_NOTICE, "Trusted %s: "
+			    "its project settings apply.", ui->root);
+	} else
+		view_transcript_notice(ui, TE_NOTICE, "Not trusted: the "
+		    "project settings that grant anything are not applied "
+		    "this session.");
+	trust_files_release(&t->tf);
+	free(t);
+	ui_begin(ui, flags);
+	ui_redraw(ui);
+}
+
+/* Esc or "n": not now (the session only); nothing at exit. */
+static void
+ui_trust_release(void *arg)
+{
+	struct ui_trust	*t = arg;
+
+	if (t->ui->quit) {
+		trust_files_release(&t->tf);
+		free(t);
+		return;
+	}
+	ui_trust_answer(t->ui, 'n', t);
+}
+
+/*
+ * Ask whether to trust the repository when its files would grant anything
+ * and it is not trusted as they are (trust.h); then start.
+ */
+static void
+ui_ask_trust(struct ui *ui, int flags)
+{
+	struct ui_trust		*t;
+	enum trust_state	 st;
+	char			*cause = NULL, *what, *q;
+
+	if (ui->cfg->project_trusted) {
+		ui_begin(ui, flags);
+		return;
+	}
+	t = xcalloc(1, sizeof *t);
+	t->ui = ui;
+	t->flags = flags;
+	trust_scan(ui->root, &t->tf);
+	st = trust_check(ui->root, &t->tf, &cause);
+	if (cause != NULL) {
+		view_transcript_notice(ui, TE_ERROR, "trust: %s", cause);
+		free(cause);
+	}
+	if (st == TRUST_NONE || !trust_wanted(ui->cfg, &t->tf)) {
+		trust_files_release(&t->tf);
+		free(t);
+		ui_begin(ui, flags);
+		return;
+	}
+	what = trust_summary(ui->cfg, ui->root, &t->tf);
+	q = xasprintf("%s\n%s\n\nTrust lets them apply, now and in later "
+	    "sessions until these files change.",
+	    st == TRUST_CHANGED ? "This repository's settings changed since "
+	    "you trusted it." : "This repository's own files would change "
+	    "what agentos does.", what);
+	ui_push(ui, view_choice_create(ui, "Trust this repository? ", q,
+	    "tn", "t trust   n or Esc not now (this session)",
+	    ui_trust_answer, ui_trust_release, t));
+	free(q);
+	free(what);
+	ui_redraw(ui);
+}
+
 int
 ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 {
 	struct ui	 ui;
-	struct view	*v;
 	SCREEN		*scr;
 	char		*cause = NULL, *undo;
 	size_t		 i;
@@ -1699,25 +1822,8 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	loop_timer_cancel(ui_frame_timer);
 	ui_frame(&ui);
 	ui_history_load(&ui);
-	if (flags & UI_PICK_SESSION) {
-		/* -r without an id: the agent starts once one is picked. */
-		cfg->resume = NULL;
-		if ((v = view_sessions_create(&ui, 1, ui_pick_done,
-		    &cause)) != NULL)
-			ui_push(&ui, v);
-		else {
-			view_transcript_notice(&ui, TE_NOTICE, "Nothing to "
-			    "resume (%s): a new session starts.", cause);
-			free(cause);
-			cause = NULL;
-			ui_pick_done(&ui, NULL);
-		}
-	} else {
-		ui_start_agent(&ui);
-		if (!config_provider_configured(cfg))
-			view_transcript_add(&ui, TE_ERROR,
-			    config_provider_help());
-	}
+	/* Folder trust first: what it grants must be there for the agent. */
+	ui_ask_trust(&ui, flags);
 
 	ui_ev_input = event_new(loop_base, STDIN_FILENO, EV_READ | EV_PERSIST,
 	    ui_input, &ui);
