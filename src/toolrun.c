@@ -7,6 +7,7 @@
 #include "repomodel.h"
 #include "toolrun.h"
 #include "workspace.h"
+#include "secret.h"
 #include "banned.h"
 
 struct toolrun {
@@ -265,10 +266,22 @@ toolrun_approval(struct toolrun *tr, struct tool_call *tc,
 	    "{s:s,s:s,s:s}", "id", tc->id, "decision", decision, "by", by));
 }
 
-/* record: the result, in the log and on the screen. */
+/*
+ * record: the result, in the log and on the screen.  Known secret values
+ * (the provider key, secret-looking variables, the repository's .env
+ * values) are redacted first: the conversation takes the result from here.
+ */
 static enum toolrun_rc
 toolrun_record_end(struct toolrun *tr, struct tool_call *tc)
 {
+	struct secrets	 sec;
+	size_t		 n;
+
+	secrets_collect(&sec, workspace_config(tr->ws), workspace_root(tr->ws));
+	if ((n = secrets_redact(&sec, &tc->result)) > 0)
+		log_debug("tool %s: %zu secret value%s redacted", tc->name, n,
+		    n == 1 ? "" : "s");
+	secrets_release(&sec);
 	toolrun_event(tr, EV_TOOL_RESULT, event_pack(EV_TOOL_RESULT,
 	    "{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
 	    "content", tc->result.buf, "is_error", tc->is_error,
