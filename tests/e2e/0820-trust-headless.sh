@@ -56,6 +56,9 @@ grep "project settings not applied" "$T_TMP/err" | grep -q map_tokens &&
 # The harmless key applied (map_tokens is not a grant): agentos config.
 "$AGENTOS" config map_tokens 2>/dev/null | grep -q 77 ||
     fail "map_tokens (harmless) was not applied"
+"$AGENTOS" config > "$T_TMP/config" 2>/dev/null || fail "agentos config"
+grep -Eq '^permission_mode +"bypass" .*not applied' "$T_TMP/config" ||
+    fail "agentos config does not show the held permission_mode"
 "$AGENTOS" trust status > "$T_TMP/status" || fail "trust status"
 grep -q "not trusted" "$T_TMP/status" || fail "status: $(cat "$T_TMP/status")"
 grep -q 'permission_mode = "bypass"' "$T_TMP/status" ||
