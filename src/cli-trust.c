@@ -17,6 +17,7 @@ static const char *const cli_trust_words[] = {
 	"not trusted",
 	"not trusted: the files changed since it was trusted",
 	"trusted",
+	"not trusted, and not asked about (agentos trust yes trusts it)",
 };
 
 /* agentos trust [status|yes|no]: show, record or forget root's trust. */
@@ -67,7 +68,7 @@ cli_trust_exec(int argc, char **argv, const char *root, struct config *cfg)
 		printf("  record %s\n", path);
 	free(path);
 	if (!cfg->project_trusted && trust_wanted(cfg, &tf)) {
-		s = trust_summary(cfg, root, &tf);
+		s = trust_summary(cfg, root, &tf, 0);
 		printf("Not applied until trusted (agentos trust yes):\n%s\n",
 		    s);
 		free(s);

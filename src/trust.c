@@ -290,8 +290,10 @@ trust_check(const char *root, const struct trust_files *tf, char **cause)
 		return (TRUST_UNKNOWN);
 	}
 	e = json_object_get(json_object_get(j, "repos"), root);
-	if (json_is_object(e) && (fp = json_string_value(json_object_get(e,
-	    "fingerprint"))) != NULL)
+	if (json_is_true(json_object_get(e, "never")))
+		st = TRUST_NEVER;
+	else if (json_is_object(e) && (fp = json_string_value(
+	    json_object_get(e, "fingerprint"))) != NULL)
 		st = strcmp(fp, tf->fingerprint) == 0 ? TRUST_YES :
 		    TRUST_CHANGED;
 	json_decref(j);
@@ -330,6 +332,33 @@ trust_record(const char *root, const struct trust_files *tf, char **cause)
 	    "trusted_at", when, "files", files);
 	json_decref(files);
 	json_object_set_new(json_object_get(j, "repos"), root, e);
+	rc = trust_save(path, j, cause);
+	json_decref(j);
+out:
+	free(path);
+	return (rc);
+}
+
+int
+trust_record_never(const char *root, char **cause)
+{
+	json_t		*j;
+	char		*path, when[32];
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+	int		 rc = -1;
+
+	if ((path = trust_state_path()) == NULL) {
+		*cause = xstrdup("no state directory ($XDG_STATE_HOME or "
+		    "$HOME)");
+		return (-1);
+	}
+	if ((j = trust_load(path, cause)) == NULL)
+		goto out;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(json_object_get(j, "repos"), root,
+	    json_pack("{sbss}", "never", 1, "decided_at", when));
 	rc = trust_save(path, j, cause);
 	json_decref(j);
 out:
@@ -432,7 +461,7 @@ trust_keys(const struct config *cfg, const struct trust_files *tf)
 
 char *
 trust_summary(const struct config *cfg, const char *root,
-    const struct trust_files *tf)
+    const struct trust_files *tf, size_t max_lines)
 {
 	struct buf		 b = BUF_INIT, cmd;
 	const json_t		*held;
@@ -440,8 +469,8 @@ trust_summary(const struct config *cfg, const char *root,
 	const char		*k, *name;
 	json_t			*v, *mcp, *servers, *s, *a;
 	json_error_t		 err;
-	char			*text, *path, *key;
-	size_t			 i, ai;
+	char			*text, *path, *key, *p, *nl;
+	size_t			 i, ai, more;
 
 	held = options_held(cfg, NULL);
 	if (held != NULL)
@@ -510,6 +539,21 @@ trust_summary(const struct config *cfg, const char *root,
 		}
 	}
 	buf_rtrim(&b);
+	if (max_lines > 0) {
+		for (i = 0, p = b.buf; p != NULL && i < max_lines; i++) {
+			if ((p = strchr(p, '\n')) != NULL)
+				p++;
+		}
+		if (p != NULL && *p != '\0') {
+			for (more = 1, nl = p; (nl = strchr(nl, '\n')) != NULL;
+			    nl++)
+				more++;
+			b.len = p - b.buf;
+			b.buf[b.len] = '\0';
+			buf_addf(&b, "  ... %zu more (agentos trust status "
+			    "lists them all)", more);
+		}
+	}
 	return (buf_detach(&b, NULL));
 }
 

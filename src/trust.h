@@ -36,6 +36,7 @@ enum trust_state {
 	TRUST_UNKNOWN,			/* never trusted */
 	TRUST_CHANGED,			/* trusted, but the files changed */
 	TRUST_YES,			/* trusted as the files are */
+	TRUST_NEVER,			/* the user said: never ask */
 };
 
 /*
@@ -64,6 +65,11 @@ enum trust_state trust_check(const char *root, const struct trust_files *tf,
 int	 trust_record(const char *root, const struct trust_files *tf,
 	    char **cause);
 int	 trust_forget(const char *root, char **cause);
+/*
+ * Record that the user does not want to be asked about root again (its
+ * settings stay unapplied until `agentos trust yes`).  0 or -1 with cause.
+ */
+int	 trust_record_never(const char *root, char **cause);
 
 /*
  * Whether trusting root would change anything: held config keys
@@ -79,10 +85,11 @@ char	*trust_keys(const struct config *cfg, const struct trust_files *tf);
  * What trusting would change, one line per item ("permission_mode =
  * \"bypass\"", "lsp.servers.x.command = [...]", ".mcp.json: server s
  * runs: cmd args"), secrets redacted, control characters replaced, each
- * line cut at 200 columns (caller frees).
+ * line cut at 200 columns; with max_lines (not 0) at most that many lines
+ * and a last one saying how many more (caller frees).
  */
 char	*trust_summary(const struct config *cfg, const char *root,
-	    const struct trust_files *tf);
+	    const struct trust_files *tf, size_t max_lines);
 /* Trust root for this run: cfg->project_trusted and the held keys. */
 void	 trust_apply(struct config *cfg);
 /*

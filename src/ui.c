@@ -1724,7 +1724,10 @@ struct ui_trust {
 	struct trust_files	 tf;
 };
 
-/* "t": trust the repository, record it, and start with its settings. */
+/*
+ * The trust question's answer: "t" trusts (applied and recorded), "d"
+ * records never to ask, "n" leaves it for this session; then start.
+ */
 static void
 ui_trust_answer(struct ui *ui, int key, void *arg)
 {
@@ -1732,7 +1735,17 @@ ui_trust_answer(struct ui *ui, int key, void *arg)
 	char		*cause = NULL;
 	int		 flags = t->flags;
 
-	if (key == 't') {
+	if (key == 'd') {
+		if (trust_record_never(ui->root, &cause) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "trust: %s",
+			    cause);
+			free(cause);
+		} else
+			view_transcript_notice(ui, TE_NOTICE, "Not trusted, "
+			    "and not asked about again: the project settings "
+			    "that grant anything stay unapplied (agentos trust "
+			    "yes trusts it).");
+	} else if (key == 't') {
 		trust_apply(ui->cfg);
 		if (trust_record(ui->root, &t->tf, &cause) != 0) {
 			view_transcript_notice(ui, TE_ERROR, "trusted for "
@@ -1789,20 +1802,26 @@ ui_ask_trust(struct ui *ui, int flags)
 		view_transcript_notice(ui, TE_ERROR, "trust: %s", cause);
 		free(cause);
 	}
-	if (st == TRUST_NONE || !trust_wanted(ui->cfg, &t->tf)) {
+	if (st == TRUST_NEVER && trust_wanted(ui->cfg, &t->tf))
+		view_transcript_notice(ui, TE_NOTICE, "Project settings not "
+		    "applied: you chose not to be asked about this repository "
+		    "(agentos trust yes trusts it).");
+	if (st == TRUST_NONE || st == TRUST_NEVER ||
+	    !trust_wanted(ui->cfg, &t->tf)) {
 		trust_files_release(&t->tf);
 		free(t);
 		ui_begin(ui, flags);
 		return;
 	}
-	what = trust_summary(ui->cfg, ui->root, &t->tf);
+	what = trust_summary(ui->cfg, ui->root, &t->tf, 24);
 	q = xasprintf("%s\n%s\n\nTrust lets them apply, now and in later "
 	    "sessions until these files change.",
 	    st == TRUST_CHANGED ? "This repository's settings changed since "
 	    "you trusted it." : "This repository's own files would change "
 	    "what agentos does.", what);
 	ui_push(ui, view_choice_create(ui, "Trust this repository? ", q,
-	    "tn", "t trust   n or Esc not now (this session)",
+	    "tnd", "t trust   n or Esc not now (this session)   d do not ask "
+	    "again",
 	    ui_trust_answer, ui_trust_release, t));
 	free(q);
 	free(what);

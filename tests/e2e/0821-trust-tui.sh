@@ -3,7 +3,8 @@
 # permission_mode bypass gets a question at start listing what it would
 # change; "n" (not now) leaves ask mode and records nothing, "t" applies
 # bypass and records the trust; the next start does not ask; a change to
-# the file asks again, saying so.
+# the file asks again, saying so; "d" stops the asking (not applied) until
+# agentos trust yes.
 . "$(dirname "$0")/lib.sh"
 make_repo
 mkdir -p .agentos || hard "mkdir"
@@ -45,4 +46,18 @@ wait_for 'permission_mode = "accept-edits"'
 send_keys Escape
 wait_for 'Not trusted'
 wait_for ' ask '
+
+# "d": never asked again, not applied; agentos trust yes still trusts it.
+restart_agentos --base-url "http://127.0.0.1:$T_PORT"
+wait_for 'Trust this repository\?'
+wait_for 'd do not ask again'
+send_keys d
+wait_for 'not asked about again'
+restart_agentos --base-url "http://127.0.0.1:$T_PORT"
+wait_for 'you chose not to be asked'
+screen | grep -q 'Trust this repository' && fail "asked after never"
+screen | grep -q ' accept-edits ' && fail "applied after never"
+"$AGENTOS" trust yes > /dev/null || fail "trust yes"
+restart_agentos --base-url "http://127.0.0.1:$T_PORT"
+wait_for ' accept-edits '
 exit 0

@@ -190,7 +190,7 @@ test_summary(void **state)
 	assert_string_equal(s, "permission_mode, api_key, base_url, "
 	    ".mcp.json servers, .agentos/commands/");
 	free(s);
-	s = trust_summary(&cfg, repo, &tf);
+	s = trust_summary(&cfg, repo, &tf, 0);
 	assert_non_null(strstr(s, "permission_mode = \"bypass\""));
 	assert_non_null(strstr(s, "api_key = [redacted]"));
 	assert_null(strstr(s, "sk-very-secret"));
@@ -200,6 +200,12 @@ test_summary(void **state)
 	assert_non_null(strstr(s, "server web: connects to "
 	    "https://example.com/mcp"));
 	assert_non_null(strstr(s, "  .agentos/commands/zeta.md"));
+	free(s);
+	s = trust_summary(&cfg, repo, &tf, 2);
+	assert_non_null(strstr(s, "permission_mode"));
+	assert_null(strstr(s, "base_url"));
+	assert_non_null(strstr(s, "more (agentos trust status lists them "
+	    "all)"));
 	free(s);
 	trust_files_release(&tf);
 	config_release(&cfg);
