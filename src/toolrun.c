@@ -5,10 +5,10 @@
 #include "agentos.h"
 #include "lsp.h"
 #include "repomodel.h"
-#include "toolrun.h"
-#include "workspace.h"
 #include "sandbox.h"
 #include "secret.h"
+#include "toolrun.h"
+#include "workspace.h"
 #include "banned.h"
 
 struct toolrun {
@@ -136,14 +136,18 @@ toolrun_free(struct toolrun *tr)
 {
 	if (tr == NULL)
 		return;
+	/* A rerun (toolrun_rerun): the call's own ctx back. */
+	if (tr->rerunning && tr->tc != NULL) {
+		tr->tc->ctx = tr->rerun_saved;
+		if (tr->tc->done == toolrun_rerun_done)
+			tr->tc->done = NULL;
+	}
+	sandbox_free(tr->rerun_sb);
+
 	if (tr->lsp_wait != NULL)
 		lsp_wait_cancel(tr->lsp_wait);
-	if (tr->tc != NULL && (tr->tc->done == toolrun_exec_done ||
-	    tr->tc->done == toolrun_rerun_done))
+	if (tr->tc != NULL && tr->tc->done == toolrun_exec_done)
 		tr->tc->done = NULL;
-	if (tr->rerunning && tr->tc != NULL)
-		tr->tc->ctx = tr->rerun_saved;
-	sandbox_free(tr->rerun_sb);
 	free(tr);
 }
 
