@@ -985,6 +985,13 @@ struct agent_ui {
 	 */
 	void	(*approval)(void *arg, struct tool_call *tc,
 		    const char *preview);
+	/*
+	 * A command failed and its result says the sandbox may have refused
+	 * it (why, borrowed for the call): offer to run it once more outside
+	 * the sandbox or with the network, and answer with agent_rerun().
+	 * Not asked headless or in bypass mode.  NULL: never offered.
+	 */
+	void	(*rerun_ask)(void *arg, struct tool_call *tc, const char *why);
 	void	(*tool_started)(void *arg, struct tool_call *tc);
 	/* Output of a running command as it arrives (for display only). */
 	void	(*tool_output)(void *arg, struct tool_call *tc,
@@ -1020,13 +1027,6 @@ struct agent_ui {
 	 * agent_budget_answer().  NULL (headless): the turn stops.
 	 */
 	void	(*budget_ask)(void *arg, const char *question);
-	/*
-	 * A command failed and its result says the sandbox may have refused
-	 * it (why, borrowed for the call): offer to run it once more outside
-	 * the sandbox or with the network, and answer with agent_rerun().
-	 * Not asked headless or in bypass mode.  NULL: never offered.
-	 */
-	void	(*rerun_ask)(void *arg, struct tool_call *tc, const char *why);
 };
 
 struct agent_stats {

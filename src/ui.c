@@ -31,10 +31,10 @@
 #include "ui.h"
 #include "lsp.h"
 #include "session.h"
+#include "trust.h"
 #include "snapshot.h"
 #include "options.h"
 #include "workspace.h"
-#include "trust.h"
 #include "banned.h"
 
 #define UI_FRAME_MS	16	/* at most ~60 frames a second */
@@ -126,6 +126,7 @@ static const struct agent_ui ui_agent_cb = {
 	.thinking_delta = ui_cb_thinking,
 	.assistant_done = ui_cb_assistant_done,
 	.approval = ui_cb_approval,
+	.rerun_ask = ui_cb_rerun_ask,
 	.tool_started = ui_cb_tool_started,
 	.tool_output = ui_cb_tool_output,
 	.tool_finished = ui_cb_tool_finished,
@@ -135,7 +136,6 @@ static const struct agent_ui ui_agent_cb = {
 	.progress = ui_cb_progress,
 	.turn_done = ui_cb_turn_done,
 	.budget_ask = ui_cb_budget_ask,
-	.rerun_ask = ui_cb_rerun_ask,
 };
 
 /* Write terminal control bytes straight to the terminal. */
