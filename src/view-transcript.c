@@ -274,50 +274,6 @@ tentry_render_diff(struct tentry *e, int width)
 	slines_release(&d);
 }
 
-/*
- * Tool output as a terminal would leave it, without the controls: a
- * carriage return starts its line again (progress bars), a backspace takes
- * back one byte, and other C0 and C1 controls and DEL are dropped instead
- * of shown as pictures.  Tabs, newlines and escape sequences are left to
- * the renderer (ESC: colours are drawn, or shown, there).
- */
-static void
-transcript_clean_output(struct buf *b, const char *s, size_t len)
-{
-	size_t		i, line = 0;
-	unsigned char	c;
-
-	for (i = 0; i < len; i++) {
-		c = s[i];
-		if (c == '\n') {
-			buf_add(b, "\n", 1);
-			line = b->len;
-		} else if (c == '\r') {
-			if (i + 1 < len && s[i + 1] == '\n')
-				continue;
-			b->len = line;
-			b->buf[b->len] = '\0';
-		} else if (c == '\b') {
-			if (b->len > line) {
-				/* Back over a whole UTF-8 character. */
-				do
-					b->len--;
-				while (b->len > line &&
-				    ((unsigned char)b->buf[b->len] & 0xc0) ==
-				    0x80);
-				b->buf[b->len] = '\0';
-			}
-		} else if ((c < 0x20 && c != '\t' && c != 0x1b) || c == 0x7f)
-			continue;
-		else if (c == 0xc2 && i + 1 < len &&
-		    (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] < 0xa0)
-			i++;	/* a C1 control, U+0080-U+009F */
-		else
-			buf_add(b, s + i, 1);
-	}
-}
-
 /* Render the lines of a tool call entry. */
 static void
 tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
@@ -328,7 +284,6 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 				    "\xe2\xa0\xa6", "\xe2\xa0\xa7" };
 	struct sline		*l;
 	struct slines		 out;
-	struct buf		 clean = BUF_INIT;
 	unsigned long long	 allb, alll;
 	const char		*mark, *s, *nl;
 	char			 tail[64];
@@ -390,11 +345,9 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 	slines_init(&out);
 	if (e->expanded || e->state == TS_RUNNING) {
 		/* Every line of the output behind a bar. */
-		transcript_clean_output(&clean, e->output.buf, e->output.len);
-		render_plain(&out, clean.buf, clean.len, width - 4,
+		render_plain(&out, e->output.buf, e->output.len, width - 4,
 		    e->state == TS_ERROR ? EL_TOOL_ERROR : EL_TEXT, 0, NULL,
 		    0);
-		buf_release(&clean);
 		from = 0;
 		if (!e->expanded && out.nr > TOOL_TAIL_LINES)
 			from = out.nr - TOOL_TAIL_LINES;
@@ -416,12 +369,11 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 		return;
 	}
 	/* Collapsed: the first line of the result and how much more. */
-	transcript_clean_output(&clean, e->output.buf, e->output.len);
-	s = clean.buf;
+	s = e->output.buf;
 	nlines = 0;
 	for (nl = s; (nl = strchr(nl, '\n')) != NULL; nl++)
 		nlines++;
-	if (clean.len > 0 && clean.buf[clean.len - 1] != '\n')
+	if (e->output.len > 0 && e->output.buf[e->output.len - 1] != '\n')
 		nlines++;
 	{
 		struct buf	line = BUF_INIT;
@@ -439,7 +391,7 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 		if (e->state == TS_ERROR) {
 			/* Errors show whole (wrapped), up to a few lines. */
 			buf_reset(&line);
-			buf_add(&line, s, clean.len);
+			buf_add(&line, s, e->output.len);
 		}
 		render_plain(&out, line.buf, line.len, width,
 		    e->state == TS_ERROR ? EL_TOOL_ERROR : EL_NOTICE, 0,
@@ -454,7 +406,6 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 		buf_init(&out.v[i].text, 0);
 	}
 	slines_release(&out);
-	buf_release(&clean);
 }
 
 /* Render entry e at width into its cached lines. */
