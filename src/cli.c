@@ -29,12 +29,12 @@ int	cli_session_replay(int, char **, const char *, struct config *);
 int	cli_config_exec(int, char **, const char *, struct config *);
 int	cli_sandbox_exec(int, char **, const char *, struct config *);
 /* --- end options: prototypes */
-/* --- trust: prototypes */
-int	cli_trust_exec(int, char **, const char *, struct config *);
-/* --- end trust: prototypes */
 /* --- lsp: prototypes */
 /* cli_lsp_exec is declared in agentos.h (cli-lsp.c). */
 /* --- end lsp: prototypes */
+/* --- trust: prototypes */
+int	cli_trust_exec(int, char **, const char *, struct config *);
+/* --- end trust: prototypes */
 
 const struct cli_entry cli_table[] = {
 	/* --- snapshots */

@@ -1077,8 +1077,6 @@ options_free(struct options *o)
 	options_strv_free(&o->sandbox.writable_roots);
 	options_strv_free(&o->sandbox.keep_env);
 	json_decref(o->budget.prices);
-	json_decref(o->held);
-	free(o->held_where);
 	for (i = 0; i < o->nlsp_servers; i++) {
 		options_server_release(&o->lsp_servers[i]);
 		options_src_release(&o->server_src[i]);
@@ -1090,6 +1088,9 @@ options_free(struct options *o)
 	free(o->src);
 	for (i = 0; i < OPTION_KEYS_MAX; i++)
 		options_src_release(&o->key_src[i]);
+	/* Folder trust's held keys. */
+	json_decref(o->held);
+	free(o->held_where);
 	for (i = 0; i < o->nproblems; i++)
 		free(o->problems[i]);
 	free(o->problems);

@@ -4,8 +4,7 @@
  * Every tool call the model makes goes through the rows of toolrun_stages[]
  * (toolrun.c), in order: record, model, validate, policy, sandbox (a
  * command is asked about when no sandbox can be enforced), approve,
- * budget, lsp, snapshot, rerun (a command the sandbox may have refused is
- * offered to run again outside it), exec.  Each stage's begin runs before the call
+ * budget, lsp, snapshot, exec.  Each stage's begin runs before the call
  * and says GO (on to the next stage), DENY (the call does not run: its
  * result says why) or WAIT (the stage goes on later from the loop with
  * toolrun_resume(): the user's approval, a running command).  Once the call ran, or was denied,
@@ -111,10 +110,11 @@ void	 toolrun_decide(struct toolrun *tr, struct tool_call *tc,
 	    enum approval ans, const char *note);
 /*
  * The user's answer to the rerun offered for tc (rerun_ask in struct
- * agent_ui: the sandbox may have refused the command): RERUN_OUTSIDE runs
- * it once more with no sandbox, RERUN_NETWORK once more in the sandbox
- * with the network; the result then says it ran again and how.  RERUN_NO
- * keeps the first result.  Never remembered; any other call is ignored.
+ * agent_ui: the sandbox may have refused the command), from the rerun
+ * stage, which ends right after exec: RERUN_OUTSIDE runs it once more with
+ * no sandbox, RERUN_NETWORK once more in the sandbox with the network; the
+ * result then says it ran again and how.  RERUN_NO keeps the first
+ * result.  Never remembered; any other call is ignored.
  */
 void	 toolrun_rerun(struct toolrun *tr, struct tool_call *tc,
 	    enum rerun how);
