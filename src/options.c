@@ -3,7 +3,10 @@
  * configuration's JSON (files, environment and flags) into the typed
  * structs of the engines, remembering where each value came from.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1169,10 +1172,27 @@ options_load_file(struct config *cfg, const char *path,
 {
 	json_error_t		 err;
 	json_t			*j;
+	struct stat		 sb;
+	int			 fd;
 
-	if ((j = json_load_file(path, 0, &err)) == NULL) {
-		if (err.line == -1 && access(path, F_OK) != 0)
+	/*
+	 * A repository brings the project's file: a fifo or a device there
+	 * must not hang or feed agentos's start.
+	 */
+	if ((fd = open(path, O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_NOCTTY)) == -1) {
+		if (errno == ENOENT)
 			return (0);
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		*cause = xasprintf("%s: not a regular file", path);
+		return (-1);
+	}
+	j = json_loadfd(fd, 0, &err);
+	close(fd);
+	if (j == NULL) {
 		*cause = xasprintf("%s:%d: %s", path, err.line, err.text);
 		return (-1);
 	}

@@ -3,6 +3,8 @@
  * bad values reported with file and key, precedence default < user <
  * project < env < flags, and where each value came from.
  */
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -258,6 +260,14 @@ test_problems(void **state)
 	assert_int_equal(config_load(&cfg, root, &cause), -1);
 	assert_non_null(strstr(cause, project_file));
 	assert_non_null(strstr(cause, ":2:"));
+	free(cause);
+	config_release(&cfg);
+	unlink(project_file);
+
+	/* A fifo there (a repository can bring one) does not hang. */
+	assert_int_equal(mkfifo(project_file, 0600), 0);
+	assert_int_equal(config_load(&cfg, root, &cause), -1);
+	assert_non_null(strstr(cause, "not a regular file"));
 	free(cause);
 	config_release(&cfg);
 	unlink(project_file);
