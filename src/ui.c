@@ -120,6 +120,8 @@ static void	ui_budget_release(void *);
 static void	ui_cb_rerun_ask(void *, struct tool_call *, const char *);
 static void	ui_rerun_answer(struct ui *, int, void *);
 static void	ui_rerun_release(void *);
+/* The rerun question while it shows: closed when the turn is over. */
+static struct view	*ui_rerun_view;
 
 static const struct agent_ui ui_agent_cb = {
 	.text_delta = ui_cb_text,
@@ -1569,6 +1571,9 @@ ui_cb_turn_done(void *arg, enum stop_reason stop, const char *error)
 		ui->budget_view = NULL;
 		ui_remove(ui, v);
 	}
+	/* So is a rerun question (its call is over). */
+	if ((v = ui_rerun_view) != NULL)
+		ui_remove(ui, v);
 	if (error != NULL) {
 		if (strstr(error, "cancelled") != NULL)
 			view_transcript_add(ui, TE_NOTICE, "Stopped.");
@@ -1641,9 +1646,10 @@ ui_cb_rerun_ask(void *arg, struct tool_call *tc, const char *why)
 	    cmd != NULL ? cmd : tc->name, why);
 	ui->streaming = NULL;
 	ui->thinking = NULL;
-	ui_push(ui, view_choice_create(ui, "Run it again? ", q, "own",
+	ui_rerun_view = view_choice_create(ui, "Run it again? ", q, "own",
 	    "o outside the sandbox   w with the network   n or Esc keep the "
-	    "result", ui_rerun_answer, ui_rerun_release, r));
+	    "result", ui_rerun_answer, ui_rerun_release, r);
+	ui_push(ui, ui_rerun_view);
 	free(q);
 	ui_redraw(ui);
 }
@@ -1653,6 +1659,7 @@ ui_rerun_answer(struct ui *ui, int key, void *arg)
 {
 	struct ui_rerun	*r = arg;
 
+	ui_rerun_view = NULL;
 	if (ui->agent != NULL)
 		agent_rerun(ui->agent, r->tc, key == 'o' ? RERUN_OUTSIDE :
 		    key == 'w' ? RERUN_NETWORK : RERUN_NO);
@@ -1666,6 +1673,7 @@ ui_rerun_release(void *arg)
 {
 	struct ui_rerun	*r = arg;
 
+	ui_rerun_view = NULL;
 	if (!r->ui->quit && r->ui->agent != NULL)
 		agent_rerun(r->ui->agent, r->tc, RERUN_NO);
 	free(r);
