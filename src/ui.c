@@ -1739,9 +1739,10 @@ struct ui_trust {
 static void
 ui_trust_answer(struct ui *ui, int key, void *arg)
 {
-	struct ui_trust	*t = arg;
-	char		*cause = NULL;
-	int		 flags = t->flags;
+	struct ui_trust		*t = arg;
+	struct trust_files	 now;
+	char			*cause = NULL;
+	int			 flags = t->flags;
 
 	if (key == 'd') {
 		if (trust_record_never(ui->root, &cause) != 0) {
@@ -1755,7 +1756,18 @@ ui_trust_answer(struct ui *ui, int key, void *arg)
 			    "yes trusts it).");
 	} else if (key == 't') {
 		trust_apply(ui->cfg);
-		if (trust_record(ui->root, &t->tf, &cause) != 0) {
+		/*
+		 * Recorded only as shown: files changed while the question
+		 * was open would otherwise be trusted unseen next time.
+		 */
+		trust_scan(ui->root, &now);
+		if (now.fingerprint == NULL || strcmp(now.fingerprint,
+		    t->tf.fingerprint) != 0)
+			cause = xstrdup("the files changed while you were "
+			    "asked; you will be asked again");
+		trust_files_release(&now);
+		if (cause != NULL || trust_record(ui->root, &t->tf,
+		    &cause) != 0) {
 			view_transcript_notice(ui, TE_ERROR, "trusted for "
 			    "this session only: %s", cause);
 			free(cause);

@@ -47,6 +47,20 @@ send_keys Escape
 wait_for 'Not trusted'
 wait_for ' ask '
 
+# A file changed while the question shows: trusted for this session only.
+restart_agentos --base-url "http://127.0.0.1:$T_PORT"
+wait_for 'Trust this repository\?'
+echo '{"permission_mode": "bypass"}' > .agentos/config.json
+send_keys t
+wait_for 'the files changed while you were asked'
+wait_for ' accept-edits '
+restart_agentos --base-url "http://127.0.0.1:$T_PORT"
+wait_for 'Trust this repository\?'
+wait_for 'permission_mode = "bypass"'
+send_keys n
+wait_for 'Not trusted'
+echo '{"permission_mode": "accept-edits"}' > .agentos/config.json
+
 # "d": never asked again, not applied; agentos trust yes still trusts it.
 restart_agentos --base-url "http://127.0.0.1:$T_PORT"
 wait_for 'Trust this repository\?'
