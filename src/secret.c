@@ -28,6 +28,7 @@ static void	secret_env_file(struct secrets *, const char *, const char *);
 static void	secret_env_line(struct secrets *, const char *, char *);
 static int	secret_cmp(const void *, const void *);
 static int	secret_kept(const struct config *, const char *);
+static int	secret_tame(const char *, size_t);
 
 /* Whether sandbox.keep_env gives the variable name to commands. */
 static int
@@ -133,9 +134,29 @@ secret_env_line(struct secrets *s, const char *file, char *line)
 		while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
 			*--end = '\0';
 	}
-	label = xasprintf("%s %.*s", file, (int)len, name);
+	/* The label goes into results: only a tame name and file. */
+	label = xasprintf("%s %.*s", secret_tame(file, strlen(file)) ? file :
+	    ".env", secret_tame(name, len) ? (int)len : 5,
+	    secret_tame(name, len) ? name : "value");
 	secrets_add(s, label, value);
 	free(label);
+}
+
+/* Whether the len bytes are letters, digits, '_', '.' and '-' only. */
+static int
+secret_tame(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || len > 64)
+		return (0);
+	for (i = 0; i < len; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_' || s[i] == '.' || s[i] == '-'))
+			return (0);
+	}
+	return (1);
 }
 
 /* The KEY=VALUE lines of root/file (a regular file, capped). */

@@ -43,7 +43,7 @@ test_collect(void **state)
 	assert_non_null(f = fopen(path, "w"));
 	fputs("# comment\nA_PASS='quoted value 1'\nexport B_KEY=plain-value-2"
 	    " # note\nSHORT=abc\nNOEQUALS\n=nameless-value\nC = spaced-value-3"
-	    "\r\n", f);
+	    "\r\nE\033[2J=escaped-name-6\n", f);
 	fclose(f);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.provider = "anthropic";
@@ -60,6 +60,9 @@ test_collect(void **state)
 	assert_string_equal(value_of(&s, ".env.local B_KEY"), "plain-value-2");
 	assert_string_equal(value_of(&s, ".env.local C"), "spaced-value-3");
 	assert_null(value_of(&s, ".env.local SHORT"));
+	/* A name with controls is not copied into results. */
+	assert_string_equal(value_of(&s, ".env.local value"),
+	    "escaped-name-6");
 	secrets_release(&s);
 	unsetenv("SOME_TOKEN");
 	unsetenv("PLAIN_E2E");
