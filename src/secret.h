@@ -21,7 +21,7 @@ struct config;
 #define SECRET_MIN_LEN	8
 
 struct secret {
-	char	*name;			/* "ANTHROPIC_API_KEY", ".env DB_PASS" */
+	char	*name;		/* "ANTHROPIC_API_KEY", ".env DB_PASS" */
 	char	*value;
 };
 struct secrets {

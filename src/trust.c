@@ -481,7 +481,8 @@ trust_summary(const struct config *cfg, const char *root,
 			trust_line(&b, k, "[redacted]");
 			continue;
 		}
-		if (e != NULL && e->type == OPTION_SERVERS && json_is_object(v)) {
+		if (e != NULL && e->type == OPTION_SERVERS &&
+		    json_is_object(v)) {
 			json_object_foreach(v, name, s) {
 				key = xasprintf("%s.%s", k, name);
 				text = json_dumps(s, JSON_COMPACT |
