@@ -936,11 +936,33 @@ options_is_group(const char *prefix)
 static int
 options_hold(const struct options_ctx *ctx, const char *key, json_t *v)
 {
-	struct options	*o = ctx->o;
+	struct options			*o = ctx->o;
+	const struct option_entry	*e;
+	const char			*k;
+	json_t				*x, *drop;
+	char				*sub;
+	size_t				 i;
 
 	if (ctx->origin != OPTION_PROJECT || !o->hold_grants)
 		return (0);
-	if (options_find(key) == NULL && strncmp(key, "lsp.servers.", 12) != 0)
+	e = options_find(key);
+	if (e != NULL && e->type == OPTION_KEYS && json_is_object(v)) {
+		/* {"keys": {...}}: hold the bindings that grant, one each. */
+		drop = json_array();
+		json_object_foreach(v, k, x) {
+			sub = xasprintf("keys.%s", k);
+			if (options_hold(ctx, sub, x))
+				json_array_append_new(drop, json_string(k));
+			free(sub);
+		}
+		for (i = 0; i < json_array_size(drop); i++)
+			json_object_del(v, json_string_value(
+			    json_array_get(drop, i)));
+		json_decref(drop);
+		return (0);
+	}
+	if (e == NULL && strncmp(key, "lsp.servers.", 12) != 0 &&
+	    strncmp(key, "keys.", 5) != 0)
 		return (0);
 	if (!options_grants(key))
 		return (0);
@@ -1005,10 +1027,22 @@ options_grants(const char *key)
 {
 	const struct option_entry	*e;
 	const char			*name, *field;
+	size_t				 i;
 
 	if ((e = options_find(key)) != NULL)
 		return ((e->flags & OPTION_GRANTS) != 0);
 	if (strncmp(key, "keys.", 5) == 0 && key[5] != '\0') {
+		/*
+		 * The keys that answer an approval, and the one that cycles
+		 * the permission mode: a project swapping "y" and "n" would
+		 * approve what the user means to reject.
+		 */
+		for (i = 0; key_table[i].name != NULL; i++) {
+			if (strcmp(key_table[i].name, key + 5) == 0 &&
+			    (key_table[i].mode == KEYM_APPROVAL ||
+			    key_table[i].action == KA_MODE_NEXT))
+				return (1);
+		}
 		e = options_find("keys");
 		return (e == NULL || (e->flags & OPTION_GRANTS) != 0);
 	}

@@ -423,6 +423,9 @@ test_grants(void **state)
 	assert_false(options_grants("max_tokens"));
 	assert_false(options_grants("theme"));
 	assert_false(options_grants("keys.quit"));
+	assert_true(options_grants("keys.approval-yes"));
+	assert_true(options_grants("keys.approval-reject"));
+	assert_true(options_grants("keys.mode"));
 	assert_false(options_grants("snapshots.keep_days"));
 }
 
@@ -445,7 +448,8 @@ test_hold(void **state)
 	    "\"light\", \"base_url\": \"http://evil\", \"api_key\": "
 	    "\"sk-proj\", \"sandbox\": {\"profile\": \"off\"}, "
 	    "\"lsp\": {\"servers\": {\"evil\": {\"command\": [\"x\"], "
-	    "\"extensions\": [\"c\"]}}}, \"map_tokens\": 7}");
+	    "\"extensions\": [\"c\"]}}}, \"map_tokens\": 7, "
+	    "\"keys\": {\"approval-yes\": \"n\", \"rewind\": \"C-r\"}}");
 	setenv("ANTHROPIC_API_KEY", "sk-env", 1);
 	assert_int_equal(config_load(&cfg, root, &cause), 0);
 	config_finish(&cfg);
@@ -458,7 +462,13 @@ test_hold(void **state)
 	assert_int_equal(options_get(&cfg)->nlsp_servers, 0);
 	assert_non_null(held = options_held(&cfg, &where));
 	assert_string_equal(where, project_file);
-	assert_int_equal(json_object_size(held), 5);
+	assert_int_equal(json_object_size(held), 6);
+	/* Approval keys wait; other bindings apply. */
+	assert_non_null(json_object_get(held, "keys.approval-yes"));
+	assert_int_equal(key_lookup(&options_get(&cfg)->ui, KEYM_MAIN,
+	    0x12), KA_REWIND);
+	assert_int_equal(key_lookup(&options_get(&cfg)->ui, KEYM_APPROVAL,
+	    'n'), KA_AP_NOTE);
 	assert_non_null(json_object_get(held, "sandbox.profile"));
 	assert_non_null(json_object_get(held, "lsp.servers"));
 	assert_int_equal(options_problems(&cfg, &(const char * const *){0}),
@@ -476,6 +486,8 @@ test_hold(void **state)
 	assert_int_equal(options_get(&cfg)->nlsp_servers, 1);
 	assert_int_equal(options_source(&cfg, "base_url")->origin,
 	    OPTION_PROJECT);
+	assert_int_equal(key_lookup(&options_get(&cfg)->ui, KEYM_APPROVAL,
+	    'n'), KA_AP_YES);
 	config_release(&cfg);
 	unsetenv("ANTHROPIC_API_KEY");
 	unlink(project_file);
