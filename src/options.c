@@ -218,20 +218,25 @@ const struct option_entry options_table[] = {
 	/* --- budget: limits of a run and the prices of models */
 	{ .key = "budget.max_turns", .type = OPTION_INT,
 	  OPT(budget.max_turns), .def = "0", .min = 0, .max = INT_MAX,
+	  .flags = OPTION_TIGHTEN,
 	  .help = "model calls per run (0: no limit)" },
 	{ .key = "budget.max_usd", .type = OPTION_NUMBER,
 	  OPT(budget.max_usd), .def = "0", .min = 0, .max = 1000000,
+	  .flags = OPTION_TIGHTEN,
 	  .help = "cost per run in US dollars (0: no limit)" },
 	{ .key = "budget.max_duration", .type = OPTION_MS,
 	  OPT(budget.max_duration_ms), .def = "0", .min = 0,
-	  .max = INT64_MAX, .help = "time per run, \"30m\" (0: no limit)" },
+	  .max = INT64_MAX, .flags = OPTION_TIGHTEN,
+	  .help = "time per run, \"30m\" (0: no limit)" },
 	{ .key = "budget.max_consecutive_errors", .type = OPTION_INT,
 	  OPT(budget.max_consecutive_errors), .def = "8", .min = 0,
-	  .max = INT_MAX, .help = "tool errors in a row that stop the turn "
+	  .max = INT_MAX, .flags = OPTION_TIGHTEN,
+	  .help = "tool errors in a row that stop the turn "
 	  "(0: never)" },
 	{ .key = "budget.max_repeated_failures", .type = OPTION_INT,
 	  OPT(budget.max_repeated_failures), .def = "3", .min = 0,
-	  .max = INT_MAX, .help = "the same failing call in a row that "
+	  .max = INT_MAX, .flags = OPTION_TIGHTEN,
+	  .help = "the same failing call in a row that "
 	  "stops the turn (0: never)" },
 	{ .key = "prices", .type = OPTION_JSON, OPT(budget.prices),
 	  .help = "model to prices per million tokens, over data/prices.json" },
@@ -325,6 +330,8 @@ static int	options_apply(const struct options_ctx *, const char *,
 static int	options_hold(const struct options_ctx *, const char *,
 		    json_t *);
 static void	options_check_servers(struct options *, enum option_origin);
+static int	options_loosens(const struct options_ctx *,
+		    const struct option_entry *, const char *, json_t *);
 static void	options_walk(const struct options_ctx *, const char *,
 		    json_t *);
 static int	options_is_group(const char *);
@@ -929,6 +936,36 @@ options_is_group(const char *prefix)
 
 /* Apply the members of obj under prefix (NULL: the top level). */
 /*
+ * Whether v for the limit e (OPTION_TIGHTEN, 0 meaning none) would raise
+ * or remove the value in force.  A bad value does not: it is reported.
+ */
+static int
+options_loosens(const struct options_ctx *ctx, const struct option_entry *e,
+    const char *key, json_t *v)
+{
+	const void	*p = options_field(ctx, e, NULL);
+	long long	 n, cur;
+	double		 d, dcur;
+	char		*why = NULL;
+
+	if (e->type == OPTION_NUMBER) {
+		if (options_real(e, key, v, &d, &why) != 0) {
+			free(why);
+			return (0);
+		}
+		memcpy(&dcur, p, sizeof dcur);
+		return (dcur != 0 && (d == 0 || d > dcur));
+	}
+	if (options_number(e, key, v, &n, &why) != 0) {
+		free(why);
+		return (0);
+	}
+	n *= e->scale != 0 ? e->scale : 1;
+	cur = options_load_int(p, e->size, 0);
+	return (cur != 0 && (n == 0 || n > cur));
+}
+
+/*
  * Folder trust: hold key (a known one that grants a capability) of an
  * untrusted project's config instead of applying it.  Unknown keys go on
  * to be reported as such; a group ("lsp", "sandbox") is walked into.
@@ -964,7 +1001,10 @@ options_hold(const struct options_ctx *ctx, const char *key, json_t *v)
 	if (e == NULL && strncmp(key, "lsp.servers.", 12) != 0 &&
 	    strncmp(key, "keys.", 5) != 0)
 		return (0);
-	if (!options_grants(key))
+	if (e != NULL && (e->flags & OPTION_TIGHTEN)) {
+		if (!options_loosens(ctx, e, key, v))
+			return (0);
+	} else if (!options_grants(key))
 		return (0);
 	if (o->held == NULL)
 		o->held = json_object();

@@ -162,6 +162,9 @@ struct option_entry {
 					   and keys go, what runs, what is
 					   approved; an untrusted project's
 					   config must not set it (issue 12) */
+#define OPTION_TIGHTEN	0x4		/* a limit (0: none): an untrusted
+					   project's config may lower it, not
+					   raise or remove it (issue 12) */
 	const char		*help;	/* one line */
 };
 

@@ -494,6 +494,40 @@ test_hold(void **state)
 	free(root);
 }
 
+/* Limits: an untrusted project may lower them, not raise or remove them. */
+static void
+test_tighten(void **state)
+{
+	struct config	 cfg;
+	const json_t	*held;
+	char		*cause = NULL, *root;
+
+	(void)state;
+	root = xasprintf("%s/repo", tmp);
+	put(user_file, "{\"budget\": {\"max_turns\": 5, \"max_usd\": 2}}");
+	put(project_file, "{\"budget\": {\"max_turns\": 0, \"max_usd\": 1, "
+	    "\"max_consecutive_errors\": 100, \"max_repeated_failures\": 1, "
+	    "\"max_duration\": \"30m\"}}");
+	assert_int_equal(config_load(&cfg, root, &cause), 0);
+	assert_int_equal(options_get(&cfg)->budget.max_turns, 5);
+	assert_true(options_get(&cfg)->budget.max_usd == 1);
+	assert_int_equal(options_get(&cfg)->budget.max_consecutive_errors, 8);
+	assert_int_equal(options_get(&cfg)->budget.max_repeated_failures, 1);
+	/* No limit before: any limit is lower. */
+	assert_int_equal(options_get(&cfg)->budget.max_duration_ms,
+	    30 * 60 * 1000);
+	assert_non_null(held = options_held(&cfg, NULL));
+	assert_int_equal(json_object_size(held), 2);
+	trust_apply(&cfg);
+	assert_int_equal(options_get(&cfg)->budget.max_turns, 0);
+	assert_int_equal(options_get(&cfg)->budget.max_consecutive_errors,
+	    100);
+	config_release(&cfg);
+	unlink(user_file);
+	unlink(project_file);
+	free(root);
+}
+
 int
 main(void)
 {
@@ -505,6 +539,7 @@ main(void)
 		cmocka_unit_test(test_foreach),
 		cmocka_unit_test(test_grants),
 		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_tighten),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
