@@ -157,14 +157,14 @@ struct option_entry {
 	int			(*check)(const char *, char **);
 	const char		*env;	/* environment variable */
 	int			 flags;
+#define OPTION_TIGHTEN	0x8		/* a limit (0: none): an untrusted
+					   project's config may lower it, not
+					   raise or remove it (issue 12) */
 #define OPTION_SECRET	0x1		/* shown redacted */
 #define OPTION_GRANTS	0x2		/* grants a capability: where requests
 					   and keys go, what runs, what is
 					   approved; an untrusted project's
 					   config must not set it (issue 12) */
-#define OPTION_TIGHTEN	0x4		/* a limit (0: none): an untrusted
-					   project's config may lower it, not
-					   raise or remove it (issue 12) */
 	const char		*help;	/* one line */
 };
 
