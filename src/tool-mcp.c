@@ -1,0 +1,191 @@
+/*
+ * tool-mcp.c: a tool of an MCP server as a tool_entry: tools/call, its
+ * result, its time limit and its cancellation (Server / Tools, "Calling
+ * Tools"; Basic / Utilities / Cancellation; Progress).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agentos.h"
+#include "jsonrpc.h"
+#include "mcp.h"
+#include "banned.h"
+
+/* An entry with what its calls need; te first, so entries cast back. */
+struct tool_mcp {
+	struct tool_entry	 te;
+	struct mcp_tool		 mt;
+	char			*name;
+	char			*description;
+	char			*schema;
+};
+
+/* One call on the wire. */
+struct tool_mcp_call {
+	struct tool_call	*tc;
+	struct jsonrpc_call	*call;
+	struct mcp_server	*srv;
+};
+
+static int	tool_mcp_run(struct tool_call *);
+static void	tool_mcp_cancel(struct tool_call *);
+
+struct mcp_tool *
+tool_mcp_create(struct mcp_server *srv, const char *name, json_t *t)
+{
+	struct tool_mcp	*e;
+	json_t		*schema, *ann;
+	const char	*desc;
+
+	schema = json_object_get(t, "inputSchema");
+	if (schema != NULL && !json_is_object(schema))
+		return (NULL);
+	e = xcalloc(1, sizeof *e);
+	e->name = xstrdup(name);
+	desc = conv_json_str(t, "description");
+	e->description = xstrdup(desc != NULL ? desc : "");
+	if (schema != NULL)
+		e->schema = json_dumps(schema, JSON_COMPACT);
+	else
+		e->schema = xstrdup("{\"type\":\"object\"}");
+	if (e->schema == NULL) {
+		free(e->name);
+		free(e->description);
+		free(e);
+		return (NULL);
+	}
+	e->te.name = e->name;
+	e->te.description = e->description;
+	e->te.schema = e->schema;
+	/*
+	 * No effects function and no TOOL_READONLY: EFFECT_UNKNOWN, so
+	 * mutating and networked; a server's readOnlyHint is shown but
+	 * never trusted to skip approval or the snapshot.
+	 */
+	e->te.flags = 0;
+	e->te.run = tool_mcp_run;
+	e->te.cancel = tool_mcp_cancel;
+	e->mt.te = &e->te;
+	e->mt.srv = srv;
+	e->mt.tool = xstrdup(conv_json_str(t, "name"));
+	ann = json_object_get(t, "annotations");
+	e->mt.readonly = json_is_true(json_object_get(ann, "readOnlyHint"));
+	return (&e->mt);
+}
+
+void
+tool_mcp_free(struct mcp_tool *mt)
+{
+	struct tool_mcp	*e;
+
+	if (mt == NULL)
+		return;
+	e = (struct tool_mcp *)mt->te;
+	free(e->mt.tool);
+	free(e->name);
+	free(e->description);
+	free(e->schema);
+	free(e);
+}
+
+struct mcp_tool *
+mcp_tool_of(const struct tool_entry *te)
+{
+	if (te == NULL || te->run != tool_mcp_run)
+		return (NULL);
+	return (&((struct tool_mcp *)te)->mt);
+}
+
+/* The answer to tools/call. */
+static void
+tool_mcp_done(void *arg, json_t *result, json_t *error)
+{
+	struct tool_mcp_call	*c = arg;
+	struct tool_call	*tc = c->tc;
+	struct mcp_tool		*mt = mcp_tool_of(tc->tool);
+	const char		*srv = mcp_server_name(c->srv), *msg;
+	struct buf		 b = BUF_INIT;
+	json_int_t		 code;
+	int			 is_error = 0;
+
+	tc->priv = NULL;
+	free(c);
+	if (error != NULL) {
+		code = json_integer_value(json_object_get(error, "code"));
+		msg = conv_json_str(error, "message");
+		if (code == JSONRPC_E_TIMEOUT)
+			tool_result_setf(tc, 1, "The MCP server %s did not "
+			    "answer %s within %u ms (mcp.call_timeout); the "
+			    "call was cancelled.", srv, mt->tool,
+			    mcp_call_timeout(mt->srv));
+		else if (code == JSONRPC_E_CLOSED)
+			tool_result_setf(tc, 1, "The MCP server %s closed the "
+			    "connection during the call of %s; it may have "
+			    "crashed.", srv, mt->tool);
+		else
+			tool_result_setf(tc, 1, "The MCP server %s answered "
+			    "%s with error %lld: %.1000s", srv, mt->tool,
+			    (long long)code, msg != NULL ? msg : "(none)");
+		tool_call_finish(tc);
+		return;
+	}
+	mcp_result_text(result, &b, &is_error);
+	/* Capped as every tool result, the cap stated (tool_result_set). */
+	tool_result_set(tc, b.buf, b.len, is_error);
+	buf_release(&b);
+	tool_call_finish(tc);
+}
+
+/* Send tools/call for tc. */
+static int
+tool_mcp_run(struct tool_call *tc)
+{
+	struct mcp_tool		*mt = mcp_tool_of(tc->tool);
+	struct tool_mcp_call	*c;
+	struct jsonrpc		*rpc;
+	const char		*why = NULL;
+	json_t			*params;
+
+	if ((rpc = mcp_server_rpc(mt->srv, &why)) == NULL) {
+		tool_result_setf(tc, 1, "The MCP server %s is not connected "
+		    "(%s); %s was not called.", mcp_server_name(mt->srv), why,
+		    tc->name);
+		return (0);
+	}
+	/* Progress: "_meta": {"progressToken"} asks for notifications. */
+	params = json_pack("{s:s,s:O,s:{s:s}}", "name", mt->tool,
+	    "arguments", tc->input, "_meta", "progressToken", tc->id);
+	c = xcalloc(1, sizeof *c);
+	c->tc = tc;
+	c->srv = mt->srv;
+	c->call = jsonrpc_call(rpc, "tools/call", params,
+	    mcp_call_timeout(mt->srv), tool_mcp_done, c);
+	if (c->call == NULL) {
+		free(c);
+		tool_result_setf(tc, 1, "The MCP server %s closed the "
+		    "connection; %s was not called.",
+		    mcp_server_name(mt->srv), tc->name);
+		return (0);
+	}
+	tc->priv = c;
+	return (1);
+}
+
+/* Esc: abandon the call; the server hears notifications/cancelled. */
+static void
+tool_mcp_cancel(struct tool_call *tc)
+{
+	struct tool_mcp_call	*c = tc->priv;
+	struct mcp_server	*srv;
+
+	if (c == NULL)
+		return;
+	tc->priv = NULL;
+	srv = c->srv;
+	mcp_server_cancel_reason(srv, "cancelled by the user");
+	jsonrpc_call_cancel(c->call);
+	free(c);
+	tool_result_setf(tc, 1, "Cancelled by the user; the MCP server %s "
+	    "was told (notifications/cancelled).", mcp_server_name(srv));
+	tool_call_finish(tc);
+}
