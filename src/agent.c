@@ -199,6 +199,8 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	struct agent		*a = xcalloc(1, sizeof *a);
 	struct session_state	 st;
 	char			*line;
+	const char *const	*probs;
+	size_t			 nprob, i;
 	json_t			*prices;
 	char			*why = NULL;
 
@@ -243,6 +245,10 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->toolrun = toolrun_create(a->ws, a->perm, headless, &agent_tr_cb, a);
 	toolrun_set_ui(a->toolrun, ui, arg);
 	agent_offer_tools(a, cfg->perm_mode);
+	/* MCP: bad entries and servers not started, said once. */
+	nprob = mcp_problems(workspace_mcp(a->ws), &probs);
+	for (i = 0; i < nprob; i++)
+		a->ui->notice(a->arg, probs[i]);
 	if ((line = mcp_untrusted_line(workspace_mcp(a->ws))) != NULL) {
 		a->ui->notice(a->arg, line);
 		free(line);

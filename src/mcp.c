@@ -558,8 +558,8 @@ mcp_manager_create(const char *root, const struct config *cfg)
 		if (s->conf->project && (cfg == NULL ||
 		    !cfg->project_trusted)) {
 			s->state = MCP_UNTRUSTED;
-			s->reason = xstrdup("not trusted: the folder is not "
-			    "trusted (--trust-project starts it)");
+			s->reason = xstrdup("the folder is not trusted; "
+			    "--trust-project starts it");
 			continue;
 		}
 		mcp_server_start(s);
@@ -626,6 +626,17 @@ mcp_changed(struct mcp_manager *m)
 	if (m->cb != NULL)
 		m->cb(m->cb_arg);
 	mcp_wait_check(m);
+}
+
+size_t
+mcp_problems(struct mcp_manager *m, const char *const **v)
+{
+	if (m == NULL) {
+		*v = NULL;
+		return (0);
+	}
+	*v = (const char *const *)m->conf.problems;
+	return (m->conf.nproblems);
 }
 
 size_t

@@ -154,6 +154,8 @@ const struct tool_entry *mcp_tool_find(struct mcp_manager *m,
  */
 int	 mcp_wait(struct mcp_manager *m, void (*cb)(void *), void *arg);
 void	 mcp_wait_cancel(struct mcp_manager *m);
+/* The configuration's problems ("FILE: MCP server NAME: why"), borrowed. */
+size_t	 mcp_problems(struct mcp_manager *m, const char *const **v);
 /* How many servers are configured; with state st (-1: any). */
 size_t	 mcp_count(struct mcp_manager *m, int st);
 /*
@@ -182,6 +184,13 @@ const char *mcp_state_name(enum mcp_state st);
 int	 mcp_connect_http(const struct mcp_server_conf *conf,
 	    const struct jsonrpc_handlers *handlers, void *arg,
 	    struct jsonrpc **rpc, char **cause);
+
+/*
+ * cli-mcp.c: "agentos mcp list | get NAME | add NAME ... | remove NAME";
+ * argv[0] is "mcp".  Returns the exit status.
+ */
+int	 cli_mcp_exec(int argc, char **argv, const char *root,
+	    struct config *cfg);
 
 /* tool-mcp.c: the entry of a server tool */
 
