@@ -62,6 +62,9 @@ struct mcp_server {
 	char			*info;		/* serverInfo name version */
 	char			*instructions;
 	char			*cancel_reason;
+	int			 dying;		/* failing: add stderr */
+	char			*closed_why;	/* the pipe closed: why */
+	struct loop_timer	*close_timer;	/* waiting for the exit */
 };
 
 struct mcp_manager {
@@ -99,6 +102,7 @@ static void	mcp_list_done(void *, json_t *, json_t *);
 static void	mcp_err_cb(evutil_socket_t, short, void *);
 static void	mcp_proc_exited(struct proc *, int, void *);
 static void	mcp_wait_check(struct mcp_manager *);
+static void	mcp_server_closing(struct mcp_server *, const char *);
 
 static const struct jsonrpc_handlers mcp_rpc_handlers = {
 	.request = mcp_rpc_request,
@@ -1068,6 +1072,11 @@ mcp_server_stop(struct mcp_server *s)
 	s->instructions = NULL;
 	free(s->cancel_reason);
 	s->cancel_reason = NULL;
+	if (s->close_timer != NULL)
+		loop_timer_cancel(s->close_timer);
+	s->close_timer = NULL;
+	free(s->closed_why);
+	s->closed_why = NULL;
 }
 
 /* The last line of s's stderr, or NULL (borrowed). */
@@ -1088,7 +1097,7 @@ mcp_server_last_err(struct mcp_server *s, size_t *len)
 	return (s->errtail + start);
 }
 
-/* s failed: say why (with its last stderr line) and stop it. */
+/* s failed: say why and stop it. */
 static void
 mcp_server_fail(struct mcp_server *s, const char *fmt, ...)
 {
@@ -1106,9 +1115,16 @@ mcp_server_fail(struct mcp_server *s, const char *fmt, ...)
 		/* What it said last, before the pipe closes. */
 		mcp_err_cb(s->err_fd, EV_READ, s);
 	}
-	if ((last = mcp_server_last_err(s, &len)) != NULL)
+	/* A death is explained best by the last line on stderr. */
+	if (s->dying && (last = mcp_server_last_err(s, &len)) != NULL)
 		buf_addf(&b, " (stderr: %.*s)", (int)(len > 200 ? 200 : len),
 		    last);
+	s->dying = 0;
+	if (s->close_timer != NULL)
+		loop_timer_cancel(s->close_timer);
+	s->close_timer = NULL;
+	free(s->closed_why);
+	s->closed_why = NULL;
 	s->state = MCP_FAILED;
 	free(s->reason);
 	s->reason = buf_detach(&b, NULL);
@@ -1152,6 +1168,38 @@ mcp_err_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* The pipe closed but the process did not exit: fail anyway. */
+static void
+mcp_close_timeout(void *arg)
+{
+	struct mcp_server	*s = arg;
+
+	s->close_timer = NULL;
+	s->dying = 1;
+	mcp_server_fail(s, "%s", s->closed_why != NULL ? s->closed_why :
+	    "the connection closed");
+}
+
+/*
+ * The connection died (why): the exit status says more, so wait a
+ * little for it before failing with why.
+ */
+static void
+mcp_server_closing(struct mcp_server *s, const char *why)
+{
+	if (s->state == MCP_FAILED || s->state == MCP_DISABLED)
+		return;
+	if (s->proc == NULL || proc_exited(s->proc, NULL)) {
+		s->dying = 1;
+		mcp_server_fail(s, "%s", why);
+		return;
+	}
+	if (s->closed_why == NULL)
+		s->closed_why = xstrdup(why);
+	if (s->close_timer == NULL)
+		s->close_timer = loop_timer_add(2000, mcp_close_timeout, s);
+}
+
 /* The server's process was reaped. */
 static void
 mcp_proc_exited(struct proc *p, int status, void *arg)
@@ -1159,6 +1207,7 @@ mcp_proc_exited(struct proc *p, int status, void *arg)
 	struct mcp_server	*s = arg;
 
 	(void)p;
+	s->dying = 1;
 	if (WIFEXITED(status))
 		mcp_server_fail(s, "the server exited with status %d",
 		    WEXITSTATUS(status));
@@ -1268,8 +1317,12 @@ mcp_rpc_closed(struct jsonrpc *rpc, const char *why, void *arg)
 {
 	struct mcp_server	*s = arg;
 
+	char			*t;
+
 	(void)rpc;
-	mcp_server_fail(s, "the connection closed: %s", why);
+	t = xasprintf("the connection closed: %s", why);
+	mcp_server_closing(s, t);
+	free(t);
 }
 
 /* A JSON-RPC error as text; the caller frees. */
@@ -1301,8 +1354,8 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 			    options_get(s->m->cfg)->mcp.start_timeout_ms);
 		else if (json_integer_value(json_object_get(error,
 		    "code")) == JSONRPC_E_CLOSED)
-			mcp_server_fail(s, "the server closed the connection "
-			    "during initialize");
+			mcp_server_closing(s, "the server closed the "
+			    "connection during initialize");
 		else {
 			e = mcp_error_text(error);
 			mcp_server_fail(s, "initialize failed: %s", e);
@@ -1409,6 +1462,12 @@ mcp_list_done(void *arg, json_t *result, json_t *error)
 	size_t			 i;
 
 	s->list_call = NULL;
+	if (error != NULL && json_integer_value(json_object_get(error,
+	    "code")) == JSONRPC_E_CLOSED) {
+		mcp_server_closing(s, "the server closed the connection "
+		    "during tools/list");
+		return;
+	}
 	if (error != NULL) {
 		e = mcp_error_text(error);
 		mcp_server_fail(s, "tools/list failed: %s", e);
