@@ -694,6 +694,14 @@ mcp_tool_find(struct mcp_manager *m, const char *name)
 				return (m->v[i]->tools[j]->te);
 		}
 	}
+	/*
+	 * A tool of a server that failed or was disabled since: its call
+	 * says the server is not connected, not that the tool is unknown.
+	 */
+	for (i = m->nretired; i > 0; i--) {
+		if (strcmp(m->retired[i - 1]->te->name, name) == 0)
+			return (m->retired[i - 1]->te);
+	}
 	return (NULL);
 }
 
