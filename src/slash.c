@@ -11,6 +11,7 @@
 #include "options.h"
 #include "workspace.h"
 #include "sandbox.h"
+#include "mcp.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
@@ -36,6 +37,9 @@ static void	slash_context(struct ui *, const char *);
 /* --- sandbox: slash command prototypes (/sandbox) */
 static void	slash_sandbox(struct ui *, const char *);
 /* --- end sandbox: slash command prototypes */
+/* --- mcp: slash command prototypes (/mcp) */
+static void	slash_mcp(struct ui *, const char *);
+/* --- end mcp: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
 	{ .name = "help", .args = "", .exec = slash_help,
@@ -85,6 +89,12 @@ const struct slash_entry slash_table[] = {
 	  .help = "show how commands are confined, or change the profile "
 	    "for this session" },
 	/* --- end sandbox: slash commands */
+	/* --- mcp: slash commands (/mcp) */
+	{ .name = "mcp", .args = "[reconnect NAME|disable NAME]",
+	  .exec = slash_mcp,
+	  .help = "show the MCP servers (state, reason, tools, stderr), or "
+	    "reconnect or disable one for this session" },
+	/* --- end mcp: slash commands */
 	{ .name = NULL }
 };
 
@@ -485,3 +495,39 @@ slash_sandbox(struct ui *ui, const char *args)
 	free(text);
 }
 /* --- end sandbox: /sandbox */
+
+/* --- mcp: /mcp */
+/* Show the MCP servers, or reconnect or disable one. */
+static void
+slash_mcp(struct ui *ui, const char *args)
+{
+	struct mcp_manager	*m;
+	struct buf		 b = BUF_INIT;
+	char			*cause = NULL;
+	int			 rc = 0;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "no session yet");
+		return;
+	}
+	m = workspace_mcp(agent_workspace(ui->agent));
+	if (strncmp(args, "reconnect ", 10) == 0)
+		rc = mcp_reconnect(m, args + 10, &cause);
+	else if (strncmp(args, "disable ", 8) == 0)
+		rc = mcp_disable(m, args + 8, &cause);
+	else if (*args != '\0') {
+		view_transcript_notice(ui, TE_ERROR, "usage: /mcp "
+		    "[reconnect NAME|disable NAME]");
+		return;
+	}
+	if (rc != 0) {
+		view_transcript_notice(ui, TE_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	mcp_status(m, &b);
+	buf_rtrim(&b);
+	view_transcript_notice(ui, TE_NOTICE, "MCP servers:\n%s", b.buf);
+	buf_release(&b);
+}
+/* --- end mcp: /mcp */
