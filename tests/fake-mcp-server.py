@@ -209,6 +209,10 @@ def main():
             call(args, rid, params, state)
         elif method == "ping":
             result(rid, {})
+        elif method == "notifications/initialized":
+            # Utilities / Ping: the client must answer; the answer is
+            # logged like every message.
+            send({"jsonrpc": "2.0", "id": "ping-1", "method": "ping"})
         elif method == "notifications/cancelled":
             cancelled.add(params.get("requestId"))
         elif rid is not None and not method.startswith("notifications/"):
