@@ -398,39 +398,82 @@ mcp_conf_add(struct mcp_conf *c, json_t *servers, const char *where,
 	}
 }
 
+/*
+ * The JSON object in the file at path, or NULL (a problem when it exists
+ * but cannot be parsed).
+ */
+static json_t *
+mcp_conf_file(struct mcp_conf *c, const char *path)
+{
+	json_error_t	 err;
+	json_t		*j;
+	char		*why;
+
+	if (access(path, F_OK) != 0)
+		return (NULL);
+	j = json_load_file(path, 0, &err);
+	if (j == NULL) {
+		why = xasprintf("line %d: %s", err.line, err.text);
+		mcp_conf_problem(c, path, NULL, why);
+		free(why);
+		return (NULL);
+	}
+	if (!json_is_object(j)) {
+		mcp_conf_problem(c, path, NULL, "not a JSON object");
+		json_decref(j);
+		return (NULL);
+	}
+	return (j);
+}
+
+/* The mcp.servers of a config.json: flat "mcp.servers" or nested. */
+static json_t *
+mcp_conf_servers(json_t *j)
+{
+	json_t	*v;
+
+	if ((v = json_object_get(j, "mcp.servers")) != NULL)
+		return (v);
+	return (json_object_get(json_object_get(j, "mcp"), "servers"));
+}
+
+/*
+ * Each file is read here rather than through the option's one value,
+ * because the option's JSON value is replaced by a later file while the
+ * servers of both files count, and each server must remember whether the
+ * repository brought it (folder trust).
+ */
 void
 mcp_conf_load(struct mcp_conf *c, const struct config *cfg,
     const char *root)
 {
 	const struct options		*o = options_get(cfg);
 	const struct option_source	*src;
-	json_error_t			 err;
 	json_t				*j;
-	char				*path, *why, *where;
+	char				*path;
 
-	src = cfg != NULL ? options_source(cfg, "mcp.servers") : NULL;
-	if (o->mcp.servers != NULL) {
-		where = src != NULL && src->where != NULL ?
-		    xstrdup(src->where) : xstrdup("mcp.servers");
-		mcp_conf_add(c, o->mcp.servers, where, src != NULL &&
-		    src->origin == OPTION_PROJECT);
-		free(where);
+	if ((path = config_user_path()) != NULL) {
+		if ((j = mcp_conf_file(c, path)) != NULL)
+			mcp_conf_add(c, mcp_conf_servers(j), path, 0);
+		json_decref(j);
+		free(path);
 	}
+	if (root != NULL) {
+		path = xasprintf("%s/.agentos/config.json", root);
+		if ((j = mcp_conf_file(c, path)) != NULL)
+			mcp_conf_add(c, mcp_conf_servers(j), path, 1);
+		json_decref(j);
+		free(path);
+	}
+	/* Set some other way (the command line, a test): the user's. */
+	src = cfg != NULL ? options_source(cfg, "mcp.servers") : NULL;
+	if (o->mcp.servers != NULL && (src == NULL ||
+	    (src->origin != OPTION_USER && src->origin != OPTION_PROJECT)))
+		mcp_conf_add(c, o->mcp.servers, "mcp.servers", 0);
 	if (root == NULL)
 		return;
 	path = xasprintf("%s/.mcp.json", root);
-	if (access(path, F_OK) != 0) {
-		free(path);
-		return;
-	}
-	j = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	if (j == NULL) {
-		why = xasprintf("line %d: %s", err.line, err.text);
-		mcp_conf_problem(c, path, NULL, why);
-		free(why);
-	} else if (!json_is_object(j))
-		mcp_conf_problem(c, path, NULL, "not a JSON object");
-	else
+	if ((j = mcp_conf_file(c, path)) != NULL)
 		mcp_conf_add(c, json_object_get(j, "mcpServers"), path, 1);
 	json_decref(j);
 	free(path);

@@ -93,8 +93,9 @@ void	 mcp_conf_add(struct mcp_conf *c, json_t *servers, const char *where,
 	    int project);
 /*
  * The servers for the repository at root (may be NULL) under cfg: the
- * option mcp.servers (user, or project when the project's config set it)
- * and root/.mcp.json.  A file that cannot be parsed is a problem.
+ * mcp.servers of the user's config.json, of root/.agentos/config.json
+ * (project), as set otherwise (a flag: the user's), then root/.mcp.json
+ * (project).  A file that cannot be parsed is a problem.
  */
 void	 mcp_conf_load(struct mcp_conf *c, const struct config *cfg,
 	    const char *root);
