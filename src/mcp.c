@@ -1333,6 +1333,8 @@ mcp_rpc_notification(struct jsonrpc *rpc, const char *method,
 			mcp_list(s, NULL);
 		return;
 	}
+	if (strcmp(method, "notifications/progress") == 0)
+		tool_mcp_progress(s, params);
 	if (strcmp(method, "notifications/message") == 0 ||
 	    strcmp(method, "notifications/progress") == 0) {
 		js = params != NULL ? json_dumps(params, JSON_COMPACT) : NULL;

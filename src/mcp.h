@@ -216,6 +216,12 @@ struct mcp_tool {
 struct mcp_tool *tool_mcp_create(struct mcp_server *srv, const char *name,
 	    json_t *t);
 void	 tool_mcp_free(struct mcp_tool *mt);
+/*
+ * notifications/progress from srv (params borrowed; Basic / Utilities /
+ * Progress): a line "[progress 3/10] message" on the output of the call
+ * whose progressToken (the tool call id) it names; ignored otherwise.
+ */
+void	 tool_mcp_progress(struct mcp_server *srv, json_t *params);
 /* The mcp_tool of te when it is a server tool, else NULL. */
 struct mcp_tool *mcp_tool_of(const struct tool_entry *te);
 /* The endpoint of a ready server, or NULL with *why (borrowed). */

@@ -20,12 +20,62 @@ struct tool_mcp {
 	char			*schema;
 };
 
-/* One call on the wire. */
+/* One call on the wire, in the list of calls in flight. */
 struct tool_mcp_call {
 	struct tool_call	*tc;
 	struct jsonrpc_call	*call;
 	struct mcp_server	*srv;
+	struct tool_mcp_call	*next;
 };
+static struct tool_mcp_call *tool_mcp_calls;
+
+/* Take c out of the list of calls in flight. */
+static void
+tool_mcp_unlink(struct tool_mcp_call *c)
+{
+	struct tool_mcp_call	**pp;
+
+	for (pp = &tool_mcp_calls; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			return;
+		}
+	}
+}
+
+void
+tool_mcp_progress(struct mcp_server *srv, json_t *params)
+{
+	struct tool_mcp_call	*c;
+	struct buf		 b = BUF_INIT;
+	const char		*token, *msg, *p;
+	json_t			*total;
+
+	if ((token = conv_json_str(params, "progressToken")) == NULL)
+		return;
+	for (c = tool_mcp_calls; c != NULL; c = c->next) {
+		if (c->srv == srv && strcmp(c->tc->id, token) == 0)
+			break;
+	}
+	if (c == NULL || c->tc->output == NULL)
+		return;
+	buf_adds(&b, "[progress ");
+	buf_addf(&b, "%g", json_number_value(json_object_get(params,
+	    "progress")));
+	if ((total = json_object_get(params, "total")) != NULL &&
+	    json_is_number(total))
+		buf_addf(&b, "/%g", json_number_value(total));
+	buf_adds(&b, "]");
+	if ((msg = conv_json_str(params, "message")) != NULL) {
+		buf_addch(&b, ' ');
+		/* One line, no control characters: it is the server's. */
+		for (p = msg; *p != '\0' && p - msg < 200; p++)
+			buf_addch(&b, (unsigned char)*p < 0x20 ? ' ' : *p);
+	}
+	buf_addch(&b, '\n');
+	c->tc->output(c->tc, b.buf, b.len, c->tc->output_arg);
+	buf_release(&b);
+}
 
 static int	tool_mcp_run(struct tool_call *);
 static void	tool_mcp_cancel(struct tool_call *);
@@ -109,6 +159,7 @@ tool_mcp_done(void *arg, json_t *result, json_t *error)
 	int			 is_error = 0;
 
 	tc->priv = NULL;
+	tool_mcp_unlink(c);
 	free(c);
 	if (error != NULL) {
 		code = json_integer_value(json_object_get(error, "code"));
@@ -168,6 +219,8 @@ tool_mcp_run(struct tool_call *tc)
 		return (0);
 	}
 	tc->priv = c;
+	c->next = tool_mcp_calls;
+	tool_mcp_calls = c;
 	return (1);
 }
 
@@ -184,6 +237,7 @@ tool_mcp_cancel(struct tool_call *tc)
 	srv = c->srv;
 	mcp_server_cancel_reason(srv, "cancelled by the user");
 	jsonrpc_call_cancel(c->call);
+	tool_mcp_unlink(c);
 	free(c);
 	tool_result_setf(tc, 1, "Cancelled by the user; the MCP server %s "
 	    "was told (notifications/cancelled).", mcp_server_name(srv));

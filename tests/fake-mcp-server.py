@@ -24,7 +24,8 @@ Options (flags, or the environment variables in brackets):
 Tools:
   echo {text}        text content "echo: TEXT"
   fail {}            isError true, text "it failed on purpose"
-  slow {ms}          answers after ms (default 60000) unless cancelled
+  slow {ms}          answers after ms (default 60000) unless cancelled;
+                     sends notifications/progress every 200 ms (10 at most)
   write {path, text} writes text to path (relative to the cwd)
   image {}           an image content (3 bytes of PNG), and a resource_link
   structured {}      only structuredContent {"answer": 42}
@@ -95,12 +96,18 @@ def text(t, err=False):
     return r
 
 
-def slow(rid, ms):
+def slow(rid, ms, token):
     end = time.time() + ms / 1000.0
+    n = 0
     while time.time() < end:
         if rid in cancelled:
             return
         time.sleep(0.02)
+        n += 1
+        if token is not None and n % 10 == 0 and n <= 100:
+            send({"jsonrpc": "2.0", "method": "notifications/progress",
+                  "params": {"progressToken": token, "progress": n // 10,
+                             "total": 10, "message": "step %d" % (n // 10)}})
     result(rid, text("slow done"))
 
 
@@ -112,7 +119,8 @@ def call(args, rid, params, state):
     elif name == "fail":
         result(rid, text("it failed on purpose", True))
     elif name == "slow":
-        threading.Thread(target=slow, args=(rid, a.get("ms", 60000)),
+        token = (params.get("_meta") or {}).get("progressToken")
+        threading.Thread(target=slow, args=(rid, a.get("ms", 60000), token),
                          daemon=True).start()
     elif name == "write":
         with open(a["path"], "w", encoding="utf-8") as f:

@@ -2,7 +2,7 @@
 # TUI, ask mode: a server tool call is asked about ("Allow this call?"),
 # a snapshot is taken before it runs, so Alt-z removes the file the server
 # wrote; /mcp shows the server ready with its tools; Esc cancels a slow
-# call and the server receives notifications/cancelled for it; /mcp
+# call (its progress shown while it runs) and the server receives notifications/cancelled for it; /mcp
 # disable takes the server's tools away.
 . "$(dirname "$0")/lib.sh"
 make_repo
@@ -40,7 +40,8 @@ send_keys 'be slow' Enter
 wait_for 'Allow this call\?'
 send_keys y
 wait_for 'Esc to stop'
-sleep 0.5
+# Progress notifications show on the tool's line.
+wait_for '\[progress [0-9]+/10\] step [0-9]+'
 send_keys Escape
 _end=$(( $(date +%s) + T_WAIT ))
 until grep -q 'notifications/cancelled' "$T_TMP/mcp.jsonl" 2>/dev/null; do
