@@ -957,7 +957,11 @@ mcp_server_rpc(struct mcp_server *s, const char **why)
 	if (s->state == MCP_READY && s->rpc != NULL &&
 	    !jsonrpc_closed(s->rpc))
 		return (s->rpc);
-	*why = s->reason != NULL ? s->reason : mcp_state_name(s->state);
+	if (s->closed_why != NULL)
+		*why = s->closed_why;	/* its exit is not reaped yet */
+	else
+		*why = s->reason != NULL ? s->reason :
+		    mcp_state_name(s->state);
 	return (NULL);
 }
 
