@@ -132,6 +132,7 @@ static void	agent_rewind_note_add(struct agent *, const char *);
 static int	agent_adopt(struct agent *, struct session *, int, char **);
 static void	agent_offer_tools(struct agent *, enum perm_mode);
 static void	agent_mcp_ready(void *);
+static void	agent_mcp_event(void *, json_t *);
 static int	agent_budget_gate(struct agent *, struct tool_call *);
 static void	agent_budget_event(struct agent *, const char *,
 		    enum budget_limit, const char *, const char *);
@@ -245,6 +246,9 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->toolrun = toolrun_create(a->ws, a->perm, headless, &agent_tr_cb, a);
 	toolrun_set_ui(a->toolrun, ui, arg);
 	agent_offer_tools(a, cfg->perm_mode);
+	/* MCP: its events go to the log, failures to the user too. */
+	if (workspace_mcp(a->ws) != NULL)
+		mcp_set_event_cb(workspace_mcp(a->ws), agent_mcp_event, a);
 	/* MCP: bad entries and servers not started, said once. */
 	nprob = mcp_problems(workspace_mcp(a->ws), &probs);
 	for (i = 0; i < nprob; i++)
@@ -276,6 +280,24 @@ agent_offer_tools(struct agent *a, enum perm_mode mode)
 		if (mode != PERM_PLAN)
 			mcp_tool_definitions(mcp, a->tools);
 	}
+}
+
+/* An MCP server's event (data borrowed): logged; a failure is told. */
+static void
+agent_mcp_event(void *arg, json_t *data)
+{
+	struct agent	*a = arg;
+	const char	*what = conv_json_str(data, "what");
+	char		*text;
+
+	if (what != NULL && strcmp(what, "failed") == 0) {
+		text = xasprintf("MCP server %s failed: %s",
+		    conv_json_str(data, "server"), conv_json_str(data,
+		    "reason"));
+		a->ui->notice(a->arg, text);
+		free(text);
+	}
+	agent_event(a, EV_MCP, event_pack(EV_MCP, "O", data));
 }
 
 /* The MCP servers the first request waited for are up (or late). */
@@ -351,6 +373,8 @@ agent_free(struct agent *a)
 		toolrun_set_ui(a->toolrun, &agent_quiet_ui, NULL);
 	if (a->ws != NULL)
 		workspace_silence(a->ws);
+	if (a->ws != NULL && workspace_mcp(a->ws) != NULL)
+		mcp_set_event_cb(workspace_mcp(a->ws), NULL, NULL);
 	agent_cancel(a);
 	loop_timer_cancel(a->step);
 	tracer_free(a->trace, (int64_t)loop_wall_ms());

@@ -38,6 +38,7 @@ static const char *const mcp_drop_env[] = {
 #define MCP_MAX_PAGES		100	/* tools/list pages per listing */
 #define MCP_MAX_TOOLS		4096	/* per server */
 #define MCP_GUARD_GRACE_MS	1000
+#define MCP_MAX_LOGS		1000	/* log messages per connection */
 
 struct mcp_server {
 	struct mcp_manager	*m;
@@ -63,6 +64,7 @@ struct mcp_server {
 	char			*instructions;
 	char			*cancel_reason;
 	int			 dying;		/* failing: add stderr */
+	unsigned int		 logs;		/* log messages recorded */
 	char			*closed_why;	/* the pipe closed: why */
 	struct loop_timer	*close_timer;	/* waiting for the exit */
 };
@@ -78,6 +80,8 @@ struct mcp_manager {
 	unsigned int		 generation;
 	void			(*cb)(void *);
 	void			*cb_arg;
+	void			(*ev_cb)(void *, json_t *);
+	void			*ev_arg;
 	void			(*wait_cb)(void *);
 	void			*wait_arg;
 	struct loop_timer	*wait_timer;
@@ -103,6 +107,8 @@ static void	mcp_err_cb(evutil_socket_t, short, void *);
 static void	mcp_proc_exited(struct proc *, int, void *);
 static void	mcp_wait_check(struct mcp_manager *);
 static void	mcp_server_closing(struct mcp_server *, const char *);
+static void	mcp_log_message(struct mcp_server *, json_t *);
+static void	mcp_event(struct mcp_manager *, json_t *);
 
 static const struct jsonrpc_handlers mcp_rpc_handlers = {
 	.request = mcp_rpc_request,
@@ -659,6 +665,32 @@ mcp_set_change_cb(struct mcp_manager *m, void (*cb)(void *), void *arg)
 	m->cb_arg = arg;
 }
 
+void
+mcp_set_event_cb(struct mcp_manager *m, void (*cb)(void *, json_t *),
+    void *arg)
+{
+	size_t	i;
+
+	m->ev_cb = cb;
+	m->ev_arg = arg;
+	/* Those that failed at once (a bad entry, no transport). */
+	for (i = 0; cb != NULL && i < m->n; i++) {
+		if (m->v[i]->state == MCP_FAILED)
+			mcp_event(m, json_pack("{s:s,s:s,s:s}", "server",
+			    m->v[i]->conf->name, "what", "failed", "reason",
+			    m->v[i]->reason));
+	}
+}
+
+/* Hand an event's data (stolen) to the owner's log. */
+static void
+mcp_event(struct mcp_manager *m, json_t *data)
+{
+	if (m->ev_cb != NULL && data != NULL)
+		m->ev_cb(m->ev_arg, data);
+	json_decref(data);
+}
+
 unsigned int
 mcp_generation(struct mcp_manager *m)
 {
@@ -1017,6 +1049,7 @@ mcp_server_start(struct mcp_server *s)
 	free(s->reason);
 	s->reason = NULL;
 	s->errlen = 0;
+	s->logs = 0;
 	if (c->error != NULL) {
 		mcp_server_fail(s, "%s: %s", c->where, c->error);
 		return;
@@ -1184,6 +1217,8 @@ mcp_server_fail(struct mcp_server *s, const char *fmt, ...)
 	free(s->reason);
 	s->reason = buf_detach(&b, NULL);
 	log_debug("mcp: %s failed: %s", s->conf->name, s->reason);
+	mcp_event(s->m, json_pack("{s:s,s:s,s:s}", "server", s->conf->name,
+	    "what", "failed", "reason", s->reason));
 	mcp_server_stop(s);
 	mcp_changed(s->m);
 }
@@ -1339,6 +1374,8 @@ mcp_rpc_notification(struct jsonrpc *rpc, const char *method,
 	}
 	if (strcmp(method, "notifications/progress") == 0)
 		tool_mcp_progress(s, params);
+	if (strcmp(method, "notifications/message") == 0)
+		mcp_log_message(s, params);
 	if (strcmp(method, "notifications/message") == 0 ||
 	    strcmp(method, "notifications/progress") == 0) {
 		js = params != NULL ? json_dumps(params, JSON_COMPACT) : NULL;
@@ -1348,6 +1385,43 @@ mcp_rpc_notification(struct jsonrpc *rpc, const char *method,
 		return;
 	}
 	log_debug("mcp: %s sent %s (ignored)", s->conf->name, method);
+}
+
+/*
+ * Server / Utilities / Logging: a notifications/message goes to the
+ * session log (at most MCP_MAX_LOGS per connection, 4 KiB each).
+ */
+static void
+mcp_log_message(struct mcp_server *s, json_t *params)
+{
+	const char	*level, *logger;
+	json_t		*data;
+	char		*text;
+
+	if (s->logs >= MCP_MAX_LOGS)
+		return;
+	if (++s->logs == MCP_MAX_LOGS) {
+		mcp_event(s->m, json_pack("{s:s,s:s,s:s,s:s}", "server",
+		    s->conf->name, "what", "log", "level", "warning",
+		    "message", "(more log messages of this server are not "
+		    "recorded)"));
+		return;
+	}
+	level = conv_json_str(params, "level");
+	logger = conv_json_str(params, "logger");
+	data = json_object_get(params, "data");
+	if (json_is_string(data))
+		text = xstrndup(json_string_value(data), 4096);
+	else if (data != NULL) {
+		text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (text != NULL && strlen(text) > 4096)
+			text[4096] = '\0';
+	} else
+		text = NULL;
+	mcp_event(s->m, json_pack("{s:s,s:s,s:s,s:s*,s:s}", "server",
+	    s->conf->name, "what", "log", "level", level != NULL ? level :
+	    "info", "logger", logger, "message", text != NULL ? text : ""));
+	free(text);
 }
 
 /* Basic / Utilities / Cancellation: tell the server we gave up on id. */
@@ -1548,5 +1622,7 @@ mcp_list_done(void *arg, json_t *result, json_t *error)
 	mcp_list_install(s);
 	s->state = MCP_READY;
 	log_debug("mcp: %s ready with %zu tools", s->conf->name, s->ntools);
+	mcp_event(s->m, json_pack("{s:s,s:s,s:I}", "server", s->conf->name,
+	    "what", "ready", "tools", (json_int_t)s->ntools));
 	mcp_changed(s->m);
 }

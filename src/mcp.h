@@ -135,6 +135,14 @@ void	 mcp_manager_free(struct mcp_manager *m);
  */
 void	 mcp_set_change_cb(struct mcp_manager *m, void (*cb)(void *),
 	    void *arg);
+/*
+ * Called (from the loop) with what the session log should keep of the
+ * servers: data (borrowed) is an "mcp" event's data (event.h:
+ * {server, what: ready|failed|log, reason, tools, level, logger,
+ * message}).  NULL to stop.
+ */
+void	 mcp_set_event_cb(struct mcp_manager *m,
+	    void (*cb)(void *, json_t *), void *arg);
 /* A number that changes whenever the set of offered tools changes. */
 unsigned int mcp_generation(struct mcp_manager *m);
 /*

@@ -221,6 +221,9 @@ def main():
             # Utilities / Ping: the client must answer; the answer is
             # logged like every message.
             send({"jsonrpc": "2.0", "id": "ping-1", "method": "ping"})
+            send({"jsonrpc": "2.0", "method": "notifications/message",
+                  "params": {"level": "info", "logger": "fake",
+                             "data": "hello from fake"}})
         elif method == "notifications/cancelled":
             cancelled.add(params.get("requestId"))
         elif rid is not None and not method.startswith("notifications/"):

@@ -4,7 +4,8 @@
 # tools as mcp__fake__* (both pages of tools/list), the model calls
 # mcp__fake__echo and gets the server's text back; isError and
 # structuredContent come through; the initialize the server received is
-# the 2025-11-25 one, with roots, followed by notifications/initialized.
+# the 2025-11-25 one, with roots, followed by notifications/initialized;
+# the session log records the server ready and its log messages.
 . "$(dirname "$0")/lib.sh"
 make_repo
 mkdir -p "$XDG_CONFIG_HOME/agentos"
@@ -62,6 +63,19 @@ calls = [m for m in msgs if m.get("method") == "tools/call"]
 assert calls[0]["params"]["name"] == "echo", calls[0]
 assert calls[0]["params"]["arguments"] == {"text": "hi there"}, calls[0]
 assert "progressToken" in calls[0]["params"]["_meta"], calls[0]
+P
+# The session log has the server's readiness and its log message.
+sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session_id"])' "$T_TMP/out.json")
+"$AGENTOS" export "$sid" --format jsonl > "$T_TMP/events.jsonl" 2>&1 ||
+    { cat "$T_TMP/events.jsonl"; fail "export"; }
+python3 - "$T_TMP/events.jsonl" <<'P' || fail "mcp events"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+mcp = [e["data"] for e in ev if e["type"] == "mcp"]
+assert {"server": "fake", "what": "ready", "tools": 9} in mcp, mcp
+logs = [d for d in mcp if d["what"] == "log"]
+assert logs and logs[0]["message"] == "hello from fake", mcp
+assert logs[0]["level"] == "info" and logs[0]["logger"] == "fake", logs
 P
 # No server process is left once agentos has exited.
 [ -s "$MCPPIDS" ] || fail "no server pid"
