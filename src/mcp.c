@@ -59,6 +59,10 @@ struct mcp_server {
 	int			 relist;	/* list_changed while listing */
 	struct mcp_tool		**tools;
 	size_t			 ntools, atools;
+	json_t			*prompts;	/* prompts/list, all pages */
+	json_t			*prompt_pages;	/* the listing under way */
+	struct jsonrpc_call	*prompt_call;
+	int			 has_prompts;
 	char			*version;	/* negotiated */
 	char			*info;		/* serverInfo name version */
 	char			*instructions;
@@ -109,6 +113,7 @@ static void	mcp_wait_check(struct mcp_manager *);
 static void	mcp_server_closing(struct mcp_server *, const char *);
 static void	mcp_log_message(struct mcp_server *, json_t *);
 static void	mcp_event(struct mcp_manager *, json_t *);
+static void	mcp_prompts_list(struct mcp_server *, const char *);
 
 static const struct jsonrpc_handlers mcp_rpc_handlers = {
 	.request = mcp_rpc_request,
@@ -873,6 +878,7 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 	struct mcp_server	*s;
 	size_t			 i, j;
 	const char		*p;
+	char			*pn;
 
 	if (m == NULL || m->n == 0) {
 		buf_adds(out, "No MCP servers configured (.mcp.json, "
@@ -900,6 +906,12 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 		for (j = 0; j < s->ntools; j++)
 			buf_addf(out, "  - %s%s\n", s->tools[j]->te->name,
 			    s->tools[j]->readonly ? " (says read-only)" : "");
+		for (j = 0; j < json_array_size(s->prompts); j++) {
+			pn = mcp_tool_name(s->conf->name, conv_json_str(
+			    json_array_get(s->prompts, j), "name"));
+			buf_addf(out, "  - /%s (prompt)\n", pn);
+			free(pn);
+		}
 		if (s->instructions != NULL)
 			buf_addf(out, "  instructions from the server (not "
 			    "given to the model): %.300s\n", s->instructions);
@@ -1133,6 +1145,13 @@ mcp_server_stop(struct mcp_server *s)
 	s->list_call = NULL;
 	json_decref(s->listing);
 	s->listing = NULL;
+	if (s->prompt_call != NULL)
+		jsonrpc_call_cancel(s->prompt_call);
+	s->prompt_call = NULL;
+	json_decref(s->prompts);
+	s->prompts = NULL;
+	json_decref(s->prompt_pages);
+	s->prompt_pages = NULL;
 	if (s->rpc != NULL)
 		jsonrpc_free(s->rpc);
 	s->rpc = NULL;
@@ -1517,11 +1536,15 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 	log_debug("mcp: %s initialized: protocol %s, %s", s->conf->name, v,
 	    s->info != NULL ? s->info : "(no serverInfo)");
 	jsonrpc_notify(s->rpc, "notifications/initialized", NULL);
+	s->has_prompts = json_object_get(json_object_get(result,
+	    "capabilities"), "prompts") != NULL;
 	if (json_object_get(json_object_get(result, "capabilities"),
 	    "tools") == NULL) {
 		/* No tools: ready with none. */
 		s->state = MCP_READY;
 		mcp_changed(s->m);
+		if (s->has_prompts)
+			mcp_prompts_list(s, NULL);
 		return;
 	}
 	mcp_list(s, NULL);
@@ -1624,5 +1647,233 @@ mcp_list_done(void *arg, json_t *result, json_t *error)
 	log_debug("mcp: %s ready with %zu tools", s->conf->name, s->ntools);
 	mcp_event(s->m, json_pack("{s:s,s:s,s:I}", "server", s->conf->name,
 	    "what", "ready", "tools", (json_int_t)s->ntools));
+	if (s->has_prompts && s->prompts == NULL && s->prompt_call == NULL)
+		mcp_prompts_list(s, NULL);
 	mcp_changed(s->m);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Prompts (Server / Prompts) */
+
+/* A page of prompts/list. */
+static void
+mcp_prompts_done(void *arg, json_t *result, json_t *error)
+{
+	struct mcp_server	*s = arg;
+	json_t			*v, *p;
+	const char		*next;
+	size_t			 i;
+
+	s->prompt_call = NULL;
+	if (error != NULL) {
+		log_debug("mcp: %s: prompts/list failed", s->conf->name);
+		json_decref(s->prompt_pages);
+		s->prompt_pages = NULL;
+		return;
+	}
+	v = json_object_get(result, "prompts");
+	json_array_foreach(v, i, p) {
+		if (conv_json_str(p, "name") != NULL &&
+		    json_array_size(s->prompt_pages) < MCP_MAX_TOOLS)
+			json_array_append(s->prompt_pages, p);
+	}
+	next = conv_json_str(result, "nextCursor");
+	if (next != NULL && *next != '\0' &&
+	    json_array_size(s->prompt_pages) < MCP_MAX_TOOLS) {
+		mcp_prompts_list(s, next);
+		return;
+	}
+	json_decref(s->prompts);
+	s->prompts = s->prompt_pages;
+	s->prompt_pages = NULL;
+	log_debug("mcp: %s has %zu prompts", s->conf->name,
+	    json_array_size(s->prompts));
+	mcp_changed(s->m);
+}
+
+/* Ask for a page of prompts. */
+static void
+mcp_prompts_list(struct mcp_server *s, const char *cursor)
+{
+	json_t	*params = NULL;
+
+	if (cursor == NULL) {
+		json_decref(s->prompt_pages);
+		s->prompt_pages = json_array();
+	} else
+		params = json_pack("{s:s}", "cursor", cursor);
+	s->prompt_call = jsonrpc_call(s->rpc, "prompts/list", params,
+	    options_get(s->m->cfg)->mcp.start_timeout_ms, mcp_prompts_done,
+	    s);
+}
+
+/* The prompt of model name name ("mcp__S__P"), and its server. */
+static json_t *
+mcp_prompt_find(struct mcp_manager *m, const char *name,
+    struct mcp_server **sp)
+{
+	struct mcp_server	*s;
+	json_t			*p;
+	size_t			 i, j;
+	char			*mangled;
+	int			 same;
+
+	for (i = 0; m != NULL && i < m->n; i++) {
+		s = m->v[i];
+		json_array_foreach(s->prompts, j, p) {
+			mangled = mcp_tool_name(s->conf->name,
+			    conv_json_str(p, "name"));
+			same = strcmp(mangled, name) == 0;
+			free(mangled);
+			if (same) {
+				*sp = s;
+				return (p);
+			}
+		}
+	}
+	return (NULL);
+}
+
+void
+mcp_prompt_names(struct mcp_manager *m, const char *prefix,
+    struct buf *out)
+{
+	struct mcp_server	*s;
+	json_t			*p;
+	size_t			 i, j;
+	char			*mangled;
+
+	for (i = 0; m != NULL && i < m->n; i++) {
+		s = m->v[i];
+		if (s->state != MCP_READY)
+			continue;
+		json_array_foreach(s->prompts, j, p) {
+			mangled = mcp_tool_name(s->conf->name,
+			    conv_json_str(p, "name"));
+			if (strncmp(mangled, prefix, strlen(prefix)) == 0)
+				buf_addf(out, " /%s", mangled);
+			free(mangled);
+		}
+	}
+}
+
+/* What a prompts/get is waiting for. */
+struct mcp_prompt_req {
+	void	(*cb)(void *, const char *, const char *);
+	void	*arg;
+	char	*server;
+};
+
+/* The answer to prompts/get: its messages' text joined. */
+static void
+mcp_prompt_got(void *arg, json_t *result, json_t *error)
+{
+	struct mcp_prompt_req	*r = arg;
+	struct buf		 b = BUF_INIT, clean = BUF_INIT;
+	json_t			*msgs, *msg, *c;
+	const char		*t, *uri;
+	size_t			 i;
+	char			*e;
+
+	if (error != NULL) {
+		e = mcp_error_text(error);
+		buf_addf(&b, "MCP server %s: prompts/get failed: %s",
+		    r->server, e);
+		free(e);
+		r->cb(r->arg, NULL, b.buf);
+		goto out;
+	}
+	msgs = json_object_get(result, "messages");
+	json_array_foreach(msgs, i, msg) {
+		c = json_object_get(msg, "content");
+		t = conv_json_str(c, "type");
+		if (t == NULL)
+			continue;
+		if (b.len > 0)
+			buf_adds(&b, "\n\n");
+		if (strcmp(t, "text") == 0 && conv_json_str(c, "text") != NULL)
+			buf_adds(&b, conv_json_str(c, "text"));
+		else if (strcmp(t, "resource") == 0) {
+			uri = conv_json_str(json_object_get(c, "resource"),
+			    "uri");
+			buf_addf(&b, "[resource %s]\n%s", uri != NULL ? uri :
+			    "(no uri)", conv_json_str(json_object_get(c,
+			    "resource"), "text") != NULL ? conv_json_str(
+			    json_object_get(c, "resource"), "text") : "");
+		} else
+			buf_addf(&b, "[%s content]", t);
+	}
+	if (b.len == 0) {
+		buf_addf(&b, "MCP server %s: the prompt has no text",
+		    r->server);
+		r->cb(r->arg, NULL, b.buf);
+		goto out;
+	}
+	tool_utf8_sanitize(&clean, b.buf, b.len);
+	r->cb(r->arg, clean.buf, NULL);
+out:
+	buf_release(&clean);
+	buf_release(&b);
+	free(r->server);
+	free(r);
+}
+
+int
+mcp_prompt_get(struct mcp_manager *m, const char *name, const char *args,
+    void (*cb)(void *, const char *, const char *), void *arg, char **cause)
+{
+	struct mcp_server	*s = NULL;
+	struct mcp_prompt_req	*r;
+	json_t			*p, *decl, *a, *params;
+	const char		*an, *w = args, *why = NULL;
+	size_t			 i, n, len;
+
+	if ((p = mcp_prompt_find(m, name, &s)) == NULL) {
+		*cause = xasprintf("no MCP prompt /%s (/mcp lists them)",
+		    name);
+		return (-1);
+	}
+	if (mcp_server_rpc(s, &why) == NULL) {
+		*cause = xasprintf("MCP server %s is not connected (%s)",
+		    s->conf->name, why);
+		return (-1);
+	}
+	a = json_object();
+	decl = json_object_get(p, "arguments");
+	n = json_array_size(decl);
+	for (i = 0; i < n; i++) {
+		an = conv_json_str(json_array_get(decl, i), "name");
+		w += strspn(w, " \t");
+		if (an == NULL || *w == '\0')
+			break;
+		/* The last argument takes the rest of the line. */
+		len = i + 1 == n ? strlen(w) : strcspn(w, " \t");
+		json_object_set_new(a, an, json_stringn(w, len));
+		w += len;
+	}
+	for (; i < n; i++) {
+		decl = json_object_get(p, "arguments");
+		if (json_is_true(json_object_get(json_array_get(decl, i),
+		    "required"))) {
+			*cause = xasprintf("/%s needs the argument %s", name,
+			    conv_json_str(json_array_get(decl, i), "name"));
+			json_decref(a);
+			return (-1);
+		}
+	}
+	params = json_pack("{s:s,s:o}", "name", conv_json_str(p, "name"),
+	    "arguments", a);
+	r = xcalloc(1, sizeof *r);
+	r->cb = cb;
+	r->arg = arg;
+	r->server = xstrdup(s->conf->name);
+	if (jsonrpc_call(s->rpc, "prompts/get", params,
+	    mcp_call_timeout(s), mcp_prompt_got, r) == NULL) {
+		free(r->server);
+		free(r);
+		*cause = xasprintf("MCP server %s closed the connection",
+		    s->conf->name);
+		return (-1);
+	}
+	return (0);
 }

@@ -195,6 +195,23 @@ int	 mcp_connect_http(const struct mcp_server_conf *conf,
 	    struct jsonrpc **rpc, char **cause);
 
 /*
+ * Prompts (Server / Prompts): those of ready servers are slash commands
+ * "/mcp__SERVER__PROMPT args" (the names mangled as tools').  Get prompt
+ * name with the words of args given to its arguments in order (the last
+ * argument takes the rest of the line): cb(arg, text, NULL) later from
+ * the loop with the text of its messages joined, or cb(arg, NULL, why).
+ * 0, or -1 with cause at once (no such prompt, server not ready); cb is
+ * then not called.  A prompt's text is the server's: the user sees what
+ * is sent.
+ */
+int	 mcp_prompt_get(struct mcp_manager *m, const char *name,
+	    const char *args, void (*cb)(void *, const char *, const char *),
+	    void *arg, char **cause);
+/* Append " /NAME" for each prompt whose name starts with prefix. */
+void	 mcp_prompt_names(struct mcp_manager *m, const char *prefix,
+	    struct buf *out);
+
+/*
  * cli-mcp.c: "agentos mcp list | get NAME | add NAME ... | remove NAME";
  * argv[0] is "mcp".  Returns the exit status.
  */

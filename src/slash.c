@@ -39,6 +39,8 @@ static void	slash_sandbox(struct ui *, const char *);
 /* --- end sandbox: slash command prototypes */
 /* --- mcp: slash command prototypes (/mcp) */
 static void	slash_mcp(struct ui *, const char *);
+static int	slash_mcp_prompt(struct ui *, const char *, size_t,
+		    const char *);
 /* --- end mcp: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
@@ -295,6 +297,10 @@ slash_run(struct ui *ui, const char *line)
 		if (strlen(e->name) == n && strncmp(e->name, line, n) == 0)
 			break;
 	}
+	/* --- mcp: a server's prompt, /mcp__SERVER__PROMPT args */
+	if (e->name == NULL && strncmp(line, "mcp__", 5) == 0)
+		return (slash_mcp_prompt(ui, line, n, line + n));
+	/* --- end mcp */
 	if (e->name == NULL)
 		return (-1);
 	line += n;
@@ -529,5 +535,52 @@ slash_mcp(struct ui *ui, const char *args)
 	buf_rtrim(&b);
 	view_transcript_notice(ui, TE_NOTICE, "MCP servers:\n%s", b.buf);
 	buf_release(&b);
+}
+
+/* What a prompt being fetched will be sent as. */
+struct slash_mcp_req {
+	struct ui	*ui;
+	char		*shown;
+};
+
+/* The prompt's text arrived: send it as the user's message. */
+static void
+slash_mcp_prompt_done(void *arg, const char *text, const char *error)
+{
+	struct slash_mcp_req	*r = arg;
+
+	if (text != NULL)
+		ui_submit_shown(r->ui, text, r->shown);
+	else {
+		view_transcript_notice(r->ui, TE_ERROR, "%s", error);
+		ui_redraw(r->ui);
+	}
+	free(r->shown);
+	free(r);
+}
+
+/* /mcp__SERVER__PROMPT args: get the prompt, then send it. */
+static int
+slash_mcp_prompt(struct ui *ui, const char *name, size_t n,
+    const char *args)
+{
+	struct slash_mcp_req	*r;
+	char			*cause = NULL, *cmd;
+
+	if (ui->agent == NULL)
+		return (-1);
+	cmd = xstrndup(name, n);
+	r = xcalloc(1, sizeof *r);
+	r->ui = ui;
+	r->shown = xasprintf("/%s%s", cmd, args);
+	if (mcp_prompt_get(workspace_mcp(agent_workspace(ui->agent)), cmd,
+	    args, slash_mcp_prompt_done, r, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "%s", cause);
+		free(cause);
+		free(r->shown);
+		free(r);
+	}
+	free(cmd);
+	return (0);
 }
 /* --- end mcp: /mcp */

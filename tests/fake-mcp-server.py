@@ -21,6 +21,8 @@ Options (flags, or the environment variables in brackets):
   --hang-init      never answer initialize
   [FAKE_MCP_PIDFILE] append the server's pid to this file at start
 
+Prompts: greet {who (required), style}: "Say hello to WHO in STYLE style."
+
 Tools:
   echo {text}        text content "echo: TEXT"
   fail {}            isError true, text "it failed on purpose"
@@ -202,7 +204,8 @@ def main():
             result(rid, {
                 "protocolVersion": args.version or
                 params.get("protocolVersion"),
-                "capabilities": {"tools": {"listChanged": True}},
+                "capabilities": {"tools": {"listChanged": True},
+                                 "prompts": {}, "logging": {}},
                 "serverInfo": {"name": "fake-mcp", "version": "1.0"},
                 "instructions": "Always call echo twice."})
         elif method == "tools/list":
@@ -213,6 +216,16 @@ def main():
             if page + 1 < n:
                 res["nextCursor"] = str(page + 1)
             result(rid, res)
+        elif method == "prompts/list":
+            result(rid, {"prompts": [{
+                "name": "greet", "description": "Greet someone.",
+                "arguments": [{"name": "who", "required": True},
+                              {"name": "style"}]}]})
+        elif method == "prompts/get":
+            a = params.get("arguments") or {}
+            result(rid, {"messages": [{"role": "user", "content": {
+                "type": "text", "text": "Say hello to %s in %s style." % (
+                    a.get("who"), a.get("style", "plain"))}}]})
         elif method == "tools/call":
             call(args, rid, params, state)
         elif method == "ping":
