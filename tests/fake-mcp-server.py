@@ -20,6 +20,8 @@ Options (flags, or the environment variables in brackets):
                    send notifications/tools/list_changed
   --hang-init      never answer initialize
   [FAKE_MCP_PIDFILE] append the server's pid to this file at start
+  [FAKE_MCP_GARBAGE=1] before every answer write lines that are not JSON,
+                   not JSON-RPC, or answer no request
 
 Prompts: greet {who (required), style}: "Say hello to WHO in STYLE style."
 
@@ -87,7 +89,21 @@ def log(args, msg):
             f.write(json.dumps(msg) + "\n")
 
 
+GARBAGE = os.environ.get("FAKE_MCP_GARBAGE") == "1"
+
+
 def result(rid, res):
+    if GARBAGE:
+        # Not JSON, not JSON-RPC, an answer to nothing, a bad id type.
+        with lock:
+            sys.stdout.write("this is not JSON\n{\"foo\": 1}\n[1, 2]\n")
+            sys.stdout.write(json.dumps({"jsonrpc": "2.0", "id": 99999,
+                                         "result": {}}) + "\n")
+            sys.stdout.write(json.dumps({"jsonrpc": "2.0", "id": [1],
+                                         "result": {}}) + "\n")
+            sys.stdout.write(json.dumps({"jsonrpc": "2.0",
+                                         "method": 7}) + "\n")
+            sys.stdout.flush()
     send({"jsonrpc": "2.0", "id": rid, "result": res})
 
 

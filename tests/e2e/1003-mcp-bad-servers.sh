@@ -3,7 +3,8 @@
 # cancelled (the server receives notifications/cancelled with the id and a
 # reason) and the model is told; a 10 MB result is capped with the cap
 # stated; a server that dies mid-call gives an error result, later calls
-# say it is not connected, and the session goes on; a server that hangs in
+# say it is not connected, and the session goes on; a server writing lines
+# that are not JSON or not JSON-RPC still works; a server that hangs in
 # initialize does not hold the first request past mcp.start_timeout.
 . "$(dirname "$0")/lib.sh"
 make_repo
@@ -14,12 +15,16 @@ cat > "$XDG_CONFIG_HOME/agentos/config.json" <<J
  "mcp": {"servers": {
   "fake": {"command": "python3", "args": ["$fake"],
    "env": {"FAKE_MCP_LOG": "$T_TMP/mcp.jsonl", "FAKE_MCP_PIDFILE": "$T_TMP/pids"}},
+  "noisy": {"command": "python3", "args": ["$fake"],
+   "env": {"FAKE_MCP_GARBAGE": "1", "FAKE_MCP_PIDFILE": "$T_TMP/pids"}},
   "hang": {"command": "python3", "args": ["$fake", "--hang-init"],
    "env": {"FAKE_MCP_PIDFILE": "$T_TMP/pids"}}}}}
 J
 cat > "$T_TMP/script.json" <<'J'
 [
- {"tool_calls": [{"name": "mcp__fake__slow", "input": {"ms": 20000}}]},
+ {"tool_calls": [{"name": "mcp__noisy__echo", "input": {"text": "through the noise"}}]},
+ {"expect": {"contains": "echo: through the noise"},
+  "tool_calls": [{"name": "mcp__fake__slow", "input": {"ms": 20000}}]},
  {"expect": {"contains": ["did not answer slow within 5000 ms", "mcp.call_timeout"]},
   "tool_calls": [{"name": "mcp__fake__big", "input": {"bytes": 10000000}}]},
  {"expect": {"contains": ["output capped at 30720 bytes", "10000000 bytes"]},
@@ -42,7 +47,7 @@ import json, sys
 o = json.load(open(sys.argv[1]))
 assert o["result"] == "Survived.", o
 reqs = [json.loads(l) for l in open(sys.argv[2])]
-assert len(reqs) == 5, len(reqs)
+assert len(reqs) == 6, len(reqs)
 names = [t["name"] for t in reqs[0]["tools"]]
 assert "mcp__fake__echo" in names, names
 assert not [n for n in names if n.startswith("mcp__hang__")], names
