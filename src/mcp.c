@@ -39,6 +39,7 @@ static const char *const mcp_drop_env[] = {
 #define MCP_MAX_TOOLS		4096	/* per server */
 #define MCP_GUARD_GRACE_MS	1000
 #define MCP_MAX_LOGS		1000	/* log messages per connection */
+#define MCP_START_DELAY_MS	50	/* spawn after the first frame */
 
 struct mcp_server {
 	struct mcp_manager	*m;
@@ -91,6 +92,9 @@ struct mcp_manager {
 	struct loop_timer	*wait_timer;
 	struct loop_timer	*wait_fire;
 	struct jsonrpc_options	 rpc_opts;
+	struct jsonrpc_stats	 stats;		/* of every connection */
+	struct loop_timer	*start_timer;	/* spawns after the first
+						   screen */
 };
 
 static void	mcp_server_start(struct mcp_server *);
@@ -112,6 +116,7 @@ static void	mcp_proc_exited(struct proc *, int, void *);
 static void	mcp_wait_check(struct mcp_manager *);
 static void	mcp_server_closing(struct mcp_server *, const char *);
 static void	mcp_log_message(struct mcp_server *, json_t *);
+static void	mcp_start_all(void *);
 static void	mcp_event(struct mcp_manager *, json_t *);
 static void	mcp_prompts_list(struct mcp_server *, const char *);
 
@@ -602,6 +607,7 @@ mcp_manager_create(const char *root, const struct config *cfg)
 	m->cfg = cfg;
 	m->rpc_opts.max_message = MCP_MAX_MESSAGE;
 	m->rpc_opts.max_queued = MCP_MAX_QUEUED;
+	m->rpc_opts.stats = &m->stats;
 	mcp_conf_init(&m->conf);
 	mcp_conf_load(&m->conf, cfg, root);
 	for (i = 0; i < m->conf.nproblems; i++)
@@ -620,9 +626,29 @@ mcp_manager_create(const char *root, const struct config *cfg)
 			    "--trust-project starts it");
 			continue;
 		}
-		mcp_server_start(s);
+		/* Spawned from the loop: the first screen comes first. */
+		s->state = MCP_STARTING;
 	}
+	if (mcp_count(m, MCP_STARTING) > 0)
+		m->start_timer = loop_timer_add(MCP_START_DELAY_MS,
+		    mcp_start_all, m);
 	return (m);
+}
+
+/* Start every server that waits to (from the loop). */
+static void
+mcp_start_all(void *arg)
+{
+	struct mcp_manager	*m = arg;
+	size_t			 i;
+
+	m->start_timer = NULL;
+	for (i = 0; i < m->n; i++) {
+		if (m->v[i]->state == MCP_STARTING && m->v[i]->rpc == NULL &&
+		    m->v[i]->proc == NULL)
+			mcp_server_start(m->v[i]);
+	}
+	mcp_changed(m);
 }
 
 void
@@ -633,8 +659,19 @@ mcp_manager_free(struct mcp_manager *m)
 
 	if (m == NULL)
 		return;
+	/* What agentos itself spent on the protocol (bench/bench-mcp.sh). */
+	if (m->stats.messages > 0)
+		log_debug("mcp: stats: %llu messages in, %llu out; %llu us "
+		    "encoding and %llu us decoding in all",
+		    (unsigned long long)m->stats.messages,
+		    (unsigned long long)m->stats.sends,
+		    (unsigned long long)(m->stats.send_ns / 1000),
+		    (unsigned long long)(m->stats.recv_ns / 1000));
 	m->cb = NULL;
 	mcp_wait_cancel(m);
+	if (m->start_timer != NULL)
+		loop_timer_cancel(m->start_timer);
+	m->start_timer = NULL;
 	live = xcalloc(m->n + 1, sizeof *live);
 	for (i = 0; i < m->n; i++) {
 		if (m->v[i]->proc != NULL && !proc_exited(m->v[i]->proc,

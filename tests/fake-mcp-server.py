@@ -20,6 +20,7 @@ Options (flags, or the environment variables in brackets):
                    send notifications/tools/list_changed
   --hang-init      never answer initialize
   [FAKE_MCP_PIDFILE] append the server's pid to this file at start
+  [FAKE_MCP_TOOLS=N] offer echo and N-1 generated tools instead (benches)
   [FAKE_MCP_GARBAGE=1] before every answer write lines that are not JSON,
                    not JSON-RPC, or answer no request
 
@@ -71,6 +72,25 @@ TOOLS = [
     {"name": "roots", "description": "Ask for the roots.",
      "inputSchema": {"type": "object"}},
 ]
+
+# FAKE_MCP_TOOLS=N: only N generated tools of a realistic size (a
+# description of about 200 bytes, a schema of three fields), for benches.
+if os.environ.get("FAKE_MCP_TOOLS"):
+    TOOLS = [{"name": "echo", "description": "Echo the text back.",
+              "inputSchema": {"type": "object", "properties": {
+                  "text": {"type": "string"}}, "required": ["text"]}}]
+    for i in range(int(os.environ["FAKE_MCP_TOOLS"]) - 1):
+        TOOLS.append({
+            "name": "get_item_%d" % i,
+            "description": ("Fetch item %d of the tracker with its title, "
+                            "state, labels, assignees and the first page "
+                            "of comments. Use it when the user names an "
+                            "item by number; the result is JSON." % i),
+            "inputSchema": {"type": "object", "properties": {
+                "owner": {"type": "string", "description": "the owner"},
+                "repo": {"type": "string", "description": "the repository"},
+                "number": {"type": "integer", "description": "the item"}},
+                "required": ["owner", "repo", "number"]}})
 
 lock = threading.Lock()
 cancelled = set()
