@@ -269,6 +269,9 @@ static void
 agent_offer_tools(struct agent *a, enum perm_mode mode)
 {
 	struct mcp_manager	*mcp = workspace_mcp(a->ws);
+	const struct options	*o;
+	int64_t			 window;
+	int			 deferred;
 
 	json_decref(a->tools);
 	a->tools = tool_definitions_omit(mode, workspace_lsp_useful(a->ws) ?
@@ -277,8 +280,17 @@ agent_offer_tools(struct agent *a, enum perm_mode mode)
 	/* Server tools are never read-only: none in plan mode. */
 	if (mcp != NULL) {
 		a->mcp_gen = mcp_generation(mcp);
+		/*
+		 * Definitions past their share of the window (about 4
+		 * bytes a token): one search tool instead, and the tools
+		 * it found.
+		 */
+		o = options_get(a->cfg);
+		window = context_window(&o->context, a->cfg->model);
+		deferred = (int64_t)mcp_tool_definitions_size(mcp) / 4 >
+		    window * o->mcp.tool_search_percent / 100;
 		if (mode != PERM_PLAN)
-			mcp_tool_definitions(mcp, a->tools);
+			mcp_tool_definitions(mcp, a->tools, deferred);
 	}
 }
 

@@ -775,18 +775,43 @@ mcp_count(struct mcp_manager *m, int st)
 }
 
 void
-mcp_tool_definitions(struct mcp_manager *m, json_t *defs)
+mcp_tool_definitions(struct mcp_manager *m, json_t *defs, int deferred)
 {
 	struct mcp_server	*s;
 	const struct tool_entry	*te;
 	json_t			*schema;
-	size_t			 i, j;
+	size_t			 i, j, n = 0;
+	struct buf		 names = BUF_INIT;
+	char			*desc;
 
+	if (deferred) {
+		for (i = 0; i < m->n; i++) {
+			if (m->v[i]->state != MCP_READY ||
+			    m->v[i]->ntools == 0)
+				continue;
+			n += m->v[i]->ntools;
+			buf_addf(&names, "%s%s", names.len > 0 ? ", " : "",
+			    m->v[i]->conf->name);
+		}
+		if (n > 0) {
+			desc = xasprintf("%s The servers connected (%s) have "
+			    "%zu tools.", tool_mcp_search.description,
+			    names.buf, n);
+			json_array_append_new(defs, json_pack("{s:s,s:s,s:o}",
+			    "name", tool_mcp_search.name, "description", desc,
+			    "input_schema", json_loads(tool_mcp_search.schema,
+			    0, NULL)));
+			free(desc);
+		}
+		buf_release(&names);
+	}
 	for (i = 0; i < m->n; i++) {
 		s = m->v[i];
 		if (s->state != MCP_READY)
 			continue;
 		for (j = 0; j < s->ntools; j++) {
+			if (deferred && !s->tools[j]->loaded)
+				continue;
 			te = s->tools[j]->te;
 			schema = json_loads(te->schema, 0, NULL);
 			if (schema == NULL)
@@ -798,11 +823,109 @@ mcp_tool_definitions(struct mcp_manager *m, json_t *defs)
 	}
 }
 
+size_t
+mcp_tool_definitions_size(struct mcp_manager *m)
+{
+	const struct tool_entry	*te;
+	size_t			 i, j, n = 0;
+
+	for (i = 0; m != NULL && i < m->n; i++) {
+		if (m->v[i]->state != MCP_READY)
+			continue;
+		for (j = 0; j < m->v[i]->ntools; j++) {
+			te = m->v[i]->tools[j]->te;
+			/* As sent: {"name":..,"description":..,
+			   "input_schema":..}. */
+			n += strlen(te->name) + strlen(te->description) +
+			    strlen(te->schema) + 48;
+		}
+	}
+	return (n);
+}
+
+/* A tool's score for the words of query (lower case, NUL-separated). */
+static int
+mcp_search_score(const struct tool_entry *te, char **words, size_t nw)
+{
+	size_t	i;
+	int	score = 0;
+
+	for (i = 0; i < nw; i++) {
+		if (strcasestr(te->name, words[i]) != NULL)
+			score += 2;
+		else if (strcasestr(te->description, words[i]) != NULL)
+			score += 1;
+	}
+	return (score);
+}
+
+size_t
+mcp_tool_search(struct mcp_manager *m, const char *query, size_t max,
+    struct buf *out)
+{
+	struct mcp_tool		**hits = NULL, *mt;
+	int			 *scores = NULL, sc;
+	char			**words = NULL, *q, *w, *save = NULL;
+	size_t			  nw = 0, aw = 0, nh = 0, ah = 0, as = 0, i, j, k;
+
+	q = xstrdup(query);
+	for (w = strtok_r(q, " \t\n,;", &save); w != NULL;
+	    w = strtok_r(NULL, " \t\n,;", &save)) {
+		ALLOC_GROW(words, nw + 1, aw);
+		words[nw++] = w;
+	}
+	for (i = 0; m != NULL && i < m->n; i++) {
+		if (m->v[i]->state != MCP_READY)
+			continue;
+		for (j = 0; j < m->v[i]->ntools; j++) {
+			mt = m->v[i]->tools[j];
+			if (nw == 0) {
+				buf_addf(out, "%s: %.100s\n", mt->te->name,
+				    mt->te->description);
+				nh++;
+				continue;
+			}
+			if ((sc = mcp_search_score(mt->te, words, nw)) == 0)
+				continue;
+			/* Keep hits ordered by score, best first. */
+			ALLOC_GROW(hits, nh + 1, ah);
+			ALLOC_GROW(scores, nh + 1, as);
+			for (k = nh; k > 0 && scores[k - 1] < sc; k--) {
+				hits[k] = hits[k - 1];
+				scores[k] = scores[k - 1];
+			}
+			hits[k] = mt;
+			scores[k] = sc;
+			nh++;
+		}
+	}
+	if (nw > 0 && nh > max)
+		nh = max;
+	for (i = 0; nw > 0 && i < nh; i++) {
+		hits[i]->loaded = 1;
+		buf_addf(out, "%s: %s\ninput schema: %s\n\n",
+		    hits[i]->te->name, hits[i]->te->description,
+		    hits[i]->te->schema);
+	}
+	if (nw > 0 && nh > 0) {
+		buf_adds(out, "These tools can be called now, by these "
+		    "names.\n");
+		m->generation++;
+	}
+	free(hits);
+	free(scores);
+	free(words);
+	free(q);
+	return (nh);
+}
+
 const struct tool_entry *
 mcp_tool_find(struct mcp_manager *m, const char *name)
 {
 	size_t	i, j;
 
+	if (m != NULL && strcmp(name, tool_mcp_search.name) == 0)
+		return (&tool_mcp_search);
 	if (m == NULL || strncmp(name, "mcp__", 5) != 0)
 		return (NULL);
 	for (i = 0; i < m->n; i++) {

@@ -148,9 +148,25 @@ unsigned int mcp_generation(struct mcp_manager *m);
 /*
  * Append the definitions of the tools of ready servers to defs (an
  * array of {name, description, input_schema}); description and schema are
- * the server's, unchanged.
+ * the server's, unchanged.  deferred: only the tools a search loaded,
+ * and the definition of mcp_tool_search first (when any tool is ready).
  */
-void	 mcp_tool_definitions(struct mcp_manager *m, json_t *defs);
+void	 mcp_tool_definitions(struct mcp_manager *m, json_t *defs,
+	    int deferred);
+/* Bytes of the JSON of all those definitions (not deferred). */
+size_t	 mcp_tool_definitions_size(struct mcp_manager *m);
+/*
+ * mcp_tool_search: the tools of ready servers that match the words of
+ * query (case-insensitive, in the name or description; best first, at
+ * most max), with their full definitions, appended to out; each one is
+ * loaded: offered from the next request on.  An empty query lists every
+ * tool's name and the start of its description, loading none.  Returns
+ * how many matched.
+ */
+size_t	 mcp_tool_search(struct mcp_manager *m, const char *query,
+	    size_t max, struct buf *out);
+/* The one search tool (tool-mcp.c), looked up by mcp_tool_find(). */
+extern const struct tool_entry tool_mcp_search;
 /* The tool entry of model name "mcp__S__T"; NULL if none.  Borrowed:
    valid until mcp_manager_free(). */
 const struct tool_entry *mcp_tool_find(struct mcp_manager *m,
@@ -230,6 +246,7 @@ struct mcp_tool {
 	char			*tool;		/* the server's own name */
 	int			 readonly;	/* annotations.readOnlyHint
 						   (shown, not trusted) */
+	int			 loaded;	/* a search offered it */
 };
 /*
  * The tool for t (borrowed, a tools/list element) of server srv

@@ -196,6 +196,10 @@ const struct option_entry options_table[] = {
 	{ .key = "mcp.call_timeout", .type = OPTION_MS,
 	  OPT(mcp.call_timeout_ms), .def = "120000", .min = 0,
 	  .max = INT_MAX, .help = "one tools/call" },
+	{ .key = "mcp.tool_search_percent", .type = OPTION_INT,
+	  OPT(mcp.tool_search_percent), .def = "10", .min = 0, .max = 100,
+	  .help = "past this share of the context window, server tools are "
+	  "found through mcp_tool_search (100: never)" },
 	/* --- end mcp */
 	/* --- ui */
 	{ .key = "trace.endpoint", .type = OPTION_STRING,

@@ -80,6 +80,8 @@ struct mcp_options {
 	json_t			*servers;	/* "mcp.servers" */
 	unsigned int		 start_timeout_ms; /* (30000) to ready */
 	unsigned int		 call_timeout_ms; /* (120000) tools/call */
+	int			 tool_search_percent; /* (10) of the window
+					   the definitions may take */
 };
 
 /* Where a value came from, lowest precedence first. */

@@ -243,3 +243,35 @@ tool_mcp_cancel(struct tool_call *tc)
 	    "was told (notifications/cancelled).", mcp_server_name(srv));
 	tool_call_finish(tc);
 }
+
+/* mcp_tool_search: find server tools by keywords and load them. */
+static int
+tool_mcp_search_run(struct tool_call *tc)
+{
+	struct buf	 b = BUF_INIT;
+	const char	*q = conv_json_str(tc->input, "query");
+	size_t		 n;
+
+	n = mcp_tool_search(tc->ctx != NULL ? tc->ctx->mcp : NULL,
+	    q != NULL ? q : "", 10, &b);
+	if (n == 0)
+		tool_result_setf(tc, 0, "No MCP tool matches \"%s\"; an empty "
+		    "query lists them all.", q != NULL ? q : "");
+	else
+		tool_result_set(tc, b.buf, b.len, 0);
+	buf_release(&b);
+	return (0);
+}
+
+const struct tool_entry tool_mcp_search = {
+	.name = "mcp_tool_search",
+	.description = "Find tools of the connected MCP servers by keywords "
+	    "(words of what the tool does or of its name); returns the "
+	    "definitions of the best matches (at most 10), which can then be "
+	    "called by name. An empty query lists every tool's name.",
+	.schema = "{\"type\":\"object\",\"properties\":{\"query\":{"
+	    "\"type\":\"string\",\"description\":\"keywords\"}},"
+	    "\"required\":[\"query\"]}",
+	.flags = TOOL_READONLY,
+	.run = tool_mcp_search_run,
+};
