@@ -1408,6 +1408,66 @@ ui_cb_approval(void *arg, struct tool_call *tc, const char *preview)
 	ui_push(ui, view_approval_create(ui, tc, preview));
 }
 
+/* The rerun question's call (the one in the pipeline). */
+struct ui_rerun {
+	struct ui		*ui;
+	struct tool_call	*tc;
+};
+
+/*
+ * The sandbox may have refused a command: offer to run it once more
+ * outside the sandbox or with the network (issue 12; never remembered).
+ */
+static void
+ui_cb_rerun_ask(void *arg, struct tool_call *tc, const char *why)
+{
+	struct ui	*ui = arg;
+	struct ui_rerun	*r = xcalloc(1, sizeof *r);
+	const char	*cmd;
+	char		*q;
+
+	r->ui = ui;
+	r->tc = tc;
+	cmd = json_string_value(json_object_get(tc->input, "command"));
+	q = xasprintf("The sandbox may have refused this command:\n  $ %s\n"
+	    "%s\n\nRun it once more outside the sandbox, or in it with the "
+	    "network? This once only: nothing is remembered.",
+	    cmd != NULL ? cmd : tc->name, why);
+	ui->streaming = NULL;
+	ui->thinking = NULL;
+	ui_rerun_view = view_choice_create(ui, "Run it again? ", q, "own",
+	    "o outside the sandbox   w with the network   n or Esc keep the "
+	    "result", ui_rerun_answer, ui_rerun_release, r);
+	ui_push(ui, ui_rerun_view);
+	free(q);
+	ui_redraw(ui);
+}
+
+static void
+ui_rerun_answer(struct ui *ui, int key, void *arg)
+{
+	struct ui_rerun	*r = arg;
+
+	ui_rerun_view = NULL;
+	if (ui->agent != NULL)
+		agent_rerun(ui->agent, r->tc, key == 'o' ? RERUN_OUTSIDE :
+		    key == 'w' ? RERUN_NETWORK : RERUN_NO);
+	free(r);
+	ui_redraw(ui);
+}
+
+/* Esc, or the panel closed: keep the result (not at exit). */
+static void
+ui_rerun_release(void *arg)
+{
+	struct ui_rerun	*r = arg;
+
+	ui_rerun_view = NULL;
+	if (!r->ui->quit && r->ui->agent != NULL)
+		agent_rerun(r->ui->agent, r->tc, RERUN_NO);
+	free(r);
+}
+
 static void
 ui_cb_tool_started(void *arg, struct tool_call *tc)
 {
@@ -1617,66 +1677,6 @@ ui_budget_release(void *arg)
 	ui->budget_view = NULL;
 	if (ui->agent != NULL && !ui->quit)
 		agent_budget_answer(ui->agent, 0);
-}
-
-/* The rerun question's call (the one in the pipeline). */
-struct ui_rerun {
-	struct ui		*ui;
-	struct tool_call	*tc;
-};
-
-/*
- * The sandbox may have refused a command: offer to run it once more
- * outside the sandbox or with the network (issue 12; never remembered).
- */
-static void
-ui_cb_rerun_ask(void *arg, struct tool_call *tc, const char *why)
-{
-	struct ui	*ui = arg;
-	struct ui_rerun	*r = xcalloc(1, sizeof *r);
-	const char	*cmd;
-	char		*q;
-
-	r->ui = ui;
-	r->tc = tc;
-	cmd = json_string_value(json_object_get(tc->input, "command"));
-	q = xasprintf("The sandbox may have refused this command:\n  $ %s\n"
-	    "%s\n\nRun it once more outside the sandbox, or in it with the "
-	    "network? This once only: nothing is remembered.",
-	    cmd != NULL ? cmd : tc->name, why);
-	ui->streaming = NULL;
-	ui->thinking = NULL;
-	ui_rerun_view = view_choice_create(ui, "Run it again? ", q, "own",
-	    "o outside the sandbox   w with the network   n or Esc keep the "
-	    "result", ui_rerun_answer, ui_rerun_release, r);
-	ui_push(ui, ui_rerun_view);
-	free(q);
-	ui_redraw(ui);
-}
-
-static void
-ui_rerun_answer(struct ui *ui, int key, void *arg)
-{
-	struct ui_rerun	*r = arg;
-
-	ui_rerun_view = NULL;
-	if (ui->agent != NULL)
-		agent_rerun(ui->agent, r->tc, key == 'o' ? RERUN_OUTSIDE :
-		    key == 'w' ? RERUN_NETWORK : RERUN_NO);
-	free(r);
-	ui_redraw(ui);
-}
-
-/* Esc, or the panel closed: keep the result (not at exit). */
-static void
-ui_rerun_release(void *arg)
-{
-	struct ui_rerun	*r = arg;
-
-	ui_rerun_view = NULL;
-	if (!r->ui->quit && r->ui->agent != NULL)
-		agent_rerun(r->ui->agent, r->tc, RERUN_NO);
-	free(r);
 }
 
 /* The line printed after the terminal is restored. */
