@@ -692,18 +692,28 @@ policy_paths_free(char **v, size_t n)
 	free(v);
 }
 
-/* Does Bash rule r match simple command c? */
+/*
+ * Does Bash rule r match simple command c?  A deny or ask rule also
+ * matches the command by its path (Bash(rm:*) matches /bin/rm): what
+ * restricts may match more, what allows never does.
+ */
 static int
 policy_match_cmd(const struct policy_rule *r, const struct policy_cmd *c)
 {
-	size_t	i;
+	const char	*w, *slash;
+	size_t		 i;
 
 	if (r->nwords == 0)
 		return (1);
 	if (c->n < r->nwords)
 		return (0);
 	for (i = 0; i < r->nwords; i++) {
-		if (c->w[i].dyn || strcmp(c->w[i].s, r->words[i]) != 0)
+		w = c->w[i].s;
+		if (i == 0 && r->kind != POLICY_ALLOW &&
+		    strchr(r->words[0], '/') == NULL &&
+		    (slash = strrchr(w, '/')) != NULL)
+			w = slash + 1;
+		if (c->w[i].dyn || strcmp(w, r->words[i]) != 0)
 			return (0);
 	}
 	if (r->prefix)
@@ -1143,6 +1153,9 @@ perm_always_choices(struct perm *p, const char *name,
 
 	*out = NULL;
 	policy_call_init(p, &pc, name, fx);
+	/* An ask rule matches: no allow rule would change that. */
+	if (policy_find(p, POLICY_ASK, &pc) != NULL)
+		goto out;
 	for (i = 0; i < pc.nwrites; i++) {
 		if ((prot = policy_protected(perm_root(p),
 		    pc.writes[i])) != NULL) {

@@ -96,6 +96,20 @@ test_parse(void **state)
 		{ "echo 'unterminated", "echo ?" },
 		{ "$X status", "$X status" },
 		{ "git status > out.txt 2>&1", "git status" },
+		{ "time make", "make" },
+		{ "! git status", "git status" },
+		{ "git status 2>/dev/null &", "git status" },
+		{ "x=$(rm -rf y)", "rm -rf y" },
+		{ "echo ${x:-$(rm y)}", "rm y|echo ${x:-$(rm y)}" },
+		{ "ls\nrm x", "ls|rm x" },
+		{ "git status # rm x", "git status" },
+		{ "[ -f x ] && make", "make" },
+		{ "[[ $(rm x) ]]", "rm x" },
+		{ "cat a | tee out.txt", "cat a|tee out.txt" },
+		{ "a=1; b=2", "" },
+		{ "while read l; do echo $l; done < f", "read l|echo $l" },
+		{ "case $x in a) rm y;; esac", "rm y" },
+		{ "/bin/rm -rf x", "/bin/rm -rf x" },
 	};
 	char	*s;
 	size_t	 i;
@@ -244,6 +258,11 @@ test_deny(void **state)
 		assert_int_equal(decide_bash(m, NULL, "Bash(git push:*)",
 		    "sh -c 'git push --force'", NULL), D);
 	}
+	/* By its path too. */
+	assert_int_equal(decide_bash(PERM_BYPASS, NULL, "Bash(rm:*)",
+	    "/bin/rm -rf x", NULL), D);
+	assert_int_equal(decide_bash(PERM_ASK, "Bash(rm:*)", NULL,
+	    "/bin/rm -rf x", NULL), Q);
 	assert_int_equal(decide_bash(PERM_BYPASS, NULL, "Bash(rm:*)", "ls",
 	    NULL), A);
 	assert_int_equal(decide_bash(PERM_ASK, "Bash(ls)", "Bash(rm:*)",
