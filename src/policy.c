@@ -43,7 +43,8 @@ struct policy_rule {
 						   the prefix when prefix */
 	int			 prefix;	/* RULE_NAME: mcp__server__;
 						   RULE_BASH: a :* rule */
-	char			**words;	/* RULE_BASH: none: any command */
+	char			**words;	/* RULE_BASH; none: any
+						   command */
 	size_t			 nwords;
 	char			*path;		/* RULE_READ, RULE_WRITE: the
 						   pattern; NULL: any path */
