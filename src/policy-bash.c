@@ -38,6 +38,7 @@ static void	pb_command(struct pb *, TSNode);
 static void	pb_redirect(struct pb *, TSNode);
 static void	pb_add(struct pb *, struct policy_cmd *);
 static void	pb_opaque(struct pb *, const char *);
+static int	pb_eval(struct pb *, struct policy_cmd *);
 static int	pb_danger_var(const char *, size_t);
 
 /* Node types that only group statements: walk their children. */
@@ -603,6 +604,35 @@ pb_shell_c(struct pb *pb, struct policy_cmd *c)
 	return (1);
 }
 
+/*
+ * eval with words known now: the script is the words joined by spaces, as
+ * eval does, parsed as commands of their own.  0 when a word has an
+ * expansion (then eval is opaque).
+ */
+static int
+pb_eval(struct pb *pb, struct policy_cmd *c)
+{
+	struct buf	b = BUF_INIT;
+	size_t		i;
+
+	for (i = 1; i < c->n; i++) {
+		if (c->w[i].dyn) {
+			buf_release(&b);
+			return (0);
+		}
+		buf_addf(&b, "%s%s", i == 1 ? "" : " ", c->w[i].s);
+	}
+	if (pb->depth >= PB_MAX_DEPTH)
+		pb_opaque(pb, "eval is nested too deep");
+	else {
+		pb->depth++;
+		pb_line(pb, b.buf, b.len);
+		pb->depth--;
+	}
+	buf_release(&b);
+	return (1);
+}
+
 /* find -exec CMD ; and -execdir, -ok, -okdir: list CMD on its own. */
 static void
 pb_find_exec(struct pb *pb, struct policy_cmd *c)
@@ -654,6 +684,10 @@ pb_add(struct pb *pb, struct policy_cmd *c)
 				return;
 			}
 			break;
+		}
+		if (strcmp(base, "eval") == 0 && pb_eval(pb, c)) {
+			pb_cmd_free(c);
+			return;
 		}
 		if (strcmp(base, "eval") == 0 || strcmp(base, "source") == 0 ||
 		    strcmp(base, ".") == 0) {

@@ -804,6 +804,29 @@ policy_find(struct perm *p, enum policy_kind kind,
 	return (NULL);
 }
 
+/*
+ * A deny Bash rule with words, when the command line pc runs cannot be
+ * checked against it (opaque, or a command named by an expansion); NULL
+ * otherwise.
+ */
+static const struct policy_rule *
+policy_unchecked(struct perm *p, const struct policy_call *pc)
+{
+	size_t	i;
+	int	dyn = pc->cl.opaque != NULL;
+
+	for (i = 0; i < pc->cl.n && !dyn; i++)
+		dyn = pc->cl.v[i].n > 0 && pc->cl.v[i].w[0].dyn;
+	if (!dyn)
+		return (NULL);
+	for (i = 0; i < p->nrules; i++) {
+		if (p->rules[i].kind == POLICY_DENY &&
+		    p->rules[i].cls == RULE_BASH && p->rules[i].nwords > 0)
+			return (&p->rules[i]);
+	}
+	return (NULL);
+}
+
 /* The allow rule allowing simple command c, or NULL. */
 static const struct policy_rule *
 policy_allow_cmd(struct perm *p, const struct policy_cmd *c)
@@ -983,6 +1006,19 @@ perm_decide(struct perm *p, const char *name, const struct tool_effects *fx,
 		v->why = xasprintf("plan mode: only read-only tools run; "
 		    "%s was not run. Finish the plan and present it; the "
 		    "user switches modes to carry it out.", pc.name);
+		goto out;
+	}
+	/*
+	 * Deny rules hold only if the command can be checked against them:
+	 * one the parser cannot see through, or whose name is known only at
+	 * run time ($(echo rm) -rf /), is asked about, in bypass too.
+	 */
+	if (pc.exec && (r = policy_unchecked(p, &pc)) != NULL) {
+		policy_by(v, r);
+		v->why = xasprintf("the deny rule \"%s\" (from %s) cannot be "
+		    "checked against this command: %s", r->text, r->origin,
+		    pc.cl.opaque != NULL ? pc.cl.opaque : "a command's name "
+		    "is known only at run time");
 		goto out;
 	}
 	if (p->mode == PERM_BYPASS) {

@@ -470,11 +470,15 @@ toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
 	if (tr->headless || tr->ui->approval == NULL) {
 		toolrun_approval(tr, tc, "deny", "headless");
 		tool_result_setf(tc, 1, "Not run: %s needs the user's approval "
-		    "in permission mode %s, and agentos runs headless (-p), "
-		    "where nobody can approve. Do the task without it, or stop "
-		    "and say what you need; the user can re-run with "
-		    "--permission-mode accept-edits or bypass.", tc->name,
-		    perm_mode_name(perm_get_mode(tr->perm)));
+		    "in permission mode %s%s%s%s, and agentos runs headless "
+		    "(-p), where nobody can approve. Do the task without it, "
+		    "or stop and say what you need; the user can re-run with "
+		    "--permission-mode accept-edits or bypass, or add a "
+		    "permissions.allow rule.", tc->name,
+		    perm_mode_name(perm_get_mode(tr->perm)),
+		    tr->ask_why != NULL ? " (" : "",
+		    tr->ask_why != NULL ? tr->ask_why : "",
+		    tr->ask_why != NULL ? ")" : "");
 		goto out;
 	}
 	/* The reason first: the approval panel shows the preview. */

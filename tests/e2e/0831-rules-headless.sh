@@ -1,7 +1,8 @@
 #!/bin/sh
 # Permission rules, headless: a deny rule in the user's config refuses
 # rm -rf even in bypass (as Claude Code does), with a result naming the
-# rule; an allow rule runs git status in the ask mode, but not a compound
+# rule (also through wrappers, and a command named at run time is not let
+# through); an allow rule runs git status in the ask mode, but not a compound
 # command with a part no rule allows, nor a wrapper around another
 # command; a bad rule is reported on stderr and is not fatal.  The session
 # log names the rule of each decision.
@@ -22,6 +23,12 @@ grep -q 'permissions.allow.*Bash(' "$T_TMP/err" ||
 agent_bash "timeout 5 sh -c 'rm -rf hello.txt'"
 [ -f hello.txt ] || fail "a wrapped rm ran"
 grep -q 'Bash(rm:\*)' "$T_TMP/result" || fail "wrapped: $(cat "$T_TMP/result")"
+# A command named at run time cannot be checked against the rule: asked,
+# so refused headless, in bypass too.
+agent_bash '$(echo rm) -rf hello.txt'
+[ -f hello.txt ] || fail "a command named at run time escaped the deny rule"
+grep -q 'cannot be checked' "$T_TMP/result" ||
+    fail "unchecked: $(cat "$T_TMP/result")"
 
 agent_bash "git status --short" --permission-mode ask --sandbox off
 grep -q "Not run" "$T_TMP/result" &&

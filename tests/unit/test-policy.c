@@ -82,7 +82,9 @@ test_parse(void **state)
 		{ "sudo rm -rf /", "sudo rm -rf /" },
 		{ "find . -exec rm {} \\;", "rm {}...|find ." },
 		{ "find . -name '*.o' -delete", "find . -name *.o -delete" },
-		{ "eval ls", "eval ls ?" },
+		{ "eval ls", "ls" },
+		{ "eval 'rm -rf /' ';' ls", "rm -rf /|ls" },
+		{ "eval \"$X\"", "eval \"$X\" ?" },
 		{ "source ./env.sh", "source ./env.sh ?" },
 		{ ". ./env.sh", ". ./env.sh ?" },
 		{ "cat <<EOF\n$(id)\nEOF", "cat ?" },
@@ -217,6 +219,8 @@ test_commands(void **state)
 		{ "Bash(bash:*)", "bash -c \"$X\"", Q },
 		/* What the parser cannot see is asked, even with rules. */
 		{ "Bash(eval:*)", "eval ls", Q },
+		{ "Bash(ls)", "eval ls", A },
+		{ "Bash(eval:*)", "eval \"$X\"", Q },
 		{ "Bash(cat:*)", "cat <<EOF\n$(rm x)\nEOF", Q },
 		{ "Bash(cat:*)", "cat <<'EOF'\n$(rm x)\nEOF", A },
 		{ "Bash(make:*)", "PATH=. make", Q },
@@ -259,6 +263,17 @@ test_deny(void **state)
 		assert_int_equal(decide_bash(m, NULL, "Bash(git push:*)",
 		    "sh -c 'git push --force'", NULL), D);
 	}
+	/* What cannot be checked against a deny rule is asked, bypass too. */
+	assert_int_equal(decide_bash(PERM_BYPASS, NULL, "Bash(rm:*)",
+	    "$(echo rm) -rf /", &rule), Q);
+	assert_string_equal(rule, "deny Bash(rm:*)");
+	free(rule);
+	assert_int_equal(decide_bash(PERM_BYPASS, NULL, "Bash(rm:*)",
+	    "eval \"$X\"", NULL), Q);
+	assert_int_equal(decide_bash(PERM_BYPASS, NULL, "Bash(rm:*)",
+	    "eval rm -rf /", NULL), D);
+	assert_int_equal(decide_bash(PERM_BYPASS, NULL, NULL,
+	    "$(echo rm) -rf /", NULL), A);
 	/* By its path too. */
 	assert_int_equal(decide_bash(PERM_BYPASS, NULL, "Bash(rm:*)",
 	    "/bin/rm -rf x", NULL), D);
@@ -512,7 +527,7 @@ test_choices(void **state)
 		  "Bash(make)+Bash(make check) / "
 		  "Bash(make)+Bash(make check:*)" },
 		{ "sh -c \"$X\"", "" },
-		{ "eval ls", "" },
+		{ "eval \"$X\"", "" },
 		{ "echo \"a b\"", "" },
 		{ "xargs rm", "" },
 	};
