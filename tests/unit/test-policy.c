@@ -591,6 +591,36 @@ test_config(void **state)
 	perm_free(p);
 	config_release(&cfg);
 
+	/* The user's file and the project's merge, each rule its origin. */
+	path = xasprintf("%s/user.json", root);
+	f = fopen(path, "w");
+	fputs("{\"permissions\": {\"allow\": [\"Bash(make)\"]}}", f);
+	fclose(f);
+	text = xasprintf("%s/project.json", root);
+	f = fopen(text, "w");
+	fputs("{\"permissions.allow\": [\"Bash(make)\", \"Grep\"], "
+	    "\"permissions.deny\": [\"Bash(rm:*)\"]}", f);
+	fclose(f);
+	memset(&cfg, 0, sizeof cfg);
+	assert_int_equal(config_load_string(&cfg, "{}", &cause), 0);
+	assert_int_equal(options_load_file(&cfg, path, OPTION_USER, &cause),
+	    0);
+	assert_int_equal(options_load_file(&cfg, text, OPTION_PROJECT,
+	    &cause), 0);
+	p = perm_create(PERM_ASK);
+	perm_load_config(p, &cfg);
+	assert_int_equal(perm_rules(p), 3);
+	assert_int_equal(perm_rule_at(p, 0, NULL, &t, &origin, NULL), 0);
+	assert_string_equal(t, "Bash(make)");
+	assert_string_equal(origin, path);
+	assert_int_equal(perm_rule_at(p, 1, NULL, &t, &origin, NULL), 0);
+	assert_string_equal(t, "Grep");
+	assert_string_equal(origin, text);
+	perm_free(p);
+	config_release(&cfg);
+	free(path);
+	free(text);
+
 	/* Saving to the user's config keeps its other keys. */
 	path = xasprintf("%s/cfg/config.json", root);
 	assert_int_equal(policy_save_user_rules(path, "Bash(a)\nBash(b:*)",
