@@ -20,19 +20,24 @@ const TSLanguage *tree_sitter_bash(void);
 
 /* Longer command lines are not parsed: asked about. */
 #define PB_MAX_BYTES	(64 * 1024)
-/* sh -c inside sh -c ... */
+/* sh -c inside sh -c, eval, find -exec ... */
 #define PB_MAX_DEPTH	4
+/* Nodes inside nodes (the walk recurses): deeper is asked about. */
+#define PB_MAX_NEST	256
 
 struct pb {
 	const char		*src;
 	const char		*root;
 	struct policy_cmdline	*cl;
-	int			 depth;
+	int			 depth;		/* sh -c, eval */
+	int			 nest;		/* pb_stmt, pb_subst */
 };
 
 static void	pb_line(struct pb *, const char *, size_t);
 static void	pb_stmt(struct pb *, TSNode);
+static void	pb_stmt1(struct pb *, TSNode);
 static void	pb_subst(struct pb *, TSNode);
+static void	pb_subst1(struct pb *, TSNode);
 static int	pb_word(struct pb *, TSNode, struct buf *);
 static void	pb_command(struct pb *, TSNode);
 static void	pb_redirect(struct pb *, TSNode);
@@ -101,48 +106,82 @@ pb_text(struct pb *pb, TSNode n, struct buf *b)
 	buf_add(b, pb->src + s, e - s);
 }
 
-/*
- * The field name of child i of n, or NULL.  A tree cursor, since
- * ts_node_field_name_for_child() of tree-sitter 0.20 (Debian 12) gives
- * wrong names past the first children.
- */
-static const char *
-pb_field(TSNode n, uint32_t i)
-{
-	TSTreeCursor	 c = ts_tree_cursor_new(n);
-	const char	*f = NULL;
-	uint32_t	 k;
+/* The children of a node, with their field names. */
+struct pb_kids {
+	TSNode		*v;
+	const char	**f;
+	uint32_t	 n;
+};
 
+/*
+ * Fill k with the children of n (named only: named), walking a tree
+ * cursor: ts_node_child(n, i) costs i steps, so a loop over it is
+ * quadratic in a long command's words, and ts_node_field_name_for_child()
+ * of tree-sitter 0.20 (Debian 12) gives wrong names past the first
+ * children.
+ */
+static void
+pb_kids(TSNode n, int named, struct pb_kids *k)
+{
+	TSTreeCursor	c = ts_tree_cursor_new(n);
+	TSNode		ch;
+	uint32_t	max = ts_node_child_count(n);
+
+	k->v = xcalloc(max + 1, sizeof *k->v);
+	k->f = xcalloc(max + 1, sizeof *k->f);
+	k->n = 0;
 	if (ts_tree_cursor_goto_first_child(&c)) {
-		for (k = 0; k < i; k++) {
-			if (!ts_tree_cursor_goto_next_sibling(&c))
-				break;
-		}
-		if (k == i)
-			f = ts_tree_cursor_current_field_name(&c);
+		do {
+			ch = ts_tree_cursor_current_node(&c);
+			if ((named && !ts_node_is_named(ch)) || k->n >= max)
+				continue;
+			k->f[k->n] = ts_tree_cursor_current_field_name(&c);
+			k->v[k->n++] = ch;
+		} while (ts_tree_cursor_goto_next_sibling(&c));
 	}
 	ts_tree_cursor_delete(&c);
-	return (f);
+}
+
+static void
+pb_kids_free(struct pb_kids *k)
+{
+	free(k->v);
+	free(k->f);
 }
 
 /* Walk the command substitutions inside node (a word, an expansion). */
 static void
 pb_subst(struct pb *pb, TSNode n)
 {
-	uint32_t	i, nc;
+	if (pb->nest >= PB_MAX_NEST) {
+		pb_opaque(pb, "the command is nested too deep to check");
+		return;
+	}
+	pb->nest++;
+	pb_subst1(pb, n);
+	pb->nest--;
+}
+
+static void
+pb_subst1(struct pb *pb, TSNode n)
+{
+	struct pb_kids	k;
+	uint32_t	i;
 
 	if (pb_is(n, "command_substitution") ||
 	    pb_is(n, "process_substitution")) {
-		nc = ts_node_named_child_count(n);
-		for (i = 0; i < nc; i++)
-			pb_stmt(pb, ts_node_named_child(n, i));
+		pb_kids(n, 1, &k);
+		for (i = 0; i < k.n; i++)
+			pb_stmt(pb, k.v[i]);
+		pb_kids_free(&k);
 		return;
 	}
 	if (pb_is(n, "ERROR") || ts_node_is_missing(n))
 		pb_opaque(pb, "the command does not parse");
-	nc = ts_node_named_child_count(n);
-	for (i = 0; i < nc; i++)
-		pb_subst(pb, ts_node_named_child(n, i));
+	pb_kids(n, 1, &k);
+	for (i = 0; i < k.n; i++)
+		pb_subst(pb, k.v[i]);
+	pb_kids_free(&k);
 }
 
 /*
@@ -154,7 +193,8 @@ static int
 pb_word(struct pb *pb, TSNode n, struct buf *b)
 {
 	const char	*t = ts_node_type(n), *p, *e;
-	uint32_t	 i, nc, s, end;
+	struct pb_kids	 k;
+	uint32_t	 i, s, end;
 	int		 dyn = 0;
 
 	s = ts_node_start_byte(n);
@@ -178,14 +218,14 @@ pb_word(struct pb *pb, TSNode n, struct buf *b)
 		return (0);
 	}
 	if (strcmp(t, "string") == 0) {
-		nc = ts_node_named_child_count(n);
-		for (i = 0; i < nc; i++) {
-			if (!pb_is(ts_node_named_child(n, i),
-			    "string_content")) {
+		pb_kids(n, 1, &k);
+		for (i = 0; i < k.n; i++) {
+			if (!pb_is(k.v[i], "string_content")) {
 				dyn = 1;
-				pb_subst(pb, ts_node_named_child(n, i));
+				pb_subst(pb, k.v[i]);
 			}
 		}
+		pb_kids_free(&k);
 		if (dyn || end - s < 2) {
 			pb_text(pb, n, b);
 			return (1);
@@ -203,9 +243,10 @@ pb_word(struct pb *pb, TSNode n, struct buf *b)
 		return (0);
 	}
 	if (strcmp(t, "concatenation") == 0) {
-		nc = ts_node_named_child_count(n);
-		for (i = 0; i < nc; i++)
-			dyn |= pb_word(pb, ts_node_named_child(n, i), b);
+		pb_kids(n, 1, &k);
+		for (i = 0; i < k.n; i++)
+			dyn |= pb_word(pb, k.v[i], b);
+		pb_kids_free(&k);
 		return (dyn);
 	}
 	/* Expansions, substitutions, $'...', brace expressions. */
@@ -218,10 +259,23 @@ pb_word(struct pb *pb, TSNode n, struct buf *b)
 static void
 pb_stmt(struct pb *pb, TSNode n)
 {
+	if (pb->nest >= PB_MAX_NEST) {
+		pb_opaque(pb, "the command is nested too deep to check");
+		return;
+	}
+	pb->nest++;
+	pb_stmt1(pb, n);
+	pb->nest--;
+}
+
+static void
+pb_stmt1(struct pb *pb, TSNode n)
+{
 	const char	*t = ts_node_type(n), *f;
-	uint32_t	 i, nc;
-	TSNode		 c, v;
-	size_t		 k;
+	struct pb_kids	 k;
+	uint32_t	 i;
+	TSNode		 v;
+	size_t		 g;
 
 	if (ts_node_is_missing(n) || strcmp(t, "ERROR") == 0) {
 		pb_opaque(pb, "the command does not parse");
@@ -234,17 +288,15 @@ pb_stmt(struct pb *pb, TSNode n)
 		return;
 	}
 	if (strcmp(t, "redirected_statement") == 0) {
-		nc = ts_node_child_count(n);
-		for (i = 0; i < nc; i++) {
-			c = ts_node_child(n, i);
-			if (!ts_node_is_named(c))
-				continue;
-			f = pb_field(n, i);
+		pb_kids(n, 1, &k);
+		for (i = 0; i < k.n; i++) {
+			f = k.f[i];
 			if (f != NULL && strcmp(f, "body") == 0)
-				pb_stmt(pb, c);
+				pb_stmt(pb, k.v[i]);
 			else
-				pb_redirect(pb, c);
+				pb_redirect(pb, k.v[i]);
 		}
+		pb_kids_free(&k);
 		return;
 	}
 	if (strcmp(t, "function_definition") == 0) {
@@ -267,30 +319,35 @@ pb_stmt(struct pb *pb, TSNode n)
 		pb_subst(pb, n);
 		return;
 	}
-	for (k = 0; pb_groups[k] != NULL; k++) {
-		if (strcmp(t, pb_groups[k]) == 0)
+	for (g = 0; pb_groups[g] != NULL; g++) {
+		if (strcmp(t, pb_groups[g]) == 0)
 			break;
 	}
-	if (pb_groups[k] == NULL && strcmp(t, "variable_assignments") != 0) {
+	if (pb_groups[g] == NULL && strcmp(t, "variable_assignments") != 0) {
 		pb_subst(pb, n);
 		return;
 	}
-	nc = ts_node_named_child_count(n);
-	for (i = 0; i < nc; i++)
-		pb_stmt(pb, ts_node_named_child(n, i));
+	pb_kids(n, 1, &k);
+	for (i = 0; i < k.n; i++)
+		pb_stmt(pb, k.v[i]);
+	pb_kids_free(&k);
 }
 
 /* Is b (a heredoc body) free of expansions? */
 static int
 pb_heredoc_plain(TSNode body)
 {
-	uint32_t	i, nc = ts_node_named_child_count(body);
+	struct pb_kids	k;
+	uint32_t	i;
+	int		plain = 1;
 
-	for (i = 0; i < nc; i++) {
-		if (!pb_is(ts_node_named_child(body, i), "heredoc_content"))
-			return (0);
+	pb_kids(body, 1, &k);
+	for (i = 0; i < k.n; i++) {
+		if (!pb_is(k.v[i], "heredoc_content"))
+			plain = 0;
 	}
-	return (1);
+	pb_kids_free(&k);
+	return (plain);
 }
 
 /* A redirection: note the file it writes. */
@@ -298,18 +355,18 @@ static void
 pb_redirect(struct pb *pb, TSNode n)
 {
 	struct buf	 dest = BUF_INIT, op = BUF_INIT;
+	struct pb_kids	 k;
 	const char	*f;
-	uint32_t	 i, nc = ts_node_child_count(n);
+	uint32_t	 i;
 	TSNode		 c;
 	int		 dyn = 0, have = 0;
 	char		*abs;
 
 	if (pb_is(n, "heredoc_redirect")) {
-		for (i = 0; i < nc; i++) {
-			c = ts_node_child(n, i);
-			if (!ts_node_is_named(c))
-				continue;
-			f = pb_field(n, i);
+		pb_kids(n, 1, &k);
+		for (i = 0; i < k.n; i++) {
+			c = k.v[i];
+			f = k.f[i];
 			if (pb_is(c, "heredoc_body")) {
 				if (!pb_heredoc_plain(c))
 					pb_opaque(pb, "a heredoc has "
@@ -322,15 +379,17 @@ pb_redirect(struct pb *pb, TSNode n)
 			else
 				pb_subst(pb, c);
 		}
+		pb_kids_free(&k);
 		return;
 	}
 	if (!pb_is(n, "file_redirect")) {
 		pb_subst(pb, n);
 		return;
 	}
-	for (i = 0; i < nc; i++) {
-		c = ts_node_child(n, i);
-		f = pb_field(n, i);
+	pb_kids(n, 0, &k);
+	for (i = 0; i < k.n; i++) {
+		c = k.v[i];
+		f = k.f[i];
 		if (!ts_node_is_named(c))
 			pb_text(pb, c, &op);
 		else if (f != NULL && strcmp(f, "destination") == 0) {
@@ -340,6 +399,7 @@ pb_redirect(struct pb *pb, TSNode n)
 			have = 1;
 		}
 	}
+	pb_kids_free(&k);
 	if (strchr(op.buf, '>') == NULL || !have)
 		goto out;		/* reads */
 	if ((strcmp(op.buf, ">&") == 0 || strcmp(op.buf, "<&") == 0) &&
@@ -370,17 +430,17 @@ pb_command(struct pb *pb, TSNode n)
 {
 	struct policy_cmd	 c;
 	struct buf		 w;
+	struct pb_kids		 k;
 	const char		*f;
-	uint32_t		 i, nc = ts_node_child_count(n);
+	uint32_t		 i;
 	TSNode			 ch;
 	int			 dyn;
 
 	memset(&c, 0, sizeof c);
-	for (i = 0; i < nc; i++) {
-		ch = ts_node_child(n, i);
-		if (!ts_node_is_named(ch))
-			continue;
-		f = pb_field(n, i);
+	pb_kids(n, 1, &k);
+	for (i = 0; i < k.n; i++) {
+		ch = k.v[i];
+		f = k.f[i];
 		if (pb_is(ch, "variable_assignment")) {
 			pb_stmt(pb, ch);
 			continue;
@@ -409,6 +469,7 @@ pb_command(struct pb *pb, TSNode n)
 		c.w[c.n].dyn = dyn;
 		c.w[c.n++].s = buf_detach(&w, NULL);
 	}
+	pb_kids_free(&k);
 	pb_add(pb, &c);
 }
 
@@ -654,7 +715,14 @@ pb_find_exec(struct pb *pb, struct policy_cmd *c)
 			    strstr(c->w[j].s, "{}") != NULL;
 		}
 		in.open = 1;
-		pb_add(pb, &in);
+		if (pb->depth >= PB_MAX_DEPTH) {
+			pb_opaque(pb, "find -exec is nested too deep");
+			pb_cmd_free(&in);
+		} else {
+			pb->depth++;
+			pb_add(pb, &in);
+			pb->depth--;
+		}
 		/* The find itself without this part. */
 		k = j < c->n ? j + 1 : j;
 		for (j = i; j < k; j++)

@@ -128,6 +128,23 @@ test_parse(void **state)
 		free(s);
 	}
 	assert_int_equal(bad, 0);
+
+	/* Deep nesting is asked about, not a crash. */
+	for (i = 0; i < 3; i++) {
+		struct buf	b = BUF_INIT;
+		size_t		j;
+
+		for (j = 0; j < (i < 2 ? 5000 : 3000); j++)
+			buf_adds(&b, i == 0 ? "$(" : i == 1 ? "(" :
+			    "find . -exec ");
+		buf_adds(&b, "ls");
+		for (j = 0; j < 5000 && i < 2; j++)
+			buf_adds(&b, ")");
+		s = parsed(b.buf);
+		assert_non_null(strstr(s, "?"));
+		free(s);
+		buf_release(&b);
+	}
 }
 
 /* The decision for bash command under the rules (allow, ask, deny). */
