@@ -43,6 +43,10 @@ send_keys '/permissions rm 1' Enter
 wait_for 'Removed rule 1'
 send_keys '/permissions' Enter
 wait_for 'Permission rules: none'
-# The session log says which rule allowed the second call.
-send_keys C-d
+send_keys '/permissions deny Bash(rm:*)' Enter
+wait_for 'Added for this session: deny Bash\(rm:\*\)'
+send_keys '/permissions allow Bash(' Enter
+wait_for 'no closing parenthesis'
+send_keys '/permissions' Enter
+wait_for '1 +deny +Bash\(rm:\*\) +\(session\)'
 exit 0
