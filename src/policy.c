@@ -873,7 +873,8 @@ static void
 policy_call_init(struct perm *p, struct policy_call *pc, const char *name,
     const struct tool_effects *fx)
 {
-	size_t	i, a;
+	const struct policy_word	*w;
+	size_t				 i, k, a;
 
 	memset(pc, 0, sizeof *pc);
 	pc->name = name != NULL ? name : "";
@@ -883,6 +884,23 @@ policy_call_init(struct perm *p, struct policy_call *pc, const char *name,
 		policy_bash_parse(fx->command, perm_root(p), &pc->cl);
 	policy_paths(p, fx, 0, &pc->reads, &pc->nreads);
 	policy_paths(p, fx, 1, &pc->writes, &pc->nwrites);
+	/*
+	 * A command's words that name paths (with a slash, or ~) count as
+	 * reads for deny and ask rules: Read(~/.ssh/...) refuses
+	 * cat ~/.ssh/id_rsa too.  Allow rules never look at them.
+	 */
+	a = pc->nreads;
+	for (i = 0; i < pc->cl.n; i++) {
+		for (k = 1; k < pc->cl.v[i].n; k++) {
+			w = &pc->cl.v[i].w[k];
+			if (w->dyn || (strchr(w->s, '/') == NULL &&
+			    w->s[0] != '~') || w->s[0] == '-')
+				continue;
+			ALLOC_GROW(pc->reads, pc->nreads + 1, a);
+			pc->reads[pc->nreads++] = policy_abspath(perm_root(p),
+			    w->s);
+		}
+	}
 	a = pc->nwrites;
 	for (i = 0; i < pc->cl.nwrites; i++) {
 		ALLOC_GROW(pc->writes, pc->nwrites + 1, a);

@@ -291,6 +291,13 @@ test_deny(void **state)
 	    "eval rm -rf /", NULL), D);
 	assert_int_equal(decide_bash(PERM_BYPASS, NULL, NULL,
 	    "$(echo rm) -rf /", NULL), A);
+	/* Read and Edit deny rules see the paths a command names. */
+	assert_int_equal(decide_bash(PERM_BYPASS, "Bash", "Read(~/.ssh/**)",
+	    "cat ~/.ssh/id_rsa", NULL), D);
+	assert_int_equal(decide_bash(PERM_BYPASS, "Bash", "Read(~/.ssh/**)",
+	    "cat README.md", NULL), A);
+	assert_int_equal(decide_bash(PERM_BYPASS, "Bash", "Edit(/secret)",
+	    "echo x > secret", NULL), D);
 	/* By its path too. */
 	assert_int_equal(decide_bash(PERM_BYPASS, NULL, "Bash(rm:*)",
 	    "/bin/rm -rf x", NULL), D);
