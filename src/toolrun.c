@@ -472,13 +472,15 @@ toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
 		tool_result_setf(tc, 1, "Not run: %s needs the user's approval "
 		    "in permission mode %s%s%s%s, and agentos runs headless "
 		    "(-p), where nobody can approve. Do the task without it, "
-		    "or stop and say what you need; the user can re-run with "
-		    "--permission-mode accept-edits or bypass, or add a "
-		    "permissions.allow rule.", tc->name,
+		    "or stop and say what you need; %s", tc->name,
 		    perm_mode_name(perm_get_mode(tr->perm)),
 		    tr->ask_why != NULL ? " (" : "",
 		    tr->ask_why != NULL ? tr->ask_why : "",
-		    tr->ask_why != NULL ? ")" : "");
+		    tr->ask_why != NULL ? ")" : "",
+		    perm_get_mode(tr->perm) == PERM_BYPASS ? "write the command "
+		    "out so that every command it runs can be checked." :
+		    "the user can re-run with --permission-mode accept-edits "
+		    "or bypass, or add a permissions.allow rule.");
 		goto out;
 	}
 	/* The reason first: the approval panel shows the preview. */
