@@ -1325,14 +1325,21 @@ policy_save_user_rules(const char *path, const char *choice, char **cause)
 		}
 	} else if (errno == ENOENT) {
 		root = json_object();
+		/* Its folders, as mkdir -p (~/.config may not exist). */
 		dir = xstrdup(path);
-		if ((sl = strrchr(dir, '/')) != NULL && sl != dir) {
+		if ((sl = strrchr(dir, '/')) != NULL && sl != dir)
 			*sl = '\0';
+		for (sl = dir + 1; sl != NULL && *dir == '/'; ) {
+			sl = strchr(sl, '/');
+			if (sl != NULL)
+				*sl = '\0';
 			if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 				*cause = xasprintf("%s: %s", dir,
 				    strerror(errno));
 				goto out;
 			}
+			if (sl != NULL)
+				*sl++ = '/';
 		}
 	} else {
 		*cause = xasprintf("%s: %s", path, strerror(errno));

@@ -646,7 +646,7 @@ test_config(void **state)
 	free(text);
 
 	/* Saving to the user's config keeps its other keys. */
-	path = xasprintf("%s/cfg/config.json", root);
+	path = xasprintf("%s/cfg/deeper/config.json", root);
 	assert_int_equal(policy_save_user_rules(path, "Bash(a)\nBash(b:*)",
 	    &cause), 0);
 	assert_int_equal(policy_save_user_rules(path, "Bash(a)", &cause), 0);
