@@ -126,6 +126,30 @@ policy_rule_release(struct policy_rule *r)
 }
 
 /*
+ * Take the words of c (the one command the rule's text runs, wrappers
+ * unwrapped as for the commands checked: Bash(timeout 60 make) is about
+ * make) as r's, when none has an expansion; 0 otherwise, r unchanged.
+ */
+static int
+policy_rule_words(struct policy_rule *r, const struct policy_cmd *c,
+    size_t *walloc)
+{
+	size_t	i;
+
+	if (c->open || c->n == 0)
+		return (0);
+	for (i = 0; i < c->n; i++) {
+		if (c->w[i].dyn)
+			return (0);
+	}
+	for (i = 0; i < c->n; i++) {
+		ALLOC_GROW(r->words, r->nwords + 1, *walloc);
+		r->words[r->nwords++] = xstrdup(c->w[i].s);
+	}
+	return (1);
+}
+
+/*
  * Parse text ("Name" or "Name(specifier)") into r (zeroed; only the
  * parsed fields are set).  0, or -1 with cause.
  */
@@ -134,6 +158,7 @@ policy_rule_parse(const char *text, struct policy_rule *r, char **cause)
 {
 	const char	*s = text, *e, *open;
 	char		*name = NULL, *spec = NULL, *w, *save, *p;
+	struct policy_cmdline cl;
 	size_t		 i, len, walloc = 0;
 	int		 rc = -1;
 
@@ -224,11 +249,24 @@ policy_rule_parse(const char *text, struct policy_rule *r, char **cause)
 			    "the end, as :* (a prefix)", (int)(e - s), s);
 			goto out;
 		}
-		for (w = strtok_r(spec, " \t", &save); w != NULL;
-		    w = strtok_r(NULL, " \t", &save)) {
-			ALLOC_GROW(r->words, r->nwords + 1, walloc);
-			r->words[r->nwords++] = xstrdup(w);
+		/*
+		 * The words as the shell splits them, quotes removed
+		 * (Bash(git commit -m "a b")), when the rule is one plain
+		 * command; else split at blanks.
+		 */
+		memset(&cl, 0, sizeof cl);
+		policy_bash_parse(spec, NULL, &cl);
+		if (cl.opaque == NULL && cl.n == 1 && cl.nwrites == 0 &&
+		    policy_rule_words(r, &cl.v[0], &walloc))
+			;
+		else {
+			for (w = strtok_r(spec, " \t", &save); w != NULL;
+			    w = strtok_r(NULL, " \t", &save)) {
+				ALLOC_GROW(r->words, r->nwords + 1, walloc);
+				r->words[r->nwords++] = xstrdup(w);
+			}
 		}
+		policy_cmdline_release(&cl);
 		if (r->nwords == 0) {
 			*cause = xasprintf("\"%.*s\": no command",
 			    (int)(e - s), s);

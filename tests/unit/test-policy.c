@@ -196,6 +196,11 @@ test_commands(void **state)
 		{ "Bash(timeout 60 make)", "timeout 60 rm -rf /", Q },
 		{ "Bash(make)", "timeout 60 make", A },
 		{ "Bash(make)", "timeout 60 rm -rf /", Q },
+		/* Rule words are split as the shell splits them. */
+		{ "Bash(git commit -m \"a b\")", "git commit -m 'a b'", A },
+		{ "Bash(git commit -m \"a b\")", "git commit -m a b", Q },
+		{ "Bash(git commit -m 'a b':*)", "git commit -m \"a b\" -q", A },
+		{ "Bash(timeout 60 make)", "make", A },
 		/* Exact and prefix. */
 		{ "Bash(git status)", "git status", A },
 		{ "Bash(git status)", "git status -s", Q },
