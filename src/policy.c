@@ -1162,12 +1162,20 @@ policy_subcommand(const struct policy_word *w)
 	return (1);
 }
 
-/* Can word w be written in a rule (no blanks, parentheses, *)? */
+/*
+ * Can word w be written in a rule?  0: no (an expansion, a * or a
+ * newline); 1: as it is; 2: in single quotes (blanks, quotes, other
+ * characters the shell would take apart).
+ */
 static int
 policy_plain(const struct policy_word *w)
 {
-	return (!w->dyn && *w->s != '\0' && strpbrk(w->s, " \t\n()*") ==
-	    NULL);
+	if (w->dyn || strpbrk(w->s, "*\n") != NULL)
+		return (0);
+	if (*w->s != '\0' && strpbrk(w->s, " \t\"'\\$`;&|<>(){}#~!?[") ==
+	    NULL)
+		return (1);
+	return (strchr(w->s, '\'') == NULL ? 2 : 0);
 }
 
 /*
@@ -1179,21 +1187,23 @@ policy_cmd_rule(const struct policy_cmd *c, int prefix)
 {
 	struct buf	b = BUF_INIT;
 	size_t		i, n = c->n;
+	int		q;
 
 	if (prefix) {
 		for (n = 1; n < c->n && n < 3 &&
 		    policy_subcommand(&c->w[n]); n++)
 			;
-		if (n < 2 || !policy_plain(&c->w[0]))
+		if (n < 2 || policy_plain(&c->w[0]) != 1)
 			return (NULL);
 	} else if (c->open)
 		return (NULL);
 	for (i = 0; i < n; i++) {
-		if (!policy_plain(&c->w[i])) {
+		if ((q = policy_plain(&c->w[i])) == 0) {
 			buf_release(&b);
 			return (NULL);
 		}
-		buf_addf(&b, "%s%s", i == 0 ? "Bash(" : " ", c->w[i].s);
+		buf_addf(&b, "%s%s%s%s", i == 0 ? "Bash(" : " ",
+		    q == 2 ? "'" : "", c->w[i].s, q == 2 ? "'" : "");
 	}
 	buf_adds(&b, prefix ? ":*)" : ")");
 	return (buf_detach(&b, NULL));

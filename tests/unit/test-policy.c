@@ -557,7 +557,9 @@ test_choices(void **state)
 		  "Bash(make)+Bash(make check:*)" },
 		{ "sh -c \"$X\"", "" },
 		{ "eval \"$X\"", "" },
-		{ "echo \"a b\"", "" },
+		{ "echo \"a b\"", "Bash(echo 'a b')" },
+		{ "git commit -m \"it's\"", "Bash(git commit:*)" },
+		{ "ls *.c", "" },
 		{ "xargs rm", "" },
 	};
 	struct perm	*p = perm_create(PERM_ASK);
@@ -571,6 +573,31 @@ test_choices(void **state)
 			fail_msg("\"%s\": got \"%s\", want \"%s\"",
 			    table[i].command, s, table[i].want);
 		free(s);
+	}
+	/* Every choice, saved, allows the command it was offered for. */
+	for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+		struct perm		*q = perm_create(PERM_ASK);
+		struct tool_effects	 fx;
+		char			**v;
+		size_t			 n, j;
+
+		perm_set_root(q, root);
+		tool_effects_init(&fx);
+		fx.flags = EFFECT_EXEC | EFFECT_MUTATES;
+		fx.command = xstrdup(table[i].command);
+		n = perm_always_choices(q, "bash", &fx, &v);
+		for (j = 0; j < n; j++) {
+			perm_allow_choice(q, v[j]);
+			if (perm_check(q, "bash", &fx, NULL) != A)
+				fail_msg("\"%s\": choice %s does not allow "
+				    "it", table[i].command, v[j]);
+			while (perm_rules(q) > 0)
+				assert_int_equal(perm_remove_rule(q, 0, &s), 0);
+			free(v[j]);
+		}
+		free(v);
+		tool_effects_release(&fx);
+		perm_free(q);
 	}
 	/* A command already allowed in a compound one is not offered. */
 	perm_allow_choice(p, "Bash(make)");
