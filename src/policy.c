@@ -608,6 +608,31 @@ policy_protected(const char *root, const char *abs)
 }
 
 /*
+ * abs itself when it is in the folder of the user's config file (which
+ * holds permissions.allow and the provider keys: a command that rewrites
+ * it grants itself anything), else NULL.  Caller frees.
+ */
+static char *
+policy_user_config(const char *abs)
+{
+	char	*path, *dir, *slash;
+	size_t	 len;
+	int	 in = 0;
+
+	if ((path = config_user_path()) == NULL)
+		return (NULL);
+	if ((slash = strrchr(path, '/')) != NULL)
+		*slash = '\0';
+	dir = policy_abspath(NULL, path);
+	len = strlen(dir);
+	in = len > 1 && strncmp(abs, dir, len) == 0 &&
+	    (abs[len] == '/' || abs[len] == '\0');
+	free(dir);
+	free(path);
+	return (in ? xstrdup(abs) : NULL);
+}
+
+/*
  * The absolute pattern of a rule's path: "//x" is /x, "~/x" is in the
  * home directory, "/x" and "./x" are relative to the repository root, and
  * a pattern without a slash matches at any depth below it (gitignore).
@@ -1094,7 +1119,8 @@ perm_decide(struct perm *p, const char *name, const struct tool_effects *fx,
 	/* Protected paths: asked, naming the path, whatever allows it. */
 	for (i = 0; i < pc.nwrites; i++) {
 		if ((prot = policy_protected(perm_root(p),
-		    pc.writes[i])) != NULL) {
+		    pc.writes[i])) != NULL ||
+		    (prot = policy_user_config(pc.writes[i])) != NULL) {
 			v->protect = prot;
 			v->why = xasprintf("it writes %s, a protected path "
 			    "(git internals, agentos and MCP config, "
@@ -1261,7 +1287,8 @@ perm_always_choices(struct perm *p, const char *name,
 		goto out;
 	for (i = 0; i < pc.nwrites; i++) {
 		if ((prot = policy_protected(perm_root(p),
-		    pc.writes[i])) != NULL) {
+		    pc.writes[i])) != NULL ||
+		    (prot = policy_user_config(pc.writes[i])) != NULL) {
 			/* Each write there is its own decision. */
 			free(prot);
 			goto out;

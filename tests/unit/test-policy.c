@@ -460,7 +460,7 @@ static void
 test_protected_symlink(void **state)
 {
 	struct perm	*p = perm_create(PERM_ACCEPT_EDITS);
-	char		*link, *dir, *prot;
+	char		*link, *dir, *prot, *cfg, *cmd;
 
 	dir = xasprintf("%s/.git", root);
 	mkdir(dir, 0755);
@@ -477,6 +477,18 @@ test_protected_symlink(void **state)
 	    "echo x > innocent/hooks/pre-commit", NULL), Q);
 	assert_int_equal(decide_bash(PERM_ASK, "Bash(echo:*)", NULL,
 	    "echo x > .agentos/config.json", NULL), Q);
+	/* The user's config, outside the repository, too. */
+	if ((cfg = config_user_path()) != NULL) {
+		cmd = xasprintf("echo x > %s", cfg);
+		assert_int_equal(decide_bash(PERM_ASK, "Bash", NULL, cmd,
+		    NULL), Q);
+		free(cmd);
+		cmd = xasprintf("echo x > %s/../elsewhere.txt", root);
+		assert_int_equal(decide_bash(PERM_ASK, "Bash", NULL, cmd,
+		    NULL), A);
+		free(cmd);
+		free(cfg);
+	}
 	perm_free(p);
 	unlink(link);
 	free(link);
