@@ -199,7 +199,8 @@ test_commands(void **state)
 		/* Rule words are split as the shell splits them. */
 		{ "Bash(git commit -m \"a b\")", "git commit -m 'a b'", A },
 		{ "Bash(git commit -m \"a b\")", "git commit -m a b", Q },
-		{ "Bash(git commit -m 'a b':*)", "git commit -m \"a b\" -q", A },
+		{ "Bash(git commit -m 'a b':*)", "git commit -m \"a b\" -q",
+		  A },
 		{ "Bash(timeout 60 make)", "make", A },
 		/* Exact and prefix. */
 		{ "Bash(git status)", "git status", A },
