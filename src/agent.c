@@ -119,7 +119,8 @@ static void	agent_load_session(struct agent *, struct session_state *,
 		    int);
 static void	agent_take_user_seqs(struct agent *, struct session_state *);
 static void	agent_rewind_note_add(struct agent *, const char *);
-static int	agent_adopt(struct agent *, struct session *, int, char **);
+static int	agent_adopt(struct agent *, struct session *, int, char **,
+		    char **);
 static void	agent_offer_tools(struct agent *, enum perm_mode);
 static int	agent_budget_gate(struct agent *, struct tool_call *);
 static void	agent_budget_event(struct agent *, const char *,
@@ -1321,10 +1322,13 @@ agent_continue(struct agent *a, char **cause)
 /*
  * Go on in session f (taken; NULL: unrecorded, under a fresh id): load its
  * conversation (when load is set), then drop the old session and reopen the
- * snapshot store under the new id.  Nothing changes on failure.
+ * snapshot store under the new id.  Nothing changes on failure.  last_snap
+ * (may be NULL) gets the id of the newest snapshot its log records (the
+ * caller frees; NULL when none).
  */
 static int
-agent_adopt(struct agent *a, struct session *f, int load, char **cause)
+agent_adopt(struct agent *a, struct session *f, int load, char **last_snap,
+    char **cause)
 {
 	struct session_state	 st;
 	struct conv		 conv;
@@ -1345,6 +1349,9 @@ agent_adopt(struct agent *a, struct session *f, int load, char **cause)
 	a->ctx_est = 0;
 	a->overflow_retried = 0;
 	agent_load_session(a, &st, load);
+	if (last_snap != NULL)
+		*last_snap = st.nsnapshots > 0 ?
+		    xstrdup(st.snapshots[st.nsnapshots - 1]) : NULL;
 	session_state_release(&st);
 	a->log_warned = 0;
 	/* The new session's snapshots go under its own id. */
@@ -1356,7 +1363,8 @@ int
 agent_fork(struct agent *a, int turn, char **cause)
 {
 	struct session		*f;
-	char			*pending;
+	struct snapshot_store	*ss;
+	char			*pending, *parent, *last = NULL, *why = NULL;
 
 	if (a->state != AGENT_IDLE) {
 		*cause = xstrdup("busy: press Esc to stop the turn first");
@@ -1382,10 +1390,25 @@ agent_fork(struct agent *a, int turn, char **cause)
 	 */
 	pending = a->rewind_note;
 	a->rewind_note = NULL;
-	if (agent_adopt(a, f, 1, cause) != 0) {
+	parent = xstrdup(agent_session_id(a));
+	if (agent_adopt(a, f, 1, &last, cause) != 0) {
 		a->rewind_note = pending;
+		free(parent);
 		return (-1);
 	}
+	/*
+	 * The fork's snapshots start with those its conversation was made
+	 * with: all of the parent's (turn 0), or up to the last one its
+	 * copied log records.  Its count, ids and rewinds go on from there.
+	 */
+	if ((ss = workspace_snapshots(a->ws)) != NULL &&
+	    (turn == 0 || last != NULL) &&
+	    snapshot_fork(ss, parent, turn == 0 ? NULL : last, &why) != 0) {
+		log_debug("fork: snapshots: %s", why);
+		free(why);
+	}
+	free(last);
+	free(parent);
 	if (pending != NULL && a->rewind_note != NULL &&
 	    strcmp(a->rewind_note, pending) == 0) {
 		/* The fork copied the rewind events: it has the note. */
@@ -1431,7 +1454,7 @@ agent_switch(struct agent *a, const char *id, char **cause)
 		    agent_session_id(a));
 		return (-1);
 	}
-	if (agent_adopt(a, s, id != NULL, cause) != 0)
+	if (agent_adopt(a, s, id != NULL, NULL, cause) != 0)
 		return (-1);
 	log_debug("switched to %s session %s", id != NULL ? "resumed" : "new",
 	    agent_session_id(a));

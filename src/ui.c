@@ -657,23 +657,12 @@ void
 ui_snapshots_changed(struct ui *ui)
 {
 	struct snapshot_store	*st;
-	struct snapshot_info	*list;
-	char			*cause = NULL;
-	size_t			 n, i;
 
 	ui->nsnapshots = 0;
 	if (ui->agent == NULL ||
 	    (st = workspace_snapshots(agent_workspace(ui->agent))) == NULL)
 		return;
-	if (snapshot_list(st, &list, &n, &cause) != 0) {
-		log_debug("snapshot list: %s", cause);
-		free(cause);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		snapshot_info_release(&list[i]);
-	free(list);
-	ui->nsnapshots = n;
+	ui->nsnapshots = (size_t)snapshot_count(st, NULL);
 	ui_redraw(ui);
 }
 
@@ -1533,8 +1522,7 @@ ui_cb_snapshot(void *arg, const char *id, const char *action)
 {
 	struct ui	*ui = arg;
 
-	ui->nsnapshots++;
-	ui_redraw(ui);
+	ui_snapshots_changed(ui);
 }
 
 static void
@@ -1610,16 +1598,21 @@ static void
 ui_exit_line(struct ui *ui)
 {
 	const char *const	*ids;
+	struct snapshot_store	*st;
 	size_t			 n;
+	int			 count;
 
 	if (ui->agent == NULL)
 		return;
 	ids = workspace_snapshot_ids(agent_workspace(ui->agent), &n);
 	if (n == 0)
 		return;
-	fprintf(stderr, "agentos: %zu snapshot%s in session %s; undo all with:"
-	    " agentos rewind %s --session %s  (list: agentos snapshots "
-	    "--session %s)\n", n, n == 1 ? "" : "s",
+	/* The session's count, as the bar and agentos sessions say. */
+	st = workspace_snapshots(agent_workspace(ui->agent));
+	count = st != NULL ? snapshot_count(st, NULL) : (int)n;
+	fprintf(stderr, "agentos: %d snapshot%s in session %s; undo this run "
+	    "with: agentos rewind %s --session %s  (list: agentos snapshots "
+	    "--session %s)\n", count, count == 1 ? "" : "s",
 	    agent_session_id(ui->agent), ids[0], agent_session_id(ui->agent),
 	    agent_session_id(ui->agent));
 }
