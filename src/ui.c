@@ -574,10 +574,11 @@ ui_restore_run(struct ui *ui, struct ui_restore *r, int flags)
 		if (agent_rewind(ui->agent, r->id, flags, &msg, &cause) == 0)
 			ui_snapshots_changed(ui);
 		else if (!(flags & SNAPSHOT_RESTORE_FORCE) && cause != NULL &&
-		    strstr(cause, "by hand") != NULL) {
-			q = xasprintf("%s.  Overwrite them?  (The restore is "
-			    "snapshotted first, so this can be undone too.)",
-			    cause);
+		    strstr(cause, "hand edits would be lost") != NULL) {
+			q = xasprintf("%s; y to %s anyway (the present "
+			    "state is snapshotted first, so this can be "
+			    "undone too).", cause, r->id != NULL ?
+			    "restore" : "rewind");
 			ui_push(ui, view_confirm_create(ui, q, ui_rewind_force,
 			    ui_restore_free, r));
 			free(q);
