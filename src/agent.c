@@ -11,6 +11,7 @@
 #include "session.h"
 #include "snapshot.h"
 #include "toolrun.h"
+#include "ui.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -132,6 +133,8 @@ static void	agent_cb_text(void *, const char *, size_t);
 static void	agent_cb_thinking(void *, const char *, size_t);
 static void	agent_cb_tool_use_start(void *, const char *, const char *);
 static void	agent_cb_retry(void *, int, long, const char *);
+static char	*agent_stop_key(struct agent *);
+static char	*agent_busy_cause(struct agent *, const char *);
 static void	agent_cb_done(void *, struct response *, const char *);
 static void	agent_cap_tool_args(struct agent *, struct message *);
 
@@ -367,7 +370,8 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	struct message	*m;
 
 	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: wait for the turn to end or press Esc");
+		*cause = agent_busy_cause(a,
+		    "wait for the turn to end or press");
 		return (-1);
 	}
 	/*
@@ -631,21 +635,50 @@ agent_cb_tool_use_start(void *arg, const char *id, const char *name)
 	/* Shown when the complete call arrives; nothing to do yet. */
 }
 
+/*
+ * The key that stops a turn, for messages (caller frees): the key table's
+ * in the TUI, Ctrl-C (a signal, no binding) headless.
+ */
+static char *
+agent_stop_key(struct agent *a)
+{
+	if (a->headless)
+		return (xstrdup("Ctrl-C"));
+	return (key_hint(&options_get(a->cfg)->ui, KEYM_EDITOR, KA_ED_STOP));
+}
+
+/* "busy: WHAT KEY ...": a turn runs (caller frees). */
+static char *
+agent_busy_cause(struct agent *a, const char *what)
+{
+	char	*key, *s;
+
+	key = agent_stop_key(a);
+	if (strcmp(what, "press") == 0)
+		s = xasprintf("busy: press %s to stop the turn first", key);
+	else
+		s = xasprintf("busy: %s %s", what, key);
+	free(key);
+	return (s);
+}
+
 static void
 agent_cb_retry(void *arg, int attempt, long delay_ms, const char *reason)
 {
 	struct agent	*a = arg;
-	char		*text;
+	char		*text, *key;
 
 	if (a->ui->stream_reset != NULL)
 		a->ui->stream_reset(a->arg);
 	/* "overloaded (529), retrying in 4 s, attempt 3; Esc to stop" */
+	key = agent_stop_key(a);
 	if (delay_ms < 10000)
-		text = xasprintf("%s, retrying in %.1f s, attempt %d; Esc to "
-		    "stop", reason, delay_ms / 1000.0, attempt + 1);
+		text = xasprintf("%s, retrying in %.1f s, attempt %d; %s to "
+		    "stop", reason, delay_ms / 1000.0, attempt + 1, key);
 	else
-		text = xasprintf("%s, retrying in %ld s, attempt %d; Esc to "
-		    "stop", reason, (delay_ms + 500) / 1000, attempt + 1);
+		text = xasprintf("%s, retrying in %ld s, attempt %d; %s to "
+		    "stop", reason, (delay_ms + 500) / 1000, attempt + 1, key);
+	free(key);
 	a->ui->notice(a->arg, text);
 	free(text);
 	agent_event(a, EV_RETRY, event_pack(EV_RETRY, "{s:i,s:I,s:s}",
@@ -1202,7 +1235,7 @@ agent_rewind(struct agent *a, const char *id, int flags, char **msg,
 
 	*msg = NULL;
 	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: press Esc to stop the turn first");
+		*cause = agent_busy_cause(a, "press");
 		return (-1);
 	}
 	if ((st = workspace_snapshots(a->ws)) == NULL) {
@@ -1306,7 +1339,8 @@ int
 agent_continue(struct agent *a, char **cause)
 {
 	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: wait for the turn to end or press Esc");
+		*cause = agent_busy_cause(a,
+		    "wait for the turn to end or press");
 		return (-1);
 	}
 	if (a->conv.nr == 0 || a->conv.msgs[a->conv.nr - 1].role != ROLE_USER) {
@@ -1367,7 +1401,7 @@ agent_fork(struct agent *a, int turn, char **cause)
 	char			*pending, *parent, *last = NULL, *why = NULL;
 
 	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: press Esc to stop the turn first");
+		*cause = agent_busy_cause(a, "press");
 		return (-1);
 	}
 	if (workspace_session(a->ws) == NULL) {
@@ -1436,7 +1470,7 @@ agent_switch(struct agent *a, const char *id, char **cause)
 	char		*why = NULL;
 
 	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: press Esc to stop the turn first");
+		*cause = agent_busy_cause(a, "press");
 		return (-1);
 	}
 	if ((s = workspace_session_open(a->ws, id, &why)) == NULL) {

@@ -376,18 +376,22 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 	if (e->output.len > 0 && e->output.buf[e->output.len - 1] != '\n')
 		nlines++;
 	{
-		struct buf	line = BUF_INIT;
+		struct buf	 line = BUF_INIT;
+		char		*key, *show;
 
+		/* The expand key as the key table has it. */
+		key = ui_key_hint(ui, KEYM_MAIN, KA_TOGGLE_TOOL);
+		show = selected ? xasprintf(", %s to show", key) : xstrdup("");
 		buf_add(&line, s, strcspn(s, "\n"));
 		if (view_transcript_cut(s, &allb, &alll))
 			buf_addf(&line, "  (%llu lines, %llu bytes in all; cut "
-			    "to its head and tail%s)", alll, allb,
-			    selected ? ", C-o to show" : "");
+			    "to its head and tail%s)", alll, allb, show);
 		else if (nlines > 1)
-			buf_addf(&line, "  (+%zu lines%s)", nlines - 1,
-			    selected ? ", C-o to show" : "");
+			buf_addf(&line, "  (+%zu lines%s)", nlines - 1, show);
 		else if (e->diff.len > 0 && e->state == TS_OK && selected)
-			buf_adds(&line, "  (C-o to show the diff)");
+			buf_addf(&line, "  (%s to show the diff)", key);
+		free(show);
+		free(key);
 		if (e->state == TS_ERROR) {
 			/* Errors show whole (wrapped), up to a few lines. */
 			buf_reset(&line);
@@ -534,10 +538,14 @@ view_transcript_draw(struct ui *ui, int y, int rows, int cols)
 			break;
 	}
 	if (ui->scroll > 0) {
-		char	*s = xasprintf(" \xe2\x86\x93 %d more lines: PgDn, "
-		    "M-> to follow ", ui->scroll);
+		char	*dn = ui_key_hint(ui, KEYM_MAIN, KA_SCROLL_DOWN);
+		char	*end = ui_key_hint(ui, KEYM_MAIN, KA_SCROLL_BOTTOM);
+		char	*s = xasprintf(" \xe2\x86\x93 %d more lines: %s, "
+		    "%s to follow ", ui->scroll, dn, end);
 		int	 w = utf8_strwidth(s, strlen(s));
 
+		free(dn);
+		free(end);
 		ui_draw_text(y + rows - 1, cols - w > 0 ? cols - w : 0, cols, s,
 		    EL_STATUS_MODE, 0);
 		free(s);
