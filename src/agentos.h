@@ -646,6 +646,11 @@ struct tool_call {
 	struct tool_ctx		*ctx;
 	struct tool_effects	 effects;	/* declared at creation */
 	struct buf		 result;	/* for the model */
+	struct buf		 display;	/* for the transcript, when it
+						   differs: the output as the
+						   terminal had it (SGR, CR),
+						   then the result's ending;
+						   empty: show result */
 	int			 is_error;
 	int			 cancelled;
 	/* For the session log and the UI. */

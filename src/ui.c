@@ -222,7 +222,7 @@ ui_draw_sline(int y, int x, int width, const struct sline *l,
 
 	for (i = 0; i < l->nspans; i++) {
 		sp = &l->spans[i];
-		attrset(theme_attr(sp->elem, sp->attr) | extra);
+		attrset(theme_attr_fg(sp->elem, sp->attr, sp->fg) | extra);
 		s = l->text.buf + sp->off;
 		if (l->width <= width) {
 			mvaddnstr(y, x + col, s, sp->len);
@@ -1440,6 +1440,7 @@ ui_cb_tool_output(void *arg, struct tool_call *tc, const char *data,
 	if ((e = view_transcript_find_tool(ui, tc->id)) == NULL)
 		return;
 	buf_add(&e->output, data, len);
+	e->term = 1;
 	/* Keep the tail of long output for display. */
 	if (e->output.len > 256 * 1024)
 		buf_remove_head(&e->output, e->output.len - 192 * 1024);
@@ -1468,7 +1469,12 @@ ui_cb_tool_finished(void *arg, struct tool_call *tc)
 	ui_tool_diagnostics(ui, e, tc);
 	e->duration_ms = tc->duration_ms;
 	buf_reset(&e->output);
-	buf_add(&e->output, tc->result.buf, tc->result.len);
+	/* Colours and CR as the terminal had them; the model got text. */
+	e->term = tc->display.len > 0;
+	if (e->term)
+		buf_add(&e->output, tc->display.buf, tc->display.len);
+	else
+		buf_add(&e->output, tc->result.buf, tc->result.len);
 	e->lines_width = 0;
 	ui_close_views(ui, &view_approval_ops);
 	ui_redraw(ui);

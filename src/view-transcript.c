@@ -345,9 +345,9 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 	slines_init(&out);
 	if (e->expanded || e->state == TS_RUNNING) {
 		/* Every line of the output behind a bar. */
-		render_plain(&out, e->output.buf, e->output.len, width - 4,
-		    e->state == TS_ERROR ? EL_TOOL_ERROR : EL_TEXT, 0, NULL,
-		    0);
+		(e->term ? render_term : render_plain)(&out, e->output.buf,
+		    e->output.len, width - 4, e->state == TS_ERROR ?
+		    EL_TOOL_ERROR : EL_TEXT, 0, NULL, 0);
 		from = 0;
 		if (!e->expanded && out.nr > TOOL_TAIL_LINES)
 			from = out.nr - TOOL_TAIL_LINES;
@@ -359,8 +359,8 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 			for (k = 0; k < out.v[i].nspans; k++) {
 				const struct span *sp = &out.v[i].spans[k];
 
-				sline_add(l, out.v[i].text.buf + sp->off,
-				    sp->len, sp->elem, sp->attr);
+				sline_add_fg(l, out.v[i].text.buf + sp->off,
+				    sp->len, sp->elem, sp->attr, sp->fg);
 			}
 		}
 		slines_release(&out);
@@ -397,9 +397,9 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 			buf_reset(&line);
 			buf_add(&line, s, e->output.len);
 		}
-		render_plain(&out, line.buf, line.len, width,
-		    e->state == TS_ERROR ? EL_TOOL_ERROR : EL_NOTICE, 0,
-		    "  \xe2\x8e\xbf ", EL_BORDER);
+		(e->term ? render_term : render_plain)(&out, line.buf,
+		    line.len, width, e->state == TS_ERROR ? EL_TOOL_ERROR :
+		    EL_NOTICE, 0, "  \xe2\x8e\xbf ", EL_BORDER);
 		buf_release(&line);
 	}
 	for (i = 0; i < out.nr && i < (e->state == TS_ERROR ?
