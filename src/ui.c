@@ -903,6 +903,9 @@ ui_mode_next(struct ui *ui)
 	m = perm_next_mode(perm_get_mode(agent_perm(ui->agent)));
 	agent_set_mode(ui->agent, m);
 	ui->cfg->perm_mode = m;
+	/* The mode applies to the call waiting on screen too. */
+	if (ui->nviews > 0)
+		view_approval_mode_changed(ui->views[ui->nviews - 1]);
 	ui_redraw(ui);
 }
 

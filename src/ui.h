@@ -571,6 +571,13 @@ struct view *view_approval_create(struct ui *ui, struct tool_call *tc,
 	    const char *preview);
 extern const struct view_ops view_approval_ops;
 /*
+ * The permission mode changed (S-Tab) while v (any view) is up: when v is
+ * an approval panel whose call the new mode allows (an edit in
+ * accept-edits, anything in bypass), approve it once, say so and return 1;
+ * else 0.  v is freed when it returns 1.
+ */
+int	 view_approval_mode_changed(struct view *v);
+/*
  * Ask a yes/no question (copied) in the same panel: y calls yes(ui, arg),
  * which then owns arg; n or Esc closes and calls release(arg) (may be NULL).
  */
