@@ -1393,6 +1393,35 @@ agent_adopt(struct agent *a, struct session *f, int load, char **last_snap,
 	return (0);
 }
 
+char *
+agent_prompt_text(struct agent *a, int turn)
+{
+	struct session_iter	*it;
+	const struct event	*ev;
+	const char		*text;
+	char			*cause = NULL, *s = NULL;
+	int64_t			 seq;
+
+	if (workspace_session(a->ws) == NULL || turn < 1 ||
+	    (size_t)turn > a->nuser_seqs)
+		return (NULL);
+	seq = a->user_seqs[turn - 1];
+	if ((it = session_iter_open(workspace_session(a->ws), seq - 1, 0,
+	    &cause)) == NULL) {
+		log_debug("prompt %d: %s", turn, cause);
+		free(cause);
+		return (NULL);
+	}
+	if (session_iter_next(it, &ev, &cause) == 1 && ev->seq == seq &&
+	    ev->type == EV_USER && ev->invalid == NULL &&
+	    (text = json_string_value(json_object_get(ev->data, "text"))) !=
+	    NULL)
+		s = xstrdup(text);
+	free(cause);
+	session_iter_close(it);
+	return (s);
+}
+
 int
 agent_fork(struct agent *a, int turn, char **cause)
 {

@@ -1097,11 +1097,17 @@ int	 agent_continue(struct agent *a, char **cause);
  * conversation): with turn 0 the whole conversation is kept, with turn
  * k > 0 the conversation before the k-th prompt (so that prompt and all
  * after it are left out).  The original session stays as it was; files
- * are not touched (rewind them with the snapshots); the snapshots taken
- * before the fork stay in the parent session.  -1 with cause when busy,
- * unrecorded or turn is out of range.
+ * are not touched (rewind them with the snapshots); the fork's snapshots
+ * start with those its conversation was made with (snapshot_fork()).  -1
+ * with cause when busy, unrecorded or turn is out of range.
  */
 int	 agent_fork(struct agent *a, int turn, char **cause);
+/*
+ * The text of the k-th prompt (from 1) of the session, as the user sent
+ * it (its user event's text), for a conversation rewind to put back in the
+ * input; NULL when there is none.  Caller frees.
+ */
+char	*agent_prompt_text(struct agent *a, int turn);
 /*
  * Go on in another session (/resume, /clear): with id NULL a new, empty
  * one; else session id (or a unique prefix of one; "" the most recent),

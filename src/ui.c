@@ -674,7 +674,7 @@ ui_snapshots_changed(struct ui *ui)
 static void
 ui_fork_ext(struct ui *ui, int turn, const char *before)
 {
-	char	*parent, *cause = NULL;
+	char	*parent, *cause = NULL, *prompt;
 
 	if (ui->agent == NULL) {
 		view_transcript_notice(ui, TE_ERROR, "fork: the agent did not "
@@ -682,6 +682,7 @@ ui_fork_ext(struct ui *ui, int turn, const char *before)
 		return;
 	}
 	parent = xstrdup(agent_session_id(ui->agent));
+	prompt = turn > 0 ? agent_prompt_text(ui->agent, turn) : NULL;
 	if (agent_fork(ui->agent, turn, &cause) != 0) {
 		if (before != NULL)
 			view_transcript_notice(ui, TE_NOTICE, "%s", before);
@@ -689,6 +690,7 @@ ui_fork_ext(struct ui *ui, int turn, const char *before)
 		    "fork" : "conversation rewind", cause);
 		free(cause);
 		free(parent);
+		free(prompt);
 		return;
 	}
 	if (turn == 0) {
@@ -706,7 +708,15 @@ ui_fork_ext(struct ui *ui, int turn, const char *before)
 		    "session %s, forked from %s, which stays as it was "
 		    "(/resume goes back to it).", turn,
 		    agent_session_id(ui->agent), parent);
+		/* The prompt rewound goes back in the input, to edit. */
+		if (prompt != NULL && editor_empty(ui->editor)) {
+			editor_set(ui->editor, prompt);
+			view_transcript_notice(ui, TE_NOTICE, "Prompt %d is "
+			    "back in the input: edit it and send it again.",
+			    turn);
+		}
 	}
+	free(prompt);
 	free(parent);
 	ui_snapshots_changed(ui);
 	ui->scroll = 0;

@@ -45,6 +45,10 @@ wait_for 'during prompt 2'
 send_keys c
 wait_for 'Rewound the conversation to before prompt 2: it goes on in new session'
 wait_for '^> first change'
+# The rewound prompt is back in the input: clear it to type another.
+wait_for 'Prompt 2 is back in the input'
+wait_for '^> second change$'
+send_keys C-u
 wait_gone 'second change' "prompt 2 is still in the transcript"
 [ "$(cat hello.txt)" = "$(printf 'HELLO\nworld')" ] ||
     fail "c changed the files: $(cat hello.txt)"
@@ -76,7 +80,11 @@ wait_for 'Rewound the conversation to before prompt 2'
 wait_for 'Restored 3: 1 file written'
 [ "$(cat hello.txt)" = "$(printf 'hello\nworld')" ] ||
     fail "b did not restore the files: $(cat hello.txt)"
-wait_gone 'another second' "prompt 2 is still there after b"
+wait_for 'Prompt 2 is back in the input'
+# The input (the last line) has it back; the transcript must not.
+screen | sed '$d' | grep -q 'another second' &&
+    fail "prompt 2 is still there after b"
+send_keys C-u
 send_keys 'third try' Enter
 wait_for 'Third answer\.'
 # The originals stay: three sessions now.
