@@ -1,4 +1,5 @@
 /* agent.c: the turn state machine: model call, tool calls, approvals. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,9 @@ enum agent_state {
 	AGENT_TOOLS,			/* tool calls wait or run */
 };
 
+/* Bytes of a streaming answer kept for agent_interrupted(). */
+#define AGENT_PARTIAL_MAX	(1024 * 1024)
+
 struct agent {
 	struct tracer		*trace;		/* spans of the session, or NULL */
 	char			*root;
@@ -60,6 +64,7 @@ struct agent {
 	agent_call_cancel_fn	 call_cancel;
 	agent_call_body_fn	 call_body;
 	uint64_t		 call_started_ms;
+	struct buf		 partial;	/* text of the answer arriving */
 
 	/* The tool calls of the last assistant message. */
 	struct tool_call	**calls;
@@ -134,6 +139,7 @@ static void	agent_cb_thinking(void *, const char *, size_t);
 static void	agent_cb_tool_use_start(void *, const char *, const char *);
 static void	agent_cb_retry(void *, int, long, const char *);
 static char	*agent_stop_key(struct agent *);
+static int	 agent_interrupted(struct agent *);
 static char	*agent_busy_cause(struct agent *, const char *);
 static void	agent_cb_done(void *, struct response *, const char *);
 static void	agent_cap_tool_args(struct agent *, struct message *);
@@ -198,6 +204,7 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->cwd = xstrdup(cwd);
 	a->cfg = cfg;
 	a->headless = headless;
+	buf_init(&a->partial, 0);
 	a->ui = ui;
 	a->arg = arg;
 	conv_init(&a->conv);
@@ -327,6 +334,7 @@ agent_free(struct agent *a)
 	free(a->ask_why);
 	free(a->rewind_note);
 	free(a->rewind_snap);
+	buf_release(&a->partial);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -433,6 +441,7 @@ agent_request(struct agent *a)
 	agent_context_clear(a, "auto", 0, 0);
 	a->state = AGENT_MODEL;
 	a->call_started_ms = loop_now_ms();
+	buf_reset(&a->partial);
 	a->mc = a->call_start(a->cfg, &req, &agent_call_cb, a, &cause);
 	if (a->mc == NULL) {
 		a->state = AGENT_IDLE;
@@ -617,6 +626,9 @@ agent_cb_text(void *arg, const char *text, size_t len)
 {
 	struct agent	*a = arg;
 
+	/* Kept, for an answer stopped half way (agent_interrupted()). */
+	if (a->partial.len < AGENT_PARTIAL_MAX)
+		buf_add(&a->partial, text, len);
 	a->ui->text_delta(a->arg, text, len);
 }
 
@@ -668,6 +680,7 @@ agent_cb_retry(void *arg, int attempt, long delay_ms, const char *reason)
 	struct agent	*a = arg;
 	char		*text, *key;
 
+	buf_reset(&a->partial);
 	if (a->ui->stream_reset != NULL)
 		a->ui->stream_reset(a->arg);
 	/* "overloaded (529), retrying in 4 s, attempt 3; Esc to stop" */
@@ -1136,7 +1149,7 @@ agent_cancel(struct agent *a)
 			a->call_cancel(a->mc);
 		a->mc = NULL;
 		a->asking = BUDGET_OK;
-		if (a->ui->stream_reset != NULL)
+		if (!agent_interrupted(a) && a->ui->stream_reset != NULL)
 			a->ui->stream_reset(a->arg);
 		agent_end_turn(a, STOP_NONE, "cancelled by the user");
 		break;
@@ -1150,6 +1163,45 @@ agent_cancel(struct agent *a)
 			agent_schedule_step(a);
 		break;
 	}
+}
+
+/*
+ * Stopped while the answer streamed: what arrived of its text stays in the
+ * conversation as the assistant's message (logged as a response with
+ * stop_reason "interrupted", so a resume has it), and the screen marks it.
+ * 1 when there was text to keep.
+ */
+static int
+agent_interrupted(struct agent *a)
+{
+	struct message	*m;
+	struct usage	 u;
+	size_t		 i;
+	json_t		*ev;
+
+	for (i = 0; i < a->partial.len; i++) {
+		if (!isspace((unsigned char)a->partial.buf[i]))
+			break;
+	}
+	/* Empty or blank text: the APIs refuse it; nothing to keep. */
+	if (i == a->partial.len || a->state != AGENT_MODEL)
+		return (0);
+	m = conv_add(&a->conv, ROLE_ASSISTANT);
+	message_add_text(m, a->partial.buf);
+	ev = event_pack(EV_RESPONSE, "{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I}",
+	    "message", conv_message_to_json(m),
+	    "stop_reason", "interrupted",
+	    "usage", "input_tokens", (json_int_t)0, "output_tokens",
+	    (json_int_t)0, "cache_read_tokens", (json_int_t)0,
+	    "cache_write_tokens", (json_int_t)0,
+	    "first_token_ms", (json_int_t)0,
+	    "total_ms", (json_int_t)(loop_now_ms() - a->call_started_ms));
+	agent_event(a, EV_RESPONSE, ev);
+	buf_reset(&a->partial);
+	a->ui->text_delta(a->arg, "\n\n[interrupted]", 15);
+	memset(&u, 0, sizeof u);
+	a->ui->assistant_done(a->arg, m, &u);
+	return (1);
 }
 
 int
