@@ -137,6 +137,8 @@ static void	agent_tr_budget_cancel(void *, struct tool_call *);
 static void	agent_cb_text(void *, const char *, size_t);
 static void	agent_cb_thinking(void *, const char *, size_t);
 static void	agent_cb_tool_use_start(void *, const char *, const char *);
+static void	agent_cb_tool_use_delta(void *, const char *, const char *,
+		    const char *, size_t);
 static void	agent_cb_retry(void *, int, long, const char *);
 static char	*agent_stop_key(struct agent *);
 static int	 agent_interrupted(struct agent *);
@@ -173,6 +175,7 @@ static const struct model_call_cb agent_call_cb = {
 		.text_delta = agent_cb_text,
 		.thinking_delta = agent_cb_thinking,
 		.tool_use_start = agent_cb_tool_use_start,
+		.tool_use_delta = agent_cb_tool_use_delta,
 	},
 	.retry = agent_cb_retry,
 	.done = agent_cb_done,
@@ -645,6 +648,17 @@ static void
 agent_cb_tool_use_start(void *arg, const char *id, const char *name)
 {
 	/* Shown when the complete call arrives; nothing to do yet. */
+}
+
+/* A call's input streams: the front end may show how far it is. */
+static void
+agent_cb_tool_use_delta(void *arg, const char *id, const char *name,
+    const char *json, size_t len)
+{
+	struct agent	*a = arg;
+
+	if (a->ui->tool_args != NULL)
+		a->ui->tool_args(a->arg, id, name, json, len);
 }
 
 /*

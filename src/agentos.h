@@ -389,6 +389,12 @@ struct stream_cb {
 	void	(*thinking_delta)(void *arg, const char *text, size_t len);
 	/* A tool use began streaming (its input is not known yet). */
 	void	(*tool_use_start)(void *arg, const char *id, const char *name);
+	/*
+	 * More of its input arrived: json (len bytes, borrowed) is all of it
+	 * so far, incomplete JSON.  May be NULL.
+	 */
+	void	(*tool_use_delta)(void *arg, const char *id, const char *name,
+		    const char *json, size_t len);
 };
 
 struct provider_entry {
@@ -984,6 +990,12 @@ struct agent_ui {
 	void	(*approval)(void *arg, struct tool_call *tc,
 		    const char *preview);
 	void	(*tool_started)(void *arg, struct tool_call *tc);
+	/*
+	 * The input of tool call id (name) streams: json (len bytes,
+	 * borrowed, incomplete) is what arrived so far.  May be NULL.
+	 */
+	void	(*tool_args)(void *arg, const char *id, const char *name,
+		    const char *json, size_t len);
 	/* Output of a running command as it arrives (for display only). */
 	void	(*tool_output)(void *arg, struct tool_call *tc,
 		    const char *data, size_t len);

@@ -99,6 +99,9 @@ static void	ui_rewind_failed(struct ui *, struct ui_restore *,
 static void	ui_cb_tool_output(void *, struct tool_call *, const char *,
 		    size_t);
 static void	ui_cb_tool_finished(void *, struct tool_call *);
+static void	ui_cb_tool_args(void *, const char *, const char *,
+		    const char *, size_t);
+static void	ui_tool_args_clear(struct ui *);
 static void	ui_cb_snapshot(void *, const char *, const char *);
 static void	ui_cb_notice(void *, const char *);
 static void	ui_cb_stream_reset(void *);
@@ -120,6 +123,7 @@ static const struct agent_ui ui_agent_cb = {
 	.approval = ui_cb_approval,
 	.tool_started = ui_cb_tool_started,
 	.tool_output = ui_cb_tool_output,
+	.tool_args = ui_cb_tool_args,
 	.tool_finished = ui_cb_tool_finished,
 	.snapshot = ui_cb_snapshot,
 	.notice = ui_cb_notice,
@@ -1364,6 +1368,113 @@ ui_cb_thinking(void *arg, const char *text, size_t len)
 	ui_redraw(ui);
 }
 
+/*
+ * The value of string member key in json, a call's input still arriving
+ * (incomplete JSON); NULL until its closing quote came.  Caller frees.
+ */
+static char *
+ui_args_member(const char *json, size_t len, const char *key)
+{
+	struct buf	 b = BUF_INIT;
+	char		*pat, *p, *end = (char *)json + len;
+
+	pat = xasprintf("\"%s\"", key);
+	p = memmem(json, len, pat, strlen(pat));
+	if (p == NULL) {
+		free(pat);
+		return (NULL);
+	}
+	p += strlen(pat);
+	free(pat);
+	while (p < end && (*p == ' ' || *p == ':' || *p == '\n' ||
+	    *p == '\t' || *p == '\r'))
+		p++;
+	if (p >= end || *p++ != '"')
+		return (NULL);
+	for (; p < end && *p != '"'; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		if ((unsigned char)*p >= 0x20)
+			buf_addch(&b, *p);
+		if (b.len > 200)
+			break;
+	}
+	if (p >= end) {
+		buf_release(&b);
+		return (NULL);
+	}
+	return (buf_detach(&b, NULL));
+}
+
+/*
+ * A call's input streams (a long write's content): one provisional line
+ * says which call, on which path, and how much has come, until the call
+ * is complete.
+ */
+static void
+ui_cb_tool_args(void *arg, const char *id, const char *name,
+    const char *json, size_t len)
+{
+	struct ui	*ui = arg;
+	struct tentry	*e = NULL;
+	char		*what;
+	size_t		 i, n;
+
+	for (i = ui->nentries; i > 0; i--) {
+		if (ui->entries[i - 1]->type == TE_NOTICE &&
+		    ui->entries[i - 1]->tool_id != NULL &&
+		    strcmp(ui->entries[i - 1]->tool_id, id) == 0) {
+			e = ui->entries[i - 1];
+			break;
+		}
+	}
+	/*
+	 * Redraw each KB, not for every delta, once the path is known
+	 * (expanded marks it); look for it in the first 4 KB only.
+	 */
+	if (e != NULL && (int)(len / 1024) == e->exit_status &&
+	    (e->expanded || len > 4096))
+		return;
+	n = len < 4096 ? len : 4096;
+	if ((what = ui_args_member(json, n, "path")) == NULL &&
+	    (what = ui_args_member(json, n, "file_path")) == NULL)
+		what = ui_args_member(json, n, "command");
+	if (e == NULL) {
+		e = view_transcript_add(ui, TE_NOTICE, NULL);
+		e->provisional = 1;
+		e->tool_id = xstrdup(id);
+		ui->streaming = NULL;
+		ui->thinking = NULL;
+	}
+	e->exit_status = (int)(len / 1024);
+	e->expanded = what != NULL;
+	buf_reset(&e->text);
+	buf_addf(&e->text, "Receiving %s%s%s: ", name, what != NULL ? " " :
+	    "", what != NULL ? what : "");
+	if (len < 1024)
+		buf_addf(&e->text, "%zu bytes so far", len);
+	else if (len < 1024 * 1024)
+		buf_addf(&e->text, "%.1f KB so far", len / 1024.0);
+	else
+		buf_addf(&e->text, "%.1f MB so far", len / 1048576.0);
+	free(what);
+	e->lines_width = 0;
+	ui_redraw(ui);
+}
+
+/* The calls' inputs are complete: their "Receiving" lines go. */
+static void
+ui_tool_args_clear(struct ui *ui)
+{
+	size_t	i;
+
+	for (i = ui->nentries; i > 0; i--) {
+		if (ui->entries[i - 1]->type == TE_NOTICE &&
+		    ui->entries[i - 1]->tool_id != NULL)
+			view_transcript_remove(ui, ui->entries[i - 1]);
+	}
+}
+
 static void
 ui_cb_assistant_done(void *arg, const struct message *m,
     const struct usage *u)
@@ -1371,6 +1482,7 @@ ui_cb_assistant_done(void *arg, const struct message *m,
 	struct ui	*ui = arg;
 	size_t		 i;
 
+	ui_tool_args_clear(ui);
 	for (i = 0; i < ui->nentries; i++)
 		ui->entries[i]->provisional = 0;
 	ui->streaming = NULL;
@@ -1383,6 +1495,7 @@ ui_cb_stream_reset(void *arg)
 {
 	struct ui	*ui = arg;
 
+	ui_tool_args_clear(ui);
 	view_transcript_reset_stream(ui);
 	ui->streaming = NULL;
 	ui->thinking = NULL;
