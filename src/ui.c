@@ -932,7 +932,8 @@ ui_submit(struct ui *ui, const char *text)
 void
 ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 {
-	char	*cause = NULL;
+	struct tentry	*e;
+	char		*cause = NULL;
 
 	if (text[0] == '/' && text[1] != '/' && text[1] != '\0' &&
 	    strchr(text, '\n') == NULL) {
@@ -963,7 +964,10 @@ ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 		free(cause);
 		return;
 	}
-	view_transcript_add(ui, TE_USER, shown);
+	e = view_transcript_add(ui, TE_USER, shown);
+	/* A paste shows folded; the entry keeps it whole to expand. */
+	if (strcmp(text, shown) != 0)
+		buf_adds(&e->output, text);
 	ui_busy_changed(ui);
 	ui_redraw(ui);
 }

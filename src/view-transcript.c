@@ -213,6 +213,14 @@ view_transcript_invalidate(struct ui *ui)
 		ui->entries[i]->lines_width = 0;
 }
 
+/* Can e be selected and expanded: a tool call, a prompt with a paste? */
+static int
+transcript_selectable(const struct tentry *e)
+{
+	return (e->type == TE_TOOL || (e->type == TE_USER &&
+	    e->output.len > 0));
+}
+
 /* The index of the selected tool entry, or -1 if there is none. */
 static long
 transcript_selected(struct ui *ui)
@@ -220,10 +228,10 @@ transcript_selected(struct ui *ui)
 	size_t	i;
 
 	if (ui->selected >= 0 && (size_t)ui->selected < ui->nentries &&
-	    ui->entries[ui->selected]->type == TE_TOOL)
+	    transcript_selectable(ui->entries[ui->selected]))
 		return (ui->selected);
 	for (i = ui->nentries; i > 0; i--) {
-		if (ui->entries[i - 1]->type == TE_TOOL)
+		if (transcript_selectable(ui->entries[i - 1]))
 			return (i - 1);
 	}
 	return (-1);
@@ -422,8 +430,26 @@ tentry_render(struct ui *ui, struct tentry *e, int width, int selected)
 	slines_release(&e->lines);
 	switch (e->type) {
 	case TE_USER:
-		render_plain(&e->lines, e->text.buf, e->text.len, width,
-		    EL_USER, 0, "> ", EL_USER);
+		/* A paste is folded to its placeholder; expanded, whole. */
+		if (e->expanded && e->output.len > 0)
+			render_plain(&e->lines, e->output.buf, e->output.len,
+			    width, EL_USER, 0, "> ", selected ? EL_SELECTION :
+			    EL_USER);
+		else
+			render_plain(&e->lines, e->text.buf, e->text.len,
+			    width, EL_USER, 0, "> ", selected ? EL_SELECTION :
+			    EL_USER);
+		if (selected && e->output.len > 0) {
+			char	*key, *s;
+
+			key = ui_key_hint(ui, KEYM_MAIN, KA_TOGGLE_TOOL);
+			s = xasprintf("  (%s to %s the pasted text)", key,
+			    e->expanded ? "fold" : "show");
+			render_plain(&e->lines, s, strlen(s), width, EL_NOTICE,
+			    0, NULL, 0);
+			free(s);
+			free(key);
+		}
 		break;
 	case TE_ASSISTANT:
 		render_md(&e->lines, e->text.buf, e->text.len, width,
@@ -578,7 +604,7 @@ view_transcript_select_tool(struct ui *ui, int dir)
 	} else {
 		for (i = cur + dir; i >= 0 && (size_t)i < ui->nentries;
 		    i += dir) {
-			if (ui->entries[i]->type == TE_TOOL) {
+			if (transcript_selectable(ui->entries[i])) {
 				ui->entries[cur]->lines_width = 0;
 				ui->selected = i;
 				break;
