@@ -94,6 +94,9 @@ fork2=$(screen | sed -n 's/.*goes on in new session \([0-9a-f-]*\).*/\1/p' |
     head -1)
 [ -n "$fork2" ] || fail "no id of the second fork"
 wait_for '│ 3 snapshots'
+# The rewound prompt is back in the input: clear it, then quit.
+wait_for '^> more changes$'
+send_keys C-u
 send_keys C-d
 wait_for 'AGENTOS-EXITED'
 restart_agentos --base-url "http://127.0.0.1:$T_PORT" -c \
