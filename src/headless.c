@@ -5,6 +5,7 @@
 
 #include "agentos.h"
 #include "session.h"
+#include "snapshot.h"
 #include "utf8.h"
 #include "workspace.h"
 #include "banned.h"
@@ -317,8 +318,9 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 	const char *const *ids, *const *errs;
 	char		*cause = NULL;
 	json_t		*o;
+	struct snapshot_store *snaps;
 	size_t		 n, i;
-	int		 rc = 1;
+	int		 rc = 1, count;
 
 	memset(&h, 0, sizeof h);
 	h.fmt = fmt;
@@ -360,10 +362,13 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 				    errs[i]);
 		}
 		ids = workspace_snapshot_ids(agent_workspace(h.agent), &n);
+		/* The session's count, as agentos sessions says it. */
+		snaps = workspace_snapshots(agent_workspace(h.agent));
+		count = snaps != NULL ? snapshot_count(snaps, NULL) : (int)n;
 		if (n > 0)
-			fprintf(stderr, "agentos: %zu snapshot%s in session "
+			fprintf(stderr, "agentos: %d snapshot%s in session "
 			    "%s; undo the changes with: agentos rewind %s "
-			    "--session %s\n", n, n == 1 ? "" : "s",
+			    "--session %s\n", count, count == 1 ? "" : "s",
 			    agent_session_id(h.agent), ids[0],
 			    agent_session_id(h.agent));
 		break;
