@@ -414,13 +414,13 @@ agent_free(struct agent *a)
 	free(a->ask_why);
 	free(a->rewind_note);
 	free(a->rewind_snap);
-	buf_release(&a->partial);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
 	free(a->system);
 	free(a->root);
 	free(a->cwd);
+	buf_release(&a->partial);
 	free(a);
 }
 

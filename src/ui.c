@@ -81,6 +81,7 @@ static void	ui_restore_run(struct ui *, struct ui_restore *, int);
 static void	ui_restore_free(void *);
 static void	ui_rewind_force(struct ui *, void *);
 static void	ui_fork_ext(struct ui *, int, const char *);
+static void	ui_mode_approval(struct ui *, struct view *);
 static void	ui_resumed(struct ui *);
 static void	ui_start_agent(struct ui *);
 static void	ui_pick_done(struct ui *, const char *);
@@ -904,6 +905,35 @@ ui_pick_done(struct ui *ui, const char *id)
 		view_transcript_add(ui, TE_ERROR, config_provider_help());
 }
 
+/*
+ * The mode changed while view v is up: an approval whose call the new mode
+ * allows (an edit in accept-edits, anything in bypass) is approved.
+ */
+static void
+ui_mode_approval(struct ui *ui, struct view *v)
+{
+	struct tool_call	*tc;
+	enum perm_mode		 mode;
+	char			*why = NULL;
+	int			 allow;
+
+	if ((tc = view_approval_call(v)) == NULL)
+		return;
+	mode = perm_get_mode(agent_perm(ui->agent));
+	allow = perm_check(agent_perm(ui->agent), tc->name, &tc->effects,
+	    &why) == PERM_ALLOW;
+	free(why);
+	/* An unsandboxed command is asked about in every mode but bypass. */
+	if (allow && (tc->effects.flags & EFFECT_EXEC) && mode != PERM_BYPASS &&
+	    !workspace_sandboxed(agent_workspace(ui->agent)))
+		allow = 0;
+	if (!allow)
+		return;
+	view_transcript_notice(ui, TE_NOTICE, "Mode %s: the %s call on "
+	    "screen is approved.", perm_mode_name(mode), tc->name);
+	view_approval_accept(v);
+}
+
 void
 ui_mode_next(struct ui *ui)
 {
@@ -919,7 +949,7 @@ ui_mode_next(struct ui *ui)
 	ui->cfg->perm_mode = m;
 	/* The mode applies to the call waiting on screen too. */
 	if (ui->nviews > 0)
-		view_approval_mode_changed(ui->views[ui->nviews - 1]);
+		ui_mode_approval(ui, ui->views[ui->nviews - 1]);
 	ui_redraw(ui);
 }
 
@@ -932,8 +962,7 @@ ui_submit(struct ui *ui, const char *text)
 void
 ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 {
-	struct tentry	*e;
-	char		*cause = NULL;
+	char	*cause = NULL;
 
 	if (text[0] == '/' && text[1] != '/' && text[1] != '\0' &&
 	    strchr(text, '\n') == NULL) {
@@ -964,10 +993,7 @@ ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 		free(cause);
 		return;
 	}
-	e = view_transcript_add(ui, TE_USER, shown);
-	/* A paste shows folded; the entry keeps it whole to expand. */
-	if (strcmp(text, shown) != 0)
-		buf_adds(&e->output, text);
+	view_transcript_prompt(ui, text, shown);
 	ui_busy_changed(ui);
 	ui_redraw(ui);
 }

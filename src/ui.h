@@ -538,6 +538,12 @@ void	 view_transcript_notice(struct ui *ui, enum tentry_type type,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Remove entry e (if it is still there) and free it. */
 void	 view_transcript_remove(struct ui *ui, struct tentry *e);
+/*
+ * Add a prompt sent: shown (the placeholders of pastes) on screen, text
+ * (what was sent, copied) kept to expand when it differs.
+ */
+void	 view_transcript_prompt(struct ui *ui, const char *text,
+	    const char *shown);
 /* Remove provisional entries (a retried attempt's streamed text). */
 void	 view_transcript_reset_stream(struct ui *ui);
 /* Remove every entry (the screen only; the conversation stays). */
@@ -571,12 +577,12 @@ struct view *view_approval_create(struct ui *ui, struct tool_call *tc,
 	    const char *preview);
 extern const struct view_ops view_approval_ops;
 /*
- * The permission mode changed (S-Tab) while v (any view) is up: when v is
- * an approval panel whose call the new mode allows (an edit in
- * accept-edits, anything in bypass), approve it once, say so and return 1;
- * else 0.  v is freed when it returns 1.
+ * The call of approval panel v (borrowed), or NULL when v is another view
+ * or the panel is taking a note.  view_approval_accept() approves it once,
+ * as y does, and frees v.
  */
-int	 view_approval_mode_changed(struct view *v);
+struct tool_call *view_approval_call(struct view *v);
+void	 view_approval_accept(struct view *v);
 /*
  * Ask a yes/no question (copied) in the same panel: y calls yes(ui, arg),
  * which then owns arg; n or Esc closes and calls release(arg) (may be NULL).

@@ -11,7 +11,6 @@
 
 #include "agentos.h"
 #include "ui.h"
-#include "workspace.h"
 #include "banned.h"
 
 struct approval_view {
@@ -124,35 +123,6 @@ approval_answer(struct view *v, enum approval ans, const char *note)
 	free(copy);
 	ui_redraw(ui);
 	return (VIEW_HANDLED | VIEW_REDRAW);
-}
-
-int
-view_approval_mode_changed(struct view *v)
-{
-	struct approval_view	*d = v->data;
-	struct ui		*ui = v->ui;
-	struct tool_call	*tc = d->tc;
-	enum perm_mode		 mode;
-	char			*why = NULL;
-	int			 allow;
-
-	if (v->ops != &view_approval_ops || ui->agent == NULL ||
-	    d->note != NULL)
-		return (0);
-	mode = perm_get_mode(agent_perm(ui->agent));
-	allow = perm_check(agent_perm(ui->agent), tc->name, &tc->effects,
-	    &why) == PERM_ALLOW;
-	free(why);
-	/* An unsandboxed command is asked about in every mode but bypass. */
-	if (allow && (tc->effects.flags & EFFECT_EXEC) && mode != PERM_BYPASS &&
-	    !workspace_sandboxed(agent_workspace(ui->agent)))
-		allow = 0;
-	if (!allow)
-		return (0);
-	view_transcript_notice(ui, TE_NOTICE, "Mode %s: the %s call on "
-	    "screen is approved.", perm_mode_name(mode), tc->name);
-	approval_answer(v, APPROVE_ONCE, NULL);
-	return (1);
 }
 
 /* Keys while typing the note for a rejection (the note mode). */
@@ -540,4 +510,25 @@ confirm_draw(struct view *v, int y, int rows, int cols)
 	for (i = 0; i < rows - 2 && i < (int)d->lines.nr; i++)
 		ui_draw_sline(y + 1 + i, 0, cols, &d->lines.v[i], 0);
 	ui_draw_text(y + rows - 1, 0, cols, d->hint, EL_NOTICE, SA_BOLD);
+}
+
+/*
+ * The call of approval panel v, or NULL when v is another view or the
+ * panel is typing a note (then it stays as it is).
+ */
+struct tool_call *
+view_approval_call(struct view *v)
+{
+	struct approval_view	*d = v->data;
+
+	if (v->ops != &view_approval_ops || d->note != NULL)
+		return (NULL);
+	return (d->tc);
+}
+
+/* Approve the call of approval panel v once, as y does; v is freed. */
+void
+view_approval_accept(struct view *v)
+{
+	approval_answer(v, APPROVE_ONCE, NULL);
 }

@@ -91,6 +91,17 @@ view_transcript_reset_stream(struct ui *ui)
 }
 
 void
+view_transcript_prompt(struct ui *ui, const char *text, const char *shown)
+{
+	struct tentry	*e;
+
+	e = view_transcript_add(ui, TE_USER, shown);
+	/* A paste shows folded; the entry keeps it whole to expand. */
+	if (strcmp(text, shown) != 0)
+		buf_adds(&e->output, text);
+}
+
+void
 view_transcript_remove(struct ui *ui, struct tentry *e)
 {
 	size_t	i;
