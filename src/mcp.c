@@ -1733,13 +1733,19 @@ mcp_list(struct mcp_server *s, const char *cursor)
 static void
 mcp_list_install(struct mcp_server *s)
 {
-	struct mcp_tool	*mt;
+	struct mcp_tool	*mt, **old = s->tools;
 	json_t		*t;
 	const char	*tname;
 	char		*name;
-	size_t		 i, j;
+	size_t		 i, j, nold = s->ntools;
 
-	mcp_server_retire_tools(s);
+	/*
+	 * A tool that did not change keeps its entry (a call may hold it);
+	 * only changed and removed ones retire, so a server announcing
+	 * list changes again and again does not grow memory.
+	 */
+	s->tools = NULL;
+	s->ntools = s->atools = 0;
 	json_array_foreach(s->listing, i, t) {
 		if ((tname = conv_json_str(t, "name")) == NULL)
 			continue;
@@ -1758,9 +1764,31 @@ mcp_list_install(struct mcp_server *s)
 			continue;
 		}
 		free(name);
+		for (j = 0; j < nold; j++) {
+			if (old[j] != NULL &&
+			    strcmp(old[j]->te->name, mt->te->name) == 0 &&
+			    strcmp(old[j]->te->description,
+			    mt->te->description) == 0 &&
+			    strcmp(old[j]->te->schema, mt->te->schema) == 0 &&
+			    old[j]->readonly == mt->readonly)
+				break;
+		}
+		if (j < nold) {
+			tool_mcp_free(mt);
+			mt = old[j];
+			old[j] = NULL;
+		}
 		ALLOC_GROW(s->tools, s->ntools + 1, s->atools);
 		s->tools[s->ntools++] = mt;
 	}
+	for (j = 0; j < nold; j++) {
+		if (old[j] == NULL)
+			continue;
+		ALLOC_GROW(s->m->retired, s->m->nretired + 1,
+		    s->m->aretired);
+		s->m->retired[s->m->nretired++] = old[j];
+	}
+	free(old);
 	json_decref(s->listing);
 	s->listing = NULL;
 }
