@@ -95,6 +95,7 @@ struct mcp_manager {
 	struct jsonrpc_stats	 stats;		/* of every connection */
 	struct loop_timer	*start_timer;	/* spawns after the first
 						   screen */
+	struct mcp_fetch	*fetch;		/* @SERVER:URI reads */
 };
 
 static void	mcp_server_start(struct mcp_server *);
@@ -669,6 +670,7 @@ mcp_manager_free(struct mcp_manager *m)
 		    (unsigned long long)(m->stats.recv_ns / 1000));
 	m->cb = NULL;
 	mcp_wait_cancel(m);
+	mcp_resources_cancel(m);
 	if (m->start_timer != NULL)
 		loop_timer_cancel(m->start_timer);
 	m->start_timer = NULL;
@@ -2065,3 +2067,205 @@ mcp_prompt_get(struct mcp_manager *m, const char *name, const char *args,
 	}
 	return (0);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Resources (Server / Resources) */
+
+/*
+ * The reads of one prompt.  It lives until every call answered and the
+ * owner was told (or let go): a call forgotten with its endpoint (a
+ * server stopped) only keeps it, so the timer is what ends the wait.
+ */
+struct mcp_fetch {
+	struct mcp_manager	*m;		/* NULL once let go */
+	void			(*cb)(void *, const char *);
+	void			*arg;
+	struct buf		 out[MCP_MAX_REFS];
+	size_t			 n, pending;
+	struct loop_timer	*timer;
+};
+
+/* One call of a fetch. */
+struct mcp_fetch_ref {
+	struct mcp_fetch	*f;
+	size_t			 i;
+};
+
+/* Tell the owner what was read (once), and let go of the fetch. */
+static void
+mcp_fetch_finish(struct mcp_fetch *f)
+{
+	struct buf	 all = BUF_INIT;
+	size_t		 i;
+
+	if (f->timer != NULL)
+		loop_timer_cancel(f->timer);
+	f->timer = NULL;
+	if (f->m != NULL && f->cb != NULL) {
+		for (i = 0; i < f->n; i++) {
+			if (i > 0)
+				buf_adds(&all, "\n\n");
+			buf_add(&all, f->out[i].buf, f->out[i].len);
+		}
+		f->m->fetch = NULL;
+		f->m = NULL;
+		f->cb(f->arg, all.buf);
+	}
+	if (f->m != NULL)
+		f->m->fetch = NULL;
+	f->m = NULL;
+	f->cb = NULL;
+	buf_release(&all);
+	if (f->pending == 0) {
+		for (i = 0; i < f->n; i++)
+			buf_release(&f->out[i]);
+		free(f);
+	}
+}
+
+/* The time limit of the whole fetch. */
+static void
+mcp_fetch_timeout(void *arg)
+{
+	struct mcp_fetch	*f = arg;
+	size_t			 i;
+
+	f->timer = NULL;
+	for (i = 0; i < f->n; i++) {
+		/* Unanswered: say so in its place. */
+		if (strchr(f->out[i].buf, '\n') == NULL)
+			buf_adds(&f->out[i], "\n(no answer in time)");
+	}
+	mcp_fetch_finish(f);
+}
+
+/* The answer to one resources/read. */
+static void
+mcp_fetch_done(void *arg, json_t *result, json_t *error)
+{
+	struct mcp_fetch_ref	*r = arg;
+	struct mcp_fetch	*f = r->f;
+	struct buf		*b = &f->out[r->i], clean = BUF_INIT;
+	json_t			*c;
+	const char		*s, *mime;
+	size_t			 i, len;
+	char			*e;
+
+	free(r);
+	f->pending--;
+	if (f->cb == NULL) {
+		/* Already told (timeout) or let go: just free at the end. */
+		if (f->pending == 0 && f->m == NULL)
+			mcp_fetch_finish(f);
+		return;
+	}
+	if (error != NULL) {
+		e = mcp_error_text(error);
+		buf_addf(b, "\n(resources/read failed: %s)", e);
+		free(e);
+	}
+	json_array_foreach(json_object_get(result, "contents"), i, c) {
+		mime = conv_json_str(c, "mimeType");
+		if ((s = conv_json_str(c, "text")) != NULL) {
+			len = strlen(s);
+			buf_addch(b, '\n');
+			tool_utf8_sanitize(&clean, s, len > TOOL_OUTPUT_MAX ?
+			    TOOL_OUTPUT_MAX : len);
+			buf_add(b, clean.buf, clean.len);
+			buf_reset(&clean);
+			if (len > TOOL_OUTPUT_MAX)
+				buf_addf(b, "\n[... cut at %d of %zu bytes]",
+				    TOOL_OUTPUT_MAX, len);
+		} else if ((s = conv_json_str(c, "blob")) != NULL)
+			buf_addf(b, "\n[%s, %zu bytes]", mime != NULL ? mime :
+			    "binary", mcp_b64_size(s));
+	}
+	if (strchr(b->buf, '\n') == NULL)
+		buf_adds(b, "\n(empty)");
+	buf_release(&clean);
+	if (f->pending == 0)
+		mcp_fetch_finish(f);
+}
+
+int
+mcp_resources_fetch(struct mcp_manager *m, const char *prompt,
+    void (*cb)(void *, const char *), void *arg)
+{
+	struct mcp_fetch	*f;
+	struct mcp_fetch_ref	*r;
+	struct mcp_server	*s;
+	const char		*p, *colon, *end, *why;
+	char			*name, *uri;
+	size_t			 i;
+
+	if (m == NULL || m->fetch != NULL)
+		return (0);
+	f = xcalloc(1, sizeof *f);
+	f->m = m;
+	f->cb = cb;
+	f->arg = arg;
+	for (p = prompt; (p = strchr(p, '@')) != NULL && f->n < MCP_MAX_REFS;
+	    p++) {
+		if (p > prompt && !isspace((unsigned char)p[-1]))
+			continue;
+		end = p + 1 + strcspn(p + 1, " \t\r\n");
+		if ((colon = memchr(p + 1, ':', end - p - 1)) == NULL ||
+		    colon == p + 1 || colon + 1 == end)
+			continue;
+		/* A sentence's full stop or comma is not the URI's. */
+		while (end > colon + 1 && strchr(".,;:!?)\"'", end[-1]) != NULL)
+			end--;
+		name = xstrndup(p + 1, colon - p - 1);
+		s = NULL;
+		for (i = 0; i < m->n; i++) {
+			if (strcmp(m->v[i]->conf->name, name) == 0)
+				s = m->v[i];
+		}
+		free(name);
+		if (s == NULL || mcp_server_rpc(s, &why) == NULL)
+			continue;
+		uri = xstrndup(colon + 1, end - colon - 1);
+		buf_init(&f->out[f->n], 0);
+		buf_addf(&f->out[f->n], "[resource @%s:%s]", s->conf->name,
+		    uri);
+		r = xcalloc(1, sizeof *r);
+		r->f = f;
+		r->i = f->n++;
+		if (jsonrpc_call(s->rpc, "resources/read", json_pack("{s:s}",
+		    "uri", uri), mcp_call_timeout(s), mcp_fetch_done,
+		    r) == NULL) {
+			buf_adds(&f->out[r->i], "\n(the server closed the "
+			    "connection)");
+			free(r);
+		} else
+			f->pending++;
+		free(uri);
+	}
+	if (f->n == 0) {
+		free(f);
+		return (0);
+	}
+	m->fetch = f;
+	f->timer = loop_timer_add(options_get(m->cfg)->mcp.call_timeout_ms +
+	    1000, mcp_fetch_timeout, f);
+	if (f->pending == 0) {
+		/* Nothing on the wire: tell the owner from the loop. */
+		loop_timer_cancel(f->timer);
+		f->timer = loop_timer_add(0, mcp_fetch_timeout, f);
+	}
+	return (1);
+}
+
+void
+mcp_resources_cancel(struct mcp_manager *m)
+{
+	struct mcp_fetch	*f;
+
+	if (m == NULL || (f = m->fetch) == NULL)
+		return;
+	m->fetch = NULL;
+	f->m = NULL;
+	f->cb = NULL;
+	mcp_fetch_finish(f);
+}
+

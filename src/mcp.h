@@ -228,6 +228,22 @@ void	 mcp_prompt_names(struct mcp_manager *m, const char *prefix,
 	    struct buf *out);
 
 /*
+ * Resources (Server / Resources, resources/read): the "@SERVER:URI"
+ * words of a prompt (at most MCP_MAX_REFS; SERVER a ready server) are
+ * read, and cb(arg, text) is called from the loop once all answered (or
+ * after mcp.call_timeout) with "[resource @SERVER:URI]" and the contents
+ * of each (text as it is, at most TOOL_OUTPUT_MAX bytes each; binary
+ * contents as a line naming type and size), or an error line; text is
+ * borrowed.  Returns 1 when something is being read, 0 when prompt names
+ * no resource (cb is not called).  One read at a time;
+ * mcp_resources_cancel() forgets the callback.
+ */
+#define MCP_MAX_REFS	10
+int	 mcp_resources_fetch(struct mcp_manager *m, const char *prompt,
+	    void (*cb)(void *, const char *), void *arg);
+void	 mcp_resources_cancel(struct mcp_manager *m);
+
+/*
  * cli-mcp.c: "agentos mcp list | get NAME | add NAME ... | remove NAME";
  * argv[0] is "mcp".  Returns the exit status.
  */
