@@ -1924,29 +1924,6 @@ mcp_prompt_find(struct mcp_manager *m, const char *name,
 	return (NULL);
 }
 
-void
-mcp_prompt_names(struct mcp_manager *m, const char *prefix,
-    struct buf *out)
-{
-	struct mcp_server	*s;
-	json_t			*p;
-	size_t			 i, j;
-	char			*mangled;
-
-	for (i = 0; m != NULL && i < m->n; i++) {
-		s = m->v[i];
-		if (s->state != MCP_READY)
-			continue;
-		json_array_foreach(s->prompts, j, p) {
-			mangled = mcp_tool_name(s->conf->name,
-			    conv_json_str(p, "name"));
-			if (strncmp(mangled, prefix, strlen(prefix)) == 0)
-				buf_addf(out, " /%s", mangled);
-			free(mangled);
-		}
-	}
-}
-
 /* What a prompts/get is waiting for. */
 struct mcp_prompt_req {
 	void	(*cb)(void *, const char *, const char *);

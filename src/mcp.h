@@ -223,9 +223,6 @@ int	 mcp_connect_http(const struct mcp_server_conf *conf,
 int	 mcp_prompt_get(struct mcp_manager *m, const char *name,
 	    const char *args, void (*cb)(void *, const char *, const char *),
 	    void *arg, char **cause);
-/* Append " /NAME" for each prompt whose name starts with prefix. */
-void	 mcp_prompt_names(struct mcp_manager *m, const char *prefix,
-	    struct buf *out);
 
 /*
  * Resources (Server / Resources, resources/read): the "@SERVER:URI"

@@ -3,7 +3,7 @@
 # a snapshot is taken before it runs, so Alt-z removes the file the server
 # wrote; /mcp shows the server ready with its tools; Esc cancels a slow
 # call (its progress shown while it runs) and the server receives notifications/cancelled for it; /mcp
-# disable takes the server's tools away.
+# disable takes the server's tools away, /mcp reconnect brings it back.
 . "$(dirname "$0")/lib.sh"
 make_repo
 mkdir -p "$XDG_CONFIG_HOME/agentos"
@@ -63,4 +63,15 @@ send_keys '/mcp disable fake' Enter
 wait_for 'fake: disabled'
 send_keys 'and now' Enter
 wait_for 'No server tools now\.'
+send_keys '/mcp reconnect fake' Enter
+# A new process, initialized and listed again.
+_end=$(( $(date +%s) + T_WAIT ))
+until [ "$(grep -c '"tools/list"' "$T_TMP/mcp.jsonl")" -ge 2 ]; do
+	[ "$(date +%s)" -le "$_end" ] || fail "not listed again after reconnect"
+	sleep 0.2
+done
+[ "$(wc -l < "$T_TMP/pids")" -eq 2 ] || fail "reconnect did not start a new server"
+kill -0 "$(head -1 "$T_TMP/pids")" 2>/dev/null && fail "the old server still runs"
+send_keys '/mcp reconnect nosuch' Enter
+wait_for 'no MCP server "nosuch"'
 exit 0
