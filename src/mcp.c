@@ -1121,6 +1121,8 @@ mcp_reconnect(struct mcp_manager *m, const char *name, char **cause)
 		    "agentos with --trust-project", name);
 		return (-1);
 	}
+	free(s->reason);
+	s->reason = xstrdup("reconnecting");
 	mcp_server_stop(s);
 	mcp_server_start(s);
 	mcp_changed(m);
@@ -1134,10 +1136,10 @@ mcp_disable(struct mcp_manager *m, const char *name, char **cause)
 
 	if ((s = mcp_server_find(m, name, cause)) == NULL)
 		return (-1);
-	mcp_server_stop(s);
-	s->state = MCP_DISABLED;
 	free(s->reason);
 	s->reason = xstrdup("disabled for this session");
+	mcp_server_stop(s);
+	s->state = MCP_DISABLED;
 	mcp_changed(m);
 	return (0);
 }
@@ -1314,8 +1316,11 @@ mcp_server_stop(struct mcp_server *s)
 	s->prompts = NULL;
 	json_decref(s->prompt_pages);
 	s->prompt_pages = NULL;
-	if (s->rpc != NULL)
+	if (s->rpc != NULL) {
+		tool_mcp_server_gone(s, s->reason != NULL ? s->reason :
+		    "stopped");
 		jsonrpc_free(s->rpc);
+	}
 	s->rpc = NULL;
 	if (s->ev_err != NULL)
 		event_free(s->ev_err);

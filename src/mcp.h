@@ -277,6 +277,12 @@ void	 tool_mcp_free(struct mcp_tool *mt);
  * whose progressToken (the tool call id) it names; ignored otherwise.
  */
 void	 tool_mcp_progress(struct mcp_server *srv, json_t *params);
+/*
+ * srv's connection is about to be freed (stopped, disabled, failed):
+ * each call in flight on it finishes from the loop with an error saying
+ * why (copied).
+ */
+void	 tool_mcp_server_gone(struct mcp_server *srv, const char *why);
 /* The mcp_tool of te when it is a server tool, else NULL. */
 struct mcp_tool *mcp_tool_of(const struct tool_entry *te);
 /* The endpoint of a ready server, or NULL with *why (borrowed). */
