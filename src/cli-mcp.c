@@ -321,7 +321,10 @@ out:
 	return (rc);
 }
 
-/* add NAME [--scope S] [-e K=V]... [-H 'N: v']... -- CMD ARGS | --transport http URL */
+/*
+ * add NAME [--scope S] [-e K=V]... [-H 'N: v']... -- CMD ARGS
+ * add NAME [--scope S] [-H 'N: v']... --transport http URL
+ */
 static int
 cli_mcp_add(int argc, char **argv, const char *root)
 {

@@ -868,7 +868,8 @@ mcp_tool_search(struct mcp_manager *m, const char *query, size_t max,
 	struct mcp_tool		**hits = NULL, *mt;
 	int			 *scores = NULL, sc;
 	char			**words = NULL, *q, *w, *save = NULL;
-	size_t			  nw = 0, aw = 0, nh = 0, ah = 0, as = 0, i, j, k;
+	size_t			  nw = 0, aw = 0, nh = 0, ah = 0, as = 0;
+	size_t			  i, j, k;
 
 	q = xstrdup(query);
 	for (w = strtok_r(q, " \t\n,;", &save); w != NULL;
@@ -1029,8 +1030,8 @@ mcp_untrusted_line(struct mcp_manager *m)
 		return (NULL);
 	}
 	buf_addf(&b, ": project MCP server%s not started: not trusted "
-	    "(agentos trust yes, or --trust-project, starts %s)", n == 1 ? "" : "s",
-	    n == 1 ? "it" : "them");
+	    "(agentos trust yes, or --trust-project, starts %s)",
+	    n == 1 ? "" : "s", n == 1 ? "it" : "them");
 	return (buf_detach(&b, NULL));
 }
 
@@ -1054,7 +1055,8 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 	}
 	for (i = 0; i < m->n; i++) {
 		s = m->v[i];
-		buf_addf(out, "%s: %s", s->conf->name, mcp_state_name(s->state));
+		buf_addf(out, "%s: %s", s->conf->name,
+		    mcp_state_name(s->state));
 		if (s->state == MCP_READY)
 			buf_addf(out, ", %zu tool%s, protocol %s%s%s",
 			    s->ntools, s->ntools == 1 ? "" : "s", s->version,
