@@ -118,6 +118,8 @@ static void	mcp_wait_check(struct mcp_manager *);
 static void	mcp_server_closing(struct mcp_server *, const char *);
 static void	mcp_log_message(struct mcp_server *, json_t *);
 static void	mcp_start_all(void *);
+static void	mcp_prompts_gone(struct mcp_server *);
+static void	mcp_prompts_forget(struct mcp_manager *);
 static void	mcp_event(struct mcp_manager *, json_t *);
 static void	mcp_prompts_list(struct mcp_server *, const char *);
 
@@ -688,6 +690,7 @@ mcp_manager_free(struct mcp_manager *m)
 	if (n > 0)
 		proc_stop_sync(live, n, MCP_GUARD_GRACE_MS);
 	free(live);
+	mcp_prompts_forget(m);
 	for (i = 0; i < m->n; i++) {
 		free(m->v[i]->reason);
 		free(m->v[i]->tools);
@@ -1322,6 +1325,7 @@ mcp_server_stop(struct mcp_server *s)
 	if (s->rpc != NULL) {
 		tool_mcp_server_gone(s, s->reason != NULL ? s->reason :
 		    "stopped");
+		mcp_prompts_gone(s);
 		jsonrpc_free(s->rpc);
 	}
 	s->rpc = NULL;
@@ -1932,12 +1936,77 @@ mcp_prompt_find(struct mcp_manager *m, const char *name,
 	return (NULL);
 }
 
-/* What a prompts/get is waiting for. */
+/* What a prompts/get is waiting for, in the list of those in flight. */
 struct mcp_prompt_req {
-	void	(*cb)(void *, const char *, const char *);
-	void	*arg;
-	char	*server;
+	void			(*cb)(void *, const char *, const char *);
+	void			*arg;
+	char			*server;
+	struct mcp_server	*srv;
+	struct loop_timer	*gone;		/* the server stopped */
+	struct mcp_prompt_req	*next;
 };
+static struct mcp_prompt_req *mcp_prompt_reqs;
+
+/* Take r out of the list of prompts in flight. */
+static void
+mcp_prompt_unlink(struct mcp_prompt_req *r)
+{
+	struct mcp_prompt_req	**pp;
+
+	for (pp = &mcp_prompt_reqs; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			return;
+		}
+	}
+}
+
+/* The server of r stopped before answering: say so, from the loop. */
+static void
+mcp_prompt_gone_fire(void *arg)
+{
+	struct mcp_prompt_req	*r = arg;
+	char			*why;
+
+	mcp_prompt_unlink(r);
+	why = xasprintf("MCP server %s stopped before it sent the prompt",
+	    r->server);
+	r->cb(r->arg, NULL, why);
+	free(why);
+	free(r->server);
+	free(r);
+}
+
+/* At exit: the prompts of m's servers are forgotten, unanswered. */
+static void
+mcp_prompts_forget(struct mcp_manager *m)
+{
+	struct mcp_prompt_req	*r, **pp = &mcp_prompt_reqs;
+
+	while ((r = *pp) != NULL) {
+		if (r->srv->m != m) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		if (r->gone != NULL)
+			loop_timer_cancel(r->gone);
+		free(r->server);
+		free(r);
+	}
+}
+
+/* s's connection goes away: its prompts in flight will never answer. */
+static void
+mcp_prompts_gone(struct mcp_server *s)
+{
+	struct mcp_prompt_req	*r;
+
+	for (r = mcp_prompt_reqs; r != NULL; r = r->next) {
+		if (r->srv == s && r->gone == NULL)
+			r->gone = loop_timer_add(0, mcp_prompt_gone_fire, r);
+	}
+}
 
 /* The answer to prompts/get: its messages' text joined. */
 static void
@@ -1950,6 +2019,7 @@ mcp_prompt_got(void *arg, json_t *result, json_t *error)
 	size_t			 i;
 	char			*e;
 
+	mcp_prompt_unlink(r);
 	if (error != NULL) {
 		e = mcp_error_text(error);
 		buf_addf(&b, "MCP server %s: prompts/get failed: %s",
@@ -2042,6 +2112,7 @@ mcp_prompt_get(struct mcp_manager *m, const char *name, const char *args,
 	r->cb = cb;
 	r->arg = arg;
 	r->server = xstrdup(s->conf->name);
+	r->srv = s;
 	if (jsonrpc_call(s->rpc, "prompts/get", params,
 	    mcp_call_timeout(s), mcp_prompt_got, r) == NULL) {
 		free(r->server);
@@ -2050,6 +2121,8 @@ mcp_prompt_get(struct mcp_manager *m, const char *name, const char *args,
 		    s->conf->name);
 		return (-1);
 	}
+	r->next = mcp_prompt_reqs;
+	mcp_prompt_reqs = r;
 	return (0);
 }
 
