@@ -96,6 +96,22 @@ struct agent {
 	int64_t			 ctx_window;
 
 	/*
+	 * Summaries (context-compact.c): a summary request is in flight,
+	 * its failed attempts, the oldest messages it leaves out, where the
+	 * kept tail begins, why (auto, overflow, manual) and the user's
+	 * instructions; compact_skip: the next request goes out without one
+	 * (it was just made, or failed).
+	 */
+	int			 compacting;
+	int			 compact_tries;
+	size_t			 compact_drop;
+	size_t			 compact_tail;
+	char			*compact_trigger;
+	char			*compact_extra;
+	int64_t			 compact_before;
+	int			 compact_skip;
+
+	/*
 	 * Files put back by rewinds since the last prompt, told to the
 	 * model at the start of the next user message (not in the system
 	 * prompt, which stays cache-stable); NULL when none.
@@ -109,6 +125,13 @@ static void	agent_request(struct agent *);
 static int	agent_context_clear(struct agent *, const char *, int, int);
 static int	agent_overflow(struct agent *, const char *, int64_t,
 		    int64_t);
+static int	agent_compact_start(struct agent *, const char *,
+		    const char *);
+static void	agent_compact_send(struct agent *);
+static void	agent_compact_fail(struct agent *, const char *, int);
+static void	agent_compact_cb_text(void *, const char *, size_t);
+static void	agent_compact_cb_done(void *, struct response *,
+		    const char *);
 static void	agent_end_turn(struct agent *, enum stop_reason,
 		    const char *);
 static void	agent_schedule_step(struct agent *);
@@ -166,6 +189,15 @@ static const struct model_call_cb agent_call_cb = {
 	},
 	.retry = agent_cb_retry,
 	.done = agent_cb_done,
+};
+
+/* A summary request: nothing streams to the front end. */
+static const struct model_call_cb agent_compact_cb = {
+	.stream = {
+		.text_delta = agent_compact_cb_text,
+	},
+	.retry = agent_cb_retry,
+	.done = agent_compact_cb_done,
 };
 
 static const struct workspace_cb agent_ws_cb = {
@@ -323,6 +355,8 @@ agent_free(struct agent *a)
 	free(a->ask_why);
 	free(a->rewind_note);
 	free(a->rewind_snap);
+	free(a->compact_trigger);
+	free(a->compact_extra);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -426,6 +460,12 @@ agent_request(struct agent *a)
 	if (agent_budget_gate(a, NULL) != 0)
 		return;
 	agent_context_clear(a, "auto", 0, 0);
+	/* Clearing was not enough: a summary first, then this request. */
+	if (!a->compact_skip && options_get(a->cfg)->context.autoclear &&
+	    context_compact_due(&options_get(a->cfg)->context, a->ctx_window,
+	    a->ctx_est) && agent_compact_start(a, "auto", NULL) == 0)
+		return;
+	a->compact_skip = 0;
 	a->state = AGENT_MODEL;
 	a->call_started_ms = loop_now_ms();
 	a->mc = a->call_start(a->cfg, &req, &agent_call_cb, a, &cause);
@@ -452,7 +492,8 @@ agent_request(struct agent *a)
  * threshold (with force: whatever the estimate, down to the target), and
  * log a compaction event saying what was cleared (with messages: the whole
  * conversation too, for when the log holds a response the conversation
- * dropped).  Returns how many results were cleared.
+ * dropped).  force < 0: only update the estimate.  Returns how many
+ * results were cleared.
  */
 static int
 agent_context_clear(struct agent *a, const char *trigger, int force,
@@ -477,6 +518,8 @@ agent_context_clear(struct agent *a, const char *trigger, int force,
 	    context_conv_bytes(&a->conv));
 	a->ctx_est = before;
 	a->ctx_window = window;
+	if (force < 0)
+		return (0);	/* the estimate only */
 	if (!force && (!o->autoclear || !context_over(o, window, before)))
 		return (0);
 	target = context_target(o, window);
@@ -559,6 +602,7 @@ agent_overflow(struct agent *a, const char *error, int64_t tokens,
 {
 	const struct context_options *o = &options_get(a->cfg)->context;
 	int64_t	 window;
+	int	 n;
 
 	if (a->overflow_retried)
 		return (0);
@@ -577,8 +621,22 @@ agent_overflow(struct agent *a, const char *error, int64_t tokens,
 	/* The provider's window wins over the configured one from now on. */
 	if (limit > 0 && limit < window)
 		a->ctx_limit = limit;
-	if (agent_context_clear(a, "overflow", 1, error == NULL) == 0)
-		return (0);
+	n = agent_context_clear(a, "overflow", 1, error == NULL);
+	if (n == 0 || context_compact_due(o, a->ctx_window, a->ctx_est)) {
+		/* Clearing is not enough: one summary, then the retry. */
+		if (agent_compact_start(a, "overflow", NULL) != 0) {
+			if (n == 0)
+				return (0);
+		} else {
+			agent_event(a, EV_RETRY, event_pack(EV_RETRY,
+			    "{s:i,s:I,s:s}", "attempt", 1, "delay_ms",
+			    (json_int_t)0, "reason", error != NULL ? error :
+			    "model_context_window_exceeded"));
+			if (a->ui->stream_reset != NULL)
+				a->ui->stream_reset(a->arg);
+			return (1);
+		}
+	}
 	agent_event(a, EV_RETRY, event_pack(EV_RETRY, "{s:i,s:I,s:s}",
 	    "attempt", 1, "delay_ms", (json_int_t)0, "reason",
 	    error != NULL ? error : "model_context_window_exceeded"));
@@ -586,6 +644,246 @@ agent_overflow(struct agent *a, const char *error, int64_t tokens,
 		a->ui->stream_reset(a->arg);
 	agent_request(a);
 	return (1);
+}
+
+/*
+ * Summarize the conversation (context-compact.c) for trigger (auto,
+ * overflow, manual) with the user's extra instructions (may be NULL), then
+ * go on: the pending request for auto and overflow, the end of the "turn"
+ * for manual.  0 if the summary request is on its way; -1 if there is
+ * nothing to summarize.
+ */
+static int
+agent_compact_start(struct agent *a, const char *trigger, const char *extra)
+{
+	const struct context_options *o = &options_get(a->cfg)->context;
+	int64_t	 window = a->ctx_window, need;
+	size_t	 tail;
+	char	*instr;
+
+	if (window <= 0)
+		window = context_window(o, a->cfg->model);
+	tail = context_compact_tail(&a->conv, o->keep_results > 0 ?
+	    o->keep_results : 1, window / 4);
+	if (tail == 0) {
+		log_debug("context: nothing to summarize (%zu messages)",
+		    a->conv.nr);
+		return (-1);
+	}
+	free(a->compact_trigger);
+	a->compact_trigger = xstrdup(trigger);
+	free(a->compact_extra);
+	a->compact_extra = extra != NULL && *extra != '\0' ? xstrdup(extra) :
+	    NULL;
+	a->compact_tail = tail;
+	a->compact_tries = 0;
+	a->compact_before = a->ctx_est;
+	/*
+	 * The request keeps room for the summary (half the reserve: the
+	 * other half was the margin of the trigger): past it, the oldest
+	 * messages are left out of the request from the start, which costs
+	 * its cache hit.
+	 */
+	instr = context_compact_instruction(a->compact_extra,
+	    context_has_summary(&a->conv));
+	need = a->ctx_est + (int64_t)(strlen(instr) /
+	    CONTEXT_BYTES_PER_TOKEN) + context_reserve(o, window) / 2 - window;
+	free(instr);
+	a->compact_drop = need > 0 ? context_compact_drop_for(&a->conv, need) :
+	    0;
+	a->ui->notice(a->arg, "Context: summarizing the conversation, as "
+	    "clearing old tool results is not enough...");
+	agent_compact_send(a);
+	return (0);
+}
+
+/* Send the summary request as it stands (a->compact_drop left out). */
+static void
+agent_compact_send(struct agent *a)
+{
+	struct model_request	 req;
+	struct conv		 rc;
+	char			*instr, *cause = NULL;
+
+	conv_init(&rc);
+	instr = context_compact_instruction(a->compact_extra,
+	    context_has_summary(&a->conv));
+	a->compact_drop = context_compact_request(&a->conv, a->compact_drop,
+	    instr, &rc);
+	free(instr);
+	memset(&req, 0, sizeof req);
+	req.model = a->cfg->model;
+	req.system = a->system;
+	req.conv = &rc;
+	req.tools = a->tools;
+	req.max_tokens = a->cfg->max_tokens;
+	req.thinking_budget = a->cfg->thinking_budget;
+	req.no_tool_calls = 1;
+	a->state = AGENT_MODEL;
+	a->compacting = 1;
+	a->call_started_ms = loop_now_ms();
+	a->mc = a->call_start(a->cfg, &req, &agent_compact_cb, a, &cause);
+	conv_release(&rc);
+	if (a->mc == NULL) {
+		a->compacting = 0;
+		a->compact_tries = CONTEXT_COMPACT_TRIES - 1;
+		agent_compact_fail(a, cause, 0);
+		free(cause);
+		return;
+	}
+	a->stats.requests++;
+}
+
+/*
+ * A summary attempt failed (why; overflow: the request did not fit): try
+ * again, the oldest messages left out when it did not fit, up to
+ * CONTEXT_COMPACT_TRIES; then stop the turn with the session intact.
+ */
+static void
+agent_compact_fail(struct agent *a, const char *why, int overflow)
+{
+	size_t	 left = a->compact_tail > 1 ? a->compact_tail - 1 : 0;
+	char	*text;
+
+	a->compacting = 0;
+	a->compact_tries++;
+	log_debug("context: summary attempt %d failed: %s", a->compact_tries,
+	    why);
+	if (a->compact_tries < CONTEXT_COMPACT_TRIES) {
+		if (overflow)
+			a->compact_drop += left / 3 > 0 ? left / 3 : 1;
+		text = xasprintf("Context: the summary failed (%s); trying "
+		    "again%s.", why, overflow ? " with the oldest messages "
+		    "left out" : "");
+		a->ui->notice(a->arg, text);
+		free(text);
+		agent_compact_send(a);
+		return;
+	}
+	text = xasprintf("the conversation could not be summarized (%d "
+	    "attempts; the last: %s); the session is intact: /compact tries "
+	    "again, /clear starts a new conversation", a->compact_tries, why);
+	a->compact_skip = 0;
+	agent_end_turn(a, STOP_NONE, text);
+	free(text);
+}
+
+static void
+agent_compact_cb_text(void *arg, const char *text, size_t len)
+{
+	/* The summary is shown once it is whole. */
+}
+
+/* The summary request ended: replace the conversation by its summary. */
+static void
+agent_compact_cb_done(void *arg, struct response *resp, const char *error)
+{
+	struct agent	*a = arg;
+	struct conv	 nc;
+	struct usage	 u;
+	char		*summary, *files, *why, *line;
+	const char	*model;
+	json_t		*ev, *msgs;
+	size_t		 i, kept, lost, replaced;
+	int64_t		 before, after, old;
+	double		 cost = 0;
+
+	a->mc = NULL;
+	a->compacting = 0;
+	if (error != NULL) {
+		agent_compact_fail(a, error, context_is_overflow(error));
+		return;
+	}
+	u = resp->usage;
+	a->stats.usage.input_tokens += u.input_tokens;
+	a->stats.usage.output_tokens += u.output_tokens;
+	a->stats.usage.cache_read_tokens += u.cache_read_tokens;
+	a->stats.usage.cache_write_tokens += u.cache_write_tokens;
+	model = resp->model != NULL && *resp->model != '\0' ? resp->model :
+	    a->cfg->model;
+	budget_add_response(a->budget, a->stats.turns, model, &u,
+	    loop_now_ms() - a->call_started_ms, &cost);
+
+	summary = message_text(&resp->msg);
+	old = (int64_t)(context_conv_bytes(&a->conv) / CONTEXT_BYTES_PER_TOKEN);
+	if (summary == NULL || *summary == '\0') {
+		free(summary);
+		agent_compact_fail(a, "the model's answer had no text", 0);
+		return;
+	}
+	conv_init(&nc);
+	files = context_files_changed(workspace_session(a->ws));
+	kept = context_compact_build(&a->conv, summary, files,
+	    context_user_budget(&options_get(a->cfg)->context,
+	    a->ctx_window), a->compact_tail, &nc, &lost);
+	free(files);
+	if ((int64_t)(context_conv_bytes(&nc) / CONTEXT_BYTES_PER_TOKEN) >=
+	    old) {
+		why = xasprintf("the summary (%zu bytes) is no smaller than "
+		    "what it replaces", strlen(summary));
+		conv_release(&nc);
+		free(summary);
+		agent_compact_fail(a, why, 0);
+		free(why);
+		return;
+	}
+	replaced = a->compact_tail;
+	conv_release(&a->conv);
+	a->conv = nc;
+	/* A new conversation: estimated from its bytes until a response. */
+	before = a->compact_before;
+	a->ctx_tokens = 0;
+	a->ctx_bytes = 0;
+	agent_context_clear(a, "auto", -1, 0);
+	after = a->ctx_est;
+	msgs = json_array();
+	for (i = 0; i < a->conv.nr; i++)
+		json_array_append_new(msgs,
+		    conv_message_to_json(&a->conv.msgs[i]));
+	ev = event_pack(EV_COMPACTION, "{s:s,s:I,s:I,s:s,s:I,s:I,s:I,s:o}",
+	    "trigger", a->compact_trigger, "tokens_before",
+	    (json_int_t)before, "tokens_after", (json_int_t)after, "summary",
+	    summary, "replaced", (json_int_t)replaced, "user_kept",
+	    (json_int_t)kept, "left_out", (json_int_t)a->compact_drop,
+	    "messages", msgs);
+	agent_event(a, EV_COMPACTION, ev);
+	line = xasprintf("compacted: %lld -> %lld tokens (%zu messages "
+	    "summarized, %zu of the user's kept verbatim%s)", (long long)before,
+	    (long long)after, replaced, kept, lost > 0 ? ", older ones in "
+	    "the summary" : "");
+	if (a->ui->compacted != NULL)
+		a->ui->compacted(a->arg, line, summary);
+	else
+		a->ui->notice(a->arg, line);
+	free(line);
+	free(summary);
+	if (strcmp(a->compact_trigger, "manual") == 0) {
+		agent_end_turn(a, STOP_END_TURN, NULL);
+		return;
+	}
+	a->compact_skip = 1;
+	a->state = AGENT_IDLE;
+	agent_request(a);
+}
+
+int
+agent_compact(struct agent *a, const char *extra, char **cause)
+{
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: wait for the turn to end or press Esc");
+		return (-1);
+	}
+	if (!config_provider_configured(a->cfg)) {
+		*cause = xstrdup(config_provider_help());
+		return (-1);
+	}
+	agent_context_clear(a, "auto", -1, 0);
+	if (agent_compact_start(a, "manual", extra) != 0) {
+		*cause = xstrdup("nothing to compact yet: the conversation is "
+		    "too short");
+		return (-1);
+	}
+	return (0);
 }
 
 /* End the turn: back to idle and tell the front end. */
@@ -1101,6 +1399,8 @@ agent_cancel(struct agent *a)
 		if (a->mc != NULL)
 			a->call_cancel(a->mc);
 		a->mc = NULL;
+		a->compacting = 0;
+		a->compact_skip = 0;
 		a->asking = BUDGET_OK;
 		if (a->ui->stream_reset != NULL)
 			a->ui->stream_reset(a->arg);

@@ -355,6 +355,13 @@ struct model_request {
 						   input_schema}; borrowed */
 	int			 max_tokens;
 	int			 thinking_budget; /* 0: off */
+	/*
+	 * A summary request (context-compact.c): the model must answer with
+	 * text.  OpenAI gets tool_choice "none"; Anthropic nothing, as a
+	 * changed tool_choice invalidates its cached messages (the
+	 * instruction says so instead).
+	 */
+	int			 no_tool_calls;
 };
 
 /* A request as it goes on the wire. */
@@ -1013,6 +1020,13 @@ struct agent_ui {
 	 * agent_budget_answer().  NULL (headless): the turn stops.
 	 */
 	void	(*budget_ask)(void *arg, const char *question);
+	/*
+	 * The conversation was summarized (context-compact.c): line is the
+	 * one-line account ("compacted: N -> M tokens"), summary the model's
+	 * summary (both borrowed), shown expandable.  NULL: line goes to
+	 * notice.
+	 */
+	void	(*compacted)(void *arg, const char *line, const char *summary);
 };
 
 struct agent_stats {

@@ -117,8 +117,7 @@ context_find_use(const struct conv *c, const char *id)
 	return (NULL);
 }
 
-/* The main argument of a tool input: the first of a few known members. */
-static const char *
+const char *
 context_main_arg(json_t *input)
 {
 	static const char *keys[] = {
@@ -214,6 +213,14 @@ context_resolved(const struct conv *c, size_t at, const struct block *b)
 		}
 	}
 	return (0);
+}
+
+int
+context_pinned(const struct conv *c, size_t at, const struct block *b)
+{
+	if (b->type != BLOCK_TOOL_RESULT || !b->is_error || b->id == NULL)
+		return (0);
+	return (!context_resolved(c, at, b));
 }
 
 /* Whether result block b (in message at) may be cleared. */

@@ -34,6 +34,9 @@ struct context_options {
 	int	clear_at;	/* percent of the window that starts a clear */
 	int	keep_results;	/* the newest tool results never cleared */
 	int	autoclear;	/* context.auto: clear before requests */
+	int	compact_at;	/* percent of the window that summarizes */
+	int	reserve_compact; /* tokens kept free for a summary request */
+	int	user_budget;	/* tokens of user messages kept verbatim */
 };
 
 /*
@@ -111,6 +114,12 @@ char	*context_stub(const char *name, json_t *input, const char *text,
 	    const char *id);
 
 /*
+ * The main argument of a tool input (borrowed): the first string of path,
+ * file_path, command, pattern, query, id; NULL if none.
+ */
+const char *context_main_arg(json_t *input);
+
+/*
  * Replay a compaction event's "cleared" array on c: each listed tool
  * result gets its stub.  Unknown ids and malformed entries are skipped
  * (the log is not trusted).  Returns how many were applied.
@@ -162,7 +171,122 @@ char	*context_fill_text(const struct context_fill *f, int64_t est,
 	    int64_t window, int64_t input, int64_t cache_read,
 	    int64_t cache_write);
 
+/*
+ * Whether the failing tool result b (in message at of c) is still pinned:
+ * is_error set and the same tool with the same input has not succeeded
+ * later in c.
+ */
+int	 context_pinned(const struct conv *c, size_t at, const struct block *b);
+
+/* ------------------------------------------------------------------------ */
+/*
+ * context-compact.c: summaries, when clearing is not enough (issue 11).
+ *
+ * The summary request is the conversation as it stands (the same system
+ * prompt, tools and history, so the provider's prompt cache holds) with
+ * the instruction of context_compact_instruction() appended as the last
+ * user message.  The compacted conversation that replaces it is, in one
+ * first user message: the summary (CONTEXT_SUMMARY_PREFIX), the user's
+ * messages verbatim within context.user_budget (the first, the task,
+ * always; older ones past the budget are left to the summary), and the
+ * pinned state (the files changed this session with their snapshot ids);
+ * then each still failing tool call with its output (pinned, as a tool use
+ * and its result), then the newest rounds unchanged.  A second compaction
+ * finds the first summary in the history and updates it (anchored).
+ */
+
+/* What the summary and the kept messages of a compaction begin with. */
+#define CONTEXT_SUMMARY_PREFIX	"[Summary of the conversation so far, " \
+	"written at a compaction]"
+#define CONTEXT_USER_PREFIX	"[An earlier message of the user, verbatim]"
+#define CONTEXT_PINNED_PREFIX	"[Pinned state]"
+/* In every summary instruction: how a server (the fake one) knows it. */
+#define CONTEXT_COMPACT_MARK	"agentos-compaction-request"
+/* Consecutive failed summary requests that stop a compaction. */
+#define CONTEXT_COMPACT_TRIES	3
+
+/*
+ * Whether a summary is due: est past context.compact_at percent of window,
+ * or est plus the reserve (context_reserve()) past the window.
+ */
+int	 context_compact_due(const struct context_options *o, int64_t window,
+	    int64_t est);
+
+/* The tokens a summary request keeps free: reserve_compact, at most a
+   quarter of window. */
+int64_t	 context_reserve(const struct context_options *o, int64_t window);
+
+/* The tokens of user messages a summary keeps verbatim: user_budget, at
+   most a tenth of window. */
+int64_t	 context_user_budget(const struct context_options *o, int64_t window);
+
+/*
+ * How many of c's messages after the first to leave out of a summary
+ * request so that about need tokens (at CONTEXT_BYTES_PER_TOKEN) are
+ * freed.
+ */
+size_t	 context_compact_drop_for(const struct conv *c, int64_t need);
+
+/*
+ * The summary instruction (the caller frees): structured headings, no
+ * tool calls, the update of the previous summary when anchored is set,
+ * and the user's own instructions (extra, may be NULL or empty).
+ */
+char	*context_compact_instruction(const char *extra, int anchored);
+
+/* Whether c holds the summary of an earlier compaction. */
+int	 context_has_summary(const struct conv *c);
+
+/*
+ * Where the kept tail of c begins: an index > 0 whose message is the
+ * model's, or a user message without tool results, so the tail is a whole
+ * conversation suffix.  At least the last round (the last message, and
+ * the model's message before it when the last holds tool results); more
+ * of the newest rounds, up to rounds of them, while the tail stays within
+ * budget tokens (at CONTEXT_BYTES_PER_TOKEN).  0 when nothing could be
+ * replaced (c too short).
+ */
+size_t	 context_compact_tail(const struct conv *c, int rounds,
+	    int64_t budget);
+
+/*
+ * The summary request's conversation in out (initialised by the caller):
+ * c without its oldest messages after the first (about drop of them, to
+ * the next message of the model, so roles still alternate and every tool
+ * result follows its use), with instruction appended as the last user
+ * message.  Returns the messages left out.
+ */
+size_t	 context_compact_request(const struct conv *c, size_t drop,
+	    const char *instruction, struct conv *out);
+
+/*
+ * The compacted conversation in out (initialised by the caller), from c,
+ * summary (the model's text), files (the pinned state's text, may be
+ * NULL), the user-message budget in tokens and tail (from
+ * context_compact_tail()).  Returns the user messages kept verbatim; *lost
+ * (may be NULL) gets those left to the summary.
+ */
+size_t	 context_compact_build(const struct conv *c, const char *summary,
+	    const char *files, int64_t user_budget, size_t tail,
+	    struct conv *out, size_t *lost);
+
+struct session;
+/*
+ * The files the agent changed in session s, each with the snapshot taken
+ * before its last change ("src/a.c (snapshot 3f2a...)"), one per line, from
+ * the session log's tool_call and snapshot events; NULL when none or the
+ * log is unreadable.  The caller frees.
+ */
+char	*context_files_changed(struct session *s);
+
 struct agent;
+/*
+ * Summarize the conversation now (/compact), with the user's extra
+ * instructions (may be NULL).  0, or -1 with cause (busy, nothing to
+ * compact); the result is told through the agent's notices and turn_done.
+ */
+int	 agent_compact(struct agent *a, const char *extra, char **cause);
+
 /*
  * The /context text for the agent's next request (agent.c); the caller
  * frees.

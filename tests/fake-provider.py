@@ -62,6 +62,13 @@ exceed N is answered with the provider's real overflow error instead, and
 consumes no turn: Anthropic HTTP 400 invalid_request_error "prompt is too
 long: T tokens > N maximum", OpenAI HTTP 400 code context_length_exceeded.
 
+A summary request of agentos (its last message holds the mark
+"agentos-compaction-request") is answered with a scripted summary and
+consumes no turn: the text of --summary (default: a structured summary
+"FAKE-SUMMARY-K" naming the earlier one it updates, when the request holds
+one), padded to --summary-bytes when given (to test a summary rejected as
+too large).
+
 Every request body is appended to --log as one JSON line (the body as
 sent, re-serialised on one line; a non-JSON body is logged as
 {"_raw": "..."}).  Standard library only.
@@ -100,6 +107,9 @@ class State:
 
     def __init__(self, turns, log, wire_dir, seed, window=0):
         self.window = window
+        self.summary = None
+        self.summary_bytes = 0
+        self.summaries = 0
         self.turns = turns
         self.log = log
         self.wire_dir = wire_dir
@@ -123,6 +133,36 @@ class State:
         with self.lock:
             self.log_body(body)
         return estimate_tokens(body)
+
+    def summary_turn(self, body):
+        """The scripted summary when body is a summary request, else
+        None."""
+        try:
+            msgs = json.loads(body).get("messages") or []
+            last = json.dumps(msgs[-1]) if msgs else ""
+        except (ValueError, AttributeError, TypeError):
+            return None
+        if "agentos-compaction-request" not in last:
+            return None
+        with self.lock:
+            self.summaries += 1
+            k = self.summaries
+            self.log_body(body)
+        if self.summary is not None:
+            text = self.summary
+        else:
+            prev = [i for i in range(1, k) if "FAKE-SUMMARY-%d" % i in body]
+            text = ("FAKE-SUMMARY-%d\n## Goal\nThe user's task.\n"
+                    "## The user's instructions and constraints\nAs given.\n"
+                    "## Decisions\nNone.\n## Files and their state\n"
+                    "Read.\n## Errors and fixes\nNone.\n## Dead ends\n"
+                    "None.\n## What is left\nThe rest.\n## Next step\n"
+                    "Go on.\n" % k)
+            if prev:
+                text += "(updates FAKE-SUMMARY-%d)\n" % prev[-1]
+        if self.summary_bytes > len(text):
+            text += "x" * (self.summary_bytes - len(text))
+        return k, {"text": text}
 
     def next_turn(self, body):
         with self.lock:
@@ -319,7 +359,8 @@ class Handler(BaseHTTPRequestHandler):
                     "message": msg, "type": "invalid_request_error",
                     "param": "messages", "code": "context_length_exceeded"}})
             return
-        n, turn = st.next_turn(body)
+        summ = st.summary_turn(body)
+        n, turn = summ if summ else st.next_turn(body)
         try:
             model = json.loads(body).get("model", "fake-model")
         except (ValueError, AttributeError):
@@ -479,6 +520,10 @@ def main():
     ap.add_argument("--context-window", type=int, default=0,
                     help="answer requests of more estimated tokens "
                     "(bytes / 4) with the provider's overflow error")
+    ap.add_argument("--summary", help="the text of every summary "
+                    "(default: FAKE-SUMMARY-K, structured)")
+    ap.add_argument("--summary-bytes", type=int, default=0,
+                    help="pad summaries to this many bytes")
     a = ap.parse_args()
 
     turns = []
@@ -494,6 +539,8 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.daemon_threads = True
     srv.state = State(turns, a.log, wire, a.seed, a.context_window)
+    srv.state.summary = a.summary
+    srv.state.summary_bytes = a.summary_bytes
     port = srv.server_address[1]
     if a.port_file:
         tmp = a.port_file + ".tmp"
