@@ -663,8 +663,9 @@ agent_compact_start(struct agent *a, const char *trigger, const char *extra)
 
 	if (window <= 0)
 		window = context_window(o, a->cfg->model);
-	tail = context_compact_tail(&a->conv, o->keep_results > 0 ?
-	    o->keep_results : 1, window / 4);
+	/* By hand, the user asks for room: only the last round stays. */
+	tail = context_compact_tail(&a->conv, strcmp(trigger, "manual") == 0 ?
+	    1 : o->keep_results > 0 ? o->keep_results : 1, window / 4);
 	if (tail == 0) {
 		log_debug("context: nothing to summarize (%zu messages)",
 		    a->conv.nr);
@@ -691,8 +692,9 @@ agent_compact_start(struct agent *a, const char *trigger, const char *extra)
 	free(instr);
 	a->compact_drop = need > 0 ? context_compact_drop_for(&a->conv, need) :
 	    0;
-	a->ui->notice(a->arg, "Context: summarizing the conversation, as "
-	    "clearing old tool results is not enough...");
+	a->ui->notice(a->arg, strcmp(trigger, "manual") == 0 ? "Context: "
+	    "summarizing the conversation..." : "Context: summarizing the "
+	    "conversation, as clearing old tool results is not enough...");
 	agent_compact_send(a);
 	return (0);
 }

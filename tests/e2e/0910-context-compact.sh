@@ -12,6 +12,9 @@
 #    conversation, and a resume sends the compacted conversation.
 # 2. A summary larger than what it replaces is rejected: three attempts,
 #    a clear message, the session intact (the conversation unchanged).
+# 3. The provider answers "prompt is too long" and clearing cannot help:
+#    one summary (trigger overflow, the oldest messages left out of its
+#    request so it fits), one retry, the turn succeeds.
 . "$(dirname "$0")/lib.sh"
 make_repo
 mkdir -p src
@@ -194,5 +197,35 @@ import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 assert not [e for e in ev if e["type"] == "compaction"
             and "summary" in e["data"]], "a rejected summary was used"
+P
+# --- 3: an overflow the estimate did not see coming (the agent thinks the
+# window is 200000): one summary, one retry.
+git checkout -q hello.txt
+kill $T_PIDS 2>/dev/null
+T_PIDS=
+rm -f "$T_PROVIDER_LOG" "$T_TMP/port"
+echo '{"context": {"keep_results": 20}}' > .agentos/config.json
+start_provider --script "$T_TMP/script.json" --context-window 20000
+"$AGENTOS" -p "$TASK" --provider anthropic -m claude-sonnet-4-5 \
+    --base-url "http://127.0.0.1:$T_PORT" --output-format json \
+    --permission-mode accept-edits \
+    > "$T_TMP/out3.json" 2> "$T_TMP/err.txt" ||
+    { cat "$T_TMP/err.txt" "$T_TMP/out3.json"; fail "run 3: exit"; }
+grep -q "DONE-ANSWER" "$T_TMP/out3.json" || fail "run 3: no answer"
+sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session_id"])' "$T_TMP/out3.json")
+"$AGENTOS" export "$sid" --format jsonl > "$T_TMP/events3.jsonl" ||
+    fail "run 3: export"
+python3 - "$T_TMP/events3.jsonl" <<'P' || fail "run 3: one summary, one retry"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+comp = [e["data"] for e in ev if e["type"] == "compaction"]
+summ = [c for c in comp if "summary" in c]
+retry = [e["data"] for e in ev if e["type"] == "retry"]
+assert summ and summ[0]["trigger"] == "overflow", comp
+assert summ[0]["left_out"] > 0, summ[0]
+assert len([c for c in comp if c["trigger"] == "overflow"]) == 1, comp
+assert len(retry) == 1 and "prompt is too long" in retry[0]["reason"], retry
+assert not [e for e in ev if e["type"] == "error"], "turn failed"
+print(len(summ), "summaries")
 P
 exit 0
