@@ -121,6 +121,8 @@ struct agent {
 };
 
 static void	agent_event(struct agent *, enum event_type, json_t *);
+static void	agent_cache_plan(struct agent *, const struct conv *,
+		    struct context_cache *);
 static void	agent_request(struct agent *);
 static int	agent_context_clear(struct agent *, const char *, int, int);
 static int	agent_overflow(struct agent *, const char *, int64_t,
@@ -436,11 +438,26 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	return (0);
 }
 
+/*
+ * The prompt cache breakpoints of a request of c (context-cache.c): the
+ * 1 hour TTL once the session has made context.cache_long_after requests.
+ */
+static void
+agent_cache_plan(struct agent *a, const struct conv *c,
+    struct context_cache *cp)
+{
+	int	after = options_get(a->cfg)->context.cache_long_after;
+
+	context_cache_plan(a->system, c, after > 0 &&
+	    a->stats.requests >= after, cp);
+}
+
 /* Start the model call for the conversation as it stands. */
 static void
 agent_request(struct agent *a)
 {
 	struct model_request	 req;
+	struct context_cache	 cache;
 	const char		*body;
 	char			*cause = NULL, *hash;
 	json_t			*ev;
@@ -466,6 +483,8 @@ agent_request(struct agent *a)
 	    a->ctx_est) && agent_compact_start(a, "auto", NULL) == 0)
 		return;
 	a->compact_skip = 0;
+	agent_cache_plan(a, &a->conv, &cache);
+	req.cache = &cache;
 	a->state = AGENT_MODEL;
 	a->call_started_ms = loop_now_ms();
 	a->mc = a->call_start(a->cfg, &req, &agent_call_cb, a, &cause);
@@ -704,6 +723,7 @@ static void
 agent_compact_send(struct agent *a)
 {
 	struct model_request	 req;
+	struct context_cache	 cache;
 	struct conv		 rc;
 	char			*instr, *cause = NULL;
 
@@ -721,6 +741,8 @@ agent_compact_send(struct agent *a)
 	req.max_tokens = a->cfg->max_tokens;
 	req.thinking_budget = a->cfg->thinking_budget;
 	req.no_tool_calls = 1;
+	agent_cache_plan(a, &rc, &cache);
+	req.cache = &cache;
 	a->state = AGENT_MODEL;
 	a->compacting = 1;
 	a->call_started_ms = loop_now_ms();

@@ -345,6 +345,7 @@ void	 http_global_free(void);
 /* provider.c: provider table, model calls with retries */
 
 struct sse_event;
+struct context_cache;
 
 /* Parameters of one model request. */
 struct model_request {
@@ -362,6 +363,11 @@ struct model_request {
 	 * instruction says so instead).
 	 */
 	int			 no_tool_calls;
+	/*
+	 * The prompt cache breakpoints (context.h, context-cache.c); NULL:
+	 * the encoder's own (system, last tool, last message).
+	 */
+	const struct context_cache *cache;
 };
 
 /* A request as it goes on the wire. */

@@ -37,6 +37,8 @@ struct context_options {
 	int	compact_at;	/* percent of the window that summarizes */
 	int	reserve_compact; /* tokens kept free for a summary request */
 	int	user_budget;	/* tokens of user messages kept verbatim */
+	int	cache_long_after; /* requests after which the 1 hour TTL;
+				   0: never */
 };
 
 /*
@@ -269,6 +271,36 @@ size_t	 context_compact_request(const struct conv *c, size_t drop,
 size_t	 context_compact_build(const struct conv *c, const char *summary,
 	    const char *files, int64_t user_budget, size_t tail,
 	    struct conv *out, size_t *lost);
+
+/* ------------------------------------------------------------------------ */
+/*
+ * context-cache.c: the prompt cache breakpoints of a request (issue 11).
+ * The context manager, not the provider encoder, chooses them; Anthropic
+ * allows 4: the tools with the stable part of the system prompt (the base
+ * prompt and the instruction files, AGENTS.md; the repository map after
+ * them is re-ranked every user turn, so it goes in a block of its own
+ * after the breakpoint), with the 1 hour TTL in a long session; the
+ * latest compaction summary; the previous request's newest message; the
+ * newest message.  Everything before a breakpoint is byte-stable from one
+ * request to the next: changes of state go into the next user message.
+ */
+#define CONTEXT_CACHE_MSGS	3
+
+struct context_cache {
+	size_t	system_split;	/* bytes of the system prompt before the
+				   map; 0: one block */
+	int	long_ttl;	/* the 1 hour TTL on the first breakpoint */
+	size_t	msgs[CONTEXT_CACHE_MSGS]; /* message indices, ascending:
+				   each gets one on its last block */
+	size_t	nmsgs;
+};
+
+/*
+ * Plan the breakpoints of a request of system (may be NULL) and c (may be
+ * NULL) into cp; long_ttl asks for the 1 hour TTL.
+ */
+void	 context_cache_plan(const char *system, const struct conv *c,
+	    int long_ttl, struct context_cache *cp);
 
 struct session;
 /*

@@ -258,6 +258,10 @@ const struct option_entry options_table[] = {
 	  OPT(context.user_budget), .def = "20000", .min = 0,
 	  .max = 100000000, .help = "tokens of the user's messages kept "
 	  "verbatim by a summary (at most a tenth of the window)" },
+	{ .key = "context.cache_long_after", .type = OPTION_INT,
+	  OPT(context.cache_long_after), .def = "20", .min = 0,
+	  .max = INT_MAX, .help = "model requests after which the tools "
+	  "and system prompt are cached for 1 hour (0: never)" },
 	/* --- end compact */
 	/* --- end context */
 	{ .key = NULL }
