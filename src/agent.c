@@ -123,6 +123,7 @@ struct agent {
 static void	agent_event(struct agent *, enum event_type, json_t *);
 static void	agent_cache_plan(struct agent *, const struct conv *,
 		    struct context_cache *);
+static void	agent_cache_log(struct agent *, const struct usage *);
 static void	agent_request(struct agent *);
 static int	agent_context_clear(struct agent *, const char *, int, int);
 static int	agent_overflow(struct agent *, const char *, int64_t,
@@ -450,6 +451,24 @@ agent_cache_plan(struct agent *a, const struct conv *c,
 
 	context_cache_plan(a->system, c, after > 0 &&
 	    a->stats.requests >= after, cp);
+}
+
+/* Log the cache hit ratio of a response and of the run so far. */
+static void
+agent_cache_log(struct agent *a, const struct usage *u)
+{
+	const struct usage	*t = &a->stats.usage;
+	int64_t			 in, all;
+
+	in = u->input_tokens + u->cache_read_tokens + u->cache_write_tokens;
+	all = t->input_tokens + t->cache_read_tokens + t->cache_write_tokens;
+	if (in <= 0 || all <= 0)
+		return;
+	log_debug("cache: %lld of %lld input tokens read (%.1f%%), the run "
+	    "%.1f%% of %lld", (long long)u->cache_read_tokens, (long long)in,
+	    100.0 * (double)u->cache_read_tokens / (double)in,
+	    100.0 * (double)t->cache_read_tokens / (double)all,
+	    (long long)all);
 }
 
 /* Start the model call for the conversation as it stands. */
@@ -1048,6 +1067,7 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	a->stats.usage.output_tokens += resp->usage.output_tokens;
 	a->stats.usage.cache_read_tokens += resp->usage.cache_read_tokens;
 	a->stats.usage.cache_write_tokens += resp->usage.cache_write_tokens;
+	agent_cache_log(a, &resp->usage);
 
 	agent_cap_tool_args(a, &resp->msg);
 	ms = loop_now_ms() - a->call_started_ms;

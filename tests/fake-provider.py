@@ -69,12 +69,21 @@ consumes no turn: the text of --summary (default: a structured summary
 one), padded to --summary-bytes when given (to test a summary rejected as
 too large).
 
+With --cache the usage of a turn without "usage" reports a simulated
+prompt cache: Anthropic's reads the longest prefix (tools, system, then
+message blocks, cache_control markers ignored) that an earlier request
+wrote at one of its cache_control breakpoints, looked up within 20 blocks
+before each breakpoint of this one, and writes up to its last breakpoint;
+OpenAI's reads the longest prefix shared with an earlier request, in steps
+of 128 tokens from 1024.  Tokens are bytes / 4 of the canonical JSON.
+
 Every request body is appended to --log as one JSON line (the body as
 sent, re-serialised on one line; a non-JSON body is logged as
 {"_raw": "..."}).  Standard library only.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -107,6 +116,8 @@ class State:
 
     def __init__(self, turns, log, wire_dir, seed, window=0):
         self.window = window
+        self.cache = None          # set(): the simulated prompt cache
+        self.prefixes = []         # OpenAI: earlier canonical prompts
         self.summary = None
         self.summary_bytes = 0
         self.summaries = 0
@@ -133,6 +144,85 @@ class State:
         with self.lock:
             self.log_body(body)
         return estimate_tokens(body)
+
+    def cache_usage(self, kind, body):
+        """The simulated usage of body, or None without --cache."""
+        if self.cache is None:
+            return None
+        try:
+            req = json.loads(body)
+        except ValueError:
+            return None
+        with self.lock:
+            if kind == "anthropic":
+                return self.anthropic_cache(req)
+            return self.openai_cache(req)
+
+    def anthropic_cache(self, req):
+        blocks = []                # (canonical bytes, is a breakpoint)
+        for t in req.get("tools") or []:
+            blocks.append(t)
+        system = req.get("system")
+        if isinstance(system, str):
+            blocks.append({"type": "text", "text": system})
+        else:
+            blocks.extend(system or [])
+        for m in req.get("messages") or []:
+            c = m.get("content")
+            if isinstance(c, str):
+                c = [{"type": "text", "text": c}]
+            for k, b in enumerate(c or []):
+                b = dict(b)
+                b["_role"] = m.get("role") if k == 0 else None
+                blocks.append(b)
+        h = hashlib.sha256()
+        cum, keys, marks = 0, [], []
+        for b in blocks:
+            mark = isinstance(b, dict) and "cache_control" in b
+            if isinstance(b, dict):
+                b = {k: v for k, v in b.items() if k != "cache_control"}
+            data = json.dumps(b, sort_keys=True).encode()
+            h.update(data)
+            cum += len(data)
+            keys.append((h.hexdigest(), cum // 4))
+            marks.append(mark)
+        total = max(1, cum // 4)
+        read = 0
+        for i, mark in enumerate(marks):
+            if not mark:
+                continue
+            for j in range(i, max(-1, i - 20), -1):
+                if keys[j][0] in self.cache:
+                    read = max(read, keys[j][1])
+                    break
+        last = max([keys[i][1] for i, m in enumerate(marks) if m] or [0])
+        for i, mark in enumerate(marks):
+            if mark:
+                self.cache.add(keys[i][0])
+        write = max(0, last - read)
+        return {"input_tokens": max(0, total - read - write),
+                "cache_read_input_tokens": read,
+                "cache_creation_input_tokens": write}
+
+    def openai_cache(self, req):
+        data = json.dumps([req.get("tools"), req.get("messages")],
+                          sort_keys=True)
+        best = 0
+        for p in self.prefixes:
+            lo, hi = 0, min(len(p), len(data))
+            while lo < hi:         # the longest common prefix, by halves
+                mid = (lo + hi + 1) // 2
+                if p[:mid] == data[:mid]:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            best = max(best, lo)
+        self.prefixes = (self.prefixes + [data])[-50:]
+        total = max(1, len(data) // 4)
+        cached = best // 4
+        cached = 0 if cached < 1024 else cached // 128 * 128
+        return {"input_tokens": total - cached,
+                "cache_read_input_tokens": cached}
 
     def summary_turn(self, body):
         """The scripted summary when body is a summary request, else
@@ -361,6 +451,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         summ = st.summary_turn(body)
         n, turn = summ if summ else st.next_turn(body)
+        usage = st.cache_usage(kind, body)
+        if usage is not None and "usage" not in turn:
+            turn = dict(turn)
+            turn["usage"] = usage
         try:
             model = json.loads(body).get("model", "fake-model")
         except (ValueError, AttributeError):
@@ -524,6 +618,8 @@ def main():
                     "(default: FAKE-SUMMARY-K, structured)")
     ap.add_argument("--summary-bytes", type=int, default=0,
                     help="pad summaries to this many bytes")
+    ap.add_argument("--cache", action="store_true",
+                    help="report a simulated prompt cache in the usage")
     a = ap.parse_args()
 
     turns = []
@@ -540,6 +636,8 @@ def main():
     srv.daemon_threads = True
     srv.state = State(turns, a.log, wire, a.seed, a.context_window)
     srv.state.summary = a.summary
+    if a.cache:
+        srv.state.cache = set()
     srv.state.summary_bytes = a.summary_bytes
     port = srv.server_address[1]
     if a.port_file:
