@@ -112,6 +112,14 @@ struct agent {
 	int			 compact_skip;
 
 	/*
+	 * The window a local server named (context-window.c), asked once at
+	 * start; the first request waits for the answer (a short timeout).
+	 */
+	struct context_probe	*probe;
+	int64_t			 ctx_server;
+	int			 probe_waiting;
+
+	/*
 	 * Files put back by rewinds since the last prompt, told to the
 	 * model at the start of the next user message (not in the system
 	 * prompt, which stays cache-stable); NULL when none.
@@ -124,6 +132,9 @@ static void	agent_event(struct agent *, enum event_type, json_t *);
 static void	agent_cache_plan(struct agent *, const struct conv *,
 		    struct context_cache *);
 static void	agent_cache_log(struct agent *, const struct usage *);
+static int64_t	agent_window(struct agent *);
+static void	agent_probe_start(struct agent *);
+static void	agent_probe_done(void *, int64_t, const char *);
 static void	agent_request(struct agent *);
 static int	agent_context_clear(struct agent *, const char *, int, int);
 static int	agent_overflow(struct agent *, const char *, int64_t,
@@ -267,6 +278,7 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	toolrun_set_ui(a->toolrun, ui, arg);
 	agent_offer_tools(a, cfg->perm_mode);
 	a->system = context_system(root, cwd, workspace_repomodel(a->ws), cfg);
+	agent_probe_start(a);
 	if (trace_global_config() != NULL)
 		a->trace = tracer_create(trace_global_config(),
 		    agent_session_id(a), (int64_t)loop_wall_ms(), NULL, NULL);
@@ -360,6 +372,7 @@ agent_free(struct agent *a)
 	free(a->rewind_snap);
 	free(a->compact_trigger);
 	free(a->compact_extra);
+	context_probe_free(a->probe);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -440,6 +453,65 @@ agent_submit(struct agent *a, const char *text, char **cause)
 }
 
 /*
+ * The window to manage: context.window when set, else what the server
+ * named, else the model table's; the provider's, when an overflow named a
+ * smaller one.
+ */
+static int64_t
+agent_window(struct agent *a)
+{
+	const struct context_options *o = &options_get(a->cfg)->context;
+	int64_t	window;
+
+	if (o->window <= 0 && a->ctx_server > 0)
+		window = a->ctx_server;
+	else
+		window = context_window(o, a->cfg->model);
+	if (a->ctx_limit > 0 && a->ctx_limit < window)
+		window = a->ctx_limit;
+	return (window);
+}
+
+/*
+ * Ask a local OpenAI-compatible server for its window, when nothing else
+ * names it: context.window 0 and a model the table does not know.
+ */
+static void
+agent_probe_start(struct agent *a)
+{
+	const char	*base = a->cfg->base_url;
+
+	if (options_get(a->cfg)->context.window > 0 ||
+	    context_model_known(a->cfg->model) || a->cfg->provider == NULL ||
+	    strcmp(a->cfg->provider, "openai") != 0 || base == NULL ||
+	    *base == '\0' || strncmp(base, "https://api.openai.com", 22) == 0)
+		return;
+	a->probe = context_probe_start(base, a->cfg->model, a->cfg->api_key,
+	    CONTEXT_PROBE_MS, agent_probe_done, a);
+}
+
+/* The server answered (or not): go on with a request that waited. */
+static void
+agent_probe_done(void *arg, int64_t window, const char *source)
+{
+	struct agent	*a = arg;
+
+	context_probe_free(a->probe);
+	a->probe = NULL;
+	if (window > 0) {
+		a->ctx_server = window;
+		log_debug("context: the server's window is %lld tokens (%s)",
+		    (long long)window, source);
+	} else
+		log_debug("context: the server named no window");
+	if (a->probe_waiting) {
+		a->probe_waiting = 0;
+		a->state = AGENT_IDLE;
+		agent_request(a);
+	}
+}
+
+/*
  * The prompt cache breakpoints of a request of c (context-cache.c): the
  * 1 hour TTL once the session has made context.cache_long_after requests.
  */
@@ -493,6 +565,12 @@ agent_request(struct agent *a)
 		agent_end_turn(a, STOP_NONE, config_provider_help());
 		return;
 	}
+	if (a->probe != NULL) {
+		/* The server's window first: agent_probe_done() goes on. */
+		a->probe_waiting = 1;
+		a->state = AGENT_MODEL;
+		return;
+	}
 	if (agent_budget_gate(a, NULL) != 0)
 		return;
 	agent_context_clear(a, "auto", 0, 0);
@@ -543,9 +621,7 @@ agent_context_clear(struct agent *a, const char *trigger, int force,
 	char		*s, *text;
 	json_t		*cleared, *ev, *msgs;
 
-	window = context_window(o, a->cfg->model);
-	if (a->ctx_limit > 0 && a->ctx_limit < window)
-		window = a->ctx_limit;
+	window = agent_window(a);
 	fixed = a->system != NULL ? strlen(a->system) : 0;
 	if (a->ctx_tokens <= 0 && a->tools != NULL &&
 	    (s = json_dumps(a->tools, JSON_COMPACT)) != NULL) {
@@ -611,14 +687,11 @@ agent_context_percent(struct agent *a, int *warn)
 char *
 agent_context_report(struct agent *a)
 {
-	const struct context_options *o = &options_get(a->cfg)->context;
 	const struct usage	*u = &a->stats.usage;
 	struct context_fill	 f;
 	int64_t			 window, est;
 
-	window = context_window(o, a->cfg->model);
-	if (a->ctx_limit > 0 && a->ctx_limit < window)
-		window = a->ctx_limit;
+	window = agent_window(a);
 	context_fill(a->system, a->tools, &a->conv, &f);
 	if (a->ctx_tokens > 0)
 		est = context_estimate(a->ctx_tokens, a->ctx_bytes, 0,
@@ -645,9 +718,7 @@ agent_overflow(struct agent *a, const char *error, int64_t tokens,
 	if (a->overflow_retried)
 		return (0);
 	a->overflow_retried = 1;
-	window = context_window(o, a->cfg->model);
-	if (a->ctx_limit > 0 && a->ctx_limit < window)
-		window = a->ctx_limit;
+	window = agent_window(a);
 	if (tokens > 0) {
 		a->ctx_tokens = tokens;
 		a->ctx_bytes = context_conv_bytes(&a->conv);
@@ -700,7 +771,7 @@ agent_compact_start(struct agent *a, const char *trigger, const char *extra)
 	char	*instr;
 
 	if (window <= 0)
-		window = context_window(o, a->cfg->model);
+		window = agent_window(a);
 	/* By hand, the user asks for room: only the last round stays. */
 	tail = context_compact_tail(&a->conv, strcmp(trigger, "manual") == 0 ?
 	    1 : o->keep_results > 0 ? o->keep_results : 1, window / 4);
@@ -1445,6 +1516,7 @@ agent_cancel(struct agent *a)
 		a->mc = NULL;
 		a->compacting = 0;
 		a->compact_skip = 0;
+		a->probe_waiting = 0;
 		a->asking = BUDGET_OK;
 		if (a->ui->stream_reset != NULL)
 			a->ui->stream_reset(a->arg);

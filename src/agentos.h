@@ -328,6 +328,14 @@ struct http_cb {
 struct http_req *http_post(const char *url, const char *const *headers,
 	    size_t nheaders, const char *body, size_t len,
 	    const struct http_cb *cb, void *arg, char **cause);
+/*
+ * GET url, as http_post() otherwise; timeout_ms > 0 bounds the whole
+ * transfer (curl's CURLOPT_TIMEOUT_MS), for short queries such as a local
+ * server's context window (context-window.c).
+ */
+struct http_req *http_get(const char *url, const char *const *headers,
+	    size_t nheaders, long timeout_ms, const struct http_cb *cb,
+	    void *arg, char **cause);
 /* Abort a request at once; no callback runs after this. */
 void	 http_cancel(struct http_req *req);
 /* Look a header up by lower-case name; NULL if absent. */

@@ -35,6 +35,21 @@ context_window_for(const char *model)
 	return (CONTEXT_DEFAULT_WINDOW);
 }
 
+int
+context_model_known(const char *model)
+{
+	size_t	i;
+
+	if (model == NULL)
+		return (0);
+	for (i = 0; i < sizeof context_models / sizeof *context_models; i++) {
+		if (strncmp(model, context_models[i].prefix,
+		    strlen(context_models[i].prefix)) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 int64_t
 context_window(const struct context_options *o, const char *model)
 {

@@ -302,6 +302,59 @@ struct context_cache {
 void	 context_cache_plan(const char *system, const struct conv *c,
 	    int long_ttl, struct context_cache *cp);
 
+/* ------------------------------------------------------------------------ */
+/*
+ * context-window.c: the context window of a local OpenAI-compatible server,
+ * asked once at start when context.window is 0 and the model is not in the
+ * table (context_model_known()): vLLM's GET /v1/models (data[].max_model_len
+ * of the model, else the first), llama.cpp's GET /props
+ * (default_generation_settings.n_ctx, or n_ctx), Ollama's POST /api/show
+ * (num_ctx in "parameters", what the server runs with, else model_info
+ * "<arch>.context_length").  The three go out at once, in the loop, with a
+ * short timeout; the first window found wins.
+ */
+enum context_server {
+	CONTEXT_SERVER_VLLM,
+	CONTEXT_SERVER_LLAMACPP,
+	CONTEXT_SERVER_OLLAMA,
+};
+#define CONTEXT_SERVER_COUNT	3
+/* How long the probe waits for an answer, in milliseconds. */
+#define CONTEXT_PROBE_MS	2000
+
+/* Whether model is in the table of context_window_for(). */
+int	 context_model_known(const char *model);
+
+/* "vLLM /v1/models", ...: where a window came from (static). */
+const char *context_server_name(enum context_server kind);
+
+/*
+ * The window in an answer (body, len bytes: untrusted JSON) of a server of
+ * kind; model (may be NULL) picks vLLM's entry.  0 when there is none or it
+ * is not believable (under 512 or over 100000000 tokens).
+ */
+int64_t	 context_window_parse(enum context_server kind, const char *body,
+	    size_t len, const char *model);
+
+/*
+ * Told once: the window found (0: none, source NULL) and where it came
+ * from (static).  The callback may free the probe.
+ */
+typedef void (*context_probe_cb)(void *arg, int64_t window,
+	    const char *source);
+struct context_probe;
+/*
+ * Ask the server at base_url (the OpenAI base URL, with or without /v1)
+ * for the window of model, with api_key (may be NULL) as a bearer token,
+ * each request bounded by timeout_ms.  NULL when nothing could be sent
+ * (cb is then never called).
+ */
+struct context_probe *context_probe_start(const char *base_url,
+	    const char *model, const char *api_key, long timeout_ms,
+	    context_probe_cb cb, void *arg);
+/* Cancel what is pending and free p; no callback after this. */
+void	 context_probe_free(struct context_probe *p);
+
 struct session;
 /*
  * The files the agent changed in session s, each with the snapshot taken

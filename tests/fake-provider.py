@@ -77,6 +77,13 @@ before each breakpoint of this one, and writes up to its last breakpoint;
 OpenAI's reads the longest prefix shared with an earlier request, in steps
 of 128 tokens from 1024.  Tokens are bytes / 4 of the canonical JSON.
 
+With --server-window N --server-kind vllm|llamacpp|ollama the server also
+answers as that local server does about its context window: vLLM
+GET /v1/models (data[].max_model_len), llama.cpp GET /props
+(default_generation_settings.n_ctx), Ollama POST /api/show (model_info
+"llama.context_length" and "num_ctx" in "parameters"); the others are 404,
+as they are on that server.  These queries are not logged to --log.
+
 Every request body is appended to --log as one JSON line (the body as
 sent, re-serialised on one line; a non-JSON body is logged as
 {"_raw": "..."}).  Standard library only.
@@ -119,6 +126,8 @@ class State:
         self.cache = None          # set(): the simulated prompt cache
         self.prefixes = []         # OpenAI: earlier canonical prompts
         self.summary = None
+        self.server_window = 0
+        self.server_kind = None
         self.summary_bytes = 0
         self.summaries = 0
         self.turns = turns
@@ -419,11 +428,45 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         sys.stderr.write("fake-provider: " + (fmt % args) + "\n")
 
+    def probe(self, path):
+        """Answer a local server's window query; False if path is none."""
+        st = self.server.state
+        kinds = {"/v1/models": "vllm", "/props": "llamacpp",
+                 "/api/show": "ollama"}
+        if path not in kinds:
+            return False
+        if st.server_kind != kinds[path] or st.server_window <= 0:
+            self.send_json(404, {"error": "not found"})
+            return True
+        n = st.server_window
+        if path == "/v1/models":
+            obj = {"object": "list", "data": [
+                {"id": "other-model", "object": "model",
+                 "max_model_len": 999999},
+                {"id": "test-model", "object": "model", "owned_by": "vllm",
+                 "max_model_len": n}]}
+        elif path == "/props":
+            obj = {"default_generation_settings": {"n_ctx": n,
+                                                   "n_predict": -1},
+                   "total_slots": 1}
+        else:
+            obj = {"parameters": "num_ctx %d\nstop \"<|eot|>\"" % n,
+                   "model_info": {"general.architecture": "llama",
+                                  "llama.context_length": 131072}}
+        self.send_json(200, obj)
+        return True
+
+    def do_GET(self):
+        if not self.probe(self.path.split("?")[0].rstrip("/")):
+            self.send_json(404, {"error": "no route"})
+
     def do_POST(self):
         st = self.server.state
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace")
         path = self.path.split("?")[0].rstrip("/")
+        if self.probe(path):
+            return
         if path.endswith("/messages"):
             kind = "anthropic"
         elif path.endswith("/chat/completions"):
@@ -620,6 +663,10 @@ def main():
                     help="pad summaries to this many bytes")
     ap.add_argument("--cache", action="store_true",
                     help="report a simulated prompt cache in the usage")
+    ap.add_argument("--server-window", type=int, default=0,
+                    help="the context window a local server names")
+    ap.add_argument("--server-kind", choices=["vllm", "llamacpp", "ollama"],
+                    help="which local server answers about its window")
     a = ap.parse_args()
 
     turns = []
@@ -636,6 +683,8 @@ def main():
     srv.daemon_threads = True
     srv.state = State(turns, a.log, wire, a.seed, a.context_window)
     srv.state.summary = a.summary
+    srv.state.server_window = a.server_window
+    srv.state.server_kind = a.server_kind
     if a.cache:
         srv.state.cache = set()
     srv.state.summary_bytes = a.summary_bytes
