@@ -120,6 +120,14 @@ struct agent {
 	int			 probe_waiting;
 
 	/*
+	 * The estimator's bytes per token (context-calib.c), and the bytes
+	 * and estimate of the request in flight.
+	 */
+	struct context_calib	 calib;
+	size_t			 req_bytes;
+	int64_t			 req_est;
+
+	/*
 	 * Files put back by rewinds since the last prompt, told to the
 	 * model at the start of the next user message (not in the system
 	 * prompt, which stays cache-stable); NULL when none.
@@ -133,6 +141,8 @@ static void	agent_cache_plan(struct agent *, const struct conv *,
 		    struct context_cache *);
 static void	agent_cache_log(struct agent *, const struct usage *);
 static int64_t	agent_window(struct agent *);
+static size_t	agent_request_bytes(struct agent *, const struct conv *);
+static void	agent_calib_load(struct agent *);
 static void	agent_probe_start(struct agent *);
 static void	agent_probe_done(void *, int64_t, const char *);
 static void	agent_request(struct agent *);
@@ -243,6 +253,7 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->ui = ui;
 	a->arg = arg;
 	conv_init(&a->conv);
+	context_calib_init(&a->calib);
 	a->perm = perm_create(cfg->perm_mode);
 	a->call_start = model_call_start;
 	a->call_cancel = model_call_cancel;
@@ -279,6 +290,7 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	agent_offer_tools(a, cfg->perm_mode);
 	a->system = context_system(root, cwd, workspace_repomodel(a->ws), cfg);
 	agent_probe_start(a);
+	agent_calib_load(a);
 	if (trace_global_config() != NULL)
 		a->trace = tracer_create(trace_global_config(),
 		    agent_session_id(a), (int64_t)loop_wall_ms(), NULL, NULL);
@@ -543,6 +555,36 @@ agent_cache_log(struct agent *a, const struct usage *u)
 	    (long long)all);
 }
 
+/*
+ * The content bytes of a request of c: system prompt, tool definitions and
+ * conversation (what the calibration compares with the reported tokens).
+ */
+static size_t
+agent_request_bytes(struct agent *a, const struct conv *c)
+{
+	size_t	n = context_conv_bytes(c);
+
+	if (a->system != NULL)
+		n += strlen(a->system);
+	if (a->tools != NULL)
+		n += json_dumpb(a->tools, NULL, 0, JSON_COMPACT);
+	return (n);
+}
+
+/* Start calibrated: the ratio the session's log last learned. */
+static void
+agent_calib_load(struct agent *a)
+{
+	double	bpt;
+
+	context_calib_init(&a->calib);
+	bpt = context_calib_from_log(workspace_session(a->ws), a->cfg->model);
+	if (bpt > 0) {
+		context_calib_set(&a->calib, bpt);
+		log_debug("context: %.2f bytes a token, from the log", bpt);
+	}
+}
+
 /* Start the model call for the conversation as it stands. */
 static void
 agent_request(struct agent *a)
@@ -582,6 +624,8 @@ agent_request(struct agent *a)
 	a->compact_skip = 0;
 	agent_cache_plan(a, &a->conv, &cache);
 	req.cache = &cache;
+	a->req_bytes = agent_request_bytes(a, &a->conv);
+	a->req_est = a->ctx_est;
 	a->state = AGENT_MODEL;
 	a->call_started_ms = loop_now_ms();
 	a->mc = a->call_start(a->cfg, &req, &agent_call_cb, a, &cause);
@@ -628,8 +672,8 @@ agent_context_clear(struct agent *a, const char *trigger, int force,
 		fixed += strlen(s);
 		free(s);
 	}
-	before = context_estimate(a->ctx_tokens, a->ctx_bytes, fixed,
-	    context_conv_bytes(&a->conv));
+	before = context_estimate_bpt(a->ctx_tokens, a->ctx_bytes, fixed,
+	    context_conv_bytes(&a->conv), a->calib.bpt);
 	a->ctx_est = before;
 	a->ctx_window = window;
 	if (force < 0)
@@ -647,9 +691,10 @@ agent_context_clear(struct agent *a, const char *trigger, int force,
 		    (long long)before, (long long)window);
 		return (0);
 	}
-	after = context_estimate(a->ctx_tokens, a->ctx_bytes, fixed,
-	    context_conv_bytes(&a->conv));
+	after = context_estimate_bpt(a->ctx_tokens, a->ctx_bytes, fixed,
+	    context_conv_bytes(&a->conv), a->calib.bpt);
 	a->ctx_est = after;
+	context_calib_break(&a->calib);
 	ev = event_pack(EV_COMPACTION, "{s:s,s:I,s:I,s:o}", "trigger",
 	    trigger, "tokens_before", (json_int_t)before, "tokens_after",
 	    (json_int_t)after, "cleared", cleared);
@@ -694,8 +739,8 @@ agent_context_report(struct agent *a)
 	window = agent_window(a);
 	context_fill(a->system, a->tools, &a->conv, &f);
 	if (a->ctx_tokens > 0)
-		est = context_estimate(a->ctx_tokens, a->ctx_bytes, 0,
-		    context_conv_bytes(&a->conv));
+		est = context_estimate_bpt(a->ctx_tokens, a->ctx_bytes, 0,
+		    context_conv_bytes(&a->conv), a->calib.bpt);
 	else
 		est = f.system + f.tools + f.messages + f.results;
 	return (context_fill_text(&f, est, window, u->input_tokens,
@@ -944,6 +989,7 @@ agent_compact_cb_done(void *arg, struct response *resp, const char *error)
 	replaced = a->compact_tail;
 	conv_release(&a->conv);
 	a->conv = nc;
+	context_calib_break(&a->calib);
 	/* A new conversation: estimated from its bytes until a response. */
 	before = a->compact_before;
 	a->ctx_tokens = 0;
@@ -1155,8 +1201,11 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 		a->ui->notice(a->arg, text);
 		free(text);
 	}
+	context_calib_add(&a->calib, resp->usage.input_tokens +
+	    resp->usage.cache_read_tokens + resp->usage.cache_write_tokens,
+	    a->req_bytes);
 	ev = event_pack(EV_RESPONSE, "{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I,"
-	    "s:s,s:o}",
+	    "s:s,s:o,s:I,s:f}",
 	    "message", conv_message_to_json(&resp->msg),
 	    "stop_reason", stop_reason_name(resp->stop),
 	    "usage",
@@ -1167,7 +1216,9 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	    "first_token_ms", (json_int_t)resp->first_token_ms,
 	    "total_ms", (json_int_t)ms,
 	    "model", model != NULL ? model : "",
-	    "cost_usd", known ? json_real(cost) : json_null());
+	    "cost_usd", known ? json_real(cost) : json_null(),
+	    "estimate", (json_int_t)a->req_est,
+	    "bytes_per_token", a->calib.bpt);
 	agent_event(a, EV_RESPONSE, ev);
 
 	/*
@@ -1765,6 +1816,7 @@ agent_adopt(struct agent *a, struct session *f, int load, char **cause)
 	a->log_warned = 0;
 	/* The new session's snapshots go under its own id. */
 	workspace_set_session(a->ws, f);
+	agent_calib_load(a);
 	return (0);
 }
 

@@ -355,6 +355,47 @@ struct context_probe *context_probe_start(const char *base_url,
 /* Cancel what is pending and free p; no callback after this. */
 void	 context_probe_free(struct context_probe *p);
 
+/* ------------------------------------------------------------------------ */
+/*
+ * context-calib.c: the estimator's bytes per token, learned per provider
+ * and model from consecutive usage reports: when the prompt grew by dt
+ * tokens (input, cache reads and writes, as reported) while the
+ * conversation's content grew by db bytes, db / dt is a sample; the ratio
+ * is their token-weighted mean, starting from CONTEXT_BYTES_PER_TOKEN, with
+ * a bounded memory so it follows the content.  Every response event logs
+ * the ratio ("bytes_per_token") and the estimate of its request
+ * ("estimate"), so a resumed session starts calibrated and the error can
+ * be measured from the log.
+ */
+struct context_calib {
+	double	bpt;		/* bytes per token now */
+	double	weight;		/* tokens behind it */
+	int	samples;
+	int64_t	prev_tokens;	/* the last report, and the content */
+	size_t	prev_bytes;	/* bytes of its request */
+	int	have_prev;
+};
+
+/* Start at CONTEXT_BYTES_PER_TOKEN. */
+void	 context_calib_init(struct context_calib *k);
+/* Start at bpt (a ratio from the log); ignored if not believable. */
+void	 context_calib_set(struct context_calib *k, double bpt);
+/*
+ * A response reported tokens of prompt for a request whose content was
+ * bytes: learn from the growth since the last report.  1 if a sample was
+ * taken.
+ */
+int	 context_calib_add(struct context_calib *k, int64_t tokens,
+	    size_t bytes);
+/* The content shrank (a clearing, a summary): no sample across it. */
+void	 context_calib_break(struct context_calib *k);
+/* context_estimate() at bpt bytes per token. */
+int64_t	 context_estimate_bpt(int64_t base_tokens, size_t base_bytes,
+	    size_t fixed_bytes, size_t conv_bytes, double bpt);
+struct session;
+/* The last ratio logged for model in session s, or 0. */
+double	 context_calib_from_log(struct session *s, const char *model);
+
 struct session;
 /*
  * The files the agent changed in session s, each with the snapshot taken

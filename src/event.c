@@ -37,6 +37,10 @@ static const struct event_field ev_response[] = {
 	FOPT("model", EVF_STRING),
 	{ .name = "cost_usd", .type = EVF_NUMBER,
 	  .flags = EVF_OPTIONAL|EVF_NULLABLE },
+	/* The context manager (context-calib.c): its estimate of the
+	   request's tokens, and the bytes per token learned so far. */
+	FOPT("estimate", EVF_INTEGER),
+	FOPT("bytes_per_token", EVF_NUMBER),
 	FEND
 };
 static const struct event_field ev_tool_call[] = {
