@@ -110,6 +110,7 @@ struct agent {
 	char			*compact_extra;
 	int64_t			 compact_before;
 	int			 compact_skip;
+	struct loop_timer	*compact_timer;	/* the request after it */
 
 	/*
 	 * The window a local server named (context-window.c), asked once at
@@ -154,6 +155,7 @@ static int	agent_compact_start(struct agent *, const char *,
 static void	agent_compact_send(struct agent *);
 static void	agent_compact_fail(struct agent *, const char *, int);
 static void	agent_compact_cb_text(void *, const char *, size_t);
+static void	agent_compact_resume(void *);
 static void	agent_compact_cb_done(void *, struct response *,
 		    const char *);
 static void	agent_end_turn(struct agent *, enum stop_reason,
@@ -371,6 +373,7 @@ agent_free(struct agent *a)
 		workspace_silence(a->ws);
 	agent_cancel(a);
 	loop_timer_cancel(a->step);
+	loop_timer_cancel(a->compact_timer);
 	tracer_free(a->trace, (int64_t)loop_wall_ms());
 	agent_clear_calls(a);
 	free(a->calls);
@@ -1021,7 +1024,21 @@ agent_compact_cb_done(void *arg, struct response *resp, const char *error)
 		agent_end_turn(a, STOP_END_TURN, NULL);
 		return;
 	}
+	/*
+	 * The pending request, from the loop: not from inside the model
+	 * call's callback (a stand-in model, as replay's, reuses its state).
+	 */
 	a->compact_skip = 1;
+	a->compact_timer = loop_timer_add(0, agent_compact_resume, a);
+}
+
+/* After a summary: send the request it made room for. */
+static void
+agent_compact_resume(void *arg)
+{
+	struct agent	*a = arg;
+
+	a->compact_timer = NULL;
 	a->state = AGENT_IDLE;
 	agent_request(a);
 }
@@ -1568,6 +1585,8 @@ agent_cancel(struct agent *a)
 		a->compacting = 0;
 		a->compact_skip = 0;
 		a->probe_waiting = 0;
+		loop_timer_cancel(a->compact_timer);
+		a->compact_timer = NULL;
 		a->asking = BUDGET_OK;
 		if (a->ui->stream_reset != NULL)
 			a->ui->stream_reset(a->arg);
@@ -1910,6 +1929,11 @@ void
 agent_set_model_hooks(struct agent *a, agent_call_start_fn start,
     agent_call_cancel_fn cancel, agent_call_body_fn body)
 {
+	/* Stand-in models (replay, tests): no request leaves, no probe. */
+	if (start != NULL) {
+		context_probe_free(a->probe);
+		a->probe = NULL;
+	}
 	a->call_start = start != NULL ? start : model_call_start;
 	a->call_cancel = cancel != NULL ? cancel : model_call_cancel;
 	a->call_body = body != NULL ? body : model_call_body;

@@ -9,7 +9,8 @@
 #    the first (anchored); after each, every request holds the summary, the
 #    user's task verbatim, the pinned failing output and the changed file
 #    with its snapshot id; the compaction events carry the summary and the
-#    conversation, and a resume sends the compacted conversation.
+#    conversation, a resume sends the compacted conversation, and a replay
+#    reproduces every tool result.
 # 2. A summary larger than what it replaces is rejected: three attempts,
 #    a clear message, the session intact (the conversation unchanged).
 # 3. The provider answers "prompt is too long" and clearing cannot help:
@@ -168,6 +169,13 @@ P
 "$AGENTOS" export "$sid" > "$T_TMP/export.md" || fail "export markdown"
 grep -Eq '^> Context \(auto\): compacted, about [0-9]+ to [0-9]+ tokens' \
     "$T_TMP/export.md" || fail "export: no compaction line"
+
+# Replay reproduces the run: the summaries come from the compaction
+# events, every tool result is the recorded one.
+"$AGENTOS" replay "$sid" > "$T_TMP/replay.txt" 2>&1 ||
+    { cat "$T_TMP/replay.txt"; fail "replay"; }
+grep -q "replay matched: 10 tool results identical" "$T_TMP/replay.txt" ||
+    { cat "$T_TMP/replay.txt"; fail "replay: not every result"; }
 
 run openai /v1
 
