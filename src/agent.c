@@ -735,9 +735,12 @@ agent_context_percent(struct agent *a, int *warn)
 char *
 agent_context_report(struct agent *a)
 {
+	const struct context_options *o;
 	const struct usage	*u = &a->stats.usage;
 	struct context_fill	 f;
+	struct buf		 b = BUF_INIT;
 	int64_t			 window, est;
+	char			*text;
 
 	window = agent_window(a);
 	context_fill(a->system, a->tools, &a->conv, &f);
@@ -746,8 +749,29 @@ agent_context_report(struct agent *a)
 		    context_conv_bytes(&a->conv), a->calib.bpt);
 	else
 		est = f.system + f.tools + f.messages + f.results;
-	return (context_fill_text(&f, est, window, u->input_tokens,
-	    u->cache_read_tokens, u->cache_write_tokens));
+	text = context_fill_text(&f, est, window, u->input_tokens,
+	    u->cache_read_tokens, u->cache_write_tokens);
+	buf_adds(&b, text);
+	free(text);
+	/* Where the window comes from, and the estimator's ratio. */
+	o = &options_get(a->cfg)->context;
+	if (a->ctx_limit > 0 && a->ctx_limit == window)
+		buf_adds(&b, "\nWindow: as the provider's last overflow error "
+		    "named it");
+	else if (o->window > 0)
+		buf_adds(&b, "\nWindow: context.window");
+	else if (a->ctx_server > 0)
+		buf_adds(&b, "\nWindow: as the server named it");
+	else
+		buf_addf(&b, "\nWindow: the model table's for %s",
+		    a->cfg->model != NULL ? a->cfg->model : "the model");
+	buf_addf(&b, "\nEstimate: %.2f bytes a token (%d sample%s from the "
+	    "usage reports)", a->calib.bpt, a->calib.samples,
+	    a->calib.samples == 1 ? "" : "s");
+	if (context_has_summary(&a->conv))
+		buf_adds(&b, "\nThe conversation begins with a summary (C-o on "
+		    "its \"compacted\" line shows it; /compact makes another)");
+	return (buf_detach(&b, NULL));
 }
 
 /*

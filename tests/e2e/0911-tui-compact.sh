@@ -29,6 +29,9 @@ wait_for '## Goal'
 wait_for 'FAKE-SUMMARY-1'
 send_keys 'and now?' Enter
 wait_for 'AFTER-COMPACT\.'
+send_keys '/context' Enter
+wait_for 'Estimate: [0-9.]+ bytes a token \([0-9]+ samples? from the usage'
+wait_for 'The conversation begins with a summary'
 python3 - "$T_PROVIDER_LOG" <<'P' || fail "requests"
 import json, sys
 reqs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
