@@ -990,6 +990,10 @@ agent_compact_cb_done(void *arg, struct response *resp, const char *error)
 	budget_add_response(a->budget, a->stats.turns, model, &u,
 	    loop_now_ms() - a->call_started_ms, &cost);
 
+	if (resp->stop == STOP_CONTEXT_WINDOW) {
+		agent_compact_fail(a, "model_context_window_exceeded", 1);
+		return;
+	}
 	summary = message_text(&resp->msg);
 	old = (int64_t)(context_conv_bytes(&a->conv) / CONTEXT_BYTES_PER_TOKEN);
 	if (summary == NULL || *summary == '\0') {

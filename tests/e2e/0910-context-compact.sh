@@ -16,6 +16,8 @@
 # 3. The provider answers "prompt is too long" and clearing cannot help:
 #    one summary (trigger overflow, the oldest messages left out of its
 #    request so it fits), one retry, the turn succeeds.
+# 4. SIGKILL in the middle, after summaries: the resume goes on from the
+#    compacted conversation.
 . "$(dirname "$0")/lib.sh"
 make_repo
 mkdir -p src
@@ -235,5 +237,56 @@ assert len([c for c in comp if c["trigger"] == "overflow"]) == 1, comp
 assert len(retry) == 1 and "prompt is too long" in retry[0]["reason"], retry
 assert not [e for e in ev if e["type"] == "error"], "turn failed"
 print(len(summ), "summaries")
+P
+# --- 4: SIGKILL in the middle, after summaries: the resume goes on from
+# the compacted conversation (the summary, the task, the pinned state),
+# not from what the summaries replaced.
+git checkout -q hello.txt
+kill $T_PIDS 2>/dev/null
+T_PIDS=
+rm -f "$T_PROVIDER_LOG" "$T_TMP/port"
+echo '{"context": {"window": 24000, "keep_results": 20}}' > .agentos/config.json
+python3 - "$T_TMP/script.json" > "$T_TMP/script-k.json" <<'P'
+import json, sys
+turns = json.load(open(sys.argv[1]))
+turns.insert(8, {"text": "Thinking...", "hang": True})
+print(json.dumps(turns))
+P
+start_provider --script "$T_TMP/script-k.json" --context-window 24000
+"$AGENTOS" -p "$TASK" --provider anthropic -m test-model \
+    --base-url "http://127.0.0.1:$T_PORT" --output-format json \
+    --permission-mode accept-edits > "$T_TMP/out4.json" 2>&1 &
+apid=$!
+_end=$(( $(date +%s) + T_WAIT ))
+# Until the hanging turn's request (the 9th of the script) is in.
+while [ "$(grep -vc agentos-compaction-request "$T_PROVIDER_LOG" 2>/dev/null)" \
+    != 9 ] && [ "$(date +%s)" -le "$_end" ]; do
+	sleep 0.1
+done
+kill -9 $apid 2>/dev/null
+wait $apid 2>/dev/null
+n=$(grep -c agentos-compaction-request "$T_PROVIDER_LOG")
+[ "$n" -ge 1 ] || fail "run 4: no summary before the kill"
+# The newest session: the one killed.
+sid=$("$AGENTOS" sessions 2>/dev/null | awk 'NR==2 {print $1}')
+[ -n "$sid" ] || fail "run 4: no session to resume"
+kill $T_PIDS 2>/dev/null
+T_PIDS=
+rm -f "$T_PROVIDER_LOG" "$T_TMP/port"
+echo '[{"text": "RESUMED-AFTER-KILL."}]' > "$T_TMP/script-r2.json"
+start_provider --script "$T_TMP/script-r2.json"
+"$AGENTOS" -r "$sid" -p "go on" --provider anthropic -m test-model \
+    --base-url "http://127.0.0.1:$T_PORT" --output-format json \
+    > "$T_TMP/out5.json" 2> "$T_TMP/err.txt" ||
+    { cat "$T_TMP/err.txt" "$T_TMP/out5.json"; fail "run 4: resume"; }
+python3 - "$T_PROVIDER_LOG" "$TASK" <<'P' || fail "run 4: not the compacted state"
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+body = json.dumps(reqs[0])
+assert "FAKE-SUMMARY-" in body, "no summary"
+assert json.dumps(sys.argv[2])[1:-1] in body, "task lost"
+assert "hello.txt (snapshot " in body, "files lost"
+# What the first summary replaced (the first file read) is gone.
+assert "toolu_fake_2_0" not in body, "replaced messages came back"
 P
 exit 0
