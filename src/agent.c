@@ -110,6 +110,8 @@ struct agent {
 	char			*compact_extra;
 	int64_t			 compact_before;
 	int			 compact_skip;
+	int			 compact_off;	/* auto summaries failed this
+						   turn: no more of them */
 	struct loop_timer	*compact_timer;	/* the request after it */
 
 	/*
@@ -448,6 +450,7 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	a->stats.turns++;
 	a->stopped = BUDGET_OK;
 	a->overflow_retried = 0;
+	a->compact_off = 0;
 	/*
 	 * The map is re-ranked toward what this message mentions, once per
 	 * user turn: the requests of the turn's tool loop keep one system
@@ -620,7 +623,8 @@ agent_request(struct agent *a)
 		return;
 	agent_context_clear(a, "auto", 0, 0);
 	/* Clearing was not enough: a summary first, then this request. */
-	if (!a->compact_skip && options_get(a->cfg)->context.autoclear &&
+	if (!a->compact_skip && !a->compact_off &&
+	    options_get(a->cfg)->context.autoclear &&
 	    context_compact_due(&options_get(a->cfg)->context, a->ctx_window,
 	    a->ctx_est) && agent_compact_start(a, "auto", NULL) == 0)
 		return;
@@ -946,6 +950,22 @@ agent_compact_fail(struct agent *a, const char *why, int overflow)
 		agent_compact_send(a);
 		return;
 	}
+	if (strcmp(a->compact_trigger, "auto") == 0) {
+		/*
+		 * Before the window is full: the request may still fit, so it
+		 * goes out (an overflow then gets its one summary and retry,
+		 * and ends the turn if that fails too).
+		 */
+		text = xasprintf("Context: the conversation could not be "
+		    "summarized (%d attempts; the last: %s); going on without "
+		    "a summary.", a->compact_tries, why);
+		a->ui->notice(a->arg, text);
+		free(text);
+		a->compact_skip = 1;
+		a->compact_off = 1;	/* not again this turn */
+		a->compact_timer = loop_timer_add(0, agent_compact_resume, a);
+		return;
+	}
 	text = xasprintf("the conversation could not be summarized (%d "
 	    "attempts; the last: %s); the session is intact: /compact tries "
 	    "again, /clear starts a new conversation", a->compact_tries, why);
@@ -1197,7 +1217,8 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	const char	*model;
 	char		*text;
 	json_t		*ev;
-	size_t		 i;
+	size_t		 i, kept;
+	int64_t		 out;
 	uint64_t	 ms;
 	double		 cost = 0;
 	int		 known;
@@ -1287,10 +1308,19 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	message_move_blocks(m, &resp->msg);
 	/* The reported usage is the ground truth of the next estimate. */
 	if (resp->usage.input_tokens + resp->usage.cache_read_tokens > 0) {
+		/*
+		 * The answer counts as what is kept of it: no more tokens
+		 * than its bytes (oversized tool arguments were replaced by
+		 * a stub, and are not sent again).
+		 */
+		out = resp->usage.output_tokens;
+		kept = context_conv_bytes(&(struct conv){ .msgs = m, .nr = 1,
+		    .alloc = 1 });
+		if (out > (int64_t)kept)
+			out = (int64_t)kept;
 		a->ctx_tokens = resp->usage.input_tokens +
 		    resp->usage.cache_read_tokens +
-		    resp->usage.cache_write_tokens +
-		    resp->usage.output_tokens;
+		    resp->usage.cache_write_tokens + out;
 		a->ctx_bytes = context_conv_bytes(&a->conv);
 	}
 	a->ui->assistant_done(a->arg, m, &resp->usage);
