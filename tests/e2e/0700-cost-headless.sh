@@ -75,7 +75,9 @@ P
 # The prices option prices it (a local model at 0 would be free).
 mkdir -p .agentos
 echo '{"prices": {"test-model": {"input": 2, "output": 4}}}' > .agentos/config.json
-"$AGENTOS" -p "free" --provider anthropic -m test-model \
+# A project's prices grant (they stretch budget.max_usd): held until the
+# folder is trusted.
+"$AGENTOS" -p "free" --provider anthropic -m test-model --trust-project \
     --base-url "http://127.0.0.1:$T_PORT" --output-format json \
     > "$T_TMP/out3.json" 2> "$T_TMP/err.txt" ||
     { cat "$T_TMP/err.txt" "$T_TMP/out3.json"; fail "exit status 3"; }
