@@ -124,6 +124,15 @@ http_post(const char *url, const char *const *headers, size_t nheaders,
     const char *body, size_t len, const struct http_cb *cb, void *arg,
     char **cause)
 {
+	return (http_request("POST", url, headers, nheaders, body, len, cb,
+	    arg, cause));
+}
+
+struct http_req *
+http_request(const char *method, const char *url,
+    const char *const *headers, size_t nheaders, const char *body,
+    size_t len, const struct http_cb *cb, void *arg, char **cause)
+{
 	struct http_req	*req;
 	CURL		*easy;
 	CURLMcode	 mc;
@@ -138,8 +147,11 @@ http_post(const char *url, const char *const *headers, size_t nheaders,
 	req->easy = easy;
 	req->cb = *cb;
 	req->arg = arg;
+	if (body == NULL)
+		len = 0;
 	req->body = xmalloc(len + 1);
-	memcpy(req->body, body, len);
+	if (len != 0)
+		memcpy(req->body, body, len);
 	req->body[len] = '\0';
 	req->len = len;
 	for (i = 0; i < nheaders; i++)
@@ -152,9 +164,17 @@ http_post(const char *url, const char *const *headers, size_t nheaders,
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, req);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, req->slist);
-	curl_easy_setopt(easy, CURLOPT_POST, 1L);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(easy, CURLOPT_POST, 1L);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
+	} else {
+		/* GET, or another method without a body (DELETE). */
+		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+		if (strcmp(method, "GET") != 0)
+			curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
+	}
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, req);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, http_header_cb);
