@@ -25,6 +25,8 @@
 #define MCP_HTTP_RETRY_MAX_MS	60000
 /* Reconnections of one stream in a row that bring no event. */
 #define MCP_HTTP_MAX_RESUMES	5
+/* A GET stream open this long without events was not a failure (ms). */
+#define MCP_HTTP_QUIET_MS	10000
 /* Transfers open at once (requests whose streams are still open). */
 #define MCP_HTTP_MAX_XFERS	256
 #define MCP_HTTP_MAX_SESSION	1024	/* bytes of a session id */
@@ -51,6 +53,8 @@ struct mcp_http_xfer {
 	int			 is_init;
 	int			 is_reinit;
 	int			 queued;	/* to start from the loop */
+	int			 abandoned;	/* cancelled: close it */
+	uint64_t		 since;		/* this connection, ms */
 	int			 expired;	/* parked after a 404 */
 	int			 had_session;	/* sent with Mcp-Session-Id */
 	int			 tries;		/* sends after a re-init */
@@ -126,6 +130,7 @@ static void	mcp_http_legacy_start(struct mcp_http *);
 static void	mcp_http_die(struct mcp_http *, const char *);
 static void	mcp_http_queue(struct mcp_http_xfer *);
 static void	mcp_http_kick_cb(void *);
+static void	mcp_http_abandon(struct mcp_http *, json_t *);
 static int	mcp_http_same_origin(const char *, const char *);
 
 static const struct jsonrpc_transport mcp_http_transport = {
@@ -513,6 +518,9 @@ mcp_http_send(void *targ, const char *body, size_t len, char **cause)
 	}
 	if (method != NULL && strcmp(method, "notifications/initialized") == 0)
 		h->initialized = 1;
+	if (method != NULL && strcmp(method, "notifications/cancelled") == 0)
+		mcp_http_abandon(h, json_object_get(json_object_get(j,
+		    "params"), "requestId"));
 	json_decref(j);
 	if (h->reiniting || (h->legacy && h->post_url == NULL)) {
 		mcp_http_park(x);
@@ -524,6 +532,30 @@ mcp_http_send(void *targ, const char *body, size_t len, char **cause)
 	 */
 	mcp_http_queue(x);
 	return (0);
+}
+
+/*
+ * The caller cancelled request id (its notifications/cancelled is on the
+ * way): its stream is no longer wanted.  Closed from the loop, since this
+ * may run inside that very stream's callbacks.
+ */
+static void
+mcp_http_abandon(struct mcp_http *h, json_t *id)
+{
+	struct mcp_http_xfer	*x;
+
+	if (id == NULL)
+		return;
+	TAILQ_FOREACH(x, &h->xfers, entry) {
+		if (x->kind == MCP_HTTP_POST && x->id != NULL &&
+		    json_equal(x->id, id)) {
+			x->abandoned = 1;
+			x->got_response = 1;	/* no error of ours either */
+			if (h->kick == NULL)
+				h->kick = loop_timer_add(0, mcp_http_kick_cb,
+				    h);
+		}
+	}
 }
 
 /* Start x from the loop soon. */
@@ -546,6 +578,16 @@ mcp_http_kick_cb(void *arg)
 	char			*cause, *msg;
 
 	h->kick = NULL;
+	while (!h->dead) {
+		TAILQ_FOREACH(x, &h->xfers, entry) {
+			if (x->abandoned)
+				break;
+		}
+		if (x == NULL)
+			break;
+		log_debug("mcp-http: %s: cancelled stream closed", h->name);
+		mcp_http_xfer_free(x);
+	}
 	while (!h->dead) {
 		TAILQ_FOREACH(x, &h->xfers, entry) {
 			if (x->queued)
@@ -605,6 +647,7 @@ mcp_http_start(struct mcp_http_xfer *x, char **cause)
 	for (i = 0; i < h->nheaders && n < nitems(v); i++)
 		v[n++] = h->headers[i];
 	/* A new response: forget the last one's state. */
+	x->since = loop_now_ms();
 	x->status = 0;
 	x->sse = 0;
 	x->events = 0;
@@ -768,10 +811,24 @@ static int
 mcp_http_input(struct mcp_http *h, const char *data, size_t len)
 {
 	struct mcp_http_xfer	*x;
-	json_t			*j, *id, *res;
+	json_t			*j, *id, *res, *m;
 	const char		*v;
+	size_t			 i;
 
 	j = json_loadb(data, len, 0, NULL);
+	if (json_is_array(j)) {
+		/* A batch (2025-03-26): each response ends its exchange. */
+		json_array_foreach(j, i, m) {
+			if (!json_is_object(m) || json_object_get(m,
+			    "method") != NULL ||
+			    (id = json_object_get(m, "id")) == NULL)
+				continue;
+			TAILQ_FOREACH(x, &h->xfers, entry) {
+				if (x->id != NULL && json_equal(x->id, id))
+					x->got_response = 1;
+			}
+		}
+	}
 	if (json_is_object(j) && json_object_get(j, "method") == NULL &&
 	    (id = json_object_get(j, "id")) != NULL) {
 		if (json_is_string(id) && strncmp(json_string_value(id),
@@ -957,7 +1014,13 @@ mcp_http_reconnect(struct mcp_http_xfer *x)
 		x->last_id = xstrdup(sse_parser_last_id(x->p));
 		x->retry = sse_parser_retry(x->p);
 	}
-	if (x->events == 0)
+	/*
+	 * A connection that brought nothing counts against the stream; a
+	 * quiet GET stream that lasted a while (a stall limit, a proxy's
+	 * idle timeout) does not.
+	 */
+	if (x->events == 0 && (x->kind != MCP_HTTP_LISTEN ||
+	    loop_now_ms() - x->since < MCP_HTTP_QUIET_MS))
 		x->fails++;
 	if (x->fails >= MCP_HTTP_MAX_RESUMES ||
 	    (x->kind == MCP_HTTP_POST && (x->last_id == NULL ||
@@ -1152,9 +1215,14 @@ mcp_http_done_cb(void *arg, const struct http_response_info *info)
 		    info->error != NULL ? info->error : "no response");
 	else {
 		t = mcp_http_errtext(x);
-		msg = xasprintf("server %s: HTTP %ld%s%s%s", h->name, status,
-		    x->kind == MCP_HTTP_LEGACY ? " to the SSE GET after "
-		    "POST was refused" : "", *t != '\0' ? ": " : "", t);
+		if (x->kind == MCP_HTTP_LEGACY)
+			msg = xasprintf("server %s: POST answered HTTP %ld, "
+			    "and GET (the 2024-11-05 transport) HTTP %ld%s%s",
+			    h->name, h->post_status, status,
+			    *t != '\0' ? ": " : "", t);
+		else
+			msg = xasprintf("server %s: HTTP %ld%s%s", h->name,
+			    status, *t != '\0' ? ": " : "", t);
 		free(t);
 	}
 	if (x->kind == MCP_HTTP_LEGACY) {

@@ -191,6 +191,8 @@ class Handler(BaseHTTPRequestHandler):
                     w[0].set()
             return self.plain(202)
         m = msg["method"]
+        if m == "tools/call" and args.expire_always:
+            return self.plain(404, "session expired")
         if m == "tools/call" and args.expire and not state["expired"]:
             # The session expires under the client.
             with lock:
@@ -210,6 +212,18 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             state["nstream"] += 1
             s = "s%d" % state["nstream"]
+        if m == "tools/call" and (msg.get("params") or {}).get("name") \
+                == "hang":
+            # Never answers; logs when the client closes the stream.
+            self.sse("", eid=s + "-1")
+            try:
+                for _ in range(200):
+                    time.sleep(0.1)
+                    self.wfile.write(b": still working\n\n")
+                    self.wfile.flush()
+            except OSError:
+                log({"event": "stream closed by the client", "stream": s})
+            return
         if m == "tools/call" and args.drop:
             # Prime for resumption, one event, then drop the stream.
             self.sse("", eid=s + "-1", retry=args.retry)
@@ -326,6 +340,8 @@ def main():
                     help="tools/call streams ask the client a ping first")
     ap.add_argument("--expire", action="store_true",
                     help="the first tools/call finds its session gone")
+    ap.add_argument("--expire-always", action="store_true",
+                    help="every tools/call finds its session gone")
     ap.add_argument("--no-get", action="store_true", help="405 on GET")
     ap.add_argument("--no-session", action="store_true")
     ap.add_argument("--legacy", action="store_true",

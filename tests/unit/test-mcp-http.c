@@ -53,10 +53,21 @@ static void	on_request(struct jsonrpc *, const char *, json_t *, json_t *,
 		    void *);
 static void	on_closed(struct jsonrpc *, const char *, void *);
 
+static void	on_cancelled(struct jsonrpc *, json_int_t, void *);
+
 static const struct jsonrpc_handlers handlers = {
 	.request = on_request,
+	.cancelled = on_cancelled,
 	.closed = on_closed,
 };
+
+/* As an MCP client does: tell the server. */
+static void
+on_cancelled(struct jsonrpc *rpc, json_int_t id, void *arg)
+{
+	jsonrpc_notify(rpc, "notifications/cancelled", json_pack("{s:I,s:s}",
+	    "requestId", (json_int_t)id, "reason", "timed out"));
+}
 
 static void
 on_request(struct jsonrpc *rpc, const char *method, json_t *id,
@@ -108,6 +119,9 @@ on_call(void *arg, json_t *result, json_t *error)
 	c->done = 1;
 }
 
+static const char	*tool = "echo";	/* what on_list calls */
+static unsigned int	 call_ms = 20000;
+
 static void
 on_list(void *arg, json_t *result, json_t *error)
 {
@@ -117,7 +131,7 @@ on_list(void *arg, json_t *result, json_t *error)
 		return;
 	c->ntools = json_array_size(json_object_get(result, "tools"));
 	jsonrpc_call(c->rpc, "tools/call", json_pack("{s:s,s:{s:s}}", "name",
-	    "echo", "arguments", "text", "hello over http"), 20000, on_call,
+	    tool, "arguments", "text", "hello over http"), call_ms, on_call,
 	    c);
 }
 
@@ -248,7 +262,8 @@ find(json_t *log, const char *method, const char *rpc, int n)
 	const char	*m;
 
 	json_array_foreach(log, i, e) {
-		if (strcmp(json_string_value(json_object_get(e, "method")),
+		if (!json_is_string(json_object_get(e, "method")) ||
+		    strcmp(json_string_value(json_object_get(e, "method")),
 		    method) != 0)
 			continue;
 		if (rpc != NULL) {
@@ -279,7 +294,8 @@ count(json_t *log, const char *method)
 	int	 n = 0;
 
 	json_array_foreach(log, i, e) {
-		if (strcmp(json_string_value(json_object_get(e, "method")),
+		if (json_is_string(json_object_get(e, "method")) &&
+		    strcmp(json_string_value(json_object_get(e, "method")),
 		    method) == 0)
 			n++;
 	}
@@ -496,6 +512,67 @@ test_expire(void **state)
 	server_stop(&s);
 }
 
+/* A session that expires again: the call fails with JSONRPC_E_SESSION. */
+static void
+test_expire_again(void **state)
+{
+	struct server	 s;
+	struct client	 c;
+	char		*url;
+
+	server_start(&s, "--mode", "json", "--expire-always", "--no-get",
+	    NULL);
+	url = url_of(&s, "/mcp");
+	client_run(&c, url, 1);
+	assert_int_equal(c.code, JSONRPC_E_SESSION);
+	assert_non_null(strstr(c.message, "server remote"));
+	client_clear(&c);
+	free(url);
+	server_stop(&s);
+}
+
+/* A call that times out: notifications/cancelled, and its stream closed. */
+static void
+test_cancel(void **state)
+{
+	struct server	 s;
+	struct client	 c;
+	json_t		*log, *e;
+	size_t		 i;
+	int		 j, closed = 0;
+	char		*url;
+
+	server_start(&s, "--mode", "sse", "--no-get", NULL);
+	url = url_of(&s, "/mcp");
+	tool = "hang";
+	call_ms = 500;
+	client_run(&c, url, 0);
+	tool = "echo";
+	call_ms = 20000;
+	assert_int_equal(c.code, JSONRPC_E_TIMEOUT);
+	/* The server sees the stream go (generous: a busy machine). */
+	for (j = 0; j < 500 && !closed; j++) {
+		run_ms(20);
+		log = server_log(&s);
+		json_array_foreach(log, i, e) {
+			if (json_object_get(e, "event") != NULL)
+				closed = 1;
+		}
+		json_decref(log);
+	}
+	assert_true(closed);
+	log = server_log(&s);
+	e = find(log, "POST", "notifications/cancelled", 0);
+	assert_non_null(e);
+	assert_string_equal(hdr(e, "mcp-session-id"), "sess-1");
+	json_decref(log);
+	mcp_http_close(c.rpc);
+	c.rpc = NULL;
+	client_clear(&c);
+	free(url);
+	server_stop(&s);
+}
+
 /* POST refused: the 2024-11-05 HTTP+SSE transport. */
 static void
 test_legacy(void **state)
@@ -611,6 +688,8 @@ main(void)
 		cmocka_unit_test_teardown(test_sse_request, teardown),
 		cmocka_unit_test_teardown(test_resume, teardown),
 		cmocka_unit_test_teardown(test_expire, teardown),
+		cmocka_unit_test_teardown(test_expire_again, teardown),
+		cmocka_unit_test_teardown(test_cancel, teardown),
 		cmocka_unit_test_teardown(test_legacy, teardown),
 		cmocka_unit_test_teardown(test_auth, teardown),
 		cmocka_unit_test_teardown(test_errors, teardown),
