@@ -1166,6 +1166,14 @@ mcp_http_done_cb(void *arg, const struct http_response_info *info)
 			free(msg);
 			return;
 		}
+		if (x->too_big && x->kind == MCP_HTTP_POST) {
+			/* Not resumed: it would come again as large. */
+			msg = xasprintf("server %s: a message over %zu bytes",
+			    h->name, h->opts->max_message);
+			mcp_http_fail(x, JSONRPC_INTERNAL_ERROR, msg);
+			free(msg);
+			return;
+		}
 		if (x->kind == MCP_HTTP_LISTEN) {
 			mcp_http_reconnect(x);
 			return;
@@ -1175,13 +1183,6 @@ mcp_http_done_cb(void *arg, const struct http_response_info *info)
 				mcp_http_reconnect(x);
 			else
 				mcp_http_xfer_free(x);
-			return;
-		}
-		if (x->too_big) {
-			msg = xasprintf("server %s: a response over %zu bytes",
-			    h->name, h->opts->max_message);
-			mcp_http_fail(x, JSONRPC_INTERNAL_ERROR, msg);
-			free(msg);
 			return;
 		}
 		if (!h->legacy && x->in.len > 0 &&

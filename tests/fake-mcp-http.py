@@ -46,6 +46,8 @@ def tool_result(params):
     a = params.get("arguments") or {}
     if name == "echo":
         return {"content": [{"type": "text", "text": str(a.get("text"))}]}
+    if name == "big":
+        return {"content": [{"type": "text", "text": "x" * args.big}]}
     return {"content": [{"type": "text", "text": "no such tool"}],
             "isError": True}
 
@@ -206,6 +208,15 @@ class Handler(BaseHTTPRequestHandler):
                 sid = "sess-%d" % state["nsession"]
                 state["sessions"].add(sid)
             headers.append(("Mcp-Session-Id", sid))
+        if m == "tools/call" and (msg.get("params") or {}).get("name") \
+                == "garbage":
+            data = b"this is not JSON {"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if args.mode == "json":
             return self.json_reply(answer(msg), headers)
         self.sse_start(headers)
@@ -326,6 +337,16 @@ class Handler(BaseHTTPRequestHandler):
             q.put(answer(msg))
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that closes a stream it no longer wants is normal.
+        if isinstance(sys.exc_info()[1], (ConnectionError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
     global args
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -343,6 +364,8 @@ def main():
     ap.add_argument("--expire-always", action="store_true",
                     help="every tools/call finds its session gone")
     ap.add_argument("--no-get", action="store_true", help="405 on GET")
+    ap.add_argument("--big", type=int, default=2 << 20,
+                    help="bytes of text the big tool returns")
     ap.add_argument("--no-session", action="store_true")
     ap.add_argument("--legacy", action="store_true",
                     help="the 2024-11-05 HTTP+SSE transport")
@@ -351,8 +374,7 @@ def main():
     ap.add_argument("--expect-auth",
                     help="log whether Authorization equals this")
     args = ap.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", 0), Handler)
     with open(args.port_file + ".tmp", "w") as f:
         f.write("%d\n" % srv.server_address[1])
     import os

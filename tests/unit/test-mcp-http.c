@@ -328,6 +328,17 @@ client_run(struct client *c, const char *url, int close)
 	}
 }
 
+/* Run the loop until the client's call is answered. */
+static void
+wait_done(struct client *c)
+{
+	int	i;
+
+	for (i = 0; i < 3000 && !c->done; i++)
+		run_ms(10);
+	assert_true(c->done);
+}
+
 static void
 client_clear(struct client *c)
 {
@@ -573,6 +584,51 @@ test_cancel(void **state)
 	server_stop(&s);
 }
 
+/* Bodies over the limit and bad JSON fail the call; the session goes on. */
+static void
+test_bad_bodies(void **state)
+{
+	static const char	*modes[] = { "json", "sse" };
+	struct server		 s;
+	struct client		 c;
+	char			*url;
+	size_t			 m;
+
+	for (m = 0; m < 2; m++) {
+		server_start(&s, "--mode", modes[m], "--no-get", NULL);
+		url = url_of(&s, "/mcp");
+		tool = "big";
+		client_run(&c, url, 0);
+		tool = "echo";
+		assert_int_equal(c.code, JSONRPC_INTERNAL_ERROR);
+		assert_non_null(strstr(c.message, "over 1048576 bytes"));
+		assert_false(jsonrpc_closed(c.rpc));
+		if (m == 0) {
+			c.done = 0;
+			free(c.message);
+			c.message = NULL;
+			jsonrpc_call(c.rpc, "tools/call", json_pack(
+			    "{s:s,s:{}}", "name", "garbage", "arguments"),
+			    20000, on_call, &c);
+			wait_done(&c);
+			assert_int_equal(c.code, JSONRPC_E_CLOSED);
+			assert_non_null(strstr(c.message, "without a response"));
+		}
+		/* Still usable. */
+		c.done = 0;
+		jsonrpc_call(c.rpc, "tools/call", json_pack("{s:s,s:{s:s}}",
+		    "name", "echo", "arguments", "text", "after"), 20000,
+		    on_call, &c);
+		wait_done(&c);
+		assert_string_equal(c.text, "after");
+		mcp_http_close(c.rpc);
+		c.rpc = NULL;
+		client_clear(&c);
+		free(url);
+		server_stop(&s);
+	}
+}
+
 /* POST refused: the 2024-11-05 HTTP+SSE transport. */
 static void
 test_legacy(void **state)
@@ -690,6 +746,7 @@ main(void)
 		cmocka_unit_test_teardown(test_expire, teardown),
 		cmocka_unit_test_teardown(test_expire_again, teardown),
 		cmocka_unit_test_teardown(test_cancel, teardown),
+		cmocka_unit_test_teardown(test_bad_bodies, teardown),
 		cmocka_unit_test_teardown(test_legacy, teardown),
 		cmocka_unit_test_teardown(test_auth, teardown),
 		cmocka_unit_test_teardown(test_errors, teardown),
