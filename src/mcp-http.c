@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <event2/event.h>
 #include <jansson.h>
 
 #include "agentos.h"
@@ -318,6 +319,30 @@ size_t
 mcp_http_closing(void)
 {
 	return (mcp_http_ndeletes);
+}
+
+/* The drain's time limit passed. */
+static void
+mcp_http_drain_cb(void *arg)
+{
+	int	*fired = arg;
+
+	*fired = 1;
+}
+
+void
+mcp_http_drain(unsigned int ms)
+{
+	struct loop_timer	*t;
+	int			 fired = 0;
+
+	if (mcp_http_ndeletes == 0 || loop_base == NULL)
+		return;
+	t = loop_timer_add(ms, mcp_http_drain_cb, &fired);
+	while (!fired && mcp_http_ndeletes > 0)
+		event_base_loop(loop_base, EVLOOP_ONCE);
+	if (!fired)
+		loop_timer_cancel(t);
 }
 
 void

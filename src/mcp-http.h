@@ -87,5 +87,10 @@ int	 mcp_http_legacy(struct jsonrpc *rpc);
  * run the loop until 0 (or its own limit).
  */
 size_t	 mcp_http_closing(void);
+/*
+ * At exit, after loop_run() returned (never inside the loop): run the
+ * loop until those DELETEs are done, ms milliseconds at most.
+ */
+void	 mcp_http_drain(unsigned int ms);
 
 #endif /* MCP_HTTP_H */

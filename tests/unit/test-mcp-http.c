@@ -321,8 +321,7 @@ client_run(struct client *c, const char *url, int close)
 		run_ms(10);
 	if (close) {
 		mcp_http_close(c->rpc);
-		for (i = 0; i < 500 && mcp_http_closing() > 0; i++)
-			run_ms(10);
+		mcp_http_drain(5000);
 		assert_int_equal(mcp_http_closing(), 0);
 		c->rpc = NULL;
 	}
