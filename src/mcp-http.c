@@ -424,6 +424,17 @@ mcp_http_session(struct jsonrpc *rpc)
 }
 
 int
+mcp_http_use_legacy(struct jsonrpc *rpc)
+{
+	struct mcp_http	*h = mcp_http_of(rpc);
+
+	if (h == NULL || h->legacy || h->answered || h->nxfers > 0)
+		return (-1);
+	mcp_http_legacy_start(h);
+	return (0);
+}
+
+int
 mcp_http_legacy(struct jsonrpc *rpc)
 {
 	struct mcp_http	*h = mcp_http_of(rpc);
@@ -1014,8 +1025,8 @@ mcp_http_legacy_start(struct mcp_http *h)
 {
 	struct mcp_http_xfer	*x;
 
-	log_debug("mcp-http: %s: POST answered %ld: trying HTTP+SSE",
-	    h->name, h->post_status);
+	log_debug("mcp-http: %s: POST answered %ld: HTTP+SSE", h->name,
+	    h->post_status);
 	h->legacy = 1;
 	x = mcp_http_xfer_new(h, MCP_HTTP_LEGACY, NULL, 0);
 	h->legacy_x = x;
@@ -1241,10 +1252,14 @@ mcp_http_done_cb(void *arg, const struct http_response_info *info)
 		    info->error != NULL ? info->error : "no response");
 	else {
 		t = mcp_http_errtext(x);
-		if (x->kind == MCP_HTTP_LEGACY)
+		if (x->kind == MCP_HTTP_LEGACY && h->post_status != 0)
 			msg = xasprintf("server %s: POST answered HTTP %ld, "
 			    "and GET (the 2024-11-05 transport) HTTP %ld%s%s",
 			    h->name, h->post_status, status,
+			    *t != '\0' ? ": " : "", t);
+		else if (x->kind == MCP_HTTP_LEGACY)
+			msg = xasprintf("server %s: the SSE stream (GET) "
+			    "answered HTTP %ld%s%s", h->name, status,
 			    *t != '\0' ? ": " : "", t);
 		else
 			msg = xasprintf("server %s: HTTP %ld%s%s", h->name,

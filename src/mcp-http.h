@@ -80,6 +80,12 @@ int	 mcp_http_set_protocol_version(struct jsonrpc *rpc,
 	    const char *version);
 /* The session id (borrowed), or NULL (none yet, or not HTTP). */
 const char *mcp_http_session(struct jsonrpc *rpc);
+/*
+ * Speak the 2024-11-05 HTTP+SSE transport from the start (a server
+ * configured with "type": "sse", whose url is its SSE stream), before any
+ * message is sent.  0, or -1 (not HTTP, or too late).
+ */
+int	 mcp_http_use_legacy(struct jsonrpc *rpc);
 /* Nonzero when rpc fell back to the 2024-11-05 HTTP+SSE transport. */
 int	 mcp_http_legacy(struct jsonrpc *rpc);
 /*

@@ -303,6 +303,8 @@ count(json_t *log, const char *method)
 }
 
 /* initialize -> tools/list -> tools/call against url; then close. */
+static int	 legacy_first;	/* client_run: "type": "sse" */
+
 static void
 client_run(struct client *c, const char *url, int close)
 {
@@ -314,6 +316,8 @@ client_run(struct client *c, const char *url, int close)
 	current_c = c;
 	assert_int_equal(mcp_http_open("remote", url, headers, 2, &opts,
 	    &handlers, c, &c->rpc, &cause), 0);
+	if (legacy_first)
+		assert_int_equal(mcp_http_use_legacy(c->rpc), 0);
 	jsonrpc_call(c->rpc, "initialize", json_pack("{s:s,s:{},s:{s:s,s:s}}",
 	    "protocolVersion", "2025-11-25", "capabilities", "clientInfo",
 	    "name", "test", "version", "1"), 20000, on_init, c);
@@ -666,6 +670,38 @@ test_legacy(void **state)
 	server_stop(&s);
 }
 
+/* "type": "sse": the 2024-11-05 transport from the start. */
+static void
+test_legacy_direct(void **state)
+{
+	struct server	 s;
+	struct client	 c;
+	json_t		*log, *e;
+	size_t		 i;
+	char		*url;
+
+	server_start(&s, "--legacy", NULL);
+	url = url_of(&s, "/mcp");
+	legacy_first = 1;
+	client_run(&c, url, 1);
+	legacy_first = 0;
+	assert_null(c.message);
+	assert_string_equal(c.text, "hello over http");
+	log = server_log(&s);
+	/* Never a POST to the SSE URL itself. */
+	json_array_foreach(log, i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "method")),
+		    "POST") == 0)
+			assert_string_not_equal(json_string_value(
+			    json_object_get(e, "path")), "/mcp");
+	}
+	assert_int_equal(count(log, "GET"), 1);
+	json_decref(log);
+	client_clear(&c);
+	free(url);
+	server_stop(&s);
+}
+
 /* 401: a clear message naming the server; no OAuth attempted. */
 static void
 test_auth(void **state)
@@ -747,6 +783,7 @@ main(void)
 		cmocka_unit_test_teardown(test_cancel, teardown),
 		cmocka_unit_test_teardown(test_bad_bodies, teardown),
 		cmocka_unit_test_teardown(test_legacy, teardown),
+		cmocka_unit_test_teardown(test_legacy_direct, teardown),
 		cmocka_unit_test_teardown(test_auth, teardown),
 		cmocka_unit_test_teardown(test_errors, teardown),
 	};
