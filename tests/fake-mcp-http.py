@@ -12,6 +12,7 @@ headers (secret ones replaced by "<redacted>"), the body, and a time.
 import argparse
 import json
 import queue
+import socket
 import sys
 import threading
 import time
@@ -77,6 +78,11 @@ def answer(msg):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        # Headers and body are separate writes: no Nagle delay between.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, fmt, *a):
         pass
