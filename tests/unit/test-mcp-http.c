@@ -9,10 +9,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +40,9 @@ struct client {
 	int		 code;
 	char		*message;
 	int		 pings;
+	int		 progress;	/* notifications/progress */
+	size_t		 ntools_seen;
+	int		 has_echo;
 };
 
 struct server {
@@ -54,12 +61,23 @@ static void	on_request(struct jsonrpc *, const char *, json_t *, json_t *,
 static void	on_closed(struct jsonrpc *, const char *, void *);
 
 static void	on_cancelled(struct jsonrpc *, json_int_t, void *);
+static void	on_note(struct jsonrpc *, const char *, json_t *, void *);
 
 static const struct jsonrpc_handlers handlers = {
 	.request = on_request,
+	.notification = on_note,
 	.cancelled = on_cancelled,
 	.closed = on_closed,
 };
+
+static void
+on_note(struct jsonrpc *rpc, const char *method, json_t *params, void *arg)
+{
+	struct client	*c = arg;
+
+	if (strcmp(method, "notifications/progress") == 0)
+		c->progress++;
+}
 
 /* As an MCP client does: tell the server. */
 static void
@@ -120,19 +138,32 @@ on_call(void *arg, json_t *result, json_t *error)
 }
 
 static const char	*tool = "echo";	/* what on_list calls */
+static const char	*call_params;	/* or these params (JSON) */
 static unsigned int	 call_ms = 20000;
 
 static void
 on_list(void *arg, json_t *result, json_t *error)
 {
 	struct client	*c = arg;
+	json_t		*t;
+	size_t		 i;
 
 	if (client_error(c, error))
 		return;
 	c->ntools = json_array_size(json_object_get(result, "tools"));
-	jsonrpc_call(c->rpc, "tools/call", json_pack("{s:s,s:{s:s}}", "name",
-	    tool, "arguments", "text", "hello over http"), call_ms, on_call,
-	    c);
+	json_array_foreach(json_object_get(result, "tools"), i, t) {
+		if (json_is_string(json_object_get(t, "name")) &&
+		    strcmp(json_string_value(json_object_get(t, "name")),
+		    "echo") == 0)
+			c->has_echo = 1;
+	}
+	if (call_params != NULL)
+		jsonrpc_call(c->rpc, "tools/call", json_loads(call_params, 0,
+		    NULL), call_ms, on_call, c);
+	else
+		jsonrpc_call(c->rpc, "tools/call", json_pack("{s:s,s:{s:s}}",
+		    "name", tool, "arguments", "text", "hello over http"),
+		    call_ms, on_call, c);
 }
 
 static void
@@ -702,6 +733,122 @@ test_legacy_direct(void **state)
 	server_stop(&s);
 }
 
+/* A free loopback port (bound and released: a race we accept). */
+static int
+free_port(void)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof sin;
+	int			fd, port;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return (port);
+}
+
+/* Start server-everything (transport: streamableHttp or sse). */
+static void
+everything_start(struct server *s, const char *transport)
+{
+	const char		*dir = getenv("MCP_EVERYTHING");
+	char			 script[512], port[16];
+	struct sockaddr_in	 sin;
+	int			 fd, i;
+
+	if (dir == NULL)
+		skip();		/* tests/e2e/1021 sets it */
+	snprintf(script, sizeof script, "%s/node_modules/@modelcontextprotocol/"
+	    "server-everything/dist/index.js", dir);
+	assert_int_equal(access(script, R_OK), 0);
+	memset(s, 0, sizeof *s);
+	s->port = free_port();
+	snprintf(port, sizeof port, "%d", s->port);
+	snprintf(s->dir, sizeof s->dir, "/tmp/test-mcp-http.XXXXXX");
+	assert_non_null(mkdtemp(s->dir));
+	snprintf(s->log, sizeof s->log, "%s/server.out", s->dir);
+	s->pid = fork();
+	assert_true(s->pid != -1);
+	if (s->pid == 0) {
+		/* Its chatter to a file, not the test's output. */
+		if ((fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC,
+		    0600)) != -1) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		setenv("PORT", port, 1);
+		execlp("node", "node", script, transport, (char *)NULL);
+		_exit(127);
+	}
+	current = s;
+	for (i = 0; i < 600; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		memset(&sin, 0, sizeof sin);
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin.sin_port = htons(s->port);
+		if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0) {
+			close(fd);
+			return;
+		}
+		close(fd);
+		usleep(50000);
+	}
+	fail_msg("server-everything did not start");
+}
+
+/* The real @modelcontextprotocol/server-everything, both transports. */
+static void
+test_everything(void **state)
+{
+	struct server	 s;
+	struct client	 c;
+	char		*url;
+
+	everything_start(&s, "streamableHttp");
+	url = url_of(&s, "/mcp");
+	call_params = "{\"name\":\"echo\",\"arguments\":{\"message\":"
+	    "\"hello everything\"}}";
+	client_run(&c, url, 0);
+	assert_null(c.message);
+	assert_true(c.has_echo);
+	assert_string_equal(c.text, "Echo: hello everything");
+	assert_non_null(mcp_http_session(c.rpc));
+	assert_false(mcp_http_legacy(c.rpc));
+	/* Progress notifications inside the call's SSE stream. */
+	c.done = 0;
+	jsonrpc_call(c.rpc, "tools/call", json_loads("{\"name\":"
+	    "\"trigger-long-running-operation\",\"arguments\":{\"duration\":"
+	    "1,\"steps\":3},\"_meta\":{\"progressToken\":9}}", 0, NULL),
+	    20000, on_call, &c);
+	wait_done(&c);
+	assert_null(c.message);
+	assert_int_equal(c.progress, 3);
+	mcp_http_close(c.rpc);
+	c.rpc = NULL;
+	mcp_http_drain(5000);
+	assert_int_equal(mcp_http_closing(), 0);
+	client_clear(&c);
+	free(url);
+	server_stop(&s);
+
+	/* Its 2024-11-05 SSE transport, found by the fallback. */
+	everything_start(&s, "sse");
+	url = url_of(&s, "/sse");
+	client_run(&c, url, 1);
+	call_params = NULL;
+	assert_null(c.message);
+	assert_string_equal(c.text, "Echo: hello everything");
+	client_clear(&c);
+	free(url);
+	server_stop(&s);
+}
+
 /* 401: a clear message naming the server; no OAuth attempted. */
 static void
 test_auth(void **state)
@@ -765,6 +912,10 @@ teardown(void **state)
 	if (current_c != NULL && current_c->rpc != NULL)
 		jsonrpc_free(current_c->rpc);
 	current_c = NULL;
+	call_params = NULL;
+	tool = "echo";
+	call_ms = 20000;
+	legacy_first = 0;
 	if (current != NULL)
 		server_stop(current);
 	run_ms(1);
@@ -785,6 +936,7 @@ main(void)
 		cmocka_unit_test_teardown(test_legacy, teardown),
 		cmocka_unit_test_teardown(test_legacy_direct, teardown),
 		cmocka_unit_test_teardown(test_auth, teardown),
+		cmocka_unit_test_teardown(test_everything, teardown),
 		cmocka_unit_test_teardown(test_errors, teardown),
 	};
 
