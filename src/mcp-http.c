@@ -621,7 +621,7 @@ mcp_http_kick_cb(void *arg)
 		}
 		if (x == NULL)
 			break;
-		log_debug("mcp-http: %s: cancelled stream closed", h->name);
+		log_debug("mcp-http: %s: stream closed", h->name);
 		mcp_http_xfer_free(x);
 	}
 	while (!h->dead) {
@@ -878,6 +878,17 @@ mcp_http_input(struct mcp_http *h, const char *data, size_t len)
 			if (x->id == NULL || !json_equal(x->id, id))
 				continue;
 			x->got_response = 1;
+			/*
+			 * The response ends a stream ("Sending Messages to
+			 * the Server" item 6): one the server keeps open (a
+			 * resumed GET) is closed from the loop.
+			 */
+			if (x->sse && x->kind == MCP_HTTP_POST) {
+				x->abandoned = 1;
+				if (h->kick == NULL)
+					h->kick = loop_timer_add(0,
+					    mcp_http_kick_cb, h);
+			}
 			res = json_object_get(j, "result");
 			v = json_string_value(json_object_get(res,
 			    "protocolVersion"));
