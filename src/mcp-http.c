@@ -94,6 +94,7 @@ struct mcp_http {
 	int				 reiniting;
 	int				 no_get;	/* GET answered 405 */
 	int				 initialized;	/* client said so */
+	int				 listening;	/* GET stream open */
 	unsigned int			 reinits;
 	long				 post_status;	/* before legacy */
 	struct loop_timer		*kick;
@@ -435,6 +436,14 @@ mcp_http_use_legacy(struct jsonrpc *rpc)
 }
 
 int
+mcp_http_listening(struct jsonrpc *rpc)
+{
+	struct mcp_http	*h = mcp_http_of(rpc);
+
+	return (h != NULL && (h->listening || h->no_get || h->legacy));
+}
+
+int
 mcp_http_legacy(struct jsonrpc *rpc)
 {
 	struct mcp_http	*h = mcp_http_of(rpc);
@@ -733,6 +742,8 @@ mcp_http_headers_cb(void *arg, const struct http_response_info *info)
 	x->status = info->status;
 	if (h->dead || x->status < 200 || x->status > 299)
 		return;
+	if (x->kind == MCP_HTTP_LISTEN)
+		h->listening = 1;
 	ct = http_header_get(info, "content-type");
 	if (ct != NULL && strncasecmp(ct, "text/event-stream", 17) == 0) {
 		x->sse = 1;

@@ -86,6 +86,12 @@ const char *mcp_http_session(struct jsonrpc *rpc);
  * message is sent.  0, or -1 (not HTTP, or too late).
  */
 int	 mcp_http_use_legacy(struct jsonrpc *rpc);
+/*
+ * Nonzero once the GET stream of server messages was answered (open, or
+ * refused: the server has none), or with the 2024-11-05 transport.  For
+ * tests that must order the server's streams.
+ */
+int	 mcp_http_listening(struct jsonrpc *rpc);
 /* Nonzero when rpc fell back to the 2024-11-05 HTTP+SSE transport. */
 int	 mcp_http_legacy(struct jsonrpc *rpc);
 /*

@@ -41,8 +41,9 @@ struct client {
 	char		*message;
 	int		 pings;
 	int		 progress;	/* notifications/progress */
-	size_t		 ntools_seen;
 	int		 has_echo;
+	char		*first_tool;	/* conformance */
+	int		 waits;
 };
 
 struct server {
@@ -139,7 +140,28 @@ on_call(void *arg, json_t *result, json_t *error)
 
 static const char	*tool = "echo";	/* what on_list calls */
 static const char	*call_params;	/* or these params (JSON) */
+static int		 conformance;	/* or the first tool listed */
 static unsigned int	 call_ms = 20000;
+
+/*
+ * Call the first tool, but not before the GET stream is answered:
+ * sse-retry's server takes any GET for the resumption of the call's
+ * stream, so the two must not cross.
+ */
+static void
+conformance_call(void *arg)
+{
+	struct client	*c = arg;
+
+	if (!mcp_http_listening(c->rpc) && c->waits++ < 300) {
+		loop_timer_add(10, conformance_call, c);
+		return;
+	}
+	jsonrpc_call(c->rpc, "tools/call", json_pack("{s:s,s:o}", "name",
+	    c->first_tool, "arguments", strcmp(c->first_tool,
+	    "add_numbers") == 0 ? json_pack("{s:i,s:i}", "a", 2, "b", 3) :
+	    json_object()), call_ms, on_call, c);
+}
 
 static void
 on_list(void *arg, json_t *result, json_t *error)
@@ -157,7 +179,17 @@ on_list(void *arg, json_t *result, json_t *error)
 		    "echo") == 0)
 			c->has_echo = 1;
 	}
-	if (call_params != NULL)
+	if (conformance) {
+		/* The first tool offered; none: done. */
+		t = json_array_get(json_object_get(result, "tools"), 0);
+		if (!json_is_string(json_object_get(t, "name"))) {
+			c->done = 1;
+			return;
+		}
+		c->first_tool = xstrdup(json_string_value(json_object_get(t,
+		    "name")));
+		conformance_call(c);
+	} else if (call_params != NULL)
 		jsonrpc_call(c->rpc, "tools/call", json_loads(call_params, 0,
 		    NULL), call_ms, on_call, c);
 	else
@@ -379,6 +411,7 @@ client_clear(struct client *c)
 	if (current_c == c)
 		current_c = NULL;
 	free(c->closed_why);
+	free(c->first_tool);
 	free(c->version);
 	free(c->text);
 	free(c->message);
@@ -905,6 +938,41 @@ test_errors(void **state)
 	client_clear(&c);
 }
 
+/*
+ * As the command of the official conformance suite's client scenarios
+ * (tests/e2e/1022): initialize, tools/list, then a call of the first tool
+ * (add_numbers gets its numbers); 0 when every answer came.
+ */
+static int
+conformance_client(const char *url)
+{
+	const char	*headers[] = { NULL };
+	struct client	 c;
+	char		*cause = NULL;
+	int		 i;
+
+	memset(&c, 0, sizeof c);
+	if (mcp_http_open("conformance", url, headers, 0, &opts, &handlers,
+	    &c, &c.rpc, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		return (1);
+	}
+	conformance = 1;
+	jsonrpc_call(c.rpc, "initialize", json_pack("{s:s,s:{},s:{s:s,s:s}}",
+	    "protocolVersion", "2025-11-25", "capabilities", "clientInfo",
+	    "name", "agentos-test-mcp-http", "version", "1"), 20000, on_init,
+	    &c);
+	for (i = 0; i < 3000 && !c.done && !c.closed; i++)
+		run_ms(10);
+	if (c.message != NULL)
+		fprintf(stderr, "error %d: %s\n", c.code, c.message);
+	else if (c.text != NULL)
+		printf("%s\n", c.text);
+	mcp_http_close(c.rpc);
+	mcp_http_drain(2000);
+	return (c.done && c.message == NULL ? 0 : 1);
+}
+
 /* A failed test leaves its server: stop it. */
 static int
 teardown(void **state)
@@ -923,7 +991,7 @@ teardown(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_json, teardown),
@@ -945,6 +1013,9 @@ main(void)
 	/* TEST_LOG=FILE: agentos's debug log, for a failure. */
 	if (getenv("TEST_LOG") != NULL)
 		log_open(getenv("TEST_LOG"));
+	/* The conformance suite appends the server's URL. */
+	if (argc > 1 && strncmp(argv[argc - 1], "http", 4) == 0)
+		return (conformance_client(argv[argc - 1]));
 	if (getenv("TEST_FILTER") != NULL)
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return (cmocka_run_group_tests(tests, NULL, NULL));
