@@ -34,6 +34,7 @@ struct repomodel;
 struct lsp_manager;
 struct tool_call;
 struct tool_entry;
+struct mcp_manager;
 struct workspace;
 
 /* ------------------------------------------------------------------------ */
@@ -565,6 +566,8 @@ struct tool_ctx {
 						   NULL: unrecorded */
 	struct sandbox		*sandbox;	/* confines bash (sandbox.h);
 						   NULL: none, env scrubbed */
+	struct mcp_manager	*mcp;		/* MCP servers (mcp.h); NULL:
+						   none */
 };
 
 /*

@@ -119,6 +119,17 @@ static const struct event_field ev_budget[] = {
 	FOPT("errors", EVF_ARRAY),	/* stuck: the last tool errors */
 	FEND
 };
+static const struct event_field ev_mcp[] = {
+	F("server", EVF_STRING),
+	/* ready, failed, log */
+	F("what", EVF_STRING),
+	FOPT("reason", EVF_STRING),	/* failed */
+	FOPT("tools", EVF_INTEGER),	/* ready */
+	FOPT("level", EVF_STRING),	/* log: the server's level */
+	FOPT("logger", EVF_STRING),
+	FOPT("message", EVF_STRING),	/* log: its data as text */
+	FEND
+};
 static const struct event_field ev_none[] = {
 	FEND
 };
@@ -148,6 +159,7 @@ const struct event_kind event_table[EV__COUNT] = {
 	[EV_TURN_END] = { .name = "turn_end", .fields = ev_turn_end,
 	    .flags = EVK_LOAD },
 	[EV_BUDGET] = { .name = "budget", .fields = ev_budget },
+	[EV_MCP] = { .name = "mcp", .fields = ev_mcp },
 };
 
 static int	event_field_ok(const struct event_field *, const json_t *);

@@ -184,6 +184,23 @@ const struct option_entry options_table[] = {
 	  OPT(sandbox.keep_env), .def = "[]", .flags = OPTION_GRANTS,
 	  .help = "variables the environment scrub keeps" },
 	/* --- end sandbox */
+	/* --- mcp (issue 13) */
+	{ .key = "mcp.servers", .type = OPTION_JSON, OPT(mcp.servers),
+	  .flags = OPTION_GRANTS, .help = "MCP servers as .mcp.json's "
+	  "mcpServers: NAME to {command, args, env} or {type, url, "
+	  "headers}" },
+	{ .key = "mcp.start_timeout", .type = OPTION_MS,
+	  OPT(mcp.start_timeout_ms), .def = "30000", .min = 0,
+	  .max = INT_MAX, .help = "a server's initialize and tools/list; "
+	  "the first request waits at most this" },
+	{ .key = "mcp.call_timeout", .type = OPTION_MS,
+	  OPT(mcp.call_timeout_ms), .def = "120000", .min = 0,
+	  .max = INT_MAX, .help = "one tools/call" },
+	{ .key = "mcp.tool_search_percent", .type = OPTION_INT,
+	  OPT(mcp.tool_search_percent), .def = "10", .min = 0, .max = 100,
+	  .help = "past this share of the context window, server tools are "
+	  "found through mcp_tool_search (100: never)" },
+	/* --- end mcp */
 	/* --- ui */
 	{ .key = "trace.endpoint", .type = OPTION_STRING,
 	  CFG(trace_endpoint),
@@ -1046,6 +1063,7 @@ options_free(struct options *o)
 	options_strv_free(&o->sandbox.writable_roots);
 	options_strv_free(&o->sandbox.keep_env);
 	json_decref(o->budget.prices);
+	json_decref(o->mcp.servers);
 	for (i = 0; i < o->nlsp_servers; i++) {
 		options_server_release(&o->lsp_servers[i]);
 		options_src_release(&o->server_src[i]);

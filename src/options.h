@@ -72,6 +72,18 @@ struct lsp_server_option {
 	int			 disabled;	/* -1 not given, 0, 1 */
 };
 
+/*
+ * "mcp.*": the MCP client (mcp.h).  servers is the object of Claude
+ * Code's "mcpServers" (NULL: none), read by mcp_conf_load().
+ */
+struct mcp_options {
+	json_t			*servers;	/* "mcp.servers" */
+	unsigned int		 start_timeout_ms; /* (30000) to ready */
+	unsigned int		 call_timeout_ms; /* (120000) tools/call */
+	int			 tool_search_percent; /* (10) of the window
+					   the definitions may take */
+};
+
 /* Where a value came from, lowest precedence first. */
 enum option_origin {
 	OPTION_DEFAULT,
@@ -100,6 +112,7 @@ struct options {
 	struct budget_options	 budget;	/* "budget.*", "prices" */
 	struct context_options	 context;	/* "context.*" */
 	struct sandbox_options	 sandbox;	/* "sandbox.*" */
+	struct mcp_options	 mcp;		/* "mcp.*" */
 
 	struct option_source	*src;		/* one per options_table row */
 	struct option_source	 key_src[OPTION_KEYS_MAX];

@@ -11,6 +11,7 @@
 #include "options.h"
 #include "workspace.h"
 #include "sandbox.h"
+#include "mcp.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
@@ -36,6 +37,11 @@ static void	slash_context(struct ui *, const char *);
 /* --- sandbox: slash command prototypes (/sandbox) */
 static void	slash_sandbox(struct ui *, const char *);
 /* --- end sandbox: slash command prototypes */
+/* --- mcp: slash command prototypes (/mcp) */
+static void	slash_mcp(struct ui *, const char *);
+static int	slash_mcp_prompt(struct ui *, const char *, size_t,
+		    const char *);
+/* --- end mcp: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
 	{ .name = "help", .args = "", .exec = slash_help,
@@ -85,6 +91,12 @@ const struct slash_entry slash_table[] = {
 	  .help = "show how commands are confined, or change the profile "
 	    "for this session" },
 	/* --- end sandbox: slash commands */
+	/* --- mcp: slash commands (/mcp) */
+	{ .name = "mcp", .args = "[reconnect NAME|disable NAME]",
+	  .exec = slash_mcp,
+	  .help = "show the MCP servers (state, reason, tools, stderr), or "
+	    "reconnect or disable one for this session" },
+	/* --- end mcp: slash commands */
 	{ .name = NULL }
 };
 
@@ -285,6 +297,10 @@ slash_run(struct ui *ui, const char *line)
 		if (strlen(e->name) == n && strncmp(e->name, line, n) == 0)
 			break;
 	}
+	/* --- mcp: a server's prompt, /mcp__SERVER__PROMPT args */
+	if (e->name == NULL && strncmp(line, "mcp__", 5) == 0)
+		return (slash_mcp_prompt(ui, line, n, line + n));
+	/* --- end mcp */
 	if (e->name == NULL)
 		return (-1);
 	line += n;
@@ -485,3 +501,86 @@ slash_sandbox(struct ui *ui, const char *args)
 	free(text);
 }
 /* --- end sandbox: /sandbox */
+
+/* --- mcp: /mcp */
+/* Show the MCP servers, or reconnect or disable one. */
+static void
+slash_mcp(struct ui *ui, const char *args)
+{
+	struct mcp_manager	*m;
+	struct buf		 b = BUF_INIT;
+	char			*cause = NULL;
+	int			 rc = 0;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "no session yet");
+		return;
+	}
+	m = workspace_mcp(agent_workspace(ui->agent));
+	if (strncmp(args, "reconnect ", 10) == 0)
+		rc = mcp_reconnect(m, args + 10, &cause);
+	else if (strncmp(args, "disable ", 8) == 0)
+		rc = mcp_disable(m, args + 8, &cause);
+	else if (*args != '\0') {
+		view_transcript_notice(ui, TE_ERROR, "usage: /mcp "
+		    "[reconnect NAME|disable NAME]");
+		return;
+	}
+	if (rc != 0) {
+		view_transcript_notice(ui, TE_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	mcp_status(m, &b);
+	buf_rtrim(&b);
+	view_transcript_notice(ui, TE_NOTICE, "MCP servers:\n%s", b.buf);
+	buf_release(&b);
+}
+
+/* What a prompt being fetched will be sent as. */
+struct slash_mcp_req {
+	struct ui	*ui;
+	char		*shown;
+};
+
+/* The prompt's text arrived: send it as the user's message. */
+static void
+slash_mcp_prompt_done(void *arg, const char *text, const char *error)
+{
+	struct slash_mcp_req	*r = arg;
+
+	if (text != NULL)
+		ui_submit_shown(r->ui, text, r->shown);
+	else {
+		view_transcript_notice(r->ui, TE_ERROR, "%s", error);
+		ui_redraw(r->ui);
+	}
+	free(r->shown);
+	free(r);
+}
+
+/* /mcp__SERVER__PROMPT args: get the prompt, then send it. */
+static int
+slash_mcp_prompt(struct ui *ui, const char *name, size_t n,
+    const char *args)
+{
+	struct slash_mcp_req	*r;
+	char			*cause = NULL, *cmd;
+
+	if (ui->agent == NULL)
+		return (-1);
+	cmd = xstrndup(name, n);
+	r = xcalloc(1, sizeof *r);
+	r->ui = ui;
+	r->shown = xasprintf("/%s%s", cmd, args);
+	if (mcp_prompt_get(workspace_mcp(agent_workspace(ui->agent)), cmd,
+	    args, slash_mcp_prompt_done, r, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "%s", cause);
+		free(cause);
+		free(r->shown);
+		free(r);
+	}
+	free(cmd);
+	return (0);
+}
+/* --- end mcp: /mcp */

@@ -7,6 +7,7 @@
 
 #include "agentos.h"
 #include "lsp.h"
+#include "mcp.h"
 #include "repomodel.h"
 #include "session.h"
 #include "snapshot.h"
@@ -111,6 +112,8 @@ workspace_open(const char *root, struct config *cfg, int flags,
 		ws->ctx.lsp = lsp_manager_create(root, cfg);
 		ws->lsp_useful = workspace_find_lsp_use(ws);
 	}
+	if ((flags & WORKSPACE_NO_MCP) == 0)
+		ws->ctx.mcp = mcp_manager_create(root, cfg);
 	if ((flags & WORKSPACE_NO_MODEL) == 0)
 		workspace_open_model(ws);
 	return (ws);
@@ -174,6 +177,9 @@ workspace_close(struct workspace *ws)
 			;
 		lsp_manager_free(ws->ctx.lsp);
 	}
+	/* MCP servers: their groups are killed (mcp_manager_free). */
+	mcp_manager_free(ws->ctx.mcp);
+	ws->ctx.mcp = NULL;
 	workspace_forget_snapshots(ws);
 	free(ws->snap_ids);
 	session_close(ws->session);
@@ -470,6 +476,12 @@ struct repomodel *
 workspace_repomodel(struct workspace *ws)
 {
 	return (ws->ctx.repomodel);
+}
+
+struct mcp_manager *
+workspace_mcp(struct workspace *ws)
+{
+	return (ws->ctx.mcp);
 }
 
 struct lsp_manager *

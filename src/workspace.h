@@ -41,6 +41,7 @@ struct workspace_cb {
 					   (one run, one prompt) */
 #define WORKSPACE_NO_MODEL	0x2	/* no repository model */
 #define WORKSPACE_NO_LSP	0x4	/* no language servers */
+#define WORKSPACE_NO_MCP	0x8	/* no MCP servers */
 
 /*
  * Open the workspace of the worktree at root (absolute, copied) with cfg
@@ -141,6 +142,12 @@ int	 workspace_snapshot(struct workspace *ws, const char *action,
 void	 workspace_snapshot_done(struct workspace *ws);
 /* Snapshot ids taken in this process for this session, oldest first. */
 const char *const *workspace_snapshot_ids(struct workspace *ws, size_t *n);
+
+/*
+ * The MCP servers (mcp.h), started in the background at open; NULL with
+ * WORKSPACE_NO_MCP.  Borrowed.
+ */
+struct mcp_manager *workspace_mcp(struct workspace *ws);
 
 /* The repository model, or NULL when it could not be opened; borrowed. */
 struct repomodel *workspace_repomodel(struct workspace *ws);
