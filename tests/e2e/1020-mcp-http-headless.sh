@@ -6,7 +6,10 @@
 # first asks agentos a ping (answered by POST).  The server's log shows
 # initialize without a session, the later requests with Mcp-Session-Id and
 # MCP-Protocol-Version and the token, and the DELETE when agentos exits;
-# the debug log never holds the token.
+# the debug log never holds the token.  Then agentos mcp list with two
+# more servers: one answering 401 is "needs OAuth (not supported yet)",
+# one speaking only the 2024-11-05 HTTP+SSE transport works through the
+# fallback.
 . "$(dirname "$0")/lib.sh"
 make_repo
 python3 "$top_srcdir/tests/fake-mcp-http.py" --port-file "$T_TMP/mport" \
@@ -71,4 +74,30 @@ P
     { cat "$T_TMP/err.txt"; fail "requests or server log"; }
 [ -s "$T_TMP/debug.log" ] || fail "no debug log"
 grep -q "tok-s3cret-42" "$T_TMP/debug.log" && fail "the token is in the debug log"
+# fake_http NAME ARGS...: another fake server; its port in $T_TMP/NAME.port.
+fake_http() {
+	_n=$1; shift
+	python3 "$top_srcdir/tests/fake-mcp-http.py" --port-file \
+	    "$T_TMP/$_n.port" --log "$T_TMP/$_n.jsonl" "$@" \
+	    > "$T_TMP/$_n.out" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	_end=$(( $(date +%s) + T_WAIT ))
+	while [ ! -s "$T_TMP/$_n.port" ] && [ "$(date +%s)" -le "$_end" ]; do
+		sleep 0.05
+	done
+	[ -s "$T_TMP/$_n.port" ] || hard "fake $_n did not start"
+}
+fake_http locked --auth
+fake_http old --legacy
+cat > "$XDG_CONFIG_HOME/agentos/config.json" <<J
+{"mcp": {"servers": {
+ "locked": {"type": "http", "url": "http://127.0.0.1:$(cat "$T_TMP/locked.port")/mcp"},
+ "old": {"type": "http", "url": "http://127.0.0.1:$(cat "$T_TMP/old.port")/mcp"}}}}
+J
+"$AGENTOS" mcp list > "$T_TMP/list" 2>&1 || { cat "$T_TMP/list"; fail "mcp list"; }
+cat "$T_TMP/list"
+grep -q '^locked: failed (server locked needs OAuth (not supported yet): HTTP 401, WWW-Authenticate: Bearer)' \
+    "$T_TMP/list" || fail "401 not reported as needing OAuth"
+grep -q '^old: ready, 1 tool' "$T_TMP/list" || fail "legacy server not ready"
+grep -q '^  - mcp__old__echo$' "$T_TMP/list" || fail "legacy tool not listed"
 exit 0
