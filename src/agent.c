@@ -964,6 +964,12 @@ agent_decide(struct agent *a, struct tool_call *tc, enum approval ans,
 	toolrun_decide(a->toolrun, tc, ans, note);
 }
 
+void
+agent_rerun(struct agent *a, struct tool_call *tc, enum rerun how)
+{
+	toolrun_rerun(a->toolrun, tc, how);
+}
+
 /* An event of the pipeline: recorded as the agent's own. */
 static void
 agent_tr_event(void *arg, enum event_type type, json_t *data)

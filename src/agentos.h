@@ -925,6 +925,13 @@ enum approval {
 	APPROVE_REJECT,			/* n: with a note for the model */
 };
 
+/* The answer to "run it again outside the sandbox?" (never remembered). */
+enum rerun {
+	RERUN_NO,			/* keep the sandboxed result */
+	RERUN_OUTSIDE,			/* once more, unsandboxed */
+	RERUN_NETWORK,			/* once more, sandboxed with network */
+};
+
 struct perm;
 struct perm *perm_create(enum perm_mode mode);
 void	 perm_free(struct perm *p);
@@ -988,6 +995,13 @@ struct agent_ui {
 	 */
 	void	(*approval)(void *arg, struct tool_call *tc,
 		    const char *preview);
+	/*
+	 * A command failed and its result says the sandbox may have refused
+	 * it (why, borrowed for the call): offer to run it once more outside
+	 * the sandbox or with the network, and answer with agent_rerun().
+	 * Not asked headless or in bypass mode.  NULL: never offered.
+	 */
+	void	(*rerun_ask)(void *arg, struct tool_call *tc, const char *why);
 	void	(*tool_started)(void *arg, struct tool_call *tc);
 	/* Output of a running command as it arrives (for display only). */
 	void	(*tool_output)(void *arg, struct tool_call *tc,
@@ -1047,6 +1061,12 @@ int	 agent_submit(struct agent *a, const char *text, char **cause);
 /* Answer an approval; note (may be NULL) goes to the model on reject. */
 void	 agent_decide(struct agent *a, struct tool_call *tc,
 	    enum approval ans, const char *note);
+/*
+ * Answer a rerun_ask for tc: run it again as how says (one time only), or
+ * keep its result (RERUN_NO).  Another call than the one asked about is
+ * ignored.
+ */
+void	 agent_rerun(struct agent *a, struct tool_call *tc, enum rerun how);
 /* Cancel the in-flight request or running tools at once. */
 void	 agent_cancel(struct agent *a);
 /* Nonzero while a turn runs. */

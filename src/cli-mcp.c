@@ -95,7 +95,8 @@ cli_mcp_get(const char *name, const char *root, struct config *cfg)
 	printf("%s:\n  scope: %s (%s)\n  type: %s\n", s->name, s->project ?
 	    "project" : "user", s->where, s->type);
 	if (s->project && !cfg->project_trusted)
-		printf("  not trusted: starts with --trust-project\n");
+		printf("  not trusted: starts once trusted (agentos trust "
+		    "yes, or --trust-project)\n");
 	if (s->command != NULL)
 		printf("  command: %s\n", s->command);
 	for (i = 0; i < s->nargs; i++)

@@ -36,6 +36,9 @@ int	cli_sandbox_exec(int, char **, const char *, struct config *);
 /* --- lsp: prototypes */
 /* cli_lsp_exec is declared in agentos.h (cli-lsp.c). */
 /* --- end lsp: prototypes */
+/* --- trust: prototypes */
+int	cli_trust_exec(int, char **, const char *, struct config *);
+/* --- end trust: prototypes */
 
 const struct cli_entry cli_table[] = {
 	/* --- snapshots */
@@ -86,6 +89,10 @@ const struct cli_entry cli_table[] = {
 	  .usage = "sandbox status [-p PROFILE] | sandbox run [-p PROFILE] "
 	  "[-n] -- COMMAND...", .exec = cli_sandbox_exec },
 	/* --- end sandbox */
+	/* --- trust */
+	{ .name = "trust", .usage = "trust [status|yes|no]",
+	  .exec = cli_trust_exec },
+	/* --- end trust */
 	{ .name = NULL }
 };
 

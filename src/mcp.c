@@ -624,7 +624,7 @@ mcp_manager_create(const char *root, const struct config *cfg)
 		    !cfg->project_trusted)) {
 			s->state = MCP_UNTRUSTED;
 			s->reason = xstrdup("the folder is not trusted; "
-			    "--trust-project starts it");
+			    "agentos trust yes or --trust-project starts it");
 			continue;
 		}
 		/* Spawned from the loop: the first screen comes first. */
@@ -1028,7 +1028,7 @@ mcp_untrusted_line(struct mcp_manager *m)
 		return (NULL);
 	}
 	buf_addf(&b, ": project MCP server%s not started: not trusted "
-	    "(run with --trust-project to start %s)", n == 1 ? "" : "s",
+	    "(agentos trust yes, or --trust-project, starts %s)", n == 1 ? "" : "s",
 	    n == 1 ? "it" : "them");
 	return (buf_detach(&b, NULL));
 }
@@ -1116,8 +1116,9 @@ mcp_reconnect(struct mcp_manager *m, const char *name, char **cause)
 	if ((s = mcp_server_find(m, name, cause)) == NULL)
 		return (-1);
 	if (s->state == MCP_UNTRUSTED) {
-		*cause = xasprintf("MCP server %s is not trusted: restart "
-		    "agentos with --trust-project", name);
+		*cause = xasprintf("MCP server %s is not trusted: trust the "
+		    "folder (agentos trust yes) or restart agentos with "
+		    "--trust-project", name);
 		return (-1);
 	}
 	mcp_server_stop(s);

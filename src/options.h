@@ -119,6 +119,14 @@ struct options {
 	struct option_source	*server_src;	/* one per lsp_servers */
 	char			**problems;	/* "FILE: KEY: why" */
 	size_t			 nproblems, problems_alloc;
+	/*
+	 * Folder trust (trust.h): with hold_grants set, the granting keys
+	 * of the project's config are kept in held (an object of dotted
+	 * key to value) instead of applied, from held_where.
+	 */
+	int			 hold_grants;
+	json_t			*held;
+	char			*held_where;
 };
 
 enum option_type {
@@ -162,6 +170,9 @@ struct option_entry {
 	int			(*check)(const char *, char **);
 	const char		*env;	/* environment variable */
 	int			 flags;
+#define OPTION_TIGHTEN	0x8		/* a limit (0: none): an untrusted
+					   project's config may lower it, not
+					   raise or remove it (issue 12) */
 #define OPTION_SECRET	0x1		/* shown redacted */
 #define OPTION_GRANTS	0x2		/* grants a capability: where requests
 					   and keys go, what runs, what is
@@ -227,6 +238,21 @@ void	 options_load_env(struct config *cfg);
  */
 int	 options_set(struct config *cfg, const char *key, const char *value,
 	    enum option_origin origin, const char *where, char **cause);
+
+/*
+ * The granting keys of the project's config held back because the
+ * repository is not trusted (folder trust, trust.h): an object of dotted
+ * key ("permission_mode", "lsp.servers") to the value as given, borrowed;
+ * NULL when nothing was held.  *where (may be NULL) is the file's path.
+ */
+const json_t *options_held(const struct config *cfg, const char **where);
+/*
+ * Apply the held keys (once the repository is trusted) with origin
+ * OPTION_PROJECT, as if they had been read with the file: a key whose
+ * value came from above the project (the environment, a flag) keeps it.
+ * Bad values become problems.  Nothing is held afterwards.
+ */
+void	 options_apply_held(struct config *cfg);
 
 /*
  * Checks across keys once everything is read: a new "lsp.servers" entry

@@ -5,6 +5,8 @@
 #include "agentos.h"
 #include "lsp.h"
 #include "repomodel.h"
+#include "sandbox.h"
+#include "secret.h"
 #include "toolrun.h"
 #include "workspace.h"
 #include "banned.h"
@@ -35,6 +37,13 @@ struct toolrun {
 						   nothing is enforced */
 	int			 approving;	/* approve: asked, waiting */
 	struct lsp_wait		*lsp_wait;	/* lsp: diagnostics */
+	int			 rerun_asking;	/* rerun: offered, waiting */
+	enum rerun		 rerun_how;	/* rerun: running again so */
+	int			 rerunning;
+	struct tool_ctx		 rerun_ctx;	/* rerun: the call's ctx with
+						   another sandbox */
+	struct tool_ctx		*rerun_saved;	/* the call's own ctx */
+	struct sandbox		*rerun_sb;	/* with network, or NULL */
 	const char		*lsp_server;	/* its name (borrowed) */
 };
 
@@ -73,6 +82,10 @@ static enum toolrun_rc toolrun_snapshot_end(struct toolrun *,
 static enum toolrun_rc toolrun_exec_begin(struct toolrun *,
 		    struct tool_call *);
 static void	toolrun_exec_cancel(struct toolrun *, struct tool_call *);
+static enum toolrun_rc toolrun_rerun_end(struct toolrun *,
+		    struct tool_call *);
+static void	toolrun_rerun_cancel(struct toolrun *, struct tool_call *);
+static void	toolrun_rerun_done(struct tool_call *, void *);
 
 /*
  * The stages, outermost first: begins run top to bottom, ends bottom to
@@ -93,6 +106,8 @@ const struct toolrun_stage toolrun_stages[] = {
 	{ .name = "lsp", .end = toolrun_lsp_end, .cancel = toolrun_lsp_cancel },
 	{ .name = "snapshot", .begin = toolrun_snapshot_begin,
 	  .end = toolrun_snapshot_end },
+	{ .name = "rerun", .end = toolrun_rerun_end,
+	  .cancel = toolrun_rerun_cancel },
 	{ .name = "exec", .begin = toolrun_exec_begin,
 	  .cancel = toolrun_exec_cancel },
 	{ .name = NULL }
@@ -121,6 +136,14 @@ toolrun_free(struct toolrun *tr)
 {
 	if (tr == NULL)
 		return;
+	/* A rerun (toolrun_rerun): the call's own ctx back. */
+	if (tr->rerunning && tr->tc != NULL) {
+		tr->tc->ctx = tr->rerun_saved;
+		if (tr->tc->done == toolrun_rerun_done)
+			tr->tc->done = NULL;
+	}
+	sandbox_free(tr->rerun_sb);
+
 	if (tr->lsp_wait != NULL)
 		lsp_wait_cancel(tr->lsp_wait);
 	if (tr->tc != NULL && tr->tc->done == toolrun_exec_done)
@@ -265,10 +288,22 @@ toolrun_approval(struct toolrun *tr, struct tool_call *tc,
 	    "{s:s,s:s,s:s}", "id", tc->id, "decision", decision, "by", by));
 }
 
-/* record: the result, in the log and on the screen. */
+/*
+ * record: the result, in the log and on the screen.  Known secret values
+ * (the provider key, secret-looking variables, the repository's .env
+ * values) are redacted first: the conversation takes the result from here.
+ */
 static enum toolrun_rc
 toolrun_record_end(struct toolrun *tr, struct tool_call *tc)
 {
+	struct secrets	 sec;
+	size_t		 n;
+
+	secrets_collect(&sec, workspace_config(tr->ws), workspace_root(tr->ws));
+	if ((n = secrets_redact(&sec, &tc->result)) > 0)
+		log_debug("tool %s: %zu secret value%s redacted", tc->name, n,
+		    n == 1 ? "" : "s");
+	secrets_release(&sec);
 	toolrun_event(tr, EV_TOOL_RESULT, event_pack(EV_TOOL_RESULT,
 	    "{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
 	    "content", tc->result.buf, "is_error", tc->is_error,
@@ -677,4 +712,104 @@ static void
 toolrun_exec_cancel(struct toolrun *tr, struct tool_call *tc)
 {
 	tool_call_cancel(tc);
+}
+
+/*
+ * rerun: a command that failed in a way the sandbox may explain
+ * (tc->sandbox_why) is offered to the user to run once more, outside the
+ * sandbox or with the network, as an approval (issue 12).  Never in
+ * bypass (nothing is asked there) nor headless (the result and stderr
+ * report it), and never remembered.
+ */
+static enum toolrun_rc
+toolrun_rerun_end(struct toolrun *tr, struct tool_call *tc)
+{
+	if ((tc->effects.flags & EFFECT_EXEC) == 0 || tc->sandbox_why == NULL ||
+	    tc->cancelled || tr->headless || tr->ui->rerun_ask == NULL ||
+	    perm_get_mode(tr->perm) == PERM_BYPASS || tr->rerunning)
+		return (TOOLRUN_GO);
+	tr->rerun_asking = 1;
+	tr->ui->rerun_ask(tr->ui_arg, tc, tc->sandbox_why);
+	return (TOOLRUN_WAIT);
+}
+
+static void
+toolrun_rerun_cancel(struct toolrun *tr, struct tool_call *tc)
+{
+	if (tr->rerunning) {
+		tool_call_cancel(tc);
+		return;
+	}
+	tr->rerun_asking = 0;
+	toolrun_resume(tr, TOOLRUN_GO);
+}
+
+void
+toolrun_rerun(struct toolrun *tr, struct tool_call *tc, enum rerun how)
+{
+	static const char *names[] = {
+		[RERUN_NO] = "no_rerun",
+		[RERUN_OUTSIDE] = "rerun_outside_sandbox",
+		[RERUN_NETWORK] = "rerun_with_network",
+	};
+	struct sandbox	*sb = NULL;
+	char		*cause = NULL;
+	const char	*what;
+
+	if (tc == NULL || tc != tr->tc || !tr->rerun_asking)
+		return;
+	tr->rerun_asking = 0;
+	toolrun_approval(tr, tc, names[how], "user");
+	if (how == RERUN_NO) {
+		toolrun_resume(tr, TOOLRUN_GO);
+		return;
+	}
+	if (how == RERUN_NETWORK &&
+	    (sb = workspace_sandbox_with_network(tr->ws, &cause)) == NULL) {
+		if (tr->ui->notice != NULL) {
+			what = cause;
+			cause = xasprintf("not run again: %s", what);
+			tr->ui->notice(tr->ui_arg, cause);
+		}
+		free(cause);
+		toolrun_resume(tr, TOOLRUN_GO);
+		return;
+	}
+	tr->rerun_how = how;
+	tr->rerunning = 1;
+	tr->rerun_sb = sb;
+	tr->rerun_saved = tc->ctx;
+	tr->rerun_ctx = *tc->ctx;
+	tr->rerun_ctx.sandbox = sb;	/* NULL: none (the scrub stays) */
+	tc->ctx = &tr->rerun_ctx;
+	free(tc->sandbox_why);
+	tc->sandbox_why = NULL;
+	tc->done = toolrun_rerun_done;
+	tc->done_arg = tr;
+	if (tr->ui->tool_started != NULL)
+		tr->ui->tool_started(tr->ui_arg, tc);
+	tool_call_start(tc);
+}
+
+/* The rerun finished: the call's own ctx back, the result says how. */
+static void
+toolrun_rerun_done(struct tool_call *tc, void *arg)
+{
+	struct toolrun	*tr = arg;
+	struct buf	 b = BUF_INIT;
+	const char	*how;
+
+	tc->ctx = tr->rerun_saved;
+	tr->rerunning = 0;
+	sandbox_free(tr->rerun_sb);
+	tr->rerun_sb = NULL;
+	how = tr->rerun_how == RERUN_OUTSIDE ? "outside the sandbox" :
+	    "in the sandbox with the network";
+	buf_addf(&b, "[The sandbox may have refused the first run; the user "
+	    "approved running it once more %s. This result is that run's.]\n",
+	    how);
+	buf_add(&b, tc->result.buf, tc->result.len);
+	tool_result_set(tc, b.buf, b.len, tc->is_error);
+	buf_release(&b);
+	toolrun_resume(tr, TOOLRUN_GO);
 }

@@ -252,6 +252,46 @@ workspace_open_sandbox(struct workspace *ws, int profile)
 	free(text);
 }
 
+struct sandbox *
+workspace_sandbox_with_network(struct workspace *ws, char **cause)
+{
+	struct sandbox_config	 sc;
+	const struct options	*o = ws->cfg->opts;
+	const char		*gitdirs[3] = { NULL, NULL, NULL };
+	struct sandbox		*sb;
+	size_t			 n = 0;
+
+	if (ws->ctx.sandbox == NULL || !sandbox_enforced(ws->ctx.sandbox)) {
+		*cause = xstrdup("no sandbox is enforced");
+		return (NULL);
+	}
+	memset(&sc, 0, sizeof sc);
+	sc.profile = sandbox_profile(ws->ctx.sandbox);
+	sc.mechanism = "auto";
+	sc.session = ws->session_id;
+	sc.tmpdir = sandbox_tmpdir(ws->ctx.sandbox);
+	sc.network = 1;
+	if (o != NULL) {
+		sc.writable_roots =
+		    (const char *const *)o->sandbox.writable_roots.v;
+		sc.keep_env = (const char *const *)o->sandbox.keep_env.v;
+	}
+	if (ws->repo != NULL) {
+		if (repo_git_dir(ws->repo) != NULL)
+			gitdirs[n++] = repo_git_dir(ws->repo);
+		if (repo_common_dir(ws->repo) != NULL)
+			gitdirs[n++] = repo_common_dir(ws->repo);
+	}
+	if ((sb = sandbox_create(&sc, ws->root, gitdirs, cause)) == NULL)
+		return (NULL);
+	if (!sandbox_enforced(sb)) {
+		sandbox_free(sb);
+		*cause = xstrdup("the sandbox cannot be enforced");
+		return (NULL);
+	}
+	return (sb);
+}
+
 int
 workspace_set_sandbox(struct workspace *ws, int profile)
 {

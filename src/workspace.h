@@ -89,6 +89,13 @@ int	 workspace_sandboxed(struct workspace *ws);
  * said why; commands then need approval).
  */
 int	 workspace_set_sandbox(struct workspace *ws, int profile);
+/*
+ * A sandbox like the session's, with the network, sharing its private /tmp:
+ * for one rerun the user approved (toolrun.h).  The caller frees it with
+ * sandbox_free().  NULL with cause when no sandbox is enforced now.
+ */
+struct sandbox *workspace_sandbox_with_network(struct workspace *ws,
+	    char **cause);
 
 /* The session log (NULL: the session is unrecorded); borrowed. */
 struct session *workspace_session(struct workspace *ws);
