@@ -3,9 +3,11 @@
 # @modelcontextprotocol/conformance 0.1.10 with @modelcontextprotocol/sdk
 # 1.25.2 pinned beside it (later SDKs break its servers), installed once
 # into the build tree.  Scenarios initialize, tools_call and sse-retry run
-# tests/unit/test-mcp-http as the client (it takes the URL the suite
-# appends: initialize, tools/list, a call of the first tool over
-# mcp_http_open()).  sse-retry's timing check may only warn "slightly
+# with two clients: agentos itself (tests/mcp-conformance-client.sh: a
+# headless run whose scripted model calls the scenario's tool through the
+# configured http server), and tests/unit/test-mcp-http (initialize,
+# tools/list, a call of the first tool straight over mcp_http_open()).
+# sse-retry's timing check may only warn "slightly
 # late" on a busy machine; too early or very late fails.  The scenarios
 # that need an MCP client above the transport (elicitation defaults) or
 # OAuth (auth/*) are not run here.  Without node, npm or the registry the
@@ -28,14 +30,16 @@ if [ "$have" != 0.1.10 ] || [ ! -x "$bin" ]; then
 	    { cat "$T_TMP/npm.log" >&2; skip "npm install failed (no registry?)"; }
 fi
 [ -x "$bin" ] || hard "no $bin"
-client="$top_builddir/tests/unit/test-mcp-http"
+export top_srcdir AGENTOS
+for client in "$top_srcdir/tests/mcp-conformance-client.sh" \
+    "$top_builddir/tests/unit/test-mcp-http"; do
 for sc in initialize tools_call sse-retry; do
-	out="$T_TMP/out-$sc"
+	out="$T_TMP/out-$sc-${client##*/}"
 	"$bin" client --command "$client" --scenario "$sc" -o "$out" \
 	    > "$T_TMP/$sc.txt" 2>&1
 	checks=$(find "$out" -name checks.json | head -1)
 	[ -n "$checks" ] || { cat "$T_TMP/$sc.txt" >&2; fail "$sc: no checks"; }
-	python3 - "$sc" "$checks" <<'P' || { cat "$T_TMP/$sc.txt" >&2; fail "$sc"; }
+	python3 - "$sc" "$checks" <<'P' ||
 import json, sys
 sc, checks = sys.argv[1], json.load(open(sys.argv[2]))
 graded = [c for c in checks if c["status"] not in ("INFO",)]
@@ -55,5 +59,7 @@ for w in want[sc]:
     assert w in ids, (w, ids)
 print(sc, "ok:", ", ".join(ids))
 P
+	    { cat "$T_TMP/$sc.txt" >&2; fail "$sc with ${client##*/}"; }
+done
 done
 exit 0
