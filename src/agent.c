@@ -13,6 +13,7 @@
 #include "snapshot.h"
 #include "toolrun.h"
 #include "workspace.h"
+#include "policy.h"
 #include "banned.h"
 
 /*
@@ -213,6 +214,8 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->arg = arg;
 	conv_init(&a->conv);
 	a->perm = perm_create(cfg->perm_mode);
+	perm_set_root(a->perm, root);
+	perm_load_config(a->perm, cfg);
 	a->call_start = model_call_start;
 	a->call_cancel = model_call_cancel;
 	a->call_body = model_call_body;

@@ -910,18 +910,18 @@ int	 diff_buffers(const char *path, const char *old, size_t oldlen,
 	    int *removed, char **cause);
 
 /* ------------------------------------------------------------------------ */
-/* perm.c: the approval policy */
+/* policy.c: the approval policy (rules, protected paths: policy.h) */
 
 enum perm_decision {
 	PERM_ALLOW,
-	PERM_DENY,			/* not allowed in this mode */
+	PERM_DENY,			/* not allowed: by a rule or the mode */
 	PERM_ASK_USER,
 };
 
 enum approval {
 	APPROVE_ONCE,			/* y */
-	APPROVE_ALWAYS,			/* a: this tool, or this command
-					   prefix, for the session */
+	APPROVE_ALWAYS,			/* a: save an allow rule for the
+					   session (perm_always_choices) */
 	APPROVE_REJECT,			/* n: with a note for the model */
 };
 
@@ -941,26 +941,19 @@ void	 perm_set_mode(struct perm *p, enum perm_mode mode);
 enum perm_mode perm_next_mode(enum perm_mode mode);
 /*
  * Decide whether a call of tool name with effects fx (both borrowed) may
- * run without asking: calls that change nothing always may; the mode
- * decides the rest, then the answers remembered by perm_allow_always().
- * With PERM_DENY, *why (when why is not NULL) says why, for the model.
+ * run without asking, as perm_decide() (policy.h) does: deny rules, the
+ * mode, ask rules, protected paths, allow rules.  With PERM_DENY, *why
+ * (when why is not NULL) says why, for the model; the caller frees it.
  */
 enum perm_decision perm_check(struct perm *p, const char *name,
 	    const struct tool_effects *fx, char **why);
 /*
- * Remember an APPROVE_ALWAYS answer: for a command (EFFECT_EXEC) its
- * prefix, or the exact command when it is compound; else the tool name.
+ * Remember an APPROVE_ALWAYS answer: the narrowest of the "always"
+ * choices (perm_always_choices(): this exact command, this file, this
+ * tool) as a session allow rule; nothing for a command no rule can allow.
  */
 void	 perm_allow_always(struct perm *p, const char *name,
 	    const struct tool_effects *fx);
-/* The command prefix "a" approves for a bash command; caller frees. */
-char	*perm_command_prefix(const char *command);
-/*
- * Nonzero when "a" approves only this exact bash command, not a prefix: a
- * compound command (; && | ` $( redirections, assignments), which
- * perm_command_prefix() does not generalise.
- */
-int	 perm_command_exact(const char *command);
 
 /* ------------------------------------------------------------------------ */
 /* snapshot.h, session.h, repomodel.h, lsp.h: the engines, each in its own

@@ -50,6 +50,9 @@ static const struct event_field ev_approval[] = {
 	F("decision", EVF_STRING),
 	F("by", EVF_STRING),
 	FOPT("note", EVF_STRING),
+	FOPT("rule", EVF_STRING),	/* "allow Bash(git status)" */
+	FOPT("rule_from", EVF_STRING),	/* the rule's file, or "session" */
+	FOPT("path", EVF_STRING),	/* a protected path asked about */
 	FEND
 };
 static const struct event_field ev_snapshot[] = {

@@ -22,6 +22,7 @@
 #include "session.h"
 #include "snapshot.h"
 #include "options.h"
+#include "policy.h"
 #include "banned.h"
 
 #define CFG(f)	.base = OPTION_IN_CONFIG,				\
@@ -187,6 +188,21 @@ const struct option_entry options_table[] = {
 	  OPT(sandbox.keep_env), .def = "[]", .flags = OPTION_GRANTS,
 	  .help = "variables the environment scrub keeps" },
 	/* --- end sandbox */
+	/* --- permission rules (policy.h) */
+	{ .key = "permissions.allow", .type = OPTION_STRINGS,
+	  OPT(permissions.rules[0]), .def = "[]",
+	  .check = policy_rule_check, .flags = OPTION_GRANTS|OPTION_MERGE,
+	  .help = "rules of calls run without asking: Bash(git status), "
+	    "Bash(npm run test:*), Edit(src/**), mcp__github__*" },
+	{ .key = "permissions.ask", .type = OPTION_STRINGS,
+	  OPT(permissions.rules[1]), .def = "[]",
+	  .check = policy_rule_check, .flags = OPTION_MERGE,
+	  .help = "rules of calls always asked about, over allow rules" },
+	{ .key = "permissions.deny", .type = OPTION_STRINGS,
+	  OPT(permissions.rules[2]), .def = "[]",
+	  .check = policy_rule_check, .flags = OPTION_MERGE,
+	  .help = "rules of calls refused in every mode, bypass too" },
+	/* --- end permission rules */
 	/* --- mcp (issue 13) */
 	{ .key = "mcp.servers", .type = OPTION_JSON, OPT(mcp.servers),
 	  .flags = OPTION_GRANTS, .help = "MCP servers as .mcp.json's "
@@ -325,6 +341,8 @@ static void	options_src_set(struct option_source *,
 		    const struct options_ctx *);
 static void	options_src_release(struct option_source *);
 static void	options_strv_free(struct option_strv *);
+static int	options_merge(const struct options_ctx *,
+		    struct option_strv *, struct option_strv *);
 static void	options_server_release(struct lsp_server_option *);
 static void	*options_field(const struct options_ctx *,
 		    const struct option_entry *, void *);
@@ -449,11 +467,60 @@ options_strv_free(struct option_strv *sv)
 {
 	size_t	i;
 
-	for (i = 0; i < sv->n; i++)
+	for (i = 0; i < sv->n; i++) {
 		free(sv->v[i]);
+		if (sv->from != NULL)
+			free(sv->from[i]);
+	}
+	free(sv->v);
+	free(sv->from);
+	sv->v = NULL;
+	sv->from = NULL;
+	sv->n = 0;
+}
+
+/*
+ * An OPTION_MERGE list: add the strings of sv (taken) that old does not
+ * have to old, remembering where each came from.  0 when old is the
+ * default (replaced as usual), else 1.
+ */
+static int
+options_merge(const struct options_ctx *ctx, struct option_strv *old,
+    struct option_strv *sv)
+{
+	struct option_source	 src;
+	size_t			 i, j;
+	int			 have;
+
+	src.origin = ctx->origin;
+	src.where = (char *)ctx->where;
+	if (ctx->origin == OPTION_DEFAULT)
+		return (0);
+	if (old->from == NULL) {
+		/* The default entries, or what a replace left. */
+		old->from = xcalloc(old->n + 1, sizeof *old->from);
+		for (i = 0; i < old->n; i++)
+			old->from[i] = xstrdup("default");
+	}
+	old->v = xreallocarray(old->v, old->n + sv->n + 1, sizeof *old->v);
+	old->from = xreallocarray(old->from, old->n + sv->n + 1,
+	    sizeof *old->from);
+	for (i = 0; i < sv->n; i++) {
+		for (have = 0, j = 0; j < old->n && !have; j++)
+			have = strcmp(old->v[j], sv->v[i]) == 0;
+		if (have) {
+			free(sv->v[i]);
+			continue;
+		}
+		old->from[old->n] = options_source_text(&src);
+		old->v[old->n++] = sv->v[i];
+	}
+	old->v[old->n] = NULL;
+	old->from[old->n] = NULL;
 	free(sv->v);
 	sv->v = NULL;
 	sv->n = 0;
+	return (1);
 }
 
 static void
@@ -722,8 +789,12 @@ options_value(const struct options_ctx *ctx, const struct option_entry *e,
 			}
 			sv.v[sv.n++] = xstrdup(s);
 		}
-		options_strv_free(p);
-		*(struct option_strv *)p = sv;
+		if ((e->flags & OPTION_MERGE) && options_merge(ctx, p, &sv))
+			;
+		else {
+			options_strv_free(p);
+			*(struct option_strv *)p = sv;
+		}
 		if (bad.len != 0) {
 			/* The good elements apply; the bad are reported. */
 			*why = buf_detach(&bad, NULL);
@@ -1170,6 +1241,8 @@ options_free(struct options *o)
 	options_strv_free(&o->session.redact);
 	options_strv_free(&o->sandbox.writable_roots);
 	options_strv_free(&o->sandbox.keep_env);
+	for (i = 0; i < 3; i++)
+		options_strv_free(&o->permissions.rules[i]);
 	json_decref(o->budget.prices);
 	json_decref(o->mcp.servers);
 	for (i = 0; i < o->nlsp_servers; i++) {

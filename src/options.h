@@ -30,6 +30,18 @@
 struct option_strv {
 	char		**v;		/* NULL-terminated */
 	size_t		  n;
+	char		**from;		/* OPTION_MERGE rows: where each of v
+					   came from (a file, "command line");
+					   else NULL */
+};
+
+/*
+ * "permissions.*": the permission rules (policy.h), indexed as enum
+ * policy_kind: allow, ask, deny.  The user's and a trusted project's
+ * lists are merged.
+ */
+struct permissions_options {
+	struct option_strv	rules[3];
 };
 
 /* "session.*" and "redact": what the session log keeps. */
@@ -112,6 +124,7 @@ struct options {
 	struct budget_options	 budget;	/* "budget.*", "prices" */
 	struct context_options	 context;	/* "context.*" */
 	struct sandbox_options	 sandbox;	/* "sandbox.*" */
+	struct permissions_options permissions;	/* "permissions.*" */
 	struct mcp_options	 mcp;		/* "mcp.*" */
 
 	struct option_source	*src;		/* one per options_table row */
@@ -178,6 +191,9 @@ struct option_entry {
 					   and keys go, what runs, what is
 					   approved; an untrusted project's
 					   config must not set it (issue 12) */
+#define OPTION_MERGE	0x4		/* OPTION_STRINGS: a later file adds
+					   to the list instead of replacing
+					   it */
 	const char		*help;	/* one line */
 };
 

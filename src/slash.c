@@ -12,6 +12,7 @@
 #include "workspace.h"
 #include "sandbox.h"
 #include "mcp.h"
+#include "policy.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
@@ -37,6 +38,9 @@ static void	slash_context(struct ui *, const char *);
 /* --- sandbox: slash command prototypes (/sandbox) */
 static void	slash_sandbox(struct ui *, const char *);
 /* --- end sandbox: slash command prototypes */
+/* --- permission rules: slash command prototypes (/permissions) */
+static void	slash_permissions(struct ui *, const char *);
+/* --- end permission rules: slash command prototypes */
 /* --- mcp: slash command prototypes (/mcp) */
 static void	slash_mcp(struct ui *, const char *);
 static int	slash_mcp_prompt(struct ui *, const char *, size_t,
@@ -91,6 +95,12 @@ const struct slash_entry slash_table[] = {
 	  .help = "show how commands are confined, or change the profile "
 	    "for this session" },
 	/* --- end sandbox: slash commands */
+	/* --- permission rules: slash commands (/permissions) */
+	{ .name = "permissions", .args = "[allow|ask|deny RULE | rm N]",
+	  .exec = slash_permissions,
+	  .help = "list the permission rules and where each came from, add "
+	    "a session rule, or remove session rule N" },
+	/* --- end permission rules: slash commands */
 	/* --- mcp: slash commands (/mcp) */
 	{ .name = "mcp", .args = "[reconnect NAME|disable NAME]",
 	  .exec = slash_mcp,
@@ -584,3 +594,80 @@ slash_mcp_prompt(struct ui *ui, const char *name, size_t n,
 	return (0);
 }
 /* --- end mcp: /mcp */
+
+/* --- permission rules: /permissions */
+/*
+ * /permissions: the rules, numbered, with their origin; "allow RULE",
+ * "ask RULE", "deny RULE" add a session rule; "rm N" removes session rule
+ * N (rules from files are edited in the files).
+ */
+static void
+slash_permissions(struct ui *ui, const char *args)
+{
+	struct perm		*p;
+	struct buf		 b = BUF_INIT;
+	enum policy_kind	 kind;
+	const char		*text, *origin, *rest;
+	char			*word, *cause = NULL, *end;
+	size_t			 i, len;
+	unsigned long		 n;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "no session yet");
+		return;
+	}
+	p = agent_perm(ui->agent);
+	len = strcspn(args, " \t");
+	word = xstrndup(args, len);
+	rest = args + len;
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	if (strcmp(word, "rm") == 0) {
+		n = strtoul(rest, &end, 10);
+		if (*rest == '\0' || *end != '\0' || n == 0)
+			view_transcript_notice(ui, TE_ERROR, "/permissions rm "
+			    "N: the number of a rule in /permissions");
+		else if (perm_remove_rule(p, n - 1, &cause) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "/permissions: "
+			    "%s", cause);
+			free(cause);
+		} else
+			view_transcript_notice(ui, TE_NOTICE, "Removed rule "
+			    "%lu", n);
+		goto out;
+	}
+	if (*word != '\0') {
+		if (policy_kind_from_name(word, &kind) != 0 || *rest == '\0') {
+			view_transcript_notice(ui, TE_ERROR, "/permissions "
+			    "allow|ask|deny RULE, or rm N");
+			goto out;
+		}
+		if (perm_add_rule(p, kind, rest, "session", 1, &cause) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "/permissions: "
+			    "%s", cause);
+			free(cause);
+			goto out;
+		}
+		view_transcript_notice(ui, TE_NOTICE, "Added for this "
+		    "session: %s %s", word, rest);
+		goto out;
+	}
+	if (perm_rules(p) == 0) {
+		view_transcript_notice(ui, TE_NOTICE, "Permission rules: none "
+		    "(mode %s decides; add rules with /permissions allow RULE "
+		    "or permissions.allow in the config)",
+		    perm_mode_name(perm_get_mode(p)));
+		goto out;
+	}
+	buf_addf(&b, "Permission rules (deny wins over ask, ask over allow; "
+	    "then mode %s):", perm_mode_name(perm_get_mode(p)));
+	for (i = 0; perm_rule_at(p, i, &kind, &text, &origin, NULL) == 0;
+	    i++)
+		buf_addf(&b, "\n%3zu  %-5s %s  (%s)", i + 1,
+		    policy_kind_name(kind), text, origin);
+	view_transcript_notice(ui, TE_NOTICE, "%s", b.buf);
+	buf_release(&b);
+out:
+	free(word);
+}
+/* --- end permission rules: /permissions */

@@ -9,6 +9,7 @@
 #include "secret.h"
 #include "toolrun.h"
 #include "workspace.h"
+#include "policy.h"
 #include "banned.h"
 
 struct toolrun {
@@ -36,6 +37,9 @@ struct toolrun {
 	int			 unconfined;	/* sandbox: asked because
 						   nothing is enforced */
 	int			 approving;	/* approve: asked, waiting */
+	char			*protect;	/* policy: the protected path
+						   asked about, or NULL */
+	char			*ask_why;	/* policy: why asked, or NULL */
 	struct lsp_wait		*lsp_wait;	/* lsp: diagnostics */
 	int			 rerun_asking;	/* rerun: offered, waiting */
 	enum rerun		 rerun_how;	/* rerun: running again so */
@@ -148,6 +152,8 @@ toolrun_free(struct toolrun *tr)
 		lsp_wait_cancel(tr->lsp_wait);
 	if (tr->tc != NULL && tr->tc->done == toolrun_exec_done)
 		tr->tc->done = NULL;
+	free(tr->protect);
+	free(tr->ask_why);
 	free(tr);
 }
 
@@ -175,6 +181,9 @@ toolrun_start(struct toolrun *tr, struct tool_call *tc, int turn)
 	tr->i = tr->begun = 0;
 	tr->ending = tr->waiting = tr->resumed = 0;
 	tr->ask = tr->approving = tr->unconfined = 0;
+	free(tr->protect);
+	free(tr->ask_why);
+	tr->protect = tr->ask_why = NULL;
 	toolrun_run(tr);
 }
 
@@ -386,29 +395,59 @@ toolrun_validate_begin(struct toolrun *tr, struct tool_call *tc)
 static enum toolrun_rc
 toolrun_policy_begin(struct toolrun *tr, struct tool_call *tc)
 {
-	enum perm_decision	 d;
-	char			*why = NULL, *by;
+	struct perm_verdict	 v;
+	json_t			*ev;
+	char			*by = NULL;
+	const char		*decision = "ask";
 	enum toolrun_rc		 rc = TOOLRUN_GO;
 
-	d = perm_check(tr->perm, tc->name, &tc->effects, &why);
-	switch (d) {
+	perm_decide(tr->perm, tc->name, &tc->effects, &v);
+	switch (v.d) {
 	case PERM_ALLOW:
-		by = xasprintf("mode:%s", perm_mode_name(
-		    perm_get_mode(tr->perm)));
-		toolrun_approval(tr, tc, "allow", by);
-		free(by);
+		decision = "allow";
 		break;
 	case PERM_DENY:
-		toolrun_approval(tr, tc, "deny", "rule");
-		tool_result_setf(tc, 1, "Not run: %s", why != NULL ? why :
+		decision = "deny";
+		tool_result_setf(tc, 1, "Not run: %s", v.why != NULL ? v.why :
 		    "not allowed in this permission mode");
 		rc = TOOLRUN_DENY;
 		break;
 	case PERM_ASK_USER:
 		tr->ask = 1;
+		free(tr->protect);
+		tr->protect = v.protect != NULL ? xstrdup(v.protect) : NULL;
+		free(tr->ask_why);
+		tr->ask_why = v.why != NULL ? xstrdup(v.why) : NULL;
 		break;
 	}
-	free(why);
+	/*
+	 * Every decision is logged with what made it: a rule (and its
+	 * file), a protected path, or the mode.
+	 */
+	if (v.rule != NULL)
+		by = xstrdup("rule");
+	else if (v.protect != NULL)
+		by = xstrdup("protected");
+	else
+		by = xasprintf("mode:%s", perm_mode_name(
+		    perm_get_mode(tr->perm)));
+	if (v.d == PERM_ASK_USER && v.rule == NULL && v.protect == NULL) {
+		/* The mode asks: the approve stage logs the answer. */
+		free(by);
+		perm_verdict_release(&v);
+		return (rc);
+	}
+	ev = event_pack(EV_APPROVAL, "{s:s,s:s,s:s}", "id", tc->id,
+	    "decision", decision, "by", by);
+	if (v.rule != NULL)
+		json_object_set_new(ev, "rule", json_string(v.rule));
+	if (v.origin != NULL)
+		json_object_set_new(ev, "rule_from", json_string(v.origin));
+	if (v.protect != NULL)
+		json_object_set_new(ev, "path", json_string(v.protect));
+	toolrun_event(tr, EV_APPROVAL, ev);
+	free(by);
+	perm_verdict_release(&v);
 	return (rc);
 }
 
@@ -451,17 +490,41 @@ toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
 		    TOOLRUN_UNCONFINED, tc->name);
 		goto out;
 	}
+	if ((tr->headless || tr->ui->approval == NULL) &&
+	    tr->protect != NULL) {
+		toolrun_approval(tr, tc, "deny", "protected");
+		tool_result_setf(tc, 1, "Not run: %s writes %s, a protected "
+		    "path (git internals, agentos and MCP config, instruction "
+		    "files, hooks), which needs the user's explicit approval "
+		    "in every permission mode but bypass, and agentos runs "
+		    "headless (-p), where nobody can approve. Do not write "
+		    "there; say what change you need.", tc->name,
+		    tr->protect);
+		goto out;
+	}
 	if (tr->headless || tr->ui->approval == NULL) {
 		toolrun_approval(tr, tc, "deny", "headless");
 		tool_result_setf(tc, 1, "Not run: %s needs the user's approval "
-		    "in permission mode %s, and agentos runs headless (-p), "
-		    "where nobody can approve. Do the task without it, or stop "
-		    "and say what you need; the user can re-run with "
-		    "--permission-mode accept-edits or bypass.", tc->name,
-		    perm_mode_name(perm_get_mode(tr->perm)));
+		    "in permission mode %s%s%s%s, and agentos runs headless "
+		    "(-p), where nobody can approve. Do the task without it, "
+		    "or stop and say what you need; %s", tc->name,
+		    perm_mode_name(perm_get_mode(tr->perm)),
+		    tr->ask_why != NULL ? " (" : "",
+		    tr->ask_why != NULL ? tr->ask_why : "",
+		    tr->ask_why != NULL ? ")" : "",
+		    perm_get_mode(tr->perm) == PERM_BYPASS ? "write the command "
+		    "out so that every command it runs can be checked." :
+		    "the user can re-run with --permission-mode accept-edits "
+		    "or bypass, or add a permissions.allow rule.");
 		goto out;
 	}
 	/* The reason first: the approval panel shows the preview. */
+	if (tr->protect != NULL)
+		buf_addf(&preview, "Protected path: %s (git internals, agentos "
+		    "and MCP config, instruction files, hooks)\n",
+		    tr->protect);
+	else if (tr->ask_why != NULL)
+		buf_addf(&preview, "Asked: %s\n", tr->ask_why);
 	if (tr->unconfined)
 		buf_adds(&preview, TOOLRUN_UNCONFINED ": it would run "
 		    "unsandboxed\n");
@@ -506,12 +569,19 @@ toolrun_decide(struct toolrun *tr, struct tool_call *tc, enum approval ans,
 	ev = event_pack(EV_APPROVAL, "{s:s,s:s,s:s}", "id", tc->id,
 	    "decision", names[ans], "by", "user");
 	if (note != NULL && *note != '\0')
-		json_object_set_new(ev, "note", json_string(note));
+		json_object_set_new(ev, ans == APPROVE_ALWAYS ? "rule" :
+		    "note", json_string(note));
+	if (tr->protect != NULL)
+		json_object_set_new(ev, "path", json_string(tr->protect));
 	toolrun_event(tr, EV_APPROVAL, ev);
 
 	switch (ans) {
 	case APPROVE_ALWAYS:
-		perm_allow_always(tr->perm, tc->name, &tc->effects);
+		/* The rule the user chose comes as the note. */
+		if (note != NULL && *note != '\0')
+			perm_allow_choice(tr->perm, note);
+		else
+			perm_allow_always(tr->perm, tc->name, &tc->effects);
 		/* FALLTHROUGH */
 	case APPROVE_ONCE:
 		toolrun_resume(tr, TOOLRUN_GO);

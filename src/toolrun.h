@@ -104,7 +104,8 @@ int	 toolrun_busy(struct toolrun *tr);
 /*
  * The user's answer to the approval asked for tc (the call waiting in the
  * approve stage; any other call is ignored).  note (may be NULL) goes to
- * the model with a rejection.
+ * the model with a rejection; with APPROVE_ALWAYS it is the choice of
+ * perm_always_choices() to save as session rules (NULL: the narrowest).
  */
 void	 toolrun_decide(struct toolrun *tr, struct tool_call *tc,
 	    enum approval ans, const char *note);
