@@ -98,6 +98,7 @@ struct agent {
 	unsigned int		 mcp_gen;
 	int			 mcp_waited;
 	int			 mcp_waiting;
+	char			*mcp_prompt;	/* to read @SERVER:URI of */
 
 	/*
 	 * The context manager (context-clear.c): the last reported usage
@@ -141,6 +142,7 @@ static int	agent_adopt(struct agent *, struct session *, int, char **,
 static void	agent_offer_tools(struct agent *, enum perm_mode);
 static void	agent_mcp_ready(void *);
 static void	agent_mcp_event(void *, json_t *);
+static void	agent_mcp_attached(void *, const char *);
 static int	agent_budget_gate(struct agent *, struct tool_call *);
 static void	agent_budget_event(struct agent *, const char *,
 		    enum budget_limit, const char *, const char *);
@@ -417,6 +419,7 @@ agent_free(struct agent *a)
 	free(a->ask_why);
 	free(a->rewind_note);
 	free(a->rewind_snap);
+	free(a->mcp_prompt);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -494,8 +497,24 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	    "note", a->rewind_note));
 	free(a->rewind_note);
 	a->rewind_note = NULL;
+	/* @SERVER:URI words: read once the servers are up (agent_request). */
+	free(a->mcp_prompt);
+	a->mcp_prompt = strchr(text, '@') != NULL ? xstrdup(text) : NULL;
 	agent_request(a);
 	return (0);
+}
+
+/* The resources a prompt named were read: they join it, then the request. */
+static void
+agent_mcp_attached(void *arg, const char *text)
+{
+	struct agent	*a = arg;
+
+	a->mcp_waiting = 0;
+	if (a->conv.nr > 0 && a->conv.msgs[a->conv.nr - 1].role ==
+	    ROLE_USER && *text != '\0')
+		message_add_text(&a->conv.msgs[a->conv.nr - 1], text);
+	agent_request(a);
 }
 
 /* Start the model call for the conversation as it stands. */
@@ -504,7 +523,7 @@ agent_request(struct agent *a)
 {
 	struct model_request	 req;
 	const char		*body;
-	char			*cause = NULL, *hash;
+	char			*cause = NULL, *hash, *prompt;
 	json_t			*ev;
 
 	/*
@@ -520,6 +539,17 @@ agent_request(struct agent *a)
 			a->mcp_waiting = 1;
 			return;
 		}
+	}
+	if ((prompt = a->mcp_prompt) != NULL) {
+		a->mcp_prompt = NULL;
+		if (mcp_resources_fetch(workspace_mcp(a->ws), prompt,
+		    agent_mcp_attached, a)) {
+			free(prompt);
+			a->state = AGENT_MODEL;
+			a->mcp_waiting = 1;
+			return;
+		}
+		free(prompt);
 	}
 	if (workspace_mcp(a->ws) != NULL &&
 	    mcp_generation(workspace_mcp(a->ws)) != a->mcp_gen)
@@ -1265,6 +1295,7 @@ agent_cancel(struct agent *a)
 	case AGENT_MODEL:
 		if (a->mcp_waiting) {
 			mcp_wait_cancel(workspace_mcp(a->ws));
+			mcp_resources_cancel(workspace_mcp(a->ws));
 			a->mcp_waiting = 0;
 		}
 		if (a->mc != NULL)

@@ -102,10 +102,9 @@ const struct slash_entry slash_table[] = {
 	    "a session rule, or remove session rule N" },
 	/* --- end permission rules: slash commands */
 	/* --- mcp: slash commands (/mcp) */
-	{ .name = "mcp", .args = "[reconnect NAME|disable NAME]",
-	  .exec = slash_mcp,
-	  .help = "show the MCP servers (state, reason, tools, stderr), or "
-	    "reconnect or disable one for this session" },
+	{ .name = "mcp", .args = "[reconnect|disable NAME]",
+	  .exec = slash_mcp, .help = "MCP servers; reconnect or disable "
+	    "one" },
 	/* --- end mcp: slash commands */
 	{ .name = NULL }
 };
@@ -533,7 +532,7 @@ slash_mcp(struct ui *ui, const char *args)
 		rc = mcp_disable(m, args + 8, &cause);
 	else if (*args != '\0') {
 		view_transcript_notice(ui, TE_ERROR, "usage: /mcp "
-		    "[reconnect NAME|disable NAME]");
+		    "[reconnect|disable NAME]");
 		return;
 	}
 	if (rc != 0) {

@@ -2,10 +2,11 @@
 # TUI: /help at 40 columns wraps its rows instead of cutting table cells
 # with "…"; the row of /mode and its arguments stays whole (its "|" are not
 # table cell separators) and every key and command is on the screen whole.
+# (50 rows: the end of the help holds the rows from /mode to /mcp.)
 . "$(dirname "$0")/lib.sh"
 make_repo
 T_SESSION=main
-tmux -L "$T_SOCK" -f /dev/null new-session -d -s main -x 40 -y 40 \
+tmux -L "$T_SOCK" -f /dev/null new-session -d -s main -x 40 -y 50 \
     -c "$PWD" "$(t_pane_cmd)" || hard "tmux"
 wait_for '/help'
 send_keys '/help' Enter
