@@ -5,8 +5,9 @@
 # /help, the notices (C-c, the rewind after /clear, a retry).
 . "$(dirname "$0")/lib.sh"
 make_repo
-mkdir -p .agentos
-cat > .agentos/config.json <<'J'
+# The user's config: a project's key bindings wait for folder trust.
+mkdir -p "$XDG_CONFIG_HOME/agentos"
+cat > "$XDG_CONFIG_HOME/agentos/config.json" <<'J'
 {"keys": {"rewind": "C-r", "editor-stop": "C-g", "mode": "M-p",
   "expand": "M-o"}}
 J
