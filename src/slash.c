@@ -34,6 +34,7 @@ static void	slash_cost_sum(struct buf *, const struct budget_sum *);
 /* --- end budget: slash command prototypes */
 /* --- context: slash command prototypes (/context) */
 static void	slash_context(struct ui *, const char *);
+static void	slash_compact(struct ui *, const char *);
 /* --- end context: slash command prototypes */
 /* --- sandbox: slash command prototypes (/sandbox) */
 static void	slash_sandbox(struct ui *, const char *);
@@ -88,6 +89,9 @@ const struct slash_entry slash_table[] = {
 	{ .name = "context", .args = "", .exec = slash_context,
 	  .help = "show what fills the context window, by category, and the "
 	    "cache hit ratio" },
+	{ .name = "compact", .args = "[instructions]", .exec = slash_compact,
+	  .help = "summarize the conversation now, to free the context "
+	  "window (what to keep, optionally)" },
 	/* --- end context: slash commands */
 	/* --- sandbox: slash commands (/sandbox) */
 	{ .name = "sandbox", .args = "[off|read-only|workspace-write]",
@@ -464,6 +468,24 @@ slash_context(struct ui *ui, const char *args)
 	text = agent_context_report(ui->agent);
 	view_transcript_add(ui, TE_NOTICE, text);
 	free(text);
+	ui_redraw(ui);
+}
+
+/* Summarize the conversation now, with the user's instructions if any. */
+static void
+slash_compact(struct ui *ui, const char *args)
+{
+	char	*cause = NULL;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "compact: no agent");
+		return;
+	}
+	if (agent_compact(ui->agent, args, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "compact: %s", cause);
+		free(cause);
+		return;
+	}
 	ui_redraw(ui);
 }
 /* --- end context: /context */
