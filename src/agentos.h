@@ -337,6 +337,13 @@ struct http_req *http_post(const char *url, const char *const *headers,
 struct http_req *http_get(const char *url, const char *const *headers,
 	    size_t nheaders, long timeout_ms, const struct http_cb *cb,
 	    void *arg, char **cause);
+/*
+ * As http_post() with another method: "POST" (body sent), or "GET" or
+ * "DELETE" (body and len ignored).
+ */
+struct http_req *http_request(const char *method, const char *url,
+	    const char *const *headers, size_t nheaders, const char *body,
+	    size_t len, const struct http_cb *cb, void *arg, char **cause);
 /* Abort a request at once; no callback runs after this. */
 void	 http_cancel(struct http_req *req);
 /* Look a header up by lower-case name; NULL if absent. */

@@ -59,9 +59,9 @@ static void	http_action(curl_socket_t, int);
 static void	http_check_info(void);
 static size_t	http_write_cb(char *, size_t, size_t, void *);
 static size_t	http_header_cb(char *, size_t, size_t, void *);
-static struct http_req *http_start(const char *, const char *const *,
-		    size_t, const char *, size_t, long, const struct http_cb *,
-		    void *, char **);
+static struct http_req *http_start(const char *, const char *,
+		    const char *const *, size_t, const char *, size_t, long,
+		    const struct http_cb *, void *, char **);
 static void	http_send_headers(struct http_req *);
 static void	http_info(struct http_req *, struct http_response_info *,
 		    CURLcode);
@@ -127,26 +127,36 @@ http_post(const char *url, const char *const *headers, size_t nheaders,
     const char *body, size_t len, const struct http_cb *cb, void *arg,
     char **cause)
 {
-	return (http_start(url, headers, nheaders, body, len, 0, cb, arg,
-	    cause));
+	return (http_start("POST", url, headers, nheaders, body, len, 0, cb,
+	    arg, cause));
 }
 
 struct http_req *
 http_get(const char *url, const char *const *headers, size_t nheaders,
     long timeout_ms, const struct http_cb *cb, void *arg, char **cause)
 {
-	return (http_start(url, headers, nheaders, NULL, 0, timeout_ms, cb,
+	return (http_start("GET", url, headers, nheaders, NULL, 0, timeout_ms,
+	    cb, arg, cause));
+}
+
+struct http_req *
+http_request(const char *method, const char *url,
+    const char *const *headers, size_t nheaders, const char *body,
+    size_t len, const struct http_cb *cb, void *arg, char **cause)
+{
+	return (http_start(method, url, headers, nheaders, body, len, 0, cb,
 	    arg, cause));
 }
 
 /*
- * Start a request: a POST of body (len bytes, copied), or a GET when body
- * is NULL; timeout_ms > 0 bounds the whole transfer.
+ * Start a request: method "POST" sends body (len bytes, copied; NULL is
+ * empty), any other method has no body (GET, DELETE); timeout_ms > 0
+ * bounds the whole transfer.
  */
 static struct http_req *
-http_start(const char *url, const char *const *headers, size_t nheaders,
-    const char *body, size_t len, long timeout_ms, const struct http_cb *cb,
-    void *arg, char **cause)
+http_start(const char *method, const char *url, const char *const *headers,
+    size_t nheaders, const char *body, size_t len, long timeout_ms,
+    const struct http_cb *cb, void *arg, char **cause)
 {
 	struct http_req	*req;
 	CURL		*easy;
@@ -162,6 +172,8 @@ http_start(const char *url, const char *const *headers, size_t nheaders,
 	req->easy = easy;
 	req->cb = *cb;
 	req->arg = arg;
+	if (body == NULL)
+		len = 0;
 	req->body = xmalloc(len + 1);
 	if (len > 0)
 		memcpy(req->body, body, len);
@@ -177,13 +189,17 @@ http_start(const char *url, const char *const *headers, size_t nheaders,
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, req);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, req->slist);
-	if (body != NULL) {
+	if (strcmp(method, "POST") == 0) {
 		curl_easy_setopt(easy, CURLOPT_POST, 1L);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)len);
-	} else
+	} else {
+		/* GET, or another method without a body (DELETE). */
 		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+		if (strcmp(method, "GET") != 0)
+			curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
+	}
 	if (timeout_ms > 0)
 		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, http_write_cb);

@@ -27,6 +27,8 @@ struct jsonrpc_call {
 };
 
 struct jsonrpc {
+	const struct jsonrpc_transport	*t;		/* or descriptors */
+	void				*targ;
 	int				 in_fd, out_fd;
 	struct event			*ev_read, *ev_write;
 	const struct jsonrpc_framing	*framing;
@@ -58,6 +60,7 @@ static void	jsonrpc_write_cb(evutil_socket_t, short, void *);
 static void	jsonrpc_flush(struct jsonrpc *);
 static int	jsonrpc_send(struct jsonrpc *, json_t *);
 static void	jsonrpc_handle(struct jsonrpc *, json_t *);
+static void	jsonrpc_message(struct jsonrpc *, const char *, size_t);
 static void	jsonrpc_die(struct jsonrpc *, const char *);
 static void	jsonrpc_finish(struct jsonrpc_call *, json_t *, json_t *);
 static void	jsonrpc_call_free(struct jsonrpc_call *);
@@ -243,6 +246,62 @@ jsonrpc_create(int in_fd, int out_fd, const struct jsonrpc_framing *framing,
 	return (rpc);
 }
 
+struct jsonrpc *
+jsonrpc_create_transport(const struct jsonrpc_transport *t, void *targ,
+    const struct jsonrpc_options *opts, const struct jsonrpc_handlers *h,
+    void *arg)
+{
+	struct jsonrpc	*rpc = xcalloc(1, sizeof *rpc);
+
+	rpc->t = t;
+	rpc->targ = targ;
+	rpc->in_fd = rpc->out_fd = -1;
+	rpc->opts = opts;
+	rpc->h = h;
+	rpc->arg = arg;
+	rpc->next_id = 1;
+	buf_init(&rpc->out, 0);
+	TAILQ_INIT(&rpc->calls);
+	return (rpc);
+}
+
+void
+jsonrpc_input(struct jsonrpc *rpc, const char *body, size_t len)
+{
+	struct jsonrpc_stats	*st = rpc->opts->stats;
+	uint64_t		 t0;
+
+	if (rpc->closed)
+		return;
+	if (rpc->opts->max_message != 0 && len > rpc->opts->max_message) {
+		log_debug("jsonrpc: message of %zu bytes skipped (limit %zu)",
+		    len, rpc->opts->max_message);
+		return;
+	}
+	t0 = jsonrpc_ns();
+	if (st != NULL)
+		st->reads++;
+	jsonrpc_message(rpc, body, len);
+	if (st != NULL && !rpc->freed) {
+		t0 = jsonrpc_ns() - t0;
+		st->recv_ns += t0;
+		if (t0 > st->recv_max_ns)
+			st->recv_max_ns = t0;
+	}
+}
+
+void
+jsonrpc_transport_closed(struct jsonrpc *rpc, const char *why)
+{
+	jsonrpc_die(rpc, why);
+}
+
+void *
+jsonrpc_transport_arg(struct jsonrpc *rpc)
+{
+	return (rpc->targ);
+}
+
 /* Stop the events and close the descriptors. */
 static void
 jsonrpc_close_fds(struct jsonrpc *rpc)
@@ -262,6 +321,10 @@ jsonrpc_close_fds(struct jsonrpc *rpc)
 void
 jsonrpc_close_output(struct jsonrpc *rpc)
 {
+	if (rpc->t != NULL) {
+		rpc->closing = 1;
+		return;
+	}
 	if (rpc->closed || rpc->out_fd == rpc->in_fd)
 		return;
 	rpc->closing = 1;
@@ -306,6 +369,9 @@ jsonrpc_free(struct jsonrpc *rpc)
 		jsonrpc_call_free(c);
 	}
 	jsonrpc_close_fds(rpc);
+	/* The transport stops now; it defers its own free as we do. */
+	if (rpc->t != NULL && rpc->t->free != NULL)
+		rpc->t->free(rpc->targ);
 	loop_timer_add(0, jsonrpc_free_cb, rpc);
 }
 
@@ -315,7 +381,8 @@ jsonrpc_free_cb(void *arg)
 {
 	struct jsonrpc	*rpc = arg;
 
-	rpc->framing->free(rpc->fstate);
+	if (rpc->framing != NULL)
+		rpc->framing->free(rpc->fstate);
 	buf_release(&rpc->out);
 	free(rpc);
 }
@@ -366,8 +433,6 @@ jsonrpc_read_cb(evutil_socket_t fd, short what, void *arg)
 	char		*cause, *why;
 	size_t		 len;
 	ssize_t		 n;
-	json_t		*j;
-	json_error_t	 jerr;
 	int		 rc;
 	uint64_t	 t0;
 	struct jsonrpc_stats *st = rpc->opts->stats;
@@ -402,17 +467,7 @@ jsonrpc_read_cb(evutil_socket_t fd, short what, void *arg)
 			free(cause);
 			continue;
 		}
-		j = json_loadb(msg, len, 0, &jerr);
-		if (j == NULL || !json_is_object(j)) {
-			/* Spec 5.1: -32700 with a null id. */
-			log_debug("jsonrpc: bad JSON: %s", jerr.text);
-			json_decref(j);
-			continue;
-		}
-		if (st != NULL)
-			st->messages++;
-		jsonrpc_handle(rpc, j);
-		json_decref(j);
+		jsonrpc_message(rpc, msg, len);
 	}
 	if (st != NULL && !rpc->freed) {
 		t0 = jsonrpc_ns() - t0;
@@ -420,6 +475,44 @@ jsonrpc_read_cb(evutil_socket_t fd, short what, void *arg)
 		if (t0 > st->recv_max_ns)
 			st->recv_max_ns = t0;
 	}
+}
+
+/*
+ * Parse one body and dispatch it: an object, or a batch (an array of
+ * objects, spec section 6) whose members are dispatched in order.
+ */
+static void
+jsonrpc_message(struct jsonrpc *rpc, const char *msg, size_t len)
+{
+	struct jsonrpc_stats	*st = rpc->opts->stats;
+	json_t			*j, *m;
+	json_error_t		 jerr;
+	size_t			 i;
+
+	j = json_loadb(msg, len, 0, &jerr);
+	if (j != NULL && json_is_array(j)) {
+		for (i = 0; i < json_array_size(j) && !rpc->closed; i++) {
+			m = json_array_get(j, i);
+			if (!json_is_object(m))
+				continue;
+			if (st != NULL)
+				st->messages++;
+			jsonrpc_handle(rpc, m);
+		}
+		json_decref(j);
+		return;
+	}
+	if (j == NULL || !json_is_object(j)) {
+		/* Spec 5.1: -32700 with a null id. */
+		log_debug("jsonrpc: bad JSON: %s", j == NULL ? jerr.text :
+		    "not an object");
+		json_decref(j);
+		return;
+	}
+	if (st != NULL)
+		st->messages++;
+	jsonrpc_handle(rpc, j);
+	json_decref(j);
 }
 
 /* Output is writable. */
@@ -480,6 +573,17 @@ jsonrpc_send(struct jsonrpc *rpc, json_t *msg)
 	if ((text = json_dumps(msg, JSON_COMPACT)) == NULL)
 		return (-1);
 	len = strlen(text);
+	if (rpc->t != NULL) {
+		/* The transport bounds what it has in flight itself. */
+		if (rpc->t->send(rpc->targ, text, len, &why) != 0) {
+			free(text);
+			jsonrpc_die(rpc, why);
+			free(why);
+			return (-1);
+		}
+		free(text);
+		goto out;
+	}
 	if (rpc->opts->max_queued != 0 &&
 	    rpc->out.len + len > rpc->opts->max_queued) {
 		free(text);
@@ -492,6 +596,7 @@ jsonrpc_send(struct jsonrpc *rpc, json_t *msg)
 	rpc->framing->encode(&rpc->out, text, len);
 	free(text);
 	jsonrpc_flush(rpc);
+out:
 	if (rpc->opts->stats != NULL) {
 		rpc->opts->stats->send_ns += jsonrpc_ns() - t0;
 		rpc->opts->stats->sends++;

@@ -33,6 +33,14 @@ struct buf;
 #define JSONRPC_INTERNAL_ERROR	 (-32603)
 #define JSONRPC_E_TIMEOUT	 (-32090)	/* no answer in time */
 #define JSONRPC_E_CLOSED	 (-32091)	/* the peer died */
+/*
+ * A transport with sessions (MCP Streamable HTTP) lost its session: the
+ * server answered 404 to a request carrying the session id (MCP
+ * 2025-11-25, Basic / Transports / Streamable HTTP / Session Management,
+ * item 4).  The endpoint stays open; the caller sends initialize again
+ * (without the old session) and retries.
+ */
+#define JSONRPC_E_SESSION	 (-32092)
 
 /* Results of a framing's next(): as LSP_FRAME_* in lsp-framing.c. */
 #define JSONRPC_FRAME_MORE	0	/* need more bytes */
@@ -63,6 +71,33 @@ extern const struct jsonrpc_framing jsonrpc_framing_ndjson;
 
 struct jsonrpc;
 struct jsonrpc_call;
+
+/*
+ * A message-level transport, for peers that exchange whole bodies rather
+ * than a byte stream (MCP Streamable HTTP: one JSON-RPC message per POST,
+ * answers as JSON bodies or SSE events).  The endpoint's core (ids, the
+ * pending table, timeouts, cancellation, closed) is the same as over
+ * descriptors; only the bytes go elsewhere.
+ */
+struct jsonrpc_transport {
+	const char	*name;
+	/*
+	 * Send one message body (len bytes of compact JSON, borrowed: copy
+	 * it).  0, or -1 with an allocated *cause: the endpoint then dies
+	 * with that reason.  Must not call jsonrpc_input() or
+	 * jsonrpc_transport_closed() before it returns (defer to the loop).
+	 * The transport bounds what it holds in flight (opts->max_queued).
+	 */
+	int		 (*send)(void *targ, const char *body, size_t len,
+			     char **cause);
+	/*
+	 * jsonrpc_free() ran: stop every transfer and no longer call into
+	 * rpc.  May run inside the transport's own callbacks (from a
+	 * handler), so the transport defers freeing its memory to the loop.
+	 * May be NULL.
+	 */
+	void		 (*free)(void *targ);
+};
 
 struct jsonrpc_handlers {
 	/*
@@ -108,8 +143,32 @@ struct jsonrpc	*jsonrpc_create(int in_fd, int out_fd,
 		     const struct jsonrpc_options *opts,
 		     const struct jsonrpc_handlers *handlers, void *arg);
 /*
- * Close the descriptors and forget pending calls without calling them;
- * freed from the loop, so it is safe inside any callback of rpc.
+ * An endpoint over transport t (borrowed, must outlive rpc) with targ its
+ * state (passed to t's functions; freed by t->free).  opts, handlers, arg
+ * as jsonrpc_create().  Needs loop_base only for timeouts.
+ */
+struct jsonrpc	*jsonrpc_create_transport(const struct jsonrpc_transport *t,
+		     void *targ, const struct jsonrpc_options *opts,
+		     const struct jsonrpc_handlers *handlers, void *arg);
+/*
+ * The transport received one body (len bytes, borrowed): a message or a
+ * batch (an array of messages).  Bodies over opts->max_message and bad
+ * JSON are dropped (logged).  Handlers run before it returns and may free
+ * rpc: check a flag of your own, not rpc, afterwards.
+ */
+void		 jsonrpc_input(struct jsonrpc *rpc, const char *body,
+		     size_t len);
+/*
+ * The transport cannot go on (why borrowed): every pending call fails
+ * with JSONRPC_E_CLOSED, then the closed handler runs, once.
+ */
+void		 jsonrpc_transport_closed(struct jsonrpc *rpc, const char *why);
+/* The targ given to jsonrpc_create_transport(); NULL over descriptors. */
+void		*jsonrpc_transport_arg(struct jsonrpc *rpc);
+/*
+ * Close the descriptors (or call the transport's free) and forget pending
+ * calls without calling them; freed from the loop, so it is safe inside
+ * any callback of rpc.
  */
 void		 jsonrpc_free(struct jsonrpc *rpc);
 

@@ -20,6 +20,7 @@
 #include "agentos.h"
 #include "jsonrpc.h"
 #include "mcp.h"
+#include "mcp-http.h"
 #include "options.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -1191,12 +1192,20 @@ mcp_connect_http(const struct mcp_server_conf *conf,
     const struct jsonrpc_handlers *handlers, void *arg,
     struct jsonrpc **rpc, char **cause)
 {
-	(void)conf;
-	(void)handlers;
-	(void)arg;
-	*rpc = NULL;
-	*cause = xstrdup("Streamable HTTP transport not available");
-	return (-1);
+	/* The bounds of stdio servers (m->rpc_opts), for every http one. */
+	static const struct jsonrpc_options	opts = {
+		.max_message = MCP_MAX_MESSAGE,
+		.max_queued = MCP_MAX_QUEUED,
+	};
+
+	if (mcp_http_open(conf->name, conf->url,
+	    (const char *const *)conf->headers, conf->nheaders, &opts,
+	    handlers, arg, rpc, cause) != 0)
+		return (-1);
+	/* Claude Code's "sse": the 2024-11-05 transport, url its stream. */
+	if (strcmp(conf->type, "sse") == 0)
+		mcp_http_use_legacy(*rpc);
+	return (0);
 }
 
 /* Move s's tools to the retired list (a running call may hold one). */
@@ -1678,8 +1687,11 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 			    options_get(s->m->cfg)->mcp.start_timeout_ms);
 		else if (json_integer_value(json_object_get(error,
 		    "code")) == JSONRPC_E_CLOSED)
-			mcp_server_closing(s, "the server closed the "
-			    "connection during initialize");
+			/* Over HTTP the message says why (401, refused). */
+			mcp_server_closing(s, s->conf->http &&
+			    conv_json_str(error, "message") != NULL ?
+			    conv_json_str(error, "message") : "the server "
+			    "closed the connection during initialize");
 		else {
 			e = mcp_error_text(error);
 			mcp_server_fail(s, "initialize failed: %s", e);
@@ -1820,8 +1832,9 @@ mcp_list_done(void *arg, json_t *result, json_t *error)
 	s->list_call = NULL;
 	if (error != NULL && json_integer_value(json_object_get(error,
 	    "code")) == JSONRPC_E_CLOSED) {
-		mcp_server_closing(s, "the server closed the connection "
-		    "during tools/list");
+		mcp_server_closing(s, s->conf->http && conv_json_str(error,
+		    "message") != NULL ? conv_json_str(error, "message") :
+		    "the server closed the connection during tools/list");
 		return;
 	}
 	if (error != NULL) {

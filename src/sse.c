@@ -18,6 +18,7 @@ struct sse_parser {
 	int		 have_data;	/* a data field was seen */
 	int		 after_cr;	/* last byte was CR: skip one LF */
 	int		 started;	/* past a possible BOM */
+	long		 retry;		/* reconnection time, ms; -1: none */
 	size_t		 count;
 	char		*error;		/* sticky failure */
 };
@@ -38,6 +39,7 @@ sse_parser_create(size_t max, sse_event_cb cb, void *arg)
 	buf_init(&p->data, 0);
 	buf_init(&p->event, 0);
 	buf_init(&p->id, 0);
+	p->retry = -1;
 	return (p);
 }
 
@@ -52,6 +54,18 @@ sse_parser_free(struct sse_parser *p)
 	buf_release(&p->id);
 	free(p->error);
 	free(p);
+}
+
+long
+sse_parser_retry(const struct sse_parser *p)
+{
+	return (p->retry);
+}
+
+const char *
+sse_parser_last_id(const struct sse_parser *p)
+{
+	return (p->id.buf);
 }
 
 size_t
@@ -148,7 +162,8 @@ static int
 sse_line(struct sse_parser *p, const char *line, size_t len, char **cause)
 {
 	const char	*colon, *value;
-	size_t		 nlen, vlen;
+	size_t		 nlen, vlen, i;
+	long		 ms;
 
 	if (len == 0)
 		return (sse_dispatch(p, cause));
@@ -182,8 +197,18 @@ sse_line(struct sse_parser *p, const char *line, size_t len, char **cause)
 			buf_reset(&p->id);
 			buf_add(&p->id, value, vlen);
 		}
+	} else if (nlen == 5 && memcmp(line, "retry", 5) == 0) {
+		/* Only ASCII digits set the reconnection time. */
+		ms = 0;
+		for (i = 0; i < vlen; i++) {
+			if (value[i] < '0' || value[i] > '9')
+				break;
+			ms = ms * 10 + (value[i] - '0');
+		}
+		if (vlen > 0 && vlen < 10 && i == vlen)
+			p->retry = ms;
 	}
-	/* "retry" and unknown fields are ignored. */
+	/* Unknown fields are ignored. */
 	return (0);
 }
 

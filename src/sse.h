@@ -8,7 +8,9 @@
  * "name" with an empty value; repeated data lines are joined with LF; a
  * blank line dispatches the event unless no data line was seen; an
  * "id" containing NUL is ignored and the last id persists across events;
- * "retry" and unknown fields are ignored; a leading UTF-8 BOM is skipped.
+ * "retry" with only ASCII digits sets the reconnection time (kept for the
+ * caller: sse_parser_retry()); unknown fields are ignored; a leading UTF-8
+ * BOM is skipped.
  *
  * Bytes may be fed in chunks split anywhere (mid-line, mid-UTF-8).  The
  * parser is bounded: a line or an event's data longer than the cap given
@@ -68,6 +70,19 @@ int	 sse_parser_feed(struct sse_parser *p, const char *data, size_t len,
  * line, so agentos delivers it).  Returns as sse_parser_feed().
  */
 int	 sse_parser_finish(struct sse_parser *p, char **cause);
+
+/*
+ * The stream's reconnection time in ms from its last valid "retry" field,
+ * or -1 if none came (WHATWG 9.2.6: the caller waits that long before
+ * reconnecting).
+ */
+long	 sse_parser_retry(const struct sse_parser *p);
+/*
+ * The last event id ("" if none), updated even by events that had no data
+ * and were not dispatched: what a reconnection sends as Last-Event-ID.
+ * Borrowed until the next feed.
+ */
+const char *sse_parser_last_id(const struct sse_parser *p);
 
 /* Number of events dispatched so far. */
 size_t	 sse_parser_count(const struct sse_parser *p);

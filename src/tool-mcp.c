@@ -206,7 +206,8 @@ tool_mcp_done(void *arg, json_t *result, json_t *error)
 		else if (code == JSONRPC_E_CLOSED)
 			tool_result_setf(tc, 1, "The MCP server %s closed the "
 			    "connection during the call of %s; it may have "
-			    "crashed.", srv, mt->tool);
+			    "crashed (%.300s).", srv, mt->tool,
+			    msg != NULL ? msg : "no reason");
 		else
 			tool_result_setf(tc, 1, "The MCP server %s answered "
 			    "%s with error %lld: %.1000s", srv, mt->tool,

@@ -8,6 +8,7 @@
 #include "agentos.h"
 #include "lsp.h"
 #include "mcp.h"
+#include "mcp-http.h"
 #include "repomodel.h"
 #include "session.h"
 #include "snapshot.h"
@@ -180,6 +181,8 @@ workspace_close(struct workspace *ws)
 	/* MCP servers: their groups are killed (mcp_manager_free). */
 	mcp_manager_free(ws->ctx.mcp);
 	ws->ctx.mcp = NULL;
+	/* The DELETEs that end HTTP servers' sessions, 1 s at most. */
+	mcp_http_drain(1000);
 	workspace_forget_snapshots(ws);
 	free(ws->snap_ids);
 	session_close(ws->session);

@@ -34,7 +34,8 @@ cat "$T_TMP/list"
 grep -q '^fake: ready, 9 tools, protocol 2025-11-25' "$T_TMP/list" || fail "fake not ready"
 grep -q '^  - mcp__fake__echo$' "$T_TMP/list" || fail "no echo tool listed"
 grep -q '^  - mcp__fake__image (says read-only)$' "$T_TMP/list" || fail "no image tool"
-grep -q '^web: failed (Streamable HTTP transport not available)' "$T_TMP/list" ||
+# Nothing listens on port 9: the transport says it could not connect.
+grep -q '^web: failed (server web: http://127.0.0.1:9/mcp: .*onnect' "$T_TMP/list" ||
     fail "web"
 grep -q '^old: failed (the server speaks protocol version 2024-11-05' "$T_TMP/list" ||
     fail "old version"

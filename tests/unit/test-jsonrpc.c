@@ -479,6 +479,159 @@ test_ndjson_lines(void **state)
 	buf_release(&b);
 }
 
+/* A message-level transport that records what is sent. */
+struct mock {
+	json_t	*sent;		/* array of the bodies */
+	int	 fail;		/* the next send fails */
+	int	 freed;
+};
+
+static int
+mock_send(void *targ, const char *body, size_t len, char **cause)
+{
+	struct mock	*m = targ;
+
+	if (m->fail) {
+		*cause = xstrdup("mock refused");
+		return (-1);
+	}
+	json_array_append_new(m->sent, json_loadb(body, len, 0, NULL));
+	return (0);
+}
+
+static void
+mock_free(void *targ)
+{
+	struct mock	*m = targ;
+
+	m->freed++;
+}
+
+static const struct jsonrpc_transport mock_transport = {
+	"mock", mock_send, mock_free
+};
+
+static struct jsonrpc *
+mock_open(struct mock *m, struct peer *p, const struct jsonrpc_options *o)
+{
+	memset(m, 0, sizeof *m);
+	memset(p, 0, sizeof *p);
+	m->sent = json_array();
+	p->fd = -1;
+	p->rpc = jsonrpc_create_transport(&mock_transport, m, o, &handlers, p);
+	return (p->rpc);
+}
+
+static void
+mock_close(struct mock *m, struct peer *p)
+{
+	jsonrpc_free(p->rpc);
+	assert_int_equal(m->freed, 1);
+	json_decref(m->sent);
+	run_ms(1);
+}
+
+/* Calls, answers (one a batch), and a peer's request over a transport. */
+static void
+test_transport_calls(void **state)
+{
+	struct mock	 m;
+	struct peer	 p;
+	struct answer	 a[3];
+	json_t		*s;
+	const char	*batch = "[{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":"
+	    "\"c\"},{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":\"b\"}]";
+	const char	*req = "{\"jsonrpc\":\"2.0\",\"id\":\"s1\","
+	    "\"method\":\"ping\"}";
+	int		 i;
+
+	memset(a, 0, sizeof a);
+	mock_open(&m, &p, &opts);
+	assert_ptr_equal(jsonrpc_transport_arg(p.rpc), &m);
+	for (i = 0; i < 3; i++)
+		assert_non_null(jsonrpc_call(p.rpc, "m", json_pack("{s:i}",
+		    "n", i), 0, on_answer, &a[i]));
+	assert_int_equal(json_array_size(m.sent), 3);
+	s = json_array_get(m.sent, 0);
+	assert_int_equal(json_integer_value(json_object_get(s, "id")), 1);
+	assert_string_equal(json_string_value(json_object_get(s,
+	    "jsonrpc")), "2.0");
+	assert_string_equal(json_string_value(json_object_get(s, "method")),
+	    "m");
+	jsonrpc_input(p.rpc, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":7}",
+	    35);
+	assert_int_equal(a[0].calls, 1);
+	assert_int_equal(json_integer_value(a[0].result), 7);
+	jsonrpc_input(p.rpc, batch, strlen(batch));
+	assert_string_equal(json_string_value(a[1].result), "b");
+	assert_string_equal(json_string_value(a[2].result), "c");
+	assert_int_equal(jsonrpc_pending(p.rpc), 0);
+	jsonrpc_input(p.rpc, "not json", 8);
+	jsonrpc_input(p.rpc, req, strlen(req));
+	assert_int_equal(json_array_size(m.sent), 4);
+	s = json_array_get(m.sent, 3);
+	assert_string_equal(json_string_value(json_object_get(s, "id")), "s1");
+	assert_string_equal(json_string_value(json_object_get(s, "result")),
+	    "pong");
+	assert_int_equal(jsonrpc_notify(p.rpc, "n", NULL), 0);
+	assert_int_equal(json_array_size(m.sent), 5);
+	for (i = 0; i < 3; i++)
+		json_decref(a[i].result);
+	assert_int_equal(p.closed, 0);
+	mock_close(&m, &p);
+}
+
+/* Timeouts, cancellation, limits and the transport's death. */
+static void
+test_transport_death(void **state)
+{
+	static const struct jsonrpc_options small = { 64, 1 << 20, NULL };
+	struct mock		 m;
+	struct peer		 p;
+	struct answer		 a[3];
+	struct jsonrpc_call	*c;
+	struct buf		 big = BUF_INIT;
+	int			 i;
+
+	memset(a, 0, sizeof a);
+	mock_open(&m, &p, &small);
+	jsonrpc_call(p.rpc, "slow", NULL, 30, on_answer, &a[0]);
+	run_until(&a[0].done);
+	assert_int_equal(a[0].code, JSONRPC_E_TIMEOUT);
+	assert_int_equal(p.cancels, 1);
+	c = jsonrpc_call(p.rpc, "x", NULL, 0, on_answer, &a[1]);
+	jsonrpc_call_cancel(c);
+	assert_int_equal(p.cancels, 2);
+	assert_int_equal(p.cancelled_id, 2);
+	jsonrpc_call(p.rpc, "y", NULL, 0, on_answer, &a[2]);
+	/* Over max_message: dropped. */
+	buf_adds(&big, "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":\"");
+	for (i = 0; i < 100; i++)
+		buf_addch(&big, 'x');
+	buf_adds(&big, "\"}");
+	jsonrpc_input(p.rpc, big.buf, big.len);
+	assert_int_equal(a[2].calls, 0);
+	jsonrpc_transport_closed(p.rpc, "gone");
+	assert_int_equal(a[2].calls, 1);
+	assert_int_equal(a[2].code, JSONRPC_E_CLOSED);
+	assert_int_equal(p.closed, 1);
+	jsonrpc_transport_closed(p.rpc, "again");
+	assert_int_equal(p.closed, 1);
+	assert_null(jsonrpc_call(p.rpc, "z", NULL, 0, on_answer, &a[0]));
+	mock_close(&m, &p);
+	buf_release(&big);
+
+	/* A send the transport refuses kills the endpoint. */
+	memset(a, 0, sizeof a);
+	mock_open(&m, &p, &opts);
+	jsonrpc_call(p.rpc, "y", NULL, 0, on_answer, &a[0]);
+	m.fail = 1;
+	assert_int_equal(jsonrpc_notify(p.rpc, "n", NULL), -1);
+	assert_int_equal(a[0].code, JSONRPC_E_CLOSED);
+	assert_int_equal(p.closed, 1);
+	mock_close(&m, &p);
+}
+
 int
 main(void)
 {
@@ -492,6 +645,8 @@ main(void)
 		cmocka_unit_test(test_server_request),
 		cmocka_unit_test(test_max_queued),
 		cmocka_unit_test(test_close_output),
+		cmocka_unit_test(test_transport_calls),
+		cmocka_unit_test(test_transport_death),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

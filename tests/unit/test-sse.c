@@ -300,6 +300,34 @@ test_wire_counts(void **state)
 	free(data);
 }
 
+/* retry: digits only set the reconnection time; the last id persists. */
+static void
+test_retry_last_id(void **state)
+{
+	struct collect		 c;
+	struct sse_parser	*p;
+	const char		*s;
+
+	memset(&c, 0, sizeof c);
+	buf_init(&c.out, 0);
+	p = sse_parser_create(0, collect_event, &c);
+	assert_int_equal(sse_parser_retry(p), -1);
+	assert_string_equal(sse_parser_last_id(p), "");
+	s = "retry: 1x0\nretry:\nid: e1\n\n";
+	assert_int_equal(sse_parser_feed(p, s, strlen(s), NULL), 0);
+	assert_int_equal(sse_parser_retry(p), -1);
+	/* An id without data is not dispatched but is kept. */
+	assert_string_equal(sse_parser_last_id(p), "e1");
+	assert_int_equal(c.n, 0);
+	s = "retry: 250\nid: e2\ndata:\n\nretry: -5\n";
+	assert_int_equal(sse_parser_feed(p, s, strlen(s), NULL), 0);
+	assert_int_equal(sse_parser_retry(p), 250);
+	assert_string_equal(sse_parser_last_id(p), "e2");
+	assert_int_equal(c.n, 1);
+	sse_parser_free(p);
+	buf_release(&c.out);
+}
+
 int
 main(void)
 {
@@ -308,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_line_endings),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_no_data_no_event),
+		cmocka_unit_test(test_retry_last_id),
 		cmocka_unit_test(test_id_persists),
 		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_finish),
