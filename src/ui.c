@@ -330,6 +330,7 @@ ui_frame(void *arg)
 	struct editor_layout	 l;
 	size_t			 i, first;
 	int			 h, y, status_y, rows = ui->rows, cols = ui->cols;
+	int			 q;
 
 	ui_frame_timer = NULL;
 	ui_last_frame = loop_now_ms();
@@ -351,7 +352,11 @@ ui_frame(void *arg)
 		if (h > rows - 3)
 			h = rows - 3;
 		status_y = rows - h - 1;
-		view_transcript_draw(ui, 0, status_y, cols);
+		q = ui_queue_height(ui);
+		if (q > status_y - 1)
+			q = 0;
+		view_transcript_draw(ui, 0, status_y - q, cols);
+		ui_queue_draw(ui, status_y - q, q, cols);
 		status_draw(ui, status_y, cols);
 		top->ops->draw(top, status_y + 1, h, cols);
 		goto out;
@@ -367,7 +372,11 @@ ui_frame(void *arg)
 	if (l.cursor_row >= (size_t)h)
 		first = l.cursor_row - h + 1;
 	status_y = rows - h - 1;
-	view_transcript_draw(ui, 0, status_y, cols);
+	q = ui_queue_height(ui);
+	if (q > status_y - 1)
+		q = 0;
+	view_transcript_draw(ui, 0, status_y - q, cols);
+	ui_queue_draw(ui, status_y - q, q, cols);
 	status_draw(ui, status_y, cols);
 	for (i = 0; i < (size_t)h && first + i < l.nrows; i++) {
 		const char	*buf = editor_buffer(ui->editor, NULL);
@@ -389,7 +398,10 @@ ui_frame(void *arg)
 
 		if (ui->agent != NULL && agent_busy(ui->agent)) {
 			k1 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
-			hint = xasprintf("%s to stop; type ahead", k1);
+			k2 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_SEND);
+			hint = xasprintf("%s to stop; type ahead, %s queues "
+			    "it for when the turn ends", k1, k2);
+			free(k2);
 			free(k1);
 		} else {
 			k1 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_SEND);
@@ -1130,18 +1142,24 @@ static void
 ui_key_send(struct ui *ui)
 {
 	struct editor	*p = ui->editor;
-	char		*text, *stop, *shown;
+	char		*text, *shown;
 	size_t		 len;
 
 	text = editor_text(p);
-	if (*text != '\0' && *text != '/' && ui->agent != NULL &&
-	    agent_busy(ui->agent)) {
-		/* Typed ahead: it waits in the prompt. */
-		stop = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
-		view_transcript_notice(ui, TE_NOTICE, "A turn is "
-		    "running: your message stays in the prompt; "
-		    "send it when the turn ends, or %s to stop it", stop);
-		free(stop);
+	if (*text != '\0' && (*text != '/' || text[1] == '/') &&
+	    ui->agent != NULL && agent_busy(ui->agent)) {
+		/* Typed ahead: queued, sent when the turn ends. */
+		editor_history_add(p, text);
+		ui_history_save(ui, text);
+		editor_buffer(p, &len);
+		shown = xstrndup(editor_buffer(p, NULL), len);
+		editor_clear(p);
+		ui_queue_add(ui, text, shown);
+		free(shown);
+	} else if (*text == '\0' && ui->nqueued > 0 && ui->agent != NULL &&
+	    !agent_busy(ui->agent)) {
+		/* The queue a stopped turn kept. */
+		ui_queue_flush(ui);
 	} else if (*text != '\0') {
 		editor_history_add(p, text);
 		ui_history_save(ui, text);
@@ -1280,6 +1298,8 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		editor_kill_word(p);
 		break;
 	case KA_ED_UP:
+		if (editor_empty(p) && ui_queue_edit_last(ui) == 0)
+			break;
 		if (editor_up(p, width) != 0)
 			editor_history_prev(p);
 		break;
@@ -1567,6 +1587,7 @@ ui_cb_turn_done(void *arg, enum stop_reason stop, const char *error)
 			view_transcript_add(ui, TE_ERROR, error);
 	} else if (stop == STOP_REFUSAL)
 		view_transcript_add(ui, TE_NOTICE, "The model declined.");
+	ui_queue_turn_done(ui, error);
 	status_update_branch(ui);
 	ui_redraw(ui);
 }
@@ -1756,6 +1777,7 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	}
 	delscreen(scr);
 	ui_exit_line(&ui);
+	ui_queue_release(&ui);
 out:
 	fatal_hook = NULL;
 	ui_current = NULL;

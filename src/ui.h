@@ -421,6 +421,9 @@ struct ui {
 	char			*history;	/* prompt history file */
 	char			*progress;	/* background work, or NULL */
 	struct view		*budget_view;	/* the ask at a limit, or NULL */
+	struct ui_queued	*queued;	/* typed while a turn ran */
+	size_t			 nqueued, aqueued;
+	struct loop_timer	*queue_timer;	/* sending them, or NULL */
 };
 
 /* Schedule a redraw (coalesced; at most one frame per ~16 ms). */
@@ -502,6 +505,26 @@ void	 ui_key_hints(struct ui *ui, enum key_mode mode,
 /* The action bound to key in mode by the configuration (key_lookup()). */
 enum key_action ui_key_action(struct ui *ui, enum key_mode mode,
 	    key_code key);
+
+/* ui-queue.c: messages typed while a turn runs, sent when it ends */
+
+/* Queue a message: text goes to the model, shown to the transcript. */
+void	 ui_queue_add(struct ui *ui, const char *text, const char *shown);
+/* Take the last queued message back into the editor; -1 if none. */
+int	 ui_queue_edit_last(struct ui *ui);
+/* Send the queue (joined, in order) from the loop as the next message. */
+void	 ui_queue_flush(struct ui *ui);
+/*
+ * The turn ended (error NULL: normally): send the queue; after an error or
+ * a stop it stays, and a notice says how to send or edit it.
+ */
+void	 ui_queue_turn_done(struct ui *ui, const char *error);
+/* Rows the queue takes below the transcript (0 when empty). */
+int	 ui_queue_height(struct ui *ui);
+/* Draw the queue in rows x cols at row y. */
+void	 ui_queue_draw(struct ui *ui, int y, int rows, int cols);
+/* Free the queue (at exit). */
+void	 ui_queue_release(struct ui *ui);
 
 /* view-transcript.c: the transcript entries and their drawing */
 
