@@ -806,3 +806,12 @@ out:
 	free(line);
 	return (rc);
 }
+
+void
+editor_replace(struct editor *p, size_t from, size_t to, const char *text)
+{
+	if (from > to || to > p->b.len)
+		return;
+	editor_remove(p, from, to);
+	editor_insert(p, text, strlen(text));
+}

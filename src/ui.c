@@ -330,7 +330,7 @@ ui_frame(void *arg)
 	struct editor_layout	 l;
 	size_t			 i, first;
 	int			 h, y, status_y, rows = ui->rows, cols = ui->cols;
-	int			 q;
+	int			 q, mh;
 
 	ui_frame_timer = NULL;
 	ui_last_frame = loop_now_ms();
@@ -375,8 +375,12 @@ ui_frame(void *arg)
 	q = ui_queue_height(ui);
 	if (q > status_y - 1)
 		q = 0;
-	view_transcript_draw(ui, 0, status_y - q, cols);
-	ui_queue_draw(ui, status_y - q, q, cols);
+	mh = ui_mention_height(ui);
+	if (mh > status_y - q - 1)
+		mh = 0;
+	view_transcript_draw(ui, 0, status_y - q - mh, cols);
+	ui_queue_draw(ui, status_y - q - mh, q, cols);
+	ui_mention_draw(ui, status_y - mh, mh, cols);
 	status_draw(ui, status_y, cols);
 	for (i = 0; i < (size_t)h && first + i < l.nrows; i++) {
 		const char	*buf = editor_buffer(ui->editor, NULL);
@@ -1142,7 +1146,7 @@ static void
 ui_key_send(struct ui *ui)
 {
 	struct editor	*p = ui->editor;
-	char		*text, *shown;
+	char		*text, *shown, *att;
 	size_t		 len;
 
 	text = editor_text(p);
@@ -1154,7 +1158,9 @@ ui_key_send(struct ui *ui)
 		editor_buffer(p, &len);
 		shown = xstrndup(editor_buffer(p, NULL), len);
 		editor_clear(p);
-		ui_queue_add(ui, text, shown);
+		att = ui_mention_attach(ui, text);
+		ui_queue_add(ui, att, shown);
+		free(att);
 		free(shown);
 	} else if (*text == '\0' && ui->nqueued > 0 && ui->agent != NULL &&
 	    !agent_busy(ui->agent)) {
@@ -1167,8 +1173,11 @@ ui_key_send(struct ui *ui)
 		editor_buffer(p, &len);
 		shown = xstrndup(editor_buffer(p, NULL), len);
 		editor_clear(p);
-		ui_submit_shown(ui, text, shown[0] == '/' && shown[1] == '/' ?
+		att = text[0] == '/' && text[1] != '/' ? xstrdup(text) :
+		    ui_mention_attach(ui, text);
+		ui_submit_shown(ui, att, shown[0] == '/' && shown[1] == '/' ?
 		    shown + 1 : shown);
+		free(att);
 		free(shown);
 	}
 	free(text);
@@ -1199,8 +1208,11 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 	}
 	if (ui_key_transcript(ui, key_lookup(keys, KEYM_MAIN, k)))
 		return (VIEW_HANDLED);
+	if (ui_mention_key(ui, ev))
+		return (VIEW_HANDLED);
 	if (k == KEYC_PASTE) {
 		editor_paste(p, ev->paste, ev->paste_len);
+		ui_mention_update(ui);
 		return (VIEW_HANDLED);
 	}
 
@@ -1314,6 +1326,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 			editor_insert(p, enc, utf8_encode(k, enc));
 		break;
 	}
+	ui_mention_update(ui);
 	return (VIEW_HANDLED);
 }
 
@@ -1778,6 +1791,7 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	delscreen(scr);
 	ui_exit_line(&ui);
 	ui_queue_release(&ui);
+	ui_mention_release(&ui);
 out:
 	fatal_hook = NULL;
 	ui_current = NULL;

@@ -197,6 +197,12 @@ char	*editor_history_escape(const char *text);
 char	*editor_history_unescape(const char *line, size_t len);
 int	 editor_history_prev(struct editor *p);
 int	 editor_history_next(struct editor *p);
+/*
+ * Replace bytes [from, to) of the buffer with text (the caret ends after
+ * it); nothing when the range is not in the buffer.  For completions.
+ */
+void	 editor_replace(struct editor *p, size_t from, size_t to,
+	    const char *text);
 
 /* key.c: terminal input bytes to keys, key names, and the key table */
 
@@ -424,6 +430,7 @@ struct ui {
 	struct ui_queued	*queued;	/* typed while a turn ran */
 	size_t			 nqueued, aqueued;
 	struct loop_timer	*queue_timer;	/* sending them, or NULL */
+	struct ui_mention	*mention;	/* the @path popup, or NULL */
 };
 
 /* Schedule a redraw (coalesced; at most one frame per ~16 ms). */
@@ -525,6 +532,27 @@ int	 ui_queue_height(struct ui *ui);
 void	 ui_queue_draw(struct ui *ui, int y, int rows, int cols);
 /* Free the queue (at exit). */
 void	 ui_queue_release(struct ui *ui);
+
+/* ui-mention.c: the @path completion popup and attachments */
+
+/*
+ * A key on the main screen while the popup is shown: Tab and Enter insert
+ * the selected path, Up and Down select, Esc closes it.  Returns nonzero
+ * when the key was used.
+ */
+int	 ui_mention_key(struct ui *ui, const struct key_event *ev);
+/* The prompt changed: open, update or close the popup. */
+void	 ui_mention_update(struct ui *ui);
+/* Rows the popup takes above the status bar (0: closed). */
+int	 ui_mention_height(struct ui *ui);
+void	 ui_mention_draw(struct ui *ui, int y, int rows, int cols);
+/*
+ * The text to send with the files its @path words mention attached
+ * (complete_attach()), each attachment noted in the transcript; caller
+ * frees.
+ */
+char	*ui_mention_attach(struct ui *ui, const char *text);
+void	 ui_mention_release(struct ui *ui);
 
 /* view-transcript.c: the transcript entries and their drawing */
 
