@@ -1042,6 +1042,16 @@ void	 agent_cancel(struct agent *a);
 /* Nonzero while a turn runs. */
 int	 agent_busy(struct agent *a);
 /*
+ * Run command, typed by the user after '!', through the bash tool's run
+ * path (its sandbox and output cap) after a snapshot when it may change
+ * files; no approval is asked (the user typed it).  The output goes to the
+ * front end as a tool call's (tool_started, tool_output, tool_finished,
+ * then turn_done), and its command and result are told to the model at the
+ * start of the next user message (agent_submit()).  Busy until it ends;
+ * agent_cancel() stops it.  -1 with cause when busy or it cannot run.
+ */
+int	 agent_shell(struct agent *a, const char *command, char **cause);
+/*
  * The note a restore to snapshot id (NULL: the last agent change undone)
  * that did plan adds to the next prompt, telling the model which files
  * went back (issue 10).  The caller frees it.

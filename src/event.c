@@ -119,6 +119,14 @@ static const struct event_field ev_budget[] = {
 	FOPT("errors", EVF_ARRAY),	/* stuck: the last tool errors */
 	FEND
 };
+static const struct event_field ev_user_shell[] = {
+	F("command", EVF_STRING),
+	F("exit_status", EVF_INTEGER),	/* -1: none (stopped, not run) */
+	F("output", EVF_STRING),	/* the bash tool's result */
+	F("cancelled", EVF_BOOLEAN),
+	FOPT("snapshot", EVF_STRING),	/* taken before it ran */
+	FEND
+};
 static const struct event_field ev_none[] = {
 	FEND
 };
@@ -148,6 +156,7 @@ const struct event_kind event_table[EV__COUNT] = {
 	[EV_TURN_END] = { .name = "turn_end", .fields = ev_turn_end,
 	    .flags = EVK_LOAD },
 	[EV_BUDGET] = { .name = "budget", .fields = ev_budget },
+	[EV_USER_SHELL] = { .name = "user_shell", .fields = ev_user_shell },
 };
 
 static int	event_field_ok(const struct event_field *, const json_t *);

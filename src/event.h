@@ -44,6 +44,7 @@ enum event_type {
 	EV_REWIND,		/* files were rewound to a snapshot */
 	EV_TURN_END,		/* a turn ended */
 	EV_BUDGET,		/* a limit warned, stopped, asked, went on */
+	EV_USER_SHELL,		/* the user's !command ran */
 	EV__COUNT
 };
 

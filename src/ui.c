@@ -85,6 +85,7 @@ static void	ui_resumed(struct ui *);
 static void	ui_start_agent(struct ui *);
 static void	ui_pick_done(struct ui *, const char *);
 static void	ui_history_save(struct ui *, const char *);
+static void	ui_shell(struct ui *, const char *, const char *);
 static void	ui_history_load(struct ui *);
 
 static void	ui_cb_text(void *, const char *, size_t);
@@ -953,6 +954,10 @@ ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 		ui_redraw(ui);
 		return;
 	}
+	if (text[0] == '!' && text[strspn(text + 1, " \t") + 1] != '\0') {
+		ui_shell(ui, text + 1 + strspn(text + 1, " \t"), shown);
+		return;
+	}
 	if (text[0] == '/' && text[1] == '/')
 		text++;
 	ui->scroll = 0;
@@ -973,6 +978,31 @@ ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 		return;
 	}
 	view_transcript_add(ui, TE_USER, shown);
+	ui_busy_changed(ui);
+	ui_redraw(ui);
+}
+
+/*
+ * !command: run it in the shell as the agent's commands run (agent_shell():
+ * sandbox, snapshot); its output goes to the model with the next message.
+ */
+static void
+ui_shell(struct ui *ui, const char *command, const char *shown)
+{
+	char	*cause = NULL;
+
+	ui->scroll = 0;
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "the agent could not "
+		    "start; see the message above");
+		return;
+	}
+	view_transcript_add(ui, TE_USER, shown);
+	if (agent_shell(ui->agent, command, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "!: %s", cause);
+		free(cause);
+		return;
+	}
 	ui_busy_changed(ui);
 	ui_redraw(ui);
 }
@@ -1151,7 +1181,7 @@ ui_key_send(struct ui *ui)
 
 	text = editor_text(p);
 	if (*text != '\0' && (*text != '/' || text[1] == '/') &&
-	    ui->agent != NULL && agent_busy(ui->agent)) {
+	    *text != '!' && ui->agent != NULL && agent_busy(ui->agent)) {
 		/* Typed ahead: queued, sent when the turn ends. */
 		editor_history_add(p, text);
 		ui_history_save(ui, text);
@@ -1173,8 +1203,8 @@ ui_key_send(struct ui *ui)
 		editor_buffer(p, &len);
 		shown = xstrndup(editor_buffer(p, NULL), len);
 		editor_clear(p);
-		att = text[0] == '/' && text[1] != '/' ? xstrdup(text) :
-		    ui_mention_attach(ui, text);
+		att = (text[0] == '/' && text[1] != '/') || text[0] == '!' ?
+		    xstrdup(text) : ui_mention_attach(ui, text);
 		ui_submit_shown(ui, att, shown[0] == '/' && shown[1] == '/' ?
 		    shown + 1 : shown);
 		free(att);
@@ -1514,6 +1544,11 @@ ui_cb_tool_finished(void *arg, struct tool_call *tc)
 	buf_add(&e->output, tc->result.buf, tc->result.len);
 	e->lines_width = 0;
 	ui_close_views(ui, &view_approval_ops);
+	if (strncmp(tc->id, "user-shell-", 11) == 0) {
+		e->expanded = 1;
+		view_transcript_notice(ui, TE_NOTICE, "The command and its "
+		    "output go to the model with your next message.");
+	}
 	ui_redraw(ui);
 }
 
