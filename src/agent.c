@@ -919,6 +919,9 @@ agent_tr_finished(void *arg, struct tool_call *tc)
 	if (!tc->cancelled)
 		budget_add_tool(a->budget, tc->name, tc->input, tc->is_error,
 		    tc->result.buf);
+	if (!tc->is_error && strcmp(tc->name, "todo_write") == 0)
+		agent_event(a, EV_TODO, event_pack(EV_TODO, "{s:s,s:O}", "id",
+		    tc->id, "todos", json_object_get(tc->input, "todos")));
 	a->next++;
 	agent_schedule_step(a);
 }

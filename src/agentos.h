@@ -785,6 +785,8 @@ extern const struct tool_entry tool_edit_file;
 extern const struct tool_entry tool_glob;
 /* tool-recall.c: a cleared tool result back from the session log. */
 extern const struct tool_entry tool_recall;
+/* tool-todo.c: the todo list the model keeps (todo.h). */
+extern const struct tool_entry tool_todo_write;
 extern const struct tool_entry tool_grep;
 extern const struct tool_entry tool_bash;
 

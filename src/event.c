@@ -127,6 +127,11 @@ static const struct event_field ev_user_shell[] = {
 	FOPT("snapshot", EVF_STRING),	/* taken before it ran */
 	FEND
 };
+static const struct event_field ev_todo[] = {
+	F("id", EVF_STRING),		/* the todo_write call */
+	F("todos", EVF_ARRAY),		/* {content, status, activeForm?} */
+	FEND
+};
 static const struct event_field ev_none[] = {
 	FEND
 };
@@ -157,6 +162,7 @@ const struct event_kind event_table[EV__COUNT] = {
 	    .flags = EVK_LOAD },
 	[EV_BUDGET] = { .name = "budget", .fields = ev_budget },
 	[EV_USER_SHELL] = { .name = "user_shell", .fields = ev_user_shell },
+	[EV_TODO] = { .name = "todo", .fields = ev_todo },
 };
 
 static int	event_field_ok(const struct event_field *, const json_t *);

@@ -11,6 +11,7 @@
 #include "options.h"
 #include "workspace.h"
 #include "sandbox.h"
+#include "todo.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
@@ -33,6 +34,9 @@ static void	slash_cost_sum(struct buf *, const struct budget_sum *);
 /* --- context: slash command prototypes (/context) */
 static void	slash_context(struct ui *, const char *);
 /* --- end context: slash command prototypes */
+/* --- todo: slash command prototypes (/todo) */
+static void	slash_todo(struct ui *, const char *);
+/* --- end todo: slash command prototypes */
 /* --- sandbox: slash command prototypes (/sandbox) */
 static void	slash_sandbox(struct ui *, const char *);
 /* --- end sandbox: slash command prototypes */
@@ -74,6 +78,10 @@ const struct slash_entry slash_table[] = {
 	  .help = "show tokens, cache hits, cost and time per model and per "
 	    "turn, and the limits of the run" },
 	/* --- end budget: slash commands */
+	/* --- todo: slash commands (/todo) */
+	{ .name = "todo", .args = "", .exec = slash_todo,
+	  .help = "hide or show the model's todo list above the prompt" },
+	/* --- end todo: slash commands */
 	/* --- context: slash commands (/context) */
 	{ .name = "context", .args = "", .exec = slash_context,
 	  .help = "show what fills the context window, by category, and the "
@@ -485,3 +493,19 @@ slash_sandbox(struct ui *ui, const char *args)
 	free(text);
 }
 /* --- end sandbox: /sandbox */
+
+/* /todo: hide or show the todo list (the status bar still counts it). */
+static void
+slash_todo(struct ui *ui, const char *args)
+{
+	if (ui->todo == NULL || ui->todo->n == 0) {
+		view_transcript_notice(ui, TE_NOTICE, "The model has no todo "
+		    "list in this conversation.");
+		return;
+	}
+	ui->todo_hidden = !ui->todo_hidden;
+	view_transcript_notice(ui, TE_NOTICE, "The todo list is %s.",
+	    ui->todo_hidden ? "hidden (the status bar still counts it); /todo "
+	    "shows it" : "shown above the prompt");
+	ui_redraw(ui);
+}

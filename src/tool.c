@@ -31,6 +31,9 @@ const struct tool_entry *tool_table[] = {
 	&tool_file_outline,
 	&tool_repo_map,
 	/* --- end repository model tools */
+	/* --- todo list (issue 10) */
+	&tool_todo_write,
+	/* --- end todo list */
 	/* --- lsp tools */
 	&tool_lsp_definition,
 	&tool_lsp_references,

@@ -331,7 +331,7 @@ ui_frame(void *arg)
 	struct editor_layout	 l;
 	size_t			 i, first;
 	int			 h, y, status_y, rows = ui->rows, cols = ui->cols;
-	int			 q, mh;
+	int			 q, mh, th;
 
 	ui_frame_timer = NULL;
 	ui_last_frame = loop_now_ms();
@@ -356,7 +356,11 @@ ui_frame(void *arg)
 		q = ui_queue_height(ui);
 		if (q > status_y - 1)
 			q = 0;
-		view_transcript_draw(ui, 0, status_y - q, cols);
+		th = view_todo_height(ui);
+		if (th > status_y - q - 3)
+			th = 0;
+		view_transcript_draw(ui, 0, status_y - q - th, cols);
+		view_todo_draw(ui, status_y - q - th, th, cols);
 		ui_queue_draw(ui, status_y - q, q, cols);
 		status_draw(ui, status_y, cols);
 		top->ops->draw(top, status_y + 1, h, cols);
@@ -379,7 +383,11 @@ ui_frame(void *arg)
 	mh = ui_mention_height(ui);
 	if (mh > status_y - q - 1)
 		mh = 0;
-	view_transcript_draw(ui, 0, status_y - q - mh, cols);
+	th = view_todo_height(ui);
+	if (th > status_y - q - mh - 3)
+		th = 0;
+	view_transcript_draw(ui, 0, status_y - q - mh - th, cols);
+	view_todo_draw(ui, status_y - q - mh - th, th, cols);
 	ui_queue_draw(ui, status_y - q - mh, q, cols);
 	ui_mention_draw(ui, status_y - mh, mh, cols);
 	status_draw(ui, status_y, cols);
@@ -726,6 +734,7 @@ ui_fork_ext(struct ui *ui, int turn, const char *before)
 	} else {
 		view_transcript_clear(ui);
 		view_transcript_load(ui, agent_conv(ui->agent));
+		view_todo_load(ui, agent_conv(ui->agent));
 		if (before != NULL)
 			view_transcript_notice(ui, TE_NOTICE, "%s", before);
 		view_transcript_notice(ui, TE_NOTICE, "Rewound the "
@@ -758,6 +767,7 @@ ui_resumed(struct ui *ui)
 	int				 interrupted = 0;
 
 	agent_resumed(ui->agent, &interrupted);
+	view_todo_load(ui, agent_conv(ui->agent));
 	view_transcript_notice(ui, TE_NOTICE, "Resumed session %s: %d "
 	    "prompt%s.", agent_session_id(ui->agent), st->turns,
 	    st->turns == 1 ? "" : "s");
@@ -823,6 +833,7 @@ ui_clear(struct ui *ui)
 		return;
 	}
 	view_transcript_clear(ui);
+	view_todo_release(ui);
 	view_transcript_notice(ui, TE_NOTICE, "Cleared: a new conversation "
 	    "starts (session %s). The previous one, %s, can be resumed with "
 	    "/resume.", agent_session_id(ui->agent), old);
@@ -1544,6 +1555,8 @@ ui_cb_tool_finished(void *arg, struct tool_call *tc)
 	buf_add(&e->output, tc->result.buf, tc->result.len);
 	e->lines_width = 0;
 	ui_close_views(ui, &view_approval_ops);
+	if (!tc->is_error && strcmp(tc->name, "todo_write") == 0)
+		view_todo_set(ui, tc->input);
 	if (strncmp(tc->id, "user-shell-", 11) == 0) {
 		e->expanded = 1;
 		view_transcript_notice(ui, TE_NOTICE, "The command and its "
@@ -1827,6 +1840,7 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	ui_exit_line(&ui);
 	ui_queue_release(&ui);
 	ui_mention_release(&ui);
+	view_todo_release(&ui);
 out:
 	fatal_hook = NULL;
 	ui_current = NULL;

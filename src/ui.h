@@ -393,6 +393,9 @@ struct tentry {
 	int			 diag_warnings;	/* server reports now */
 };
 
+struct todo_list;
+struct ui_mention;
+struct ui_queued;
 struct ui {
 	const char		*root, *cwd;
 	struct config		*cfg;
@@ -431,6 +434,8 @@ struct ui {
 	size_t			 nqueued, aqueued;
 	struct loop_timer	*queue_timer;	/* sending them, or NULL */
 	struct ui_mention	*mention;	/* the @path popup, or NULL */
+	struct todo_list	*todo;		/* the model's, or NULL */
+	int			 todo_hidden;	/* /todo hid it */
 };
 
 /* Schedule a redraw (coalesced; at most one frame per ~16 ms). */
@@ -553,6 +558,19 @@ void	 ui_mention_draw(struct ui *ui, int y, int rows, int cols);
  */
 char	*ui_mention_attach(struct ui *ui, const char *text);
 void	 ui_mention_release(struct ui *ui);
+
+/* view-todo.c: the model's todo list above the status bar (todo.h) */
+
+/* Show the list of a successful todo_write call's input (borrowed). */
+void	 view_todo_set(struct ui *ui, json_t *input);
+/* Show the last successful todo_write of conv, or none (a resume). */
+void	 view_todo_load(struct ui *ui, const struct conv *conv);
+void	 view_todo_release(struct ui *ui);
+/* Rows the list takes (0: none or hidden), and draw it there. */
+int	 view_todo_height(struct ui *ui);
+void	 view_todo_draw(struct ui *ui, int y, int rows, int cols);
+/* Append " | todo DONE/ALL" for the status bar to b, when there is one. */
+void	 view_todo_status(struct ui *ui, struct buf *b);
 
 /* view-transcript.c: the transcript entries and their drawing */
 
