@@ -539,6 +539,7 @@ int	 path_private_file(const char *path, int wal, char **cause);
 #define TOOL_EXEC	0x4	/* runs a command: approval shows it */
 #define TOOL_LSP	0x8	/* needs a language server: offered only
 				   where one serves the repository */
+#define TOOL_PLAN	0x10	/* offered in plan mode only */
 
 /* Caps on what a tool result gives the model (bytes). */
 #define TOOL_OUTPUT_MAX		(30 * 1024)
@@ -577,6 +578,9 @@ struct tool_ctx {
 				   start */
 #define EFFECT_UNKNOWN	0x20	/* not declared: MUTATES | NETWORK are set
 				   too */
+#define EFFECT_MODE	0x40	/* asks the user to leave plan mode
+				   (exit_plan_mode): always asked, whatever
+				   the mode and the rules */
 
 struct tool_effects {
 	int		 flags;		/* EFFECT_* */
@@ -787,6 +791,8 @@ extern const struct tool_entry tool_glob;
 extern const struct tool_entry tool_recall;
 /* tool-todo.c: the todo list the model keeps (todo.h). */
 extern const struct tool_entry tool_todo_write;
+/* tool-plan.c: the plan the user approves to leave plan mode. */
+extern const struct tool_entry tool_exit_plan_mode;
 extern const struct tool_entry tool_grep;
 extern const struct tool_entry tool_bash;
 

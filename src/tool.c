@@ -33,6 +33,7 @@ const struct tool_entry *tool_table[] = {
 	/* --- end repository model tools */
 	/* --- todo list (issue 10) */
 	&tool_todo_write,
+	&tool_exit_plan_mode,
 	/* --- end todo list */
 	/* --- lsp tools */
 	&tool_lsp_definition,
@@ -95,6 +96,8 @@ tool_definitions_omit(enum perm_mode mode, int omit)
 	for (i = 0; tool_table[i] != NULL; i++) {
 		te = tool_table[i];
 		if (mode == PERM_PLAN && (te->flags & TOOL_READONLY) == 0)
+			continue;
+		if (mode != PERM_PLAN && (te->flags & TOOL_PLAN) != 0)
 			continue;
 		if ((te->flags & omit) != 0)
 			continue;

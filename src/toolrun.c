@@ -482,7 +482,13 @@ toolrun_decide(struct toolrun *tr, struct tool_call *tc, enum approval ans,
 		toolrun_resume(tr, TOOLRUN_GO);
 		break;
 	case APPROVE_REJECT:
-		if (note != NULL && *note != '\0')
+		if (tc->effects.flags & EFFECT_MODE)
+			tool_result_setf(tc, 1, "The user did not approve the "
+			    "plan: the mode stays plan (read-only tools only). "
+			    "%s%s", note != NULL && *note != '\0' ?
+			    "Their reason: " : "Ask what they want changed.",
+			    note != NULL ? note : "");
+		else if (note != NULL && *note != '\0')
 			tool_result_setf(tc, 1, "The user rejected this %s "
 			    "call. Their note: %s", tc->name, note);
 		else
