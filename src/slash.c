@@ -12,9 +12,11 @@
 #include "workspace.h"
 #include "sandbox.h"
 #include "todo.h"
+#include "cmd-custom.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
+static int	slash_run_custom(struct ui *, const char *, size_t);
 static void	slash_clear(struct ui *, const char *);
 static void	slash_mode(struct ui *, const char *);
 static void	slash_model(struct ui *, const char *);
@@ -141,6 +143,22 @@ slash_help(struct ui *ui, const char *args)
 	for (e = slash_table; e->name != NULL; e++)
 		buf_addf(&b, "- `/%s%s%s`: %s\n", e->name, *e->args != '\0' ?
 		    " " : "", e->args, e->help);
+	/* --- custom commands */
+	slash_custom_scan(ui);
+	if (cmd_custom_count() > 0)
+		buf_adds(&b, "\n## Custom commands\n\n");
+	for (i = 0; i < cmd_custom_count(); i++) {
+		const struct cmd_custom	*c = cmd_custom_get(i);
+
+		buf_addf(&b, "- `/%s%s%s`: %s (%s)", c->name,
+		    c->argument_hint != NULL ? " " : "",
+		    c->argument_hint != NULL ? c->argument_hint : "",
+		    c->description, c->project ? "project" : "user");
+		if (c->allowed_tools != NULL && *c->allowed_tools != '\0')
+			buf_addf(&b, "; allowed tools: %s", c->allowed_tools);
+		buf_adds(&b, "\n");
+	}
+	/* --- end custom commands */
 	buf_adds(&b, "\nStart a message with // to send a leading slash.\n");
 	ui_push(ui, view_pager_create(ui, "Help", b.buf, PAGER_MARKDOWN));
 	buf_release(&b);
@@ -294,7 +312,7 @@ slash_run(struct ui *ui, const char *line)
 			break;
 	}
 	if (e->name == NULL)
-		return (-1);
+		return (slash_run_custom(ui, line, n));
 	line += n;
 	while (isspace((unsigned char)*line))
 		line++;
@@ -310,28 +328,35 @@ slash_run(struct ui *ui, const char *line)
 char *
 slash_complete(const char *line, struct buf *candidates)
 {
-	const struct slash_entry	*e, *found = NULL;
-	size_t				 n, common = 0, k, nfound = 0;
+	const struct slash_entry	*e = slash_table;
+	const char			*name, *found = NULL;
+	size_t				 n, common = 0, k, nfound = 0, ci = 0;
 
 	if (*line != '/' || strchr(line, ' ') != NULL)
 		return (NULL);
 	n = strlen(line + 1);
-	for (e = slash_table; e->name != NULL; e++) {
-		if (strncmp(e->name, line + 1, n) != 0)
+	/* The built-in commands, then the custom ones (cmd-custom.c). */
+	for (;;) {
+		if (e->name != NULL)
+			name = (e++)->name;
+		else if (ci < cmd_custom_count())
+			name = cmd_custom_get(ci++)->name;
+		else
+			break;
+		if (strncmp(name, line + 1, n) != 0)
 			continue;
 		if (found == NULL) {
-			found = e;
-			common = strlen(e->name);
+			found = name;
+			common = strlen(name);
 		} else {
 			/* The prefix every candidate shares. */
-			for (k = 0; k < common && e->name[k] ==
-			    found->name[k]; k++)
+			for (k = 0; k < common && name[k] == found[k]; k++)
 				;
 			common = k;
 		}
 		if (candidates != NULL) {
 			buf_adds(candidates, nfound > 0 ? "  /" : "/");
-			buf_adds(candidates, e->name);
+			buf_adds(candidates, name);
 		}
 		nfound++;
 	}
@@ -340,12 +365,66 @@ slash_complete(const char *line, struct buf *candidates)
 	if (nfound == 1) {
 		if (candidates != NULL)
 			buf_reset(candidates);
-		return (xasprintf("/%s ", found->name));
+		return (xasprintf("/%s ", found));
 	}
 	if (common > n)
-		return (xasprintf("/%.*s", (int)common, found->name));
+		return (xasprintf("/%.*s", (int)common, found));
 	return (NULL);
 }
+
+/* --- custom commands (cmd-custom.c) */
+
+/* Whether name is a built-in command (custom ones never shadow them). */
+static int
+slash_is_builtin(const char *name)
+{
+	const struct slash_entry	*e;
+
+	for (e = slash_table; e->name != NULL; e++)
+		if (strcmp(e->name, name) == 0)
+			return (1);
+	return (0);
+}
+
+void
+slash_custom_scan(struct ui *ui)
+{
+	cmd_custom_scan(ui->root, ui->cfg, slash_is_builtin);
+}
+
+/*
+ * /NAME ARGS of a custom command: its body with the arguments in, sent as
+ * the user message (files it mentions with @path attached); -1 when there
+ * is no such command.
+ */
+static int
+slash_run_custom(struct ui *ui, const char *line, size_t n)
+{
+	const struct cmd_custom	*c;
+	char			*args, *text, *att, *shown;
+	size_t			 len;
+
+	slash_custom_scan(ui);
+	if ((c = cmd_custom_find(line, n)) == NULL)
+		return (-1);
+	shown = xasprintf("/%s", line);
+	line += n;
+	while (isspace((unsigned char)*line))
+		line++;
+	args = xstrdup(line);
+	len = strlen(args);
+	while (len > 0 && isspace((unsigned char)args[len - 1]))
+		args[--len] = '\0';
+	text = cmd_custom_expand(c, args);
+	att = ui_mention_attach(ui, text);
+	ui_submit_message(ui, att, shown);
+	free(att);
+	free(text);
+	free(args);
+	free(shown);
+	return (0);
+}
+/* --- end custom commands */
 
 /* --- budget: /cost */
 

@@ -34,6 +34,7 @@
 #include "snapshot.h"
 #include "options.h"
 #include "workspace.h"
+#include "cmd-custom.h"
 #include "banned.h"
 
 #define UI_FRAME_MS	16	/* at most ~60 frames a second */
@@ -953,8 +954,6 @@ ui_submit(struct ui *ui, const char *text)
 void
 ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 {
-	char	*cause = NULL;
-
 	if (text[0] == '/' && text[1] != '/' && text[1] != '\0' &&
 	    strchr(text, '\n') == NULL) {
 		if (slash_run(ui, text) != 0) {
@@ -971,6 +970,18 @@ ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 	}
 	if (text[0] == '/' && text[1] == '/')
 		text++;
+	ui_submit_message(ui, text, shown);
+}
+
+void
+ui_submit_message(struct ui *ui, const char *text, const char *shown)
+{
+	char	*cause = NULL;
+
+	if (ui->agent != NULL && agent_busy(ui->agent)) {
+		ui_queue_add(ui, text, shown);
+		return;
+	}
 	ui->scroll = 0;
 	if (!config_provider_configured(ui->cfg)) {
 		view_transcript_add(ui, TE_USER, shown);
@@ -1303,6 +1314,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		ui_suspend(ui);
 		break;
 	case KA_ED_COMPLETE:
+		slash_custom_scan(ui);
 		buf_init(&cands, 0);
 		if ((c = slash_complete(editor_buffer(p, NULL), &cands)) !=
 		    NULL) {
@@ -1841,6 +1853,7 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	ui_queue_release(&ui);
 	ui_mention_release(&ui);
 	view_todo_release(&ui);
+	cmd_custom_free_all();
 out:
 	fatal_hook = NULL;
 	ui_current = NULL;

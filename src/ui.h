@@ -465,6 +465,11 @@ void	 ui_submit(struct ui *ui, const char *text);
  */
 void	 ui_submit_shown(struct ui *ui, const char *text, const char *shown);
 /*
+ * Send text (borrowed) to the model as the user's message, the transcript
+ * showing shown: no slash command, no !command; queued while a turn runs.
+ */
+void	 ui_submit_message(struct ui *ui, const char *text, const char *shown);
+/*
  * Rewind the files to snapshot id, or with id NULL to before the agent's
  * last change (Alt-z), saying what happened in the transcript; when files
  * changed by hand would be overwritten, ask first and force on yes.
@@ -694,6 +699,11 @@ int	 slash_run(struct ui *ui, const char *line);
  * "/a  /b ..." is appended to it (empty otherwise).  Caller frees.
  */
 char	*slash_complete(const char *line, struct buf *candidates);
+/*
+ * Read the custom commands again (cmd-custom.h: the user's, and the
+ * project's when it is trusted), for slash_complete() and /help.
+ */
+void	 slash_custom_scan(struct ui *ui);
 
 /* theme.c: colours and attributes of the elements */
 
