@@ -212,9 +212,6 @@ perm_check(struct perm *p, const char *name, const struct tool_effects *fx,
 
 	if (why != NULL)
 		*why = NULL;
-	/* Leaving plan mode is the user's call, never a rule's. */
-	if (fx->flags & EFFECT_MODE)
-		return (PERM_ASK_USER);
 	if (!tool_effects_mutates(fx))
 		return (PERM_ALLOW);
 	switch (p->mode) {

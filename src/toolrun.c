@@ -58,6 +58,8 @@ static enum toolrun_rc toolrun_policy_begin(struct toolrun *,
 		    struct tool_call *);
 static enum toolrun_rc toolrun_sandbox_begin(struct toolrun *,
 		    struct tool_call *);
+static enum toolrun_rc toolrun_mode_begin(struct toolrun *,
+		    struct tool_call *);
 static enum toolrun_rc toolrun_approve_begin(struct toolrun *,
 		    struct tool_call *);
 static void	toolrun_approve_cancel(struct toolrun *, struct tool_call *);
@@ -86,6 +88,7 @@ const struct toolrun_stage toolrun_stages[] = {
 	{ .name = "validate", .begin = toolrun_validate_begin },
 	{ .name = "policy", .begin = toolrun_policy_begin },
 	{ .name = "sandbox", .begin = toolrun_sandbox_begin },
+	{ .name = "mode", .begin = toolrun_mode_begin },
 	{ .name = "approve", .begin = toolrun_approve_begin,
 	  .cancel = toolrun_approve_cancel },
 	{ .name = "budget", .begin = toolrun_budget_begin,
@@ -393,6 +396,19 @@ toolrun_sandbox_begin(struct toolrun *tr, struct tool_call *tc)
 	    workspace_sandboxed(tr->ws))
 		return (TOOLRUN_GO);
 	tr->ask = tr->unconfined = 1;
+	return (TOOLRUN_GO);
+}
+
+/*
+ * mode: a call that would change the permission mode (EFFECT_MODE: leaving
+ * plan mode with exit_plan_mode) is the user's decision, whatever the mode
+ * and the rules allowed (issue 10).
+ */
+static enum toolrun_rc
+toolrun_mode_begin(struct toolrun *tr, struct tool_call *tc)
+{
+	if (tc->effects.flags & EFFECT_MODE)
+		tr->ask = 1;
 	return (TOOLRUN_GO);
 }
 
