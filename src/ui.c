@@ -12,8 +12,10 @@
  */
 #include <sys/ioctl.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -87,6 +89,7 @@ static void	ui_start_agent(struct ui *);
 static void	ui_pick_done(struct ui *, const char *);
 static void	ui_history_save(struct ui *, const char *);
 static void	ui_shell(struct ui *, const char *, const char *);
+static void	ui_external_edit(struct ui *);
 static void	ui_history_load(struct ui *);
 
 static void	ui_cb_text(void *, const char *, size_t);
@@ -491,6 +494,87 @@ ui_suspend(struct ui *ui)
 	ui->started = 0;
 	ui_term_stop(ui);
 	kill(getpid(), SIGTSTP);
+}
+
+/*
+ * C-g: edit the prompt in $VISUAL or $EDITOR (vi when neither is set).
+ * The terminal is given to the editor, as for C-z, and taken back when it
+ * exits; the loop waits meanwhile.  What the file holds then (less one
+ * final newline) becomes the prompt; a failed editor leaves it as it was.
+ */
+static void
+ui_external_edit(struct ui *ui)
+{
+	const char	*ed = getenv("VISUAL"), *tmpdir = getenv("TMPDIR");
+	struct buf	 b = BUF_INIT;
+	char		*path, *text, *cmd, tmp[4096];
+	ssize_t		 n;
+	pid_t		 pid;
+	int		 fd, status = -1;
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	path = xasprintf("%s/agentos-prompt-XXXXXX.md", tmpdir != NULL &&
+	    *tmpdir == '/' ? tmpdir : "/tmp");
+	if ((fd = mkstemps(path, 3)) == -1) {
+		view_transcript_notice(ui, TE_ERROR, "editor: %s: %s", path,
+		    strerror(errno));
+		free(path);
+		return;
+	}
+	/* A text file ends with a newline, as editors expect. */
+	text = editor_text(ui->editor);
+	buf_adds(&b, text);
+	if (b.len > 0 && b.buf[b.len - 1] != '\n')
+		buf_addch(&b, '\n');
+	n = write(fd, b.buf, b.len);
+	if (n != (ssize_t)b.len) {
+		view_transcript_notice(ui, TE_ERROR, "editor: cannot write "
+		    "%s", path);
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	cmd = xasprintf("%s \"$1\"", ed);
+	ui->started = 0;
+	ui_term_stop(ui);
+	if ((pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	free(cmd);
+	ui->started = 1;
+	refresh();
+	ui_term_start(ui);
+	ui_resize(ui);
+	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "editor: %s %s %d; the "
+		    "prompt is unchanged", ed, pid != -1 && WIFSIGNALED(status) ?
+		    "was killed by signal" : "exited", pid == -1 ? -1 :
+		    WIFSIGNALED(status) ? WTERMSIG(status) :
+		    WEXITSTATUS(status));
+		goto out;
+	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		goto out;
+	buf_reset(&b);
+	while ((n = read(fd, tmp, sizeof tmp)) > 0 && b.len < 1024 * 1024)
+		buf_add(&b, tmp, n);
+	if (b.len > 0 && b.buf[b.len - 1] == '\n')
+		buf_setlen(&b, b.len - 1);
+	editor_set(ui->editor, b.buf);
+out:
+	if (fd != -1)
+		close(fd);
+	unlink(path);
+	free(path);
+	free(text);
+	buf_release(&b);
+	ui_redraw(ui);
 }
 
 /* Terminal input: feed the key parser; a lone ESC waits a moment. */
@@ -1371,6 +1455,12 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 	case KA_ED_DOWN:
 		if (editor_down(p, width) != 0)
 			editor_history_next(p);
+		break;
+	case KA_ED_SEARCH:
+		ui_mention_search(ui);
+		return (VIEW_HANDLED);
+	case KA_ED_EXTERNAL:
+		ui_external_edit(ui);
 		break;
 	default:
 		/* Typed text. */

@@ -197,6 +197,9 @@ char	*editor_history_escape(const char *text);
 char	*editor_history_unescape(const char *line, size_t len);
 int	 editor_history_prev(struct editor *p);
 int	 editor_history_next(struct editor *p);
+/* The history's entries, oldest first: how many, and entry i (borrowed). */
+size_t	 editor_history_count(struct editor *p);
+const char *editor_history_get(struct editor *p, size_t i);
 /*
  * Replace bytes [from, to) of the buffer with text (the caret ends after
  * it); nothing when the range is not in the buffer.  For completions.
@@ -289,7 +292,7 @@ enum key_action {
 	KA_ED_SUSPEND, KA_ED_COMPLETE, KA_ED_BACKSPACE, KA_ED_DELETE,
 	KA_ED_LEFT, KA_ED_RIGHT, KA_ED_WORD_LEFT, KA_ED_WORD_RIGHT,
 	KA_ED_HOME, KA_ED_END, KA_ED_KILL_LINE, KA_ED_KILL_START,
-	KA_ED_KILL_WORD, KA_ED_UP, KA_ED_DOWN,
+	KA_ED_KILL_WORD, KA_ED_UP, KA_ED_DOWN, KA_ED_SEARCH, KA_ED_EXTERNAL,
 	/* approval */
 	KA_AP_YES, KA_AP_ALWAYS, KA_AP_NOTE, KA_AP_REJECT, KA_NOTE_BACK,
 	/* lists and pagers */
@@ -563,6 +566,8 @@ void	 ui_mention_draw(struct ui *ui, int y, int rows, int cols);
  */
 char	*ui_mention_attach(struct ui *ui, const char *text);
 void	 ui_mention_release(struct ui *ui);
+/* C-r: open the history search (what the prompt holds starts it). */
+void	 ui_mention_search(struct ui *ui);
 
 /* view-todo.c: the model's todo list above the status bar (todo.h) */
 
