@@ -71,7 +71,8 @@ ui_queue_send(void *arg)
 		free(ui->queued[i].shown);
 	}
 	ui->nqueued = 0;
-	ui_submit_shown(ui, text.buf, shown.buf);
+	/* Messages, never commands: a queued text went through them. */
+	ui_submit_message(ui, text.buf, shown.buf);
 	buf_release(&text);
 	buf_release(&shown);
 	ui_redraw(ui);

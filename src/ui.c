@@ -1294,8 +1294,9 @@ ui_key_send(struct ui *ui)
 		editor_buffer(p, &len);
 		shown = xstrndup(editor_buffer(p, NULL), len);
 		editor_clear(p);
-		att = ui_mention_attach(ui, text);
-		ui_queue_add(ui, att, shown);
+		/* "//x" sends "/x", as when idle. */
+		att = ui_mention_attach(ui, text[0] == '/' ? text + 1 : text);
+		ui_queue_add(ui, att, shown[0] == '/' ? shown + 1 : shown);
 		free(att);
 		free(shown);
 	} else if (*text == '\0' && ui->nqueued > 0 && ui->agent != NULL &&
