@@ -14,6 +14,7 @@
 #include "agentos.h"
 #include "complete.h"
 #include "repo.h"
+#include "repomodel.h"
 #include "banned.h"
 
 struct complete_scored {
@@ -210,6 +211,42 @@ complete_match(char *const *paths, size_t n, const char *query, size_t max,
 	free(v);
 }
 
+void
+complete_match_symbols(char *const *syms, size_t n, const char *query,
+    size_t max, char ***out, size_t *nout)
+{
+	struct complete_scored	*v;
+	const char		*hash;
+	size_t			 nv = 0, i;
+	int			 s;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0 || max == 0 || *query == '\0')
+		return;
+	v = xcalloc(n, sizeof *v);
+	for (i = 0; i < n; i++) {
+		if ((hash = strrchr(syms[i], '#')) == NULL ||
+		    (s = complete_score(hash + 1, query)) < 0)
+			continue;
+		v[nv].path = syms[i];
+		v[nv].score = s;
+		v[nv].len = strlen(syms[i]);
+		nv++;
+	}
+	if (nv > 0)
+		qsort(v, nv, sizeof *v, complete_cmp_scored);
+	if (nv > max)
+		nv = max;
+	if (nv > 0) {
+		*out = xcalloc(nv, sizeof **out);
+		for (i = 0; i < nv; i++)
+			(*out)[i] = xstrdup(v[i].path);
+	}
+	*nout = nv;
+	free(v);
+}
+
 /* Append a size in bytes as 950 B, 1.2 KB or 3.4 MB. */
 static void
 complete_size(struct buf *b, size_t n)
@@ -271,11 +308,69 @@ out:
 	return (rc);
 }
 
-/* Attach file rel (absolute abs) to out, within *left bytes. */
+/*
+ * Keep lines [first, last] (1-based, inclusive) of data; 0 when the file
+ * has fewer lines.
+ */
 static int
-complete_attach_file(struct repo *rp, const char *abs, const char *rel,
-    size_t *left, struct buf *out, struct buf *notes)
+complete_lines(struct buf *data, unsigned int first, unsigned int last)
 {
+	const char	*s = data->buf, *e = data->buf + data->len, *from = NULL;
+	const char	*to = e;
+	unsigned int	 line = 1;
+
+	for (; s <= e; s++) {
+		if (line == first && from == NULL)
+			from = s;
+		if (s == e)
+			break;
+		if (*s == '\n' && line++ == last) {
+			to = s + 1;
+			break;
+		}
+	}
+	if (from == NULL)
+		return (0);
+	memmove(data->buf, from, to - from);
+	buf_setlen(data, to - from);
+	return (1);
+}
+
+/* The lines of the definition of sym in rel that rm knows, or 0. */
+static int
+complete_symbol_lines(struct repomodel *rm, const char *rel, const char *sym,
+    unsigned int *first, unsigned int *last)
+{
+	struct repomodel_hit	*hits = NULL;
+	size_t			 n, i;
+	int			 found = 0;
+
+	if (rm == NULL)
+		return (0);
+	n = repomodel_find_definition(rm, sym, &hits);
+	for (i = 0; i < n && !found; i++) {
+		if (strcmp(hits[i].path, rel) != 0)
+			continue;
+		*first = hits[i].line;
+		*last = hits[i].end_line >= hits[i].line ? hits[i].end_line :
+		    hits[i].line;
+		found = 1;
+	}
+	repomodel_hits_free(hits, n);
+	return (found);
+}
+
+/*
+ * Attach file rel (absolute abs) to out, within *left bytes; with sym, only
+ * the lines of its definition (when rm knows it).
+ */
+static int
+complete_attach_file(struct repo *rp, struct repomodel *rm, const char *abs,
+    const char *rel, const char *sym, size_t *left, struct buf *out,
+    struct buf *notes)
+{
+	unsigned int	 first = 0, last = 0;
+	int		 lines = 0;
 	struct stat	 sb;
 	struct buf	 data = BUF_INIT, why = BUF_INIT;
 	char		*cause = NULL, tmp[8192];
@@ -291,8 +386,10 @@ complete_attach_file(struct repo *rp, const char *abs, const char *rel,
 	if ((fd = open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) ==
 	    -1 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
 		goto out;
-	if ((size_t)sb.st_size > COMPLETE_ATTACH_MAX ||
-	    (size_t)sb.st_size > *left) {
+	if (sym != NULL)
+		lines = complete_symbol_lines(rm, rel, sym, &first, &last);
+	if (!lines && ((size_t)sb.st_size > COMPLETE_ATTACH_MAX ||
+	    (size_t)sb.st_size > *left)) {
 		complete_size(&why, sb.st_size);
 		buf_addf(&why, ", over the %s cap", *left < COMPLETE_ATTACH_MAX ?
 		    "message's" : "256 KB");
@@ -300,9 +397,13 @@ complete_attach_file(struct repo *rp, const char *abs, const char *rel,
 	}
 	while ((r = read(fd, tmp, sizeof tmp)) > 0) {
 		buf_add(&data, tmp, r);
-		if (data.len > COMPLETE_ATTACH_MAX)
+		if (!lines && data.len > COMPLETE_ATTACH_MAX)
+			break;
+		if (data.len > 64 * 1024 * 1024)
 			break;
 	}
+	if (lines && r >= 0 && !complete_lines(&data, first, last))
+		lines = 0;
 	if (r < 0 || data.len > COMPLETE_ATTACH_MAX || data.len > *left) {
 		buf_adds(&why, "unreadable or grew past the cap");
 		goto named;
@@ -314,6 +415,18 @@ complete_attach_file(struct repo *rp, const char *abs, const char *rel,
 		goto named;
 	}
 	*left -= data.len;
+	if (lines) {
+		buf_addf(out, "\n\n<attached file=\"%s\" symbol=\"%s\" "
+		    "lines=\"%u-%u\">\n", rel, sym, first, last);
+		buf_add(out, data.buf, data.len);
+		if (data.len > 0 && data.buf[data.len - 1] != '\n')
+			buf_addch(out, '\n');
+		buf_adds(out, "</attached>");
+		buf_addf(notes, "Attached %s of %s (lines %u-%u)\n", sym, rel,
+		    first, last);
+		rc = 1;
+		goto out;
+	}
 	buf_addf(out, "\n\n<attached file=\"%s\">\n", rel);
 	buf_add(out, data.buf, data.len);
 	if (data.len > 0 && data.buf[data.len - 1] != '\n')
@@ -338,13 +451,13 @@ out:
 }
 
 int
-complete_attach(struct repo *rp, const char *root, const char *text,
-    struct buf *out, struct buf *notes)
+complete_attach(struct repo *rp, struct repomodel *rm, const char *root,
+    const char *text, struct buf *out, struct buf *notes)
 {
 	struct buf	 att = BUF_INIT, seen = BUF_INIT;
 	struct stat	 sb;
 	const char	*s = text;
-	char		*word, *abs, *rel, *cause, *key;
+	char		*word, *abs, *rel, *cause, *key, *sym;
 	size_t		 n, left = COMPLETE_ATTACH_MAX;
 	int		 count = 0;
 
@@ -362,6 +475,12 @@ complete_attach(struct repo *rp, const char *root, const char *text,
 			word[strlen(word) - 1] = '\0';
 		key = xasprintf("\n%s\n", word);
 		abs = rel = cause = NULL;
+		/* @path#name: one definition of the file. */
+		if ((sym = strrchr(word, '#')) != NULL && sym != word &&
+		    sym[1] != '\0')
+			*sym++ = '\0';
+		else
+			sym = NULL;
 		if (*word == '\0' || strstr(seen.buf, key) != NULL)
 			;
 		else if (path_resolve(root, word, &abs, &rel, &cause) != 0) {
@@ -379,8 +498,10 @@ complete_attach(struct repo *rp, const char *root, const char *text,
 				rel[0] = '\0';
 			count += complete_attach_folder(rp, rel, &att, notes);
 		} else
-			count += complete_attach_file(rp, abs, rel, &left,
-			    &att, notes);
+			count += complete_attach_file(rp, rm, abs, rel, sym,
+			    &left, &att, notes);
+		if (sym != NULL)
+			sym[-1] = '#';
 		buf_addf(&seen, "%s\n", word);
 		free(key);
 		free(cause);

@@ -11,6 +11,7 @@
 #include "buf.h"
 
 struct repo;
+struct repomodel;
 
 #define COMPLETE_MAX		8	/* matches shown */
 /* Bytes of one attached file, and of all of one message's together. */
@@ -45,6 +46,13 @@ void	 complete_candidates(char *const *files, size_t n, char ***out,
  */
 void	 complete_match(char *const *paths, size_t n, const char *query,
 	    size_t max, char ***out, size_t *nout);
+/*
+ * As complete_match(), for symbol candidates "PATH#NAME": only NAME is
+ * scored (the path breaks ties by length), and an empty query matches
+ * none.
+ */
+void	 complete_match_symbols(char *const *syms, size_t n,
+	    const char *query, size_t max, char ***out, size_t *nout);
 /* Free what complete_match() returned. */
 void	 complete_free(char **v, size_t n);
 /*
@@ -62,11 +70,14 @@ int	 complete_score(const char *path, const char *query);
  * listed files) attaches a listing of its entries (COMPLETE_LIST_MAX at
  * most).  Binary files (a NUL byte in the first 8 KB) and files over the
  * cap are named, not attached; paths outside the root, not listed (ignored,
- * .git) or missing are left as text.  notes gets one line per mention
+ * .git) or missing are left as text.  "@path#name" attaches only the
+ * lines of the definition of name in path that the repository model rm
+ * knows (the whole file when rm is NULL or does not know it).  notes gets one line per mention
  * saying what was done ("Attached src/a.c (1.2 KB)").  Returns how many
  * mentions were attached or named; 0 leaves out empty (text not copied).
  */
-int	 complete_attach(struct repo *rp, const char *root, const char *text,
-	    struct buf *out, struct buf *notes);
+int	 complete_attach(struct repo *rp, struct repomodel *rm,
+	    const char *root, const char *text, struct buf *out,
+	    struct buf *notes);
 
 #endif

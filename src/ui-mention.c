@@ -21,6 +21,7 @@
 #include "cmd-custom.h"
 #include "options.h"
 #include "repo.h"
+#include "repomodel.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -35,6 +36,8 @@ struct ui_mention {
 	char			**cands;	/* files and folders, read
 						   once per popup */
 	size_t			  ncands;
+	char			**syms;		/* "PATH#NAME" definitions */
+	size_t			  nsyms;
 	char			**matches;
 	char			**helps;	/* slash: the help of each */
 	size_t			  nmatches;
@@ -51,6 +54,68 @@ static void	ui_mention_matches_free(struct ui_mention *);
 static void	ui_mention_slash(struct ui *, struct ui_mention *,
 		    const char *);
 static void	ui_mention_history(struct ui *, struct ui_mention *);
+
+/* The repository model, when it is there and not building; or NULL. */
+static struct repomodel *
+ui_mention_model(struct ui *ui)
+{
+	struct repomodel	*rm;
+
+	if (ui->agent == NULL ||
+	    (rm = workspace_repomodel(agent_workspace(ui->agent))) == NULL ||
+	    repomodel_busy(rm, NULL, NULL))
+		return (NULL);
+	return (rm);
+}
+
+/* The definitions the model knows, as "PATH#NAME", once per popup. */
+static void
+ui_mention_symbols(struct ui *ui, struct ui_mention *m)
+{
+	struct repomodel	*rm = ui_mention_model(ui);
+	struct repomodel_hit	*hits = NULL;
+	size_t			 n, i, a = 0;
+
+	if (rm == NULL)
+		return;
+	n = repomodel_symbols(rm, NULL, 0, &hits);
+	for (i = 0; i < n; i++) {
+		if (hits[i].name == NULL || *hits[i].name == '\0' ||
+		    strchr(hits[i].name, ' ') != NULL)
+			continue;
+		ALLOC_GROW(m->syms, m->nsyms + 1, a);
+		m->syms[m->nsyms++] = xasprintf("%s#%s", hits[i].path,
+		    hits[i].name);
+	}
+	repomodel_hits_free(hits, n);
+}
+
+/* Files and folders first, then up to 3 symbols (a query of 2 or more). */
+static void
+ui_mention_files(struct ui_mention *m, const char *query)
+{
+	char	**files, **syms = NULL;
+	size_t	  nf, ns = 0, i, keep;
+
+	complete_match(m->cands, m->ncands, query, COMPLETE_MAX, &files, &nf);
+	if (strlen(query) >= 2)
+		complete_match_symbols(m->syms, m->nsyms, query, 3, &syms,
+		    &ns);
+	keep = nf;
+	if (keep + ns > COMPLETE_MAX)
+		keep = COMPLETE_MAX - ns;
+	m->matches = xcalloc(keep + ns + 1, sizeof *m->matches);
+	for (i = 0; i < nf; i++) {
+		if (i < keep)
+			m->matches[m->nmatches++] = files[i];
+		else
+			free(files[i]);
+	}
+	for (i = 0; i < ns; i++)
+		m->matches[m->nmatches++] = syms[i];
+	free(files);
+	free(syms);
+}
 
 /* The repository the agent works in, or NULL. */
 static struct repo *
@@ -83,6 +148,7 @@ ui_mention_release(struct ui *ui)
 		return;
 	ui_mention_matches_free(m);
 	complete_free(m->cands, m->ncands);
+	complete_free(m->syms, m->nsyms);
 	free(m->query);
 	buf_release(&m->search);
 	free(m);
@@ -234,6 +300,7 @@ ui_mention_update(struct ui *ui)
 		m->start = start;
 		complete_candidates(files, n, &m->cands, &m->ncands);
 		repo_list_free(files, n);
+		ui_mention_symbols(ui, m);
 	}
 	if (m->query != NULL && strcmp(m->query, word) == 0) {
 		free(word);
@@ -242,8 +309,7 @@ ui_mention_update(struct ui *ui)
 	free(m->query);
 	m->query = word;
 	ui_mention_matches_free(m);
-	complete_match(m->cands, m->ncands, word, COMPLETE_MAX, &m->matches,
-	    &m->nmatches);
+	ui_mention_files(m, word);
 	m->sel = 0;
 	ui_redraw(ui);
 }
@@ -432,8 +498,8 @@ ui_mention_attach(struct ui *ui, const char *text)
 	char		*line, *nl;
 
 	if (strchr(text, '@') != NULL)
-		complete_attach(ui_mention_repo(ui), ui->root, text, &out,
-		    &notes);
+		complete_attach(ui_mention_repo(ui), ui_mention_model(ui),
+		    ui->root, text, &out, &notes);
 	line = notes.buf;
 	/* One notice a line: what was attached, named or left out. */
 	while (*line != '\0') {

@@ -3,12 +3,15 @@
 # and folders of the repository (fuzzy, best first); Tab inserts the
 # selected one.  On submit each mentioned file is attached after the text,
 # a folder attaches a listing, binary and huge files are named only, and
-# ignored files and paths outside the repository are not attached.
+# ignored files and paths outside the repository are not attached.  A
+# symbol of the repository model completes to @path#name, which attaches
+# the lines of that definition only.
 . "$(dirname "$0")/lib.sh"
 make_repo
 mkdir -p src docs
 printf 'int alpha(void) { return 42; }\n' > src/alpha.c
 printf 'int beta;\n' > src/beta.c
+printf 'int first_fn(void)\n{\n\treturn 1;\n}\n\nint second_fn(void)\n{\n\treturn 2;\n}\n' > src/multi.c
 printf '# Guide\n' > docs/guide.md
 printf 'a\000b' > bin.dat
 python3 -c 'print("x" * 300000)' > big.txt
@@ -16,7 +19,7 @@ echo secret.txt > .gitignore
 echo 'IGNORED-CONTENT' > secret.txt
 echo 'OUTSIDE-CONTENT' > "$T_TMP/outside.txt"
 git add -A && git commit -qm files || hard "commit"
-echo '[{"text": "Read them."}]' > "$T_TMP/script.json"
+echo '[{"text": "Read them."}, {"text": "Got the function."}]' > "$T_TMP/script.json"
 start_provider --script "$T_TMP/script.json"
 start_agentos --base-url "http://127.0.0.1:$T_PORT"
 wait_for '/help for keys'
@@ -56,5 +59,29 @@ assert '<attached file="big.txt" note="not attached: 293.0 KB' in t, t
 assert "x" * 1000 not in t, "the huge file was attached"
 assert "IGNORED-CONTENT" not in t, "an ignored file was attached"
 assert "OUTSIDE-CONTENT" not in t, "a file outside was attached"
+PY
+
+# A symbol: @secfn lists src/multi.c#second_fn (once the model is built).
+i=0
+while :; do
+	send_keys -l 'see @second_f'
+	sleep 0.5
+	screen | grep -q '^  @src/multi\.c#second_fn' && break
+	i=$((i+1)); [ $i -lt 40 ] || fail "no symbol in the list"
+	send_keys C-u
+	sleep 0.5
+done
+send_keys Tab
+wait_for '^> see @src/multi\.c#second_fn *$'
+send_keys Enter
+wait_for 'Got the function\.'
+wait_for 'Attached second_fn of src/multi\.c \(lines 6-9\)'
+python3 - "$T_PROVIDER_LOG" <<'PY' || fail "symbol attachment"
+import json, sys
+req = json.loads(open(sys.argv[1]).readlines()[-1])
+c = req["messages"][-1]["content"]
+t = c if isinstance(c, str) else "".join(b.get("text", "") for b in c)
+assert '<attached file="src/multi.c" symbol="second_fn" lines="6-9">\nint second_fn(void)\n{\n\treturn 2;\n}\n</attached>' in t, t
+assert "first_fn" not in t, t
 PY
 exit 0

@@ -67,12 +67,30 @@ test_match(void **state)
 	complete_free(cands, nc);
 }
 
+static void
+test_symbols(void **state)
+{
+	char	*syms[] = { "src/a.c#ui_frame", "src/b.c#frame_count",
+		    "src/c.c#unrelated" };
+	char	**out;
+	size_t	  no;
+
+	complete_match_symbols(syms, 3, "frame", COMPLETE_MAX, &out, &no);
+	assert_int_equal(no, 2);
+	/* The name starting with the query first. */
+	assert_string_equal(out[0], "src/b.c#frame_count");
+	complete_free(out, no);
+	complete_match_symbols(syms, 3, "", COMPLETE_MAX, &out, &no);
+	assert_int_equal(no, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_word_at),
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_symbols),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
