@@ -1609,3 +1609,55 @@ agent_shell_done(struct tool_call *tc, void *arg)
 	loop_timer_add(0, agent_shell_free, tc);
 	a->ui->turn_done(a->arg, STOP_NONE, NULL);
 }
+
+/*
+ * A file the user writes through agentos (/init's AGENTS.md): snapshotted
+ * first like the agent's writes, so a rewind undoes it too.
+ */
+int
+agent_user_write(struct agent *a, const char *path, const char *text,
+    char **cause)
+{
+	const char	*paths[1];
+	char		*abs = NULL, *rel = NULL, *id, *sid = NULL, *commit = NULL;
+	char		*summary;
+	int		 rc = -1;
+
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("a turn is running: wait for it to end, or "
+		    "press Esc to stop it");
+		return (-1);
+	}
+	if (path_resolve_write(a->root, path, &abs, &rel, cause) != 0)
+		return (-1);
+	if (workspace_snapshots(a->ws) == NULL) {
+		*cause = xasprintf("agentos cannot take snapshots here (%s), "
+		    "and it writes nothing it could not undo",
+		    workspace_snapshots_error(a->ws));
+		goto out;
+	}
+	paths[0] = rel;
+	id = xasprintf("user-write-%d", ++a->nshell);
+	summary = xasprintf("user: write %s", rel);
+	if (workspace_snapshot(a->ws, summary, "write_file", a->stats.turns,
+	    paths, 1, &sid, &commit, cause) != 0) {
+		free(summary);
+		free(id);
+		goto out;
+	}
+	agent_event(a, EV_SNAPSHOT, event_pack(EV_SNAPSHOT,
+	    "{s:s,s:s?,s:s,s:s}", "id", sid, "commit", commit, "action",
+	    summary, "tool_use_id", id));
+	if (a->ui->snapshot != NULL)
+		a->ui->snapshot(a->arg, sid, summary);
+	rc = tool_write_atomic(abs, text, strlen(text), cause);
+	workspace_snapshot_done(a->ws);
+	free(summary);
+	free(id);
+	free(sid);
+	free(commit);
+out:
+	free(abs);
+	free(rel);
+	return (rc);
+}

@@ -1060,6 +1060,13 @@ int	 agent_busy(struct agent *a);
  */
 int	 agent_shell(struct agent *a, const char *command, char **cause);
 /*
+ * Write text to path (inside the root; not .git) for the user (/init),
+ * atomically and after a snapshot, so a rewind undoes it.  -1 with cause
+ * when busy, outside, unsnapshotted or the write fails.
+ */
+int	 agent_user_write(struct agent *a, const char *path, const char *text,
+	    char **cause);
+/*
  * The note a restore to snapshot id (NULL: the last agent change undone)
  * that did plan adds to the next prompt, telling the model which files
  * went back (issue 10).  The caller frees it.

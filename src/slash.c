@@ -13,6 +13,8 @@
 #include "sandbox.h"
 #include "todo.h"
 #include "cmd-custom.h"
+#include "cmd-init.h"
+#include "repomodel.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
@@ -36,6 +38,10 @@ static void	slash_cost_sum(struct buf *, const struct budget_sum *);
 /* --- context: slash command prototypes (/context) */
 static void	slash_context(struct ui *, const char *);
 /* --- end context: slash command prototypes */
+/* --- init: slash command prototypes (/init) */
+static void	slash_init(struct ui *, const char *);
+static void	slash_init_yes(struct ui *, void *);
+/* --- end init: slash command prototypes */
 /* --- todo: slash command prototypes (/todo) */
 static void	slash_todo(struct ui *, const char *);
 /* --- end todo: slash command prototypes */
@@ -80,6 +86,12 @@ const struct slash_entry slash_table[] = {
 	  .help = "show tokens, cache hits, cost and time per model and per "
 	    "turn, and the limits of the run" },
 	/* --- end budget: slash commands */
+	/* --- init: slash commands (/init) */
+	{ .name = "init", .args = "", .exec = slash_init,
+	  .help = "draft an AGENTS.md from the repository (layout, build and "
+	    "test commands, conventions) and write it once you approve the "
+	    "diff" },
+	/* --- end init: slash commands */
 	/* --- todo: slash commands (/todo) */
 	{ .name = "todo", .args = "", .exec = slash_todo,
 	  .help = "hide or show the model's todo list above the prompt" },
@@ -588,3 +600,89 @@ slash_todo(struct ui *ui, const char *args)
 	    "shows it" : "shown above the prompt");
 	ui_redraw(ui);
 }
+
+/* --- init: /init */
+
+/*
+ * /init: the draft (cmd-init.c) as a diff against the AGENTS.md there is,
+ * shown in the transcript; yes writes it (after a snapshot).
+ */
+static void
+slash_init(struct ui *ui, const char *args)
+{
+	struct workspace	*ws;
+	struct tool_ctx		*ctx;
+	struct tentry		*e;
+	struct buf		 old = BUF_INIT, diff = BUF_INIT;
+	char			*draft, *path, *cause = NULL, *q;
+	int			 exists = 0, added = 0, removed = 0;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "init: no agent");
+		return;
+	}
+	if (agent_busy(ui->agent)) {
+		view_transcript_notice(ui, TE_ERROR, "init: a turn is running; "
+		    "run /init when it ends");
+		return;
+	}
+	ws = agent_workspace(ui->agent);
+	ctx = workspace_tool_ctx(ws);
+	draft = cmd_init_draft(ui->root, ctx != NULL ? ctx->repo : NULL,
+	    workspace_repomodel(ws));
+	path = xasprintf("%s/AGENTS.md", ui->root);
+	if (tool_read_whole(path, 1024 * 1024, &old, &exists, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "init: %s", cause);
+		goto out;
+	}
+	if (exists && strcmp(old.buf, draft) == 0) {
+		view_transcript_notice(ui, TE_NOTICE, "AGENTS.md already says "
+		    "what /init would write.");
+		goto out;
+	}
+	if (diff_buffers("AGENTS.md", old.buf, old.len, draft, strlen(draft),
+	    &diff, &added, &removed, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "init: %s", cause);
+		goto out;
+	}
+	e = view_transcript_add(ui, TE_TOOL, exists ? "init: AGENTS.md "
+	    "(replacing the one there)" : "init: AGENTS.md (new)");
+	e->tool_id = xstrdup("user-init");
+	e->state = TS_OK;
+	e->exit_status = -1;
+	e->expanded = 1;
+	buf_add(&e->diff, diff.buf, diff.len);
+	q = xasprintf("Write AGENTS.md (+%d -%d lines)? It is snapshotted "
+	    "first, so a rewind undoes it; the model reads it from the next "
+	    "message on.", added, removed);
+	ui_push(ui, view_confirm_create(ui, q, slash_init_yes, free, draft));
+	draft = NULL;
+	free(q);
+	ui->scroll = 0;
+out:
+	free(cause);
+	free(draft);
+	free(path);
+	buf_release(&old);
+	buf_release(&diff);
+}
+
+/* The user approved the draft (arg, taken). */
+static void
+slash_init_yes(struct ui *ui, void *arg)
+{
+	char	*cause = NULL;
+
+	if (ui->agent == NULL ||
+	    agent_user_write(ui->agent, "AGENTS.md", arg, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "init: %s", cause != NULL ?
+		    cause : "no agent");
+		free(cause);
+	} else {
+		view_transcript_notice(ui, TE_NOTICE, "Wrote AGENTS.md.");
+		ui_snapshots_changed(ui);
+	}
+	free(arg);
+	ui_redraw(ui);
+}
+/* --- end init */
