@@ -1586,10 +1586,7 @@ agent_shell_done(struct tool_call *tc, void *arg)
 	cmd = json_string_value(json_object_get(tc->input, "command"));
 	if (tc->snapshot_id != NULL)
 		workspace_snapshot_done(a->ws);
-	note = xasprintf("The user ran this command in the shell (not the "
-	    "agent; it is done, do not run it again):\n$ %s\n%s%s",
-	    cmd != NULL ? cmd : "", tc->cancelled ?
-	    "(stopped by the user)\n" : "", tc->result.buf);
+	note = agent_shell_note_text(cmd, tc->cancelled, tc->result.buf);
 	if (a->shell_note == NULL)
 		a->shell_note = note;
 	else {
@@ -1660,4 +1657,13 @@ out:
 	free(abs);
 	free(rel);
 	return (rc);
+}
+
+char *
+agent_shell_note_text(const char *command, int cancelled, const char *output)
+{
+	return (xasprintf("The user ran this command in the shell (not the "
+	    "agent; it is done, do not run it again):\n$ %s\n%s%s",
+	    command != NULL ? command : "", cancelled ?
+	    "(stopped by the user)\n" : "", output != NULL ? output : ""));
 }

@@ -1060,6 +1060,13 @@ int	 agent_busy(struct agent *a);
  */
 int	 agent_shell(struct agent *a, const char *command, char **cause);
 /*
+ * The note a !command adds to the next user message (agent_shell(); also
+ * rebuilt by session_load() for a resume before that message).  Caller
+ * frees.
+ */
+char	*agent_shell_note_text(const char *command, int cancelled,
+	    const char *output);
+/*
  * Write text to path (inside the root; not .git) for the user (/init),
  * atomically and after a snapshot, so a rewind undoes it.  -1 with cause
  * when busy, outside, unsnapshotted or the write fails.

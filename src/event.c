@@ -161,7 +161,9 @@ const struct event_kind event_table[EV__COUNT] = {
 	[EV_TURN_END] = { .name = "turn_end", .fields = ev_turn_end,
 	    .flags = EVK_LOAD },
 	[EV_BUDGET] = { .name = "budget", .fields = ev_budget },
-	[EV_USER_SHELL] = { .name = "user_shell", .fields = ev_user_shell },
+	/* Loaded: its note waits for the next user message. */
+	[EV_USER_SHELL] = { .name = "user_shell", .fields = ev_user_shell,
+	    .flags = EVK_LOAD|EVK_LOAD_WHOLE },
 	[EV_TODO] = { .name = "todo", .fields = ev_todo },
 };
 
