@@ -90,6 +90,7 @@ static void	ui_pick_done(struct ui *, const char *);
 static void	ui_history_save(struct ui *, const char *);
 static void	ui_shell(struct ui *, const char *, const char *);
 static void	ui_external_edit(struct ui *);
+static void	ui_print_transcript(struct ui *);
 static void	ui_history_load(struct ui *);
 
 static void	ui_cb_text(void *, const char *, size_t);
@@ -1790,6 +1791,37 @@ ui_budget_release(void *arg)
 		agent_budget_answer(ui->agent, 0);
 }
 
+/*
+ * On quit, the transcript as plain text on the normal screen (the TUI
+ * drew on the alternate one), so the terminal's own scrollback and search
+ * keep the conversation, as after any other program.
+ */
+static void
+ui_print_transcript(struct ui *ui)
+{
+	const struct slines	*sl;
+	struct tentry		*e;
+	size_t			 i, j;
+	int			 width = ui->cols > 10 ? ui->cols : 80;
+
+	if (!isatty(STDOUT_FILENO) || ui->nentries == 0)
+		return;
+	for (i = 0; i < ui->nentries; i++) {
+		e = ui->entries[i];
+		/* Blank lines as on the screen: none between tool calls. */
+		if (i > 0 && !(e->type == TE_TOOL &&
+		    ui->entries[i - 1]->type == TE_TOOL))
+			fputc('\n', stdout);
+		sl = view_transcript_lines(ui, e, width);
+		for (j = 0; j < sl->nr; j++) {
+			fwrite(sl->v[j].text.buf, 1, sl->v[j].text.len,
+			    stdout);
+			fputc('\n', stdout);
+		}
+	}
+	fflush(stdout);
+}
+
 /* The line printed after the terminal is restored. */
 static void
 ui_exit_line(struct ui *ui)
@@ -1940,6 +1972,7 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 		ui_term_stop(&ui);
 	}
 	delscreen(scr);
+	ui_print_transcript(&ui);
 	ui_exit_line(&ui);
 	ui_queue_release(&ui);
 	ui_mention_release(&ui);
