@@ -1616,8 +1616,8 @@ agent_user_write(struct agent *a, const char *path, const char *text,
     char **cause)
 {
 	const char	*paths[1];
-	char		*abs = NULL, *rel = NULL, *id, *sid = NULL, *commit = NULL;
-	char		*summary;
+	char		*abs = NULL, *rel = NULL, *id, *sid = NULL;
+	char		*commit = NULL, *summary;
 	int		 rc = -1;
 
 	if (a->state != AGENT_IDLE) {

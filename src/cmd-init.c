@@ -132,7 +132,7 @@ init_layout(struct buf *b, char **files, size_t n, size_t *langs)
 	struct init_count	*dirs = NULL;
 	struct buf		 top = BUF_INIT;
 	const char		*slash, *lang;
-	size_t			 ndirs = 0, adirs = 0, i, k, ntop = 0;
+	size_t			 ndirs = 0, adirs = 0, i, k, ntop = 0, len;
 	int			 l;
 
 	for (i = 0; i < n; i++) {
@@ -148,10 +148,10 @@ init_layout(struct buf *b, char **files, size_t n, size_t *langs)
 				    files[i]);
 			continue;
 		}
+		len = slash - files[i];
 		for (k = 0; k < ndirs; k++)
-			if (strlen(dirs[k].name) == (size_t)(slash - files[i]) &&
-			    strncmp(dirs[k].name, files[i], slash - files[i]) ==
-			    0)
+			if (strlen(dirs[k].name) == len &&
+			    strncmp(dirs[k].name, files[i], len) == 0)
 				break;
 		if (k == ndirs) {
 			ALLOC_GROW(dirs, ndirs + 1, adirs);

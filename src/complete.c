@@ -315,8 +315,8 @@ out:
 static int
 complete_lines(struct buf *data, unsigned int first, unsigned int last)
 {
-	const char	*s = data->buf, *e = data->buf + data->len, *from = NULL;
-	const char	*to = e;
+	const char	*s = data->buf, *e = data->buf + data->len;
+	const char	*from = NULL, *to = e;
 	unsigned int	 line = 1;
 
 	for (; s <= e; s++) {
@@ -391,8 +391,8 @@ complete_attach_file(struct repo *rp, struct repomodel *rm, const char *abs,
 	if (!lines && ((size_t)sb.st_size > COMPLETE_ATTACH_MAX ||
 	    (size_t)sb.st_size > *left)) {
 		complete_size(&why, sb.st_size);
-		buf_addf(&why, ", over the %s cap", *left < COMPLETE_ATTACH_MAX ?
-		    "message's" : "256 KB");
+		buf_addf(&why, ", over the %s cap",
+		    *left < COMPLETE_ATTACH_MAX ? "message's" : "256 KB");
 		goto named;
 	}
 	while ((r = read(fd, tmp, sizeof tmp)) > 0) {

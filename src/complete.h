@@ -69,12 +69,13 @@ int	 complete_score(const char *path, const char *query);
  * all of them together too; a folder (a directory inside the root holding
  * listed files) attaches a listing of its entries (COMPLETE_LIST_MAX at
  * most).  Binary files (a NUL byte in the first 8 KB) and files over the
- * cap are named, not attached; paths outside the root, not listed (ignored,
- * .git) or missing are left as text.  "@path#name" attaches only the
- * lines of the definition of name in path that the repository model rm
- * knows (the whole file when rm is NULL or does not know it).  notes gets one line per mention
- * saying what was done ("Attached src/a.c (1.2 KB)").  Returns how many
- * mentions were attached or named; 0 leaves out empty (text not copied).
+ * cap are named, not attached; paths outside the root, not listed
+ * (ignored, .git) or missing are left as text.  "@path#name" attaches
+ * only the lines of the definition of name in path that the repository
+ * model rm knows (the whole file when rm is NULL or does not know it).
+ * notes gets one line per mention saying what was done ("Attached src/a.c
+ * (1.2 KB)").  Returns how many mentions were attached or named; 0 leaves
+ * out empty (text not copied).
  */
 int	 complete_attach(struct repo *rp, struct repomodel *rm,
 	    const char *root, const char *text, struct buf *out,

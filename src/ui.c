@@ -554,7 +554,8 @@ ui_external_edit(struct ui *ui)
 	ui_resize(ui);
 	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		view_transcript_notice(ui, TE_ERROR, "editor: %s %s %d; the "
-		    "prompt is unchanged", ed, pid != -1 && WIFSIGNALED(status) ?
+		    "prompt is unchanged", ed,
+		    pid != -1 && WIFSIGNALED(status) ?
 		    "was killed by signal" : "exited", pid == -1 ? -1 :
 		    WIFSIGNALED(status) ? WTERMSIG(status) :
 		    WEXITSTATUS(status));
