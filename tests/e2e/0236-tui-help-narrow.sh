@@ -14,8 +14,11 @@ wait_for 'show or hide the full result of'
 screen | grep -q '…' && fail "/help cuts text with …"
 screen | grep -q '|---' && fail "/help shows a raw table"
 send_keys G
-wait_for '/mode \[ask\|accept-edits\|plan\|bypass\]'
 wait_for 'Start a message with // to send a'
+screen | grep -q '…' && fail "/help cuts text with …"
+# The commands start a page or so above the end.
+send_keys PPage
+wait_for '/mode \[ask\|accept-edits\|plan\|bypass\]'
 screen | grep -q '…' && fail "/help cuts text with …"
 # The help of /mode follows it whole, wrapped onto the next line.
 screen | tr -d '\n' | grep -Eq 'show or set the permission mode +\(also +the mode key\)' ||
