@@ -7,11 +7,13 @@
 #include "context.h"
 #include "trace.h"
 #include "options.h"
+#include "mcp.h"
 #include "repomodel.h"
 #include "session.h"
 #include "snapshot.h"
 #include "toolrun.h"
 #include "workspace.h"
+#include "policy.h"
 #include "banned.h"
 
 /*
@@ -84,6 +86,15 @@ struct agent {
 	int			 unpriced_told;	/* said once: no price */
 
 	/*
+	 * MCP (mcp.h): the mode and server generation the offered tools
+	 * were built for; the first request waits for starting servers.
+	 */
+	enum perm_mode		 tools_mode;
+	unsigned int		 mcp_gen;
+	int			 mcp_waited;
+	int			 mcp_waiting;
+
+	/*
 	 * The context manager (context-clear.c): the last reported usage
 	 * (input, cache and output tokens) and the conversation's bytes then,
 	 * and whether this request already had its one overflow retry.
@@ -130,6 +141,8 @@ static void	agent_take_user_seqs(struct agent *, struct session_state *);
 static void	agent_rewind_note_add(struct agent *, const char *);
 static int	agent_adopt(struct agent *, struct session *, int, char **);
 static void	agent_offer_tools(struct agent *, enum perm_mode);
+static void	agent_mcp_ready(void *);
+static void	agent_mcp_event(void *, json_t *);
 static int	agent_budget_gate(struct agent *, struct tool_call *);
 static void	agent_shell_done(struct tool_call *, void *);
 static void	agent_shell_output(struct tool_call *, const char *, size_t,
@@ -200,6 +213,9 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 {
 	struct agent		*a = xcalloc(1, sizeof *a);
 	struct session_state	 st;
+	char			*line;
+	const char *const	*probs;
+	size_t			 nprob, i;
 	json_t			*prices;
 	char			*why = NULL;
 
@@ -211,6 +227,8 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->arg = arg;
 	conv_init(&a->conv);
 	a->perm = perm_create(cfg->perm_mode);
+	perm_set_root(a->perm, root);
+	perm_load_config(a->perm, cfg);
 	a->call_start = model_call_start;
 	a->call_cancel = model_call_cancel;
 	a->call_body = model_call_body;
@@ -244,6 +262,17 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->toolrun = toolrun_create(a->ws, a->perm, headless, &agent_tr_cb, a);
 	toolrun_set_ui(a->toolrun, ui, arg);
 	agent_offer_tools(a, cfg->perm_mode);
+	/* MCP: its events go to the log, failures to the user too. */
+	if (workspace_mcp(a->ws) != NULL)
+		mcp_set_event_cb(workspace_mcp(a->ws), agent_mcp_event, a);
+	/* MCP: bad entries and servers not started, said once. */
+	nprob = mcp_problems(workspace_mcp(a->ws), &probs);
+	for (i = 0; i < nprob; i++)
+		a->ui->notice(a->arg, probs[i]);
+	if ((line = mcp_untrusted_line(workspace_mcp(a->ws))) != NULL) {
+		a->ui->notice(a->arg, line);
+		free(line);
+	}
 	a->system = context_system(root, cwd, workspace_repomodel(a->ws), cfg);
 	if (trace_global_config() != NULL)
 		a->trace = tracer_create(trace_global_config(),
@@ -255,9 +284,58 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 static void
 agent_offer_tools(struct agent *a, enum perm_mode mode)
 {
+	struct mcp_manager	*mcp = workspace_mcp(a->ws);
+	const struct options	*o;
+	int64_t			 window;
+	int			 deferred;
+
 	json_decref(a->tools);
 	a->tools = tool_definitions_omit(mode, workspace_lsp_useful(a->ws) ?
 	    0 : TOOL_LSP);
+	a->tools_mode = mode;
+	/* Server tools are never read-only: none in plan mode. */
+	if (mcp != NULL) {
+		a->mcp_gen = mcp_generation(mcp);
+		/*
+		 * Definitions past their share of the window (about 4
+		 * bytes a token): one search tool instead, and the tools
+		 * it found.
+		 */
+		o = options_get(a->cfg);
+		window = context_window(&o->context, a->cfg->model);
+		deferred = (int64_t)mcp_tool_definitions_size(mcp) / 4 >
+		    window * o->mcp.tool_search_percent / 100;
+		if (mode != PERM_PLAN)
+			mcp_tool_definitions(mcp, a->tools, deferred);
+	}
+}
+
+/* An MCP server's event (data borrowed): logged; a failure is told. */
+static void
+agent_mcp_event(void *arg, json_t *data)
+{
+	struct agent	*a = arg;
+	const char	*what = conv_json_str(data, "what");
+	char		*text;
+
+	if (what != NULL && strcmp(what, "failed") == 0) {
+		text = xasprintf("MCP server %s failed: %s",
+		    conv_json_str(data, "server"), conv_json_str(data,
+		    "reason"));
+		a->ui->notice(a->arg, text);
+		free(text);
+	}
+	agent_event(a, EV_MCP, event_pack(EV_MCP, "O", data));
+}
+
+/* The MCP servers the first request waited for are up (or late). */
+static void
+agent_mcp_ready(void *arg)
+{
+	struct agent	*a = arg;
+
+	a->mcp_waiting = 0;
+	agent_request(a);
 }
 
 /* Take what a loaded session says of itself (st keeps its rest). */
@@ -323,6 +401,8 @@ agent_free(struct agent *a)
 		toolrun_set_ui(a->toolrun, &agent_quiet_ui, NULL);
 	if (a->ws != NULL)
 		workspace_silence(a->ws);
+	if (a->ws != NULL && workspace_mcp(a->ws) != NULL)
+		mcp_set_event_cb(workspace_mcp(a->ws), NULL, NULL);
 	if (a->shell_tc != NULL) {
 		/* No callback of a freed agent: the command is killed. */
 		tool_call_free(a->shell_tc);
@@ -444,6 +524,24 @@ agent_request(struct agent *a)
 	const char		*body;
 	char			*cause = NULL, *hash;
 	json_t			*ev;
+
+	/*
+	 * Servers start in the background: the first request waits for
+	 * those still starting (at most mcp.start_timeout); later ones take
+	 * the tools of the servers that are ready then.
+	 */
+	if (!a->mcp_waited) {
+		a->mcp_waited = 1;
+		if (config_provider_configured(a->cfg) &&
+		    mcp_wait(workspace_mcp(a->ws), agent_mcp_ready, a)) {
+			a->state = AGENT_MODEL;
+			a->mcp_waiting = 1;
+			return;
+		}
+	}
+	if (workspace_mcp(a->ws) != NULL &&
+	    mcp_generation(workspace_mcp(a->ws)) != a->mcp_gen)
+		agent_offer_tools(a, a->tools_mode);
 
 	memset(&req, 0, sizeof req);
 	req.model = a->cfg->model;
@@ -903,6 +1001,12 @@ agent_decide(struct agent *a, struct tool_call *tc, enum approval ans,
 	toolrun_decide(a->toolrun, tc, ans, note);
 }
 
+void
+agent_rerun(struct agent *a, struct tool_call *tc, enum rerun how)
+{
+	toolrun_rerun(a->toolrun, tc, how);
+}
+
 /* An event of the pipeline: recorded as the agent's own. */
 static void
 agent_tr_event(void *arg, enum event_type type, json_t *data)
@@ -1135,6 +1239,10 @@ agent_cancel(struct agent *a)
 	case AGENT_IDLE:
 		break;
 	case AGENT_MODEL:
+		if (a->mcp_waiting) {
+			mcp_wait_cancel(workspace_mcp(a->ws));
+			a->mcp_waiting = 0;
+		}
 		if (a->mc != NULL)
 			a->call_cancel(a->mc);
 		a->mc = NULL;

@@ -15,6 +15,7 @@
 #include "ui.h"
 #include "options.h"
 #include "trace.h"
+#include "trust.h"
 #include "banned.h"
 
 static void	usage(FILE *);
@@ -133,11 +134,12 @@ main(int argc, char **argv)
 	const struct cli_entry	*cmd;
 	struct config		 cfg;
 	struct trace_config	 tcfg;
+	struct trust_files	 tfiles;
 	size_t			 tsent, tdropped;
 	enum output_format	 fmt = OUTPUT_TEXT;
 	enum perm_mode		 pm;
 	char			 cwd[4096], *root = NULL, *cause = NULL;
-	char			*prompt = NULL, *logpath;
+	char			*prompt = NULL, *logpath, *held;
 	const char		*dir = NULL, *e;
 	size_t			 nsets = 0, i;
 	int			 ch, rc = 1, verbose = 0, resume_pick = 0;
@@ -284,8 +286,18 @@ main(int argc, char **argv)
 		goto fail;
 	if (config_load(&cfg, root, &cause) != 0)
 		goto fail;
-	if (trust_project)
-		cfg.project_trusted = 1;
+	/* Folder trust: the project's granting keys wait for it (trust.h). */
+	trust_start(&cfg, root, trust_project, &tfiles);
+	if (prompt != NULL && !cfg.project_trusted &&
+	    trust_wanted(&cfg, &tfiles)) {
+		/* Headless never asks. */
+		held = trust_keys(&cfg, &tfiles);
+		fprintf(stderr, "agentos: project settings not applied "
+		    "(untrusted): %s; run agentos in the TUI to trust, or pass "
+		    "--trust-project\n", held);
+		free(held);
+	}
+	trust_files_release(&tfiles);
 	for (i = 0; i < nsets; i++) {
 		if (config_set(&cfg, sets[i].name, sets[i].value, &cause) != 0)
 			goto fail_cfg;

@@ -34,6 +34,7 @@ struct repomodel;
 struct lsp_manager;
 struct tool_call;
 struct tool_entry;
+struct mcp_manager;
 struct workspace;
 
 /* ------------------------------------------------------------------------ */
@@ -559,6 +560,8 @@ struct tool_ctx {
 						   NULL: unrecorded */
 	struct sandbox		*sandbox;	/* confines bash (sandbox.h);
 						   NULL: none, env scrubbed */
+	struct mcp_manager	*mcp;		/* MCP servers (mcp.h); NULL:
+						   none */
 };
 
 /*
@@ -908,19 +911,26 @@ int	 diff_buffers(const char *path, const char *old, size_t oldlen,
 	    int *removed, char **cause);
 
 /* ------------------------------------------------------------------------ */
-/* perm.c: the approval policy */
+/* policy.c: the approval policy (rules, protected paths: policy.h) */
 
 enum perm_decision {
 	PERM_ALLOW,
-	PERM_DENY,			/* not allowed in this mode */
+	PERM_DENY,			/* not allowed: by a rule or the mode */
 	PERM_ASK_USER,
 };
 
 enum approval {
 	APPROVE_ONCE,			/* y */
-	APPROVE_ALWAYS,			/* a: this tool, or this command
-					   prefix, for the session */
+	APPROVE_ALWAYS,			/* a: save an allow rule for the
+					   session (perm_always_choices) */
 	APPROVE_REJECT,			/* n: with a note for the model */
+};
+
+/* The answer to "run it again outside the sandbox?" (never remembered). */
+enum rerun {
+	RERUN_NO,			/* keep the sandboxed result */
+	RERUN_OUTSIDE,			/* once more, unsandboxed */
+	RERUN_NETWORK,			/* once more, sandboxed with network */
 };
 
 struct perm;
@@ -932,26 +942,19 @@ void	 perm_set_mode(struct perm *p, enum perm_mode mode);
 enum perm_mode perm_next_mode(enum perm_mode mode);
 /*
  * Decide whether a call of tool name with effects fx (both borrowed) may
- * run without asking: calls that change nothing always may; the mode
- * decides the rest, then the answers remembered by perm_allow_always().
- * With PERM_DENY, *why (when why is not NULL) says why, for the model.
+ * run without asking, as perm_decide() (policy.h) does: deny rules, the
+ * mode, ask rules, protected paths, allow rules.  With PERM_DENY, *why
+ * (when why is not NULL) says why, for the model; the caller frees it.
  */
 enum perm_decision perm_check(struct perm *p, const char *name,
 	    const struct tool_effects *fx, char **why);
 /*
- * Remember an APPROVE_ALWAYS answer: for a command (EFFECT_EXEC) its
- * prefix, or the exact command when it is compound; else the tool name.
+ * Remember an APPROVE_ALWAYS answer: the narrowest of the "always"
+ * choices (perm_always_choices(): this exact command, this file, this
+ * tool) as a session allow rule; nothing for a command no rule can allow.
  */
 void	 perm_allow_always(struct perm *p, const char *name,
 	    const struct tool_effects *fx);
-/* The command prefix "a" approves for a bash command; caller frees. */
-char	*perm_command_prefix(const char *command);
-/*
- * Nonzero when "a" approves only this exact bash command, not a prefix: a
- * compound command (; && | ` $( redirections, assignments), which
- * perm_command_prefix() does not generalise.
- */
-int	 perm_command_exact(const char *command);
 
 /* ------------------------------------------------------------------------ */
 /* snapshot.h, session.h, repomodel.h, lsp.h: the engines, each in its own
@@ -986,6 +989,13 @@ struct agent_ui {
 	 */
 	void	(*approval)(void *arg, struct tool_call *tc,
 		    const char *preview);
+	/*
+	 * A command failed and its result says the sandbox may have refused
+	 * it (why, borrowed for the call): offer to run it once more outside
+	 * the sandbox or with the network, and answer with agent_rerun().
+	 * Not asked headless or in bypass mode.  NULL: never offered.
+	 */
+	void	(*rerun_ask)(void *arg, struct tool_call *tc, const char *why);
 	void	(*tool_started)(void *arg, struct tool_call *tc);
 	/* Output of a running command as it arrives (for display only). */
 	void	(*tool_output)(void *arg, struct tool_call *tc,
@@ -1045,6 +1055,12 @@ int	 agent_submit(struct agent *a, const char *text, char **cause);
 /* Answer an approval; note (may be NULL) goes to the model on reject. */
 void	 agent_decide(struct agent *a, struct tool_call *tc,
 	    enum approval ans, const char *note);
+/*
+ * Answer a rerun_ask for tc: run it again as how says (one time only), or
+ * keep its result (RERUN_NO).  Another call than the one asked about is
+ * ignored.
+ */
+void	 agent_rerun(struct agent *a, struct tool_call *tc, enum rerun how);
 /* Cancel the in-flight request or running tools at once. */
 void	 agent_cancel(struct agent *a);
 /* Nonzero while a turn runs. */

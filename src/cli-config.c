@@ -22,6 +22,7 @@ static void	cli_config_one(void *, const char *, const char *,
 		    const struct option_source *);
 static void	cli_config_key(void *, const char *, const char *,
 		    const char *, const char *);
+static void	cli_config_held(const struct config *);
 
 /* Print one setting: key, value, source (or the value alone). */
 static void
@@ -57,6 +58,41 @@ cli_config_key(void *arg, const char *key, const char *type,
 	printf("%s\t%s\t%s\t%s\n", key, type, def != NULL ? def : "-", help);
 }
 
+/*
+ * The project's keys that folder trust holds back (options_held()), with
+ * where they would come from: they do not apply until trusted.
+ */
+static void
+cli_config_held(const struct config *cfg)
+{
+	const struct option_entry	*e;
+	const json_t			*held;
+	const char			*k, *where;
+	json_t				*v;
+	char				*text, *key, *p;
+
+	if ((held = options_held(cfg, &where)) == NULL)
+		return;
+	json_object_foreach((json_t *)held, k, v) {
+		e = options_find(k);
+		if (e != NULL && (e->flags & OPTION_SECRET))
+			text = xstrdup("\"[redacted]\"");
+		else
+			text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		/* A key from the repository may hold anything. */
+		key = xstrdup(k);
+		for (p = key; *p != '\0'; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		}
+		printf("%-30s %-24s %s (not applied: the repository is not "
+		    "trusted; agentos trust)\n", key, text != NULL ? text :
+		    "?", where != NULL ? where : "project");
+		free(key);
+		free(text);
+	}
+}
+
 int
 cli_config_exec(int argc, char **argv, const char *root, struct config *cfg)
 {
@@ -74,6 +110,8 @@ cli_config_exec(int argc, char **argv, const char *root, struct config *cfg)
 	if (argc == 2)
 		cc.only = argv[1];
 	options_foreach(cfg, cli_config_one, &cc);
+	if (cc.only == NULL)
+		cli_config_held(cfg);
 	if (cc.only != NULL && !cc.found) {
 		fprintf(stderr, "agentos: config: unknown option: %s\n",
 		    cc.only);

@@ -332,7 +332,14 @@ replay_decide(void *arg)
 
 	r->step = NULL;
 	r->asking = NULL;
-	i = replay_find(r, EV_APPROVAL, tc->id, 0);
+	/* The answer, past the policy's "ask" (a rule, a protected path). */
+	for (i = replay_find(r, EV_APPROVAL, tc->id, 0); i < r->nev;
+	    i = replay_find(r, EV_APPROVAL, tc->id, i + 1)) {
+		d = json_string_value(json_object_get(r->evs[i].data,
+		    "decision"));
+		if (d == NULL || strcmp(d, "ask") != 0)
+			break;
+	}
 	if (i < r->nev) {
 		d = json_string_value(json_object_get(r->evs[i].data,
 		    "decision"));

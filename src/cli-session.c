@@ -604,6 +604,8 @@ trace_event(struct trace_turn *t, const struct event *ev)
 			sp = &t->root;
 		session_duration(ev->time_ms - sp->start_ms, a, sizeof a);
 		s = jstr(d, "note", NULL);
+		if (s == NULL && (s = jstr(d, "path", NULL)) == NULL)
+			s = jstr(d, "rule", NULL);
 		span_add(sp, xasprintf("approval %s by %s  after %s%s%s",
 		    jstr(d, "decision", "?"), jstr(d, "by", "?"), a,
 		    s != NULL ? ": " : "", s != NULL ? s : ""), ev->time_ms);

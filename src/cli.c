@@ -3,6 +3,7 @@
 
 #include "agentos.h"
 #include "lsp.h"
+#include "mcp.h"
 #include "repomodel.h"
 #include "banned.h"
 
@@ -29,9 +30,15 @@ int	cli_session_replay(int, char **, const char *, struct config *);
 int	cli_config_exec(int, char **, const char *, struct config *);
 int	cli_sandbox_exec(int, char **, const char *, struct config *);
 /* --- end options: prototypes */
+/* --- mcp: prototypes */
+/* cli_mcp_exec is declared in mcp.h (cli-mcp.c). */
+/* --- end mcp: prototypes */
 /* --- lsp: prototypes */
 /* cli_lsp_exec is declared in agentos.h (cli-lsp.c). */
 /* --- end lsp: prototypes */
+/* --- trust: prototypes */
+int	cli_trust_exec(int, char **, const char *, struct config *);
+/* --- end trust: prototypes */
 
 const struct cli_entry cli_table[] = {
 	/* --- snapshots */
@@ -72,11 +79,20 @@ const struct cli_entry cli_table[] = {
 	  .usage = "lsp status | lsp diagnostics FILE...",
 	  .exec = cli_lsp_exec },
 	/* --- end lsp */
+	/* --- mcp */
+	{ .name = "mcp", .usage = "mcp list | get NAME | add NAME [--scope "
+	  "user|project] [-e K=V]... -- COMMAND [ARG]... | add NAME "
+	  "--transport http URL | remove NAME", .exec = cli_mcp_exec },
+	/* --- end mcp */
 	/* --- sandbox */
 	{ .name = "sandbox",
 	  .usage = "sandbox status [-p PROFILE] | sandbox run [-p PROFILE] "
 	  "[-n] -- COMMAND...", .exec = cli_sandbox_exec },
 	/* --- end sandbox */
+	/* --- trust */
+	{ .name = "trust", .usage = "trust [status|yes|no]",
+	  .exec = cli_trust_exec },
+	/* --- end trust */
 	{ .name = NULL }
 };
 

@@ -55,6 +55,8 @@ config_load(struct config *cfg, const char *root, char **cause)
 		goto out;
 	if (root != NULL) {
 		project = xasprintf("%s/.agentos/config.json", root);
+		/* Folder trust: granting keys wait for trust (trust.h). */
+		cfg->opts->hold_grants = 1;
 		if (options_load_file(cfg, project, OPTION_PROJECT,
 		    cause) != 0)
 			goto out;

@@ -50,6 +50,9 @@ static const struct event_field ev_approval[] = {
 	F("decision", EVF_STRING),
 	F("by", EVF_STRING),
 	FOPT("note", EVF_STRING),
+	FOPT("rule", EVF_STRING),	/* "allow Bash(git status)" */
+	FOPT("rule_from", EVF_STRING),	/* the rule's file, or "session" */
+	FOPT("path", EVF_STRING),	/* a protected path asked about */
 	FEND
 };
 static const struct event_field ev_snapshot[] = {
@@ -119,6 +122,17 @@ static const struct event_field ev_budget[] = {
 	FOPT("errors", EVF_ARRAY),	/* stuck: the last tool errors */
 	FEND
 };
+static const struct event_field ev_mcp[] = {
+	F("server", EVF_STRING),
+	/* ready, failed, log */
+	F("what", EVF_STRING),
+	FOPT("reason", EVF_STRING),	/* failed */
+	FOPT("tools", EVF_INTEGER),	/* ready */
+	FOPT("level", EVF_STRING),	/* log: the server's level */
+	FOPT("logger", EVF_STRING),
+	FOPT("message", EVF_STRING),	/* log: its data as text */
+	FEND
+};
 static const struct event_field ev_user_shell[] = {
 	F("command", EVF_STRING),
 	F("exit_status", EVF_INTEGER),	/* -1: none (stopped, not run) */
@@ -161,6 +175,7 @@ const struct event_kind event_table[EV__COUNT] = {
 	[EV_TURN_END] = { .name = "turn_end", .fields = ev_turn_end,
 	    .flags = EVK_LOAD },
 	[EV_BUDGET] = { .name = "budget", .fields = ev_budget },
+	[EV_MCP] = { .name = "mcp", .fields = ev_mcp },
 	/* Loaded: its note waits for the next user message. */
 	[EV_USER_SHELL] = { .name = "user_shell", .fields = ev_user_shell,
 	    .flags = EVK_LOAD|EVK_LOAD_WHOLE },

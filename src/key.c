@@ -162,8 +162,8 @@ const struct key_entry key_table[] = {
 	  .action = KA_AP_YES, .help = "run it, once" },
 	{ .mode = KEYM_APPROVAL, .name = "approval-always", .key = "a A",
 	  .action = KA_AP_ALWAYS,
-	  .help = "run it, and allow this tool (for bash: commands with this "
-	    "prefix, or this exact command) for the session" },
+	  .help = "run it, and save an allow rule (this exact command, its "
+	    "subcommand prefix, this file, its folder) for the session" },
 	{ .mode = KEYM_APPROVAL, .name = "approval-note", .key = "n N",
 	  .action = KA_AP_NOTE, .help = "reject, with a note for the model" },
 	{ .mode = KEYM_APPROVAL, .name = "approval-reject", .key = "Escape",

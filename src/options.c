@@ -3,7 +3,10 @@
  * configuration's JSON (files, environment and flags) into the typed
  * structs of the engines, remembering where each value came from.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +22,7 @@
 #include "session.h"
 #include "snapshot.h"
 #include "options.h"
+#include "policy.h"
 #include "banned.h"
 
 #define CFG(f)	.base = OPTION_IN_CONFIG,				\
@@ -184,6 +188,38 @@ const struct option_entry options_table[] = {
 	  OPT(sandbox.keep_env), .def = "[]", .flags = OPTION_GRANTS,
 	  .help = "variables the environment scrub keeps" },
 	/* --- end sandbox */
+	/* --- permission rules (policy.h) */
+	{ .key = "permissions.allow", .type = OPTION_STRINGS,
+	  OPT(permissions.rules[0]), .def = "[]",
+	  .check = policy_rule_check, .flags = OPTION_GRANTS|OPTION_MERGE,
+	  .help = "rules of calls run without asking: Bash(git status), "
+	    "Bash(npm run test:*), Edit(src/**), mcp__github__*" },
+	{ .key = "permissions.ask", .type = OPTION_STRINGS,
+	  OPT(permissions.rules[1]), .def = "[]",
+	  .check = policy_rule_check, .flags = OPTION_MERGE,
+	  .help = "rules of calls always asked about, over allow rules" },
+	{ .key = "permissions.deny", .type = OPTION_STRINGS,
+	  OPT(permissions.rules[2]), .def = "[]",
+	  .check = policy_rule_check, .flags = OPTION_MERGE,
+	  .help = "rules of calls refused in every mode, bypass too" },
+	/* --- end permission rules */
+	/* --- mcp (issue 13) */
+	{ .key = "mcp.servers", .type = OPTION_JSON, OPT(mcp.servers),
+	  .flags = OPTION_GRANTS, .help = "MCP servers as .mcp.json's "
+	  "mcpServers: NAME to {command, args, env} or {type, url, "
+	  "headers}" },
+	{ .key = "mcp.start_timeout", .type = OPTION_MS,
+	  OPT(mcp.start_timeout_ms), .def = "30000", .min = 0,
+	  .max = INT_MAX, .help = "a server's initialize and tools/list; "
+	  "the first request waits at most this" },
+	{ .key = "mcp.call_timeout", .type = OPTION_MS,
+	  OPT(mcp.call_timeout_ms), .def = "120000", .min = 0,
+	  .max = INT_MAX, .help = "one tools/call" },
+	{ .key = "mcp.tool_search_percent", .type = OPTION_INT,
+	  OPT(mcp.tool_search_percent), .def = "10", .min = 0, .max = 100,
+	  .help = "past this share of the context window, server tools are "
+	  "found through mcp_tool_search (100: never)" },
+	/* --- end mcp */
 	/* --- ui */
 	{ .key = "trace.endpoint", .type = OPTION_STRING,
 	  CFG(trace_endpoint),
@@ -215,20 +251,25 @@ const struct option_entry options_table[] = {
 	/* --- budget: limits of a run and the prices of models */
 	{ .key = "budget.max_turns", .type = OPTION_INT,
 	  OPT(budget.max_turns), .def = "0", .min = 0, .max = INT_MAX,
+	  .flags = OPTION_TIGHTEN,
 	  .help = "model calls per run (0: no limit)" },
 	{ .key = "budget.max_usd", .type = OPTION_NUMBER,
 	  OPT(budget.max_usd), .def = "0", .min = 0, .max = 1000000,
+	  .flags = OPTION_TIGHTEN,
 	  .help = "cost per run in US dollars (0: no limit)" },
 	{ .key = "budget.max_duration", .type = OPTION_MS,
 	  OPT(budget.max_duration_ms), .def = "0", .min = 0,
-	  .max = INT64_MAX, .help = "time per run, \"30m\" (0: no limit)" },
+	  .max = INT64_MAX, .flags = OPTION_TIGHTEN,
+	  .help = "time per run, \"30m\" (0: no limit)" },
 	{ .key = "budget.max_consecutive_errors", .type = OPTION_INT,
 	  OPT(budget.max_consecutive_errors), .def = "8", .min = 0,
-	  .max = INT_MAX, .help = "tool errors in a row that stop the turn "
+	  .max = INT_MAX, .flags = OPTION_TIGHTEN,
+	  .help = "tool errors in a row that stop the turn "
 	  "(0: never)" },
 	{ .key = "budget.max_repeated_failures", .type = OPTION_INT,
 	  OPT(budget.max_repeated_failures), .def = "3", .min = 0,
-	  .max = INT_MAX, .help = "the same failing call in a row that "
+	  .max = INT_MAX, .flags = OPTION_TIGHTEN,
+	  .help = "the same failing call in a row that "
 	  "stops the turn (0: never)" },
 	{ .key = "prices", .type = OPTION_JSON, OPT(budget.prices),
 	  .help = "model to prices per million tokens, over data/prices.json" },
@@ -300,6 +341,8 @@ static void	options_src_set(struct option_source *,
 		    const struct options_ctx *);
 static void	options_src_release(struct option_source *);
 static void	options_strv_free(struct option_strv *);
+static int	options_merge(const struct options_ctx *,
+		    struct option_strv *, struct option_strv *);
 static void	options_server_release(struct lsp_server_option *);
 static void	*options_field(const struct options_ctx *,
 		    const struct option_entry *, void *);
@@ -319,6 +362,11 @@ static int	options_server_apply(const struct options_ctx *,
 		    const char *, const char *, json_t *, char **);
 static int	options_apply(const struct options_ctx *, const char *,
 		    json_t *, char **);
+static int	options_hold(const struct options_ctx *, const char *,
+		    json_t *);
+static void	options_check_servers(struct options *, enum option_origin);
+static int	options_loosens(const struct options_ctx *,
+		    const struct option_entry *, const char *, json_t *);
 static void	options_walk(const struct options_ctx *, const char *,
 		    json_t *);
 static int	options_is_group(const char *);
@@ -419,11 +467,60 @@ options_strv_free(struct option_strv *sv)
 {
 	size_t	i;
 
-	for (i = 0; i < sv->n; i++)
+	for (i = 0; i < sv->n; i++) {
 		free(sv->v[i]);
+		if (sv->from != NULL)
+			free(sv->from[i]);
+	}
+	free(sv->v);
+	free(sv->from);
+	sv->v = NULL;
+	sv->from = NULL;
+	sv->n = 0;
+}
+
+/*
+ * An OPTION_MERGE list: add the strings of sv (taken) that old does not
+ * have to old, remembering where each came from.  0 when old is the
+ * default (replaced as usual), else 1.
+ */
+static int
+options_merge(const struct options_ctx *ctx, struct option_strv *old,
+    struct option_strv *sv)
+{
+	struct option_source	 src;
+	size_t			 i, j;
+	int			 have;
+
+	src.origin = ctx->origin;
+	src.where = (char *)ctx->where;
+	if (ctx->origin == OPTION_DEFAULT)
+		return (0);
+	if (old->from == NULL) {
+		/* The default entries, or what a replace left. */
+		old->from = xcalloc(old->n + 1, sizeof *old->from);
+		for (i = 0; i < old->n; i++)
+			old->from[i] = xstrdup("default");
+	}
+	old->v = xreallocarray(old->v, old->n + sv->n + 1, sizeof *old->v);
+	old->from = xreallocarray(old->from, old->n + sv->n + 1,
+	    sizeof *old->from);
+	for (i = 0; i < sv->n; i++) {
+		for (have = 0, j = 0; j < old->n && !have; j++)
+			have = strcmp(old->v[j], sv->v[i]) == 0;
+		if (have) {
+			free(sv->v[i]);
+			continue;
+		}
+		old->from[old->n] = options_source_text(&src);
+		old->v[old->n++] = sv->v[i];
+	}
+	old->v[old->n] = NULL;
+	old->from[old->n] = NULL;
 	free(sv->v);
 	sv->v = NULL;
 	sv->n = 0;
+	return (1);
 }
 
 static void
@@ -692,8 +789,12 @@ options_value(const struct options_ctx *ctx, const struct option_entry *e,
 			}
 			sv.v[sv.n++] = xstrdup(s);
 		}
-		options_strv_free(p);
-		*(struct option_strv *)p = sv;
+		if ((e->flags & OPTION_MERGE) && options_merge(ctx, p, &sv))
+			;
+		else {
+			options_strv_free(p);
+			*(struct option_strv *)p = sv;
+		}
 		if (bad.len != 0) {
 			/* The good elements apply; the bad are reported. */
 			*why = buf_detach(&bad, NULL);
@@ -922,6 +1023,85 @@ options_is_group(const char *prefix)
 }
 
 /* Apply the members of obj under prefix (NULL: the top level). */
+/*
+ * Whether v for the limit e (OPTION_TIGHTEN, 0 meaning none) would raise
+ * or remove the value in force.  A bad value does not: it is reported.
+ */
+static int
+options_loosens(const struct options_ctx *ctx, const struct option_entry *e,
+    const char *key, json_t *v)
+{
+	const void	*p = options_field(ctx, e, NULL);
+	long long	 n, cur;
+	double		 d, dcur;
+	char		*why = NULL;
+
+	if (e->type == OPTION_NUMBER) {
+		if (options_real(e, key, v, &d, &why) != 0) {
+			free(why);
+			return (0);
+		}
+		memcpy(&dcur, p, sizeof dcur);
+		return (dcur != 0 && (d == 0 || d > dcur));
+	}
+	if (options_number(e, key, v, &n, &why) != 0) {
+		free(why);
+		return (0);
+	}
+	n *= e->scale != 0 ? e->scale : 1;
+	cur = options_load_int(p, e->size, 0);
+	return (cur != 0 && (n == 0 || n > cur));
+}
+
+/*
+ * Folder trust: hold key (a known one that grants a capability) of an
+ * untrusted project's config instead of applying it.  Unknown keys go on
+ * to be reported as such; a group ("lsp", "sandbox") is walked into.
+ */
+static int
+options_hold(const struct options_ctx *ctx, const char *key, json_t *v)
+{
+	struct options			*o = ctx->o;
+	const struct option_entry	*e;
+	const char			*k;
+	json_t				*x, *drop;
+	char				*sub;
+	size_t				 i;
+
+	if (ctx->origin != OPTION_PROJECT || !o->hold_grants)
+		return (0);
+	e = options_find(key);
+	if (e != NULL && e->type == OPTION_KEYS && json_is_object(v)) {
+		/* {"keys": {...}}: hold the bindings that grant, one each. */
+		drop = json_array();
+		json_object_foreach(v, k, x) {
+			sub = xasprintf("keys.%s", k);
+			if (options_hold(ctx, sub, x))
+				json_array_append_new(drop, json_string(k));
+			free(sub);
+		}
+		for (i = 0; i < json_array_size(drop); i++)
+			json_object_del(v, json_string_value(
+			    json_array_get(drop, i)));
+		json_decref(drop);
+		return (0);
+	}
+	if (e == NULL && strncmp(key, "lsp.servers.", 12) != 0 &&
+	    strncmp(key, "keys.", 5) != 0)
+		return (0);
+	if (e != NULL && (e->flags & OPTION_TIGHTEN)) {
+		if (!options_loosens(ctx, e, key, v))
+			return (0);
+	} else if (!options_grants(key))
+		return (0);
+	if (o->held == NULL)
+		o->held = json_object();
+	json_object_set(o->held, key, v);
+	if (o->held_where == NULL && ctx->where != NULL)
+		o->held_where = xstrdup(ctx->where);
+	return (1);
+}
+
 static void
 options_walk(const struct options_ctx *ctx, const char *prefix, json_t *obj)
 {
@@ -932,6 +1112,10 @@ options_walk(const struct options_ctx *ctx, const char *prefix, json_t *obj)
 	json_object_foreach(obj, k, v) {
 		key = prefix != NULL ? xasprintf("%s.%s", prefix, k) :
 		    xstrdup(k);
+		if (options_hold(ctx, key, v)) {
+			free(key);
+			continue;
+		}
 		if (options_find(key) == NULL && options_is_group(key)) {
 			en = xasprintf("%s.enabled", key);
 			if (json_is_object(v))
@@ -971,10 +1155,22 @@ options_grants(const char *key)
 {
 	const struct option_entry	*e;
 	const char			*name, *field;
+	size_t				 i;
 
 	if ((e = options_find(key)) != NULL)
 		return ((e->flags & OPTION_GRANTS) != 0);
 	if (strncmp(key, "keys.", 5) == 0 && key[5] != '\0') {
+		/*
+		 * The keys that answer an approval, and the one that cycles
+		 * the permission mode: a project swapping "y" and "n" would
+		 * approve what the user means to reject.
+		 */
+		for (i = 0; key_table[i].name != NULL; i++) {
+			if (strcmp(key_table[i].name, key + 5) == 0 &&
+			    (key_table[i].mode == KEYM_APPROVAL ||
+			    key_table[i].action == KA_MODE_NEXT))
+				return (1);
+		}
 		e = options_find("keys");
 		return (e == NULL || (e->flags & OPTION_GRANTS) != 0);
 	}
@@ -1045,7 +1241,10 @@ options_free(struct options *o)
 	options_strv_free(&o->session.redact);
 	options_strv_free(&o->sandbox.writable_roots);
 	options_strv_free(&o->sandbox.keep_env);
+	for (i = 0; i < 3; i++)
+		options_strv_free(&o->permissions.rules[i]);
 	json_decref(o->budget.prices);
+	json_decref(o->mcp.servers);
 	for (i = 0; i < o->nlsp_servers; i++) {
 		options_server_release(&o->lsp_servers[i]);
 		options_src_release(&o->server_src[i]);
@@ -1057,6 +1256,9 @@ options_free(struct options *o)
 	free(o->src);
 	for (i = 0; i < OPTION_KEYS_MAX; i++)
 		options_src_release(&o->key_src[i]);
+	/* Folder trust's held keys. */
+	json_decref(o->held);
+	free(o->held_where);
 	for (i = 0; i < o->nproblems; i++)
 		free(o->problems[i]);
 	free(o->problems);
@@ -1135,10 +1337,27 @@ options_load_file(struct config *cfg, const char *path,
 {
 	json_error_t		 err;
 	json_t			*j;
+	struct stat		 sb;
+	int			 fd;
 
-	if ((j = json_load_file(path, 0, &err)) == NULL) {
-		if (err.line == -1 && access(path, F_OK) != 0)
+	/*
+	 * A repository brings the project's file: a fifo or a device there
+	 * must not hang or feed agentos's start.
+	 */
+	if ((fd = open(path, O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_NOCTTY)) == -1) {
+		if (errno == ENOENT)
 			return (0);
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		*cause = xasprintf("%s: not a regular file", path);
+		return (-1);
+	}
+	j = json_loadfd(fd, 0, &err);
+	close(fd);
+	if (j == NULL) {
 		*cause = xasprintf("%s:%d: %s", path, err.line, err.text);
 		return (-1);
 	}
@@ -1213,15 +1432,71 @@ options_set(struct config *cfg, const char *key, const char *value,
 	return (rc != 0 ? -1 : 0);
 }
 
+const json_t *
+options_held(const struct config *cfg, const char **where)
+{
+	const struct options	*o = options_get(cfg);
+
+	if (where != NULL)
+		*where = o->held_where;
+	if (o->held == NULL || json_object_size(o->held) == 0)
+		return (NULL);
+	return (o->held);
+}
+
+void
+options_apply_held(struct config *cfg)
+{
+	struct options			*o = cfg->opts;
+	struct options_ctx		 ctx;
+	const struct option_entry	*e;
+	const char			*k;
+	json_t				*v;
+	char				*why;
+
+	if (o == NULL || o->held == NULL)
+		return;
+	ctx.cfg = cfg;
+	ctx.o = o;
+	ctx.origin = OPTION_PROJECT;
+	ctx.where = o->held_where;
+	ctx.collect = 1;
+	o->hold_grants = 0;
+	json_object_foreach(o->held, k, v) {
+		e = options_find(k);
+		if (e != NULL && e->type != OPTION_SERVERS &&
+		    e->type != OPTION_KEYS &&
+		    o->src[e - options_table].origin > OPTION_PROJECT)
+			continue;
+		if (options_apply(&ctx, k, v, &why) != 0) {
+			options_problem(o, "%s: %s", ctx.where != NULL ?
+			    ctx.where : "config", why);
+			free(why);
+		}
+	}
+	json_decref(o->held);
+	o->held = NULL;
+	options_check_servers(o, OPTION_PROJECT);
+}
+
 void
 options_check(struct config *cfg)
 {
-	struct options			*o = cfg->opts;
+	options_check_servers(cfg->opts, OPTION_DEFAULT);
+}
+
+/* A new "lsp.servers" entry (from origin, or any) needs its two fields. */
+static void
+options_check_servers(struct options *o, enum option_origin origin)
+{
 	const struct lsp_server_option	*s;
 	size_t				 i;
 
 	for (i = 0; i < o->nlsp_servers; i++) {
 		s = &o->lsp_servers[i];
+		if (origin != OPTION_DEFAULT &&
+		    o->server_src[i].origin != origin)
+			continue;
 		if (lsp_conf_is_builtin(s->name) ||
 		    (s->command.v != NULL && s->extensions.v != NULL))
 			continue;

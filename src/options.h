@@ -30,6 +30,18 @@
 struct option_strv {
 	char		**v;		/* NULL-terminated */
 	size_t		  n;
+	char		**from;		/* OPTION_MERGE rows: where each of v
+					   came from (a file, "command line");
+					   else NULL */
+};
+
+/*
+ * "permissions.*": the permission rules (policy.h), indexed as enum
+ * policy_kind: allow, ask, deny.  The user's and a trusted project's
+ * lists are merged.
+ */
+struct permissions_options {
+	struct option_strv	rules[3];
 };
 
 /* "session.*" and "redact": what the session log keeps. */
@@ -72,6 +84,18 @@ struct lsp_server_option {
 	int			 disabled;	/* -1 not given, 0, 1 */
 };
 
+/*
+ * "mcp.*": the MCP client (mcp.h).  servers is the object of Claude
+ * Code's "mcpServers" (NULL: none), read by mcp_conf_load().
+ */
+struct mcp_options {
+	json_t			*servers;	/* "mcp.servers" */
+	unsigned int		 start_timeout_ms; /* (30000) to ready */
+	unsigned int		 call_timeout_ms; /* (120000) tools/call */
+	int			 tool_search_percent; /* (10) of the window
+					   the definitions may take */
+};
+
 /* Where a value came from, lowest precedence first. */
 enum option_origin {
 	OPTION_DEFAULT,
@@ -100,12 +124,22 @@ struct options {
 	struct budget_options	 budget;	/* "budget.*", "prices" */
 	struct context_options	 context;	/* "context.*" */
 	struct sandbox_options	 sandbox;	/* "sandbox.*" */
+	struct permissions_options permissions;	/* "permissions.*" */
+	struct mcp_options	 mcp;		/* "mcp.*" */
 
 	struct option_source	*src;		/* one per options_table row */
 	struct option_source	 key_src[OPTION_KEYS_MAX];
 	struct option_source	*server_src;	/* one per lsp_servers */
 	char			**problems;	/* "FILE: KEY: why" */
 	size_t			 nproblems, problems_alloc;
+	/*
+	 * Folder trust (trust.h): with hold_grants set, the granting keys
+	 * of the project's config are kept in held (an object of dotted
+	 * key to value) instead of applied, from held_where.
+	 */
+	int			 hold_grants;
+	json_t			*held;
+	char			*held_where;
 };
 
 enum option_type {
@@ -149,11 +183,17 @@ struct option_entry {
 	int			(*check)(const char *, char **);
 	const char		*env;	/* environment variable */
 	int			 flags;
+#define OPTION_TIGHTEN	0x8		/* a limit (0: none): an untrusted
+					   project's config may lower it, not
+					   raise or remove it (issue 12) */
 #define OPTION_SECRET	0x1		/* shown redacted */
 #define OPTION_GRANTS	0x2		/* grants a capability: where requests
 					   and keys go, what runs, what is
 					   approved; an untrusted project's
 					   config must not set it (issue 12) */
+#define OPTION_MERGE	0x4		/* OPTION_STRINGS: a later file adds
+					   to the list instead of replacing
+					   it */
 	const char		*help;	/* one line */
 };
 
@@ -214,6 +254,21 @@ void	 options_load_env(struct config *cfg);
  */
 int	 options_set(struct config *cfg, const char *key, const char *value,
 	    enum option_origin origin, const char *where, char **cause);
+
+/*
+ * The granting keys of the project's config held back because the
+ * repository is not trusted (folder trust, trust.h): an object of dotted
+ * key ("permission_mode", "lsp.servers") to the value as given, borrowed;
+ * NULL when nothing was held.  *where (may be NULL) is the file's path.
+ */
+const json_t *options_held(const struct config *cfg, const char **where);
+/*
+ * Apply the held keys (once the repository is trusted) with origin
+ * OPTION_PROJECT, as if they had been read with the file: a key whose
+ * value came from above the project (the environment, a flag) keeps it.
+ * Bad values become problems.  Nothing is held afterwards.
+ */
+void	 options_apply_held(struct config *cfg);
 
 /*
  * Checks across keys once everything is read: a new "lsp.servers" entry

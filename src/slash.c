@@ -15,6 +15,8 @@
 #include "cmd-custom.h"
 #include "cmd-init.h"
 #include "repomodel.h"
+#include "mcp.h"
+#include "policy.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
@@ -48,6 +50,14 @@ static void	slash_todo(struct ui *, const char *);
 /* --- sandbox: slash command prototypes (/sandbox) */
 static void	slash_sandbox(struct ui *, const char *);
 /* --- end sandbox: slash command prototypes */
+/* --- permission rules: slash command prototypes (/permissions) */
+static void	slash_permissions(struct ui *, const char *);
+/* --- end permission rules: slash command prototypes */
+/* --- mcp: slash command prototypes (/mcp) */
+static void	slash_mcp(struct ui *, const char *);
+static int	slash_mcp_prompt(struct ui *, const char *, size_t,
+		    const char *);
+/* --- end mcp: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
 	{ .name = "help", .args = "", .exec = slash_help,
@@ -107,6 +117,18 @@ const struct slash_entry slash_table[] = {
 	  .help = "show how commands are confined, or change the profile "
 	    "for this session" },
 	/* --- end sandbox: slash commands */
+	/* --- permission rules: slash commands (/permissions) */
+	{ .name = "permissions", .args = "[allow|ask|deny RULE | rm N]",
+	  .exec = slash_permissions,
+	  .help = "list the permission rules and where each came from, add "
+	    "a session rule, or remove session rule N" },
+	/* --- end permission rules: slash commands */
+	/* --- mcp: slash commands (/mcp) */
+	{ .name = "mcp", .args = "[reconnect NAME|disable NAME]",
+	  .exec = slash_mcp,
+	  .help = "show the MCP servers (state, reason, tools, stderr), or "
+	    "reconnect or disable one for this session" },
+	/* --- end mcp: slash commands */
 	{ .name = NULL }
 };
 
@@ -323,6 +345,10 @@ slash_run(struct ui *ui, const char *line)
 		if (strlen(e->name) == n && strncmp(e->name, line, n) == 0)
 			break;
 	}
+	/* --- mcp: a server's prompt, /mcp__SERVER__PROMPT args */
+	if (e->name == NULL && strncmp(line, "mcp__", 5) == 0)
+		return (slash_mcp_prompt(ui, line, n, line + n));
+	/* --- end mcp */
 	if (e->name == NULL)
 		return (slash_run_custom(ui, line, n));
 	line += n;
@@ -686,3 +712,163 @@ slash_init_yes(struct ui *ui, void *arg)
 	ui_redraw(ui);
 }
 /* --- end init */
+/* --- mcp: /mcp */
+/* Show the MCP servers, or reconnect or disable one. */
+static void
+slash_mcp(struct ui *ui, const char *args)
+{
+	struct mcp_manager	*m;
+	struct buf		 b = BUF_INIT;
+	char			*cause = NULL;
+	int			 rc = 0;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "no session yet");
+		return;
+	}
+	m = workspace_mcp(agent_workspace(ui->agent));
+	if (strncmp(args, "reconnect ", 10) == 0)
+		rc = mcp_reconnect(m, args + 10, &cause);
+	else if (strncmp(args, "disable ", 8) == 0)
+		rc = mcp_disable(m, args + 8, &cause);
+	else if (*args != '\0') {
+		view_transcript_notice(ui, TE_ERROR, "usage: /mcp "
+		    "[reconnect NAME|disable NAME]");
+		return;
+	}
+	if (rc != 0) {
+		view_transcript_notice(ui, TE_ERROR, "%s", cause);
+		free(cause);
+		return;
+	}
+	mcp_status(m, &b);
+	buf_rtrim(&b);
+	view_transcript_notice(ui, TE_NOTICE, "MCP servers:\n%s", b.buf);
+	buf_release(&b);
+}
+
+/* What a prompt being fetched will be sent as. */
+struct slash_mcp_req {
+	struct ui	*ui;
+	char		*shown;
+};
+
+/* The prompt's text arrived: send it as the user's message. */
+static void
+slash_mcp_prompt_done(void *arg, const char *text, const char *error)
+{
+	struct slash_mcp_req	*r = arg;
+
+	/* A message, never a command: a server's text runs nothing. */
+	if (text != NULL)
+		ui_submit_message(r->ui, text, r->shown);
+	else {
+		view_transcript_notice(r->ui, TE_ERROR, "%s", error);
+		ui_redraw(r->ui);
+	}
+	free(r->shown);
+	free(r);
+}
+
+/* /mcp__SERVER__PROMPT args: get the prompt, then send it. */
+static int
+slash_mcp_prompt(struct ui *ui, const char *name, size_t n,
+    const char *args)
+{
+	struct slash_mcp_req	*r;
+	char			*cause = NULL, *cmd;
+
+	if (ui->agent == NULL)
+		return (-1);
+	cmd = xstrndup(name, n);
+	r = xcalloc(1, sizeof *r);
+	r->ui = ui;
+	r->shown = xasprintf("/%s%s", cmd, args);
+	if (mcp_prompt_get(workspace_mcp(agent_workspace(ui->agent)), cmd,
+	    args, slash_mcp_prompt_done, r, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "%s", cause);
+		free(cause);
+		free(r->shown);
+		free(r);
+	}
+	free(cmd);
+	return (0);
+}
+/* --- end mcp: /mcp */
+
+/* --- permission rules: /permissions */
+/*
+ * /permissions: the rules, numbered, with their origin; "allow RULE",
+ * "ask RULE", "deny RULE" add a session rule; "rm N" removes session rule
+ * N (rules from files are edited in the files).
+ */
+static void
+slash_permissions(struct ui *ui, const char *args)
+{
+	struct perm		*p;
+	struct buf		 b = BUF_INIT;
+	enum policy_kind	 kind;
+	const char		*text, *origin, *rest;
+	char			*word, *cause = NULL, *end;
+	size_t			 i, len;
+	unsigned long		 n;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "no session yet");
+		return;
+	}
+	p = agent_perm(ui->agent);
+	len = strcspn(args, " \t");
+	word = xstrndup(args, len);
+	rest = args + len;
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	if (strcmp(word, "rm") == 0) {
+		n = strtoul(rest, &end, 10);
+		if (*rest == '\0' || *end != '\0' || n == 0)
+			view_transcript_notice(ui, TE_ERROR, "/permissions rm "
+			    "N: the number of a rule in /permissions");
+		else if (perm_remove_rule(p, n - 1, &cause) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "/permissions: "
+			    "%s", cause);
+			free(cause);
+		} else
+			view_transcript_notice(ui, TE_NOTICE, "Removed rule "
+			    "%lu", n);
+		goto out;
+	}
+	if (*word != '\0') {
+		if (policy_kind_from_name(word, &kind) != 0 || *rest == '\0') {
+			view_transcript_notice(ui, TE_ERROR, "/permissions "
+			    "allow|ask|deny RULE, or rm N");
+			goto out;
+		}
+		if (perm_add_rule(p, kind, rest, "session", 1, &cause) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "/permissions: "
+			    "%s", cause);
+			free(cause);
+			goto out;
+		}
+		view_transcript_notice(ui, TE_NOTICE, "Added for this "
+		    "session: %s %s", word, rest);
+		goto out;
+	}
+	if (perm_rules(p) == 0) {
+		view_transcript_notice(ui, TE_NOTICE, "Permission rules: none "
+		    "(mode %s decides; add rules with /permissions allow RULE "
+		    "or permissions.allow in the config)",
+		    perm_mode_name(perm_get_mode(p)));
+		goto out;
+	}
+	buf_addf(&b, "Permission rules (deny wins over ask, ask over allow; "
+	    "then mode %s):", perm_mode_name(perm_get_mode(p)));
+	for (i = 0; perm_rule_at(p, i, &kind, &text, &origin, NULL) == 0;
+	    i++)
+		buf_addf(&b, "\n%3zu  %-5s %s  (%s)", i + 1,
+		    policy_kind_name(kind), text, origin);
+	view_transcript_notice(ui, TE_NOTICE, "%s", b.buf);
+	buf_release(&b);
+out:
+	free(word);
+}
+/* --- end permission rules: /permissions */

@@ -16,6 +16,7 @@
 #include "agentos.h"
 #include "lsp.h"
 #include "repomodel.h"
+#include "policy.h"
 #include "banned.h"
 
 #define TOOL_LSP_MAX_ITEMS	200
@@ -71,6 +72,7 @@ static void	tool_lsp_symbols(struct buf *, const char *, json_t *, int,
 static void	tool_lsp_hover_text(struct buf *, json_t *);
 static const char *tool_lsp_kind(json_int_t);
 static char	*tool_lsp_line(const char *, unsigned int, size_t *);
+static int	tool_lsp_protected(struct tool_call *, const char *);
 static int	tool_lsp_apply(struct tool_call *, struct lsp_file_edit *,
 		    size_t);
 static void	tool_lsp_rename_done(void *, json_t *, int, const char *);
@@ -778,6 +780,42 @@ out:
 }
 
 /* Write each file's new contents (via a temporary and rename). */
+/*
+ * Is path (absolute), written by the rename tc, a protected path other
+ * than the ones tc declared?  Then tc's result says so.
+ */
+static int
+tool_lsp_protected(struct tool_call *tc, const char *path)
+{
+	char	*root, *abs, *prot, *decl;
+	size_t	 i;
+	int	 hit = 0;
+
+	if ((root = realpath(tc->ctx->root, NULL)) == NULL)
+		root = xstrdup(tc->ctx->root);
+	abs = policy_abspath(root, path);
+	if ((prot = policy_protected(root, abs)) != NULL) {
+		hit = 1;
+		for (i = 0; i < tc->effects.nwrites && hit; i++) {
+			decl = policy_abspath(root, tc->effects.writes[i]);
+			if (strcmp(decl, abs) == 0)
+				hit = 0;
+			free(decl);
+		}
+		if (hit)
+			tool_result_setf(tc, 1, "rename refused: the server's "
+			    "edit also writes %s, a protected path (git "
+			    "internals, agentos and MCP config, instruction "
+			    "files, hooks) that was not approved by name; "
+			    "nothing written. Rename the other files with "
+			    "edit_file.", prot);
+	}
+	free(prot);
+	free(abs);
+	free(root);
+	return (hit);
+}
+
 static int
 tool_lsp_apply(struct tool_call *tc, struct lsp_file_edit *files, size_t n)
 {
@@ -791,6 +829,15 @@ tool_lsp_apply(struct tool_call *tc, struct lsp_file_edit *files, size_t n)
 	char		 chunk[65536];
 	size_t		 r;
 
+	/*
+	 * The files the server's edit touches are known only now: one that
+	 * is a protected path (policy.h) and not the file the call named,
+	 * which the policy stage checked, was never approved by name.
+	 */
+	for (i = 0; i < n; i++) {
+		if (tool_lsp_protected(tc, files[i].path))
+			return (0);
+	}
 	/* Refuse if a file changed since the edit was computed. */
 	for (i = 0; i < n; i++) {
 		if ((f = fopen(files[i].path, "r")) == NULL) {

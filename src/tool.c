@@ -6,6 +6,7 @@
 
 #include "agentos.h"
 #include "lsp.h"
+#include "mcp.h"
 #include "repomodel.h"
 #include "banned.h"
 
@@ -271,6 +272,9 @@ tool_call_create(const char *id, const char *name, json_t *input,
 	struct tool_call	*tc = xcalloc(1, sizeof *tc);
 
 	tc->tool = tool_find(name);
+	/* A server tool (mcp.h): looked up in the workspace's servers. */
+	if (tc->tool == NULL && ctx != NULL && ctx->mcp != NULL)
+		tc->tool = mcp_tool_find(ctx->mcp, name);
 	tc->id = xstrdup(id != NULL ? id : "");
 	tc->name = xstrdup(name);
 	tc->input = input != NULL ? json_incref(input) : json_object();

@@ -5,8 +5,11 @@
 #include "agentos.h"
 #include "lsp.h"
 #include "repomodel.h"
+#include "sandbox.h"
+#include "secret.h"
 #include "toolrun.h"
 #include "workspace.h"
+#include "policy.h"
 #include "banned.h"
 
 struct toolrun {
@@ -34,7 +37,17 @@ struct toolrun {
 	int			 unconfined;	/* sandbox: asked because
 						   nothing is enforced */
 	int			 approving;	/* approve: asked, waiting */
+	char			*protect;	/* policy: the protected path
+						   asked about, or NULL */
+	char			*ask_why;	/* policy: why asked, or NULL */
 	struct lsp_wait		*lsp_wait;	/* lsp: diagnostics */
+	int			 rerun_asking;	/* rerun: offered, waiting */
+	enum rerun		 rerun_how;	/* rerun: running again so */
+	int			 rerunning;
+	struct tool_ctx		 rerun_ctx;	/* rerun: the call's ctx with
+						   another sandbox */
+	struct tool_ctx		*rerun_saved;	/* the call's own ctx */
+	struct sandbox		*rerun_sb;	/* with network, or NULL */
 	const char		*lsp_server;	/* its name (borrowed) */
 };
 
@@ -75,6 +88,10 @@ static enum toolrun_rc toolrun_snapshot_end(struct toolrun *,
 static enum toolrun_rc toolrun_exec_begin(struct toolrun *,
 		    struct tool_call *);
 static void	toolrun_exec_cancel(struct toolrun *, struct tool_call *);
+static enum toolrun_rc toolrun_rerun_end(struct toolrun *,
+		    struct tool_call *);
+static void	toolrun_rerun_cancel(struct toolrun *, struct tool_call *);
+static void	toolrun_rerun_done(struct tool_call *, void *);
 
 /*
  * The stages, outermost first: begins run top to bottom, ends bottom to
@@ -96,6 +113,8 @@ const struct toolrun_stage toolrun_stages[] = {
 	{ .name = "lsp", .end = toolrun_lsp_end, .cancel = toolrun_lsp_cancel },
 	{ .name = "snapshot", .begin = toolrun_snapshot_begin,
 	  .end = toolrun_snapshot_end },
+	{ .name = "rerun", .end = toolrun_rerun_end,
+	  .cancel = toolrun_rerun_cancel },
 	{ .name = "exec", .begin = toolrun_exec_begin,
 	  .cancel = toolrun_exec_cancel },
 	{ .name = NULL }
@@ -124,10 +143,20 @@ toolrun_free(struct toolrun *tr)
 {
 	if (tr == NULL)
 		return;
+	/* A rerun (toolrun_rerun): the call's own ctx back. */
+	if (tr->rerunning && tr->tc != NULL) {
+		tr->tc->ctx = tr->rerun_saved;
+		if (tr->tc->done == toolrun_rerun_done)
+			tr->tc->done = NULL;
+	}
+	sandbox_free(tr->rerun_sb);
+
 	if (tr->lsp_wait != NULL)
 		lsp_wait_cancel(tr->lsp_wait);
 	if (tr->tc != NULL && tr->tc->done == toolrun_exec_done)
 		tr->tc->done = NULL;
+	free(tr->protect);
+	free(tr->ask_why);
 	free(tr);
 }
 
@@ -155,6 +184,9 @@ toolrun_start(struct toolrun *tr, struct tool_call *tc, int turn)
 	tr->i = tr->begun = 0;
 	tr->ending = tr->waiting = tr->resumed = 0;
 	tr->ask = tr->approving = tr->unconfined = 0;
+	free(tr->protect);
+	free(tr->ask_why);
+	tr->protect = tr->ask_why = NULL;
 	toolrun_run(tr);
 }
 
@@ -268,10 +300,22 @@ toolrun_approval(struct toolrun *tr, struct tool_call *tc,
 	    "{s:s,s:s,s:s}", "id", tc->id, "decision", decision, "by", by));
 }
 
-/* record: the result, in the log and on the screen. */
+/*
+ * record: the result, in the log and on the screen.  Known secret values
+ * (the provider key, secret-looking variables, the repository's .env
+ * values) are redacted first: the conversation takes the result from here.
+ */
 static enum toolrun_rc
 toolrun_record_end(struct toolrun *tr, struct tool_call *tc)
 {
+	struct secrets	 sec;
+	size_t		 n;
+
+	secrets_collect(&sec, workspace_config(tr->ws), workspace_root(tr->ws));
+	if ((n = secrets_redact(&sec, &tc->result)) > 0)
+		log_debug("tool %s: %zu secret value%s redacted", tc->name, n,
+		    n == 1 ? "" : "s");
+	secrets_release(&sec);
 	toolrun_event(tr, EV_TOOL_RESULT, event_pack(EV_TOOL_RESULT,
 	    "{s:s,s:s,s:b,s:i,s:I,s:I,s:b}", "id", tc->id,
 	    "content", tc->result.buf, "is_error", tc->is_error,
@@ -354,29 +398,59 @@ toolrun_validate_begin(struct toolrun *tr, struct tool_call *tc)
 static enum toolrun_rc
 toolrun_policy_begin(struct toolrun *tr, struct tool_call *tc)
 {
-	enum perm_decision	 d;
-	char			*why = NULL, *by;
+	struct perm_verdict	 v;
+	json_t			*ev;
+	char			*by = NULL;
+	const char		*decision = "ask";
 	enum toolrun_rc		 rc = TOOLRUN_GO;
 
-	d = perm_check(tr->perm, tc->name, &tc->effects, &why);
-	switch (d) {
+	perm_decide(tr->perm, tc->name, &tc->effects, &v);
+	switch (v.d) {
 	case PERM_ALLOW:
-		by = xasprintf("mode:%s", perm_mode_name(
-		    perm_get_mode(tr->perm)));
-		toolrun_approval(tr, tc, "allow", by);
-		free(by);
+		decision = "allow";
 		break;
 	case PERM_DENY:
-		toolrun_approval(tr, tc, "deny", "rule");
-		tool_result_setf(tc, 1, "Not run: %s", why != NULL ? why :
+		decision = "deny";
+		tool_result_setf(tc, 1, "Not run: %s", v.why != NULL ? v.why :
 		    "not allowed in this permission mode");
 		rc = TOOLRUN_DENY;
 		break;
 	case PERM_ASK_USER:
 		tr->ask = 1;
+		free(tr->protect);
+		tr->protect = v.protect != NULL ? xstrdup(v.protect) : NULL;
+		free(tr->ask_why);
+		tr->ask_why = v.why != NULL ? xstrdup(v.why) : NULL;
 		break;
 	}
-	free(why);
+	/*
+	 * Every decision is logged with what made it: a rule (and its
+	 * file), a protected path, or the mode.
+	 */
+	if (v.rule != NULL)
+		by = xstrdup("rule");
+	else if (v.protect != NULL)
+		by = xstrdup("protected");
+	else
+		by = xasprintf("mode:%s", perm_mode_name(
+		    perm_get_mode(tr->perm)));
+	if (v.d == PERM_ASK_USER && v.rule == NULL && v.protect == NULL) {
+		/* The mode asks: the approve stage logs the answer. */
+		free(by);
+		perm_verdict_release(&v);
+		return (rc);
+	}
+	ev = event_pack(EV_APPROVAL, "{s:s,s:s,s:s}", "id", tc->id,
+	    "decision", decision, "by", by);
+	if (v.rule != NULL)
+		json_object_set_new(ev, "rule", json_string(v.rule));
+	if (v.origin != NULL)
+		json_object_set_new(ev, "rule_from", json_string(v.origin));
+	if (v.protect != NULL)
+		json_object_set_new(ev, "path", json_string(v.protect));
+	toolrun_event(tr, EV_APPROVAL, ev);
+	free(by);
+	perm_verdict_release(&v);
 	return (rc);
 }
 
@@ -432,17 +506,41 @@ toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
 		    TOOLRUN_UNCONFINED, tc->name);
 		goto out;
 	}
+	if ((tr->headless || tr->ui->approval == NULL) &&
+	    tr->protect != NULL) {
+		toolrun_approval(tr, tc, "deny", "protected");
+		tool_result_setf(tc, 1, "Not run: %s writes %s, a protected "
+		    "path (git internals, agentos and MCP config, instruction "
+		    "files, hooks), which needs the user's explicit approval "
+		    "in every permission mode but bypass, and agentos runs "
+		    "headless (-p), where nobody can approve. Do not write "
+		    "there; say what change you need.", tc->name,
+		    tr->protect);
+		goto out;
+	}
 	if (tr->headless || tr->ui->approval == NULL) {
 		toolrun_approval(tr, tc, "deny", "headless");
 		tool_result_setf(tc, 1, "Not run: %s needs the user's approval "
-		    "in permission mode %s, and agentos runs headless (-p), "
-		    "where nobody can approve. Do the task without it, or stop "
-		    "and say what you need; the user can re-run with "
-		    "--permission-mode accept-edits or bypass.", tc->name,
-		    perm_mode_name(perm_get_mode(tr->perm)));
+		    "in permission mode %s%s%s%s, and agentos runs headless "
+		    "(-p), where nobody can approve. Do the task without it, "
+		    "or stop and say what you need; %s", tc->name,
+		    perm_mode_name(perm_get_mode(tr->perm)),
+		    tr->ask_why != NULL ? " (" : "",
+		    tr->ask_why != NULL ? tr->ask_why : "",
+		    tr->ask_why != NULL ? ")" : "",
+		    perm_get_mode(tr->perm) == PERM_BYPASS ? "write the command "
+		    "out so that every command it runs can be checked." :
+		    "the user can re-run with --permission-mode accept-edits "
+		    "or bypass, or add a permissions.allow rule.");
 		goto out;
 	}
 	/* The reason first: the approval panel shows the preview. */
+	if (tr->protect != NULL)
+		buf_addf(&preview, "Protected path: %s (git internals, agentos "
+		    "and MCP config, instruction files, hooks)\n",
+		    tr->protect);
+	else if (tr->ask_why != NULL)
+		buf_addf(&preview, "Asked: %s\n", tr->ask_why);
 	if (tr->unconfined)
 		buf_adds(&preview, TOOLRUN_UNCONFINED ": it would run "
 		    "unsandboxed\n");
@@ -487,12 +585,19 @@ toolrun_decide(struct toolrun *tr, struct tool_call *tc, enum approval ans,
 	ev = event_pack(EV_APPROVAL, "{s:s,s:s,s:s}", "id", tc->id,
 	    "decision", names[ans], "by", "user");
 	if (note != NULL && *note != '\0')
-		json_object_set_new(ev, "note", json_string(note));
+		json_object_set_new(ev, ans == APPROVE_ALWAYS ? "rule" :
+		    "note", json_string(note));
+	if (tr->protect != NULL)
+		json_object_set_new(ev, "path", json_string(tr->protect));
 	toolrun_event(tr, EV_APPROVAL, ev);
 
 	switch (ans) {
 	case APPROVE_ALWAYS:
-		perm_allow_always(tr->perm, tc->name, &tc->effects);
+		/* The rule the user chose comes as the note. */
+		if (note != NULL && *note != '\0')
+			perm_allow_choice(tr->perm, note);
+		else
+			perm_allow_always(tr->perm, tc->name, &tc->effects);
 		/* FALLTHROUGH */
 	case APPROVE_ONCE:
 		toolrun_resume(tr, TOOLRUN_GO);
@@ -699,4 +804,104 @@ static void
 toolrun_exec_cancel(struct toolrun *tr, struct tool_call *tc)
 {
 	tool_call_cancel(tc);
+}
+
+/*
+ * rerun: a command that failed in a way the sandbox may explain
+ * (tc->sandbox_why) is offered to the user to run once more, outside the
+ * sandbox or with the network, as an approval (issue 12).  Never in
+ * bypass (nothing is asked there) nor headless (the result and stderr
+ * report it), and never remembered.
+ */
+static enum toolrun_rc
+toolrun_rerun_end(struct toolrun *tr, struct tool_call *tc)
+{
+	if ((tc->effects.flags & EFFECT_EXEC) == 0 || tc->sandbox_why == NULL ||
+	    tc->cancelled || tr->headless || tr->ui->rerun_ask == NULL ||
+	    perm_get_mode(tr->perm) == PERM_BYPASS || tr->rerunning)
+		return (TOOLRUN_GO);
+	tr->rerun_asking = 1;
+	tr->ui->rerun_ask(tr->ui_arg, tc, tc->sandbox_why);
+	return (TOOLRUN_WAIT);
+}
+
+static void
+toolrun_rerun_cancel(struct toolrun *tr, struct tool_call *tc)
+{
+	if (tr->rerunning) {
+		tool_call_cancel(tc);
+		return;
+	}
+	tr->rerun_asking = 0;
+	toolrun_resume(tr, TOOLRUN_GO);
+}
+
+void
+toolrun_rerun(struct toolrun *tr, struct tool_call *tc, enum rerun how)
+{
+	static const char *names[] = {
+		[RERUN_NO] = "no_rerun",
+		[RERUN_OUTSIDE] = "rerun_outside_sandbox",
+		[RERUN_NETWORK] = "rerun_with_network",
+	};
+	struct sandbox	*sb = NULL;
+	char		*cause = NULL;
+	const char	*what;
+
+	if (tc == NULL || tc != tr->tc || !tr->rerun_asking)
+		return;
+	tr->rerun_asking = 0;
+	toolrun_approval(tr, tc, names[how], "user");
+	if (how == RERUN_NO) {
+		toolrun_resume(tr, TOOLRUN_GO);
+		return;
+	}
+	if (how == RERUN_NETWORK &&
+	    (sb = workspace_sandbox_with_network(tr->ws, &cause)) == NULL) {
+		if (tr->ui->notice != NULL) {
+			what = cause;
+			cause = xasprintf("not run again: %s", what);
+			tr->ui->notice(tr->ui_arg, cause);
+		}
+		free(cause);
+		toolrun_resume(tr, TOOLRUN_GO);
+		return;
+	}
+	tr->rerun_how = how;
+	tr->rerunning = 1;
+	tr->rerun_sb = sb;
+	tr->rerun_saved = tc->ctx;
+	tr->rerun_ctx = *tc->ctx;
+	tr->rerun_ctx.sandbox = sb;	/* NULL: none (the scrub stays) */
+	tc->ctx = &tr->rerun_ctx;
+	free(tc->sandbox_why);
+	tc->sandbox_why = NULL;
+	tc->done = toolrun_rerun_done;
+	tc->done_arg = tr;
+	if (tr->ui->tool_started != NULL)
+		tr->ui->tool_started(tr->ui_arg, tc);
+	tool_call_start(tc);
+}
+
+/* The rerun finished: the call's own ctx back, the result says how. */
+static void
+toolrun_rerun_done(struct tool_call *tc, void *arg)
+{
+	struct toolrun	*tr = arg;
+	struct buf	 b = BUF_INIT;
+	const char	*how;
+
+	tc->ctx = tr->rerun_saved;
+	tr->rerunning = 0;
+	sandbox_free(tr->rerun_sb);
+	tr->rerun_sb = NULL;
+	how = tr->rerun_how == RERUN_OUTSIDE ? "outside the sandbox" :
+	    "in the sandbox with the network";
+	buf_addf(&b, "[The sandbox may have refused the first run; the user "
+	    "approved running it once more %s. This result is that run's.]\n",
+	    how);
+	buf_add(&b, tc->result.buf, tc->result.len);
+	tool_result_set(tc, b.buf, b.len, tc->is_error);
+	buf_release(&b);
+	toolrun_resume(tr, TOOLRUN_GO);
 }

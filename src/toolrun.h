@@ -33,6 +33,7 @@ struct tool_call;
 struct toolrun;
 struct workspace;
 enum approval;
+enum rerun;
 
 enum toolrun_rc {
 	TOOLRUN_GO,
@@ -104,10 +105,21 @@ int	 toolrun_busy(struct toolrun *tr);
 /*
  * The user's answer to the approval asked for tc (the call waiting in the
  * approve stage; any other call is ignored).  note (may be NULL) goes to
- * the model with a rejection.
+ * the model with a rejection; with APPROVE_ALWAYS it is the choice of
+ * perm_always_choices() to save as session rules (NULL: the narrowest).
  */
 void	 toolrun_decide(struct toolrun *tr, struct tool_call *tc,
 	    enum approval ans, const char *note);
+/*
+ * The user's answer to the rerun offered for tc (rerun_ask in struct
+ * agent_ui: the sandbox may have refused the command), from the rerun
+ * stage, which ends right after exec: RERUN_OUTSIDE runs it once more with
+ * no sandbox, RERUN_NETWORK once more in the sandbox with the network; the
+ * result then says it ran again and how.  RERUN_NO keeps the first
+ * result.  Never remembered; any other call is ignored.
+ */
+void	 toolrun_rerun(struct toolrun *tr, struct tool_call *tc,
+	    enum rerun how);
 /*
  * Cancel the call in the pipeline: the waiting stage stops waiting (an
  * approval is answered "not run", a command is killed, a diagnostics wait

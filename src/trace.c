@@ -612,9 +612,15 @@ tracer_event(struct tracer *tr, enum event_type type, const json_t *d,
 	case EV_APPROVAL:
 		if ((t = tracer_tool_find(tr, js(d, "id"))) == NULL)
 			break;
+		/* A policy "ask" (a rule, a protected path): the answer
+		   follows, with the attributes. */
+		if (js(d, "decision") != NULL &&
+		    strcmp(js(d, "decision"), "ask") == 0)
+			break;
 		trace_span_str(&t->sp, "agentos.approval.decision",
 		    js(d, "decision"));
 		trace_span_str(&t->sp, "agentos.approval.by", js(d, "by"));
+		trace_span_str(&t->sp, "agentos.approval.rule", js(d, "rule"));
 		break;
 	case EV_SNAPSHOT:
 		if ((t = tracer_tool_find(tr, js(d, "tool_use_id"))) == NULL)

@@ -33,6 +33,7 @@
 #include "ui.h"
 #include "lsp.h"
 #include "session.h"
+#include "trust.h"
 #include "snapshot.h"
 #include "options.h"
 #include "workspace.h"
@@ -87,6 +88,10 @@ static void	ui_fork_ext(struct ui *, int, const char *);
 static void	ui_resumed(struct ui *);
 static void	ui_start_agent(struct ui *);
 static void	ui_pick_done(struct ui *, const char *);
+static void	ui_begin(struct ui *, int);
+static void	ui_ask_trust(struct ui *, int);
+static void	ui_trust_answer(struct ui *, int, void *);
+static void	ui_trust_release(void *);
 static void	ui_history_save(struct ui *, const char *);
 static void	ui_shell(struct ui *, const char *, const char *);
 static void	ui_external_edit(struct ui *);
@@ -118,12 +123,18 @@ static void	ui_cb_turn_done(void *, enum stop_reason, const char *);
 static void	ui_cb_budget_ask(void *, const char *);
 static void	ui_budget_answer(struct ui *, int, void *);
 static void	ui_budget_release(void *);
+static void	ui_cb_rerun_ask(void *, struct tool_call *, const char *);
+static void	ui_rerun_answer(struct ui *, int, void *);
+static void	ui_rerun_release(void *);
+/* The rerun question while it shows: closed when the turn is over. */
+static struct view	*ui_rerun_view;
 
 static const struct agent_ui ui_agent_cb = {
 	.text_delta = ui_cb_text,
 	.thinking_delta = ui_cb_thinking,
 	.assistant_done = ui_cb_assistant_done,
 	.approval = ui_cb_approval,
+	.rerun_ask = ui_cb_rerun_ask,
 	.tool_started = ui_cb_tool_started,
 	.tool_output = ui_cb_tool_output,
 	.tool_finished = ui_cb_tool_finished,
@@ -1576,6 +1587,66 @@ ui_cb_approval(void *arg, struct tool_call *tc, const char *preview)
 	ui_push(ui, view_approval_create(ui, tc, preview));
 }
 
+/* The rerun question's call (the one in the pipeline). */
+struct ui_rerun {
+	struct ui		*ui;
+	struct tool_call	*tc;
+};
+
+/*
+ * The sandbox may have refused a command: offer to run it once more
+ * outside the sandbox or with the network (issue 12; never remembered).
+ */
+static void
+ui_cb_rerun_ask(void *arg, struct tool_call *tc, const char *why)
+{
+	struct ui	*ui = arg;
+	struct ui_rerun	*r = xcalloc(1, sizeof *r);
+	const char	*cmd;
+	char		*q;
+
+	r->ui = ui;
+	r->tc = tc;
+	cmd = json_string_value(json_object_get(tc->input, "command"));
+	q = xasprintf("The sandbox may have refused this command:\n  $ %s\n"
+	    "%s\n\nRun it once more outside the sandbox, or in it with the "
+	    "network? This once only: nothing is remembered.",
+	    cmd != NULL ? cmd : tc->name, why);
+	ui->streaming = NULL;
+	ui->thinking = NULL;
+	ui_rerun_view = view_choice_create(ui, "Run it again? ", q, "own",
+	    "o outside the sandbox   w with the network   n or Esc keep the "
+	    "result", ui_rerun_answer, ui_rerun_release, r);
+	ui_push(ui, ui_rerun_view);
+	free(q);
+	ui_redraw(ui);
+}
+
+static void
+ui_rerun_answer(struct ui *ui, int key, void *arg)
+{
+	struct ui_rerun	*r = arg;
+
+	ui_rerun_view = NULL;
+	if (ui->agent != NULL)
+		agent_rerun(ui->agent, r->tc, key == 'o' ? RERUN_OUTSIDE :
+		    key == 'w' ? RERUN_NETWORK : RERUN_NO);
+	free(r);
+	ui_redraw(ui);
+}
+
+/* Esc, or the panel closed: keep the result (not at exit). */
+static void
+ui_rerun_release(void *arg)
+{
+	struct ui_rerun	*r = arg;
+
+	ui_rerun_view = NULL;
+	if (!r->ui->quit && r->ui->agent != NULL)
+		agent_rerun(r->ui->agent, r->tc, RERUN_NO);
+	free(r);
+}
+
 static void
 ui_cb_tool_started(void *arg, struct tool_call *tc)
 {
@@ -1746,6 +1817,9 @@ ui_cb_turn_done(void *arg, enum stop_reason stop, const char *error)
 		ui->budget_view = NULL;
 		ui_remove(ui, v);
 	}
+	/* So is a rerun question (its call is over). */
+	if ((v = ui_rerun_view) != NULL)
+		ui_remove(ui, v);
 	if (error != NULL) {
 		if (strstr(error, "cancelled") != NULL)
 			view_transcript_add(ui, TE_NOTICE, "Stopped.");
@@ -1842,11 +1916,160 @@ ui_exit_line(struct ui *ui)
 	    agent_session_id(ui->agent));
 }
 
+/* Start: the session picker (-r without an id), or the agent. */
+static void
+ui_begin(struct ui *ui, int flags)
+{
+	struct view	*v;
+	char		*cause = NULL;
+
+	if (flags & UI_PICK_SESSION) {
+		/* -r without an id: the agent starts once one is picked. */
+		ui->cfg->resume = NULL;
+		if ((v = view_sessions_create(ui, 1, ui_pick_done,
+		    &cause)) != NULL)
+			ui_push(ui, v);
+		else {
+			view_transcript_notice(ui, TE_NOTICE, "Nothing to "
+			    "resume (%s): a new session starts.", cause);
+			free(cause);
+			ui_pick_done(ui, NULL);
+		}
+	} else {
+		ui_start_agent(ui);
+		if (!config_provider_configured(ui->cfg))
+			view_transcript_add(ui, TE_ERROR,
+			    config_provider_help());
+	}
+}
+
+/* The trust question's state: the start flags, the files it covers. */
+struct ui_trust {
+	struct ui		*ui;
+	int			 flags;
+	struct trust_files	 tf;
+};
+
+/*
+ * The trust question's answer: "t" trusts (applied and recorded), "d"
+ * records never to ask, "n" leaves it for this session; then start.
+ */
+static void
+ui_trust_answer(struct ui *ui, int key, void *arg)
+{
+	struct ui_trust		*t = arg;
+	struct trust_files	 now;
+	char			*cause = NULL;
+	int			 flags = t->flags;
+
+	if (key == 'd') {
+		if (trust_record_never(ui->root, &cause) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "trust: %s",
+			    cause);
+			free(cause);
+		} else
+			view_transcript_notice(ui, TE_NOTICE, "Not trusted, "
+			    "and not asked about again: the project settings "
+			    "that grant anything stay unapplied (agentos trust "
+			    "yes trusts it).");
+	} else if (key == 't') {
+		trust_apply(ui->cfg);
+		/*
+		 * Recorded only as shown: files changed while the question
+		 * was open would otherwise be trusted unseen next time.
+		 */
+		trust_scan(ui->root, &now);
+		if (now.fingerprint == NULL || strcmp(now.fingerprint,
+		    t->tf.fingerprint) != 0)
+			cause = xstrdup("the files changed while you were "
+			    "asked; you will be asked again");
+		trust_files_release(&now);
+		if (cause != NULL || trust_record(ui->root, &t->tf,
+		    &cause) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "trusted for "
+			    "this session only: %s", cause);
+			free(cause);
+		} else
+			view_transcript_notice(ui, TE_NOTICE, "Trusted %s: "
+			    "its project settings apply.", ui->root);
+	} else
+		view_transcript_notice(ui, TE_NOTICE, "Not trusted: the "
+		    "project settings that grant anything are not applied "
+		    "this session.");
+	trust_files_release(&t->tf);
+	free(t);
+	ui_begin(ui, flags);
+	ui_redraw(ui);
+}
+
+/* Esc or "n": not now (the session only); nothing at exit. */
+static void
+ui_trust_release(void *arg)
+{
+	struct ui_trust	*t = arg;
+
+	if (t->ui->quit) {
+		trust_files_release(&t->tf);
+		free(t);
+		return;
+	}
+	ui_trust_answer(t->ui, 'n', t);
+}
+
+/*
+ * Ask whether to trust the repository when its files would grant anything
+ * and it is not trusted as they are (trust.h); then start.
+ */
+static void
+ui_ask_trust(struct ui *ui, int flags)
+{
+	struct ui_trust		*t;
+	enum trust_state	 st;
+	char			*cause = NULL, *what, *q;
+
+	if (ui->cfg->project_trusted) {
+		ui_begin(ui, flags);
+		return;
+	}
+	t = xcalloc(1, sizeof *t);
+	t->ui = ui;
+	t->flags = flags;
+	trust_scan(ui->root, &t->tf);
+	st = trust_check(ui->root, &t->tf, &cause);
+	if (cause != NULL) {
+		view_transcript_notice(ui, TE_ERROR, "trust: %s", cause);
+		free(cause);
+	}
+	if (st == TRUST_NEVER && trust_wanted(ui->cfg, &t->tf))
+		view_transcript_notice(ui, TE_NOTICE, "Project settings not "
+		    "applied: you chose not to be asked about this repository "
+		    "(agentos trust yes trusts it).");
+	if (st == TRUST_NONE || st == TRUST_NEVER ||
+	    !trust_wanted(ui->cfg, &t->tf)) {
+		trust_files_release(&t->tf);
+		free(t);
+		ui_begin(ui, flags);
+		return;
+	}
+	what = trust_summary(ui->cfg, ui->root, &t->tf, 24);
+	q = xasprintf("%s\n%s\n\nTrust lets them apply, now and in later "
+	    "sessions until these files change.",
+	    st == TRUST_CHANGED ? "This repository's settings changed since "
+	    "you trusted it." : "This repository's own files would change "
+	    "what agentos does.", what);
+	ui_push(ui, view_choice_create(ui, "Trust this repository? ", q,
+	    "tnd", "t trust   n or Esc not now (this session)   d do not ask "
+	    "again",
+	    ui_trust_answer, ui_trust_release, t));
+	free(q);
+	free(what);
+	ui_redraw(ui);
+}
+
 int
 ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 {
 	struct ui	 ui;
-	struct view	*v;
 	SCREEN		*scr;
 	char		*cause = NULL, *undo;
 	size_t		 i;
@@ -1917,25 +2140,8 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	loop_timer_cancel(ui_frame_timer);
 	ui_frame(&ui);
 	ui_history_load(&ui);
-	if (flags & UI_PICK_SESSION) {
-		/* -r without an id: the agent starts once one is picked. */
-		cfg->resume = NULL;
-		if ((v = view_sessions_create(&ui, 1, ui_pick_done,
-		    &cause)) != NULL)
-			ui_push(&ui, v);
-		else {
-			view_transcript_notice(&ui, TE_NOTICE, "Nothing to "
-			    "resume (%s): a new session starts.", cause);
-			free(cause);
-			cause = NULL;
-			ui_pick_done(&ui, NULL);
-		}
-	} else {
-		ui_start_agent(&ui);
-		if (!config_provider_configured(cfg))
-			view_transcript_add(&ui, TE_ERROR,
-			    config_provider_help());
-	}
+	/* Folder trust first: what it grants must be there for the agent. */
+	ui_ask_trust(&ui, flags);
 
 	ui_ev_input = event_new(loop_base, STDIN_FILENO, EV_READ | EV_PERSIST,
 	    ui_input, &ui);

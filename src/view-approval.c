@@ -1,8 +1,10 @@
 /*
  * view-approval.c: the approval panel: what a tool call would do (an edit's
  * unified diff with line numbers, a command) and the answer: y approve once,
- * a approve for the session (this tool; this command prefix for bash), n
- * reject with a note for the model, Esc reject without a note.
+ * a approve always: a choice of the rules that would allow it (this exact
+ * command, its subcommand prefix; this file, its folder; the tool), saved
+ * for the session and, with u, in the user's config too; n reject with a
+ * note for the model, Esc reject without a note.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "agentos.h"
 #include "ui.h"
+#include "policy.h"
 #include "banned.h"
 
 struct approval_view {
@@ -18,8 +21,11 @@ struct approval_view {
 	char			*tool;		/* its name */
 	int			 flags;		/* EFFECT_* of the call */
 	char			*preview;
-	char			*prefix;	/* bash: what "a" allows */
-	int			 exact;		/* bash: only this command */
+	char			**choices;	/* "always": rule sets */
+	size_t			 nchoices;
+	int			 choosing;	/* "a" pressed: pick one */
+	int			 save;		/* and save it to the user's
+						   config */
 	struct slines		 lines;
 	int			 width;		/* lines rendered for */
 	int			 scroll;
@@ -31,6 +37,7 @@ static void	approval_free(struct view *);
 static int	approval_key(struct view *, const struct key_event *);
 static void	approval_draw(struct view *, int, int, int);
 static int	approval_height(struct view *, int, int);
+static int	approval_key_choice(struct view *, const struct key_event *);
 
 const struct view_ops view_approval_ops = {
 	.name = "approval",
@@ -46,16 +53,14 @@ view_approval_create(struct ui *ui, struct tool_call *tc, const char *preview)
 {
 	struct view		*v = xcalloc(1, sizeof *v);
 	struct approval_view	*d = xcalloc(1, sizeof *d);
-	const char		*cmd = tc->effects.command;
 
 	d->tc = tc;
 	d->tool = xstrdup(tc->name != NULL ? tc->name : "?");
 	d->flags = tc->effects.flags;
 	d->preview = xstrdup(preview != NULL ? preview : "");
-	if ((d->flags & EFFECT_EXEC) && cmd != NULL) {
-		d->prefix = perm_command_prefix(cmd);
-		d->exact = perm_command_exact(cmd);
-	}
+	if (ui->agent != NULL)
+		d->nchoices = perm_always_choices(agent_perm(ui->agent),
+		    tc->name, &tc->effects, &d->choices);
 	slines_init(&d->lines);
 	v->ops = &view_approval_ops;
 	v->ui = ui;
@@ -67,10 +72,13 @@ static void
 approval_free(struct view *v)
 {
 	struct approval_view	*d = v->data;
+	size_t			 i;
 
 	free(d->tool);
 	free(d->preview);
-	free(d->prefix);
+	for (i = 0; i < d->nchoices; i++)
+		free(d->choices[i]);
+	free(d->choices);
 	slines_release(&d->lines);
 	editor_free(d->note);
 	free(d);
@@ -206,6 +214,48 @@ approval_key_note(struct view *v, const struct key_event *ev)
 	return (VIEW_HANDLED | VIEW_REDRAW);
 }
 
+/*
+ * Keys while choosing what "always" saves: a digit picks a choice, u
+ * toggles saving it to the user's config as well, Esc goes back.
+ */
+static int
+approval_key_choice(struct view *v, const struct key_event *ev)
+{
+	struct approval_view	*d = v->data;
+	struct ui		*ui = v->ui;
+	char			*path, *cause = NULL, *choice;
+	int			 rc;
+
+	if (ev->key == KEYC_ESCAPE) {
+		d->choosing = 0;
+		return (VIEW_HANDLED | VIEW_REDRAW);
+	}
+	if (ev->key == 'u' || ev->key == 'U') {
+		d->save = !d->save;
+		return (VIEW_HANDLED | VIEW_REDRAW);
+	}
+	if (ev->key < '1' || ev->key > '9' ||
+	    (size_t)(ev->key - '1') >= d->nchoices)
+		return (VIEW_HANDLED);
+	choice = xstrdup(d->choices[ev->key - '1']);
+	if (d->save) {
+		if ((path = config_user_path()) == NULL)
+			view_transcript_notice(ui, TE_ERROR, "always: no "
+			    "user config file (HOME is not set)");
+		else if (policy_save_user_rules(path, choice, &cause) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "always: %s",
+			    cause);
+			free(cause);
+		} else
+			view_transcript_notice(ui, TE_NOTICE, "Saved to %s "
+			    "(permissions.allow)", path);
+		free(path);
+	}
+	rc = approval_answer(v, APPROVE_ALWAYS, choice);
+	free(choice);
+	return (rc);
+}
+
 static int
 approval_key(struct view *v, const struct key_event *ev)
 {
@@ -214,11 +264,19 @@ approval_key(struct view *v, const struct key_event *ev)
 
 	if (d->note != NULL)
 		return (approval_key_note(v, ev));
+	if (d->choosing)
+		return (approval_key_choice(v, ev));
 	switch (ui_key_action(v->ui, KEYM_APPROVAL, ev->key)) {
 	case KA_AP_YES:
 		return (approval_answer(v, APPROVE_ONCE, NULL));
 	case KA_AP_ALWAYS:
-		return (approval_answer(v, APPROVE_ALWAYS, NULL));
+		/* A plan: "a" approves it and switches to accept-edits. */
+		if (d->flags & EFFECT_MODE)
+			return (approval_answer(v, APPROVE_ALWAYS, NULL));
+		if (d->nchoices == 0)
+			return (VIEW_HANDLED);
+		d->choosing = 1;
+		break;
 	case KA_AP_NOTE:
 		d->note = editor_create();
 		break;
@@ -269,7 +327,7 @@ approval_draw(struct view *v, int y, int rows, int cols)
 	struct approval_view	*d = v->data;
 	struct buf		 b = BUF_INIT;
 	struct editor_layout	 l;
-	const char		*what;
+	const char		*what, *cs;
 	char			*send, *back;
 	int			 i, body, x, max;
 
@@ -376,14 +434,36 @@ approval_draw(struct view *v, int y, int rows, int cols)
 		buf_release(&b);
 		return;
 	}
+	if (d->choosing) {
+		buf_adds(&b, "Always allow:");
+		for (i = 0; i < (int)d->nchoices; i++) {
+			buf_addf(&b, "   %d ", i + 1);
+			for (cs = d->choices[i]; *cs != '\0'; cs++) {
+				if (*cs == '\n')
+					buf_adds(&b, " + ");
+				else
+					buf_addch(&b, *cs);
+			}
+		}
+		buf_addf(&b, "   u %s   Esc back", d->save ? "[x] saved to "
+		    "user config too" : "[ ] this session only");
+		ui_draw_text(y + rows - 1, 0, cols, b.buf, EL_NOTICE, SA_BOLD);
+		buf_release(&b);
+		return;
+	}
 	approval_hint(v, &b, KA_AP_YES, "", " yes");
-	approval_hint(v, &b, KA_AP_ALWAYS, b.len > 0 ? "   " : "", " always");
-	if (d->prefix != NULL && d->exact)
-		buf_adds(&b, " (this exact command)");
-	else if (d->prefix != NULL)
-		buf_addf(&b, " (commands starting \"%s\")", d->prefix);
-	else
-		buf_addf(&b, " (%s, this session)", d->tool);
+	if (d->nchoices > 0) {
+		approval_hint(v, &b, KA_AP_ALWAYS, b.len > 0 ? "   " : "",
+		    " always");
+		buf_adds(&b, " (");
+		for (cs = d->choices[0]; *cs != '\0'; cs++) {
+			if (*cs == '\n')
+				buf_adds(&b, " + ");
+			else
+				buf_addch(&b, *cs);
+		}
+		buf_addf(&b, "%s)", d->nchoices > 1 ? ", ..." : "");
+	}
 	approval_hint(v, &b, KA_AP_NOTE, "   ", " no, with a note");
 	approval_hint(v, &b, KA_AP_REJECT, "   ", " no");
 	ui_draw_text(y + rows - 1, 0, cols, b.buf, EL_NOTICE, SA_BOLD);

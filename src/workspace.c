@@ -7,6 +7,7 @@
 
 #include "agentos.h"
 #include "lsp.h"
+#include "mcp.h"
 #include "repomodel.h"
 #include "session.h"
 #include "snapshot.h"
@@ -111,6 +112,8 @@ workspace_open(const char *root, struct config *cfg, int flags,
 		ws->ctx.lsp = lsp_manager_create(root, cfg);
 		ws->lsp_useful = workspace_find_lsp_use(ws);
 	}
+	if ((flags & WORKSPACE_NO_MCP) == 0)
+		ws->ctx.mcp = mcp_manager_create(root, cfg);
 	if ((flags & WORKSPACE_NO_MODEL) == 0)
 		workspace_open_model(ws);
 	return (ws);
@@ -174,6 +177,9 @@ workspace_close(struct workspace *ws)
 			;
 		lsp_manager_free(ws->ctx.lsp);
 	}
+	/* MCP servers: their groups are killed (mcp_manager_free). */
+	mcp_manager_free(ws->ctx.mcp);
+	ws->ctx.mcp = NULL;
 	workspace_forget_snapshots(ws);
 	free(ws->snap_ids);
 	session_close(ws->session);
@@ -241,6 +247,46 @@ workspace_open_sandbox(struct workspace *ws, int profile)
 	if (ws->cb->notice != NULL)
 		ws->cb->notice(ws->arg, text);
 	free(text);
+}
+
+struct sandbox *
+workspace_sandbox_with_network(struct workspace *ws, char **cause)
+{
+	struct sandbox_config	 sc;
+	const struct options	*o = ws->cfg->opts;
+	const char		*gitdirs[3] = { NULL, NULL, NULL };
+	struct sandbox		*sb;
+	size_t			 n = 0;
+
+	if (ws->ctx.sandbox == NULL || !sandbox_enforced(ws->ctx.sandbox)) {
+		*cause = xstrdup("no sandbox is enforced");
+		return (NULL);
+	}
+	memset(&sc, 0, sizeof sc);
+	sc.profile = sandbox_profile(ws->ctx.sandbox);
+	sc.mechanism = "auto";
+	sc.session = ws->session_id;
+	sc.tmpdir = sandbox_tmpdir(ws->ctx.sandbox);
+	sc.network = 1;
+	if (o != NULL) {
+		sc.writable_roots =
+		    (const char *const *)o->sandbox.writable_roots.v;
+		sc.keep_env = (const char *const *)o->sandbox.keep_env.v;
+	}
+	if (ws->repo != NULL) {
+		if (repo_git_dir(ws->repo) != NULL)
+			gitdirs[n++] = repo_git_dir(ws->repo);
+		if (repo_common_dir(ws->repo) != NULL)
+			gitdirs[n++] = repo_common_dir(ws->repo);
+	}
+	if ((sb = sandbox_create(&sc, ws->root, gitdirs, cause)) == NULL)
+		return (NULL);
+	if (!sandbox_enforced(sb)) {
+		sandbox_free(sb);
+		*cause = xstrdup("the sandbox cannot be enforced");
+		return (NULL);
+	}
+	return (sb);
 }
 
 int
@@ -470,6 +516,12 @@ struct repomodel *
 workspace_repomodel(struct workspace *ws)
 {
 	return (ws->ctx.repomodel);
+}
+
+struct mcp_manager *
+workspace_mcp(struct workspace *ws)
+{
+	return (ws->ctx.mcp);
 }
 
 struct lsp_manager *

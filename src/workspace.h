@@ -41,6 +41,7 @@ struct workspace_cb {
 					   (one run, one prompt) */
 #define WORKSPACE_NO_MODEL	0x2	/* no repository model */
 #define WORKSPACE_NO_LSP	0x4	/* no language servers */
+#define WORKSPACE_NO_MCP	0x8	/* no MCP servers */
 
 /*
  * Open the workspace of the worktree at root (absolute, copied) with cfg
@@ -88,6 +89,13 @@ int	 workspace_sandboxed(struct workspace *ws);
  * said why; commands then need approval).
  */
 int	 workspace_set_sandbox(struct workspace *ws, int profile);
+/*
+ * A sandbox like the session's, with the network, sharing its private /tmp:
+ * for one rerun the user approved (toolrun.h).  The caller frees it with
+ * sandbox_free().  NULL with cause when no sandbox is enforced now.
+ */
+struct sandbox *workspace_sandbox_with_network(struct workspace *ws,
+	    char **cause);
 
 /* The session log (NULL: the session is unrecorded); borrowed. */
 struct session *workspace_session(struct workspace *ws);
@@ -141,6 +149,12 @@ int	 workspace_snapshot(struct workspace *ws, const char *action,
 void	 workspace_snapshot_done(struct workspace *ws);
 /* Snapshot ids taken in this process for this session, oldest first. */
 const char *const *workspace_snapshot_ids(struct workspace *ws, size_t *n);
+
+/*
+ * The MCP servers (mcp.h), started in the background at open; NULL with
+ * WORKSPACE_NO_MCP.  Borrowed.
+ */
+struct mcp_manager *workspace_mcp(struct workspace *ws);
 
 /* The repository model, or NULL when it could not be opened; borrowed. */
 struct repomodel *workspace_repomodel(struct workspace *ws);

@@ -31,6 +31,11 @@ JSON
 start_provider --script "$T_TMP/script.json"
 start_agentos --base-url "http://127.0.0.1:$T_PORT"
 wait_for '/help for keys'
+# Folder trust asks about the project's commands: not now.
+wait_for 'Trust this repository'
+screen | grep -q '.agentos/commands/review.md' || fail "the ask does not name the commands"
+send_keys n
+wait_gone 'Trust this repository' "the trust question stayed"
 
 send_keys -l '/gre'
 send_keys Tab

@@ -14,6 +14,8 @@ T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/agentos-e2e.XXXXXX")
 T_SOCK=${AGENTOS_TEST_TMUX:-agentos-t$$}
 T_PIDS=""
 export HOME="$T_TMP/home" XDG_CONFIG_HOME="$T_TMP/home/.config"
+# Folder trust's record (trust.json) stays in the test's HOME too.
+export XDG_STATE_HOME="$T_TMP/home/.local/state"
 mkdir -p "$HOME"
 unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL OPENAI_API_KEY OPENAI_BASE_URL \
     AGENTOS_PROVIDER AGENTOS_MODEL
