@@ -1,4 +1,5 @@
 /* agent.c: the turn state machine: model call, tool calls, approvals. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "session.h"
 #include "snapshot.h"
 #include "toolrun.h"
+#include "ui.h"
 #include "workspace.h"
 #include "policy.h"
 #include "banned.h"
@@ -34,6 +36,9 @@ enum agent_state {
 	AGENT_TOOLS,			/* tool calls wait or run */
 	AGENT_SHELL,			/* a !command of the user runs */
 };
+
+/* Bytes of a streaming answer kept for agent_interrupted(). */
+#define AGENT_PARTIAL_MAX	(1024 * 1024)
 
 struct agent {
 	struct tracer		*trace;		/* spans of the session, or NULL */
@@ -62,6 +67,7 @@ struct agent {
 	agent_call_cancel_fn	 call_cancel;
 	agent_call_body_fn	 call_body;
 	uint64_t		 call_started_ms;
+	struct buf		 partial;	/* text of the answer arriving */
 
 	/* The tool calls of the last assistant message. */
 	struct tool_call	**calls;
@@ -139,7 +145,8 @@ static void	agent_load_session(struct agent *, struct session_state *,
 		    int);
 static void	agent_take_user_seqs(struct agent *, struct session_state *);
 static void	agent_rewind_note_add(struct agent *, const char *);
-static int	agent_adopt(struct agent *, struct session *, int, char **);
+static int	agent_adopt(struct agent *, struct session *, int, char **,
+		    char **);
 static void	agent_offer_tools(struct agent *, enum perm_mode);
 static void	agent_mcp_ready(void *);
 static void	agent_mcp_event(void *, json_t *);
@@ -156,7 +163,12 @@ static void	agent_tr_budget_cancel(void *, struct tool_call *);
 static void	agent_cb_text(void *, const char *, size_t);
 static void	agent_cb_thinking(void *, const char *, size_t);
 static void	agent_cb_tool_use_start(void *, const char *, const char *);
+static void	agent_cb_tool_use_delta(void *, const char *, const char *,
+		    const char *, size_t);
 static void	agent_cb_retry(void *, int, long, const char *);
+static char	*agent_stop_key(struct agent *);
+static int	 agent_interrupted(struct agent *);
+static char	*agent_busy_cause(struct agent *, const char *);
 static void	agent_cb_done(void *, struct response *, const char *);
 static void	agent_cap_tool_args(struct agent *, struct message *);
 
@@ -189,6 +201,7 @@ static const struct model_call_cb agent_call_cb = {
 		.text_delta = agent_cb_text,
 		.thinking_delta = agent_cb_thinking,
 		.tool_use_start = agent_cb_tool_use_start,
+		.tool_use_delta = agent_cb_tool_use_delta,
 	},
 	.retry = agent_cb_retry,
 	.done = agent_cb_done,
@@ -223,6 +236,7 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->cwd = xstrdup(cwd);
 	a->cfg = cfg;
 	a->headless = headless;
+	buf_init(&a->partial, 0);
 	a->ui = ui;
 	a->arg = arg;
 	conv_init(&a->conv);
@@ -429,6 +443,7 @@ agent_free(struct agent *a)
 	free(a->system);
 	free(a->root);
 	free(a->cwd);
+	buf_release(&a->partial);
 	free(a);
 }
 
@@ -467,7 +482,8 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	char		*note;
 
 	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: wait for the turn to end or press Esc");
+		*cause = agent_busy_cause(a,
+		    "wait for the turn to end or press");
 		return (-1);
 	}
 	/*
@@ -560,6 +576,7 @@ agent_request(struct agent *a)
 	agent_context_clear(a, "auto", 0, 0);
 	a->state = AGENT_MODEL;
 	a->call_started_ms = loop_now_ms();
+	buf_reset(&a->partial);
 	a->mc = a->call_start(a->cfg, &req, &agent_call_cb, a, &cause);
 	if (a->mc == NULL) {
 		a->state = AGENT_IDLE;
@@ -744,6 +761,9 @@ agent_cb_text(void *arg, const char *text, size_t len)
 {
 	struct agent	*a = arg;
 
+	/* Kept, for an answer stopped half way (agent_interrupted()). */
+	if (a->partial.len < AGENT_PARTIAL_MAX)
+		buf_add(&a->partial, text, len);
 	a->ui->text_delta(a->arg, text, len);
 }
 
@@ -762,21 +782,62 @@ agent_cb_tool_use_start(void *arg, const char *id, const char *name)
 	/* Shown when the complete call arrives; nothing to do yet. */
 }
 
+/* A call's input streams: the front end may show how far it is. */
+static void
+agent_cb_tool_use_delta(void *arg, const char *id, const char *name,
+    const char *json, size_t len)
+{
+	struct agent	*a = arg;
+
+	if (a->ui->tool_args != NULL)
+		a->ui->tool_args(a->arg, id, name, json, len);
+}
+
+/*
+ * The key that stops a turn, for messages (caller frees): the key table's
+ * in the TUI, Ctrl-C (a signal, no binding) headless.
+ */
+static char *
+agent_stop_key(struct agent *a)
+{
+	if (a->headless)
+		return (xstrdup("Ctrl-C"));
+	return (key_hint(&options_get(a->cfg)->ui, KEYM_EDITOR, KA_ED_STOP));
+}
+
+/* "busy: WHAT KEY ...": a turn runs (caller frees). */
+static char *
+agent_busy_cause(struct agent *a, const char *what)
+{
+	char	*key, *s;
+
+	key = agent_stop_key(a);
+	if (strcmp(what, "press") == 0)
+		s = xasprintf("busy: press %s to stop the turn first", key);
+	else
+		s = xasprintf("busy: %s %s", what, key);
+	free(key);
+	return (s);
+}
+
 static void
 agent_cb_retry(void *arg, int attempt, long delay_ms, const char *reason)
 {
 	struct agent	*a = arg;
-	char		*text;
+	char		*text, *key;
 
+	buf_reset(&a->partial);
 	if (a->ui->stream_reset != NULL)
 		a->ui->stream_reset(a->arg);
 	/* "overloaded (529), retrying in 4 s, attempt 3; Esc to stop" */
+	key = agent_stop_key(a);
 	if (delay_ms < 10000)
-		text = xasprintf("%s, retrying in %.1f s, attempt %d; Esc to "
-		    "stop", reason, delay_ms / 1000.0, attempt + 1);
+		text = xasprintf("%s, retrying in %.1f s, attempt %d; %s to "
+		    "stop", reason, delay_ms / 1000.0, attempt + 1, key);
 	else
-		text = xasprintf("%s, retrying in %ld s, attempt %d; Esc to "
-		    "stop", reason, (delay_ms + 500) / 1000, attempt + 1);
+		text = xasprintf("%s, retrying in %ld s, attempt %d; %s to "
+		    "stop", reason, (delay_ms + 500) / 1000, attempt + 1, key);
+	free(key);
 	a->ui->notice(a->arg, text);
 	free(text);
 	agent_event(a, EV_RETRY, event_pack(EV_RETRY, "{s:i,s:I,s:s}",
@@ -1247,7 +1308,7 @@ agent_cancel(struct agent *a)
 			a->call_cancel(a->mc);
 		a->mc = NULL;
 		a->asking = BUDGET_OK;
-		if (a->ui->stream_reset != NULL)
+		if (!agent_interrupted(a) && a->ui->stream_reset != NULL)
 			a->ui->stream_reset(a->arg);
 		agent_end_turn(a, STOP_NONE, "cancelled by the user");
 		break;
@@ -1265,6 +1326,45 @@ agent_cancel(struct agent *a)
 			agent_schedule_step(a);
 		break;
 	}
+}
+
+/*
+ * Stopped while the answer streamed: what arrived of its text stays in the
+ * conversation as the assistant's message (logged as a response with
+ * stop_reason "interrupted", so a resume has it), and the screen marks it.
+ * 1 when there was text to keep.
+ */
+static int
+agent_interrupted(struct agent *a)
+{
+	struct message	*m;
+	struct usage	 u;
+	size_t		 i;
+	json_t		*ev;
+
+	for (i = 0; i < a->partial.len; i++) {
+		if (!isspace((unsigned char)a->partial.buf[i]))
+			break;
+	}
+	/* Empty or blank text: the APIs refuse it; nothing to keep. */
+	if (i == a->partial.len || a->state != AGENT_MODEL)
+		return (0);
+	m = conv_add(&a->conv, ROLE_ASSISTANT);
+	message_add_text(m, a->partial.buf);
+	ev = event_pack(EV_RESPONSE, "{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I}",
+	    "message", conv_message_to_json(m),
+	    "stop_reason", "interrupted",
+	    "usage", "input_tokens", (json_int_t)0, "output_tokens",
+	    (json_int_t)0, "cache_read_tokens", (json_int_t)0,
+	    "cache_write_tokens", (json_int_t)0,
+	    "first_token_ms", (json_int_t)0,
+	    "total_ms", (json_int_t)(loop_now_ms() - a->call_started_ms));
+	agent_event(a, EV_RESPONSE, ev);
+	buf_reset(&a->partial);
+	a->ui->text_delta(a->arg, "\n\n[interrupted]", 15);
+	memset(&u, 0, sizeof u);
+	a->ui->assistant_done(a->arg, m, &u);
+	return (1);
 }
 
 int
@@ -1350,7 +1450,7 @@ agent_rewind(struct agent *a, const char *id, int flags, char **msg,
 
 	*msg = NULL;
 	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: press Esc to stop the turn first");
+		*cause = agent_busy_cause(a, "press");
 		return (-1);
 	}
 	if ((st = workspace_snapshots(a->ws)) == NULL) {
@@ -1454,7 +1554,8 @@ int
 agent_continue(struct agent *a, char **cause)
 {
 	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: wait for the turn to end or press Esc");
+		*cause = agent_busy_cause(a,
+		    "wait for the turn to end or press");
 		return (-1);
 	}
 	if (a->conv.nr == 0 || a->conv.msgs[a->conv.nr - 1].role != ROLE_USER) {
@@ -1470,10 +1571,13 @@ agent_continue(struct agent *a, char **cause)
 /*
  * Go on in session f (taken; NULL: unrecorded, under a fresh id): load its
  * conversation (when load is set), then drop the old session and reopen the
- * snapshot store under the new id.  Nothing changes on failure.
+ * snapshot store under the new id.  Nothing changes on failure.  last_snap
+ * (may be NULL) gets the id of the newest snapshot its log records (the
+ * caller frees; NULL when none).
  */
 static int
-agent_adopt(struct agent *a, struct session *f, int load, char **cause)
+agent_adopt(struct agent *a, struct session *f, int load, char **last_snap,
+    char **cause)
 {
 	struct session_state	 st;
 	struct conv		 conv;
@@ -1494,6 +1598,9 @@ agent_adopt(struct agent *a, struct session *f, int load, char **cause)
 	a->ctx_est = 0;
 	a->overflow_retried = 0;
 	agent_load_session(a, &st, load);
+	if (last_snap != NULL)
+		*last_snap = st.nsnapshots > 0 ?
+		    xstrdup(st.snapshots[st.nsnapshots - 1]) : NULL;
 	session_state_release(&st);
 	a->log_warned = 0;
 	/* The new session's snapshots go under its own id. */
@@ -1501,14 +1608,44 @@ agent_adopt(struct agent *a, struct session *f, int load, char **cause)
 	return (0);
 }
 
+char *
+agent_prompt_text(struct agent *a, int turn)
+{
+	struct session_iter	*it;
+	const struct event	*ev;
+	const char		*text;
+	char			*cause = NULL, *s = NULL;
+	int64_t			 seq;
+
+	if (workspace_session(a->ws) == NULL || turn < 1 ||
+	    (size_t)turn > a->nuser_seqs)
+		return (NULL);
+	seq = a->user_seqs[turn - 1];
+	if ((it = session_iter_open(workspace_session(a->ws), seq - 1, 0,
+	    &cause)) == NULL) {
+		log_debug("prompt %d: %s", turn, cause);
+		free(cause);
+		return (NULL);
+	}
+	if (session_iter_next(it, &ev, &cause) == 1 && ev->seq == seq &&
+	    ev->type == EV_USER && ev->invalid == NULL &&
+	    (text = json_string_value(json_object_get(ev->data, "text"))) !=
+	    NULL)
+		s = xstrdup(text);
+	free(cause);
+	session_iter_close(it);
+	return (s);
+}
+
 int
 agent_fork(struct agent *a, int turn, char **cause)
 {
 	struct session		*f;
-	char			*pending;
+	struct snapshot_store	*ss;
+	char			*pending, *parent, *last = NULL, *why = NULL;
 
 	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: press Esc to stop the turn first");
+		*cause = agent_busy_cause(a, "press");
 		return (-1);
 	}
 	if (workspace_session(a->ws) == NULL) {
@@ -1531,10 +1668,25 @@ agent_fork(struct agent *a, int turn, char **cause)
 	 */
 	pending = a->rewind_note;
 	a->rewind_note = NULL;
-	if (agent_adopt(a, f, 1, cause) != 0) {
+	parent = xstrdup(agent_session_id(a));
+	if (agent_adopt(a, f, 1, &last, cause) != 0) {
 		a->rewind_note = pending;
+		free(parent);
 		return (-1);
 	}
+	/*
+	 * The fork's snapshots start with those its conversation was made
+	 * with: all of the parent's (turn 0), or up to the last one its
+	 * copied log records.  Its count, ids and rewinds go on from there.
+	 */
+	if ((ss = workspace_snapshots(a->ws)) != NULL &&
+	    (turn == 0 || last != NULL) &&
+	    snapshot_fork(ss, parent, turn == 0 ? NULL : last, &why) != 0) {
+		log_debug("fork: snapshots: %s", why);
+		free(why);
+	}
+	free(last);
+	free(parent);
 	if (pending != NULL && a->rewind_note != NULL &&
 	    strcmp(a->rewind_note, pending) == 0) {
 		/* The fork copied the rewind events: it has the note. */
@@ -1562,7 +1714,7 @@ agent_switch(struct agent *a, const char *id, char **cause)
 	char		*why = NULL;
 
 	if (a->state != AGENT_IDLE) {
-		*cause = xstrdup("busy: press Esc to stop the turn first");
+		*cause = agent_busy_cause(a, "press");
 		return (-1);
 	}
 	if ((s = workspace_session_open(a->ws, id, &why)) == NULL) {
@@ -1580,7 +1732,7 @@ agent_switch(struct agent *a, const char *id, char **cause)
 		    agent_session_id(a));
 		return (-1);
 	}
-	if (agent_adopt(a, s, id != NULL, cause) != 0)
+	if (agent_adopt(a, s, id != NULL, NULL, cause) != 0)
 		return (-1);
 	log_debug("switched to %s session %s", id != NULL ? "resumed" : "new",
 	    agent_session_id(a));

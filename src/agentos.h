@@ -390,6 +390,12 @@ struct stream_cb {
 	void	(*thinking_delta)(void *arg, const char *text, size_t len);
 	/* A tool use began streaming (its input is not known yet). */
 	void	(*tool_use_start)(void *arg, const char *id, const char *name);
+	/*
+	 * More of its input arrived: json (len bytes, borrowed) is all of it
+	 * so far, incomplete JSON.  May be NULL.
+	 */
+	void	(*tool_use_delta)(void *arg, const char *id, const char *name,
+		    const char *json, size_t len);
 };
 
 struct provider_entry {
@@ -653,6 +659,11 @@ struct tool_call {
 	struct tool_ctx		*ctx;
 	struct tool_effects	 effects;	/* declared at creation */
 	struct buf		 result;	/* for the model */
+	struct buf		 display;	/* for the transcript, when it
+						   differs: the output as the
+						   terminal had it (SGR, CR),
+						   then the result's ending;
+						   empty: show result */
 	int			 is_error;
 	int			 cancelled;
 	/* For the session log and the UI. */
@@ -997,6 +1008,12 @@ struct agent_ui {
 	 */
 	void	(*rerun_ask)(void *arg, struct tool_call *tc, const char *why);
 	void	(*tool_started)(void *arg, struct tool_call *tc);
+	/*
+	 * The input of tool call id (name) streams: json (len bytes,
+	 * borrowed, incomplete) is what arrived so far.  May be NULL.
+	 */
+	void	(*tool_args)(void *arg, const char *id, const char *name,
+		    const char *json, size_t len);
 	/* Output of a running command as it arrives (for display only). */
 	void	(*tool_output)(void *arg, struct tool_call *tc,
 		    const char *data, size_t len);
@@ -1140,11 +1157,17 @@ int	 agent_continue(struct agent *a, char **cause);
  * conversation): with turn 0 the whole conversation is kept, with turn
  * k > 0 the conversation before the k-th prompt (so that prompt and all
  * after it are left out).  The original session stays as it was; files
- * are not touched (rewind them with the snapshots); the snapshots taken
- * before the fork stay in the parent session.  -1 with cause when busy,
- * unrecorded or turn is out of range.
+ * are not touched (rewind them with the snapshots); the fork's snapshots
+ * start with those its conversation was made with (snapshot_fork()).  -1
+ * with cause when busy, unrecorded or turn is out of range.
  */
 int	 agent_fork(struct agent *a, int turn, char **cause);
+/*
+ * The text of the k-th prompt (from 1) of the session, as the user sent
+ * it (its user event's text), for a conversation rewind to put back in the
+ * input; NULL when there is none.  Caller frees.
+ */
+char	*agent_prompt_text(struct agent *a, int turn);
 /*
  * Go on in another session (/resume, /clear): with id NULL a new, empty
  * one; else session id (or a unique prefix of one; "" the most recent),

@@ -124,10 +124,18 @@ cli_snapshot_print(const struct snapshot_info *v, size_t n)
 		t = (time_t)v[i].time;
 		localtime_r(&t, &tm);
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-		snprintf(plusminus, sizeof plusminus, "+%d/-%d", v[i].added,
-		    v[i].removed);
-		printf("%4s  %.8s  %s  %5d  %13s  %s", v[i].id, v[i].commit,
-		    when, v[i].files, plusminus, v[i].action);
+		if (v[i].files < 0)
+			snprintf(plusminus, sizeof plusminus, "?");
+		else
+			snprintf(plusminus, sizeof plusminus, "+%d/-%d",
+			    v[i].added, v[i].removed);
+		if (v[i].files < 0)
+			printf("%4s  %.8s  %s  %5s  %13s  %s", v[i].id,
+			    v[i].commit, when, "?", plusminus, v[i].action);
+		else
+			printf("%4s  %.8s  %s  %5d  %13s  %s", v[i].id,
+			    v[i].commit, when, v[i].files, plusminus,
+			    v[i].action);
 		if (v[i].skipped > 0)
 			printf(" (%d large path%s skipped)", v[i].skipped,
 			    v[i].skipped == 1 ? "" : "s");
@@ -299,6 +307,13 @@ cli_snapshots_exec(int argc, char **argv, const char *root,
 	if (snapshot_list_session(st, session, &v, &n, &cause) != 0)
 		goto fail;
 	printf("session %s: %zu snapshot%s\n", session, n, n == 1 ? "" : "s");
+	/*
+	 * Each row: what its action changed (to the next snapshot), not what
+	 * the action before it did; the last to the worktree unless another
+	 * session took a snapshot since (then it is unknown).
+	 */
+	snapshot_list_changes(st, v, n, n > 0 && (ns == 0 ||
+	    sv[0].time <= v[n - 1].time));
 	cli_snapshot_print(v, n);
 	for (i = 0; i < ns; i++) {
 		if (strcmp(sv[i].name, session) == 0)

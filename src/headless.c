@@ -5,6 +5,7 @@
 
 #include "agentos.h"
 #include "session.h"
+#include "snapshot.h"
 #include "utf8.h"
 #include "workspace.h"
 #include "banned.h"
@@ -20,6 +21,8 @@ struct headless {
 	char			*error;
 	int			 done;
 	int			 tapped;	/* stream-json from the log */
+	json_t			*denied;	/* ids the policy refused */
+	json_t			*denials;	/* permission_denials */
 };
 
 static void	headless_text(void *, const char *, size_t);
@@ -45,12 +48,46 @@ static const struct agent_ui headless_ui = {
 	.tool_finished = headless_tool_finished,
 };
 
+/*
+ * A call the permission policy refused (its approval event said deny):
+ * Claude Code's permission_denials entry, {tool_name, tool_use_id,
+ * tool_input}; text mode says so on stderr, since the model may not.
+ */
+static void
+headless_denial(struct headless *h, struct tool_call *tc)
+{
+	const char	*why = tc->result.buf;
+	char		*summary;
+	size_t		 i;
+	json_t		*v;
+	int		 found = 0;
+
+	json_array_foreach(h->denied, i, v) {
+		if (strcmp(json_string_value(v), tc->id) == 0)
+			found = 1;
+	}
+	if (!found)
+		return;
+	json_array_append_new(h->denials, json_pack("{s:s,s:s,s:O}",
+	    "tool_name", tc->name, "tool_use_id", tc->id, "tool_input",
+	    tc->input));
+	if (h->fmt != OUTPUT_TEXT)
+		return;
+	summary = tool_call_summary(tc);
+	if (strncmp(why, "Not run: ", 9) == 0)
+		why += 9;
+	fprintf(stderr, "agentos: refused: %s\n", summary);
+	headless_print(stderr, "agentos:   ", why);
+	free(summary);
+}
+
 /* A command the sandbox may have refused: the user hears it too. */
 static void
 headless_tool_finished(void *arg, struct tool_call *tc)
 {
 	struct headless	*h = arg;
 
+	headless_denial(h, tc);
 	if (h->fmt == OUTPUT_TEXT && tc->sandbox_why != NULL)
 		fprintf(stderr, "agentos: %s: %s\n",
 		    tc->effects.command != NULL ? tc->effects.command :
@@ -128,7 +165,11 @@ headless_event(void *arg, enum event_type type, json_t *data)
 {
 	struct headless	*h = arg;
 	json_t		*o;
+	const char	*id, *decision;
 
+	if (type == EV_APPROVAL && json_unpack(data, "{s:s,s:s}", "id", &id,
+	    "decision", &decision) == 0 && strcmp(decision, "deny") == 0)
+		json_array_append_new(h->denied, json_string(id));
 	if (h->fmt != OUTPUT_STREAM_JSON || h->tapped)
 		return;
 	o = json_pack("{s:s}", "type", event_name(type));
@@ -263,6 +304,7 @@ headless_result(struct headless *h, const char *root)
 	    "snapshots", snaps);
 	if (h->error != NULL)
 		json_object_set_new(o, "error", json_string(h->error));
+	json_object_set(o, "permission_denials", h->denials);
 	json_object_set_new(o, "root", json_string(root));
 	headless_cost_members(h, o);
 	return (o);
@@ -276,8 +318,9 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 	const char *const *ids, *const *errs;
 	char		*cause = NULL;
 	json_t		*o;
+	struct snapshot_store *snaps;
 	size_t		 n, i;
-	int		 rc = 1;
+	int		 rc = 1, count;
 
 	memset(&h, 0, sizeof h);
 	h.fmt = fmt;
@@ -292,6 +335,8 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 		free(cause);
 		return (1);
 	}
+	h.denied = json_array();
+	h.denials = json_array();
 	if (fmt == OUTPUT_STREAM_JSON && agent_session(h.agent) != NULL) {
 		session_set_tap(agent_session(h.agent), headless_tap, &h);
 		h.tapped = 1;
@@ -317,10 +362,13 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 				    errs[i]);
 		}
 		ids = workspace_snapshot_ids(agent_workspace(h.agent), &n);
+		/* The session's count, as agentos sessions says it. */
+		snaps = workspace_snapshots(agent_workspace(h.agent));
+		count = snaps != NULL ? snapshot_count(snaps, NULL) : (int)n;
 		if (n > 0)
-			fprintf(stderr, "agentos: %zu snapshot%s in session "
+			fprintf(stderr, "agentos: %d snapshot%s in session "
 			    "%s; undo the changes with: agentos rewind %s "
-			    "--session %s\n", n, n == 1 ? "" : "s",
+			    "--session %s\n", count, count == 1 ? "" : "s",
 			    agent_session_id(h.agent), ids[0],
 			    agent_session_id(h.agent));
 		break;
@@ -341,5 +389,7 @@ out:
 	agent_free(h.agent);
 	buf_release(&h.last_text);
 	free(h.error);
+	json_decref(h.denied);
+	json_decref(h.denials);
 	return (rc);
 }

@@ -272,7 +272,8 @@ const struct option_entry options_table[] = {
 	  .help = "the same failing call in a row that "
 	  "stops the turn (0: never)" },
 	{ .key = "prices", .type = OPTION_JSON, OPT(budget.prices),
-	  .help = "model to prices per million tokens, over data/prices.json" },
+	  /* Lower prices would let a project stretch budget.max_usd. */
+	  .flags = OPTION_GRANTS, .help = "model to prices per million tokens, over data/prices.json" },
 	/* --- end budget */
 	/* --- context: clearing old tool results (issue 11) */
 	{ .key = "context.window", .type = OPTION_INT, OPT(context.window),

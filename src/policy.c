@@ -608,6 +608,31 @@ policy_protected(const char *root, const char *abs)
 }
 
 /*
+ * abs itself when it is in the folder of the user's config file (which
+ * holds permissions.allow and the provider keys: a command that rewrites
+ * it grants itself anything), else NULL.  Caller frees.
+ */
+static char *
+policy_user_config(const char *abs)
+{
+	char	*path, *dir, *slash;
+	size_t	 len;
+	int	 in = 0;
+
+	if ((path = config_user_path()) == NULL)
+		return (NULL);
+	if ((slash = strrchr(path, '/')) != NULL)
+		*slash = '\0';
+	dir = policy_abspath(NULL, path);
+	len = strlen(dir);
+	in = len > 1 && strncmp(abs, dir, len) == 0 &&
+	    (abs[len] == '/' || abs[len] == '\0');
+	free(dir);
+	free(path);
+	return (in ? xstrdup(abs) : NULL);
+}
+
+/*
  * The absolute pattern of a rule's path: "//x" is /x, "~/x" is in the
  * home directory, "/x" and "./x" are relative to the repository root, and
  * a pattern without a slash matches at any depth below it (gitignore).
@@ -1094,7 +1119,8 @@ perm_decide(struct perm *p, const char *name, const struct tool_effects *fx,
 	/* Protected paths: asked, naming the path, whatever allows it. */
 	for (i = 0; i < pc.nwrites; i++) {
 		if ((prot = policy_protected(perm_root(p),
-		    pc.writes[i])) != NULL) {
+		    pc.writes[i])) != NULL ||
+		    (prot = policy_user_config(pc.writes[i])) != NULL) {
 			v->protect = prot;
 			v->why = xasprintf("it writes %s, a protected path "
 			    "(git internals, agentos and MCP config, "
@@ -1162,12 +1188,20 @@ policy_subcommand(const struct policy_word *w)
 	return (1);
 }
 
-/* Can word w be written in a rule (no blanks, parentheses, *)? */
+/*
+ * Can word w be written in a rule?  0: no (an expansion, a * or a
+ * newline); 1: as it is; 2: in single quotes (blanks, quotes, other
+ * characters the shell would take apart).
+ */
 static int
 policy_plain(const struct policy_word *w)
 {
-	return (!w->dyn && *w->s != '\0' && strpbrk(w->s, " \t\n()*") ==
-	    NULL);
+	if (w->dyn || strpbrk(w->s, "*\n") != NULL)
+		return (0);
+	if (*w->s != '\0' && strpbrk(w->s, " \t\"'\\$`;&|<>(){}#~!?[") ==
+	    NULL)
+		return (1);
+	return (strchr(w->s, '\'') == NULL ? 2 : 0);
 }
 
 /*
@@ -1179,21 +1213,23 @@ policy_cmd_rule(const struct policy_cmd *c, int prefix)
 {
 	struct buf	b = BUF_INIT;
 	size_t		i, n = c->n;
+	int		q;
 
 	if (prefix) {
 		for (n = 1; n < c->n && n < 3 &&
 		    policy_subcommand(&c->w[n]); n++)
 			;
-		if (n < 2 || !policy_plain(&c->w[0]))
+		if (n < 2 || policy_plain(&c->w[0]) != 1)
 			return (NULL);
 	} else if (c->open)
 		return (NULL);
 	for (i = 0; i < n; i++) {
-		if (!policy_plain(&c->w[i])) {
+		if ((q = policy_plain(&c->w[i])) == 0) {
 			buf_release(&b);
 			return (NULL);
 		}
-		buf_addf(&b, "%s%s", i == 0 ? "Bash(" : " ", c->w[i].s);
+		buf_addf(&b, "%s%s%s%s", i == 0 ? "Bash(" : " ",
+		    q == 2 ? "'" : "", c->w[i].s, q == 2 ? "'" : "");
 	}
 	buf_adds(&b, prefix ? ":*)" : ")");
 	return (buf_detach(&b, NULL));
@@ -1251,7 +1287,8 @@ perm_always_choices(struct perm *p, const char *name,
 		goto out;
 	for (i = 0; i < pc.nwrites; i++) {
 		if ((prot = policy_protected(perm_root(p),
-		    pc.writes[i])) != NULL) {
+		    pc.writes[i])) != NULL ||
+		    (prot = policy_user_config(pc.writes[i])) != NULL) {
 			/* Each write there is its own decision. */
 			free(prot);
 			goto out;

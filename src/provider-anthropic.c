@@ -546,8 +546,13 @@ anthropic_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 			if ((v = conv_json_str(o, "signature")) != NULL)
 				buf_adds(&ab->sig, v);
 		} else if (strcmp(s, "input_json_delta") == 0) {
-			if ((v = conv_json_str(o, "partial_json")) != NULL)
+			if ((v = conv_json_str(o, "partial_json")) != NULL) {
 				buf_adds(&ab->json, v);
+				if (d->cb.tool_use_delta != NULL)
+					d->cb.tool_use_delta(d->arg, ab->id,
+					    ab->name, ab->json.buf,
+					    ab->json.len);
+			}
 		}
 		/* citations_delta and unknown deltas are ignored. */
 	} else if (strcmp(type, "content_block_stop") == 0) {

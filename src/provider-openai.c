@@ -411,6 +411,9 @@ openai_tool_delta(struct openai_dec *d, json_t *tc, size_t pos)
 		free(s);
 	}
 	openai_call_started(d, c);
+	if (c->started && c->args.len > 0 && d->cb.tool_use_delta != NULL)
+		d->cb.tool_use_delta(d->arg, c->id != NULL ? c->id : "",
+		    c->name, c->args.buf, c->args.len);
 }
 
 static int

@@ -75,6 +75,8 @@ static int	model_call_leave(struct model_call *);
 static void	model_call_text(void *, const char *, size_t);
 static void	model_call_thinking(void *, const char *, size_t);
 static void	model_call_tool_start(void *, const char *, const char *);
+static void	model_call_tool_delta(void *, const char *, const char *,
+		    const char *, size_t);
 static int	provider_error_retryable(const char *);
 static int	provider_auth_error(long, const char *);
 static const char *provider_status_word(long);
@@ -388,7 +390,8 @@ model_call_attempt(struct model_call *mc)
 		model_call_headers, model_call_data, model_call_http_done
 	};
 	static const struct stream_cb	 scb = {
-		model_call_text, model_call_thinking, model_call_tool_start
+		model_call_text, model_call_thinking, model_call_tool_start,
+		model_call_tool_delta
 	};
 	char				*cause = NULL, *error;
 
@@ -499,6 +502,16 @@ model_call_tool_start(void *arg, const char *id, const char *name)
 	model_call_first(mc);
 	if (!mc->dead && mc->cb.stream.tool_use_start != NULL)
 		mc->cb.stream.tool_use_start(mc->arg, id, name);
+}
+
+static void
+model_call_tool_delta(void *arg, const char *id, const char *name,
+    const char *json, size_t len)
+{
+	struct model_call	*mc = arg;
+
+	if (!mc->dead && mc->cb.stream.tool_use_delta != NULL)
+		mc->cb.stream.tool_use_delta(mc->arg, id, name, json, len);
 }
 
 /* The transfer ended: success, or a failed attempt. */

@@ -91,6 +91,8 @@ struct mdr {
 	size_t			 ccn, cca;
 };
 
+static void	 sline_put_fg(struct sline *, const char *, size_t, int, int,
+		     int, int);
 static void	 sline_put(struct sline *, const char *, size_t, int, int,
 		     int);
 static void	 cell_set(struct cell *, uint32_t, int, int);
@@ -156,13 +158,21 @@ static void
 sline_put(struct sline *l, const char *s, size_t len, int w, int elem,
     int attr)
 {
+	sline_put_fg(l, s, len, w, elem, attr, 0);
+}
+
+/* As sline_put() with a terminal colour (span fg: 0, or 1 + colour). */
+static void
+sline_put_fg(struct sline *l, const char *s, size_t len, int w, int elem,
+    int attr, int fg)
+{
 	struct span	*sp;
 
 	if (len == 0)
 		return;
 	sp = l->nspans > 0 ? &l->spans[l->nspans - 1] : NULL;
 	if (sp != NULL && sp->elem == elem && sp->attr == attr &&
-	    sp->off + sp->len == l->text.len)
+	    sp->fg == fg && sp->off + sp->len == l->text.len)
 		sp->len += len;
 	else {
 		ALLOC_GROW(l->spans, l->nspans + 1, l->aspans);
@@ -171,9 +181,29 @@ sline_put(struct sline *l, const char *s, size_t len, int w, int elem,
 		sp->len = len;
 		sp->elem = elem;
 		sp->attr = attr;
+		sp->fg = fg;
 	}
 	buf_add(&l->text, s, len);
 	l->width += w;
+}
+
+void
+sline_add_fg(struct sline *l, const char *s, size_t len, int elem, int attr,
+    int fg)
+{
+	struct cell	c;
+	uint32_t	wc;
+	size_t		n;
+
+	if (fg < 0 || fg > 256)
+		fg = 0;
+	while (len > 0) {
+		n = utf8_decode(s, len, &wc);
+		s += n;
+		len -= n;
+		cell_set(&c, wc, elem, attr);
+		sline_put_fg(l, c.b, c.n, c.w, elem, attr, fg);
+	}
 }
 
 void

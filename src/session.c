@@ -16,6 +16,7 @@
 #include "agentos.h"
 #include "session.h"
 #include "options.h"
+#include "snapshot.h"
 #include "banned.h"
 
 /*
@@ -105,6 +106,8 @@ static char	*session_body_get(struct session *, const char *, size_t *,
 static char	*session_kinds_sql(int);
 static char	*session_strdup_col(sqlite3_stmt *, int);
 static json_t	*session_columns(sqlite3_stmt *);
+static void	 session_list_snapshots(const char *,
+		     struct session_summary *, size_t);
 
 char *
 session_db_path(const char *root, char **cause)
@@ -293,8 +296,9 @@ session_find(struct session *s, const char *want, char **cause)
 		sqlite3_prepare_v2(s->db, "SELECT id, parent, parent_seq "
 		    "FROM sessions WHERE (worktree IS NULL OR worktree = ?1) "
 		    "AND EXISTS (SELECT 1 FROM events WHERE session = "
-		    "sessions.id) ORDER BY (SELECT time_ms FROM events WHERE "
-		    "session = sessions.id ORDER BY seq DESC LIMIT 1) DESC, "
+		    "sessions.id) ORDER BY max(coalesce(created_ms, 0), "
+		    "(SELECT time_ms FROM events WHERE "
+		    "session = sessions.id ORDER BY seq DESC LIMIT 1)) DESC, "
 		    "id DESC LIMIT 1", -1, &st, NULL);
 		if (st != NULL)
 			sqlite3_bind_text(st, 1, s->root, -1, SQLITE_STATIC);
@@ -1314,9 +1318,10 @@ session_list(const char *root, struct session_summary **list, size_t *n,
 	if (session_db_open(root, &db, cause) != 0)
 		return (-1);
 	if (sqlite3_prepare_v2(db, "SELECT id, parent, parent_seq, "
-	    "(SELECT min(time_ms) FROM events WHERE session = s.id), "
-	    "(SELECT time_ms FROM events WHERE session = s.id "
-	    " ORDER BY seq DESC LIMIT 1) AS updated, "
+	    "coalesce(s.created_ms, (SELECT min(time_ms) FROM events "
+	    " WHERE session = s.id)), "
+	    "max(coalesce(s.created_ms, 0), (SELECT time_ms FROM events "
+	    " WHERE session = s.id ORDER BY seq DESC LIMIT 1)) AS updated, "
 	    "(SELECT count(*) FROM events WHERE session = s.id), "
 	    "(SELECT json_extract(data, '$.text') FROM events "
 	    " WHERE session = s.id AND type = 'user' ORDER BY seq LIMIT 1), "
@@ -1357,6 +1362,7 @@ session_list(const char *root, struct session_summary **list, size_t *n,
 		*cause = xasprintf("session log: %s", sqlite3_errmsg(db));
 		goto out;
 	}
+	session_list_snapshots(root, v, nr);
 	*list = v;
 	*n = nr;
 	v = NULL;
@@ -1369,6 +1375,32 @@ out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return (rc);
+}
+
+/*
+ * The snapshot count of each session is its snapshot chain's, the one
+ * definition (snapshot_count()), not the log's snapshot events: those miss
+ * a restore's own snapshot and a fork's inherited ones.
+ */
+static void
+session_list_snapshots(const char *root, struct session_summary *v,
+    size_t n)
+{
+	const char	**ids;
+	int		 *counts;
+	size_t		  i;
+
+	if (n == 0)
+		return;
+	ids = xcalloc(n, sizeof *ids);
+	counts = xcalloc(n, sizeof *counts);
+	for (i = 0; i < n; i++)
+		ids[i] = v[i].id != NULL ? v[i].id : "";
+	snapshot_counts(root, ids, counts, n);
+	for (i = 0; i < n; i++)
+		v[i].snapshots = counts[i];
+	free(counts);
+	free(ids);
 }
 
 void

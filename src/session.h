@@ -51,8 +51,10 @@ struct session_state {
 /* A row of the session list. */
 struct session_summary {
 	char		*id;
-	int64_t		 created_ms;		/* first event (wall, ms) */
-	int64_t		 updated_ms;		/* last event */
+	int64_t		 created_ms;		/* created (wall, ms); a fork:
+						   when it was forked */
+	int64_t		 updated_ms;		/* last event (or the fork,
+						   when later) */
 	char		*first_prompt;		/* NULL when none */
 	char		*parent;		/* forked from; NULL if none */
 	int64_t		 parent_seq;
@@ -60,7 +62,7 @@ struct session_summary {
 	int		 turns;
 	int64_t		 input_tokens;		/* incl. cache reads, writes */
 	int64_t		 output_tokens;
-	int		 snapshots;
+	int		 snapshots;		/* snapshot_count() */
 };
 
 /*

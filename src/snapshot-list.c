@@ -512,3 +512,152 @@ snapshot_stat(struct snapshot_store *st, struct buf *out, char **cause)
 	snapshot_sessions_free(v, n);
 	return (0);
 }
+
+/*
+ * The one count of a session's snapshots: the commits of its chain, which
+ * is the sequence number of the newest (each commit is its parent's plus
+ * one, and a fork's chain starts with its parent's).  0 without a chain.
+ */
+static int
+snap_chain_count(git_repository *repo, const char *session)
+{
+	git_commit	*c;
+	git_oid		 oid;
+	char		*ref, *seq;
+	int		 n = 0;
+
+	if (!snap_valid_session(session))
+		return (0);
+	ref = xasprintf(SNAP_REF_PREFIX "%s", session);
+	if (git_reference_name_to_id(&oid, repo, ref) == 0 &&
+	    git_commit_lookup(&c, repo, &oid) == 0) {
+		seq = snap_trailer(git_commit_message(c), "seq");
+		n = seq != NULL ? atoi(seq) : 1;
+		free(seq);
+		git_commit_free(c);
+	}
+	git_error_clear();
+	free(ref);
+	return (n < 0 ? 0 : n);
+}
+
+int
+snapshot_count(struct snapshot_store *st, const char *session)
+{
+	return (snap_chain_count(st->repo, session != NULL ? session :
+	    st->session));
+}
+
+void
+snapshot_counts(const char *root, const char *const *sessions, int *counts,
+    size_t n)
+{
+	git_repository	*repo;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		counts[i] = 0;
+	git_libgit2_init();
+	if (git_repository_open(&repo, root) != 0) {
+		git_error_clear();
+		git_libgit2_shutdown();
+		return;
+	}
+	for (i = 0; i < n; i++)
+		counts[i] = snap_chain_count(repo, sessions[i]);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+}
+
+int
+snapshot_fork(struct snapshot_store *st, const char *from, const char *id,
+    char **cause)
+{
+	git_reference	*ref = NULL;
+	git_commit	*c = NULL;
+	git_oid		 oid;
+	char		*hex, *path, *msg, *seq;
+	int		 rc = -1;
+
+	if (st->have_tip) {
+		*cause = xasprintf("session %s has snapshots already",
+		    st->session);
+		return (-1);
+	}
+	if (!snap_valid_session(from)) {
+		*cause = xasprintf("bad session id: %s", from);
+		return (-1);
+	}
+	if (id == NULL) {
+		/* Its newest snapshot, or nothing to share. */
+		if (snap_chain_count(st->repo, from) == 0)
+			return (0);
+		seq = xasprintf("%d", snap_chain_count(st->repo, from));
+		hex = snapshot_resolve(st, from, seq, cause);
+		free(seq);
+	} else
+		hex = snapshot_resolve(st, from, id, cause);
+	if (hex == NULL)
+		return (-1);
+	if (snap_lock(st, cause) != 0) {
+		free(hex);
+		return (-1);
+	}
+	if (git_oid_fromstr(&oid, hex) != 0 ||
+	    git_commit_lookup(&c, st->repo, &oid) != 0) {
+		snap_gerr(cause, "snapshot %s", hex);
+		goto out;
+	}
+	if (git_reference_create_matching(&ref, st->repo, st->ref, &oid, 0,
+	    NULL, "agentos fork") != 0) {
+		snap_gerr(cause, "update %s", st->ref);
+		goto out;
+	}
+	git_oid_cpy(&st->tip, &oid);
+	st->have_tip = 1;
+	seq = snap_trailer(git_commit_message(c), "seq");
+	st->seq = seq != NULL ? atoi(seq) : 1;
+	free(seq);
+	/* The files are as the parent's agent left them. */
+	path = xasprintf("%s/settled-%s", st->dir, from);
+	if ((msg = snap_read_small(path)) != NULL) {
+		if (git_oid_fromstrn(&st->settled, msg, GIT_OID_HEXSZ) == 0) {
+			st->have_settled = 1;
+			snap_save_settled(st);
+		}
+		git_error_clear();
+		free(msg);
+	}
+	free(path);
+	rc = 0;
+out:
+	snap_unlock(st);
+	git_reference_free(ref);
+	git_commit_free(c);
+	free(hex);
+	return (rc);
+}
+
+void
+snapshot_list_changes(struct snapshot_store *st, struct snapshot_info *v,
+    size_t n, int last_to_worktree)
+{
+	char	*cause = NULL;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		v[i].files = v[i].added = v[i].removed = 0;
+		if (i + 1 == n && !last_to_worktree) {
+			v[i].files = -1;
+			continue;
+		}
+		if (snapshot_diff_ext(st, v[i].commit, i + 1 < n ?
+		    v[i + 1].commit : NULL, NULL, &v[i].files, &v[i].added,
+		    &v[i].removed, &cause) != 0) {
+			log_debug("snapshot diff %s: %s", v[i].id, cause);
+			free(cause);
+			cause = NULL;
+			v[i].files = -1;
+		}
+	}
+}

@@ -720,14 +720,13 @@ snap_restore_commit(struct snapshot_store *st, const git_oid *target,
 	}
 	if (p->nhand > 0 && !(flags & SNAPSHOT_RESTORE_FORCE)) {
 		p->need_confirm = 1;
-		buf_addf(&msg, "%zu file%s changed by hand since the agent's "
-		    "last change would be overwritten:", p->nhand,
+		buf_addf(&msg, "these hand edits would be lost (%zu file%s "
+		    "changed since the agent's last change):", p->nhand,
 		    p->nhand == 1 ? "" : "s");
 		for (i = 0; i < p->nhand && i < 10; i++)
 			buf_addf(&msg, " %s", p->hand[i]);
 		if (p->nhand > 10)
 			buf_addf(&msg, " (and %zu more)", p->nhand - 10);
-		buf_adds(&msg, "; confirm to overwrite them");
 		*cause = buf_detach(&msg, NULL);
 		goto out;
 	}
@@ -844,7 +843,7 @@ snapshot_rewind_last(struct snapshot_store *st, int flags,
     struct snapshot_plan *plan, char **cause)
 {
 	git_commit	*c = NULL, *next;
-	git_oid		 now, target;
+	git_oid		 now, target, after;
 	char		*tool;
 	int		 found = 0;
 
@@ -861,10 +860,19 @@ snapshot_rewind_last(struct snapshot_store *st, int flags,
 		return (-1);
 	}
 	snap_unlock(st);
-	/* Pressed again: go on from before the last one. */
+	/*
+	 * The target is the snapshot before the agent's last action that
+	 * changed something: its tree differs from the state after it (the
+	 * next snapshot's tree; for the newest, the state the agent left,
+	 * st->settled).  A command that changed nothing is passed over, and
+	 * hand edits made since are not taken for the agent's change: the
+	 * restore asks before it overwrites them.
+	 */
 	if (st->have_rewound && git_oid_equal(&st->tip, &st->rewound_tip)) {
+		/* Pressed again: go on from before the last one. */
 		if (git_commit_lookup(&next, st->repo, &st->rewound_to) != 0)
 			return (snap_gerr(cause, "snapshot"));
+		git_oid_cpy(&after, git_commit_tree_id(next));
 		if (git_commit_parentcount(next) == 0 ||
 		    git_commit_parent(&c, next, 0) != 0) {
 			git_commit_free(next);
@@ -874,16 +882,21 @@ snapshot_rewind_last(struct snapshot_store *st, int flags,
 			return (-1);
 		}
 		git_commit_free(next);
-	} else if (git_commit_lookup(&c, st->repo, &st->tip) != 0)
-		return (snap_gerr(cause, "snapshot"));
+	} else {
+		if (git_commit_lookup(&c, st->repo, &st->tip) != 0)
+			return (snap_gerr(cause, "snapshot"));
+		git_oid_cpy(&after, st->have_settled ? &st->settled : &now);
+	}
 	for (;;) {
 		tool = snap_trailer(git_commit_message(c), "tool");
 		if ((tool == NULL || strcmp(tool, "rewind") != 0) &&
+		    !git_oid_equal(git_commit_tree_id(c), &after) &&
 		    !git_oid_equal(git_commit_tree_id(c), &now)) {
 			git_oid_cpy(&target, git_commit_id(c));
 			found = 1;
 		}
 		free(tool);
+		git_oid_cpy(&after, git_commit_tree_id(c));
 		if (found || git_commit_parentcount(c) == 0 ||
 		    git_commit_parent(&next, c, 0) != 0)
 			break;

@@ -144,6 +144,37 @@ int	 snapshot_list(struct snapshot_store *st, struct snapshot_info **list,
 /* As snapshot_list() for another session of the same repository. */
 int	 snapshot_list_session(struct snapshot_store *st, const char *session,
 	    struct snapshot_info **list, size_t *n, char **cause);
+/*
+ * The snapshots of a session, counted one way everywhere (the status bar,
+ * the exit line, the /resume picker, agentos sessions and snapshots): the
+ * commits of its chain refs/agentos/sessions/<session>, restores' own
+ * snapshots included.  A fork's chain starts with its parent's snapshots
+ * up to the fork (snapshot_fork()), so a fork counts what it inherited.
+ * snapshot_count() counts session (NULL: the store's own) and returns 0
+ * when it has none; snapshot_counts() fills counts[i] for each of the n
+ * sessions of the repository at root (0 for any it cannot read).
+ */
+int	 snapshot_count(struct snapshot_store *st, const char *session);
+void	 snapshot_counts(const char *root, const char *const *sessions,
+	    int *counts, size_t n);
+/*
+ * Start the chain of the store's session (which must have no snapshot
+ * yet) at snapshot id of session from (NULL: from's newest; none: nothing
+ * done), so a fork holds the snapshots its conversation was made with:
+ * its ids, rewinds and counts go on from there.  The parent's record of
+ * the agent's last change comes along for the hand-edit checks.  0 or -1
+ * with cause.
+ */
+int	 snapshot_fork(struct snapshot_store *st, const char *from,
+	    const char *id, char **cause);
+/*
+ * Set files, added and removed of each of the n snapshots of v (oldest
+ * first, one session) to what its action changed: snapshot i to snapshot
+ * i + 1, and the last to the worktree now when last_to_worktree is set
+ * (else its files is -1: unknown).  A diff that fails also gives -1.
+ */
+void	 snapshot_list_changes(struct snapshot_store *st,
+	    struct snapshot_info *v, size_t n, int last_to_worktree);
 /* Unified diff between snapshot id and the worktree now, into out. */
 int	 snapshot_diff(struct snapshot_store *st, const char *id,
 	    struct buf *out, char **cause);

@@ -310,6 +310,28 @@ apply:
 }
 
 unsigned int
+theme_attr_fg(int elem, int sa, int fg)
+{
+	static unsigned char	 made[256];
+	unsigned int		 a = theme_attr(elem, sa);
+	int			 c, pair;
+
+	if (fg <= 0 || fg > 256 || !has_colors())
+		return (a);
+	c = fg - 1;
+	/* The theme's pairs are 1 to EL_COUNT; terminal colours follow. */
+	pair = EL_COUNT + 1 + c;
+	if (pair >= COLOR_PAIRS)
+		return (a);
+	if (!made[c]) {
+		if (init_pair(pair, theme_fit(c), -1) == ERR)
+			return (a);
+		made[c] = 1;
+	}
+	return ((a & ~A_COLOR) | COLOR_PAIR(pair));
+}
+
+unsigned int
 theme_attr(int elem, int sa)
 {
 	unsigned int	a;

@@ -199,16 +199,17 @@ tool_bash_exited(void *arg, int status, int timed_out)
 	const char		*name;
 	char			*why;
 	uint64_t		 omitted;
+	size_t			 plain;
 	int			 is_error = 1;
 
 	tool_cap_finish(&b->cap, &raw, &omitted);
 	/* The model gets what a terminal would show, not escapes. */
 	tool_term_plain(&out, raw.buf, raw.len);
-	buf_release(&raw);
 	if (out.len == 0)
 		buf_adds(&out, "(no output)\n");
 	else if (out.buf[out.len - 1] != '\n')
 		buf_addch(&out, '\n');
+	plain = out.len;
 	if (tc->cancelled)
 		buf_adds(&out, "cancelled by the user; process group killed");
 	else if (timed_out)
@@ -235,6 +236,19 @@ tool_bash_exited(void *arg, int status, int timed_out)
 	tool_result_set(tc, out.buf, out.len, is_error);
 	if (omitted != 0)
 		tc->result.truncated = 1;
+	/*
+	 * The transcript draws the output as the terminal had it (colours,
+	 * CR overwrites: render_term()), then the same ending as the result.
+	 */
+	if (memchr(raw.buf, 0x1b, raw.len) != NULL ||
+	    memchr(raw.buf, '\r', raw.len) != NULL) {
+		buf_reset(&tc->display);
+		buf_add(&tc->display, raw.buf, raw.len);
+		if (raw.len > 0 && raw.buf[raw.len - 1] != '\n')
+			buf_addch(&tc->display, '\n');
+		buf_add(&tc->display, out.buf + plain, out.len - plain);
+	}
+	buf_release(&raw);
 	buf_release(&out);
 	tool_cap_release(&b->cap);
 	free(b);

@@ -281,6 +281,7 @@ tool_call_create(const char *id, const char *name, json_t *input,
 	tc->ctx = ctx;
 	tool_effects_declare(tc->tool, tc->input, &tc->effects);
 	buf_init(&tc->result, 0);
+	buf_init(&tc->display, 0);
 	tc->exit_status = -1;
 	return (tc);
 }
@@ -302,6 +303,7 @@ tool_call_free(struct tool_call *tc)
 	json_decref(tc->input);
 	tool_effects_release(&tc->effects);
 	buf_release(&tc->result);
+	buf_release(&tc->display);
 	free(tc->snapshot_id);
 	free(tc->sandbox_why);
 	for (i = 0; i < tc->npaths; i++)

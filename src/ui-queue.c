@@ -89,7 +89,7 @@ ui_queue_flush(struct ui *ui)
 void
 ui_queue_turn_done(struct ui *ui, const char *error)
 {
-	char	*send;
+	char	*send, *up;
 
 	if (ui->nqueued == 0)
 		return;
@@ -97,13 +97,16 @@ ui_queue_turn_done(struct ui *ui, const char *error)
 		ui_queue_flush(ui);
 		return;
 	}
+	/* The keys as bound (the key table and "keys.*"). */
 	send = ui_key_hint(ui, KEYM_EDITOR, KA_ED_SEND);
+	up = ui_key_hint(ui, KEYM_EDITOR, KA_ED_UP);
 	view_transcript_notice(ui, TE_NOTICE, "%zu queued message%s wait%s: "
-	    "%s on an empty prompt sends %s, Up takes the last back to edit",
+	    "%s on an empty prompt sends %s, %s takes the last back to edit",
 	    ui->nqueued, ui->nqueued == 1 ? "" : "s",
 	    ui->nqueued == 1 ? "s" : "", send,
-	    ui->nqueued == 1 ? "it" : "them");
+	    ui->nqueued == 1 ? "it" : "them", up);
 	free(send);
+	free(up);
 }
 
 int

@@ -85,6 +85,7 @@ static void	ui_restore_run(struct ui *, struct ui_restore *, int);
 static void	ui_restore_free(void *);
 static void	ui_rewind_force(struct ui *, void *);
 static void	ui_fork_ext(struct ui *, int, const char *);
+static void	ui_mode_approval(struct ui *, struct view *);
 static void	ui_resumed(struct ui *);
 static void	ui_start_agent(struct ui *);
 static void	ui_pick_done(struct ui *, const char *);
@@ -110,6 +111,9 @@ static void	ui_rewind_failed(struct ui *, struct ui_restore *,
 static void	ui_cb_tool_output(void *, struct tool_call *, const char *,
 		    size_t);
 static void	ui_cb_tool_finished(void *, struct tool_call *);
+static void	ui_cb_tool_args(void *, const char *, const char *,
+		    const char *, size_t);
+static void	ui_tool_args_clear(struct ui *);
 static void	ui_cb_snapshot(void *, const char *, const char *);
 static void	ui_cb_notice(void *, const char *);
 static void	ui_cb_stream_reset(void *);
@@ -137,6 +141,7 @@ static const struct agent_ui ui_agent_cb = {
 	.rerun_ask = ui_cb_rerun_ask,
 	.tool_started = ui_cb_tool_started,
 	.tool_output = ui_cb_tool_output,
+	.tool_args = ui_cb_tool_args,
 	.tool_finished = ui_cb_tool_finished,
 	.snapshot = ui_cb_snapshot,
 	.notice = ui_cb_notice,
@@ -239,7 +244,7 @@ ui_draw_sline(int y, int x, int width, const struct sline *l,
 
 	for (i = 0; i < l->nspans; i++) {
 		sp = &l->spans[i];
-		attrset(theme_attr(sp->elem, sp->attr) | extra);
+		attrset(theme_attr_fg(sp->elem, sp->attr, sp->fg) | extra);
 		s = l->text.buf + sp->off;
 		if (l->width <= width) {
 			mvaddnstr(y, x + col, s, sp->len);
@@ -697,10 +702,11 @@ ui_restore_run(struct ui *ui, struct ui_restore *r, int flags)
 		if (agent_rewind(ui->agent, r->id, flags, &msg, &cause) == 0)
 			ui_snapshots_changed(ui);
 		else if (!(flags & SNAPSHOT_RESTORE_FORCE) && cause != NULL &&
-		    strstr(cause, "by hand") != NULL) {
-			q = xasprintf("%s.  Overwrite them?  (The restore is "
-			    "snapshotted first, so this can be undone too.)",
-			    cause);
+		    strstr(cause, "hand edits would be lost") != NULL) {
+			q = xasprintf("%s; y to %s anyway (the present "
+			    "state is snapshotted first, so this can be "
+			    "undone too).", cause, r->id != NULL ?
+			    "restore" : "rewind");
 			ui_push(ui, view_confirm_create(ui, q, ui_rewind_force,
 			    ui_restore_free, r));
 			free(q);
@@ -780,23 +786,12 @@ void
 ui_snapshots_changed(struct ui *ui)
 {
 	struct snapshot_store	*st;
-	struct snapshot_info	*list;
-	char			*cause = NULL;
-	size_t			 n, i;
 
 	ui->nsnapshots = 0;
 	if (ui->agent == NULL ||
 	    (st = workspace_snapshots(agent_workspace(ui->agent))) == NULL)
 		return;
-	if (snapshot_list(st, &list, &n, &cause) != 0) {
-		log_debug("snapshot list: %s", cause);
-		free(cause);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		snapshot_info_release(&list[i]);
-	free(list);
-	ui->nsnapshots = n;
+	ui->nsnapshots = (size_t)snapshot_count(st, NULL);
 	ui_redraw(ui);
 }
 
@@ -807,7 +802,7 @@ ui_snapshots_changed(struct ui *ui)
 static void
 ui_fork_ext(struct ui *ui, int turn, const char *before)
 {
-	char	*parent, *cause = NULL;
+	char	*parent, *cause = NULL, *prompt;
 
 	if (ui->agent == NULL) {
 		view_transcript_notice(ui, TE_ERROR, "fork: the agent did not "
@@ -815,6 +810,7 @@ ui_fork_ext(struct ui *ui, int turn, const char *before)
 		return;
 	}
 	parent = xstrdup(agent_session_id(ui->agent));
+	prompt = turn > 0 ? agent_prompt_text(ui->agent, turn) : NULL;
 	if (agent_fork(ui->agent, turn, &cause) != 0) {
 		if (before != NULL)
 			view_transcript_notice(ui, TE_NOTICE, "%s", before);
@@ -822,6 +818,7 @@ ui_fork_ext(struct ui *ui, int turn, const char *before)
 		    "fork" : "conversation rewind", cause);
 		free(cause);
 		free(parent);
+		free(prompt);
 		return;
 	}
 	if (turn == 0) {
@@ -840,7 +837,15 @@ ui_fork_ext(struct ui *ui, int turn, const char *before)
 		    "session %s, forked from %s, which stays as it was "
 		    "(/resume goes back to it).", turn,
 		    agent_session_id(ui->agent), parent);
+		/* The prompt rewound goes back in the input, to edit. */
+		if (prompt != NULL && editor_empty(ui->editor)) {
+			editor_set(ui->editor, prompt);
+			view_transcript_notice(ui, TE_NOTICE, "Prompt %d is "
+			    "back in the input: edit it and send it again.",
+			    turn);
+		}
 	}
+	free(prompt);
 	free(parent);
 	ui_snapshots_changed(ui);
 	ui->scroll = 0;
@@ -1026,6 +1031,35 @@ ui_pick_done(struct ui *ui, const char *id)
 		view_transcript_add(ui, TE_ERROR, config_provider_help());
 }
 
+/*
+ * The mode changed while view v is up: an approval whose call the new mode
+ * allows (an edit in accept-edits, anything in bypass) is approved.
+ */
+static void
+ui_mode_approval(struct ui *ui, struct view *v)
+{
+	struct tool_call	*tc;
+	enum perm_mode		 mode;
+	char			*why = NULL;
+	int			 allow;
+
+	if ((tc = view_approval_call(v)) == NULL)
+		return;
+	mode = perm_get_mode(agent_perm(ui->agent));
+	allow = perm_check(agent_perm(ui->agent), tc->name, &tc->effects,
+	    &why) == PERM_ALLOW;
+	free(why);
+	/* An unsandboxed command is asked about in every mode but bypass. */
+	if (allow && (tc->effects.flags & EFFECT_EXEC) && mode != PERM_BYPASS &&
+	    !workspace_sandboxed(agent_workspace(ui->agent)))
+		allow = 0;
+	if (!allow)
+		return;
+	view_transcript_notice(ui, TE_NOTICE, "Mode %s: the %s call on "
+	    "screen is approved.", perm_mode_name(mode), tc->name);
+	view_approval_accept(v);
+}
+
 void
 ui_mode_next(struct ui *ui)
 {
@@ -1039,6 +1073,9 @@ ui_mode_next(struct ui *ui)
 	m = perm_next_mode(perm_get_mode(agent_perm(ui->agent)));
 	agent_set_mode(ui->agent, m);
 	ui->cfg->perm_mode = m;
+	/* The mode applies to the call waiting on screen too. */
+	if (ui->nviews > 0)
+		ui_mode_approval(ui, ui->views[ui->nviews - 1]);
 	ui_redraw(ui);
 }
 
@@ -1096,7 +1133,7 @@ ui_submit_message(struct ui *ui, const char *text, const char *shown)
 		free(cause);
 		return;
 	}
-	view_transcript_add(ui, TE_USER, shown);
+	view_transcript_prompt(ui, text, shown);
 	ui_busy_changed(ui);
 	ui_redraw(ui);
 }
@@ -1551,6 +1588,113 @@ ui_cb_thinking(void *arg, const char *text, size_t len)
 	ui_redraw(ui);
 }
 
+/*
+ * The value of string member key in json, a call's input still arriving
+ * (incomplete JSON); NULL until its closing quote came.  Caller frees.
+ */
+static char *
+ui_args_member(const char *json, size_t len, const char *key)
+{
+	struct buf	 b = BUF_INIT;
+	char		*pat, *p, *end = (char *)json + len;
+
+	pat = xasprintf("\"%s\"", key);
+	p = memmem(json, len, pat, strlen(pat));
+	if (p == NULL) {
+		free(pat);
+		return (NULL);
+	}
+	p += strlen(pat);
+	free(pat);
+	while (p < end && (*p == ' ' || *p == ':' || *p == '\n' ||
+	    *p == '\t' || *p == '\r'))
+		p++;
+	if (p >= end || *p++ != '"')
+		return (NULL);
+	for (; p < end && *p != '"'; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		if ((unsigned char)*p >= 0x20)
+			buf_addch(&b, *p);
+		if (b.len > 200)
+			break;
+	}
+	if (p >= end) {
+		buf_release(&b);
+		return (NULL);
+	}
+	return (buf_detach(&b, NULL));
+}
+
+/*
+ * A call's input streams (a long write's content): one provisional line
+ * says which call, on which path, and how much has come, until the call
+ * is complete.
+ */
+static void
+ui_cb_tool_args(void *arg, const char *id, const char *name,
+    const char *json, size_t len)
+{
+	struct ui	*ui = arg;
+	struct tentry	*e = NULL;
+	char		*what;
+	size_t		 i, n;
+
+	for (i = ui->nentries; i > 0; i--) {
+		if (ui->entries[i - 1]->type == TE_NOTICE &&
+		    ui->entries[i - 1]->tool_id != NULL &&
+		    strcmp(ui->entries[i - 1]->tool_id, id) == 0) {
+			e = ui->entries[i - 1];
+			break;
+		}
+	}
+	/*
+	 * Redraw each KB, not for every delta, once the path is known
+	 * (expanded marks it); look for it in the first 4 KB only.
+	 */
+	if (e != NULL && (int)(len / 1024) == e->exit_status &&
+	    (e->expanded || len > 4096))
+		return;
+	n = len < 4096 ? len : 4096;
+	if ((what = ui_args_member(json, n, "path")) == NULL &&
+	    (what = ui_args_member(json, n, "file_path")) == NULL)
+		what = ui_args_member(json, n, "command");
+	if (e == NULL) {
+		e = view_transcript_add(ui, TE_NOTICE, NULL);
+		e->provisional = 1;
+		e->tool_id = xstrdup(id);
+		ui->streaming = NULL;
+		ui->thinking = NULL;
+	}
+	e->exit_status = (int)(len / 1024);
+	e->expanded = what != NULL;
+	buf_reset(&e->text);
+	buf_addf(&e->text, "Receiving %s%s%s: ", name, what != NULL ? " " :
+	    "", what != NULL ? what : "");
+	if (len < 1024)
+		buf_addf(&e->text, "%zu bytes so far", len);
+	else if (len < 1024 * 1024)
+		buf_addf(&e->text, "%.1f KB so far", len / 1024.0);
+	else
+		buf_addf(&e->text, "%.1f MB so far", len / 1048576.0);
+	free(what);
+	e->lines_width = 0;
+	ui_redraw(ui);
+}
+
+/* The calls' inputs are complete: their "Receiving" lines go. */
+static void
+ui_tool_args_clear(struct ui *ui)
+{
+	size_t	i;
+
+	for (i = ui->nentries; i > 0; i--) {
+		if (ui->entries[i - 1]->type == TE_NOTICE &&
+		    ui->entries[i - 1]->tool_id != NULL)
+			view_transcript_remove(ui, ui->entries[i - 1]);
+	}
+}
+
 static void
 ui_cb_assistant_done(void *arg, const struct message *m,
     const struct usage *u)
@@ -1558,6 +1702,7 @@ ui_cb_assistant_done(void *arg, const struct message *m,
 	struct ui	*ui = arg;
 	size_t		 i;
 
+	ui_tool_args_clear(ui);
 	for (i = 0; i < ui->nentries; i++)
 		ui->entries[i]->provisional = 0;
 	ui->streaming = NULL;
@@ -1570,6 +1715,7 @@ ui_cb_stream_reset(void *arg)
 {
 	struct ui	*ui = arg;
 
+	ui_tool_args_clear(ui);
 	view_transcript_reset_stream(ui);
 	ui->streaming = NULL;
 	ui->thinking = NULL;
@@ -1700,6 +1846,7 @@ ui_cb_tool_output(void *arg, struct tool_call *tc, const char *data,
 	if ((e = view_transcript_find_tool(ui, tc->id)) == NULL)
 		return;
 	buf_add(&e->output, data, len);
+	e->term = 1;
 	/* Keep the tail of long output for display. */
 	if (e->output.len > 256 * 1024)
 		buf_remove_head(&e->output, e->output.len - 192 * 1024);
@@ -1728,7 +1875,12 @@ ui_cb_tool_finished(void *arg, struct tool_call *tc)
 	ui_tool_diagnostics(ui, e, tc);
 	e->duration_ms = tc->duration_ms;
 	buf_reset(&e->output);
-	buf_add(&e->output, tc->result.buf, tc->result.len);
+	/* Colours and CR as the terminal had them; the model got text. */
+	e->term = tc->display.len > 0;
+	if (e->term)
+		buf_add(&e->output, tc->display.buf, tc->display.len);
+	else
+		buf_add(&e->output, tc->result.buf, tc->result.len);
 	e->lines_width = 0;
 	ui_close_views(ui, &view_approval_ops);
 	if (!tc->is_error && strcmp(tc->name, "todo_write") == 0)
@@ -1790,8 +1942,7 @@ ui_cb_snapshot(void *arg, const char *id, const char *action)
 {
 	struct ui	*ui = arg;
 
-	ui->nsnapshots++;
-	ui_redraw(ui);
+	ui_snapshots_changed(ui);
 }
 
 static void
@@ -1902,16 +2053,21 @@ static void
 ui_exit_line(struct ui *ui)
 {
 	const char *const	*ids;
+	struct snapshot_store	*st;
 	size_t			 n;
+	int			 count;
 
 	if (ui->agent == NULL)
 		return;
 	ids = workspace_snapshot_ids(agent_workspace(ui->agent), &n);
 	if (n == 0)
 		return;
-	fprintf(stderr, "agentos: %zu snapshot%s in session %s; undo all with:"
-	    " agentos rewind %s --session %s  (list: agentos snapshots "
-	    "--session %s)\n", n, n == 1 ? "" : "s",
+	/* The session's count, as the bar and agentos sessions say. */
+	st = workspace_snapshots(agent_workspace(ui->agent));
+	count = st != NULL ? snapshot_count(st, NULL) : (int)n;
+	fprintf(stderr, "agentos: %d snapshot%s in session %s; undo this run "
+	    "with: agentos rewind %s --session %s  (list: agentos snapshots "
+	    "--session %s)\n", count, count == 1 ? "" : "s",
 	    agent_session_id(ui->agent), ids[0], agent_session_id(ui->agent),
 	    agent_session_id(ui->agent));
 }

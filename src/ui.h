@@ -54,6 +54,8 @@ struct span {
 	uint32_t	off, len;	/* bytes into the line's text */
 	uint8_t		elem;		/* enum elem */
 	uint8_t		attr;		/* SA_* */
+	uint16_t	fg;		/* 0: the element's colour; else 1 +
+					   a terminal colour 0-255 (SGR) */
 };
 
 /*
@@ -83,12 +85,33 @@ struct sline *slines_add(struct slines *sl);
 void	 sline_add(struct sline *l, const char *s, size_t len, int elem,
 	    int attr);
 /*
+ * As sline_add() in terminal colour fg (1 + a colour 0-255 of the
+ * xterm-256 palette; 0: the element's own), for command output.
+ */
+void	 sline_add_fg(struct sline *l, const char *s, size_t len, int elem,
+	    int attr, int fg);
+/*
  * Wrap plain text (len bytes) into lines at most width columns wide,
  * breaking at spaces where possible (anywhere in a word longer than a
  * line, and after wide characters), one or more lines per '\n'-separated
  * line, each starting with prefix (may be NULL) drawn as prefix_elem.
  */
 void	 render_plain(struct slines *out, const char *s, size_t len, int width,
+	    int elem, int attr, const char *prefix, int prefix_elem);
+/*
+ * render-term.c: render command output (len bytes, raw) as a terminal
+ * shows it, into lines at most width columns wide (cut as a terminal
+ * wraps), the first starting with prefix (may be NULL) drawn as
+ * prefix_elem, the others with as many spaces.  SGR sequences (ECMA-48 8.3.117: 8 and 16 colours, 256 colours 38;5;N,
+ * direct colour 38;2;R;G;B taken to the 6x6x6 cube, bold, dim, italic,
+ * underline, reverse and their resets) colour the text (span fg and attr
+ * over elem and attr); a lone CR goes back to the start of the line so
+ * what follows overwrites it (a progress bar ends as its last state), BS
+ * one character back, CSI K erases to the end; every other escape sequence
+ * (CSI, OSC, DCS, charset) and control character is dropped.  Tabs go to
+ * the next multiple of 8.  The model is sent tool_term_plain()'s text.
+ */
+void	 render_term(struct slines *out, const char *s, size_t len, int width,
 	    int elem, int attr, const char *prefix, int prefix_elem);
 /*
  * Render markdown (CommonMark with GitHub tables and strikethrough) into
@@ -394,6 +417,8 @@ struct tentry {
 	int			 lines_width;	/* 0: render again */
 	int			 diag_errors;	/* edits: what the language */
 	int			 diag_warnings;	/* server reports now */
+	int			 term;		/* tool: output is a terminal's
+						   (render_term()) */
 };
 
 struct todo_list;
@@ -592,6 +617,12 @@ void	 view_transcript_notice(struct ui *ui, enum tentry_type type,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Remove entry e (if it is still there) and free it. */
 void	 view_transcript_remove(struct ui *ui, struct tentry *e);
+/*
+ * Add a prompt sent: shown (the placeholders of pastes) on screen, text
+ * (what was sent, copied) kept to expand when it differs.
+ */
+void	 view_transcript_prompt(struct ui *ui, const char *text,
+	    const char *shown);
 /* Remove provisional entries (a retried attempt's streamed text). */
 void	 view_transcript_reset_stream(struct ui *ui);
 /* Remove every entry (the screen only; the conversation stays). */
@@ -624,6 +655,13 @@ void	 tentry_free(struct tentry *e);
 struct view *view_approval_create(struct ui *ui, struct tool_call *tc,
 	    const char *preview);
 extern const struct view_ops view_approval_ops;
+/*
+ * The call of approval panel v (borrowed), or NULL when v is another view
+ * or the panel is taking a note.  view_approval_accept() approves it once,
+ * as y does, and frees v.
+ */
+struct tool_call *view_approval_call(struct view *v);
+void	 view_approval_accept(struct view *v);
 /*
  * Ask a yes/no question (copied) in the same panel: y calls yes(ui, arg),
  * which then owns arg; n or Esc closes and calls release(arg) (may be NULL).
@@ -730,5 +768,12 @@ int	 theme_parse(const char *text, short *fg, short *bg,
 	    unsigned int *attr, char **cause);
 /* The curses attribute (pair and attributes) of elem plus SA_* bits. */
 unsigned int theme_attr(int elem, int sa);
+/*
+ * As theme_attr() in terminal colour fg (a span's fg: 0 is the element's
+ * colour, else 1 + a colour 0-255, fitted to the terminal's colours) on the
+ * default background; its colour pair is made on first use (the element's
+ * own colour when the terminal has no pair to spare).
+ */
+unsigned int theme_attr_fg(int elem, int sa, int fg);
 
 #endif

@@ -618,3 +618,24 @@ confirm_draw(struct view *v, int y, int rows, int cols)
 		ui_draw_sline(y + 1 + i, 0, cols, &d->lines.v[i], 0);
 	ui_draw_text(y + rows - 1, 0, cols, d->hint, EL_NOTICE, SA_BOLD);
 }
+
+/*
+ * The call of approval panel v, or NULL when v is another view or the
+ * panel is typing a note (then it stays as it is).
+ */
+struct tool_call *
+view_approval_call(struct view *v)
+{
+	struct approval_view	*d = v->data;
+
+	if (v->ops != &view_approval_ops || d->note != NULL)
+		return (NULL);
+	return (d->tc);
+}
+
+/* Approve the call of approval panel v once, as y does; v is freed. */
+void
+view_approval_accept(struct view *v)
+{
+	approval_answer(v, APPROVE_ONCE, NULL);
+}

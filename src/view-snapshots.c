@@ -48,6 +48,7 @@ static void	timeline_counts(struct snapshot_store *,
 static void	timeline_ancestors(struct ui *, struct snapshot_store *,
 		    struct timeline_view *);
 static int	timeline_foreign(struct ui *, const struct snapshot_info *);
+static int	timeline_has(struct timeline_view *, const char *);
 static int	timeline_key(struct view *, const struct key_event *);
 static void	timeline_draw(struct view *, int, int, int);
 static void	pager_free(struct view *);
@@ -97,10 +98,24 @@ timeline_load(struct ui *ui, struct timeline_view *d)
 	timeline_counts(st, d);
 }
 
+/* Is commit one of the view's own snapshots? */
+static int
+timeline_has(struct timeline_view *d, const char *commit)
+{
+	size_t	i;
+
+	for (i = 0; i < d->n; i++) {
+		if (strcmp(d->list[i].commit, commit) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 /*
- * A forked session (/fork, a conversation rewind) starts with no snapshot
- * of its own: its parents' snapshots come first, so their files can still
- * be restored from here.
+ * A forked session (/fork, a conversation rewind) starts its chain with
+ * the parent's snapshots up to the fork (snapshot_fork()); the parents'
+ * others (after the fork point, or all of them for a fork made before
+ * that) come first, so their files can still be restored from here.
  */
 static void
 timeline_ancestors(struct ui *ui, struct snapshot_store *st,
@@ -111,6 +126,7 @@ timeline_ancestors(struct ui *ui, struct snapshot_store *st,
 	const char		*parent;
 	char			*ids[TIMELINE_ANCESTORS], *cause = NULL;
 	size_t			 nids = 0, n, nall = 0, i, k;
+	size_t			 ninherited = 0;
 	int64_t			 at;
 
 	if ((s = agent_session(ui->agent)) == NULL)
@@ -140,8 +156,14 @@ timeline_ancestors(struct ui *ui, struct snapshot_store *st,
 			continue;
 		}
 		all = xreallocarray(all, nall + n, sizeof *all);
-		memcpy(all + nall, v, n * sizeof *v);
-		nall += n;
+		for (i = 0; i < n; i++) {
+			/* A fork's chain holds what it inherited. */
+			if (timeline_has(d, v[i].commit)) {
+				snapshot_info_release(&v[i]);
+				ninherited++;
+			} else
+				all[nall++] = v[i];
+		}
 		free(v);
 	}
 	for (k = 0; k < nids; k++)
@@ -150,8 +172,17 @@ timeline_ancestors(struct ui *ui, struct snapshot_store *st,
 		free(all);
 		return;
 	}
+	/*
+	 * Oldest first: what the fork inherited (the start of its chain),
+	 * then the ancestors' later snapshots, then the fork's own.
+	 */
+	if (ninherited > d->n)
+		ninherited = d->n;
 	all = xreallocarray(all, nall + d->n, sizeof *all);
-	for (i = 0; i < d->n; i++)
+	memmove(all + ninherited, all, nall * sizeof *all);
+	for (i = 0; i < ninherited; i++)
+		all[i] = d->list[i];
+	for (i = ninherited; i < d->n; i++)
 		all[nall + i] = d->list[i];
 	free(d->list);
 	d->list = all;

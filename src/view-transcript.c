@@ -91,6 +91,17 @@ view_transcript_reset_stream(struct ui *ui)
 }
 
 void
+view_transcript_prompt(struct ui *ui, const char *text, const char *shown)
+{
+	struct tentry	*e;
+
+	e = view_transcript_add(ui, TE_USER, shown);
+	/* A paste shows folded; the entry keeps it whole to expand. */
+	if (strcmp(text, shown) != 0)
+		buf_adds(&e->output, text);
+}
+
+void
 view_transcript_remove(struct ui *ui, struct tentry *e)
 {
 	size_t	i;
@@ -213,6 +224,14 @@ view_transcript_invalidate(struct ui *ui)
 		ui->entries[i]->lines_width = 0;
 }
 
+/* Can e be selected and expanded: a tool call, a prompt with a paste? */
+static int
+transcript_selectable(const struct tentry *e)
+{
+	return (e->type == TE_TOOL || (e->type == TE_USER &&
+	    e->output.len > 0));
+}
+
 /* The index of the selected tool entry, or -1 if there is none. */
 static long
 transcript_selected(struct ui *ui)
@@ -220,10 +239,10 @@ transcript_selected(struct ui *ui)
 	size_t	i;
 
 	if (ui->selected >= 0 && (size_t)ui->selected < ui->nentries &&
-	    ui->entries[ui->selected]->type == TE_TOOL)
+	    transcript_selectable(ui->entries[ui->selected]))
 		return (ui->selected);
 	for (i = ui->nentries; i > 0; i--) {
-		if (ui->entries[i - 1]->type == TE_TOOL)
+		if (transcript_selectable(ui->entries[i - 1]))
 			return (i - 1);
 	}
 	return (-1);
@@ -345,9 +364,9 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 	slines_init(&out);
 	if (e->expanded || e->state == TS_RUNNING) {
 		/* Every line of the output behind a bar. */
-		render_plain(&out, e->output.buf, e->output.len, width - 4,
-		    e->state == TS_ERROR ? EL_TOOL_ERROR : EL_TEXT, 0, NULL,
-		    0);
+		(e->term ? render_term : render_plain)(&out, e->output.buf,
+		    e->output.len, width - 4, e->state == TS_ERROR ?
+		    EL_TOOL_ERROR : EL_TEXT, 0, NULL, 0);
 		from = 0;
 		if (!e->expanded && out.nr > TOOL_TAIL_LINES)
 			from = out.nr - TOOL_TAIL_LINES;
@@ -359,8 +378,8 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 			for (k = 0; k < out.v[i].nspans; k++) {
 				const struct span *sp = &out.v[i].spans[k];
 
-				sline_add(l, out.v[i].text.buf + sp->off,
-				    sp->len, sp->elem, sp->attr);
+				sline_add_fg(l, out.v[i].text.buf + sp->off,
+				    sp->len, sp->elem, sp->attr, sp->fg);
 			}
 		}
 		slines_release(&out);
@@ -376,26 +395,30 @@ tentry_render_tool(struct ui *ui, struct tentry *e, int width, int selected)
 	if (e->output.len > 0 && e->output.buf[e->output.len - 1] != '\n')
 		nlines++;
 	{
-		struct buf	line = BUF_INIT;
+		struct buf	 line = BUF_INIT;
+		char		*key, *show;
 
+		/* The expand key as the key table has it. */
+		key = ui_key_hint(ui, KEYM_MAIN, KA_TOGGLE_TOOL);
+		show = selected ? xasprintf(", %s to show", key) : xstrdup("");
 		buf_add(&line, s, strcspn(s, "\n"));
 		if (view_transcript_cut(s, &allb, &alll))
 			buf_addf(&line, "  (%llu lines, %llu bytes in all; cut "
-			    "to its head and tail%s)", alll, allb,
-			    selected ? ", C-o to show" : "");
+			    "to its head and tail%s)", alll, allb, show);
 		else if (nlines > 1)
-			buf_addf(&line, "  (+%zu lines%s)", nlines - 1,
-			    selected ? ", C-o to show" : "");
+			buf_addf(&line, "  (+%zu lines%s)", nlines - 1, show);
 		else if (e->diff.len > 0 && e->state == TS_OK && selected)
-			buf_adds(&line, "  (C-o to show the diff)");
+			buf_addf(&line, "  (%s to show the diff)", key);
+		free(show);
+		free(key);
 		if (e->state == TS_ERROR) {
 			/* Errors show whole (wrapped), up to a few lines. */
 			buf_reset(&line);
 			buf_add(&line, s, e->output.len);
 		}
-		render_plain(&out, line.buf, line.len, width,
-		    e->state == TS_ERROR ? EL_TOOL_ERROR : EL_NOTICE, 0,
-		    "  \xe2\x8e\xbf ", EL_BORDER);
+		(e->term ? render_term : render_plain)(&out, line.buf,
+		    line.len, width, e->state == TS_ERROR ? EL_TOOL_ERROR :
+		    EL_NOTICE, 0, "  \xe2\x8e\xbf ", EL_BORDER);
 		buf_release(&line);
 	}
 	for (i = 0; i < out.nr && i < (e->state == TS_ERROR ?
@@ -418,8 +441,26 @@ tentry_render(struct ui *ui, struct tentry *e, int width, int selected)
 	slines_release(&e->lines);
 	switch (e->type) {
 	case TE_USER:
-		render_plain(&e->lines, e->text.buf, e->text.len, width,
-		    EL_USER, 0, "> ", EL_USER);
+		/* A paste is folded to its placeholder; expanded, whole. */
+		if (e->expanded && e->output.len > 0)
+			render_plain(&e->lines, e->output.buf, e->output.len,
+			    width, EL_USER, 0, "> ", selected ? EL_SELECTION :
+			    EL_USER);
+		else
+			render_plain(&e->lines, e->text.buf, e->text.len,
+			    width, EL_USER, 0, "> ", selected ? EL_SELECTION :
+			    EL_USER);
+		if (selected && e->output.len > 0) {
+			char	*key, *s;
+
+			key = ui_key_hint(ui, KEYM_MAIN, KA_TOGGLE_TOOL);
+			s = xasprintf("  (%s to %s the pasted text)", key,
+			    e->expanded ? "fold" : "show");
+			render_plain(&e->lines, s, strlen(s), width, EL_NOTICE,
+			    0, NULL, 0);
+			free(s);
+			free(key);
+		}
 		break;
 	case TE_ASSISTANT:
 		render_md(&e->lines, e->text.buf, e->text.len, width,
@@ -534,10 +575,14 @@ view_transcript_draw(struct ui *ui, int y, int rows, int cols)
 			break;
 	}
 	if (ui->scroll > 0) {
-		char	*s = xasprintf(" \xe2\x86\x93 %d more lines: PgDn, "
-		    "M-> to follow ", ui->scroll);
+		char	*dn = ui_key_hint(ui, KEYM_MAIN, KA_SCROLL_DOWN);
+		char	*end = ui_key_hint(ui, KEYM_MAIN, KA_SCROLL_BOTTOM);
+		char	*s = xasprintf(" \xe2\x86\x93 %d more lines: %s, "
+		    "%s to follow ", ui->scroll, dn, end);
 		int	 w = utf8_strwidth(s, strlen(s));
 
+		free(dn);
+		free(end);
 		ui_draw_text(y + rows - 1, cols - w > 0 ? cols - w : 0, cols, s,
 		    EL_STATUS_MODE, 0);
 		free(s);
@@ -570,7 +615,7 @@ view_transcript_select_tool(struct ui *ui, int dir)
 	} else {
 		for (i = cur + dir; i >= 0 && (size_t)i < ui->nentries;
 		    i += dir) {
-			if (ui->entries[i]->type == TE_TOOL) {
+			if (transcript_selectable(ui->entries[i])) {
 				ui->entries[cur]->lines_width = 0;
 				ui->selected = i;
 				break;

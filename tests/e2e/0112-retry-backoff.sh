@@ -41,9 +41,9 @@ ANTHROPIC_API_KEY=sk-test "$AGENTOS" -p "hi" --base-url "$url" \
     { cat "$T_TMP/err1" >&2; fail "run 1 did not recover from 529"; }
 cat "$T_TMP/err1" >&2
 grep -q "recovered after the overload" "$T_TMP/out1" || fail "no answer"
-grep -Eq "overloaded \(529\), retrying in [01]\.[0-9] s, attempt 2; Esc to stop" \
+grep -Eq "overloaded \(529\), retrying in [01]\.[0-9] s, attempt 2; Ctrl-C to stop" \
     "$T_TMP/err1" || fail "no first retry line"
-grep -q "overloaded (529), retrying in 1.0 s, attempt 3; Esc to stop" \
+grep -q "overloaded (529), retrying in 1.0 s, attempt 3; Ctrl-C to stop" \
     "$T_TMP/err1" || fail "no second retry line with the server's wait"
 [ "$(requests)" -eq 3 ] || fail "expected 3 requests, got $(requests)"
 

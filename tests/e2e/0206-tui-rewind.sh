@@ -38,7 +38,7 @@ wait_for 'Restored 3'
 echo 'edited by hand' > odd.txt
 send_keys M-z
 wait_for 'Are you sure\?'
-wait_for 'changed by hand'
+wait_for 'these hand edits would be lost .*odd\.txt'
 send_keys n
 gone
 [ "$(cat odd.txt)" = 'edited by hand' ] || fail "n overwrote the hand edit"

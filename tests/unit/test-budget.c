@@ -52,7 +52,7 @@ wire_usage(const struct provider_entry *p, const char *name,
     struct usage *u, char **model)
 {
 	static const struct stream_cb	 cb = {
-		wire_text, wire_thinking, wire_tool_start
+		wire_text, wire_thinking, wire_tool_start, NULL
 	};
 	struct wire_run			 w;
 	char				*data, *cause = NULL;

@@ -194,7 +194,7 @@ static void
 run_call(struct run *r, const char *provider, int max_retries, int port)
 {
 	static const struct model_call_cb cb = {
-		{ run_text, NULL, NULL }, run_retry, run_done
+		{ run_text, NULL, NULL, NULL }, run_retry, run_done
 	};
 	struct config		 cfg;
 	struct model_request	 req;

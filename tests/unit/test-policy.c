@@ -199,7 +199,8 @@ test_commands(void **state)
 		/* Rule words are split as the shell splits them. */
 		{ "Bash(git commit -m \"a b\")", "git commit -m 'a b'", A },
 		{ "Bash(git commit -m \"a b\")", "git commit -m a b", Q },
-		{ "Bash(git commit -m 'a b':*)", "git commit -m \"a b\" -q", A },
+		{ "Bash(git commit -m 'a b':*)", "git commit -m \"a b\" -q",
+		  A },
 		{ "Bash(timeout 60 make)", "make", A },
 		/* Exact and prefix. */
 		{ "Bash(git status)", "git status", A },
@@ -460,7 +461,7 @@ static void
 test_protected_symlink(void **state)
 {
 	struct perm	*p = perm_create(PERM_ACCEPT_EDITS);
-	char		*link, *dir, *prot;
+	char		*link, *dir, *prot, *cfg, *cmd;
 
 	dir = xasprintf("%s/.git", root);
 	mkdir(dir, 0755);
@@ -477,6 +478,18 @@ test_protected_symlink(void **state)
 	    "echo x > innocent/hooks/pre-commit", NULL), Q);
 	assert_int_equal(decide_bash(PERM_ASK, "Bash(echo:*)", NULL,
 	    "echo x > .agentos/config.json", NULL), Q);
+	/* The user's config, outside the repository, too. */
+	if ((cfg = config_user_path()) != NULL) {
+		cmd = xasprintf("echo x > %s", cfg);
+		assert_int_equal(decide_bash(PERM_ASK, "Bash", NULL, cmd,
+		    NULL), Q);
+		free(cmd);
+		cmd = xasprintf("echo x > %s/../elsewhere.txt", root);
+		assert_int_equal(decide_bash(PERM_ASK, "Bash", NULL, cmd,
+		    NULL), A);
+		free(cmd);
+		free(cfg);
+	}
 	perm_free(p);
 	unlink(link);
 	free(link);
@@ -557,7 +570,9 @@ test_choices(void **state)
 		  "Bash(make)+Bash(make check:*)" },
 		{ "sh -c \"$X\"", "" },
 		{ "eval \"$X\"", "" },
-		{ "echo \"a b\"", "" },
+		{ "echo \"a b\"", "Bash(echo 'a b')" },
+		{ "git commit -m \"it's\"", "Bash(git commit:*)" },
+		{ "ls *.c", "" },
 		{ "xargs rm", "" },
 	};
 	struct perm	*p = perm_create(PERM_ASK);
@@ -571,6 +586,31 @@ test_choices(void **state)
 			fail_msg("\"%s\": got \"%s\", want \"%s\"",
 			    table[i].command, s, table[i].want);
 		free(s);
+	}
+	/* Every choice, saved, allows the command it was offered for. */
+	for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+		struct perm		*q = perm_create(PERM_ASK);
+		struct tool_effects	 fx;
+		char			**v;
+		size_t			 n, j;
+
+		perm_set_root(q, root);
+		tool_effects_init(&fx);
+		fx.flags = EFFECT_EXEC | EFFECT_MUTATES;
+		fx.command = xstrdup(table[i].command);
+		n = perm_always_choices(q, "bash", &fx, &v);
+		for (j = 0; j < n; j++) {
+			perm_allow_choice(q, v[j]);
+			if (perm_check(q, "bash", &fx, NULL) != A)
+				fail_msg("\"%s\": choice %s does not allow "
+				    "it", table[i].command, v[j]);
+			while (perm_rules(q) > 0)
+				assert_int_equal(perm_remove_rule(q, 0, &s), 0);
+			free(v[j]);
+		}
+		free(v);
+		tool_effects_release(&fx);
+		perm_free(q);
 	}
 	/* A command already allowed in a compound one is not offered. */
 	perm_allow_choice(p, "Bash(make)");

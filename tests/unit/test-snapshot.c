@@ -880,6 +880,110 @@ test_rewind_last_and_list(void **state)
 	t_sh("rm -rf '%s'", t_repo);
 }
 
+/*
+ * One count per session, a fork that starts from its parent's chain, each
+ * row credited with its own action's change, and rewind-last passing over
+ * a no-op command and asking before it takes a hand edit.
+ */
+static void
+test_count_fork_rewind(void **state)
+{
+	struct snapshot_store	*st, *f;
+	struct snapshot_info	*v;
+	struct snapshot_plan	 plan;
+	const char		*names[] = { "p", "f", "nosuch", "../bad" };
+	int			 counts[4];
+	char			*id = NULL, *cause = NULL, *s, *c2;
+	size_t			 n, i;
+
+	t_make_repo();
+	if ((st = snapshot_open(t_repo, "p", &cause)) == NULL)
+		fail_msg("open: %s", cause);
+	assert_int_equal(snapshot_count(st, NULL), 0);
+	assert_int_equal(snapshot_take(st, "write_file a", "write_file", 1,
+	    NULL, 0, &id, &cause), 0);
+	free(id);
+	t_write("a", "1\n2\n3\n");
+	snapshot_done(st, &cause);
+	assert_int_equal(snapshot_take(st, "edit_file a", "edit_file", 1,
+	    NULL, 0, &id, &cause), 0);
+	free(id);
+	t_write("a", "1\nTWO\n3\n");
+	snapshot_done(st, &cause);
+	assert_int_equal(snapshot_take(st, "bash true", "bash", 1, NULL, 0,
+	    &id, &cause), 0);
+	free(id);
+	snapshot_done(st, &cause);
+	assert_int_equal(snapshot_count(st, NULL), 3);
+	assert_int_equal(snapshot_count(st, "p"), 3);
+
+	/* Each row: what its own action changed, the last to now. */
+	assert_int_equal(snapshot_list(st, &v, &n, &cause), 0);
+	assert_int_equal(n, 3);
+	snapshot_list_changes(st, v, n, 1);
+	assert_int_equal(v[0].files, 1);
+	assert_int_equal(v[0].added, 3);
+	assert_int_equal(v[1].files, 1);
+	assert_int_equal(v[1].added, 1);
+	assert_int_equal(v[1].removed, 1);
+	assert_int_equal(v[2].files, 0);
+	c2 = xstrdup(v[1].commit);
+	snapshot_list_changes(st, v, n, 0);
+	assert_int_equal(v[2].files, -1);
+	for (i = 0; i < n; i++)
+		snapshot_info_release(&v[i]);
+	free(v);
+
+	/*
+	 * A hand edit after the command that changed nothing: rewind-last
+	 * targets the edit (not the command, which would only take the
+	 * hand edit back), and asks.
+	 */
+	t_write("b", "by hand\n");
+	assert_int_equal(snapshot_rewind_last(st, 0, &plan, &cause), -1);
+	assert_true(plan.need_confirm);
+	assert_string_equal(plan.target, c2);
+	assert_int_equal(plan.nhand, 1);
+	assert_string_equal(plan.hand[0], "b");
+	assert_non_null(strstr(cause, "these hand edits would be lost"));
+	free(cause);
+	cause = NULL;
+	snapshot_plan_release(&plan);
+	assert_int_equal(snapshot_rewind_last(st, SNAPSHOT_RESTORE_FORCE,
+	    &plan, &cause), 0);
+	snapshot_plan_release(&plan);
+	s = t_read("a");
+	assert_string_equal(s, "1\n2\n3\n");
+	free(s);
+	/* Again: to before a was written. */
+	assert_int_equal(snapshot_rewind_last(st, 0, &plan, &cause), 0);
+	snapshot_plan_release(&plan);
+	assert_null(t_read("a"));
+	free(c2);
+
+	/* A fork starts from snapshot 2 of p and goes on from there. */
+	if ((f = snapshot_open(t_repo, "f", &cause)) == NULL)
+		fail_msg("open f: %s", cause);
+	assert_int_equal(snapshot_fork(f, "p", "2", &cause), 0);
+	assert_int_equal(snapshot_count(f, NULL), 2);
+	assert_int_equal(snapshot_take(f, "write_file c", "write_file", 1,
+	    NULL, 0, &id, &cause), 0);
+	assert_string_equal(id, "3");
+	free(id);
+	assert_int_equal(snapshot_count(f, NULL), 3);
+	assert_int_equal(snapshot_fork(f, "p", NULL, &cause), -1);
+	free(cause);
+	cause = NULL;
+	snapshot_counts(t_repo, names, counts, 4);
+	assert_int_equal(counts[0], 5);		/* 3, and two rewinds */
+	assert_int_equal(counts[1], 3);
+	assert_int_equal(counts[2], 0);
+	assert_int_equal(counts[3], 0);
+	snapshot_close(f);
+	snapshot_close(st);
+	t_sh("rm -rf '%s'", t_repo);
+}
+
 int
 main(void)
 {
@@ -890,6 +994,7 @@ main(void)
 		cmocka_unit_test(test_killed_restore_rollback),
 		cmocka_unit_test(test_killed_snapshot),
 		cmocka_unit_test(test_rewind_last_and_list),
+		cmocka_unit_test(test_count_fork_rewind),
 		cmocka_unit_test(test_folder_became_file_unseen),
 		cmocka_unit_test(test_file_over_empty_folders),
 		cmocka_unit_test(test_attributes_exact_bytes),

@@ -243,7 +243,7 @@ wire_decode(const struct provider_entry *p, const char *data, size_t len,
     enum wire_split split, unsigned int seed)
 {
 	static const struct stream_cb	 cb = {
-		wire_text, wire_thinking, wire_tool_start
+		wire_text, wire_thinking, wire_tool_start, NULL
 	};
 	struct wire_run			 w;
 	struct buf			 out = BUF_INIT;
