@@ -99,6 +99,7 @@ struct agent {
 	unsigned int		 mcp_gen;
 	int			 mcp_waited;
 	int			 mcp_waiting;
+	char			*mcp_prompt;	/* to read @SERVER:URI of */
 
 	/*
 	 * The context manager (context-clear.c): the last reported usage
@@ -112,6 +113,41 @@ struct agent {
 						   named a smaller one */
 	int64_t			 ctx_est;	/* of the last request */
 	int64_t			 ctx_window;
+
+	/*
+	 * Summaries (context-compact.c): a summary request is in flight,
+	 * its failed attempts, the oldest messages it leaves out, where the
+	 * kept tail begins, why (auto, overflow, manual) and the user's
+	 * instructions; compact_skip: the next request goes out without one
+	 * (it was just made, or failed).
+	 */
+	int			 compacting;
+	int			 compact_tries;
+	size_t			 compact_drop;
+	size_t			 compact_tail;
+	char			*compact_trigger;
+	char			*compact_extra;
+	int64_t			 compact_before;
+	int			 compact_skip;
+	int			 compact_off;	/* auto summaries failed this
+						   turn: no more of them */
+	struct loop_timer	*compact_timer;	/* the request after it */
+
+	/*
+	 * The window a local server named (context-window.c), asked once at
+	 * start; the first request waits for the answer (a short timeout).
+	 */
+	struct context_probe	*probe;
+	int64_t			 ctx_server;
+	int			 probe_waiting;
+
+	/*
+	 * The estimator's bytes per token (context-calib.c), and the bytes
+	 * and estimate of the request in flight.
+	 */
+	struct context_calib	 calib;
+	size_t			 req_bytes;
+	int64_t			 req_est;
 
 	/*
 	 * Files put back by rewinds since the last prompt, told to the
@@ -131,10 +167,26 @@ struct agent {
 };
 
 static void	agent_event(struct agent *, enum event_type, json_t *);
+static void	agent_cache_plan(struct agent *, const struct conv *,
+		    struct context_cache *);
+static void	agent_cache_log(struct agent *, const struct usage *);
+static int64_t	agent_window(struct agent *);
+static size_t	agent_request_bytes(struct agent *, const struct conv *);
+static void	agent_calib_load(struct agent *);
+static void	agent_probe_start(struct agent *);
+static void	agent_probe_done(void *, int64_t, const char *);
 static void	agent_request(struct agent *);
 static int	agent_context_clear(struct agent *, const char *, int, int);
 static int	agent_overflow(struct agent *, const char *, int64_t,
 		    int64_t);
+static int	agent_compact_start(struct agent *, const char *,
+		    const char *);
+static void	agent_compact_send(struct agent *);
+static void	agent_compact_fail(struct agent *, const char *, int);
+static void	agent_compact_cb_text(void *, const char *, size_t);
+static void	agent_compact_resume(void *);
+static void	agent_compact_cb_done(void *, struct response *,
+		    const char *);
 static void	agent_end_turn(struct agent *, enum stop_reason,
 		    const char *);
 static void	agent_schedule_step(struct agent *);
@@ -150,6 +202,7 @@ static int	agent_adopt(struct agent *, struct session *, int, char **,
 static void	agent_offer_tools(struct agent *, enum perm_mode);
 static void	agent_mcp_ready(void *);
 static void	agent_mcp_event(void *, json_t *);
+static void	agent_mcp_attached(void *, const char *);
 static int	agent_budget_gate(struct agent *, struct tool_call *);
 static void	agent_shell_done(struct tool_call *, void *);
 static void	agent_shell_output(struct tool_call *, const char *, size_t,
@@ -207,6 +260,15 @@ static const struct model_call_cb agent_call_cb = {
 	.done = agent_cb_done,
 };
 
+/* A summary request: nothing streams to the front end. */
+static const struct model_call_cb agent_compact_cb = {
+	.stream = {
+		.text_delta = agent_compact_cb_text,
+	},
+	.retry = agent_cb_retry,
+	.done = agent_compact_cb_done,
+};
+
 static const struct workspace_cb agent_ws_cb = {
 	.progress = agent_ws_progress,
 	.notice = agent_ws_notice,
@@ -240,6 +302,7 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	a->ui = ui;
 	a->arg = arg;
 	conv_init(&a->conv);
+	context_calib_init(&a->calib);
 	a->perm = perm_create(cfg->perm_mode);
 	perm_set_root(a->perm, root);
 	perm_load_config(a->perm, cfg);
@@ -288,6 +351,8 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 		free(line);
 	}
 	a->system = context_system(root, cwd, workspace_repomodel(a->ws), cfg);
+	agent_probe_start(a);
+	agent_calib_load(a);
 	if (trace_global_config() != NULL)
 		a->trace = tracer_create(trace_global_config(),
 		    agent_session_id(a), (int64_t)loop_wall_ms(), NULL, NULL);
@@ -425,6 +490,7 @@ agent_free(struct agent *a)
 	}
 	agent_cancel(a);
 	loop_timer_cancel(a->step);
+	loop_timer_cancel(a->compact_timer);
 	tracer_free(a->trace, (int64_t)loop_wall_ms());
 	agent_clear_calls(a);
 	free(a->calls);
@@ -437,6 +503,10 @@ agent_free(struct agent *a)
 	free(a->rewind_note);
 	free(a->rewind_snap);
 	free(a->shell_note);
+	free(a->mcp_prompt);
+	free(a->compact_trigger);
+	free(a->compact_extra);
+	context_probe_free(a->probe);
 	perm_free(a->perm);
 	json_decref(a->tools);
 	conv_release(&a->conv);
@@ -513,6 +583,7 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	a->stats.turns++;
 	a->stopped = BUDGET_OK;
 	a->overflow_retried = 0;
+	a->compact_off = 0;
 	/*
 	 * The map is re-ranked toward what this message mentions, once per
 	 * user turn: the requests of the turn's tool loop keep one system
@@ -528,8 +599,145 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	    "note", a->rewind_note));
 	free(a->rewind_note);
 	a->rewind_note = NULL;
+	/* @SERVER:URI words: read once the servers are up (agent_request). */
+	free(a->mcp_prompt);
+	a->mcp_prompt = strchr(text, '@') != NULL ? xstrdup(text) : NULL;
 	agent_request(a);
 	return (0);
+}
+
+/* The resources a prompt named were read: they join it, then the request. */
+static void
+agent_mcp_attached(void *arg, const char *text)
+{
+	struct agent	*a = arg;
+
+	a->mcp_waiting = 0;
+	if (a->conv.nr > 0 && a->conv.msgs[a->conv.nr - 1].role ==
+	    ROLE_USER && *text != '\0')
+		message_add_text(&a->conv.msgs[a->conv.nr - 1], text);
+	agent_request(a);
+}
+
+/*
+ * The window to manage: context.window when set, else what the server
+ * named, else the model table's; the provider's, when an overflow named a
+ * smaller one.
+ */
+static int64_t
+agent_window(struct agent *a)
+{
+	const struct context_options *o = &options_get(a->cfg)->context;
+	int64_t	window;
+
+	if (o->window <= 0 && a->ctx_server > 0)
+		window = a->ctx_server;
+	else
+		window = context_window(o, a->cfg->model);
+	if (a->ctx_limit > 0 && a->ctx_limit < window)
+		window = a->ctx_limit;
+	return (window);
+}
+
+/*
+ * Ask a local OpenAI-compatible server for its window, when nothing else
+ * names it: context.window 0 and a model the table does not know.
+ */
+static void
+agent_probe_start(struct agent *a)
+{
+	const char	*base = a->cfg->base_url;
+
+	if (options_get(a->cfg)->context.window > 0 ||
+	    context_model_known(a->cfg->model) || a->cfg->provider == NULL ||
+	    strcmp(a->cfg->provider, "openai") != 0 || base == NULL ||
+	    *base == '\0' || strncmp(base, "https://api.openai.com", 22) == 0)
+		return;
+	a->probe = context_probe_start(base, a->cfg->model, a->cfg->api_key,
+	    CONTEXT_PROBE_MS, agent_probe_done, a);
+}
+
+/* The server answered (or not): go on with a request that waited. */
+static void
+agent_probe_done(void *arg, int64_t window, const char *source)
+{
+	struct agent	*a = arg;
+
+	context_probe_free(a->probe);
+	a->probe = NULL;
+	if (window > 0) {
+		a->ctx_server = window;
+		log_debug("context: the server's window is %lld tokens (%s)",
+		    (long long)window, source);
+	} else
+		log_debug("context: the server named no window");
+	if (a->probe_waiting) {
+		a->probe_waiting = 0;
+		a->state = AGENT_IDLE;
+		agent_request(a);
+	}
+}
+
+/*
+ * The prompt cache breakpoints of a request of c (context-cache.c): the
+ * 1 hour TTL once the session has made context.cache_long_after requests.
+ */
+static void
+agent_cache_plan(struct agent *a, const struct conv *c,
+    struct context_cache *cp)
+{
+	int	after = options_get(a->cfg)->context.cache_long_after;
+
+	context_cache_plan(a->system, c, after > 0 &&
+	    a->stats.requests >= after, cp);
+}
+
+/* Log the cache hit ratio of a response and of the run so far. */
+static void
+agent_cache_log(struct agent *a, const struct usage *u)
+{
+	const struct usage	*t = &a->stats.usage;
+	int64_t			 in, all;
+
+	in = u->input_tokens + u->cache_read_tokens + u->cache_write_tokens;
+	all = t->input_tokens + t->cache_read_tokens + t->cache_write_tokens;
+	if (in <= 0 || all <= 0)
+		return;
+	log_debug("cache: %lld of %lld input tokens read (%.1f%%), the run "
+	    "%.1f%% of %lld", (long long)u->cache_read_tokens, (long long)in,
+	    100.0 * (double)u->cache_read_tokens / (double)in,
+	    100.0 * (double)t->cache_read_tokens / (double)all,
+	    (long long)all);
+}
+
+/*
+ * The content bytes of a request of c: system prompt, tool definitions and
+ * conversation (what the calibration compares with the reported tokens).
+ */
+static size_t
+agent_request_bytes(struct agent *a, const struct conv *c)
+{
+	size_t	n = context_conv_bytes(c);
+
+	if (a->system != NULL)
+		n += strlen(a->system);
+	if (a->tools != NULL)
+		n += json_dumpb(a->tools, NULL, 0, JSON_COMPACT);
+	return (n);
+}
+
+/* Start calibrated: the ratio the session's log last learned. */
+static void
+agent_calib_load(struct agent *a)
+{
+	double	bpt;
+
+	context_calib_init(&a->calib);
+	bpt = context_calib_from_log(workspace_session(a->ws), a->cfg->model);
+	if (bpt > 0) {
+		context_calib_set(&a->calib, bpt);
+		log_debug("context: %.2f bytes a token, from the log", bpt);
+	}
 }
 
 /* Start the model call for the conversation as it stands. */
@@ -537,8 +745,9 @@ static void
 agent_request(struct agent *a)
 {
 	struct model_request	 req;
+	struct context_cache	 cache;
 	const char		*body;
-	char			*cause = NULL, *hash;
+	char			*cause = NULL, *hash, *prompt;
 	json_t			*ev;
 
 	/*
@@ -554,6 +763,17 @@ agent_request(struct agent *a)
 			a->mcp_waiting = 1;
 			return;
 		}
+	}
+	if ((prompt = a->mcp_prompt) != NULL) {
+		a->mcp_prompt = NULL;
+		if (mcp_resources_fetch(workspace_mcp(a->ws), prompt,
+		    agent_mcp_attached, a)) {
+			free(prompt);
+			a->state = AGENT_MODEL;
+			a->mcp_waiting = 1;
+			return;
+		}
+		free(prompt);
 	}
 	if (workspace_mcp(a->ws) != NULL &&
 	    mcp_generation(workspace_mcp(a->ws)) != a->mcp_gen)
@@ -571,9 +791,26 @@ agent_request(struct agent *a)
 		agent_end_turn(a, STOP_NONE, config_provider_help());
 		return;
 	}
+	if (a->probe != NULL) {
+		/* The server's window first: agent_probe_done() goes on. */
+		a->probe_waiting = 1;
+		a->state = AGENT_MODEL;
+		return;
+	}
 	if (agent_budget_gate(a, NULL) != 0)
 		return;
 	agent_context_clear(a, "auto", 0, 0);
+	/* Clearing was not enough: a summary first, then this request. */
+	if (!a->compact_skip && !a->compact_off &&
+	    options_get(a->cfg)->context.autoclear &&
+	    context_compact_due(&options_get(a->cfg)->context, a->ctx_window,
+	    a->ctx_est) && agent_compact_start(a, "auto", NULL) == 0)
+		return;
+	a->compact_skip = 0;
+	agent_cache_plan(a, &a->conv, &cache);
+	req.cache = &cache;
+	a->req_bytes = agent_request_bytes(a, &a->conv);
+	a->req_est = a->ctx_est;
 	a->state = AGENT_MODEL;
 	a->call_started_ms = loop_now_ms();
 	buf_reset(&a->partial);
@@ -601,7 +838,8 @@ agent_request(struct agent *a)
  * threshold (with force: whatever the estimate, down to the target), and
  * log a compaction event saying what was cleared (with messages: the whole
  * conversation too, for when the log holds a response the conversation
- * dropped).  Returns how many results were cleared.
+ * dropped).  force < 0: only update the estimate.  Returns how many
+ * results were cleared.
  */
 static int
 agent_context_clear(struct agent *a, const char *trigger, int force,
@@ -613,19 +851,19 @@ agent_context_clear(struct agent *a, const char *trigger, int force,
 	char		*s, *text;
 	json_t		*cleared, *ev, *msgs;
 
-	window = context_window(o, a->cfg->model);
-	if (a->ctx_limit > 0 && a->ctx_limit < window)
-		window = a->ctx_limit;
+	window = agent_window(a);
 	fixed = a->system != NULL ? strlen(a->system) : 0;
 	if (a->ctx_tokens <= 0 && a->tools != NULL &&
 	    (s = json_dumps(a->tools, JSON_COMPACT)) != NULL) {
 		fixed += strlen(s);
 		free(s);
 	}
-	before = context_estimate(a->ctx_tokens, a->ctx_bytes, fixed,
-	    context_conv_bytes(&a->conv));
+	before = context_estimate_bpt(a->ctx_tokens, a->ctx_bytes, fixed,
+	    context_conv_bytes(&a->conv), a->calib.bpt);
 	a->ctx_est = before;
 	a->ctx_window = window;
+	if (force < 0)
+		return (0);	/* the estimate only */
 	if (!force && (!o->autoclear || !context_over(o, window, before)))
 		return (0);
 	target = context_target(o, window);
@@ -639,9 +877,10 @@ agent_context_clear(struct agent *a, const char *trigger, int force,
 		    (long long)before, (long long)window);
 		return (0);
 	}
-	after = context_estimate(a->ctx_tokens, a->ctx_bytes, fixed,
-	    context_conv_bytes(&a->conv));
+	after = context_estimate_bpt(a->ctx_tokens, a->ctx_bytes, fixed,
+	    context_conv_bytes(&a->conv), a->calib.bpt);
 	a->ctx_est = after;
+	context_calib_break(&a->calib);
 	ev = event_pack(EV_COMPACTION, "{s:s,s:I,s:I,s:o}", "trigger",
 	    trigger, "tokens_before", (json_int_t)before, "tokens_after",
 	    (json_int_t)after, "cleared", cleared);
@@ -679,22 +918,43 @@ agent_context_percent(struct agent *a, int *warn)
 char *
 agent_context_report(struct agent *a)
 {
-	const struct context_options *o = &options_get(a->cfg)->context;
+	const struct context_options *o;
 	const struct usage	*u = &a->stats.usage;
 	struct context_fill	 f;
+	struct buf		 b = BUF_INIT;
 	int64_t			 window, est;
+	char			*text;
 
-	window = context_window(o, a->cfg->model);
-	if (a->ctx_limit > 0 && a->ctx_limit < window)
-		window = a->ctx_limit;
+	window = agent_window(a);
 	context_fill(a->system, a->tools, &a->conv, &f);
 	if (a->ctx_tokens > 0)
-		est = context_estimate(a->ctx_tokens, a->ctx_bytes, 0,
-		    context_conv_bytes(&a->conv));
+		est = context_estimate_bpt(a->ctx_tokens, a->ctx_bytes, 0,
+		    context_conv_bytes(&a->conv), a->calib.bpt);
 	else
 		est = f.system + f.tools + f.messages + f.results;
-	return (context_fill_text(&f, est, window, u->input_tokens,
-	    u->cache_read_tokens, u->cache_write_tokens));
+	text = context_fill_text(&f, est, window, u->input_tokens,
+	    u->cache_read_tokens, u->cache_write_tokens);
+	buf_adds(&b, text);
+	free(text);
+	/* Where the window comes from, and the estimator's ratio. */
+	o = &options_get(a->cfg)->context;
+	if (a->ctx_limit > 0 && a->ctx_limit == window)
+		buf_adds(&b, "\nWindow: as the provider's last overflow error "
+		    "named it");
+	else if (o->window > 0)
+		buf_adds(&b, "\nWindow: context.window");
+	else if (a->ctx_server > 0)
+		buf_adds(&b, "\nWindow: as the server named it");
+	else
+		buf_addf(&b, "\nWindow: the model table's for %s",
+		    a->cfg->model != NULL ? a->cfg->model : "the model");
+	buf_addf(&b, "\nEstimate: %.2f bytes a token (%d sample%s from the "
+	    "usage reports)", a->calib.bpt, a->calib.samples,
+	    a->calib.samples == 1 ? "" : "s");
+	if (context_has_summary(&a->conv))
+		buf_adds(&b, "\nThe conversation begins with a summary (C-o on "
+		    "its \"compacted\" line shows it; /compact makes another)");
+	return (buf_detach(&b, NULL));
 }
 
 /*
@@ -708,13 +968,12 @@ agent_overflow(struct agent *a, const char *error, int64_t tokens,
 {
 	const struct context_options *o = &options_get(a->cfg)->context;
 	int64_t	 window;
+	int	 n;
 
 	if (a->overflow_retried)
 		return (0);
 	a->overflow_retried = 1;
-	window = context_window(o, a->cfg->model);
-	if (a->ctx_limit > 0 && a->ctx_limit < window)
-		window = a->ctx_limit;
+	window = agent_window(a);
 	if (tokens > 0) {
 		a->ctx_tokens = tokens;
 		a->ctx_bytes = context_conv_bytes(&a->conv);
@@ -726,8 +985,22 @@ agent_overflow(struct agent *a, const char *error, int64_t tokens,
 	/* The provider's window wins over the configured one from now on. */
 	if (limit > 0 && limit < window)
 		a->ctx_limit = limit;
-	if (agent_context_clear(a, "overflow", 1, error == NULL) == 0)
-		return (0);
+	n = agent_context_clear(a, "overflow", 1, error == NULL);
+	if (n == 0 || context_compact_due(o, a->ctx_window, a->ctx_est)) {
+		/* Clearing is not enough: one summary, then the retry. */
+		if (agent_compact_start(a, "overflow", NULL) != 0) {
+			if (n == 0)
+				return (0);
+		} else {
+			agent_event(a, EV_RETRY, event_pack(EV_RETRY,
+			    "{s:i,s:I,s:s}", "attempt", 1, "delay_ms",
+			    (json_int_t)0, "reason", error != NULL ? error :
+			    "model_context_window_exceeded"));
+			if (a->ui->stream_reset != NULL)
+				a->ui->stream_reset(a->arg);
+			return (1);
+		}
+	}
 	agent_event(a, EV_RETRY, event_pack(EV_RETRY, "{s:i,s:I,s:s}",
 	    "attempt", 1, "delay_ms", (json_int_t)0, "reason",
 	    error != NULL ? error : "model_context_window_exceeded"));
@@ -735,6 +1008,286 @@ agent_overflow(struct agent *a, const char *error, int64_t tokens,
 		a->ui->stream_reset(a->arg);
 	agent_request(a);
 	return (1);
+}
+
+/*
+ * Summarize the conversation (context-compact.c) for trigger (auto,
+ * overflow, manual) with the user's extra instructions (may be NULL), then
+ * go on: the pending request for auto and overflow, the end of the "turn"
+ * for manual.  0 if the summary request is on its way; -1 if there is
+ * nothing to summarize.
+ */
+static int
+agent_compact_start(struct agent *a, const char *trigger, const char *extra)
+{
+	const struct context_options *o = &options_get(a->cfg)->context;
+	int64_t	 window = a->ctx_window, need;
+	size_t	 tail;
+	char	*instr;
+
+	if (window <= 0)
+		window = agent_window(a);
+	/* By hand, the user asks for room: only the last round stays. */
+	tail = context_compact_tail(&a->conv, strcmp(trigger, "manual") == 0 ?
+	    1 : o->keep_results > 0 ? o->keep_results : 1, window / 4);
+	if (tail == 0) {
+		log_debug("context: nothing to summarize (%zu messages)",
+		    a->conv.nr);
+		return (-1);
+	}
+	free(a->compact_trigger);
+	a->compact_trigger = xstrdup(trigger);
+	free(a->compact_extra);
+	a->compact_extra = extra != NULL && *extra != '\0' ? xstrdup(extra) :
+	    NULL;
+	a->compact_tail = tail;
+	a->compact_tries = 0;
+	a->compact_before = a->ctx_est;
+	/*
+	 * The request keeps room for the summary (half the reserve: the
+	 * other half was the margin of the trigger): past it, the oldest
+	 * messages are left out of the request from the start, which costs
+	 * its cache hit.
+	 */
+	instr = context_compact_instruction(a->compact_extra,
+	    context_has_summary(&a->conv));
+	need = a->ctx_est + (int64_t)(strlen(instr) /
+	    CONTEXT_BYTES_PER_TOKEN) + context_reserve(o, window) / 2 - window;
+	free(instr);
+	a->compact_drop = need > 0 ? context_compact_drop_for(&a->conv, need) :
+	    0;
+	a->ui->notice(a->arg, strcmp(trigger, "manual") == 0 ? "Context: "
+	    "summarizing the conversation..." : "Context: summarizing the "
+	    "conversation, as clearing old tool results is not enough...");
+	agent_compact_send(a);
+	return (0);
+}
+
+/* Send the summary request as it stands (a->compact_drop left out). */
+static void
+agent_compact_send(struct agent *a)
+{
+	struct model_request	 req;
+	struct context_cache	 cache;
+	struct conv		 rc;
+	char			*instr, *cause = NULL;
+
+	conv_init(&rc);
+	instr = context_compact_instruction(a->compact_extra,
+	    context_has_summary(&a->conv));
+	a->compact_drop = context_compact_request(&a->conv, a->compact_drop,
+	    instr, &rc);
+	free(instr);
+	memset(&req, 0, sizeof req);
+	req.model = a->cfg->model;
+	req.system = a->system;
+	req.conv = &rc;
+	req.tools = a->tools;
+	req.max_tokens = a->cfg->max_tokens;
+	req.thinking_budget = a->cfg->thinking_budget;
+	req.no_tool_calls = 1;
+	agent_cache_plan(a, &rc, &cache);
+	req.cache = &cache;
+	a->state = AGENT_MODEL;
+	a->compacting = 1;
+	a->call_started_ms = loop_now_ms();
+	a->mc = a->call_start(a->cfg, &req, &agent_compact_cb, a, &cause);
+	conv_release(&rc);
+	if (a->mc == NULL) {
+		a->compacting = 0;
+		a->compact_tries = CONTEXT_COMPACT_TRIES - 1;
+		agent_compact_fail(a, cause, 0);
+		free(cause);
+		return;
+	}
+	a->stats.requests++;
+}
+
+/*
+ * A summary attempt failed (why; overflow: the request did not fit): try
+ * again, the oldest messages left out when it did not fit, up to
+ * CONTEXT_COMPACT_TRIES; then stop the turn with the session intact.
+ */
+static void
+agent_compact_fail(struct agent *a, const char *why, int overflow)
+{
+	size_t	 left = a->compact_tail > 1 ? a->compact_tail - 1 : 0;
+	char	*text;
+
+	a->compacting = 0;
+	a->compact_tries++;
+	log_debug("context: summary attempt %d failed: %s", a->compact_tries,
+	    why);
+	if (a->compact_tries < CONTEXT_COMPACT_TRIES) {
+		if (overflow)
+			a->compact_drop += left / 3 > 0 ? left / 3 : 1;
+		text = xasprintf("Context: the summary failed (%s); trying "
+		    "again%s.", why, overflow ? " with the oldest messages "
+		    "left out" : "");
+		a->ui->notice(a->arg, text);
+		free(text);
+		agent_compact_send(a);
+		return;
+	}
+	if (strcmp(a->compact_trigger, "auto") == 0) {
+		/*
+		 * Before the window is full: the request may still fit, so it
+		 * goes out (an overflow then gets its one summary and retry,
+		 * and ends the turn if that fails too).
+		 */
+		text = xasprintf("Context: the conversation could not be "
+		    "summarized (%d attempts; the last: %s); going on without "
+		    "a summary.", a->compact_tries, why);
+		a->ui->notice(a->arg, text);
+		free(text);
+		a->compact_skip = 1;
+		a->compact_off = 1;	/* not again this turn */
+		a->compact_timer = loop_timer_add(0, agent_compact_resume, a);
+		return;
+	}
+	text = xasprintf("the conversation could not be summarized (%d "
+	    "attempts; the last: %s); the session is intact: /compact tries "
+	    "again, /clear starts a new conversation", a->compact_tries, why);
+	a->compact_skip = 0;
+	agent_end_turn(a, STOP_NONE, text);
+	free(text);
+}
+
+static void
+agent_compact_cb_text(void *arg, const char *text, size_t len)
+{
+	/* The summary is shown once it is whole. */
+}
+
+/* The summary request ended: replace the conversation by its summary. */
+static void
+agent_compact_cb_done(void *arg, struct response *resp, const char *error)
+{
+	struct agent	*a = arg;
+	struct conv	 nc;
+	struct usage	 u;
+	char		*summary, *files, *why, *line;
+	const char	*model;
+	json_t		*ev, *msgs;
+	size_t		 i, kept, lost, replaced;
+	int64_t		 before, after, old;
+	double		 cost = 0;
+
+	a->mc = NULL;
+	a->compacting = 0;
+	if (error != NULL) {
+		agent_compact_fail(a, error, context_is_overflow(error));
+		return;
+	}
+	u = resp->usage;
+	a->stats.usage.input_tokens += u.input_tokens;
+	a->stats.usage.output_tokens += u.output_tokens;
+	a->stats.usage.cache_read_tokens += u.cache_read_tokens;
+	a->stats.usage.cache_write_tokens += u.cache_write_tokens;
+	model = resp->model != NULL && *resp->model != '\0' ? resp->model :
+	    a->cfg->model;
+	budget_add_response(a->budget, a->stats.turns, model, &u,
+	    loop_now_ms() - a->call_started_ms, &cost);
+
+	if (resp->stop == STOP_CONTEXT_WINDOW) {
+		agent_compact_fail(a, "model_context_window_exceeded", 1);
+		return;
+	}
+	summary = message_text(&resp->msg);
+	old = (int64_t)(context_conv_bytes(&a->conv) / CONTEXT_BYTES_PER_TOKEN);
+	if (summary == NULL || *summary == '\0') {
+		free(summary);
+		agent_compact_fail(a, "the model's answer had no text", 0);
+		return;
+	}
+	conv_init(&nc);
+	files = context_files_changed(workspace_session(a->ws));
+	kept = context_compact_build(&a->conv, summary, files,
+	    context_user_budget(&options_get(a->cfg)->context,
+	    a->ctx_window), a->compact_tail, &nc, &lost);
+	free(files);
+	if ((int64_t)(context_conv_bytes(&nc) / CONTEXT_BYTES_PER_TOKEN) >=
+	    old) {
+		why = xasprintf("the summary (%zu bytes) is no smaller than "
+		    "what it replaces", strlen(summary));
+		conv_release(&nc);
+		free(summary);
+		agent_compact_fail(a, why, 0);
+		free(why);
+		return;
+	}
+	replaced = a->compact_tail;
+	conv_release(&a->conv);
+	a->conv = nc;
+	context_calib_break(&a->calib);
+	/* A new conversation: estimated from its bytes until a response. */
+	before = a->compact_before;
+	a->ctx_tokens = 0;
+	a->ctx_bytes = 0;
+	agent_context_clear(a, "auto", -1, 0);
+	after = a->ctx_est;
+	msgs = json_array();
+	for (i = 0; i < a->conv.nr; i++)
+		json_array_append_new(msgs,
+		    conv_message_to_json(&a->conv.msgs[i]));
+	ev = event_pack(EV_COMPACTION, "{s:s,s:I,s:I,s:s,s:I,s:I,s:I,s:o}",
+	    "trigger", a->compact_trigger, "tokens_before",
+	    (json_int_t)before, "tokens_after", (json_int_t)after, "summary",
+	    summary, "replaced", (json_int_t)replaced, "user_kept",
+	    (json_int_t)kept, "left_out", (json_int_t)a->compact_drop,
+	    "messages", msgs);
+	agent_event(a, EV_COMPACTION, ev);
+	line = xasprintf("compacted: %lld -> %lld tokens (%zu messages "
+	    "summarized, %zu of the user's kept verbatim%s)", (long long)before,
+	    (long long)after, replaced, kept, lost > 0 ? ", older ones in "
+	    "the summary" : "");
+	if (a->ui->compacted != NULL)
+		a->ui->compacted(a->arg, line, summary);
+	else
+		a->ui->notice(a->arg, line);
+	free(line);
+	free(summary);
+	if (strcmp(a->compact_trigger, "manual") == 0) {
+		agent_end_turn(a, STOP_END_TURN, NULL);
+		return;
+	}
+	/*
+	 * The pending request, from the loop: not from inside the model
+	 * call's callback (a stand-in model, as replay's, reuses its state).
+	 */
+	a->compact_skip = 1;
+	a->compact_timer = loop_timer_add(0, agent_compact_resume, a);
+}
+
+/* After a summary: send the request it made room for. */
+static void
+agent_compact_resume(void *arg)
+{
+	struct agent	*a = arg;
+
+	a->compact_timer = NULL;
+	a->state = AGENT_IDLE;
+	agent_request(a);
+}
+
+int
+agent_compact(struct agent *a, const char *extra, char **cause)
+{
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("busy: wait for the turn to end or press Esc");
+		return (-1);
+	}
+	if (!config_provider_configured(a->cfg)) {
+		*cause = xstrdup(config_provider_help());
+		return (-1);
+	}
+	agent_context_clear(a, "auto", -1, 0);
+	if (agent_compact_start(a, "manual", extra) != 0) {
+		*cause = xstrdup("nothing to compact yet: the conversation is "
+		    "too short");
+		return (-1);
+	}
+	return (0);
 }
 
 /* End the turn: back to idle and tell the front end. */
@@ -887,7 +1440,8 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	const char	*model;
 	char		*text;
 	json_t		*ev;
-	size_t		 i;
+	size_t		 i, kept;
+	int64_t		 out;
 	uint64_t	 ms;
 	double		 cost = 0;
 	int		 known;
@@ -919,6 +1473,7 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	a->stats.usage.output_tokens += resp->usage.output_tokens;
 	a->stats.usage.cache_read_tokens += resp->usage.cache_read_tokens;
 	a->stats.usage.cache_write_tokens += resp->usage.cache_write_tokens;
+	agent_cache_log(a, &resp->usage);
 
 	agent_cap_tool_args(a, &resp->msg);
 	ms = loop_now_ms() - a->call_started_ms;
@@ -935,8 +1490,11 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 		a->ui->notice(a->arg, text);
 		free(text);
 	}
+	context_calib_add(&a->calib, resp->usage.input_tokens +
+	    resp->usage.cache_read_tokens + resp->usage.cache_write_tokens,
+	    a->req_bytes);
 	ev = event_pack(EV_RESPONSE, "{s:o,s:s,s:{s:I,s:I,s:I,s:I},s:I,s:I,"
-	    "s:s,s:o}",
+	    "s:s,s:o,s:I,s:f}",
 	    "message", conv_message_to_json(&resp->msg),
 	    "stop_reason", stop_reason_name(resp->stop),
 	    "usage",
@@ -947,7 +1505,9 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	    "first_token_ms", (json_int_t)resp->first_token_ms,
 	    "total_ms", (json_int_t)ms,
 	    "model", model != NULL ? model : "",
-	    "cost_usd", known ? json_real(cost) : json_null());
+	    "cost_usd", known ? json_real(cost) : json_null(),
+	    "estimate", (json_int_t)a->req_est,
+	    "bytes_per_token", a->calib.bpt);
 	agent_event(a, EV_RESPONSE, ev);
 
 	/*
@@ -971,10 +1531,19 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	message_move_blocks(m, &resp->msg);
 	/* The reported usage is the ground truth of the next estimate. */
 	if (resp->usage.input_tokens + resp->usage.cache_read_tokens > 0) {
+		/*
+		 * The answer counts as what is kept of it: no more tokens
+		 * than its bytes (oversized tool arguments were replaced by
+		 * a stub, and are not sent again).
+		 */
+		out = resp->usage.output_tokens;
+		kept = context_conv_bytes(&(struct conv){ .msgs = m, .nr = 1,
+		    .alloc = 1 });
+		if (out > (int64_t)kept)
+			out = (int64_t)kept;
 		a->ctx_tokens = resp->usage.input_tokens +
 		    resp->usage.cache_read_tokens +
-		    resp->usage.cache_write_tokens +
-		    resp->usage.output_tokens;
+		    resp->usage.cache_write_tokens + out;
 		a->ctx_bytes = context_conv_bytes(&a->conv);
 	}
 	a->ui->assistant_done(a->arg, m, &resp->usage);
@@ -1302,11 +1871,17 @@ agent_cancel(struct agent *a)
 	case AGENT_MODEL:
 		if (a->mcp_waiting) {
 			mcp_wait_cancel(workspace_mcp(a->ws));
+			mcp_resources_cancel(workspace_mcp(a->ws));
 			a->mcp_waiting = 0;
 		}
 		if (a->mc != NULL)
 			a->call_cancel(a->mc);
 		a->mc = NULL;
+		a->compacting = 0;
+		a->compact_skip = 0;
+		a->probe_waiting = 0;
+		loop_timer_cancel(a->compact_timer);
+		a->compact_timer = NULL;
 		a->asking = BUDGET_OK;
 		if (!agent_interrupted(a) && a->ui->stream_reset != NULL)
 			a->ui->stream_reset(a->arg);
@@ -1605,6 +2180,7 @@ agent_adopt(struct agent *a, struct session *f, int load, char **last_snap,
 	a->log_warned = 0;
 	/* The new session's snapshots go under its own id. */
 	workspace_set_session(a->ws, f);
+	agent_calib_load(a);
 	return (0);
 }
 
@@ -1743,6 +2319,11 @@ void
 agent_set_model_hooks(struct agent *a, agent_call_start_fn start,
     agent_call_cancel_fn cancel, agent_call_body_fn body)
 {
+	/* Stand-in models (replay, tests): no request leaves, no probe. */
+	if (start != NULL) {
+		context_probe_free(a->probe);
+		a->probe = NULL;
+	}
 	a->call_start = start != NULL ? start : model_call_start;
 	a->call_cancel = cancel != NULL ? cancel : model_call_cancel;
 	a->call_body = body != NULL ? body : model_call_body;

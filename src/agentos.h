@@ -329,6 +329,14 @@ struct http_cb {
 struct http_req *http_post(const char *url, const char *const *headers,
 	    size_t nheaders, const char *body, size_t len,
 	    const struct http_cb *cb, void *arg, char **cause);
+/*
+ * GET url, as http_post() otherwise; timeout_ms > 0 bounds the whole
+ * transfer (curl's CURLOPT_TIMEOUT_MS), for short queries such as a local
+ * server's context window (context-window.c).
+ */
+struct http_req *http_get(const char *url, const char *const *headers,
+	    size_t nheaders, long timeout_ms, const struct http_cb *cb,
+	    void *arg, char **cause);
 /* Abort a request at once; no callback runs after this. */
 void	 http_cancel(struct http_req *req);
 /* Look a header up by lower-case name; NULL if absent. */
@@ -346,6 +354,7 @@ void	 http_global_free(void);
 /* provider.c: provider table, model calls with retries */
 
 struct sse_event;
+struct context_cache;
 
 /* Parameters of one model request. */
 struct model_request {
@@ -356,6 +365,18 @@ struct model_request {
 						   input_schema}; borrowed */
 	int			 max_tokens;
 	int			 thinking_budget; /* 0: off */
+	/*
+	 * A summary request (context-compact.c): the model must answer with
+	 * text.  OpenAI gets tool_choice "none"; Anthropic nothing, as a
+	 * changed tool_choice invalidates its cached messages (the
+	 * instruction says so instead).
+	 */
+	int			 no_tool_calls;
+	/*
+	 * The prompt cache breakpoints (context.h, context-cache.c); NULL:
+	 * the encoder's own (system, last tool, last message).
+	 */
+	const struct context_cache *cache;
 };
 
 /* A request as it goes on the wire. */
@@ -1048,6 +1069,13 @@ struct agent_ui {
 	 * agent_budget_answer().  NULL (headless): the turn stops.
 	 */
 	void	(*budget_ask)(void *arg, const char *question);
+	/*
+	 * The conversation was summarized (context-compact.c): line is the
+	 * one-line account ("compacted: N -> M tokens"), summary the model's
+	 * summary (both borrowed), shown expandable.  NULL: line goes to
+	 * notice.
+	 */
+	void	(*compacted)(void *arg, const char *line, const char *summary);
 };
 
 struct agent_stats {

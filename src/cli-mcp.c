@@ -22,6 +22,8 @@ static int	cli_mcp_list(const char *, struct config *);
 static int	cli_mcp_get(const char *, const char *, struct config *);
 static int	cli_mcp_add(int, char **, const char *);
 static int	cli_mcp_remove(int, char **, const char *);
+static int	cli_mcp_call(const char *, const char *, const char *,
+		    const char *, struct config *);
 
 static const char cli_mcp_usage[] =
     "usage: agentos mcp list\n"
@@ -30,7 +32,8 @@ static const char cli_mcp_usage[] =
     "-- COMMAND [ARG...]\n"
     "       agentos mcp add NAME [--scope user|project] [-H 'Name: value']... "
     "--transport http URL\n"
-    "       agentos mcp remove NAME [--scope user|project]\n";
+    "       agentos mcp remove NAME [--scope user|project]\n"
+    "       agentos mcp call NAME TOOL [JSON]\n";
 
 int
 cli_mcp_exec(int argc, char **argv, const char *root, struct config *cfg)
@@ -43,6 +46,9 @@ cli_mcp_exec(int argc, char **argv, const char *root, struct config *cfg)
 		return (cli_mcp_add(argc - 2, argv + 2, root));
 	if (argc >= 3 && strcmp(argv[1], "remove") == 0)
 		return (cli_mcp_remove(argc - 2, argv + 2, root));
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "call") == 0)
+		return (cli_mcp_call(argv[2], argv[3], argc == 5 ? argv[4] :
+		    "{}", root, cfg));
 	fputs(cli_mcp_usage, stderr);
 	return (2);
 }
@@ -70,6 +76,73 @@ cli_mcp_list(const char *root, struct config *cfg)
 	buf_release(&b);
 	mcp_manager_free(m);
 	return (0);
+}
+
+/* The call is over. */
+static void
+cli_mcp_call_done(struct tool_call *tc, void *arg)
+{
+	(void)tc;
+	*(int *)arg = 1;
+	loop_exit();
+}
+
+/*
+ * Call one tool of a configured server with the arguments in json, as
+ * the model would (no approval: the user asked), and print the result
+ * the model would get.  Exit 0, or 1 for an error result.
+ */
+static int
+cli_mcp_call(const char *server, const char *tool, const char *json,
+    const char *root, struct config *cfg)
+{
+	struct mcp_manager	*m;
+	struct tool_ctx		 ctx;
+	struct tool_call	*tc;
+	json_error_t		 err;
+	json_t			*input;
+	char			*name;
+	int			 done = 0, rc;
+
+	if ((input = json_loads(json, 0, &err)) == NULL ||
+	    !json_is_object(input)) {
+		fprintf(stderr, "agentos: mcp call: the arguments must be a "
+		    "JSON object%s%s\n", input == NULL ? ": " : "",
+		    input == NULL ? err.text : "");
+		json_decref(input);
+		return (2);
+	}
+	m = mcp_manager_create(root, cfg);
+	if (mcp_wait(m, cli_mcp_ready, NULL))
+		loop_run();
+	memset(&ctx, 0, sizeof ctx);
+	ctx.root = root;
+	ctx.cfg = cfg;
+	ctx.mcp = m;
+	name = mcp_tool_name(server, tool);
+	tc = tool_call_create("cli", name, input, &ctx);
+	json_decref(input);
+	if (tc->tool == NULL || mcp_tool_of(tc->tool) == NULL) {
+		fprintf(stderr, "agentos: no tool %s (agentos mcp list shows "
+		    "the servers and their tools)\n", name);
+		tool_call_free(tc);
+		free(name);
+		mcp_manager_free(m);
+		return (1);
+	}
+	free(name);
+	tc->done = cli_mcp_call_done;
+	tc->done_arg = &done;
+	tool_call_start(tc);
+	while (!done && loop_run() == 0)
+		;
+	fwrite(tc->result.buf, 1, tc->result.len, stdout);
+	if (tc->result.len > 0 && tc->result.buf[tc->result.len - 1] != '\n')
+		putchar('\n');
+	rc = tc->is_error ? 1 : 0;
+	tool_call_free(tc);
+	mcp_manager_free(m);
+	return (rc);
 }
 
 /* One server's configuration (environment and header values hidden). */
@@ -248,7 +321,10 @@ out:
 	return (rc);
 }
 
-/* add NAME [--scope S] [-e K=V]... [-H 'N: v']... -- CMD ARGS | --transport http URL */
+/*
+ * add NAME [--scope S] [-e K=V]... [-H 'N: v']... -- CMD ARGS
+ * add NAME [--scope S] [-H 'N: v']... --transport http URL
+ */
 static int
 cli_mcp_add(int argc, char **argv, const char *root)
 {

@@ -10,6 +10,7 @@
 #include <git2.h>
 
 #include "agentos.h"
+#include "options.h"
 #include "session.h"
 #include "snapshot.h"
 #include "banned.h"
@@ -241,6 +242,30 @@ replay_start(const struct config *cfg, const struct model_request *req,
 	r->cb_arg = arg;
 	memset(&r->resp, 0, sizeof r->resp);
 	message_init(&r->resp.msg, ROLE_ASSISTANT);
+	if (req->no_tool_calls) {
+		/*
+		 * A summary request (context-compact.c): answered by the
+		 * summary the recorded compaction event holds.
+		 */
+		for (i = r->pos; i < r->turn_end; i++) {
+			if (r->evs[i].type == EV_COMPACTION &&
+			    json_is_string(json_object_get(r->evs[i].data,
+			    "summary")))
+				break;
+		}
+		if (i >= r->turn_end)
+			r->error = xstrdup("replay: the recording has no "
+			    "summary here");
+		else {
+			message_add_text(&r->resp.msg, json_string_value(
+			    json_object_get(r->evs[i].data, "summary")));
+			r->resp.stop = STOP_END_TURN;
+			r->resp.complete = 1;
+			r->pos = i + 1;
+		}
+		r->timer = loop_timer_add(0, replay_model_done, r);
+		return ((struct model_call *)r);
+	}
 	i = replay_find(r, EV_RESPONSE, NULL, r->pos);
 	if (i >= r->turn_end) {
 		r->error = xstrdup("replay: the recording has no model "
@@ -383,6 +408,8 @@ ui_turn_done(void *arg, enum stop_reason stop, const char *error)
 {
 	struct replay	*r = arg;
 
+	if (error != NULL)
+		log_debug("replay: the turn ended: %s", error);
 	if (!r->diverged && !r->failed && r->step == NULL)
 		r->step = loop_timer_add(0, replay_submit, r);
 }
@@ -524,6 +551,15 @@ cli_session_replay(int argc, char **argv, const char *root,
 	if (!config_provider_configured(cfg) &&
 	    config_set(cfg, "base_url", "http://replay.invalid", &cause) != 0)
 		goto fail;
+	/*
+	 * The recorded responses come in order whatever the conversation
+	 * holds: no summary of the replayed agent's own (one it asks for
+	 * after an overflow is the recorded one, see replay_start()).
+	 */
+	if (cfg->opts != NULL) {
+		cfg->opts->context.compact_at = 100;
+		cfg->opts->context.reserve_compact = 0;
+	}
 	if (loop_base == NULL)
 		loop_init();
 	r.cfg = cfg;

@@ -230,7 +230,7 @@ static void
 md_event(FILE *f, const struct event *ev)
 {
 	json_t		*d = ev->data, *u;
-	const char	*note;
+	const char	*note, *p;
 	char		 dur[32];
 
 	if (ev->invalid != NULL)
@@ -287,7 +287,18 @@ md_event(FILE *f, const struct event *ev)
 		    jint(d, "attempt") + 1, dur, jstr(d, "reason", "?"));
 		break;
 	case EV_COMPACTION:
-		if (json_is_array(json_object_get(d, "cleared")))
+		if (json_is_string(json_object_get(d, "summary"))) {
+			fprintf(f, "> Context (%s): compacted, about %lld to "
+			    "%lld tokens; the summary:\n>\n> ",
+			    jstr(d, "trigger", "?"), jint(d, "tokens_before"),
+			    jint(d, "tokens_after"));
+			for (p = jstr(d, "summary", ""); *p != '\0'; p++) {
+				fputc(*p, f);
+				if (*p == '\n' && p[1] != '\0')
+					fputs("> ", f);
+			}
+			fputs("\n\n", f);
+		} else if (json_is_array(json_object_get(d, "cleared")))
 			fprintf(f, "> Context (%s): %zu old tool results "
 			    "cleared, about %lld to %lld tokens.\n\n",
 			    jstr(d, "trigger", "?"), json_array_size(

@@ -82,7 +82,8 @@ const struct cli_entry cli_table[] = {
 	/* --- mcp */
 	{ .name = "mcp", .usage = "mcp list | get NAME | add NAME [--scope "
 	  "user|project] [-e K=V]... -- COMMAND [ARG]... | add NAME "
-	  "--transport http URL | remove NAME", .exec = cli_mcp_exec },
+	  "--transport http URL | remove NAME | call NAME TOOL [JSON]",
+	  .exec = cli_mcp_exec },
 	/* --- end mcp */
 	/* --- sandbox */
 	{ .name = "sandbox",

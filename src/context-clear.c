@@ -35,6 +35,21 @@ context_window_for(const char *model)
 	return (CONTEXT_DEFAULT_WINDOW);
 }
 
+int
+context_model_known(const char *model)
+{
+	size_t	i;
+
+	if (model == NULL)
+		return (0);
+	for (i = 0; i < sizeof context_models / sizeof *context_models; i++) {
+		if (strncmp(model, context_models[i].prefix,
+		    strlen(context_models[i].prefix)) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 int64_t
 context_window(const struct context_options *o, const char *model)
 {
@@ -117,8 +132,7 @@ context_find_use(const struct conv *c, const char *id)
 	return (NULL);
 }
 
-/* The main argument of a tool input: the first of a few known members. */
-static const char *
+const char *
 context_main_arg(json_t *input)
 {
 	static const char *keys[] = {
@@ -214,6 +228,14 @@ context_resolved(const struct conv *c, size_t at, const struct block *b)
 		}
 	}
 	return (0);
+}
+
+int
+context_pinned(const struct conv *c, size_t at, const struct block *b)
+{
+	if (b->type != BLOCK_TOOL_RESULT || !b->is_error || b->id == NULL)
+		return (0);
+	return (!context_resolved(c, at, b));
 }
 
 /* Whether result block b (in message at) may be cleared. */

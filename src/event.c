@@ -37,6 +37,10 @@ static const struct event_field ev_response[] = {
 	FOPT("model", EVF_STRING),
 	{ .name = "cost_usd", .type = EVF_NUMBER,
 	  .flags = EVF_OPTIONAL|EVF_NULLABLE },
+	/* The context manager (context-calib.c): its estimate of the
+	   request's tokens, and the bytes per token learned so far. */
+	FOPT("estimate", EVF_INTEGER),
+	FOPT("bytes_per_token", EVF_NUMBER),
 	FEND
 };
 static const struct event_field ev_tool_call[] = {
@@ -94,6 +98,15 @@ static const struct event_field ev_compaction[] = {
 	FOPT("tokens_after", EVF_INTEGER),
 	/* [{"id": TOOL_USE_ID, "stub": TEXT}]: results replaced on resume. */
 	FOPT("cleared", EVF_ARRAY),
+	/*
+	 * A summary (context-compact.c): its text, the messages it replaced,
+	 * the user's messages kept verbatim, the oldest messages left out of
+	 * the summary request; "messages" is the conversation after it.
+	 */
+	FOPT("summary", EVF_STRING),
+	FOPT("replaced", EVF_INTEGER),
+	FOPT("user_kept", EVF_INTEGER),
+	FOPT("left_out", EVF_INTEGER),
 	FEND
 };
 static const struct event_field ev_rewind[] = {

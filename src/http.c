@@ -59,6 +59,9 @@ static void	http_action(curl_socket_t, int);
 static void	http_check_info(void);
 static size_t	http_write_cb(char *, size_t, size_t, void *);
 static size_t	http_header_cb(char *, size_t, size_t, void *);
+static struct http_req *http_start(const char *, const char *const *,
+		    size_t, const char *, size_t, long, const struct http_cb *,
+		    void *, char **);
 static void	http_send_headers(struct http_req *);
 static void	http_info(struct http_req *, struct http_response_info *,
 		    CURLcode);
@@ -124,6 +127,27 @@ http_post(const char *url, const char *const *headers, size_t nheaders,
     const char *body, size_t len, const struct http_cb *cb, void *arg,
     char **cause)
 {
+	return (http_start(url, headers, nheaders, body, len, 0, cb, arg,
+	    cause));
+}
+
+struct http_req *
+http_get(const char *url, const char *const *headers, size_t nheaders,
+    long timeout_ms, const struct http_cb *cb, void *arg, char **cause)
+{
+	return (http_start(url, headers, nheaders, NULL, 0, timeout_ms, cb,
+	    arg, cause));
+}
+
+/*
+ * Start a request: a POST of body (len bytes, copied), or a GET when body
+ * is NULL; timeout_ms > 0 bounds the whole transfer.
+ */
+static struct http_req *
+http_start(const char *url, const char *const *headers, size_t nheaders,
+    const char *body, size_t len, long timeout_ms, const struct http_cb *cb,
+    void *arg, char **cause)
+{
 	struct http_req	*req;
 	CURL		*easy;
 	CURLMcode	 mc;
@@ -139,7 +163,8 @@ http_post(const char *url, const char *const *headers, size_t nheaders,
 	req->cb = *cb;
 	req->arg = arg;
 	req->body = xmalloc(len + 1);
-	memcpy(req->body, body, len);
+	if (len > 0)
+		memcpy(req->body, body, len);
 	req->body[len] = '\0';
 	req->len = len;
 	for (i = 0; i < nheaders; i++)
@@ -152,9 +177,15 @@ http_post(const char *url, const char *const *headers, size_t nheaders,
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, req);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, req->slist);
-	curl_easy_setopt(easy, CURLOPT_POST, 1L);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	if (body != NULL) {
+		curl_easy_setopt(easy, CURLOPT_POST, 1L);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
+	} else
+		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+	if (timeout_ms > 0)
+		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, req);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, http_header_cb);

@@ -95,6 +95,7 @@ struct mcp_manager {
 	struct jsonrpc_stats	 stats;		/* of every connection */
 	struct loop_timer	*start_timer;	/* spawns after the first
 						   screen */
+	struct mcp_fetch	*fetch;		/* @SERVER:URI reads */
 };
 
 static void	mcp_server_start(struct mcp_server *);
@@ -117,6 +118,8 @@ static void	mcp_wait_check(struct mcp_manager *);
 static void	mcp_server_closing(struct mcp_server *, const char *);
 static void	mcp_log_message(struct mcp_server *, json_t *);
 static void	mcp_start_all(void *);
+static void	mcp_prompts_gone(struct mcp_server *);
+static void	mcp_prompts_forget(struct mcp_manager *);
 static void	mcp_event(struct mcp_manager *, json_t *);
 static void	mcp_prompts_list(struct mcp_server *, const char *);
 
@@ -669,6 +672,7 @@ mcp_manager_free(struct mcp_manager *m)
 		    (unsigned long long)(m->stats.recv_ns / 1000));
 	m->cb = NULL;
 	mcp_wait_cancel(m);
+	mcp_resources_cancel(m);
 	if (m->start_timer != NULL)
 		loop_timer_cancel(m->start_timer);
 	m->start_timer = NULL;
@@ -686,6 +690,7 @@ mcp_manager_free(struct mcp_manager *m)
 	if (n > 0)
 		proc_stop_sync(live, n, MCP_GUARD_GRACE_MS);
 	free(live);
+	mcp_prompts_forget(m);
 	for (i = 0; i < m->n; i++) {
 		free(m->v[i]->reason);
 		free(m->v[i]->tools);
@@ -866,7 +871,8 @@ mcp_tool_search(struct mcp_manager *m, const char *query, size_t max,
 	struct mcp_tool		**hits = NULL, *mt;
 	int			 *scores = NULL, sc;
 	char			**words = NULL, *q, *w, *save = NULL;
-	size_t			  nw = 0, aw = 0, nh = 0, ah = 0, as = 0, i, j, k;
+	size_t			  nw = 0, aw = 0, nh = 0, ah = 0, as = 0;
+	size_t			  i, j, k;
 
 	q = xstrdup(query);
 	for (w = strtok_r(q, " \t\n,;", &save); w != NULL;
@@ -1027,8 +1033,8 @@ mcp_untrusted_line(struct mcp_manager *m)
 		return (NULL);
 	}
 	buf_addf(&b, ": project MCP server%s not started: not trusted "
-	    "(agentos trust yes, or --trust-project, starts %s)", n == 1 ? "" : "s",
-	    n == 1 ? "it" : "them");
+	    "(agentos trust yes, or --trust-project, starts %s)",
+	    n == 1 ? "" : "s", n == 1 ? "it" : "them");
 	return (buf_detach(&b, NULL));
 }
 
@@ -1052,7 +1058,8 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 	}
 	for (i = 0; i < m->n; i++) {
 		s = m->v[i];
-		buf_addf(out, "%s: %s", s->conf->name, mcp_state_name(s->state));
+		buf_addf(out, "%s: %s", s->conf->name,
+		    mcp_state_name(s->state));
 		if (s->state == MCP_READY)
 			buf_addf(out, ", %zu tool%s, protocol %s%s%s",
 			    s->ntools, s->ntools == 1 ? "" : "s", s->version,
@@ -1120,6 +1127,8 @@ mcp_reconnect(struct mcp_manager *m, const char *name, char **cause)
 		    "--trust-project", name);
 		return (-1);
 	}
+	free(s->reason);
+	s->reason = xstrdup("reconnecting");
 	mcp_server_stop(s);
 	mcp_server_start(s);
 	mcp_changed(m);
@@ -1133,10 +1142,10 @@ mcp_disable(struct mcp_manager *m, const char *name, char **cause)
 
 	if ((s = mcp_server_find(m, name, cause)) == NULL)
 		return (-1);
-	mcp_server_stop(s);
-	s->state = MCP_DISABLED;
 	free(s->reason);
 	s->reason = xstrdup("disabled for this session");
+	mcp_server_stop(s);
+	s->state = MCP_DISABLED;
 	mcp_changed(m);
 	return (0);
 }
@@ -1313,8 +1322,12 @@ mcp_server_stop(struct mcp_server *s)
 	s->prompts = NULL;
 	json_decref(s->prompt_pages);
 	s->prompt_pages = NULL;
-	if (s->rpc != NULL)
+	if (s->rpc != NULL) {
+		tool_mcp_server_gone(s, s->reason != NULL ? s->reason :
+		    "stopped");
+		mcp_prompts_gone(s);
 		jsonrpc_free(s->rpc);
+	}
 	s->rpc = NULL;
 	if (s->ev_err != NULL)
 		event_free(s->ev_err);
@@ -1734,13 +1747,19 @@ mcp_list(struct mcp_server *s, const char *cursor)
 static void
 mcp_list_install(struct mcp_server *s)
 {
-	struct mcp_tool	*mt;
+	struct mcp_tool	*mt, **old = s->tools;
 	json_t		*t;
 	const char	*tname;
 	char		*name;
-	size_t		 i, j;
+	size_t		 i, j, nold = s->ntools;
 
-	mcp_server_retire_tools(s);
+	/*
+	 * A tool that did not change keeps its entry (a call may hold it);
+	 * only changed and removed ones retire, so a server announcing
+	 * list changes again and again does not grow memory.
+	 */
+	s->tools = NULL;
+	s->ntools = s->atools = 0;
 	json_array_foreach(s->listing, i, t) {
 		if ((tname = conv_json_str(t, "name")) == NULL)
 			continue;
@@ -1759,9 +1778,31 @@ mcp_list_install(struct mcp_server *s)
 			continue;
 		}
 		free(name);
+		for (j = 0; j < nold; j++) {
+			if (old[j] != NULL &&
+			    strcmp(old[j]->te->name, mt->te->name) == 0 &&
+			    strcmp(old[j]->te->description,
+			    mt->te->description) == 0 &&
+			    strcmp(old[j]->te->schema, mt->te->schema) == 0 &&
+			    old[j]->readonly == mt->readonly)
+				break;
+		}
+		if (j < nold) {
+			tool_mcp_free(mt);
+			mt = old[j];
+			old[j] = NULL;
+		}
 		ALLOC_GROW(s->tools, s->ntools + 1, s->atools);
 		s->tools[s->ntools++] = mt;
 	}
+	for (j = 0; j < nold; j++) {
+		if (old[j] == NULL)
+			continue;
+		ALLOC_GROW(s->m->retired, s->m->nretired + 1,
+		    s->m->aretired);
+		s->m->retired[s->m->nretired++] = old[j];
+	}
+	free(old);
 	json_decref(s->listing);
 	s->listing = NULL;
 }
@@ -1895,35 +1936,77 @@ mcp_prompt_find(struct mcp_manager *m, const char *name,
 	return (NULL);
 }
 
-void
-mcp_prompt_names(struct mcp_manager *m, const char *prefix,
-    struct buf *out)
-{
-	struct mcp_server	*s;
-	json_t			*p;
-	size_t			 i, j;
-	char			*mangled;
+/* What a prompts/get is waiting for, in the list of those in flight. */
+struct mcp_prompt_req {
+	void			(*cb)(void *, const char *, const char *);
+	void			*arg;
+	char			*server;
+	struct mcp_server	*srv;
+	struct loop_timer	*gone;		/* the server stopped */
+	struct mcp_prompt_req	*next;
+};
+static struct mcp_prompt_req *mcp_prompt_reqs;
 
-	for (i = 0; m != NULL && i < m->n; i++) {
-		s = m->v[i];
-		if (s->state != MCP_READY)
-			continue;
-		json_array_foreach(s->prompts, j, p) {
-			mangled = mcp_tool_name(s->conf->name,
-			    conv_json_str(p, "name"));
-			if (strncmp(mangled, prefix, strlen(prefix)) == 0)
-				buf_addf(out, " /%s", mangled);
-			free(mangled);
+/* Take r out of the list of prompts in flight. */
+static void
+mcp_prompt_unlink(struct mcp_prompt_req *r)
+{
+	struct mcp_prompt_req	**pp;
+
+	for (pp = &mcp_prompt_reqs; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			return;
 		}
 	}
 }
 
-/* What a prompts/get is waiting for. */
-struct mcp_prompt_req {
-	void	(*cb)(void *, const char *, const char *);
-	void	*arg;
-	char	*server;
-};
+/* The server of r stopped before answering: say so, from the loop. */
+static void
+mcp_prompt_gone_fire(void *arg)
+{
+	struct mcp_prompt_req	*r = arg;
+	char			*why;
+
+	mcp_prompt_unlink(r);
+	why = xasprintf("MCP server %s stopped before it sent the prompt",
+	    r->server);
+	r->cb(r->arg, NULL, why);
+	free(why);
+	free(r->server);
+	free(r);
+}
+
+/* At exit: the prompts of m's servers are forgotten, unanswered. */
+static void
+mcp_prompts_forget(struct mcp_manager *m)
+{
+	struct mcp_prompt_req	*r, **pp = &mcp_prompt_reqs;
+
+	while ((r = *pp) != NULL) {
+		if (r->srv->m != m) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		if (r->gone != NULL)
+			loop_timer_cancel(r->gone);
+		free(r->server);
+		free(r);
+	}
+}
+
+/* s's connection goes away: its prompts in flight will never answer. */
+static void
+mcp_prompts_gone(struct mcp_server *s)
+{
+	struct mcp_prompt_req	*r;
+
+	for (r = mcp_prompt_reqs; r != NULL; r = r->next) {
+		if (r->srv == s && r->gone == NULL)
+			r->gone = loop_timer_add(0, mcp_prompt_gone_fire, r);
+	}
+}
 
 /* The answer to prompts/get: its messages' text joined. */
 static void
@@ -1936,6 +2019,7 @@ mcp_prompt_got(void *arg, json_t *result, json_t *error)
 	size_t			 i;
 	char			*e;
 
+	mcp_prompt_unlink(r);
 	if (error != NULL) {
 		e = mcp_error_text(error);
 		buf_addf(&b, "MCP server %s: prompts/get failed: %s",
@@ -2028,6 +2112,7 @@ mcp_prompt_get(struct mcp_manager *m, const char *name, const char *args,
 	r->cb = cb;
 	r->arg = arg;
 	r->server = xstrdup(s->conf->name);
+	r->srv = s;
 	if (jsonrpc_call(s->rpc, "prompts/get", params,
 	    mcp_call_timeout(s), mcp_prompt_got, r) == NULL) {
 		free(r->server);
@@ -2036,5 +2121,209 @@ mcp_prompt_get(struct mcp_manager *m, const char *name, const char *args,
 		    s->conf->name);
 		return (-1);
 	}
+	r->next = mcp_prompt_reqs;
+	mcp_prompt_reqs = r;
 	return (0);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Resources (Server / Resources) */
+
+/*
+ * The reads of one prompt.  It lives until every call answered and the
+ * owner was told (or let go): a call forgotten with its endpoint (a
+ * server stopped) only keeps it, so the timer is what ends the wait.
+ */
+struct mcp_fetch {
+	struct mcp_manager	*m;		/* NULL once let go */
+	void			(*cb)(void *, const char *);
+	void			*arg;
+	struct buf		 out[MCP_MAX_REFS];
+	size_t			 n, pending;
+	struct loop_timer	*timer;
+};
+
+/* One call of a fetch. */
+struct mcp_fetch_ref {
+	struct mcp_fetch	*f;
+	size_t			 i;
+};
+
+/* Tell the owner what was read (once), and let go of the fetch. */
+static void
+mcp_fetch_finish(struct mcp_fetch *f)
+{
+	struct buf	 all = BUF_INIT;
+	size_t		 i;
+
+	if (f->timer != NULL)
+		loop_timer_cancel(f->timer);
+	f->timer = NULL;
+	if (f->m != NULL && f->cb != NULL) {
+		for (i = 0; i < f->n; i++) {
+			if (i > 0)
+				buf_adds(&all, "\n\n");
+			buf_add(&all, f->out[i].buf, f->out[i].len);
+		}
+		f->m->fetch = NULL;
+		f->m = NULL;
+		f->cb(f->arg, all.buf);
+	}
+	if (f->m != NULL)
+		f->m->fetch = NULL;
+	f->m = NULL;
+	f->cb = NULL;
+	buf_release(&all);
+	if (f->pending == 0) {
+		for (i = 0; i < f->n; i++)
+			buf_release(&f->out[i]);
+		free(f);
+	}
+}
+
+/* The time limit of the whole fetch. */
+static void
+mcp_fetch_timeout(void *arg)
+{
+	struct mcp_fetch	*f = arg;
+	size_t			 i;
+
+	f->timer = NULL;
+	for (i = 0; i < f->n; i++) {
+		/* Unanswered: say so in its place. */
+		if (strchr(f->out[i].buf, '\n') == NULL)
+			buf_adds(&f->out[i], "\n(no answer in time)");
+	}
+	mcp_fetch_finish(f);
+}
+
+/* The answer to one resources/read. */
+static void
+mcp_fetch_done(void *arg, json_t *result, json_t *error)
+{
+	struct mcp_fetch_ref	*r = arg;
+	struct mcp_fetch	*f = r->f;
+	struct buf		*b = &f->out[r->i], clean = BUF_INIT;
+	json_t			*c;
+	const char		*s, *mime;
+	size_t			 i, len;
+	char			*e;
+
+	free(r);
+	f->pending--;
+	if (f->cb == NULL) {
+		/* Already told (timeout) or let go: just free at the end. */
+		if (f->pending == 0 && f->m == NULL)
+			mcp_fetch_finish(f);
+		return;
+	}
+	if (error != NULL) {
+		e = mcp_error_text(error);
+		buf_addf(b, "\n(resources/read failed: %s)", e);
+		free(e);
+	}
+	json_array_foreach(json_object_get(result, "contents"), i, c) {
+		mime = conv_json_str(c, "mimeType");
+		if ((s = conv_json_str(c, "text")) != NULL) {
+			len = strlen(s);
+			buf_addch(b, '\n');
+			tool_utf8_sanitize(&clean, s, len > TOOL_OUTPUT_MAX ?
+			    TOOL_OUTPUT_MAX : len);
+			buf_add(b, clean.buf, clean.len);
+			buf_reset(&clean);
+			if (len > TOOL_OUTPUT_MAX)
+				buf_addf(b, "\n[... cut at %d of %zu bytes]",
+				    TOOL_OUTPUT_MAX, len);
+		} else if ((s = conv_json_str(c, "blob")) != NULL)
+			buf_addf(b, "\n[%s, %zu bytes]", mime != NULL ? mime :
+			    "binary", mcp_b64_size(s));
+	}
+	if (strchr(b->buf, '\n') == NULL)
+		buf_adds(b, "\n(empty)");
+	buf_release(&clean);
+	if (f->pending == 0)
+		mcp_fetch_finish(f);
+}
+
+int
+mcp_resources_fetch(struct mcp_manager *m, const char *prompt,
+    void (*cb)(void *, const char *), void *arg)
+{
+	struct mcp_fetch	*f;
+	struct mcp_fetch_ref	*r;
+	struct mcp_server	*s;
+	const char		*p, *colon, *end, *why;
+	char			*name, *uri;
+	size_t			 i;
+
+	if (m == NULL || m->fetch != NULL)
+		return (0);
+	f = xcalloc(1, sizeof *f);
+	f->m = m;
+	f->cb = cb;
+	f->arg = arg;
+	for (p = prompt; (p = strchr(p, '@')) != NULL && f->n < MCP_MAX_REFS;
+	    p++) {
+		if (p > prompt && !isspace((unsigned char)p[-1]))
+			continue;
+		end = p + 1 + strcspn(p + 1, " \t\r\n");
+		if ((colon = memchr(p + 1, ':', end - p - 1)) == NULL ||
+		    colon == p + 1 || colon + 1 == end)
+			continue;
+		/* A sentence's full stop or comma is not the URI's. */
+		while (end > colon + 1 && strchr(".,;:!?)\"'", end[-1]) != NULL)
+			end--;
+		name = xstrndup(p + 1, colon - p - 1);
+		s = NULL;
+		for (i = 0; i < m->n; i++) {
+			if (strcmp(m->v[i]->conf->name, name) == 0)
+				s = m->v[i];
+		}
+		free(name);
+		if (s == NULL || mcp_server_rpc(s, &why) == NULL)
+			continue;
+		uri = xstrndup(colon + 1, end - colon - 1);
+		buf_init(&f->out[f->n], 0);
+		buf_addf(&f->out[f->n], "[resource @%s:%s]", s->conf->name,
+		    uri);
+		r = xcalloc(1, sizeof *r);
+		r->f = f;
+		r->i = f->n++;
+		if (jsonrpc_call(s->rpc, "resources/read", json_pack("{s:s}",
+		    "uri", uri), mcp_call_timeout(s), mcp_fetch_done,
+		    r) == NULL) {
+			buf_adds(&f->out[r->i], "\n(the server closed the "
+			    "connection)");
+			free(r);
+		} else
+			f->pending++;
+		free(uri);
+	}
+	if (f->n == 0) {
+		free(f);
+		return (0);
+	}
+	m->fetch = f;
+	f->timer = loop_timer_add(options_get(m->cfg)->mcp.call_timeout_ms +
+	    1000, mcp_fetch_timeout, f);
+	if (f->pending == 0) {
+		/* Nothing on the wire: tell the owner from the loop. */
+		loop_timer_cancel(f->timer);
+		f->timer = loop_timer_add(0, mcp_fetch_timeout, f);
+	}
+	return (1);
+}
+
+void
+mcp_resources_cancel(struct mcp_manager *m)
+{
+	struct mcp_fetch	*f;
+
+	if (m == NULL || (f = m->fetch) == NULL)
+		return;
+	m->fetch = NULL;
+	f->m = NULL;
+	f->cb = NULL;
+	mcp_fetch_finish(f);
+}
+

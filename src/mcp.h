@@ -223,9 +223,22 @@ int	 mcp_connect_http(const struct mcp_server_conf *conf,
 int	 mcp_prompt_get(struct mcp_manager *m, const char *name,
 	    const char *args, void (*cb)(void *, const char *, const char *),
 	    void *arg, char **cause);
-/* Append " /NAME" for each prompt whose name starts with prefix. */
-void	 mcp_prompt_names(struct mcp_manager *m, const char *prefix,
-	    struct buf *out);
+
+/*
+ * Resources (Server / Resources, resources/read): the "@SERVER:URI"
+ * words of a prompt (at most MCP_MAX_REFS; SERVER a ready server) are
+ * read, and cb(arg, text) is called from the loop once all answered (or
+ * after mcp.call_timeout) with "[resource @SERVER:URI]" and the contents
+ * of each (text as it is, at most TOOL_OUTPUT_MAX bytes each; binary
+ * contents as a line naming type and size), or an error line; text is
+ * borrowed.  Returns 1 when something is being read, 0 when prompt names
+ * no resource (cb is not called).  One read at a time;
+ * mcp_resources_cancel() forgets the callback.
+ */
+#define MCP_MAX_REFS	10
+int	 mcp_resources_fetch(struct mcp_manager *m, const char *prompt,
+	    void (*cb)(void *, const char *), void *arg);
+void	 mcp_resources_cancel(struct mcp_manager *m);
 
 /*
  * cli-mcp.c: "agentos mcp list | get NAME | add NAME ... | remove NAME";
@@ -264,6 +277,12 @@ void	 tool_mcp_free(struct mcp_tool *mt);
  * whose progressToken (the tool call id) it names; ignored otherwise.
  */
 void	 tool_mcp_progress(struct mcp_server *srv, json_t *params);
+/*
+ * srv's connection is about to be freed (stopped, disabled, failed):
+ * each call in flight on it finishes from the loop with an error saying
+ * why (copied).
+ */
+void	 tool_mcp_server_gone(struct mcp_server *srv, const char *why);
 /* The mcp_tool of te when it is a server tool, else NULL. */
 struct mcp_tool *mcp_tool_of(const struct tool_entry *te);
 /* The endpoint of a ready server, or NULL with *why (borrowed). */

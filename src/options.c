@@ -287,6 +287,24 @@ const struct option_entry options_table[] = {
 	  .help = "the newest tool results never cleared" },
 	{ .key = "context.auto", .type = OPTION_BOOL, OPT(context.autoclear),
 	  .def = "true", .help = "clear old tool results before requests" },
+	/* --- compact: summaries (issue 11) */
+	{ .key = "context.compact_at", .type = OPTION_INT,
+	  OPT(context.compact_at), .def = "90", .min = 1, .max = 100,
+	  .help = "percent of the window that summarizes the conversation "
+	  "when clearing is not enough" },
+	{ .key = "context.reserve_compact", .type = OPTION_INT,
+	  OPT(context.reserve_compact), .def = "8192", .min = 0,
+	  .max = 100000000, .help = "tokens kept free for the summary "
+	  "request (at most a quarter of the window)" },
+	{ .key = "context.user_budget", .type = OPTION_INT,
+	  OPT(context.user_budget), .def = "20000", .min = 0,
+	  .max = 100000000, .help = "tokens of the user's messages kept "
+	  "verbatim by a summary (at most a tenth of the window)" },
+	{ .key = "context.cache_long_after", .type = OPTION_INT,
+	  OPT(context.cache_long_after), .def = "20", .min = 0,
+	  .max = INT_MAX, .help = "model requests after which the tools "
+	  "and system prompt are cached for 1 hour (0: never)" },
+	/* --- end compact */
 	/* --- end context */
 	{ .key = NULL }
 };

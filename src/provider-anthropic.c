@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "context.h"
 #include "sse.h"
 #include "banned.h"
 
@@ -155,6 +156,95 @@ anthropic_message(const struct message *m)
 	    "assistant", "content", content));
 }
 
+/* A breakpoint marker; with long_ttl the 1 hour TTL. */
+static json_t *
+anthropic_cache_ttl(int long_ttl)
+{
+	if (long_ttl)
+		return (json_pack("{s:s,s:s}", "type", "ephemeral", "ttl",
+		    "1h"));
+	return (anthropic_cache_control());
+}
+
+/* Mark the last cacheable block of API message jm; 0 if none could be. */
+static int
+anthropic_mark(json_t *jm, int long_ttl)
+{
+	json_t	*content = json_object_get(jm, "content"), *b;
+	size_t	 i;
+
+	for (i = json_array_size(content); i > 0; i--) {
+		b = json_array_get(content, i - 1);
+		if (anthropic_cacheable(b)) {
+			json_object_set_new(b, "cache_control",
+			    anthropic_cache_ttl(long_ttl));
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * System, tools and messages of body with the breakpoints req->cache
+ * plans: the first after the tools and the stable part of the system
+ * prompt (on the last tool when there is no system prompt), then one on
+ * each planned message.  At most 4.
+ */
+static void
+anthropic_body_cached(json_t *body, const struct model_request *req)
+{
+	const struct context_cache	*cp = req->cache;
+	json_t				*sys, *tools, *t, *msgs, *jm;
+	size_t				 i, k = 0, split;
+	int				 marks = 0;
+
+	tools = json_array();
+	if (req->tools != NULL) {
+		json_array_foreach(req->tools, i, t) {
+			json_array_append_new(tools, json_pack(
+			    "{s:O?,s:O?,s:O?}", "name",
+			    json_object_get(t, "name"), "description",
+			    json_object_get(t, "description"), "input_schema",
+			    json_object_get(t, "input_schema")));
+		}
+	}
+	if (req->system != NULL && *req->system != '\0') {
+		split = cp->system_split;
+		if (split == 0 || split >= strlen(req->system))
+			split = strlen(req->system);
+		sys = json_array();
+		json_array_append_new(sys, json_pack("{s:s,s:s%,s:o}", "type",
+		    "text", "text", req->system, split, "cache_control",
+		    anthropic_cache_ttl(cp->long_ttl)));
+		marks++;
+		if (req->system[split] != '\0')
+			json_array_append_new(sys, json_pack("{s:s,s:s}",
+			    "type", "text", "text", req->system + split));
+		json_object_set_new(body, "system", sys);
+	} else if (json_array_size(tools) > 0) {
+		json_object_set_new(json_array_get(tools,
+		    json_array_size(tools) - 1), "cache_control",
+		    anthropic_cache_ttl(cp->long_ttl));
+		marks++;
+	}
+	if (json_array_size(tools) > 0)
+		json_object_set_new(body, "tools", tools);
+	else
+		json_decref(tools);
+	msgs = json_array();
+	for (i = 0; req->conv != NULL && i < req->conv->nr; i++) {
+		if ((jm = anthropic_message(&req->conv->msgs[i])) == NULL)
+			continue;
+		json_array_append_new(msgs, jm);
+		while (k < cp->nmsgs && cp->msgs[k] < i)
+			k++;
+		/* The 1 hour entries must come first: these are 5 min. */
+		if (k < cp->nmsgs && cp->msgs[k] == i && marks < 4)
+			marks += anthropic_mark(jm, 0);
+	}
+	json_object_set_new(body, "messages", msgs);
+}
+
 json_t *
 provider_anthropic_body(const struct config *cfg,
     const struct model_request *req)
@@ -177,6 +267,11 @@ provider_anthropic_body(const struct config *cfg,
 	body = json_pack("{s:s,s:i}", "model", model, "max_tokens",
 	    max_tokens);
 
+	if (req->cache != NULL) {
+		/* The context manager's breakpoints (context-cache.c). */
+		anthropic_body_cached(body, req);
+		goto out;
+	}
 	/*
 	 * Prompt caching: breakpoints on the system block, the last tool and
 	 * the last block of the last message (3 of the 4 allowed), so each
@@ -215,6 +310,7 @@ provider_anthropic_body(const struct config *cfg,
 			    anthropic_cache_control());
 	}
 	json_object_set_new(body, "messages", msgs);
+out:
 	json_object_set_new(body, "stream", json_true());
 	if (budget > 0)
 		json_object_set_new(body, "thinking", json_pack("{s:s,s:i}",

@@ -164,6 +164,10 @@ provider_openai_body(const struct config *cfg,
 			    "input_schema")));
 		}
 		json_object_set_new(body, "tools", tools);
+		/* A summary request (context-compact.c): text only. */
+		if (req->no_tool_calls)
+			json_object_set_new(body, "tool_choice",
+			    json_string("none"));
 	}
 	json_object_set_new(body, "stream", json_true());
 	json_object_set_new(body, "stream_options",

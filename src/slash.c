@@ -39,6 +39,7 @@ static void	slash_cost_sum(struct buf *, const struct budget_sum *);
 /* --- end budget: slash command prototypes */
 /* --- context: slash command prototypes (/context) */
 static void	slash_context(struct ui *, const char *);
+static void	slash_compact(struct ui *, const char *);
 /* --- end context: slash command prototypes */
 /* --- init: slash command prototypes (/init) */
 static void	slash_init(struct ui *, const char *);
@@ -110,6 +111,9 @@ const struct slash_entry slash_table[] = {
 	{ .name = "context", .args = "", .exec = slash_context,
 	  .help = "show what fills the context window, by category, and the "
 	    "cache hit ratio" },
+	{ .name = "compact", .args = "[instructions]", .exec = slash_compact,
+	  .help = "summarize the conversation now, to free the context "
+	  "window (what to keep, optionally)" },
 	/* --- end context: slash commands */
 	/* --- sandbox: slash commands (/sandbox) */
 	{ .name = "sandbox", .args = "[off|read-only|workspace-write]",
@@ -124,10 +128,9 @@ const struct slash_entry slash_table[] = {
 	    "a session rule, or remove session rule N" },
 	/* --- end permission rules: slash commands */
 	/* --- mcp: slash commands (/mcp) */
-	{ .name = "mcp", .args = "[reconnect NAME|disable NAME]",
-	  .exec = slash_mcp,
-	  .help = "show the MCP servers (state, reason, tools, stderr), or "
-	    "reconnect or disable one for this session" },
+	{ .name = "mcp", .args = "[reconnect|disable NAME]",
+	  .exec = slash_mcp, .help = "MCP servers; reconnect or disable "
+	    "one" },
 	/* --- end mcp: slash commands */
 	{ .name = NULL }
 };
@@ -566,6 +569,24 @@ slash_context(struct ui *ui, const char *args)
 	free(text);
 	ui_redraw(ui);
 }
+
+/* Summarize the conversation now, with the user's instructions if any. */
+static void
+slash_compact(struct ui *ui, const char *args)
+{
+	char	*cause = NULL;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "compact: no agent");
+		return;
+	}
+	if (agent_compact(ui->agent, args, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "compact: %s", cause);
+		free(cause);
+		return;
+	}
+	ui_redraw(ui);
+}
 /* --- end context: /context */
 
 /* --- sandbox: /sandbox */
@@ -733,7 +754,7 @@ slash_mcp(struct ui *ui, const char *args)
 		rc = mcp_disable(m, args + 8, &cause);
 	else if (*args != '\0') {
 		view_transcript_notice(ui, TE_ERROR, "usage: /mcp "
-		    "[reconnect NAME|disable NAME]");
+		    "[reconnect|disable NAME]");
 		return;
 	}
 	if (rc != 0) {

@@ -26,6 +26,8 @@ struct tool_mcp_call {
 	struct jsonrpc_call	*call;
 	struct mcp_server	*srv;
 	struct tool_mcp_call	*next;
+	struct loop_timer	*gone;		/* the server stopped */
+	char			*why;
 };
 static struct tool_mcp_call *tool_mcp_calls;
 
@@ -40,6 +42,38 @@ tool_mcp_unlink(struct tool_mcp_call *c)
 			*pp = c->next;
 			return;
 		}
+	}
+}
+
+/* The server of c stopped: its call finishes (from the loop). */
+static void
+tool_mcp_gone_fire(void *arg)
+{
+	struct tool_mcp_call	*c = arg;
+	struct tool_call	*tc = c->tc;
+
+	c->gone = NULL;
+	tool_mcp_unlink(c);
+	tc->priv = NULL;
+	tool_result_set(tc, c->why, strlen(c->why), 1);
+	free(c->why);
+	free(c);
+	tool_call_finish(tc);
+}
+
+void
+tool_mcp_server_gone(struct mcp_server *srv, const char *why)
+{
+	struct tool_mcp_call	*c;
+
+	for (c = tool_mcp_calls; c != NULL; c = c->next) {
+		if (c->srv != srv || c->gone != NULL)
+			continue;
+		/* Forgotten with the endpoint: its callback never runs. */
+		c->call = NULL;
+		c->why = xasprintf("The MCP server %s stopped during the "
+		    "call (%s).", mcp_server_name(srv), why);
+		c->gone = loop_timer_add(0, tool_mcp_gone_fire, c);
 	}
 }
 
@@ -235,9 +269,14 @@ tool_mcp_cancel(struct tool_call *tc)
 		return;
 	tc->priv = NULL;
 	srv = c->srv;
-	mcp_server_cancel_reason(srv, "cancelled by the user");
-	jsonrpc_call_cancel(c->call);
+	if (c->gone != NULL)
+		loop_timer_cancel(c->gone);
+	else {
+		mcp_server_cancel_reason(srv, "cancelled by the user");
+		jsonrpc_call_cancel(c->call);
+	}
 	tool_mcp_unlink(c);
+	free(c->why);
 	free(c);
 	tool_result_setf(tc, 1, "Cancelled by the user; the MCP server %s "
 	    "was told (notifications/cancelled).", mcp_server_name(srv));

@@ -116,6 +116,7 @@ static void	ui_cb_tool_args(void *, const char *, const char *,
 static void	ui_tool_args_clear(struct ui *);
 static void	ui_cb_snapshot(void *, const char *, const char *);
 static void	ui_cb_notice(void *, const char *);
+static void	ui_cb_compacted(void *, const char *, const char *);
 static void	ui_cb_stream_reset(void *);
 static void	ui_cb_progress(void *, const char *, size_t, size_t);
 static void	ui_tool_diagnostics(struct ui *, struct tentry *,
@@ -149,6 +150,7 @@ static const struct agent_ui ui_agent_cb = {
 	.progress = ui_cb_progress,
 	.turn_done = ui_cb_turn_done,
 	.budget_ask = ui_cb_budget_ask,
+	.compacted = ui_cb_compacted,
 };
 
 /* Write terminal control bytes straight to the terminal. */
@@ -1951,6 +1953,20 @@ ui_cb_notice(void *arg, const char *text)
 	struct ui	*ui = arg;
 
 	view_transcript_add(ui, TE_NOTICE, text);
+	ui_redraw(ui);
+}
+
+/* A summary replaced the conversation: one line, C-o shows the summary. */
+static void
+ui_cb_compacted(void *arg, const char *line, const char *summary)
+{
+	struct ui	*ui = arg;
+	struct tentry	*e;
+
+	e = view_transcript_add(ui, TE_TOOL, line);
+	e->tool_id = xstrdup("");
+	e->state = TS_OK;
+	buf_adds(&e->output, summary);
 	ui_redraw(ui);
 }
 

@@ -24,6 +24,7 @@ Options (flags, or the environment variables in brackets):
   [FAKE_MCP_GARBAGE=1] before every answer write lines that are not JSON,
                    not JSON-RPC, or answer no request
 
+Resources: fake://notes ("the notes say 42"); any other: -32002.
 Prompts: greet {who (required), style}: "Say hello to WHO in STYLE style."
 
 Tools:
@@ -241,7 +242,8 @@ def main():
                 "protocolVersion": args.version or
                 params.get("protocolVersion"),
                 "capabilities": {"tools": {"listChanged": True},
-                                 "prompts": {}, "logging": {}},
+                                 "prompts": {}, "resources": {},
+                                 "logging": {}},
                 "serverInfo": {"name": "fake-mcp", "version": "1.0"},
                 "instructions": "Always call echo twice."})
         elif method == "tools/list":
@@ -252,6 +254,14 @@ def main():
             if page + 1 < n:
                 res["nextCursor"] = str(page + 1)
             result(rid, res)
+        elif method == "resources/read":
+            uri = params.get("uri", "")
+            if uri == "fake://notes":
+                result(rid, {"contents": [{"uri": uri, "mimeType": "text/plain",
+                                           "text": "the notes say 42"}]})
+            else:
+                send({"jsonrpc": "2.0", "id": rid, "error": {
+                    "code": -32002, "message": "Resource not found"}})
         elif method == "prompts/list":
             result(rid, {"prompts": [{
                 "name": "greet", "description": "Greet someone.",

@@ -62,12 +62,35 @@ exceed N is answered with the provider's real overflow error instead, and
 consumes no turn: Anthropic HTTP 400 invalid_request_error "prompt is too
 long: T tokens > N maximum", OpenAI HTTP 400 code context_length_exceeded.
 
+A summary request of agentos (its last message holds the mark
+"agentos-compaction-request") is answered with a scripted summary and
+consumes no turn: the text of --summary (default: a structured summary
+"FAKE-SUMMARY-K" naming the earlier one it updates, when the request holds
+one), padded to --summary-bytes when given (to test a summary rejected as
+too large).
+
+With --cache the usage of a turn without "usage" reports a simulated
+prompt cache: Anthropic's reads the longest prefix (tools, system, then
+message blocks, cache_control markers ignored) that an earlier request
+wrote at one of its cache_control breakpoints, looked up within 20 blocks
+before each breakpoint of this one, and writes up to its last breakpoint;
+OpenAI's reads the longest prefix shared with an earlier request, in steps
+of 128 tokens from 1024.  Tokens are bytes / 4 of the canonical JSON.
+
+With --server-window N --server-kind vllm|llamacpp|ollama the server also
+answers as that local server does about its context window: vLLM
+GET /v1/models (data[].max_model_len), llama.cpp GET /props
+(default_generation_settings.n_ctx), Ollama POST /api/show (model_info
+"llama.context_length" and "num_ctx" in "parameters"); the others are 404,
+as they are on that server.  These queries are not logged to --log.
+
 Every request body is appended to --log as one JSON line (the body as
 sent, re-serialised on one line; a non-JSON body is logged as
 {"_raw": "..."}).  Standard library only.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -100,6 +123,13 @@ class State:
 
     def __init__(self, turns, log, wire_dir, seed, window=0):
         self.window = window
+        self.cache = None          # set(): the simulated prompt cache
+        self.prefixes = []         # OpenAI: earlier canonical prompts
+        self.summary = None
+        self.server_window = 0
+        self.server_kind = None
+        self.summary_bytes = 0
+        self.summaries = 0
         self.turns = turns
         self.log = log
         self.wire_dir = wire_dir
@@ -123,6 +153,115 @@ class State:
         with self.lock:
             self.log_body(body)
         return estimate_tokens(body)
+
+    def cache_usage(self, kind, body):
+        """The simulated usage of body, or None without --cache."""
+        if self.cache is None:
+            return None
+        try:
+            req = json.loads(body)
+        except ValueError:
+            return None
+        with self.lock:
+            if kind == "anthropic":
+                return self.anthropic_cache(req)
+            return self.openai_cache(req)
+
+    def anthropic_cache(self, req):
+        blocks = []                # (canonical bytes, is a breakpoint)
+        for t in req.get("tools") or []:
+            blocks.append(t)
+        system = req.get("system")
+        if isinstance(system, str):
+            blocks.append({"type": "text", "text": system})
+        else:
+            blocks.extend(system or [])
+        for m in req.get("messages") or []:
+            c = m.get("content")
+            if isinstance(c, str):
+                c = [{"type": "text", "text": c}]
+            for k, b in enumerate(c or []):
+                b = dict(b)
+                b["_role"] = m.get("role") if k == 0 else None
+                blocks.append(b)
+        h = hashlib.sha256()
+        cum, keys, marks = 0, [], []
+        for b in blocks:
+            mark = isinstance(b, dict) and "cache_control" in b
+            if isinstance(b, dict):
+                b = {k: v for k, v in b.items() if k != "cache_control"}
+            data = json.dumps(b, sort_keys=True).encode()
+            h.update(data)
+            cum += len(data)
+            keys.append((h.hexdigest(), cum // 4))
+            marks.append(mark)
+        total = max(1, cum // 4)
+        read = 0
+        for i, mark in enumerate(marks):
+            if not mark:
+                continue
+            for j in range(i, max(-1, i - 20), -1):
+                if keys[j][0] in self.cache:
+                    read = max(read, keys[j][1])
+                    break
+        last = max([keys[i][1] for i, m in enumerate(marks) if m] or [0])
+        for i, mark in enumerate(marks):
+            if mark:
+                self.cache.add(keys[i][0])
+        write = max(0, last - read)
+        return {"input_tokens": max(0, total - read - write),
+                "cache_read_input_tokens": read,
+                "cache_creation_input_tokens": write}
+
+    def openai_cache(self, req):
+        data = json.dumps([req.get("tools"), req.get("messages")],
+                          sort_keys=True)
+        best = 0
+        for p in self.prefixes:
+            lo, hi = 0, min(len(p), len(data))
+            while lo < hi:         # the longest common prefix, by halves
+                mid = (lo + hi + 1) // 2
+                if p[:mid] == data[:mid]:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            best = max(best, lo)
+        self.prefixes = (self.prefixes + [data])[-50:]
+        total = max(1, len(data) // 4)
+        cached = best // 4
+        cached = 0 if cached < 1024 else cached // 128 * 128
+        return {"input_tokens": total - cached,
+                "cache_read_input_tokens": cached}
+
+    def summary_turn(self, body):
+        """The scripted summary when body is a summary request, else
+        None."""
+        try:
+            msgs = json.loads(body).get("messages") or []
+            last = json.dumps(msgs[-1]) if msgs else ""
+        except (ValueError, AttributeError, TypeError):
+            return None
+        if "agentos-compaction-request" not in last:
+            return None
+        with self.lock:
+            self.summaries += 1
+            k = self.summaries
+            self.log_body(body)
+        if self.summary is not None:
+            text = self.summary
+        else:
+            prev = [i for i in range(1, k) if "FAKE-SUMMARY-%d" % i in body]
+            text = ("FAKE-SUMMARY-%d\n## Goal\nThe user's task.\n"
+                    "## The user's instructions and constraints\nAs given.\n"
+                    "## Decisions\nNone.\n## Files and their state\n"
+                    "Read.\n## Errors and fixes\nNone.\n## Dead ends\n"
+                    "None.\n## What is left\nThe rest.\n## Next step\n"
+                    "Go on.\n" % k)
+            if prev:
+                text += "(updates FAKE-SUMMARY-%d)\n" % prev[-1]
+        if self.summary_bytes > len(text):
+            text += "x" * (self.summary_bytes - len(text))
+        return k, {"text": text}
 
     def next_turn(self, body):
         with self.lock:
@@ -289,11 +428,45 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         sys.stderr.write("fake-provider: " + (fmt % args) + "\n")
 
+    def probe(self, path):
+        """Answer a local server's window query; False if path is none."""
+        st = self.server.state
+        kinds = {"/v1/models": "vllm", "/props": "llamacpp",
+                 "/api/show": "ollama"}
+        if path not in kinds:
+            return False
+        if st.server_kind != kinds[path] or st.server_window <= 0:
+            self.send_json(404, {"error": "not found"})
+            return True
+        n = st.server_window
+        if path == "/v1/models":
+            obj = {"object": "list", "data": [
+                {"id": "other-model", "object": "model",
+                 "max_model_len": 999999},
+                {"id": "test-model", "object": "model", "owned_by": "vllm",
+                 "max_model_len": n}]}
+        elif path == "/props":
+            obj = {"default_generation_settings": {"n_ctx": n,
+                                                   "n_predict": -1},
+                   "total_slots": 1}
+        else:
+            obj = {"parameters": "num_ctx %d\nstop \"<|eot|>\"" % n,
+                   "model_info": {"general.architecture": "llama",
+                                  "llama.context_length": 131072}}
+        self.send_json(200, obj)
+        return True
+
+    def do_GET(self):
+        if not self.probe(self.path.split("?")[0].rstrip("/")):
+            self.send_json(404, {"error": "no route"})
+
     def do_POST(self):
         st = self.server.state
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace")
         path = self.path.split("?")[0].rstrip("/")
+        if self.probe(path):
+            return
         if path.endswith("/messages"):
             kind = "anthropic"
         elif path.endswith("/chat/completions"):
@@ -319,7 +492,12 @@ class Handler(BaseHTTPRequestHandler):
                     "message": msg, "type": "invalid_request_error",
                     "param": "messages", "code": "context_length_exceeded"}})
             return
-        n, turn = st.next_turn(body)
+        summ = st.summary_turn(body)
+        n, turn = summ if summ else st.next_turn(body)
+        usage = st.cache_usage(kind, body)
+        if usage is not None and "usage" not in turn:
+            turn = dict(turn)
+            turn["usage"] = usage
         try:
             model = json.loads(body).get("model", "fake-model")
         except (ValueError, AttributeError):
@@ -479,6 +657,16 @@ def main():
     ap.add_argument("--context-window", type=int, default=0,
                     help="answer requests of more estimated tokens "
                     "(bytes / 4) with the provider's overflow error")
+    ap.add_argument("--summary", help="the text of every summary "
+                    "(default: FAKE-SUMMARY-K, structured)")
+    ap.add_argument("--summary-bytes", type=int, default=0,
+                    help="pad summaries to this many bytes")
+    ap.add_argument("--cache", action="store_true",
+                    help="report a simulated prompt cache in the usage")
+    ap.add_argument("--server-window", type=int, default=0,
+                    help="the context window a local server names")
+    ap.add_argument("--server-kind", choices=["vllm", "llamacpp", "ollama"],
+                    help="which local server answers about its window")
     a = ap.parse_args()
 
     turns = []
@@ -494,6 +682,12 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.daemon_threads = True
     srv.state = State(turns, a.log, wire, a.seed, a.context_window)
+    srv.state.summary = a.summary
+    srv.state.server_window = a.server_window
+    srv.state.server_kind = a.server_kind
+    if a.cache:
+        srv.state.cache = set()
+    srv.state.summary_bytes = a.summary_bytes
     port = srv.server_address[1]
     if a.port_file:
         tmp = a.port_file + ".tmp"

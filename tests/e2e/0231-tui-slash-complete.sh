@@ -9,7 +9,7 @@ start_agentos --base-url "http://127.0.0.1:$T_PORT"
 wait_for '/help for keys'
 send_keys -l '/mo'
 send_keys Tab
-# /mode and /model share "mode" (/m would be /mcp too).
+# /mode and /model share "mode" (/mcp shares only "m").
 wait_for '/mode  /model'
 wait_for '^> /mode *$'
 send_keys BSpace BSpace BSpace BSpace BSpace

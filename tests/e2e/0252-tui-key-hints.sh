@@ -5,8 +5,9 @@
 # /help, the notices (C-c, the rewind after /clear, a retry).
 . "$(dirname "$0")/lib.sh"
 make_repo
-mkdir -p .agentos
-cat > .agentos/config.json <<'J'
+# The user's config: a project's key bindings wait for folder trust.
+mkdir -p "$XDG_CONFIG_HOME/agentos"
+cat > "$XDG_CONFIG_HOME/agentos/config.json" <<'J'
 {"keys": {"rewind": "C-r", "editor-stop": "C-g", "mode": "M-p",
   "expand": "M-o"}}
 J
@@ -20,8 +21,7 @@ cat > "$T_TMP/script.json" <<'JSON'
 ]
 JSON
 start_provider --script "$T_TMP/script.json"
-# The keys come from the project: trust it (folder trust holds them back).
-start_agentos --base-url "http://127.0.0.1:$T_PORT" --trust-project
+start_agentos --base-url "http://127.0.0.1:$T_PORT"
 old='M-z|Alt-z|S-Tab|Shift-Tab|Esc to stop|C-o|Escape'
 check() {	# $1: where
 	screen > "$T_TMP/screen"

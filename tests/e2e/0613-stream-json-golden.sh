@@ -39,10 +39,12 @@ VOLATILE = {
     "duration_api_ms", "cache_read_input_tokens",
     "cache_creation_input_tokens", "inputTokens", "outputTokens",
     "cacheReadInputTokens", "cacheCreationInputTokens",
+    "estimate", "bytes_per_token",
 }
 def placeholder(v):
     if isinstance(v, bool): return "<bool>"
     if isinstance(v, int): return "<int>"
+    if isinstance(v, float): return "<number>"
     if isinstance(v, str): return "<string>"
     return v
 def norm(o, kind=None):

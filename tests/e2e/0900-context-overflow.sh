@@ -46,7 +46,8 @@ script "$files" > "$T_TMP/script.json"
 
 # --- 1: clearing before requests keeps every request in the window.
 mkdir -p .agentos
-echo '{"context": {"window": 30000, "keep_results": 2}}' > .agentos/config.json
+# Clearing alone (summaries are 0910's): no summary threshold.
+echo '{"context": {"window": 30000, "keep_results": 2, "compact_at": 100, "reserve_compact": 0}}' > .agentos/config.json
 start_provider --script "$T_TMP/script.json" --context-window 30000
 "$AGENTOS" -p "$TASK" --provider anthropic -m test-model \
     --base-url "http://127.0.0.1:$T_PORT" --output-format json \
@@ -154,7 +155,7 @@ P
 rm -f "$T_PROVIDER_LOG" "$T_TMP/port"
 kill $T_PIDS 2>/dev/null
 T_PIDS=
-echo '{"context": {"window": 30000, "keep_results": 2}}' > .agentos/config.json
+echo '{"context": {"window": 30000, "keep_results": 2, "compact_at": 100, "reserve_compact": 0}}' > .agentos/config.json
 start_provider --script "$T_TMP/script.json" --context-window 30000
 "$AGENTOS" -p "$TASK" --provider openai -m test-model \
     --base-url "http://127.0.0.1:$T_PORT/v1" --output-format json \

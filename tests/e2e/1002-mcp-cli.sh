@@ -4,7 +4,7 @@
 # ready one with its tools, an http one failed (no transport yet), one that
 # answers an old protocol version failed saying which, one that crashes at
 # start failed with its stderr, a project one not trusted until
-# --trust-project.
+# --trust-project; mcp call runs one tool as the model would.
 . "$(dirname "$0")/lib.sh"
 make_repo
 fake="$top_srcdir/tests/fake-mcp-server.py"
@@ -47,6 +47,15 @@ grep -q '^crash: failed (the server exited with status 3 (stderr: fake-mcp: cras
 "$AGENTOS" mcp get fake > "$T_TMP/get" 2>&1 || { cat "$T_TMP/get"; fail "get"; }
 grep -q '^  env: FAKE_MCP_PAGES=\.\.\.$' "$T_TMP/get" || { cat "$T_TMP/get"; fail "get env"; }
 "$AGENTOS" mcp get nosuch > /dev/null 2>&1 && fail "get nosuch"
+# mcp call: the result the model would get, the exit status its isError.
+out=$("$AGENTOS" mcp call fake echo '{"text": "from the cli"}' 2>&1) ||
+    fail "call echo: $out"
+[ "$out" = "echo: from the cli" ] || fail "call echo said: $out"
+out=$("$AGENTOS" mcp call fake fail 2>&1) && fail "call fail exited 0"
+[ "$out" = "it failed on purpose" ] || fail "call fail said: $out"
+"$AGENTOS" mcp call fake nosuch > "$T_TMP/o" 2>&1 && fail "call nosuch"
+grep -q 'no tool mcp__fake__nosuch' "$T_TMP/o" || { cat "$T_TMP/o"; fail "call nosuch message"; }
+"$AGENTOS" mcp call fake echo '[1]' > /dev/null 2>&1; [ $? -eq 2 ] || fail "call with bad JSON"
 "$AGENTOS" mcp remove fake > "$T_TMP/o" 2>&1 || { cat "$T_TMP/o"; fail "remove"; }
 "$AGENTOS" mcp remove crash > "$T_TMP/o" 2>&1 || { cat "$T_TMP/o"; fail "remove crash"; }
 "$AGENTOS" mcp remove fake > /dev/null 2>&1 && fail "removed twice"

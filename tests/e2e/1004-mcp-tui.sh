@@ -3,7 +3,8 @@
 # a snapshot is taken before it runs, so Alt-z removes the file the server
 # wrote; /mcp shows the server ready with its tools; Esc cancels a slow
 # call (its progress shown while it runs) and the server receives notifications/cancelled for it; /mcp
-# disable takes the server's tools away.
+# disable takes the server's tools away (and ends a call in flight with an
+# error), /mcp reconnect brings it back.
 . "$(dirname "$0")/lib.sh"
 make_repo
 mkdir -p "$XDG_CONFIG_HOME/agentos"
@@ -18,7 +19,9 @@ cat > "$T_TMP/script.json" <<'J'
  {"expect": {"contains": "wrote made.txt"}, "text": "The server wrote it."},
  {"tool_calls": [{"name": "mcp__fake__slow", "input": {"ms": 60000}}]},
  {"expect": {"contains": "notifications/cancelled"}, "text": "After the cancel."},
- {"expect": {"not_contains": "mcp__fake__echo"}, "text": "No server tools now."}
+ {"expect": {"not_contains": "mcp__fake__echo"}, "text": "No server tools now."},
+ {"tool_calls": [{"name": "mcp__fake__slow", "input": {"ms": 60000}}]},
+ {"expect": {"contains": "stopped during the call (disabled for this session)"}, "text": "Server gone."}
 ]
 J
 start_provider --script "$T_TMP/script.json"
@@ -63,4 +66,22 @@ send_keys '/mcp disable fake' Enter
 wait_for 'fake: disabled'
 send_keys 'and now' Enter
 wait_for 'No server tools now\.'
+send_keys '/mcp reconnect fake' Enter
+# A new process, initialized and listed again.
+_end=$(( $(date +%s) + T_WAIT ))
+until [ "$(grep -c '"tools/list"' "$T_TMP/mcp.jsonl")" -ge 2 ]; do
+	[ "$(date +%s)" -le "$_end" ] || fail "not listed again after reconnect"
+	sleep 0.2
+done
+[ "$(wc -l < "$T_TMP/pids")" -eq 2 ] || fail "reconnect did not start a new server"
+kill -0 "$(head -1 "$T_TMP/pids")" 2>/dev/null && fail "the old server still runs"
+send_keys '/mcp reconnect nosuch' Enter
+wait_for 'no MCP server "nosuch"'
+# Disabled during a call: the call ends with an error, the turn goes on.
+send_keys 'slow again' Enter
+wait_for 'Allow this call\?'
+send_keys y
+wait_for '\[progress [0-9]+/10\]'
+send_keys '/mcp disable fake' Enter
+wait_for 'Server gone\.'
 exit 0
