@@ -34,6 +34,7 @@ enum agent_state {
 	AGENT_IDLE,
 	AGENT_MODEL,			/* a model call is in flight */
 	AGENT_TOOLS,			/* tool calls wait or run */
+	AGENT_SHELL,			/* a !command of the user runs */
 };
 
 /* Bytes of a streaming answer kept for agent_interrupted(). */
@@ -155,6 +156,14 @@ struct agent {
 	 */
 	char			*rewind_note;
 	char			*rewind_snap;	/* the last one's target */
+
+	/*
+	 * The user's !commands (agent_shell()): the one running, and what
+	 * they gave, told to the model with the next user message.
+	 */
+	struct tool_call	*shell_tc;
+	int			 nshell;
+	char			*shell_note;
 };
 
 static void	agent_event(struct agent *, enum event_type, json_t *);
@@ -195,6 +204,10 @@ static void	agent_mcp_ready(void *);
 static void	agent_mcp_event(void *, json_t *);
 static void	agent_mcp_attached(void *, const char *);
 static int	agent_budget_gate(struct agent *, struct tool_call *);
+static void	agent_shell_done(struct tool_call *, void *);
+static void	agent_shell_output(struct tool_call *, const char *, size_t,
+		    void *);
+static void	agent_shell_free(void *);
 static void	agent_budget_event(struct agent *, const char *,
 		    enum budget_limit, const char *, const char *);
 static enum toolrun_rc agent_tr_budget(void *, struct tool_call *);
@@ -469,6 +482,12 @@ agent_free(struct agent *a)
 		workspace_silence(a->ws);
 	if (a->ws != NULL && workspace_mcp(a->ws) != NULL)
 		mcp_set_event_cb(workspace_mcp(a->ws), NULL, NULL);
+	if (a->shell_tc != NULL) {
+		/* No callback of a freed agent: the command is killed. */
+		tool_call_free(a->shell_tc);
+		a->shell_tc = NULL;
+		a->state = AGENT_IDLE;
+	}
 	agent_cancel(a);
 	loop_timer_cancel(a->step);
 	loop_timer_cancel(a->compact_timer);
@@ -483,6 +502,7 @@ agent_free(struct agent *a)
 	free(a->ask_why);
 	free(a->rewind_note);
 	free(a->rewind_snap);
+	free(a->shell_note);
 	free(a->mcp_prompt);
 	free(a->compact_trigger);
 	free(a->compact_extra);
@@ -529,6 +549,7 @@ int
 agent_submit(struct agent *a, const char *text, char **cause)
 {
 	struct message	*m;
+	char		*note;
 
 	if (a->state != AGENT_IDLE) {
 		*cause = agent_busy_cause(a,
@@ -543,6 +564,19 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		m = &a->conv.msgs[a->conv.nr - 1];
 	else
 		m = conv_add(&a->conv, ROLE_USER);
+	if (a->shell_note != NULL) {
+		/* Logged as the user event's note, so a resume has it. */
+		if (a->rewind_note == NULL)
+			a->rewind_note = a->shell_note;
+		else {
+			note = xasprintf("%s\n\n%s", a->rewind_note,
+			    a->shell_note);
+			free(a->rewind_note);
+			free(a->shell_note);
+			a->rewind_note = note;
+		}
+		a->shell_note = NULL;
+	}
 	if (a->rewind_note != NULL)
 		message_add_text(m, a->rewind_note);
 	message_add_text(m, text);
@@ -1619,6 +1653,9 @@ agent_tr_finished(void *arg, struct tool_call *tc)
 	if (!tc->cancelled)
 		budget_add_tool(a->budget, tc->name, tc->input, tc->is_error,
 		    tc->result.buf);
+	if (!tc->is_error && strcmp(tc->name, "todo_write") == 0)
+		agent_event(a, EV_TODO, event_pack(EV_TODO, "{s:s,s:O}", "id",
+		    tc->id, "todos", json_object_get(tc->input, "todos")));
 	a->next++;
 	agent_schedule_step(a);
 }
@@ -1849,6 +1886,10 @@ agent_cancel(struct agent *a)
 		if (!agent_interrupted(a) && a->ui->stream_reset != NULL)
 			a->ui->stream_reset(a->arg);
 		agent_end_turn(a, STOP_NONE, "cancelled by the user");
+		break;
+	case AGENT_SHELL:
+		if (a->shell_tc != NULL)
+			tool_call_cancel(a->shell_tc);
 		break;
 	case AGENT_TOOLS:
 		if (a->cancelling)
@@ -2286,4 +2327,184 @@ agent_set_model_hooks(struct agent *a, agent_call_start_fn start,
 	a->call_start = start != NULL ? start : model_call_start;
 	a->call_cancel = cancel != NULL ? cancel : model_call_cancel;
 	a->call_body = body != NULL ? body : model_call_body;
+}
+
+/*
+ * The user's !command: the bash tool's own run path (tool_call_start(),
+ * so the same sandbox, environment and output cap), after a snapshot when
+ * it may change files, as for the agent's commands.  It is not a tool call
+ * of the conversation: its command and result join the next user message
+ * as a note (Claude Code's "!" sends nothing alone either).
+ */
+int
+agent_shell(struct agent *a, const char *command, char **cause)
+{
+	struct tool_call	*tc;
+	struct tool_effects	*fx;
+	json_t			*input;
+	char			*id, *sid = NULL, *commit = NULL, *summary;
+
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("a turn is running: run the command when it "
+		    "ends, or press Esc to stop it");
+		return (-1);
+	}
+	input = json_pack("{s:s}", "command", command);
+	id = xasprintf("user-shell-%d", ++a->nshell);
+	tc = tool_call_create(id, "bash", input, workspace_tool_ctx(a->ws));
+	free(id);
+	json_decref(input);
+	if (tc->tool == NULL || tool_call_check(tc, cause) != 0) {
+		if (*cause == NULL)
+			*cause = xstrdup("the bash tool is not there");
+		tool_call_free(tc);
+		return (-1);
+	}
+	fx = &tc->effects;
+	if (tool_effects_mutates(fx)) {
+		if (workspace_snapshots(a->ws) == NULL) {
+			*cause = xasprintf("not run: agentos cannot take "
+			    "snapshots here (%s)",
+			    workspace_snapshots_error(a->ws));
+			tool_call_free(tc);
+			return (-1);
+		}
+		summary = xasprintf("user: %s", command);
+		if (workspace_snapshot(a->ws, summary, "bash",
+		    a->stats.turns, (const char *const *)fx->writes,
+		    fx->nwrites, &sid, &commit, cause) != 0) {
+			free(summary);
+			tool_call_free(tc);
+			return (-1);
+		}
+		tc->snapshot_id = sid;
+		agent_event(a, EV_SNAPSHOT, event_pack(EV_SNAPSHOT,
+		    "{s:s,s:s?,s:s,s:s}", "id", sid, "commit", commit,
+		    "action", summary, "tool_use_id", tc->id));
+		if (a->ui->snapshot != NULL)
+			a->ui->snapshot(a->arg, sid, summary);
+		free(commit);
+		free(summary);
+	}
+	a->state = AGENT_SHELL;
+	a->shell_tc = tc;
+	tc->done = agent_shell_done;
+	tc->done_arg = a;
+	tc->output = agent_shell_output;
+	tc->output_arg = a;
+	if (a->ui->tool_started != NULL)
+		a->ui->tool_started(a->arg, tc);
+	tool_call_start(tc);
+	return (0);
+}
+
+/* Output of the user's command as it arrives: for the screen. */
+static void
+agent_shell_output(struct tool_call *tc, const char *data, size_t len,
+    void *arg)
+{
+	struct agent	*a = arg;
+
+	if (a->ui->tool_output != NULL)
+		a->ui->tool_output(a->arg, tc, data, len);
+}
+
+/* A finished !command is freed from the loop, not inside its callback. */
+static void
+agent_shell_free(void *arg)
+{
+	tool_call_free(arg);
+}
+
+/* The user's command finished: keep what it gave for the next message. */
+static void
+agent_shell_done(struct tool_call *tc, void *arg)
+{
+	struct agent	*a = arg;
+	const char	*cmd;
+	char		*note, *all;
+
+	cmd = json_string_value(json_object_get(tc->input, "command"));
+	if (tc->snapshot_id != NULL)
+		workspace_snapshot_done(a->ws);
+	note = agent_shell_note_text(cmd, tc->cancelled, tc->result.buf);
+	if (a->shell_note == NULL)
+		a->shell_note = note;
+	else {
+		all = xasprintf("%s\n\n%s", a->shell_note, note);
+		free(a->shell_note);
+		free(note);
+		a->shell_note = all;
+	}
+	agent_event(a, EV_USER_SHELL, event_pack(EV_USER_SHELL,
+	    "{s:s,s:i,s:s,s:b,s:s?}", "command", cmd != NULL ? cmd : "",
+	    "exit_status", tc->exit_status, "output", tc->result.buf,
+	    "cancelled", tc->cancelled, "snapshot", tc->snapshot_id));
+	a->shell_tc = NULL;
+	a->state = AGENT_IDLE;
+	if (a->ui->tool_finished != NULL)
+		a->ui->tool_finished(a->arg, tc);
+	loop_timer_add(0, agent_shell_free, tc);
+	a->ui->turn_done(a->arg, STOP_NONE, NULL);
+}
+
+/*
+ * A file the user writes through agentos (/init's AGENTS.md): snapshotted
+ * first like the agent's writes, so a rewind undoes it too.
+ */
+int
+agent_user_write(struct agent *a, const char *path, const char *text,
+    char **cause)
+{
+	const char	*paths[1];
+	char		*abs = NULL, *rel = NULL, *id, *sid = NULL;
+	char		*commit = NULL, *summary;
+	int		 rc = -1;
+
+	if (a->state != AGENT_IDLE) {
+		*cause = xstrdup("a turn is running: wait for it to end, or "
+		    "press Esc to stop it");
+		return (-1);
+	}
+	if (path_resolve_write(a->root, path, &abs, &rel, cause) != 0)
+		return (-1);
+	if (workspace_snapshots(a->ws) == NULL) {
+		*cause = xasprintf("agentos cannot take snapshots here (%s), "
+		    "and it writes nothing it could not undo",
+		    workspace_snapshots_error(a->ws));
+		goto out;
+	}
+	paths[0] = rel;
+	id = xasprintf("user-write-%d", ++a->nshell);
+	summary = xasprintf("user: write %s", rel);
+	if (workspace_snapshot(a->ws, summary, "write_file", a->stats.turns,
+	    paths, 1, &sid, &commit, cause) != 0) {
+		free(summary);
+		free(id);
+		goto out;
+	}
+	agent_event(a, EV_SNAPSHOT, event_pack(EV_SNAPSHOT,
+	    "{s:s,s:s?,s:s,s:s}", "id", sid, "commit", commit, "action",
+	    summary, "tool_use_id", id));
+	if (a->ui->snapshot != NULL)
+		a->ui->snapshot(a->arg, sid, summary);
+	rc = tool_write_atomic(abs, text, strlen(text), cause);
+	workspace_snapshot_done(a->ws);
+	free(summary);
+	free(id);
+	free(sid);
+	free(commit);
+out:
+	free(abs);
+	free(rel);
+	return (rc);
+}
+
+char *
+agent_shell_note_text(const char *command, int cancelled, const char *output)
+{
+	return (xasprintf("The user ran this command in the shell (not the "
+	    "agent; it is done, do not run it again):\n$ %s\n%s%s",
+	    command != NULL ? command : "", cancelled ?
+	    "(stopped by the user)\n" : "", output != NULL ? output : ""));
 }

@@ -574,6 +574,7 @@ int	 path_private_file(const char *path, int wal, char **cause);
 #define TOOL_EXEC	0x4	/* runs a command: approval shows it */
 #define TOOL_LSP	0x8	/* needs a language server: offered only
 				   where one serves the repository */
+#define TOOL_PLAN	0x10	/* offered in plan mode only */
 
 /* Caps on what a tool result gives the model (bytes). */
 #define TOOL_OUTPUT_MAX		(30 * 1024)
@@ -614,6 +615,9 @@ struct tool_ctx {
 				   start */
 #define EFFECT_UNKNOWN	0x20	/* not declared: MUTATES | NETWORK are set
 				   too */
+#define EFFECT_MODE	0x40	/* asks the user to leave plan mode
+				   (exit_plan_mode): always asked, whatever
+				   the mode and the rules */
 
 struct tool_effects {
 	int		 flags;		/* EFFECT_* */
@@ -827,6 +831,10 @@ extern const struct tool_entry tool_edit_file;
 extern const struct tool_entry tool_glob;
 /* tool-recall.c: a cleared tool result back from the session log. */
 extern const struct tool_entry tool_recall;
+/* tool-todo.c: the todo list the model keeps (todo.h). */
+extern const struct tool_entry tool_todo_write;
+/* tool-plan.c: the plan the user approves to leave plan mode. */
+extern const struct tool_entry tool_exit_plan_mode;
 extern const struct tool_entry tool_grep;
 extern const struct tool_entry tool_bash;
 
@@ -1109,6 +1117,30 @@ void	 agent_rerun(struct agent *a, struct tool_call *tc, enum rerun how);
 void	 agent_cancel(struct agent *a);
 /* Nonzero while a turn runs. */
 int	 agent_busy(struct agent *a);
+/*
+ * Run command, typed by the user after '!', through the bash tool's run
+ * path (its sandbox and output cap) after a snapshot when it may change
+ * files; no approval is asked (the user typed it).  The output goes to the
+ * front end as a tool call's (tool_started, tool_output, tool_finished,
+ * then turn_done), and its command and result are told to the model at the
+ * start of the next user message (agent_submit()).  Busy until it ends;
+ * agent_cancel() stops it.  -1 with cause when busy or it cannot run.
+ */
+int	 agent_shell(struct agent *a, const char *command, char **cause);
+/*
+ * The note a !command adds to the next user message (agent_shell(); also
+ * rebuilt by session_load() for a resume before that message).  Caller
+ * frees.
+ */
+char	*agent_shell_note_text(const char *command, int cancelled,
+	    const char *output);
+/*
+ * Write text to path (inside the root; not .git) for the user (/init),
+ * atomically and after a snapshot, so a rewind undoes it.  -1 with cause
+ * when busy, outside, unsnapshotted or the write fails.
+ */
+int	 agent_user_write(struct agent *a, const char *path, const char *text,
+	    char **cause);
 /*
  * The note a restore to snapshot id (NULL: the last agent change undone)
  * that did plan adds to the next prompt, telling the model which files

@@ -806,3 +806,24 @@ out:
 	free(line);
 	return (rc);
 }
+
+void
+editor_replace(struct editor *p, size_t from, size_t to, const char *text)
+{
+	if (from > to || to > p->b.len)
+		return;
+	editor_remove(p, from, to);
+	editor_insert(p, text, strlen(text));
+}
+
+size_t
+editor_history_count(struct editor *p)
+{
+	return (p->nhist);
+}
+
+const char *
+editor_history_get(struct editor *p, size_t i)
+{
+	return (i < p->nhist ? p->hist[i] : "");
+}

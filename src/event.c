@@ -146,6 +146,19 @@ static const struct event_field ev_mcp[] = {
 	FOPT("message", EVF_STRING),	/* log: its data as text */
 	FEND
 };
+static const struct event_field ev_user_shell[] = {
+	F("command", EVF_STRING),
+	F("exit_status", EVF_INTEGER),	/* -1: none (stopped, not run) */
+	F("output", EVF_STRING),	/* the bash tool's result */
+	F("cancelled", EVF_BOOLEAN),
+	FOPT("snapshot", EVF_STRING),	/* taken before it ran */
+	FEND
+};
+static const struct event_field ev_todo[] = {
+	F("id", EVF_STRING),		/* the todo_write call */
+	F("todos", EVF_ARRAY),		/* {content, status, activeForm?} */
+	FEND
+};
 static const struct event_field ev_none[] = {
 	FEND
 };
@@ -176,6 +189,10 @@ const struct event_kind event_table[EV__COUNT] = {
 	    .flags = EVK_LOAD },
 	[EV_BUDGET] = { .name = "budget", .fields = ev_budget },
 	[EV_MCP] = { .name = "mcp", .fields = ev_mcp },
+	/* Loaded: its note waits for the next user message. */
+	[EV_USER_SHELL] = { .name = "user_shell", .fields = ev_user_shell,
+	    .flags = EVK_LOAD|EVK_LOAD_WHOLE },
+	[EV_TODO] = { .name = "todo", .fields = ev_todo },
 };
 
 static int	event_field_ok(const struct event_field *, const json_t *);

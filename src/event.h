@@ -45,6 +45,8 @@ enum event_type {
 	EV_TURN_END,		/* a turn ended */
 	EV_BUDGET,		/* a limit warned, stopped, asked, went on */
 	EV_MCP,			/* an MCP server: ready, failed, a log */
+	EV_USER_SHELL,		/* the user's !command ran */
+	EV_TODO,		/* the model's todo list changed */
 	EV__COUNT
 };
 

@@ -151,6 +151,12 @@ const struct key_entry key_table[] = {
 	{ .mode = KEYM_EDITOR, .name = "editor-down", .key = "Down C-n",
 	  .action = KA_ED_DOWN,
 	  .help = "move down a line; on the last, forward in the history" },
+	{ .mode = KEYM_EDITOR, .name = "editor-search", .key = "C-r",
+	  .action = KA_ED_SEARCH,
+	  .help = "search the history of sent messages (again: older)" },
+	{ .mode = KEYM_EDITOR, .name = "editor-external", .key = "C-g",
+	  .action = KA_ED_EXTERNAL,
+	  .help = "edit the prompt in $VISUAL or $EDITOR" },
 	/* approval */
 	{ .mode = KEYM_APPROVAL, .name = "approval-yes", .key = "y Y",
 	  .action = KA_AP_YES, .help = "run it, once" },

@@ -1163,6 +1163,29 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 		if ((c = load_call_find(ctx, id)) != NULL)
 			c->started = 1;
 		break;
+	case EV_USER_SHELL:
+		/*
+		 * The user's !command before the next message: its note
+		 * waits with the rewind notes (the user event clears them).
+		 */
+		if (st != NULL) {
+			s = json_string_value(json_object_get(ev->data,
+			    "command"));
+			all = agent_shell_note_text(s, json_is_true(
+			    json_object_get(ev->data, "cancelled")),
+			    json_string_value(json_object_get(ev->data,
+			    "output")));
+			if (st->rewind_note != NULL) {
+				char	*both = xasprintf("%s\n\n%s",
+				    st->rewind_note, all);
+
+				free(all);
+				all = both;
+				free(st->rewind_note);
+			}
+			st->rewind_note = all;
+		}
+		break;
 	case EV_REWIND:
 		s = json_string_value(json_object_get(ev->data, "note"));
 		if (st != NULL && s != NULL) {

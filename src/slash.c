@@ -11,11 +11,16 @@
 #include "options.h"
 #include "workspace.h"
 #include "sandbox.h"
+#include "todo.h"
+#include "cmd-custom.h"
+#include "cmd-init.h"
+#include "repomodel.h"
 #include "mcp.h"
 #include "policy.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
+static int	slash_run_custom(struct ui *, const char *, size_t);
 static void	slash_clear(struct ui *, const char *);
 static void	slash_mode(struct ui *, const char *);
 static void	slash_model(struct ui *, const char *);
@@ -36,6 +41,13 @@ static void	slash_cost_sum(struct buf *, const struct budget_sum *);
 static void	slash_context(struct ui *, const char *);
 static void	slash_compact(struct ui *, const char *);
 /* --- end context: slash command prototypes */
+/* --- init: slash command prototypes (/init) */
+static void	slash_init(struct ui *, const char *);
+static void	slash_init_yes(struct ui *, void *);
+/* --- end init: slash command prototypes */
+/* --- todo: slash command prototypes (/todo) */
+static void	slash_todo(struct ui *, const char *);
+/* --- end todo: slash command prototypes */
 /* --- sandbox: slash command prototypes (/sandbox) */
 static void	slash_sandbox(struct ui *, const char *);
 /* --- end sandbox: slash command prototypes */
@@ -85,6 +97,16 @@ const struct slash_entry slash_table[] = {
 	  .help = "show tokens, cache hits, cost and time per model and per "
 	    "turn, and the limits of the run" },
 	/* --- end budget: slash commands */
+	/* --- init: slash commands (/init) */
+	{ .name = "init", .args = "", .exec = slash_init,
+	  .help = "draft an AGENTS.md from the repository (layout, build and "
+	    "test commands, conventions) and write it once you approve the "
+	    "diff" },
+	/* --- end init: slash commands */
+	/* --- todo: slash commands (/todo) */
+	{ .name = "todo", .args = "", .exec = slash_todo,
+	  .help = "hide or show the model's todo list above the prompt" },
+	/* --- end todo: slash commands */
 	/* --- context: slash commands (/context) */
 	{ .name = "context", .args = "", .exec = slash_context,
 	  .help = "show what fills the context window, by category, and the "
@@ -158,6 +180,22 @@ slash_help(struct ui *ui, const char *args)
 	for (e = slash_table; e->name != NULL; e++)
 		buf_addf(&b, "- `/%s%s%s`: %s\n", e->name, *e->args != '\0' ?
 		    " " : "", e->args, e->help);
+	/* --- custom commands */
+	slash_custom_scan(ui);
+	if (cmd_custom_count() > 0)
+		buf_adds(&b, "\n## Custom commands\n\n");
+	for (i = 0; i < cmd_custom_count(); i++) {
+		const struct cmd_custom	*c = cmd_custom_get(i);
+
+		buf_addf(&b, "- `/%s%s%s`: %s (%s)", c->name,
+		    c->argument_hint != NULL ? " " : "",
+		    c->argument_hint != NULL ? c->argument_hint : "",
+		    c->description, c->project ? "project" : "user");
+		if (c->allowed_tools != NULL && *c->allowed_tools != '\0')
+			buf_addf(&b, "; allowed tools: %s", c->allowed_tools);
+		buf_adds(&b, "\n");
+	}
+	/* --- end custom commands */
 	buf_adds(&b, "\nStart a message with // to send a leading slash.\n");
 	ui_push(ui, view_pager_create(ui, "Help", b.buf, PAGER_MARKDOWN));
 	buf_release(&b);
@@ -315,7 +353,7 @@ slash_run(struct ui *ui, const char *line)
 		return (slash_mcp_prompt(ui, line, n, line + n));
 	/* --- end mcp */
 	if (e->name == NULL)
-		return (-1);
+		return (slash_run_custom(ui, line, n));
 	line += n;
 	while (isspace((unsigned char)*line))
 		line++;
@@ -331,28 +369,35 @@ slash_run(struct ui *ui, const char *line)
 char *
 slash_complete(const char *line, struct buf *candidates)
 {
-	const struct slash_entry	*e, *found = NULL;
-	size_t				 n, common = 0, k, nfound = 0;
+	const struct slash_entry	*e = slash_table;
+	const char			*name, *found = NULL;
+	size_t				 n, common = 0, k, nfound = 0, ci = 0;
 
 	if (*line != '/' || strchr(line, ' ') != NULL)
 		return (NULL);
 	n = strlen(line + 1);
-	for (e = slash_table; e->name != NULL; e++) {
-		if (strncmp(e->name, line + 1, n) != 0)
+	/* The built-in commands, then the custom ones (cmd-custom.c). */
+	for (;;) {
+		if (e->name != NULL)
+			name = (e++)->name;
+		else if (ci < cmd_custom_count())
+			name = cmd_custom_get(ci++)->name;
+		else
+			break;
+		if (strncmp(name, line + 1, n) != 0)
 			continue;
 		if (found == NULL) {
-			found = e;
-			common = strlen(e->name);
+			found = name;
+			common = strlen(name);
 		} else {
 			/* The prefix every candidate shares. */
-			for (k = 0; k < common && e->name[k] ==
-			    found->name[k]; k++)
+			for (k = 0; k < common && name[k] == found[k]; k++)
 				;
 			common = k;
 		}
 		if (candidates != NULL) {
 			buf_adds(candidates, nfound > 0 ? "  /" : "/");
-			buf_adds(candidates, e->name);
+			buf_adds(candidates, name);
 		}
 		nfound++;
 	}
@@ -361,12 +406,66 @@ slash_complete(const char *line, struct buf *candidates)
 	if (nfound == 1) {
 		if (candidates != NULL)
 			buf_reset(candidates);
-		return (xasprintf("/%s ", found->name));
+		return (xasprintf("/%s ", found));
 	}
 	if (common > n)
-		return (xasprintf("/%.*s", (int)common, found->name));
+		return (xasprintf("/%.*s", (int)common, found));
 	return (NULL);
 }
+
+/* --- custom commands (cmd-custom.c) */
+
+/* Whether name is a built-in command (custom ones never shadow them). */
+static int
+slash_is_builtin(const char *name)
+{
+	const struct slash_entry	*e;
+
+	for (e = slash_table; e->name != NULL; e++)
+		if (strcmp(e->name, name) == 0)
+			return (1);
+	return (0);
+}
+
+void
+slash_custom_scan(struct ui *ui)
+{
+	cmd_custom_scan(ui->root, ui->cfg, slash_is_builtin);
+}
+
+/*
+ * /NAME ARGS of a custom command: its body with the arguments in, sent as
+ * the user message (files it mentions with @path attached); -1 when there
+ * is no such command.
+ */
+static int
+slash_run_custom(struct ui *ui, const char *line, size_t n)
+{
+	const struct cmd_custom	*c;
+	char			*args, *text, *att, *shown;
+	size_t			 len;
+
+	slash_custom_scan(ui);
+	if ((c = cmd_custom_find(line, n)) == NULL)
+		return (-1);
+	shown = xasprintf("/%s", line);
+	line += n;
+	while (isspace((unsigned char)*line))
+		line++;
+	args = xstrdup(line);
+	len = strlen(args);
+	while (len > 0 && isspace((unsigned char)args[len - 1]))
+		args[--len] = '\0';
+	text = cmd_custom_expand(c, args);
+	att = ui_mention_attach(ui, text);
+	ui_submit_message(ui, att, shown);
+	free(att);
+	free(text);
+	free(args);
+	free(shown);
+	return (0);
+}
+/* --- end custom commands */
 
 /* --- budget: /cost */
 
@@ -533,6 +632,107 @@ slash_sandbox(struct ui *ui, const char *args)
 }
 /* --- end sandbox: /sandbox */
 
+/* /todo: hide or show the todo list (the status bar still counts it). */
+static void
+slash_todo(struct ui *ui, const char *args)
+{
+	if (ui->todo == NULL || ui->todo->n == 0) {
+		view_transcript_notice(ui, TE_NOTICE, "The model has no todo "
+		    "list in this conversation.");
+		return;
+	}
+	ui->todo_hidden = !ui->todo_hidden;
+	view_transcript_notice(ui, TE_NOTICE, "The todo list is %s.",
+	    ui->todo_hidden ? "hidden (the status bar still counts it); /todo "
+	    "shows it" : "shown above the prompt");
+	ui_redraw(ui);
+}
+
+/* --- init: /init */
+
+/*
+ * /init: the draft (cmd-init.c) as a diff against the AGENTS.md there is,
+ * shown in the transcript; yes writes it (after a snapshot).
+ */
+static void
+slash_init(struct ui *ui, const char *args)
+{
+	struct workspace	*ws;
+	struct tool_ctx		*ctx;
+	struct tentry		*e;
+	struct buf		 old = BUF_INIT, diff = BUF_INIT;
+	char			*draft, *path, *cause = NULL, *q;
+	int			 exists = 0, added = 0, removed = 0;
+
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "init: no agent");
+		return;
+	}
+	if (agent_busy(ui->agent)) {
+		view_transcript_notice(ui, TE_ERROR, "init: a turn is running; "
+		    "run /init when it ends");
+		return;
+	}
+	ws = agent_workspace(ui->agent);
+	ctx = workspace_tool_ctx(ws);
+	draft = cmd_init_draft(ui->root, ctx != NULL ? ctx->repo : NULL,
+	    workspace_repomodel(ws));
+	path = xasprintf("%s/AGENTS.md", ui->root);
+	if (tool_read_whole(path, 1024 * 1024, &old, &exists, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "init: %s", cause);
+		goto out;
+	}
+	if (exists && strcmp(old.buf, draft) == 0) {
+		view_transcript_notice(ui, TE_NOTICE, "AGENTS.md already says "
+		    "what /init would write.");
+		goto out;
+	}
+	if (diff_buffers("AGENTS.md", old.buf, old.len, draft, strlen(draft),
+	    &diff, &added, &removed, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "init: %s", cause);
+		goto out;
+	}
+	e = view_transcript_add(ui, TE_TOOL, exists ? "init: AGENTS.md "
+	    "(replacing the one there)" : "init: AGENTS.md (new)");
+	e->tool_id = xstrdup("user-init");
+	e->state = TS_OK;
+	e->exit_status = -1;
+	e->expanded = 1;
+	buf_add(&e->diff, diff.buf, diff.len);
+	q = xasprintf("Write AGENTS.md (+%d -%d lines)? It is snapshotted "
+	    "first, so a rewind undoes it; the model reads it from the next "
+	    "message on.", added, removed);
+	ui_push(ui, view_confirm_create(ui, q, slash_init_yes, free, draft));
+	draft = NULL;
+	free(q);
+	ui->scroll = 0;
+out:
+	free(cause);
+	free(draft);
+	free(path);
+	buf_release(&old);
+	buf_release(&diff);
+}
+
+/* The user approved the draft (arg, taken). */
+static void
+slash_init_yes(struct ui *ui, void *arg)
+{
+	char	*cause = NULL;
+
+	if (ui->agent == NULL ||
+	    agent_user_write(ui->agent, "AGENTS.md", arg, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "init: %s", cause != NULL ?
+		    cause : "no agent");
+		free(cause);
+	} else {
+		view_transcript_notice(ui, TE_NOTICE, "Wrote AGENTS.md.");
+		ui_snapshots_changed(ui);
+	}
+	free(arg);
+	ui_redraw(ui);
+}
+/* --- end init */
 /* --- mcp: /mcp */
 /* Show the MCP servers, or reconnect or disable one. */
 static void
@@ -580,8 +780,9 @@ slash_mcp_prompt_done(void *arg, const char *text, const char *error)
 {
 	struct slash_mcp_req	*r = arg;
 
+	/* A message, never a command: a server's text runs nothing. */
 	if (text != NULL)
-		ui_submit_shown(r->ui, text, r->shown);
+		ui_submit_message(r->ui, text, r->shown);
 	else {
 		view_transcript_notice(r->ui, TE_ERROR, "%s", error);
 		ui_redraw(r->ui);

@@ -209,6 +209,9 @@ status_draw(struct ui *ui, int y, int cols)
 		buf_addf(&b, " \xe2\x94\x82 \xe2\x8e\x87 %s", ui->branch);
 	buf_addf(&b, " \xe2\x94\x82 %zu snapshot%s", nsnap,
 	    nsnap == 1 ? "" : "s");
+	/* --- todo: the model's list (view-todo.c) */
+	view_todo_status(ui, &b);
+	/* --- end todo */
 	if (ui->mouse)
 		buf_adds(&b, " \xe2\x94\x82 mouse");
 	if (ui->progress != NULL)

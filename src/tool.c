@@ -32,6 +32,10 @@ const struct tool_entry *tool_table[] = {
 	&tool_file_outline,
 	&tool_repo_map,
 	/* --- end repository model tools */
+	/* --- todo list (issue 10) */
+	&tool_todo_write,
+	&tool_exit_plan_mode,
+	/* --- end todo list */
 	/* --- lsp tools */
 	&tool_lsp_definition,
 	&tool_lsp_references,
@@ -93,6 +97,8 @@ tool_definitions_omit(enum perm_mode mode, int omit)
 	for (i = 0; tool_table[i] != NULL; i++) {
 		te = tool_table[i];
 		if (mode == PERM_PLAN && (te->flags & TOOL_READONLY) == 0)
+			continue;
+		if (mode != PERM_PLAN && (te->flags & TOOL_PLAN) != 0)
 			continue;
 		if ((te->flags & omit) != 0)
 			continue;

@@ -71,6 +71,8 @@ static enum toolrun_rc toolrun_policy_begin(struct toolrun *,
 		    struct tool_call *);
 static enum toolrun_rc toolrun_sandbox_begin(struct toolrun *,
 		    struct tool_call *);
+static enum toolrun_rc toolrun_mode_begin(struct toolrun *,
+		    struct tool_call *);
 static enum toolrun_rc toolrun_approve_begin(struct toolrun *,
 		    struct tool_call *);
 static void	toolrun_approve_cancel(struct toolrun *, struct tool_call *);
@@ -103,6 +105,7 @@ const struct toolrun_stage toolrun_stages[] = {
 	{ .name = "validate", .begin = toolrun_validate_begin },
 	{ .name = "policy", .begin = toolrun_policy_begin },
 	{ .name = "sandbox", .begin = toolrun_sandbox_begin },
+	{ .name = "mode", .begin = toolrun_mode_begin },
 	{ .name = "approve", .begin = toolrun_approve_begin,
 	  .cancel = toolrun_approve_cancel },
 	{ .name = "budget", .begin = toolrun_budget_begin,
@@ -470,6 +473,19 @@ toolrun_sandbox_begin(struct toolrun *tr, struct tool_call *tc)
 	return (TOOLRUN_GO);
 }
 
+/*
+ * mode: a call that would change the permission mode (EFFECT_MODE: leaving
+ * plan mode with exit_plan_mode) is the user's decision, whatever the mode
+ * and the rules allowed (issue 10).
+ */
+static enum toolrun_rc
+toolrun_mode_begin(struct toolrun *tr, struct tool_call *tc)
+{
+	if (tc->effects.flags & EFFECT_MODE)
+		tr->ask = 1;
+	return (TOOLRUN_GO);
+}
+
 /* approve: ask the user, when the policy left it to them. */
 static enum toolrun_rc
 toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
@@ -587,7 +603,13 @@ toolrun_decide(struct toolrun *tr, struct tool_call *tc, enum approval ans,
 		toolrun_resume(tr, TOOLRUN_GO);
 		break;
 	case APPROVE_REJECT:
-		if (note != NULL && *note != '\0')
+		if (tc->effects.flags & EFFECT_MODE)
+			tool_result_setf(tc, 1, "The user did not approve the "
+			    "plan: the mode stays plan (read-only tools only). "
+			    "%s%s", note != NULL && *note != '\0' ?
+			    "Their reason: " : "Ask what they want changed.",
+			    note != NULL ? note : "");
+		else if (note != NULL && *note != '\0')
 			tool_result_setf(tc, 1, "The user rejected this %s "
 			    "call. Their note: %s", tc->name, note);
 		else

@@ -12,8 +12,10 @@
  */
 #include <sys/ioctl.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -35,6 +37,7 @@
 #include "snapshot.h"
 #include "options.h"
 #include "workspace.h"
+#include "cmd-custom.h"
 #include "banned.h"
 
 #define UI_FRAME_MS	16	/* at most ~60 frames a second */
@@ -91,6 +94,9 @@ static void	ui_ask_trust(struct ui *, int);
 static void	ui_trust_answer(struct ui *, int, void *);
 static void	ui_trust_release(void *);
 static void	ui_history_save(struct ui *, const char *);
+static void	ui_shell(struct ui *, const char *, const char *);
+static void	ui_external_edit(struct ui *);
+static void	ui_print_transcript(struct ui *);
 static void	ui_history_load(struct ui *);
 
 static void	ui_cb_text(void *, const char *, size_t);
@@ -348,6 +354,7 @@ ui_frame(void *arg)
 	struct editor_layout	 l;
 	size_t			 i, first;
 	int			 h, y, status_y, rows = ui->rows, cols = ui->cols;
+	int			 q, mh, th;
 
 	ui_frame_timer = NULL;
 	ui_last_frame = loop_now_ms();
@@ -369,7 +376,15 @@ ui_frame(void *arg)
 		if (h > rows - 3)
 			h = rows - 3;
 		status_y = rows - h - 1;
-		view_transcript_draw(ui, 0, status_y, cols);
+		q = ui_queue_height(ui);
+		if (q > status_y - 1)
+			q = 0;
+		th = view_todo_height(ui);
+		if (th > status_y - q - 3)
+			th = 0;
+		view_transcript_draw(ui, 0, status_y - q - th, cols);
+		view_todo_draw(ui, status_y - q - th, th, cols);
+		ui_queue_draw(ui, status_y - q, q, cols);
 		status_draw(ui, status_y, cols);
 		top->ops->draw(top, status_y + 1, h, cols);
 		goto out;
@@ -385,7 +400,19 @@ ui_frame(void *arg)
 	if (l.cursor_row >= (size_t)h)
 		first = l.cursor_row - h + 1;
 	status_y = rows - h - 1;
-	view_transcript_draw(ui, 0, status_y, cols);
+	q = ui_queue_height(ui);
+	if (q > status_y - 1)
+		q = 0;
+	mh = ui_mention_height(ui);
+	if (mh > status_y - q - 1)
+		mh = 0;
+	th = view_todo_height(ui);
+	if (th > status_y - q - mh - 3)
+		th = 0;
+	view_transcript_draw(ui, 0, status_y - q - mh - th, cols);
+	view_todo_draw(ui, status_y - q - mh - th, th, cols);
+	ui_queue_draw(ui, status_y - q - mh, q, cols);
+	ui_mention_draw(ui, status_y - mh, mh, cols);
 	status_draw(ui, status_y, cols);
 	for (i = 0; i < (size_t)h && first + i < l.nrows; i++) {
 		const char	*buf = editor_buffer(ui->editor, NULL);
@@ -407,7 +434,10 @@ ui_frame(void *arg)
 
 		if (ui->agent != NULL && agent_busy(ui->agent)) {
 			k1 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
-			hint = xasprintf("%s to stop; type ahead", k1);
+			k2 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_SEND);
+			hint = xasprintf("%s to stop; type ahead, %s queues "
+			    "it for when the turn ends", k1, k2);
+			free(k2);
 			free(k1);
 		} else {
 			k1 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_SEND);
@@ -483,6 +513,88 @@ ui_suspend(struct ui *ui)
 	ui->started = 0;
 	ui_term_stop(ui);
 	kill(getpid(), SIGTSTP);
+}
+
+/*
+ * C-g: edit the prompt in $VISUAL or $EDITOR (vi when neither is set).
+ * The terminal is given to the editor, as for C-z, and taken back when it
+ * exits; the loop waits meanwhile.  What the file holds then (less one
+ * final newline) becomes the prompt; a failed editor leaves it as it was.
+ */
+static void
+ui_external_edit(struct ui *ui)
+{
+	const char	*ed = getenv("VISUAL"), *tmpdir = getenv("TMPDIR");
+	struct buf	 b = BUF_INIT;
+	char		*path, *text, *cmd, tmp[4096];
+	ssize_t		 n;
+	pid_t		 pid;
+	int		 fd, status = -1;
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	path = xasprintf("%s/agentos-prompt-XXXXXX.md", tmpdir != NULL &&
+	    *tmpdir == '/' ? tmpdir : "/tmp");
+	if ((fd = mkstemps(path, 3)) == -1) {
+		view_transcript_notice(ui, TE_ERROR, "editor: %s: %s", path,
+		    strerror(errno));
+		free(path);
+		return;
+	}
+	/* A text file ends with a newline, as editors expect. */
+	text = editor_text(ui->editor);
+	buf_adds(&b, text);
+	if (b.len > 0 && b.buf[b.len - 1] != '\n')
+		buf_addch(&b, '\n');
+	n = write(fd, b.buf, b.len);
+	if (n != (ssize_t)b.len) {
+		view_transcript_notice(ui, TE_ERROR, "editor: cannot write "
+		    "%s", path);
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	cmd = xasprintf("%s \"$1\"", ed);
+	ui->started = 0;
+	ui_term_stop(ui);
+	if ((pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	free(cmd);
+	ui->started = 1;
+	refresh();
+	ui_term_start(ui);
+	ui_resize(ui);
+	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "editor: %s %s %d; the "
+		    "prompt is unchanged", ed,
+		    pid != -1 && WIFSIGNALED(status) ?
+		    "was killed by signal" : "exited", pid == -1 ? -1 :
+		    WIFSIGNALED(status) ? WTERMSIG(status) :
+		    WEXITSTATUS(status));
+		goto out;
+	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		goto out;
+	buf_reset(&b);
+	while ((n = read(fd, tmp, sizeof tmp)) > 0 && b.len < 1024 * 1024)
+		buf_add(&b, tmp, n);
+	if (b.len > 0 && b.buf[b.len - 1] == '\n')
+		buf_setlen(&b, b.len - 1);
+	editor_set(ui->editor, b.buf);
+out:
+	if (fd != -1)
+		close(fd);
+	unlink(path);
+	free(path);
+	free(text);
+	buf_release(&b);
+	ui_redraw(ui);
 }
 
 /* Terminal input: feed the key parser; a lone ESC waits a moment. */
@@ -719,6 +831,7 @@ ui_fork_ext(struct ui *ui, int turn, const char *before)
 	} else {
 		view_transcript_clear(ui);
 		view_transcript_load(ui, agent_conv(ui->agent));
+		view_todo_load(ui, agent_conv(ui->agent));
 		if (before != NULL)
 			view_transcript_notice(ui, TE_NOTICE, "%s", before);
 		view_transcript_notice(ui, TE_NOTICE, "Rewound the "
@@ -759,6 +872,7 @@ ui_resumed(struct ui *ui)
 	int				 interrupted = 0;
 
 	agent_resumed(ui->agent, &interrupted);
+	view_todo_load(ui, agent_conv(ui->agent));
 	view_transcript_notice(ui, TE_NOTICE, "Resumed session %s: %d "
 	    "prompt%s.", agent_session_id(ui->agent), st->turns,
 	    st->turns == 1 ? "" : "s");
@@ -824,6 +938,7 @@ ui_clear(struct ui *ui)
 		return;
 	}
 	view_transcript_clear(ui);
+	view_todo_release(ui);
 	view_transcript_notice(ui, TE_NOTICE, "Cleared: a new conversation "
 	    "starts (session %s). The previous one, %s, can be resumed with "
 	    "/resume.", agent_session_id(ui->agent), old);
@@ -975,8 +1090,6 @@ ui_submit(struct ui *ui, const char *text)
 void
 ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 {
-	char	*cause = NULL;
-
 	if (text[0] == '/' && text[1] != '/' && text[1] != '\0' &&
 	    strchr(text, '\n') == NULL) {
 		if (slash_run(ui, text) != 0) {
@@ -987,8 +1100,24 @@ ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 		ui_redraw(ui);
 		return;
 	}
+	if (text[0] == '!' && text[strspn(text + 1, " \t") + 1] != '\0') {
+		ui_shell(ui, text + 1 + strspn(text + 1, " \t"), shown);
+		return;
+	}
 	if (text[0] == '/' && text[1] == '/')
 		text++;
+	ui_submit_message(ui, text, shown);
+}
+
+void
+ui_submit_message(struct ui *ui, const char *text, const char *shown)
+{
+	char	*cause = NULL;
+
+	if (ui->agent != NULL && agent_busy(ui->agent)) {
+		ui_queue_add(ui, text, shown);
+		return;
+	}
 	ui->scroll = 0;
 	if (!config_provider_configured(ui->cfg)) {
 		view_transcript_add(ui, TE_USER, shown);
@@ -1007,6 +1136,31 @@ ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 		return;
 	}
 	view_transcript_prompt(ui, text, shown);
+	ui_busy_changed(ui);
+	ui_redraw(ui);
+}
+
+/*
+ * !command: run it in the shell as the agent's commands run (agent_shell():
+ * sandbox, snapshot); its output goes to the model with the next message.
+ */
+static void
+ui_shell(struct ui *ui, const char *command, const char *shown)
+{
+	char	*cause = NULL;
+
+	ui->scroll = 0;
+	if (ui->agent == NULL) {
+		view_transcript_notice(ui, TE_ERROR, "the agent could not "
+		    "start; see the message above");
+		return;
+	}
+	view_transcript_add(ui, TE_USER, shown);
+	if (agent_shell(ui->agent, command, &cause) != 0) {
+		view_transcript_notice(ui, TE_ERROR, "!: %s", cause);
+		free(cause);
+		return;
+	}
 	ui_busy_changed(ui);
 	ui_redraw(ui);
 }
@@ -1180,18 +1334,27 @@ static void
 ui_key_send(struct ui *ui)
 {
 	struct editor	*p = ui->editor;
-	char		*text, *stop, *shown;
+	char		*text, *shown, *att;
 	size_t		 len;
 
 	text = editor_text(p);
-	if (*text != '\0' && *text != '/' && ui->agent != NULL &&
-	    agent_busy(ui->agent)) {
-		/* Typed ahead: it waits in the prompt. */
-		stop = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
-		view_transcript_notice(ui, TE_NOTICE, "A turn is "
-		    "running: your message stays in the prompt; "
-		    "send it when the turn ends, or %s to stop it", stop);
-		free(stop);
+	if (*text != '\0' && (*text != '/' || text[1] == '/') &&
+	    *text != '!' && ui->agent != NULL && agent_busy(ui->agent)) {
+		/* Typed ahead: queued, sent when the turn ends. */
+		editor_history_add(p, text);
+		ui_history_save(ui, text);
+		editor_buffer(p, &len);
+		shown = xstrndup(editor_buffer(p, NULL), len);
+		editor_clear(p);
+		/* "//x" sends "/x", as when idle. */
+		att = ui_mention_attach(ui, text[0] == '/' ? text + 1 : text);
+		ui_queue_add(ui, att, shown[0] == '/' ? shown + 1 : shown);
+		free(att);
+		free(shown);
+	} else if (*text == '\0' && ui->nqueued > 0 && ui->agent != NULL &&
+	    !agent_busy(ui->agent)) {
+		/* The queue a stopped turn kept. */
+		ui_queue_flush(ui);
 	} else if (*text != '\0') {
 		editor_history_add(p, text);
 		ui_history_save(ui, text);
@@ -1199,8 +1362,11 @@ ui_key_send(struct ui *ui)
 		editor_buffer(p, &len);
 		shown = xstrndup(editor_buffer(p, NULL), len);
 		editor_clear(p);
-		ui_submit_shown(ui, text, shown[0] == '/' && shown[1] == '/' ?
+		att = (text[0] == '/' && text[1] != '/') || text[0] == '!' ?
+		    xstrdup(text) : ui_mention_attach(ui, text);
+		ui_submit_shown(ui, att, shown[0] == '/' && shown[1] == '/' ?
 		    shown + 1 : shown);
+		free(att);
 		free(shown);
 	}
 	free(text);
@@ -1231,8 +1397,11 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 	}
 	if (ui_key_transcript(ui, key_lookup(keys, KEYM_MAIN, k)))
 		return (VIEW_HANDLED);
+	if (ui_mention_key(ui, ev))
+		return (VIEW_HANDLED);
 	if (k == KEYC_PASTE) {
 		editor_paste(p, ev->paste, ev->paste_len);
+		ui_mention_update(ui);
 		return (VIEW_HANDLED);
 	}
 
@@ -1282,6 +1451,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		ui_suspend(ui);
 		break;
 	case KA_ED_COMPLETE:
+		slash_custom_scan(ui);
 		buf_init(&cands, 0);
 		if ((c = slash_complete(editor_buffer(p, NULL), &cands)) !=
 		    NULL) {
@@ -1330,12 +1500,20 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		editor_kill_word(p);
 		break;
 	case KA_ED_UP:
+		if (editor_empty(p) && ui_queue_edit_last(ui) == 0)
+			break;
 		if (editor_up(p, width) != 0)
 			editor_history_prev(p);
 		break;
 	case KA_ED_DOWN:
 		if (editor_down(p, width) != 0)
 			editor_history_next(p);
+		break;
+	case KA_ED_SEARCH:
+		ui_mention_search(ui);
+		return (VIEW_HANDLED);
+	case KA_ED_EXTERNAL:
+		ui_external_edit(ui);
 		break;
 	default:
 		/* Typed text. */
@@ -1344,6 +1522,7 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 			editor_insert(p, enc, utf8_encode(k, enc));
 		break;
 	}
+	ui_mention_update(ui);
 	return (VIEW_HANDLED);
 }
 
@@ -1706,6 +1885,13 @@ ui_cb_tool_finished(void *arg, struct tool_call *tc)
 		buf_add(&e->output, tc->result.buf, tc->result.len);
 	e->lines_width = 0;
 	ui_close_views(ui, &view_approval_ops);
+	if (!tc->is_error && strcmp(tc->name, "todo_write") == 0)
+		view_todo_set(ui, tc->input);
+	if (strncmp(tc->id, "user-shell-", 11) == 0) {
+		e->expanded = 1;
+		view_transcript_notice(ui, TE_NOTICE, "The command and its "
+		    "output go to the model with your next message.");
+	}
 	ui_redraw(ui);
 }
 
@@ -1808,6 +1994,7 @@ ui_cb_turn_done(void *arg, enum stop_reason stop, const char *error)
 			view_transcript_add(ui, TE_ERROR, error);
 	} else if (stop == STOP_REFUSAL)
 		view_transcript_add(ui, TE_NOTICE, "The model declined.");
+	ui_queue_turn_done(ui, error);
 	status_update_branch(ui);
 	ui_redraw(ui);
 }
@@ -1844,6 +2031,37 @@ ui_budget_release(void *arg)
 	ui->budget_view = NULL;
 	if (ui->agent != NULL && !ui->quit)
 		agent_budget_answer(ui->agent, 0);
+}
+
+/*
+ * On quit, the transcript as plain text on the normal screen (the TUI
+ * drew on the alternate one), so the terminal's own scrollback and search
+ * keep the conversation, as after any other program.
+ */
+static void
+ui_print_transcript(struct ui *ui)
+{
+	const struct slines	*sl;
+	struct tentry		*e;
+	size_t			 i, j;
+	int			 width = ui->cols > 10 ? ui->cols : 80;
+
+	if (!isatty(STDOUT_FILENO) || ui->nentries == 0)
+		return;
+	for (i = 0; i < ui->nentries; i++) {
+		e = ui->entries[i];
+		/* Blank lines as on the screen: none between tool calls. */
+		if (i > 0 && !(e->type == TE_TOOL &&
+		    ui->entries[i - 1]->type == TE_TOOL))
+			fputc('\n', stdout);
+		sl = view_transcript_lines(ui, e, width);
+		for (j = 0; j < sl->nr; j++) {
+			fwrite(sl->v[j].text.buf, 1, sl->v[j].text.len,
+			    stdout);
+			fputc('\n', stdout);
+		}
+	}
+	fflush(stdout);
 }
 
 /* The line printed after the terminal is restored. */
@@ -2133,7 +2351,12 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 		ui_term_stop(&ui);
 	}
 	delscreen(scr);
+	ui_print_transcript(&ui);
 	ui_exit_line(&ui);
+	ui_queue_release(&ui);
+	ui_mention_release(&ui);
+	view_todo_release(&ui);
+	cmd_custom_free_all();
 out:
 	fatal_hook = NULL;
 	ui_current = NULL;

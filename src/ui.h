@@ -220,6 +220,15 @@ char	*editor_history_escape(const char *text);
 char	*editor_history_unescape(const char *line, size_t len);
 int	 editor_history_prev(struct editor *p);
 int	 editor_history_next(struct editor *p);
+/* The history's entries, oldest first: how many, and entry i (borrowed). */
+size_t	 editor_history_count(struct editor *p);
+const char *editor_history_get(struct editor *p, size_t i);
+/*
+ * Replace bytes [from, to) of the buffer with text (the caret ends after
+ * it); nothing when the range is not in the buffer.  For completions.
+ */
+void	 editor_replace(struct editor *p, size_t from, size_t to,
+	    const char *text);
 
 /* key.c: terminal input bytes to keys, key names, and the key table */
 
@@ -306,7 +315,7 @@ enum key_action {
 	KA_ED_SUSPEND, KA_ED_COMPLETE, KA_ED_BACKSPACE, KA_ED_DELETE,
 	KA_ED_LEFT, KA_ED_RIGHT, KA_ED_WORD_LEFT, KA_ED_WORD_RIGHT,
 	KA_ED_HOME, KA_ED_END, KA_ED_KILL_LINE, KA_ED_KILL_START,
-	KA_ED_KILL_WORD, KA_ED_UP, KA_ED_DOWN,
+	KA_ED_KILL_WORD, KA_ED_UP, KA_ED_DOWN, KA_ED_SEARCH, KA_ED_EXTERNAL,
 	/* approval */
 	KA_AP_YES, KA_AP_ALWAYS, KA_AP_NOTE, KA_AP_REJECT, KA_NOTE_BACK,
 	/* lists and pagers */
@@ -412,6 +421,9 @@ struct tentry {
 						   (render_term()) */
 };
 
+struct todo_list;
+struct ui_mention;
+struct ui_queued;
 struct ui {
 	const char		*root, *cwd;
 	struct config		*cfg;
@@ -446,6 +458,12 @@ struct ui {
 	char			*history;	/* prompt history file */
 	char			*progress;	/* background work, or NULL */
 	struct view		*budget_view;	/* the ask at a limit, or NULL */
+	struct ui_queued	*queued;	/* typed while a turn ran */
+	size_t			 nqueued, aqueued;
+	struct loop_timer	*queue_timer;	/* sending them, or NULL */
+	struct ui_mention	*mention;	/* the @path popup, or NULL */
+	struct todo_list	*todo;		/* the model's, or NULL */
+	int			 todo_hidden;	/* /todo hid it */
 };
 
 /* Schedule a redraw (coalesced; at most one frame per ~16 ms). */
@@ -474,6 +492,11 @@ void	 ui_submit(struct ui *ui, const char *text);
  * placeholders unexpanded) while text (borrowed) goes to the model.
  */
 void	 ui_submit_shown(struct ui *ui, const char *text, const char *shown);
+/*
+ * Send text (borrowed) to the model as the user's message, the transcript
+ * showing shown: no slash command, no !command; queued while a turn runs.
+ */
+void	 ui_submit_message(struct ui *ui, const char *text, const char *shown);
 /*
  * Rewind the files to snapshot id, or with id NULL to before the agent's
  * last change (Alt-z), saying what happened in the transcript; when files
@@ -527,6 +550,62 @@ void	 ui_key_hints(struct ui *ui, enum key_mode mode,
 /* The action bound to key in mode by the configuration (key_lookup()). */
 enum key_action ui_key_action(struct ui *ui, enum key_mode mode,
 	    key_code key);
+
+/* ui-queue.c: messages typed while a turn runs, sent when it ends */
+
+/* Queue a message: text goes to the model, shown to the transcript. */
+void	 ui_queue_add(struct ui *ui, const char *text, const char *shown);
+/* Take the last queued message back into the editor; -1 if none. */
+int	 ui_queue_edit_last(struct ui *ui);
+/* Send the queue (joined, in order) from the loop as the next message. */
+void	 ui_queue_flush(struct ui *ui);
+/*
+ * The turn ended (error NULL: normally): send the queue; after an error or
+ * a stop it stays, and a notice says how to send or edit it.
+ */
+void	 ui_queue_turn_done(struct ui *ui, const char *error);
+/* Rows the queue takes below the transcript (0 when empty). */
+int	 ui_queue_height(struct ui *ui);
+/* Draw the queue in rows x cols at row y. */
+void	 ui_queue_draw(struct ui *ui, int y, int rows, int cols);
+/* Free the queue (at exit). */
+void	 ui_queue_release(struct ui *ui);
+
+/* ui-mention.c: the @path completion popup and attachments */
+
+/*
+ * A key on the main screen while the popup is shown: Tab and Enter insert
+ * the selected path, Up and Down select, Esc closes it.  Returns nonzero
+ * when the key was used.
+ */
+int	 ui_mention_key(struct ui *ui, const struct key_event *ev);
+/* The prompt changed: open, update or close the popup. */
+void	 ui_mention_update(struct ui *ui);
+/* Rows the popup takes above the status bar (0: closed). */
+int	 ui_mention_height(struct ui *ui);
+void	 ui_mention_draw(struct ui *ui, int y, int rows, int cols);
+/*
+ * The text to send with the files its @path words mention attached
+ * (complete_attach()), each attachment noted in the transcript; caller
+ * frees.
+ */
+char	*ui_mention_attach(struct ui *ui, const char *text);
+void	 ui_mention_release(struct ui *ui);
+/* C-r: open the history search (what the prompt holds starts it). */
+void	 ui_mention_search(struct ui *ui);
+
+/* view-todo.c: the model's todo list above the status bar (todo.h) */
+
+/* Show the list of a successful todo_write call's input (borrowed). */
+void	 view_todo_set(struct ui *ui, json_t *input);
+/* Show the last successful todo_write of conv, or none (a resume). */
+void	 view_todo_load(struct ui *ui, const struct conv *conv);
+void	 view_todo_release(struct ui *ui);
+/* Rows the list takes (0: none or hidden), and draw it there. */
+int	 view_todo_height(struct ui *ui);
+void	 view_todo_draw(struct ui *ui, int y, int rows, int cols);
+/* Append " | todo DONE/ALL" for the status bar to b, when there is one. */
+void	 view_todo_status(struct ui *ui, struct buf *b);
 
 /* view-transcript.c: the transcript entries and their drawing */
 
@@ -663,6 +742,11 @@ int	 slash_run(struct ui *ui, const char *line);
  * "/a  /b ..." is appended to it (empty otherwise).  Caller frees.
  */
 char	*slash_complete(const char *line, struct buf *candidates);
+/*
+ * Read the custom commands again (cmd-custom.h: the user's, and the
+ * project's when it is trusted), for slash_complete() and /help.
+ */
+void	 slash_custom_scan(struct ui *ui);
 
 /* theme.c: colours and attributes of the elements */
 

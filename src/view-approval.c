@@ -92,7 +92,10 @@ approval_render(struct approval_view *d, int width)
 	if (d->width == width)
 		return;
 	slines_release(&d->lines);
-	if (d->flags & EFFECT_EXEC)	/* the preview says "$ command" */
+	if (d->flags & EFFECT_MODE)	/* exit_plan_mode: the plan */
+		render_md(&d->lines, d->preview, strlen(d->preview), width,
+		    EL_TEXT);
+	else if (d->flags & EFFECT_EXEC) /* the preview says "$ command" */
 		render_plain(&d->lines, d->preview, strlen(d->preview), width,
 		    EL_CODE, SA_BOLD, NULL, 0);
 	else if (d->flags & EFFECT_EDIT)
@@ -124,7 +127,19 @@ approval_answer(struct view *v, enum approval ans, const char *note)
 	struct ui		*ui = v->ui;
 	struct tool_call	*tc = d->tc;
 	char			*copy = note != NULL ? xstrdup(note) : NULL;
+	enum perm_mode		 m;
 
+	if ((d->flags & EFFECT_MODE) && ans != APPROVE_REJECT &&
+	    ui->agent != NULL) {
+		/*
+		 * A plan approved: leave plan mode before the call runs, so
+		 * its result names the mode; "always" means accept edits.
+		 */
+		m = ans == APPROVE_ALWAYS ? PERM_ACCEPT_EDITS : PERM_ASK;
+		agent_set_mode(ui->agent, m);
+		ui->cfg->perm_mode = m;
+		ans = APPROVE_ONCE;
+	}
 	ui_remove(ui, v);
 	if (ui->agent != NULL)
 		agent_decide(ui->agent, tc, ans, copy);
@@ -255,6 +270,9 @@ approval_key(struct view *v, const struct key_event *ev)
 	case KA_AP_YES:
 		return (approval_answer(v, APPROVE_ONCE, NULL));
 	case KA_AP_ALWAYS:
+		/* A plan: "a" approves it and switches to accept-edits. */
+		if (d->flags & EFFECT_MODE)
+			return (approval_answer(v, APPROVE_ALWAYS, NULL));
 		if (d->nchoices == 0)
 			return (VIEW_HANDLED);
 		d->choosing = 1;
@@ -314,7 +332,8 @@ approval_draw(struct view *v, int y, int rows, int cols)
 	int			 i, body, x, max;
 
 	approval_render(d, cols);
-	what = (d->flags & EFFECT_EXEC) ? "Run this command?" :
+	what = (d->flags & EFFECT_MODE) ? "Approve this plan?" :
+	    (d->flags & EFFECT_EXEC) ? "Run this command?" :
 	    (d->flags & EFFECT_EDIT) ? "Make this edit?" : "Allow this call?";
 	mvhline(y, 0, ' ', cols);
 	x = ui_draw_text(y, 0, cols, "\xe2\x94\x80\xe2\x94\x80 ", EL_BORDER,
@@ -402,6 +421,17 @@ approval_draw(struct view *v, int y, int rows, int cols)
 			}
 		}
 		editor_layout_release(&l);
+		return;
+	}
+	if (d->flags & EFFECT_MODE) {
+		approval_hint(v, &b, KA_AP_YES, "", " yes, ask before edits");
+		approval_hint(v, &b, KA_AP_ALWAYS, b.len > 0 ? "   " : "",
+		    " yes, accept edits");
+		approval_hint(v, &b, KA_AP_NOTE, "   ",
+		    " no, keep planning (with a reason)");
+		approval_hint(v, &b, KA_AP_REJECT, "   ", " no");
+		ui_draw_text(y + rows - 1, 0, cols, b.buf, EL_NOTICE, SA_BOLD);
+		buf_release(&b);
 		return;
 	}
 	if (d->choosing) {

@@ -1,0 +1,97 @@
+/* test-complete.c: @path mentions: the word at the caret, fuzzy scores. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "agentos.h"
+#include "complete.h"
+
+static void
+test_word_at(void **state)
+{
+	size_t	 start = 99;
+	char	*w;
+
+	w = complete_word_at("look at @src/a", 14, &start);
+	assert_non_null(w);
+	assert_string_equal(w, "src/a");
+	assert_int_equal(start, 8);
+	free(w);
+	w = complete_word_at("@", 1, &start);
+	assert_non_null(w);
+	assert_string_equal(w, "");
+	free(w);
+	/* An e-mail address is not a mention, nor a word without '@'. */
+	assert_null(complete_word_at("me@example.com", 14, &start));
+	assert_null(complete_word_at("look at src", 11, &start));
+	assert_null(complete_word_at("@a b", 4, &start));
+}
+
+static void
+test_match(void **state)
+{
+	char	*files[] = { "README.md", "src/alpha.c", "src/beta.c",
+		    "src/ui.c", "tests/build/ui-test.sh", "docs/guide.md" };
+	char	**cands, **out;
+	size_t	  nc, no, i;
+
+	complete_candidates(files, 6, &cands, &nc);
+	/* 6 files and the folders docs/ src/ tests/ tests/build/. */
+	assert_int_equal(nc, 10);
+	for (i = 1; i < nc; i++)
+		assert_true(strcmp(cands[i - 1], cands[i]) < 0);
+	complete_match(cands, nc, "ui", COMPLETE_MAX, &out, &no);
+	assert_true(no >= 2);
+	assert_string_equal(out[0], "src/ui.c");
+	complete_free(out, no);
+	complete_match(cands, nc, "sbt", COMPLETE_MAX, &out, &no);
+	assert_true(no >= 1);
+	assert_string_equal(out[0], "src/beta.c");
+	complete_free(out, no);
+	complete_match(cands, nc, "doc", COMPLETE_MAX, &out, &no);
+	assert_true(no >= 1);
+	assert_string_equal(out[0], "docs/");
+	complete_free(out, no);
+	complete_match(cands, nc, "zzz", COMPLETE_MAX, &out, &no);
+	assert_int_equal(no, 0);
+	complete_match(cands, nc, "", 3, &out, &no);
+	assert_int_equal(no, 3);
+	complete_free(out, no);
+	assert_int_equal(complete_score("src/beta.c", "xyz"), -1);
+	assert_true(complete_score("src/alpha.c", "alp") >
+	    complete_score("src/a/l/p.c", "alp"));
+	complete_free(cands, nc);
+}
+
+static void
+test_symbols(void **state)
+{
+	char	*syms[] = { "src/a.c#ui_frame", "src/b.c#frame_count",
+		    "src/c.c#unrelated" };
+	char	**out;
+	size_t	  no;
+
+	complete_match_symbols(syms, 3, "frame", COMPLETE_MAX, &out, &no);
+	assert_int_equal(no, 2);
+	/* The name starting with the query first. */
+	assert_string_equal(out[0], "src/b.c#frame_count");
+	complete_free(out, no);
+	complete_match_symbols(syms, 3, "", COMPLETE_MAX, &out, &no);
+	assert_int_equal(no, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_word_at),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_symbols),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
