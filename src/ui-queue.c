@@ -16,7 +16,7 @@
 #define UI_QUEUE_ROWS	3	/* rows shown; more say "+N more" */
 
 struct ui_queued {
-	char	*text;		/* what the model gets (pastes expanded) */
+	char	*text;		/* sent to the model, pastes expanded */
 	char	*shown;		/* what the transcript shows */
 };
 
