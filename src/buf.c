@@ -157,3 +157,23 @@ buf_rtrim(struct buf *b)
 		n--;
 	buf_setlen(b, n);
 }
+
+void
+buf_tail_add(char *tail, size_t max, size_t *len, const void *data, size_t n)
+{
+	const char	*d = data;
+	size_t		 keep;
+
+	if (n >= max) {
+		memcpy(tail, d + n - max, max);
+		*len = max;
+		return;
+	}
+	if (*len + n > max) {
+		keep = max - n;
+		memmove(tail, tail + *len - keep, keep);
+		*len = keep;
+	}
+	memcpy(tail + *len, d, n);
+	*len += n;
+}

@@ -57,5 +57,13 @@ void	 buf_remove_head(struct buf *b, size_t n);
 char	*buf_detach(struct buf *b, size_t *len);
 /* Strip trailing white space. */
 void	 buf_rtrim(struct buf *b);
+/*
+ * Keep the last max bytes of a stream in a fixed array: append n bytes of
+ * data to tail (room for at least max bytes, *len of them in use), dropping
+ * the oldest bytes that no longer fit.  For a child's stderr, whose last
+ * lines explain why it died.  Never NUL-terminates.
+ */
+void	 buf_tail_add(char *tail, size_t max, size_t *len, const void *data,
+	    size_t n);
 
 #endif

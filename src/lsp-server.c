@@ -363,7 +363,6 @@ lsp_server_drain_err(struct lsp_server *s)
 {
 	char	tmp[4096];
 	ssize_t	n;
-	size_t	keep;
 
 	if (s->err_fd == -1)
 		return;
@@ -374,20 +373,9 @@ lsp_server_drain_err(struct lsp_server *s)
 				event_del(s->ev_err);
 			return;
 		}
-		if ((size_t)n >= sizeof s->errtail) {
-			memcpy(s->errtail, tmp + n - (sizeof s->errtail - 1),
-			    sizeof s->errtail - 1);
-			s->errlen = sizeof s->errtail - 1;
-			continue;
-		}
-		if (s->errlen + n >= sizeof s->errtail) {
-			keep = sizeof s->errtail - 1 - n;
-			memmove(s->errtail, s->errtail + s->errlen - keep,
-			    keep);
-			s->errlen = keep;
-		}
-		memcpy(s->errtail + s->errlen, tmp, n);
-		s->errlen += n;
+		/* One byte is left for the NUL lsp_server_failed() adds. */
+		buf_tail_add(s->errtail, sizeof s->errtail - 1, &s->errlen,
+		    tmp, n);
 	}
 }
 

@@ -1432,7 +1432,6 @@ mcp_err_cb(evutil_socket_t fd, short what, void *arg)
 	struct mcp_server	*s = arg;
 	char			 tmp[4096];
 	ssize_t			 n;
-	size_t			 keep;
 
 	(void)what;
 	for (;;) {
@@ -1443,20 +1442,8 @@ mcp_err_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		log_debug("mcp: %s stderr: %.*s", s->conf->name, (int)n, tmp);
-		if ((size_t)n >= sizeof s->errtail) {
-			memcpy(s->errtail, tmp + n - sizeof s->errtail,
-			    sizeof s->errtail);
-			s->errlen = sizeof s->errtail;
-			continue;
-		}
-		if (s->errlen + n > sizeof s->errtail) {
-			keep = sizeof s->errtail - n;
-			memmove(s->errtail, s->errtail + s->errlen - keep,
-			    keep);
-			s->errlen = keep;
-		}
-		memcpy(s->errtail + s->errlen, tmp, n);
-		s->errlen += n;
+		buf_tail_add(s->errtail, sizeof s->errtail, &s->errlen, tmp,
+		    n);
 	}
 }
 

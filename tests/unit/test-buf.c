@@ -72,6 +72,30 @@ test_long_format(void **state)
 	buf_release(&b);
 }
 
+/* The tail keeps the newest max bytes, whatever the sizes of the adds. */
+static void
+test_tail(void **state)
+{
+	char	tail[8];
+	size_t	len = 0;
+
+	buf_tail_add(tail, sizeof tail, &len, "abc", 3);
+	assert_int_equal(len, 3);
+	assert_memory_equal(tail, "abc", 3);
+	buf_tail_add(tail, sizeof tail, &len, "defgh", 5);
+	assert_int_equal(len, 8);
+	assert_memory_equal(tail, "abcdefgh", 8);
+	buf_tail_add(tail, sizeof tail, &len, "ij", 2);
+	assert_int_equal(len, 8);
+	assert_memory_equal(tail, "cdefghij", 8);
+	buf_tail_add(tail, sizeof tail, &len, "0123456789", 10);
+	assert_int_equal(len, 8);
+	assert_memory_equal(tail, "23456789", 8);
+	buf_tail_add(tail, sizeof tail, &len, "", 0);
+	assert_int_equal(len, 8);
+	assert_memory_equal(tail, "23456789", 8);
+}
+
 int
 main(void)
 {
@@ -80,6 +104,7 @@ main(void)
 		cmocka_unit_test(test_add_and_detach),
 		cmocka_unit_test(test_cap_truncates),
 		cmocka_unit_test(test_long_format),
+		cmocka_unit_test(test_tail),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
