@@ -29,6 +29,8 @@ static int	complete_boundary(const char *, size_t);
 static int	complete_score_from(const char *, size_t, const char *,
 		    size_t);
 static void	complete_size(struct buf *, size_t);
+static void	complete_best(struct complete_scored *, size_t, size_t,
+		    char ***, size_t *);
 
 char *
 complete_word_at(const char *text, size_t caret, size_t *start)
@@ -177,6 +179,27 @@ complete_cmp_scored(const void *a, const void *b)
 	return (strcmp(x->path, y->path));
 }
 
+
+/* Sort the nv scored candidates of v (freed), best first; keep max. */
+static void
+complete_best(struct complete_scored *v, size_t nv, size_t max, char ***out,
+    size_t *nout)
+{
+	size_t	i;
+
+	if (nv > 0)
+		qsort(v, nv, sizeof *v, complete_cmp_scored);
+	if (nv > max)
+		nv = max;
+	if (nv > 0) {
+		*out = xcalloc(nv, sizeof **out);
+		for (i = 0; i < nv; i++)
+			(*out)[i] = xstrdup(v[i].path);
+	}
+	*nout = nv;
+	free(v);
+}
+
 void
 complete_match(char *const *paths, size_t n, const char *query, size_t max,
     char ***out, size_t *nout)
@@ -198,17 +221,7 @@ complete_match(char *const *paths, size_t n, const char *query, size_t max,
 		v[nv].len = strlen(paths[i]);
 		nv++;
 	}
-	if (nv > 0)
-		qsort(v, nv, sizeof *v, complete_cmp_scored);
-	if (nv > max)
-		nv = max;
-	if (nv > 0) {
-		*out = xcalloc(nv, sizeof **out);
-		for (i = 0; i < nv; i++)
-			(*out)[i] = xstrdup(v[i].path);
-	}
-	*nout = nv;
-	free(v);
+	complete_best(v, nv, max, out, nout);
 }
 
 void
@@ -234,17 +247,7 @@ complete_match_symbols(char *const *syms, size_t n, const char *query,
 		v[nv].len = strlen(syms[i]);
 		nv++;
 	}
-	if (nv > 0)
-		qsort(v, nv, sizeof *v, complete_cmp_scored);
-	if (nv > max)
-		nv = max;
-	if (nv > 0) {
-		*out = xcalloc(nv, sizeof **out);
-		for (i = 0; i < nv; i++)
-			(*out)[i] = xstrdup(v[i].path);
-	}
-	*nout = nv;
-	free(v);
+	complete_best(v, nv, max, out, nout);
 }
 
 /* Append a size in bytes as 950 B, 1.2 KB or 3.4 MB. */
