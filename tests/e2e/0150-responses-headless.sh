@@ -29,6 +29,11 @@ res = json.load(open(sys.argv[1]))
 assert res["result"] == "Changed world to there.", res
 # cached_tokens of input_tokens_details are cache reads
 assert res["usage"]["cache_read_tokens"] == 1200, res["usage"]
+# priced as gpt-5 (data/prices.json): $1.25 in, $10 out, $0.125 cached
+u = res["usage"]
+want = (u["input_tokens"] * 1.25 + u["output_tokens"] * 10 +
+        1200 * 0.125) / 1e6
+assert abs(res["total_cost_usd"] - want) < 1e-6, (res["total_cost_usd"], want)
 reqs = [json.loads(l) for l in open(sys.argv[2])]
 assert len(reqs) == 3, len(reqs)
 for r in reqs:
