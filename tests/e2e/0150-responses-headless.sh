@@ -3,7 +3,8 @@
 # Responses API (--provider openai-responses, POST /v1/responses): the
 # second request echoes the function_call and its function_call_output,
 # and carries the reasoning item of turn one back verbatim, with its
-# encrypted_content; cached tokens show as cache reads in the usage.
+# encrypted_content; cached tokens show as cache reads in the usage and the
+# cost; a resumed session sends the reasoning item again.
 . "$(dirname "$0")/lib.sh"
 make_repo
 cat > "$T_TMP/script.json" <<'J'
@@ -61,5 +62,22 @@ inp = reqs[2]["input"]
 assert [i.get("type") for i in inp].count("reasoning") == 1, inp
 assert [i.get("type") for i in inp].count("function_call") == 2, inp
 assert [i.get("type") for i in inp].count("function_call_output") == 2, inp
+P
+# A resumed session sends turn one's reasoning item again (from the log).
+sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session_id"])' "$T_TMP/out.json") ||
+    fail "no session id"
+"$AGENTOS" -r "$sid" -p "and now?" --provider openai-responses \
+    -m gpt-5-test --base-url "http://127.0.0.1:$T_PORT/v1" \
+    --permission-mode bypass > "$T_TMP/out2.txt" 2> "$T_TMP/err.txt" ||
+    { cat "$T_TMP/err.txt"; fail "resume exit status"; }
+python3 - "$T_PROVIDER_LOG" <<'P' || fail "resumed request"
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(reqs) == 4, len(reqs)
+inp = reqs[3]["input"]
+rs = [i for i in inp if i.get("type") == "reasoning"]
+assert len(rs) == 1 and rs[0]["encrypted_content"] == "fake-enc-0", inp
+assert [i.get("type") for i in inp].count("function_call_output") == 2, inp
+assert inp[-1] == {"role": "user", "content": "and now?"}, inp[-1]
 P
 exit 0
