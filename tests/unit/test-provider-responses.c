@@ -378,6 +378,48 @@ test_build_http(void **state)
 	conv_release(&c);
 }
 
+/* Events of the wrong shape are survived; nothing half-made is kept. */
+static void
+test_hostile_events(void **state)
+{
+	static const char *p[] = {
+		"[1,2]", "\"response.completed\"", "{\"type\":7}",
+		"{\"type\":\"response.output_item.added\",\"item\":5}",
+		"{\"type\":\"response.output_item.added\",\"item\":{}}",
+		"{\"type\":\"response.output_text.delta\",\"delta\":3}",
+		"{\"type\":\"response.output_text.delta\",\"item_id\":"
+		    "\"nosuch\",\"delta\":\"orphan \"}",
+		"{\"type\":\"response.function_call_arguments.delta\","
+		    "\"output_index\":99,\"delta\":\"{\"}",
+		"{\"type\":\"response.function_call_arguments.done\","
+		    "\"output_index\":0,\"arguments\":[]}",
+		"{\"type\":\"response.output_item.done\",\"output_index\":"
+		    "0,\"item\":{\"type\":\"function_call\",\"name\":"
+		    "\"bash\",\"arguments\":\"not json\"}}",
+		"{\"type\":\"response.output_item.done\",\"item\":"
+		    "{\"type\":\"reasoning\",\"summary\":7}}",
+		"{\"type\":\"response.reasoning_summary_text.delta\","
+		    "\"delta\":\"loose thought\"}",
+		"{\"type\":\"response.completed\",\"response\":{\"usage\":"
+		    "{\"input_tokens\":5,\"input_tokens_details\":"
+		    "{\"cached_tokens\":50},\"output_tokens\":\"x\"},"
+		    "\"output\":[3,{\"id\":\"msg_9\",\"type\":\"message\","
+		    "\"content\":[{\"type\":\"output_text\",\"text\":"
+		    "\"from output\"}]}]}}",
+		NULL
+	};
+	char	*d = synth(p);
+
+	assert_contains(d, "complete=1 stop=tool_use ");
+	/* cached over input is junk: not taken */
+	assert_contains(d, "usage in=5 out=0 cache_read=0 ");
+	assert_contains(d, "tool_use call_agentos_");
+	assert_contains(d, " bash {\"__invalid_json\":\"not json\"}\n");
+	assert_contains(d, "text [from output]\n");
+	assert_contains(d, "stream-thinking=[loose thought]");
+	free(d);
+}
+
 int
 main(void)
 {
@@ -389,6 +431,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_body_matches_requests),
 		cmocka_unit_test(test_build_http),
+		cmocka_unit_test(test_hostile_events),
 	};
 
 	return (wire_status(cmocka_run_group_tests(tests, NULL, NULL)));
