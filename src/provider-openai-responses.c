@@ -8,8 +8,8 @@
  *
  * Requests are stateless (store false): the whole conversation goes as
  * input items every time, and reasoning items come back with their
- * encrypted_content so they can be sent again verbatim in the next
- * request; that is how a reasoning model keeps its reasoning across the
+ * encrypted_content so they can be sent again (verbatim but for the id)
+ * in the next request; that is how a reasoning model keeps its reasoning across the
  * turns of a tool loop.  They are kept as BLOCK_REASONING blocks, so the
  * session log, resume and fork carry them too.
  */
@@ -80,6 +80,28 @@ responses_flush_text(json_t *input, enum role role, struct buf *text)
 	buf_reset(text);
 }
 
+/*
+ * Send a reasoning item back: as it came, encrypted_content and all, but
+ * without its id.  With store false the server keeps nothing, and an
+ * item with an id is looked up by it and refused ("Item with id 'rs_...'
+ * not found. Items are not persisted when `store` is set to false";
+ * maximhq/bifrost#5410, NousResearch/hermes-agent#10217); one without
+ * encrypted_content carries nothing and is left out.
+ */
+static void
+responses_add_reasoning(json_t *input, const struct message *m,
+    const struct block *b)
+{
+	json_t	*item;
+
+	if (m->role != ROLE_ASSISTANT || !json_is_object(b->input) ||
+	    conv_json_str(b->input, "encrypted_content") == NULL)
+		return;
+	item = json_deep_copy(b->input);
+	json_object_del(item, "id");
+	json_array_append_new(input, item);
+}
+
 /* Append the input items for one conversation message m. */
 static void
 responses_add_message(json_t *input, const struct message *m)
@@ -122,10 +144,7 @@ responses_add_message(json_t *input, const struct message *m)
 			free(output);
 			break;
 		case BLOCK_REASONING:
-			/* Verbatim, encrypted_content and all. */
-			if (m->role == ROLE_ASSISTANT &&
-			    json_is_object(b->input))
-				json_array_append(input, b->input);
+			responses_add_reasoning(input, m, b);
 			break;
 		case BLOCK_THINKING:
 		case BLOCK_REDACTED_THINKING:

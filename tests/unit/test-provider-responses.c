@@ -304,6 +304,9 @@ test_body_matches_requests(void **state)
 	    "reasoning");
 	assert_string_equal(conv_json_str(json_array_get(input, 1),
 	    "encrypted_content"), "gAAAAB");
+	/* The item as it came, but for its id (store is false). */
+	assert_null(json_object_get(json_array_get(input, 1), "id"));
+	assert_non_null(json_object_get(c.msgs[1].blocks[0].input, "id"));
 	for (i = 0; i < json_array_size(ri); i++) {
 		oi = json_array_get(input, i == 0 ? 0 : i + 1);
 		assert_same_shape(oi, json_array_get(ri, i), "input item");
@@ -353,7 +356,12 @@ test_build_http(void **state)
 	message_add_text(conv_add(&c, ROLE_USER), "hi");
 	b = message_add_text(conv_add(&c, ROLE_ASSISTANT), "");
 	b->type = BLOCK_REASONING;
-	b->input = json_pack("{s:s}", "type", "reasoning");
+	b->input = json_pack("{s:s,s:s,s:s}", "id", "rs_2", "type",
+	    "reasoning", "encrypted_content", "E");
+	/* Without encrypted_content it carries nothing: left out. */
+	b = message_add_text(&c.msgs[1], "");
+	b->type = BLOCK_REASONING;
+	b->input = json_pack("{s:s,s:s}", "id", "rs_3", "type", "reasoning");
 	message_add_text(&c.msgs[1], "hello");
 	req.conv = &c;
 	cfg.api_key = "k";
@@ -362,7 +370,9 @@ test_build_http(void **state)
 	assert_string_equal(ph.url, "http://127.0.0.1:1/v1/responses");
 	assert_string_equal(ph.headers[0], "Authorization: Bearer k");
 	assert_non_null(strstr(ph.body, "\"model\":\"gpt-5\""));
-	assert_non_null(strstr(ph.body, "{\"type\":\"reasoning\"}"));
+	assert_non_null(strstr(ph.body, "{\"type\":\"reasoning\","
+	    "\"encrypted_content\":\"E\"}"));
+	assert_null(strstr(ph.body, "rs_"));
 	provider_http_release(&ph);
 	body = provider_openai_body(&cfg, &req);
 	s = json_dumps(body, JSON_COMPACT);
