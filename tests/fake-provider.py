@@ -10,6 +10,13 @@ Speaks both wire formats agentos uses, streamed as Server-Sent Events:
 Point agentos at it with --base-url http://127.0.0.1:PORT (Anthropic) or
 --base-url http://127.0.0.1:PORT/v1 (OpenAI).
 
+/v1/responses streams the Responses events of PROTOCOLS.md section 3
+(response.created ... response.completed, no [DONE]): "thinking" is a
+reasoning item whose summary streams and whose encrypted_content is
+"fake-enc-N"; "error_midstream" ends with response.failed of that code
+(rate_limit_exceeded...); stop_reason max_tokens or refusal ends with
+response.incomplete (max_output_tokens, content_filter).
+
 The --script file is JSON: a list of turns (or {"turns": [...]}).  Each
 request consumes the next turn, whichever endpoint it hits.  When the
 script is exhausted the reply is the text "(script exhausted)", end_turn.
@@ -607,6 +614,13 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_error_turn(kind, {
                     "status": 400, "error_type": "invalid_request_error",
                     "error_message": msg})
+            elif kind == "responses":
+                # What /v1/responses says (HTTP 400, param "input").
+                self.send_json(400, {"error": {
+                    "message": "Your input exceeds the context window of "
+                    "this model. Please adjust your input and try again.",
+                    "type": "invalid_request_error", "param": "input",
+                    "code": "context_length_exceeded"}})
             else:
                 msg = ("This model's maximum context length is %d tokens. "
                        "However, your messages resulted in %d tokens. "

@@ -4,9 +4,11 @@
 #    (rate_limit_exceeded) in the middle of a stream are retried, and the
 #    partial text of the failed stream is not kept; the run then succeeds.
 # 2. A stream cut before response.completed is said to have ended early.
-# 3. The real overflow error (HTTP 400 code context_length_exceeded) takes
-#    the path of Chat Completions: one clearing of old tool results, one
-#    retry, and the turn succeeds.
+# 3. The real overflow error of /v1/responses (HTTP 400, code
+#    context_length_exceeded, "Your input exceeds the context window of this
+#    model", no token counts) takes the path of Chat Completions: one
+#    clearing of old tool results (and a summary, as the error names no
+#    counts), one retry, and the turn succeeds.
 . "$(dirname "$0")/lib.sh"
 make_repo
 url() { echo "http://127.0.0.1:$T_PORT/v1"; }
@@ -81,7 +83,8 @@ turns.append({"text": "DONE-ANSWER"})
 print(json.dumps(turns))
 P
 echo '{"context": {"keep_results": 1}}' > .agentos/config.json
-start_provider --script "$T_TMP/script.json" --context-window 25000
+start_provider --script "$T_TMP/script.json" --context-window 25000 \
+    --summary "FAKE-SUMMARY: sources read."
 run "read the sources" ||
     { cat "$T_TMP/err.txt" "$T_TMP/out.json"; fail "3: exit status"; }
 grep -q "DONE-ANSWER" "$T_TMP/out.json" || fail "3: no answer"
@@ -93,7 +96,12 @@ ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 comp = [e["data"] for e in ev if e["type"] == "compaction"]
 retry = [e["data"] for e in ev if e["type"] == "retry"]
 over = [c for c in comp if c["trigger"] == "overflow"]
-assert len(over) == 1 and len(retry) == 1, (retry, comp)
+# The Responses error names no token counts, so the agent takes the
+# request to be past its window: it clears, and summarizes as clearing
+# cannot be shown to be enough; then one retry.
+assert len(retry) == 1 and over and over[0].get("cleared"), (retry, comp)
+assert len(over) <= 2 and all("cleared" in c or "summary" in c
+                              for c in over), comp
 assert all("context_length_exceeded" in r["reason"] for r in retry), retry
 assert not [e for e in ev if e["type"] == "error"], "turn failed"
 P
