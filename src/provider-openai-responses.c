@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "options.h"
 #include "sse.h"
 #include "banned.h"
 
@@ -168,6 +169,7 @@ json_t *
 provider_openai_responses_body(const struct config *cfg,
     const struct model_request *req)
 {
+	const struct option_source *src;
 	json_t		*body, *input, *tools, *t, *reasoning;
 	const char	*model;
 	size_t		 i;
@@ -211,8 +213,17 @@ provider_openai_responses_body(const struct config *cfg,
 			    "high"));
 		json_object_set_new(body, "reasoning", reasoning);
 	}
-	json_object_set_new(body, "max_output_tokens",
-	    json_integer(max_tokens));
+	/*
+	 * A reasoning model's output cap counts its reasoning tokens too:
+	 * the default max_tokens (sized for answers) would cut it short, so
+	 * it gets the model's own limit (gpt-5: 128,000) unless max_tokens
+	 * was set.
+	 */
+	src = options_source(cfg, "max_tokens");
+	if (!responses_reasoning_model(model) || (src != NULL &&
+	    src->origin != OPTION_DEFAULT))
+		json_object_set_new(body, "max_output_tokens",
+		    json_integer(max_tokens));
 	json_object_set_new(body, "stream", json_true());
 	json_object_set_new(body, "store", json_false());
 	json_object_set_new(body, "include",

@@ -41,6 +41,9 @@ for r in reqs:
     assert r["model"] == "gpt-5-test" and r["stream"] is True, r
     assert r["store"] is False and r["include"] == ["reasoning.encrypted_content"], r
     assert "messages" not in r and r.get("instructions"), r
+    # gpt-5*: reasoning summaries asked for, no cap at the default max_tokens
+    assert r["reasoning"] == {"summary": "auto"}, r["reasoning"]
+    assert "max_output_tokens" not in r, r
     assert all(t["type"] == "function" and "name" in t and "parameters" in t
                for t in r["tools"]), r["tools"]
 inp = reqs[1]["input"]

@@ -275,6 +275,8 @@ test_body_matches_requests(void **state)
 	assert_true(json_equal(json_object_get(body, "include"),
 	    json_object_get(ri, "include")));
 	assert_true(json_is_false(json_object_get(body, "store")));
+	/* A reasoning model with the default max_tokens: no cap sent. */
+	assert_null(json_object_get(body, "max_output_tokens"));
 	assert_true(json_is_true(json_object_get(body, "stream")));
 	json_decref(ri);
 	json_decref(body);
@@ -317,6 +319,14 @@ test_body_matches_requests(void **state)
 	    "arguments"), "{\"a\":1231,\"b\":2331}");
 	assert_true(json_equal(json_array_get(input, 3), json_array_get(ri,
 	    2)));
+	json_decref(body);
+
+	/* Not a reasoning model: max_tokens is the cap, no reasoning. */
+	req.model = "gpt-4.1";
+	body = provider_openai_responses_body(&cfg, &req);
+	assert_int_equal(json_integer_value(json_object_get(body,
+	    "max_output_tokens")), 8192);
+	assert_null(json_object_get(body, "reasoning"));
 	json_decref(body);
 
 	/* The session log form keeps the reasoning item. */
