@@ -407,6 +407,10 @@ responses_item_done(struct responses_dec *d, struct responses_item *it,
 		else
 			responses_part_texts(json_object_get(item, "summary"),
 			    NULL, "text", &text);
+		/* Open models (gpt-oss) send their reasoning as content. */
+		if (text.len == 0)
+			responses_part_texts(json_object_get(item, "content"),
+			    "reasoning_text", "text", &text);
 		b = message_add_text(&r->msg, text.buf);
 		b->type = BLOCK_REASONING;
 		b->input = json_deep_copy(item);

@@ -420,6 +420,9 @@ test_hostile_events(void **state)
 		    "{\"type\":\"reasoning\",\"summary\":7}}",
 		"{\"type\":\"response.reasoning_summary_text.delta\","
 		    "\"delta\":\"loose thought\"}",
+		"{\"type\":\"response.output_item.done\",\"item\":"
+		    "{\"id\":\"rs_oss\",\"type\":\"reasoning\",\"content\":"
+		    "[{\"type\":\"reasoning_text\",\"text\":\"raw\"}]}}",
 		"{\"type\":\"response.completed\",\"response\":{\"usage\":"
 		    "{\"input_tokens\":5,\"input_tokens_details\":"
 		    "{\"cached_tokens\":50},\"output_tokens\":\"x\"},"
@@ -437,6 +440,7 @@ test_hostile_events(void **state)
 	assert_contains(d, " bash {\"__invalid_json\":\"not json\"}\n");
 	assert_contains(d, "text [from output]\n");
 	assert_contains(d, "stream-thinking=[loose thought]");
+	assert_contains(d, "reasoning [raw] ");
 	free(d);
 }
 
