@@ -623,6 +623,8 @@ agent_hook_start(struct agent *a, enum hook_event ev, const char *match,
 	spec.session_id = agent_session_id(a);
 	spec.transcript_path = db;
 	spec.input = input;
+	spec.running = a->ui->hook;
+	spec.running_arg = a->arg;
 	run = hook_run(&spec, done, a);
 	free(db);
 	return (run);

@@ -57,6 +57,9 @@ struct hook_cmd {
 struct hook_run {
 	hook_done_cb		 done;
 	void			*arg;
+	void			(*running)(void *, const char *,
+				    const char *);
+	void			*running_arg;
 	enum hook_event		 event;
 	char			*root;
 	char			**envp;		/* scrubbed base */
@@ -235,6 +238,8 @@ hook_run(const struct hook_spec *spec, hook_done_cb done, void *arg)
 	run = xcalloc(1, sizeof *run);
 	run->done = done;
 	run->arg = arg;
+	run->running = spec->running;
+	run->running_arg = spec->running_arg;
 	run->event = spec->event;
 	run->root = xstrdup(spec->root != NULL ? spec->root : ".");
 	hook_foreach(spec->hooks, spec->event, spec->match, hook_add_cb, run);
@@ -320,6 +325,9 @@ hook_next(void *arg)
 	event_add(run->ev_out, NULL);
 	event_add(run->ev_err, NULL);
 	run->timer = loop_timer_add(c->timeout_ms, hook_timeout_cb, run);
+	if (run->running != NULL)
+		run->running(run->running_arg, hook_event_name(run->event),
+		    c->command);
 }
 
 /* Feed the event's JSON to the hook's stdin, then close it. */
@@ -557,6 +565,8 @@ hook_finish(struct hook_run *run)
 	buf_rtrim(&run->r.errors);
 	run->r.cancelled = run->cancelled;
 	run->finishing = 1;
+	if (run->running != NULL && run->r.ran + run->cancelled > 0)
+		run->running(run->running_arg, NULL, NULL);
 	run->done(&run->r, run->arg);
 	run->done = NULL;
 	hook_run_free(run);

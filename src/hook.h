@@ -93,6 +93,14 @@ struct hook_spec {
 	const char		*transcript_path; /* the session db, or NULL */
 	/* The event's own members (tool_name, prompt...); borrowed. */
 	const json_t		*input;
+	/*
+	 * Called (may be NULL) with the event's name and the command as
+	 * each hook starts, and with NULLs once before done: for the status
+	 * bar.  running_arg is kept.
+	 */
+	void			(*running)(void *arg, const char *event,
+				    const char *command);
+	void			*running_arg;
 };
 
 struct hook_run;

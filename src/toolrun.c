@@ -523,6 +523,8 @@ toolrun_hook_run(struct toolrun *tr, struct tool_call *tc,
 	spec.session_id = workspace_session_id(tr->ws);
 	spec.transcript_path = db;
 	spec.input = input;
+	spec.running = tr->ui->hook;
+	spec.running_arg = tr->ui_arg;
 	run = hook_run(&spec, done, tr);
 	free(db);
 	return (run);
