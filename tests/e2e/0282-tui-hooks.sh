@@ -1,7 +1,8 @@
 #!/bin/sh
 # TUI: while a PreToolUse hook runs the status bar says so (and the screen
 # stays live); its deny shows as a notice and goes to the model; Esc
-# cancels a hook that hangs; /hooks lists the hooks with their file.
+# cancels a hook that hangs; /hooks lists the hooks with their file; a
+# PreCompact hook is told /compact's trigger and instructions.
 . "$(dirname "$0")/lib.sh"
 make_repo
 H="$T_TMP/hooks"
@@ -23,7 +24,9 @@ SH
 chmod +x "$H/pre.sh"
 cat > "$XDG_CONFIG_HOME/agentos/config.json" <<JSON
 {"hooks": {"PreToolUse": [{"matcher": "Bash",
-  "hooks": [{"type": "command", "command": "$H/pre.sh"}]}]}}
+  "hooks": [{"type": "command", "command": "$H/pre.sh"}]}],
+ "PreCompact": [{"matcher": "manual",
+  "hooks": [{"type": "command", "command": "cat > $H/compact.json"}]}]}}
 JSON
 cat > "$T_TMP/script.json" <<'JSON'
 [
@@ -62,4 +65,18 @@ wait_for 'cancelled the turn while a PreToolUse hook'
 send_keys '/hooks' Enter
 wait_for "PreToolUse \[Bash\]: $H/pre.sh \(timeout 60s\)"
 wait_for "$XDG_CONFIG_HOME/agentos/config.json"
+
+# PreCompact: told the trigger of /compact.
+send_keys '/compact keep the hook notes' Enter
+_end=$(( $(date +%s) + T_WAIT ))
+while [ ! -s "$H/compact.json" ] && [ "$(date +%s)" -le "$_end" ]; do
+	sleep 0.1
+done
+python3 - "$H/compact.json" <<'PY' || fail "PreCompact stdin"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["hook_event_name"] == "PreCompact", j
+assert j["trigger"] == "manual", j
+assert j["custom_instructions"] == "keep the hook notes", j
+PY
 exit 0
