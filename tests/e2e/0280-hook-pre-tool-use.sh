@@ -89,6 +89,9 @@ cat > .agentos/config.json <<'JSON'
   "command": "touch project-hook-ran; exit 2"}]}]}}
 JSON
 agent_bash "touch untrusted-run"
+"$AGENTOS" trust status > "$T_TMP/status" 2>&1 || fail "trust status"
+grep -q "hooks.PreToolUse = touch project-hook-ran; exit 2" "$T_TMP/status" ||
+    fail "trust status does not show the held hook: $(cat "$T_TMP/status")"
 [ ! -e project-hook-ran ] || fail "an untrusted project's hook ran"
 [ -e untrusted-run ] || fail "the command did not run: $(cat "$T_TMP/result")"
 agent_bash "touch trusted-run" --trust-project
