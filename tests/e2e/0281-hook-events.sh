@@ -102,4 +102,12 @@ names = {e["hook_event"] for e in ev}
 for n in ("PostToolUse", "UserPromptSubmit", "Stop", "SessionStart"):
     assert n in names, (n, names)
 PY
+# The trace and the Markdown export of that last session show the hook.
+"$AGENTOS" trace > "$T_TMP/trace.txt" 2>&1 || fail "trace: $(cat "$T_TMP/trace.txt")"
+grep -q "hook SessionStart sleep 1; echo session-start-context: ok (exit 0" \
+    "$T_TMP/trace.txt" || fail "trace: $(cat "$T_TMP/trace.txt")"
+"$AGENTOS" export --format markdown > "$T_TMP/export.md" 2>&1 ||
+    fail "export: $(cat "$T_TMP/export.md")"
+grep -q '> Hook SessionStart `sleep 1; echo session-start-context`: ok' \
+    "$T_TMP/export.md" || fail "export: $(cat "$T_TMP/export.md")"
 exit 0
