@@ -12,6 +12,7 @@
 
 #include "agentos.h"
 #include "hook.h"
+#include "options.h"
 
 /* What the last run said (copied: the result is freed after done). */
 static int	 got, got_block, got_perm, got_ran, got_cancelled;
@@ -189,6 +190,43 @@ test_list(void **state)
 	free(s);
 }
 
+/* The option: files merge, each group remembers its file; junk is a
+   problem and changes nothing. */
+static void
+test_option_merge(void **state)
+{
+	struct config	 cfg;
+	const json_t	*h, *stop;
+	char		*cause = NULL, *text;
+
+	assert_int_equal(config_load_string(&cfg, "{\"hooks\": {\"Stop\": "
+	    "[{\"hooks\": [{\"type\": \"command\", \"command\": "
+	    "\"first-cmd\"}]}]}}", &cause), 0);
+	assert_int_equal(options_load_string(&cfg, "{\"hooks\": {\"Stop\": "
+	    "[{\"hooks\": [{\"type\": \"command\", \"command\": "
+	    "\"second-cmd\"}]}], \"PreToolUse\": []}}", "second.json",
+	    &cause), 0);
+	h = options_get(&cfg)->hooks;
+	assert_non_null(h);
+	stop = json_object_get(h, "Stop");
+	assert_int_equal(json_array_size(stop), 2);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(stop, 1), "source")), "second.json");
+	text = hook_list_text(h);
+	assert_non_null(strstr(text, "Stop: first-cmd"));
+	assert_non_null(strstr(text, "Stop: second-cmd (timeout 60s) from "
+	    "second.json"));
+	free(text);
+	assert_int_equal(options_load_string(&cfg, "{\"hooks\": 3}",
+	    "bad.json", &cause), 0);
+	assert_int_equal(options_load_string(&cfg, "{\"hooks\": {\"Stop\": "
+	    "{}}}", "bad2.json", &cause), 0);
+	assert_true(options_problems(&cfg, &(const char * const *){0}) >= 2);
+	assert_int_equal(json_array_size(json_object_get(
+	    options_get(&cfg)->hooks, "Stop")), 2);
+	config_release(&cfg);
+}
+
 int
 main(void)
 {
@@ -198,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_stdin_json),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_option_merge),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
