@@ -54,6 +54,8 @@ struct toolrun {
 	const char		*lsp_server;	/* its name (borrowed) */
 	int			 ask_rule;	/* policy: asked by a rule */
 	struct hook_run		*hook;		/* hook: Pre/PostToolUse */
+	struct hook_run		*notify;	/* Notification, not waited
+						   for */
 };
 
 static void	toolrun_run(struct toolrun *);
@@ -165,6 +167,7 @@ toolrun_free(struct toolrun *tr)
 	if (tr->lsp_wait != NULL)
 		lsp_wait_cancel(tr->lsp_wait);
 	hook_run_free(tr->hook);
+	hook_run_free(tr->notify);
 	if (tr->tc != NULL && tr->tc->done == toolrun_exec_done)
 		tr->tc->done = NULL;
 	free(tr->protect);
@@ -501,8 +504,8 @@ toolrun_mode_begin(struct toolrun *tr, struct tool_call *tc)
 
 /* The hooks of ev for tc: the common spec (input borrowed). */
 static struct hook_run *
-toolrun_hook_run(struct toolrun *tr, struct tool_call *tc,
-    enum hook_event ev, json_t *input, hook_done_cb done)
+toolrun_hook_run(struct toolrun *tr, const char *match, enum hook_event ev,
+    json_t *input, hook_done_cb done)
 {
 	const struct config	*cfg = workspace_config(tr->ws);
 	const struct options	*o = options_get(cfg);
@@ -510,7 +513,7 @@ toolrun_hook_run(struct toolrun *tr, struct tool_call *tc,
 	struct hook_run		*run;
 	char			*db, *cause = NULL;
 
-	if (!hook_any(o->hooks, ev, tc->name))
+	if (!hook_any(o->hooks, ev, match))
 		return (NULL);
 	db = session_db_path(workspace_root(tr->ws), &cause);
 	free(cause);
@@ -519,12 +522,15 @@ toolrun_hook_run(struct toolrun *tr, struct tool_call *tc,
 	spec.root = workspace_root(tr->ws);
 	spec.keep_env = (const char *const *)o->sandbox.keep_env.v;
 	spec.event = ev;
-	spec.match = tc->name;
+	spec.match = match;
 	spec.session_id = workspace_session_id(tr->ws);
 	spec.transcript_path = db;
 	spec.input = input;
-	spec.running = tr->ui->hook;
-	spec.running_arg = tr->ui_arg;
+	if (ev != HOOK_NOTIFICATION) {
+		/* Not waited for: it would hide what the bar says. */
+		spec.running = tr->ui->hook;
+		spec.running_arg = tr->ui_arg;
+	}
 	run = hook_run(&spec, done, tr);
 	free(db);
 	return (run);
@@ -615,7 +621,7 @@ toolrun_hook_begin(struct toolrun *tr, struct tool_call *tc)
 	in = json_pack("{s:s,s:O,s:s}", "tool_name", tc->name, "tool_input",
 	    tc->input != NULL ? tc->input : json_null(), "tool_use_id",
 	    tc->id);
-	tr->hook = toolrun_hook_run(tr, tc, HOOK_PRE_TOOL_USE, in,
+	tr->hook = toolrun_hook_run(tr, tc->name, HOOK_PRE_TOOL_USE, in,
 	    toolrun_hook_pre_done);
 	json_decref(in);
 	return (tr->hook != NULL ? TOOLRUN_WAIT : TOOLRUN_GO);
@@ -661,10 +667,43 @@ toolrun_hook_end(struct toolrun *tr, struct tool_call *tc)
 	    "tool_input", tc->input != NULL ? tc->input : json_null(),
 	    "tool_use_id", tc->id, "tool_response", "content", tc->result.buf,
 	    "is_error", tc->is_error, "exit_status", tc->exit_status);
-	tr->hook = toolrun_hook_run(tr, tc, HOOK_POST_TOOL_USE, in,
+	tr->hook = toolrun_hook_run(tr, tc->name, HOOK_POST_TOOL_USE, in,
 	    toolrun_hook_post_done);
 	json_decref(in);
 	return (tr->hook != NULL ? TOOLRUN_WAIT : TOOLRUN_GO);
+}
+
+/* A Notification run is over: logged. */
+static void
+toolrun_notify_done(const struct hook_result *r, void *arg)
+{
+	struct toolrun	*tr = arg;
+	json_t		*rec;
+	size_t		 i;
+
+	tr->notify = NULL;
+	json_array_foreach(r->records, i, rec)
+		toolrun_event(tr, EV_HOOK, json_deep_copy(rec));
+	if (r->errors.len > 0 && tr->ui->notice != NULL)
+		tr->ui->notice(tr->ui_arg, r->errors.buf);
+}
+
+/* The user is asked about tc: Notification hooks hear it. */
+static void
+toolrun_notify(struct toolrun *tr, struct tool_call *tc)
+{
+	json_t	*in;
+	char	*msg;
+
+	if (tr->notify != NULL)
+		return;
+	msg = xasprintf("agentos needs your permission to use %s", tc->name);
+	in = json_pack("{s:s,s:s}", "message", msg, "notification_type",
+	    "permission_prompt");
+	tr->notify = toolrun_hook_run(tr, "permission_prompt",
+	    HOOK_NOTIFICATION, in, toolrun_notify_done);
+	json_decref(in);
+	free(msg);
 }
 
 static void
@@ -741,6 +780,7 @@ toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
 		goto out;
 	}
 	tr->approving = 1;
+	toolrun_notify(tr, tc);
 	tr->ui->approval(tr->ui_arg, tc, preview.buf);
 	rc = TOOLRUN_WAIT;
 out:

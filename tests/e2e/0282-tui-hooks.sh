@@ -2,7 +2,8 @@
 # TUI: while a PreToolUse hook runs the status bar says so (and the screen
 # stays live); its deny shows as a notice and goes to the model; Esc
 # cancels a hook that hangs; /hooks lists the hooks with their file; a
-# PreCompact hook is told /compact's trigger and instructions.
+# PreCompact hook is told /compact's trigger and instructions; a
+# Notification hook hears of the approval panel.
 . "$(dirname "$0")/lib.sh"
 make_repo
 H="$T_TMP/hooks"
@@ -26,7 +27,9 @@ cat > "$XDG_CONFIG_HOME/agentos/config.json" <<JSON
 {"hooks": {"PreToolUse": [{"matcher": "Bash",
   "hooks": [{"type": "command", "command": "$H/pre.sh"}]}],
  "PreCompact": [{"matcher": "manual",
-  "hooks": [{"type": "command", "command": "cat > $H/compact.json"}]}]}}
+  "hooks": [{"type": "command", "command": "cat > $H/compact.json"}]}],
+ "Notification": [{"matcher": "permission_prompt",
+  "hooks": [{"type": "command", "command": "cat > $H/notify.json"}]}]}}
 JSON
 cat > "$T_TMP/script.json" <<'JSON'
 [
@@ -34,7 +37,8 @@ cat > "$T_TMP/script.json" <<'JSON'
  {"text": "Understood: no rm.", "expect":
    {"contains": "no rm in this repo"}},
  {"tool_calls": [{"name": "bash", "input": {"command": "echo hang-here"}}]},
- {"text": "after the cancel"}
+ {"tool_calls": [{"name": "bash", "input": {"command": "echo asked-for"}}]},
+ {"text": "done asking"}
 ]
 JSON
 start_provider --script "$T_TMP/script.json"
@@ -61,6 +65,23 @@ while kill -0 "$_pid" 2>/dev/null && [ "$(date +%s)" -le "$_end" ]; do
 done
 kill -0 "$_pid" 2>/dev/null && fail "the hook's command still runs"
 wait_for 'cancelled the turn while a PreToolUse hook'
+
+# Notification: the approval panel is announced.
+send_keys 'ask me' Enter
+wait_for 'Run this command\?'
+_end=$(( $(date +%s) + T_WAIT ))
+while [ ! -s "$H/notify.json" ] && [ "$(date +%s)" -le "$_end" ]; do
+	sleep 0.1
+done
+python3 - "$H/notify.json" <<'PY' || fail "Notification stdin"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["hook_event_name"] == "Notification", j
+assert j["notification_type"] == "permission_prompt", j
+assert "permission to use bash" in j["message"], j
+PY
+send_keys y
+wait_for 'done asking'
 
 send_keys '/hooks' Enter
 wait_for "PreToolUse \[Bash\]: $H/pre.sh \(timeout 60s\)"
