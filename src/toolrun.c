@@ -571,7 +571,8 @@ toolrun_hook_pre_done(const struct hook_result *r, void *arg)
 		toolrun_resume(tr, TOOLRUN_DENY);
 		return;
 	}
-	switch (r->perm) {
+	/* "continue": false blocks too. */
+	switch (r->block ? HOOK_PERM_DENY : r->perm) {
 	case HOOK_PERM_DENY:
 		toolrun_approval(tr, tc, "deny", "hook");
 		tool_result_setf(tc, 1, "Not run: a PreToolUse hook denied "

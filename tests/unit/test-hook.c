@@ -152,6 +152,13 @@ test_stdin_json(void **state)
 	    HOOK_USER_PROMPT_SUBMIT, NULL));
 	assert_string_equal(got_context, "it is Tuesday");
 
+	/* "continue": false blocks, with stopReason. */
+	assert_true(run(PRE("", "echo '{\\\"continue\\\": false, "
+	    "\\\"stopReason\\\": \\\"halt here\\\"}'"), HOOK_PRE_TOOL_USE,
+	    "bash"));
+	assert_int_equal(got_block, 1);
+	assert_string_equal(got_reason, "halt here");
+
 	/* A deny stops the hooks after it. */
 	assert_true(run("{\"PreToolUse\": [{\"hooks\": ["
 	    "{\"type\": \"command\", \"command\": \"exit 2\"},"
