@@ -163,15 +163,16 @@ struct agent {
 	char			*rewind_snap;	/* the last one's target */
 
 	/*
-	 * Hooks (hook.h): the UserPromptSubmit or Stop run the agent waits
-	 * for (AGENT_HOOK) and the prompt it holds; SessionStart and
-	 * PreCompact runs, which nothing waits for; SessionStart's context,
-	 * added to the next user message; Stop continuations this turn.
+	 * Hooks (hook.h): the UserPromptSubmit, Stop or PreCompact run the
+	 * agent waits for (AGENT_HOOK) and the prompt it holds; the
+	 * SessionStart run, which only the first prompt waits for; context
+	 * of SessionStart and PreCompact, added to the next user message;
+	 * Stop continuations this turn (-1: the turn's end is final).
 	 */
 	struct hook_run		*hook;
 	char			*hook_prompt;
 	enum stop_reason	 hook_stop;
-	struct hook_run		*hook_bg[2];
+	struct hook_run		*hook_bg[1];
 	char			*hook_note;
 	int			 stop_hooks;
 	int			 hook_wait_start; /* hook_prompt waits for
@@ -202,6 +203,7 @@ static int	agent_overflow(struct agent *, const char *, int64_t,
 static int	agent_compact_start(struct agent *, const char *,
 		    const char *);
 static void	agent_compact_send(struct agent *);
+static void	agent_precompact_done(const struct hook_result *, void *);
 static int	agent_submit_hooks(struct agent *, const char *);
 static void	agent_submit_go(struct agent *, const char *, const char *);
 static int	agent_stop_hooks(struct agent *, enum stop_reason);
@@ -519,7 +521,6 @@ agent_free(struct agent *a)
 	agent_cancel(a);
 	hook_run_free(a->hook);
 	hook_run_free(a->hook_bg[0]);
-	hook_run_free(a->hook_bg[1]);
 	free(a->hook_prompt);
 	free(a->hook_note);
 	loop_timer_cancel(a->step);
@@ -647,7 +648,7 @@ agent_hook_log(struct agent *a, const struct hook_result *r)
 static void
 agent_hook_bg_over(struct agent *a, int slot, const struct hook_result *r)
 {
-	static const char *names[] = { "SessionStart", "PreCompact" };
+	static const char *names[] = { "SessionStart" };
 	char		*note;
 
 	a->hook_bg[slot] = NULL;
@@ -684,20 +685,14 @@ agent_hook_bg0_done(const struct hook_result *r, void *arg)
 	free(text);
 }
 
-static void
-agent_hook_bg1_done(const struct hook_result *r, void *arg)
-{
-	agent_hook_bg_over(arg, 1, r);
-}
-
-/* Start hooks nothing waits for (slot 0 SessionStart, 1 PreCompact). */
+/* Start hooks the first prompt waits for (slot 0: SessionStart). */
 static void
 agent_hook_bg(struct agent *a, int slot, enum hook_event ev,
     const char *match, json_t *input)
 {
 	if (a->hook_bg[slot] == NULL)
 		a->hook_bg[slot] = agent_hook_start(a, ev, match, input,
-		    slot == 0 ? agent_hook_bg0_done : agent_hook_bg1_done);
+		    agent_hook_bg0_done);
 	json_decref(input);
 }
 
@@ -1290,6 +1285,7 @@ agent_compact_start(struct agent *a, const char *trigger, const char *extra)
 	int64_t	 window = a->ctx_window, need;
 	size_t	 tail;
 	char	*instr;
+	json_t	*in;
 
 	if (window <= 0)
 		window = agent_window(a);
@@ -1306,11 +1302,6 @@ agent_compact_start(struct agent *a, const char *trigger, const char *extra)
 	free(a->compact_extra);
 	a->compact_extra = extra != NULL && *extra != '\0' ? xstrdup(extra) :
 	    NULL;
-	/* PreCompact hooks: told, not waited for (they cannot block). */
-	agent_hook_bg(a, 1, HOOK_PRE_COMPACT, strcmp(trigger, "manual") == 0 ?
-	    "manual" : "auto", json_pack("{s:s,s:s}", "trigger",
-	    strcmp(trigger, "manual") == 0 ? "manual" : "auto",
-	    "custom_instructions", extra != NULL ? extra : ""));
 	a->compact_tail = tail;
 	a->compact_tries = 0;
 	a->compact_before = a->ctx_est;
@@ -1330,8 +1321,43 @@ agent_compact_start(struct agent *a, const char *trigger, const char *extra)
 	a->ui->notice(a->arg, strcmp(trigger, "manual") == 0 ? "Context: "
 	    "summarizing the conversation..." : "Context: summarizing the "
 	    "conversation, as clearing old tool results is not enough...");
+	/* PreCompact hooks first: waited for, they cannot block it. */
+	in = json_pack("{s:s,s:s}", "trigger", strcmp(trigger, "manual") == 0 ?
+	    "manual" : "auto", "custom_instructions", extra != NULL ? extra :
+	    "");
+	a->hook = agent_hook_start(a, HOOK_PRE_COMPACT, json_string_value(
+	    json_object_get(in, "trigger")), in, agent_precompact_done);
+	json_decref(in);
+	if (a->hook != NULL) {
+		a->state = AGENT_HOOK;
+		return (0);
+	}
 	agent_compact_send(a);
 	return (0);
+}
+
+/* The PreCompact hooks are over: the summary request goes out. */
+static void
+agent_precompact_done(const struct hook_result *r, void *arg)
+{
+	struct agent	*a = arg;
+	char		*note;
+
+	a->hook = NULL;
+	agent_hook_log(a, r);
+	if (r->cancelled) {
+		a->compact_skip = 0;
+		agent_end_turn(a, STOP_NONE, "cancelled by the user");
+		return;
+	}
+	if (r->context.len > 0) {
+		note = xasprintf("%s%sPreCompact hook context:\n%s",
+		    a->hook_note != NULL ? a->hook_note : "",
+		    a->hook_note != NULL ? "\n\n" : "", r->context.buf);
+		free(a->hook_note);
+		a->hook_note = note;
+	}
+	agent_compact_send(a);
 }
 
 /* Send the summary request as it stands (a->compact_drop left out). */

@@ -110,4 +110,46 @@ grep -q "hook SessionStart sleep 1; echo session-start-context: ok (exit 0" \
     fail "export: $(cat "$T_TMP/export.md")"
 grep -q '> Hook SessionStart `sleep 1; echo session-start-context`: ok' \
     "$T_TMP/export.md" || fail "export: $(cat "$T_TMP/export.md")"
+# PreCompact, automatic: big reads in a small window.
+mkdir -p big
+for f in toolrun.c agent.c options.c policy.c ui.c; do
+	cp "$top_srcdir/src/$f" big/ || hard "copy $f"
+done
+python3 > "$T_TMP/reads.json" <<'P'
+import json
+turns = [{"text": "Reading.", "tool_calls": [{"name": "read_file",
+          "input": {"path": "big/" + f}}]}
+         for f in ("toolrun.c", "agent.c", "options.c", "policy.c", "ui.c")]
+turns.append({"text": "read them all"})
+print(json.dumps(turns))
+P
+cat > "$XDG_CONFIG_HOME/agentos/config.json" <<JSON
+{"context": {"window": 24000, "keep_results": 20},
+ "hooks": {"PreCompact": [{"matcher": "auto", "hooks": [
+  {"type": "command", "command": "cat > $HOOK_DIR/compact.json"}]}]}}
+JSON
+rm -f "$T_TMP/port" "$T_TMP/requests.jsonl"
+start_provider --script "$T_TMP/reads.json" --context-window 24000
+"$AGENTOS" -p "read the big files" --provider openai -m test-model \
+    --base-url "http://127.0.0.1:$T_PORT/v1" --permission-mode bypass \
+    > "$T_TMP/out" 2> "$T_TMP/err" ||
+    fail "compact: exit: $(cat "$T_TMP/err")"
+_end=$(( $(date +%s) + T_WAIT ))
+while [ ! -s "$T_TMP/hooks/compact.json" ] && [ "$(date +%s)" -le "$_end" ]; do
+	sleep 0.1
+done
+python3 - "$T_TMP/hooks/compact.json" <<'PY' || fail "PreCompact stdin"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["hook_event_name"] == "PreCompact", j
+assert j["trigger"] == "auto", j
+PY
+
+python3 - .git/agentos/sessions.db <<'PY' || fail "no PreCompact hook event"
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+ev = [json.loads(d) for (d,) in db.execute(
+    "SELECT data FROM events WHERE type = 'hook'")]
+assert any(e["hook_event"] == "PreCompact" for e in ev), ev
+PY
 exit 0
