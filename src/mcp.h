@@ -38,6 +38,7 @@ struct config;
 struct jsonrpc;
 struct jsonrpc_handlers;
 struct mcp_manager;
+struct mcp_oauth_conf;
 struct mcp_server;
 struct tool_entry;
 
@@ -70,6 +71,7 @@ struct mcp_server_conf {
 	char		*url;		/* http */
 	char		**headers;	/* "Name: value", NULL-terminated */
 	size_t		 nheaders;
+	struct mcp_oauth_conf *oauth;	/* http: "oauth", or NULL */
 	char		*error;		/* set: the entry is unusable (why) */
 };
 
@@ -295,5 +297,11 @@ unsigned int mcp_call_timeout(struct mcp_server *s);
  * cancellation of call id (a timeout, the user).
  */
 void	 mcp_server_cancel_reason(struct mcp_server *s, const char *reason);
+
+/*
+ * The authorization URL (borrowed) of server name while its OAuth login
+ * waits for the user's browser (mcp-oauth.h), or NULL.
+ */
+const char *mcp_login_url(struct mcp_manager *m, const char *name);
 
 #endif /* MCP_H */
