@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -23,7 +24,10 @@
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <jansson.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -116,6 +120,7 @@ struct mcp_oauth_flow {
 	char			*code;
 	int			 finished;
 	int			 sent;		/* the token request is out */
+	int			 cc;		/* client_credentials grant */
 	struct loop_timer	*timer;
 };
 
@@ -187,7 +192,8 @@ mcp_oauth_conf_parse(json_t *j, struct mcp_oauth_conf **confp, char **why)
 	c = xcalloc(1, sizeof *c);
 	if (mcp_oauth_conf_str(j, "client_id", &c->client_id, why) != 0 ||
 	    mcp_oauth_conf_str(j, "client_secret", &c->client_secret,
-	    why) != 0)
+	    why) != 0 || mcp_oauth_conf_str(j, "private_key_file",
+	    &c->private_key, why) != 0)
 		goto fail;
 	v = json_object_get(j, "scopes");
 	if (json_is_string(v))
@@ -230,6 +236,7 @@ mcp_oauth_conf_free(struct mcp_oauth_conf *c)
 	free(c->client_id);
 	mcp_oauth_wipe(c->client_secret);
 	free(c->scopes);
+	free(c->private_key);
 	free(c);
 }
 
@@ -244,6 +251,7 @@ mcp_oauth_conf_copy(const struct mcp_oauth_conf *c)
 	n->client_id = c->client_id ? xstrdup(c->client_id) : NULL;
 	n->client_secret = c->client_secret ? xstrdup(c->client_secret) : NULL;
 	n->scopes = c->scopes ? xstrdup(c->scopes) : NULL;
+	n->private_key = c->private_key ? xstrdup(c->private_key) : NULL;
 	return (n);
 }
 
@@ -1252,6 +1260,21 @@ mcp_oauth_asmeta(struct mcp_oauth_flow *f)
 		f->scope = b.len > 0 ? buf_detach(&b, NULL) : NULL;
 		buf_release(&b);
 	}
+	/*
+	 * OAuth 2.1 §4.2 (and the MCP extension SEP-1046): a server that
+	 * grants client_credentials only, to a client the user configured,
+	 * needs no browser.
+	 */
+	if (f->meta != NULL && f->conf != NULL && f->conf->client_id != NULL &&
+	    (f->conf->client_secret != NULL || f->conf->private_key != NULL) &&
+	    mcp_oauth_meta_has(f->meta, "grant_types_supported",
+	    "client_credentials") && !mcp_oauth_meta_has(f->meta,
+	    "grant_types_supported", "authorization_code")) {
+		f->cc = 1;
+		f->step = MCP_OAUTH_TOKEN;
+		mcp_oauth_token_request(f);
+		return;
+	}
 	if (mcp_oauth_listen(f) != 0) {
 		mcp_oauth_finish(f, NULL, "cannot listen on 127.0.0.1 for "
 		    "the redirect");
@@ -1418,6 +1441,103 @@ mcp_oauth_authorize(struct mcp_oauth_flow *f)
 		f->cb->url(f->arg, f->auth_url);
 }
 
+/* base64url of a JSON object. */
+static char *
+mcp_oauth_b64json(json_t *j)
+{
+	char	*s = json_dumps(j, JSON_COMPACT), *r;
+
+	r = mcp_oauth_b64url((const unsigned char *)s, strlen(s));
+	free(s);
+	return (r);
+}
+
+/*
+ * A client assertion (RFC 7523 §3) signed with the configured key (ES256,
+ * RFC 7518 §3.4: r and s of 32 bytes each; or RS256): iss and sub the
+ * client id, aud the issuer.  Allocated, or NULL with *cause.
+ */
+static char *
+mcp_oauth_jwt(struct mcp_oauth_flow *f, char **cause)
+{
+	EVP_PKEY	*key = NULL;
+	EVP_MD_CTX	*md = NULL;
+	ECDSA_SIG	*es = NULL;
+	const BIGNUM	*r, *s;
+	FILE		*fp;
+	json_t		*hj, *pj;
+	unsigned char	*der = NULL, raw[64];
+	const unsigned char *p;
+	char		*h, *pl, *in = NULL, *sig = NULL, *out = NULL, *jti;
+	size_t		 len = 0;
+	time_t		 now = time(NULL);
+	int		 ec;
+
+	if ((fp = fopen(f->conf->private_key, "r")) == NULL) {
+		*cause = xasprintf("%s: %s", f->conf->private_key,
+		    strerror(errno));
+		return (NULL);
+	}
+	key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (key == NULL) {
+		*cause = xasprintf("%s: not a PEM private key",
+		    f->conf->private_key);
+		return (NULL);
+	}
+	ec = EVP_PKEY_base_id(key) == EVP_PKEY_EC;
+	jti = mcp_oauth_random(16);
+	hj = json_pack("{ssss}", "alg", ec ? "ES256" : "RS256", "typ", "JWT");
+	pj = json_pack("{sssssssIsIss}", "iss", f->conf->client_id, "sub",
+	    f->conf->client_id, "aud", f->as != NULL ? f->as : f->token_ep,
+	    "iat", (json_int_t)now, "exp", (json_int_t)now + 300, "jti", jti);
+	free(jti);
+	h = mcp_oauth_b64json(hj);
+	pl = mcp_oauth_b64json(pj);
+	json_decref(hj);
+	json_decref(pj);
+	in = xasprintf("%s.%s", h, pl);
+	free(h);
+	free(pl);
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(md, NULL, &len, (unsigned char *)in,
+	    strlen(in)) != 1) {
+		*cause = xstrdup("cannot sign");
+		goto out;
+	}
+	der = xmalloc(len);
+	if (EVP_DigestSign(md, der, &len, (unsigned char *)in,
+	    strlen(in)) != 1) {
+		*cause = xstrdup("cannot sign");
+		goto out;
+	}
+	if (ec) {
+		p = der;
+		if ((es = d2i_ECDSA_SIG(NULL, &p, (long)len)) == NULL) {
+			*cause = xstrdup("a bad signature");
+			goto out;
+		}
+		ECDSA_SIG_get0(es, &r, &s);
+		if (BN_bn2binpad(r, raw, 32) != 32 ||
+		    BN_bn2binpad(s, raw + 32, 32) != 32) {
+			*cause = xstrdup("ES256 needs a P-256 key");
+			goto out;
+		}
+		sig = mcp_oauth_b64url(raw, sizeof raw);
+	} else
+		sig = mcp_oauth_b64url(der, len);
+	out = xasprintf("%s.%s", in, sig);
+out:
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(key);
+	free(der);
+	free(in);
+	free(sig);
+	return (out);
+}
+
 /* The token request (code or refresh), or its answer. */
 static void
 mcp_oauth_token_request(struct mcp_oauth_flow *f)
@@ -1426,6 +1546,7 @@ mcp_oauth_token_request(struct mcp_oauth_flow *f)
 	json_t		*j;
 	const char	*tok, *type, *s;
 	char		*creds = NULL, *basic = NULL, *e, *msg, *id, *sec;
+	char		*jwt;
 	int		 use_basic = 0;
 
 	if (f->sent) {
@@ -1488,6 +1609,9 @@ mcp_oauth_token_request(struct mcp_oauth_flow *f)
 	if (f->step == MCP_OAUTH_REFRESH) {
 		mcp_oauth_param(&b, "grant_type", "refresh_token");
 		mcp_oauth_param(&b, "refresh_token", f->code);
+	} else if (f->cc) {
+		mcp_oauth_param(&b, "grant_type", "client_credentials");
+		mcp_oauth_param(&b, "scope", f->scope);
 	} else {
 		mcp_oauth_param(&b, "grant_type", "authorization_code");
 		mcp_oauth_param(&b, "code", f->code);
@@ -1495,7 +1619,24 @@ mcp_oauth_token_request(struct mcp_oauth_flow *f)
 		mcp_oauth_param(&b, "code_verifier", f->verifier);
 	}
 	mcp_oauth_param(&b, "resource", f->resource);
-	if (use_basic) {
+	if (f->conf != NULL && f->conf->private_key != NULL &&
+	    f->conf->client_id != NULL && f->client_secret == NULL) {
+		/* RFC 7523 §2.2: a signed assertion instead of a secret. */
+		e = NULL;
+		if ((jwt = mcp_oauth_jwt(f, &e)) == NULL) {
+			msg = xasprintf("private_key_jwt: %s", e);
+			mcp_oauth_finish(f, NULL, msg);
+			free(msg);
+			free(e);
+			buf_release(&b);
+			return;
+		}
+		mcp_oauth_param(&b, "client_id", f->client_id);
+		mcp_oauth_param(&b, "client_assertion_type",
+		    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+		mcp_oauth_param(&b, "client_assertion", jwt);
+		mcp_oauth_wipe(jwt);
+	} else if (use_basic) {
 		/* RFC 6749 §2.3.1: each part form-encoded first. */
 		id = mcp_oauth_form_escape(f->client_id);
 		sec = mcp_oauth_form_escape(f->client_secret);

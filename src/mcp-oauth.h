@@ -49,6 +49,7 @@ struct mcp_oauth_conf {
 	char	*client_id;		/* NULL: register or CIMD */
 	char	*client_secret;		/* NULL: a public client */
 	char	*scopes;		/* space-separated, or NULL */
+	char	*private_key;		/* PEM file: private_key_jwt */
 };
 
 struct mcp_oauth_flow;

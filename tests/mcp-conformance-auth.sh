@@ -3,7 +3,7 @@
 # MCP conformance suite's auth/* scenarios (tests/e2e/1030).  The suite
 # appends the scenario server's URL; a throwaway HOME configures it as the
 # http server "conf" (with the suite's client credentials, when it gives
-# them, as "oauth"), and "agentos mcp call --oauth-auto conf test-tool"
+# them, as "oauth"; a private key goes to a 0600 file), and "agentos mcp call --oauth-auto conf test-tool"
 # authorizes, following the authorization URL itself (tests only), and
 # calls the scenario's tool.  Needs AGENTOS.  Exit: agentos's.
 set -u
@@ -23,6 +23,12 @@ if ctx.get("client_id"):
     srv["oauth"] = {"client_id": ctx["client_id"]}
     if ctx.get("client_secret"):
         srv["oauth"]["client_secret"] = ctx["client_secret"]
+    if ctx.get("private_key_pem"):
+        key = os.path.join(os.path.dirname(path), "client-key.pem")
+        with open(key, "w") as f:
+            f.write(ctx["private_key_pem"])
+        os.chmod(key, 0o600)
+        srv["oauth"]["private_key_file"] = key
 cfg = {"mcp": {"servers": {"conf": srv},
                "oauth_client_metadata_url":
                    "https://conformance-test.local/client-metadata.json"}}
