@@ -121,6 +121,8 @@ struct mcp_oauth_flow {
 	int			 finished;
 	int			 sent;		/* the token request is out */
 	int			 cc;		/* client_credentials grant */
+	int			 registered;	/* client_id from the file */
+	char			*old_redirect;	/* its redirect_uri */
 	struct loop_timer	*timer;
 };
 
@@ -637,6 +639,9 @@ mcp_oauth_store(struct mcp_oauth_flow *f, json_t *tr)
 	if (f->auth_method != NULL)
 		json_object_set_new(c, "auth_method",
 		    json_string(f->auth_method));
+	if (f->redirect != NULL)
+		json_object_set_new(c, "redirect_uri",
+		    json_string(f->redirect));
 	json_object_set_new(e, "client", c);
 	if (tr != NULL) {
 		/* A refresh answer may omit a new refresh token: keep ours. */
@@ -840,6 +845,9 @@ mcp_oauth_start(const char *name, const char *url, long status,
 			f->client_secret = xstrdup(s);
 		if ((s = mcp_oauth_get(e, "client", "auth_method")) != NULL)
 			f->auth_method = xstrdup(s);
+		if ((s = mcp_oauth_get(e, "client", "redirect_uri")) != NULL)
+			f->old_redirect = xstrdup(s);
+		f->registered = 1;
 	}
 	rt = mcp_oauth_get(e, "token", "refresh_token");
 	s = mcp_oauth_get(e, "token", "token_endpoint");
@@ -957,6 +965,7 @@ mcp_oauth_free(struct mcp_oauth_flow *f)
 	mcp_oauth_wipe(f->verifier);
 	free(f->state);
 	free(f->redirect);
+	free(f->old_redirect);
 	free(f->auth_url);
 	mcp_oauth_wipe(f->code);
 	free(f);
@@ -1163,12 +1172,25 @@ mcp_oauth_listen(struct mcp_oauth_flow *f)
 	struct sockaddr_in		 sin;
 	socklen_t			 len = sizeof sin;
 	evutil_socket_t			 fd;
+	unsigned int			 port = 0;
 
 	if (f->listener != NULL)
 		return (0);
 	if ((f->listener = evhttp_new(loop_base)) == NULL)
 		return (-1);
-	bs = evhttp_bind_socket_with_handle(f->listener, "127.0.0.1", 0);
+	/*
+	 * The port the client was registered with, when free: servers that
+	 * match redirect URIs exactly (against RFC 8252 §7.3) still take it.
+	 */
+	bs = NULL;
+	if (f->old_redirect != NULL && sscanf(f->old_redirect,
+	    "http://127.0.0.1:%u/callback", &port) == 1 && port > 0 &&
+	    port < 65536)
+		bs = evhttp_bind_socket_with_handle(f->listener, "127.0.0.1",
+		    (ev_uint16_t)port);
+	if (bs == NULL)
+		bs = evhttp_bind_socket_with_handle(f->listener, "127.0.0.1",
+		    0);
 	if (bs == NULL) {
 		evhttp_free(f->listener);
 		f->listener = NULL;
@@ -1318,6 +1340,18 @@ mcp_oauth_register(struct mcp_oauth_flow *f)
 		mcp_oauth_store(f, NULL);
 		mcp_oauth_authorize(f);
 		return;
+	}
+	if (f->client_id != NULL && f->registered && f->old_redirect != NULL &&
+	    strcmp(f->old_redirect, f->redirect) != 0) {
+		/* Registered for another redirect URI: register again. */
+		log_debug("mcp-oauth: %s: new redirect URI: registering "
+		    "again", f->name);
+		free(f->client_id);
+		f->client_id = NULL;
+		mcp_oauth_wipe(f->client_secret);
+		f->client_secret = NULL;
+		free(f->auth_method);
+		f->auth_method = NULL;
 	}
 	if (f->client_id != NULL) {
 		mcp_oauth_authorize(f);
