@@ -74,6 +74,7 @@ struct mcp_server {
 	unsigned int		 logs;		/* log messages recorded */
 	char			*closed_why;	/* the pipe closed: why */
 	char			*login_url;	/* OAuth waits for the user */
+	int			 open_login;	/* the user asked: browse */
 	struct loop_timer	*close_timer;	/* waiting for the exit */
 };
 
@@ -1083,8 +1084,9 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 		if (s->reason != NULL && s->state != MCP_READY)
 			buf_addf(out, " (%s)", s->reason);
 		if (s->login_url != NULL)
-			buf_addf(out, ", needs login (agentos mcp login %s, "
-			    "or open %s)", s->conf->name, s->login_url);
+			buf_addf(out, ", needs login (/mcp login %s, or agentos "
+			    "mcp login %s)\n  login: open %s", s->conf->name,
+			    s->conf->name, s->login_url);
 		buf_addf(out, "\n  %s %s%s\n", s->conf->type, s->conf->http ?
 		    s->conf->url : s->conf->command, s->conf->project ?
 		    " [project]" : "");
@@ -1151,6 +1153,37 @@ mcp_reconnect(struct mcp_manager *m, const char *name, char **cause)
 	mcp_server_start(s);
 	mcp_changed(m);
 	return (0);
+}
+
+int
+mcp_login(struct mcp_manager *m, const char *name, int login, char **cause)
+{
+	struct mcp_server	*s;
+
+	if ((s = mcp_server_find(m, name, cause)) == NULL)
+		return (-1);
+	if (!s->conf->http) {
+		*cause = xasprintf("MCP server %s is not an HTTP server: no "
+		    "OAuth", name);
+		return (-1);
+	}
+	if (login && s->login_url != NULL) {
+		/* A flow waits for the browser: open it. */
+		s->open_login = 1;
+		if (mcp_oauth_browse(s->login_url) != 0) {
+			*cause = xasprintf("xdg-open could not be started: "
+			    "open %s", s->login_url);
+			return (-1);
+		}
+		return (0);
+	}
+	if (mcp_oauth_logout(s->conf->url, cause) < 0)
+		return (-1);
+	if (!login)
+		return (mcp_disable(m, name, cause) != 0 ? -1 : 0);
+	/* A new login: the flow's URL is opened once it is known. */
+	s->open_login = 1;
+	return (mcp_reconnect(m, name, cause));
 }
 
 int
@@ -1240,8 +1273,8 @@ mcp_login_url_cb(void *arg, const char *url)
 	if (url != NULL && mcp_oauth_print)
 		fprintf(stderr, "agentos: server %s needs login: open %s\n",
 		    s->conf->name, url);
-	if (url != NULL && mcp_oauth_open && mcp_oauth_browse(url) != 0 &&
-	    mcp_oauth_print)
+	if (url != NULL && (mcp_oauth_open || s->open_login) &&
+	    mcp_oauth_browse(url) != 0 && mcp_oauth_print)
 		fprintf(stderr, "agentos: xdg-open could not be started\n");
 	mcp_changed(s->m);
 }

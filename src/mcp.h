@@ -201,6 +201,16 @@ void	 mcp_status(struct mcp_manager *m, struct buf *out);
  */
 int	 mcp_reconnect(struct mcp_manager *m, const char *name, char **cause);
 int	 mcp_disable(struct mcp_manager *m, const char *name, char **cause);
+/*
+ * OAuth (mcp-oauth.h), on the user's request.  login: open the waiting
+ * flow's authorization URL in the browser, or forget the stored tokens
+ * and reconnect, opening the new flow's URL once known.  logout (login
+ * 0): forget the tokens and client registration and stop the server for
+ * the session.  0, or -1 with cause (no such server, not HTTP, the token
+ * file, xdg-open).
+ */
+int	 mcp_login(struct mcp_manager *m, const char *name, int login,
+	    char **cause);
 const char *mcp_state_name(enum mcp_state st);
 
 /*
