@@ -1346,9 +1346,8 @@ mcp_http_done_cb(void *arg, const struct http_response_info *info)
 	if (status == 401) {
 		t = mcp_http_auth_scheme(http_header_get(info,
 		    "www-authenticate"));
-		msg = xasprintf("server %s needs OAuth (not supported yet): "
-		    "HTTP 401%s%s", h->name, *t != '\0' ?
-		    ", WWW-Authenticate: " : "", t);
+		msg = xasprintf("server %s needs OAuth: HTTP 401%s%s",
+		    h->name, *t != '\0' ? ", WWW-Authenticate: " : "", t);
 		free(t);
 		mcp_http_xfer_free(x);
 		mcp_http_die(h, msg);

@@ -941,8 +941,11 @@ mcp_oauth_free(struct mcp_oauth_flow *f)
 
 	http_cancel(f->req);
 	http_cancel(f->follow);
-	if (f->listener != NULL)
+	if (f->listener != NULL) {
+		/* Nothing may reach f any more; the page is still sent. */
+		evhttp_del_cb(f->listener, "/callback");
 		loop_timer_add(100, mcp_oauth_listener_free_cb, f->listener);
+	}
 	for (i = 0; i < f->ncand; i++)
 		free(f->cand[i]);
 	free(f->cand);
@@ -1085,6 +1088,34 @@ found:
 	f->ncand = n;
 	f->step = MCP_OAUTH_ASMETA;
 	mcp_oauth_asmeta(f);
+}
+
+/*
+ * Nonzero when url may carry codes and tokens: https, or http to this
+ * machine (OAuth 2.1 §1.5, RFC 8252 §8.3).
+ */
+static int
+mcp_oauth_url_ok(const char *url)
+{
+	CURLU	*u = curl_url();
+	char	*scheme = NULL, *host = NULL;
+	int	 ok = 0;
+
+	if (u == NULL)
+		fatalx("curl_url failed");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		ok = strcasecmp(scheme, "https") == 0 ||
+		    (strcasecmp(scheme, "http") == 0 &&
+		    (strcasecmp(host, "localhost") == 0 ||
+		    strncmp(host, "127.", 4) == 0 ||
+		    strcmp(host, "[::1]") == 0));
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return (ok);
 }
 
 /* A string member of the metadata that is an http(s) URL, copied. */
@@ -1260,6 +1291,13 @@ mcp_oauth_asmeta(struct mcp_oauth_flow *f)
 		free(origin);
 		log_debug("mcp-oauth: %s: no server metadata: default "
 		    "endpoints", f->name);
+	}
+	if (!mcp_oauth_url_ok(f->authorize_ep) ||
+	    !mcp_oauth_url_ok(f->token_ep) || (f->register_ep != NULL &&
+	    !mcp_oauth_url_ok(f->register_ep))) {
+		mcp_oauth_finish(f, NULL, "an authorization server endpoint "
+		    "is neither https nor on this machine: refused");
+		return;
 	}
 	/* "Scope Selection Strategy". */
 	free(f->scope);

@@ -14,7 +14,8 @@ client, the redirect_uri, the resource and the PKCE S256 verifier, and
 issues access tokens that expire after --expires seconds with a refresh
 token; grant_type=refresh_token gives a new access token.
 
---bad-state: /authorize sends a forged state.  --bad-pkce: /token refuses
+--plain-http-token: the metadata names a token endpoint over plain http on
+another host.  --bad-state: /authorize sends a forged state.  --bad-pkce: /token refuses
 every verifier (invalid_grant), as if the client sent a wrong one.
 --log FILE: one JSON line per request (path, method, form fields but
 secrets replaced by their length).
@@ -35,6 +36,7 @@ ap.add_argument("--log")
 ap.add_argument("--expires", type=int, default=3600)
 ap.add_argument("--bad-state", action="store_true")
 ap.add_argument("--bad-pkce", action="store_true")
+ap.add_argument("--plain-http-token", action="store_true")
 args = ap.parse_args()
 
 clients = {}    # client_id -> redirect_uris
@@ -87,7 +89,9 @@ class H(BaseHTTPRequestHandler):
             b = self.base()
             return self.send(200, {
                 "issuer": b, "authorization_endpoint": b + "/authorize",
-                "token_endpoint": b + "/token",
+                "token_endpoint": ("http://192.0.2.1/token"
+                                   if args.plain_http_token
+                                   else b + "/token"),
                 "registration_endpoint": b + "/register",
                 "response_types_supported": ["code"],
                 "grant_types_supported": ["authorization_code",

@@ -7,7 +7,9 @@
 # never in the debug log.  "agentos mcp call" uses the stored token.  With
 # a token that expires at once the next call refreshes it without a new
 # authorization.  A forged state on the redirect and a refused PKCE
-# verifier fail closed with a clear message and store no token.  "agentos
+# verifier fail closed with a clear message and store no token, and a
+# token endpoint over plain http to another host is refused before any
+# authorization.  "agentos
 # mcp logout" forgets the server.
 . "$(dirname "$0")/lib.sh"
 make_repo
@@ -34,6 +36,7 @@ start_fake main
 start_fake short --expires 1
 start_fake state --bad-state
 start_fake pkce --bad-pkce
+start_fake plain --plain-http-token
 url() { echo "http://127.0.0.1:$(cat "$T_TMP/$1.port")/mcp"; }
 cat > "$XDG_CONFIG_HOME/agentos/config.json" <<J
 {"mcp": {"start_timeout": 60000, "servers": {
@@ -103,7 +106,8 @@ cat > "$XDG_CONFIG_HOME/agentos/config.json" <<J
  "srv": {"type": "http", "url": "$(url main)"},
  "short": {"type": "http", "url": "$(url short)"},
  "state": {"type": "http", "url": "$(url state)"},
- "pkce": {"type": "http", "url": "$(url pkce)"}}}}
+ "pkce": {"type": "http", "url": "$(url pkce)"},
+ "plain": {"type": "http", "url": "$(url plain)"}}}}
 J
 "$AGENTOS" mcp call short whoami > "$T_TMP/s1" 2>&1 ||
     { cat "$T_TMP/s1"; fail "short: first call"; }
@@ -127,6 +131,9 @@ grep -q "^state: failed (server state: OAuth: the redirect's state does not matc
     "$T_TMP/bad" || fail "forged state not refused"
 grep -q '^pkce: failed (server pkce: OAuth: the token request failed: HTTP 400, invalid_grant: PKCE verification failed' \
     "$T_TMP/bad" || fail "refused PKCE not reported"
+grep -q '^plain: failed (server plain: OAuth: an authorization server endpoint is neither https nor on this machine: refused' \
+    "$T_TMP/bad" || fail "plain http token endpoint not refused"
+grep -q '"/authorize"' "$T_TMP/plain.jsonl" && fail "plain: authorized anyway"
 python3 - "$tokfile" "$(url state)" "$(url pkce)" <<'P' || fail "token stored"
 import json, sys
 s = json.load(open(sys.argv[1]))["servers"]
