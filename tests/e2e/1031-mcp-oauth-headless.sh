@@ -6,7 +6,8 @@
 # the server is then ready, the tokens are in the 0600 token file and
 # never in the debug log.  "agentos mcp call" uses the stored token.  With
 # a token that expires at once the next call refreshes it without a new
-# authorization.  A forged state on the redirect and a refused PKCE
+# authorization; inside a headless session a token that expires between
+# two calls is refreshed on the server's 401 and the call sent again.  A forged state on the redirect and a refused PKCE
 # verifier fail closed with a clear message and store no token, and a
 # token endpoint over plain http to another host is refused before any
 # authorization.  "agentos
@@ -123,6 +124,45 @@ grants = [e["form"]["grant_type"] for e in log if e["path"] == "/token"]
 assert grants == ["authorization_code", "refresh_token"], grants
 assert len([e for e in log if e["path"] == "/authorize"]) == 1
 P
+
+# 3b. Expiry inside a session: the token the session got is refused
+# (401) before the second call, which is sent again after a refresh.
+python3 "$top_srcdir/tests/fake-oauth.py" --port-file "$T_TMP/live.port" \
+    --log "$T_TMP/live.jsonl" --expires 3 > "$T_TMP/live.out" 2>&1 &
+T_PIDS="$T_PIDS $!"
+_end=$(( $(date +%s) + T_WAIT ))
+while [ ! -s "$T_TMP/live.port" ] && [ "$(date +%s)" -le "$_end" ]; do
+	sleep 0.05
+done
+cp "$XDG_CONFIG_HOME/agentos/config.json" "$T_TMP/config.step3"
+cat > "$XDG_CONFIG_HOME/agentos/config.json" <<J
+{"mcp": {"servers": {"live": {"type": "http", "url": "$(url live)"}}}}
+J
+cat > "$T_TMP/script.json" <<'J'
+[
+ {"tool_calls": [{"name": "mcp__live__whoami", "input": {}}]},
+ {"expect": {"contains": "token 1"}, "delay_ms": 4000,
+  "tool_calls": [{"name": "mcp__live__whoami", "input": {}}]},
+ {"expect": {"contains": "token 2"}, "text": "Done."}
+]
+J
+start_provider --script "$T_TMP/script.json"
+AGENTOS_LOG="$T_TMP/debug2.log" "$AGENTOS" -p "who am I, twice" \
+    --provider anthropic --base-url "http://127.0.0.1:$T_PORT" \
+    --permission-mode bypass --output-format json \
+    > "$T_TMP/live.json" 2> "$T_TMP/live.err" ||
+    { cat "$T_TMP/live.err" "$T_TMP/live.json"; fail "live: exit status"; }
+python3 - "$T_TMP/live.json" "$T_TMP/live.jsonl" <<'P' || fail "in-session refresh"
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["result"] == "Done.", o
+log = [json.loads(l) for l in open(sys.argv[2])]
+grants = [e["form"]["grant_type"] for e in log if e["path"] == "/token"]
+assert grants == ["authorization_code", "refresh_token"], grants
+calls = [e for e in log if e.get("rpc") == "tools/call"]
+assert [c["valid"] for c in calls] == [True, False, True], calls
+P
+cp "$T_TMP/config.step3" "$XDG_CONFIG_HOME/agentos/config.json"
 
 # 4. Fail closed: a forged state, a refused verifier.
 "$AGENTOS" mcp list > "$T_TMP/bad" 2>&1
