@@ -311,11 +311,12 @@ mcp_http_delete(struct mcp_http *h)
 	struct mcp_http_delete		*d;
 	const char			**v;
 	char				*sid, *ver = NULL, *cause = NULL;
+	char				*bearer = NULL;
 	size_t				 n = 0, i;
 
 	if (h->session == NULL || h->legacy)
 		return;
-	v = xcalloc(h->nheaders + 2, sizeof *v);
+	v = xcalloc(h->nheaders + 3, sizeof *v);
 	sid = xasprintf("Mcp-Session-Id: %s", h->session);
 	v[n++] = sid;
 	if (h->version != NULL) {
@@ -324,6 +325,10 @@ mcp_http_delete(struct mcp_http *h)
 	}
 	for (i = 0; i < h->nheaders && n < h->nheaders + 2; i++)
 		v[n++] = h->headers[i];
+	if (h->bearer != NULL) {
+		bearer = xasprintf("Authorization: Bearer %s", h->bearer);
+		v[n++] = bearer;
+	}
 	d = xcalloc(1, sizeof *d);
 	d->req = http_request("DELETE", h->url, v, n, NULL, 0, &cbs, d,
 	    &cause);
@@ -335,6 +340,10 @@ mcp_http_delete(struct mcp_http *h)
 	}
 	free(sid);
 	free(ver);
+	if (bearer != NULL) {
+		explicit_bzero(bearer, strlen(bearer));
+		free(bearer);
+	}
 	free(v);
 }
 
@@ -1286,7 +1295,7 @@ mcp_http_oauth_challenge(struct mcp_http_xfer *x,
 	free(err);
 	if (info->status == 403 && !scope)
 		return (0);
-	if (x->kind != MCP_HTTP_POST) {
+	if (x->kind == MCP_HTTP_LISTEN) {
 		/* The GET stream opens again once authorized. */
 		mcp_http_xfer_free(x);
 		return (1);
