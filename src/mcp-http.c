@@ -1389,7 +1389,8 @@ mcp_http_done_cb(void *arg, const struct http_response_info *info)
 	if (status >= 200 && status <= 299) {
 		if (x->kind == MCP_HTTP_POST && !x->resumed)
 			h->answered = 1;
-		if (x->kind == MCP_HTTP_POST && x->had_bearer && !x->is_init)
+		if (x->kind == MCP_HTTP_POST && x->had_bearer && !x->is_init &&
+		    x->id != NULL)
 			h->auths = 0;	/* the token works */
 		if (x->kind == MCP_HTTP_LEGACY) {
 			msg = xasprintf("server %s: the SSE stream ended%s%s",
