@@ -265,6 +265,15 @@ cli_mcp_get(const char *name, const char *root, struct config *cfg)
 		printf("  header: %.*s: ...\n", (int)(eq - s->headers[i]),
 		    s->headers[i]);
 	}
+	if (s->oauth != NULL)
+		printf("  oauth: client_id %s%s%s%s\n", s->oauth->client_id ?
+		    s->oauth->client_id : "(registered)",
+		    s->oauth->client_secret ? ", client_secret ..." : "",
+		    s->oauth->scopes ? ", scopes " : "",
+		    s->oauth->scopes ? s->oauth->scopes : "");
+	if (s->http)
+		printf("  OAuth tokens: %s\n", mcp_oauth_logged_in(s->url) ?
+		    "stored (agentos mcp logout forgets them)" : "none");
 	if (s->error != NULL)
 		printf("  error: %s\n", s->error);
 	rc = 0;
