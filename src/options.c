@@ -69,7 +69,8 @@ const struct option_entry options_table[] = {
 	/* --- core: provider, model, turn */
 	{ .key = "provider", .type = OPTION_STRING, CFG(provider),
 	  .def = "\"anthropic\"", .env = "AGENTOS_PROVIDER",
-	  .help = "anthropic or openai (OpenAI-compatible servers)" },
+	  .help = "anthropic, openai (Chat Completions and compatible "
+	  "servers) or openai-responses" },
 	{ .key = "model", .type = OPTION_STRING, CFG(model),
 	  .env = "AGENTOS_MODEL",
 	  .help = "model name (default: the provider's)" },
@@ -225,6 +226,10 @@ const struct option_entry options_table[] = {
 	  OPT(mcp.tool_search_percent), .def = "10", .min = 0, .max = 100,
 	  .help = "past this share of the context window, server tools are "
 	  "found through mcp_tool_search (100: never)" },
+	{ .key = "mcp.oauth_client_metadata_url", .type = OPTION_STRING,
+	  OPT(mcp.oauth_client_metadata_url), .flags = OPTION_GRANTS,
+	  .help = "the https URL of agentos's OAuth Client ID Metadata "
+	  "Document, the client id for servers that support it" },
 	/* --- end mcp */
 	/* --- ui */
 	{ .key = "trace.endpoint", .type = OPTION_STRING,

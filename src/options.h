@@ -94,6 +94,7 @@ struct mcp_options {
 	unsigned int		 call_timeout_ms; /* (120000) tools/call */
 	int			 tool_search_percent; /* (10) of the window
 					   the definitions may take */
+	char			*oauth_client_metadata_url; /* CIMD, or NULL */
 };
 
 /* Where a value came from, lowest precedence first. */

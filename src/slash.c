@@ -132,7 +132,7 @@ const struct slash_entry slash_table[] = {
 	    "a session rule, or remove session rule N" },
 	/* --- end permission rules: slash commands */
 	/* --- mcp: slash commands (/mcp) */
-	{ .name = "mcp", .args = "[reconnect|disable NAME]",
+	{ .name = "mcp", .args = "[reconnect|disable|login|logout NAME]",
 	  .exec = slash_mcp, .help = "MCP servers; reconnect or disable "
 	    "one" },
 	/* --- end mcp: slash commands */
@@ -776,9 +776,13 @@ slash_mcp(struct ui *ui, const char *args)
 		rc = mcp_reconnect(m, args + 10, &cause);
 	else if (strncmp(args, "disable ", 8) == 0)
 		rc = mcp_disable(m, args + 8, &cause);
+	else if (strncmp(args, "login ", 6) == 0)
+		rc = mcp_login(m, args + 6, 1, &cause);	/* OAuth */
+	else if (strncmp(args, "logout ", 7) == 0)
+		rc = mcp_login(m, args + 7, 0, &cause);
 	else if (*args != '\0') {
 		view_transcript_notice(ui, TE_ERROR, "usage: /mcp "
-		    "[reconnect|disable NAME]");
+		    "[reconnect|disable|login|logout NAME]");
 		return;
 	}
 	if (rc != 0) {
