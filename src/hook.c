@@ -640,6 +640,8 @@ hook_list_text(const json_t *hooks)
 	struct buf		b = BUF_INIT;
 	struct hook_list	hl;
 	int			ev;
+	const char		*k;
+	json_t			*v;
 
 	hl.b = &b;
 	for (ev = 0; ev < HOOK__COUNT; ev++) {
@@ -649,5 +651,17 @@ hook_list_text(const json_t *hooks)
 	if (b.len == 0)
 		buf_adds(&b, "No hooks configured (the \"hooks\" option; see "
 		    "agentos(1), HOOKS).\n");
+	if (json_is_object(hooks)) {
+		/* A misspelt event would never run: say so. */
+		json_object_foreach((json_t *)hooks, k, v) {
+			for (ev = 0; ev < HOOK__COUNT; ev++) {
+				if (strcmp(k, hook_event_names[ev]) == 0)
+					break;
+			}
+			if (ev == HOOK__COUNT)
+				buf_addf(&b, "Unknown event %s: never runs\n",
+				    k);
+		}
+	}
 	return (buf_detach(&b, NULL));
 }

@@ -3,7 +3,8 @@
 # stays live); its deny shows as a notice and goes to the model; Esc
 # cancels a hook that hangs; /hooks lists the hooks with their file; a
 # PreCompact hook is told /compact's trigger and instructions; a
-# Notification hook hears of the approval panel.
+# Notification hook hears of the approval panel; Esc cancels a
+# UserPromptSubmit hook and its prompt is not sent.
 . "$(dirname "$0")/lib.sh"
 make_repo
 H="$T_TMP/hooks"
@@ -23,11 +24,24 @@ esac
 exit 0
 SH
 chmod +x "$H/pre.sh"
+cat > "$H/prompt.sh" <<SH
+#!/bin/sh
+in=\$(cat)
+case \$in in
+*hang-prompt*)
+	echo \$\$ > "$H/prompt.tmp" && mv "$H/prompt.tmp" "$H/prompt.pid"
+	exec sleep 3600 ;;
+esac
+exit 0
+SH
+chmod +x "$H/prompt.sh"
 cat > "$XDG_CONFIG_HOME/agentos/config.json" <<JSON
 {"hooks": {"PreToolUse": [{"matcher": "Bash",
   "hooks": [{"type": "command", "command": "$H/pre.sh"}]}],
  "PreCompact": [{"matcher": "manual",
   "hooks": [{"type": "command", "command": "cat > $H/compact.json"}]}],
+ "UserPromptSubmit": [{"hooks": [{"type": "command",
+  "command": "$H/prompt.sh"}]}],
  "Notification": [{"matcher": "permission_prompt",
   "hooks": [{"type": "command", "command": "cat > $H/notify.json"}]}]}}
 JSON
@@ -100,4 +114,22 @@ assert j["hook_event_name"] == "PreCompact", j
 assert j["trigger"] == "manual", j
 assert j["custom_instructions"] == "keep the hook notes", j
 PY
+wait_for 'compacted|could not be summarized'
+
+# Esc cancels a UserPromptSubmit hook; the prompt is not sent.
+send_keys 'hang-prompt now' Enter
+_end=$(( $(date +%s) + T_WAIT ))
+while [ ! -s "$H/prompt.pid" ] && [ "$(date +%s)" -le "$_end" ]; do
+	sleep 0.1
+done
+wait_for 'hook UserPromptSubmit: prompt\.sh'
+send_keys Escape
+_pid=$(cat "$H/prompt.pid")
+_end=$(( $(date +%s) + T_WAIT ))
+while kill -0 "$_pid" 2>/dev/null && [ "$(date +%s)" -le "$_end" ]; do
+	sleep 0.1
+done
+kill -0 "$_pid" 2>/dev/null && fail "Esc did not stop the prompt hook"
+wait_gone 'hook UserPromptSubmit' "the status bar still shows the prompt hook"
+grep -q 'hang-prompt now' "$T_PROVIDER_LOG" && fail "the held prompt was sent"
 exit 0

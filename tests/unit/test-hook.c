@@ -192,6 +192,11 @@ test_list(void **state)
 	    "from /u/config.json"));
 	free(s);
 	json_decref(h);
+	h = json_loads("{\"PreTooluse\": []}", 0, NULL);
+	s = hook_list_text(h);
+	assert_non_null(strstr(s, "Unknown event PreTooluse: never runs"));
+	free(s);
+	json_decref(h);
 	s = hook_list_text(NULL);
 	assert_non_null(strstr(s, "No hooks"));
 	free(s);
