@@ -122,6 +122,7 @@ struct mcp_oauth_flow {
 	int			 sent;		/* the token request is out */
 	int			 cc;		/* client_credentials grant */
 	int			 registered;	/* client_id from the file */
+	int			 answered;	/* the listener sent a page */
 	char			*old_redirect;	/* its redirect_uri */
 	struct loop_timer	*timer;
 };
@@ -941,11 +942,12 @@ mcp_oauth_free(struct mcp_oauth_flow *f)
 
 	http_cancel(f->req);
 	http_cancel(f->follow);
-	if (f->listener != NULL) {
+	if (f->listener != NULL && f->answered) {
 		/* Nothing may reach f any more; the page is still sent. */
 		evhttp_del_cb(f->listener, "/callback");
 		loop_timer_add(100, mcp_oauth_listener_free_cb, f->listener);
-	}
+	} else if (f->listener != NULL)
+		evhttp_free(f->listener);
 	for (i = 0; i < f->ncand; i++)
 		free(f->cand[i]);
 	free(f->cand);
@@ -1185,6 +1187,7 @@ mcp_oauth_callback(struct evhttp_request *req, void *arg)
 	    "Content-Type", "text/html; charset=utf-8");
 	evhttp_send_reply(req, ok ? 200 : 400, ok ? "OK" : "Bad Request", out);
 	evbuffer_free(out);
+	f->answered = 1;
 	if (ok) {
 		f->code = xstrdup(code);
 		f->step = MCP_OAUTH_TOKEN;

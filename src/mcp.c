@@ -990,6 +990,10 @@ mcp_wait_timeout(void *arg)
 	struct mcp_manager	*m = arg;
 
 	m->wait_timer = NULL;
+	/* A release already queued would fire after m is gone. */
+	if (m->wait_fire != NULL)
+		loop_timer_cancel(m->wait_fire);
+	m->wait_fire = NULL;
 	log_debug("mcp: the first request stops waiting for servers");
 	mcp_wait_go(m);
 }
