@@ -16,6 +16,7 @@
 #include "ui.h"
 #include "workspace.h"
 #include "policy.h"
+#include "image.h"
 #include "banned.h"
 
 /*
@@ -549,7 +550,9 @@ int
 agent_submit(struct agent *a, const char *text, char **cause)
 {
 	struct message	*m;
-	char		*note;
+	struct buf	 notes;
+	json_t		*images = NULL;
+	char		*note, *imgtext = NULL, *line, *nl;
 
 	if (a->state != AGENT_IDLE) {
 		*cause = agent_busy_cause(a,
@@ -579,6 +582,18 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	}
 	if (a->rewind_note != NULL)
 		message_add_text(m, a->rewind_note);
+	/* Image paths in the text become image blocks before it. */
+	buf_init(&notes, 0);
+	image_attach(a->root, a->cwd, text, m, &imgtext, &images, &notes);
+	if (imgtext != NULL)
+		text = imgtext;
+	for (line = notes.buf; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		a->ui->notice(a->arg, line);
+	}
+	buf_release(&notes);
 	message_add_text(m, text);
 	a->stats.turns++;
 	a->stopped = BUDGET_OK;
@@ -595,13 +610,14 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		a->system = context_system(a->root, a->cwd,
 		    workspace_repomodel(a->ws), a->cfg);
 	}
-	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s,s:s*}", "text", text,
-	    "note", a->rewind_note));
+	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s,s:s*,s:o*}", "text",
+	    text, "note", a->rewind_note, "images", images));
 	free(a->rewind_note);
 	a->rewind_note = NULL;
 	/* @SERVER:URI words: read once the servers are up (agent_request). */
 	free(a->mcp_prompt);
 	a->mcp_prompt = strchr(text, '@') != NULL ? xstrdup(text) : NULL;
+	free(imgtext);
 	agent_request(a);
 	return (0);
 }

@@ -82,6 +82,7 @@ enum block_type {
 	BLOCK_REDACTED_THINKING,
 	BLOCK_TOOL_USE,
 	BLOCK_TOOL_RESULT,
+	BLOCK_IMAGE,			/* a user's image (image.h) */
 };
 
 struct block {
@@ -96,6 +97,13 @@ struct block {
 	json_t		*input;		/* TOOL_USE: arguments (an object; one
 					   reference owned by the block) */
 	int		 is_error;	/* TOOL_RESULT */
+	/*
+	 * IMAGE: text is the bytes as base64 (NULL: not in the store), id
+	 * the SHA-256 of the bytes, name the media type, label as shown
+	 * ("foo.png"), width and height in pixels (0: unknown).
+	 */
+	char		*label;
+	int		 width, height;
 };
 
 enum role {
@@ -152,6 +160,13 @@ struct block *message_add_tool_use(struct message *m, const char *id,
 	    const char *name, json_t *input);
 struct block *message_add_tool_result(struct message *m, const char *id,
 	    const char *content, int is_error);
+/*
+ * Append an image block: media type, SHA-256 hex, label, pixel size and
+ * base64 text (NULL when the bytes are missing), all copied.
+ */
+struct block *message_add_image(struct message *m, const char *media_type,
+	    const char *sha256, const char *label, int width, int height,
+	    const char *base64);
 /* Append a deep copy of block b. */
 struct block *message_add_copy(struct message *m, const struct block *b);
 void	 block_release(struct block *b);

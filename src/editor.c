@@ -301,6 +301,18 @@ editor_paste(struct editor *p, const char *s, size_t len)
 	buf_release(&tag);
 }
 
+void
+editor_paste_tag(struct editor *p, const char *tag, const char *text)
+{
+	struct editor_paste	*pp;
+
+	ALLOC_GROW(p->pastes, p->npastes + 1, p->apastes);
+	pp = &p->pastes[p->npastes++];
+	pp->tag = xstrdup(tag);
+	pp->text = xstrdup(text);
+	editor_insert(p, tag, strlen(tag));
+}
+
 char *
 editor_text(struct editor *p)
 {

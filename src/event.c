@@ -14,6 +14,8 @@
 static const struct event_field ev_user[] = {
 	F("text", EVF_STRING),
 	FOPT("note", EVF_STRING),	/* sent before text: files rewound */
+	/* [{sha256, media_type, name, width, height, bytes}]: image.h */
+	FOPT("images", EVF_ARRAY),
 	FEND
 };
 static const struct event_field ev_request[] = {

@@ -17,6 +17,7 @@
 #include "session.h"
 #include "options.h"
 #include "snapshot.h"
+#include "image.h"
 #include "banned.h"
 
 /*
@@ -1105,6 +1106,13 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 		note = json_string_value(json_object_get(ev->data, "note"));
 		if (note != NULL)
 			message_add_text(dst, note);
+		/* The bytes come from the image store after the walk. */
+		json_array_foreach(json_object_get(ev->data, "images"), i, u)
+			message_add_image(dst, conv_json_str(u, "media_type"),
+			    conv_json_str(u, "sha256"), conv_json_str(u,
+			    "name"), (int)json_integer_value(json_object_get(u,
+			    "width")), (int)json_integer_value(
+			    json_object_get(u, "height")), NULL);
 		message_add_text(dst, s);
 		if (st != NULL) {
 			free(st->rewind_note);
@@ -1281,6 +1289,7 @@ session_load(struct session *s, struct conv *conv, struct session_state *st,
 	free(ctx.calls);
 	if (rc != 0)
 		return (-1);
+	image_conv_load(s->root, conv);
 	if (st != NULL)
 		st->last_seq = session_last_seq(s);
 	if (st != NULL && conv->nr != 0 &&

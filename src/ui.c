@@ -1400,7 +1400,8 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 	if (ui_mention_key(ui, ev))
 		return (VIEW_HANDLED);
 	if (k == KEYC_PASTE) {
-		editor_paste(p, ev->paste, ev->paste_len);
+		if (!ui_image_paste(ui, ev->paste, ev->paste_len))
+			editor_paste(p, ev->paste, ev->paste_len);
 		ui_mention_update(ui);
 		return (VIEW_HANDLED);
 	}
@@ -1514,6 +1515,9 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		return (VIEW_HANDLED);
 	case KA_ED_EXTERNAL:
 		ui_external_edit(ui);
+		break;
+	case KA_ED_PASTE_IMAGE:
+		ui_image_clipboard(ui);
 		break;
 	default:
 		/* Typed text. */

@@ -165,6 +165,12 @@ void	 editor_insert(struct editor *p, const char *s, size_t len);
 #define EDITOR_PASTE_BYTES	1000
 void	 editor_paste(struct editor *p, const char *s, size_t len);
 /*
+ * Insert a placeholder tag (shown; one unit for the caret, as a paste's)
+ * that editor_text() expands to text (an image's path).  Both copied.
+ */
+void	 editor_paste_tag(struct editor *p, const char *tag,
+	    const char *text);
+/*
  * The text to send: the buffer with paste placeholders expanded.  The caret
  * moves over a placeholder as one unit, so it is whole or gone.  Caller
  * frees.
@@ -316,6 +322,7 @@ enum key_action {
 	KA_ED_LEFT, KA_ED_RIGHT, KA_ED_WORD_LEFT, KA_ED_WORD_RIGHT,
 	KA_ED_HOME, KA_ED_END, KA_ED_KILL_LINE, KA_ED_KILL_START,
 	KA_ED_KILL_WORD, KA_ED_UP, KA_ED_DOWN, KA_ED_SEARCH, KA_ED_EXTERNAL,
+	KA_ED_PASTE_IMAGE,
 	/* approval */
 	KA_AP_YES, KA_AP_ALWAYS, KA_AP_NOTE, KA_AP_REJECT, KA_NOTE_BACK,
 	/* lists and pagers */
@@ -593,6 +600,22 @@ char	*ui_mention_attach(struct ui *ui, const char *text);
 void	 ui_mention_release(struct ui *ui);
 /* C-r: open the history search (what the prompt holds starts it). */
 void	 ui_mention_search(struct ui *ui);
+
+/* ui-image.c: images in the prompt (image.h) */
+/*
+ * A bracketed paste that is only image paths: each becomes a placeholder
+ * "[image N: foo.png 120 KB 800x600]" (expanded to its path when sent);
+ * a file that is not an image by its bytes, or too large, is said and
+ * inserted as text.  Returns 1 when it took the paste, 0 for other text.
+ */
+int	 ui_image_paste(struct ui *ui, const char *s, size_t len);
+/*
+ * Ctrl-V, /paste-image: read the clipboard's image/png with wl-paste
+ * (Wayland) or xclip (X11) through job.c, without blocking the loop; the
+ * image goes to the store and its placeholder into the prompt.  Says so
+ * when neither tool is installed or the clipboard holds no image.
+ */
+void	 ui_image_clipboard(struct ui *ui);
 
 /* view-todo.c: the model's todo list above the status bar (todo.h) */
 

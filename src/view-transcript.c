@@ -190,6 +190,8 @@ view_transcript_load(struct ui *ui, const struct conv *conv)
 				if (b->text != NULL)
 					buf_adds(&e->output, b->text);
 				break;
+			case BLOCK_IMAGE:
+				break;	/* the text names it: [image 1: ...] */
 			}
 		}
 		if (text.len != 0)
