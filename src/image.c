@@ -545,7 +545,8 @@ image_words_free(struct image_word *words, size_t n)
 
 /* What a word shows as: the path as typed, or "clipboard" from the store. */
 static char *
-image_label(const char *text, const struct image_word *w, const char *dir)
+image_label(const char *text, const struct image_word *w, const char *dir,
+    const char *cwd)
 {
 	const char	*s = text + w->start;
 	size_t		 len = w->end - w->start, n;
@@ -553,6 +554,11 @@ image_label(const char *text, const struct image_word *w, const char *dir)
 	if (dir != NULL && (n = strlen(dir)) != 0 &&
 	    strncmp(w->path, dir, n) == 0 && w->path[n] == '/')
 		return (xstrdup("clipboard"));
+	/* A pasted absolute path under the working directory: relative. */
+	if (cwd != NULL && (n = strlen(cwd)) != 0 &&
+	    strncmp(w->path, cwd, n) == 0 && w->path[n] == '/' &&
+	    w->path[n + 1] != '\0' && strstr(w->path + n, "/../") == NULL)
+		return (xstrdup(w->path + n + 1));
 	if (len > 0 && *s == '@') {
 		s++;
 		len--;
@@ -587,7 +593,7 @@ image_attach(const char *root, const char *cwd, const char *text,
 		return (0);
 	}
 	for (i = 0; i < n; i++) {
-		label = image_label(text, &words[i], dir);
+		label = image_label(text, &words[i], dir, cwd);
 		memset(&img, 0, sizeof img);
 		if (image_from_file(&img, words[i].path, &cause) != 0 ||
 		    image_store_put(dir, &img, &cause) != 0) {

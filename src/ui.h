@@ -166,7 +166,9 @@ void	 editor_insert(struct editor *p, const char *s, size_t len);
 void	 editor_paste(struct editor *p, const char *s, size_t len);
 /*
  * Insert a placeholder tag (shown; one unit for the caret, as a paste's)
- * that editor_text() expands to text (an image's path).  Both copied.
+ * that editor_text() expands to text (an image's path), with a space
+ * before and after it where the neighbouring text has none, so that it
+ * stays one word.  Both copied.
  */
 void	 editor_paste_tag(struct editor *p, const char *tag,
 	    const char *text);
