@@ -360,6 +360,7 @@ ui_frame(void *arg)
 	ui_last_frame = loop_now_ms();
 	if (!ui->started)
 		return;
+	ui_inline_flush(ui);
 	erase();
 	ui->cursor_on = 0;
 	if (rows < 3 || cols < 10) {
@@ -2281,6 +2282,8 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 		goto out;
 	}
 	set_term(scr);
+	if (!options_get(cfg)->ui.alt_screen)
+		ui_inline_start(&ui);
 	ui.started = 1;
 	ui_term_start(&ui);
 	ui.rows = LINES;
@@ -2355,7 +2358,10 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 		ui_term_stop(&ui);
 	}
 	delscreen(scr);
-	ui_print_transcript(&ui);
+	if (ui.inline_mode)
+		ui_inline_quit(&ui);
+	else
+		ui_print_transcript(&ui);
 	ui_exit_line(&ui);
 	ui_queue_release(&ui);
 	ui_mention_release(&ui);

@@ -428,6 +428,8 @@ struct tentry {
 	int			 diag_warnings;	/* server reports now */
 	int			 term;		/* tool: output is a terminal's
 						   (render_term()) */
+	int			 inline_printed; /* in the scrollback
+						   (ui-inline.c) */
 };
 
 struct todo_list;
@@ -473,6 +475,9 @@ struct ui {
 	struct ui_mention	*mention;	/* the @path popup, or NULL */
 	struct todo_list	*todo;		/* the model's, or NULL */
 	int			 todo_hidden;	/* /todo hid it */
+	int			 inline_mode;	/* no alternate screen */
+	int			 inline_any;	/* printed an entry */
+	enum tentry_type	 inline_last;	/* the last one printed */
 };
 
 /* Schedule a redraw (coalesced; at most one frame per ~16 ms). */
@@ -602,6 +607,17 @@ char	*ui_mention_attach(struct ui *ui, const char *text);
 void	 ui_mention_release(struct ui *ui);
 /* C-r: open the history search (what the prompt holds starts it). */
 void	 ui_mention_search(struct ui *ui);
+
+/* ui-inline.c: drawing without the alternate screen (ui.alt_screen) */
+/* After newterm(): no smcup or rmcup from now on. */
+void	 ui_inline_start(struct ui *ui);
+/*
+ * Print the finished transcript entries not printed yet into the
+ * terminal's scrollback (before a frame is drawn); inline mode only.
+ */
+void	 ui_inline_flush(struct ui *ui);
+/* After endwin(): the screen erased, the entries not printed yet. */
+void	 ui_inline_quit(struct ui *ui);
 
 /* ui-image.c: images in the prompt (image.h) */
 /*
