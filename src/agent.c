@@ -549,7 +549,15 @@ agent_event(struct agent *a, enum event_type type, json_t *data)
 int
 agent_submit(struct agent *a, const char *text, char **cause)
 {
+	return (agent_submit_shown(a, text, NULL, cause));
+}
+
+int
+agent_submit_shown(struct agent *a, const char *text, const char *shown,
+    char **cause)
+{
 	struct message	*m;
+	struct block	*tb;
 	struct buf	 notes;
 	json_t		*images = NULL;
 	char		*note, *imgtext = NULL, *line, *nl;
@@ -594,7 +602,11 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		a->ui->notice(a->arg, line);
 	}
 	buf_release(&notes);
-	message_add_text(m, text);
+	if (shown != NULL && strcmp(shown, text) == 0)
+		shown = NULL;
+	tb = message_add_text(m, text);
+	if (shown != NULL)
+		tb->label = xstrdup(shown);
 	a->stats.turns++;
 	a->stopped = BUDGET_OK;
 	a->overflow_retried = 0;
@@ -610,8 +622,9 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		a->system = context_system(a->root, a->cwd,
 		    workspace_repomodel(a->ws), a->cfg);
 	}
-	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s,s:s*,s:o*}", "text",
-	    text, "note", a->rewind_note, "images", images));
+	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s,s:s*,s:o*,s:s*}",
+	    "text", text, "note", a->rewind_note, "images", images, "shown",
+	    shown));
 	free(a->rewind_note);
 	a->rewind_note = NULL;
 	/* @SERVER:URI words: read once the servers are up (agent_request). */

@@ -101,6 +101,9 @@ struct block {
 	 * IMAGE: text is the bytes as base64 (NULL: not in the store), id
 	 * the SHA-256 of the bytes, name the media type, label as shown
 	 * ("foo.png"), width and height in pixels (0: unknown).
+	 * TEXT: label, when set, is what the transcript shows instead of
+	 * text (a prompt's paste placeholders, an answer's [interrupted]
+	 * mark); never sent to the model.
 	 */
 	char		*label;
 	int		 width, height;
@@ -1119,6 +1122,13 @@ struct agent *agent_create(const char *root, const char *cwd,
 void	 agent_free(struct agent *a);
 /* Submit a user message; starts a turn.  -1 with cause when busy. */
 int	 agent_submit(struct agent *a, const char *text, char **cause);
+/*
+ * As agent_submit(), with what the transcript shows for text (paste
+ * placeholders folded, mentions unexpanded; NULL: text itself): logged as
+ * the user event's "shown", so a resume shows the prompt as it was shown.
+ */
+int	 agent_submit_shown(struct agent *a, const char *text,
+	    const char *shown, char **cause);
 /* Answer an approval; note (may be NULL) goes to the model on reject. */
 void	 agent_decide(struct agent *a, struct tool_call *tc,
 	    enum approval ans, const char *note);

@@ -1079,7 +1079,8 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 	struct load_call	*c;
 	struct message		 m, *dst;
 	json_t			*j, *u, *msgs;
-	const char		*s, *id = NULL, *note;
+	const char		*s, *id = NULL, *note, *shown;
+	struct block		*b;
 	char			*why, *all;
 	size_t			 i;
 
@@ -1113,7 +1114,10 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 			    "name"), (int)json_integer_value(json_object_get(u,
 			    "width")), (int)json_integer_value(
 			    json_object_get(u, "height")), NULL);
-		message_add_text(dst, s);
+		b = message_add_text(dst, s);
+		if ((shown = json_string_value(json_object_get(ev->data,
+		    "shown"))) != NULL)
+			b->label = xstrdup(shown);
 		if (st != NULL) {
 			free(st->rewind_note);
 			st->rewind_note = NULL;
@@ -1143,6 +1147,19 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 		dst = conv_add(ctx->conv, ROLE_ASSISTANT);
 		message_move_blocks(dst, &m);
 		message_release(&m);
+		/* Esc cut it: the transcript marks it as the live one did. */
+		s = json_string_value(json_object_get(ev->data,
+		    "stop_reason"));
+		for (i = dst->nr; s != NULL && strcmp(s, "interrupted") == 0 &&
+		    i > 0; i--) {
+			b = &dst->blocks[i - 1];
+			if (b->type == BLOCK_TEXT && b->text != NULL) {
+				free(b->label);
+				b->label = xasprintf("%s\n\n[interrupted]",
+				    b->text);
+				break;
+			}
+		}
 		for (i = 0; i < dst->nr; i++) {
 			if (dst->blocks[i].type == BLOCK_TOOL_USE &&
 			    load_call_find(ctx, dst->blocks[i].id) == NULL)

@@ -1131,7 +1131,7 @@ ui_submit_message(struct ui *ui, const char *text, const char *shown)
 		    "start; see the message above");
 		return;
 	}
-	if (agent_submit(ui->agent, text, &cause) != 0) {
+	if (agent_submit_shown(ui->agent, text, shown, &cause) != 0) {
 		view_transcript_notice(ui, TE_ERROR, "%s", cause);
 		free(cause);
 		return;
