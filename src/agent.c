@@ -679,8 +679,10 @@ agent_probe_start(struct agent *a)
 
 	if (options_get(a->cfg)->context.window > 0 ||
 	    context_model_known(a->cfg->model) || a->cfg->provider == NULL ||
-	    strcmp(a->cfg->provider, "openai") != 0 || base == NULL ||
-	    *base == '\0' || strncmp(base, "https://api.openai.com", 22) == 0)
+	    (strcmp(a->cfg->provider, "openai") != 0 &&
+	    strcmp(a->cfg->provider, "openai-responses") != 0) ||
+	    base == NULL || *base == '\0' ||
+	    strncmp(base, "https://api.openai.com", 22) == 0)
 		return;
 	a->probe = context_probe_start(base, a->cfg->model, a->cfg->api_key,
 	    CONTEXT_PROBE_MS, agent_probe_done, a);

@@ -25,6 +25,7 @@ static const char *block_type_names[] = {
 	[BLOCK_TOOL_USE] = "tool_use",
 	[BLOCK_TOOL_RESULT] = "tool_result",
 	[BLOCK_IMAGE] = "image",
+	[BLOCK_REASONING] = "reasoning",
 };
 
 void
@@ -305,6 +306,14 @@ conv_message_to_json(const struct message *m)
 			json_object_set_new(jb, "height",
 			    json_integer(b->height));
 			break;
+		case BLOCK_REASONING:
+			/* The item, so resume and fork send it again. */
+			if (b->text != NULL && *b->text != '\0')
+				json_object_set_new(jb, "summary",
+				    json_string(b->text));
+			json_object_set(jb, "item", b->input != NULL ?
+			    b->input : json_object());
+			break;
 		}
 		json_array_append_new(blocks, jb);
 	}
@@ -365,6 +374,13 @@ conv_message_from_json(json_t *j, struct message *m, char **cause)
 			    (int)json_integer_value(json_object_get(jb,
 			    "width")), (int)json_integer_value(
 			    json_object_get(jb, "height")), NULL);
+		} else if (strcmp(type, "reasoning") == 0) {
+			if (!json_is_object(json_object_get(jb, "item")))
+				goto bad;
+			b = message_add_block(m, BLOCK_REASONING);
+			s = conv_json_str(jb, "summary");
+			b->text = xstrdup(s != NULL ? s : "");
+			b->input = json_deep_copy(json_object_get(jb, "item"));
 		} else
 			goto bad;
 	}

@@ -69,7 +69,8 @@ const struct option_entry options_table[] = {
 	/* --- core: provider, model, turn */
 	{ .key = "provider", .type = OPTION_STRING, CFG(provider),
 	  .def = "\"anthropic\"", .env = "AGENTOS_PROVIDER",
-	  .help = "anthropic or openai (OpenAI-compatible servers)" },
+	  .help = "anthropic, openai (Chat Completions and compatible "
+	  "servers) or openai-responses" },
 	{ .key = "model", .type = OPTION_STRING, CFG(model),
 	  .env = "AGENTOS_MODEL",
 	  .help = "model name (default: the provider's)" },

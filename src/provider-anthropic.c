@@ -159,6 +159,8 @@ anthropic_message(const struct message *m)
 				    "base64", "media_type", b->name ?
 				    b->name : "image/png", "data", b->text);
 				break;
+			case BLOCK_REASONING:
+				break;	/* OpenAI's; Anthropic has no use */
 			}
 			if (jb != NULL)
 				json_array_append_new(content, jb);
@@ -500,6 +502,7 @@ anthropic_close(struct anthropic_dec *d, size_t i, int keep)
 			break;
 		case BLOCK_TOOL_RESULT:
 		case BLOCK_IMAGE:
+		case BLOCK_REASONING:
 			break;
 		}
 	}

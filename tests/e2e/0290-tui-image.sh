@@ -116,7 +116,8 @@ send_keys C-d
 wait_for 'AGENTOS-EXITED 0'
 restart_agentos --provider openai --base-url "http://127.0.0.1:$T_PORT/v1" -c
 wait_for 'Resumed session'
-wait_for 'look at X \[image 1: shot\.png\] please'
+# As the live session showed it (the user event's "shown").
+wait_for 'look at X\[image 1: shot\.png 1 KB 80x60\] please'
 printf '%s' "$T_REPO/shot.png" > "$T_TMP/paste"
 tmux -L "$T_SOCK" load-buffer -b p "$T_TMP/paste" || hard "load-buffer"
 tmux -L "$T_SOCK" paste-buffer -p -b p -t main

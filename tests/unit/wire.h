@@ -233,6 +233,12 @@ wire_dump(const struct response *r, struct buf *out)
 		case BLOCK_IMAGE:
 			buf_addf(out, "image %s\n", b->name);
 			break;
+		case BLOCK_REASONING:
+			s = json_dumps(b->input, JSON_COMPACT |
+			    JSON_SORT_KEYS);
+			buf_addf(out, "reasoning [%s] %s\n", b->text, s);
+			free(s);
+			break;
 		}
 	}
 }
