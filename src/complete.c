@@ -14,6 +14,7 @@
 
 #include "agentos.h"
 #include "complete.h"
+#include "image.h"
 #include "repo.h"
 #include "repomodel.h"
 #include "banned.h"
@@ -607,6 +608,10 @@ complete_attach_file(struct repo *rp, struct repomodel *rm, const char *abs,
 	}
 	if ((fd = open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) ==
 	    -1 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+		goto out;
+	/* An image goes to the model as an image (image_attach()). */
+	if (sym == NULL && pread(fd, tmp, 12, 0) == 12 &&
+	    image_sniff((unsigned char *)tmp, 12) != NULL)
 		goto out;
 	if (sym != NULL)
 		lines = complete_symbol_lines(rm, rel, sym, &first, &last);

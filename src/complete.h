@@ -87,7 +87,8 @@ int	 complete_score(const char *path, const char *query);
  * listed files) attaches a listing of its entries (COMPLETE_LIST_MAX at
  * most).  Binary files (a NUL byte in the first 8 KB) and files over the
  * cap are named, not attached; paths outside the root, not listed
- * (ignored, .git) or missing are left as text.  "@path#name" attaches
+ * (ignored, .git) or missing are left as text, and so are images (PNG,
+ * JPEG, GIF, WebP by their bytes), which the agent attaches as images.  "@path#name" attaches
  * only the lines of the definition of name in path that the repository
  * model rm knows (the whole file when rm is NULL or does not know it).
  * notes gets one line per mention saying what was done ("Attached src/a.c
