@@ -10,6 +10,7 @@
 
 #include "agentos.h"
 #include "image.h"
+#include "context.h"
 
 /* A PNG header: signature and IHDR of 800x600. */
 static const unsigned char png[] = {
@@ -115,6 +116,23 @@ test_log_form(void **state)
 	message_release(&back);
 }
 
+/* The context estimate counts pixels, not base64. */
+static void
+test_estimate(void **state)
+{
+	struct conv	 c;
+	struct message	*m;
+
+	(void)state;
+	conv_init(&c);
+	m = conv_add(&c, ROLE_USER);
+	message_add_image(m, "image/png", "ab", "a.png", 1000, 1000,
+	    "QUJDRA==QUJDRA==QUJDRA==");
+	assert_int_equal(context_conv_bytes(&c),
+	    1333 * CONTEXT_BYTES_PER_TOKEN);
+	conv_release(&c);
+}
+
 int
 main(void)
 {
@@ -122,6 +140,7 @@ main(void)
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_log_form),
+		cmocka_unit_test(test_estimate),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
