@@ -142,6 +142,15 @@ ui_inline_flush(struct ui *ui)
 }
 
 void
+ui_inline_repaint(struct ui *ui)
+{
+	if (ui->inline_mode)
+		redrawwin(stdscr);
+	else
+		clearok(curscr, TRUE);
+}
+
+void
 ui_inline_quit(struct ui *ui)
 {
 	struct buf	 lb = BUF_INIT, out = BUF_INIT;

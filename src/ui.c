@@ -480,7 +480,7 @@ ui_resize(struct ui *ui)
 	ui->cols = COLS;
 	view_transcript_invalidate(ui);
 	/* Redraw everything: the terminal may have reflowed the screen. */
-	clearok(curscr, TRUE);
+	ui_inline_repaint(ui);
 	ui_redraw(ui);
 }
 
@@ -1276,7 +1276,7 @@ ui_key_global(struct ui *ui, const struct key_event *ev)
 		    ": the terminal selects text again");
 		return (VIEW_HANDLED);
 	case KA_REDRAW:
-		clearok(curscr, TRUE);
+		ui_inline_repaint(ui);
 		ui_redraw(ui);
 		return (VIEW_HANDLED);
 	case KA_CANCEL:

@@ -616,6 +616,12 @@ void	 ui_inline_start(struct ui *ui);
  * terminal's scrollback (before a frame is drawn); inline mode only.
  */
 void	 ui_inline_flush(struct ui *ui);
+/*
+ * Repaint the whole screen at the next frame: clearok() on the alternate
+ * screen; inline, every row rewritten without a clear (tmux's
+ * scroll-on-clear would push the frame into the scrollback).
+ */
+void	 ui_inline_repaint(struct ui *ui);
 /* After endwin(): the screen erased, the entries not printed yet. */
 void	 ui_inline_quit(struct ui *ui);
 
