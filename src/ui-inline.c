@@ -12,7 +12,9 @@
 #include <curses.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,10 +41,38 @@ ui_inline_write(const char *s, size_t len)
 	}
 }
 
+/*
+ * The cursor's row (1-based) from the terminal's answer to DSR 6, or 0
+ * when none came within a moment (the tty is raw by now).
+ */
+static int
+ui_inline_cursor_row(void)
+{
+	struct pollfd	 pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	char		 b[32], *semi;
+	size_t		 n = 0;
+	ssize_t		 r;
+
+	ui_inline_write("\033[6n", 4);
+	while (n < sizeof b - 1 && poll(&pfd, 1, 300) == 1) {
+		if ((r = read(STDIN_FILENO, b + n, 1)) != 1)
+			break;
+		if (b[n++] == 'R')
+			break;
+	}
+	b[n] = '\0';
+	if (n < 6 || b[0] != '\033' || b[1] != '[' || b[n - 1] != 'R' ||
+	    (semi = strchr(b, ';')) == NULL)
+		return (0);
+	return (atoi(b + 2));
+}
+
 void
 ui_inline_start(struct ui *ui)
 {
 	const char	*rmcup = exit_ca_mode;
+	char		 seq[32];
+	int		 row, i;
 
 	ui->inline_mode = 1;
 	/*
@@ -55,6 +85,16 @@ ui_inline_start(struct ui *ui)
 	refresh();
 	if (rmcup != NULL)
 		ui_inline_write(rmcup, strlen(rmcup));
+	/*
+	 * What the shell left above the cursor goes to the scrollback
+	 * first, so the screen curses takes over holds nothing of it.
+	 */
+	if ((row = ui_inline_cursor_row()) > 0 && row <= LINES) {
+		xsnprintf(seq, sizeof seq, "\033[%d;1H", LINES);
+		ui_inline_write(seq, strlen(seq));
+		for (i = 0; i < row; i++)
+			ui_inline_write("\n", 1);
+	}
 	redrawwin(stdscr);
 }
 

@@ -2282,10 +2282,10 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 		goto out;
 	}
 	set_term(scr);
-	if (!options_get(cfg)->ui.alt_screen)
-		ui_inline_start(&ui);
 	ui.started = 1;
 	ui_term_start(&ui);
+	if (!options_get(cfg)->ui.alt_screen)
+		ui_inline_start(&ui);
 	ui.rows = LINES;
 	ui.cols = COLS;
 	{
