@@ -1141,6 +1141,11 @@ struct agent_ui {
 	 * notice.
 	 */
 	void	(*compacted)(void *arg, const char *line, const char *summary);
+	/*
+	 * A hook command (hook.h) of event started (both borrowed), or, with
+	 * NULLs, the hooks are over: for the status bar.  May be NULL.
+	 */
+	void	(*hook)(void *arg, const char *event, const char *command);
 };
 
 struct agent_stats {
