@@ -17,6 +17,7 @@
 #include "ui.h"
 #include "workspace.h"
 #include "policy.h"
+#include "image.h"
 #include "banned.h"
 
 /*
@@ -171,6 +172,8 @@ struct agent {
 	 */
 	struct hook_run		*hook;
 	char			*hook_prompt;
+	char			*submit_shown;	/* the prompt as shown, or
+						   NULL (agent_submit_shown) */
 	enum stop_reason	 hook_stop;
 	struct hook_run		*hook_bg[1];
 	char			*hook_note;
@@ -522,6 +525,7 @@ agent_free(struct agent *a)
 	hook_run_free(a->hook);
 	hook_run_free(a->hook_bg[0]);
 	free(a->hook_prompt);
+	free(a->submit_shown);
 	free(a->hook_note);
 	loop_timer_cancel(a->step);
 	loop_timer_cancel(a->compact_timer);
@@ -582,11 +586,21 @@ agent_event(struct agent *a, enum event_type type, json_t *data)
 int
 agent_submit(struct agent *a, const char *text, char **cause)
 {
+	return (agent_submit_shown(a, text, NULL, cause));
+}
+
+int
+agent_submit_shown(struct agent *a, const char *text, const char *shown,
+    char **cause)
+{
 	if (a->state != AGENT_IDLE) {
 		*cause = agent_busy_cause(a,
 		    "wait for the turn to end or press");
 		return (-1);
 	}
+	/* Logged with the user event (agent_submit_go()). */
+	free(a->submit_shown);
+	a->submit_shown = shown != NULL ? xstrdup(shown) : NULL;
 	a->stop_hooks = 0;
 	if (a->hook_bg[0] != NULL) {
 		/* SessionStart's context goes with the first prompt. */
@@ -798,7 +812,12 @@ static void
 agent_submit_go(struct agent *a, const char *text, const char *context)
 {
 	struct message	*m;
-	char		*note;
+	struct block	*tb;
+	struct buf	 notes;
+	json_t		*images = NULL;
+	const char	*shown = a->submit_shown;
+	char		*note, *imgtext = NULL, *line, *nl;
+
 	/*
 	 * After a cancelled request the last message is the user's: add to
 	 * it, so roles keep alternating as the APIs require.
@@ -835,7 +854,23 @@ agent_submit_go(struct agent *a, const char *text, const char *context)
 	}
 	if (a->rewind_note != NULL)
 		message_add_text(m, a->rewind_note);
-	message_add_text(m, text);
+	/* Image paths in the text become image blocks before it. */
+	buf_init(&notes, 0);
+	image_attach(a->root, a->cwd, text, m, &imgtext, &images, &notes);
+	if (imgtext != NULL)
+		text = imgtext;
+	for (line = notes.buf; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		a->ui->notice(a->arg, line);
+	}
+	buf_release(&notes);
+	if (shown != NULL && strcmp(shown, text) == 0)
+		shown = NULL;
+	tb = message_add_text(m, text);
+	if (shown != NULL)
+		tb->label = xstrdup(shown);
 	if (context != NULL) {
 		note = xasprintf("UserPromptSubmit hook context:\n%s",
 		    context);
@@ -857,13 +892,17 @@ agent_submit_go(struct agent *a, const char *text, const char *context)
 		a->system = context_system(a->root, a->cwd,
 		    workspace_repomodel(a->ws), a->cfg);
 	}
-	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s,s:s*}", "text", text,
-	    "note", a->rewind_note));
+	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s,s:s*,s:o*,s:s*}",
+	    "text", text, "note", a->rewind_note, "images", images, "shown",
+	    shown));
 	free(a->rewind_note);
 	a->rewind_note = NULL;
 	/* @SERVER:URI words: read once the servers are up (agent_request). */
 	free(a->mcp_prompt);
 	a->mcp_prompt = strchr(text, '@') != NULL ? xstrdup(text) : NULL;
+	free(imgtext);
+	free(a->submit_shown);
+	a->submit_shown = NULL;
 	agent_request(a);
 }
 

@@ -54,6 +54,7 @@ usage(FILE *f)
 "      --max-tokens N          output tokens per response\n"
 "      --sandbox PROFILE       off, read-only, workspace-write (default)\n"
 "      --trust-project         let this repository's own files grant capabilities\n"
+"      --no-alt-screen         draw inline; the scrollback keeps the conversation\n"
 "      --theme NAME            dark (default) or light\n"
 "      --max-turns N           stop after N model calls\n"
 "      --max-budget-usd X      stop when the run has cost X US dollars\n"
@@ -103,6 +104,7 @@ main(int argc, char **argv)
 		OPT_MAX_DURATION,
 		OPT_SANDBOX,
 		OPT_TRUST_PROJECT,
+		OPT_NO_ALT_SCREEN,
 	};
 	static const struct option longopts[] = {
 		{ "print", required_argument, NULL, 'p' },
@@ -122,6 +124,7 @@ main(int argc, char **argv)
 		{ "max-duration", required_argument, NULL, OPT_MAX_DURATION },
 		{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 		{ "trust-project", no_argument, NULL, OPT_TRUST_PROJECT },
+		{ "no-alt-screen", no_argument, NULL, OPT_NO_ALT_SCREEN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -229,6 +232,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_TRUST_PROJECT:
 			trust_project = 1;
+			break;
+		case OPT_NO_ALT_SCREEN:
+			sets[nsets].name = "ui.alt_screen";
+			sets[nsets++].value = "false";
 			break;
 		case 'C':
 			dir = optarg;

@@ -82,6 +82,7 @@ enum block_type {
 	BLOCK_REDACTED_THINKING,
 	BLOCK_TOOL_USE,
 	BLOCK_TOOL_RESULT,
+	BLOCK_IMAGE,			/* a user's image (image.h) */
 	BLOCK_REASONING,		/* an OpenAI Responses reasoning item,
 					   sent back verbatim */
 };
@@ -101,6 +102,16 @@ struct block {
 					   provider sent it (text: its
 					   summary, for display) */
 	int		 is_error;	/* TOOL_RESULT */
+	/*
+	 * IMAGE: text is the bytes as base64 (NULL: not in the store), id
+	 * the SHA-256 of the bytes, name the media type, label as shown
+	 * ("foo.png"), width and height in pixels (0: unknown).
+	 * TEXT: label, when set, is what the transcript shows instead of
+	 * text (a prompt's paste placeholders, an answer's [interrupted]
+	 * mark); never sent to the model.
+	 */
+	char		*label;
+	int		 width, height;
 };
 
 enum role {
@@ -157,6 +168,13 @@ struct block *message_add_tool_use(struct message *m, const char *id,
 	    const char *name, json_t *input);
 struct block *message_add_tool_result(struct message *m, const char *id,
 	    const char *content, int is_error);
+/*
+ * Append an image block: media type, SHA-256 hex, label, pixel size and
+ * base64 text (NULL when the bytes are missing), all copied.
+ */
+struct block *message_add_image(struct message *m, const char *media_type,
+	    const char *sha256, const char *label, int width, int height,
+	    const char *base64);
 /* Append a deep copy of block b. */
 struct block *message_add_copy(struct message *m, const struct block *b);
 void	 block_release(struct block *b);
@@ -1149,6 +1167,13 @@ struct agent *agent_create(const char *root, const char *cwd,
 void	 agent_free(struct agent *a);
 /* Submit a user message; starts a turn.  -1 with cause when busy. */
 int	 agent_submit(struct agent *a, const char *text, char **cause);
+/*
+ * As agent_submit(), with what the transcript shows for text (paste
+ * placeholders folded, mentions unexpanded; NULL: text itself): logged as
+ * the user event's "shown", so a resume shows the prompt as it was shown.
+ */
+int	 agent_submit_shown(struct agent *a, const char *text,
+	    const char *shown, char **cause);
 /* Answer an approval; note (may be NULL) goes to the model on reject. */
 void	 agent_decide(struct agent *a, struct tool_call *tc,
 	    enum approval ans, const char *note);

@@ -7,12 +7,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "agentos.h"
 #include "complete.h"
+#include "image.h"
 #include "repo.h"
 #include "repomodel.h"
 #include "banned.h"
@@ -250,6 +252,224 @@ complete_match_symbols(char *const *syms, size_t n, const char *query,
 	complete_best(v, nv, max, out, nout);
 }
 
+struct complete_entry {
+	char		*lower;		/* the path in lowercase */
+	int		 owned;		/* lower is a copy (else the path) */
+	uint64_t	 mask;		/* complete_mask() of it */
+	size_t		 len;
+	size_t		 base;		/* offset of the last component */
+};
+
+struct complete_index {
+	char *const		*paths;
+	struct complete_entry	*v;
+	size_t			 n;
+	char			*prev;		/* the last query (lowercase) */
+	size_t			*hits;		/* the entries it matched */
+	size_t			 nhits;
+	int			 hits_all;	/* hits not kept: all */
+};
+
+/* A bit for each character class a query needs: a-z, 0-9, the rest. */
+static uint64_t
+complete_mask(const char *s)
+{
+	uint64_t	m = 0;
+	unsigned char	c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c >= 'a' && c <= 'z')
+			m |= (uint64_t)1 << (c - 'a');
+		else if (c >= '0' && c <= '9')
+			m |= (uint64_t)1 << (26 + c - '0');
+		else
+			m |= (uint64_t)1 << (36 + c % 28);
+	}
+	return (m);
+}
+
+/* A lowercase copy of s. */
+static char *
+complete_lower(const char *s)
+{
+	char	*l = xstrdup(s), *p;
+
+	for (p = l; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return (l);
+}
+
+struct complete_index *
+complete_index_create(char *const *paths, size_t n)
+{
+	struct complete_index	*ix = xcalloc(1, sizeof *ix);
+	struct complete_entry	*e;
+	size_t			 i, j;
+
+	ix->paths = paths;
+	ix->n = n;
+	ix->v = xcalloc(n > 0 ? n : 1, sizeof *ix->v);
+	for (i = 0; i < n; i++) {
+		e = &ix->v[i];
+		e->len = strlen(paths[i]);
+		/* Most paths are lowercase already: no copy of those. */
+		for (j = 0; j < e->len; j++) {
+			if (paths[i][j] >= 'A' && paths[i][j] <= 'Z')
+				break;
+			/* As complete_score(): a folder's is before '/'. */
+			if (paths[i][j] == '/' && j + 1 < e->len)
+				e->base = j + 1;
+		}
+		if (j < e->len) {
+			e->lower = complete_lower(paths[i]);
+			e->owned = 1;
+			for (; j + 1 < e->len; j++)
+				if (paths[i][j] == '/')
+					e->base = j + 1;
+		} else
+			e->lower = paths[i];
+		e->mask = complete_mask(e->lower);
+	}
+	ix->hits_all = 1;
+	return (ix);
+}
+
+void
+complete_index_free(struct complete_index *ix)
+{
+	size_t	i;
+
+	if (ix == NULL)
+		return;
+	for (i = 0; i < ix->n; i++)
+		if (ix->v[i].owned)
+			free(ix->v[i].lower);
+	free(ix->v);
+	free(ix->hits);
+	free(ix->prev);
+	free(ix);
+}
+
+/*
+ * complete_score() of entry e (path its original form) against the
+ * lowercase query q of qlen bytes: the same loops on lowercase text.
+ */
+static int
+complete_index_score(const struct complete_entry *e, const char *path,
+    const char *q, size_t qlen)
+{
+	const char	*l = e->lower;
+	size_t		 i, k, qi, last;
+	int		 best = -1, s;
+
+	if (qlen == 0)
+		return (0);
+	for (i = 0; l[i] != '\0'; i++) {
+		if (l[i] != q[0])
+			continue;
+		s = 0;
+		qi = 0;
+		last = (size_t)-1;
+		for (k = i; l[k] != '\0' && qi < qlen; k++) {
+			if (l[k] != q[qi])
+				continue;
+			s += 1;
+			if (last != (size_t)-1 && last + 1 == k)
+				s += 5;
+			if (complete_boundary(path, k))
+				s += 8;
+			if (k >= e->base)
+				s += 3;
+			last = k;
+			qi++;
+		}
+		/* No later start can match when this one ran out. */
+		if (qi < qlen)
+			break;
+		if (s > best)
+			best = s;
+	}
+	if (best >= 0 && strncmp(l + e->base, q, qlen) == 0)
+		best += 20;
+	if (best >= 0 && memchr(q, '/', qlen) != NULL &&
+	    strncmp(l, q, qlen) == 0)
+		best += 20;
+	return (best);
+}
+
+/* Keep the best max of the scored: insert s in order (v holds *nv). */
+static void
+complete_keep(struct complete_scored *v, size_t *nv, size_t max,
+    const struct complete_scored *s)
+{
+	size_t	i = *nv;
+
+	if (i == max && complete_cmp_scored(s, &v[max - 1]) >= 0)
+		return;
+	if (i == max)
+		i--;
+	while (i > 0 && complete_cmp_scored(s, &v[i - 1]) < 0) {
+		v[i] = v[i - 1];
+		i--;
+	}
+	v[i] = *s;
+	if (*nv < max)
+		(*nv)++;
+}
+
+void
+complete_index_match(struct complete_index *ix, const char *query,
+    size_t max, char ***out, size_t *nout)
+{
+	struct complete_scored	*best, s;
+	const struct complete_entry *e;
+	size_t			*hits, nhits = 0, nbest = 0, i, k, n, qlen;
+	uint64_t		 qmask;
+	char			*q;
+	int			 narrow;
+
+	*out = NULL;
+	*nout = 0;
+	if (ix->n == 0 || max == 0)
+		return;
+	q = complete_lower(query);
+	qlen = strlen(q);
+	qmask = complete_mask(q);
+	/* Another key typed: only what the shorter query matched. */
+	narrow = !ix->hits_all && ix->prev != NULL &&
+	    strncmp(q, ix->prev, strlen(ix->prev)) == 0;
+	n = narrow ? ix->nhits : ix->n;
+	hits = xcalloc(n > 0 ? n : 1, sizeof *hits);
+	best = xcalloc(max, sizeof *best);
+	for (k = 0; k < n; k++) {
+		i = narrow ? ix->hits[k] : k;
+		e = &ix->v[i];
+		if ((e->mask & qmask) != qmask)
+			continue;
+		if ((s.score = complete_index_score(e, ix->paths[i], q,
+		    qlen)) < 0)
+			continue;
+		hits[nhits++] = i;
+		s.path = ix->paths[i];
+		s.len = e->len;
+		complete_keep(best, &nbest, max, &s);
+	}
+	free(ix->hits);
+	ix->hits = hits;
+	ix->nhits = nhits;
+	ix->hits_all = 0;
+	free(ix->prev);
+	ix->prev = q;
+	if (nbest > 0) {
+		*out = xcalloc(nbest, sizeof **out);
+		for (i = 0; i < nbest; i++)
+			(*out)[i] = xstrdup(best[i].path);
+	}
+	*nout = nbest;
+	free(best);
+}
+
 /* Append a size in bytes as 950 B, 1.2 KB or 3.4 MB. */
 static void
 complete_size(struct buf *b, size_t n)
@@ -388,6 +608,10 @@ complete_attach_file(struct repo *rp, struct repomodel *rm, const char *abs,
 	}
 	if ((fd = open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) ==
 	    -1 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+		goto out;
+	/* An image goes to the model as an image (image_attach()). */
+	if (sym == NULL && pread(fd, tmp, 12, 0) == 12 &&
+	    image_sniff((unsigned char *)tmp, 12) != NULL)
 		goto out;
 	if (sym != NULL)
 		lines = complete_symbol_lines(rm, rel, sym, &first, &last);

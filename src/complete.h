@@ -53,6 +53,23 @@ void	 complete_match(char *const *paths, size_t n, const char *query,
  */
 void	 complete_match_symbols(char *const *syms, size_t n,
 	    const char *query, size_t max, char ***out, size_t *nout);
+/*
+ * The same matching, fast enough to run on every key over 100,000 paths
+ * (bench/bench-mention): an index made once per popup holds each path's
+ * lowercase form, the offset of its last component and a bit mask of the
+ * characters it has, so a path that lacks one of the query's characters
+ * is passed over at once; a query that extends the previous one (another
+ * key typed) only looks at the paths the previous one matched; and only
+ * the best max are kept while scanning (no sort of every match).  The
+ * results are complete_match()'s.  paths (n of them) are borrowed and
+ * must outlive the index.
+ */
+struct complete_index;
+struct complete_index *complete_index_create(char *const *paths, size_t n);
+void	 complete_index_free(struct complete_index *ix);
+/* As complete_match() over the index's paths; *out is the caller's. */
+void	 complete_index_match(struct complete_index *ix, const char *query,
+	    size_t max, char ***out, size_t *nout);
 /* Free what complete_match() returned. */
 void	 complete_free(char **v, size_t n);
 /*
@@ -70,7 +87,8 @@ int	 complete_score(const char *path, const char *query);
  * listed files) attaches a listing of its entries (COMPLETE_LIST_MAX at
  * most).  Binary files (a NUL byte in the first 8 KB) and files over the
  * cap are named, not attached; paths outside the root, not listed
- * (ignored, .git) or missing are left as text.  "@path#name" attaches
+ * (ignored, .git) or missing are left as text, and so are images (PNG,
+ * JPEG, GIF, WebP by their bytes), which the agent attaches as images.  "@path#name" attaches
  * only the lines of the definition of name in path that the repository
  * model rm knows (the whole file when rm is NULL or does not know it).
  * notes gets one line per mention saying what was done ("Attached src/a.c

@@ -4,6 +4,7 @@
 
 #include "agentos.h"
 #include "context.h"
+#include "image.h"
 #include "banned.h"
 
 /* Model name prefixes and their windows, most exact first. */
@@ -73,6 +74,12 @@ context_conv_bytes(const struct conv *c)
 	for (i = 0; i < c->nr; i++) {
 		for (j = 0; j < c->msgs[i].nr; j++) {
 			b = &c->msgs[i].blocks[j];
+			if (b->type == BLOCK_IMAGE) {
+				/* Tokens by its pixels, not its base64. */
+				n += (size_t)image_tokens(b->width,
+				    b->height) * CONTEXT_BYTES_PER_TOKEN;
+				continue;
+			}
 			if (b->text != NULL)
 				n += strlen(b->text);
 			if (b->type == BLOCK_TOOL_USE && b->input != NULL &&

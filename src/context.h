@@ -65,7 +65,8 @@ int64_t	 context_window(const struct context_options *o, const char *model);
 
 /*
  * The bytes of a conversation's content as it goes to the model: texts,
- * thinking, tool inputs (as compact JSON) and tool results.  Framing is
+ * thinking, tool inputs (as compact JSON) and tool results; an image
+ * counts as its image_tokens() at CONTEXT_BYTES_PER_TOKEN.  Framing is
  * not counted: the reported usage covers it.
  */
 size_t	 context_conv_bytes(const struct conv *c);

@@ -24,6 +24,7 @@ static const char *block_type_names[] = {
 	[BLOCK_REDACTED_THINKING] = "redacted_thinking",
 	[BLOCK_TOOL_USE] = "tool_use",
 	[BLOCK_TOOL_RESULT] = "tool_result",
+	[BLOCK_IMAGE] = "image",
 	[BLOCK_REASONING] = "reasoning",
 };
 
@@ -83,6 +84,7 @@ block_release(struct block *b)
 	free(b->signature);
 	free(b->id);
 	free(b->name);
+	free(b->label);
 	if (b->input != NULL)
 		json_decref(b->input);
 	memset(b, 0, sizeof *b);
@@ -135,6 +137,22 @@ message_add_tool_result(struct message *m, const char *id,
 }
 
 struct block *
+message_add_image(struct message *m, const char *media_type,
+    const char *sha256, const char *label, int width, int height,
+    const char *base64)
+{
+	struct block	*b = message_add_block(m, BLOCK_IMAGE);
+
+	b->name = xstrdup(media_type != NULL ? media_type : "image/png");
+	b->id = xstrdup(sha256 != NULL ? sha256 : "");
+	b->label = xstrdup(label != NULL ? label : "image");
+	b->width = width;
+	b->height = height;
+	b->text = base64 != NULL ? xstrdup(base64) : NULL;
+	return (b);
+}
+
+struct block *
 message_add_copy(struct message *m, const struct block *src)
 {
 	struct block	*b = message_add_block(m, src->type);
@@ -145,6 +163,9 @@ message_add_copy(struct message *m, const struct block *src)
 	b->name = src->name != NULL ? xstrdup(src->name) : NULL;
 	b->input = src->input != NULL ? json_deep_copy(src->input) : NULL;
 	b->is_error = src->is_error;
+	b->label = src->label != NULL ? xstrdup(src->label) : NULL;
+	b->width = src->width;
+	b->height = src->height;
 	return (b);
 }
 
@@ -274,6 +295,17 @@ conv_message_to_json(const struct message *m)
 				json_object_set_new(jb, "is_error",
 				    json_true());
 			break;
+		case BLOCK_IMAGE:
+			/* The bytes are in the image store (image.h). */
+			json_object_set_new(jb, "media_type",
+			    json_string(b->name));
+			json_object_set_new(jb, "sha256", json_string(b->id));
+			json_object_set_new(jb, "name", json_string(b->label));
+			json_object_set_new(jb, "width",
+			    json_integer(b->width));
+			json_object_set_new(jb, "height",
+			    json_integer(b->height));
+			break;
 		case BLOCK_REASONING:
 			/* The item, so resume and fork send it again. */
 			if (b->text != NULL && *b->text != '\0')
@@ -334,6 +366,14 @@ conv_message_from_json(json_t *j, struct message *m, char **cause)
 			    conv_json_str(jb, "tool_use_id"),
 			    s != NULL ? s : "",
 			    json_is_true(json_object_get(jb, "is_error")));
+		} else if (strcmp(type, "image") == 0) {
+			/* Its bytes are loaded by the reader (session.c). */
+			message_add_image(m, conv_json_str(jb, "media_type"),
+			    conv_json_str(jb, "sha256"),
+			    conv_json_str(jb, "name"),
+			    (int)json_integer_value(json_object_get(jb,
+			    "width")), (int)json_integer_value(
+			    json_object_get(jb, "height")), NULL);
 		} else if (strcmp(type, "reasoning") == 0) {
 			if (!json_is_object(json_object_get(jb, "item")))
 				goto bad;

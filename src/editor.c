@@ -24,6 +24,7 @@
 struct editor_paste {
 	char	*tag;		/* "[pasted 12 lines]" as shown */
 	char	*text;		/* what it stands for */
+	int	 word;		/* a word: spaces keep it apart */
 };
 
 struct editor {
@@ -297,8 +298,22 @@ editor_paste(struct editor *p, const char *s, size_t len)
 	pp = &p->pastes[p->npastes++];
 	pp->tag = xstrdup(tag.buf);
 	pp->text = editor_normalise_eol(s, len);
+	pp->word = 0;
 	editor_insert(p, tag.buf, tag.len);
 	buf_release(&tag);
+}
+
+void
+editor_paste_tag(struct editor *p, const char *tag, const char *text)
+{
+	struct editor_paste	*pp;
+
+	ALLOC_GROW(p->pastes, p->npastes + 1, p->apastes);
+	pp = &p->pastes[p->npastes++];
+	pp->tag = xstrdup(tag);
+	pp->text = xstrdup(text);
+	pp->word = 1;
+	editor_insert(p, tag, strlen(tag));
 }
 
 char *
@@ -314,7 +329,14 @@ editor_text(struct editor *p)
 			continue;
 		buf_reset(&tmp);
 		buf_add(&tmp, out.buf, at - out.buf);
+		/* An image's path stays a word of its own. */
+		if (p->pastes[i].word && (at == out.buf ||
+		    strchr(" \t\n", at[-1]) == NULL))
+			buf_addch(&tmp, ' ');	/* first: not a /command */
 		buf_adds(&tmp, p->pastes[i].text);
+		if (p->pastes[i].word && strchr(" \t\n",
+		    at[strlen(p->pastes[i].tag)]) == NULL)
+			buf_addch(&tmp, ' ');
 		buf_adds(&tmp, at + strlen(p->pastes[i].tag));
 		buf_reset(&out);
 		buf_add(&out, tmp.buf, tmp.len);

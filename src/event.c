@@ -14,6 +14,10 @@
 static const struct event_field ev_user[] = {
 	F("text", EVF_STRING),
 	FOPT("note", EVF_STRING),	/* sent before text: files rewound */
+	/* [{sha256, media_type, name, width, height, bytes}]: image.h */
+	FOPT("images", EVF_ARRAY),
+	/* What the transcript showed (paste placeholders), when not text. */
+	FOPT("shown", EVF_STRING),
 	FEND
 };
 static const struct event_field ev_request[] = {

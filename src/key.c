@@ -157,6 +157,9 @@ const struct key_entry key_table[] = {
 	{ .mode = KEYM_EDITOR, .name = "editor-external", .key = "C-g",
 	  .action = KA_ED_EXTERNAL,
 	  .help = "edit the prompt in $VISUAL or $EDITOR" },
+	{ .mode = KEYM_EDITOR, .name = "editor-paste-image", .key = "C-v",
+	  .action = KA_ED_PASTE_IMAGE,
+	  .help = "attach the image on the clipboard (wl-paste or xclip)" },
 	/* approval */
 	{ .mode = KEYM_APPROVAL, .name = "approval-yes", .key = "y Y",
 	  .action = KA_AP_YES, .help = "run it, once" },

@@ -256,6 +256,9 @@ const struct option_entry options_table[] = {
 	  .def = "\"dark\"", .help = "dark, light, or a theme file" },
 	{ .key = "mouse", .type = OPTION_BOOL, OPT(ui.mouse),
 	  .def = "false", .help = "mouse reporting on at start" },
+	{ .key = "ui.alt_screen", .type = OPTION_BOOL, OPT(ui.alt_screen),
+	  .def = "true", .help = "draw on the alternate screen; false (also "
+	  "--no-alt-screen): inline, finished lines go to the scrollback" },
 	{ .key = "keys", .type = OPTION_KEYS,
 	  .help = "key bindings by name (keys.NAME)" },
 	/* --- end ui */

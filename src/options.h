@@ -65,6 +65,7 @@ struct sandbox_options {
 #define OPTION_KEYS_MAX	128
 struct ui_options {
 	int		mouse;			/* mouse reporting at start */
+	int		alt_screen;		/* 0: draw inline (ui.c) */
 	/* A row's keys; KEYC_UNKNOWN fills the unused (all: unbound). */
 	key_code	keys[OPTION_KEYS_MAX][KEY_BIND_MAX];
 };

@@ -143,6 +143,22 @@ anthropic_message(const struct message *m)
 					json_object_set_new(jb, "is_error",
 					    json_true());
 				break;
+			case BLOCK_IMAGE:
+				/*
+				 * A base64 image source (Messages API,
+				 * "Vision": type, media_type, data).
+				 */
+				if (b->text == NULL) {
+					jb = json_pack("{s:s,s:s}", "type",
+					    "text", "text", "[an image whose "
+					    "bytes are missing was not sent]");
+					break;
+				}
+				jb = json_pack("{s:s,s:{s:s,s:s,s:s}}",
+				    "type", "image", "source", "type",
+				    "base64", "media_type", b->name ?
+				    b->name : "image/png", "data", b->text);
+				break;
 			case BLOCK_REASONING:
 				break;	/* OpenAI's; Anthropic has no use */
 			}
@@ -485,6 +501,7 @@ anthropic_close(struct anthropic_dec *d, size_t i, int keep)
 			json_decref(input);
 			break;
 		case BLOCK_TOOL_RESULT:
+		case BLOCK_IMAGE:
 		case BLOCK_REASONING:
 			break;
 		}

@@ -150,6 +150,17 @@ responses_add_message(json_t *input, const struct message *m)
 		case BLOCK_THINKING:
 		case BLOCK_REDACTED_THINKING:
 			break;	/* Anthropic's; no place for them here */
+		case BLOCK_IMAGE:
+			/* A user message with an input_image data URL. */
+			if (b->text == NULL || m->role != ROLE_USER)
+				break;
+			output = xasprintf("data:%s;base64,%s", b->name ?
+			    b->name : "image/png", b->text);
+			json_array_append_new(input, json_pack(
+			    "{s:s,s:[{s:s,s:s}]}", "role", "user", "content",
+			    "type", "input_image", "image_url", output));
+			free(output);
+			break;
 		}
 	}
 	responses_flush_text(input, m->role, &text);

@@ -65,7 +65,8 @@ openai_add_message(json_t *msgs, const struct message *m)
 {
 	const struct block	*b;
 	struct buf		 text = BUF_INIT;
-	json_t			*calls = json_array(), *jm;
+	json_t			*calls = json_array(), *jm, *parts;
+	json_t			*images = json_array();
 	char			*args, *content;
 	size_t			 i;
 
@@ -104,6 +105,20 @@ openai_add_message(json_t *msgs, const struct message *m)
 		case BLOCK_REDACTED_THINKING:
 		case BLOCK_REASONING:
 			break;	/* Chat Completions has no place for them */
+		case BLOCK_IMAGE:
+			/*
+			 * A content part of type image_url with a data URL
+			 * (Chat Completions, "Images and vision": base64).
+			 */
+			if (b->text == NULL || m->role != ROLE_USER)
+				break;
+			content = xasprintf("data:%s;base64,%s", b->name ?
+			    b->name : "image/png", b->text);
+			json_array_append_new(images, json_pack(
+			    "{s:s,s:{s:s}}", "type", "image_url", "image_url",
+			    "url", content));
+			free(content);
+			break;
 		}
 	}
 	if (m->role == ROLE_ASSISTANT) {
@@ -116,9 +131,19 @@ openai_add_message(json_t *msgs, const struct message *m)
 		if (json_array_size(calls) != 0)
 			json_object_set(jm, "tool_calls", calls);
 		json_array_append_new(msgs, jm);
+	} else if (json_array_size(images) != 0) {
+		/* With images the content is an array of parts. */
+		parts = json_array();
+		if (text.len != 0)
+			json_array_append_new(parts, json_pack("{s:s,s:s}",
+			    "type", "text", "text", text.buf));
+		json_array_extend(parts, images);
+		json_array_append_new(msgs, json_pack("{s:s,s:o}", "role",
+		    "user", "content", parts));
 	} else if (text.len != 0)
 		json_array_append_new(msgs, json_pack("{s:s,s:s}", "role",
 		    "user", "content", text.buf));
+	json_decref(images);
 	json_decref(calls);
 	buf_release(&text);
 }

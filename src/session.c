@@ -17,6 +17,7 @@
 #include "session.h"
 #include "options.h"
 #include "snapshot.h"
+#include "image.h"
 #include "banned.h"
 
 /*
@@ -1078,7 +1079,8 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 	struct load_call	*c;
 	struct message		 m, *dst;
 	json_t			*j, *u, *msgs;
-	const char		*s, *id = NULL, *note;
+	const char		*s, *id = NULL, *note, *shown;
+	struct block		*b;
 	char			*why, *all;
 	size_t			 i;
 
@@ -1105,7 +1107,17 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 		note = json_string_value(json_object_get(ev->data, "note"));
 		if (note != NULL)
 			message_add_text(dst, note);
-		message_add_text(dst, s);
+		/* The bytes come from the image store after the walk. */
+		json_array_foreach(json_object_get(ev->data, "images"), i, u)
+			message_add_image(dst, conv_json_str(u, "media_type"),
+			    conv_json_str(u, "sha256"), conv_json_str(u,
+			    "name"), (int)json_integer_value(json_object_get(u,
+			    "width")), (int)json_integer_value(
+			    json_object_get(u, "height")), NULL);
+		b = message_add_text(dst, s);
+		if ((shown = json_string_value(json_object_get(ev->data,
+		    "shown"))) != NULL)
+			b->label = xstrdup(shown);
 		if (st != NULL) {
 			free(st->rewind_note);
 			st->rewind_note = NULL;
@@ -1135,6 +1147,19 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 		dst = conv_add(ctx->conv, ROLE_ASSISTANT);
 		message_move_blocks(dst, &m);
 		message_release(&m);
+		/* Esc cut it: the transcript marks it as the live one did. */
+		s = json_string_value(json_object_get(ev->data,
+		    "stop_reason"));
+		for (i = dst->nr; s != NULL && strcmp(s, "interrupted") == 0 &&
+		    i > 0; i--) {
+			b = &dst->blocks[i - 1];
+			if (b->type == BLOCK_TEXT && b->text != NULL) {
+				free(b->label);
+				b->label = xasprintf("%s\n\n[interrupted]",
+				    b->text);
+				break;
+			}
+		}
 		for (i = 0; i < dst->nr; i++) {
 			if (dst->blocks[i].type == BLOCK_TOOL_USE &&
 			    load_call_find(ctx, dst->blocks[i].id) == NULL)
@@ -1281,6 +1306,7 @@ session_load(struct session *s, struct conv *conv, struct session_state *st,
 	free(ctx.calls);
 	if (rc != 0)
 		return (-1);
+	image_conv_load(s->root, conv);
 	if (st != NULL)
 		st->last_seq = session_last_seq(s);
 	if (st != NULL && conv->nr != 0 &&

@@ -46,6 +46,9 @@ static void	slash_compact(struct ui *, const char *);
 static void	slash_init(struct ui *, const char *);
 static void	slash_init_yes(struct ui *, void *);
 /* --- end init: slash command prototypes */
+/* --- images: slash command prototypes (/paste-image) */
+static void	slash_paste_image(struct ui *, const char *);
+/* --- end images: slash command prototypes */
 /* --- todo: slash command prototypes (/todo) */
 static void	slash_todo(struct ui *, const char *);
 /* --- end todo: slash command prototypes */
@@ -107,6 +110,11 @@ const struct slash_entry slash_table[] = {
 	    "test commands, conventions) and write it once you approve the "
 	    "diff" },
 	/* --- end init: slash commands */
+	/* --- images: slash commands (/paste-image) */
+	{ .name = "paste-image", .args = "", .exec = slash_paste_image,
+	  .help = "attach the clipboard's image to the prompt (wl-paste or "
+	    "xclip; also the editor-paste-image key)" },
+	/* --- end images: slash commands */
 	/* --- todo: slash commands (/todo) */
 	{ .name = "todo", .args = "", .exec = slash_todo,
 	  .help = "hide or show the model's todo list above the prompt" },
@@ -639,6 +647,14 @@ slash_sandbox(struct ui *ui, const char *args)
 	free(text);
 }
 /* --- end sandbox: /sandbox */
+
+/* /paste-image: the clipboard's image into the prompt (ui-image.c). */
+static void
+slash_paste_image(struct ui *ui, const char *args)
+{
+	(void)args;
+	ui_image_clipboard(ui);
+}
 
 /* --- hooks: /hooks */
 /* /hooks: the configured hooks, their files, and what trust holds back. */

@@ -36,6 +36,7 @@ struct ui_mention {
 	char			**cands;	/* files and folders, read
 						   once per popup */
 	size_t			  ncands;
+	struct complete_index	 *index;	/* over cands: per key */
 	char			**syms;		/* "PATH#NAME" definitions */
 	size_t			  nsyms;
 	char			**matches;
@@ -97,7 +98,9 @@ ui_mention_files(struct ui_mention *m, const char *query)
 	char	**files, **syms = NULL;
 	size_t	  nf, ns = 0, i, keep;
 
-	complete_match(m->cands, m->ncands, query, COMPLETE_MAX, &files, &nf);
+	if (m->index == NULL)
+		m->index = complete_index_create(m->cands, m->ncands);
+	complete_index_match(m->index, query, COMPLETE_MAX, &files, &nf);
 	if (strlen(query) >= 2)
 		complete_match_symbols(m->syms, m->nsyms, query, 3, &syms,
 		    &ns);
@@ -147,6 +150,7 @@ ui_mention_release(struct ui *ui)
 	if (m == NULL)
 		return;
 	ui_mention_matches_free(m);
+	complete_index_free(m->index);
 	complete_free(m->cands, m->ncands);
 	complete_free(m->syms, m->nsyms);
 	free(m->query);

@@ -362,6 +362,7 @@ ui_frame(void *arg)
 	ui_last_frame = loop_now_ms();
 	if (!ui->started)
 		return;
+	ui_inline_flush(ui);
 	erase();
 	ui->cursor_on = 0;
 	if (rows < 3 || cols < 10) {
@@ -481,7 +482,7 @@ ui_resize(struct ui *ui)
 	ui->cols = COLS;
 	view_transcript_invalidate(ui);
 	/* Redraw everything: the terminal may have reflowed the screen. */
-	clearok(curscr, TRUE);
+	ui_inline_repaint(ui);
 	ui_redraw(ui);
 }
 
@@ -1132,7 +1133,7 @@ ui_submit_message(struct ui *ui, const char *text, const char *shown)
 		    "start; see the message above");
 		return;
 	}
-	if (agent_submit(ui->agent, text, &cause) != 0) {
+	if (agent_submit_shown(ui->agent, text, shown, &cause) != 0) {
 		view_transcript_notice(ui, TE_ERROR, "%s", cause);
 		free(cause);
 		return;
@@ -1277,7 +1278,7 @@ ui_key_global(struct ui *ui, const struct key_event *ev)
 		    ": the terminal selects text again");
 		return (VIEW_HANDLED);
 	case KA_REDRAW:
-		clearok(curscr, TRUE);
+		ui_inline_repaint(ui);
 		ui_redraw(ui);
 		return (VIEW_HANDLED);
 	case KA_CANCEL:
@@ -1402,7 +1403,8 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 	if (ui_mention_key(ui, ev))
 		return (VIEW_HANDLED);
 	if (k == KEYC_PASTE) {
-		editor_paste(p, ev->paste, ev->paste_len);
+		if (!ui_image_paste(ui, ev->paste, ev->paste_len))
+			editor_paste(p, ev->paste, ev->paste_len);
 		ui_mention_update(ui);
 		return (VIEW_HANDLED);
 	}
@@ -1516,6 +1518,9 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		return (VIEW_HANDLED);
 	case KA_ED_EXTERNAL:
 		ui_external_edit(ui);
+		break;
+	case KA_ED_PASTE_IMAGE:
+		ui_image_clipboard(ui);
 		break;
 	default:
 		/* Typed text. */
@@ -2307,6 +2312,8 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 	set_term(scr);
 	ui.started = 1;
 	ui_term_start(&ui);
+	if (!options_get(cfg)->ui.alt_screen)
+		ui_inline_start(&ui);
 	ui.rows = LINES;
 	ui.cols = COLS;
 	{
@@ -2379,7 +2386,10 @@ ui_run(const char *root, const char *cwd, struct config *cfg, int flags)
 		ui_term_stop(&ui);
 	}
 	delscreen(scr);
-	ui_print_transcript(&ui);
+	if (ui.inline_mode)
+		ui_inline_quit(&ui);
+	else
+		ui_print_transcript(&ui);
 	ui_exit_line(&ui);
 	ui_queue_release(&ui);
 	ui_mention_release(&ui);

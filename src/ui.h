@@ -165,6 +165,14 @@ void	 editor_insert(struct editor *p, const char *s, size_t len);
 #define EDITOR_PASTE_BYTES	1000
 void	 editor_paste(struct editor *p, const char *s, size_t len);
 /*
+ * Insert a placeholder tag (shown; one unit for the caret, as a paste's)
+ * that editor_text() expands to text (an image's path), with a space
+ * before and after it where the neighbouring text has none, so that it
+ * stays one word.  Both copied.
+ */
+void	 editor_paste_tag(struct editor *p, const char *tag,
+	    const char *text);
+/*
  * The text to send: the buffer with paste placeholders expanded.  The caret
  * moves over a placeholder as one unit, so it is whole or gone.  Caller
  * frees.
@@ -316,6 +324,7 @@ enum key_action {
 	KA_ED_LEFT, KA_ED_RIGHT, KA_ED_WORD_LEFT, KA_ED_WORD_RIGHT,
 	KA_ED_HOME, KA_ED_END, KA_ED_KILL_LINE, KA_ED_KILL_START,
 	KA_ED_KILL_WORD, KA_ED_UP, KA_ED_DOWN, KA_ED_SEARCH, KA_ED_EXTERNAL,
+	KA_ED_PASTE_IMAGE,
 	/* approval */
 	KA_AP_YES, KA_AP_ALWAYS, KA_AP_NOTE, KA_AP_REJECT, KA_NOTE_BACK,
 	/* lists and pagers */
@@ -419,6 +428,8 @@ struct tentry {
 	int			 diag_warnings;	/* server reports now */
 	int			 term;		/* tool: output is a terminal's
 						   (render_term()) */
+	int			 inline_printed; /* in the scrollback
+						   (ui-inline.c) */
 };
 
 struct todo_list;
@@ -465,6 +476,9 @@ struct ui {
 	struct ui_mention	*mention;	/* the @path popup, or NULL */
 	struct todo_list	*todo;		/* the model's, or NULL */
 	int			 todo_hidden;	/* /todo hid it */
+	int			 inline_mode;	/* no alternate screen */
+	int			 inline_any;	/* printed an entry */
+	enum tentry_type	 inline_last;	/* the last one printed */
 };
 
 /* Schedule a redraw (coalesced; at most one frame per ~16 ms). */
@@ -594,6 +608,39 @@ char	*ui_mention_attach(struct ui *ui, const char *text);
 void	 ui_mention_release(struct ui *ui);
 /* C-r: open the history search (what the prompt holds starts it). */
 void	 ui_mention_search(struct ui *ui);
+
+/* ui-inline.c: drawing without the alternate screen (ui.alt_screen) */
+/* After newterm(): no smcup or rmcup from now on. */
+void	 ui_inline_start(struct ui *ui);
+/*
+ * Print the finished transcript entries not printed yet into the
+ * terminal's scrollback (before a frame is drawn); inline mode only.
+ */
+void	 ui_inline_flush(struct ui *ui);
+/*
+ * Repaint the whole screen at the next frame: clearok() on the alternate
+ * screen; inline, every row rewritten without a clear (tmux's
+ * scroll-on-clear would push the frame into the scrollback).
+ */
+void	 ui_inline_repaint(struct ui *ui);
+/* After endwin(): the screen erased, the entries not printed yet. */
+void	 ui_inline_quit(struct ui *ui);
+
+/* ui-image.c: images in the prompt (image.h) */
+/*
+ * A bracketed paste that is only image paths: each becomes a placeholder
+ * "[image N: foo.png 120 KB 800x600]" (expanded to its path when sent);
+ * a file that is not an image by its bytes, or too large, is said and
+ * inserted as text.  Returns 1 when it took the paste, 0 for other text.
+ */
+int	 ui_image_paste(struct ui *ui, const char *s, size_t len);
+/*
+ * Ctrl-V, /paste-image: read the clipboard's image/png with wl-paste
+ * (Wayland) or xclip (X11) through job.c, without blocking the loop; the
+ * image goes to the store and its placeholder into the prompt.  Says so
+ * when neither tool is installed or the clipboard holds no image.
+ */
+void	 ui_image_clipboard(struct ui *ui);
 
 /* view-todo.c: the model's todo list above the status bar (todo.h) */
 

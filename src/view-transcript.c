@@ -139,13 +139,14 @@ view_transcript_load(struct ui *ui, const struct conv *conv)
 	const struct block	*b;
 	struct tool_call	 tc;
 	struct tentry		*e;
-	struct buf		 text = BUF_INIT;
+	struct buf		 text = BUF_INIT, full = BUF_INIT;
 	char			*summary;
 	size_t			 i, j;
 
 	for (i = 0; i < conv->nr; i++) {
 		m = &conv->msgs[i];
 		buf_reset(&text);
+		buf_reset(&full);
 		for (j = 0; j < m->nr; j++) {
 			b = &m->blocks[j];
 			switch (b->type) {
@@ -153,12 +154,21 @@ view_transcript_load(struct ui *ui, const struct conv *conv)
 				if (b->text == NULL || *b->text == '\0')
 					break;
 				if (m->role == ROLE_USER) {
-					/* One entry per prompt, as typed. */
+					/*
+					 * One entry per prompt, as shown
+					 * (paste placeholders folded); the
+					 * entry keeps it whole to expand.
+					 */
 					if (text.len != 0)
 						buf_addch(&text, '\n');
-					buf_adds(&text, b->text);
+					buf_adds(&text, b->label != NULL ?
+					    b->label : b->text);
+					if (full.len != 0)
+						buf_addch(&full, '\n');
+					buf_adds(&full, b->text);
 				} else
 					view_transcript_add(ui, TE_ASSISTANT,
+					    b->label != NULL ? b->label :
 					    b->text);
 				break;
 			case BLOCK_THINKING:
@@ -196,12 +206,18 @@ view_transcript_load(struct ui *ui, const struct conv *conv)
 				if (b->text != NULL)
 					buf_adds(&e->output, b->text);
 				break;
+			case BLOCK_IMAGE:
+				break;	/* the text names it: [image 1: ...] */
 			}
 		}
-		if (text.len != 0)
-			view_transcript_add(ui, TE_USER, text.buf);
+		if (text.len != 0) {
+			e = view_transcript_add(ui, TE_USER, text.buf);
+			if (strcmp(text.buf, full.buf) != 0)
+				buf_adds(&e->output, full.buf);
+		}
 	}
 	buf_release(&text);
+	buf_release(&full);
 	ui->scroll = 0;
 	ui_redraw(ui);
 }

@@ -84,6 +84,62 @@ test_symbols(void **state)
 	assert_int_equal(no, 0);
 }
 
+/* Append s to the string in buf (256 bytes). */
+static void
+append(char *buf, const char *s)
+{
+	size_t	n = strlen(buf), m = strlen(s);
+
+	if (n + m < 256)
+		memcpy(buf + n, s, m + 1);
+}
+
+/* The index gives complete_match()'s answers, key by key and back. */
+static void
+test_index(void **state)
+{
+	static const char *words[] = { "src", "Lib", "ui", "mention",
+	    "Test-Data", "x_y", "main", "complete", "README", "a.b" };
+	static const char *queries[] = { "", "s", "sr", "src", "src/",
+	    "src/u", "src/ui", "m", "ma", "mai", "main", "ma", "TD", "tdx",
+	    "com", "compl", "READ", "read", "zzz", "a.", "a.b", "/" };
+	char		**paths, **a, **b;
+	size_t		  n = 400, na, nb, i, j, k;
+	unsigned int	  seed = 7;
+	struct complete_index *ix;
+
+	(void)state;
+	paths = calloc(n, sizeof *paths);
+	for (i = 0; i < n; i++) {
+		char	buf[256] = "";
+		size_t	depth = 1 + (seed = seed * 1103515245 + 12345) % 4;
+
+		for (k = 0; k < depth; k++) {
+			seed = seed * 1103515245 + 12345;
+			if (k > 0)
+				append(buf, (seed >> 16) % 5 == 0 ? "-" : "/");
+			append(buf, words[(seed >> 8) % 10]);
+		}
+		if (i % 7 == 0)
+			append(buf, "/");
+		paths[i] = strdup(buf);
+	}
+	ix = complete_index_create(paths, n);
+	for (j = 0; j < sizeof queries / sizeof *queries; j++) {
+		complete_match(paths, n, queries[j], 8, &a, &na);
+		complete_index_match(ix, queries[j], 8, &b, &nb);
+		assert_int_equal(na, nb);
+		for (k = 0; k < na; k++)
+			assert_string_equal(a[k], b[k]);
+		complete_free(a, na);
+		complete_free(b, nb);
+	}
+	complete_index_free(ix);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
 int
 main(void)
 {
@@ -91,6 +147,7 @@ main(void)
 		cmocka_unit_test(test_word_at),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_symbols),
+		cmocka_unit_test(test_index),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
