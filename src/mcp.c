@@ -97,6 +97,21 @@ struct mcp_manager {
 	struct loop_timer	*start_timer;	/* spawns after the first
 						   screen */
 	struct mcp_fetch	*fetch;		/* @SERVER:URI reads */
+	void			(*el_cb)(void *, struct mcp_elicit *);
+	void			*el_arg;
+	struct mcp_elicit	**elicits;	/* asked, not answered */
+	size_t			 nelicits, aelicits;
+};
+
+/* An elicitation/create waiting for its answer (mcp.h). */
+struct mcp_elicit {
+	struct mcp_manager	*m;		/* NULL: freed */
+	struct mcp_server	*srv;		/* NULL: disconnected */
+	json_t			*id;
+	char			*server;
+	char			*message;
+	char			*url;		/* URL mode */
+	json_t			*schema;	/* form mode */
 };
 
 static void	mcp_server_start(struct mcp_server *);
@@ -123,6 +138,8 @@ static void	mcp_prompts_gone(struct mcp_server *);
 static void	mcp_prompts_forget(struct mcp_manager *);
 static void	mcp_event(struct mcp_manager *, json_t *);
 static void	mcp_prompts_list(struct mcp_server *, const char *);
+static void	mcp_elicit_request(struct mcp_server *, json_t *, json_t *);
+static void	mcp_elicit_detach(struct mcp_manager *, struct mcp_server *);
 
 static const struct jsonrpc_handlers mcp_rpc_handlers = {
 	.request = mcp_rpc_request,
@@ -692,6 +709,12 @@ mcp_manager_free(struct mcp_manager *m)
 		proc_stop_sync(live, n, MCP_GUARD_GRACE_MS);
 	free(live);
 	mcp_prompts_forget(m);
+	/* Forms still open belong to their views: they answer nothing. */
+	for (i = 0; i < m->nelicits; i++) {
+		m->elicits[i]->m = NULL;
+		m->elicits[i]->srv = NULL;
+	}
+	free(m->elicits);
 	for (i = 0; i < m->n; i++) {
 		free(m->v[i]->reason);
 		free(m->v[i]->tools);
@@ -1299,9 +1322,11 @@ mcp_server_start(struct mcp_server *s)
 		    (long)proc_pid(s->proc), c->command);
 	}
 	/* Lifecycle, "Initialization". */
-	params = json_pack("{s:s,s:{s:{}},s:{s:s,s:s}}", "protocolVersion",
-	    MCP_PROTOCOL_VERSION, "capabilities", "roots", "clientInfo",
-	    "name", AGENTOS_NAME, "version", PACKAGE_VERSION);
+	/* Client / Elicitation: both modes ("form" and "url"). */
+	params = json_pack("{s:s,s:{s:{},s:{s:{},s:{}}},s:{s:s,s:s}}",
+	    "protocolVersion", MCP_PROTOCOL_VERSION, "capabilities", "roots",
+	    "elicitation", "form", "url", "clientInfo", "name", AGENTOS_NAME,
+	    "version", PACKAGE_VERSION);
 	s->init_call = jsonrpc_call(s->rpc, "initialize", params,
 	    o->mcp.start_timeout_ms, mcp_initialize_done, s);
 	if (s->init_call == NULL) {
@@ -1331,6 +1356,7 @@ mcp_server_stop(struct mcp_server *s)
 	s->prompts = NULL;
 	json_decref(s->prompt_pages);
 	s->prompt_pages = NULL;
+	mcp_elicit_detach(s->m, s);
 	if (s->rpc != NULL) {
 		tool_mcp_server_gone(s, s->reason != NULL ? s->reason :
 		    "stopped");
@@ -1512,7 +1538,7 @@ mcp_file_uri(const char *path)
 	return (buf_detach(&b, NULL));
 }
 
-/* A request from the server: ping and roots/list; nothing else. */
+/* A request from the server: ping, roots/list, elicitation/create. */
 static void
 mcp_rpc_request(struct jsonrpc *rpc, const char *method, json_t *id,
     json_t *params, void *arg)
@@ -1535,6 +1561,10 @@ mcp_rpc_request(struct jsonrpc *rpc, const char *method, json_t *id,
 		jsonrpc_reply(rpc, id, json_pack("{s:[{s:s,s:s}]}", "roots",
 		    "uri", uri, "name", base), 0, NULL);
 		free(uri);
+		return;
+	}
+	if (strcmp(method, "elicitation/create") == 0) {
+		mcp_elicit_request(s, id, params);
 		return;
 	}
 	log_debug("mcp: %s asked for %s: not supported", s->conf->name,
@@ -2327,3 +2357,160 @@ mcp_resources_cancel(struct mcp_manager *m)
 	mcp_fetch_finish(f);
 }
 
+
+/* --- elicitation (Client / Elicitation) */
+
+void
+mcp_set_elicit_cb(struct mcp_manager *m,
+    void (*cb)(void *, struct mcp_elicit *), void *arg)
+{
+	m->el_cb = cb;
+	m->el_arg = arg;
+}
+
+/* Server s stopped: the forms it asked for can answer nothing now. */
+static void
+mcp_elicit_detach(struct mcp_manager *m, struct mcp_server *s)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nelicits; i++) {
+		if (m->elicits[i]->srv == s)
+			m->elicits[i]->srv = NULL;
+	}
+}
+
+static const char *const mcp_elicit_actions[] = {
+	[MCP_ELICIT_ACCEPT] = "accept",
+	[MCP_ELICIT_DECLINE] = "decline",
+	[MCP_ELICIT_CANCEL] = "cancel",
+};
+
+/* An elicitation/create from s (Client / Elicitation, "Creating..."). */
+static void
+mcp_elicit_request(struct mcp_server *s, json_t *id, json_t *params)
+{
+	struct mcp_manager	*m = s->m;
+	struct mcp_elicit	*e;
+	const char		*mode, *msg, *url;
+	json_t			*schema, *content;
+	char			*cause = NULL;
+
+	mode = conv_json_str(params, "mode");
+	msg = conv_json_str(params, "message");
+	url = conv_json_str(params, "url");
+	schema = json_object_get(params, "requestedSchema");
+	if (mode == NULL)
+		mode = "form";
+	if (strcmp(mode, "url") == 0 ? url == NULL :
+	    strcmp(mode, "form") != 0 || mcp_elicit_check(schema, &cause)
+	    != 0) {
+		log_debug("mcp: %s: bad elicitation/create: %s",
+		    s->conf->name, cause != NULL ? cause : "mode or url");
+		jsonrpc_reply(s->rpc, id, NULL, JSONRPC_INVALID_PARAMS,
+		    cause != NULL ? cause : "unsupported mode or no url");
+		free(cause);
+		return;
+	}
+	e = xcalloc(1, sizeof *e);
+	e->m = m;
+	e->srv = s;
+	e->id = json_incref(id);
+	e->server = xstrdup(s->conf->name);
+	e->message = xstrndup(msg != NULL ? msg : "", 4096);
+	if (strcmp(mode, "url") == 0)
+		e->url = xstrndup(url, 4096);
+	else
+		e->schema = json_deep_copy(schema);
+	if (m->nelicits == m->aelicits)
+		m->elicits = xreallocarray(m->elicits,
+		    m->aelicits = m->aelicits * 2 + 4, sizeof *m->elicits);
+	m->elicits[m->nelicits++] = e;
+	if (m->el_cb != NULL) {
+		m->el_cb(m->el_arg, e);
+		return;
+	}
+	/* Headless: nobody to ask. */
+	content = NULL;
+	if (e->schema != NULL && options_get(m->cfg)->mcp.elicitation == 1)
+		content = mcp_elicit_defaults(e->schema, &cause);
+	if (content == NULL) {
+		log_debug("mcp: %s: elicitation declined (headless%s%s)",
+		    e->server, cause != NULL ? ": " : "",
+		    cause != NULL ? cause : "");
+		free(cause);
+		mcp_elicit_answer(e, MCP_ELICIT_DECLINE, NULL);
+	} else
+		mcp_elicit_answer(e, MCP_ELICIT_ACCEPT, content);
+}
+
+const char *
+mcp_elicit_server(struct mcp_elicit *e)
+{
+	return (e->server);
+}
+
+const char *
+mcp_elicit_message(struct mcp_elicit *e)
+{
+	return (e->message);
+}
+
+const char *
+mcp_elicit_url(struct mcp_elicit *e)
+{
+	return (e->url);
+}
+
+json_t *
+mcp_elicit_schema(struct mcp_elicit *e)
+{
+	return (e->schema);
+}
+
+int
+mcp_elicit_live(struct mcp_elicit *e)
+{
+	return (e->srv != NULL && e->srv->rpc != NULL);
+}
+
+void
+mcp_elicit_answer(struct mcp_elicit *e, enum mcp_elicit_action action,
+    json_t *content)
+{
+	struct mcp_manager	*m = e->m;
+	json_t			*result;
+	size_t			 i;
+
+	if ((unsigned int)action > MCP_ELICIT_CANCEL)
+		action = MCP_ELICIT_CANCEL;
+	if (mcp_elicit_live(e)) {
+		result = json_pack("{s:s}", "action",
+		    mcp_elicit_actions[action]);
+		if (action == MCP_ELICIT_ACCEPT && e->url == NULL &&
+		    content != NULL)
+			json_object_set(result, "content", content);
+		jsonrpc_reply(e->srv->rpc, e->id, result, 0, NULL);
+	}
+	if (m != NULL) {
+		mcp_event(m, json_pack("{s:s,s:s,s:s,s:s,s:s}", "server",
+		    e->server, "what", "elicitation", "mode", e->url != NULL ?
+		    "url" : "form", "message", e->message, "action",
+		    mcp_elicit_live(e) ? mcp_elicit_actions[action] :
+		    "(server gone)"));
+		for (i = 0; i < m->nelicits; i++) {
+			if (m->elicits[i] == e) {
+				m->elicits[i] = m->elicits[--m->nelicits];
+				break;
+			}
+		}
+	}
+	json_decref(content);
+	json_decref(e->id);
+	json_decref(e->schema);
+	free(e->server);
+	free(e->message);
+	free(e->url);
+	free(e);
+}
+/* --- end elicitation */

@@ -43,6 +43,11 @@ static const char * const perm_mode_names[] = {
 	NULL
 };
 /* Claude Code's spellings. */
+/* mcp.elicitation: what a headless run answers an elicitation. */
+static const char * const mcp_elicitation_names[] = {
+	"decline", "defaults", NULL
+};
+
 static const char * const perm_mode_aliases[] = {
 	"default", "ask",
 	"acceptEdits", "accept-edits",
@@ -219,6 +224,12 @@ const struct option_entry options_table[] = {
 	  OPT(mcp.tool_search_percent), .def = "10", .min = 0, .max = 100,
 	  .help = "past this share of the context window, server tools are "
 	  "found through mcp_tool_search (100: never)" },
+	{ .key = "mcp.elicitation", .type = OPTION_ENUM,
+	  OPT(mcp.elicitation), .def = "\"decline\"",
+	  .names = mcp_elicitation_names,
+	  .help = "headless answer to a server's elicitation: decline, or "
+	  "defaults (accept a form whose required fields all have "
+	  "defaults)" },
 	/* --- end mcp */
 	/* --- ui */
 	{ .key = "trace.endpoint", .type = OPTION_STRING,

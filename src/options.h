@@ -94,6 +94,8 @@ struct mcp_options {
 	unsigned int		 call_timeout_ms; /* (120000) tools/call */
 	int			 tool_search_percent; /* (10) of the window
 					   the definitions may take */
+	int			 elicitation;	/* ("decline") headless:
+					   0 decline, 1 defaults */
 };
 
 /* Where a value came from, lowest precedence first. */
