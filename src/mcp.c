@@ -1813,7 +1813,10 @@ mcp_list_install(struct mcp_server *s)
 			    strcmp(old[j]->te->description,
 			    mt->te->description) == 0 &&
 			    strcmp(old[j]->te->schema, mt->te->schema) == 0 &&
-			    old[j]->readonly == mt->readonly)
+			    old[j]->readonly == mt->readonly &&
+			    (old[j]->claims == NULL) == (mt->claims == NULL) &&
+			    (mt->claims == NULL ||
+			    strcmp(old[j]->claims, mt->claims) == 0))
 				break;
 		}
 		if (j < nold) {

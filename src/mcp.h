@@ -337,6 +337,9 @@ struct mcp_tool {
 	int			 readonly;	/* annotations.readOnlyHint
 						   (shown, not trusted) */
 	int			 loaded;	/* a search offered it */
+	char			*claims;	/* its annotations (title and
+						   hints) as one line for the
+						   approval panel, or NULL */
 };
 /*
  * The tool for t (borrowed, a tools/list element) of server srv
