@@ -65,6 +65,7 @@ struct mcp_server {
 	json_t			*prompt_pages;	/* the listing under way */
 	struct jsonrpc_call	*prompt_call;
 	int			 has_prompts;
+	int			 has_logging;	/* capabilities.logging */
 	char			*version;	/* negotiated */
 	char			*info;		/* serverInfo name version */
 	char			*instructions;
@@ -1103,6 +1104,11 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 			buf_addf(out, "  - /%s (prompt)\n", pn);
 			free(pn);
 		}
+		if (s->has_logging)
+			buf_addf(out, "  logging: level %s (mcp.log_level), "
+			    "%u message%s in the session log\n",
+			    mcp_log_levels[options_get(m->cfg)->mcp.log_level],
+			    s->logs, s->logs == 1 ? "" : "s");
 		if (s->instructions != NULL)
 			buf_addf(out, "  instructions from the server (not "
 			    "given to the model): %.300s\n", s->instructions);
@@ -1685,6 +1691,21 @@ mcp_error_text(json_t *error)
 	    json_object_get(error, "code")), msg != NULL ? msg : "(none)"));
 }
 
+/* The answer to logging/setLevel: an error is only logged. */
+static void
+mcp_setlevel_done(void *arg, json_t *result, json_t *error)
+{
+	struct mcp_server	*s = arg;
+	char			*e;
+
+	(void)result;
+	if (error == NULL)
+		return;
+	e = mcp_error_text(error);
+	log_debug("mcp: %s: logging/setLevel: %s", s->conf->name, e);
+	free(e);
+}
+
 /* The answer to initialize. */
 static void
 mcp_initialize_done(void *arg, json_t *result, json_t *error)
@@ -1694,6 +1715,7 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 	json_t			*info;
 	char			*e;
 	size_t			 i;
+	int			 lvl;
 
 	s->init_call = NULL;
 	if (error != NULL) {
@@ -1739,6 +1761,14 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 	log_debug("mcp: %s initialized: protocol %s, %s", s->conf->name, v,
 	    s->info != NULL ? s->info : "(no serverInfo)");
 	jsonrpc_notify(s->rpc, "notifications/initialized", NULL);
+	/* Server / Utilities / Logging: the level configured, if any. */
+	s->has_logging = json_object_get(json_object_get(result,
+	    "capabilities"), "logging") != NULL;
+	lvl = options_get(s->m->cfg)->mcp.log_level;
+	if (s->has_logging && lvl > 0 && mcp_log_levels[lvl] != NULL)
+		jsonrpc_call(s->rpc, "logging/setLevel", json_pack("{s:s}",
+		    "level", mcp_log_levels[lvl]), options_get(s->m->cfg)->
+		    mcp.start_timeout_ms, mcp_setlevel_done, s);
 	s->has_prompts = json_object_get(json_object_get(result,
 	    "capabilities"), "prompts") != NULL;
 	if (json_object_get(json_object_get(result, "capabilities"),

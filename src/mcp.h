@@ -41,6 +41,10 @@ struct mcp_manager;
 struct mcp_server;
 struct tool_entry;
 
+/* options.c: mcp.log_level's names, "default" first (Server /
+   Utilities / Logging, RFC 5424 severities). */
+extern const char *const mcp_log_levels[];
+
 /* The protocol version we ask for and those we accept in answer. */
 #define MCP_PROTOCOL_VERSION	"2025-11-25"
 

@@ -48,6 +48,12 @@ static const char * const mcp_elicitation_names[] = {
 	"decline", "defaults", NULL
 };
 
+/* mcp.log_level: "default" sends nothing; then RFC 5424's levels. */
+const char * const mcp_log_levels[] = {
+	"default", "debug", "info", "notice", "warning", "error", "critical",
+	"alert", "emergency", NULL
+};
+
 static const char * const perm_mode_aliases[] = {
 	"default", "ask",
 	"acceptEdits", "accept-edits",
@@ -230,6 +236,10 @@ const struct option_entry options_table[] = {
 	  .help = "headless answer to a server's elicitation: decline, or "
 	  "defaults (accept a form whose required fields all have "
 	  "defaults)" },
+	{ .key = "mcp.log_level", .type = OPTION_ENUM, OPT(mcp.log_level),
+	  .def = "\"default\"", .names = mcp_log_levels,
+	  .help = "the level asked of servers with logging (logging/"
+	  "setLevel): debug to emergency; default asks nothing" },
 	/* --- end mcp */
 	/* --- ui */
 	{ .key = "trace.endpoint", .type = OPTION_STRING,

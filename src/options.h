@@ -96,6 +96,9 @@ struct mcp_options {
 					   the definitions may take */
 	int			 elicitation;	/* ("decline") headless:
 					   0 decline, 1 defaults */
+	int			 log_level;	/* ("default": not sent)
+					   logging/setLevel, an index of
+					   mcp_log_levels */
 };
 
 /* Where a value came from, lowest precedence first. */

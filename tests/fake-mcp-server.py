@@ -315,6 +315,8 @@ def main():
             call(args, rid, params, state)
         elif method == "ping":
             result(rid, {})
+        elif method == "logging/setLevel":
+            result(rid, {})
         elif method == "notifications/initialized":
             # Utilities / Ping: the client must answer; the answer is
             # logged like every message.

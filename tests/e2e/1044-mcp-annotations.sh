@@ -3,11 +3,13 @@
 # the approval panel as claims of the server, never trusted: a tool whose
 # server says readOnlyHint true is still asked about in ask mode, and a
 # snapshot is still taken before it runs (the session log has it).
+# mcp.log_level is sent as logging/setLevel to a server with logging, and
+# /mcp shows the level and the count of its log messages.
 . "$(dirname "$0")/lib.sh"
 make_repo
 mkdir -p "$XDG_CONFIG_HOME/agentos"
 cat > "$XDG_CONFIG_HOME/agentos/config.json" <<J
-{"mcp": {"servers": {"fake": {"command": "python3",
+{"mcp": {"log_level": "warning", "servers": {"fake": {"command": "python3",
  "args": ["$top_srcdir/tests/fake-mcp-server.py"],
  "env": {"FAKE_MCP_LOG": "$T_TMP/mcp.jsonl"}}}}}
 J
@@ -44,4 +46,12 @@ start = [i for i, k in enumerate(kinds) if '"tool_start"' in k or
          '"tool_result"' in k]
 assert snap and start and snap[0] < start[-1], (snap, start)
 P
+python3 - "$T_TMP/mcp.jsonl" <<'P' || fail "logging/setLevel"
+import json, sys
+msgs = [json.loads(l) for l in open(sys.argv[1])]
+sl = [m for m in msgs if m.get("method") == "logging/setLevel"]
+assert sl and sl[0]["params"] == {"level": "warning"}, sl
+P
+send_keys '/mcp' Enter
+wait_for 'logging: level warning \(mcp.log_level\), 1 message in the session'
 exit 0
