@@ -215,6 +215,19 @@ mcp_conf_release(struct mcp_conf *c)
 	mcp_conf_init(c);
 }
 
+/* The server part of its tools' names (mcp_tool_name()); caller frees. */
+static char *
+mcp_server_mangled(const char *name)
+{
+	char	*m = xstrdup(name), *p;
+
+	for (p = m; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			*p = '_';
+	}
+	return (m);
+}
+
 /* Add a problem "where: server name: why". */
 static void
 mcp_conf_problem(struct mcp_conf *c, const char *where, const char *name,
@@ -394,8 +407,9 @@ mcp_conf_add(struct mcp_conf *c, json_t *servers, const char *where,
 	struct mcp_server_conf	 s;
 	const char		*name;
 	json_t			*e;
-	char			*why;
-	size_t			 i;
+	char			*why, *mangled, *other;
+	size_t			 i, j;
+	int			 clash;
 
 	if (servers == NULL || json_is_null(servers))
 		return;
@@ -431,6 +445,29 @@ mcp_conf_add(struct mcp_conf *c, json_t *servers, const char *where,
 			c->v[i] = s;
 			continue;
 		}
+		/*
+		 * Another name that mangles the same ("a.b" and "a_b" both
+		 * give mcp__a_b__*): the second is refused, never shadows.
+		 */
+		mangled = mcp_server_mangled(name);
+		for (j = 0; j < c->n; j++) {
+			other = mcp_server_mangled(c->v[j].name);
+			clash = strcmp(other, mangled) == 0;
+			free(other);
+			if (clash)
+				break;
+		}
+		if (j < c->n) {
+			why = xasprintf("its tools would be named as those of "
+			    "server \"%s\" (%s: mcp__%s__*); rename one",
+			    c->v[j].name, c->v[j].where, mangled);
+			mcp_conf_problem(c, where, name, why);
+			free(why);
+			free(mangled);
+			mcp_server_conf_release(&s);
+			continue;
+		}
+		free(mangled);
 		ALLOC_GROW(c->v, c->n + 1, c->alloc);
 		c->v[c->n++] = s;
 	}

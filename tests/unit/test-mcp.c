@@ -270,6 +270,33 @@ test_elicit(void **state)
 	free(cause);
 }
 
+/* Two names whose tools would be named alike: the second is refused. */
+static void
+test_conf_clash(void **state)
+{
+	struct mcp_conf	 c;
+	json_t		*j;
+
+	(void)state;
+	mcp_conf_init(&c);
+	j = json_loads("{\"a.b\": {\"command\": \"x\"}}", 0, NULL);
+	mcp_conf_add(&c, j, "/home/u/config.json", 0);
+	json_decref(j);
+	j = json_loads("{\"a_b\": {\"command\": \"y\"}, \"a.b\": "
+	    "{\"command\": \"z\"}}", 0, NULL);
+	mcp_conf_add(&c, j, "/r/.mcp.json", 1);
+	json_decref(j);
+	/* a.b is replaced (same name); a_b is refused, naming a.b. */
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.v[0].name, "a.b");
+	assert_string_equal(c.v[0].command, "z");
+	assert_int_equal(c.nproblems, 1);
+	assert_non_null(strstr(c.problems[0], "a_b"));
+	assert_non_null(strstr(c.problems[0], "\"a.b\""));
+	assert_non_null(strstr(c.problems[0], "mcp__a_b__*"));
+	mcp_conf_release(&c);
+}
+
 int
 main(void)
 {
@@ -279,6 +306,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_results),
 		cmocka_unit_test(test_elicit),
+		cmocka_unit_test(test_conf_clash),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
