@@ -66,6 +66,12 @@ struct mcp_server {
 	struct jsonrpc_call	*prompt_call;
 	int			 has_prompts;
 	int			 has_logging;	/* capabilities.logging */
+	int			 has_resources;	/* capabilities.resources */
+	json_t			*res[2];	/* resources/list and
+						   resources/templates/list,
+						   all pages */
+	json_t			*res_pages[2];	/* the listing under way */
+	struct jsonrpc_call	*res_call[2];
 	char			*version;	/* negotiated */
 	char			*info;		/* serverInfo name version */
 	char			*instructions;
@@ -139,6 +145,7 @@ static void	mcp_prompts_gone(struct mcp_server *);
 static void	mcp_prompts_forget(struct mcp_manager *);
 static void	mcp_event(struct mcp_manager *, json_t *);
 static void	mcp_prompts_list(struct mcp_server *, const char *);
+static void	mcp_res_list(struct mcp_server *, int, const char *);
 static void	mcp_elicit_request(struct mcp_server *, json_t *, json_t *);
 static void	mcp_elicit_detach(struct mcp_manager *, struct mcp_server *);
 
@@ -1105,8 +1112,10 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 {
 	struct mcp_server	*s;
 	size_t			 i, j;
-	const char		*p;
+	const char		*p, *rn;
 	char			*pn;
+	json_t			*r;
+	int			 k;
 
 	if (m == NULL || m->n == 0) {
 		buf_adds(out, "No MCP servers configured (.mcp.json, "
@@ -1140,6 +1149,23 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 			    json_array_get(s->prompts, j), "name"));
 			buf_addf(out, "  - /%s (prompt)\n", pn);
 			free(pn);
+		}
+		for (k = 0; k < 2; k++) {
+			for (j = 0; j < json_array_size(s->res[k]); j++) {
+				if (j == 20) {
+					buf_addf(out, "  (+%zu more)\n",
+					    json_array_size(s->res[k]) - j);
+					break;
+				}
+				r = json_array_get(s->res[k], j);
+				rn = conv_json_str(r, "name");
+				buf_addf(out, "  - %s%s%s%.200s%s%.60s (%s)\n",
+				    k == 0 ? "@" : "", k == 0 ? s->conf->name :
+				    "", k == 0 ? ":" : "", conv_json_str(r, k ==
+				    0 ? "uri" : "uriTemplate"), rn != NULL ?
+				    " " : "", rn != NULL ? rn : "", k == 0 ?
+				    "resource" : "resource template");
+			}
 		}
 		if (s->has_logging)
 			buf_addf(out, "  logging: level %s (mcp.log_level), "
@@ -1384,6 +1410,8 @@ mcp_server_start(struct mcp_server *s)
 static void
 mcp_server_stop(struct mcp_server *s)
 {
+	int	k;
+
 	if (s->init_call != NULL)
 		jsonrpc_call_cancel(s->init_call);
 	s->init_call = NULL;
@@ -1399,6 +1427,14 @@ mcp_server_stop(struct mcp_server *s)
 	s->prompts = NULL;
 	json_decref(s->prompt_pages);
 	s->prompt_pages = NULL;
+	for (k = 0; k < 2; k++) {
+		if (s->res_call[k] != NULL)
+			jsonrpc_call_cancel(s->res_call[k]);
+		s->res_call[k] = NULL;
+		json_decref(s->res[k]);
+		json_decref(s->res_pages[k]);
+		s->res[k] = s->res_pages[k] = NULL;
+	}
 	mcp_elicit_detach(s->m, s);
 	if (s->rpc != NULL) {
 		tool_mcp_server_gone(s, s->reason != NULL ? s->reason :
@@ -1808,6 +1844,8 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 		    mcp.start_timeout_ms, mcp_setlevel_done, s);
 	s->has_prompts = json_object_get(json_object_get(result,
 	    "capabilities"), "prompts") != NULL;
+	s->has_resources = json_object_get(json_object_get(result,
+	    "capabilities"), "resources") != NULL;
 	if (json_object_get(json_object_get(result, "capabilities"),
 	    "tools") == NULL) {
 		/* No tools: ready with none. */
@@ -1815,6 +1853,10 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 		mcp_changed(s->m);
 		if (s->has_prompts)
 			mcp_prompts_list(s, NULL);
+		if (s->has_resources) {
+			mcp_res_list(s, 0, NULL);
+			mcp_res_list(s, 1, NULL);
+		}
 		return;
 	}
 	mcp_list(s, NULL);
@@ -1951,6 +1993,10 @@ mcp_list_done(void *arg, json_t *result, json_t *error)
 	    "what", "ready", "tools", (json_int_t)s->ntools));
 	if (s->has_prompts && s->prompts == NULL && s->prompt_call == NULL)
 		mcp_prompts_list(s, NULL);
+	if (s->has_resources && s->res[0] == NULL && s->res_call[0] == NULL) {
+		mcp_res_list(s, 0, NULL);
+		mcp_res_list(s, 1, NULL);
+	}
 	mcp_changed(s->m);
 }
 
@@ -1991,6 +2037,70 @@ mcp_prompts_done(void *arg, json_t *result, json_t *error)
 	log_debug("mcp: %s has %zu prompts", s->conf->name,
 	    json_array_size(s->prompts));
 	mcp_changed(s->m);
+}
+
+/* A page of resources/list (k 0) or resources/templates/list (k 1). */
+static void
+mcp_res_done(struct mcp_server *s, int k, json_t *result, json_t *error)
+{
+	json_t		*v, *r;
+	const char	*next;
+	size_t		 i;
+
+	s->res_call[k] = NULL;
+	if (error != NULL) {
+		log_debug("mcp: %s: %s failed", s->conf->name, k == 0 ?
+		    "resources/list" : "resources/templates/list");
+		json_decref(s->res_pages[k]);
+		s->res_pages[k] = NULL;
+		return;
+	}
+	v = json_object_get(result, k == 0 ? "resources" :
+	    "resourceTemplates");
+	json_array_foreach(v, i, r) {
+		if (conv_json_str(r, k == 0 ? "uri" : "uriTemplate") != NULL &&
+		    json_array_size(s->res_pages[k]) < MCP_MAX_TOOLS)
+			json_array_append(s->res_pages[k], r);
+	}
+	next = conv_json_str(result, "nextCursor");
+	if (next != NULL && *next != '\0' &&
+	    json_array_size(s->res_pages[k]) < MCP_MAX_TOOLS) {
+		mcp_res_list(s, k, next);
+		return;
+	}
+	json_decref(s->res[k]);
+	s->res[k] = s->res_pages[k];
+	s->res_pages[k] = NULL;
+	mcp_changed(s->m);
+}
+
+static void
+mcp_res_done0(void *arg, json_t *result, json_t *error)
+{
+	mcp_res_done(arg, 0, result, error);
+}
+
+static void
+mcp_res_done1(void *arg, json_t *result, json_t *error)
+{
+	mcp_res_done(arg, 1, result, error);
+}
+
+/* Ask for a page of resources (k 0) or resource templates (k 1). */
+static void
+mcp_res_list(struct mcp_server *s, int k, const char *cursor)
+{
+	json_t	*params = NULL;
+
+	if (cursor == NULL) {
+		json_decref(s->res_pages[k]);
+		s->res_pages[k] = json_array();
+	} else
+		params = json_pack("{s:s}", "cursor", cursor);
+	s->res_call[k] = jsonrpc_call(s->rpc, k == 0 ? "resources/list" :
+	    "resources/templates/list", params,
+	    options_get(s->m->cfg)->mcp.start_timeout_ms, k == 0 ?
+	    mcp_res_done0 : mcp_res_done1, s);
 }
 
 /* Ask for a page of prompts. */

@@ -293,6 +293,18 @@ def main():
             if page + 1 < n:
                 res["nextCursor"] = str(page + 1)
             result(rid, res)
+        elif method == "resources/list":
+            # Two pages: notes, then more.
+            if params.get("cursor") == "2":
+                result(rid, {"resources": [{"uri": "fake://more",
+                                            "name": "more"}]})
+            else:
+                result(rid, {"resources": [{"uri": "fake://notes",
+                                            "name": "notes"}],
+                             "nextCursor": "2"})
+        elif method == "resources/templates/list":
+            result(rid, {"resourceTemplates": [
+                {"uriTemplate": "fake://notes/{day}", "name": "by day"}]})
         elif method == "resources/read":
             uri = params.get("uri", "")
             if uri == "fake://notes":

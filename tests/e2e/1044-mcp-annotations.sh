@@ -4,7 +4,8 @@
 # server says readOnlyHint true is still asked about in ask mode, and a
 # snapshot is still taken before it runs (the session log has it).
 # mcp.log_level is sent as logging/setLevel to a server with logging, and
-# /mcp shows the level and the count of its log messages.
+# /mcp shows the level and the count of its log messages, and the
+# server's resources (resources/list, paginated) and resource templates.
 . "$(dirname "$0")/lib.sh"
 make_repo
 mkdir -p "$XDG_CONFIG_HOME/agentos"
@@ -54,4 +55,8 @@ assert sl and sl[0]["params"] == {"level": "warning"}, sl
 P
 send_keys '/mcp' Enter
 wait_for 'logging: level warning \(mcp.log_level\), 1 message in the session'
+# Resources (both pages) and resource templates are listed.
+wait_for '- @fake:fake://notes notes \(resource\)'
+wait_for '- @fake:fake://more more \(resource\)'
+wait_for '- fake://notes/\{day\} by day \(resource template\)'
 exit 0
