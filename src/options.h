@@ -99,6 +99,7 @@ struct mcp_options {
 	int			 log_level;	/* ("default": not sent)
 					   logging/setLevel, an index of
 					   mcp_log_levels */
+	char			*oauth_client_metadata_url; /* CIMD, or NULL */
 };
 
 /* Where a value came from, lowest precedence first. */
@@ -131,6 +132,7 @@ struct options {
 	struct sandbox_options	 sandbox;	/* "sandbox.*" */
 	struct permissions_options permissions;	/* "permissions.*" */
 	struct mcp_options	 mcp;		/* "mcp.*" */
+	json_t			*hooks;		/* "hooks" (hook.h), or NULL */
 
 	struct option_source	*src;		/* one per options_table row */
 	struct option_source	 key_src[OPTION_KEYS_MAX];
@@ -196,7 +198,8 @@ struct option_entry {
 					   and keys go, what runs, what is
 					   approved; an untrusted project's
 					   config must not set it (issue 12) */
-#define OPTION_MERGE	0x4		/* OPTION_STRINGS: a later file adds
+#define OPTION_MERGE	0x4		/* OPTION_STRINGS (OPTION_JSON: an
+					   object of lists): a later file adds
 					   to the list instead of replacing
 					   it */
 	const char		*help;	/* one line */
