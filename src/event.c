@@ -141,13 +141,16 @@ static const struct event_field ev_budget[] = {
 };
 static const struct event_field ev_mcp[] = {
 	F("server", EVF_STRING),
-	/* ready, failed, log */
+	/* ready, failed, log, elicitation */
 	F("what", EVF_STRING),
 	FOPT("reason", EVF_STRING),	/* failed */
 	FOPT("tools", EVF_INTEGER),	/* ready */
 	FOPT("level", EVF_STRING),	/* log: the server's level */
 	FOPT("logger", EVF_STRING),
-	FOPT("message", EVF_STRING),	/* log: its data as text */
+	FOPT("message", EVF_STRING),	/* log: its data as text;
+					   elicitation: the server's */
+	FOPT("mode", EVF_STRING),	/* elicitation: form or url */
+	FOPT("action", EVF_STRING),	/* elicitation: the answer */
 	FEND
 };
 static const struct event_field ev_user_shell[] = {

@@ -66,6 +66,13 @@ struct mcp_server {
 	json_t			*prompt_pages;	/* the listing under way */
 	struct jsonrpc_call	*prompt_call;
 	int			 has_prompts;
+	int			 has_logging;	/* capabilities.logging */
+	int			 has_resources;	/* capabilities.resources */
+	json_t			*res[2];	/* resources/list and
+						   resources/templates/list,
+						   all pages */
+	json_t			*res_pages[2];	/* the listing under way */
+	struct jsonrpc_call	*res_call[2];
 	char			*version;	/* negotiated */
 	char			*info;		/* serverInfo name version */
 	char			*instructions;
@@ -100,6 +107,21 @@ struct mcp_manager {
 	struct loop_timer	*start_timer;	/* spawns after the first
 						   screen */
 	struct mcp_fetch	*fetch;		/* @SERVER:URI reads */
+	void			(*el_cb)(void *, struct mcp_elicit *);
+	void			*el_arg;
+	struct mcp_elicit	**elicits;	/* asked, not answered */
+	size_t			 nelicits, aelicits;
+};
+
+/* An elicitation/create waiting for its answer (mcp.h). */
+struct mcp_elicit {
+	struct mcp_manager	*m;		/* NULL: freed */
+	struct mcp_server	*srv;		/* NULL: disconnected */
+	json_t			*id;
+	char			*server;
+	char			*message;
+	char			*url;		/* URL mode */
+	json_t			*schema;	/* form mode */
 };
 
 static void	mcp_server_start(struct mcp_server *);
@@ -126,6 +148,9 @@ static void	mcp_prompts_gone(struct mcp_server *);
 static void	mcp_prompts_forget(struct mcp_manager *);
 static void	mcp_event(struct mcp_manager *, json_t *);
 static void	mcp_prompts_list(struct mcp_server *, const char *);
+static void	mcp_res_list(struct mcp_server *, int, const char *);
+static void	mcp_elicit_request(struct mcp_server *, json_t *, json_t *);
+static void	mcp_elicit_detach(struct mcp_manager *, struct mcp_server *);
 static void	mcp_login_url_cb(void *, const char *);
 
 static const struct jsonrpc_handlers mcp_rpc_handlers = {
@@ -200,6 +225,19 @@ mcp_conf_release(struct mcp_conf *c)
 	free(c->v);
 	mcp_strv_free(c->problems, c->nproblems);
 	mcp_conf_init(c);
+}
+
+/* The server part of its tools' names (mcp_tool_name()); caller frees. */
+static char *
+mcp_server_mangled(const char *name)
+{
+	char	*m = xstrdup(name), *p;
+
+	for (p = m; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			*p = '_';
+	}
+	return (m);
 }
 
 /* Add a problem "where: server name: why". */
@@ -387,8 +425,9 @@ mcp_conf_add(struct mcp_conf *c, json_t *servers, const char *where,
 	struct mcp_server_conf	 s;
 	const char		*name;
 	json_t			*e;
-	char			*why;
-	size_t			 i;
+	char			*why, *mangled, *other;
+	size_t			 i, j;
+	int			 clash;
 
 	if (servers == NULL || json_is_null(servers))
 		return;
@@ -424,6 +463,29 @@ mcp_conf_add(struct mcp_conf *c, json_t *servers, const char *where,
 			c->v[i] = s;
 			continue;
 		}
+		/*
+		 * Another name that mangles the same ("a.b" and "a_b" both
+		 * give mcp__a_b__*): the second is refused, never shadows.
+		 */
+		mangled = mcp_server_mangled(name);
+		for (j = 0; j < c->n; j++) {
+			other = mcp_server_mangled(c->v[j].name);
+			clash = strcmp(other, mangled) == 0;
+			free(other);
+			if (clash)
+				break;
+		}
+		if (j < c->n) {
+			why = xasprintf("its tools would be named as those of "
+			    "server \"%s\" (%s: mcp__%s__*); rename one",
+			    c->v[j].name, c->v[j].where, mangled);
+			mcp_conf_problem(c, where, name, why);
+			free(why);
+			free(mangled);
+			mcp_server_conf_release(&s);
+			continue;
+		}
+		free(mangled);
 		ALLOC_GROW(c->v, c->n + 1, c->alloc);
 		c->v[c->n++] = s;
 	}
@@ -707,6 +769,12 @@ mcp_manager_free(struct mcp_manager *m)
 		proc_stop_sync(live, n, MCP_GUARD_GRACE_MS);
 	free(live);
 	mcp_prompts_forget(m);
+	/* Forms still open belong to their views: they answer nothing. */
+	for (i = 0; i < m->nelicits; i++) {
+		m->elicits[i]->m = NULL;
+		m->elicits[i]->srv = NULL;
+	}
+	free(m->elicits);
 	for (i = 0; i < m->n; i++) {
 		free(m->v[i]->reason);
 		free(m->v[i]->tools);
@@ -1063,8 +1131,10 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 {
 	struct mcp_server	*s;
 	size_t			 i, j;
-	const char		*p;
+	const char		*p, *rn;
 	char			*pn;
+	json_t			*r;
+	int			 k;
 
 	if (m == NULL || m->n == 0) {
 		buf_adds(out, "No MCP servers configured (.mcp.json, "
@@ -1103,6 +1173,28 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 			buf_addf(out, "  - /%s (prompt)\n", pn);
 			free(pn);
 		}
+		for (k = 0; k < 2; k++) {
+			for (j = 0; j < json_array_size(s->res[k]); j++) {
+				if (j == 20) {
+					buf_addf(out, "  (+%zu more)\n",
+					    json_array_size(s->res[k]) - j);
+					break;
+				}
+				r = json_array_get(s->res[k], j);
+				rn = conv_json_str(r, "name");
+				buf_addf(out, "  - %s%s%s%.200s%s%.60s (%s)\n",
+				    k == 0 ? "@" : "", k == 0 ? s->conf->name :
+				    "", k == 0 ? ":" : "", conv_json_str(r, k ==
+				    0 ? "uri" : "uriTemplate"), rn != NULL ?
+				    " " : "", rn != NULL ? rn : "", k == 0 ?
+				    "resource" : "resource template");
+			}
+		}
+		if (s->has_logging)
+			buf_addf(out, "  logging: level %s (mcp.log_level), "
+			    "%u message%s in the session log\n",
+			    mcp_log_levels[options_get(m->cfg)->mcp.log_level],
+			    s->logs, s->logs == 1 ? "" : "s");
 		if (s->instructions != NULL)
 			buf_addf(out, "  instructions from the server (not "
 			    "given to the model): %.300s\n", s->instructions);
@@ -1387,9 +1479,11 @@ mcp_server_start(struct mcp_server *s)
 		    (long)proc_pid(s->proc), c->command);
 	}
 	/* Lifecycle, "Initialization". */
-	params = json_pack("{s:s,s:{s:{}},s:{s:s,s:s}}", "protocolVersion",
-	    MCP_PROTOCOL_VERSION, "capabilities", "roots", "clientInfo",
-	    "name", AGENTOS_NAME, "version", PACKAGE_VERSION);
+	/* Client / Elicitation: both modes ("form" and "url"). */
+	params = json_pack("{s:s,s:{s:{},s:{s:{},s:{}}},s:{s:s,s:s}}",
+	    "protocolVersion", MCP_PROTOCOL_VERSION, "capabilities", "roots",
+	    "elicitation", "form", "url", "clientInfo", "name", AGENTOS_NAME,
+	    "version", PACKAGE_VERSION);
 	s->init_call = jsonrpc_call(s->rpc, "initialize", params,
 	    o->mcp.start_timeout_ms, mcp_initialize_done, s);
 	if (s->init_call == NULL) {
@@ -1404,6 +1498,8 @@ mcp_server_start(struct mcp_server *s)
 static void
 mcp_server_stop(struct mcp_server *s)
 {
+	int	k;
+
 	if (s->init_call != NULL)
 		jsonrpc_call_cancel(s->init_call);
 	s->init_call = NULL;
@@ -1419,6 +1515,15 @@ mcp_server_stop(struct mcp_server *s)
 	s->prompts = NULL;
 	json_decref(s->prompt_pages);
 	s->prompt_pages = NULL;
+	for (k = 0; k < 2; k++) {
+		if (s->res_call[k] != NULL)
+			jsonrpc_call_cancel(s->res_call[k]);
+		s->res_call[k] = NULL;
+		json_decref(s->res[k]);
+		json_decref(s->res_pages[k]);
+		s->res[k] = s->res_pages[k] = NULL;
+	}
+	mcp_elicit_detach(s->m, s);
 	if (s->rpc != NULL) {
 		tool_mcp_server_gone(s, s->reason != NULL ? s->reason :
 		    "stopped");
@@ -1602,7 +1707,7 @@ mcp_file_uri(const char *path)
 	return (buf_detach(&b, NULL));
 }
 
-/* A request from the server: ping and roots/list; nothing else. */
+/* A request from the server: ping, roots/list, elicitation/create. */
 static void
 mcp_rpc_request(struct jsonrpc *rpc, const char *method, json_t *id,
     json_t *params, void *arg)
@@ -1625,6 +1730,10 @@ mcp_rpc_request(struct jsonrpc *rpc, const char *method, json_t *id,
 		jsonrpc_reply(rpc, id, json_pack("{s:[{s:s,s:s}]}", "roots",
 		    "uri", uri, "name", base), 0, NULL);
 		free(uri);
+		return;
+	}
+	if (strcmp(method, "elicitation/create") == 0) {
+		mcp_elicit_request(s, id, params);
 		return;
 	}
 	log_debug("mcp: %s asked for %s: not supported", s->conf->name,
@@ -1745,6 +1854,21 @@ mcp_error_text(json_t *error)
 	    json_object_get(error, "code")), msg != NULL ? msg : "(none)"));
 }
 
+/* The answer to logging/setLevel: an error is only logged. */
+static void
+mcp_setlevel_done(void *arg, json_t *result, json_t *error)
+{
+	struct mcp_server	*s = arg;
+	char			*e;
+
+	(void)result;
+	if (error == NULL)
+		return;
+	e = mcp_error_text(error);
+	log_debug("mcp: %s: logging/setLevel: %s", s->conf->name, e);
+	free(e);
+}
+
 /* The answer to initialize. */
 static void
 mcp_initialize_done(void *arg, json_t *result, json_t *error)
@@ -1754,6 +1878,7 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 	json_t			*info;
 	char			*e;
 	size_t			 i;
+	int			 lvl;
 
 	s->init_call = NULL;
 	if (error != NULL) {
@@ -1799,8 +1924,18 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 	log_debug("mcp: %s initialized: protocol %s, %s", s->conf->name, v,
 	    s->info != NULL ? s->info : "(no serverInfo)");
 	jsonrpc_notify(s->rpc, "notifications/initialized", NULL);
+	/* Server / Utilities / Logging: the level configured, if any. */
+	s->has_logging = json_object_get(json_object_get(result,
+	    "capabilities"), "logging") != NULL;
+	lvl = options_get(s->m->cfg)->mcp.log_level;
+	if (s->has_logging && lvl > 0 && mcp_log_levels[lvl] != NULL)
+		jsonrpc_call(s->rpc, "logging/setLevel", json_pack("{s:s}",
+		    "level", mcp_log_levels[lvl]), options_get(s->m->cfg)->
+		    mcp.start_timeout_ms, mcp_setlevel_done, s);
 	s->has_prompts = json_object_get(json_object_get(result,
 	    "capabilities"), "prompts") != NULL;
+	s->has_resources = json_object_get(json_object_get(result,
+	    "capabilities"), "resources") != NULL;
 	if (json_object_get(json_object_get(result, "capabilities"),
 	    "tools") == NULL) {
 		/* No tools: ready with none. */
@@ -1808,6 +1943,10 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 		mcp_changed(s->m);
 		if (s->has_prompts)
 			mcp_prompts_list(s, NULL);
+		if (s->has_resources) {
+			mcp_res_list(s, 0, NULL);
+			mcp_res_list(s, 1, NULL);
+		}
 		return;
 	}
 	mcp_list(s, NULL);
@@ -1873,7 +2012,10 @@ mcp_list_install(struct mcp_server *s)
 			    strcmp(old[j]->te->description,
 			    mt->te->description) == 0 &&
 			    strcmp(old[j]->te->schema, mt->te->schema) == 0 &&
-			    old[j]->readonly == mt->readonly)
+			    old[j]->readonly == mt->readonly &&
+			    (old[j]->claims == NULL) == (mt->claims == NULL) &&
+			    (mt->claims == NULL ||
+			    strcmp(old[j]->claims, mt->claims) == 0))
 				break;
 		}
 		if (j < nold) {
@@ -1941,6 +2083,10 @@ mcp_list_done(void *arg, json_t *result, json_t *error)
 	    "what", "ready", "tools", (json_int_t)s->ntools));
 	if (s->has_prompts && s->prompts == NULL && s->prompt_call == NULL)
 		mcp_prompts_list(s, NULL);
+	if (s->has_resources && s->res[0] == NULL && s->res_call[0] == NULL) {
+		mcp_res_list(s, 0, NULL);
+		mcp_res_list(s, 1, NULL);
+	}
 	mcp_changed(s->m);
 }
 
@@ -1981,6 +2127,70 @@ mcp_prompts_done(void *arg, json_t *result, json_t *error)
 	log_debug("mcp: %s has %zu prompts", s->conf->name,
 	    json_array_size(s->prompts));
 	mcp_changed(s->m);
+}
+
+/* A page of resources/list (k 0) or resources/templates/list (k 1). */
+static void
+mcp_res_done(struct mcp_server *s, int k, json_t *result, json_t *error)
+{
+	json_t		*v, *r;
+	const char	*next;
+	size_t		 i;
+
+	s->res_call[k] = NULL;
+	if (error != NULL) {
+		log_debug("mcp: %s: %s failed", s->conf->name, k == 0 ?
+		    "resources/list" : "resources/templates/list");
+		json_decref(s->res_pages[k]);
+		s->res_pages[k] = NULL;
+		return;
+	}
+	v = json_object_get(result, k == 0 ? "resources" :
+	    "resourceTemplates");
+	json_array_foreach(v, i, r) {
+		if (conv_json_str(r, k == 0 ? "uri" : "uriTemplate") != NULL &&
+		    json_array_size(s->res_pages[k]) < MCP_MAX_TOOLS)
+			json_array_append(s->res_pages[k], r);
+	}
+	next = conv_json_str(result, "nextCursor");
+	if (next != NULL && *next != '\0' &&
+	    json_array_size(s->res_pages[k]) < MCP_MAX_TOOLS) {
+		mcp_res_list(s, k, next);
+		return;
+	}
+	json_decref(s->res[k]);
+	s->res[k] = s->res_pages[k];
+	s->res_pages[k] = NULL;
+	mcp_changed(s->m);
+}
+
+static void
+mcp_res_done0(void *arg, json_t *result, json_t *error)
+{
+	mcp_res_done(arg, 0, result, error);
+}
+
+static void
+mcp_res_done1(void *arg, json_t *result, json_t *error)
+{
+	mcp_res_done(arg, 1, result, error);
+}
+
+/* Ask for a page of resources (k 0) or resource templates (k 1). */
+static void
+mcp_res_list(struct mcp_server *s, int k, const char *cursor)
+{
+	json_t	*params = NULL;
+
+	if (cursor == NULL) {
+		json_decref(s->res_pages[k]);
+		s->res_pages[k] = json_array();
+	} else
+		params = json_pack("{s:s}", "cursor", cursor);
+	s->res_call[k] = jsonrpc_call(s->rpc, k == 0 ? "resources/list" :
+	    "resources/templates/list", params,
+	    options_get(s->m->cfg)->mcp.start_timeout_ms, k == 0 ?
+	    mcp_res_done0 : mcp_res_done1, s);
 }
 
 /* Ask for a page of prompts. */
@@ -2417,3 +2627,160 @@ mcp_resources_cancel(struct mcp_manager *m)
 	mcp_fetch_finish(f);
 }
 
+
+/* --- elicitation (Client / Elicitation) */
+
+void
+mcp_set_elicit_cb(struct mcp_manager *m,
+    void (*cb)(void *, struct mcp_elicit *), void *arg)
+{
+	m->el_cb = cb;
+	m->el_arg = arg;
+}
+
+/* Server s stopped: the forms it asked for can answer nothing now. */
+static void
+mcp_elicit_detach(struct mcp_manager *m, struct mcp_server *s)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nelicits; i++) {
+		if (m->elicits[i]->srv == s)
+			m->elicits[i]->srv = NULL;
+	}
+}
+
+static const char *const mcp_elicit_actions[] = {
+	[MCP_ELICIT_ACCEPT] = "accept",
+	[MCP_ELICIT_DECLINE] = "decline",
+	[MCP_ELICIT_CANCEL] = "cancel",
+};
+
+/* An elicitation/create from s (Client / Elicitation, "Creating..."). */
+static void
+mcp_elicit_request(struct mcp_server *s, json_t *id, json_t *params)
+{
+	struct mcp_manager	*m = s->m;
+	struct mcp_elicit	*e;
+	const char		*mode, *msg, *url;
+	json_t			*schema, *content;
+	char			*cause = NULL;
+
+	mode = conv_json_str(params, "mode");
+	msg = conv_json_str(params, "message");
+	url = conv_json_str(params, "url");
+	schema = json_object_get(params, "requestedSchema");
+	if (mode == NULL)
+		mode = "form";
+	if (strcmp(mode, "url") == 0 ? url == NULL :
+	    strcmp(mode, "form") != 0 || mcp_elicit_check(schema, &cause)
+	    != 0) {
+		log_debug("mcp: %s: bad elicitation/create: %s",
+		    s->conf->name, cause != NULL ? cause : "mode or url");
+		jsonrpc_reply(s->rpc, id, NULL, JSONRPC_INVALID_PARAMS,
+		    cause != NULL ? cause : "unsupported mode or no url");
+		free(cause);
+		return;
+	}
+	e = xcalloc(1, sizeof *e);
+	e->m = m;
+	e->srv = s;
+	e->id = json_incref(id);
+	e->server = xstrdup(s->conf->name);
+	e->message = xstrndup(msg != NULL ? msg : "", 4096);
+	if (strcmp(mode, "url") == 0)
+		e->url = xstrndup(url, 4096);
+	else
+		e->schema = json_deep_copy(schema);
+	if (m->nelicits == m->aelicits)
+		m->elicits = xreallocarray(m->elicits,
+		    m->aelicits = m->aelicits * 2 + 4, sizeof *m->elicits);
+	m->elicits[m->nelicits++] = e;
+	if (m->el_cb != NULL) {
+		m->el_cb(m->el_arg, e);
+		return;
+	}
+	/* Headless: nobody to ask. */
+	content = NULL;
+	if (e->schema != NULL && options_get(m->cfg)->mcp.elicitation == 1)
+		content = mcp_elicit_defaults(e->schema, &cause);
+	if (content == NULL) {
+		log_debug("mcp: %s: elicitation declined (headless%s%s)",
+		    e->server, cause != NULL ? ": " : "",
+		    cause != NULL ? cause : "");
+		free(cause);
+		mcp_elicit_answer(e, MCP_ELICIT_DECLINE, NULL);
+	} else
+		mcp_elicit_answer(e, MCP_ELICIT_ACCEPT, content);
+}
+
+const char *
+mcp_elicit_server(struct mcp_elicit *e)
+{
+	return (e->server);
+}
+
+const char *
+mcp_elicit_message(struct mcp_elicit *e)
+{
+	return (e->message);
+}
+
+const char *
+mcp_elicit_url(struct mcp_elicit *e)
+{
+	return (e->url);
+}
+
+json_t *
+mcp_elicit_schema(struct mcp_elicit *e)
+{
+	return (e->schema);
+}
+
+int
+mcp_elicit_live(struct mcp_elicit *e)
+{
+	return (e->srv != NULL && e->srv->rpc != NULL);
+}
+
+void
+mcp_elicit_answer(struct mcp_elicit *e, enum mcp_elicit_action action,
+    json_t *content)
+{
+	struct mcp_manager	*m = e->m;
+	json_t			*result;
+	size_t			 i;
+
+	if ((unsigned int)action > MCP_ELICIT_CANCEL)
+		action = MCP_ELICIT_CANCEL;
+	if (mcp_elicit_live(e)) {
+		result = json_pack("{s:s}", "action",
+		    mcp_elicit_actions[action]);
+		if (action == MCP_ELICIT_ACCEPT && e->url == NULL &&
+		    content != NULL)
+			json_object_set(result, "content", content);
+		jsonrpc_reply(e->srv->rpc, e->id, result, 0, NULL);
+	}
+	if (m != NULL) {
+		mcp_event(m, json_pack("{s:s,s:s,s:s,s:s,s:s}", "server",
+		    e->server, "what", "elicitation", "mode", e->url != NULL ?
+		    "url" : "form", "message", e->message, "action",
+		    mcp_elicit_live(e) ? mcp_elicit_actions[action] :
+		    "(server gone)"));
+		for (i = 0; i < m->nelicits; i++) {
+			if (m->elicits[i] == e) {
+				m->elicits[i] = m->elicits[--m->nelicits];
+				break;
+			}
+		}
+	}
+	json_decref(content);
+	json_decref(e->id);
+	json_decref(e->schema);
+	free(e->server);
+	free(e->message);
+	free(e->url);
+	free(e);
+}
+/* --- end elicitation */

@@ -42,6 +42,10 @@ struct mcp_oauth_conf;
 struct mcp_server;
 struct tool_entry;
 
+/* options.c: mcp.log_level's names, "default" first (Server /
+   Utilities / Logging, RFC 5424 severities). */
+extern const char *const mcp_log_levels[];
+
 /* The protocol version we ask for and those we accept in answer. */
 #define MCP_PROTOCOL_VERSION	"2025-11-25"
 
@@ -253,6 +257,83 @@ int	 mcp_resources_fetch(struct mcp_manager *m, const char *prompt,
 void	 mcp_resources_cancel(struct mcp_manager *m);
 
 /*
+ * Elicitation (Client / Elicitation, 2025-11-25): a server's
+ * elicitation/create asks the user for input, in form mode (message and
+ * a flat requestedSchema of string, number, integer, boolean and enum
+ * properties) or URL mode (message and a url the user opens himself;
+ * agentos never opens it).  With a callback set (the TUI), cb(arg, e) is
+ * called from the loop and the callee owns e until it calls
+ * mcp_elicit_answer() exactly once.  Without one (headless) the answer
+ * follows mcp.elicitation: "decline" (the default) declines, "defaults"
+ * accepts a form whose every required field has a default, with the
+ * defaults (the conformance scenario elicitation-sep1034-client-
+ * defaults), and declines otherwise.  Every answer is an "mcp" event
+ * {server, what: "elicitation", mode, message, action}.
+ */
+struct mcp_elicit;
+enum mcp_elicit_action {
+	MCP_ELICIT_ACCEPT,
+	MCP_ELICIT_DECLINE,
+	MCP_ELICIT_CANCEL,
+};
+void	 mcp_set_elicit_cb(struct mcp_manager *m,
+	    void (*cb)(void *, struct mcp_elicit *), void *arg);
+/* The asking server's name, its message, the URL (NULL: form mode) and
+   the requestedSchema (NULL in URL mode); all borrowed from e. */
+const char *mcp_elicit_server(struct mcp_elicit *e);
+const char *mcp_elicit_message(struct mcp_elicit *e);
+const char *mcp_elicit_url(struct mcp_elicit *e);
+json_t	*mcp_elicit_schema(struct mcp_elicit *e);
+/* Whether the server that asked is still connected. */
+int	 mcp_elicit_live(struct mcp_elicit *e);
+/*
+ * Answer e and free it: action, with content (stolen, may be NULL; sent
+ * only with accept in form mode: an object of the field values).
+ */
+void	 mcp_elicit_answer(struct mcp_elicit *e,
+	    enum mcp_elicit_action action, json_t *content);
+
+/* mcp-elicit.c: the schema of a form (pure, no I/O) */
+enum mcp_field_type {
+	MCP_FIELD_STRING,
+	MCP_FIELD_NUMBER,
+	MCP_FIELD_INTEGER,
+	MCP_FIELD_BOOLEAN,
+	MCP_FIELD_ENUM,
+};
+/*
+ * The type of property prop (borrowed, a requestedSchema property): enum
+ * when it has "enum" (or "oneOf" of {const}) of strings.  -1 when it is
+ * none of those (nested objects, arrays).
+ */
+int	 mcp_field_type(json_t *prop);
+/*
+ * Check a requestedSchema (borrowed): an object with "properties" whose
+ * every value has a type mcp_field_type() knows; "required" names
+ * properties.  0, or -1 with cause (the caller declines the request).
+ */
+int	 mcp_elicit_check(json_t *schema, char **cause);
+/*
+ * The value of text (what the user typed) for property prop, validated
+ * against its type, enum, minLength/maxLength, minimum/maximum and the
+ * string formats email, uri, date and date-time (a light check): a new
+ * reference, or NULL with cause ("not an integer", "at least 3").
+ * Booleans take y, yes, true, 1 and n, no, false, 0.
+ */
+json_t	*mcp_elicit_value(json_t *prop, const char *text, char **cause);
+/*
+ * The content of a form answered with its defaults only: an object of
+ * each property's "default" (checked as mcp_elicit_value() does); NULL
+ * with cause when a required property has none or a default is invalid.
+ */
+json_t	*mcp_elicit_defaults(json_t *schema, char **cause);
+/*
+ * A property's default as the text a user would type ("" when none);
+ * caller frees.
+ */
+char	*mcp_elicit_default_text(json_t *prop);
+
+/*
  * cli-mcp.c: "agentos mcp list | get NAME | add NAME ... | remove NAME";
  * argv[0] is "mcp".  Returns the exit status.
  */
@@ -272,6 +353,9 @@ struct mcp_tool {
 	int			 readonly;	/* annotations.readOnlyHint
 						   (shown, not trusted) */
 	int			 loaded;	/* a search offered it */
+	char			*claims;	/* its annotations (title and
+						   hints) as one line for the
+						   approval panel, or NULL */
 };
 /*
  * The tool for t (borrowed, a tools/list element) of server srv

@@ -43,6 +43,17 @@ static const char * const perm_mode_names[] = {
 	NULL
 };
 /* Claude Code's spellings. */
+/* mcp.elicitation: what a headless run answers an elicitation. */
+static const char * const mcp_elicitation_names[] = {
+	"decline", "defaults", NULL
+};
+
+/* mcp.log_level: "default" sends nothing; then RFC 5424's levels. */
+const char * const mcp_log_levels[] = {
+	"default", "debug", "info", "notice", "warning", "error", "critical",
+	"alert", "emergency", NULL
+};
+
 static const char * const perm_mode_aliases[] = {
 	"default", "ask",
 	"acceptEdits", "accept-edits",
@@ -226,6 +237,16 @@ const struct option_entry options_table[] = {
 	  OPT(mcp.tool_search_percent), .def = "10", .min = 0, .max = 100,
 	  .help = "past this share of the context window, server tools are "
 	  "found through mcp_tool_search (100: never)" },
+	{ .key = "mcp.elicitation", .type = OPTION_ENUM,
+	  OPT(mcp.elicitation), .def = "\"decline\"",
+	  .names = mcp_elicitation_names,
+	  .help = "headless answer to a server's elicitation: decline, or "
+	  "defaults (accept a form whose required fields all have "
+	  "defaults)" },
+	{ .key = "mcp.log_level", .type = OPTION_ENUM, OPT(mcp.log_level),
+	  .def = "\"default\"", .names = mcp_log_levels,
+	  .help = "the level asked of servers with logging (logging/"
+	  "setLevel): debug to emergency; default asks nothing" },
 	{ .key = "mcp.oauth_client_metadata_url", .type = OPTION_STRING,
 	  OPT(mcp.oauth_client_metadata_url), .flags = OPTION_GRANTS,
 	  .help = "the https URL of agentos's OAuth Client ID Metadata "

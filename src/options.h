@@ -95,6 +95,11 @@ struct mcp_options {
 	unsigned int		 call_timeout_ms; /* (120000) tools/call */
 	int			 tool_search_percent; /* (10) of the window
 					   the definitions may take */
+	int			 elicitation;	/* ("decline") headless:
+					   0 decline, 1 defaults */
+	int			 log_level;	/* ("default": not sent)
+					   logging/setLevel, an index of
+					   mcp_log_levels */
 	char			*oauth_client_metadata_url; /* CIMD, or NULL */
 };
 

@@ -9,6 +9,7 @@
 #include "agentos.h"
 #include "jsonrpc.h"
 #include "mcp.h"
+#include "utf8.h"
 #include "banned.h"
 
 /* An entry with what its calls need; te first, so entries cast back. */
@@ -114,6 +115,55 @@ tool_mcp_progress(struct mcp_server *srv, json_t *params)
 static int	tool_mcp_run(struct tool_call *);
 static void	tool_mcp_cancel(struct tool_call *);
 
+/*
+ * Server / Tools, "Tool Annotations": title and the four hints, as the
+ * server claims them ("clients MUST consider tool annotations to be
+ * untrusted unless they come from trusted servers"): shown to the user,
+ * never used to skip approval or the snapshot.  NULL when none.
+ */
+static char *
+tool_mcp_claims(const char *server, json_t *t, json_t *ann)
+{
+	static const char *const hints[] = {
+		"readOnlyHint", "destructiveHint", "idempotentHint",
+		"openWorldHint", NULL
+	};
+	struct buf	 b = BUF_INIT;
+	const char	*title;
+	json_t		*h;
+	char		*clean;
+	size_t		 i, n = 0, len;
+
+	title = conv_json_str(ann, "title");
+	if (title == NULL)
+		title = conv_json_str(t, "title");
+	if (title != NULL) {
+		len = strnlen(title, 80);
+		clean = xmalloc(3 * len + 1);
+		clean[utf8_strip_controls(title, len, clean)] = '\0';
+		clean[strcspn(clean, "\n\t")] = '\0';
+		buf_addf(&b, " title \"%s\"", clean);
+		free(clean);
+		n++;
+	}
+	for (i = 0; hints[i] != NULL; i++) {
+		h = json_object_get(ann, hints[i]);
+		if (!json_is_boolean(h))
+			continue;
+		buf_addf(&b, "%s %s=%s", n > 0 ? "," : "", hints[i],
+		    json_is_true(h) ? "true" : "false");
+		n++;
+	}
+	if (n == 0) {
+		buf_release(&b);
+		return (NULL);
+	}
+	clean = xasprintf("Annotations claimed by %s (not trusted: asked "
+	    "and snapshotted all the same):\n %s", server, b.buf);
+	buf_release(&b);
+	return (clean);
+}
+
 struct mcp_tool *
 tool_mcp_create(struct mcp_server *srv, const char *name, json_t *t)
 {
@@ -154,6 +204,7 @@ tool_mcp_create(struct mcp_server *srv, const char *name, json_t *t)
 	e->mt.tool = xstrdup(conv_json_str(t, "name"));
 	ann = json_object_get(t, "annotations");
 	e->mt.readonly = json_is_true(json_object_get(ann, "readOnlyHint"));
+	e->mt.claims = tool_mcp_claims(mcp_server_name(srv), t, ann);
 	return (&e->mt);
 }
 
@@ -166,6 +217,7 @@ tool_mcp_free(struct mcp_tool *mt)
 		return;
 	e = (struct tool_mcp *)mt->te;
 	free(e->mt.tool);
+	free(e->mt.claims);
 	free(e->name);
 	free(e->description);
 	free(e->schema);

@@ -37,6 +37,7 @@
 #include "snapshot.h"
 #include "options.h"
 #include "workspace.h"
+#include "mcp.h"
 #include "cmd-custom.h"
 #include "banned.h"
 
@@ -989,6 +990,17 @@ ui_ask_snapshots(struct ui *ui)
 	free(q);
 }
 
+/* --- mcp: an MCP server asks the user for input: show its form. */
+static void
+ui_cb_mcp_elicit(void *arg, struct mcp_elicit *e)
+{
+	struct ui	*ui = arg;
+
+	ui_push(ui, view_elicit_create(ui, e));
+	ui_redraw(ui);
+}
+/* --- end mcp */
+
 /* Create the agent (cfg->resume: resuming) and show what it resumed. */
 static void
 ui_start_agent(struct ui *ui)
@@ -1015,6 +1027,11 @@ ui_start_agent(struct ui *ui)
 	if (workspace_lsp(agent_workspace(ui->agent)) != NULL)
 		lsp_set_change_cb(workspace_lsp(agent_workspace(ui->agent)),
 		    ui_cb_lsp_changed, ui);
+	/* --- mcp: a server's elicitation is a form (view-elicit.c) */
+	if (workspace_mcp(agent_workspace(ui->agent)) != NULL)
+		mcp_set_elicit_cb(workspace_mcp(agent_workspace(ui->agent)),
+		    ui_cb_mcp_elicit, ui);
+	/* --- end mcp */
 	ui_ask_snapshots(ui);
 	if (agent_resumed(ui->agent, NULL)) {
 		view_transcript_load(ui, agent_conv(ui->agent));

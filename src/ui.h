@@ -697,6 +697,14 @@ void	 view_transcript_select_tool(struct ui *ui, int dir);
 void	 view_transcript_toggle_tool(struct ui *ui);
 void	 tentry_free(struct tentry *e);
 
+/*
+ * view-elicit.c: the form of an MCP server's elicitation/create (mcp.h);
+ * the view owns e and answers it (cancel when freed unanswered).
+ */
+struct mcp_elicit;
+struct view *view_elicit_create(struct ui *ui, struct mcp_elicit *e);
+extern const struct view_ops view_elicit_ops;
+
 /* view-approval.c: approve, always approve or reject a tool call */
 
 /* Ask about tc (borrowed until answered) showing preview (copied). */

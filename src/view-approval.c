@@ -14,6 +14,7 @@
 #include "agentos.h"
 #include "ui.h"
 #include "policy.h"
+#include "mcp.h"
 #include "banned.h"
 
 struct approval_view {
@@ -53,11 +54,19 @@ view_approval_create(struct ui *ui, struct tool_call *tc, const char *preview)
 {
 	struct view		*v = xcalloc(1, sizeof *v);
 	struct approval_view	*d = xcalloc(1, sizeof *d);
+	struct mcp_tool		*mt;
 
 	d->tc = tc;
 	d->tool = xstrdup(tc->name != NULL ? tc->name : "?");
 	d->flags = tc->effects.flags;
 	d->preview = xstrdup(preview != NULL ? preview : "");
+	/* --- mcp: what the server claims about its tool, marked so */
+	if ((mt = mcp_tool_of(tc->tool)) != NULL && mt->claims != NULL) {
+		free(d->preview);
+		d->preview = xasprintf("%s\n%s", mt->claims,
+		    preview != NULL ? preview : "");
+	}
+	/* --- end mcp */
 	if (ui->agent != NULL)
 		d->nchoices = perm_always_choices(agent_perm(ui->agent),
 		    tc->name, &tc->effects, &d->choices);

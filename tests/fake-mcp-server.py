@@ -38,6 +38,10 @@ Tools:
   big {bytes}        a text of that many bytes
   die {}             the server exits 4 mid-call
   roots {}           asks the client roots/list, answers with its result
+With FAKE_MCP_ELICIT=1 also (Client / Elicitation):
+  ask {}             asks elicitation/create (form: name, age, color,
+                     subscribe), answers "elicited: RESULT-JSON"
+  askurl {}          asks elicitation/create in URL mode, the same
 """
 
 import argparse
@@ -61,7 +65,8 @@ TOOLS = [
          "path": {"type": "string"}, "text": {"type": "string"}},
          "required": ["path", "text"]}},
     {"name": "image", "description": "An image.",
-     "annotations": {"readOnlyHint": True},
+     "annotations": {"readOnlyHint": True, "title": "Show an image",
+                     "openWorldHint": False},
      "inputSchema": {"type": "object"}},
     {"name": "structured", "description": "Structured only.",
      "inputSchema": {"type": "object"}},
@@ -73,6 +78,23 @@ TOOLS = [
     {"name": "roots", "description": "Ask for the roots.",
      "inputSchema": {"type": "object"}},
 ]
+
+ASK_SCHEMA = {"type": "object", "properties": {
+    "name": {"type": "string", "title": "Your name", "default": "Ada",
+             "minLength": 2},
+    "age": {"type": "integer", "title": "Age", "minimum": 0,
+            "maximum": 150},
+    "color": {"type": "string", "enum": ["red", "green", "blue"],
+              "default": "green"},
+    "subscribe": {"type": "boolean", "default": True}},
+    "required": ["name", "age"]}
+
+if os.environ.get("FAKE_MCP_ELICIT") == "1":
+    TOOLS += [
+        {"name": "ask", "description": "Ask the user a form.",
+         "inputSchema": {"type": "object"}},
+        {"name": "askurl", "description": "Send the user to a URL.",
+         "inputSchema": {"type": "object"}}]
 
 # FAKE_MCP_TOOLS=N: only N generated tools of a realistic size (a
 # description of about 200 bytes, a schema of three fields), for benches.
@@ -182,6 +204,18 @@ def call(args, rid, params, state):
         qid = "roots-%d" % rid if isinstance(rid, int) else "roots-x"
         pending_roots[qid] = rid
         send({"jsonrpc": "2.0", "id": qid, "method": "roots/list"})
+    elif name in ("ask", "askurl"):
+        qid = "ask-%s" % rid
+        pending_roots[qid] = rid
+        if name == "ask":
+            p = {"mode": "form", "message": "Tell me about you.",
+                 "requestedSchema": ASK_SCHEMA}
+        else:
+            p = {"mode": "url", "message": "Sign in at the page.",
+                 "url": "https://example.com/signin?x=1",
+                 "elicitationId": "el-1"}
+        send({"jsonrpc": "2.0", "id": qid, "method": "elicitation/create",
+              "params": p})
     elif name == "extra":
         result(rid, text("extra tool"))
     else:
@@ -233,7 +267,12 @@ def main():
             # A response: to our roots/list.
             if rid in pending_roots:
                 orig = pending_roots.pop(rid)
-                result(orig, text(json.dumps(msg.get("result"))))
+                if str(rid).startswith("ask-"):
+                    result(orig, text("elicited: " + json.dumps(
+                        msg.get("result") or msg.get("error"),
+                        sort_keys=True)))
+                else:
+                    result(orig, text(json.dumps(msg.get("result"))))
             continue
         if method == "initialize":
             if args.hang_init:
@@ -254,6 +293,18 @@ def main():
             if page + 1 < n:
                 res["nextCursor"] = str(page + 1)
             result(rid, res)
+        elif method == "resources/list":
+            # Two pages: notes, then more.
+            if params.get("cursor") == "2":
+                result(rid, {"resources": [{"uri": "fake://more",
+                                            "name": "more"}]})
+            else:
+                result(rid, {"resources": [{"uri": "fake://notes",
+                                            "name": "notes"}],
+                             "nextCursor": "2"})
+        elif method == "resources/templates/list":
+            result(rid, {"resourceTemplates": [
+                {"uriTemplate": "fake://notes/{day}", "name": "by day"}]})
         elif method == "resources/read":
             uri = params.get("uri", "")
             if uri == "fake://notes":
@@ -275,6 +326,8 @@ def main():
         elif method == "tools/call":
             call(args, rid, params, state)
         elif method == "ping":
+            result(rid, {})
+        elif method == "logging/setLevel":
             result(rid, {})
         elif method == "notifications/initialized":
             # Utilities / Ping: the client must answer; the answer is

@@ -4,7 +4,8 @@
 # scenario server's URL and sets MCP_CONFORMANCE_SCENARIO.  A throwaway
 # HOME configures that URL as the http server "conf"; tests/fake-provider.py
 # plays a model that calls the scenario's tool (tools_call: add_numbers
-# 2 + 3; sse-retry: test_reconnection; others: none); agentos -p runs in a
+# 2 + 3; sse-retry: test_reconnection; elicitation-sep1034-client-defaults:
+# test_client_elicitation_defaults; others: none); agentos -p runs in a
 # throwaway repository.  Needs top_srcdir and AGENTOS.  Exit: agentos's.
 set -u
 for a; do url=$a; done
@@ -17,13 +18,17 @@ export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" \
 unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL OPENAI_API_KEY OPENAI_BASE_URL \
     AGENTOS_PROVIDER AGENTOS_MODEL
 mkdir -p "$XDG_CONFIG_HOME/agentos" "$tmp/repo"
-printf '{"mcp": {"servers": {"conf": {"type": "http", "url": "%s"}}}}\n' \
+# mcp.elicitation "defaults": a headless run accepts a form with its
+# defaults (elicitation-sep1034-client-defaults); declining is the default.
+printf '{"mcp": {"elicitation": "defaults", "servers": {"conf": {"type": "http", "url": "%s"}}}}\n' \
     "$url" > "$XDG_CONFIG_HOME/agentos/config.json"
 case "${MCP_CONFORMANCE_SCENARIO:-}" in
 tools_call)
 	call='{"name": "mcp__conf__add_numbers", "input": {"a": 2, "b": 3}}' ;;
 sse-retry)
 	call='{"name": "mcp__conf__test_reconnection", "input": {}}' ;;
+elicitation-sep1034-client-defaults)
+	call='{"name": "mcp__conf__test_client_elicitation_defaults", "input": {}}' ;;
 *)	call= ;;
 esac
 if [ -n "$call" ]; then

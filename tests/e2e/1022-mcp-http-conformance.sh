@@ -9,8 +9,8 @@
 # tools/list, a call of the first tool straight over mcp_http_open()).
 # sse-retry's timing check may only warn "slightly
 # late" on a busy machine; too early or very late fails.  The scenarios
-# that need an MCP client above the transport (elicitation defaults) or
-# OAuth (auth/*) are not run here.  Without node, npm or the registry the
+# that need an MCP client above the transport (elicitation defaults: 1043)
+# or OAuth (auth/*) are not run here.  Without node, npm or the registry the
 # test skips saying so.
 # test-timeout: 400
 . "$(dirname "$0")/lib.sh"

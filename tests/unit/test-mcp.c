@@ -189,6 +189,114 @@ test_results(void **state)
 	free(s);
 }
 
+/* Elicitation forms: typed, checked values; defaults; bad schemas. */
+static void
+test_elicit(void **state)
+{
+	json_t	*schema, *v, *prop;
+	char	*cause = NULL;
+
+	(void)state;
+	schema = json_loads("{\"type\": \"object\", \"properties\": {"
+	    "\"name\": {\"type\": \"string\", \"default\": \"Ada\","
+	    " \"minLength\": 2},"
+	    "\"age\": {\"type\": \"integer\", \"minimum\": 0},"
+	    "\"score\": {\"type\": \"number\", \"default\": 95.5},"
+	    "\"c\": {\"type\": \"string\", \"enum\": [\"a\", \"b\"],"
+	    " \"default\": \"b\"},"
+	    "\"ok\": {\"type\": \"boolean\", \"default\": true},"
+	    "\"mail\": {\"type\": \"string\", \"format\": \"email\"}},"
+	    "\"required\": [\"name\"]}", 0, NULL);
+	assert_non_null(schema);
+	assert_int_equal(mcp_elicit_check(schema, &cause), 0);
+	prop = json_object_get(json_object_get(schema, "properties"), "age");
+	assert_null(mcp_elicit_value(prop, "abc", &cause));
+	assert_string_equal(cause, "not an integer");
+	free(cause);
+	cause = NULL;
+	assert_null(mcp_elicit_value(prop, "-1", &cause));
+	free(cause);
+	cause = NULL;
+	v = mcp_elicit_value(prop, "42", &cause);
+	assert_int_equal(json_integer_value(v), 42);
+	json_decref(v);
+	prop = json_object_get(json_object_get(schema, "properties"), "name");
+	assert_null(mcp_elicit_value(prop, "A", &cause));
+	free(cause);
+	cause = NULL;
+	prop = json_object_get(json_object_get(schema, "properties"), "c");
+	assert_int_equal(mcp_field_type(prop), MCP_FIELD_ENUM);
+	assert_null(mcp_elicit_value(prop, "z", &cause));
+	free(cause);
+	cause = NULL;
+	prop = json_object_get(json_object_get(schema, "properties"), "mail");
+	assert_null(mcp_elicit_value(prop, "nope", &cause));
+	free(cause);
+	cause = NULL;
+	v = mcp_elicit_value(prop, "a@b.org", &cause);
+	assert_non_null(v);
+	json_decref(v);
+	/* Defaults: every one, typed; age (no default) is left out. */
+	v = mcp_elicit_defaults(schema, &cause);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(v, "name")),
+	    "Ada");
+	assert_true(json_is_real(json_object_get(v, "score")));
+	assert_true(json_is_true(json_object_get(v, "ok")));
+	assert_string_equal(json_string_value(json_object_get(v, "c")), "b");
+	assert_null(json_object_get(v, "age"));
+	json_decref(v);
+	/* A required field without a default: no defaults answer. */
+	json_array_append_new(json_object_get(schema, "required"),
+	    json_string("age"));
+	assert_null(mcp_elicit_defaults(schema, &cause));
+	free(cause);
+	cause = NULL;
+	json_decref(schema);
+	/* Nested objects, a missing required field, not an object. */
+	schema = json_loads("{\"properties\": {\"x\": {\"type\": "
+	    "\"object\"}}}", 0, NULL);
+	assert_int_equal(mcp_elicit_check(schema, &cause), -1);
+	free(cause);
+	cause = NULL;
+	json_decref(schema);
+	schema = json_loads("{\"properties\": {}, \"required\": [\"q\"]}",
+	    0, NULL);
+	assert_int_equal(mcp_elicit_check(schema, &cause), -1);
+	free(cause);
+	cause = NULL;
+	json_decref(schema);
+	assert_int_equal(mcp_elicit_check(NULL, &cause), -1);
+	free(cause);
+}
+
+/* Two names whose tools would be named alike: the second is refused. */
+static void
+test_conf_clash(void **state)
+{
+	struct mcp_conf	 c;
+	json_t		*j;
+
+	(void)state;
+	mcp_conf_init(&c);
+	j = json_loads("{\"a.b\": {\"command\": \"x\"}}", 0, NULL);
+	mcp_conf_add(&c, j, "/home/u/config.json", 0);
+	json_decref(j);
+	j = json_loads("{\"a_b\": {\"command\": \"y\"}, \"a.b\": "
+	    "{\"command\": \"z\"}}", 0, NULL);
+	mcp_conf_add(&c, j, "/r/.mcp.json", 1);
+	json_decref(j);
+	/* a.b is replaced (same name); a_b is refused, naming a.b. */
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.v[0].name, "a.b");
+	assert_string_equal(c.v[0].command, "z");
+	assert_int_equal(c.nproblems, 1);
+	assert_non_null(strstr(c.problems[0], "a_b"));
+	assert_non_null(strstr(c.problems[0], "\"a.b\""));
+	assert_non_null(strstr(c.problems[0], "mcp__a_b__*"));
+	mcp_conf_release(&c);
+}
+
 int
 main(void)
 {
@@ -197,6 +305,8 @@ main(void)
 		cmocka_unit_test(test_conf),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_elicit),
+		cmocka_unit_test(test_conf_clash),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
