@@ -26,6 +26,21 @@ for cmd in true "make -q"; do
 	bw=$(loop $prefix $cmd)
 	echo "$cmd: unsandboxed $base ms, bwrap $bw ms, added $(echo "$bw - $base" | bc) ms (mean of $n)"
 done
+# Landlock + seccomp has no argv prefix: compare `agentos sandbox run`
+# under it with the same run under profile off (agentos's own start-up
+# cancels out; what is left is the rule set, the filter and the guard).
+if AGENTOS_SANDBOX_MECHANISM=landlock "$AGENTOS" sandbox status >/dev/null 2>&1
+then
+	for cmd in true "make -q"; do
+		# shellcheck disable=SC2086
+		off=$(loop "$AGENTOS" sandbox run -p off -- $cmd)
+		# shellcheck disable=SC2086
+		ll=$(AGENTOS_SANDBOX_MECHANISM=landlock loop "$AGENTOS" sandbox run -- $cmd)
+		echo "$cmd: agentos sandbox run -p off $off ms, landlock $ll ms, added $(echo "$ll - $off" | bc) ms (mean of $n)"
+	done
+else
+	echo "landlock: not available here, skipped"
+fi
 if command -v codex >/dev/null 2>&1; then
 	echo "codex: $(loop codex sandbox linux true) ms (codex sandbox linux true)"
 else

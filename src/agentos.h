@@ -978,6 +978,22 @@ struct job *job_startv(const char *const *argv, const char *const *base_env,
 	    const char *cwd, unsigned int timeout_ms, const struct job_cb *cb,
 	    void *arg, char **cause);
 /*
+ * How job_startc() confines its child: extra PROC_* flags (PROC_GUARD,
+ * PROC_REAP: proc.h) and proc_spec's setup hook (setup NULL: none; see
+ * proc.h for setup_fd).  For the Landlock sandbox (sandbox.h).
+ */
+struct job_confine {
+	int	  flags;
+	int	(*setup)(void *arg, int fd);
+	void	 *setup_arg;
+	int	  setup_fd;
+};
+/* As job_startv(), confined by jc (borrowed; NULL: as job_startv()). */
+struct job *job_startc(const char *const *argv, const char *const *base_env,
+	    const char *cwd, unsigned int timeout_ms,
+	    const struct job_confine *jc, const struct job_cb *cb, void *arg,
+	    char **cause);
+/*
  * Kill the job's process group with SIGKILL.  exited is called once, with
  * status -1 and timed_out 0, before job_kill() returns (unless it was
  * called already); no callback runs after.  The job reaps its child and

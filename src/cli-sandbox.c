@@ -1,4 +1,5 @@
 /* cli-sandbox.c: `agentos sandbox status` and `agentos sandbox run`. */
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -10,6 +11,7 @@
 
 #include "agentos.h"
 #include "options.h"
+#include "proc.h"
 #include "sandbox.h"
 #include "banned.h"
 
@@ -41,6 +43,7 @@ cli_sandbox_exec(int argc, char **argv, const char *root, struct config *cfg)
 	char			 session[64];
 	const char *const	*keep = NULL;
 	const char		*verb;
+	struct sandbox_child	*child = NULL;
 	int			 i, status, rc = 1;
 	pid_t			 pid;
 
@@ -53,6 +56,8 @@ cli_sandbox_exec(int argc, char **argv, const char *root, struct config *cfg)
 	if (cfg != NULL && cfg->opts != NULL) {
 		sc.profile = (enum sandbox_profile)cfg->opts->sandbox.profile;
 		sc.network = cfg->opts->sandbox.network;
+		sc.mechanism =
+		    sandbox_mechanism_names[cfg->opts->sandbox.mechanism];
 		sc.writable_roots = (const char *const *)
 		    cfg->opts->sandbox.writable_roots.v;
 		keep = (const char *const *)cfg->opts->sandbox.keep_env.v;
@@ -108,9 +113,19 @@ cli_sandbox_exec(int argc, char **argv, const char *root, struct config *cfg)
 		    "enforced here; refusing to run unconfined\n");
 		goto out;
 	}
+	/* Landlock: the rule set now, applied in the child before exec. */
+	child = sandbox_child_prepare(sb, &cause);
+	if (child == NULL && cause != NULL) {
+		fprintf(stderr, "agentos: sandbox: %s\n", cause);
+		free(cause);
+		goto out;
+	}
 	v = sandbox_argv(sb, (const char *const *)argv + i);
-	env = sandbox_environ((const char *const *)environ, keep,
+	env = sandbox_env(sb, (const char *const *)environ, keep,
 	    cli_sandbox_drop);
+	/* No pid namespace: orphans come to us and die with the command. */
+	if (child != NULL)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	fflush(stdout);
 	pid = fork();
 	if (pid == -1) {
@@ -118,6 +133,13 @@ cli_sandbox_exec(int argc, char **argv, const char *root, struct config *cfg)
 		goto free_v;
 	}
 	if (pid == 0) {
+		if (setsid() == -1)
+			(void)setpgid(0, 0);
+		if (child != NULL &&
+		    sandbox_child_apply(child, sandbox_child_fd(child)) != 0) {
+			perror("agentos: sandbox: cannot confine the command");
+			_exit(126);
+		}
 		if (chdir(root) == 0) {
 			environ = env;
 			execvp(v[0], v);
@@ -127,12 +149,15 @@ cli_sandbox_exec(int argc, char **argv, const char *root, struct config *cfg)
 	}
 	while (waitpid(pid, &status, 0) == -1)
 		;
+	if (child != NULL)
+		proc_kill_children();
 	rc = WIFEXITED(status) ? WEXITSTATUS(status) :
 	    128 + WTERMSIG(status);
 free_v:
 	sandbox_argv_free(env);
 	sandbox_argv_free(v);
 out:
+	sandbox_child_free(child);
 	sandbox_free(sb);
 	return (rc);
 }

@@ -36,8 +36,8 @@ struct job {
 static TAILQ_HEAD(, job)	 job_list = TAILQ_HEAD_INITIALIZER(job_list);
 
 static struct job *job_spawn(const char *const *, int, const char *const *,
-		    const char *, unsigned int, const struct job_cb *, void *,
-		    char **);
+		    const char *, unsigned int, const struct job_confine *,
+		    const struct job_cb *, void *, char **);
 static void	  job_read(evutil_socket_t, short, void *);
 static void	  job_close(struct job *);
 static void	  job_check(struct job *);
@@ -60,8 +60,8 @@ job_start(const char *command, const char *cwd, unsigned int timeout_ms,
 {
 	const char		*argv[2] = { command, NULL };
 
-	return (job_spawn(argv, PROC_SHELL, NULL, cwd, timeout_ms, cb, arg,
-	    cause));
+	return (job_spawn(argv, PROC_SHELL, NULL, cwd, timeout_ms, NULL, cb,
+	    arg, cause));
 }
 
 struct job *
@@ -69,15 +69,24 @@ job_startv(const char *const *argv, const char *const *base_env,
     const char *cwd, unsigned int timeout_ms, const struct job_cb *cb,
     void *arg, char **cause)
 {
-	return (job_spawn(argv, 0, base_env, cwd, timeout_ms, cb, arg,
+	return (job_spawn(argv, 0, base_env, cwd, timeout_ms, NULL, cb, arg,
 	    cause));
+}
+
+struct job *
+job_startc(const char *const *argv, const char *const *base_env,
+    const char *cwd, unsigned int timeout_ms, const struct job_confine *jc,
+    const struct job_cb *cb, void *arg, char **cause)
+{
+	return (job_spawn(argv, jc != NULL ? jc->flags : 0, base_env, cwd,
+	    timeout_ms, jc, cb, arg, cause));
 }
 
 /* Start argv (with flags PROC_*) as a job. */
 static struct job *
 job_spawn(const char *const *argv, int flags, const char *const *base_env,
-    const char *cwd, unsigned int timeout_ms, const struct job_cb *cb,
-    void *arg, char **cause)
+    const char *cwd, unsigned int timeout_ms, const struct job_confine *jc,
+    const struct job_cb *cb, void *arg, char **cause)
 {
 	static const char *const env[] = { "PAGER=cat", "GIT_PAGER=cat",
 				     NULL };
@@ -93,6 +102,11 @@ job_spawn(const char *const *argv, int flags, const char *const *base_env,
 	spec.out = PROC_PIPE;
 	spec.err = PROC_MERGE;
 	spec.flags = flags;
+	if (jc != NULL && jc->setup != NULL) {
+		spec.setup = jc->setup;
+		spec.setup_arg = jc->setup_arg;
+		spec.setup_fd = jc->setup_fd;
+	}
 
 	j = xcalloc(1, sizeof *j);
 	if ((j->proc = proc_spawn(&spec, job_exit_cb, j, cause)) == NULL) {

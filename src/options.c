@@ -69,6 +69,15 @@ static const char * const sandbox_profile_names[] = {
 	NULL
 };
 
+/* sandbox.mechanism, as sandbox_config.mechanism takes them. */
+const char * const sandbox_mechanism_names[] = {
+	"auto",
+	"bwrap",
+	"landlock",
+	"none",
+	NULL
+};
+
 static int	options_check_regex(const char *, char **);
 
 /*
@@ -193,6 +202,11 @@ const struct option_entry options_table[] = {
 	{ .key = "sandbox.network", .type = OPTION_BOOL,
 	  OPT(sandbox.network), .def = "false", .flags = OPTION_GRANTS,
 	  .help = "let sandboxed commands reach the network" },
+	{ .key = "sandbox.mechanism", .type = OPTION_ENUM,
+	  OPT(sandbox.mechanism), .def = "\"auto\"",
+	  .names = sandbox_mechanism_names, .flags = OPTION_GRANTS,
+	  .help = "auto, bwrap, landlock or none: what enforces the "
+	  "profile" },
 	{ .key = "sandbox.writable_roots", .type = OPTION_STRINGS,
 	  OPT(sandbox.writable_roots), .def = "[]", .flags = OPTION_GRANTS,
 	  .help = "directories writable besides the worktree" },

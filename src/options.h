@@ -57,9 +57,13 @@ struct session_options {
 struct sandbox_options {
 	int			profile;	/* enum sandbox_profile */
 	int			network;	/* keep the network (1) */
+	int			mechanism;	/* sandbox_mechanism_names */
 	struct option_strv	writable_roots;	/* writable, besides root */
 	struct option_strv	keep_env;	/* kept by the env scrub */
 };
+
+/* The names of sandbox.mechanism, NULL-terminated (options.c). */
+extern const char * const sandbox_mechanism_names[];
 
 /* "keys.*" and "mouse": the screen's key bindings, indexed as key_table. */
 #define OPTION_KEYS_MAX	128

@@ -37,6 +37,7 @@ struct proc {
 	pid_t			 pid;		/* also the process group */
 	int			 fd[3];		/* our pipe ends; -1: none */
 	int			 guard_fd;	/* PROC_GUARD: write end */
+	int			 reap;		/* PROC_REAP */
 	proc_exit_cb		 cb;
 	void			*arg;
 	struct loop_timer	*kill_timer;
@@ -58,8 +59,11 @@ static void	 proc_child_fds(const int *);
 static void	 proc_child_reset(void);
 static void	 proc_child_exec(const char *, char *const *, char **,
 		     const char *) __attribute__((noreturn));
+static void	 proc_child_setup(const struct proc_spec *, int,
+		     const char *);
 static void	 proc_guard_main(int, const char *, char *const *, char **,
-		     const char *, unsigned int) __attribute__((noreturn));
+		     const struct proc_spec *, int, unsigned int)
+		     __attribute__((noreturn));
 static void	 proc_say(const char *, const char *, const char *);
 static void	 proc_listen(void);
 static void	 proc_unlisten(void);
@@ -207,6 +211,74 @@ proc_child_exec(const char *path, char *const *argv, char **env,
 	_exit(127);
 }
 
+/* In a child: run spec's setup hook (fd: where setup_fd is now). */
+static void
+proc_child_setup(const struct proc_spec *spec, int fd, const char *path)
+{
+	if (spec->setup == NULL)
+		return;
+	if (spec->setup(spec->setup_arg, fd) != 0) {
+		proc_say("cannot confine", path, strerror(errno));
+		_exit(126);
+	}
+}
+
+/* Decimal digits of v into buf (at least 24 bytes); async-signal-safe. */
+static char *
+proc_itoa(char *buf, size_t size, unsigned long v)
+{
+	char	*p = buf + size - 1;
+
+	*p = '\0';
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v != 0 && p > buf);
+	return (p);
+}
+
+/*
+ * The reaping guard (PROC_REAP): SIGKILL every child (orphans come to us
+ * as the subreaper) and reap, until there is none.  Async-signal-safe.
+ */
+void
+proc_kill_children(void)
+{
+	static const char	 pre[] = "/proc/self/task/", post[] = "/children";
+	char			 path[96], num[24], buf[4096], *p, *s;
+	size_t			 len;
+	ssize_t			 n;
+	pid_t			 pid;
+	int			 fd, status;
+
+	s = proc_itoa(num, sizeof num, (unsigned long)getpid());
+	len = 0;
+	memcpy(path, pre, sizeof pre - 1);
+	len += sizeof pre - 1;
+	memcpy(path + len, s, strlen(s));
+	len += strlen(s);
+	memcpy(path + len, post, sizeof post);
+	for (;;) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+			n = read(fd, buf, sizeof buf - 1);
+			close(fd);
+			buf[n > 0 ? n : 0] = '\0';
+			for (p = buf; *p != '\0';) {
+				pid = 0;
+				while (*p >= '0' && *p <= '9')
+					pid = pid * 10 + (*p++ - '0');
+				if (pid > 0)
+					kill(pid, SIGKILL);
+				while (*p != '\0' && (*p < '0' || *p > '9'))
+					p++;
+			}
+		} else if (waitpid(-1, &status, WNOHANG) == 0)
+			return;		/* no /proc: the group kill must do */
+		if (waitpid(-1, &status, 0) == -1 && errno != EINTR)
+			return;		/* ECHILD: none left */
+	}
+}
+
 /*
  * The guard (PROC_GUARD in proc.h): runs in the forked child, the session
  * leader, with the command's 0, 1, 2 in place and the guard pipe on
@@ -215,8 +287,11 @@ proc_child_exec(const char *path, char *const *argv, char **env,
  */
 static void
 proc_guard_main(int guardfd, const char *path, char *const *argv,
-    char **env, const char *cwd, unsigned int grace_ms)
+    char **env, const struct proc_spec *spec, int setup_fd,
+    unsigned int grace_ms)
 {
+	const char			*cwd = spec->cwd;
+	int				 reap = spec->flags & PROC_REAP;
 	struct pollfd			 pfd[2];
 	struct signalfd_siginfo		 si;
 	sigset_t			 set;
@@ -235,6 +310,8 @@ proc_guard_main(int guardfd, const char *path, char *const *argv,
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
 		_exit(126);
+	if (reap && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+		_exit(126);
 
 	child = fork();
 	if (child == -1)
@@ -247,8 +324,13 @@ proc_guard_main(int guardfd, const char *path, char *const *argv,
 		close(guardfd);
 		close(sfd);
 		proc_child_reset();
+		proc_child_setup(spec, setup_fd, path);
+		if (setup_fd != -1)
+			close(setup_fd);
 		proc_child_exec(path, argv, env, cwd);
 	}
+	if (setup_fd != -1)
+		close(setup_fd);
 
 	/* The guard holds none of the command's pipes. */
 	if ((null = open("/dev/null", O_RDWR)) != -1) {
@@ -273,6 +355,8 @@ proc_guard_main(int guardfd, const char *path, char *const *argv,
 				continue;
 			if (waitpid(child, &status, WNOHANG) == child) {
 				/* The command ended: stragglers get TERM. */
+				if (reap)
+					proc_kill_children();
 				kill(-me, SIGTERM);
 				if (WIFEXITED(status))
 					_exit(WEXITSTATUS(status));
@@ -280,8 +364,14 @@ proc_guard_main(int guardfd, const char *path, char *const *argv,
 			}
 		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (read(guardfd, &c, 1) > 0)
-				continue;
+			if (read(guardfd, &c, 1) > 0) {
+				if (c != 'K' || !reap)
+					continue;
+				/* proc_signal(SIGKILL): everything, now. */
+				proc_kill_children();
+				kill(-me, SIGKILL);
+				_exit(128 + SIGKILL);
+			}
 			break;		/* agentos closed it or died */
 		}
 	}
@@ -301,6 +391,8 @@ proc_guard_main(int guardfd, const char *path, char *const *argv,
 		    waitpid(child, &status, WNOHANG) == child)
 			break;
 	}
+	if (reap)
+		proc_kill_children();
 	kill(-me, SIGKILL);
 	_exit(125);
 }
@@ -342,7 +434,7 @@ proc_spawn(const struct proc_spec *spec, proc_exit_cb cb, void *arg,
 	struct proc	 *p = NULL;
 	enum proc_stdio	  mode[3] = { spec->in, spec->out, spec->err };
 	int		  pipes[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
-	int		  guard[2] = { -1, -1 }, child[3], i;
+	int		  guard[2] = { -1, -1 }, child[3], i, sfd;
 	char		 *path, **env;
 	char		 *shargv[4];
 	char *const	 *argv;
@@ -409,8 +501,16 @@ proc_spawn(const struct proc_spec *spec, proc_exit_cb cb, void *arg,
 			if (guard[0] != 3 && dup2(guard[0], 3) == -1)
 				_exit(126);
 			fcntl(3, F_SETFD, FD_CLOEXEC);
-			close_range(4, ~0U, 0);
-			proc_guard_main(3, path, argv, env, spec->cwd, grace);
+			sfd = -1;
+			if (spec->setup != NULL && spec->setup_fd != -1) {
+				if (spec->setup_fd != 4 &&
+				    dup2(spec->setup_fd, 4) == -1)
+					_exit(126);
+				fcntl(4, F_SETFD, FD_CLOEXEC);
+				sfd = 4;
+			}
+			close_range(sfd == -1 ? 4 : 5, ~0U, 0);
+			proc_guard_main(3, path, argv, env, spec, sfd, grace);
 		}
 		/* Die with agentos (and catch agentos having died already). */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -418,6 +518,8 @@ proc_spawn(const struct proc_spec *spec, proc_exit_cb cb, void *arg,
 			_exit(127);
 		proc_child_reset();
 		proc_child_fds(child);
+		proc_child_setup(spec, spec->setup != NULL ? spec->setup_fd :
+		    -1, path);
 		close_range(3, ~0U, 0);
 		proc_child_exec(path, argv, env, spec->cwd);
 	}
@@ -429,6 +531,8 @@ proc_spawn(const struct proc_spec *spec, proc_exit_cb cb, void *arg,
 	p->cb = cb;
 	p->arg = arg;
 	p->guard_fd = guard[1];
+	p->reap = (spec->flags & (PROC_GUARD | PROC_REAP)) ==
+	    (PROC_GUARD | PROC_REAP);
 	if (guard[0] != -1)
 		close(guard[0]);
 	for (i = 0; i < 3; i++) {
@@ -503,6 +607,19 @@ proc_count(void)
 void
 proc_signal(struct proc *p, int sig)
 {
+	static const char	k = 'K';
+
+	/* A reaping guard kills everything below it, itself last. */
+	if (p->reap && sig == SIGKILL && !p->reaped) {
+		if (p->guard_fd != -1) {
+			if (write(p->guard_fd, &k, 1) != 1)
+				log_debug("proc %ld: guard pipe: %s",
+				    (long)p->pid, strerror(errno));
+			close(p->guard_fd);
+			p->guard_fd = -1;
+		}
+		return;
+	}
 	/* Before the child's setsid() the group does not exist yet. */
 	if (kill(-p->pid, sig) == -1 && errno == ESRCH && !p->reaped)
 		kill(p->pid, sig);
@@ -511,6 +628,12 @@ proc_signal(struct proc *p, int sig)
 void
 proc_kill(struct proc *p, unsigned int grace_ms)
 {
+	if (p->reap && grace_ms == 0) {
+		loop_timer_cancel(p->kill_timer);
+		p->kill_timer = NULL;
+		proc_signal(p, SIGKILL);
+		return;
+	}
 	if (p->guard_fd != -1) {
 		close(p->guard_fd);
 		p->guard_fd = -1;

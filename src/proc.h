@@ -40,6 +40,18 @@ enum proc_stdio {
  */
 #define PROC_GUARD	0x2
 
+/*
+ * With PROC_GUARD: the guard is a child subreaper (PR_SET_CHILD_SUBREAPER),
+ * so processes the command orphans, setsid daemons and double forks
+ * included, become its children; when the command ends, or is killed,
+ * the guard SIGKILLs every process below it (listed in
+ * /proc/self/task/PID/children, again until none is left) and reaps them
+ * before it exits.  For a sandbox without a pid namespace (Landlock).
+ * proc_signal(SIGKILL) then asks the guard to do it (a byte on the guard
+ * pipe) instead of killing the guard.
+ */
+#define PROC_REAP	0x4
+
 #define PROC_GRACE_MS	1000	/* default TERM -> KILL grace */
 
 struct proc_spec {
@@ -64,6 +76,17 @@ struct proc_spec {
 	enum proc_stdio		 in, out, err;
 	int			 flags;		/* PROC_* */
 	unsigned int		 grace_ms;	/* PROC_GUARD: 0 = default */
+	/*
+	 * NULL, or called in the command's process after fork and after
+	 * its descriptors are set, just before exec (async-signal-safe code
+	 * only: build what it needs before proc_spawn()), with setup_arg and
+	 * the number setup_fd has in the child (kept open until then; -1:
+	 * none).  Nonzero: the child writes why on its stderr and exits 126
+	 * without running the command (a sandbox that cannot be applied).
+	 */
+	int			(*setup)(void *arg, int fd);
+	void			*setup_arg;
+	int			 setup_fd;	/* with setup only */
 };
 
 struct proc;
@@ -126,6 +149,13 @@ void		 proc_stop_sync(struct proc **v, size_t n,
  * reaped), reap them all and free everything; no callback runs.
  */
 void		 proc_shutdown(void);
+/*
+ * SIGKILL every child of the calling process and reap it, again until
+ * none is left (with PR_SET_CHILD_SUBREAPER set, orphaned descendants
+ * are children too); async-signal-safe.  Without /proc it reaps what has
+ * exited and returns.  For `agentos sandbox run` and the reaping guard.
+ */
+void		 proc_kill_children(void);
 /* How many children are not yet reaped (for tests). */
 size_t		 proc_count(void);
 

@@ -1,4 +1,7 @@
-/* sandbox.c: confine the commands the model runs (bubblewrap mechanism). */
+/*
+ * sandbox.c: confine the commands the model runs (bubblewrap mechanism;
+ * Landlock + seccomp in sandbox-landlock.c).
+ */
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -16,6 +19,7 @@
 #include "buf.h"
 #include "xmalloc.h"
 #include "sandbox.h"
+#include "sandbox-private.h"
 #include "banned.h"
 
 struct sandbox {
@@ -28,6 +32,16 @@ struct sandbox {
 	char			*home;
 	char			**prefix;	/* bwrap ... -- */
 	size_t			 nprefix, aprefix;
+	/* Landlock: what the rule set is built from each time. */
+	char			**ll_deny;	/* absolute; NULL-terminated */
+	char			**ll_writable;
+	char			**ll_gitdirs;
+	struct sandbox_bpf	 bpf;
+};
+
+struct sandbox_child {
+	int				 fd;	/* the Landlock rule set */
+	const struct sandbox_bpf	*bpf;
 };
 
 static const struct {
@@ -67,6 +81,8 @@ static void	sandbox_add3(struct sandbox *, const char *, const char *,
 static int	sandbox_mkdirs(const char *, char **);
 static void	sandbox_build(struct sandbox *, const struct sandbox_config *,
 		    const char *const *);
+static void	sandbox_ll_lists(struct sandbox *,
+		    const struct sandbox_config *, const char *const *);
 
 int
 sandbox_profile_parse(const char *name, enum sandbox_profile *p)
@@ -283,6 +299,148 @@ sandbox_build(struct sandbox *sb, const struct sandbox_config *cfg,
 	sandbox_add(sb, "--");
 }
 
+/* Append a copy of s to the NULL-terminated vector *v (n entries). */
+static void
+sandbox_vadd(char ***v, size_t *n, const char *s)
+{
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+/* The Landlock mechanism's lists: deny paths, writable roots, gitdirs. */
+static void
+sandbox_ll_lists(struct sandbox *sb, const struct sandbox_config *cfg,
+    const char *const *gitdirs)
+{
+	const char *const	*s;
+	char			*path;
+	size_t			 i, nd = 0, nw = 0, ng = 0;
+
+	for (i = 0; i < sizeof sandbox_deny_dirs / sizeof *sandbox_deny_dirs;
+	    i++) {
+		path = xasprintf("%s/%s", sb->home, sandbox_deny_dirs[i]);
+		sandbox_vadd(&sb->ll_deny, &nd, path);
+		free(path);
+	}
+	for (i = 0; i < sizeof sandbox_deny_files / sizeof *sandbox_deny_files;
+	    i++) {
+		path = xasprintf("%s/%s", sb->home, sandbox_deny_files[i]);
+		sandbox_vadd(&sb->ll_deny, &nd, path);
+		free(path);
+	}
+	for (s = cfg->deny_read; s != NULL && *s != NULL; s++) {
+		if (**s == '/')
+			sandbox_vadd(&sb->ll_deny, &nd, *s);
+		else if (**s != '\0') {
+			path = xasprintf("%s/%s", sb->home, *s);
+			sandbox_vadd(&sb->ll_deny, &nd, path);
+			free(path);
+		}
+	}
+	for (s = cfg->writable_roots; s != NULL && *s != NULL; s++) {
+		if (**s == '/')
+			sandbox_vadd(&sb->ll_writable, &nw, *s);
+	}
+	for (s = gitdirs; s != NULL && *s != NULL; s++) {
+		if (**s == '/')
+			sandbox_vadd(&sb->ll_gitdirs, &ng, *s);
+	}
+}
+
+struct sandbox_child *
+sandbox_child_prepare(const struct sandbox *sb, char **cause)
+{
+	struct sandbox_ll_input	 in;
+	struct sandbox_child	*c;
+	int			 fd;
+
+	*cause = NULL;
+	if (!sandbox_enforced(sb) || sb->mech != SANDBOX_MECH_LANDLOCK)
+		return (NULL);
+	memset(&in, 0, sizeof in);
+	in.root = sb->root;
+	in.writable = sb->profile == SANDBOX_WORKSPACE_WRITE;
+	in.network = sb->network;
+	in.tmpdir = sb->tmpdir;
+	in.writable_roots = (const char *const *)sb->ll_writable;
+	in.gitdirs = (const char *const *)sb->ll_gitdirs;
+	in.deny = (const char *const *)sb->ll_deny;
+	if ((fd = sandbox_ll_ruleset(&in, cause)) == -1)
+		return (NULL);
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	c->bpf = &sb->bpf;
+	return (c);
+}
+
+int
+sandbox_child_fd(const struct sandbox_child *c)
+{
+	return (c->fd);
+}
+
+int
+sandbox_child_apply(void *arg, int fd)
+{
+	struct sandbox_child	*c = arg;
+
+	return (sandbox_ll_apply(fd, c->bpf));
+}
+
+void
+sandbox_child_free(struct sandbox_child *c)
+{
+	if (c == NULL)
+		return;
+	if (c->fd != -1)
+		close(c->fd);
+	free(c);
+}
+
+enum sandbox_mechanism
+sandbox_mechanism(const struct sandbox *sb)
+{
+	return (sandbox_enforced(sb) ? sb->mech : SANDBOX_MECH_NONE);
+}
+
+const char *
+sandbox_mechanism_name(enum sandbox_mechanism m)
+{
+	switch (m) {
+	case SANDBOX_MECH_BWRAP:
+		return ("bubblewrap");
+	case SANDBOX_MECH_LANDLOCK:
+		return ("landlock+seccomp");
+	default:
+		return ("none");
+	}
+}
+
+char **
+sandbox_env(const struct sandbox *sb, const char *const *envp,
+    const char *const *keep, const char *const *extra_drop)
+{
+	char	**v;
+	size_t	  n, i;
+
+	v = sandbox_environ(envp, keep, extra_drop);
+	if (sandbox_mechanism(sb) != SANDBOX_MECH_LANDLOCK)
+		return (v);
+	for (n = 0; v[n] != NULL; n++) {
+		if (strncmp(v[n], "TMPDIR=", 7) == 0) {
+			free(v[n]);
+			for (i = n; v[i] != NULL; i++)
+				v[i] = v[i + 1];
+			n--;
+		}
+	}
+	v = xreallocarray(v, n + 2, sizeof *v);
+	v[n] = xasprintf("TMPDIR=%s", sb->tmpdir);
+	v[n + 1] = NULL;
+	return (v);
+}
+
 /*
  * nftw(3) callback: remove one entry (depth first, never following a
  * symlink, not crossing a mount); what cannot be removed stays (0700).
@@ -303,7 +461,7 @@ sandbox_create(const struct sandbox_config *cfg, const char *root,
     const char *const *gitdirs, char **cause)
 {
 	struct sandbox	*sb;
-	const char	*mech, *home, *xdg;
+	const char	*mech, *home, *xdg, *env;
 
 	if (root == NULL || *root != '/') {
 		*cause = xstrdup("sandbox: the worktree root is not absolute");
@@ -319,19 +477,28 @@ sandbox_create(const struct sandbox_config *cfg, const char *root,
 		return (sb);
 
 	mech = cfg->mechanism != NULL ? cfg->mechanism : "auto";
-	if (strcmp(mech, "auto") == 0 || strcmp(mech, "bwrap") == 0) {
+	if ((env = getenv("AGENTOS_SANDBOX_MECHANISM")) != NULL && *env != '\0')
+		mech = env;
+	if (strcmp(mech, "auto") == 0) {
 		if (sandbox_bwrap_works())
 			sb->mech = SANDBOX_MECH_BWRAP;
-		else if (strcmp(mech, "bwrap") == 0) {
+		else if (sandbox_landlock_abi() > 0 && sandbox_seccomp_works())
+			sb->mech = SANDBOX_MECH_LANDLOCK;
+	} else if (strcmp(mech, "bwrap") == 0) {
+		if (!sandbox_bwrap_works()) {
 			*cause = xstrdup("sandbox.mechanism is bwrap, but "
 			    "bwrap is not on PATH or cannot run here");
 			goto fail;
 		}
+		sb->mech = SANDBOX_MECH_BWRAP;
 	} else if (strcmp(mech, "landlock") == 0) {
-		*cause = xstrdup("sandbox.mechanism landlock is not "
-		    "implemented yet");
-		goto fail;
-	} else {
+		if (sandbox_landlock_abi() <= 0 || !sandbox_seccomp_works()) {
+			*cause = xstrdup("sandbox.mechanism is landlock, but "
+			    "this kernel offers no Landlock or seccomp");
+			goto fail;
+		}
+		sb->mech = SANDBOX_MECH_LANDLOCK;
+	} else if (strcmp(mech, "none") != 0) {
 		*cause = xasprintf("sandbox.mechanism: unknown value %s",
 		    mech);
 		goto fail;
@@ -355,6 +522,11 @@ sandbox_create(const struct sandbox_config *cfg, const char *root,
 	}
 	if (sb->mech == SANDBOX_MECH_BWRAP)
 		sandbox_build(sb, cfg, gitdirs);
+	else if (sb->mech == SANDBOX_MECH_LANDLOCK) {
+		sandbox_ll_lists(sb, cfg, gitdirs);
+		if (sandbox_seccomp_build(sb->network, &sb->bpf, cause) != 0)
+			goto fail;
+	}
 	return (sb);
 fail:
 	sandbox_free(sb);
@@ -371,6 +543,10 @@ sandbox_free(struct sandbox *sb)
 	for (i = 0; i < sb->nprefix; i++)
 		free(sb->prefix[i]);
 	free(sb->prefix);
+	sandbox_argv_free(sb->ll_deny);
+	sandbox_argv_free(sb->ll_writable);
+	sandbox_argv_free(sb->ll_gitdirs);
+	free(sb->bpf.filter);
 	/* The private /tmp goes with the session (not a given one). */
 	if (sb->own_tmpdir && sb->tmpdir != NULL)
 		(void)nftw(sb->tmpdir, sandbox_rm_one, 16,
@@ -500,7 +676,11 @@ sandbox_explain(const struct sandbox *sb, int status, const char *err)
 	    "outside the worktree and to .git, reads of credentials%s are "
 	    "refused, so \"%s\" may be the sandbox. Ask the user to run it "
 	    "outside the sandbox if it must.",
-	    sandbox_profile_name(sb->profile), "bubblewrap",
+	    sandbox_profile_name(sb->profile),
+	    sb->mech == SANDBOX_MECH_LANDLOCK ? "landlock+seccomp; new files "
+	    "cannot be made directly in the worktree's top directory, only in "
+	    "its subdirectories, and the private tmp directory is $TMPDIR, "
+	    "not /tmp" : "bubblewrap",
 	    sb->network ? "" : " and the network", sandbox_denial_words[i]));
 }
 
@@ -513,21 +693,39 @@ sandbox_status(const struct sandbox *sb)
 	buf_addf(&b, "profile: %s\n", sandbox_profile_name(sb->profile));
 	buf_addf(&b, "bwrap: %s\n", sandbox_bwrap_works() ? "works" :
 	    "missing or refused");
-	buf_addf(&b, "landlock: not implemented\n");
+	if (sandbox_landlock_abi() > 0)
+		buf_addf(&b, "landlock: ABI %d%s%s%s\n", sandbox_landlock_abi(),
+		    sandbox_landlock_abi() >= 4 ? ", TCP rules" : "",
+		    sandbox_landlock_abi() >= 5 ? ", device ioctls" : "",
+		    sandbox_landlock_abi() >= 6 ? ", signal and abstract "
+		    "socket scoping" : "");
+	else
+		buf_addf(&b, "landlock: not offered by this kernel\n");
+	buf_addf(&b, "seccomp: %s\n", sandbox_seccomp_works() ? "works" :
+	    "not available");
 	if (sb->profile == SANDBOX_OFF)
 		buf_addf(&b, "enforced: no (profile off)\n");
 	else if (!sandbox_enforced(sb))
 		buf_addf(&b, "enforced: NO - unsandboxed, every command "
 		    "needs approval\n");
 	else {
-		buf_addf(&b, "enforced: yes (bubblewrap)\n");
+		buf_addf(&b, "enforced: yes (%s)\n",
+		    sandbox_mechanism_name(sb->mech));
 		buf_addf(&b, "network: %s\n", sb->network ? "allowed" :
 		    "off");
 		buf_addf(&b, "tmp: %s\n", sb->tmpdir);
-		buf_addf(&b, "argv:");
-		for (i = 0; i < sb->nprefix; i++)
-			buf_addf(&b, " %s", sb->prefix[i]);
-		buf_addf(&b, "\n");
+		if (sb->mech == SANDBOX_MECH_BWRAP) {
+			buf_addf(&b, "argv:");
+			for (i = 0; i < sb->nprefix; i++)
+				buf_addf(&b, " %s", sb->prefix[i]);
+			buf_addf(&b, "\n");
+		} else {
+			buf_addf(&b, "kill: every process of a command dies "
+			    "at its end (a reaping guard)\n");
+			buf_addf(&b, "note: new entries cannot be made "
+			    "directly in the worktree's top directory; TMPDIR "
+			    "is the private tmp directory\n");
+		}
 	}
 	return (buf_detach(&b, NULL));
 }

@@ -17,10 +17,18 @@
  *     down: no route anywhere), the pid namespace (every process the
  *     command starts dies with it, setsid daemons included) and starts a
  *     new session (no TIOCSTI into our terminal); --die-with-parent.
- * Landlock and seccomp (the fallback where bwrap is missing) are NOT
- * implemented yet: on such a machine sandbox_enforced() is 0 and callers
- * must ask before every command (never run unconfined while claiming a
- * sandbox).  See bwrap(1) for the options used.
+ * The second mechanism, Landlock + seccomp (sandbox-landlock.c), is used
+ * where bwrap is missing or refused: the command is confined in its own
+ * process between fork and exec (sandbox_child_prepare() before fork,
+ * sandbox_child_apply() in the child, through proc.c's setup hook) and
+ * runs under a reaping guard (PROC_GUARD | PROC_REAP) since there is no
+ * pid namespace.  Its private tmp directory is TMPDIR (sandbox_env()),
+ * not /tmp.  With neither, sandbox_enforced() is 0 and callers must ask
+ * before every command (never run unconfined while claiming a sandbox).
+ * See bwrap(1) for the options used, landlock(7) and seccomp(2).
+ *
+ * AGENTOS_SANDBOX_MECHANISM (auto, bwrap, landlock, none), when set,
+ * overrides cfg->mechanism: tests force "none" to see the unenforced path.
  *
  * Standalone: depends on buf and xmalloc only, so unit tests link it alone.
  */
@@ -38,6 +46,7 @@ enum sandbox_profile {
 enum sandbox_mechanism {
 	SANDBOX_MECH_NONE,
 	SANDBOX_MECH_BWRAP,
+	SANDBOX_MECH_LANDLOCK,
 };
 
 struct sandbox_config {
@@ -70,6 +79,14 @@ const char	*sandbox_profile_name(enum sandbox_profile p);
 int		 sandbox_bwrap_works(void);
 
 /*
+ * The Landlock ABI version this kernel offers (landlock_create_ruleset
+ * with LANDLOCK_CREATE_RULESET_VERSION), 0 when none.  Cached.
+ */
+int		 sandbox_landlock_abi(void);
+/* Nonzero when a seccomp filter can be installed here.  Cached. */
+int		 sandbox_seccomp_works(void);
+
+/*
  * Create a sandbox for worktree root (absolute) with extra git directories
  * gitdirs (NULL-terminated or NULL: a worktree's real gitdir and common
  * dir) under cfg.  Strings are copied.  Creates the private tmp directory
@@ -86,6 +103,11 @@ struct sandbox	*sandbox_create(const struct sandbox_config *cfg,
  * with what is in it, symlinks not followed. */
 void		 sandbox_free(struct sandbox *sb);
 
+/* The mechanism enforcing sb, and its name ("none", "bubblewrap",
+ * "landlock+seccomp"; static). */
+enum sandbox_mechanism sandbox_mechanism(const struct sandbox *sb);
+const char	*sandbox_mechanism_name(enum sandbox_mechanism m);
+
 /* Nonzero when commands run confined (a profile other than off and a
  * working mechanism). */
 int		 sandbox_enforced(const struct sandbox *sb);
@@ -101,6 +123,37 @@ const char	*sandbox_tmpdir(const struct sandbox *sb);
 char		**sandbox_argv(const struct sandbox *sb,
 		     const char *const *argv);
 void		 sandbox_argv_free(char **v);
+
+/*
+ * What a child needs to confine itself under the Landlock mechanism (the
+ * rule set's descriptor and the seccomp program).  Made before fork by
+ * sandbox_child_prepare(), which returns NULL with *cause NULL when sb
+ * needs nothing in the child (bwrap, unenforced, off) and NULL with *cause
+ * set (allocated) when the rule set cannot be built: then do not run.
+ * The rule set is built afresh each time, from the directories as they
+ * are now.  Free with sandbox_child_free() after fork (in the parent).
+ */
+struct sandbox_child;
+struct sandbox_child *sandbox_child_prepare(const struct sandbox *sb,
+		     char **cause);
+/* The descriptor the child needs kept open (for proc_spec.setup_fd). */
+int		 sandbox_child_fd(const struct sandbox_child *c);
+/*
+ * In the child between fork and exec, async-signal-safe: no_new_privs,
+ * landlock_restrict_self(fd) (fd: where sandbox_child_fd() is now), the
+ * seccomp filter.  arg is the struct sandbox_child.  0, or -1 with errno:
+ * the child must then exit without running the command.
+ */
+int		 sandbox_child_apply(void *arg, int fd);
+void		 sandbox_child_free(struct sandbox_child *c);
+
+/*
+ * sandbox_environ() for a command under sb: with the Landlock mechanism
+ * TMPDIR is also set to the private tmp directory.  Free with
+ * sandbox_argv_free().
+ */
+char		**sandbox_env(const struct sandbox *sb, const char *const *envp,
+		     const char *const *keep, const char *const *extra_drop);
 
 /*
  * The environment for a command: envp (NULL-terminated, borrowed) less

@@ -7,6 +7,7 @@
 
 #include "agentos.h"
 #include "options.h"
+#include "proc.h"
 #include "sandbox.h"
 #include "banned.h"
 
@@ -117,16 +118,30 @@ tool_bash_start(struct tool_call *tc, const char *command,
 	const char		*sh[] = { "/bin/sh", "-c", command, NULL };
 	const char *const	*keep = NULL;
 	char			**argv, **envp;
+	struct sandbox_child	*child;
+	struct job_confine	 jc;
 	struct job		*j;
 
 	if (tc->ctx->cfg != NULL && tc->ctx->cfg->opts != NULL)
 		keep = (const char *const *)
 		    tc->ctx->cfg->opts->sandbox.keep_env.v;
-	envp = sandbox_environ((const char *const *)environ, keep,
+	/* Landlock: the rule set is built now, applied in the child. */
+	child = sandbox_child_prepare(sb, cause);
+	if (child == NULL && *cause != NULL)
+		return (NULL);
+	memset(&jc, 0, sizeof jc);
+	if (child != NULL) {
+		jc.flags = PROC_GUARD | PROC_REAP;
+		jc.setup = sandbox_child_apply;
+		jc.setup_arg = child;
+		jc.setup_fd = sandbox_child_fd(child);
+	}
+	envp = sandbox_env(sb, (const char *const *)environ, keep,
 	    tool_bash_drop_env);
 	argv = sandbox_argv(sb, sh);	/* a copy when not enforced */
-	j = job_startv((const char *const *)argv, (const char *const *)envp,
-	    tc->ctx->root, tool_bash_timeout(tc->input), cb, arg, cause);
+	j = job_startc((const char *const *)argv, (const char *const *)envp,
+	    tc->ctx->root, tool_bash_timeout(tc->input), &jc, cb, arg, cause);
+	sandbox_child_free(child);
 	sandbox_argv_free(argv);
 	sandbox_argv_free(envp);
 	return (j);

@@ -223,6 +223,8 @@ workspace_open_sandbox(struct workspace *ws, int profile)
 	sc.mechanism = "auto";
 	sc.session = ws->session_id;
 	if (o != NULL) {
+		sc.mechanism =
+		    sandbox_mechanism_names[o->sandbox.mechanism];
 		sc.network = o->sandbox.network;
 		sc.writable_roots =
 		    (const char *const *)o->sandbox.writable_roots.v;
@@ -243,8 +245,9 @@ workspace_open_sandbox(struct workspace *ws, int profile)
 	} else if (profile != SANDBOX_OFF &&
 	    !sandbox_enforced(ws->ctx.sandbox))
 		text = xstrdup("no sandbox can be enforced here (bubblewrap "
-		    "is missing or refused): commands run unsandboxed, and "
-		    "every command needs approval");
+		    "is missing or refused and Landlock is not offered, or "
+		    "sandbox.mechanism is none): commands run unsandboxed, "
+		    "and every command needs approval");
 	else
 		return;
 	if (ws->cb->notice != NULL)
@@ -272,6 +275,8 @@ workspace_sandbox_with_network(struct workspace *ws, char **cause)
 	sc.tmpdir = sandbox_tmpdir(ws->ctx.sandbox);
 	sc.network = 1;
 	if (o != NULL) {
+		sc.mechanism =
+		    sandbox_mechanism_names[o->sandbox.mechanism];
 		sc.writable_roots =
 		    (const char *const *)o->sandbox.writable_roots.v;
 		sc.keep_env = (const char *const *)o->sandbox.keep_env.v;

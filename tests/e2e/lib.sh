@@ -194,4 +194,7 @@ refuse_bwrap() {
 	chmod +x "$T_TMP/bin/bwrap"
 	PATH="$T_TMP/bin:$PATH"
 	export PATH
+	# And no Landlock either (it would be the fallback).
+	AGENTOS_SANDBOX_MECHANISM=none
+	export AGENTOS_SANDBOX_MECHANISM
 }

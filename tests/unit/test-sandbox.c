@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,6 +187,81 @@ test_off(void **state)
 	free(cause);
 }
 
+/*
+ * The mechanism none (unenforced, no child setup) and landlock: TMPDIR is
+ * the private tmp directory, the child setup confines a forked child
+ * (a write into root/.git fails, one into a subdirectory works).
+ */
+static void
+test_landlock(void **state)
+{
+	struct sandbox_config	 cfg = { 0 };
+	struct sandbox		*sb;
+	struct sandbox_child	*c;
+	const char		*envp[] = { "TMPDIR=/x", "PATH=/bin", NULL };
+	char			 lldir[] = "/tmp/test-sandbox-ll.XXXXXX";
+	char			*cause = NULL, **v, *cmd;
+	size_t			 i;
+	int			 found = 0, status;
+	pid_t			 pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(lldir));
+	cmd = xasprintf("mkdir %s/.git %s/sub", lldir, lldir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	cfg.profile = SANDBOX_WORKSPACE_WRITE;
+	cfg.mechanism = "none";
+	sb = sandbox_create(&cfg, lldir, NULL, &cause);
+	assert_non_null(sb);
+	assert_false(sandbox_enforced(sb));
+	assert_null(sandbox_child_prepare(sb, &cause));
+	assert_null(cause);
+	sandbox_free(sb);
+
+	if (sandbox_landlock_abi() <= 0 || !sandbox_seccomp_works())
+		goto out;
+	cfg.mechanism = "landlock";
+	cfg.session = "unit";
+	sb = sandbox_create(&cfg, lldir, NULL, &cause);
+	assert_non_null(sb);
+	assert_int_equal(sandbox_mechanism(sb), SANDBOX_MECH_LANDLOCK);
+	v = sandbox_env(sb, envp, NULL, NULL);
+	for (i = 0; v[i] != NULL; i++) {
+		if (strncmp(v[i], "TMPDIR=", 7) == 0) {
+			assert_string_equal(v[i] + 7, sandbox_tmpdir(sb));
+			found++;
+		}
+	}
+	assert_int_equal(found, 1);
+	sandbox_argv_free(v);
+	c = sandbox_child_prepare(sb, &cause);
+	assert_non_null(c);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		char	p1[256], p2[256];
+		int	fd1, fd2;
+
+		if (sandbox_child_apply(c, sandbox_child_fd(c)) != 0)
+			_exit(2);
+		xsnprintf(p1, sizeof p1, "%s/.git/config", lldir);
+		xsnprintf(p2, sizeof p2, "%s/sub/f", lldir);
+		fd1 = open(p1, O_WRONLY | O_CREAT, 0600);
+		fd2 = open(p2, O_WRONLY | O_CREAT, 0600);
+		_exit(fd1 == -1 && fd2 != -1 ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	sandbox_child_free(c);
+	sandbox_free(sb);
+out:
+	cmd = xasprintf("rm -rf %s", lldir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 int
 main(void)
 {
@@ -194,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_environ),
 		cmocka_unit_test(test_off),
 		cmocka_unit_test(test_bwrap),
+		cmocka_unit_test(test_landlock),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
