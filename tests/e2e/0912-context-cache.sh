@@ -8,27 +8,8 @@
 # request has at most 4 breakpoints, the first on the system prompt.
 . "$(dirname "$0")/lib.sh"
 make_repo
-mkdir -p src
-# 36 real sources of 3-9 KB, by name (whatever the tree holds now).
-files=$(cd "$top_srcdir/src" && ls *.c *.h | while read -r f; do
-	n=$(wc -c < "$f"); [ "$n" -ge 3000 ] && [ "$n" -le 9000 ] && echo "$f"
-done | head -36 | tr '\n' ' ')
-[ "$(echo $files | wc -w)" -eq 36 ] || hard "not 36 sources of 3-9 KB"
-for f in $files; do
-	cp "$top_srcdir/src/$f" "src/$f" || hard "copy $f"
-done
-git add -A && git commit -qm sources || hard "git commit"
-python3 - "$files" > "$T_TMP/script.json" <<'P'
-import json, sys
-files = sys.argv[1].split()
-turns = []
-for k in range(3):
-    for f in files[k * 12:(k + 1) * 12]:
-        turns.append({"text": "Reading %s." % f, "tool_calls": [
-            {"name": "read_file", "input": {"path": "src/" + f}}]})
-    turns.append({"text": "ANSWER-%d." % k})
-print(json.dumps(turns))
-P
+# 36 real sources, three prompts of 12 read_file calls.
+real_sources 36 3
 
 # session KIND URL: three prompts (a resume each), then the ratio.
 session() {

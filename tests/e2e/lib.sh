@@ -198,3 +198,37 @@ refuse_bwrap() {
 	AGENTOS_SANDBOX_MECHANISM=none
 	export AGENTOS_SANDBOX_MECHANISM
 }
+
+# real_sources N PROMPTS: copy N real sources of 3-9 KB from src/ (by
+# name, whatever the tree holds now) into the throwaway repo's src/, commit
+# them, set $files to their names and write "$T_TMP/script.json": PROMPTS
+# turns each reading N/PROMPTS of them with read_file and answering
+# "ANSWER-k." (k from 0).  Used by the context manager's tests (issue 11).
+real_sources() {
+	_n=$1 _prompts=$2
+	mkdir -p src
+	files=$(cd "$top_srcdir/src" && ls *.c *.h | while read -r f; do
+		_sz=$(wc -c < "$f")
+		[ "$_sz" -ge 3000 ] && [ "$_sz" -le 9000 ] && echo "$f"
+	done | head -"$_n" | tr '\n' ' ')
+	[ "$(echo $files | wc -w)" -eq "$_n" ] ||
+	    hard "not $_n sources of 3-9 KB"
+	for f in $files; do
+		cp "$top_srcdir/src/$f" "src/$f" || hard "copy $f"
+	done
+	git add -A && git commit -qm sources || hard "git commit"
+	python3 - "$files" "$_prompts" > "$T_TMP/script.json" <<'P' ||
+import json, sys
+files = sys.argv[1].split()
+k_n = int(sys.argv[2])
+per = len(files) // k_n
+turns = []
+for k in range(k_n):
+    for f in files[k * per:(k + 1) * per]:
+        turns.append({"text": "Reading %s." % f, "tool_calls": [
+            {"name": "read_file", "input": {"path": "src/" + f}}]})
+    turns.append({"text": "ANSWER-%d." % k})
+print(json.dumps(turns))
+P
+	    hard "read_file script"
+}
