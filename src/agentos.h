@@ -850,6 +850,13 @@ char	*memory_project_dir(const char *root);
  */
 int	 memory_resolve(const char *root, const char *path, char **out,
 	    char **cause);
+/*
+ * The memory index for the system prompt: one line per memory file (its
+ * /memories name and first line), "" when there are none.  Computed at the
+ * first call and returned unchanged after (session start: the prompt stays
+ * byte-stable, so the provider's cache holds).  Owned by tool-memory.c.
+ */
+const char *memory_index(const char *root);
 /* tool-todo.c: the todo list the model keeps (todo.h). */
 extern const struct tool_entry tool_todo_write;
 /* tool-plan.c: the plan the user approves to leave plan mode. */

@@ -27,6 +27,9 @@
 /* Largest memory file (bytes), and most entries a view lists. */
 #define MEMORY_FILE_MAX		(256 * 1024)
 #define MEMORY_VIEW_MAX		500
+/* Most files the system prompt's index names, and bytes of a first line. */
+#define MEMORY_INDEX_MAX	50
+#define MEMORY_INDEX_LINE	120
 
 static void	tool_memory_effects(json_t *, struct tool_effects *);
 static int	tool_memory_run(struct tool_call *);
@@ -163,6 +166,85 @@ memory_resolve(const char *root, const char *path, char **out,
 	}
 	*out = buf_detach(&b, NULL);
 	return (0);
+}
+
+/* Add to b a line per file of dir: its /memories name and first line. */
+static void
+memory_index_dir(struct buf *b, const char *dir, const char *shown,
+    int depth, size_t *n)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 sb;
+	struct buf	 text = BUF_INIT;
+	char		*full, *name, *cause = NULL;
+	size_t		 i;
+	int		 exists;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && *n < MEMORY_INDEX_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		full = xasprintf("%s/%s", dir, de->d_name);
+		name = xasprintf("%s/%s", shown, de->d_name);
+		if (lstat(full, &sb) == 0 && S_ISDIR(sb.st_mode) && depth > 1)
+			memory_index_dir(b, full, name, depth - 1, n);
+		else if (lstat(full, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			(*n)++;
+			buf_reset(&text);
+			buf_addf(b, "- %s", name);
+			if (tool_read_whole(full, MEMORY_FILE_MAX, &text,
+			    &exists, &cause) != 0) {
+				free(cause);
+				cause = NULL;
+			}
+			for (i = 0; i < text.len && text.buf[i] != '\n' &&
+			    i < MEMORY_INDEX_LINE; i++) {
+				if (i == 0)
+					buf_adds(b, ": ");
+				buf_addch(b, (unsigned char)text.buf[i] < 0x20 ?
+				    ' ' : text.buf[i]);
+			}
+			buf_addch(b, '\n');
+		}
+		free(full);
+		free(name);
+	}
+	closedir(d);
+	buf_release(&text);
+}
+
+const char *
+memory_index(const char *root)
+{
+	static char	*index;
+	struct buf	 b = BUF_INIT;
+	char		*d;
+	size_t		 n = 0;
+
+	if (index != NULL)
+		return (index);
+	if (root != NULL) {
+		d = memory_project_dir(root);
+		memory_index_dir(&b, d, "/memories/project", 3, &n);
+		free(d);
+	}
+	if ((d = memory_user_dir()) != NULL) {
+		memory_index_dir(&b, d, "/memories/user", 3, &n);
+		free(d);
+	}
+	if (b.len == 0) {
+		index = xstrdup("");
+		buf_release(&b);
+	} else {
+		buf_addch(&b, '\0');
+		index = xasprintf("\nYour memory (the memory tool; files as "
+		    "they were when this session started, with their first "
+		    "lines; view one to read it):\n%s", b.buf);
+		buf_release(&b);
+	}
+	return (index);
 }
 
 /* Nonzero when path (resolved already) names something in a folder. */

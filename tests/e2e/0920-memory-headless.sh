@@ -3,7 +3,8 @@
 # insert and rename (across to the user's memory) run without asking and
 # answer with the memory tool's texts; .agentos/memory is written although
 # .agentos is protected, write_file there is still refused; "..", hidden
-# names and a symlink out are refused.
+# names and a symlink out are refused; the next session's system prompt
+# holds the index of memory files with their first lines.
 . "$(dirname "$0")/lib.sh"
 make_repo
 ln -s /etc "$T_TMP/etc-link"
@@ -64,4 +65,19 @@ cache: keep the prefix byte-stable" ] ||
 [ ! -e evil.md ] && [ ! -e .agentos/evil.md ] || fail "traversal wrote"
 [ ! -e .agentos/memory/w.md ] || fail "write_file wrote .agentos/memory"
 [ ! -e .agentos/memory/.hidden ] || fail "hidden name written"
+# A later session's system prompt names the memory files and first lines.
+echo '[{"text": "ok"}]' > "$T_TMP/s2.json"
+rm -f "$T_TMP/port" "$T_TMP/requests.jsonl"
+start_provider --script "$T_TMP/s2.json"
+"$AGENTOS" -p "hello" --provider openai -m test-model \
+    --base-url "http://127.0.0.1:$T_PORT/v1" > "$T_TMP/out" 2> "$T_TMP/err" ||
+    { cat "$T_TMP/err" >&2; fail "agentos exit status (2)"; }
+python3 -c 'import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+print(json.dumps(reqs[0]["messages"][0]))' "$T_PROVIDER_LOG" > "$T_TMP/sys" ||
+    fail "no request"
+grep -q "/memories/project/notes.md: # Project notes" "$T_TMP/sys" ||
+    fail "no project memory index: $(cat "$T_TMP/sys")"
+grep -q "/memories/user/moved.md: x" "$T_TMP/sys" ||
+    fail "no user memory index"
 exit 0
