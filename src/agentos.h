@@ -857,6 +857,13 @@ int	 memory_resolve(const char *root, const char *path, char **out,
  * byte-stable, so the provider's cache holds).  Owned by tool-memory.c.
  */
 const char *memory_index(const char *root);
+/*
+ * Append note (a "#" line of the prompt, without the "#") as "- note" to
+ * the project's memory notes file, /memories/project/notes.md under root.
+ * *saved gets that /memories name (caller frees).  0 or -1 with cause.
+ */
+int	 memory_note_add(const char *root, const char *note, char **saved,
+	    char **cause);
 /* tool-todo.c: the todo list the model keeps (todo.h). */
 extern const struct tool_entry tool_todo_write;
 /* tool-plan.c: the plan the user approves to leave plan mode. */

@@ -27,6 +27,8 @@
 /* Largest memory file (bytes), and most entries a view lists. */
 #define MEMORY_FILE_MAX		(256 * 1024)
 #define MEMORY_VIEW_MAX		500
+/* Where a "#" note goes. */
+#define MEMORY_NOTES		"/memories/project/notes.md"
 /* Most files the system prompt's index names, and bytes of a first line. */
 #define MEMORY_INDEX_MAX	50
 #define MEMORY_INDEX_LINE	120
@@ -245,6 +247,44 @@ memory_index(const char *root)
 		buf_release(&b);
 	}
 	return (index);
+}
+
+int
+memory_note_add(const char *root, const char *note, char **saved,
+    char **cause)
+{
+	struct buf	 text = BUF_INIT;
+	char		*full = NULL;
+	int		 exists, rc = -1;
+
+	*saved = NULL;
+	while (*note == ' ' || *note == '\t')
+		note++;
+	if (*note == '\0') {
+		*cause = xstrdup("an empty note");
+		return (-1);
+	}
+	if (memory_resolve(root, MEMORY_NOTES, &full, cause) != 0)
+		return (-1);
+	if (tool_read_whole(full, MEMORY_FILE_MAX, &text, &exists,
+	    cause) != 0)
+		goto out;
+	if (text.len > 0 && text.buf[text.len - 1] != '\n')
+		buf_addch(&text, '\n');
+	buf_addf(&text, "- %s\n", note);
+	if (text.len > MEMORY_FILE_MAX) {
+		*cause = xasprintf("%s is full (%d bytes)", MEMORY_NOTES,
+		    MEMORY_FILE_MAX);
+		goto out;
+	}
+	if (tool_write_atomic(full, text.buf, text.len, cause) != 0)
+		goto out;
+	*saved = xstrdup(MEMORY_NOTES);
+	rc = 0;
+out:
+	buf_release(&text);
+	free(full);
+	return (rc);
 }
 
 /* Nonzero when path (resolved already) names something in a folder. */
