@@ -6,6 +6,7 @@
 #include "agentos.h"
 #include "budget.h"
 #include "context.h"
+#include "hook.h"
 #include "trace.h"
 #include "options.h"
 #include "mcp.h"
@@ -35,7 +36,11 @@ enum agent_state {
 	AGENT_MODEL,			/* a model call is in flight */
 	AGENT_TOOLS,			/* tool calls wait or run */
 	AGENT_SHELL,			/* a !command of the user runs */
+	AGENT_HOOK,			/* UserPromptSubmit or Stop hooks run */
 };
+
+/* Continuations Stop hooks may ask for in one user turn (a loop guard). */
+#define AGENT_STOP_HOOK_MAX	8
 
 /* Bytes of a streaming answer kept for agent_interrupted(). */
 #define AGENT_PARTIAL_MAX	(1024 * 1024)
@@ -158,6 +163,22 @@ struct agent {
 	char			*rewind_snap;	/* the last one's target */
 
 	/*
+	 * Hooks (hook.h): the UserPromptSubmit, Stop or PreCompact run the
+	 * agent waits for (AGENT_HOOK) and the prompt it holds; the
+	 * SessionStart run, which only the first prompt waits for; context
+	 * of SessionStart and PreCompact, added to the next user message;
+	 * Stop continuations this turn (-1: the turn's end is final).
+	 */
+	struct hook_run		*hook;
+	char			*hook_prompt;
+	enum stop_reason	 hook_stop;
+	struct hook_run		*hook_bg[1];
+	char			*hook_note;
+	int			 stop_hooks;
+	int			 hook_wait_start; /* hook_prompt waits for
+						   SessionStart */
+
+	/*
 	 * The user's !commands (agent_shell()): the one running, and what
 	 * they gave, told to the model with the next user message.
 	 */
@@ -182,6 +203,12 @@ static int	agent_overflow(struct agent *, const char *, int64_t,
 static int	agent_compact_start(struct agent *, const char *,
 		    const char *);
 static void	agent_compact_send(struct agent *);
+static void	agent_precompact_done(const struct hook_result *, void *);
+static int	agent_submit_hooks(struct agent *, const char *);
+static void	agent_submit_go(struct agent *, const char *, const char *);
+static int	agent_stop_hooks(struct agent *, enum stop_reason);
+static void	agent_hook_bg(struct agent *, int, enum hook_event,
+		    const char *, json_t *);
 static void	agent_compact_fail(struct agent *, const char *, int);
 static void	agent_compact_cb_text(void *, const char *, size_t);
 static void	agent_compact_resume(void *);
@@ -356,6 +383,9 @@ agent_create(const char *root, const char *cwd, struct config *cfg,
 	if (trace_global_config() != NULL)
 		a->trace = tracer_create(trace_global_config(),
 		    agent_session_id(a), (int64_t)loop_wall_ms(), NULL, NULL);
+	agent_hook_bg(a, 0, HOOK_SESSION_START, cfg->resume != NULL ?
+	    "resume" : "startup", json_pack("{s:s}", "source",
+	    cfg->resume != NULL ? "resume" : "startup"));
 	return (a);
 }
 
@@ -489,6 +519,10 @@ agent_free(struct agent *a)
 		a->state = AGENT_IDLE;
 	}
 	agent_cancel(a);
+	hook_run_free(a->hook);
+	hook_run_free(a->hook_bg[0]);
+	free(a->hook_prompt);
+	free(a->hook_note);
 	loop_timer_cancel(a->step);
 	loop_timer_cancel(a->compact_timer);
 	tracer_free(a->trace, (int64_t)loop_wall_ms());
@@ -548,14 +582,223 @@ agent_event(struct agent *a, enum event_type type, json_t *data)
 int
 agent_submit(struct agent *a, const char *text, char **cause)
 {
-	struct message	*m;
-	char		*note;
-
 	if (a->state != AGENT_IDLE) {
 		*cause = agent_busy_cause(a,
 		    "wait for the turn to end or press");
 		return (-1);
 	}
+	a->stop_hooks = 0;
+	if (a->hook_bg[0] != NULL) {
+		/* SessionStart's context goes with the first prompt. */
+		a->hook_prompt = xstrdup(text);
+		a->hook_wait_start = 1;
+		a->state = AGENT_HOOK;
+		return (0);
+	}
+	if (agent_submit_hooks(a, text))
+		return (0);
+	agent_submit_go(a, text, NULL);
+	return (0);
+}
+
+/* The run and the spec of hooks of ev about match (input borrowed). */
+static struct hook_run *
+agent_hook_start(struct agent *a, enum hook_event ev, const char *match,
+    const json_t *input, hook_done_cb done)
+{
+	const struct options	*o = options_get(a->cfg);
+	struct hook_spec	 spec;
+	struct hook_run		*run;
+	char			*db, *cause = NULL;
+
+	if (!hook_any(o->hooks, ev, match))
+		return (NULL);
+	db = session_db_path(a->root, &cause);
+	free(cause);
+	memset(&spec, 0, sizeof spec);
+	spec.hooks = o->hooks;
+	spec.root = a->root;
+	spec.keep_env = (const char *const *)o->sandbox.keep_env.v;
+	spec.event = ev;
+	spec.match = match;
+	spec.session_id = agent_session_id(a);
+	spec.transcript_path = db;
+	spec.input = input;
+	spec.running = a->ui->hook;
+	spec.running_arg = a->arg;
+	run = hook_run(&spec, done, a);
+	free(db);
+	return (run);
+}
+
+/* Log each hook that ran; show the user what failed. */
+static void
+agent_hook_log(struct agent *a, const struct hook_result *r)
+{
+	json_t	*rec;
+	size_t	 i;
+
+	json_array_foreach(r->records, i, rec)
+		agent_event(a, EV_HOOK, json_deep_copy(rec));
+	if (r->errors.len > 0)
+		a->ui->notice(a->arg, r->errors.buf);
+}
+
+/* A SessionStart or PreCompact run is over: its context waits. */
+static void
+agent_hook_bg_over(struct agent *a, int slot, const struct hook_result *r)
+{
+	static const char *names[] = { "SessionStart" };
+	char		*note;
+
+	a->hook_bg[slot] = NULL;
+	agent_hook_log(a, r);
+	if (r->context.len == 0 || r->cancelled)
+		return;
+	note = xasprintf("%s%s%s hook context:\n%s", a->hook_note != NULL ?
+	    a->hook_note : "", a->hook_note != NULL ? "\n\n" : "",
+	    names[slot], r->context.buf);
+	free(a->hook_note);
+	a->hook_note = note;
+}
+
+static void
+agent_hook_bg0_done(const struct hook_result *r, void *arg)
+{
+	struct agent	*a = arg;
+	char		*text;
+
+	agent_hook_bg_over(a, 0, r);
+	if (!a->hook_wait_start)
+		return;
+	/* The first prompt waited for it: on to UserPromptSubmit. */
+	a->hook_wait_start = 0;
+	text = a->hook_prompt;
+	a->hook_prompt = NULL;
+	if (r->cancelled)
+		agent_end_turn(a, STOP_NONE, "cancelled by the user");
+	else {
+		a->state = AGENT_IDLE;
+		if (!agent_submit_hooks(a, text))
+			agent_submit_go(a, text, NULL);
+	}
+	free(text);
+}
+
+/* Start hooks the first prompt waits for (slot 0: SessionStart). */
+static void
+agent_hook_bg(struct agent *a, int slot, enum hook_event ev,
+    const char *match, json_t *input)
+{
+	if (a->hook_bg[slot] == NULL)
+		a->hook_bg[slot] = agent_hook_start(a, ev, match, input,
+		    agent_hook_bg0_done);
+	json_decref(input);
+}
+
+/* The UserPromptSubmit hooks are over: block the prompt, or send it. */
+static void
+agent_submit_done(const struct hook_result *r, void *arg)
+{
+	struct agent	*a = arg;
+	char		*text = a->hook_prompt, *why;
+
+	a->hook = NULL;
+	a->hook_prompt = NULL;
+	agent_hook_log(a, r);
+	if (r->cancelled) {
+		free(text);
+		agent_end_turn(a, STOP_NONE, "cancelled by the user");
+		return;
+	}
+	if (r->block) {
+		why = xasprintf("The prompt was blocked by a UserPromptSubmit "
+		    "hook: %s", r->reason.len > 0 ? r->reason.buf :
+		    "(no reason given)");
+		free(text);
+		agent_end_turn(a, STOP_NONE, why);
+		free(why);
+		return;
+	}
+	a->state = AGENT_IDLE;
+	agent_submit_go(a, text, r->context.len > 0 ? r->context.buf : NULL);
+	free(text);
+}
+
+/* Run the UserPromptSubmit hooks for text; 1 when they run. */
+static int
+agent_submit_hooks(struct agent *a, const char *text)
+{
+	json_t	*in = json_pack("{s:s}", "prompt", text);
+
+	a->hook = agent_hook_start(a, HOOK_USER_PROMPT_SUBMIT, NULL, in,
+	    agent_submit_done);
+	json_decref(in);
+	if (a->hook == NULL)
+		return (0);
+	a->hook_prompt = xstrdup(text);
+	a->state = AGENT_HOOK;
+	return (1);
+}
+
+/* The Stop hooks are over: go on with their reason, or end the turn. */
+static void
+agent_stop_done(const struct hook_result *r, void *arg)
+{
+	struct agent	*a = arg;
+	struct message	*m;
+	char		*note;
+
+	a->hook = NULL;
+	agent_hook_log(a, r);
+	if (r->cancelled || !r->block) {
+		a->stop_hooks = -1;	/* this end is final */
+		agent_end_turn(a, a->hook_stop, NULL);
+		return;
+	}
+	a->stop_hooks++;
+	note = xasprintf("A Stop hook asks you to go on: %s",
+	    r->reason.len > 0 ? r->reason.buf : "(no reason given)");
+	a->ui->notice(a->arg, note);
+	m = conv_add(&a->conv, ROLE_USER);
+	message_add_text(m, note);
+	agent_event(a, EV_USER, event_pack(EV_USER, "{s:s}", "text", note));
+	free(note);
+	a->state = AGENT_MODEL;
+	agent_request(a);
+}
+
+/*
+ * The model ended its turn: run the Stop hooks (stop_hook_active once one
+ * made it go on); 1 when they run and agent_stop_done() ends the turn.
+ */
+static int
+agent_stop_hooks(struct agent *a, enum stop_reason stop)
+{
+	json_t	*in;
+
+	if (a->stop_hooks < 0 || a->stop_hooks >= AGENT_STOP_HOOK_MAX) {
+		if (a->stop_hooks >= AGENT_STOP_HOOK_MAX)
+			a->ui->notice(a->arg, "Stop hooks asked to go on "
+			    "too many times; the turn ends.");
+		return (0);
+	}
+	in = json_pack("{s:b}", "stop_hook_active", a->stop_hooks > 0);
+	a->hook = agent_hook_start(a, HOOK_STOP, NULL, in, agent_stop_done);
+	json_decref(in);
+	if (a->hook == NULL)
+		return (0);
+	a->hook_stop = stop;
+	a->state = AGENT_HOOK;
+	return (1);
+}
+
+/* Send the user's text (the hooks let it through, adding context). */
+static void
+agent_submit_go(struct agent *a, const char *text, const char *context)
+{
+	struct message	*m;
+	char		*note;
 	/*
 	 * After a cancelled request the last message is the user's: add to
 	 * it, so roles keep alternating as the APIs require.
@@ -577,9 +820,28 @@ agent_submit(struct agent *a, const char *text, char **cause)
 		}
 		a->shell_note = NULL;
 	}
+	if (a->hook_note != NULL) {
+		/* SessionStart and PreCompact context: one note more. */
+		if (a->rewind_note == NULL)
+			a->rewind_note = a->hook_note;
+		else {
+			note = xasprintf("%s\n\n%s", a->rewind_note,
+			    a->hook_note);
+			free(a->rewind_note);
+			free(a->hook_note);
+			a->rewind_note = note;
+		}
+		a->hook_note = NULL;
+	}
 	if (a->rewind_note != NULL)
 		message_add_text(m, a->rewind_note);
 	message_add_text(m, text);
+	if (context != NULL) {
+		note = xasprintf("UserPromptSubmit hook context:\n%s",
+		    context);
+		message_add_text(m, note);
+		free(note);
+	}
 	a->stats.turns++;
 	a->stopped = BUDGET_OK;
 	a->overflow_retried = 0;
@@ -603,7 +865,6 @@ agent_submit(struct agent *a, const char *text, char **cause)
 	free(a->mcp_prompt);
 	a->mcp_prompt = strchr(text, '@') != NULL ? xstrdup(text) : NULL;
 	agent_request(a);
-	return (0);
 }
 
 /* The resources a prompt named were read: they join it, then the request. */
@@ -650,8 +911,10 @@ agent_probe_start(struct agent *a)
 
 	if (options_get(a->cfg)->context.window > 0 ||
 	    context_model_known(a->cfg->model) || a->cfg->provider == NULL ||
-	    strcmp(a->cfg->provider, "openai") != 0 || base == NULL ||
-	    *base == '\0' || strncmp(base, "https://api.openai.com", 22) == 0)
+	    (strcmp(a->cfg->provider, "openai") != 0 &&
+	    strcmp(a->cfg->provider, "openai-responses") != 0) ||
+	    base == NULL || *base == '\0' ||
+	    strncmp(base, "https://api.openai.com", 22) == 0)
 		return;
 	a->probe = context_probe_start(base, a->cfg->model, a->cfg->api_key,
 	    CONTEXT_PROBE_MS, agent_probe_done, a);
@@ -1024,6 +1287,7 @@ agent_compact_start(struct agent *a, const char *trigger, const char *extra)
 	int64_t	 window = a->ctx_window, need;
 	size_t	 tail;
 	char	*instr;
+	json_t	*in;
 
 	if (window <= 0)
 		window = agent_window(a);
@@ -1059,8 +1323,43 @@ agent_compact_start(struct agent *a, const char *trigger, const char *extra)
 	a->ui->notice(a->arg, strcmp(trigger, "manual") == 0 ? "Context: "
 	    "summarizing the conversation..." : "Context: summarizing the "
 	    "conversation, as clearing old tool results is not enough...");
+	/* PreCompact hooks first: waited for, they cannot block it. */
+	in = json_pack("{s:s,s:s}", "trigger", strcmp(trigger, "manual") == 0 ?
+	    "manual" : "auto", "custom_instructions", extra != NULL ? extra :
+	    "");
+	a->hook = agent_hook_start(a, HOOK_PRE_COMPACT, json_string_value(
+	    json_object_get(in, "trigger")), in, agent_precompact_done);
+	json_decref(in);
+	if (a->hook != NULL) {
+		a->state = AGENT_HOOK;
+		return (0);
+	}
 	agent_compact_send(a);
 	return (0);
+}
+
+/* The PreCompact hooks are over: the summary request goes out. */
+static void
+agent_precompact_done(const struct hook_result *r, void *arg)
+{
+	struct agent	*a = arg;
+	char		*note;
+
+	a->hook = NULL;
+	agent_hook_log(a, r);
+	if (r->cancelled) {
+		a->compact_skip = 0;
+		agent_end_turn(a, STOP_NONE, "cancelled by the user");
+		return;
+	}
+	if (r->context.len > 0) {
+		note = xasprintf("%s%sPreCompact hook context:\n%s",
+		    a->hook_note != NULL ? a->hook_note : "",
+		    a->hook_note != NULL ? "\n\n" : "", r->context.buf);
+		free(a->hook_note);
+		a->hook_note = note;
+	}
+	agent_compact_send(a);
 }
 
 /* Send the summary request as it stands (a->compact_drop left out). */
@@ -1575,6 +1874,8 @@ agent_cb_done(void *arg, struct response *resp, const char *error)
 	if (resp->stop == STOP_MAX_TOKENS)
 		a->ui->notice(a->arg, "The response stopped at max_tokens; "
 		    "say \"continue\" to get the rest.");
+	if (agent_stop_hooks(a, resp->stop))
+		return;
 	agent_end_turn(a, resp->stop, NULL);
 }
 
@@ -1890,6 +2191,9 @@ agent_cancel(struct agent *a)
 	case AGENT_SHELL:
 		if (a->shell_tc != NULL)
 			tool_call_cancel(a->shell_tc);
+		break;
+	case AGENT_HOOK:
+		hook_run_cancel(a->hook != NULL ? a->hook : a->hook_bg[0]);
 		break;
 	case AGENT_TOOLS:
 		if (a->cancelling)

@@ -303,9 +303,9 @@ main(int argc, char **argv)
 			goto fail_cfg;
 	}
 	if (provider_find(cfg.provider) == NULL) {
-		cause = xasprintf("unknown provider '%s' (anthropic or "
-		    "openai; OpenAI-compatible servers use openai)",
-		    cfg.provider);
+		cause = xasprintf("unknown provider '%s' (anthropic, "
+		    "openai or openai-responses; OpenAI-compatible servers "
+		    "use openai)", cfg.provider);
 		goto fail_cfg;
 	}
 	config_finish(&cfg);

@@ -82,6 +82,8 @@ enum block_type {
 	BLOCK_REDACTED_THINKING,
 	BLOCK_TOOL_USE,
 	BLOCK_TOOL_RESULT,
+	BLOCK_REASONING,		/* an OpenAI Responses reasoning item,
+					   sent back verbatim */
 };
 
 struct block {
@@ -94,7 +96,10 @@ struct block {
 					   id of the tool use it answers */
 	char		*name;		/* TOOL_USE: tool name */
 	json_t		*input;		/* TOOL_USE: arguments (an object; one
-					   reference owned by the block) */
+					   reference owned by the block);
+					   REASONING: the whole item as the
+					   provider sent it (text: its
+					   summary, for display) */
 	int		 is_error;	/* TOOL_RESULT */
 };
 
@@ -526,6 +531,41 @@ json_t	*provider_anthropic_body(const struct config *,
 /* provider-openai.c: OpenAI Chat Completions and compatible servers */
 extern const struct provider_entry provider_openai;
 json_t	*provider_openai_body(const struct config *,
+	    const struct model_request *);
+/*
+ * Shared with provider-openai-responses.c.  provider_openai_http fills ph
+ * with POST {base}/path (base: cfg's base_url or api.openai.com/v1, less
+ * trailing slashes), the Bearer key of cfg and body (borrowed) as compact
+ * JSON; 0, or -1 with cause when the body cannot be encoded.
+ */
+int	 provider_openai_http(const struct config *cfg, const char *path,
+	    json_t *body, struct provider_http *ph, char **cause);
+/*
+ * An OpenAI error body {"error":{message,type,code}} (and the shapes of
+ * the compatible servers, PROTOCOLS.md section 4) into type (the code when
+ * there is one, "insufficient_quota") and message, both allocated; -1 if
+ * the body is not one.  _error_fields does it for the error object e.
+ */
+int	 provider_openai_parse_error(const char *body, size_t len,
+	    char **type, char **message);
+int	 provider_openai_error_fields(json_t *e, char **type, char **message);
+/*
+ * Tool-call arguments (len bytes of a JSON text) as the input object: ""
+ * is {}, anything not an object {PROVIDER_INVALID_JSON: text}.  A new
+ * reference.
+ */
+json_t	*provider_openai_tool_input(const char *args, size_t len);
+/* A call id unique in this process, for servers that send none; freed. */
+char	*provider_openai_call_id(void);
+
+/*
+ * provider-openai-responses.c: the OpenAI Responses API, POST /responses
+ * (platform.openai.com/docs/api-reference/responses; PROTOCOLS.md section
+ * 3), stateless (store false) with reasoning items sent back verbatim.
+ */
+extern const struct provider_entry provider_openai_responses;
+/* Request body for req as JSON (exposed for tests); the caller frees. */
+json_t	*provider_openai_responses_body(const struct config *,
 	    const struct model_request *);
 
 /* ------------------------------------------------------------------------ */
@@ -1116,6 +1156,11 @@ struct agent_ui {
 	 * notice.
 	 */
 	void	(*compacted)(void *arg, const char *line, const char *summary);
+	/*
+	 * A hook command (hook.h) of event started (both borrowed), or, with
+	 * NULLs, the hooks are over: for the status bar.  May be NULL.
+	 */
+	void	(*hook)(void *arg, const char *event, const char *command);
 };
 
 struct agent_stats {

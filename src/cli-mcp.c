@@ -16,6 +16,7 @@
 
 #include "agentos.h"
 #include "mcp.h"
+#include "mcp-oauth.h"
 #include "banned.h"
 
 static int	cli_mcp_list(const char *, struct config *);
@@ -24,6 +25,8 @@ static int	cli_mcp_add(int, char **, const char *);
 static int	cli_mcp_remove(int, char **, const char *);
 static int	cli_mcp_call(const char *, const char *, const char *,
 		    const char *, struct config *);
+static int	cli_mcp_login(const char *, int, const char *,
+		    struct config *);
 
 static const char cli_mcp_usage[] =
     "usage: agentos mcp list\n"
@@ -33,11 +36,30 @@ static const char cli_mcp_usage[] =
     "       agentos mcp add NAME [--scope user|project] [-H 'Name: value']... "
     "--transport http URL\n"
     "       agentos mcp remove NAME [--scope user|project]\n"
-    "       agentos mcp call NAME TOOL [JSON]\n";
+    "       agentos mcp call [--oauth-auto] NAME TOOL [JSON]\n"
+    "       agentos mcp login NAME\n"
+    "       agentos mcp logout NAME\n";
 
 int
 cli_mcp_exec(int argc, char **argv, const char *root, struct config *cfg)
 {
+	/* No TUI here: a URL the user must open is printed. */
+	mcp_oauth_print = 1;
+	if (getenv("AGENTOS_MCP_OAUTH_AUTO") != NULL &&
+	    strcmp(getenv("AGENTOS_MCP_OAUTH_AUTO"), "1") == 0)
+		mcp_oauth_auto = 1;
+	if (argc >= 3 && strcmp(argv[1], "call") == 0 &&
+	    strcmp(argv[2], "--oauth-auto") == 0) {
+		/* Tests only: consent without asking (mcp-oauth.h). */
+		mcp_oauth_auto = 1;
+		argv[2] = argv[1];
+		argc--;
+		argv++;
+	}
+	if (argc == 3 && strcmp(argv[1], "login") == 0)
+		return (cli_mcp_login(argv[2], 1, root, cfg));
+	if (argc == 3 && strcmp(argv[1], "logout") == 0)
+		return (cli_mcp_login(argv[2], 0, root, cfg));
 	if (argc == 2 && strcmp(argv[1], "list") == 0)
 		return (cli_mcp_list(root, cfg));
 	if (argc == 3 && strcmp(argv[1], "get") == 0)
@@ -145,6 +167,64 @@ cli_mcp_call(const char *server, const char *tool, const char *json,
 	return (rc);
 }
 
+/*
+ * login: forget what is stored for server name, connect (the OAuth flow
+ * prints the URL and opens the browser), and say whether it worked.
+ * logout: forget only.  Exit 0, or 1.
+ */
+static int
+cli_mcp_login(const char *name, int login, const char *root,
+    struct config *cfg)
+{
+	struct mcp_conf		 c;
+	struct mcp_manager	*m;
+	struct buf		 b = BUF_INIT;
+	char			*url = NULL, *cause = NULL;
+	size_t			 i;
+	int			 rc = 1, n;
+
+	mcp_conf_init(&c);
+	mcp_conf_load(&c, cfg, root);
+	for (i = 0; i < c.n; i++) {
+		if (strcmp(c.v[i].name, name) == 0 && c.v[i].http)
+			url = xstrdup(c.v[i].url);
+	}
+	mcp_conf_release(&c);
+	if (url == NULL) {
+		fprintf(stderr, "agentos: no MCP server \"%s\" over HTTP\n",
+		    name);
+		return (1);
+	}
+	if ((n = mcp_oauth_logout(url, &cause)) < 0) {
+		fprintf(stderr, "agentos: %s\n", cause);
+		free(cause);
+		goto out;
+	}
+	if (!login) {
+		printf("%s: %s\n", name, n ? "logged out" :
+		    "was not logged in");
+		rc = 0;
+		goto out;
+	}
+	/* The user asked to log in: the browser may be opened. */
+	mcp_oauth_open = 1;
+	m = mcp_manager_create(root, cfg);
+	if (mcp_wait(m, cli_mcp_ready, NULL))
+		loop_run();
+	if (mcp_oauth_logged_in(url)) {
+		printf("%s: logged in\n", name);
+		rc = 0;
+	} else {
+		mcp_status(m, &b);
+		fprintf(stderr, "agentos: %s: not logged in\n%s", name, b.buf);
+		buf_release(&b);
+	}
+	mcp_manager_free(m);
+out:
+	free(url);
+	return (rc);
+}
+
 /* One server's configuration (environment and header values hidden). */
 static int
 cli_mcp_get(const char *name, const char *root, struct config *cfg)
@@ -185,6 +265,15 @@ cli_mcp_get(const char *name, const char *root, struct config *cfg)
 		printf("  header: %.*s: ...\n", (int)(eq - s->headers[i]),
 		    s->headers[i]);
 	}
+	if (s->oauth != NULL)
+		printf("  oauth: client_id %s%s%s%s\n", s->oauth->client_id ?
+		    s->oauth->client_id : "(registered)",
+		    s->oauth->client_secret ? ", client_secret ..." : "",
+		    s->oauth->scopes ? ", scopes " : "",
+		    s->oauth->scopes ? s->oauth->scopes : "");
+	if (s->http)
+		printf("  OAuth tokens: %s\n", mcp_oauth_logged_in(s->url) ?
+		    "stored (agentos mcp logout forgets them)" : "none");
 	if (s->error != NULL)
 		printf("  error: %s\n", s->error);
 	rc = 0;

@@ -319,6 +319,13 @@ md_event(FILE *f, const struct event *ev)
 		    jstr(d, "decision", "?"), jstr(d, "limit", "?"),
 		    jstr(d, "by", "?"), jstr(d, "reason", "?"));
 		break;
+	case EV_HOOK:
+		fprintf(f, "> Hook %s `%s`: %s (exit status %lld, %lld ms).\n\n",
+		    jstr(d, "hook_event", "?"), jstr(d, "command", "?"),
+		    jstr(d, "decision", "?"), (long long)json_integer_value(
+		    json_object_get(d, "exit_status")), (long long)
+		    json_integer_value(json_object_get(d, "duration_ms")));
+		break;
 	default:
 		/* Requests, tool calls (shown in the response), unknown. */
 		break;
@@ -693,6 +700,14 @@ trace_event(struct trace_turn *t, const struct event *ev)
 		span_add(&t->root, xasprintf("budget %s by %s: %s",
 		    jstr(d, "decision", "?"), jstr(d, "by", "?"),
 		    jstr(d, "reason", "?")), ev->time_ms);
+		break;
+	case EV_HOOK:
+		span_add(&t->root, xasprintf("hook %s %.60s: %s (exit %lld, "
+		    "%lld ms)", jstr(d, "hook_event", "?"), jstr(d, "command",
+		    "?"), jstr(d, "decision", "?"), (long long)
+		    json_integer_value(json_object_get(d, "exit_status")),
+		    (long long)json_integer_value(json_object_get(d,
+		    "duration_ms"))), ev->time_ms);
 		break;
 	default:
 		/* Users start turns (cli_session_trace); unknown: nothing. */

@@ -129,7 +129,8 @@ config_provider_help(void)
 		user = xstrdup("~/.config/agentos/config.json");
 	}
 	help = xasprintf("No provider is configured.  Set ANTHROPIC_API_KEY "
-	    "for Anthropic, or OPENAI_API_KEY with --provider openai; for a "
+	    "for Anthropic, or OPENAI_API_KEY with --provider openai (or "
+	    "openai-responses, the Responses API of GPT-5); for a "
 	    "local OpenAI-compatible server give its URL, e.g. --provider "
 	    "openai --base-url http://localhost:11434/v1 (Ollama).  Settings "
 	    "can also go in %s: {\"provider\": \"openai\", \"base_url\": "

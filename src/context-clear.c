@@ -14,6 +14,11 @@ static const struct {
 	{ "claude-", 200000 },
 	{ "gpt-4.1", 1047576 },
 	{ "gpt-4o", 128000 },
+	/*
+	 * platform.openai.com/docs/models/gpt-5: 400,000 context, 128,000
+	 * max output tokens (gpt-5, -mini, -nano and gpt-5-codex alike).
+	 */
+	{ "gpt-5", 400000 },
 };
 #define CONTEXT_DEFAULT_WINDOW	128000
 

@@ -52,8 +52,8 @@ struct context_options {
 
 /*
  * The context window of model in tokens, from a small table: claude-*
- * 200000, gpt-4.1* 1047576, gpt-4o* 128000, anything else (NULL too)
- * 128000.  Static data, no errors.
+ * 200000, gpt-4.1* 1047576, gpt-4o* 128000, gpt-5* 400000, anything
+ * else (NULL too) 128000.  Static data, no errors.
  */
 int64_t	 context_window_for(const char *model);
 

@@ -24,6 +24,7 @@ static const char *block_type_names[] = {
 	[BLOCK_REDACTED_THINKING] = "redacted_thinking",
 	[BLOCK_TOOL_USE] = "tool_use",
 	[BLOCK_TOOL_RESULT] = "tool_result",
+	[BLOCK_REASONING] = "reasoning",
 };
 
 void
@@ -273,6 +274,14 @@ conv_message_to_json(const struct message *m)
 				json_object_set_new(jb, "is_error",
 				    json_true());
 			break;
+		case BLOCK_REASONING:
+			/* The item, so resume and fork send it again. */
+			if (b->text != NULL && *b->text != '\0')
+				json_object_set_new(jb, "summary",
+				    json_string(b->text));
+			json_object_set(jb, "item", b->input != NULL ?
+			    b->input : json_object());
+			break;
 		}
 		json_array_append_new(blocks, jb);
 	}
@@ -325,6 +334,13 @@ conv_message_from_json(json_t *j, struct message *m, char **cause)
 			    conv_json_str(jb, "tool_use_id"),
 			    s != NULL ? s : "",
 			    json_is_true(json_object_get(jb, "is_error")));
+		} else if (strcmp(type, "reasoning") == 0) {
+			if (!json_is_object(json_object_get(jb, "item")))
+				goto bad;
+			b = message_add_block(m, BLOCK_REASONING);
+			s = conv_json_str(jb, "summary");
+			b->text = xstrdup(s != NULL ? s : "");
+			b->input = json_deep_copy(json_object_get(jb, "item"));
 		} else
 			goto bad;
 	}

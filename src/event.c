@@ -154,6 +154,18 @@ static const struct event_field ev_user_shell[] = {
 	FOPT("snapshot", EVF_STRING),	/* taken before it ran */
 	FEND
 };
+static const struct event_field ev_hook[] = {
+	F("hook_event", EVF_STRING),	/* PreToolUse, Stop, ... */
+	F("command", EVF_STRING),
+	F("exit_status", EVF_INTEGER),	/* -1: killed, not started */
+	F("duration_ms", EVF_INTEGER),
+	/* ok, block, deny, ask, allow, stop, error, timeout, cancelled */
+	F("decision", EVF_STRING),
+	FOPT("matcher", EVF_STRING),
+	FOPT("source", EVF_STRING),	/* the config file */
+	FOPT("tool_use_id", EVF_STRING),
+	FEND
+};
 static const struct event_field ev_todo[] = {
 	F("id", EVF_STRING),		/* the todo_write call */
 	F("todos", EVF_ARRAY),		/* {content, status, activeForm?} */
@@ -193,6 +205,7 @@ const struct event_kind event_table[EV__COUNT] = {
 	[EV_USER_SHELL] = { .name = "user_shell", .fields = ev_user_shell,
 	    .flags = EVK_LOAD|EVK_LOAD_WHOLE },
 	[EV_TODO] = { .name = "todo", .fields = ev_todo },
+	[EV_HOOK] = { .name = "hook", .fields = ev_hook },
 };
 
 static int	event_field_ok(const struct event_field *, const json_t *);

@@ -47,6 +47,7 @@ enum event_type {
 	EV_MCP,			/* an MCP server: ready, failed, a log */
 	EV_USER_SHELL,		/* the user's !command ran */
 	EV_TODO,		/* the model's todo list changed */
+	EV_HOOK,		/* a hook command ran (hook.h) */
 	EV__COUNT
 };
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "mcp-oauth.h"
 #include "session.h"
 #include "snapshot.h"
 #include "utf8.h"
@@ -324,6 +325,7 @@ headless_run(const char *root, const char *cwd, struct config *cfg,
 
 	memset(&h, 0, sizeof h);
 	h.fmt = fmt;
+	mcp_oauth_print = 1;	/* no TUI: a login URL goes to stderr */
 	buf_init(&h.last_text, 0);
 	if (!config_provider_configured(cfg)) {
 		fprintf(stderr, "agentos: %s\n", config_provider_help());

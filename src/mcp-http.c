@@ -12,6 +12,7 @@
 #include "agentos.h"
 #include "jsonrpc.h"
 #include "mcp-http.h"
+#include "mcp-oauth.h"
 #include "sse.h"
 #include "banned.h"
 
@@ -33,6 +34,8 @@
 #define MCP_HTTP_MAX_SESSION	1024	/* bytes of a session id */
 #define MCP_HTTP_MAX_ERRTEXT	200	/* bytes of an error body shown */
 #define MCP_HTTP_REINIT_ID	"agentos-reinitialize"
+/* Authorizations in a row that did not get a request through. */
+#define MCP_HTTP_MAX_AUTHS	3
 
 enum mcp_http_kind {
 	MCP_HTTP_POST,		/* one message */
@@ -60,6 +63,8 @@ struct mcp_http_xfer {
 	int			 had_session;	/* sent with Mcp-Session-Id */
 	int			 tries;		/* sends after a re-init */
 	int			 resumed;	/* now a GET with Last-Event-ID */
+	int			 had_bearer;	/* sent with our token */
+	unsigned int		 gen;		/* of that token */
 	long			 status;
 	int			 sse;
 	int			 got_response;
@@ -97,6 +102,14 @@ struct mcp_http {
 	int				 listening;	/* GET stream open */
 	unsigned int			 reinits;
 	long				 post_status;	/* before legacy */
+	int				 oauth_on;	/* mcp_http_set_oauth() */
+	struct mcp_oauth_conf		*oauth;
+	struct mcp_oauth_flow		*flow;		/* authorizing */
+	char				*bearer;	/* a secret */
+	unsigned int			 auths;		/* in a row */
+	unsigned int			 gen;		/* tokens got */
+	void				(*login_cb)(void *, const char *);
+	void				*login_arg;
 	struct loop_timer		*kick;
 	struct mcp_http_xfer		*listen;
 	struct mcp_http_xfer		*legacy_x;
@@ -134,6 +147,15 @@ static void	mcp_http_queue(struct mcp_http_xfer *);
 static void	mcp_http_kick_cb(void *);
 static void	mcp_http_abandon(struct mcp_http *, json_t *);
 static int	mcp_http_same_origin(const char *, const char *);
+static void	mcp_http_oauth_url(void *, const char *);
+static void	mcp_http_oauth_done(void *, const char *, const char *);
+static int	mcp_http_oauth_challenge(struct mcp_http_xfer *,
+		    const struct http_response_info *);
+
+static const struct mcp_oauth_cb mcp_http_oauth_cb = {
+	.url = mcp_http_oauth_url,
+	.done = mcp_http_oauth_done,
+};
 
 static const struct jsonrpc_transport mcp_http_transport = {
 	.name = "mcp-http",
@@ -289,11 +311,12 @@ mcp_http_delete(struct mcp_http *h)
 	struct mcp_http_delete		*d;
 	const char			**v;
 	char				*sid, *ver = NULL, *cause = NULL;
+	char				*bearer = NULL;
 	size_t				 n = 0, i;
 
 	if (h->session == NULL || h->legacy)
 		return;
-	v = xcalloc(h->nheaders + 2, sizeof *v);
+	v = xcalloc(h->nheaders + 3, sizeof *v);
 	sid = xasprintf("Mcp-Session-Id: %s", h->session);
 	v[n++] = sid;
 	if (h->version != NULL) {
@@ -302,6 +325,10 @@ mcp_http_delete(struct mcp_http *h)
 	}
 	for (i = 0; i < h->nheaders && n < h->nheaders + 2; i++)
 		v[n++] = h->headers[i];
+	if (h->bearer != NULL) {
+		bearer = xasprintf("Authorization: Bearer %s", h->bearer);
+		v[n++] = bearer;
+	}
 	d = xcalloc(1, sizeof *d);
 	d->req = http_request("DELETE", h->url, v, n, NULL, 0, &cbs, d,
 	    &cause);
@@ -313,6 +340,10 @@ mcp_http_delete(struct mcp_http *h)
 	}
 	free(sid);
 	free(ver);
+	if (bearer != NULL) {
+		explicit_bzero(bearer, strlen(bearer));
+		free(bearer);
+	}
 	free(v);
 }
 
@@ -362,6 +393,8 @@ mcp_http_free(void *targ)
 	if (h->dead)
 		return;
 	h->dead = 1;
+	mcp_oauth_cancel(h->flow);
+	h->flow = NULL;
 	loop_timer_cancel(h->kick);
 	h->kick = NULL;
 	TAILQ_FOREACH(x, &h->xfers, entry) {
@@ -395,6 +428,10 @@ mcp_http_free_cb(void *arg)
 		free(h->headers[i]);
 	}
 	free(h->headers);
+	if (h->bearer != NULL)
+		explicit_bzero(h->bearer, strlen(h->bearer));
+	free(h->bearer);
+	mcp_oauth_conf_free(h->oauth);
 	free(h->name);
 	free(h->url);
 	free(h->post_url);
@@ -567,7 +604,8 @@ mcp_http_send(void *targ, const char *body, size_t len, char **cause)
 		mcp_http_abandon(h, json_object_get(json_object_get(j,
 		    "params"), "requestId"));
 	json_decref(j);
-	if (h->reiniting || (h->legacy && h->post_url == NULL)) {
+	if (h->reiniting || h->flow != NULL ||
+	    (h->legacy && h->post_url == NULL)) {
 		mcp_http_park(x);
 		return (0);
 	}
@@ -660,7 +698,7 @@ mcp_http_start(struct mcp_http_xfer *x, char **cause)
 {
 	struct mcp_http	*h = x->h;
 	const char	*v[8 + 64], *url, *method;
-	char		*sid = NULL, *ver = NULL, *last = NULL;
+	char		*sid = NULL, *ver = NULL, *last = NULL, *bearer = NULL;
 	size_t		 n = 0, i;
 	int		 get = x->kind != MCP_HTTP_POST || x->resumed;
 
@@ -689,6 +727,13 @@ mcp_http_start(struct mcp_http_xfer *x, char **cause)
 		last = xasprintf("Last-Event-ID: %s", x->last_id);
 		v[n++] = last;
 	}
+	if (h->bearer != NULL) {
+		/* MCP "Access Token Usage": on every request. */
+		bearer = xasprintf("Authorization: Bearer %s", h->bearer);
+		v[n++] = bearer;
+	}
+	x->had_bearer = h->bearer != NULL;
+	x->gen = h->gen;
 	for (i = 0; i < h->nheaders && n < nitems(v); i++)
 		v[n++] = h->headers[i];
 	/* A new response: forget the last one's state. */
@@ -708,6 +753,10 @@ mcp_http_start(struct mcp_http_xfer *x, char **cause)
 	free(sid);
 	free(ver);
 	free(last);
+	if (bearer != NULL) {
+		explicit_bzero(bearer, strlen(bearer));
+		free(bearer);
+	}
 	return (x->req != NULL ? 0 : -1);
 }
 
@@ -719,7 +768,7 @@ mcp_http_listen(struct mcp_http *h)
 	char			*cause = NULL;
 
 	if (h->listen != NULL || h->no_get || h->legacy || h->dead ||
-	    h->reiniting)
+	    h->reiniting || h->flow != NULL)
 		return;
 	x = mcp_http_xfer_new(h, MCP_HTTP_LISTEN, NULL, 0);
 	h->listen = x;
@@ -1153,6 +1202,130 @@ mcp_http_auth_scheme(const char *www)
 	return (xstrndup(www, n));
 }
 
+int
+mcp_http_set_oauth(struct jsonrpc *rpc, const struct mcp_oauth_conf *conf,
+    void (*login_cb)(void *, const char *), void *arg)
+{
+	struct mcp_http	*h = mcp_http_of(rpc);
+	size_t		 i;
+
+	if (h == NULL)
+		return (-1);
+	/* The user's own Authorization header wins: no OAuth then. */
+	for (i = 0; i < h->nheaders; i++) {
+		if (strncasecmp(h->headers[i], "Authorization:", 14) == 0)
+			return (0);
+	}
+	h->oauth_on = 1;
+	mcp_oauth_conf_free(h->oauth);
+	h->oauth = mcp_oauth_conf_copy(conf);
+	h->login_cb = login_cb;
+	h->login_arg = arg;
+	if (h->bearer == NULL)
+		h->bearer = mcp_oauth_token(h->url);
+	return (0);
+}
+
+const char *
+mcp_http_login_url(struct jsonrpc *rpc)
+{
+	struct mcp_http	*h = mcp_http_of(rpc);
+
+	return (h != NULL ? mcp_oauth_flow_url(h->flow) : NULL);
+}
+
+/* The flow has a URL for the user's browser. */
+static void
+mcp_http_oauth_url(void *arg, const char *url)
+{
+	struct mcp_http	*h = arg;
+
+	if (h->login_cb != NULL)
+		h->login_cb(h->login_arg, url);
+}
+
+/* The flow ended: go on with the token, or fail what waited for it. */
+static void
+mcp_http_oauth_done(void *arg, const char *token, const char *error)
+{
+	struct mcp_http		*h = arg;
+	struct mcp_http_xfer	*x;
+
+	h->flow = NULL;
+	if (h->dead)
+		return;
+	if (h->login_cb != NULL)
+		h->login_cb(h->login_arg, NULL);
+	if (token != NULL) {
+		if (h->bearer != NULL)
+			explicit_bzero(h->bearer, strlen(h->bearer));
+		free(h->bearer);
+		h->bearer = xstrdup(token);
+		h->gen++;
+		mcp_http_unpark(h);
+		return;
+	}
+	if (!h->answered) {
+		mcp_http_die(h, error);
+		return;
+	}
+	while (!h->dead && (x = TAILQ_FIRST(&h->parked)) != NULL)
+		mcp_http_fail(x, JSONRPC_E_CLOSED, error);
+}
+
+/*
+ * A 401, or a 403 with error="insufficient_scope" (MCP "Scope Challenge
+ * Handling"): park x and authorize (once for every request that meets
+ * it), at most MCP_HTTP_MAX_AUTHS times in a row.  Nonzero when x was
+ * taken care of.
+ */
+static int
+mcp_http_oauth_challenge(struct mcp_http_xfer *x,
+    const struct http_response_info *info)
+{
+	struct mcp_http	*h = x->h;
+	const char	*www = http_header_get(info, "www-authenticate");
+	char		*err, *msg;
+	int		 scope;
+
+	if (!h->oauth_on || (info->status != 401 && info->status != 403))
+		return (0);
+	err = mcp_oauth_www_param(www, "error");
+	scope = err != NULL && strcmp(err, "insufficient_scope") == 0;
+	free(err);
+	if (info->status == 403 && !scope)
+		return (0);
+	if (x->kind == MCP_HTTP_LISTEN) {
+		/* The GET stream opens again once authorized. */
+		mcp_http_xfer_free(x);
+		return (1);
+	}
+	if (h->flow == NULL && h->auths >= MCP_HTTP_MAX_AUTHS) {
+		msg = xasprintf("server %s: HTTP %ld%s after %u "
+		    "authorizations: giving up", h->name, info->status,
+		    scope ? " (insufficient_scope)" : "", h->auths);
+		if (!h->answered) {
+			mcp_http_xfer_free(x);
+			mcp_http_die(h, msg);
+		} else
+			mcp_http_fail(x, JSONRPC_INTERNAL_ERROR, msg);
+		free(msg);
+		return (1);
+	}
+	/* x goes again with the new token, not as a resumed stream. */
+	x->resumed = 0;
+	mcp_http_park(x);
+	if (h->flow == NULL && x->gen == h->gen) {
+		h->auths++;
+		log_debug("mcp-http: %s: HTTP %ld: authorizing", h->name,
+		    info->status);
+		h->flow = mcp_oauth_start(h->name, h->url, info->status, www,
+		    h->oauth, &mcp_http_oauth_cb, h);
+	} else if (h->flow == NULL)
+		mcp_http_unpark(h);
+	return (1);
+}
+
 /* A transfer ended: what its status means for the exchange. */
 static void
 mcp_http_done_cb(void *arg, const struct http_response_info *info)
@@ -1177,12 +1350,13 @@ mcp_http_done_cb(void *arg, const struct http_response_info *info)
 	    info->error != NULL ? ": " : "",
 	    info->error != NULL ? info->error : "");
 
+	if (mcp_http_oauth_challenge(x, info))
+		return;
 	if (status == 401) {
 		t = mcp_http_auth_scheme(http_header_get(info,
 		    "www-authenticate"));
-		msg = xasprintf("server %s needs OAuth (not supported yet): "
-		    "HTTP 401%s%s", h->name, *t != '\0' ?
-		    ", WWW-Authenticate: " : "", t);
+		msg = xasprintf("server %s needs OAuth: HTTP 401%s%s",
+		    h->name, *t != '\0' ? ", WWW-Authenticate: " : "", t);
 		free(t);
 		mcp_http_xfer_free(x);
 		mcp_http_die(h, msg);
@@ -1215,6 +1389,9 @@ mcp_http_done_cb(void *arg, const struct http_response_info *info)
 	if (status >= 200 && status <= 299) {
 		if (x->kind == MCP_HTTP_POST && !x->resumed)
 			h->answered = 1;
+		if (x->kind == MCP_HTTP_POST && x->had_bearer && !x->is_init &&
+		    x->id != NULL)
+			h->auths = 0;	/* the token works */
 		if (x->kind == MCP_HTTP_LEGACY) {
 			msg = xasprintf("server %s: the SSE stream ended%s%s",
 			    h->name, info->error != NULL ? ": " : "",

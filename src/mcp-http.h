@@ -58,13 +58,31 @@ struct jsonrpc_options;
  * again (the caller's, as first sent), then notifications/initialized,
  * and re-sends the request once; if that fails too the request fails
  * with JSONRPC_E_SESSION.  A 401 closes the endpoint with "server NAME
- * needs OAuth (not supported yet)".
+ * needs OAuth" unless mcp_http_set_oauth() enabled it.
  */
 int	 mcp_http_open(const char *name, const char *url,
 	    const char *const *headers, size_t nheaders,
 	    const struct jsonrpc_options *opts,
 	    const struct jsonrpc_handlers *handlers, void *arg,
 	    struct jsonrpc **rpcp, char **cause);
+/*
+ * Authorize with OAuth (mcp-oauth.h) when the server asks: a 401, or a
+ * 403 with error="insufficient_scope", parks the request (and those sent
+ * meanwhile), runs the flow, and sends them again with Authorization:
+ * Bearer; a stored token is sent from the first request on.  conf (may
+ * be NULL) is copied.  login_cb (may be NULL) is called with the
+ * authorization URL for the user (borrowed) while the flow waits for the
+ * browser, and with NULL when the flow ended.  Not enabled when the
+ * user's headers carry an Authorization of their own.  Without this a
+ * 401 closes the endpoint with "server NAME needs OAuth".  0, or -1 when
+ * rpc is not HTTP.
+ */
+struct mcp_oauth_conf;
+int	 mcp_http_set_oauth(struct jsonrpc *rpc,
+	    const struct mcp_oauth_conf *conf,
+	    void (*login_cb)(void *, const char *), void *arg);
+/* The authorization URL while a flow waits for the user (borrowed). */
+const char *mcp_http_login_url(struct jsonrpc *rpc);
 /*
  * End the session (a DELETE with its id, in the background) and free rpc,
  * as jsonrpc_free(); jsonrpc_free() alone does the same.  NULL is fine.

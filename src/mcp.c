@@ -21,6 +21,7 @@
 #include "jsonrpc.h"
 #include "mcp.h"
 #include "mcp-http.h"
+#include "mcp-oauth.h"
 #include "options.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -72,6 +73,8 @@ struct mcp_server {
 	int			 dying;		/* failing: add stderr */
 	unsigned int		 logs;		/* log messages recorded */
 	char			*closed_why;	/* the pipe closed: why */
+	char			*login_url;	/* OAuth waits for the user */
+	int			 open_login;	/* the user asked: browse */
 	struct loop_timer	*close_timer;	/* waiting for the exit */
 };
 
@@ -123,6 +126,7 @@ static void	mcp_prompts_gone(struct mcp_server *);
 static void	mcp_prompts_forget(struct mcp_manager *);
 static void	mcp_event(struct mcp_manager *, json_t *);
 static void	mcp_prompts_list(struct mcp_server *, const char *);
+static void	mcp_login_url_cb(void *, const char *);
 
 static const struct jsonrpc_handlers mcp_rpc_handlers = {
 	.request = mcp_rpc_request,
@@ -181,6 +185,7 @@ mcp_server_conf_release(struct mcp_server_conf *s)
 	mcp_strv_free(s->env, s->nenv);
 	free(s->url);
 	mcp_strv_free(s->headers, s->nheaders);
+	mcp_oauth_conf_free(s->oauth);
 	free(s->error);
 	memset(s, 0, sizeof *s);
 }
@@ -364,6 +369,12 @@ mcp_conf_entry(struct mcp_server_conf *s, json_t *e, char **why)
 		hdr = xasprintf("%s: %s", key, str);
 		mcp_conf_push(&s->headers, &s->nheaders, hdr, &err);
 		free(hdr);
+	}
+	/* OAuth (mcp-oauth.h): a pre-registered client, scopes. */
+	if (mcp_oauth_conf_parse(json_object_get(e, "oauth"), &s->oauth,
+	    why) != 0) {
+		free(err);
+		return (-1);
 	}
 	s->error = err;
 	return (0);
@@ -607,6 +618,10 @@ mcp_manager_create(const char *root, const struct config *cfg)
 	struct mcp_server	*s;
 	size_t			 i;
 
+	if (getenv("AGENTOS_MCP_OAUTH_AUTO") != NULL &&
+	    strcmp(getenv("AGENTOS_MCP_OAUTH_AUTO"), "1") == 0)
+		mcp_oauth_auto = 1;	/* tests only (mcp-oauth.h) */
+	mcp_oauth_cimd_url = options_get(cfg)->mcp.oauth_client_metadata_url;
 	m->root = xstrdup(root);
 	m->cfg = cfg;
 	m->rpc_opts.max_message = MCP_MAX_MESSAGE;
@@ -975,6 +990,10 @@ mcp_wait_timeout(void *arg)
 	struct mcp_manager	*m = arg;
 
 	m->wait_timer = NULL;
+	/* A release already queued would fire after m is gone. */
+	if (m->wait_fire != NULL)
+		loop_timer_cancel(m->wait_fire);
+	m->wait_fire = NULL;
 	log_debug("mcp: the first request stops waiting for servers");
 	mcp_wait_go(m);
 }
@@ -1068,6 +1087,10 @@ mcp_status(struct mcp_manager *m, struct buf *out)
 			    s->info : "");
 		if (s->reason != NULL && s->state != MCP_READY)
 			buf_addf(out, " (%s)", s->reason);
+		if (s->login_url != NULL)
+			buf_addf(out, ", needs login (/mcp login %s, or agentos "
+			    "mcp login %s)\n  login: open %s", s->conf->name,
+			    s->conf->name, s->login_url);
 		buf_addf(out, "\n  %s %s%s\n", s->conf->type, s->conf->http ?
 		    s->conf->url : s->conf->command, s->conf->project ?
 		    " [project]" : "");
@@ -1134,6 +1157,37 @@ mcp_reconnect(struct mcp_manager *m, const char *name, char **cause)
 	mcp_server_start(s);
 	mcp_changed(m);
 	return (0);
+}
+
+int
+mcp_login(struct mcp_manager *m, const char *name, int login, char **cause)
+{
+	struct mcp_server	*s;
+
+	if ((s = mcp_server_find(m, name, cause)) == NULL)
+		return (-1);
+	if (!s->conf->http) {
+		*cause = xasprintf("MCP server %s is not an HTTP server: no "
+		    "OAuth", name);
+		return (-1);
+	}
+	if (login && s->login_url != NULL) {
+		/* A flow waits for the browser: open it. */
+		s->open_login = 1;
+		if (mcp_oauth_browse(s->login_url) != 0) {
+			*cause = xasprintf("xdg-open could not be started: "
+			    "open %s", s->login_url);
+			return (-1);
+		}
+		return (0);
+	}
+	if (mcp_oauth_logout(s->conf->url, cause) < 0)
+		return (-1);
+	if (!login)
+		return (mcp_disable(m, name, cause) != 0 ? -1 : 0);
+	/* A new login: the flow's URL is opened once it is known. */
+	s->open_login = 1;
+	return (mcp_reconnect(m, name, cause));
 }
 
 int
@@ -1208,6 +1262,39 @@ mcp_connect_http(const struct mcp_server_conf *conf,
 	return (0);
 }
 
+/*
+ * OAuth waits for the user's browser (url), or no longer (NULL): the
+ * /mcp view and "agentos mcp list" show it; without the TUI it is
+ * printed (mcp_oauth_print).
+ */
+static void
+mcp_login_url_cb(void *arg, const char *url)
+{
+	struct mcp_server	*s = arg;
+
+	free(s->login_url);
+	s->login_url = url != NULL ? xstrdup(url) : NULL;
+	if (url != NULL && mcp_oauth_print)
+		fprintf(stderr, "agentos: server %s needs login: open %s\n",
+		    s->conf->name, url);
+	if (url != NULL && (mcp_oauth_open || s->open_login) &&
+	    mcp_oauth_browse(url) != 0 && mcp_oauth_print)
+		fprintf(stderr, "agentos: xdg-open could not be started\n");
+	mcp_changed(s->m);
+}
+
+const char *
+mcp_login_url(struct mcp_manager *m, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; m != NULL && i < m->n; i++) {
+		if (strcmp(m->v[i]->conf->name, name) == 0)
+			return (m->v[i]->login_url);
+	}
+	return (NULL);
+}
+
 /* Move s's tools to the retired list (a running call may hold one). */
 static void
 mcp_server_retire_tools(struct mcp_server *s)
@@ -1252,6 +1339,7 @@ mcp_server_start(struct mcp_server *s)
 			free(cause);
 			return;
 		}
+		mcp_http_set_oauth(s->rpc, c->oauth, mcp_login_url_cb, s);
 	} else {
 		argv = xcalloc(c->nargs + 2, sizeof *argv);
 		argv[0] = c->command;
@@ -1367,6 +1455,8 @@ mcp_server_stop(struct mcp_server *s)
 	s->close_timer = NULL;
 	free(s->closed_why);
 	s->closed_why = NULL;
+	free(s->login_url);
+	s->login_url = NULL;
 }
 
 /* The last line of s's stderr, or NULL (borrowed). */

@@ -38,6 +38,7 @@ struct config;
 struct jsonrpc;
 struct jsonrpc_handlers;
 struct mcp_manager;
+struct mcp_oauth_conf;
 struct mcp_server;
 struct tool_entry;
 
@@ -70,6 +71,7 @@ struct mcp_server_conf {
 	char		*url;		/* http */
 	char		**headers;	/* "Name: value", NULL-terminated */
 	size_t		 nheaders;
+	struct mcp_oauth_conf *oauth;	/* http: "oauth", or NULL */
 	char		*error;		/* set: the entry is unusable (why) */
 };
 
@@ -199,6 +201,16 @@ void	 mcp_status(struct mcp_manager *m, struct buf *out);
  */
 int	 mcp_reconnect(struct mcp_manager *m, const char *name, char **cause);
 int	 mcp_disable(struct mcp_manager *m, const char *name, char **cause);
+/*
+ * OAuth (mcp-oauth.h), on the user's request.  login: open the waiting
+ * flow's authorization URL in the browser, or forget the stored tokens
+ * and reconnect, opening the new flow's URL once known.  logout (login
+ * 0): forget the tokens and client registration and stop the server for
+ * the session.  0, or -1 with cause (no such server, not HTTP, the token
+ * file, xdg-open).
+ */
+int	 mcp_login(struct mcp_manager *m, const char *name, int login,
+	    char **cause);
 const char *mcp_state_name(enum mcp_state st);
 
 /*
@@ -295,5 +307,11 @@ unsigned int mcp_call_timeout(struct mcp_server *s);
  * cancellation of call id (a timeout, the user).
  */
 void	 mcp_server_cancel_reason(struct mcp_server *s, const char *reason);
+
+/*
+ * The authorization URL (borrowed) of server name while its OAuth login
+ * waits for the user's browser (mcp-oauth.h), or NULL.
+ */
+const char *mcp_login_url(struct mcp_manager *m, const char *name);
 
 #endif /* MCP_H */

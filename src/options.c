@@ -69,7 +69,8 @@ const struct option_entry options_table[] = {
 	/* --- core: provider, model, turn */
 	{ .key = "provider", .type = OPTION_STRING, CFG(provider),
 	  .def = "\"anthropic\"", .env = "AGENTOS_PROVIDER",
-	  .help = "anthropic or openai (OpenAI-compatible servers)" },
+	  .help = "anthropic, openai (Chat Completions and compatible "
+	  "servers) or openai-responses" },
 	{ .key = "model", .type = OPTION_STRING, CFG(model),
 	  .env = "AGENTOS_MODEL",
 	  .help = "model name (default: the provider's)" },
@@ -203,6 +204,12 @@ const struct option_entry options_table[] = {
 	  .check = policy_rule_check, .flags = OPTION_MERGE,
 	  .help = "rules of calls refused in every mode, bypass too" },
 	/* --- end permission rules */
+	/* --- hooks (issue 10) */
+	{ .key = "hooks", .type = OPTION_JSON, OPT(hooks),
+	  .flags = OPTION_GRANTS|OPTION_MERGE, .help = "Claude Code's hooks: "
+	  "EVENT to [{matcher, hooks: [{type: command, command, timeout}]}]; "
+	  "the user's and a trusted project's are merged" },
+	/* --- end hooks */
 	/* --- mcp (issue 13) */
 	{ .key = "mcp.servers", .type = OPTION_JSON, OPT(mcp.servers),
 	  .flags = OPTION_GRANTS, .help = "MCP servers as .mcp.json's "
@@ -219,6 +226,10 @@ const struct option_entry options_table[] = {
 	  OPT(mcp.tool_search_percent), .def = "10", .min = 0, .max = 100,
 	  .help = "past this share of the context window, server tools are "
 	  "found through mcp_tool_search (100: never)" },
+	{ .key = "mcp.oauth_client_metadata_url", .type = OPTION_STRING,
+	  OPT(mcp.oauth_client_metadata_url), .flags = OPTION_GRANTS,
+	  .help = "the https URL of agentos's OAuth Client ID Metadata "
+	  "Document, the client id for servers that support it" },
 	/* --- end mcp */
 	/* --- ui */
 	{ .key = "trace.endpoint", .type = OPTION_STRING,
@@ -373,6 +384,8 @@ static int	options_value(const struct options_ctx *,
 		    const struct option_entry *, const char *, void *,
 		    json_t *, char **);
 static int	options_key_index(const char *);
+static int	options_json_merge(const struct options_ctx *, const char *,
+		    void *, json_t *, char **);
 static int	options_bind(const struct options_ctx *, const char *,
 		    json_t *, char **);
 static struct lsp_server_option *options_server(const struct options_ctx *,
@@ -822,6 +835,8 @@ options_value(const struct options_ctx *ctx, const struct option_entry *e,
 		buf_release(&bad);
 		break;
 	case OPTION_JSON:
+		if (e->flags & OPTION_MERGE)
+			return (options_json_merge(ctx, key, p, v, why));
 		json_decref(*(json_t **)p);
 		*(json_t **)p = json_incref(v);
 		break;
@@ -833,6 +848,58 @@ options_value(const struct options_ctx *ctx, const struct option_entry *e,
 	case OPTION_SERVERS:
 		fatalx("%s: not a plain value", key);
 	}
+	return (0);
+}
+
+/*
+ * An OPTION_MERGE JSON object of lists ("hooks": event name to matcher
+ * groups): a later file's lists are added to the earlier ones, and each
+ * group (an object) remembers the file it came from as "source".
+ */
+static int
+options_json_merge(const struct options_ctx *ctx, const char *key, void *p,
+    json_t *v, char **why)
+{
+	struct option_source	 src;
+	json_t			**old = p, *list, *g, *c;
+	const char		*k;
+	char			*where;
+	size_t			 i;
+
+	if (json_is_null(v)) {
+		json_decref(*old);
+		*old = NULL;
+		return (0);
+	}
+	if (!json_is_object(v)) {
+		*why = xasprintf("%s: not an object", key);
+		return (-1);
+	}
+	json_object_foreach(v, k, list) {
+		if (!json_is_array(list)) {
+			*why = xasprintf("%s.%s: not a list", key, k);
+			return (-1);
+		}
+	}
+	src.origin = ctx->origin;
+	src.where = (char *)ctx->where;
+	where = options_source_text(&src);
+	if (*old == NULL || !json_is_object(*old)) {
+		json_decref(*old);
+		*old = json_object();
+	}
+	json_object_foreach(v, k, list) {
+		if (json_object_get(*old, k) == NULL)
+			json_object_set_new(*old, k, json_array());
+		json_array_foreach(list, i, g) {
+			c = json_deep_copy(g);
+			if (json_is_object(c))
+				json_object_set_new(c, "source",
+				    json_string(where));
+			json_array_append_new(json_object_get(*old, k), c);
+		}
+	}
+	free(where);
 	return (0);
 }
 
@@ -1264,6 +1331,7 @@ options_free(struct options *o)
 		options_strv_free(&o->permissions.rules[i]);
 	json_decref(o->budget.prices);
 	json_decref(o->mcp.servers);
+	json_decref(o->hooks);
 	for (i = 0; i < o->nlsp_servers; i++) {
 		options_server_release(&o->lsp_servers[i]);
 		options_src_release(&o->server_src[i]);

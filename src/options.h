@@ -94,6 +94,7 @@ struct mcp_options {
 	unsigned int		 call_timeout_ms; /* (120000) tools/call */
 	int			 tool_search_percent; /* (10) of the window
 					   the definitions may take */
+	char			*oauth_client_metadata_url; /* CIMD, or NULL */
 };
 
 /* Where a value came from, lowest precedence first. */
@@ -126,6 +127,7 @@ struct options {
 	struct sandbox_options	 sandbox;	/* "sandbox.*" */
 	struct permissions_options permissions;	/* "permissions.*" */
 	struct mcp_options	 mcp;		/* "mcp.*" */
+	json_t			*hooks;		/* "hooks" (hook.h), or NULL */
 
 	struct option_source	*src;		/* one per options_table row */
 	struct option_source	 key_src[OPTION_KEYS_MAX];
@@ -191,7 +193,8 @@ struct option_entry {
 					   and keys go, what runs, what is
 					   approved; an untrusted project's
 					   config must not set it (issue 12) */
-#define OPTION_MERGE	0x4		/* OPTION_STRINGS: a later file adds
+#define OPTION_MERGE	0x4		/* OPTION_STRINGS (OPTION_JSON: an
+					   object of lists): a later file adds
 					   to the list instead of replacing
 					   it */
 	const char		*help;	/* one line */

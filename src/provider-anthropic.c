@@ -143,6 +143,8 @@ anthropic_message(const struct message *m)
 					json_object_set_new(jb, "is_error",
 					    json_true());
 				break;
+			case BLOCK_REASONING:
+				break;	/* OpenAI's; Anthropic has no use */
 			}
 			if (jb != NULL)
 				json_array_append_new(content, jb);
@@ -483,6 +485,7 @@ anthropic_close(struct anthropic_dec *d, size_t i, int keep)
 			json_decref(input);
 			break;
 		case BLOCK_TOOL_RESULT:
+		case BLOCK_REASONING:
 			break;
 		}
 	}

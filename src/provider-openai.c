@@ -43,7 +43,6 @@ static int	openai_decoder_event(void *, const struct sse_event *,
 		    char **);
 static void	openai_decoder_end(void *);
 static void	openai_decoder_free(void *);
-static int	openai_parse_error(const char *, size_t, char **, char **);
 static void	openai_tool_delta(struct openai_dec *, json_t *, size_t);
 
 const struct provider_entry provider_openai = {
@@ -57,7 +56,7 @@ const struct provider_entry provider_openai = {
 	.decoder_event = openai_decoder_event,
 	.decoder_end = openai_decoder_end,
 	.decoder_free = openai_decoder_free,
-	.parse_error = openai_parse_error,
+	.parse_error = provider_openai_parse_error,
 };
 
 /* Append the messages for one conversation message m to msgs. */
@@ -103,6 +102,7 @@ openai_add_message(json_t *msgs, const struct message *m)
 			break;
 		case BLOCK_THINKING:
 		case BLOCK_REDACTED_THINKING:
+		case BLOCK_REASONING:
 			break;	/* Chat Completions has no place for them */
 		}
 	}
@@ -186,7 +186,19 @@ static int
 openai_build(const struct config *cfg, const struct model_request *req,
     struct provider_http *ph, char **cause)
 {
-	json_t		*body;
+	json_t	*body;
+	int	 rc;
+
+	body = provider_openai_body(cfg, req);
+	rc = provider_openai_http(cfg, "chat/completions", body, ph, cause);
+	json_decref(body);
+	return (rc);
+}
+
+int
+provider_openai_http(const struct config *cfg, const char *path,
+    json_t *body, struct provider_http *ph, char **cause)
+{
 	const char	*base;
 	size_t		 n;
 
@@ -196,7 +208,7 @@ openai_build(const struct config *cfg, const struct model_request *req,
 	n = strlen(base);
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	ph->url = xasprintf("%.*s/chat/completions", (int)n, base);
+	ph->url = xasprintf("%.*s/%s", (int)n, base, path);
 	ph->headers = xcalloc(3, sizeof *ph->headers);
 	if (cfg->api_key != NULL && *cfg->api_key != '\0')
 		ph->headers[ph->nheaders++] = xasprintf("Authorization: "
@@ -204,9 +216,7 @@ openai_build(const struct config *cfg, const struct model_request *req,
 	ph->headers[ph->nheaders++] = xstrdup("content-type: "
 	    "application/json");
 	ph->headers[ph->nheaders++] = xstrdup("accept: text/event-stream");
-	body = provider_openai_body(cfg, req);
 	ph->body = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
 	if (ph->body == NULL) {
 		provider_http_release(ph);
 		*cause = xstrdup("cannot encode the request (invalid UTF-8?)");
@@ -217,8 +227,8 @@ openai_build(const struct config *cfg, const struct model_request *req,
 }
 
 /* Type and message of an error object (or a top-level vLLM error). */
-static int
-openai_error_fields(json_t *e, char **type, char **message)
+int
+provider_openai_error_fields(json_t *e, char **type, char **message)
 {
 	const char	*t, *m;
 
@@ -241,8 +251,9 @@ openai_error_fields(json_t *e, char **type, char **message)
 	return (0);
 }
 
-static int
-openai_parse_error(const char *body, size_t len, char **type, char **message)
+int
+provider_openai_parse_error(const char *body, size_t len, char **type,
+    char **message)
 {
 	json_t	*j, *e;
 	int	 rc = -1;
@@ -255,9 +266,11 @@ openai_parse_error(const char *body, size_t len, char **type, char **message)
 	else
 		e = json_object_get(j, "error");
 	if (e != NULL)
-		rc = openai_error_fields(e, type, message);
-	else if (json_is_string(json_object_get(j, "message")))
-		rc = openai_error_fields(j, type, message);	/* old vLLM */
+		rc = provider_openai_error_fields(e, type, message);
+	else if (json_is_string(json_object_get(j, "message"))) {
+		/* Old vLLM: the error object at the top. */
+		rc = provider_openai_error_fields(j, type, message);
+	}
 	json_decref(j);
 	return (rc);
 }
@@ -294,8 +307,8 @@ openai_decoder_free(void *arg)
 }
 
 /* A call id unique in this process, for servers that send none. */
-static char *
-openai_synth_id(void)
+char *
+provider_openai_call_id(void)
 {
 	static unsigned int	n;
 
@@ -311,7 +324,7 @@ openai_decoder_end(void *arg)
 	struct response		*r = d->resp;
 	struct openai_call	*c;
 	json_t			*input;
-	size_t			 i, k;
+	size_t			 i;
 	char			*id;
 
 	/* Without [DONE] or a finish_reason the stream was cut short. */
@@ -324,26 +337,9 @@ openai_decoder_end(void *arg)
 		message_add_text(&r->msg, d->text.buf);
 	for (i = 0; i < d->ncalls; i++) {
 		c = &d->calls[i];
-		for (k = 0; k < c->args.len && strchr(" \t\r\n",
-		    c->args.buf[k]) != NULL; k++)
-			;
-		if (k == c->args.len)
-			input = json_object();
-		else {
-			input = conv_json_loadb(c->args.buf, c->args.len);
-			if (!json_is_object(input)) {
-				json_decref(input);
-				input = json_pack("{s:s%}",
-				    PROVIDER_INVALID_JSON, c->args.buf,
-				    c->args.len);
-				if (input == NULL)
-					input = json_pack("{s:s}",
-					    PROVIDER_INVALID_JSON,
-					    "(not UTF-8)");
-			}
-		}
+		input = provider_openai_tool_input(c->args.buf, c->args.len);
 		id = c->id != NULL && *c->id != '\0' ? xstrdup(c->id) :
-		    openai_synth_id();
+		    provider_openai_call_id();
 		message_add_tool_use(&r->msg, id, c->name ? c->name : "",
 		    input);
 		free(id);
@@ -355,6 +351,27 @@ openai_decoder_end(void *arg)
 	else if (r->stop == STOP_END_TURN && d->ncalls != 0)
 		r->stop = STOP_TOOL_USE;
 	r->complete = 1;
+}
+
+json_t *
+provider_openai_tool_input(const char *args, size_t len)
+{
+	json_t	*input;
+	size_t	 k;
+
+	for (k = 0; k < len && strchr(" \t\r\n", args[k]) != NULL; k++)
+		;
+	if (k == len)
+		return (json_object());
+	input = conv_json_loadb(args, len);
+	if (json_is_object(input))
+		return (input);
+	json_decref(input);
+	input = json_pack("{s:s%}", PROVIDER_INVALID_JSON, args, len);
+	if (input == NULL)
+		input = json_pack("{s:s}", PROVIDER_INVALID_JSON,
+		    "(not UTF-8)");
+	return (input);
 }
 
 /* Report the call's start once its name is known. */
@@ -442,7 +459,7 @@ openai_decoder_event(void *arg, const struct sse_event *ev, char **cause)
 		return (0);
 	}
 	if ((v = json_object_get(j, "error")) != NULL && !json_is_null(v)) {
-		if (openai_error_fields(v, &type, &message) != 0) {
+		if (provider_openai_error_fields(v, &type, &message) != 0) {
 			type = xstrdup("error");
 			message = xstrdup("error in stream");
 		}

@@ -28,6 +28,7 @@
 const struct provider_entry *provider_table[] = {
 	&provider_anthropic,
 	&provider_openai,
+	&provider_openai_responses,
 	NULL
 };
 

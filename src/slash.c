@@ -17,6 +17,7 @@
 #include "repomodel.h"
 #include "mcp.h"
 #include "policy.h"
+#include "hook.h"
 #include "banned.h"
 
 static void	slash_help(struct ui *, const char *);
@@ -59,6 +60,9 @@ static void	slash_mcp(struct ui *, const char *);
 static int	slash_mcp_prompt(struct ui *, const char *, size_t,
 		    const char *);
 /* --- end mcp: slash command prototypes */
+/* --- hooks: slash command prototypes (/hooks) */
+static void	slash_hooks(struct ui *, const char *);
+/* --- end hooks: slash command prototypes */
 
 const struct slash_entry slash_table[] = {
 	{ .name = "help", .args = "", .exec = slash_help,
@@ -128,10 +132,14 @@ const struct slash_entry slash_table[] = {
 	    "a session rule, or remove session rule N" },
 	/* --- end permission rules: slash commands */
 	/* --- mcp: slash commands (/mcp) */
-	{ .name = "mcp", .args = "[reconnect|disable NAME]",
+	{ .name = "mcp", .args = "[reconnect|disable|login|logout NAME]",
 	  .exec = slash_mcp, .help = "MCP servers; reconnect or disable "
 	    "one" },
 	/* --- end mcp: slash commands */
+	/* --- hooks: slash commands (/hooks) */
+	{ .name = "hooks", .args = "", .exec = slash_hooks,
+	  .help = "list the hooks in effect and the file each came from" },
+	/* --- end hooks: slash commands */
 	{ .name = NULL }
 };
 
@@ -632,6 +640,22 @@ slash_sandbox(struct ui *ui, const char *args)
 }
 /* --- end sandbox: /sandbox */
 
+/* --- hooks: /hooks */
+/* /hooks: the configured hooks, their files, and what trust holds back. */
+static void
+slash_hooks(struct ui *ui, const char *args)
+{
+	const json_t	*held = options_held(ui->cfg, NULL);
+	char		*text;
+
+	text = hook_list_text(options_get(ui->cfg)->hooks);
+	view_transcript_notice(ui, TE_NOTICE, "Hooks:\n%s%s", text,
+	    held != NULL && json_object_get(held, "hooks") != NULL ?
+	    "The project's hooks are held until the folder is trusted." : "");
+	free(text);
+}
+/* --- end hooks: /hooks */
+
 /* /todo: hide or show the todo list (the status bar still counts it). */
 static void
 slash_todo(struct ui *ui, const char *args)
@@ -752,9 +776,13 @@ slash_mcp(struct ui *ui, const char *args)
 		rc = mcp_reconnect(m, args + 10, &cause);
 	else if (strncmp(args, "disable ", 8) == 0)
 		rc = mcp_disable(m, args + 8, &cause);
+	else if (strncmp(args, "login ", 6) == 0)
+		rc = mcp_login(m, args + 6, 1, &cause);	/* OAuth */
+	else if (strncmp(args, "logout ", 7) == 0)
+		rc = mcp_login(m, args + 7, 0, &cause);
 	else if (*args != '\0') {
 		view_transcript_notice(ui, TE_ERROR, "usage: /mcp "
-		    "[reconnect|disable NAME]");
+		    "[reconnect|disable|login|logout NAME]");
 		return;
 	}
 	if (rc != 0) {

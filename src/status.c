@@ -224,8 +224,10 @@ status_draw(struct ui *ui, int y, int cols)
 		if (busy) {
 			/* How to stop keeps its room on narrow screens. */
 			k1 = ui_key_hint(ui, KEYM_EDITOR, KA_ED_STOP);
-			buf_addf(&stop, " %s working \xc2\xb7 %s to stop",
-			    spin[ui->spin % 8], k1);
+			/* A hook running (hook.h) says so instead. */
+			buf_addf(&stop, " %s %s \xc2\xb7 %s to stop",
+			    spin[ui->spin % 8], ui->hook_line != NULL ?
+			    ui->hook_line : "working", k1);
 			sw = utf8_strwidth(stop.buf, stop.len);
 			if (sw > cols - x) {
 				/* Narrow: the spinner and the key only. */

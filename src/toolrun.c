@@ -3,10 +3,13 @@
 #include <string.h>
 
 #include "agentos.h"
+#include "hook.h"
 #include "lsp.h"
+#include "options.h"
 #include "repomodel.h"
 #include "sandbox.h"
 #include "secret.h"
+#include "session.h"
 #include "toolrun.h"
 #include "workspace.h"
 #include "policy.h"
@@ -49,6 +52,10 @@ struct toolrun {
 	struct tool_ctx		*rerun_saved;	/* the call's own ctx */
 	struct sandbox		*rerun_sb;	/* with network, or NULL */
 	const char		*lsp_server;	/* its name (borrowed) */
+	int			 ask_rule;	/* policy: asked by a rule */
+	struct hook_run		*hook;		/* hook: Pre/PostToolUse */
+	struct hook_run		*notify;	/* Notification, not waited
+						   for */
 };
 
 static void	toolrun_run(struct toolrun *);
@@ -76,6 +83,10 @@ static enum toolrun_rc toolrun_mode_begin(struct toolrun *,
 static enum toolrun_rc toolrun_approve_begin(struct toolrun *,
 		    struct tool_call *);
 static void	toolrun_approve_cancel(struct toolrun *, struct tool_call *);
+static enum toolrun_rc toolrun_hook_begin(struct toolrun *,
+		    struct tool_call *);
+static enum toolrun_rc toolrun_hook_end(struct toolrun *, struct tool_call *);
+static void	toolrun_hook_cancel(struct toolrun *, struct tool_call *);
 static enum toolrun_rc toolrun_budget_begin(struct toolrun *,
 		    struct tool_call *);
 static void	toolrun_budget_cancel(struct toolrun *, struct tool_call *);
@@ -106,6 +117,8 @@ const struct toolrun_stage toolrun_stages[] = {
 	{ .name = "policy", .begin = toolrun_policy_begin },
 	{ .name = "sandbox", .begin = toolrun_sandbox_begin },
 	{ .name = "mode", .begin = toolrun_mode_begin },
+	{ .name = "hook", .begin = toolrun_hook_begin,
+	  .end = toolrun_hook_end, .cancel = toolrun_hook_cancel },
 	{ .name = "approve", .begin = toolrun_approve_begin,
 	  .cancel = toolrun_approve_cancel },
 	{ .name = "budget", .begin = toolrun_budget_begin,
@@ -153,6 +166,8 @@ toolrun_free(struct toolrun *tr)
 
 	if (tr->lsp_wait != NULL)
 		lsp_wait_cancel(tr->lsp_wait);
+	hook_run_free(tr->hook);
+	hook_run_free(tr->notify);
 	if (tr->tc != NULL && tr->tc->done == toolrun_exec_done)
 		tr->tc->done = NULL;
 	free(tr->protect);
@@ -183,7 +198,7 @@ toolrun_start(struct toolrun *tr, struct tool_call *tc, int turn)
 	tr->turn = turn;
 	tr->i = tr->begun = 0;
 	tr->ending = tr->waiting = tr->resumed = 0;
-	tr->ask = tr->approving = tr->unconfined = 0;
+	tr->ask = tr->approving = tr->unconfined = tr->ask_rule = 0;
 	free(tr->protect);
 	free(tr->ask_why);
 	tr->protect = tr->ask_why = NULL;
@@ -417,6 +432,7 @@ toolrun_policy_begin(struct toolrun *tr, struct tool_call *tc)
 		break;
 	case PERM_ASK_USER:
 		tr->ask = 1;
+		tr->ask_rule = v.rule != NULL;
 		free(tr->protect);
 		tr->protect = v.protect != NULL ? xstrdup(v.protect) : NULL;
 		free(tr->ask_why);
@@ -486,6 +502,220 @@ toolrun_mode_begin(struct toolrun *tr, struct tool_call *tc)
 	return (TOOLRUN_GO);
 }
 
+/* The hooks of ev for tc: the common spec (input borrowed). */
+static struct hook_run *
+toolrun_hook_run(struct toolrun *tr, const char *match, enum hook_event ev,
+    json_t *input, hook_done_cb done)
+{
+	const struct config	*cfg = workspace_config(tr->ws);
+	const struct options	*o = options_get(cfg);
+	struct hook_spec	 spec;
+	struct hook_run		*run;
+	char			*db, *cause = NULL;
+
+	if (!hook_any(o->hooks, ev, match))
+		return (NULL);
+	db = session_db_path(workspace_root(tr->ws), &cause);
+	free(cause);
+	memset(&spec, 0, sizeof spec);
+	spec.hooks = o->hooks;
+	spec.root = workspace_root(tr->ws);
+	spec.keep_env = (const char *const *)o->sandbox.keep_env.v;
+	spec.event = ev;
+	spec.match = match;
+	spec.session_id = workspace_session_id(tr->ws);
+	spec.transcript_path = db;
+	spec.input = input;
+	if (ev != HOOK_NOTIFICATION) {
+		/* Not waited for: it would hide what the bar says. */
+		spec.running = tr->ui->hook;
+		spec.running_arg = tr->ui_arg;
+	}
+	run = hook_run(&spec, done, tr);
+	free(db);
+	return (run);
+}
+
+/* Log each hook that ran and show the user what failed. */
+static void
+toolrun_hook_log(struct toolrun *tr, struct tool_call *tc,
+    const struct hook_result *r)
+{
+	json_t	*rec;
+	size_t	 i;
+
+	json_array_foreach(r->records, i, rec) {
+		rec = json_deep_copy(rec);
+		json_object_set_new(rec, "tool_use_id", json_string(tc->id));
+		toolrun_event(tr, EV_HOOK, rec);
+	}
+	if (r->errors.len > 0 && tr->ui->notice != NULL)
+		tr->ui->notice(tr->ui_arg, r->errors.buf);
+}
+
+/* PreToolUse is over: deny, ask, allow, or as the policy said. */
+static void
+toolrun_hook_pre_done(const struct hook_result *r, void *arg)
+{
+	struct toolrun		*tr = arg;
+	struct tool_call	*tc = tr->tc;
+	const char		*why;
+	char			*line;
+
+	tr->hook = NULL;
+	toolrun_hook_log(tr, tc, r);
+	why = r->reason.len > 0 ? r->reason.buf : NULL;
+	if (r->cancelled) {
+		tool_result_setf(tc, 1, "Not run: the user cancelled the turn "
+		    "while a PreToolUse hook checked this call.");
+		toolrun_resume(tr, TOOLRUN_DENY);
+		return;
+	}
+	/* "continue": false blocks too. */
+	switch (r->block ? HOOK_PERM_DENY : r->perm) {
+	case HOOK_PERM_DENY:
+		toolrun_approval(tr, tc, "deny", "hook");
+		tool_result_setf(tc, 1, "Not run: a PreToolUse hook denied "
+		    "this %s call: %s", tc->name, why != NULL ? why :
+		    "(no reason given)");
+		if (tr->ui->notice != NULL) {
+			line = xasprintf("hook denied %s: %s", tc->name,
+			    why != NULL ? why : "(no reason given)");
+			tr->ui->notice(tr->ui_arg, line);
+			free(line);
+		}
+		toolrun_resume(tr, TOOLRUN_DENY);
+		return;
+	case HOOK_PERM_ASK:
+		tr->ask = 1;
+		free(tr->ask_why);
+		tr->ask_why = xasprintf("a PreToolUse hook asks%s%s",
+		    why != NULL ? ": " : "", why != NULL ? why : "");
+		break;
+	case HOOK_PERM_ALLOW:
+		/*
+		 * Allow skips the mode's question, never a deny (the policy
+		 * stage ran first), an ask rule, a protected path, an
+		 * unconfined command or leaving plan mode.
+		 */
+		if (tr->ask && !tr->ask_rule && tr->protect == NULL &&
+		    !tr->unconfined && (tc->effects.flags & EFFECT_MODE) == 0) {
+			tr->ask = 0;
+			toolrun_approval(tr, tc, "allow", "hook");
+		}
+		break;
+	case HOOK_PERM_NONE:
+		break;
+	}
+	toolrun_resume(tr, TOOLRUN_GO);
+}
+
+/*
+ * hook: the PreToolUse hooks that match the tool decide before the user
+ * is asked; they run on the loop (WAIT), never blocking it.
+ */
+static enum toolrun_rc
+toolrun_hook_begin(struct toolrun *tr, struct tool_call *tc)
+{
+	json_t	*in;
+
+	in = json_pack("{s:s,s:O,s:s}", "tool_name", tc->name, "tool_input",
+	    tc->input != NULL ? tc->input : json_null(), "tool_use_id",
+	    tc->id);
+	tr->hook = toolrun_hook_run(tr, tc->name, HOOK_PRE_TOOL_USE, in,
+	    toolrun_hook_pre_done);
+	json_decref(in);
+	return (tr->hook != NULL ? TOOLRUN_WAIT : TOOLRUN_GO);
+}
+
+/* PostToolUse is over: what a blocking hook said goes with the result. */
+static void
+toolrun_hook_post_done(const struct hook_result *r, void *arg)
+{
+	struct toolrun		*tr = arg;
+	struct tool_call	*tc = tr->tc;
+
+	tr->hook = NULL;
+	toolrun_hook_log(tr, tc, r);
+	if (!r->cancelled && r->block)
+		buf_addf(&tc->result, "\n\nPostToolUse hook: %s",
+		    r->reason.len > 0 ? r->reason.buf : "(no reason given)");
+	if (!r->cancelled && r->context.len > 0)
+		buf_addf(&tc->result, "\n\n%s", r->context.buf);
+	toolrun_resume(tr, TOOLRUN_GO);
+}
+
+/* How many stages there are: every begin said GO when begun is this. */
+static size_t
+toolrun_nstages(void)
+{
+	size_t	n;
+
+	for (n = 0; toolrun_stages[n].name != NULL; n++)
+		/* nothing */;
+	return (n);
+}
+
+/* hook: after a call that ran, its PostToolUse hooks. */
+static enum toolrun_rc
+toolrun_hook_end(struct toolrun *tr, struct tool_call *tc)
+{
+	json_t	*in;
+
+	if (tr->begun != toolrun_nstages() || tc->cancelled)
+		return (TOOLRUN_GO);
+	in = json_pack("{s:s,s:O,s:s,s:{s:s,s:b,s:i}}", "tool_name", tc->name,
+	    "tool_input", tc->input != NULL ? tc->input : json_null(),
+	    "tool_use_id", tc->id, "tool_response", "content", tc->result.buf,
+	    "is_error", tc->is_error, "exit_status", tc->exit_status);
+	tr->hook = toolrun_hook_run(tr, tc->name, HOOK_POST_TOOL_USE, in,
+	    toolrun_hook_post_done);
+	json_decref(in);
+	return (tr->hook != NULL ? TOOLRUN_WAIT : TOOLRUN_GO);
+}
+
+/* A Notification run is over: logged. */
+static void
+toolrun_notify_done(const struct hook_result *r, void *arg)
+{
+	struct toolrun	*tr = arg;
+	json_t		*rec;
+	size_t		 i;
+
+	tr->notify = NULL;
+	json_array_foreach(r->records, i, rec)
+		toolrun_event(tr, EV_HOOK, json_deep_copy(rec));
+	if (r->errors.len > 0 && tr->ui->notice != NULL)
+		tr->ui->notice(tr->ui_arg, r->errors.buf);
+}
+
+/* The user is asked about tc: Notification hooks hear it. */
+static void
+toolrun_notify(struct toolrun *tr, struct tool_call *tc)
+{
+	json_t	*in;
+	char	*msg;
+
+	if (tr->notify != NULL)
+		return;
+	msg = xasprintf("agentos needs your permission to use %s", tc->name);
+	in = json_pack("{s:s,s:s}", "message", msg, "notification_type",
+	    "permission_prompt");
+	tr->notify = toolrun_hook_run(tr, "permission_prompt",
+	    HOOK_NOTIFICATION, in, toolrun_notify_done);
+	json_decref(in);
+	free(msg);
+}
+
+static void
+toolrun_hook_cancel(struct toolrun *tr, struct tool_call *tc)
+{
+	if (tr->hook != NULL)
+		hook_run_cancel(tr->hook);
+	else
+		toolrun_resume(tr, TOOLRUN_GO);
+}
+
 /* approve: ask the user, when the policy left it to them. */
 static enum toolrun_rc
 toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
@@ -551,6 +781,7 @@ toolrun_approve_begin(struct toolrun *tr, struct tool_call *tc)
 		goto out;
 	}
 	tr->approving = 1;
+	toolrun_notify(tr, tc);
 	tr->ui->approval(tr->ui_arg, tc, preview.buf);
 	rc = TOOLRUN_WAIT;
 out:

@@ -4,7 +4,8 @@
  * Every tool call the model makes goes through the rows of toolrun_stages[]
  * (toolrun.c), in order: record, model, validate, policy, sandbox (a
  * command is asked about when no sandbox can be enforced), mode (leaving
- * plan mode is always asked about), approve,
+ * plan mode is always asked about), hook (PreToolUse hooks, hook.h;
+ * PostToolUse in its end), approve,
  * budget, lsp, snapshot, exec.  Each stage's begin runs before the call
  * and says GO (on to the next stage), DENY (the call does not run: its
  * result says why) or WAIT (the stage goes on later from the loop with

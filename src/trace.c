@@ -564,8 +564,10 @@ tracer_event(struct tracer *tr, enum event_type type, const json_t *d,
 		tr->chat.kind = 3;
 		tr->in_chat = 1;
 		trace_span_str(&tr->chat, "gen_ai.operation.name", "chat");
+		/* The semantic conventions' name: both APIs are openai. */
 		trace_span_str(&tr->chat, "gen_ai.provider.name",
-		    js(d, "provider"));
+		    js(d, "provider") != NULL && strcmp(js(d, "provider"),
+		    "openai-responses") == 0 ? "openai" : js(d, "provider"));
 		trace_span_str(&tr->chat, "gen_ai.request.model",
 		    js(d, "model"));
 		trace_span_int(&tr->chat, "gen_ai.request.max_tokens",

@@ -439,6 +439,28 @@ trust_line(struct buf *b, const char *key, const char *value)
 	buf_release(&l);
 }
 
+/* The commands of a held "hooks" object: "hooks.EVENT = COMMAND" lines. */
+static void
+trust_hooks(struct buf *b, json_t *hooks)
+{
+	const char	*ev, *cmd;
+	json_t		*groups, *g, *h;
+	char		*key;
+	size_t		 i, j;
+
+	json_object_foreach(hooks, ev, groups) {
+		key = xasprintf("hooks.%s", ev);
+		json_array_foreach(groups, i, g) {
+			json_array_foreach(json_object_get(g, "hooks"), j, h) {
+				cmd = json_string_value(json_object_get(h,
+				    "command"));
+				trust_line(b, key, cmd != NULL ? cmd : "?");
+			}
+		}
+		free(key);
+	}
+}
+
 char *
 trust_keys(const struct config *cfg, const struct trust_files *tf)
 {
@@ -491,6 +513,11 @@ trust_summary(const struct config *cfg, const char *root,
 				free(text);
 				free(key);
 			}
+			continue;
+		}
+		if (strcmp(k, "hooks") == 0 && json_is_object(v)) {
+			/* Hooks: each command that would run, by event. */
+			trust_hooks(&b, v);
 			continue;
 		}
 		text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);

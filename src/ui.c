@@ -119,6 +119,7 @@ static void	ui_cb_notice(void *, const char *);
 static void	ui_cb_compacted(void *, const char *, const char *);
 static void	ui_cb_stream_reset(void *);
 static void	ui_cb_progress(void *, const char *, size_t, size_t);
+static void	ui_cb_hook(void *, const char *, const char *);
 static void	ui_tool_diagnostics(struct ui *, struct tentry *,
 		    struct tool_call *);
 static void	ui_cb_lsp_changed(void *);
@@ -148,6 +149,7 @@ static const struct agent_ui ui_agent_cb = {
 	.notice = ui_cb_notice,
 	.stream_reset = ui_cb_stream_reset,
 	.progress = ui_cb_progress,
+	.hook = ui_cb_hook,
 	.turn_done = ui_cb_turn_done,
 	.budget_ask = ui_cb_budget_ask,
 	.compacted = ui_cb_compacted,
@@ -1952,6 +1954,32 @@ ui_cb_progress(void *arg, const char *what, size_t done, size_t total)
 	ui_redraw(ui);
 }
 
+/* A hook runs (hook.h): the status bar says which, until it is over. */
+static void
+ui_cb_hook(void *arg, const char *event, const char *command)
+{
+	struct ui	*ui = arg;
+	const char	*name, *end;
+	size_t		 n;
+
+	free(ui->hook_line);
+	ui->hook_line = NULL;
+	if (event != NULL) {
+		/* The command's first word, without its directory. */
+		end = command + strcspn(command, " \t\n");
+		for (name = end; name > command && name[-1] != '/'; name--)
+			/* nothing */;
+		n = end - name;
+		if (n == 0) {
+			name = command;
+			n = strlen(command);
+		}
+		ui->hook_line = xasprintf("hook %s: %.*s%s", event,
+		    (int)(n > 24 ? 24 : n), name, n > 24 ? "\xe2\x80\xa6" : "");
+	}
+	ui_redraw(ui);
+}
+
 /* A language server changed state or published diagnostics. */
 static void
 ui_cb_lsp_changed(void *arg)
@@ -2388,6 +2416,7 @@ out:
 	free(ui.cleared_from);
 	free(ui.history);
 	free(ui.progress);
+	free(ui.hook_line);
 	for (i = 0; i < ui.nentries; i++)
 		tentry_free(ui.entries[i]);
 	free(ui.entries);

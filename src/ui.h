@@ -457,6 +457,7 @@ struct ui {
 	char			*cleared_from;	/* session before /clear */
 	char			*history;	/* prompt history file */
 	char			*progress;	/* background work, or NULL */
+	char			*hook_line;	/* a hook running, or NULL */
 	struct view		*budget_view;	/* the ask at a limit, or NULL */
 	struct ui_queued	*queued;	/* typed while a turn ran */
 	size_t			 nqueued, aqueued;

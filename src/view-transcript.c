@@ -168,6 +168,12 @@ view_transcript_load(struct ui *ui, const struct conv *conv)
 				break;
 			case BLOCK_REDACTED_THINKING:
 				break;
+			case BLOCK_REASONING:
+				/* Its summary, as the stream showed it. */
+				if (b->text != NULL && *b->text != '\0')
+					view_transcript_add(ui, TE_THINKING,
+					    b->text);
+				break;
 			case BLOCK_TOOL_USE:
 				memset(&tc, 0, sizeof tc);
 				tc.tool = tool_find(b->name);

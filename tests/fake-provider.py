@@ -5,9 +5,17 @@ Speaks both wire formats agentos uses, streamed as Server-Sent Events:
 
   POST /v1/messages          Anthropic Messages API
   POST /v1/chat/completions  OpenAI Chat Completions
+  POST /v1/responses         OpenAI Responses API (responses_events below)
 
 Point agentos at it with --base-url http://127.0.0.1:PORT (Anthropic) or
 --base-url http://127.0.0.1:PORT/v1 (OpenAI).
+
+/v1/responses streams the Responses events of PROTOCOLS.md section 3
+(response.created ... response.completed, no [DONE]): "thinking" is a
+reasoning item whose summary streams and whose encrypted_content is
+"fake-enc-N"; "error_midstream" ends with response.failed of that code
+(rate_limit_exceeded...); stop_reason max_tokens or refusal ends with
+response.incomplete (max_output_tokens, content_filter).
 
 The --script file is JSON: a list of turns (or {"turns": [...]}).  Each
 request consumes the next turn, whichever endpoint it hits.  When the
@@ -214,7 +222,8 @@ class State:
                 "cache_creation_input_tokens": write}
 
     def openai_cache(self, req):
-        data = json.dumps([req.get("tools"), req.get("messages")],
+        data = json.dumps([req.get("tools"),
+                           req.get("messages", req.get("input"))],
                           sort_keys=True)
         best = 0
         for p in self.prefixes:
@@ -237,7 +246,8 @@ class State:
         """The scripted summary when body is a summary request, else
         None."""
         try:
-            msgs = json.loads(body).get("messages") or []
+            req = json.loads(body)
+            msgs = req.get("messages") or req.get("input") or []
             last = json.dumps(msgs[-1]) if msgs else ""
         except (ValueError, AttributeError, TypeError):
             return None
@@ -420,6 +430,125 @@ def openai_events(turn, n, model, body, cut_error=None):
     out.append(b"data: [DONE]\n\n")
     return out
 
+def responses_events(turn, n, model, body, cut_error=None):
+    """The SSE events (bytes each) of an OpenAI Responses stream
+    (PROTOCOLS.md section 3).  "thinking" becomes a reasoning item (its
+    summary streamed, encrypted_content "fake-enc-N"); "error_midstream"
+    a response.failed with that code (rate_limit_exceeded...); stop_reason
+    max_tokens or refusal a response.incomplete."""
+    rid = "resp_fake%d" % n
+    seq = [0]
+
+    def ev(kind, data):
+        data = dict(data, type=kind, sequence_number=seq[0])
+        seq[0] += 1
+        return sse(kind, data)
+
+    def resp(status, output, usage=None, **extra):
+        r = {"id": rid, "object": "response", "status": status,
+             "model": model, "output": output, "usage": usage,
+             "store": False, "error": None, "incomplete_details": None}
+        r.update(extra)
+        return r
+
+    text = turn.get("text")
+    calls = turn.get("tool_calls") or []
+    u = turn.get("usage") or {}
+    out = [ev("response.created", {"response": resp("in_progress", [])}),
+           ev("response.in_progress", {"response": resp("in_progress", [])})]
+    items = []
+    if turn.get("thinking") is not None:
+        k, iid = len(items), "rs_fake%d" % n
+        item = {"id": iid, "type": "reasoning", "summary": []}
+        out.append(ev("response.output_item.added",
+                      {"output_index": k, "item": item}))
+        part = {"type": "summary_text", "text": ""}
+        out.append(ev("response.reasoning_summary_part.added", {
+            "item_id": iid, "output_index": k, "summary_index": 0,
+            "part": part}))
+        for p in pieces(turn["thinking"], 20):
+            out.append(ev("response.reasoning_summary_text.delta", {
+                "item_id": iid, "output_index": k, "summary_index": 0,
+                "delta": p}))
+        done = {"id": iid, "type": "reasoning", "summary": [
+            {"type": "summary_text", "text": turn["thinking"]}],
+            "encrypted_content": "fake-enc-%d" % n}
+        out.append(ev("response.reasoning_summary_part.done", {
+            "item_id": iid, "output_index": k, "summary_index": 0,
+            "part": {"type": "summary_text", "text": turn["thinking"]}}))
+        out.append(ev("response.output_item.done",
+                      {"output_index": k, "item": done}))
+        items.append(done)
+    if text is not None or cut_error:
+        k, iid = len(items), "msg_fake%d" % n
+        t = text or "Partial answer"
+        item = {"id": iid, "type": "message", "status": "in_progress",
+                "content": [], "role": "assistant"}
+        out.append(ev("response.output_item.added",
+                      {"output_index": k, "item": item}))
+        out.append(ev("response.content_part.added", {
+            "item_id": iid, "output_index": k, "content_index": 0,
+            "part": {"type": "output_text", "annotations": [],
+                     "text": ""}}))
+        for p in pieces(t, 16):
+            out.append(ev("response.output_text.delta", {
+                "item_id": iid, "output_index": k, "content_index": 0,
+                "delta": p, "logprobs": [], "obfuscation": "xyz"}))
+        if cut_error:
+            msg = turn.get("error_message",
+                           ERROR_MESSAGES.get(cut_error, cut_error))
+            out.append(ev("response.failed", {"response": resp(
+                "failed", [], error={"code": cut_error, "message": msg})}))
+            return out
+        part = {"type": "output_text", "annotations": [], "text": t}
+        out.append(ev("response.output_text.done", {
+            "item_id": iid, "output_index": k, "content_index": 0,
+            "text": t}))
+        out.append(ev("response.content_part.done", {
+            "item_id": iid, "output_index": k, "content_index": 0,
+            "part": part}))
+        done = dict(item, status="completed", content=[part])
+        out.append(ev("response.output_item.done",
+                      {"output_index": k, "item": done}))
+        items.append(done)
+    for j, c in enumerate(calls):
+        k, iid = len(items), "fc_fake%d_%d" % (n, j)
+        cid = c.get("id", "call_fake_%d_%d" % (n, j))
+        args = json.dumps(c.get("input", {}), ensure_ascii=False)
+        item = {"id": iid, "type": "function_call", "status": "in_progress",
+                "arguments": "", "call_id": cid, "name": c["name"]}
+        out.append(ev("response.output_item.added",
+                      {"output_index": k, "item": item}))
+        for p in pieces(args, 7):
+            out.append(ev("response.function_call_arguments.delta", {
+                "item_id": iid, "output_index": k, "delta": p,
+                "obfuscation": "xyz"}))
+        out.append(ev("response.function_call_arguments.done", {
+            "item_id": iid, "output_index": k, "arguments": args}))
+        done = dict(item, status="completed", arguments=args)
+        out.append(ev("response.output_item.done",
+                      {"output_index": k, "item": done}))
+        items.append(done)
+    inp = u.get("input_tokens", estimate_tokens(body))
+    cached = u.get("cache_read_input_tokens", 0)
+    outp = u.get("output_tokens", estimate_tokens(json.dumps(turn)))
+    usage = {"input_tokens": inp + cached,
+             "input_tokens_details": {"cached_tokens": cached},
+             "output_tokens": outp,
+             "output_tokens_details": {"reasoning_tokens": 0},
+             "total_tokens": inp + cached + outp}
+    stop = turn.get("stop_reason")
+    if stop in ("max_tokens", "refusal", "content_filter"):
+        why = "max_output_tokens" if stop == "max_tokens" else \
+            "content_filter"
+        out.append(ev("response.incomplete", {"response": resp(
+            "incomplete", items, usage,
+            incomplete_details={"reason": why})}))
+    else:
+        out.append(ev("response.completed", {
+            "response": resp("completed", items, usage)}))
+    return out
+
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -471,6 +600,8 @@ class Handler(BaseHTTPRequestHandler):
             kind = "anthropic"
         elif path.endswith("/chat/completions"):
             kind = "openai"
+        elif path.endswith("/responses"):
+            kind = "responses"
         else:
             self.send_json(404, {"error": {"message": "no route " + path,
                                            "type": "not_found_error"}})
@@ -483,6 +614,13 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_error_turn(kind, {
                     "status": 400, "error_type": "invalid_request_error",
                     "error_message": msg})
+            elif kind == "responses":
+                # What /v1/responses says (HTTP 400, param "input").
+                self.send_json(400, {"error": {
+                    "message": "Your input exceeds the context window of "
+                    "this model. Please adjust your input and try again.",
+                    "type": "invalid_request_error", "param": "input",
+                    "code": "context_length_exceeded"}})
             else:
                 msg = ("This model's maximum context length is %d tokens. "
                        "However, your messages resulted in %d tokens. "
@@ -518,7 +656,8 @@ class Handler(BaseHTTPRequestHandler):
             with open(path, "rb") as f:
                 events = [f.read()]
         else:
-            gen = anthropic_events if kind == "anthropic" else openai_events
+            gen = {"anthropic": anthropic_events,
+                   "responses": responses_events}.get(kind, openai_events)
             events = gen(turn, n, model, body, turn.get("error_midstream"))
         self.stream(turn, events)
 

@@ -7,7 +7,7 @@
 # initialize without a session, the later requests with Mcp-Session-Id and
 # MCP-Protocol-Version and the token, and the DELETE when agentos exits;
 # the debug log never holds the token.  Then agentos mcp list with two
-# more servers: one answering 401 is "needs OAuth (not supported yet)",
+# more servers: one answering 401 to everything fails OAuth with a reason,
 # one speaking only the 2024-11-05 HTTP+SSE transport works through the
 # fallback.
 . "$(dirname "$0")/lib.sh"
@@ -96,8 +96,8 @@ cat > "$XDG_CONFIG_HOME/agentos/config.json" <<J
 J
 "$AGENTOS" mcp list > "$T_TMP/list" 2>&1 || { cat "$T_TMP/list"; fail "mcp list"; }
 cat "$T_TMP/list"
-grep -q '^locked: failed (server locked needs OAuth (not supported yet): HTTP 401, WWW-Authenticate: Bearer)' \
-    "$T_TMP/list" || fail "401 not reported as needing OAuth"
+grep -q '^locked: failed (server locked: OAuth: ' \
+    "$T_TMP/list" || fail "401 not reported as an OAuth failure"
 grep -q '^old: ready, 1 tool' "$T_TMP/list" || fail "legacy server not ready"
 grep -q '^  - mcp__old__echo$' "$T_TMP/list" || fail "legacy tool not listed"
 exit 0

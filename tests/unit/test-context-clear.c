@@ -64,6 +64,7 @@ test_models(void **state)
 	assert_int_equal(context_window_for("claude-sonnet-4-5"), 200000);
 	assert_int_equal(context_window_for("gpt-4.1-mini"), 1047576);
 	assert_int_equal(context_window_for("gpt-4o"), 128000);
+	assert_int_equal(context_window_for("gpt-5-codex"), 400000);
 	assert_int_equal(context_window_for("llama"), 128000);
 	assert_int_equal(context_window_for(NULL), 128000);
 	assert_int_equal(context_window(&o, "claude-x"), 200000);

@@ -915,7 +915,7 @@ test_auth(void **state)
 	client_run(&c, url, 1);
 	assert_int_equal(c.code, JSONRPC_E_CLOSED);
 	assert_non_null(strstr(c.message,
-	    "server remote needs OAuth (not supported yet)"));
+	    "server remote needs OAuth: HTTP 401"));
 	assert_non_null(strstr(c.message, "WWW-Authenticate: Bearer"));
 	assert_int_equal(c.closed, 1);
 	client_clear(&c);

@@ -230,6 +230,12 @@ wire_dump(const struct response *r, struct buf *out)
 		case BLOCK_TOOL_RESULT:
 			buf_addf(out, "tool_result %s\n", b->id);
 			break;
+		case BLOCK_REASONING:
+			s = json_dumps(b->input, JSON_COMPACT |
+			    JSON_SORT_KEYS);
+			buf_addf(out, "reasoning [%s] %s\n", b->text, s);
+			free(s);
+			break;
 		}
 	}
 }
