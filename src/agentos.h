@@ -889,6 +889,39 @@ extern const struct tool_entry tool_edit_file;
 extern const struct tool_entry tool_glob;
 /* tool-recall.c: a cleared tool result back from the session log. */
 extern const struct tool_entry tool_recall;
+
+/*
+ * tool-memory.c: the memory tool (Anthropic's memory tool commands over
+ * /memories/project = ROOT/.agentos/memory and /memories/user =
+ * $XDG_DATA_HOME/agentos/memory).
+ */
+extern const struct tool_entry tool_memory;
+/* The user's memory folder, absolute (caller frees); NULL without HOME. */
+char	*memory_user_dir(void);
+/* The project's memory folder under root (caller frees). */
+char	*memory_project_dir(const char *root);
+/*
+ * Map a /memories path to its file in *out (caller frees; "" for
+ * /memories itself), refusing "..", ".", hidden or empty names and
+ * symbolic links on the way.  root may be NULL (no project memory).  0 or
+ * -1 with cause.
+ */
+int	 memory_resolve(const char *root, const char *path, char **out,
+	    char **cause);
+/*
+ * The memory index for the system prompt: one line per memory file (its
+ * /memories name and first line), "" when there are none.  Computed at the
+ * first call and returned unchanged after (session start: the prompt stays
+ * byte-stable, so the provider's cache holds).  Owned by tool-memory.c.
+ */
+const char *memory_index(const char *root);
+/*
+ * Append note (a "#" line of the prompt, without the "#") as "- note" to
+ * the project's memory notes file, /memories/project/notes.md under root.
+ * *saved gets that /memories name (caller frees).  0 or -1 with cause.
+ */
+int	 memory_note_add(const char *root, const char *note, char **saved,
+	    char **cause);
 /* tool-todo.c: the todo list the model keeps (todo.h). */
 extern const struct tool_entry tool_todo_write;
 /* tool-plan.c: the plan the user approves to leave plan mode. */

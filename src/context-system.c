@@ -135,6 +135,8 @@ context_system(const char *root, const char *cwd, struct repomodel *rm,
 		rest = slash != NULL ? slash + 1 : "";
 	}
 	free(dir);
+	/* The memory index (issue 11): as it was at session start. */
+	buf_adds(&b, memory_index(root));
 
 	/* The map waits until the model is built: no half-ranked map. */
 	if (rm != NULL && cfg->map_tokens > 0 && !repomodel_busy(rm, NULL,

@@ -813,6 +813,24 @@ struct policy_call {
 	size_t				 nwrites;
 };
 
+/*
+ * The memory tool (tool-memory.c) writing a file under the repository's
+ * .agentos/memory/: the one exception to the protected .agentos/ (memory
+ * files grant nothing and run nothing), for that tool only.
+ */
+static int
+policy_memory_write(struct perm *p, const struct policy_call *pc,
+    const char *abs)
+{
+	const char	*root = perm_root(p);
+	size_t		 len = strcmp(root, "/") == 0 ? 0 : strlen(root);
+
+	if (strcmp(pc->name, "memory") != 0 || strncmp(abs, root, len) != 0)
+		return (0);
+	return (strncmp(abs + len, "/.agentos/memory/", 17) == 0 &&
+	    abs[len + 17] != '\0');
+}
+
 /* Does rule r match any part of the call (for deny and ask)? */
 static int
 policy_match_any(struct perm *p, const struct policy_rule *r,
@@ -1118,6 +1136,8 @@ perm_decide(struct perm *p, const char *name, const struct tool_effects *fx,
 	}
 	/* Protected paths: asked, naming the path, whatever allows it. */
 	for (i = 0; i < pc.nwrites; i++) {
+		if (policy_memory_write(p, &pc, pc.writes[i]))
+			continue;
 		if ((prot = policy_protected(perm_root(p),
 		    pc.writes[i])) != NULL ||
 		    (prot = policy_user_config(pc.writes[i])) != NULL) {
@@ -1286,6 +1306,8 @@ perm_always_choices(struct perm *p, const char *name,
 	if (policy_find(p, POLICY_ASK, &pc) != NULL)
 		goto out;
 	for (i = 0; i < pc.nwrites; i++) {
+		if (policy_memory_write(p, &pc, pc.writes[i]))
+			continue;
 		if ((prot = policy_protected(perm_root(p),
 		    pc.writes[i])) != NULL ||
 		    (prot = policy_user_config(pc.writes[i])) != NULL) {

@@ -26,6 +26,9 @@ const struct tool_entry *tool_table[] = {
 	/* --- context tools (issue 11) */
 	&tool_recall,
 	/* --- end context tools */
+	/* --- memory (issue 11) */
+	&tool_memory,
+	/* --- end memory */
 	/* --- repository model tools */
 	&tool_find_definition,
 	&tool_find_references,

@@ -1124,6 +1124,24 @@ ui_submit_shown(struct ui *ui, const char *text, const char *shown)
 		ui_shell(ui, text + 1 + strspn(text + 1, " \t"), shown);
 		return;
 	}
+	/* --- memory notes (issue 11): "# note" saves, sends nothing */
+	if (text[0] == '#' && text[1] != '#' && strchr(text, '\n') == NULL &&
+	    text[1 + strspn(text + 1, " \t")] != '\0') {
+		char	*saved = NULL, *cause = NULL;
+
+		if (memory_note_add(ui->root, text + 1, &saved, &cause) != 0) {
+			view_transcript_notice(ui, TE_ERROR, "note not "
+			    "saved: %s", cause);
+			free(cause);
+		} else {
+			view_transcript_notice(ui, TE_NOTICE, "Saved to %s: "
+			    "%s", saved, text + 1 + strspn(text + 1, " \t"));
+			free(saved);
+		}
+		ui_redraw(ui);
+		return;
+	}
+	/* --- end memory notes */
 	if (text[0] == '/' && text[1] == '/')
 		text++;
 	ui_submit_message(ui, text, shown);
@@ -1359,7 +1377,8 @@ ui_key_send(struct ui *ui)
 
 	text = editor_text(p);
 	if (*text != '\0' && (*text != '/' || text[1] == '/') &&
-	    *text != '!' && ui->agent != NULL && agent_busy(ui->agent)) {
+	    *text != '!' && *text != '#' && ui->agent != NULL &&
+	    agent_busy(ui->agent)) {
 		/* Typed ahead: queued, sent when the turn ends. */
 		editor_history_add(p, text);
 		ui_history_save(ui, text);
@@ -1382,7 +1401,8 @@ ui_key_send(struct ui *ui)
 		editor_buffer(p, &len);
 		shown = xstrndup(editor_buffer(p, NULL), len);
 		editor_clear(p);
-		att = (text[0] == '/' && text[1] != '/') || text[0] == '!' ?
+		att = (text[0] == '/' && text[1] != '/') || text[0] == '!' ||
+		    text[0] == '#' ?
 		    xstrdup(text) : ui_mention_attach(ui, text);
 		ui_submit_shown(ui, att, shown[0] == '/' && shown[1] == '/' ?
 		    shown + 1 : shown);
