@@ -22,7 +22,7 @@ grep -Fq '~/.config/agentos/config.json' "$T_TMP/p.err" ||
     fail "without XDG_CONFIG_HOME the notice does not name ~/.config"
 
 # The OpenAI default model: the man page says what the request carries.
-man=$(sed -n 's/^The model name (default: [^ ]* or \([^)]*\)).*/\1/p' \
+man=$(sed -n 's/^The model name (default: .* \([^ ]*\) for openai,.*/\1/p' \
     "$top_srcdir/man/agentos.1" | sort -u)
 [ -n "$man" ] || hard "no OpenAI default model in the man page"
 [ "$(echo "$man" | wc -l)" -eq 1 ] || fail "the man page names two: $man"
