@@ -623,6 +623,20 @@ int	 path_private_dir(const char *dir, char **cause);
  * wal is set.  0 or -1 with cause.
  */
 int	 path_private_file(const char *path, int wal, char **cause);
+/*
+ * agentos's file name in the user's state directory:
+ * $XDG_STATE_HOME/agentos/NAME, else ~/.local/state/agentos/NAME
+ * (allocated), or NULL when neither variable is usable.  Not created.
+ */
+char	*path_state_file(const char *name);
+/*
+ * Write j (borrowed) to path as indented JSON, privately and atomically:
+ * the missing parents made 0700 and the last one private
+ * (path_private_dir()), a 0600 temporary file renamed over path, so a
+ * reader sees the old or the new record, never half of one.  For the
+ * state files (trust.json, mcp-oauth.json).  0, or -1 with cause.
+ */
+int	 path_save_json_private(const char *path, json_t *j, char **cause);
 
 /* ------------------------------------------------------------------------ */
 /* tool.c: the tool table and tool calls */

@@ -480,14 +480,7 @@ mcp_oauth_well_known(const char *url, int kind, char ***vp, size_t *np)
 char *
 mcp_oauth_store_path(void)
 {
-	const char	*xdg, *home;
-
-	if ((xdg = getenv("XDG_STATE_HOME")) != NULL && *xdg == '/')
-		return (xasprintf("%s/agentos/mcp-oauth.json", xdg));
-	if ((home = getenv("HOME")) != NULL && *home != '\0')
-		return (xasprintf("%s/.local/state/agentos/mcp-oauth.json",
-		    home));
-	return (NULL);
+	return (path_state_file("mcp-oauth.json"));
 }
 
 /* The whole file ({"servers": {URL: {...}}}); a new one when missing. */
@@ -512,46 +505,15 @@ mcp_oauth_load(void)
 static int
 mcp_oauth_save(json_t *j, char **cause)
 {
-	char	*path, *dir, *p, *tmp = NULL;
-	int	 rc = -1;
+	char	*path;
+	int	 rc;
 
 	if ((path = mcp_oauth_store_path()) == NULL) {
 		*cause = xstrdup("no state directory ($XDG_STATE_HOME or "
 		    "$HOME)");
 		return (-1);
 	}
-	dir = xstrdup(path);
-	if ((p = strrchr(dir, '/')) != NULL)
-		*p = '\0';
-	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			*cause = xasprintf("mkdir %s: %s", dir,
-			    strerror(errno));
-			goto out;
-		}
-		*p = '/';
-	}
-	if (path_private_dir(dir, cause) != 0)
-		goto out;
-	tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-	(void)unlink(tmp);
-	if (path_private_file(tmp, 0, cause) != 0)
-		goto out;
-	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
-		*cause = xasprintf("cannot write %s", tmp);
-		(void)unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		*cause = xasprintf("rename %s: %s", path, strerror(errno));
-		(void)unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(tmp);
-	free(dir);
+	rc = path_save_json_private(path, j, cause);
 	free(path);
 	return (rc);
 }

@@ -340,3 +340,56 @@ path_private_file(const char *path, int wal, char **cause)
 	}
 	return (0);
 }
+
+char *
+path_state_file(const char *name)
+{
+	const char	*xdg, *home;
+
+	if ((xdg = getenv("XDG_STATE_HOME")) != NULL && *xdg == '/')
+		return (xasprintf("%s/agentos/%s", xdg, name));
+	if ((home = getenv("HOME")) != NULL && *home != '\0')
+		return (xasprintf("%s/.local/state/agentos/%s", home, name));
+	return (NULL);
+}
+
+int
+path_save_json_private(const char *path, json_t *j, char **cause)
+{
+	char	*dir, *p, *tmp = NULL;
+	int	 rc = -1;
+
+	dir = xstrdup(path);
+	if ((p = strrchr(dir, '/')) != NULL)
+		*p = '\0';
+	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			*cause = xasprintf("mkdir %s: %s", dir,
+			    strerror(errno));
+			goto out;
+		}
+		*p = '/';
+	}
+	if (path_private_dir(dir, cause) != 0)
+		goto out;
+	tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+	(void)unlink(tmp);
+	if (path_private_file(tmp, 0, cause) != 0)
+		goto out;
+	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
+		*cause = xasprintf("cannot write %s", tmp);
+		(void)unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		*cause = xasprintf("rename %s: %s", path, strerror(errno));
+		(void)unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	free(dir);
+	return (rc);
+}

@@ -36,7 +36,6 @@ static void	trust_walk(struct trust_files *, const char *, const char *,
 static int	trust_cmp(const void *, const void *);
 static void	trust_hash_file(struct buf *, const char *, const char *);
 static json_t	*trust_load(const char *, char **);
-static int	trust_save(const char *, json_t *, char **);
 static void	trust_clean(struct buf *, const char *, size_t);
 static void	trust_line(struct buf *, const char *, const char *);
 static int	trust_has(const struct trust_files *, const char *);
@@ -194,13 +193,7 @@ trust_has(const struct trust_files *tf, const char *rel)
 char *
 trust_state_path(void)
 {
-	const char	*xdg, *home;
-
-	if ((xdg = getenv("XDG_STATE_HOME")) != NULL && *xdg == '/')
-		return (xasprintf("%s/agentos/trust.json", xdg));
-	if ((home = getenv("HOME")) != NULL && *home != '\0')
-		return (xasprintf("%s/.local/state/agentos/trust.json", home));
-	return (NULL);
+	return (path_state_file("trust.json"));
 }
 
 /* The record at path: an object (new when missing), or NULL with cause. */
@@ -225,52 +218,6 @@ trust_load(const char *path, char **cause)
 	if (!json_is_object(repos))
 		json_object_set_new(j, "repos", json_object());
 	return (j);
-}
-
-/*
- * Write j to path: the directory made (parents 0700, the last one
- * private), a private temporary file renamed over the record.
- */
-static int
-trust_save(const char *path, json_t *j, char **cause)
-{
-	char	*dir, *p, *tmp;
-	int	 rc = -1;
-
-	dir = xstrdup(path);
-	if ((p = strrchr(dir, '/')) != NULL)
-		*p = '\0';
-	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			*cause = xasprintf("mkdir %s: %s", dir,
-			    strerror(errno));
-			goto out_dir;
-		}
-		*p = '/';
-	}
-	if (path_private_dir(dir, cause) != 0)
-		goto out_dir;
-	tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-	(void)unlink(tmp);
-	if (path_private_file(tmp, 0, cause) != 0)
-		goto out;
-	if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
-		*cause = xasprintf("cannot write %s", tmp);
-		(void)unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		*cause = xasprintf("rename %s: %s", path, strerror(errno));
-		(void)unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(tmp);
-out_dir:
-	free(dir);
-	return (rc);
 }
 
 enum trust_state
@@ -332,7 +279,7 @@ trust_record(const char *root, const struct trust_files *tf, char **cause)
 	    "trusted_at", when, "files", files);
 	json_decref(files);
 	json_object_set_new(json_object_get(j, "repos"), root, e);
-	rc = trust_save(path, j, cause);
+	rc = path_save_json_private(path, j, cause);
 	json_decref(j);
 out:
 	free(path);
@@ -359,7 +306,7 @@ trust_record_never(const char *root, char **cause)
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_set_new(json_object_get(j, "repos"), root,
 	    json_pack("{sbss}", "never", 1, "decided_at", when));
-	rc = trust_save(path, j, cause);
+	rc = path_save_json_private(path, j, cause);
 	json_decref(j);
 out:
 	free(path);
@@ -384,7 +331,7 @@ trust_forget(const char *root, char **cause)
 		goto out;
 	}
 	json_object_del(repos, root);
-	rc = trust_save(path, j, cause);
+	rc = path_save_json_private(path, j, cause);
 	json_decref(j);
 out:
 	free(path);
