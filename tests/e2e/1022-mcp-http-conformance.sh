@@ -14,21 +14,10 @@
 # test skips saying so.
 # test-timeout: 400
 . "$(dirname "$0")/lib.sh"
-command -v node >/dev/null 2>&1 || skip "node not installed"
-command -v npm >/dev/null 2>&1 || skip "npm not installed"
 dir="$top_builddir/tests/npm-conformance"
 bin="$dir/node_modules/.bin/conformance"
-have=$(python3 -c 'import json, sys
-print(json.load(open(sys.argv[1]))["version"])' \
-    "$dir/node_modules/@modelcontextprotocol/conformance/package.json" \
-    2>/dev/null)
-if [ "$have" != 0.1.10 ] || [ ! -x "$bin" ]; then
-	mkdir -p "$dir" || hard "mkdir $dir"
-	npm install --prefix "$dir" --no-save --no-audit --no-fund \
-	    --loglevel=error @modelcontextprotocol/conformance@0.1.10 \
-	    @modelcontextprotocol/sdk@1.25.2 > "$T_TMP/npm.log" 2>&1 ||
-	    { cat "$T_TMP/npm.log" >&2; skip "npm install failed (no registry?)"; }
-fi
+npm_install "$dir" @modelcontextprotocol/conformance@0.1.10 \
+    @modelcontextprotocol/sdk@1.25.2
 [ -x "$bin" ] || hard "no $bin"
 export top_srcdir AGENTOS
 for client in "$top_srcdir/tests/mcp-conformance-client.sh" \

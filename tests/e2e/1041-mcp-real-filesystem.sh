@@ -9,20 +9,9 @@
 # test-timeout: 400
 . "$(dirname "$0")/lib.sh"
 FILESYSTEM_VERSION=2026.8.31
-command -v node >/dev/null 2>&1 || skip "node not installed"
-command -v npm >/dev/null 2>&1 || skip "npm not installed"
 dir="$top_builddir/tests/npm-filesystem"
 pkg="$dir/node_modules/@modelcontextprotocol/server-filesystem"
-have=$(python3 -c 'import json, sys
-print(json.load(open(sys.argv[1]))["version"])' "$pkg/package.json" 2>/dev/null)
-if [ "$have" != "$FILESYSTEM_VERSION" ]; then
-	mkdir -p "$dir" || hard "mkdir $dir"
-	npm install --prefix "$dir" --no-save --no-audit --no-fund \
-	    --loglevel=error \
-	    "@modelcontextprotocol/server-filesystem@$FILESYSTEM_VERSION" \
-	    > "$T_TMP/npm.log" 2>&1 ||
-	    { cat "$T_TMP/npm.log" >&2; skip "npm install failed (no registry?)"; }
-fi
+npm_install "$dir" "@modelcontextprotocol/server-filesystem@$FILESYSTEM_VERSION"
 [ -f "$pkg/dist/index.js" ] || hard "no $pkg/dist/index.js"
 make_repo
 before=$(cat hello.txt)

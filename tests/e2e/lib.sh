@@ -232,3 +232,28 @@ print(json.dumps(turns))
 P
 	    hard "read_file script"
 }
+
+# npm_install DIR NAME@VERSION...: install npm packages once into DIR (in
+# the build tree), under a lock, since tests that run side by side share
+# DIR; nothing when the first package is there at its version.  Skips the
+# test without node, npm or the registry.
+npm_install() {
+	_ni_dir=$1
+	shift
+	command -v node >/dev/null 2>&1 || skip "node not installed"
+	command -v npm >/dev/null 2>&1 || skip "npm not installed"
+	mkdir -p "$_ni_dir" || hard "mkdir $_ni_dir"
+	_ni_name=${1%@*}
+	_ni_version=${1##*@}
+	(
+		flock 9 || exit 1
+		_ni_have=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["version"])' \
+		    "$_ni_dir/node_modules/$_ni_name/package.json" 2>/dev/null)
+		[ "$_ni_have" = "$_ni_version" ] && exit 0
+		npm install --prefix "$_ni_dir" --no-save --no-audit \
+		    --no-fund --loglevel=error "$@" > "$T_TMP/npm.log" 2>&1
+	) 9> "$_ni_dir/.lock" ||
+	    { cat "$T_TMP/npm.log" >&2 2>/dev/null
+	      skip "npm install failed (no registry?)"; }
+}
