@@ -91,7 +91,11 @@ int		 sandbox_seccomp_works(void);
  * gitdirs (NULL-terminated or NULL: a worktree's real gitdir and common
  * dir) under cfg.  Strings are copied.  Creates the private tmp directory
  * (cfg->tmpdir, else $XDG_RUNTIME_DIR/agentos-tmp-SESSION or
- * /tmp/agentos-UID/SESSION, mode 0700).  Returns NULL with *cause set when
+ * /tmp/agentos-UID/SESSION, mode 0700), held by flock(2) on SESSION.lock
+ * beside it for sb's lifetime (SESSION-PID when another live process holds
+ * that one), and removes the directories there of sessions that are gone
+ * (their lock free; lockless ones after an hour untouched), so SIGKILLed
+ * sessions leave nothing for long.  Returns NULL with *cause set when
  * the profile names a mechanism that cannot run here or the tmp directory
  * cannot be made.  With no mechanism available under "auto" the sandbox is
  * created unenforced (sandbox_enforced() 0).
