@@ -43,8 +43,10 @@ struct sandbox {
 };
 
 struct sandbox_child {
-	int				 fd;	/* the Landlock rule set */
+	int				 fd;	/* the Landlock rule set; -1:
+						   bwrap (no rule set) */
 	const struct sandbox_bpf	*bpf;
+	int				 guard;	/* no pid namespace */
 };
 
 static const struct {
@@ -359,7 +361,24 @@ sandbox_child_prepare(const struct sandbox *sb, char **cause)
 	int			 fd;
 
 	*cause = NULL;
-	if (!sandbox_enforced(sb) || sb->mech != SANDBOX_MECH_LANDLOCK)
+	if (!sandbox_enforced(sb))
+		return (NULL);
+	/*
+	 * bwrap: the same seccomp filter, installed before bwrap is exec'd
+	 * (bwrap's own calls, user namespaces and mounts, pass it; what it
+	 * starts inherits it).  This rather than bwrap --seccomp FD, whose
+	 * descriptor would have to reach bwrap with its read offset at 0
+	 * for each command.
+	 */
+	if (sb->mech == SANDBOX_MECH_BWRAP) {
+		if (sb->bpf.filter == NULL)
+			return (NULL);
+		c = xcalloc(1, sizeof *c);
+		c->fd = -1;
+		c->bpf = &sb->bpf;
+		return (c);
+	}
+	if (sb->mech != SANDBOX_MECH_LANDLOCK)
 		return (NULL);
 	memset(&in, 0, sizeof in);
 	in.root = sb->root;
@@ -374,6 +393,7 @@ sandbox_child_prepare(const struct sandbox *sb, char **cause)
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
 	c->bpf = &sb->bpf;
+	c->guard = 1;
 	return (c);
 }
 
@@ -381,6 +401,12 @@ int
 sandbox_child_fd(const struct sandbox_child *c)
 {
 	return (c->fd);
+}
+
+int
+sandbox_child_guard(const struct sandbox_child *c)
+{
+	return (c != NULL && c->guard);
 }
 
 int
@@ -633,9 +659,14 @@ sandbox_create(const struct sandbox_config *cfg, const char *root,
 		*cause = xasprintf("%s: %s", sb->tmpdir, strerror(errno));
 		goto fail;
 	}
-	if (sb->mech == SANDBOX_MECH_BWRAP)
+	if (sb->mech == SANDBOX_MECH_BWRAP) {
 		sandbox_build(sb, cfg, gitdirs);
-	else if (sb->mech == SANDBOX_MECH_LANDLOCK) {
+		/* Without a filter bwrap still confines files and the
+		 * network; sandbox_status() says which. */
+		if (sandbox_seccomp_works() &&
+		    sandbox_seccomp_build(sb->network, &sb->bpf, &tmp) != 0)
+			free(tmp);
+	} else if (sb->mech == SANDBOX_MECH_LANDLOCK) {
 		sandbox_ll_lists(sb, cfg, gitdirs);
 		if (sandbox_seccomp_build(sb->network, &sb->bpf, cause) != 0)
 			goto fail;
@@ -836,6 +867,12 @@ sandbox_status(const struct sandbox *sb)
 		buf_addf(&b, "network: %s\n", sb->network ? "allowed" :
 		    "off");
 		buf_addf(&b, "tmp: %s\n", sb->tmpdir);
+		buf_addf(&b, "seccomp filter: %s\n", sb->bpf.filter != NULL ?
+		    "on (io_uring, ptrace, process_vm_*, keyrings, bpf, "
+		    "perf_event_open, userfaultfd, kexec, modules, personality "
+		    "flags, TIOCSTI refused; sockets but Unix and netlink too "
+		    "when the network is off)" : "off (cannot be installed "
+		    "here)");
 		if (sb->mech == SANDBOX_MECH_BWRAP) {
 			buf_addf(&b, "argv:");
 			for (i = 0; i < sb->nprefix; i++)
