@@ -41,8 +41,64 @@ then
 else
 	echo "landlock: not available here, skipped"
 fi
-if command -v codex >/dev/null 2>&1; then
-	echo "codex: $(loop codex sandbox linux true) ms (codex sandbox linux true)"
+# In a session, as the agent runs commands: one headless run with K bash
+# calls of `true` against the fake provider, per mechanism, against the
+# same run with --sandbox off; (difference) / K is what the sandbox adds
+# per command once the session has started (probes, the seccomp compile
+# and the first Landlock rule set are paid once).
+k=${BENCH_SESSION_CALLS:-40}
+python3 -c 'import json, sys
+k = int(sys.argv[1])
+print(json.dumps([{"tool_calls": [{"name": "bash", "input": {"command": "true"}}]}
+                  for _ in range(k)] + [{"text": "done"}]))' "$k" > "$work/script.json"
+session() {	# session MECH ARGS...: wall ms of one headless run
+	python3 "$top/tests/fake-provider.py" --port-file "$work/port" \
+	    --script "$work/script.json" > /dev/null 2>&1 &
+	fp=$!
+	while [ ! -s "$work/port" ]; do sleep 0.02; done
+	m=$1; shift
+	s=$(date +%s%N)
+	AGENTOS_SANDBOX_MECHANISM=$m "$AGENTOS" -p go --provider openai -m t \
+	    --base-url "http://127.0.0.1:$(cat "$work/port")/v1" \
+	    --permission-mode bypass "$@" > /dev/null 2>&1
+	e=$(date +%s%N)
+	kill $fp 2>/dev/null; wait $fp 2>/dev/null; rm -f "$work/port"
+	echo $(( (e - s) / 1000000 ))
+}
+mechs=""
+for m in bwrap landlock; do
+	if AGENTOS_SANDBOX_MECHANISM=$m "$AGENTOS" sandbox status >/dev/null 2>&1
+	then mechs="$mechs $m"
+	else echo "session, $m: not available here"
+	fi
+done
+: > "$work/off"
+for m in $mechs; do : > "$work/$m"; done
+# Interleaved, five rounds, medians: the machine's load drifts.
+for r in 1 2 3 4 5; do
+	session none --sandbox off >> "$work/off"
+	for m in $mechs; do session $m >> "$work/$m"; done
+done
+off=$(sort -n "$work/off" | sed -n 3p)
+for m in $mechs; do
+	t=$(sort -n "$work/$m" | sed -n 3p)
+	echo "session, $k x bash true (median of 5): off $off ms, $m $t ms, added $(echo "scale=2; ($t - $off) / $k" | bc) ms per command"
+done
+# Codex's sandbox, the same way from the command line: `codex sandbox --
+# true` (codex-cli 0.171; older ones: `codex sandbox linux true`) next to
+# `agentos sandbox run -- true`; both pay their program's start-up. CODEX
+# names the binary (the native one under
+# node_modules/@openai/codex-linux-*/vendor/*/bin/codex from
+# `npm install @openai/codex`); its HOME must not be under /tmp.
+codex=${CODEX:-$(command -v codex 2>/dev/null)}
+if [ -n "$codex" ] && [ -x "$codex" ]; then
+	chome=${CODEX_HOME_DIR:-$HOME}
+	if HOME=$chome "$codex" sandbox -- true >/dev/null 2>&1; then
+		csub="sandbox --"
+	else
+		csub="sandbox linux"
+	fi
+	echo "codex $("$codex" --version 2>/dev/null): $(HOME=$chome; export HOME; loop "$codex" $csub true) ms ($codex $csub true), agentos: $(loop "$AGENTOS" sandbox run -- true) ms (agentos sandbox run -- true), mean of $n"
 else
-	echo "codex: not installed, skipped"
+	echo "codex: not installed, skipped (CODEX=path/to/codex)"
 fi

@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -135,7 +136,16 @@ struct ll_build {
 	struct ll_special	*v;
 	size_t			 n, a;
 	int			 depth;
+	struct sandbox_ll_dirs	*dirs;		/* or NULL */
+	struct timespec		 now;		/* coarse, at the start */
 };
+
+/*
+ * A directory mtime comes from the kernel's coarse clock (a tick, 1-10
+ * ms): one modified within this long before the build may be modified
+ * again without its mtime changing.
+ */
+#define LL_FRESH_NS	(50 * 1000 * 1000L)
 
 /* Devices commands write to. */
 static const char *sandbox_ll_devices[] = {
@@ -254,6 +264,56 @@ sandbox_ll_above(struct ll_build *lb, const char *path, size_t len)
 	return (0);
 }
 
+/* Note that the walk read directory path, which has status st. */
+static void
+sandbox_ll_dir_add(struct ll_build *lb, const char *path,
+    const struct stat *st)
+{
+	struct sandbox_ll_dirs	*d = lb->dirs;
+	long long		 age;
+
+	ALLOC_GROW(d->v, d->n + 1, d->a);
+	d->v[d->n].path = xstrdup(path);
+	d->v[d->n].dev = st->st_dev;
+	d->v[d->n].ino = st->st_ino;
+	d->v[d->n].mtime = st->st_mtim;
+	d->n++;
+	age = (long long)(lb->now.tv_sec - st->st_mtim.tv_sec) * 1000000000LL +
+	    (lb->now.tv_nsec - st->st_mtim.tv_nsec);
+	if (age < LL_FRESH_NS)
+		d->fresh = 1;
+}
+
+int
+sandbox_ll_dirs_same(const struct sandbox_ll_dirs *dirs)
+{
+	struct stat	st;
+	size_t		i;
+
+	if (dirs->fresh || dirs->n == 0)
+		return (0);
+	for (i = 0; i < dirs->n; i++) {
+		if (stat(dirs->v[i].path, &st) == -1 ||
+		    st.st_dev != dirs->v[i].dev ||
+		    st.st_ino != dirs->v[i].ino ||
+		    st.st_mtim.tv_sec != dirs->v[i].mtime.tv_sec ||
+		    st.st_mtim.tv_nsec != dirs->v[i].mtime.tv_nsec)
+			return (0);
+	}
+	return (1);
+}
+
+void
+sandbox_ll_dirs_release(struct sandbox_ll_dirs *dirs)
+{
+	size_t	i;
+
+	for (i = 0; i < dirs->n; i++)
+		free(dirs->v[i].path);
+	free(dirs->v);
+	memset(dirs, 0, sizeof *dirs);
+}
+
 /* Give every entry of dir its rights, walking into ancestors of specials. */
 static void
 sandbox_ll_walk(struct ll_build *lb, const char *dir, enum ll_mode inherit)
@@ -270,6 +330,9 @@ sandbox_ll_walk(struct ll_build *lb, const char *dir, enum ll_mode inherit)
 		lb->depth--;
 		return;
 	}
+	/* Before the entries are read: a change while reading shows. */
+	if (lb->dirs != NULL && fstat(dirfd(d), &st) == 0)
+		sandbox_ll_dir_add(lb, dir, &st);
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
@@ -295,7 +358,8 @@ sandbox_ll_walk(struct ll_build *lb, const char *dir, enum ll_mode inherit)
 }
 
 int
-sandbox_ll_ruleset(const struct sandbox_ll_input *in, char **cause)
+sandbox_ll_ruleset(const struct sandbox_ll_input *in,
+    struct sandbox_ll_dirs *dirs, char **cause)
 {
 	struct sandbox_ll_attr	 attr;
 	struct ll_build		 lb;
@@ -312,6 +376,11 @@ sandbox_ll_ruleset(const struct sandbox_ll_input *in, char **cause)
 	}
 	memset(&attr, 0, sizeof attr);
 	memset(&lb, 0, sizeof lb);
+	if ((lb.dirs = dirs) != NULL) {
+		sandbox_ll_dirs_release(dirs);
+		/* The clock file times come from (current_time()). */
+		clock_gettime(CLOCK_REALTIME_COARSE, &lb.now);
+	}
 	lb.handled = attr.handled_access_fs = sandbox_ll_fs_rights(abi);
 	size = sizeof attr.handled_access_fs;
 	if (abi >= 4) {

@@ -40,6 +40,18 @@ struct sandbox {
 	char			**ll_writable;
 	char			**ll_gitdirs;
 	struct sandbox_bpf	 bpf;
+	struct sandbox_ll_cache	*ll_cache;	/* the last rule set */
+};
+
+/*
+ * The rule set of the last command and the directories its walk read: the
+ * next command uses it again (a dup of the descriptor) while none of them
+ * changed, so a session builds it about once rather than per command.
+ */
+struct sandbox_ll_cache {
+	int			 fd;		/* -1: none */
+	struct sandbox_ll_dirs	 dirs;
+	unsigned long		 builds, reuses;
 };
 
 struct sandbox_child {
@@ -47,6 +59,7 @@ struct sandbox_child {
 						   bwrap (no rule set) */
 	const struct sandbox_bpf	*bpf;
 	int				 guard;	/* no pid namespace */
+	int				 reused; /* the last rule set */
 };
 
 static const struct {
@@ -357,8 +370,9 @@ struct sandbox_child *
 sandbox_child_prepare(const struct sandbox *sb, char **cause)
 {
 	struct sandbox_ll_input	 in;
+	struct sandbox_ll_cache	*cache;
 	struct sandbox_child	*c;
-	int			 fd;
+	int			 fd, reused;
 
 	*cause = NULL;
 	if (!sandbox_enforced(sb))
@@ -388,13 +402,36 @@ sandbox_child_prepare(const struct sandbox *sb, char **cause)
 	in.writable_roots = (const char *const *)sb->ll_writable;
 	in.gitdirs = (const char *const *)sb->ll_gitdirs;
 	in.deny = (const char *const *)sb->ll_deny;
-	if ((fd = sandbox_ll_ruleset(&in, cause)) == -1)
-		return (NULL);
+	cache = sb->ll_cache;
+	reused = 0;
+	if (cache->fd != -1 && sandbox_ll_dirs_same(&cache->dirs) &&
+	    (fd = fcntl(cache->fd, F_DUPFD_CLOEXEC, 3)) != -1) {
+		cache->reuses++;
+		reused = 1;
+	} else {
+		if (cache->fd != -1)
+			close(cache->fd);
+		cache->fd = sandbox_ll_ruleset(&in, &cache->dirs, cause);
+		if (cache->fd == -1)
+			return (NULL);
+		cache->builds++;
+		if ((fd = fcntl(cache->fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+			*cause = xasprintf("dup: %s", strerror(errno));
+			return (NULL);
+		}
+	}
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
 	c->bpf = &sb->bpf;
 	c->guard = 1;
+	c->reused = reused;
 	return (c);
+}
+
+int
+sandbox_child_reused(const struct sandbox_child *c)
+{
+	return (c != NULL && c->reused);
 }
 
 int
@@ -668,6 +705,8 @@ sandbox_create(const struct sandbox_config *cfg, const char *root,
 			free(tmp);
 	} else if (sb->mech == SANDBOX_MECH_LANDLOCK) {
 		sandbox_ll_lists(sb, cfg, gitdirs);
+		sb->ll_cache = xcalloc(1, sizeof *sb->ll_cache);
+		sb->ll_cache->fd = -1;
 		if (sandbox_seccomp_build(sb->network, &sb->bpf, cause) != 0)
 			goto fail;
 	}
@@ -692,6 +731,12 @@ sandbox_free(struct sandbox *sb)
 	sandbox_argv_free(sb->ll_writable);
 	sandbox_argv_free(sb->ll_gitdirs);
 	free(sb->bpf.filter);
+	if (sb->ll_cache != NULL) {
+		if (sb->ll_cache->fd != -1)
+			close(sb->ll_cache->fd);
+		sandbox_ll_dirs_release(&sb->ll_cache->dirs);
+		free(sb->ll_cache);
+	}
 	/* The private /tmp goes with the session (not a given one). */
 	if (sb->own_tmpdir && sb->tmpdir != NULL) {
 		(void)nftw(sb->tmpdir, sandbox_rm_one, 16,
@@ -867,6 +912,10 @@ sandbox_status(const struct sandbox *sb)
 		buf_addf(&b, "network: %s\n", sb->network ? "allowed" :
 		    "off");
 		buf_addf(&b, "tmp: %s\n", sb->tmpdir);
+		if (sb->ll_cache != NULL)
+			buf_addf(&b, "landlock rule sets: %lu built, %lu "
+			    "reused\n", sb->ll_cache->builds,
+			    sb->ll_cache->reuses);
 		buf_addf(&b, "seccomp filter: %s\n", sb->bpf.filter != NULL ?
 		    "on (io_uring, ptrace, process_vm_*, keyrings, bpf, "
 		    "perf_event_open, userfaultfd, kexec, modules, personality "

@@ -136,8 +136,10 @@ void		 sandbox_argv_free(char **v);
  * needs nothing in the child (unenforced, off, bwrap where seccomp cannot
  * be installed) and NULL with *cause
  * set (allocated) when the rule set cannot be built: then do not run.
- * The rule set is built afresh each time, from the directories as they
- * are now.  Free with sandbox_child_free() after fork (in the parent).
+ * The rule set is built from the directories as they are now, and used
+ * again by later commands while none of the directories its walk read
+ * has changed (see sandbox_ll_dirs_same()).  Free with
+ * sandbox_child_free() after fork (in the parent).
  */
 struct sandbox_child;
 struct sandbox_child *sandbox_child_prepare(const struct sandbox *sb,
@@ -151,6 +153,8 @@ int		 sandbox_child_fd(const struct sandbox_child *c);
  * its pid namespace.  0 for NULL.
  */
 int		 sandbox_child_guard(const struct sandbox_child *c);
+/* Nonzero when c's Landlock rule set is the previous command's, reused. */
+int		 sandbox_child_reused(const struct sandbox_child *c);
 /*
  * In the child between fork and exec, async-signal-safe: no_new_privs,
  * landlock_restrict_self(fd) (fd: where sandbox_child_fd() is now), the

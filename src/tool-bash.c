@@ -130,6 +130,9 @@ tool_bash_start(struct tool_call *tc, const char *command,
 	child = sandbox_child_prepare(sb, cause);
 	if (child == NULL && *cause != NULL)
 		return (NULL);
+	if (child != NULL && sandbox_child_guard(child))
+		log_debug("bash: landlock rule set %s",
+		    sandbox_child_reused(child) ? "reused" : "built");
 	memset(&jc, 0, sizeof jc);
 	if (child != NULL) {
 		jc.flags = sandbox_child_guard(child) ? PROC_GUARD | PROC_REAP :
