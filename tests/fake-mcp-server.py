@@ -42,6 +42,8 @@ With FAKE_MCP_ELICIT=1 also (Client / Elicitation):
   ask {}             asks elicitation/create (form: name, age, color,
                      subscribe), answers "elicited: RESULT-JSON"
   askurl {}          asks elicitation/create in URL mode, the same
+  askmore {}         a form whose message has three lines (one long) and
+                     whose fields (owner, window) have descriptions
 """
 
 import argparse
@@ -89,8 +91,26 @@ ASK_SCHEMA = {"type": "object", "properties": {
     "subscribe": {"type": "boolean", "default": True}},
     "required": ["name", "age"]}
 
+# A form whose message has several lines (one longer than a terminal row)
+# and whose fields have descriptions: the panel shows all of them.
+MORE_MESSAGE = ("Before the deploy goes on, some details.\n"
+                "The release train leaves at noon and every team that "
+                "ships in it confirms the owner of the change, the "
+                "window and whether the pager is on. WRAPPED-END\n"
+                "LAST-LINE of the message.")
+MORE_SCHEMA = {"type": "object", "properties": {
+    "owner": {"type": "string", "title": "Owner",
+              "description": "Who answers the pager for this change."},
+    "window": {"type": "integer", "title": "Window",
+               "description": "Minutes the change may take, at most; the "
+                              "train waits no longer than that. "
+                              "DESC-WRAPPED-END"}},
+    "required": ["owner"]}
+
 if os.environ.get("FAKE_MCP_ELICIT") == "1":
     TOOLS += [
+        {"name": "askmore", "description": "Ask a form with descriptions.",
+         "inputSchema": {"type": "object"}},
         {"name": "ask", "description": "Ask the user a form.",
          "inputSchema": {"type": "object"}},
         {"name": "askurl", "description": "Send the user to a URL.",
@@ -204,12 +224,15 @@ def call(args, rid, params, state):
         qid = "roots-%d" % rid if isinstance(rid, int) else "roots-x"
         pending_roots[qid] = rid
         send({"jsonrpc": "2.0", "id": qid, "method": "roots/list"})
-    elif name in ("ask", "askurl"):
+    elif name in ("ask", "askurl", "askmore"):
         qid = "ask-%s" % rid
         pending_roots[qid] = rid
         if name == "ask":
             p = {"mode": "form", "message": "Tell me about you.",
                  "requestedSchema": ASK_SCHEMA}
+        elif name == "askmore":
+            p = {"mode": "form", "message": MORE_MESSAGE,
+                 "requestedSchema": MORE_SCHEMA}
         else:
             p = {"mode": "url", "message": "Sign in at the page.",
                  "url": "https://example.com/signin?x=1",
