@@ -23,6 +23,8 @@ Options (flags, or the environment variables in brackets):
   [FAKE_MCP_TOOLS=N] offer echo and N-1 generated tools instead (benches)
   [FAKE_MCP_GARBAGE=1] before every answer write lines that are not JSON,
                    not JSON-RPC, or answer no request
+  [FAKE_MCP_STUBBORN=1] ignore SIGTERM and SIGHUP, and stay when stdin
+                   closes: only SIGKILL ends it
 
 Resources: fake://notes ("the notes say 42"); any other: -32002.
 Prompts: greet {who (required), style}: "Say hello to WHO in STYLE style."
@@ -37,6 +39,10 @@ Tools:
   structured {}      only structuredContent {"answer": 42}
   big {bytes}        a text of that many bytes
   die {}             the server exits 4 mid-call
+With FAKE_MCP_BAD=1 also:
+  badrpc {}          answers the call with a JSON-RPC response that has
+                     neither result nor error
+  badresult {}       answers the call with a result that is not an object
   roots {}           asks the client roots/list, answers with its result
 With FAKE_MCP_ELICIT=1 also (Client / Elicitation):
   ask {}             asks elicitation/create (form: name, age, color,
@@ -49,6 +55,7 @@ With FAKE_MCP_ELICIT=1 also (Client / Elicitation):
 import argparse
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -106,6 +113,13 @@ MORE_SCHEMA = {"type": "object", "properties": {
                               "train waits no longer than that. "
                               "DESC-WRAPPED-END"}},
     "required": ["owner"]}
+
+if os.environ.get("FAKE_MCP_BAD") == "1":
+    TOOLS += [
+        {"name": "badrpc", "description": "Answers with a bad response.",
+         "inputSchema": {"type": "object"}},
+        {"name": "badresult", "description": "Answers with a bad result.",
+         "inputSchema": {"type": "object"}}]
 
 if os.environ.get("FAKE_MCP_ELICIT") == "1":
     TOOLS += [
@@ -216,6 +230,10 @@ def call(args, rid, params, state):
         result(rid, {"content": [], "structuredContent": {"answer": 42}})
     elif name == "big":
         result(rid, text("x" * int(a.get("bytes", 1000))))
+    elif name == "badrpc":
+        send({"jsonrpc": "2.0", "id": rid})
+    elif name == "badresult":
+        send({"jsonrpc": "2.0", "id": rid, "result": "not an object"})
     elif name == "die":
         sys.stderr.write("fake-mcp: dying on purpose\n")
         sys.stderr.flush()
@@ -271,10 +289,15 @@ def main():
     if os.environ.get("FAKE_MCP_PIDFILE"):
         with open(os.environ["FAKE_MCP_PIDFILE"], "a") as f:
             f.write("%d\n" % os.getpid())
+    stubborn = os.environ.get("FAKE_MCP_STUBBORN") == "1"
+    if stubborn:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     sys.stderr.write("fake-mcp: started\n")
     sys.stderr.flush()
     state = {}
-    for line in sys.stdin:
+    for line in stdin_lines(stubborn):
         line = line.strip()
         if not line:
             continue
@@ -364,6 +387,14 @@ def main():
         elif rid is not None and not method.startswith("notifications/"):
             send({"jsonrpc": "2.0", "id": rid, "error": {
                 "code": -32601, "message": "no such method"}})
+
+
+def stdin_lines(stubborn):
+    """The lines of stdin; stubborn, stay on when it closes."""
+    for line in sys.stdin:
+        yield line
+    while stubborn:
+        time.sleep(1)
 
 
 if __name__ == "__main__":
