@@ -23,6 +23,9 @@ Options (flags, or the environment variables in brackets):
   [FAKE_MCP_TOOLS=N] offer echo and N-1 generated tools instead (benches)
   [FAKE_MCP_GARBAGE=1] before every answer write lines that are not JSON,
                    not JSON-RPC, or answer no request
+  [FAKE_MCP_COMPLETIONS=1] declare the completions capability and answer
+                   completion/complete for greet's arguments (who: Ada,
+                   Alan, Grace; style: by who, from context.arguments)
   [FAKE_MCP_STUBBORN=1] ignore SIGTERM and SIGHUP, and stay when stdin
                    closes: only SIGKILL ends it
 
@@ -184,6 +187,28 @@ def result(rid, res):
     send({"jsonrpc": "2.0", "id": rid, "result": res})
 
 
+COMPLETIONS = os.environ.get("FAKE_MCP_COMPLETIONS") == "1"
+WHO = ["Ada", "Alan", "Grace"]
+
+
+def complete(params):
+    """Values for greet's arguments (Server / Utilities / Completion):
+    who from WHO, style by who (context.arguments, 2025-06-18)."""
+    ref = params.get("ref") or {}
+    arg = params.get("argument") or {}
+    if ref.get("type") != "ref/prompt" or ref.get("name") != "greet":
+        return {"values": []}
+    if arg.get("name") == "who":
+        vals = WHO
+    else:
+        who = ((params.get("context") or {}).get("arguments") or {}).get(
+            "who")
+        vals = ["gracious", "grand"] if who == "Grace" else \
+            ["formal", "friendly", "warm"]
+    vals = [v for v in vals if v.startswith(arg.get("value", ""))]
+    return {"values": vals, "total": len(vals), "hasMore": False}
+
+
 def text(t, err=False):
     r = {"content": [{"type": "text", "text": t}]}
     if err:
@@ -326,9 +351,11 @@ def main():
             result(rid, {
                 "protocolVersion": args.version or
                 params.get("protocolVersion"),
-                "capabilities": {"tools": {"listChanged": True},
-                                 "prompts": {}, "resources": {},
-                                 "logging": {}},
+                "capabilities": dict({"tools": {"listChanged": True},
+                                      "prompts": {}, "resources": {},
+                                      "logging": {}},
+                                     **({"completions": {}} if COMPLETIONS
+                                        else {})),
                 "serverInfo": {"name": "fake-mcp", "version": "1.0"},
                 "instructions": "Always call echo twice."})
         elif method == "tools/list":
@@ -364,6 +391,8 @@ def main():
                 "name": "greet", "description": "Greet someone.",
                 "arguments": [{"name": "who", "required": True},
                               {"name": "style"}]}]})
+        elif method == "completion/complete" and COMPLETIONS:
+            result(rid, {"completion": complete(params)})
         elif method == "prompts/get":
             a = params.get("arguments") or {}
             result(rid, {"messages": [{"role": "user", "content": {
