@@ -124,7 +124,7 @@ cli_sandbox_exec(int argc, char **argv, const char *root, struct config *cfg)
 	env = sandbox_env(sb, (const char *const *)environ, keep,
 	    cli_sandbox_drop);
 	/* No pid namespace: orphans come to us and die with the command. */
-	if (child != NULL)
+	if (sandbox_child_guard(child))
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	fflush(stdout);
 	pid = fork();

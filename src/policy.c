@@ -138,8 +138,10 @@ policy_rule_words(struct policy_rule *r, const struct policy_cmd *c,
 
 	if (c->open || c->n == 0)
 		return (0);
+	/* A rule's * is a wildcard (policy_match_words), not an expansion;
+	 * a word with $ or ` in it is. */
 	for (i = 0; i < c->n; i++) {
-		if (c->w[i].dyn)
+		if (c->w[i].dyn && strpbrk(c->w[i].s, "$`") != NULL)
 			return (0);
 	}
 	for (i = 0; i < c->n; i++) {
@@ -243,11 +245,6 @@ policy_rule_parse(const char *text, struct policy_rule *r, char **cause)
 		} else if (len > 2 && strcmp(spec + len - 2, " *") == 0) {
 			spec[len - 2] = '\0';
 			r->prefix = 1;
-		}
-		if (strchr(spec, '*') != NULL) {
-			*cause = xasprintf("\"%.*s\": a * is only allowed at "
-			    "the end, as :* (a prefix)", (int)(e - s), s);
-			goto out;
 		}
 		/*
 		 * The words as the shell splits them, quotes removed
@@ -757,32 +754,52 @@ policy_paths_free(char **v, size_t n)
 }
 
 /*
- * Does Bash rule r match simple command c?  A deny or ask rule also
- * matches the command by its path (Bash(rm:*) matches /bin/rm): what
- * restricts may match more, what allows never does.
+ * Do the rule's words from i on match c's words from j on?  A word "*"
+ * stands for one or more whole words (never across ;, &&, || or a pipe:
+ * c is one simple command); a word with a * inside matches one word by
+ * fnmatch(3) (Bash(make -j*)); any other word must be equal, and a
+ * literal never matches a word with expansions.  The first word of a deny
+ * or ask rule also matches the command by its path (Bash(rm:*) matches
+ * /bin/rm): what restricts may match more, what allows never does.  After
+ * the last word a prefix rule (:* or a trailing " *") takes any rest; an
+ * exact one needs the command to end there.
  */
+static int
+policy_match_words(const struct policy_rule *r, size_t i,
+    const struct policy_cmd *c, size_t j)
+{
+	const char	*w, *rw, *slash;
+	size_t		 k;
+
+	if (i == r->nwords)
+		return (r->prefix || (j == c->n && !c->open));
+	rw = r->words[i];
+	if (strcmp(rw, "*") == 0) {
+		for (k = j + 1; k <= c->n; k++) {
+			if (policy_match_words(r, i + 1, c, k))
+				return (1);
+		}
+		return (0);
+	}
+	if (j >= c->n || c->w[j].dyn)
+		return (0);
+	w = c->w[j].s;
+	if (i == 0 && r->kind != POLICY_ALLOW && strchr(rw, '/') == NULL &&
+	    (slash = strrchr(w, '/')) != NULL)
+		w = slash + 1;
+	if (strchr(rw, '*') != NULL ? fnmatch(rw, w, 0) != 0 :
+	    strcmp(w, rw) != 0)
+		return (0);
+	return (policy_match_words(r, i + 1, c, j + 1));
+}
+
+/* Does Bash rule r match simple command c? */
 static int
 policy_match_cmd(const struct policy_rule *r, const struct policy_cmd *c)
 {
-	const char	*w, *slash;
-	size_t		 i;
-
 	if (r->nwords == 0)
 		return (1);
-	if (c->n < r->nwords)
-		return (0);
-	for (i = 0; i < r->nwords; i++) {
-		w = c->w[i].s;
-		if (i == 0 && r->kind != POLICY_ALLOW &&
-		    strchr(r->words[0], '/') == NULL &&
-		    (slash = strrchr(w, '/')) != NULL)
-			w = slash + 1;
-		if (c->w[i].dyn || strcmp(w, r->words[i]) != 0)
-			return (0);
-	}
-	if (r->prefix)
-		return (1);
-	return (c->n == r->nwords && !c->open);
+	return (policy_match_words(r, 0, c, 0));
 }
 
 /* Does path rule r match the absolute path abs? */

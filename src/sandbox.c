@@ -2,6 +2,7 @@
  * sandbox.c: confine the commands the model runs (bubblewrap mechanism;
  * Landlock + seccomp in sandbox-landlock.c).
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -29,6 +31,7 @@ struct sandbox {
 	char			*root;
 	char			*tmpdir;
 	int			 own_tmpdir;	/* made here: freed with sb */
+	int			 lock_fd;	/* flock on tmpdir.lock, or -1 */
 	char			*home;
 	char			**prefix;	/* bwrap ... -- */
 	size_t			 nprefix, aprefix;
@@ -40,8 +43,10 @@ struct sandbox {
 };
 
 struct sandbox_child {
-	int				 fd;	/* the Landlock rule set */
+	int				 fd;	/* the Landlock rule set; -1:
+						   bwrap (no rule set) */
 	const struct sandbox_bpf	*bpf;
+	int				 guard;	/* no pid namespace */
 };
 
 static const struct {
@@ -356,7 +361,24 @@ sandbox_child_prepare(const struct sandbox *sb, char **cause)
 	int			 fd;
 
 	*cause = NULL;
-	if (!sandbox_enforced(sb) || sb->mech != SANDBOX_MECH_LANDLOCK)
+	if (!sandbox_enforced(sb))
+		return (NULL);
+	/*
+	 * bwrap: the same seccomp filter, installed before bwrap is exec'd
+	 * (bwrap's own calls, user namespaces and mounts, pass it; what it
+	 * starts inherits it).  This rather than bwrap --seccomp FD, whose
+	 * descriptor would have to reach bwrap with its read offset at 0
+	 * for each command.
+	 */
+	if (sb->mech == SANDBOX_MECH_BWRAP) {
+		if (sb->bpf.filter == NULL)
+			return (NULL);
+		c = xcalloc(1, sizeof *c);
+		c->fd = -1;
+		c->bpf = &sb->bpf;
+		return (c);
+	}
+	if (sb->mech != SANDBOX_MECH_LANDLOCK)
 		return (NULL);
 	memset(&in, 0, sizeof in);
 	in.root = sb->root;
@@ -371,6 +393,7 @@ sandbox_child_prepare(const struct sandbox *sb, char **cause)
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
 	c->bpf = &sb->bpf;
+	c->guard = 1;
 	return (c);
 }
 
@@ -378,6 +401,12 @@ int
 sandbox_child_fd(const struct sandbox_child *c)
 {
 	return (c->fd);
+}
+
+int
+sandbox_child_guard(const struct sandbox_child *c)
+{
+	return (c != NULL && c->guard);
 }
 
 int
@@ -456,18 +485,112 @@ sandbox_rm_one(const char *path, const struct stat *st, int flag,
 	return (0);
 }
 
+/*
+ * A private tmp directory D belongs to a live session while that session
+ * holds flock(2) on "D.lock" (the kernel drops it however the process ends,
+ * SIGKILL included).  sandbox_lock() takes it for sb->tmpdir; the inode
+ * check closes the race with a sweeper that unlinks the file between our
+ * open and our flock.  Returns the descriptor, or -1 when another live
+ * process holds it or the file cannot be made.
+ */
+static int
+sandbox_lock(const char *dir)
+{
+	struct stat	 a, b;
+	char		*path = xasprintf("%s.lock", dir);
+	int		 fd, tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		fd = open(path, O_RDWR|O_CREAT|O_CLOEXEC|O_NOFOLLOW, 0600);
+		if (fd == -1)
+			break;
+		if (flock(fd, LOCK_EX|LOCK_NB) == -1) {
+			close(fd);
+			fd = -1;
+			break;
+		}
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			free(path);
+			return (fd);
+		}
+		close(fd);	/* unlinked under us: take the new one */
+	}
+	free(path);
+	return (-1);
+}
+
+/*
+ * Remove the private tmp directories of sessions that are gone: in the
+ * parent of dir, every directory whose name starts with prefix, has a
+ * ".lock" beside it that nobody holds, or (made before these locks) none
+ * and was not modified for an hour.  Never dir itself, never a live
+ * session's: the lock is taken before anything is removed.
+ */
+static void
+sandbox_sweep(const char *dir, const char *prefix)
+{
+	char		*parent, *slash, *path, *lock;
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 st;
+	size_t		 np = strlen(prefix), nl;
+	int		 fd;
+
+	parent = xstrdup(dir);
+	if ((slash = strrchr(parent, '/')) == NULL || slash == parent) {
+		free(parent);
+		return;
+	}
+	*slash = '\0';
+	if ((d = opendir(parent)) == NULL) {
+		free(parent);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strncmp(de->d_name, prefix, np) != 0)
+			continue;
+		nl = strlen(de->d_name);
+		if (nl > 5 && strcmp(de->d_name + nl - 5, ".lock") == 0)
+			continue;
+		path = xasprintf("%s/%s", parent, de->d_name);
+		if (strcmp(path, dir) == 0 || lstat(path, &st) == -1 ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
+			free(path);
+			continue;
+		}
+		lock = xasprintf("%s.lock", path);
+		if (access(lock, F_OK) == 0) {
+			if ((fd = sandbox_lock(path)) != -1) {
+				(void)nftw(path, sandbox_rm_one, 16,
+				    FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+				(void)unlink(lock);
+				close(fd);
+			}
+		} else if (st.st_mtime + 3600 < time(NULL))
+			(void)nftw(path, sandbox_rm_one, 16,
+			    FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		free(lock);
+		free(path);
+	}
+	closedir(d);
+	free(parent);
+}
+
 struct sandbox *
 sandbox_create(const struct sandbox_config *cfg, const char *root,
     const char *const *gitdirs, char **cause)
 {
 	struct sandbox	*sb;
-	const char	*mech, *home, *xdg, *env;
+	const char	*mech, *home, *xdg, *env, *prefix;
+	char		*tmp;
 
 	if (root == NULL || *root != '/') {
 		*cause = xstrdup("sandbox: the worktree root is not absolute");
 		return (NULL);
 	}
 	sb = xcalloc(1, sizeof *sb);
+	sb->lock_fd = -1;
 	sb->profile = cfg->profile;
 	sb->network = cfg->network;
 	sb->root = xstrdup(root);
@@ -507,22 +630,43 @@ sandbox_create(const struct sandbox_config *cfg, const char *root,
 	sb->own_tmpdir = cfg->tmpdir == NULL;
 	if (cfg->tmpdir != NULL)
 		sb->tmpdir = xstrdup(cfg->tmpdir);
-	else if ((xdg = getenv("XDG_RUNTIME_DIR")) != NULL && *xdg == '/')
-		sb->tmpdir = xasprintf("%s/agentos-tmp-%s", xdg,
-		    cfg->session != NULL ? cfg->session : "0");
-	else
-		sb->tmpdir = xasprintf("/tmp/agentos-%lu/%s",
-		    (unsigned long)getuid(),
-		    cfg->session != NULL ? cfg->session : "0");
+	else {
+		if ((xdg = getenv("XDG_RUNTIME_DIR")) != NULL && *xdg == '/') {
+			prefix = "agentos-tmp-";
+			sb->tmpdir = xasprintf("%s/%s%s", xdg, prefix,
+			    cfg->session != NULL ? cfg->session : "0");
+		} else {
+			prefix = "";
+			sb->tmpdir = xasprintf("/tmp/agentos-%lu/%s",
+			    (unsigned long)getuid(),
+			    cfg->session != NULL ? cfg->session : "0");
+		}
+		if (sandbox_mkdirs(sb->tmpdir, cause) != 0)
+			goto fail;
+		/* Held by another live agentos on the same session id (a
+		 * second resume): take a directory of our own. */
+		if ((sb->lock_fd = sandbox_lock(sb->tmpdir)) == -1) {
+			tmp = xasprintf("%s-%ld", sb->tmpdir, (long)getpid());
+			free(sb->tmpdir);
+			sb->tmpdir = tmp;
+			sb->lock_fd = sandbox_lock(sb->tmpdir);
+		}
+		sandbox_sweep(sb->tmpdir, prefix);
+	}
 	if (sandbox_mkdirs(sb->tmpdir, cause) != 0)
 		goto fail;
 	if (chmod(sb->tmpdir, 0700) == -1) {
 		*cause = xasprintf("%s: %s", sb->tmpdir, strerror(errno));
 		goto fail;
 	}
-	if (sb->mech == SANDBOX_MECH_BWRAP)
+	if (sb->mech == SANDBOX_MECH_BWRAP) {
 		sandbox_build(sb, cfg, gitdirs);
-	else if (sb->mech == SANDBOX_MECH_LANDLOCK) {
+		/* Without a filter bwrap still confines files and the
+		 * network; sandbox_status() says which. */
+		if (sandbox_seccomp_works() &&
+		    sandbox_seccomp_build(sb->network, &sb->bpf, &tmp) != 0)
+			free(tmp);
+	} else if (sb->mech == SANDBOX_MECH_LANDLOCK) {
 		sandbox_ll_lists(sb, cfg, gitdirs);
 		if (sandbox_seccomp_build(sb->network, &sb->bpf, cause) != 0)
 			goto fail;
@@ -536,7 +680,8 @@ fail:
 void
 sandbox_free(struct sandbox *sb)
 {
-	size_t	i;
+	size_t	 i;
+	char	*tmp;
 
 	if (sb == NULL)
 		return;
@@ -548,9 +693,17 @@ sandbox_free(struct sandbox *sb)
 	sandbox_argv_free(sb->ll_gitdirs);
 	free(sb->bpf.filter);
 	/* The private /tmp goes with the session (not a given one). */
-	if (sb->own_tmpdir && sb->tmpdir != NULL)
+	if (sb->own_tmpdir && sb->tmpdir != NULL) {
 		(void)nftw(sb->tmpdir, sandbox_rm_one, 16,
 		    FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		if (sb->lock_fd != -1) {
+			tmp = xasprintf("%s.lock", sb->tmpdir);
+			(void)unlink(tmp);
+			free(tmp);
+		}
+	}
+	if (sb->lock_fd != -1)
+		close(sb->lock_fd);
 	free(sb->root);
 	free(sb->tmpdir);
 	free(sb->home);
@@ -714,6 +867,12 @@ sandbox_status(const struct sandbox *sb)
 		buf_addf(&b, "network: %s\n", sb->network ? "allowed" :
 		    "off");
 		buf_addf(&b, "tmp: %s\n", sb->tmpdir);
+		buf_addf(&b, "seccomp filter: %s\n", sb->bpf.filter != NULL ?
+		    "on (io_uring, ptrace, process_vm_*, keyrings, bpf, "
+		    "perf_event_open, userfaultfd, kexec, modules, personality "
+		    "flags, TIOCSTI refused; sockets but Unix and netlink too "
+		    "when the network is off)" : "off (cannot be installed "
+		    "here)");
 		if (sb->mech == SANDBOX_MECH_BWRAP) {
 			buf_addf(&b, "argv:");
 			for (i = 0; i < sb->nprefix; i++)

@@ -91,7 +91,11 @@ int		 sandbox_seccomp_works(void);
  * gitdirs (NULL-terminated or NULL: a worktree's real gitdir and common
  * dir) under cfg.  Strings are copied.  Creates the private tmp directory
  * (cfg->tmpdir, else $XDG_RUNTIME_DIR/agentos-tmp-SESSION or
- * /tmp/agentos-UID/SESSION, mode 0700).  Returns NULL with *cause set when
+ * /tmp/agentos-UID/SESSION, mode 0700), held by flock(2) on SESSION.lock
+ * beside it for sb's lifetime (SESSION-PID when another live process holds
+ * that one), and removes the directories there of sessions that are gone
+ * (their lock free; lockless ones after an hour untouched), so SIGKILLed
+ * sessions leave nothing for long.  Returns NULL with *cause set when
  * the profile names a mechanism that cannot run here or the tmp directory
  * cannot be made.  With no mechanism available under "auto" the sandbox is
  * created unenforced (sandbox_enforced() 0).
@@ -125,10 +129,12 @@ char		**sandbox_argv(const struct sandbox *sb,
 void		 sandbox_argv_free(char **v);
 
 /*
- * What a child needs to confine itself under the Landlock mechanism (the
- * rule set's descriptor and the seccomp program).  Made before fork by
+ * What a child needs to confine itself: under Landlock the rule set's
+ * descriptor and the seccomp program, under bwrap the seccomp program
+ * (installed before bwrap is exec'd; descriptor -1).  Made before fork by
  * sandbox_child_prepare(), which returns NULL with *cause NULL when sb
- * needs nothing in the child (bwrap, unenforced, off) and NULL with *cause
+ * needs nothing in the child (unenforced, off, bwrap where seccomp cannot
+ * be installed) and NULL with *cause
  * set (allocated) when the rule set cannot be built: then do not run.
  * The rule set is built afresh each time, from the directories as they
  * are now.  Free with sandbox_child_free() after fork (in the parent).
@@ -138,6 +144,13 @@ struct sandbox_child *sandbox_child_prepare(const struct sandbox *sb,
 		     char **cause);
 /* The descriptor the child needs kept open (for proc_spec.setup_fd). */
 int		 sandbox_child_fd(const struct sandbox_child *c);
+/*
+ * Nonzero when the command needs proc.c's reaping guard (PROC_GUARD |
+ * PROC_REAP): Landlock has no pid namespace, so processes the command
+ * leaves (setsid, double forks) must be killed by us; bwrap's die with
+ * its pid namespace.  0 for NULL.
+ */
+int		 sandbox_child_guard(const struct sandbox_child *c);
 /*
  * In the child between fork and exec, async-signal-safe: no_new_privs,
  * landlock_restrict_self(fd) (fd: where sandbox_child_fd() is now), the

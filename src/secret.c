@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "agentos.h"
 #include "options.h"
 #include "secret.h"
@@ -29,6 +31,9 @@ static void	secret_env_line(struct secrets *, const char *, char *);
 static int	secret_cmp(const void *, const void *);
 static int	secret_kept(const struct config *, const char *);
 static int	secret_tame(const char *, size_t);
+static void	secret_form_add(struct secrets *, const char *, const char *,
+		    char *);
+static void	secret_forms(struct secrets *, const char *, const char *);
 
 /* Whether sandbox.keep_env gives the variable name to commands. */
 static int
@@ -62,6 +67,121 @@ secrets_add(struct secrets *s, const char *name, const char *value)
 	s->v[s->n].name = xstrdup(name);
 	s->v[s->n].value = xstrdup(value);
 	s->n++;
+	secret_forms(s, name, value);
+}
+
+/*
+ * Add text (taken) as a form labelled name[, how], kept in order, longest
+ * first, so that a form inside another is replaced second; a text already
+ * there is dropped.
+ */
+static void
+secret_form_add(struct secrets *s, const char *name, const char *how,
+    char *text)
+{
+	size_t	i, len = strlen(text);
+
+	for (i = 0; i < s->nforms; i++) {
+		if (s->forms[i].len == len &&
+		    memcmp(s->forms[i].text, text, len) == 0) {
+			free(text);
+			return;
+		}
+	}
+	for (i = 0; i < s->nforms && s->forms[i].len >= len; i++)
+		;
+	ALLOC_GROW(s->forms, s->nforms + 1, s->aforms);
+	memmove(s->forms + i + 1, s->forms + i,
+	    (s->nforms - i) * sizeof *s->forms);
+	s->forms[i].text = text;
+	s->forms[i].len = len;
+	s->forms[i].label = how != NULL ? xasprintf("%s, %s", name, how) :
+	    xstrdup(name);
+	s->nforms++;
+}
+
+/*
+ * The forms of value (see secret.h).  For base64 at alignment a (the
+ * value's first byte at offset a mod 3 of the stream), the output
+ * characters that depend on the value's bits only are those from
+ * ceil(8a / 6) to floor(8 (a + len) / 6): encode a zero bytes and the
+ * value, and keep that run.
+ */
+static void
+secret_forms(struct secrets *s, const char *name, const char *value)
+{
+	static const char	 hexl[] = "0123456789abcdef";
+	static const char	 hexu[] = "0123456789ABCDEF";
+	const unsigned char	*v = (const unsigned char *)value;
+	size_t			 len = strlen(value), a, k0, k1, i, j;
+	unsigned char		*in;
+	char			*enc, *t, *lo, *up;
+	int			 reserved = 0;
+
+	secret_form_add(s, name, NULL, xstrdup(value));
+
+	in = xmalloc(len + 2);
+	enc = xmalloc((len + 4) / 3 * 4 + 1);
+	for (a = 0; a < 3; a++) {
+		memset(in, 0, a);
+		memcpy(in + a, v, len);
+		EVP_EncodeBlock((unsigned char *)enc, in, (int)(a + len));
+		k0 = (8 * a + 5) / 6;
+		k1 = 8 * (a + len) / 6;
+		t = xstrndup(enc + k0, k1 - k0);
+		secret_form_add(s, name, "base64", t);
+		t = xstrndup(enc + k0, k1 - k0);
+		for (i = 0; t[i] != '\0'; i++) {
+			if (t[i] == '+')
+				t[i] = '-';
+			else if (t[i] == '/')
+				t[i] = '_';
+		}
+		secret_form_add(s, name, "base64url", t);
+	}
+	free(enc);
+	free(in);
+
+	lo = xmalloc(2 * len + 1);
+	up = xmalloc(2 * len + 1);
+	for (i = 0; i < len; i++) {
+		lo[2 * i] = hexl[v[i] >> 4];
+		lo[2 * i + 1] = hexl[v[i] & 15];
+		up[2 * i] = hexu[v[i] >> 4];
+		up[2 * i + 1] = hexu[v[i] & 15];
+	}
+	lo[2 * len] = up[2 * len] = '\0';
+	secret_form_add(s, name, "hex", lo);
+	secret_form_add(s, name, "hex", up);
+
+	for (i = 0; i < len; i++) {
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' &&
+		    v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') ||
+		    strchr("-._~", v[i]) != NULL))
+			reserved = 1;
+	}
+	if (!reserved)
+		return;
+	lo = xmalloc(3 * len + 1);
+	up = xmalloc(3 * len + 1);
+	for (i = j = 0; i < len; i++) {
+		if ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' &&
+		    v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') ||
+		    strchr("-._~", v[i]) != NULL) {
+			lo[j] = up[j] = (char)v[i];
+			j++;
+			continue;
+		}
+		lo[j] = up[j] = '%';
+		lo[j + 1] = hexl[v[i] >> 4];
+		up[j + 1] = hexu[v[i] >> 4];
+		lo[j + 2] = hexl[v[i] & 15];
+		up[j + 2] = hexu[v[i] & 15];
+		j += 3;
+	}
+	lo[j] = up[j] = '\0';
+	secret_form_add(s, name, "percent-encoded", lo);
+	secret_form_add(s, name, "percent-encoded", up);
 }
 
 void
@@ -74,6 +194,11 @@ secrets_release(struct secrets *s)
 		free(s->v[i].value);
 	}
 	free(s->v);
+	for (i = 0; i < s->nforms; i++) {
+		free(s->forms[i].text);
+		free(s->forms[i].label);
+	}
+	free(s->forms);
 	memset(s, 0, sizeof *s);
 }
 
@@ -246,23 +371,24 @@ secrets_collect(struct secrets *s, const struct config *cfg,
 size_t
 secrets_redact(const struct secrets *s, struct buf *b)
 {
-	struct buf	 out;
-	const char	*p, *hit;
-	size_t		 i, n = 0, vlen;
-	int		 truncated = b->truncated;
+	const struct secret_form	*f;
+	struct buf			 out;
+	const char			*p, *hit;
+	size_t				 i, n = 0;
+	int				 truncated = b->truncated;
 
-	for (i = 0; i < s->n; i++) {
-		vlen = strlen(s->v[i].value);
-		if (b->len < vlen || memmem(b->buf, b->len, s->v[i].value,
-		    vlen) == NULL)
+	for (i = 0; i < s->nforms; i++) {
+		f = &s->forms[i];
+		if (b->len < f->len || memmem(b->buf, b->len, f->text,
+		    f->len) == NULL)
 			continue;
 		buf_init(&out, 0);
 		p = b->buf;
-		while ((hit = memmem(p, b->len - (p - b->buf), s->v[i].value,
-		    vlen)) != NULL) {
+		while ((hit = memmem(p, b->len - (p - b->buf), f->text,
+		    f->len)) != NULL) {
 			buf_add(&out, p, hit - p);
-			buf_addf(&out, "[redacted %s]", s->v[i].name);
-			p = hit + vlen;
+			buf_addf(&out, "[redacted %s]", f->label);
+			p = hit + f->len;
 			n++;
 		}
 		buf_add(&out, p, b->len - (p - b->buf));

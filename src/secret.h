@@ -24,9 +24,17 @@ struct secret {
 	char	*name;		/* "ANTHROPIC_API_KEY", ".env DB_PASS" */
 	char	*value;
 };
+/* One form a value may appear in: as it is, or encoded. */
+struct secret_form {
+	char	*text;		/* what to look for */
+	size_t	 len;		/* bytes */
+	char	*label;		/* "NAME" or "NAME, base64" */
+};
 struct secrets {
-	struct secret	*v;		/* longest value first */
-	size_t		 n, alloc;
+	struct secret		*v;	/* longest value first (collect) */
+	size_t			 n, alloc;
+	struct secret_form	*forms;	/* longest text first, always */
+	size_t			 nforms, aforms;
 };
 
 /*
@@ -41,10 +49,21 @@ struct secrets {
 void	 secrets_collect(struct secrets *s, const struct config *cfg,
 	    const char *root);
 void	 secrets_release(struct secrets *s);
-/* Add one secret (copied); a value under SECRET_MIN_LEN is ignored. */
+/*
+ * Add one secret (copied); a value under SECRET_MIN_LEN is ignored.  Its
+ * forms are computed once here: the value itself; base64 in the standard
+ * and the URL-safe alphabets (RFC 4648 sections 4 and 5) at each of the
+ * three byte alignments the value can have inside a longer encoded stream
+ * (only the characters that depend on the value's bytes alone); hex in
+ * lower and upper case; and percent-encoding (RFC 3986 section 2.1, both
+ * cases of hex digit) when the value has bytes outside the unreserved set.
+ */
 void	 secrets_add(struct secrets *s, const char *name, const char *value);
 /*
- * Replace every occurrence in b of each value of s by "[redacted NAME]".
+ * Replace every occurrence in b of each form of each value of s by
+ * "[redacted NAME]" (an encoded form by "[redacted NAME, base64]" and so
+ * on; one or two characters of a base64 neighbour may stay, each holding
+ * a few bits of the value).
  * b keeps its cap and truncated flag (the replacement may be longer; it is
  * not cut).  Returns how many were replaced.
  */

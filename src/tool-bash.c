@@ -125,13 +125,15 @@ tool_bash_start(struct tool_call *tc, const char *command,
 	if (tc->ctx->cfg != NULL && tc->ctx->cfg->opts != NULL)
 		keep = (const char *const *)
 		    tc->ctx->cfg->opts->sandbox.keep_env.v;
-	/* Landlock: the rule set is built now, applied in the child. */
+	/* Landlock's rule set and the seccomp filter (both mechanisms):
+	 * built now, applied in the child. */
 	child = sandbox_child_prepare(sb, cause);
 	if (child == NULL && *cause != NULL)
 		return (NULL);
 	memset(&jc, 0, sizeof jc);
 	if (child != NULL) {
-		jc.flags = PROC_GUARD | PROC_REAP;
+		jc.flags = sandbox_child_guard(child) ? PROC_GUARD | PROC_REAP :
+		    0;
 		jc.setup = sandbox_child_apply;
 		jc.setup_arg = child;
 		jc.setup_fd = sandbox_child_fd(child);

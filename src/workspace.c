@@ -209,33 +209,53 @@ workspace_lsp_shutdown_done(void *arg)
  * private tmp directory) or nothing can enforce it, the user is told; the
  * toolrun sandbox stage then asks before every command.
  */
+/*
+ * Fill sc and gitdirs (3 slots, NULL-terminated) for a sandbox of this
+ * workspace under profile and the sandbox.* options; the strings are
+ * borrowed from ws and its options.
+ */
 static void
-workspace_open_sandbox(struct workspace *ws, int profile)
+workspace_sandbox_config(struct workspace *ws, int profile,
+    struct sandbox_config *sc, const char **gitdirs)
 {
-	struct sandbox_config	 sc;
 	const struct options	*o = ws->cfg->opts;
-	const char		*gitdirs[3] = { NULL, NULL, NULL };
-	char			*cause = NULL, *text;
 	size_t			 n = 0;
 
-	memset(&sc, 0, sizeof sc);
-	sc.profile = (enum sandbox_profile)profile;
-	sc.mechanism = "auto";
-	sc.session = ws->session_id;
+	memset(sc, 0, sizeof *sc);
+	sc->profile = (enum sandbox_profile)profile;
+	sc->mechanism = "auto";
+	sc->session = ws->session_id;
 	if (o != NULL) {
-		sc.mechanism =
+		sc->mechanism =
 		    sandbox_mechanism_names[o->sandbox.mechanism];
-		sc.network = o->sandbox.network;
-		sc.writable_roots =
+		sc->network = o->sandbox.network;
+		sc->writable_roots =
 		    (const char *const *)o->sandbox.writable_roots.v;
-		sc.keep_env = (const char *const *)o->sandbox.keep_env.v;
+		sc->keep_env = (const char *const *)o->sandbox.keep_env.v;
 	}
+	gitdirs[0] = gitdirs[1] = gitdirs[2] = NULL;
 	if (ws->repo != NULL) {
 		if (repo_git_dir(ws->repo) != NULL)
 			gitdirs[n++] = repo_git_dir(ws->repo);
 		if (repo_common_dir(ws->repo) != NULL)
 			gitdirs[n++] = repo_common_dir(ws->repo);
 	}
+}
+
+/*
+ * The session's sandbox for the bash tool, under profile (enum
+ * sandbox_profile) and the sandbox.* options.  When it cannot be made (the
+ * private tmp directory) or nothing can enforce it, the user is told; the
+ * toolrun sandbox stage then asks before every command.
+ */
+static void
+workspace_open_sandbox(struct workspace *ws, int profile)
+{
+	struct sandbox_config	 sc;
+	const char		*gitdirs[3];
+	char			*cause = NULL, *text;
+
+	workspace_sandbox_config(ws, profile, &sc, gitdirs);
 	ws->ctx.sandbox = sandbox_create(&sc, ws->root, gitdirs, &cause);
 	if (ws->ctx.sandbox == NULL) {
 		log_debug("sandbox: %s", cause);
@@ -259,34 +279,17 @@ struct sandbox *
 workspace_sandbox_with_network(struct workspace *ws, char **cause)
 {
 	struct sandbox_config	 sc;
-	const struct options	*o = ws->cfg->opts;
-	const char		*gitdirs[3] = { NULL, NULL, NULL };
+	const char		*gitdirs[3];
 	struct sandbox		*sb;
-	size_t			 n = 0;
 
 	if (ws->ctx.sandbox == NULL || !sandbox_enforced(ws->ctx.sandbox)) {
 		*cause = xstrdup("no sandbox is enforced");
 		return (NULL);
 	}
-	memset(&sc, 0, sizeof sc);
-	sc.profile = sandbox_profile(ws->ctx.sandbox);
-	sc.mechanism = "auto";
-	sc.session = ws->session_id;
+	workspace_sandbox_config(ws, sandbox_profile(ws->ctx.sandbox), &sc,
+	    gitdirs);
 	sc.tmpdir = sandbox_tmpdir(ws->ctx.sandbox);
 	sc.network = 1;
-	if (o != NULL) {
-		sc.mechanism =
-		    sandbox_mechanism_names[o->sandbox.mechanism];
-		sc.writable_roots =
-		    (const char *const *)o->sandbox.writable_roots.v;
-		sc.keep_env = (const char *const *)o->sandbox.keep_env.v;
-	}
-	if (ws->repo != NULL) {
-		if (repo_git_dir(ws->repo) != NULL)
-			gitdirs[n++] = repo_git_dir(ws->repo);
-		if (repo_common_dir(ws->repo) != NULL)
-			gitdirs[n++] = repo_common_dir(ws->repo);
-	}
 	if ((sb = sandbox_create(&sc, ws->root, gitdirs, cause)) == NULL)
 		return (NULL);
 	if (!sandbox_enforced(sb)) {

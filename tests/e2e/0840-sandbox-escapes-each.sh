@@ -4,8 +4,9 @@
 # cannot run is skipped with a reason): writes outside the worktree
 # (absolute, through a symlink, through /proc/self/cwd), into .git/hooks,
 # .git/config, .agentos/config.json, .mcp.json; reads of ~/.ssh (a fake
-# HOME); TCP, UDP to a loopback listener, io_uring (syscall 425 via
-# ctypes; refused under Landlock, namespaced under bwrap); a setsid daemon; secrets in env.  Each must fail and change
+# HOME); TCP, UDP to a loopback listener; the seccomp filter under both
+# (io_uring_setup, syscall 425 via ctypes; an AF_INET socket; ptrace); a
+# setsid daemon; secrets in env.  Each must fail and change
 # nothing; real work (git, cc, make, the private tmp) must still work.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
@@ -62,10 +63,16 @@ for mech in bwrap landlock; do
 	run "python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b\"x\", (\"127.0.0.1\", $port))'"
 	sleep 0.5
 	[ -s "$T_TMP/udp-got" ] && fail "$mech: a UDP datagram reached the host"
+	# The seccomp filter, under both mechanisms (bwrap gets it before
+	# it is exec'd): io_uring, ptrace, a UDP socket at all.
 	run "python3 -c 'import ctypes, sys; l=ctypes.CDLL(None, use_errno=True); sys.exit(0 if l.syscall(425, 8, ctypes.create_string_buffer(120)) >= 0 else 1)'" &&
-	    [ $mech = landlock ] &&
 	    fail "$mech: io_uring_setup succeeded"
-	# (Under bwrap io_uring works, in a network namespace of its own.)
+	run "python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)'" &&
+	    fail "$mech: a UDP socket could be made"
+	grep -q "Permission denied" "$T_TMP/o" ||
+	    fail "$mech: the UDP socket was not refused by the filter: $(cat "$T_TMP/o")"
+	run "python3 -c 'import ctypes, sys; l=ctypes.CDLL(None, use_errno=True); sys.exit(0 if l.ptrace(0, 0, 0, 0) == 0 else 1)'" &&
+	    fail "$mech: ptrace(PTRACE_TRACEME) succeeded"
 	ls "$out" | grep -q . && fail "$mech: files appeared outside"
 	[ -e "$T_TMP/proc.$mech" ] && fail "$mech: /proc/self/cwd/.. escape"
 	[ -e .git/hooks/pre-commit ] && fail "$mech: pre-commit exists"

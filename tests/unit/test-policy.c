@@ -248,6 +248,34 @@ test_commands(void **state)
 		{ "Bash(cat:*)", "cat <<'EOF'\n$(rm x)\nEOF", A },
 		{ "Bash(make:*)", "PATH=. make", Q },
 		{ "Bash(make:*)", "FOO=1 make", A },
+		/* A * word: one or more whole words, anywhere. */
+		{ "Bash(git * --dry-run)", "git push --dry-run", A },
+		{ "Bash(git * --dry-run)", "git push origin main --dry-run", A },
+		{ "Bash(git * --dry-run)", "git --dry-run", Q },
+		{ "Bash(git * --dry-run)", "git push --force", Q },
+		{ "Bash(git * --dry-run)", "git push --dry-run --force", Q },
+		{ "Bash(git * --dry-run)", "git push; rm -rf / --dry-run", Q },
+		{ "Bash(git * --dry-run)", "git push | rm x --dry-run", Q },
+		{ "Bash(git * --dry-run)", "git push && git x --dry-run", Q },
+		{ "Bash(git * --dry-run)", "git push $(rm x) --dry-run", Q },
+		{ "Bash(git * --dry-run)", "xargs git push --dry-run", Q },
+		{ "Bash(npm run * --watch=false)",
+		  "npm run test --watch=false", A },
+		{ "Bash(npm run * --watch=false)", "npm run --watch=false", Q },
+		{ "Bash(git * main:*)", "git push origin main -q", A },
+		{ "Bash(git * main:*)", "git push origin mainline", Q },
+		{ "Bash(* --version)", "cc --version", A },
+		{ "Bash(* --version)", "cc --version -v", Q },
+		{ "Bash(git * * --dry-run)", "git push --dry-run", Q },
+		{ "Bash(git * * --dry-run)", "git push o --dry-run", A },
+		/* A * inside a word: fnmatch(3) on that one word. */
+		{ "Bash(make -j*)", "make -j4", A },
+		{ "Bash(make -j*)", "make -j4 install", Q },
+		{ "Bash(make -j*)", "make -k", Q },
+		{ "Bash(git *status)", "git status", A },
+		{ "Bash(git *status)", "git push status", Q },
+		{ "Bash(git commit -m \"a b\" * --x)",
+		  "git commit -m 'a b' -q --x", A },
 		/* Bare Bash allows every command. */
 		{ "Bash", "eval 'rm -rf /'", A },
 		{ "Bash(*)", "anything at all", A },
@@ -304,6 +332,13 @@ test_deny(void **state)
 	    "cat README.md", NULL), A);
 	assert_int_equal(decide_bash(PERM_BYPASS, "Bash", "Edit(/secret)",
 	    "echo x > secret", NULL), D);
+	/* A * in a deny rule: any words in its place. */
+	assert_int_equal(decide_bash(PERM_BYPASS, "Bash", "Bash(git * --force)",
+	    "git push origin main --force", NULL), D);
+	assert_int_equal(decide_bash(PERM_BYPASS, "Bash", "Bash(git * --force)",
+	    "make && /usr/bin/git push --force", NULL), D);
+	assert_int_equal(decide_bash(PERM_BYPASS, "Bash", "Bash(git * --force)",
+	    "git push", NULL), A);
 	/* By its path too. */
 	assert_int_equal(decide_bash(PERM_BYPASS, NULL, "Bash(rm:*)",
 	    "/bin/rm -rf x", NULL), D);
@@ -324,9 +359,10 @@ test_rule_syntax(void **state)
 		"Read(//etc/passwd)", "Grep", "Glob", "mcp__github",
 		"mcp__github__*", "mcp__github__create_issue", "edit_file",
 		"bash(ls)", "lsp_rename", "  Bash(make)  ",
+		"Bash(git * --dry-run)", "Bash(git *status)", "Bash(* --version)",
 	};
 	static const char *const bad[] = {
-		"", "Bash(", "Bash(git *status)", "Grep(x)", "Bash()x",
+		"", "Bash(", "Grep(x)", "Bash()x",
 		"foo bar", "mcp__x*", "WebFetch(domain:example.com)",
 	};
 	char	*cause;
