@@ -914,8 +914,12 @@ agent_mcp_attached(void *arg, const char *text)
 
 	a->mcp_waiting = 0;
 	if (a->conv.nr > 0 && a->conv.msgs[a->conv.nr - 1].role ==
-	    ROLE_USER && *text != '\0')
+	    ROLE_USER && *text != '\0') {
 		message_add_text(&a->conv.msgs[a->conv.nr - 1], text);
+		/* Logged: a resume or fork sends these bytes, not a reread. */
+		agent_event(a, EV_ATTACHMENT, event_pack(EV_ATTACHMENT,
+		    "{s:s,s:s}", "text", text, "source", "mcp"));
+	}
 	agent_request(a);
 }
 

@@ -178,6 +178,12 @@ static const struct event_field ev_todo[] = {
 	F("todos", EVF_ARRAY),		/* {content, status, activeForm?} */
 	FEND
 };
+static const struct event_field ev_attachment[] = {
+	/* The text added to the user message before it, as sent. */
+	F("text", EVF_STRING),
+	F("source", EVF_STRING),	/* "mcp": resources/read */
+	FEND
+};
 static const struct event_field ev_none[] = {
 	FEND
 };
@@ -213,6 +219,9 @@ const struct event_kind event_table[EV__COUNT] = {
 	    .flags = EVK_LOAD|EVK_LOAD_WHOLE },
 	[EV_TODO] = { .name = "todo", .fields = ev_todo },
 	[EV_HOOK] = { .name = "hook", .fields = ev_hook },
+	/* Loaded: a resume sends what the model saw, not a new read. */
+	[EV_ATTACHMENT] = { .name = "attachment", .fields = ev_attachment,
+	    .flags = EVK_LOAD|EVK_LOAD_WHOLE },
 };
 
 static int	event_field_ok(const struct event_field *, const json_t *);

@@ -48,6 +48,7 @@ enum event_type {
 	EV_USER_SHELL,		/* the user's !command ran */
 	EV_TODO,		/* the model's todo list changed */
 	EV_HOOK,		/* a hook command ran (hook.h) */
+	EV_ATTACHMENT,		/* what @SERVER:URI words attached */
 	EV__COUNT
 };
 

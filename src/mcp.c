@@ -66,6 +66,7 @@ struct mcp_server {
 	json_t			*prompt_pages;	/* the listing under way */
 	struct jsonrpc_call	*prompt_call;
 	int			 has_prompts;
+	int			 has_completions; /* capabilities.completions */
 	int			 has_logging;	/* capabilities.logging */
 	int			 has_resources;	/* capabilities.resources */
 	json_t			*res[2];	/* resources/list and
@@ -107,10 +108,24 @@ struct mcp_manager {
 	struct loop_timer	*start_timer;	/* spawns after the first
 						   screen */
 	struct mcp_fetch	*fetch;		/* @SERVER:URI reads */
+	struct mcp_complete	*comp;		/* a completion/complete */
 	void			(*el_cb)(void *, struct mcp_elicit *);
 	void			*el_arg;
 	struct mcp_elicit	**elicits;	/* asked, not answered */
 	size_t			 nelicits, aelicits;
+};
+
+/* A completion/complete in flight (one at a time, m->comp). */
+struct mcp_complete {
+	struct mcp_manager	*m;
+	struct mcp_server	*srv;
+	struct jsonrpc_call	*call;
+	char			*line;		/* as typed */
+	size_t			 start;		/* of the value in line */
+	int			 last;		/* the last argument */
+	void			(*cb)(void *, const char *, const char *,
+				    const char *);
+	void			*arg;
 };
 
 /* An elicitation/create waiting for its answer (mcp.h). */
@@ -751,6 +766,7 @@ mcp_manager_free(struct mcp_manager *m)
 	m->cb = NULL;
 	mcp_wait_cancel(m);
 	mcp_resources_cancel(m);
+	mcp_prompt_complete_cancel(m);
 	if (m->start_timer != NULL)
 		loop_timer_cancel(m->start_timer);
 	m->start_timer = NULL;
@@ -1528,6 +1544,8 @@ mcp_server_stop(struct mcp_server *s)
 		tool_mcp_server_gone(s, s->reason != NULL ? s->reason :
 		    "stopped");
 		mcp_prompts_gone(s);
+		if (s->m->comp != NULL && s->m->comp->srv == s)
+			mcp_prompt_complete_cancel(s->m);
 		jsonrpc_free(s->rpc);
 	}
 	s->rpc = NULL;
@@ -1936,6 +1954,9 @@ mcp_initialize_done(void *arg, json_t *result, json_t *error)
 	    "capabilities"), "prompts") != NULL;
 	s->has_resources = json_object_get(json_object_get(result,
 	    "capabilities"), "resources") != NULL;
+	/* Server / Utilities / Completion (2025-06-18): "completions". */
+	s->has_completions = json_object_get(json_object_get(result,
+	    "capabilities"), "completions") != NULL;
 	if (json_object_get(json_object_get(result, "capabilities"),
 	    "tools") == NULL) {
 		/* No tools: ready with none. */
@@ -2234,6 +2255,259 @@ mcp_prompt_find(struct mcp_manager *m, const char *name,
 		}
 	}
 	return (NULL);
+}
+
+/* --- completion of a prompt's arguments (Server / Utilities / Completion) */
+
+static void
+mcp_complete_free(struct mcp_complete *c)
+{
+	free(c->line);
+	free(c);
+}
+
+void
+mcp_prompt_complete_cancel(struct mcp_manager *m)
+{
+	struct mcp_complete	*c;
+
+	if (m == NULL || (c = m->comp) == NULL)
+		return;
+	m->comp = NULL;
+	if (c->call != NULL)
+		jsonrpc_call_cancel(c->call);
+	mcp_complete_free(c);
+}
+
+/*
+ * What Tab makes of line, the word being completed starting at start and
+ * the n candidates v (each borrowed): the one candidate in place of the
+ * word (and a space unless last), or the prefix all share when longer
+ * than the word; NULL when that adds nothing.
+ */
+static char *
+mcp_complete_line(const char *line, size_t start, int last, const char **v,
+    size_t n)
+{
+	size_t	i, k, common, have = strlen(line) - start;
+
+	if (n == 0)
+		return (NULL);
+	common = strlen(v[0]);
+	for (i = 1; i < n; i++) {
+		for (k = 0; k < common && v[i][k] == v[0][k]; k++)
+			;
+		common = k;
+	}
+	if (n == 1)
+		return (xasprintf("%.*s%s%s", (int)start, line, v[0],
+		    last ? "" : " "));
+	if (common <= have || strncmp(v[0], line + start, have) != 0)
+		return (NULL);
+	return (xasprintf("%.*s%.*s", (int)start, line, (int)common, v[0]));
+}
+
+/* The candidates as a note: "a  b  c" (+ N more), each after pfx. */
+static char *
+mcp_complete_note(const char *pfx, const char **v, size_t n,
+    json_int_t total, int more)
+{
+	struct buf	b = BUF_INIT;
+	size_t		i;
+	char		*s;
+
+	for (i = 0; i < n && i < 20; i++)
+		buf_addf(&b, "%s%s%.80s", i > 0 ? "  " : "", pfx, v[i]);
+	if (total > (json_int_t)i)
+		buf_addf(&b, "  (%lld in all)", (long long)total);
+	else if (more || i < n)
+		buf_adds(&b, "  (and more)");
+	s = xstrdup(b.buf != NULL ? b.buf : "");
+	buf_release(&b);
+	return (s);
+}
+
+/* The answer to completion/complete: {completion: {values, total, hasMore}}. */
+static void
+mcp_complete_got(void *arg, json_t *result, json_t *error)
+{
+	struct mcp_complete	*c = arg;
+	json_t			*comp, *vals, *v;
+	const char		**sv;
+	char			*done = NULL, *note = NULL, *e;
+	size_t			 i, n = 0;
+
+	c->call = NULL;
+	if (c->m != NULL && c->m->comp == c)
+		c->m->comp = NULL;
+	if (error != NULL) {
+		e = mcp_error_text(error);
+		note = xasprintf("MCP server %s: completion/complete failed: "
+		    "%s", c->srv->conf->name, e);
+		free(e);
+	} else {
+		comp = json_object_get(result, "completion");
+		vals = json_object_get(comp, "values");
+		/* The spec caps values at 100 items. */
+		sv = xcalloc(json_array_size(vals) + 1, sizeof *sv);
+		json_array_foreach(vals, i, v) {
+			if (json_is_string(v) && n < 100 &&
+			    strchr(json_string_value(v), '\n') == NULL)
+				sv[n++] = json_string_value(v);
+		}
+		if (n == 0)
+			note = xasprintf("MCP server %s has no completion for "
+			    "this argument", c->srv->conf->name);
+		else {
+			done = mcp_complete_line(c->line, c->start, c->last,
+			    sv, n);
+			if (n > 1)
+				note = mcp_complete_note("", sv, n,
+				    json_integer_value(json_object_get(comp,
+				    "total")), json_is_true(json_object_get(comp,
+				    "hasMore")));
+		}
+		free(sv);
+	}
+	c->cb(c->arg, c->line, done, note);
+	free(done);
+	free(note);
+	mcp_complete_free(c);
+}
+
+/* "who* style": a prompt's declared arguments, required ones marked. */
+static void
+mcp_prompt_args_text(json_t *p, size_t cur, struct buf *b)
+{
+	json_t		*decl = json_object_get(p, "arguments"), *a;
+	const char	*an, *d;
+	size_t		 i;
+
+	buf_adds(b, "arguments:");
+	json_array_foreach(decl, i, a) {
+		if ((an = conv_json_str(a, "name")) == NULL)
+			continue;
+		buf_addf(b, " %s%.40s%s%s", i == cur ? "[" : "", an,
+		    json_is_true(json_object_get(a, "required")) ? "*" : "",
+		    i == cur ? "]" : "");
+	}
+	if ((a = json_array_get(decl, cur)) != NULL &&
+	    (d = conv_json_str(a, "description")) != NULL)
+		buf_addf(b, "; %.40s: %.200s", conv_json_str(a, "name"), d);
+}
+
+int
+mcp_prompt_complete(struct mcp_manager *m, const char *line,
+    void (*cb)(void *, const char *, const char *, const char *), void *arg,
+    char **done, char **note)
+{
+	struct mcp_server	*s = NULL;
+	struct mcp_complete	*c;
+	struct buf		 b = BUF_INIT;
+	json_t			*p, *decl, *ctxargs, *params, *q;
+	const char		*w, *an, *why = NULL, **names;
+	char			*cmd, *mangled;
+	size_t			 i, j, n, len, nn = 0, cmdlen;
+
+	*done = *note = NULL;
+	if (m == NULL || strncmp(line, "/mcp__", 6) != 0)
+		return (-1);
+	cmdlen = strcspn(line + 1, " \t");
+	if (line[1 + cmdlen] == '\0') {
+		/* The prompt's name: those of every server with prompts. */
+		names = NULL;
+		for (i = 0; i < m->n; i++) {
+			json_array_foreach(m->v[i]->prompts, j, q) {
+				mangled = mcp_tool_name(m->v[i]->conf->name,
+				    conv_json_str(q, "name"));
+				if (strncmp(mangled, line + 1, cmdlen) == 0) {
+					names = xreallocarray(names, nn + 1,
+					    sizeof *names);
+					names[nn++] = mangled;
+				} else
+					free(mangled);
+			}
+		}
+		if (nn == 0)
+			return (-1);
+		*done = mcp_complete_line(line, 1, 0, names, nn);
+		if (nn > 1)
+			*note = mcp_complete_note("/", names, nn, 0, 0);
+		for (i = 0; i < nn; i++)
+			free((char *)names[i]);
+		free(names);
+		return (0);
+	}
+	cmd = xstrndup(line + 1, cmdlen);
+	p = mcp_prompt_find(m, cmd, &s);
+	free(cmd);
+	if (p == NULL)
+		return (-1);
+	/*
+	 * The argument being typed, as mcp_prompt_get() splits the line:
+	 * a word each, the last declared argument the rest of the line.
+	 */
+	decl = json_object_get(p, "arguments");
+	n = json_array_size(decl);
+	ctxargs = json_object();
+	w = line + 1 + cmdlen;
+	for (i = 0; i < n; i++) {
+		w += strspn(w, " \t");
+		len = i + 1 == n ? strlen(w) : strcspn(w, " \t");
+		if (w[len] == '\0')
+			break;
+		if ((an = conv_json_str(json_array_get(decl, i), "name")) !=
+		    NULL)
+			json_object_set_new(ctxargs, an, json_stringn(w, len));
+		w += len;
+	}
+	if (i >= n) {
+		json_decref(ctxargs);
+		*note = xasprintf("/%.*s takes %s arguments", (int)cmdlen,
+		    line + 1, n == 0 ? "no" : "no more");
+		return (0);
+	}
+	an = conv_json_str(json_array_get(decl, i), "name");
+	if (!s->has_completions || mcp_server_rpc(s, &why) == NULL ||
+	    an == NULL) {
+		/* No completions: the declared arguments, this one marked. */
+		json_decref(ctxargs);
+		mcp_prompt_args_text(p, i, &b);
+		*note = xstrdup(b.buf);
+		buf_release(&b);
+		return (0);
+	}
+	/*
+	 * completion/complete: ref/prompt, the argument and what it holds;
+	 * the earlier arguments as context.arguments from 2025-06-18 on.
+	 */
+	params = json_pack("{s:{s:s,s:s},s:{s:s,s:s}}", "ref", "type",
+	    "ref/prompt", "name", conv_json_str(p, "name"), "argument",
+	    "name", an, "value", w);
+	if (s->version != NULL && strcmp(s->version, "2025-06-18") >= 0 &&
+	    json_object_size(ctxargs) > 0)
+		json_object_set_new(params, "context", json_pack("{s:O}",
+		    "arguments", ctxargs));
+	json_decref(ctxargs);
+	mcp_prompt_complete_cancel(m);
+	c = xcalloc(1, sizeof *c);
+	c->m = m;
+	c->srv = s;
+	c->line = xstrdup(line);
+	c->start = (size_t)(w - line);
+	c->last = i + 1 == n;
+	c->cb = cb;
+	c->arg = arg;
+	c->call = jsonrpc_call(s->rpc, "completion/complete", params,
+	    mcp_call_timeout(s), mcp_complete_got, c);
+	if (c->call == NULL) {
+		mcp_complete_free(c);
+		*note = xasprintf("MCP server %s closed the connection",
+		    s->conf->name);
+		return (0);
+	}
+	m->comp = c;
+	return (1);
 }
 
 /* What a prompts/get is waiting for, in the list of those in flight. */

@@ -241,6 +241,29 @@ int	 mcp_prompt_get(struct mcp_manager *m, const char *name,
 	    void *arg, char **cause);
 
 /*
+ * Tab on a prompt's slash command (Server / Utilities / Completion,
+ * 2025-06-18 and 2025-11-25).  "/mcp__PREFIX" completes the names of the
+ * ready servers' prompts: 0 with *done the line completed (NULL when
+ * that adds nothing) and *note the candidates when several match.
+ * "/mcp__SERVER__PROMPT words": the argument being typed is found as
+ * mcp_prompt_get() splits the line.  When the server declares the
+ * "completions" capability, completion/complete is sent (ref/prompt, the
+ * argument's name and the value typed so far, the earlier arguments as
+ * context.arguments from 2025-06-18 on) and 1 returned: cb(arg, line,
+ * done, note) follows once from the loop (line as given, done and note
+ * as above, all borrowed), unless mcp_prompt_complete_cancel(), another
+ * completion or the server stopping drops it first.  Otherwise 0 with
+ * *note naming the prompt's declared arguments ("who* style", the one
+ * being typed bracketed, with its description).  *done and *note are
+ * allocated or NULL.  -1 when line is not such a command (nothing set).
+ */
+int	 mcp_prompt_complete(struct mcp_manager *m, const char *line,
+	    void (*cb)(void *, const char *, const char *, const char *),
+	    void *arg, char **done, char **note);
+/* Forget the completion in flight, if any (its cb is not called). */
+void	 mcp_prompt_complete_cancel(struct mcp_manager *m);
+
+/*
  * Resources (Server / Resources, resources/read): the "@SERVER:URI"
  * words of a prompt (at most MCP_MAX_REFS; SERVER a ready server) are
  * read, and cb(arg, text) is called from the loop once all answered (or

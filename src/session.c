@@ -1188,6 +1188,17 @@ session_load_event(struct load_ctx *ctx, const struct event *ev)
 		if ((c = load_call_find(ctx, id)) != NULL)
 			c->started = 1;
 		break;
+	case EV_ATTACHMENT:
+		/*
+		 * What the @SERVER:URI words of the user message before it
+		 * attached (agent_mcp_attached()): the same bytes join it.
+		 */
+		s = json_string_value(json_object_get(ev->data, "text"));
+		if (s != NULL && *s != '\0' && ctx->conv->nr > 0 &&
+		    ctx->conv->msgs[ctx->conv->nr - 1].role == ROLE_USER)
+			message_add_text(&ctx->conv->msgs[ctx->conv->nr - 1],
+			    s);
+		break;
 	case EV_USER_SHELL:
 		/*
 		 * The user's !command before the next message: its note

@@ -267,6 +267,22 @@ tool_mcp_done(void *arg, json_t *result, json_t *error)
 		tool_call_finish(tc);
 		return;
 	}
+	/*
+	 * Server / Tools: the result of tools/call is a CallToolResult, an
+	 * object; JSON-RPC 2.0 section 5 requires "result" on success.  A
+	 * response without one (jsonrpc.c passes null) or with another type
+	 * is the server's fault, said as such rather than "no content".
+	 */
+	if (!json_is_object(result)) {
+		tool_result_setf(tc, 1, "The MCP server %s sent an invalid "
+		    "answer to the call of %s: %s, not a CallToolResult "
+		    "object.", srv, mt->tool, result == NULL ||
+		    json_is_null(result) ? "no result" : json_is_string(result) ?
+		    "a string" : json_is_array(result) ? "an array" :
+		    "a scalar");
+		tool_call_finish(tc);
+		return;
+	}
 	mcp_result_text(result, &b, &is_error);
 	/* Capped as every tool result, the cap stated (tool_result_set). */
 	tool_result_set(tc, b.buf, b.len, is_error);

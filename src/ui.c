@@ -1416,6 +1416,51 @@ ui_key_send(struct ui *ui)
  * Keys of the main screen: the transcript's bindings, then the input
  * editor's; typed text and pastes go into the editor.
  */
+/* A server's completion/complete answered (mcp_prompt_complete()). */
+static void
+ui_mcp_completed(void *arg, const char *line, const char *done,
+    const char *note)
+{
+	struct ui	*ui = arg;
+
+	/* Typed on meanwhile: the answer is for a line no longer there. */
+	if (strcmp(editor_buffer(ui->editor, NULL), line) != 0)
+		return;
+	if (done != NULL)
+		editor_set(ui->editor, done);
+	if (note != NULL)
+		view_transcript_notice(ui, TE_NOTICE, "%s", note);
+	ui_redraw(ui);
+}
+
+/*
+ * Tab on "/mcp__...": a prompt's name, or its argument (the server's
+ * completion/complete when it offers one).  0 when the line is not such
+ * a command, for slash_complete().
+ */
+static int
+ui_mcp_complete(struct ui *ui)
+{
+	struct mcp_manager	*m;
+	char			*done, *note;
+	int			 r;
+
+	if (ui->agent == NULL ||
+	    (m = workspace_mcp(agent_workspace(ui->agent))) == NULL)
+		return (0);
+	r = mcp_prompt_complete(m, editor_buffer(ui->editor, NULL),
+	    ui_mcp_completed, ui, &done, &note);
+	if (r < 0)
+		return (0);
+	if (done != NULL)
+		editor_set(ui->editor, done);
+	if (note != NULL)
+		view_transcript_notice(ui, TE_NOTICE, "%s", note);
+	free(done);
+	free(note);
+	return (1);
+}
+
 static int
 ui_key_main(struct ui *ui, const struct key_event *ev)
 {
@@ -1492,6 +1537,8 @@ ui_key_main(struct ui *ui, const struct key_event *ev)
 		ui_suspend(ui);
 		break;
 	case KA_ED_COMPLETE:
+		if (ui_mcp_complete(ui))
+			break;
 		slash_custom_scan(ui);
 		buf_init(&cands, 0);
 		if ((c = slash_complete(editor_buffer(p, NULL), &cands)) !=

@@ -31,6 +31,7 @@ struct elicit_field {
 	struct buf		 text;		/* what the value is now */
 	size_t			 choice;	/* enum: index */
 	size_t			 nchoices;
+	struct slines		 desc;		/* its description, wrapped */
 };
 
 struct elicit_view {
@@ -39,6 +40,8 @@ struct elicit_view {
 	size_t			 nf;
 	size_t			 cur;
 	char			*error;
+	struct slines		 msg;		/* the message, wrapped */
+	int			 width;		/* of msg and desc */
 };
 
 static void	elicit_free(struct view *);
@@ -118,6 +121,7 @@ view_elicit_create(struct ui *ui, struct mcp_elicit *e)
 				f->required = 1;
 		}
 		buf_init(&f->text, 4096);
+		slines_init(&f->desc);
 		def = mcp_elicit_default_text(p);
 		if (f->type == MCP_FIELD_ENUM) {
 			f->nchoices = elicit_nchoices(p);
@@ -133,6 +137,8 @@ view_elicit_create(struct ui *ui, struct mcp_elicit *e)
 			buf_adds(&f->text, def);
 		free(def);
 	}
+	slines_init(&d->msg);
+	d->width = -1;
 	v->ops = &view_elicit_ops;
 	v->ui = ui;
 	v->data = d;
@@ -152,11 +158,57 @@ elicit_free(struct view *v)
 		free(d->f[i].name);
 		free(d->f[i].label);
 		buf_release(&d->f[i].text);
+		slines_release(&d->f[i].desc);
 	}
+	slines_release(&d->msg);
 	free(d->f);
 	free(d->error);
 	free(d);
 	free(v);
+}
+
+/*
+ * Wrap the message and the fields' descriptions (the schema's
+ * "description", Client / Elicitation "Requested Schema") to cols.
+ */
+static void
+elicit_layout(struct elicit_view *d, int cols)
+{
+	struct elicit_field	*f;
+	const char		*msg, *desc;
+	size_t			 i;
+
+	if (d->width == cols || d->e == NULL)
+		return;
+	d->width = cols;
+	slines_release(&d->msg);
+	msg = mcp_elicit_message(d->e);
+	if (msg == NULL)
+		msg = "";
+	render_plain(&d->msg, msg, strlen(msg), cols > 4 ? cols : 4, EL_TEXT,
+	    0, "  ", EL_TEXT);
+	for (i = 0; i < d->nf; i++) {
+		f = &d->f[i];
+		slines_release(&f->desc);
+		desc = conv_json_str(f->prop, "description");
+		if (desc != NULL && *desc != '\0')
+			render_plain(&f->desc, desc, strlen(desc), cols > 6 ?
+			    cols : 6, EL_NOTICE, SA_DIM, "    ", EL_NOTICE);
+	}
+}
+
+/* Rows of the fields with (1) or without (0) their descriptions. */
+static int
+elicit_field_rows(struct elicit_view *d, int descs)
+{
+	size_t	i;
+	int	n = 0;
+
+	if (mcp_elicit_url(d->e) != NULL)
+		return (1);
+	for (i = 0; i < d->nf; i++)
+		n += 1 + (descs ? (int)d->f[i].desc.nr : 0);
+	return (n);
 }
 
 static int
@@ -165,8 +217,9 @@ elicit_height(struct view *v, int rows, int cols)
 	struct elicit_view	*d = v->data;
 	int			 want;
 
-	(void)cols;
-	want = 5 + (mcp_elicit_url(d->e) != NULL ? 1 : (int)d->nf);
+	elicit_layout(d, cols);
+	/* Heading, message, fields, error, disconnected, hint. */
+	want = 4 + (int)d->msg.nr + elicit_field_rows(d, 1);
 	return (want < rows - 2 ? want : rows - 2);
 }
 
@@ -316,9 +369,9 @@ elicit_draw(struct view *v, int y, int rows, int cols)
 	struct elicit_view	*d = v->data;
 	struct elicit_field	*f;
 	struct buf		 b = BUF_INIT;
-	const char		*msg, *hint;
-	size_t			 i;
-	int			 x, row = 0, cx = -1, cy = -1;
+	const char		*hint;
+	size_t			 i, j;
+	int			 x, row = 0, cx = -1, cy = -1, descs, room;
 
 	for (row = 0; row < rows; row++)
 		mvhline(y + row, 0, ' ', cols);
@@ -331,10 +384,26 @@ elicit_draw(struct view *v, int y, int rows, int cols)
 		mvaddstr(y + row, x, "\xe2\x94\x80");
 	attrset(A_NORMAL);
 	row++;
-	msg = mcp_elicit_message(d->e);
-	buf_reset(&b);
-	buf_addf(&b, "  %.*s", (int)strcspn(msg, "\n"), msg);
-	ui_draw_text(y + row++, 0, cols, b.buf, EL_TEXT, 0);
+	/*
+	 * The whole message, wrapped; when the panel is too short, the
+	 * fields keep their rows (the current one's description first)
+	 * and the message is cut with a mark.
+	 */
+	elicit_layout(d, cols);
+	descs = 4 + (int)d->msg.nr + elicit_field_rows(d, 1) <= rows;
+	room = rows - 3 - elicit_field_rows(d, descs) -
+	    (descs || d->nf == 0 ? 0 : (int)d->f[d->cur].desc.nr);
+	if (room < 1)
+		room = 1;
+	for (i = 0; i < d->msg.nr && row < rows - 1; i++) {
+		if ((int)i == room - 1 && d->msg.nr > (size_t)room) {
+			ui_draw_text(y + row++, 0, cols, "  \xe2\x80\xa6 (the "
+			    "message goes on: a taller terminal shows it)",
+			    EL_NOTICE, SA_DIM);
+			break;
+		}
+		ui_draw_sline(y + row++, 0, cols, &d->msg.v[i], 0);
+	}
 	if (mcp_elicit_url(d->e) != NULL) {
 		buf_reset(&b);
 		buf_addf(&b, "  URL: %s", mcp_elicit_url(d->e));
@@ -375,6 +444,11 @@ elicit_draw(struct view *v, int y, int rows, int cols)
 			ui_draw_text(y + row, x, cols - x, b.buf, EL_NOTICE,
 			    SA_DIM);
 			row++;
+			if (!descs && i != d->cur)
+				continue;
+			for (j = 0; j < f->desc.nr && row < rows - 2; j++)
+				ui_draw_sline(y + row++, 0, cols,
+				    &f->desc.v[j], 0);
 		}
 		hint = "  Enter accept \xc2\xb7 Tab next field \xc2\xb7 "
 		    "C-d decline \xc2\xb7 Esc cancel \xc2\xb7 * required";

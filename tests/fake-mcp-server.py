@@ -23,6 +23,11 @@ Options (flags, or the environment variables in brackets):
   [FAKE_MCP_TOOLS=N] offer echo and N-1 generated tools instead (benches)
   [FAKE_MCP_GARBAGE=1] before every answer write lines that are not JSON,
                    not JSON-RPC, or answer no request
+  [FAKE_MCP_COMPLETIONS=1] declare the completions capability and answer
+                   completion/complete for greet's arguments (who: Ada,
+                   Alan, Grace; style: by who, from context.arguments)
+  [FAKE_MCP_STUBBORN=1] ignore SIGTERM and SIGHUP, and stay when stdin
+                   closes: only SIGKILL ends it
 
 Resources: fake://notes ("the notes say 42"); any other: -32002.
 Prompts: greet {who (required), style}: "Say hello to WHO in STYLE style."
@@ -37,16 +42,23 @@ Tools:
   structured {}      only structuredContent {"answer": 42}
   big {bytes}        a text of that many bytes
   die {}             the server exits 4 mid-call
+With FAKE_MCP_BAD=1 also:
+  badrpc {}          answers the call with a JSON-RPC response that has
+                     neither result nor error
+  badresult {}       answers the call with a result that is not an object
   roots {}           asks the client roots/list, answers with its result
 With FAKE_MCP_ELICIT=1 also (Client / Elicitation):
   ask {}             asks elicitation/create (form: name, age, color,
                      subscribe), answers "elicited: RESULT-JSON"
   askurl {}          asks elicitation/create in URL mode, the same
+  askmore {}         a form whose message has three lines (one long) and
+                     whose fields (owner, window) have descriptions
 """
 
 import argparse
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -89,8 +101,33 @@ ASK_SCHEMA = {"type": "object", "properties": {
     "subscribe": {"type": "boolean", "default": True}},
     "required": ["name", "age"]}
 
+# A form whose message has several lines (one longer than a terminal row)
+# and whose fields have descriptions: the panel shows all of them.
+MORE_MESSAGE = ("Before the deploy goes on, some details.\n"
+                "The release train leaves at noon and every team that "
+                "ships in it confirms the owner of the change, the "
+                "window and whether the pager is on. WRAPPED-END\n"
+                "LAST-LINE of the message.")
+MORE_SCHEMA = {"type": "object", "properties": {
+    "owner": {"type": "string", "title": "Owner",
+              "description": "Who answers the pager for this change."},
+    "window": {"type": "integer", "title": "Window",
+               "description": "Minutes the change may take, at most; the "
+                              "train waits no longer than that. "
+                              "DESC-WRAPPED-END"}},
+    "required": ["owner"]}
+
+if os.environ.get("FAKE_MCP_BAD") == "1":
+    TOOLS += [
+        {"name": "badrpc", "description": "Answers with a bad response.",
+         "inputSchema": {"type": "object"}},
+        {"name": "badresult", "description": "Answers with a bad result.",
+         "inputSchema": {"type": "object"}}]
+
 if os.environ.get("FAKE_MCP_ELICIT") == "1":
     TOOLS += [
+        {"name": "askmore", "description": "Ask a form with descriptions.",
+         "inputSchema": {"type": "object"}},
         {"name": "ask", "description": "Ask the user a form.",
          "inputSchema": {"type": "object"}},
         {"name": "askurl", "description": "Send the user to a URL.",
@@ -150,6 +187,28 @@ def result(rid, res):
     send({"jsonrpc": "2.0", "id": rid, "result": res})
 
 
+COMPLETIONS = os.environ.get("FAKE_MCP_COMPLETIONS") == "1"
+WHO = ["Ada", "Alan", "Grace"]
+
+
+def complete(params):
+    """Values for greet's arguments (Server / Utilities / Completion):
+    who from WHO, style by who (context.arguments, 2025-06-18)."""
+    ref = params.get("ref") or {}
+    arg = params.get("argument") or {}
+    if ref.get("type") != "ref/prompt" or ref.get("name") != "greet":
+        return {"values": []}
+    if arg.get("name") == "who":
+        vals = WHO
+    else:
+        who = ((params.get("context") or {}).get("arguments") or {}).get(
+            "who")
+        vals = ["gracious", "grand"] if who == "Grace" else \
+            ["formal", "friendly", "warm"]
+    vals = [v for v in vals if v.startswith(arg.get("value", ""))]
+    return {"values": vals, "total": len(vals), "hasMore": False}
+
+
 def text(t, err=False):
     r = {"content": [{"type": "text", "text": t}]}
     if err:
@@ -196,6 +255,10 @@ def call(args, rid, params, state):
         result(rid, {"content": [], "structuredContent": {"answer": 42}})
     elif name == "big":
         result(rid, text("x" * int(a.get("bytes", 1000))))
+    elif name == "badrpc":
+        send({"jsonrpc": "2.0", "id": rid})
+    elif name == "badresult":
+        send({"jsonrpc": "2.0", "id": rid, "result": "not an object"})
     elif name == "die":
         sys.stderr.write("fake-mcp: dying on purpose\n")
         sys.stderr.flush()
@@ -204,12 +267,15 @@ def call(args, rid, params, state):
         qid = "roots-%d" % rid if isinstance(rid, int) else "roots-x"
         pending_roots[qid] = rid
         send({"jsonrpc": "2.0", "id": qid, "method": "roots/list"})
-    elif name in ("ask", "askurl"):
+    elif name in ("ask", "askurl", "askmore"):
         qid = "ask-%s" % rid
         pending_roots[qid] = rid
         if name == "ask":
             p = {"mode": "form", "message": "Tell me about you.",
                  "requestedSchema": ASK_SCHEMA}
+        elif name == "askmore":
+            p = {"mode": "form", "message": MORE_MESSAGE,
+                 "requestedSchema": MORE_SCHEMA}
         else:
             p = {"mode": "url", "message": "Sign in at the page.",
                  "url": "https://example.com/signin?x=1",
@@ -248,10 +314,15 @@ def main():
     if os.environ.get("FAKE_MCP_PIDFILE"):
         with open(os.environ["FAKE_MCP_PIDFILE"], "a") as f:
             f.write("%d\n" % os.getpid())
+    stubborn = os.environ.get("FAKE_MCP_STUBBORN") == "1"
+    if stubborn:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     sys.stderr.write("fake-mcp: started\n")
     sys.stderr.flush()
     state = {}
-    for line in sys.stdin:
+    for line in stdin_lines(stubborn):
         line = line.strip()
         if not line:
             continue
@@ -280,9 +351,11 @@ def main():
             result(rid, {
                 "protocolVersion": args.version or
                 params.get("protocolVersion"),
-                "capabilities": {"tools": {"listChanged": True},
-                                 "prompts": {}, "resources": {},
-                                 "logging": {}},
+                "capabilities": dict({"tools": {"listChanged": True},
+                                      "prompts": {}, "resources": {},
+                                      "logging": {}},
+                                     **({"completions": {}} if COMPLETIONS
+                                        else {})),
                 "serverInfo": {"name": "fake-mcp", "version": "1.0"},
                 "instructions": "Always call echo twice."})
         elif method == "tools/list":
@@ -318,6 +391,8 @@ def main():
                 "name": "greet", "description": "Greet someone.",
                 "arguments": [{"name": "who", "required": True},
                               {"name": "style"}]}]})
+        elif method == "completion/complete" and COMPLETIONS:
+            result(rid, {"completion": complete(params)})
         elif method == "prompts/get":
             a = params.get("arguments") or {}
             result(rid, {"messages": [{"role": "user", "content": {
@@ -341,6 +416,14 @@ def main():
         elif rid is not None and not method.startswith("notifications/"):
             send({"jsonrpc": "2.0", "id": rid, "error": {
                 "code": -32601, "message": "no such method"}})
+
+
+def stdin_lines(stubborn):
+    """The lines of stdin; stubborn, stay on when it closes."""
+    for line in sys.stdin:
+        yield line
+    while stubborn:
+        time.sleep(1)
 
 
 if __name__ == "__main__":
